@@ -1,0 +1,81 @@
+# roster build.
+#
+# One static library (lib/) under two programs: rosterd (hub/) and roster
+# (node/).  `make` builds an optimised tree in build/; `make SAN=1` builds the
+# same sources with AddressSanitizer and UndefinedBehaviorSanitizer into
+# build-san/, which is what the test suite runs.  Unit tests are one binary per
+# tests/unit/test_*.c; fuzz targets (clang + libFuzzer) are one binary per
+# fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
+
+PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN    := -fsanitize=address,undefined
+else
+BUILD    ?= build
+OPT      := -O2 -g
+LDSAN    :=
+endif
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  := $(LDSAN) $(EXTRA_LDFLAGS)
+
+LIB_SRC  := $(wildcard lib/*.c)
+HUB_SRC  := $(wildcard hub/*.c)
+NODE_SRC := $(wildcard node/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard bench/bench_*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+HUB_OBJ  := $(HUB_SRC:%.c=$(BUILD)/%.o)
+NODE_OBJ := $(NODE_SRC:%.c=$(BUILD)/%.o)
+LIBA     := $(BUILD)/libroster.a
+
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all tests benches fuzz clean
+all: $(BUILD)/rosterd $(BUILD)/roster
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h hub/*.h node/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rosterd: $(HUB_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/roster: $(NODE_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+tests: $(TESTS) all
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
+
+benches: $(BENCHES)
+$(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out hub/main.o,$(HUB_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -Inode -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
+
+# libFuzzer targets: always clang, always with ASan+UBSan, own tree.
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BUILD := build-fuzz
+fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+$(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
+		-o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,85 @@
+/*
+ * http.h - the HTTP server (libmicrohttpd) and client (libcurl) roster uses.
+ *
+ * The server hands each complete request to one handler function with the
+ * body already read (bounded by max_body; larger bodies get 413 before the
+ * handler runs).  The handler fills a response; JSON helpers make the usual
+ * {"error": "..."} bodies so every 4xx says what is wrong.
+ *
+ * The client is a thin, reusable wrapper over one curl easy handle (keeps the
+ * connection alive between requests).  It never follows redirects and has
+ * timeouts, so a hostile hub cannot stall a node forever.
+ */
+#ifndef ROSTER_HTTP_H
+#define ROSTER_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "util.h"
+
+struct http_req {
+	const char *method;		/* "GET", "POST", ... */
+	const char *path;		/* "/v1/checkpoint", no query string */
+	const char *target;		/* path plus "?query" as sent, for signatures */
+	const uint8_t *body;
+	size_t body_len;
+	void *conn;			/* opaque: struct MHD_Connection */
+};
+
+struct http_resp {
+	int status;
+	const char *content_type;	/* static string; default application/json */
+	struct buf body;
+	char extra_headers[512];	/* "Name: value\r\n" lines, optional */
+};
+
+typedef void (*http_handler)(void *ctx, const struct http_req *req,
+    struct http_resp *resp);
+
+struct http_server;
+
+/* listen is "ADDR:PORT" ("127.0.0.1:8443", "[::1]:0"); port 0 picks a free
+ * port, which http_server_port then tells.  nthreads workers. */
+struct http_server *http_server_start(const char *listen, size_t max_body,
+    unsigned nthreads, http_handler h, void *ctx);
+uint16_t http_server_port(struct http_server *s);
+void http_server_stop(struct http_server *s);
+
+/* Request accessors; NULL when absent.  Header names are case-insensitive. */
+const char *http_req_header(const struct http_req *req, const char *name);
+const char *http_req_query(const struct http_req *req, const char *name);
+
+/* Response helpers.  http_resp_json steals the reference to obj. */
+void http_resp_json(struct http_resp *resp, int status, json_t *obj);
+void http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- client ---------------------------------------------------------- */
+
+struct http_client;
+
+struct http_client *http_client_new(const char *base_url);	/* "http://127.0.0.1:8443" */
+void http_client_free(struct http_client *c);
+const char *http_client_base(struct http_client *c);
+
+/* Signing identity: when set, every request carries an RFC 9421-style
+ * signature by this Ed25519 key (see httpsig.h).  Pass NULL to clear. */
+void http_client_set_signer(struct http_client *c, const uint8_t pk[32],
+    const uint8_t sk[64]);
+
+/* Sends method target (path plus query, relative to the base URL).  On a
+ * transport failure returns -1 with rs_err set.  Otherwise returns 0, the
+ * status in *status and the body in *out (appended). */
+int http_call(struct http_client *c, const char *method, const char *target,
+    const char *content_type, const void *body, size_t len,
+    long *status, struct buf *out);
+
+/* Convenience: GET or POST expecting JSON.  A non-2xx status becomes -1 with
+ * rs_err set to the server's "error" text. */
+int http_get_json(struct http_client *c, const char *target, json_t **out);
+int http_post_json(struct http_client *c, const char *target,
+    const char *content_type, const void *body, size_t len, json_t **out);
+
+#endif

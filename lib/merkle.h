@@ -1,0 +1,73 @@
+/*
+ * merkle.h - the append-only log's Merkle tree, RFC 9162 (CT v2) hashing.
+ *
+ *   leaf hash  = SHA-256(0x00 || data)
+ *   node hash  = SHA-256(0x01 || left || right)
+ *   empty root = SHA-256("")
+ *
+ * Two halves.  The verifiers (pure functions, no I/O) are what a node or a
+ * third party uses to check the hub.  The tree store is what the hub uses to
+ * keep the tree on disk and answer proofs quickly: one flat file per level,
+ * holding the hash of every complete, aligned subtree at that level, so any
+ * proof is O(log n) reads and memory stays flat however large the log grows.
+ */
+#ifndef ROSTER_MERKLE_H
+#define ROSTER_MERKLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MERKLE_HASH 32
+#define MERKLE_MAX_PROOF 128	/* entries; enough for any 64-bit tree size */
+
+void merkle_leaf_hash(uint8_t out[32], const void *data, size_t len);
+void merkle_node_hash(uint8_t out[32], const uint8_t left[32], const uint8_t right[32]);
+void merkle_empty_root(uint8_t out[32]);
+
+/* Return 0 when the proof holds, -1 (with rs_err set to the reason) when not. */
+int merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf[32],
+    const uint8_t (*proof)[32], size_t nproof, const uint8_t root[32]);
+/* size1 == 0 is always an error (it proves nothing); size1 == size2 holds
+ * exactly when the proof is empty and root1 == root2. */
+int merkle_verify_consistency(uint64_t size1, uint64_t size2,
+    const uint8_t root1[32], const uint8_t root2[32],
+    const uint8_t (*proof)[32], size_t nproof);
+
+/* Root of the tree over leaves[0..n). Reference implementation, O(n). */
+void merkle_root_of(uint8_t out[32], const uint8_t (*leaves)[32], uint64_t n);
+
+/* ---- on-disk tree (hub) ------------------------------------------------ */
+
+struct merkle_tree;
+
+/* Opens or creates the tree in directory dir.  committed is the size the
+ * caller's database says is durable: entries beyond it (written before a crash
+ * but never committed) are discarded.  Fails if the files hold fewer than
+ * committed leaves (the caller then rebuilds with merkle_append). */
+int merkle_open(struct merkle_tree **t, const char *dir, uint64_t committed);
+void merkle_close(struct merkle_tree *t);
+/* Leaves appended so far, synced or not. */
+uint64_t merkle_size(struct merkle_tree *t);
+/* Appends in memory; visible to merkle_root and proofs at once. */
+int merkle_append(struct merkle_tree *t, const uint8_t leaf[32]);
+/* Writes buffered hashes and fdatasyncs every level file. */
+int merkle_sync(struct merkle_tree *t);
+/* Forgets every leaf from size on (undo of an append whose commit failed). */
+int merkle_truncate(struct merkle_tree *t, uint64_t size);
+int merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32]);
+int merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32]);
+int merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
+    uint8_t (*proof)[32], size_t *nproof);
+int merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
+    uint8_t (*proof)[32], size_t *nproof);
+
+/* ---- JSON proofs (the shape of shared/testdata/merkle) ----------------- */
+
+/* Checks one proof given as JSON text: an inclusion proof (leafIdx, treeSize,
+ * root, leafHash, proof) or a consistency proof (size1, size2, root1, root2,
+ * proof), byte strings in standard base64, proof may be null.  Returns 0 when
+ * the proof holds, 1 when it does not, 2 when the text is not such a proof;
+ * rs_err says why for 1 and 2. */
+int merkle_check_json(const char *text, size_t len);
+
+#endif
