@@ -1,0 +1,386 @@
+/*
+ * directory.c - the rules of who may say what, as one state machine fed the
+ * log in order.  See directory.h for the record kinds.
+ *
+ * Devices sit in an array (log order, for listing) and in an open-addressing
+ * table keyed by the first bytes of the Ed25519 key (uniformly random), for
+ * the hub's per-envelope lookup.  The directory is small (a few hundred to a
+ * few thousand devices), so there is no deletion: revoked devices stay,
+ * marked with the index of their revocation.
+ */
+#include "directory.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "jsonutil.h"
+
+static const char *roles[] = { "diplomatic", "technical", "alternate", NULL };
+
+int
+dir_valid_role(const char *role)
+{
+	for (int i = 0; roles[i] != NULL; i++)
+		if (role != NULL && strcmp(role, roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct directory *
+dir_new(const uint8_t operator_key[32])
+{
+	struct directory *d = xcalloc(1, sizeof(*d));
+
+	memcpy(d->operator_key, operator_key, 32);
+	d->tcap = 64;
+	d->table = xcalloc(d->tcap, sizeof(*d->table));
+	return d;
+}
+
+void
+dir_free(struct directory *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->ndevices; i++) {
+		json_decref(d->devices[i]->cert);
+		free(d->devices[i]);
+	}
+	free(d->devices);
+	free(d->table);
+	free(d->roots);
+	free(d);
+}
+
+static size_t
+slot_of(const uint8_t key[32], size_t cap)
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return (size_t)(h & (cap - 1));
+}
+
+struct dir_device *
+dir_device(struct directory *d, const uint8_t key[32])
+{
+	for (size_t i = slot_of(key, d->tcap);; i = (i + 1) & (d->tcap - 1)) {
+		struct dir_device *dev = d->table[i];
+		if (dev == NULL)
+			return NULL;
+		if (memcmp(dev->key, key, 32) == 0)
+			return dev;
+	}
+}
+
+static void
+table_put(struct directory *d, struct dir_device *dev)
+{
+	size_t i = slot_of(dev->key, d->tcap);
+
+	while (d->table[i] != NULL)
+		i = (i + 1) & (d->tcap - 1);
+	d->table[i] = dev;
+}
+
+static void
+add_device(struct directory *d, struct dir_device *dev)
+{
+	if ((d->ndevices + 1) * 2 > d->tcap) {
+		free(d->table);
+		d->tcap *= 2;
+		d->table = xcalloc(d->tcap, sizeof(*d->table));
+		for (size_t i = 0; i < d->ndevices; i++)
+			table_put(d, d->devices[i]);
+	}
+	d->devices = xrealloc(d->devices, (d->ndevices + 1) * sizeof(*d->devices));
+	d->devices[d->ndevices++] = dev;
+	table_put(d, dev);
+}
+
+int
+dir_is_root(struct directory *d, const char *state, const uint8_t key[32])
+{
+	for (size_t i = 0; i < d->nroots; i++)
+		if (memcmp(d->roots[i].key, key, 32) == 0)
+			return state == NULL || strcmp(d->roots[i].state, state) == 0;
+	return 0;
+}
+
+int
+dir_device_current(struct directory *d, const uint8_t key[32], int64_t index)
+{
+	struct dir_device *dev = dir_device(d, key);
+
+	return dev != NULL && dev->cert_index < index &&
+	    (dev->revoked_index < 0 || dev->revoked_index > index);
+}
+
+void
+dir_pop_message(struct buf *m, const char *state, const uint8_t device[32],
+    const uint8_t box[32])
+{
+	char *dh = hex_encode(device, 32), *bh = hex_encode(box, 32);
+
+	buf_printf(m, "roster-cert-request-v1\n%s\n%s\n%s\n", state, dh, bh);
+	free(dh);
+	free(bh);
+}
+
+static int
+need_state(const struct envelope *e)
+{
+	if (e->state == NULL) {
+		rs_seterr("%s record must name its State", e->kind);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_admit(struct directory *d, const struct envelope *e)
+{
+	json_t *p;
+	uint8_t root[32];
+	const char *st;
+	int rc = -1;
+
+	if (memcmp(e->key, d->operator_key, 32) != 0) {
+		rs_seterr("only the operator may admit a root key");
+		return -1;
+	}
+	if (need_state(e) != 0 || (p = env_payload_json(e)) == NULL)
+		return -1;
+	if ((st = jstr_req(p, "state")) == NULL || jhex32_req(p, "root_key", root) != 0)
+		goto out;
+	if (strcmp(st, e->state) != 0) {
+		rs_seterr("admission payload names %s but the header names %s", st, e->state);
+		goto out;
+	}
+	if (dir_is_root(d, NULL, root)) {
+		rs_seterr("this root key is already admitted");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static int
+check_cert(struct directory *d, const struct envelope *e)
+{
+	uint8_t dev[32], box[32];
+	struct buf pop = {0}, m = {0};
+	const char *role, *st;
+	json_t *p;
+	int rc = -1;
+
+	if (need_state(e) != 0)
+		return -1;
+	if (!dir_is_root(d, e->state, e->key)) {
+		rs_seterr("certificate not signed by an admitted root key of %s", e->state);
+		return -1;
+	}
+	if ((p = env_payload_json(e)) == NULL)
+		return -1;
+	if ((st = jstr_req(p, "state")) == NULL || jhex32_req(p, "device", dev) != 0 ||
+	    jhex32_req(p, "box_key", box) != 0 || (role = jstr_req(p, "role")) == NULL ||
+	    jstr_req(p, "name") == NULL || jstr_req(p, "email") == NULL ||
+	    jb64_req(p, "pop", &pop) != 0)
+		goto out;
+	if (strcmp(st, e->state) != 0) {
+		rs_seterr("certificate payload names %s but the header names %s", st, e->state);
+		goto out;
+	}
+	if (!dir_valid_role(role)) {
+		rs_seterr("unknown role \"%s\" (diplomatic, technical or alternate)", role);
+		goto out;
+	}
+	if (dir_device(d, dev) != NULL || dir_is_root(d, NULL, dev)) {
+		rs_seterr("this device key is already in the directory");
+		goto out;
+	}
+	dir_pop_message(&m, st, dev, box);
+	if (pop.len != 64 || crypto_sign_verify_detached(pop.p, m.p, m.len, dev) != 0) {
+		rs_seterr("the certification request's proof of possession does not verify");
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&pop);
+	buf_free(&m);
+	json_decref(p);
+	return rc;
+}
+
+static int
+check_revoke(struct directory *d, const struct envelope *e)
+{
+	uint8_t target[32];
+	struct dir_device *dev;
+	json_t *p;
+	int rc = -1;
+
+	if (need_state(e) != 0 || (p = env_payload_json(e)) == NULL)
+		return -1;
+	if (jhex32_req(p, "device", target) != 0)
+		goto out;
+	dev = dir_device(d, target);
+	if (dev == NULL || strcmp(dev->state, e->state) != 0) {
+		rs_seterr("no such device of %s", e->state);
+		goto out;
+	}
+	if (dev->revoked_index >= 0) {
+		rs_seterr("this device is already revoked");
+		goto out;
+	}
+	if (!dir_is_root(d, e->state, e->key) && memcmp(e->key, target, 32) != 0) {
+		rs_seterr("a device may be revoked only by its State's root key or by itself");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static int
+check_recipients(struct directory *d, const struct envelope *e)
+{
+	json_t *r = env_field(e, "rcpt"), *v;
+	size_t i;
+	uint8_t key[32];
+
+	if (!json_is_array(r) || json_array_size(r) == 0) {
+		rs_seterr("%s must list its recipient devices in \"rcpt\"", e->kind);
+		return -1;
+	}
+	json_array_foreach(r, i, v) {
+		if (!json_is_string(v) || hex_decode_exact(key, 32, json_string_value(v)) != 0) {
+			rs_seterr("recipient %zu is not a device key", i);
+			return -1;
+		}
+		if (dir_device(d, key) == NULL) {
+			rs_seterr("recipient %zu is not a device in the directory", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_device_record(struct directory *d, const struct envelope *e, int flags)
+{
+	struct dir_device *dev = dir_device(d, e->key);
+
+	if (dev == NULL) {
+		rs_seterr("signer is not a certified device");
+		return -1;
+	}
+	if (dev->revoked_index >= 0) {
+		rs_seterr("signer's device was revoked at log index %lld",
+		    (long long)dev->revoked_index);
+		return -1;
+	}
+	if (need_state(e) != 0)
+		return -1;
+	if (strcmp(dev->state, e->state) != 0) {
+		rs_seterr("signer is a device of %s, not %s", dev->state, e->state);
+		return -1;
+	}
+	if (flags & DIR_CHECK_CHAIN) {
+		if (e->seq != dev->last_seq + 1) {
+			rs_seterr("sequence number %lld out of order (expected %lld): replayed or reordered",
+			    (long long)e->seq, (long long)dev->last_seq + 1);
+			return -1;
+		}
+		if (dev->last_seq == 0 ? e->has_prev :
+		    (!e->has_prev || memcmp(e->prev, dev->last_id, 32) != 0)) {
+			rs_seterr("hash chain broken: \"prev\" is not the device's previous envelope");
+			return -1;
+		}
+	}
+	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0)
+		return check_recipients(d, e);
+	return 0;
+}
+
+int
+dir_check(struct directory *d, const struct envelope *e, int flags)
+{
+	if (strcmp(e->kind, "admit") == 0)
+		return check_admit(d, e);
+	if (strcmp(e->kind, "cert") == 0)
+		return check_cert(d, e);
+	if (strcmp(e->kind, "revoke") == 0)
+		return check_revoke(d, e);
+	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
+	    strcmp(e->kind, "cosign") == 0)
+		return check_device_record(d, e, flags);
+	rs_seterr("unknown envelope kind \"%s\"", e->kind);
+	return -1;
+}
+
+static void
+apply_admit(struct directory *d, const struct envelope *e, int64_t index)
+{
+	json_t *p = env_payload_json(e);
+	struct dir_root *r;
+
+	if (p == NULL)
+		return;
+	d->roots = xrealloc(d->roots, (d->nroots + 1) * sizeof(*d->roots));
+	r = &d->roots[d->nroots++];
+	memset(r, 0, sizeof(*r));
+	hex_decode_exact(r->key, 32, jstr(p, "root_key"));
+	snprintf(r->state, sizeof(r->state), "%s", e->state);
+	r->index = index;
+	json_decref(p);
+}
+
+static void
+apply_cert(struct directory *d, const struct envelope *e, int64_t index)
+{
+	json_t *p = env_payload_json(e);
+	struct dir_device *dev;
+
+	if (p == NULL)
+		return;
+	dev = xcalloc(1, sizeof(*dev));
+	hex_decode_exact(dev->key, 32, jstr(p, "device"));
+	hex_decode_exact(dev->box, 32, jstr(p, "box_key"));
+	memcpy(dev->root, e->key, 32);
+	snprintf(dev->state, sizeof(dev->state), "%s", e->state);
+	snprintf(dev->role, sizeof(dev->role), "%s", jstr(p, "role"));
+	dev->cert = p;
+	dev->cert_index = index;
+	dev->revoked_index = -1;
+	add_device(d, dev);
+}
+
+void
+dir_apply(struct directory *d, const struct envelope *e, int64_t index)
+{
+	if (strcmp(e->kind, "admit") == 0)
+		apply_admit(d, e, index);
+	else if (strcmp(e->kind, "cert") == 0)
+		apply_cert(d, e, index);
+	else if (strcmp(e->kind, "revoke") == 0) {
+		json_t *p = env_payload_json(e);
+		uint8_t target[32];
+		struct dir_device *dev;
+		if (p != NULL && hex_decode_exact(target, 32, jstr(p, "device")) == 0 &&
+		    (dev = dir_device(d, target)) != NULL)
+			dev->revoked_index = index;
+		json_decref(p);
+	}
+	if (e->seq > 0) {
+		struct dir_device *dev = dir_device(d, e->key);
+		if (dev != NULL) {
+			dev->last_seq = e->seq;
+			memcpy(dev->last_id, e->id, 32);
+		}
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * directory.h - who may say what: the rules of the key directory, applied to
+ * the log in order.
+ *
+ * The directory is a projection of the log's public records:
+ *   admit   (operator)          a State's root key is admitted
+ *   cert    (State root key)    a POC device is certified, with role/contact
+ *   revoke  (root key, or the device itself) a device is withdrawn
+ * and the device-signed kinds (msg, ack, cosign) are checked against it:
+ * signer certified, not revoked, sequence number and hash chain unbroken.
+ *
+ * The hub runs dir_check before appending and dir_apply after; a node
+ * replays the public records it fetched, verified by inclusion proofs, to
+ * rebuild the same directory and check every envelope it receives.  One
+ * piece of code, so the hub and nodes cannot disagree about the rules.
+ */
+#ifndef ROSTER_DIRECTORY_H
+#define ROSTER_DIRECTORY_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "envelope.h"
+
+struct dir_root {
+	uint8_t key[32];
+	char state[3];
+	int64_t index;		/* log index of the admission */
+};
+
+struct dir_device {
+	uint8_t key[32];
+	uint8_t box[32];
+	uint8_t root[32];	/* the root key that certified it */
+	char state[3];
+	char role[16];
+	json_t *cert;		/* the cert payload (name, email, languages...) */
+	int64_t cert_index;
+	int64_t revoked_index;	/* -1 while current */
+	int64_t last_seq;	/* hash chain (hub side) */
+	uint8_t last_id[32];
+};
+
+struct directory {
+	uint8_t operator_key[32];
+	struct dir_root *roots;
+	size_t nroots;
+	struct dir_device **devices;	/* insertion (log) order */
+	size_t ndevices;
+	struct dir_device **table;	/* open addressing by key */
+	size_t tcap;
+};
+
+#define DIR_CHECK_CHAIN 1	/* hub: enforce seq/prev of device envelopes */
+
+struct directory *dir_new(const uint8_t operator_key[32]);
+void dir_free(struct directory *d);
+
+/* May e be appended next?  Does not check e's signature (env_verify) and does
+ * not change d.  -1 with rs_err naming the rule broken. */
+int dir_check(struct directory *d, const struct envelope *e, int flags);
+/* Applies e (already checked) at log index. */
+void dir_apply(struct directory *d, const struct envelope *e, int64_t index);
+
+struct dir_device *dir_device(struct directory *d, const uint8_t key[32]);
+/* Is key a current device (certified, not revoked) at log index? */
+int dir_device_current(struct directory *d, const uint8_t key[32], int64_t index);
+int dir_is_root(struct directory *d, const char *state, const uint8_t key[32]);
+
+/* Role names a device may have. */
+int dir_valid_role(const char *role);
+
+/* The proof of possession a device signs in its certification request. */
+void dir_pop_message(struct buf *m, const char *state, const uint8_t device[32],
+    const uint8_t box[32]);
+
+#endif
