@@ -271,7 +271,8 @@ check_recipients(struct directory *d, const struct envelope *e)
 }
 
 static int
-check_device_record(struct directory *d, const struct envelope *e, int flags)
+check_device_record(struct directory *d, const struct envelope *e, int64_t index,
+    int flags)
 {
 	struct dir_device *dev = dir_device(d, e->key);
 
@@ -279,7 +280,7 @@ check_device_record(struct directory *d, const struct envelope *e, int flags)
 		rs_seterr("signer is not a certified device");
 		return -1;
 	}
-	if (dev->revoked_index >= 0) {
+	if (dev->revoked_index >= 0 && dev->revoked_index < index) {
 		rs_seterr("signer's device was revoked at log index %lld",
 		    (long long)dev->revoked_index);
 		return -1;
@@ -310,6 +311,13 @@ check_device_record(struct directory *d, const struct envelope *e, int flags)
 int
 dir_check(struct directory *d, const struct envelope *e, int flags)
 {
+	return dir_check_at(d, e, INT64_MAX, flags);
+}
+
+int
+dir_check_at(struct directory *d, const struct envelope *e, int64_t index,
+    int flags)
+{
 	if (strcmp(e->kind, "admit") == 0)
 		return check_admit(d, e);
 	if (strcmp(e->kind, "cert") == 0)
@@ -318,7 +326,7 @@ dir_check(struct directory *d, const struct envelope *e, int flags)
 		return check_revoke(d, e);
 	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
 	    strcmp(e->kind, "cosign") == 0)
-		return check_device_record(d, e, flags);
+		return check_device_record(d, e, index, flags);
 	rs_seterr("unknown envelope kind \"%s\"", e->kind);
 	return -1;
 }

@@ -59,6 +59,11 @@ void dir_free(struct directory *d);
 /* May e be appended next?  Does not check e's signature (env_verify) and does
  * not change d.  -1 with rs_err naming the rule broken. */
 int dir_check(struct directory *d, const struct envelope *e, int flags);
+/* The same, for an envelope that is (or would be) at log index: a device
+ * revoked at a later index was still current for it.  dir_check is
+ * dir_check_at with index INT64_MAX (the hub appends at the end). */
+int dir_check_at(struct directory *d, const struct envelope *e, int64_t index,
+    int flags);
 /* Applies e (already checked) at log index. */
 void dir_apply(struct directory *d, const struct envelope *e, int64_t index);
 
