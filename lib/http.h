@@ -69,6 +69,10 @@ const char *http_client_base(struct http_client *c);
 void http_client_set_signer(struct http_client *c, const uint8_t pk[32],
     const uint8_t sk[64]);
 
+/* Lowers the response size cap (default and maximum 256 MiB); a larger
+ * response aborts the transfer with rs_err set. */
+void http_client_set_max_response(struct http_client *c, size_t max);
+
 /* Sends method target (path plus query, relative to the base URL).  On a
  * transport failure returns -1 with rs_err set.  Otherwise returns 0, the
  * status in *status and the body in *out (appended). */

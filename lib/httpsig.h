@@ -46,6 +46,9 @@ int httpsig_verify(const char *method, const char *target, const void *body,
  * remembered). */
 struct nonce_cache;
 struct nonce_cache *nonce_cache_new(void);
+/* Same, remembering at most max nonces (0 or over 1,000,000: 1,000,000);
+ * past the bound the oldest are forgotten first. */
+struct nonce_cache *nonce_cache_new_bounded(size_t max);
 void nonce_cache_free(struct nonce_cache *c);
 int nonce_seen(struct nonce_cache *c, const char *nonce, int64_t now);
 

@@ -1,0 +1,580 @@
+/*
+ * http_server.c - the HTTP server under rosterd and the node's local UI/API,
+ * on libmicrohttpd.
+ *
+ * Design:
+ *  - MHD runs its own threads: one epoll thread (MHD_USE_AUTO) or a pool of
+ *    nthreads, each with its own event loop.  The handler is therefore called
+ *    concurrently and must be thread-safe; rs_err is thread-local, so a
+ *    handler may use it freely.
+ *  - We bind exactly the address given ("127.0.0.1:0", "[::1]:8443"), never
+ *    a wildcard by accident.  Only IPv6 addresses get MHD_USE_DUAL_STACK.
+ *  - Signatures (httpsig.c) cover the request target exactly as the client
+ *    sent it.  MHD splits the query off the URL and unescapes both, so we
+ *    capture the raw target in MHD_OPTION_URI_LOG_CALLBACK, which sees the
+ *    request line before parsing.  That callback also creates the
+ *    per-request context; MHD_OPTION_NOTIFY_COMPLETED frees it, whatever way
+ *    the request ended.
+ *  - The body is accumulated in the per-request context up to max_body.  A
+ *    Content-Length over the limit is answered 413 at once, before any body
+ *    is read (MHD then discards the body and closes the connection); a
+ *    chunked body that grows over the limit is discarded as it arrives and
+ *    answered 413 at its end.  Either way the handler never runs and memory
+ *    stays bounded.
+ *  - Every response carries "Cache-Control: no-store": everything roster
+ *    serves is either signed state that changes or private to a State.
+ *  - Start-up errors (address in use, permission denied) come from MHD's
+ *    logger; we capture them in the starting thread and turn them into an
+ *    rs_err sentence.  Run-time MHD messages (clients resetting connections
+ *    and the like) are dropped: they are noise for an operator.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#define CONN_TIMEOUT_S	60	/* idle connections are closed after this */
+
+struct http_server {
+	struct MHD_Daemon *d;
+	http_handler h;
+	void *ctx;
+	size_t max_body;
+	uint16_t port;
+};
+
+/* Per-request state, created by the URI log callback. */
+struct reqctx {
+	char *target;		/* raw request target, as sent */
+	struct buf body;
+	int started;		/* access handler has seen the headers */
+	int too_large;		/* body passed max_body: discard and 413 */
+};
+
+/* ---- start-up error capture ------------------------------------------ */
+
+static _Thread_local int log_capture;
+static _Thread_local char log_first[256];
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (!log_capture || log_first[0] != '\0' ||
+	    strncmp(fmt, "Warning", 7) == 0)
+		return;
+	vsnprintf(log_first, sizeof(log_first), fmt, ap);
+	n = strlen(log_first);
+	while (n > 0 && (log_first[n - 1] == '\n' || log_first[n - 1] == '\r' ||
+	    log_first[n - 1] == '.'))
+		log_first[--n] = '\0';
+}
+
+/* MHD's first start-up complaint, without its "Failed to bind to port 0"
+ * prefix (it names the port argument, which we do not use). */
+static const char *
+startup_reason(void)
+{
+	const char *colon;
+
+	if (log_first[0] == '\0')
+		return "the HTTP server failed to start";
+	if (strncmp(log_first, "Failed to bind", 14) == 0 &&
+	    (colon = strstr(log_first, ": ")) != NULL && colon[2] != '\0')
+		return colon + 2;
+	return log_first;
+}
+
+/* ---- responses ------------------------------------------------------- */
+
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+	char *s;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return xstrdup("(unprintable error message)");
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static void
+resp_reset(struct http_resp *resp, int status)
+{
+	buf_free(&resp->body);
+	resp->status = status;
+	resp->content_type = "application/json";
+}
+
+void
+http_resp_json(struct http_resp *resp, int status, json_t *obj)
+{
+	char *s = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+
+	json_decref(obj);
+	if (s == NULL) {
+		http_resp_error(resp, 500, "internal error: cannot encode the "
+		    "response as JSON");
+		return;
+	}
+	resp_reset(resp, status);
+	buf_addstr(&resp->body, s);
+	free(s);
+}
+
+/* Replaces bytes that would make the string invalid UTF-8 for jansson. */
+static json_t *
+json_string_lossy(char *s)
+{
+	json_t *j = json_string(s);
+
+	if (j != NULL)
+		return j;
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+			*p = '?';
+	return json_string(s);
+}
+
+void
+http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *s = NULL;
+	json_t *o = json_object(), *m;
+
+	va_start(ap, fmt);
+	msg = vformat(fmt, ap);
+	va_end(ap);
+	m = json_string_lossy(msg);
+	free(msg);
+	if (o != NULL && m != NULL && json_object_set_new(o, "error", m) == 0) {
+		m = NULL;
+		s = json_dumps(o, JSON_COMPACT);
+	}
+	json_decref(m);
+	json_decref(o);
+	resp_reset(resp, status);
+	buf_addstr(&resp->body, s != NULL ? s :
+	    "{\"error\":\"internal error: cannot encode an error\"}");
+	free(s);
+}
+
+static int
+is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+/* Adds one "Name: value" line (len bytes, no CR/LF inside). */
+static int
+add_header_line(struct MHD_Response *r, const char *line, size_t len)
+{
+	char name[128], value[512];
+	size_t n = 0, v;
+
+	while (n < len && is_tchar((unsigned char)line[n]))
+		n++;
+	if (n == 0 || n >= sizeof(name) || n >= len || line[n] != ':')
+		return -1;
+	v = n + 1;
+	while (v < len && (line[v] == ' ' || line[v] == '\t'))
+		v++;
+	if (len - v >= sizeof(value))
+		return -1;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	memcpy(value, line + v, len - v);
+	value[len - v] = '\0';
+	for (size_t i = 0; value[i]; i++)
+		if ((unsigned char)value[i] < 0x20 && value[i] != '\t')
+			return -1;
+	return MHD_add_response_header(r, name, value) == MHD_YES ? 0 : -1;
+}
+
+/* extra_headers: "Name: value\r\n" lines; a bare "\n" also ends a line. */
+static int
+add_extra_headers(struct MHD_Response *r, const char *eh, size_t max)
+{
+	size_t len = strnlen(eh, max), i = 0;
+
+	while (i < len) {
+		size_t e = i;
+		while (e < len && eh[e] != '\r' && eh[e] != '\n')
+			e++;
+		if (e > i && add_header_line(r, eh + i, e - i) != 0)
+			return -1;
+		i = e;
+		if (i < len && eh[i] == '\r')
+			i++;
+		if (i < len && eh[i] == '\n')
+			i++;
+	}
+	return 0;
+}
+
+static struct MHD_Response *
+build_response(struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	const char *ct = resp->content_type != NULL ? resp->content_type :
+	    "application/json";
+
+	if (resp->body.len == 0) {
+		r = MHD_create_response_from_buffer(0, (void *)"",
+		    MHD_RESPMEM_PERSISTENT);
+	} else {
+		r = MHD_create_response_from_buffer_with_free_callback(
+		    resp->body.len, resp->body.p, free);
+		if (r != NULL) {
+			resp->body.p = NULL;	/* MHD owns it now */
+			resp->body.len = resp->body.cap = 0;
+		}
+	}
+	if (r == NULL)
+		return NULL;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct) !=
+	    MHD_YES || MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store") != MHD_YES || add_extra_headers(r, resp->extra_headers,
+	    sizeof(resp->extra_headers)) != 0) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+static enum MHD_Result
+queue_fallback(struct MHD_Connection *conn)
+{
+	static const char body[] =
+	    "{\"error\":\"internal error: cannot build the response\"}";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json") != MHD_YES ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store") != MHD_YES) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Queues resp (consuming its body) or, failing that, a plain 500. */
+static enum MHD_Result
+queue_resp(struct MHD_Connection *conn, struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->status < 100 || resp->status > 599)
+		http_resp_error(resp, 500, "internal error: the handler gave "
+		    "no valid status (%d)", resp->status);
+	r = build_response(resp);
+	buf_free(&resp->body);
+	if (r == NULL)
+		return queue_fallback(conn);
+	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+queue_too_large(struct http_server *s, struct MHD_Connection *conn)
+{
+	struct http_resp resp;
+
+	memset(&resp, 0, sizeof(resp));
+	http_resp_error(&resp, 413, "request body too large (limit %zu bytes)",
+	    s->max_body);
+	return queue_resp(conn, &resp);
+}
+
+/* ---- request handling ------------------------------------------------ */
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct reqctx *rc = xcalloc(1, sizeof(*rc));
+
+	rc->target = xstrdup(uri != NULL ? uri : "");
+	return rc;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct reqctx *rc = *req_cls;
+
+	if (rc == NULL)
+		return;
+	free(rc->target);
+	buf_free(&rc->body);
+	free(rc);
+	*req_cls = NULL;
+}
+
+/* 1 when the request announces a body larger than max. */
+static int
+announced_too_large(struct MHD_Connection *conn, size_t max)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long v = 0;
+
+	if (cl == NULL)
+		return 0;
+	for (; *cl == ' ' || *cl == '\t'; cl++)
+		;
+	for (; *cl >= '0' && *cl <= '9'; cl++) {
+		if (v > (unsigned long long)max || v > (ULLONG_MAX - 9) / 10)
+			return 1;
+		v = v * 10 + (unsigned long long)(*cl - '0');
+	}
+	return v > (unsigned long long)max;
+}
+
+static void
+take_upload(struct http_server *s, struct reqctx *rc, const char *data,
+    size_t n)
+{
+	if (rc->too_large)
+		return;
+	if (n > s->max_body - rc->body.len) {
+		rc->too_large = 1;
+		buf_free(&rc->body);
+		return;
+	}
+	buf_add(&rc->body, data, n);
+}
+
+static enum MHD_Result
+dispatch(struct http_server *s, struct MHD_Connection *conn, const char *url,
+    const char *method, struct reqctx *rc)
+{
+	struct http_req req;
+	struct http_resp resp;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.method = method;
+	req.path = url;
+	req.target = rc->target;
+	req.body = (const uint8_t *)buf_cstr(&rc->body);
+	req.body_len = rc->body.len;
+	req.conn = conn;
+	resp.content_type = "application/json";
+	s->h(s->ctx, &req, &resp);
+	return queue_resp(conn, &resp);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **req_cls)
+{
+	struct http_server *s = cls;
+	struct reqctx *rc = *req_cls;
+
+	if (rc == NULL) {	/* URI callback always runs; be safe anyway */
+		rc = on_uri(s, url, conn);
+		*req_cls = rc;
+	}
+	if (!rc->started) {
+		rc->started = 1;
+		if (announced_too_large(conn, s->max_body))
+			return queue_too_large(s, conn);
+		if (*upload_data_size == 0)
+			return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		take_upload(s, rc, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rc->too_large)
+		return queue_too_large(s, conn);
+	return dispatch(s, conn, url != NULL ? url : "", method, rc);
+}
+
+/* ---- listen address -------------------------------------------------- */
+
+static int
+parse_port(const char *p, uint16_t *port)
+{
+	unsigned long v = 0;
+	size_t n = 0;
+
+	for (; p[n] >= '0' && p[n] <= '9'; n++) {
+		v = v * 10 + (unsigned long)(p[n] - '0');
+		if (n >= 5 || v > 65535)
+			return -1;
+	}
+	if (n == 0 || p[n] != '\0')
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* "ADDR:PORT" or "[V6ADDR]:PORT", numeric addresses only. */
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *hs = listen;
+	size_t hlen;
+	uint16_t port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (listen == NULL)
+		return -1;
+	if (listen[0] == '[') {
+		const char *rb = strchr(listen, ']');
+		if (rb == NULL || rb[1] != ':')
+			return -1;
+		hs = listen + 1;
+		hlen = (size_t)(rb - hs);
+		colon = rb + 1;
+		*v6 = 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (colon == NULL)
+			return -1;
+		hlen = (size_t)(colon - listen);
+		*v6 = 0;
+	}
+	if (hlen == 0 || hlen >= sizeof(host) || parse_port(colon + 1, &port))
+		return -1;
+	memcpy(host, hs, hlen);
+	host[hlen] = '\0';
+	if (*v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		return inet_pton(AF_INET6, host, &a->sin6_addr) == 1 ? 0 : -1;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+}
+
+/* ---- server ---------------------------------------------------------- */
+
+struct http_server *
+http_server_start(const char *listen, size_t max_body, unsigned nthreads,
+    http_handler h, void *ctx)
+{
+	struct sockaddr_storage ss;
+	struct http_server *s;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem pool[2] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
+	};
+	int v6 = 0;
+
+	if (h == NULL) {
+		rs_seterr("no request handler given");
+		return NULL;
+	}
+	if (parse_listen(listen, &ss, &v6) != 0) {
+		rs_seterr("invalid listen address \"%s\": expected IP:PORT, "
+		    "such as 127.0.0.1:8443 or [::1]:8443", listen ? listen : "");
+		return NULL;
+	}
+	if (v6)
+		flags |= MHD_USE_DUAL_STACK;
+	if (nthreads > 1) {	/* MHD warns about a pool of one */
+		pool[0].option = MHD_OPTION_THREAD_POOL_SIZE;
+		pool[0].value = (intptr_t)nthreads;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->h = h;
+	s->ctx = ctx;
+	s->max_body = max_body;
+
+	log_capture = 1;
+	log_first[0] = '\0';
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_ARRAY, pool,
+	    MHD_OPTION_END);
+	log_capture = 0;
+	if (s->d == NULL) {
+		rs_seterr("cannot listen on %s: %s", listen, startup_reason());
+		free(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	if (info == NULL || info->port == 0) {
+		rs_seterr("cannot tell which port %s is bound to", listen);
+		MHD_stop_daemon(s->d);
+		free(s);
+		return NULL;
+	}
+	s->port = info->port;
+	return s;
+}
+
+uint16_t
+http_server_port(struct http_server *s)
+{
+	return s != NULL ? s->port : 0;
+}
+
+void
+http_server_stop(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+	if (req == NULL || req->conn == NULL || name == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_query(const struct http_req *req, const char *name)
+{
+	if (req == NULL || req->conn == NULL || name == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
