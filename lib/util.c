@@ -259,10 +259,22 @@ b64_decode(struct buf *out, const char *in, size_t inlen)
 	size_t max = inlen / 4 * 3 + 3, n;
 	const char *end;
 
+	/*
+	 * libsodium 1.0.18 reads bytes 0x80-0xff as '/' and tolerates
+	 * non-zero padding bits, so one value would have many spellings.
+	 * Accept only the canonical one: decode, re-encode, compare.
+	 */
 	buf_reserve(out, max);
 	if (sodium_base642bin(out->p + out->len, max, in, inlen, NULL, &n, &end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != in + inlen) {
 		rs_seterr("malformed base64");
+		return -1;
+	}
+	char *again = b64_encode(out->p + out->len, n);
+	int canonical = strlen(again) == inlen && memcmp(again, in, inlen) == 0;
+	free(again);
+	if (!canonical) {
+		rs_seterr("malformed base64 (not in canonical form)");
 		return -1;
 	}
 	out->len += n;
