@@ -1,0 +1,98 @@
+/*
+ * config.c - NODEDIR/config.json: the hub, the pinned operator key, who this
+ * node is, and (after enrolment) the State root key it trusts.  Written
+ * atomically; read strictly, naming any missing field.
+ */
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+static int
+copy_str(char *dst, size_t len, json_t *j, const char *key)
+{
+	const char *s = jstr_req(j, key);
+
+	if (s == NULL)
+		return -1;
+	if (strlen(s) >= len) {
+		rs_seterr("config field \"%s\" is too long", key);
+		return -1;
+	}
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+int
+config_load(struct node *n)
+{
+	char path[4096];
+	struct buf b = {0};
+	struct node_config *c = &n->cfg;
+	json_t *j;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/config.json", n->dir);
+	if (read_file(path, &b, 1 << 20) != 0) {
+		rs_seterr("%s is not a node folder (no config.json): run `roster init` first", n->dir);
+		return -1;
+	}
+	j = jparse(b.p, b.len);
+	buf_free(&b);
+	if (j == NULL)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	if (copy_str(c->hub, sizeof(c->hub), j, "hub") != 0 ||
+	    copy_str(c->hub_name, sizeof(c->hub_name), j, "hub_name") != 0 ||
+	    jhex32_req(j, "operator_key", c->operator_key) != 0 ||
+	    copy_str(c->state, sizeof(c->state), j, "state") != 0 ||
+	    copy_str(c->role, sizeof(c->role), j, "role") != 0 ||
+	    copy_str(c->name, sizeof(c->name), j, "name") != 0 ||
+	    copy_str(c->email, sizeof(c->email), j, "email") != 0 ||
+	    copy_str(c->languages, sizeof(c->languages), j, "languages") != 0 ||
+	    jhex32_req(j, "device", c->device) != 0)
+		goto out;
+	if (jstr(j, "root_key") != NULL) {
+		if (jhex32_req(j, "root_key", c->root_key) != 0)
+			goto out;
+		c->has_root = 1;
+	}
+	rc = 0;
+out:
+	if (rc != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("%s: %s", path, why);
+	}
+	json_decref(j);
+	return rc;
+}
+
+int
+config_save(struct node *n)
+{
+	char path[4096], *text;
+	struct node_config *c = &n->cfg;
+	json_t *j = json_object();
+	int rc;
+
+	json_object_set_new(j, "hub", json_string(c->hub));
+	json_object_set_new(j, "hub_name", json_string(c->hub_name));
+	json_object_set_new(j, "operator_key", jhex(c->operator_key, 32));
+	json_object_set_new(j, "state", json_string(c->state));
+	json_object_set_new(j, "role", json_string(c->role));
+	json_object_set_new(j, "name", json_string(c->name));
+	json_object_set_new(j, "email", json_string(c->email));
+	json_object_set_new(j, "languages", json_string(c->languages));
+	json_object_set_new(j, "device", jhex(c->device, 32));
+	if (c->has_root)
+		json_object_set_new(j, "root_key", jhex(c->root_key, 32));
+	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/config.json", n->dir);
+	rc = write_file_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return rc;
+}

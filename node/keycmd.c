@@ -1,0 +1,205 @@
+/*
+ * keycmd.c - the State administrator's commands: keygen and certify.
+ *
+ * Neither needs a hub or a node folder: the root key is meant to live on an
+ * offline machine.  certify reads a request file and writes a certificate
+ * file; both are plain JSON that can travel on a USB stick.  The certificate
+ * file holds the finished, signed `cert` envelope (base64), so the POC's node
+ * publishes exactly what the administrator signed.
+ */
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "jsonutil.h"
+
+int
+cmd_keygen(int argc, char **argv)
+{
+	struct opts o;
+	const char *state, *out, *passfile;
+	struct keypair *k;
+	char fpr[RS_FPR_LEN], pub[4096], *pass;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	state = opt_value(&o, "--state");
+	out = opt_value(&o, "--out");
+	passfile = opt_value(&o, "--passphrase-file");
+	rc = opts_finish(&o, "keygen");
+	opts_free(&o);
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (state == NULL || out == NULL)
+		return usage_error("keygen", "--state and --out are required");
+	if (!valid_state(state))
+		return usage_error("keygen", "\"%s\" is not a State code (two capital letters)", state);
+	if (access(out, F_OK) == 0) {
+		fprintf(stderr, "roster keygen: %s exists; refusing to overwrite a key\n", out);
+		return 1;
+	}
+	if ((pass = passphrase_get(passfile, "New passphrase for the root key: ", 1)) == NULL)
+		return fail("keygen");
+	if (strlen(pass) < 8) {
+		secret_free(pass);
+		fprintf(stderr, "roster keygen: the passphrase must have at least 8 characters\n");
+		return 1;
+	}
+	k = keypair_new(state, 0);
+	snprintf(pub, sizeof(pub), "%s.pub", out);
+	rc = k == NULL || keyfile_write(out, KEY_ROOT, k, pass) != 0 ||
+	    pubfile_write(pub, KEY_ROOT, state, k->pk) != 0;
+	secret_free(pass);
+	if (rc) {
+		keypair_free(k);
+		return fail("keygen");
+	}
+	fingerprint(fpr, k->pk);
+	printf("root key of %s written to %s (public part: %s)\n", state, out, pub);
+	printf("fingerprint: %s\n", fpr);
+	printf("Give %s to the hub's operator for admission, and compare this\n"
+	    "fingerprint with the one the operator reads back to you.\n", pub);
+	keypair_free(k);
+	return 0;
+}
+
+/* Reads and checks a certification request; returns its JSON. */
+static json_t *
+read_request(const char *path, uint8_t dev[32], uint8_t box[32])
+{
+	struct buf b = {0}, pop = {0}, m = {0};
+	const char *t, *state, *role;
+	json_t *j;
+
+	if (read_file(path, &b, 1 << 20) != 0)
+		return NULL;
+	j = jparse(b.p, b.len);
+	buf_free(&b);
+	if (j == NULL)
+		return NULL;
+	if ((t = jstr(j, "roster")) == NULL || strcmp(t, "cert-request") != 0) {
+		rs_seterr("%s is not a certification request", path);
+		goto bad;
+	}
+	if ((state = jstr_req(j, "state")) == NULL || jhex32_req(j, "device", dev) != 0 ||
+	    jhex32_req(j, "box_key", box) != 0 || (role = jstr_req(j, "role")) == NULL ||
+	    jstr_req(j, "name") == NULL || jstr_req(j, "email") == NULL ||
+	    jb64_req(j, "pop", &pop) != 0)
+		goto bad;
+	if (!valid_state(state) || !dir_valid_role(role)) {
+		rs_seterr("request has an invalid State or role");
+		goto bad;
+	}
+	dir_pop_message(&m, state, dev, box);
+	if (pop.len != 64 || crypto_sign_verify_detached(pop.p, m.p, m.len, dev) != 0) {
+		rs_seterr("the request's proof of possession does not verify: it was altered "
+		    "or not made by `roster init`");
+		goto bad;
+	}
+	buf_free(&pop);
+	buf_free(&m);
+	return j;
+bad:
+	buf_free(&pop);
+	buf_free(&m);
+	json_decref(j);
+	return NULL;
+}
+
+static char *
+default_cert_path(const char *req)
+{
+	size_t n = strlen(req);
+	char *out = xmalloc(n + 6);
+
+	if (n > 5 && strcmp(req + n - 5, ".json") == 0)
+		snprintf(out, n + 6, "%.*s.cert", (int)(n - 5), req);
+	else
+		snprintf(out, n + 6, "%s.cert", req);
+	return out;
+}
+
+int
+cmd_certify(int argc, char **argv)
+{
+	struct opts o;
+	const char *root, *req, *out, *passfile;
+	char *outpath = NULL, *pass = NULL, fpr[RS_FPR_LEN], rfpr[RS_FPR_LEN], *text;
+	uint8_t dev[32], box[32];
+	struct keypair *k = NULL;
+	struct buf env = {0};
+	json_t *r = NULL, *p = NULL, *hdr = NULL, *file;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	root = opt_value(&o, "--root");
+	out = opt_value(&o, "--out");
+	passfile = opt_value(&o, "--passphrase-file");
+	req = opt_positional(&o);
+	rc = opts_finish(&o, "certify");
+	opts_free(&o);
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (root == NULL || req == NULL)
+		return usage_error("certify", "--root ROOTKEY and a REQUEST file are required");
+	rc = 1;
+	if ((r = read_request(req, dev, box)) == NULL) {
+		fail("certify");
+		goto out;
+	}
+	if ((pass = passphrase_get(passfile, "Root key passphrase: ", 0)) == NULL ||
+	    (k = keyfile_read(root, KEY_ROOT, pass)) == NULL) {
+		fail("certify");
+		goto out;
+	}
+	if (strcmp(k->state, jstr(r, "state")) != 0) {
+		fprintf(stderr, "roster certify: the request is for %s but this is the root key of %s\n",
+		    jstr(r, "state"), k->state);
+		goto out;
+	}
+	p = json_deep_copy(r);
+	json_object_del(p, "roster");
+	json_object_set_new(p, "issued", json_integer(now_ms()));
+	text = jdump(p);
+	hdr = json_object();
+	json_object_set_new(hdr, "kind", json_string("cert"));
+	json_object_set_new(hdr, "state", json_string(k->state));
+	if (env_build(&env, hdr, text, strlen(text), k->pk, k->sk) != 0) {
+		free(text);
+		fail("certify");
+		goto out;
+	}
+	free(text);
+	outpath = out ? xstrdup(out) : default_cert_path(req);
+	file = json_object();
+	json_object_set_new(file, "roster", json_string("cert"));
+	json_object_set_new(file, "envelope", jb64(env.p, env.len));
+	text = json_dumps(file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(file);
+	if (write_file_atomic(outpath, text, strlen(text), 0644) != 0) {
+		free(text);
+		fail("certify");
+		goto out;
+	}
+	free(text);
+	fingerprint(fpr, dev);
+	fingerprint(rfpr, k->pk);
+	printf("certified %s %s POC \"%s\" <%s>\n", k->state, jstr(r, "role"),
+	    jstr(r, "name"), jstr(r, "email"));
+	printf("device fingerprint: %s\n", fpr);
+	printf("signed by root key: %s\n", rfpr);
+	printf("certificate written to %s: the POC publishes it with `roster enroll`\n", outpath);
+	rc = 0;
+out:
+	secret_free(pass);
+	keypair_free(k);
+	json_decref(r);
+	json_decref(p);
+	json_decref(hdr);
+	buf_free(&env);
+	free(outpath);
+	return rc;
+}

@@ -1,0 +1,381 @@
+/*
+ * main.c - roster, the node and CLI: command dispatch, option parsing, help.
+ *
+ * Every command is a function cmd_NAME(argc, argv) with argv[0] its name.
+ * Options are "--name value" or "--name=value"; each command asks for the
+ * ones it knows and opts_finish refuses whatever is left, so a mistyped
+ * option is an error rather than silently ignored.  Exit status: 0 success,
+ * 1 failure (including any verification failure), 2 usage error.
+ */
+#include "node.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "db.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+	const char *help;
+};
+
+#define COMMON_OPTS \
+"Common options:\n" \
+"  --dir NODEDIR            the node's data folder (default: $ROSTER_NODE_DIR)\n" \
+"  --passphrase-file FILE   read the key passphrase from FILE's first line\n" \
+"                           (default: $ROSTER_PASSPHRASE, else ask on the terminal)\n"
+
+static const struct command commands[] = {
+{ "keygen", cmd_keygen, "make a State's root key (administrator)",
+"usage: roster keygen --state XA --out FILE [--passphrase-file FILE]\n\n"
+"Makes the root key of State XA: the key that certifies and revokes the\n"
+"State's point-of-contact devices.  FILE receives the secret key, sealed with\n"
+"a passphrase (Argon2id + XChaCha20-Poly1305); FILE.pub the public key to give\n"
+"to the hub's operator for admission.  Prints the key's fingerprint: compare\n"
+"it with the one the operator admits, by phone or in person.\n\n"
+"Keep FILE offline.  Anyone holding it and its passphrase can speak for the\n"
+"State's devices.\n" },
+{ "certify", cmd_certify, "certify a POC's device (administrator)",
+"usage: roster certify --root ROOTKEY REQUEST [--out CERT] [--passphrase-file FILE]\n\n"
+"Signs a POC's certification request (the request.json that `roster init`\n"
+"wrote) with the State's root key.  Shows who is asking, with which role and\n"
+"device fingerprint, checks the request's proof of possession, and writes\n"
+"CERT (default: REQUEST with .cert in place of .json).  Give CERT back to the\n"
+"POC, who publishes it with `roster enroll`.\n" },
+{ "init", cmd_init, "create a node for a point of contact",
+"usage: roster init --dir NODEDIR --hub URL --state XA --role ROLE\n"
+"                   --name NAME --email ADDRESS [--lang en,fr]\n"
+"                   [--operator-key HEX] [--passphrase-file FILE]\n\n"
+"Creates the node's data folder: a device key pair (signing and encryption,\n"
+"sealed with the passphrase), the local store, and NODEDIR/request.json, the\n"
+"certification request for the State's administrator.  ROLE is diplomatic,\n"
+"technical or alternate.  The hub's operator key is fetched and pinned; pass\n"
+"--operator-key to check it against a value obtained out of band (its\n"
+"fingerprint is printed either way).\n" },
+{ "enroll", cmd_enroll, "publish this node's certificate",
+"usage: roster enroll [--dir NODEDIR] CERT\n\n"
+"Publishes the certificate the administrator made with `roster certify`.\n"
+"After the hub's receipt the POC is in the directory (`roster directory`).\n"
+"The certifying root key becomes the State key this node trusts: `roster\n"
+"audit` alarms on any key record about the State not made with it.\n" },
+{ "revoke", cmd_revoke, "withdraw a device",
+"usage: roster revoke [--dir NODEDIR] [--reason TEXT]\n"
+"       roster revoke --root ROOTKEY --device HEX --hub URL [--reason TEXT]\n\n"
+"The first form withdraws this node's own device, signed by the device.  The\n"
+"second is the administrator's: withdraws any device of the State, signed by\n"
+"the root key.  From the revocation's log index on, the hub and every node\n"
+"refuse envelopes signed by that device.\n" },
+{ "send", cmd_send, "send a message",
+"usage: roster send --to XB[,XC...] --subject TEXT (--body-file FILE | --body TEXT)\n"
+"                   [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n\n"
+"Encrypts the message on this node to every current device of the recipient\n"
+"States, signs it, and submits it.  Prints the message id and the log index\n"
+"from the hub's signed receipt, which the hub gives only once the message is\n"
+"on disk.  If the hub cannot be reached the message waits in the outbox and\n"
+"goes with the next `roster sync`.\n\n"
+"  --urgency  flash, urgent, priority or routine (default routine)\n"
+"  --tlp      CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default AMBER)\n"
+"  --lang     language of the text: ar, en, es, fr, ru, zh (default en)\n\n"
+"The hub sees who writes to whom, when, the urgency and the size; never the\n"
+"subject, body or TLP label.\n" },
+{ "sync", cmd_sync, "one pass with the hub",
+"usage: roster sync [--dir NODEDIR]\n\n"
+"Sends what waits in the outbox, fetches the directory and this device's\n"
+"mail, and verifies everything: the checkpoint's signature and consistency\n"
+"with every earlier checkpoint, each record's inclusion proof, each\n"
+"envelope's signature and its signer's certificate.  New messages are\n"
+"decrypted and a signed \"delivered\" acknowledgement goes back.  Anything that\n"
+"fails a check is refused and reported, and the exit status is 1.\n" },
+{ "inbox", cmd_inbox, "list received messages",
+"usage: roster inbox [--dir NODEDIR] [--json]\n\n"
+"Lists received messages, newest first: id, log time, sender State, urgency,\n"
+"subject, and whether this node acknowledged it.  Reads the local store\n"
+"only; run `roster sync` (or keep `roster serve` running) to fetch.\n" },
+{ "show", cmd_show, "show one message and how it was verified",
+"usage: roster show [--dir NODEDIR] [--json] ID\n\n"
+"Shows a message (ID may be any unique prefix of 8 or more hex digits) with\n"
+"its verification: who signed it, which State key certified the signer, its\n"
+"log index, and the checkpoint its inclusion proof was checked against.\n"
+"For a message this node sent, shows each recipient's acknowledgements.\n" },
+{ "ack", cmd_ack, "acknowledge a message",
+"usage: roster ack [--dir NODEDIR] [--note TEXT] ID\n\n"
+"Signs an \"acknowledged\" acknowledgement of message ID, encrypted to the\n"
+"sender's device, and submits it.  The sender sees it in `roster status`.\n" },
+{ "status", cmd_status, "delivery and acknowledgement of a sent message",
+"usage: roster status [--dir NODEDIR] [--json] ID\n\n"
+"For a message this node sent: each recipient device, with the log times at\n"
+"which its node signed \"delivered\" and its POC \"acknowledged\".  A missing\n"
+"acknowledgement shows as \"-\".  Run `roster sync` first for fresh data.\n" },
+{ "directory", cmd_directory, "list States and their points of contact",
+"usage: roster directory [--dir NODEDIR] [--state XA] [--json]\n\n"
+"Fetches and verifies the directory from the hub, then lists each State's\n"
+"admitted root keys and its POC devices: role, name, e-mail, languages,\n"
+"fingerprint, and whether the device is current or revoked.\n" },
+{ "audit", cmd_audit, "check the hub's honesty",
+"usage: roster audit [--dir NODEDIR] [--no-cosign]\n\n"
+"Checks, and reports line by line:\n"
+"  - the latest checkpoint's signature by the operator key;\n"
+"  - consistency between every two successive checkpoints this node has seen;\n"
+"  - inclusion of every envelope this node sent and received;\n"
+"  - that every key record about this node's State (root key admissions,\n"
+"    device certificates, revocations) was made with the State's own key;\n"
+"  - every other node's cosignature against this node's view (a split view\n"
+"    shows as two checkpoints that cannot both be true);\n"
+"then cosigns the checkpoint it verified (unless --no-cosign).\n"
+"Exit status 1, with each failure named, if anything does not hold.\n" },
+{ "proof", cmd_proof, "check a Merkle proof given as JSON",
+"usage: roster proof check FILE.json\n\n"
+"Checks one RFC 9162 inclusion proof (fields leafIdx, treeSize, root,\n"
+"leafHash, proof) or consistency proof (size1, size2, root1, root2, proof),\n"
+"byte strings in base64, so a third party can check the hub's proofs\n"
+"without a node.  Exit status 0 when the proof holds, 1 when it does not,\n"
+"2 when the file cannot be read or is not such a proof.\n" },
+{ "serve", cmd_serve, "keep syncing and serve the local API",
+"usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
+"Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
+"serves the local API (docs/node-api.md) on --listen (default\n"
+"127.0.0.1:8080; port 0 picks a free one, written to NODEDIR/serve.url).\n"
+"Stop it with Ctrl-C or SIGTERM.\n" },
+{ NULL, NULL, NULL, NULL }
+};
+
+static void
+general_help(FILE *f)
+{
+	fprintf(f,
+"roster - a State's node for the roster of ICT-security points of contact\n\n"
+"usage: roster COMMAND [options]      roster COMMAND --help\n\n"
+"Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n" COMMON_OPTS
+"\nThe journey: an administrator makes the State's root key (keygen) and has\n"
+"the hub's operator admit it; each POC creates a node (init), has the\n"
+"request certified (certify) and publishes the certificate (enroll); then\n"
+"send, sync, inbox, show, ack, status and audit.  See README.md.\n");
+}
+
+void
+print_help(const char *cmd)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, cmd) == 0) {
+			fputs(c->help, stdout);
+			fputs("\n" COMMON_OPTS, stdout);
+			return;
+		}
+	general_help(stdout);
+}
+
+int
+wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "roster %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see `roster %s --help`)\n", cmd);
+	return EXIT_USAGE;
+}
+
+int
+fail(const char *what)
+{
+	fprintf(stderr, "roster: %s%s%s\n", what ? what : "", what ? ": " : "", rs_err());
+	return 1;
+}
+
+void
+opts_init(struct opts *o, int argc, char **argv)
+{
+	o->argc = argc;
+	o->argv = argv;
+	o->used = xcalloc((size_t)argc + 1, 1);
+	o->used[0] = 1;
+}
+
+void
+opts_free(struct opts *o)
+{
+	free(o->used);
+	o->used = NULL;
+}
+
+const char *
+opt_value(struct opts *o, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 1; i < o->argc; i++) {
+		if (o->used[i])
+			continue;
+		if (strcmp(o->argv[i], name) == 0 && i + 1 < o->argc) {
+			o->used[i] = o->used[i + 1] = 1;
+			return o->argv[i + 1];
+		}
+		if (strncmp(o->argv[i], name, n) == 0 && o->argv[i][n] == '=') {
+			o->used[i] = 1;
+			return o->argv[i] + n + 1;
+		}
+	}
+	return NULL;
+}
+
+int
+opt_flag(struct opts *o, const char *name)
+{
+	for (int i = 1; i < o->argc; i++)
+		if (!o->used[i] && strcmp(o->argv[i], name) == 0) {
+			o->used[i] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+const char *
+opt_positional(struct opts *o)
+{
+	for (int i = 1; i < o->argc; i++)
+		if (!o->used[i] && (o->argv[i][0] != '-' || o->argv[i][1] == '\0')) {
+			o->used[i] = 1;
+			return o->argv[i];
+		}
+	return NULL;
+}
+
+int
+opts_finish(struct opts *o, const char *cmd)
+{
+	for (int i = 1; i < o->argc; i++)
+		if (!o->used[i]) {
+			usage_error(cmd, "unexpected argument \"%s\"", o->argv[i]);
+			return -1;
+		}
+	return 0;
+}
+
+void
+node_common_opts(struct node *n, struct opts *o)
+{
+	const char *d = opt_value(o, "--dir");
+
+	if (d == NULL)
+		d = getenv("ROSTER_NODE_DIR");
+	n->dir = d ? xstrdup(d) : NULL;
+	n->passfile = opt_value(o, "--passphrase-file");
+}
+
+int
+node_open(struct node *n, int need_key)
+{
+	char path[4096];
+
+	if (n->dir == NULL) {
+		rs_seterr("no node folder: give --dir NODEDIR or set ROSTER_NODE_DIR");
+		return -1;
+	}
+	if (config_load(n) != 0 || store_open(n) != 0)
+		return -1;
+	if (need_key) {
+		char *pass = passphrase_get(n->passfile, "Device key passphrase: ", 0);
+		if (pass == NULL)
+			return -1;
+		snprintf(path, sizeof(path), "%s/device.key", n->dir);
+		n->key = keyfile_read(path, KEY_DEVICE, pass);
+		secret_free(pass);
+		if (n->key == NULL)
+			return -1;
+	}
+	n->hub = http_client_new(n->cfg.hub);
+	if (n->hub == NULL)
+		return -1;
+	if (n->key != NULL)
+		http_client_set_signer(n->hub, n->key->pk, n->key->sk);
+	return directory_load(n);
+}
+
+void
+node_close(struct node *n)
+{
+	keypair_free(n->key);
+	n->key = NULL;
+	if (n->hub)
+		http_client_free(n->hub);
+	n->hub = NULL;
+	dir_free(n->directory);
+	n->directory = NULL;
+	if (n->db)
+		db_close(n->db);
+	n->db = NULL;
+	free(n->dir);
+	n->dir = NULL;
+}
+
+const char *
+time_str(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+	return out;
+}
+
+void
+short_id(char out[17], const uint8_t id[32])
+{
+	sodium_bin2hex(out, 17, id, 8);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "roster: cannot initialise libsodium\n");
+		return 1;
+	}
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+			print_help(argv[2]);
+			return 0;
+		}
+		general_help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("roster 0.1 (protocol 1)\n");
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0) {
+			if (wants_help(argc - 1, argv + 1)) {
+				print_help(c->name);
+				return 0;
+			}
+			return c->fn(argc - 1, argv + 1);
+		}
+	fprintf(stderr, "roster: unknown command \"%s\" (see `roster --help`)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,162 @@
+/*
+ * node.h - the node: one State's (or one POC's) view of the hub.
+ *
+ * A node holds the device keys (sealed at rest), a local SQLite store, and a
+ * directory rebuilt from the public records it has verified.  It trusts the
+ * hub for nothing: every checkpoint is checked against the operator key and
+ * for consistency with every earlier one, every record by its inclusion
+ * proof, every envelope by its signature and the directory's rules.
+ *
+ * The files of node/ split the work by concern:
+ *   main.c      command dispatch, options, help
+ *   config.c    NODEDIR/config.json
+ *   store.c     NODEDIR/node.db and its queries
+ *   verify.c    checkpoints, inclusion, directory replay, own-State alarms
+ *   sync.c      one pass with the hub: outbox, directory, mail
+ *   keycmd.c    keygen, certify (the administrator's side)
+ *   enroll.c    init, enroll, revoke
+ *   send.c      send, ack
+ *   show.c      inbox, show, status, directory listing
+ *   audit.c     audit and cosigning
+ *   serve.c     the long-running node and its local API
+ */
+#ifndef ROSTER_NODE_H
+#define ROSTER_NODE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "directory.h"
+#include "envelope.h"
+#include "http.h"
+#include "keys.h"
+#include "statement.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+struct node_config {
+	char hub[512];
+	char hub_name[ORIGIN_MAX];
+	uint8_t operator_key[32];
+	char state[3];
+	char role[16];
+	char name[256];
+	char email[256];
+	char languages[64];		/* "en,fr" */
+	uint8_t device[32];		/* this node's device key */
+	uint8_t root_key[32];		/* own State's root key, learned at enroll */
+	int has_root;
+};
+
+struct node {
+	char *dir;
+	const char *passfile;
+	struct node_config cfg;
+	sqlite3 *db;
+	struct keypair *key;		/* NULL until unlocked */
+	struct http_client *hub;
+	struct directory *directory;
+	int quiet;
+};
+
+/* Option parsing shared by the commands: --name VALUE or --name=VALUE. */
+struct opts {
+	int argc;
+	char **argv;
+	unsigned char *used;
+};
+
+/* config.c */
+int config_load(struct node *n);
+int config_save(struct node *n);
+
+/* store.c */
+int store_open(struct node *n);
+int store_alarm(struct node *n, const char *kind, const char *evidence,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int store_refusal(struct node *n, int64_t index, const char *reason);
+/* Finds a message by id prefix (hex, >= 8 digits).  0, or -1 with rs_err. */
+int store_find_message(struct node *n, const char *prefix, uint8_t id[32]);
+/* Signs an envelope with the device's next sequence number and chain link
+ * and adds it to the outbox.  Must run inside the caller's transaction, so
+ * the chain head and whatever the envelope stands for commit together. */
+int store_outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
+    struct buf *env, uint8_t id[32]);
+
+/* node open helpers (main.c) */
+int node_open(struct node *n, int need_key);
+void node_close(struct node *n);
+
+/* verify.c */
+int verify_checkpoint(struct node *n, json_t *j, struct checkpoint *out);
+int verify_inclusion(struct node *n, const struct checkpoint *cp, uint64_t index,
+    const uint8_t id[32], int64_t time, json_t *proof);
+int directory_load(struct node *n);
+int directory_accept(struct node *n, const struct envelope *e, int64_t index,
+    int64_t time);
+/* Alarms (and returns -1) when e is a key record about this node's State not
+ * made with the State's root key. */
+int own_state_alarm(struct node *n, const struct envelope *e, int64_t index);
+/* 0 when consistent, -1 on a transport error, -2 when the proof fails. */
+int consistency_check(struct node *n, uint64_t size1, const uint8_t root1[32],
+    uint64_t size2, const uint8_t root2[32]);
+
+/* sync.c */
+struct sync_stats {
+	int directory, messages, acks, refused, sent;
+	uint64_t checkpoint;
+};
+int sync_directory(struct node *n, struct sync_stats *s);
+int sync_once(struct node *n, struct sync_stats *s);
+int sync_cosignatures(struct node *n, struct sync_stats *s);
+int outbox_flush(struct node *n, struct sync_stats *s);
+
+/* enroll.c: submits one envelope and checks the receipt (a 409 carrying the
+ * existing receipt counts as success). */
+int submit_one(struct http_client *c, const uint8_t operator_key[32],
+    const struct buf *env, struct receipt *r);
+
+/* send.c: signs an acknowledgement of message msg_id, encrypted to the
+ * sender device, into the outbox (inside the caller's transaction). */
+int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
+    const char *status, const char *note);
+
+/* commands */
+int cmd_keygen(int argc, char **argv);
+int cmd_certify(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_directory(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* main.c helpers for commands.  argv[0] is the command name. */
+void opts_init(struct opts *o, int argc, char **argv);
+void opts_free(struct opts *o);
+const char *opt_value(struct opts *o, const char *name);
+int opt_flag(struct opts *o, const char *name);
+const char *opt_positional(struct opts *o);
+/* -1 (after a usage message) when anything was left unconsumed. */
+int opts_finish(struct opts *o, const char *cmd);
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int wants_help(int argc, char **argv);
+void print_help(const char *cmd);
+int fail(const char *what);
+/* Common options: --dir (or ROSTER_NODE_DIR), --passphrase-file. Consumes
+ * them from o. */
+void node_common_opts(struct node *n, struct opts *o);
+const char *time_str(int64_t ms, char *out, size_t len);
+void short_id(char out[17], const uint8_t id[32]);
+
+#endif

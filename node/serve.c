@@ -1,0 +1,160 @@
+/*
+ * serve.c - roster serve: the long-running node.
+ *
+ * One loop syncs with the hub every few seconds; an HTTP server answers the
+ * local API (docs/node-api.md) for the people and tools of the State.  Both
+ * use the one store, so a mutex keeps a sync pass and an API request from
+ * interleaving inside a transaction.  The API listens on loopback by default:
+ * it serves decrypted messages, so exposing it is a deliberate act.
+ */
+#include "node.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "jsonutil.h"
+
+static volatile sig_atomic_t stopping;
+static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static json_t *
+inbox_json(struct node *n)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT id, idx, time, sender_state, urgency,"
+	    " subject, acked FROM messages WHERE direction = 'in' ORDER BY time DESC LIMIT 500");
+	json_t *arr = json_array();
+
+	if (st == NULL)
+		return arr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *m = json_object();
+		json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
+		json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 1)));
+		json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 2)));
+		json_object_set_new(m, "from", json_string((const char *)sqlite3_column_text(st, 3)));
+		json_object_set_new(m, "urgency", json_string((const char *)sqlite3_column_text(st, 4)));
+		json_object_set_new(m, "subject", json_string((const char *)sqlite3_column_text(st, 5)));
+		json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 6)));
+		json_array_append_new(arr, m);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+static json_t *
+health_json(struct node *n)
+{
+	int64_t alarms = 0, size = -1;
+	sqlite3_stmt *st = db_prep(n->db, "SELECT (SELECT count(*) FROM alarms),"
+	    " (SELECT max(size) FROM checkpoints)");
+	char fpr[RS_FPR_LEN];
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		alarms = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			size = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	fingerprint(fpr, n->cfg.device);
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "state", n->cfg.state,
+	    "role", n->cfg.role, "name", n->cfg.name, "device", fpr,
+	    "checkpoint", (json_int_t)size, "alarms", (json_int_t)alarms);
+}
+
+static void
+handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	struct node *n = ctx;
+
+	if (strcmp(req->method, "GET") != 0) {
+		http_resp_error(resp, 405, "method %s not allowed here", req->method);
+		return;
+	}
+	pthread_mutex_lock(&node_lock);
+	if (strcmp(req->path, "/api/health") == 0)
+		http_resp_json(resp, 200, health_json(n));
+	else if (strcmp(req->path, "/api/inbox") == 0)
+		http_resp_json(resp, 200, inbox_json(n));
+	else
+		http_resp_error(resp, 404, "no such resource: %s", req->path);
+	pthread_mutex_unlock(&node_lock);
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	struct http_server *srv = NULL;
+	const char *listen, *iv;
+	char url[128], path[4096], lasterr[RS_ERRLEN] = "";
+	int interval = 2, rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	listen = opt_value(&o, "--listen");
+	iv = opt_value(&o, "--interval");
+	rc = opts_finish(&o, "serve");
+	opts_free(&o);
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600))
+		return usage_error("serve", "--interval must be between 1 and 3600 seconds");
+	if (listen == NULL)
+		listen = "127.0.0.1:8080";
+	if (node_open(&n, 1) != 0) {
+		rc = fail("serve");
+		goto out;
+	}
+	srv = http_server_start(listen, 1 << 20, 2, handle, &n);
+	if (srv == NULL) {
+		rc = fail("serve");
+		goto out;
+	}
+	const char *colon = strrchr(listen, ':');
+	snprintf(url, sizeof(url), "http://%.*s:%u\n", (int)(colon - listen), listen,
+	    http_server_port(srv));
+	snprintf(path, sizeof(path), "%s/serve.url", n.dir);
+	write_file_atomic(path, url, strlen(url), 0644);
+	printf("roster: %s %s node serving on %s", n.cfg.state, n.cfg.role, url);
+	fflush(stdout);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	n.quiet = 0;
+	while (!stopping) {
+		struct sync_stats s;
+		pthread_mutex_lock(&node_lock);
+		rc = sync_once(&n, &s);
+		pthread_mutex_unlock(&node_lock);
+		if (rc != 0 && strcmp(lasterr, rs_err()) != 0) {
+			fprintf(stderr, "roster: sync: %s (will retry)\n", rs_err());
+			snprintf(lasterr, sizeof(lasterr), "%s", rs_err());
+		} else if (rc == 0) {
+			lasterr[0] = '\0';
+			if (s.messages || s.acks)
+				printf("roster: %d new message%s, %d acknowledgement%s\n",
+				    s.messages, s.messages == 1 ? "" : "s", s.acks,
+				    s.acks == 1 ? "" : "s");
+			fflush(stdout);
+		}
+		for (int i = 0; i < interval * 10 && !stopping; i++)
+			usleep(100000);
+	}
+	rc = 0;
+out:
+	if (srv != NULL)
+		http_server_stop(srv);
+	node_close(&n);
+	return rc;
+}

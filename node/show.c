@@ -1,0 +1,426 @@
+/*
+ * show.c - what a POC reads: inbox, show, status, directory.
+ *
+ * These read the node's own store, which holds only what passed
+ * verification; show re-checks the stored envelope's signature so what it
+ * prints about verification is true of the bytes on disk now.  Each command
+ * has a --json form with the same facts, for scripts and tests.
+ */
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "jsonutil.h"
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+static void
+device_line(struct node *n, const uint8_t key[32], char *out, size_t len)
+{
+	struct dir_device *d = dir_device(n->directory, key);
+	char fpr[RS_FPR_LEN];
+
+	fingerprint(fpr, key);
+	if (d == NULL)
+		snprintf(out, len, "unknown device %s", fpr);
+	else
+		snprintf(out, len, "%s %s POC %s <%s>, device %s", d->state, d->role,
+		    jstr(d->cert, "name") ? jstr(d->cert, "name") : "?",
+		    jstr(d->cert, "email") ? jstr(d->cert, "email") : "?", fpr);
+}
+
+static int
+open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
+    int *json, const char **id)
+{
+	struct opts o;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(n, &o);
+	*json = opt_flag(&o, "--json");
+	if (id != NULL)
+		*id = opt_positional(&o);
+	rc = opts_finish(&o, cmd);
+	opts_free(&o);
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (id != NULL && *id == NULL)
+		return usage_error(cmd, "which message? give its ID");
+	if (node_open(n, 0) != 0)
+		return fail(cmd);
+	return 0;
+}
+
+int
+cmd_inbox(int argc, char **argv)
+{
+	struct node n = {0};
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+	char t[32], sid[17];
+	int json, rc, count = 0;
+
+	if ((rc = open_for_reading(&n, argc, argv, "inbox", &json, NULL)) != 0)
+		goto out;
+	st = db_prep(n.db, "SELECT id, time, sender_state, urgency, subject, acked, idx"
+	    " FROM messages WHERE direction = 'in' ORDER BY time DESC");
+	if (st == NULL) {
+		rc = fail("inbox");
+		goto out;
+	}
+	if (!json)
+		printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", "ID", "LOGGED", "FROM",
+		    "URGENCY", "ACK", "SUBJECT");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		short_id(sid, sqlite3_column_blob(st, 0));
+		count++;
+		if (json) {
+			json_t *m = json_object();
+			json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
+			json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 6)));
+			json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 1)));
+			json_object_set_new(m, "from", json_string(col_text(st, 2)));
+			json_object_set_new(m, "urgency", json_string(col_text(st, 3)));
+			json_object_set_new(m, "subject", json_string(col_text(st, 4)));
+			json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 5)));
+			json_array_append_new(arr, m);
+			continue;
+		}
+		printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", sid,
+		    time_str(sqlite3_column_int64(st, 1), t, sizeof(t)), col_text(st, 2),
+		    col_text(st, 3), sqlite3_column_int(st, 5) ? "yes" : "no", col_text(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (json) {
+		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+	} else if (count == 0)
+		printf("(no messages; `roster sync` fetches new ones)\n");
+out:
+	json_decref(arr);
+	node_close(&n);
+	return rc;
+}
+
+/* Per-recipient acknowledgement times of a sent message. */
+static json_t *
+ack_table(struct node *n, const uint8_t id[32], const char *rcpt_json)
+{
+	json_t *rcpt = jparse(rcpt_json, strlen(rcpt_json)), *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(rcpt, i, v) {
+		uint8_t dev[32];
+		json_t *row = json_object();
+		struct dir_device *d;
+		char fpr[RS_FPR_LEN];
+
+		if (!json_is_string(v) || hex_decode_exact(dev, 32, json_string_value(v)) != 0) {
+			json_decref(row);
+			continue;
+		}
+		d = dir_device(n->directory, dev);
+		fingerprint(fpr, dev);
+		json_object_set_new(row, "device", json_string(json_string_value(v)));
+		json_object_set_new(row, "fingerprint", json_string(fpr));
+		json_object_set_new(row, "state", json_string(d ? d->state : "?"));
+		json_object_set_new(row, "role", json_string(d ? d->role : "?"));
+		json_object_set_new(row, "name", json_string(d && jstr(d->cert, "name") ?
+		    jstr(d->cert, "name") : "?"));
+		sqlite3_stmt *st = db_prep(n->db, "SELECT status, time, note, idx FROM acks"
+		    " WHERE msg_id = ? AND device = ?");
+		if (st != NULL) {
+			sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+			sqlite3_bind_blob(st, 2, dev, 32, SQLITE_STATIC);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				const char *status = col_text(st, 0);
+				json_object_set_new(row, status, json_integer(sqlite3_column_int64(st, 1)));
+				if (strcmp(status, "acknowledged") == 0 && *col_text(st, 2))
+					json_object_set_new(row, "note", json_string(col_text(st, 2)));
+			}
+			sqlite3_finalize(st);
+		}
+		json_array_append_new(out, row);
+	}
+	json_decref(rcpt);
+	return out;
+}
+
+static void
+print_acks(json_t *acks)
+{
+	size_t i;
+	json_t *row;
+	char t1[32], t2[32];
+
+	printf("%-4s %-10s %-20s %-20s %-20s %s\n", "STATE", "ROLE", "NAME", "DELIVERED",
+	    "ACKNOWLEDGED", "DEVICE");
+	json_array_foreach(acks, i, row) {
+		printf("%-4s %-10s %-20.20s %-20s %-20s %s\n", jstr(row, "state"),
+		    jstr(row, "role"), jstr(row, "name"),
+		    time_str(json_integer_value(json_object_get(row, "delivered")), t1, sizeof(t1)),
+		    time_str(json_integer_value(json_object_get(row, "acknowledged")), t2, sizeof(t2)),
+		    jstr(row, "fingerprint"));
+		if (jstr(row, "note") != NULL)
+			printf("     note: %s\n", jstr(row, "note"));
+	}
+}
+
+static int
+reverify(struct node *n, const uint8_t id[32], int outgoing)
+{
+	sqlite3_stmt *st = db_prep(n->db, outgoing ?
+	    "SELECT envelope FROM outbox WHERE id = ?" :
+	    "SELECT envelope FROM records WHERE id = ?");
+	struct envelope e;
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    env_parse(&e, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) == 0) {
+		rc = memcmp(e.id, id, 32) == 0 ? env_verify(&e) : -1;
+		env_free(&e);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cmd_show(int argc, char **argv)
+{
+	struct node n = {0};
+	const char *idp;
+	uint8_t id[32];
+	sqlite3_stmt *st = NULL;
+	char t[32], t2[32], line[512];
+	json_t *acks = NULL;
+	int json, rc, out_;
+
+	if ((rc = open_for_reading(&n, argc, argv, "show", &json, &idp)) != 0)
+		goto out;
+	if (store_find_message(&n, idp, id) != 0) {
+		rc = fail("show");
+		goto out;
+	}
+	st = db_prep(n.db, "SELECT direction, sender_state, sender_device, to_states,"
+	    " urgency, subject, body, tlp, lang, sent, idx, time, checked_size, rcpt, error,"
+	    " acked FROM messages WHERE id = ?");
+	if (st == NULL) {
+		rc = fail("show");
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	sqlite3_step(st);
+	out_ = strcmp(col_text(st, 0), "out") == 0;
+	int sig_ok = reverify(&n, id, out_) == 0;
+	struct dir_device *d = dir_device(n.directory, sqlite3_column_blob(st, 2));
+	if (out_)
+		acks = ack_table(&n, id, col_text(st, 13));
+	if (json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "id", jhex(id, 32));
+		json_object_set_new(j, "direction", json_string(col_text(st, 0)));
+		json_object_set_new(j, "from", json_string(col_text(st, 1)));
+		json_object_set_new(j, "to", jparse(col_text(st, 3), strlen(col_text(st, 3))));
+		json_object_set_new(j, "urgency", json_string(col_text(st, 4)));
+		json_object_set_new(j, "subject", json_string(col_text(st, 5)));
+		json_object_set_new(j, "body", json_string(col_text(st, 6)));
+		json_object_set_new(j, "tlp", json_string(col_text(st, 7)));
+		json_object_set_new(j, "lang", json_string(col_text(st, 8)));
+		json_object_set_new(j, "sent", json_integer(sqlite3_column_int64(st, 9)));
+		if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+			json_object_set_new(j, "index", json_integer(sqlite3_column_int64(st, 10)));
+			json_object_set_new(j, "time", json_integer(sqlite3_column_int64(st, 11)));
+		}
+		json_t *v = json_object();
+		json_object_set_new(v, "signature", json_boolean(sig_ok));
+		json_object_set_new(v, "certified", json_boolean(d != NULL));
+		if (!out_)
+			json_object_set_new(v, "inclusion_checked_at_size",
+			    json_integer(sqlite3_column_int64(st, 12)));
+		json_object_set_new(j, "verification", v);
+		if (acks)
+			json_object_set(j, "recipients", acks);
+		if (*col_text(st, 14))
+			json_object_set_new(j, "error", json_string(col_text(st, 14)));
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+		json_decref(j);
+		goto out;
+	}
+	char *hexid = hex_encode(id, 32);
+	printf("Message   %s\n", hexid);
+	free(hexid);
+	device_line(&n, sqlite3_column_blob(st, 2), line, sizeof(line));
+	printf("From      %s\n", line);
+	if (d != NULL) {
+		char rf[RS_FPR_LEN];
+		fingerprint(rf, d->root);
+		printf("          certified by %s root key %s at log index %lld\n", d->state,
+		    rf, (long long)d->cert_index);
+	}
+	printf("To        %s\n", col_text(st, 3));
+	printf("Urgency   %s    TLP:%s    language %s\n", col_text(st, 4), col_text(st, 7),
+	    col_text(st, 8));
+	printf("Sent      %s (sender's clock)\n", time_str(sqlite3_column_int64(st, 9), t, sizeof(t)));
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+		printf("Logged    %s at log index %lld\n",
+		    time_str(sqlite3_column_int64(st, 11), t2, sizeof(t2)),
+		    (long long)sqlite3_column_int64(st, 10));
+	else
+		printf("Logged    not yet: %s\n", *col_text(st, 14) ? col_text(st, 14) :
+		    "waiting in the outbox");
+	printf("Verified  signature %s; ", sig_ok ? "valid" : "INVALID");
+	if (out_)
+		printf("receipt signed by the operator\n");
+	else
+		printf("certificate chain valid; inclusion proof checked against checkpoint %lld\n",
+		    (long long)sqlite3_column_int64(st, 12));
+	printf("Subject   %s\n\n%s\n", col_text(st, 5), col_text(st, 6));
+	if (!out_)
+		printf("\n%s\n", sqlite3_column_int(st, 15) ? "You acknowledged this message." :
+		    "Not acknowledged yet: `roster ack ID`.");
+	if (acks) {
+		printf("\n");
+		print_acks(acks);
+	}
+out:
+	sqlite3_finalize(st);
+	json_decref(acks);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	struct node n = {0};
+	const char *idp;
+	uint8_t id[32];
+	sqlite3_stmt *st = NULL;
+	json_t *acks = NULL;
+	int json, rc;
+
+	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
+		goto out;
+	if (store_find_message(&n, idp, id) != 0) {
+		rc = fail("status");
+		goto out;
+	}
+	st = db_prep(n.db, "SELECT rcpt, subject FROM messages WHERE id = ? AND direction = 'out'");
+	if (st == NULL) {
+		rc = fail("status");
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fprintf(stderr, "roster status: %s was not sent by this node (see `roster show`)\n", idp);
+		rc = 1;
+		goto out;
+	}
+	acks = ack_table(&n, id, col_text(st, 0));
+	if (json) {
+		char *s = json_dumps(acks, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+	} else {
+		printf("%s\n", col_text(st, 1));
+		print_acks(acks);
+	}
+out:
+	sqlite3_finalize(st);
+	json_decref(acks);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_directory(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	struct sync_stats s;
+	const char *only;
+	json_t *arr = json_array();
+	char fpr[RS_FPR_LEN];
+	int json, rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	json = opt_flag(&o, "--json");
+	only = opt_value(&o, "--state");
+	rc = opts_finish(&o, "directory");
+	opts_free(&o);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (node_open(&n, 0) != 0) {
+		rc = fail("directory");
+		goto out;
+	}
+	if (sync_directory(&n, &s) != 0)
+		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
+		    "showing the copy verified earlier\n", rs_err());
+	for (size_t i = 0; i < n.directory->nroots; i++) {
+		struct dir_root *r = &n.directory->roots[i];
+		if (only && strcmp(only, r->state) != 0)
+			continue;
+		fingerprint(fpr, r->key);
+		if (json) {
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:I}", "kind", "root",
+			    "state", r->state, "key", jhex(r->key, 32), "fingerprint", fpr,
+			    "index", (json_int_t)r->index));
+			continue;
+		}
+		printf("%s  root key %s (admitted at log index %lld)\n", r->state, fpr,
+		    (long long)r->index);
+		for (size_t k = 0; k < n.directory->ndevices; k++) {
+			struct dir_device *d = n.directory->devices[k];
+			if (strcmp(d->state, r->state) != 0 || memcmp(d->root, r->key, 32) != 0)
+				continue;
+			char *langs = jdump(json_object_get(d->cert, "languages") ?
+			    json_object_get(d->cert, "languages") : json_array());
+			fingerprint(fpr, d->key);
+			printf("    %-10s %s <%s> languages %s\n               device %s  %s\n",
+			    d->role, jstr(d->cert, "name"), jstr(d->cert, "email"), langs, fpr,
+			    d->revoked_index >= 0 ? "REVOKED" : "current");
+			free(langs);
+		}
+	}
+	if (json) {
+		for (size_t k = 0; k < n.directory->ndevices; k++) {
+			struct dir_device *d = n.directory->devices[k];
+			if (only && strcmp(only, d->state) != 0)
+				continue;
+			fingerprint(fpr, d->key);
+			json_t *e = json_pack("{s:s,s:s,s:s,s:o,s:s,s:O,s:I,s:b}", "kind", "device",
+			    "state", d->state, "role", d->role, "key", jhex(d->key, 32),
+			    "fingerprint", fpr, "cert", d->cert, "index", (json_int_t)d->cert_index,
+			    "revoked", d->revoked_index >= 0);
+			json_array_append_new(arr, e);
+		}
+		char *out = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(out);
+		free(out);
+	} else if (n.directory->nroots == 0)
+		printf("(the directory is empty: no State has been admitted yet)\n");
+	rc = 0;
+out:
+	json_decref(arr);
+	node_close(&n);
+	return rc;
+}
