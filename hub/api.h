@@ -1,0 +1,26 @@
+/*
+ * api.h - the hub's HTTP API (docs/protocol.md section 5) as one handler for
+ * lib/http.h's server.
+ */
+#ifndef ROSTER_HUB_API_H
+#define ROSTER_HUB_API_H
+
+#include "http.h"
+#include "httpsig.h"
+#include "sequencer.h"
+#include "store.h"
+
+#define API_MAX_BATCH		10000	/* envelopes per POST */
+#define API_MAX_RECORDS		1000	/* records per listing */
+#define API_MAX_PROOFS		1000	/* indexes per inclusion request */
+
+struct api {
+	struct store *s;
+	struct sequencer *q;
+	struct nonce_cache *nonces;
+};
+
+/* http_handler: ctx is a struct api. */
+void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);
+
+#endif

@@ -1,0 +1,608 @@
+/*
+ * check.c - "rosterd check": an fsck of a hub's log, for operators and for
+ * the crash tests.
+ *
+ * It trusts nothing it reads and recomputes everything from the envelope
+ * bytes, in one pass over the log in index order:
+ *
+ *   - indexes are contiguous from 0 and log times never go back;
+ *   - every envelope parses, its signature verifies, its id is the SHA-256
+ *     of its bytes and the row's kind, state and signer are its header's;
+ *   - replayed through the directory rules with chain checking, exactly as
+ *     the hub would have appended them, every envelope is allowed;
+ *   - ids are unique (sorted at the end: 32 bytes per envelope in memory);
+ *   - the root recomputed from the leaves (id, log time) is the tree files'
+ *     root, leaf by leaf; the chain heads and routing rows agree with the
+ *     log; the stored checkpoint verifies and matches the log at its size;
+ *   - with --receipts, each receipt verifies against the operator key and
+ *     its envelope is stored at its index with its time: what a receipt
+ *     promised survived.
+ *
+ * It holds the hub lock while it runs, so it never reads a log that a hub is
+ * writing; it writes nothing except what opening a tree always does (cutting
+ * leaves beyond the committed size, which no one was ever promised).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "directory.h"
+#include "envelope.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "keys.h"
+#include "merkle.h"
+#include "statement.h"
+#include "store.h"
+#include "util.h"
+
+#define REPORT_MAX	20	/* problems printed per run before summarising */
+#define RECEIPT_LINE_MAX (64 * 1024)
+
+struct check {
+	const char *hubdir;
+	const char *receipts;
+	sqlite3 *db;
+	struct merkle_tree *tree;
+	struct keypair *op;
+	struct directory *dir;
+	uint64_t problems;
+
+	/* the walk */
+	uint64_t n;			/* next expected index */
+	uint64_t rows;			/* rows seen */
+	int64_t last_time;
+	uint8_t (*ids)[32];
+	size_t idcap;
+	uint64_t rcpt_rows;
+	/* streaming root: perfect subtrees of decreasing size */
+	uint8_t stack[64][32];
+	uint64_t stsize[64];
+	int depth;
+	/* checkpoint */
+	int has_cp;
+	struct checkpoint cp;
+	uint8_t cp_root[32];
+	int cp_root_seen;
+	uint64_t leaf_mismatch;
+};
+
+static void
+problem(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->problems++ < REPORT_MAX) {
+		fputs("rosterd check: ", stdout);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		fputc('\n', stdout);
+	}
+}
+
+/* ---- streaming Merkle root (RFC 9162) -------------------------------------- */
+
+static void
+root_push(struct check *c, const uint8_t leaf[32])
+{
+	memcpy(c->stack[c->depth], leaf, 32);
+	c->stsize[c->depth++] = 1;
+	while (c->depth >= 2 && c->stsize[c->depth - 1] == c->stsize[c->depth - 2]) {
+		merkle_node_hash(c->stack[c->depth - 2], c->stack[c->depth - 2],
+		    c->stack[c->depth - 1]);
+		c->stsize[c->depth - 2] *= 2;
+		c->depth--;
+	}
+}
+
+static void
+root_get(struct check *c, uint8_t out[32])
+{
+	if (c->depth == 0) {
+		merkle_empty_root(out);
+		return;
+	}
+	memcpy(out, c->stack[c->depth - 1], 32);
+	for (int i = c->depth - 2; i >= 0; i--)
+		merkle_node_hash(out, c->stack[i], out);
+}
+
+/* ---- options ------------------------------------------------------------------- */
+
+static int
+parse_check(int argc, char **argv, struct check *c)
+{
+	static const struct option longopts[] = {
+		{ "receipts", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pos = NULL;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			c->receipts = optarg;
+			break;
+		case 'h':
+			help_check();
+			exit(0);
+		default:
+			fprintf(stderr, "Try \"rosterd check --help\".\n");
+			return -1;
+		}
+	}
+	if (optind < argc)
+		pos = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "rosterd check: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		return -1;
+	}
+	if ((c->hubdir = hub_dir_arg(pos)) == NULL) {
+		fprintf(stderr, "rosterd check: %s\n", rs_err());
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- opening ------------------------------------------------------------------- */
+
+static int
+open_db(struct check *c)
+{
+	char *path = hub_path(c->hubdir, "hub.db"), *want;
+	struct stat st;
+	uint8_t pk[32];
+	int rc = -1;
+
+	if (stat(path, &st) != 0) {
+		rs_seterr("%s is missing: not an initialised hub", path);
+		goto out;
+	}
+	if ((c->db = db_open(path, NULL)) == NULL)
+		goto out;
+	want = db_meta_get_text(c->db, "operator_key");
+	if (want == NULL || hex_decode_exact(pk, 32, want) != 0)
+		problem(c, "the database records no operator key");
+	else if (memcmp(pk, c->op->pk, 32) != 0)
+		problem(c, "operator.key is not the key recorded in the database");
+	free(want);
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static void
+load_checkpoint(struct check *c)
+{
+	char *text = db_meta_get_text(c->db, "checkpoint");
+	char *sigb = db_meta_get_text(c->db, "checkpoint_sig");
+	struct buf sig = {0};
+
+	if (text != NULL && sigb != NULL) {
+		if (b64_decode(&sig, sigb, strlen(sigb)) != 0 || sig.len != 64 ||
+		    checkpoint_parse(&c->cp, text, sig.p, c->op->pk) != 0)
+			problem(c, "the stored checkpoint does not verify: %s", rs_err());
+		else
+			c->has_cp = 1;
+	}
+	buf_free(&sig);
+	free(text);
+	free(sigb);
+}
+
+static uint64_t
+count_rows(struct check *c)
+{
+	sqlite3_stmt *st = db_prep(c->db, "SELECT count(*) FROM log");
+	uint64_t n = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* ---- the walk ------------------------------------------------------------------- */
+
+static int
+blob_is(sqlite3_stmt *st, int col, const uint8_t *want, size_t len)
+{
+	return (size_t)sqlite3_column_bytes(st, col) == len &&
+	    memcmp(sqlite3_column_blob(st, col), want, len) == 0;
+}
+
+static int
+text_is(sqlite3_stmt *st, int col, const char *want)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	if (want == NULL)
+		return t == NULL;
+	return t != NULL && strcmp(t, want) == 0;
+}
+
+static uint64_t
+count_recipients(const struct envelope *e)
+{
+	json_t *r = env_field(e, "rcpt"), *v;
+	uint8_t (*keys)[32];
+	uint64_t n = 0;
+	size_t i;
+
+	if ((strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0) ||
+	    !json_is_array(r))
+		return 0;
+	keys = xcalloc(json_array_size(r) + 1, 32);
+	json_array_foreach(r, i, v) {
+		uint8_t k[32];
+		int dup = 0;
+		if (!json_is_string(v) || hex_decode_exact(k, 32, json_string_value(v)) != 0)
+			continue;
+		for (uint64_t j = 0; j < n && !dup; j++)
+			dup = memcmp(keys[j], k, 32) == 0;
+		if (!dup)
+			memcpy(keys[n++], k, 32);
+	}
+	free(keys);
+	return n;
+}
+
+static void
+check_envelope(struct check *c, sqlite3_stmt *st, uint64_t idx, int64_t time)
+{
+	const uint8_t *raw = sqlite3_column_blob(st, 6);
+	size_t len = (size_t)sqlite3_column_bytes(st, 6);
+	struct envelope e;
+
+	if (raw == NULL || env_parse(&e, raw, len) != 0) {
+		problem(c, "envelope %llu does not parse: %s", (unsigned long long)idx,
+		    rs_err());
+		return;
+	}
+	if (!blob_is(st, 1, e.id, 32))
+		problem(c, "envelope %llu: stored id is not the hash of its bytes",
+		    (unsigned long long)idx);
+	if (!text_is(st, 3, e.kind) || !text_is(st, 4, e.state) ||
+	    !blob_is(st, 5, e.key, 32))
+		problem(c, "envelope %llu: kind, state or signer columns differ "
+		    "from its header", (unsigned long long)idx);
+	if (env_verify(&e) != 0)
+		problem(c, "envelope %llu: signature does not verify",
+		    (unsigned long long)idx);
+	else if (dir_check(c->dir, &e, DIR_CHECK_CHAIN) != 0)
+		problem(c, "envelope %llu breaks the directory rules: %s",
+		    (unsigned long long)idx, rs_err());
+	else
+		dir_apply(c->dir, &e, (int64_t)idx);
+	c->rcpt_rows += count_recipients(&e);
+	env_free(&e);
+	(void)time;
+}
+
+static void
+check_leaf(struct check *c, uint64_t idx, int64_t time, const uint8_t id[32])
+{
+	uint8_t leaf[32], have[32];
+
+	env_leaf_hash(leaf, id, time);
+	root_push(c, leaf);
+	if (c->tree != NULL && (merkle_leaf(c->tree, idx, have) != 0 ||
+	    memcmp(have, leaf, 32) != 0) && c->leaf_mismatch++ == 0)
+		problem(c, "tree: leaf %llu is not the leaf of the envelope "
+		    "stored there", (unsigned long long)idx);
+	if (c->has_cp && c->cp.size == idx + 1) {
+		root_get(c, c->cp_root);
+		c->cp_root_seen = 1;
+	}
+}
+
+static void
+walk_row(struct check *c, sqlite3_stmt *st)
+{
+	uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+	int64_t time = sqlite3_column_int64(st, 2);
+	uint8_t id[32] = {0};
+
+	if (idx != c->n)
+		problem(c, "index %llu is missing (the next row is %llu)",
+		    (unsigned long long)c->n, (unsigned long long)idx);
+	if (time < c->last_time)
+		problem(c, "envelope %llu: log time %lld goes back (previous %lld)",
+		    (unsigned long long)idx, (long long)time, (long long)c->last_time);
+	c->last_time = time;
+	if (sqlite3_column_bytes(st, 1) == 32)
+		memcpy(id, sqlite3_column_blob(st, 1), 32);
+	check_envelope(c, st, idx, time);
+	if (c->rows == c->idcap) {
+		c->idcap = c->idcap ? c->idcap * 2 : 4096;
+		c->ids = xrealloc(c->ids, c->idcap * 32);
+	}
+	memcpy(c->ids[c->rows++], id, 32);
+	check_leaf(c, idx, time, id);
+	c->n = idx + 1 > c->n ? idx + 1 : c->n + 1;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+static void
+check_unique(struct check *c, uint64_t rows)
+{
+	uint64_t dups = 0;
+
+	if (rows < 2)
+		return;
+	qsort(c->ids, rows, 32, id_cmp);
+	for (uint64_t i = 1; i < rows; i++)
+		dups += memcmp(c->ids[i - 1], c->ids[i], 32) == 0;
+	if (dups > 0)
+		problem(c, "%llu envelope ids occur more than once",
+		    (unsigned long long)dups);
+}
+
+static int
+walk(struct check *c, uint64_t *rows)
+{
+	sqlite3_stmt *st = db_prep(c->db, "SELECT idx, id, time, kind, state,"
+	    " signer, envelope FROM log ORDER BY idx");
+	int rc;
+
+	*rows = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		walk_row(c, st);
+	*rows = c->rows;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rs_seterr("cannot read the log: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	check_unique(c, *rows);
+	return 0;
+}
+
+/* ---- after the walk --------------------------------------------------------------- */
+
+static void
+check_heads(struct check *c)
+{
+	sqlite3_stmt *st = db_prep(c->db, "SELECT device, seq, id FROM head");
+	struct dir_device *dev;
+	uint64_t heads = 0, want = 0;
+
+	if (st == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		heads++;
+		dev = sqlite3_column_bytes(st, 0) == 32 ?
+		    dir_device(c->dir, sqlite3_column_blob(st, 0)) : NULL;
+		if (dev == NULL || dev->last_seq != sqlite3_column_int64(st, 1) ||
+		    !blob_is(st, 2, dev->last_id, 32))
+			problem(c, "chain head table disagrees with the log for "
+			    "device %llu of the table", (unsigned long long)heads);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < c->dir->ndevices; i++)
+		want += c->dir->devices[i]->last_seq > 0;
+	if (want != heads)
+		problem(c, "chain head table has %llu devices, the log %llu",
+		    (unsigned long long)heads, (unsigned long long)want);
+}
+
+static void
+check_rcpt(struct check *c)
+{
+	sqlite3_stmt *st = db_prep(c->db, "SELECT count(*) FROM rcpt");
+	uint64_t n = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n != c->rcpt_rows)
+		problem(c, "routing table has %llu rows, the log's recipients "
+		    "call for %llu", (unsigned long long)n,
+		    (unsigned long long)c->rcpt_rows);
+}
+
+static void
+check_tree_root(struct check *c, const uint8_t root[32])
+{
+	uint8_t have[32];
+
+	if (c->tree == NULL)
+		return;
+	if (merkle_root(c->tree, c->n, have) != 0)
+		problem(c, "tree: %s", rs_err());
+	else if (memcmp(have, root, 32) != 0)
+		problem(c, "tree: the root of the tree files is not the root of "
+		    "the log");
+	if (c->leaf_mismatch > 1)
+		problem(c, "tree: %llu leaves in all differ from the log",
+		    (unsigned long long)c->leaf_mismatch);
+}
+
+static void
+check_cp(struct check *c, const uint8_t root[32])
+{
+	if (!c->has_cp)
+		return;
+	if (c->cp.size > c->n)
+		problem(c, "the stored checkpoint covers %llu envelopes but the "
+		    "log holds %llu: signed entries were lost",
+		    (unsigned long long)c->cp.size, (unsigned long long)c->n);
+	else if (c->cp.size == 0) {
+		uint8_t e[32];
+		merkle_empty_root(e);
+		if (memcmp(e, c->cp.root, 32) != 0)
+			problem(c, "the stored checkpoint of the empty log has a "
+			    "wrong root");
+	} else if (!c->cp_root_seen || memcmp(c->cp_root, c->cp.root, 32) != 0)
+		problem(c, "the stored checkpoint's root (size %llu) is not the "
+		    "log's root at that size", (unsigned long long)c->cp.size);
+	(void)root;
+}
+
+/* ---- receipts ------------------------------------------------------------------------ */
+
+static void
+check_receipt_line(struct check *c, sqlite3_stmt *st, const char *line,
+    size_t lineno, uint64_t *ok)
+{
+	struct receipt r;
+	json_t *j = jparse(line, strlen(line));
+
+	if (j == NULL || receipt_from_json(&r, j) != 0) {
+		problem(c, "receipt line %zu: %s", lineno, rs_err());
+		json_decref(j);
+		return;
+	}
+	json_decref(j);
+	if (receipt_verify(&r, c->op->pk) != 0) {
+		problem(c, "receipt line %zu: %s", lineno, rs_err());
+		return;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)r.index);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		problem(c, "receipt line %zu: index %llu is not in the log "
+		    "(LOST)", lineno, (unsigned long long)r.index);
+	else if (!blob_is(st, 0, r.id, 32) || sqlite3_column_int64(st, 1) != r.time)
+		problem(c, "receipt line %zu: index %llu holds another envelope "
+		    "or time", lineno, (unsigned long long)r.index);
+	else
+		(*ok)++;
+	sqlite3_reset(st);
+}
+
+static int
+check_receipts(struct check *c, uint64_t *ok)
+{
+	FILE *f = fopen(c->receipts, "r");
+	sqlite3_stmt *st;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+
+	*ok = 0;
+	if (f == NULL) {
+		rs_seterr("cannot open %s", c->receipts);
+		return -1;
+	}
+	if ((st = db_prep(c->db, "SELECT id, time FROM log WHERE idx = ?")) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (len > RECEIPT_LINE_MAX) {
+			problem(c, "receipt line %zu is too long", lineno);
+			continue;
+		}
+		check_receipt_line(c, st, line, lineno, ok);
+	}
+	free(line);
+	sqlite3_finalize(st);
+	fclose(f);
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static int
+run_check(struct check *c)
+{
+	char *keypath = hub_path(c->hubdir, "operator.key");
+	char *treedir = hub_path(c->hubdir, "tree");
+	uint8_t root[32];
+	uint64_t rows, receipts_ok = 0;
+	char *hex;
+	int rc = -1;
+
+	c->op = keyfile_read(keypath, KEY_OPERATOR, NULL);
+	if (c->op == NULL || open_db(c) != 0)
+		goto out;
+	c->dir = dir_new(c->op->pk);
+	load_checkpoint(c);
+	if (merkle_open(&c->tree, treedir, count_rows(c)) != 0) {
+		problem(c, "tree: %s", rs_err());
+		c->tree = NULL;
+	}
+	if (walk(c, &rows) != 0)
+		goto out;
+	root_get(c, root);
+	check_tree_root(c, root);
+	check_heads(c);
+	check_rcpt(c);
+	check_cp(c, root);
+	if (c->receipts != NULL && check_receipts(c, &receipts_ok) != 0)
+		goto out;
+	hex = hex_encode(root, 32);
+	if (c->problems > REPORT_MAX)
+		printf("rosterd check: ... and %llu more problems\n",
+		    (unsigned long long)(c->problems - REPORT_MAX));
+	printf("%llu envelopes, root %s", (unsigned long long)rows, hex);
+	if (c->receipts != NULL && c->problems == 0)
+		printf(", all receipts present (%llu)", (unsigned long long)receipts_ok);
+	else if (c->receipts != NULL)
+		printf(", %llu receipts present", (unsigned long long)receipts_ok);
+	printf("\n");
+	if (c->problems > 0)
+		printf("rosterd check: %llu problems found\n",
+		    (unsigned long long)c->problems);
+	free(hex);
+	rc = 0;
+out:
+	free(keypath);
+	free(treedir);
+	return rc;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct check c;
+	struct hub_config cfg;
+	int lockfd, rc;
+
+	memset(&c, 0, sizeof(c));
+	if (parse_check(argc, argv, &c) != 0)
+		return 2;
+	if (hub_config_read(c.hubdir, &cfg) != 0) {
+		fprintf(stderr, "rosterd check: %s\n", rs_err());
+		return 1;
+	}
+	rc = hub_lock(c.hubdir, &lockfd);
+	if (rc != 0) {
+		fprintf(stderr, "rosterd check: %s%s\n", rs_err(), rc == 1 ?
+		    " (stop the hub before checking it)" : "");
+		return 1;
+	}
+	rc = run_check(&c);
+	if (rc != 0)
+		fprintf(stderr, "rosterd check: %s\n", rs_err());
+	merkle_close(c.tree);
+	db_close(c.db);
+	dir_free(c.dir);
+	checkpoint_free(&c.cp);
+	keypair_free(c.op);
+	free(c.ids);
+	hub_unlock(lockfd);
+	return rc != 0 || c.problems > 0 ? 1 : 0;
+}

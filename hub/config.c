@@ -1,0 +1,214 @@
+/*
+ * config.c - HUBDIR/hub.json.
+ *
+ *   {"name": "UN Global POC hub", "listen": "127.0.0.1:8443",
+ *    "max_body": 16777216, "threads": 4}
+ *
+ * Only "name" is required; the others have defaults (hub.h).  Unknown keys
+ * are refused rather than ignored, so a misspelt key is noticed at once.
+ * The file is written atomically (lib/util.h) and read with a size bound.
+ */
+#include "hub.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "util.h"
+
+#define CONFIG_MAX	65536
+
+void
+hub_config_defaults(struct hub_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "%s", HUB_DEFAULT_LISTEN);
+	c->max_body = HUB_DEFAULT_MAX_BODY;
+	c->threads = HUB_DEFAULT_THREADS;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates), no control characters. */
+int
+hub_valid_name(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t len = strlen(name), i = 0;
+
+	if (len == 0 || len >= ORIGIN_MAX)
+		return 0;
+	while (i < len) {
+		unsigned c = p[i];
+		size_t n;
+		unsigned cp;
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    (cp >= 0x80 && cp < 0xa0))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int
+hub_parse_size(const char *s, size_t *out)
+{
+	unsigned long long v = 0, mul = 1;
+	size_t i = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (1ull << 40))
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	switch (s[i]) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ull << 10;
+		break;
+	case 'm': case 'M':
+		mul = 1ull << 20;
+		break;
+	case 'g': case 'G':
+		mul = 1ull << 30;
+		break;
+	default:
+		return -1;
+	}
+	if (s[i] != '\0' && s[i + 1] != '\0')
+		return -1;
+	if (v > (1ull << 40) / mul)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+static int
+config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
+{
+	if (strcmp(key, "name") == 0) {
+		if (!json_is_string(v) || !hub_valid_name(json_string_value(v))) {
+			rs_seterr("%s: \"name\" must be 1 to %d bytes of text "
+			    "without control characters", path, ORIGIN_MAX - 1);
+			return -1;
+		}
+		snprintf(c->name, sizeof(c->name), "%s", json_string_value(v));
+	} else if (strcmp(key, "listen") == 0) {
+		if (!json_is_string(v) || strlen(json_string_value(v)) == 0 ||
+		    strlen(json_string_value(v)) >= sizeof(c->listen)) {
+			rs_seterr("%s: \"listen\" must be ADDR:PORT", path);
+			return -1;
+		}
+		snprintf(c->listen, sizeof(c->listen), "%s", json_string_value(v));
+	} else if (strcmp(key, "max_body") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1024 ||
+		    (unsigned long long)json_integer_value(v) > HUB_MAX_MAX_BODY) {
+			rs_seterr("%s: \"max_body\" must be an integer from 1024 "
+			    "to %zu bytes", path, HUB_MAX_MAX_BODY);
+			return -1;
+		}
+		c->max_body = (size_t)json_integer_value(v);
+	} else if (strcmp(key, "threads") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > HUB_MAX_THREADS) {
+			rs_seterr("%s: \"threads\" must be an integer from 1 to %d",
+			    path, HUB_MAX_THREADS);
+			return -1;
+		}
+		c->threads = (unsigned)json_integer_value(v);
+	} else {
+		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
+		    "max_body, threads)", path, key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hub_config_read(const char *hubdir, struct hub_config *c)
+{
+	char *path = hub_path(hubdir, "hub.json");
+	struct buf b = {0};
+	const char *key;
+	json_t *j = NULL, *v;
+	int rc = -1;
+
+	hub_config_defaults(c);
+	if (read_file(path, &b, CONFIG_MAX) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("%s is not an initialised hub (%s); run \"rosterd init\"",
+		    hubdir, why);
+		goto out;
+	}
+	if ((j = jparse(b.p, b.len)) == NULL || !json_is_object(j)) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", j == NULL ? rs_err() :
+		    "not a JSON object");
+		rs_seterr("%s: %s", path, why);
+		goto out;
+	}
+	json_object_foreach(j, key, v) {
+		if (config_field(c, path, key, v) != 0)
+			goto out;
+	}
+	if (c->name[0] == '\0') {
+		rs_seterr("%s: missing \"name\"", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+int
+hub_config_write(const char *hubdir, const struct hub_config *c)
+{
+	char *path = hub_path(hubdir, "hub.json"), *text;
+	json_t *j = json_object();
+	int rc;
+
+	json_object_set_new(j, "name", json_string(c->name));
+	json_object_set_new(j, "listen", json_string(c->listen));
+	json_object_set_new(j, "max_body", json_integer((json_int_t)c->max_body));
+	json_object_set_new(j, "threads", json_integer(c->threads));
+	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (text == NULL) {
+		rs_seterr("cannot serialise the configuration");
+		free(path);
+		return -1;
+	}
+	rc = write_file_atomic(path, text, strlen(text), 0600);
+	free(text);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * hub.h - what the parts of rosterd share: the hub directory, its
+ * configuration, its lock, and the entry points of the commands.
+ *
+ * A hub is one directory (HUBDIR):
+ *
+ *   hub.json       configuration (name, listen address, body limit, threads)
+ *   operator.key   the operator's Ed25519 key, unsealed, mode 0600
+ *   operator.pub   its public half, to hand to nodes
+ *   hub.db         SQLite: the log, routing, chain heads, latest checkpoint
+ *   tree/          the Merkle tree, one flat file per level (lib/merkle.h)
+ *   lock           flock'ed by whoever writes the log (serve, admit)
+ *   serve.url      "http://ADDR:PORT\n" while a hub is serving
+ *
+ * Whoever appends to the log holds an exclusive flock on HUBDIR/lock, so
+ * there is never more than one writer; "rosterd admit" uses that lock to tell
+ * whether a hub is serving (then it goes through HTTP like anyone else) or
+ * not (then it opens the store itself).
+ */
+#ifndef ROSTER_HUB_H
+#define ROSTER_HUB_H
+
+#include <stddef.h>
+
+#include "statement.h"
+
+#define HUB_DEFAULT_LISTEN	"127.0.0.1:8443"
+#define HUB_DEFAULT_MAX_BODY	((size_t)16 << 20)
+#define HUB_MAX_MAX_BODY	((size_t)1 << 30)
+#define HUB_DEFAULT_THREADS	4
+#define HUB_MAX_THREADS		256
+#define HUB_LISTEN_MAX		128
+
+struct hub_config {
+	char name[ORIGIN_MAX];		/* the checkpoints' origin line */
+	char listen[HUB_LISTEN_MAX];	/* "127.0.0.1:8443" */
+	size_t max_body;		/* bytes per request body */
+	unsigned threads;		/* HTTP worker threads */
+};
+
+/* HUBDIR/name, malloc'd. */
+char *hub_path(const char *hubdir, const char *name);
+
+/* The hub directory from the positional argument or ROSTER_HUB_DIR; NULL
+ * with rs_err when neither is given. */
+const char *hub_dir_arg(const char *positional);
+
+/* Defaults, then HUBDIR/hub.json over them. */
+void hub_config_defaults(struct hub_config *c);
+int hub_config_read(const char *hubdir, struct hub_config *c);
+int hub_config_write(const char *hubdir, const struct hub_config *c);
+/* Checks a hub name: 1..127 bytes, valid UTF-8, no control characters. */
+int hub_valid_name(const char *name);
+/* Parses a decimal size with an optional K/M/G suffix ("16M"). */
+int hub_parse_size(const char *s, size_t *out);
+
+/* Takes HUBDIR/lock exclusively without waiting.  Returns 0 and the fd when
+ * taken, 1 when another process holds it, -1 with rs_err on error. */
+int hub_lock(const char *hubdir, int *fd);
+void hub_unlock(int fd);
+
+/* Commands (argv[0] is the command name). */
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_admit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Help texts, in main.c. */
+void help_main(void);
+void help_init(void);
+void help_serve(void);
+void help_admit(void);
+void help_check(void);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * sequencer.c - group commit: many requests, one transaction, one sync.
+ *
+ * Why one thread.  Appending is inherently serial (each envelope gets the
+ * next index, each device's chain must be checked against the previous
+ * envelope), and durability costs one fdatasync per commit whatever the
+ * commit holds.  So the expensive, parallel work (parsing, Ed25519
+ * verification, receipt signing) stays on the request threads, and one
+ * thread does only the serial part, for everything queued at once:
+ *
+ *   BEGIN
+ *   for each envelope, in arrival order:
+ *       dir_check (rules, sequence, hash chain) against the directory as
+ *       updated by the envelopes before it in this batch;
+ *       index = size, time = max(now, last time); insert log + rcpt rows;
+ *       dir_apply; append the leaf to the tree (in memory)
+ *   write the chain heads of the devices touched
+ *   merkle_sync (fdatasync of the tree files), COMMIT (fsync, synchronous=FULL)
+ *   publish the new committed size; wake the waiters, who sign receipts.
+ *
+ * A duplicate is noticed cheaply: an envelope already in the log always
+ * fails dir_check (a device envelope repeats a used sequence number; an
+ * admit, cert or revoke repeats a change already made), so the id index is
+ * consulted only for refused envelopes, to tell "already in the log" (409
+ * with the existing receipt) from a plain refusal.
+ *
+ * If anything fails on the way (disk full, I/O error), the transaction is
+ * rolled back, the tree cut back to the committed size, the directory
+ * rebuilt from the database (dir_apply ran for envelopes that are now not
+ * in the log), and every item of the batch answered 503: nothing was
+ * appended, and the client may retry.  Should even that rebuild fail, the
+ * store is marked broken and refuses everything until restarted.
+ */
+#include "sequencer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "util.h"
+
+struct sequencer {
+	struct store *s;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t work;
+	pthread_cond_t done;
+	struct seq_batch *head, *tail;
+	int stop;
+};
+
+/* Devices whose chain head moved in this batch. */
+struct heads {
+	struct dir_device **v;
+	size_t n, cap;
+};
+
+static int
+is_device_kind(const char *kind)
+{
+	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
+	    strcmp(kind, "cosign") == 0;
+}
+
+static int
+is_known_kind(const char *kind)
+{
+	return is_device_kind(kind) || strcmp(kind, "admit") == 0 ||
+	    strcmp(kind, "cert") == 0 || strcmp(kind, "revoke") == 0;
+}
+
+/* dir_check refused e: 409 when the refusal is about its place in the
+ * device's chain (replayed, reordered, gap), 403 for the directory rules,
+ * 400 for an unknown kind. */
+static int
+refusal_status(struct directory *d, const struct envelope *e)
+{
+	struct dir_device *dev;
+
+	if (!is_known_kind(e->kind))
+		return 400;
+	if (!is_device_kind(e->kind))
+		return 403;
+	dev = dir_device(d, e->key);
+	if (dev == NULL || dev->revoked_index >= 0 || e->state == NULL ||
+	    strcmp(dev->state, e->state) != 0)
+		return 403;
+	if (e->seq != dev->last_seq + 1)
+		return 409;
+	if (dev->last_seq == 0 ? e->has_prev :
+	    (!e->has_prev || memcmp(e->prev, dev->last_id, 32) != 0))
+		return 409;
+	return 403;
+}
+
+static void
+heads_add(struct heads *h, struct dir_device *dev)
+{
+	if (h->n > 0 && h->v[h->n - 1] == dev)
+		return;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
+	}
+	h->v[h->n++] = dev;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+heads_write(struct store *s, struct heads *h)
+{
+	if (h->n == 0)
+		return 0;
+	qsort(h->v, h->n, sizeof(*h->v), ptr_cmp);
+	for (size_t i = 0; i < h->n; i++) {
+		struct dir_device *dev = h->v[i];
+		if (i > 0 && h->v[i - 1] == dev)
+			continue;
+		if (store_set_head(s, dev->key, dev->last_seq, dev->last_id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+item_refuse(struct seq_item *it, int status, const char *why)
+{
+	it->status = status;
+	it->has_receipt = 0;
+	snprintf(it->err, sizeof(it->err), "%.255s", why);
+}
+
+/* Marks it as a 409 duplicate when its id is stored.  1 when it was, 0 when
+ * not, -1 on a database error. */
+static int
+check_duplicate(struct store *s, struct seq_item *it)
+{
+	uint64_t idx;
+	int64_t t;
+	int rc = store_lookup_id(s, it->e.id, &idx, &t);
+
+	if (rc == 1) {
+		it->status = 409;
+		it->has_receipt = 1;
+		it->index = idx;
+		it->time = t;
+		snprintf(it->err, sizeof(it->err),
+		    "envelope already in the log at index %llu",
+		    (unsigned long long)idx);
+	}
+	return rc;
+}
+
+/* 1 appended, 0 refused, -1 the batch must be abandoned. */
+static int
+sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h)
+{
+	const struct envelope *e = &it->e;
+	struct dir_device *dev;
+	uint8_t leaf[32];
+	int64_t t;
+	int rc;
+
+	if (dir_check(s->dir, e, DIR_CHECK_CHAIN) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		if ((rc = check_duplicate(s, it)) != 0)
+			return rc < 0 ? -1 : 0;
+		item_refuse(it, refusal_status(s->dir, e), why);
+		return 0;
+	}
+	t = now_ms();
+	if (t < s->last_time)
+		t = s->last_time;
+	rc = store_insert(s, e, idx, t);
+	if (rc == -2)
+		return check_duplicate(s, it) < 0 ? -1 : 0;
+	if (rc != 0)
+		return -1;
+	if (is_device_kind(e->kind))
+		dir_apply(s->dir, e, (int64_t)idx);	/* chain head only */
+	else {
+		pthread_rwlock_wrlock(&s->dirlock);
+		dir_apply(s->dir, e, (int64_t)idx);
+		pthread_rwlock_unlock(&s->dirlock);
+	}
+	if (e->seq > 0 && (dev = dir_device(s->dir, e->key)) != NULL)
+		heads_add(h, dev);
+	env_leaf_hash(leaf, e->id, t);
+	if (merkle_append(s->tree, leaf) != 0)
+		return -1;
+	s->last_time = t;
+	it->status = 0;
+	it->has_receipt = 1;
+	it->index = idx;
+	it->time = t;
+	return 1;
+}
+
+static void
+fail_all(struct seq_batch *list, const char *why)
+{
+	for (struct seq_batch *b = list; b != NULL; b = b->next)
+		for (size_t i = 0; i < b->n; i++)
+			if (b->items[i].status == 0 || b->items[i].has_receipt)
+				item_refuse(&b->items[i], 503, why);
+}
+
+static void
+abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_time)
+{
+	char why[RS_ERRLEN];
+
+	snprintf(why, sizeof(why), "the log could not be written, nothing was "
+	    "appended: %s", rs_err());
+	fprintf(stderr, "rosterd: %s\n", why);
+	db_rollback(s->db);
+	s->last_time = last_time;
+	if (merkle_truncate(s->tree, base) != 0 || store_reload_dir(s) != 0) {
+		fprintf(stderr, "rosterd: cannot recover from a failed batch (%s); "
+		    "refusing all further envelopes until restarted\n", rs_err());
+		s->broken = 1;
+	}
+	pthread_mutex_lock(&s->cp_mu);
+	s->cp_dirty = s->cp_valid;
+	pthread_mutex_unlock(&s->cp_mu);
+	fail_all(list, why);
+}
+
+void
+seq_process(struct store *s, struct seq_batch *list)
+{
+	uint64_t base = store_committed(s), size = base;
+	int64_t last_time = s->last_time;
+	struct heads h = {0};
+	int rc;
+
+	if (s->broken) {
+		fail_all(list, "the hub hit a storage error it could not undo; "
+		    "it must be restarted");
+		return;
+	}
+	if (db_begin(s->db) != 0) {
+		abandon(s, list, base, last_time);
+		return;
+	}
+	if (cp_persist(s) != 0)
+		goto fail;
+	for (struct seq_batch *b = list; b != NULL; b = b->next) {
+		for (size_t i = 0; i < b->n; i++) {
+			if (b->items[i].status != 0)
+				continue;
+			if ((rc = sequence_one(s, &b->items[i], size, &h)) < 0)
+				goto fail;
+			size += (uint64_t)rc;
+		}
+	}
+	if (heads_write(s, &h) != 0 || merkle_sync(s->tree) != 0 ||
+	    db_commit(s->db) != 0)
+		goto fail;
+	store_set_committed(s, size);
+	free(h.v);
+	return;
+fail:
+	free(h.v);
+	abandon(s, list, base, last_time);
+}
+
+/* ---- the thread ------------------------------------------------------------ */
+
+static void *
+seq_main(void *arg)
+{
+	struct sequencer *q = arg;
+	struct seq_batch *list, *b, *next;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->head == NULL && !q->stop)
+			pthread_cond_wait(&q->work, &q->mu);
+		if (q->head == NULL)
+			break;
+		list = q->head;
+		q->head = q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+
+		seq_process(q->s, list);
+
+		pthread_mutex_lock(&q->mu);
+		for (b = list; b != NULL; b = next) {
+			next = b->next;	/* b may vanish once done is set */
+			b->done = 1;
+		}
+		pthread_cond_broadcast(&q->done);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+struct sequencer *
+seq_start(struct store *s)
+{
+	struct sequencer *q = xcalloc(1, sizeof(*q));
+
+	q->s = s;
+	if (pthread_mutex_init(&q->mu, NULL) != 0 ||
+	    pthread_cond_init(&q->work, NULL) != 0 ||
+	    pthread_cond_init(&q->done, NULL) != 0) {
+		rs_seterr("cannot initialise the sequencer's locks");
+		free(q);
+		return NULL;
+	}
+	if (pthread_create(&q->th, NULL, seq_main, q) != 0) {
+		rs_seterr("cannot start the sequencer thread");
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->work);
+		pthread_cond_destroy(&q->done);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+void
+seq_stop(struct sequencer *q)
+{
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->th, NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->done);
+	free(q);
+}
+
+void
+seq_submit(struct sequencer *q, struct seq_item *items, size_t n)
+{
+	struct seq_batch b = { .items = items, .n = n };
+
+	pthread_mutex_lock(&q->mu);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->mu);
+		fail_all(&b, "the hub is shutting down");
+		return;
+	}
+	if (q->tail != NULL)
+		q->tail->next = &b;
+	else
+		q->head = &b;
+	q->tail = &b;
+	pthread_cond_signal(&q->work);
+	while (!b.done)
+		pthread_cond_wait(&q->done, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
+seq_receipt(struct store *s, const struct seq_item *it, struct receipt *r)
+{
+	receipt_make(r, it->e.id, it->index, it->time, s->op->sk);
+}

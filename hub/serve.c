@@ -1,0 +1,210 @@
+/*
+ * serve.c - "rosterd serve": run the hub.
+ *
+ * Start-up order matters: take the hub lock (one writer per log), open the
+ * store (which may rebuild the tree), block SIGINT/SIGTERM in every thread
+ * we are about to create, start the sequencer, then the HTTP server, and
+ * only when it listens publish its URL in HUBDIR/serve.url (atomically, so a
+ * reader never sees half a URL) and say so on stdout.  The main thread then
+ * just waits for a signal with sigwait: no handler runs in an arbitrary
+ * context, and shutdown happens in ordinary code.
+ *
+ * Shutdown is the reverse: stop the HTTP server (it waits for requests in
+ * flight, which may be waiting on the sequencer, which is still running),
+ * then the sequencer (it finishes what is queued), then close the store
+ * (which saves the latest checkpoint), remove serve.url, release the lock.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "hub.h"
+#include "sequencer.h"
+#include "store.h"
+#include "util.h"
+
+struct serve_opts {
+	const char *hubdir;
+	const char *listen;
+	unsigned threads;
+};
+
+static int
+parse_serve(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pos = NULL;
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 't':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > HUB_MAX_THREADS) {
+				fprintf(stderr, "rosterd serve: --threads must be "
+				    "a number from 1 to %d\n", HUB_MAX_THREADS);
+				return -1;
+			}
+			o->threads = (unsigned)v;
+			break;
+		case 'h':
+			help_serve();
+			exit(0);
+		default:
+			fprintf(stderr, "Try \"rosterd serve --help\".\n");
+			return -1;
+		}
+	}
+	if (optind < argc)
+		pos = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "rosterd serve: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		return -1;
+	}
+	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		return -1;
+	}
+	return 0;
+}
+
+/* "http://HOST:PORT" for clients on this machine: a wildcard listen address
+ * is reached through loopback. */
+static void
+serve_url(char *out, size_t len, const char *listen, uint16_t port)
+{
+	char host[HUB_LISTEN_MAX];
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon != NULL ? (size_t)(colon - listen) : 0;
+
+	if (n >= sizeof(host))
+		n = 0;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	if (n == 0 || strcmp(host, "0.0.0.0") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else if (strcmp(host, "[::]") == 0)
+		snprintf(host, sizeof(host), "[::1]");
+	snprintf(out, len, "http://%s:%u", host, (unsigned)port);
+}
+
+static int
+block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, set, NULL) != 0) {
+		rs_seterr("cannot block signals");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+wait_for_signal(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	fprintf(stderr, "rosterd: %s received, stopping\n",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static int
+run(const struct serve_opts *o, struct hub_config *cfg)
+{
+	struct api api = {0};
+	struct http_server *srv = NULL;
+	char url[HUB_LISTEN_MAX + 32], *urlpath = hub_path(o->hubdir, "serve.url");
+	sigset_t set;
+	int rc = -1;
+
+	if (block_signals(&set) != 0)
+		goto out;
+	if ((api.s = store_open(o->hubdir, cfg)) == NULL)
+		goto out;
+	if ((api.nonces = nonce_cache_new()) == NULL) {
+		rs_seterr("cannot allocate the nonce cache");
+		goto out;
+	}
+	if ((api.q = seq_start(api.s)) == NULL)
+		goto out;
+	srv = http_server_start(cfg->listen, cfg->max_body, cfg->threads,
+	    api_handle, &api);
+	if (srv == NULL)
+		goto out;
+	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv));
+	strcat(url, "\n");
+	if (write_file_atomic(urlpath, url, strlen(url), 0644) != 0)
+		goto out;
+	url[strlen(url) - 1] = '\0';
+	printf("rosterd: serving %s on %s\n", cfg->name, url);
+	fflush(stdout);
+	wait_for_signal(&set);
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+	http_server_stop(srv);
+	seq_stop(api.q);
+	store_close(api.s);
+	nonce_cache_free(api.nonces);
+	if (srv != NULL)
+		unlink(urlpath);
+	free(urlpath);
+	return rc;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct hub_config cfg;
+	int lockfd, rc;
+
+	if (parse_serve(argc, argv, &o) != 0)
+		return 2;
+	if (hub_config_read(o.hubdir, &cfg) != 0) {
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		return 1;
+	}
+	if (o.listen != NULL) {
+		if (strlen(o.listen) >= sizeof(cfg.listen)) {
+			fprintf(stderr, "rosterd serve: --listen address too long\n");
+			return 2;
+		}
+		snprintf(cfg.listen, sizeof(cfg.listen), "%s", o.listen);
+	}
+	if (o.threads > 0)
+		cfg.threads = o.threads;
+	rc = hub_lock(o.hubdir, &lockfd);
+	if (rc != 0) {
+		fprintf(stderr, "rosterd serve: %s%s\n", rs_err(), rc == 1 ?
+		    " (is the hub already serving, or an admit running?)" : "");
+		return 1;
+	}
+	rc = run(&o, &cfg);
+	hub_unlock(lockfd);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,642 @@
+/*
+ * store.c - the hub's log in SQLite and its Merkle tree on disk.
+ *
+ * Schema (docs/protocol.md section 4 is what it serves):
+ *
+ *   meta(k, v)             operator_key, latest checkpoint and its signature
+ *   log(idx, id, time, kind, state, signer, envelope)
+ *                          one row per accepted envelope, idx = leaf index
+ *   rcpt(device, idx)      routing of msg/ack to each device named in "rcpt"
+ *   head(device, seq, id)  each device's chain head
+ *
+ * The chain-head table is what keeps start-up fast at any log size: the
+ * directory is rebuilt by replaying only the public records (admit, cert,
+ * revoke: a few thousand rows at most, found through the kind index) and
+ * then reading one head row per device, instead of replaying every message.
+ * The sequencer updates the heads in the same transaction as the rows, so
+ * they can never disagree with the log.
+ *
+ * The database is the authority on what is committed: the tree is cut back
+ * to the number of rows at open (lib/merkle.c does that), and when its files
+ * hold fewer leaves than the log, or its last leaf is not the leaf of the
+ * last row, it is rebuilt from the rows.  That costs a pass over the id and
+ * time columns, seconds for a million envelopes, and only ever happens after
+ * someone deleted or damaged the tree files.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "jsonutil.h"
+#include "util.h"
+
+#define SCHEMA \
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);" \
+	"CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY," \
+	" id BLOB NOT NULL UNIQUE, time INTEGER NOT NULL, kind TEXT NOT NULL," \
+	" state TEXT, signer BLOB NOT NULL, envelope BLOB NOT NULL);" \
+	"CREATE INDEX IF NOT EXISTS log_kind ON log(kind, idx);" \
+	"CREATE TABLE IF NOT EXISTS rcpt(device BLOB, idx INTEGER," \
+	" PRIMARY KEY(device, idx)) WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS head(device BLOB PRIMARY KEY," \
+	" seq INTEGER NOT NULL, id BLOB NOT NULL) WITHOUT ROWID;"
+
+#define WRITER_CACHE_KIB	32768	/* the id index likes its pages cached */
+
+static int
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+int
+store_create(const char *hubdir, const uint8_t operator_pk[32])
+{
+	char *dbpath = hub_path(hubdir, "hub.db");
+	char *treedir = hub_path(hubdir, "tree");
+	struct merkle_tree *t = NULL;
+	sqlite3 *db = NULL;
+	char *hex = NULL;
+	int rc = -1;
+
+	if (file_exists(dbpath)) {
+		rs_seterr("%s already exists", dbpath);
+		goto out;
+	}
+	if ((db = db_open(dbpath, SCHEMA)) == NULL)
+		goto out;
+	if (chmod(dbpath, 0600) != 0) {
+		rs_seterr("cannot set the mode of %s: %s", dbpath, strerror(errno));
+		goto out;
+	}
+	hex = hex_encode(operator_pk, 32);
+	if (db_meta_set_text(db, "operator_key", hex) != 0)
+		goto out;
+	if (merkle_open(&t, treedir, 0) != 0)
+		goto out;
+	if (merkle_sync(t) != 0)
+		goto out;
+	rc = 0;
+out:
+	merkle_close(t);
+	db_close(db);
+	free(hex);
+	free(dbpath);
+	free(treedir);
+	return rc;
+}
+
+/* ---- open ---------------------------------------------------------------- */
+
+static int
+check_operator(struct store *s)
+{
+	char *want = db_meta_get_text(s->db, "operator_key");
+	uint8_t pk[32];
+	int rc = -1;
+
+	if (want == NULL || hex_decode_exact(pk, 32, want) != 0) {
+		rs_seterr("%s records no operator key: not a hub database", s->dbpath);
+		goto out;
+	}
+	if (memcmp(pk, s->op->pk, 32) != 0) {
+		rs_seterr("operator.key in %s is not the key this hub's log was "
+		    "started with", s->hubdir);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(want);
+	return rc;
+}
+
+/* Reads the number of rows and the last row's time; refuses holes. */
+static int
+load_size(struct store *s)
+{
+	sqlite3_stmt *st = db_prep(s->db, "SELECT count(*), coalesce(max(idx) + 1, 0),"
+	    " coalesce(min(idx), 0) FROM log");
+	int64_t count, next, first;
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rs_seterr("cannot count the log: %s", sqlite3_errmsg(s->db));
+		goto out;
+	}
+	count = sqlite3_column_int64(st, 0);
+	next = sqlite3_column_int64(st, 1);
+	first = sqlite3_column_int64(st, 2);
+	if (count != next || first != 0) {
+		rs_seterr("the log in %s has holes (%lld rows, indexes up to %lld); "
+		    "run \"rosterd check\"", s->dbpath, (long long)count,
+		    (long long)next - 1);
+		goto out;
+	}
+	atomic_store(&s->committed, (uint64_t)count);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	s->last_time = 0;
+	if (atomic_load(&s->committed) == 0)
+		return 0;
+	st = db_prep(s->db, "SELECT time FROM log ORDER BY idx DESC LIMIT 1");
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s->last_time = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+last_leaf(struct store *s, uint64_t n, uint8_t leaf[32])
+{
+	sqlite3_stmt *st = db_prep(s->db, "SELECT id, time FROM log WHERE idx = ?");
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)n - 1);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		env_leaf_hash(leaf, sqlite3_column_blob(st, 0),
+		    sqlite3_column_int64(st, 1));
+		rc = 0;
+	} else
+		rs_seterr("cannot read log row %llu", (unsigned long long)n - 1);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+rebuild_tree(struct store *s)
+{
+	sqlite3_stmt *st;
+	uint8_t leaf[32];
+	uint64_t n = 0, want = atomic_load(&s->committed);
+	int rc;
+
+	merkle_close(s->tree);
+	s->tree = NULL;
+	fprintf(stderr, "rosterd: rebuilding the Merkle tree in %s from %llu "
+	    "log rows\n", s->treedir, (unsigned long long)want);
+	if (merkle_open(&s->tree, s->treedir, 0) != 0)
+		return -1;
+	if ((st = db_prep(s->db, "SELECT idx, id, time FROM log ORDER BY idx")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != n ||
+		    sqlite3_column_bytes(st, 1) != 32) {
+			rs_seterr("log row %llu is malformed; run \"rosterd check\"",
+			    (unsigned long long)n);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		env_leaf_hash(leaf, sqlite3_column_blob(st, 1),
+		    sqlite3_column_int64(st, 2));
+		if (merkle_append(s->tree, leaf) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rs_seterr("cannot read the log: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (n != want) {
+		rs_seterr("the log changed while the tree was rebuilt");
+		return -1;
+	}
+	if (merkle_sync(s->tree) != 0)
+		return -1;
+	fprintf(stderr, "rosterd: Merkle tree rebuilt (%llu leaves)\n",
+	    (unsigned long long)n);
+	return 0;
+}
+
+static int
+open_tree(struct store *s)
+{
+	uint64_t n = atomic_load(&s->committed);
+	uint8_t want[32], have[32];
+
+	if (merkle_open(&s->tree, s->treedir, n) != 0) {
+		fprintf(stderr, "rosterd: %s\n", rs_err());
+		return rebuild_tree(s);
+	}
+	if (n == 0)
+		return 0;
+	if (last_leaf(s, n, want) != 0)
+		return -1;
+	if (merkle_leaf(s->tree, n - 1, have) != 0 || memcmp(want, have, 32) != 0) {
+		fprintf(stderr, "rosterd: the tree's last leaf is not the log's "
+		    "last envelope\n");
+		return rebuild_tree(s);
+	}
+	return 0;
+}
+
+static int
+prepare_writer(struct store *s)
+{
+	char pragma[64];
+
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%d", WRITER_CACHE_KIB);
+	if (db_exec(s->db, pragma) != 0)
+		return -1;
+	s->st_ins_log = db_prep(s->db, "INSERT INTO log(idx, id, time, kind, state,"
+	    " signer, envelope) VALUES(?, ?, ?, ?, ?, ?, ?)");
+	s->st_ins_rcpt = db_prep(s->db, "INSERT OR IGNORE INTO rcpt(device, idx)"
+	    " VALUES(?, ?)");
+	s->st_get_id = db_prep(s->db, "SELECT idx, time FROM log WHERE id = ?");
+	s->st_set_head = db_prep(s->db, "INSERT OR REPLACE INTO head(device, seq, id)"
+	    " VALUES(?, ?, ?)");
+	if (s->st_ins_log == NULL || s->st_ins_rcpt == NULL ||
+	    s->st_get_id == NULL || s->st_set_head == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+init_locks(struct store *s)
+{
+	if (pthread_rwlock_init(&s->dirlock, NULL) != 0 ||
+	    pthread_mutex_init(&s->pool_mu, NULL) != 0 ||
+	    pthread_mutex_init(&s->cp_mu, NULL) != 0) {
+		rs_seterr("cannot initialise the store's locks");
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *hubdir, const struct hub_config *cfg)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	char *keypath = hub_path(hubdir, "operator.key");
+
+	s->hubdir = xstrdup(hubdir);
+	s->dbpath = hub_path(hubdir, "hub.db");
+	s->treedir = hub_path(hubdir, "tree");
+	s->cfg = *cfg;
+	if (init_locks(s) != 0) {
+		free(keypath);
+		free(s->hubdir);
+		free(s->dbpath);
+		free(s->treedir);
+		free(s);
+		return NULL;
+	}
+	s->op = keyfile_read(keypath, KEY_OPERATOR, NULL);
+	free(keypath);
+	if (s->op == NULL)
+		goto fail;
+	if (!file_exists(s->dbpath)) {
+		rs_seterr("%s is missing: %s is not an initialised hub", s->dbpath,
+		    hubdir);
+		goto fail;
+	}
+	if ((s->db = db_open(s->dbpath, SCHEMA)) == NULL)
+		goto fail;
+	if (check_operator(s) != 0 || load_size(s) != 0 || open_tree(s) != 0)
+		goto fail;
+	if ((s->dir = store_load_dir(s->db, s->op->pk)) == NULL)
+		goto fail;
+	if (cp_load(s) != 0 || prepare_writer(s) != 0)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL && s->op != NULL && cp_persist(s) != 0)
+		fprintf(stderr, "rosterd: cannot save the latest checkpoint: %s\n",
+		    rs_err());
+	sqlite3_finalize(s->st_ins_log);
+	sqlite3_finalize(s->st_ins_rcpt);
+	sqlite3_finalize(s->st_get_id);
+	sqlite3_finalize(s->st_set_head);
+	for (size_t i = 0; i < s->npool; i++)
+		db_close(s->pool[i]);
+	db_close(s->db);
+	merkle_close(s->tree);
+	dir_free(s->dir);
+	cp_free(s);
+	keypair_free(s->op);
+	pthread_rwlock_destroy(&s->dirlock);
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_mutex_destroy(&s->cp_mu);
+	free(s->hubdir);
+	free(s->dbpath);
+	free(s->treedir);
+	free(s);
+}
+
+uint64_t
+store_committed(struct store *s)
+{
+	return atomic_load_explicit(&s->committed, memory_order_acquire);
+}
+
+void
+store_set_committed(struct store *s, uint64_t n)
+{
+	atomic_store_explicit(&s->committed, n, memory_order_release);
+}
+
+/* ---- reader pool ----------------------------------------------------------- */
+
+sqlite3 *
+store_reader(struct store *s)
+{
+	sqlite3 *db = NULL;
+
+	pthread_mutex_lock(&s->pool_mu);
+	if (s->npool > 0)
+		db = s->pool[--s->npool];
+	pthread_mutex_unlock(&s->pool_mu);
+	if (db == NULL)
+		db = db_open(s->dbpath, NULL);
+	return db;
+}
+
+void
+store_reader_done(struct store *s, sqlite3 *db)
+{
+	if (db == NULL)
+		return;
+	pthread_mutex_lock(&s->pool_mu);
+	if (s->npool < STORE_POOL) {
+		s->pool[s->npool++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&s->pool_mu);
+	db_close(db);
+}
+
+/* ---- writer ---------------------------------------------------------------- */
+
+int
+store_lookup_id(struct store *s, const uint8_t id[32], uint64_t *idx,
+    int64_t *time)
+{
+	sqlite3_stmt *st = s->st_get_id;
+	int rc;
+
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*idx = (uint64_t)sqlite3_column_int64(st, 0);
+		*time = sqlite3_column_int64(st, 1);
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		rs_seterr("database error: %s", sqlite3_errmsg(s->db));
+		rc = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int
+insert_rcpt(struct store *s, const struct envelope *e, uint64_t idx)
+{
+	json_t *r = env_field(e, "rcpt"), *v;
+	uint8_t key[32];
+	size_t i;
+
+	if (strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0)
+		return 0;
+	if (!json_is_array(r))
+		return 0;
+	json_array_foreach(r, i, v) {
+		if (!json_is_string(v) ||
+		    hex_decode_exact(key, 32, json_string_value(v)) != 0)
+			continue;	/* dir_check refused these already */
+		sqlite3_bind_blob(s->st_ins_rcpt, 1, key, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s->st_ins_rcpt, 2, (int64_t)idx);
+		if (db_done(s->db, s->st_ins_rcpt) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_insert(struct store *s, const struct envelope *e, uint64_t idx,
+    int64_t time)
+{
+	sqlite3_stmt *st = s->st_ins_log;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (int64_t)idx);
+	sqlite3_bind_blob(st, 2, e->id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, time);
+	sqlite3_bind_text(st, 4, e->kind, -1, SQLITE_STATIC);
+	if (e->state != NULL)
+		sqlite3_bind_text(st, 5, e->state, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_blob(st, 6, e->key, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, e->raw, (int)e->raw_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_CONSTRAINT) {
+		rs_seterr("envelope already in the log");
+		return -2;
+	}
+	if (rc != SQLITE_DONE) {
+		rs_seterr("database error: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return insert_rcpt(s, e, idx);
+}
+
+int
+store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
+    const uint8_t id[32])
+{
+	sqlite3_stmt *st = s->st_set_head;
+	int rc;
+
+	sqlite3_bind_blob(st, 1, device, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_blob(st, 3, id, 32, SQLITE_STATIC);
+	rc = db_done(s->db, st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* ---- directory --------------------------------------------------------------- */
+
+static int
+replay_public(sqlite3 *db, struct directory *d)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
+	    " WHERE kind IN ('admit', 'cert', 'revoke') ORDER BY idx");
+	struct envelope e;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t idx = sqlite3_column_int64(st, 0);
+		const uint8_t *raw = sqlite3_column_blob(st, 1);
+		int len = sqlite3_column_bytes(st, 1);
+		if (raw == NULL || env_parse(&e, raw, (size_t)len) != 0) {
+			char why[RS_ERRLEN];
+			snprintf(why, sizeof(why), "%s", rs_err());
+			rs_seterr("stored envelope %lld does not parse (%s); run "
+			    "\"rosterd check\"", (long long)idx, why);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		dir_apply(d, &e, idx);
+		env_free(&e);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rs_seterr("cannot read the directory records: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+restore_heads(sqlite3 *db, struct directory *d)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT device, seq, id FROM head");
+	struct dir_device *dev;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != 32 || sqlite3_column_bytes(st, 2) != 32)
+			continue;
+		dev = dir_device(d, sqlite3_column_blob(st, 0));
+		if (dev == NULL)
+			continue;
+		dev->last_seq = sqlite3_column_int64(st, 1);
+		memcpy(dev->last_id, sqlite3_column_blob(st, 2), 32);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rs_seterr("cannot read the chain heads: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+struct directory *
+store_load_dir(sqlite3 *db, const uint8_t operator_pk[32])
+{
+	struct directory *d = dir_new(operator_pk);
+
+	if (replay_public(db, d) != 0 || restore_heads(db, d) != 0) {
+		dir_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+store_reload_dir(struct store *s)
+{
+	struct directory *d = store_load_dir(s->db, s->op->pk), *old;
+
+	if (d == NULL)
+		return -1;
+	pthread_rwlock_wrlock(&s->dirlock);
+	old = s->dir;
+	s->dir = d;
+	pthread_rwlock_unlock(&s->dirlock);
+	dir_free(old);
+	return 0;
+}
+
+/* ---- listings ---------------------------------------------------------------- */
+
+static const char *
+list_sql(enum store_list which)
+{
+	switch (which) {
+	case LIST_DIRECTORY:
+		return "SELECT idx, time, envelope FROM log"
+		    " WHERE kind IN ('admit', 'cert', 'revoke') AND idx > ?1 AND idx < ?2"
+		    " ORDER BY idx LIMIT ?3";
+	case LIST_COSIGN:
+		return "SELECT idx, time, envelope FROM log"
+		    " WHERE kind = 'cosign' AND idx > ?1 AND idx < ?2"
+		    " ORDER BY idx LIMIT ?3";
+	case LIST_MAIL:
+		return "SELECT l.idx, l.time, l.envelope FROM rcpt r"
+		    " JOIN log l ON l.idx = r.idx"
+		    " WHERE r.device = ?4 AND r.idx > ?1 AND r.idx < ?2"
+		    " ORDER BY r.idx LIMIT ?3";
+	}
+	return NULL;
+}
+
+int
+store_list(struct store *s, enum store_list which, const uint8_t device[32],
+    int64_t after, uint64_t size, size_t limit, store_row_cb cb, void *arg,
+    int *more)
+{
+	sqlite3 *db = store_reader(s);
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	*more = 0;
+	if (db == NULL)
+		return -1;
+	if ((st = db_prep(db, list_sql(which))) == NULL) {
+		store_reader_done(s, db);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
+	sqlite3_bind_int64(st, 3, (int64_t)limit + 1);
+	if (which == LIST_MAIL)
+		sqlite3_bind_blob(st, 4, device, 32, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((size_t)n == limit) {
+			*more = 1;
+			break;
+		}
+		if (cb(arg, (uint64_t)sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2)) != 0) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	if (n >= 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rs_seterr("database error: %s", sqlite3_errmsg(db));
+		n = -1;
+	}
+	sqlite3_finalize(st);
+	store_reader_done(s, db);
+	return n;
+}

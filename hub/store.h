@@ -1,0 +1,132 @@
+/*
+ * store.h - the hub's durable state: the log in SQLite, the Merkle tree in
+ * flat files, and what is derived from them in memory (the directory, the
+ * committed size, the latest signed checkpoint).
+ *
+ * One writer, many readers.  The sequencer (sequencer.c) is the only code
+ * that writes, on the store's own connection (s->db) and only from its
+ * thread; HTTP handlers read through a small pool of further connections,
+ * which in WAL mode see the last committed transaction and never block the
+ * writer.  "Committed" is the number of log rows known durable; readers
+ * serve nothing at or beyond it, even though the tree may already hold
+ * leaves of the batch being written.
+ */
+#ifndef ROSTER_HUB_STORE_H
+#define ROSTER_HUB_STORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "directory.h"
+#include "envelope.h"
+#include "hub.h"
+#include "keys.h"
+#include "merkle.h"
+#include "statement.h"
+
+#define STORE_POOL	16	/* idle reader connections kept */
+
+struct store {
+	char *hubdir;
+	char *dbpath;
+	char *treedir;
+	struct hub_config cfg;
+	struct keypair *op;		/* the operator key (signs) */
+
+	sqlite3 *db;			/* the writer's connection */
+	sqlite3_stmt *st_ins_log;
+	sqlite3_stmt *st_ins_rcpt;
+	sqlite3_stmt *st_get_id;
+	sqlite3_stmt *st_set_head;
+	struct merkle_tree *tree;
+	int64_t last_time;		/* log time of the last row (writer) */
+	int broken;			/* memory and disk disagree: refuse */
+	_Atomic uint64_t committed;	/* rows durable and servable */
+
+	/* The directory: written by the sequencer under the write lock,
+	 * read by request handlers under the read lock. */
+	struct directory *dir;
+	pthread_rwlock_t dirlock;
+
+	pthread_mutex_t pool_mu;
+	sqlite3 *pool[STORE_POOL];
+	size_t npool;
+
+	/* Latest signed checkpoint (checkpoint.c). */
+	pthread_mutex_t cp_mu;
+	struct checkpoint cp;
+	int cp_valid;
+	int cp_dirty;			/* signed but not yet in meta */
+};
+
+/* Creates HUBDIR/hub.db (schema, operator key in meta) and an empty tree. */
+int store_create(const char *hubdir, const uint8_t operator_pk[32]);
+
+/* Opens an initialised hub: reads the operator key, the database, the tree
+ * (rebuilding it from the log when its files are short or disagree, saying
+ * so on stderr), the directory and the latest checkpoint. */
+struct store *store_open(const char *hubdir, const struct hub_config *cfg);
+/* Persists the latest checkpoint and closes everything. */
+void store_close(struct store *s);
+
+uint64_t store_committed(struct store *s);
+void store_set_committed(struct store *s, uint64_t n);
+
+/* Reader connections (any thread). */
+sqlite3 *store_reader(struct store *s);
+void store_reader_done(struct store *s, sqlite3 *db);
+
+/* ---- writer side (the sequencer's thread only) ------------------------ */
+
+/* 1 and *idx, *time when the id is in the log (committed or in the open
+ * transaction), 0 when not, -1 on error. */
+int store_lookup_id(struct store *s, const uint8_t id[32], uint64_t *idx,
+    int64_t *time);
+/* Inserts the log row and its routing rows.  -2 when the id is already
+ * stored (a unique-constraint failure), -1 on other errors. */
+int store_insert(struct store *s, const struct envelope *e, uint64_t idx,
+    int64_t time);
+int store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
+    const uint8_t id[32]);
+/* Rebuilds the in-memory directory from the committed database and swaps it
+ * in (after a failed batch). */
+int store_reload_dir(struct store *s);
+
+/* Loads the directory from a database: public records replayed in order,
+ * then the chain heads.  Shared with "rosterd check". */
+struct directory *store_load_dir(sqlite3 *db, const uint8_t operator_pk[32]);
+
+/* ---- listings (readers) ------------------------------------------------ */
+
+enum store_list {
+	LIST_DIRECTORY,		/* admit, cert, revoke */
+	LIST_COSIGN,		/* cosign */
+	LIST_MAIL		/* msg, ack routed to one device */
+};
+
+typedef int (*store_row_cb)(void *arg, uint64_t idx, int64_t time,
+    const void *env, size_t len);
+
+/* Calls cb for each record of the listing with after < idx < size, in index
+ * order, at most limit of them; *more tells whether further ones exist below
+ * size.  device is for LIST_MAIL.  Returns the number of rows or -1. */
+int store_list(struct store *s, enum store_list which, const uint8_t device[32],
+    int64_t after, uint64_t size, size_t limit, store_row_cb cb, void *arg,
+    int *more);
+
+/* ---- checkpoints (checkpoint.c) ---------------------------------------- */
+
+/* Loads the persisted checkpoint (at open), checking its signature and its
+ * root against the tree. */
+int cp_load(struct store *s);
+/* The checkpoint for the committed size, signing one if the size changed;
+ * *size tells which size it covers.  New JSON reference. */
+json_t *cp_current(struct store *s, uint64_t *size);
+/* Writes the latest checkpoint into meta if it is newer than what is there
+ * (writer connection; inside the sequencer's transaction or at close). */
+int cp_persist(struct store *s);
+void cp_free(struct store *s);
+
+#endif
