@@ -1,0 +1,114 @@
+# lib.sh - sourced by every tests/e2e/test_*.sh.
+#
+# Each test builds its own little world under a fresh temporary folder: one
+# hub on a free loopback port, States with root keys and POC nodes, all with
+# the real binaries (the sanitizer build by default).  It counts checks and
+# ends with the line "N passed, N failed"; the exit status is 1 if any failed.
+# Every server it starts is stopped on exit.
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${ROSTER_BIN:-$TOP/build-san}
+ROSTERD=$BIN/rosterd
+ROSTER=$BIN/roster
+T=$(mktemp -d /tmp/roster-e2e.XXXXXX)
+export ROSTER_PASSPHRASE="correct horse battery staple"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+unset ROSTER_NODE_DIR ROSTER_HUB_DIR
+PIDS=""
+PASS=0
+FAIL=0
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "$FAIL" -gt 0 ] && [ -n "${KEEP_FAILED:-}" ]; then
+		echo "kept $T for inspection"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+
+show_last() { sed 's/^/     | /' "$T/last.out" | tail -${1:-25}; }
+
+# check DESC CMD...: CMD must succeed.
+check() {
+	local desc=$1; shift
+	if "$@" >"$T/last.out" 2>&1; then ok "$desc"; else bad "$desc (exit $?)"; show_last; fi
+}
+
+# check_fails DESC CMD...: CMD must fail (non-zero exit).
+check_fails() {
+	local desc=$1; shift
+	if "$@" >"$T/last.out" 2>&1; then bad "$desc (it succeeded)"; show_last; else ok "$desc"; fi
+}
+
+# check_out DESC PATTERN CMD...: CMD's output (stdout+stderr) must match the
+# extended regular expression PATTERN; the exit status is not looked at.
+check_out() {
+	local desc=$1 pat=$2; shift 2
+	"$@" >"$T/last.out" 2>&1
+	if grep -Eq -- "$pat" "$T/last.out"; then ok "$desc"; else bad "$desc (no /$pat/)"; show_last; fi
+}
+
+finish() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
+
+# start_hub DIR: serves DIR on a free loopback port; sets HUB (URL), HUBPID.
+start_hub() {
+	local dir=$1
+	rm -f "$dir/serve.url"
+	"$ROSTERD" serve "$dir" --listen 127.0.0.1:0 >>"$dir.log" 2>&1 &
+	HUBPID=$!
+	PIDS="$PIDS $HUBPID"
+	for _ in $(seq 1 200); do
+		[ -s "$dir/serve.url" ] && break
+		kill -0 "$HUBPID" 2>/dev/null || { echo "hub died:"; tail "$dir.log"; return 1; }
+		sleep 0.05
+	done
+	HUB=$(cat "$dir/serve.url")
+}
+
+stop_hub() {
+	kill "${1:-$HUBPID}" 2>/dev/null
+	wait "${1:-$HUBPID}" 2>/dev/null
+}
+
+# new_hub: a fresh hub in $T/hub, serving.
+new_hub() {
+	"$ROSTERD" init "$T/hub" --name "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
+		cat "$T/hub-init.out"; return 1; }
+	start_hub "$T/hub"
+}
+
+# make_root CODE: the State's root key in $T/CODE.root(.pub), admitted.
+make_root() {
+	"$ROSTER" keygen --state "$1" --out "$T/$1.root" >/dev/null &&
+	"$ROSTERD" admit "$T/hub" --state "$1" --root-key "$T/$1.root.pub" >/dev/null
+}
+
+# make_node CODE [ROLE [SUFFIX]]: a POC node $T/node-CODE[SUFFIX], enrolled.
+make_node() {
+	local s=$1 role=${2:-technical} dir="$T/node-$1${3:-}"
+	"$ROSTER" init --dir "$dir" --hub "$HUB" --state "$s" --role "$role" \
+		--name "POC $s${3:-}" --email "poc${3:-}@$(echo "$s" | tr A-Z a-z).example" \
+		--lang en,fr >/dev/null &&
+	"$ROSTER" certify --root "$T/$s.root" "$dir/request.json" >/dev/null &&
+	"$ROSTER" enroll --dir "$dir" "$dir/request.cert" >/dev/null
+}
+
+# make_state CODE: root key plus one technical POC node.
+make_state() { make_root "$1" && make_node "$1"; }
+
+node() { local s=$1; shift; "$ROSTER" "$@" --dir "$T/node-$s"; }
+
+# msg_id NODE: id of the newest message the node sent.
+last_sent() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='out' ORDER BY rowid DESC LIMIT 1"; }
+last_received() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='in' ORDER BY rowid DESC LIMIT 1"; }

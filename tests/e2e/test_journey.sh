@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The whole journey of issue 2 with three States, and the promises that can
+# be seen from it: confidentiality at the hub, a non-recipient learns
+# nothing, delivery and acknowledgement, a clean audit with cosignatures,
+# revocation.
+. "$(dirname "$0")/lib.sh"
+
+check "operator: rosterd init and serve" new_hub "Journey hub"
+check_out "rosterd init printed the operator fingerprint" "[0-9a-f]{4} [0-9a-f]{4}" cat "$T/hub-init.out"
+for s in XA XB XC; do
+	check "State $s: keygen, admission, POC init, certify, enroll" make_state "$s"
+done
+check "XB gets an alternate POC too" make_node XB alternate -alt
+
+check_out "directory lists XB's technical and alternate POCs" "alternate.*POC XB-alt" \
+	"$ROSTER" directory --dir "$T/node-XA"
+check_out "directory shows fingerprints" "device [0-9a-f]{4} [0-9a-f]{4}" \
+	"$ROSTER" directory --dir "$T/node-XA" --state XB
+
+MARK="secret-marker-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf 'Our CERT sees scanning from 192.0.2.7. %s\nPlease check your side.\n' "$MARK" >"$T/body.txt"
+check_out "XA sends an urgent message to XB" "sent [0-9a-f]{16} to XB \(2 devices\): log index [0-9]+, receipt verified" \
+	node XA send --to XB --subject "Scanning from 192.0.2.7" --body-file "$T/body.txt" --urgency urgent --tlp AMBER
+ID=$(last_sent XA)
+
+check "XB syncs" node XB sync
+check_out "XB's inbox shows the message" "urgent.*Scanning from 192.0.2.7" node XB inbox
+check_out "XB's show gives the body" "$MARK" node XB show "${ID:0:12}"
+check_out "XB's show states the verification" "signature valid; certificate chain valid; inclusion proof checked" \
+	node XB show "$ID"
+check_out "XB's alternate node also receives it" "Scanning" bash -c \
+	"'$ROSTER' sync --dir '$T/node-XB-alt' >/dev/null && '$ROSTER' inbox --dir '$T/node-XB-alt'"
+
+check "XC syncs" node XC sync
+check_out "XC, not a recipient, has nothing" "no messages" node XC inbox
+check_fails "XC cannot find the message id either" node XC show "$ID"
+check_out "/v1/mail without a signature is refused with a JSON error" '"error"' \
+	curl -s "$HUB/v1/mail?after=-1"
+check_out "... and with HTTP 401" "^401$" curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/mail?after=-1"
+
+check_out "XA sees XB's automatic 'delivered'" "XB +technical +POC XB +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}Z +- " \
+	bash -c "'$ROSTER' sync --dir '$T/node-XA' >/dev/null; '$ROSTER' status --dir '$T/node-XA' $ID"
+check "XB acknowledges with a note" node XB ack "$ID" --note "Looking into it"
+check "XA syncs" node XA sync
+check_out "XA's status shows XB acknowledged, with the note" "note: Looking into it" node XA status "$ID"
+STATUS=$(node XA status "$ID" --json)
+check "status JSON: the technical POC delivered and acknowledged" \
+	python3 -c "import json,sys; r=json.loads(sys.argv[1]); t=[x for x in r if x['name']=='POC XB'][0]; assert t['delivered']>0 and t['acknowledged']>=t['delivered']" "$STATUS"
+check "status JSON: the alternate delivered, not acknowledged" \
+	python3 -c "import json,sys; r=json.loads(sys.argv[1]); t=[x for x in r if x['name']=='POC XB-alt'][0]; assert t['delivered']>0 and 'acknowledged' not in t" "$STATUS"
+
+# Promise 1: the hub holds no plaintext.
+sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(FULL)" >/dev/null 2>&1
+check_fails "the marker is nowhere under the hub's folder" grep -r -a -q "$MARK" "$T/hub" "$T/hub.log"
+check "the marker is in XB's store (sanity of the search)" grep -r -a -q "$MARK" "$T/node-XB"
+
+for s in XA XB XC; do
+	check "audit passes on $s and cosigns" node "$s" audit
+done
+check_out "XA's audit sees the others' cosignatures" "ok +[1-9][0-9]* cosignatures? by other nodes agree" node XA audit
+check_out "cosignatures are public" '"records": *\[.+' curl -s "$HUB/v1/cosignatures?after=-1"
+
+check_out "proof check: a good inclusion proof holds (exit 0)" "proof holds" \
+	"$ROSTER" proof check "$TOP/../shared/testdata/merkle/inclusion/1/happy-path.json"
+"$ROSTER" proof check "$TOP/../shared/testdata/merkle/consistency/1/swapped-roots.json" >/dev/null 2>&1
+check "proof check: a bad proof exits 1" test $? -eq 1
+"$ROSTER" proof check "$T/nonexistent.json" >/dev/null 2>&1
+check "proof check: an unreadable file exits 2" test $? -eq 2
+
+# Revocation: XB's alternate withdraws its device.
+check_out "XB's alternate revokes its own device" "revoked at log index" \
+	"$ROSTER" revoke --dir "$T/node-XB-alt" --reason "laptop lost"
+check_out "directory shows it revoked" "REVOKED" "$ROSTER" directory --dir "$T/node-XA" --state XB
+check_out "the revoked device can no longer send" "revoked" \
+	"$ROSTER" send --dir "$T/node-XB-alt" --to XA --subject s --body b
+check_out "a new message to XB goes to its one current device" "to XB \(1 device\)" \
+	node XA send --to XB --subject "after revocation" --body "hello"
+check "XB's root key revokes XB's technical device" bash -c \
+	"'$ROSTER' revoke --root '$T/XB.root' --device \$('$ROSTER' directory --dir '$T/node-XA' --state XB --json | python3 -c 'import json,sys; print([d[\"key\"] for d in json.load(sys.stdin) if d.get(\"role\")==\"technical\"][0])') --hub '$HUB'"
+check_out "XB has no current device: sending to XB is refused" "no current device" \
+	node XA send --to XB --subject s --body b
+
+for c in keygen certify init enroll revoke send sync inbox show ack status directory audit proof serve; do
+	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "usage: roster $c" "$T/help.out" ||
+		bad "roster $c --help"
+done
+ok "every roster command has --help"
+check_out "an unknown option is a usage error" "unexpected argument" node XA inbox --bogus
+"$ROSTER" inbox --dir "$T/node-XA" --bogus >/dev/null 2>&1
+check "... with exit status 2" test $? -eq 2
+check_out "rosterd --help explains the commands" "serve" "$ROSTERD" --help
+
+finish
