@@ -1,0 +1,721 @@
+/*
+ * test_merkle.c - the Merkle log: verifiers against the public vectors, the
+ * store against the reference root, crash semantics.
+ *
+ * The verifiers are checked on every inclusion and consistency vector of
+ * transparency-dev/merkle (shared/testdata/merkle).  The store is then checked
+ * against merkle_root_of, a direct transcription of the RFC's definition that
+ * shares no code with it: if the store's roots equal the reference roots and
+ * its proofs pass the vector-tested verifiers, the three agree.  Randomness
+ * is a fixed-seed generator (MERKLE_SEED overrides) so a failure repeats.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "merkle.h"
+#include "util.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+/* splitmix64 */
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform enough in [0, n); n > 0. */
+static uint64_t
+rnd_below(uint64_t n)
+{
+	return rnd() % n;
+}
+
+static void
+make_leaf(uint8_t out[32], uint64_t i, uint64_t salt)
+{
+	uint8_t d[16];
+
+	put_u64be(d, i);
+	put_u64be(d + 8, salt);
+	merkle_leaf_hash(out, d, sizeof(d));
+}
+
+/* ---- temp directories --------------------------------------------------- */
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int
+setup_tmp(void **state)
+{
+	char *d = xstrdup("/tmp/roster-test-merkle-XXXXXX");
+
+	if (mkdtemp(d) == NULL) {
+		free(d);
+		return -1;
+	}
+	*state = d;
+	return 0;
+}
+
+static int
+teardown_tmp(void **state)
+{
+	char *d = *state;
+	int rc = nftw(d, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(d);
+	return rc;
+}
+
+/* A fresh subdirectory name under the test's temp dir. */
+static char *
+subdir(void **state, const char *name)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "%s/%s", (char *)*state, name);
+	return (char *)buf_cstr(&b);
+}
+
+/* ---- (a) vectors -------------------------------------------------------- */
+
+static int nvectors, nbad;
+
+static int
+run_vector(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	struct buf b = {0};
+	json_t *o, *want;
+	size_t n = strlen(path);
+	int rc, expect;
+
+	if (flag != FTW_F || n < 5 || strcmp(path + n - 5, ".json") != 0)
+		return 0;
+	if (read_file(path, &b, 1 << 20) != 0) {
+		fprintf(stderr, "%s\n", rs_err());
+		nbad++;
+		return 0;
+	}
+	/* Reals: one vector holds 2^64 - 1, beyond jansson's integers. */
+	o = json_loadb((const char *)b.p, b.len, JSON_DECODE_INT_AS_REAL, NULL);
+	want = o != NULL ? json_object_get(o, "wantErr") : NULL;
+	if (!json_is_boolean(want)) {
+		fprintf(stderr, "%s: no wantErr\n", path);
+		nbad++;
+	} else {
+		expect = json_is_true(want) ? 1 : 0;
+		rc = merkle_check_json((const char *)b.p, b.len);
+		if (rc != expect) {
+			fprintf(stderr, "%s: got %d, want %d (%s)\n", path, rc,
+			    expect, rs_err());
+			nbad++;
+		}
+		nvectors++;
+	}
+	json_decref(o);
+	buf_free(&b);
+	return 0;
+}
+
+static char *
+vector_dir(void)
+{
+	const char *env = getenv("ROSTER_TESTDATA");
+	const char *cand[] = { "../shared/testdata/merkle",
+	    "../../shared/testdata/merkle" };
+	struct stat st;
+	struct buf b = {0};
+	size_t i;
+
+	if (env != NULL) {
+		buf_printf(&b, "%s/merkle", env);
+		if (stat(buf_cstr(&b), &st) == 0 && S_ISDIR(st.st_mode))
+			return (char *)b.p;
+		buf_free(&b);
+	}
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return xstrdup(cand[i]);
+	}
+	return NULL;
+}
+
+static void
+test_vectors(void **state)
+{
+	const char *sub[] = { "inclusion", "consistency" };
+	char *dir = vector_dir();
+	struct buf p = {0};
+	size_t i;
+
+	if (dir == NULL)
+		fail_msg("Merkle test vectors not found: set ROSTER_TESTDATA "
+		    "or run from the repository root");
+	nvectors = nbad = 0;
+	for (i = 0; i < 2; i++) {
+		p.len = 0;
+		buf_printf(&p, "%s/%s", dir, sub[i]);
+		assert_int_equal(nftw(buf_cstr(&p), run_vector, 16, FTW_PHYS), 0);
+	}
+	printf("checked %d Merkle vectors from %s\n", nvectors, dir);
+	buf_free(&p);
+	free(dir);
+	assert_true(nvectors > 100);
+	assert_int_equal(nbad, 0);
+}
+
+static void
+test_json_shapes(void **state)
+{
+	const char *notproof[] = {
+		"", "[]", "{}", "null", "{\"leafIdx\":", "42",
+		"{\"leafIdx\":-1,\"treeSize\":1,\"root\":\"\",\"leafHash\":\"\"}",
+		"{\"leafIdx\":0,\"treeSize\":1.5,\"root\":\"\",\"leafHash\":\"\"}",
+		"{\"leafIdx\":0,\"treeSize\":1,\"root\":\"!!\",\"leafHash\":\"\"}",
+		"{\"leafIdx\":0,\"treeSize\":1,\"root\":\"\",\"leafHash\":\"\","
+		    "\"proof\":{}}",
+		"{\"leafIdx\":0,\"treeSize\":1,\"root\":\"\",\"leafHash\":\"\","
+		    "\"proof\":[1]}",
+		"{\"size1\":1,\"size2\":1,\"root1\":\"\"}",
+		"{\"size1\":1,\"size1\":1,\"size2\":1,\"root1\":\"\",\"root2\":\"\"}",
+	};
+	uint8_t leaf[32];
+	char *b, json[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(notproof) / sizeof(notproof[0]); i++)
+		assert_int_equal(merkle_check_json(notproof[i],
+		    strlen(notproof[i])), 2);
+	assert_int_equal(merkle_check_json(NULL, 0), 2);
+	/* Not NUL-terminated: the length is what counts. */
+	assert_int_equal(merkle_check_json("{}xxxx", 2), 2);
+
+	/* A one-leaf tree: the root is the leaf, the proof empty or null. */
+	make_leaf(leaf, 0, 0);
+	b = b64_encode(leaf, 32);
+	snprintf(json, sizeof(json), "{\"leafIdx\":0,\"treeSize\":1,"
+	    "\"root\":\"%s\",\"leafHash\":\"%s\",\"proof\":null}", b, b);
+	assert_int_equal(merkle_check_json(json, strlen(json)), 0);
+	snprintf(json, sizeof(json), "{\"leafIdx\":0,\"treeSize\":2,"
+	    "\"root\":\"%s\",\"leafHash\":\"%s\",\"proof\":null}", b, b);
+	assert_int_equal(merkle_check_json(json, strlen(json)), 1);
+	snprintf(json, sizeof(json), "{\"size1\":1,\"size2\":1,"
+	    "\"root1\":\"%s\",\"root2\":\"%s\",\"proof\":null}", b, b);
+	assert_int_equal(merkle_check_json(json, strlen(json)), 0);
+	free(b);
+}
+
+static void
+test_empty_root(void **state)
+{
+	uint8_t r[32], want[32];
+
+	assert_int_equal(hex_decode_exact(want, 32,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), 0);
+	merkle_empty_root(r);
+	assert_memory_equal(r, want, 32);
+	merkle_root_of(r, NULL, 0);
+	assert_memory_equal(r, want, 32);
+}
+
+/* ---- (b) properties ----------------------------------------------------- */
+
+/* A proof that holds, and each way of spoiling it fails. */
+static void
+check_inclusion(uint64_t i, uint64_t n, const uint8_t leaf[32],
+    uint8_t (*proof)[32], size_t np, const uint8_t root[32], int tamper)
+{
+	uint8_t bad[MERKLE_MAX_PROOF + 1][32];
+	size_t k;
+
+	if (merkle_verify_inclusion(i, n, leaf, (const uint8_t (*)[32])proof,
+	    np, root) != 0)
+		fail_msg("inclusion %llu in %llu: %s", (unsigned long long)i,
+		    (unsigned long long)n, rs_err());
+	if (!tamper)
+		return;
+	memcpy(bad, proof, np * 32);
+	if (np > 0) {
+		k = rnd_below(np);
+		bad[k][rnd_below(32)] ^= (uint8_t)(1 << rnd_below(8));
+		assert_int_not_equal(merkle_verify_inclusion(i, n, leaf,
+		    (const uint8_t (*)[32])bad, np, root), 0);
+		memcpy(bad, proof, np * 32);
+		/* drop the last node, then the first */
+		assert_int_not_equal(merkle_verify_inclusion(i, n, leaf,
+		    (const uint8_t (*)[32])bad, np - 1, root), 0);
+		assert_int_not_equal(merkle_verify_inclusion(i, n, leaf,
+		    (const uint8_t (*)[32])bad + 1, np - 1, root), 0);
+	}
+	/* add a node */
+	memcpy(bad[np], leaf, 32);
+	assert_int_not_equal(merkle_verify_inclusion(i, n, leaf,
+	    (const uint8_t (*)[32])bad, np + 1, root), 0);
+	/* wrong index */
+	assert_int_not_equal(merkle_verify_inclusion(i + 1 < n ? i + 1 :
+	    (i > 0 ? i - 1 : 1), n, leaf, (const uint8_t (*)[32])proof, np,
+	    root), 0);
+	/* wrong leaf */
+	memcpy(bad[0], leaf, 32);
+	bad[0][0] ^= 1;
+	assert_int_not_equal(merkle_verify_inclusion(i, n, bad[0],
+	    (const uint8_t (*)[32])proof, np, root), 0);
+}
+
+static void
+check_consistency(uint64_t m, uint64_t n, const uint8_t r1[32],
+    const uint8_t r2[32], uint8_t (*proof)[32], size_t np, int tamper)
+{
+	uint8_t bad[MERKLE_MAX_PROOF + 1][32];
+	size_t k;
+
+	if (merkle_verify_consistency(m, n, r1, r2,
+	    (const uint8_t (*)[32])proof, np) != 0)
+		fail_msg("consistency %llu -> %llu: %s", (unsigned long long)m,
+		    (unsigned long long)n, rs_err());
+	if (!tamper)
+		return;
+	memcpy(bad, proof, np * 32);
+	if (np > 0) {
+		k = rnd_below(np);
+		bad[k][rnd_below(32)] ^= (uint8_t)(1 << rnd_below(8));
+		assert_int_not_equal(merkle_verify_consistency(m, n, r1, r2,
+		    (const uint8_t (*)[32])bad, np), 0);
+		memcpy(bad, proof, np * 32);
+		assert_int_not_equal(merkle_verify_consistency(m, n, r1, r2,
+		    (const uint8_t (*)[32])bad, np - 1), 0);
+		assert_int_not_equal(merkle_verify_consistency(m, n, r1, r2,
+		    (const uint8_t (*)[32])bad + 1, np - 1), 0);
+	}
+	memcpy(bad[np], r1, 32);
+	assert_int_not_equal(merkle_verify_consistency(m, n, r1, r2,
+	    (const uint8_t (*)[32])bad, np + 1), 0);
+	/* the first root of another size, or of another tree */
+	if (m > 1)
+		assert_int_not_equal(merkle_verify_consistency(m - 1, n, r1, r2,
+		    (const uint8_t (*)[32])proof, np), 0);
+	if (m + 1 < n)
+		assert_int_not_equal(merkle_verify_consistency(m + 1, n, r1, r2,
+		    (const uint8_t (*)[32])proof, np), 0);
+	memcpy(bad[0], r1, 32);
+	bad[0][31] ^= 0x80;
+	assert_int_not_equal(merkle_verify_consistency(m, n, bad[0], r2,
+	    (const uint8_t (*)[32])proof, np), 0);
+}
+
+static void
+store_inclusion(struct merkle_tree *t, uint8_t (*leaves)[32], uint64_t i,
+    uint64_t n, const uint8_t root[32], int tamper)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][32];
+	size_t np;
+
+	if (merkle_inclusion_proof(t, i, n, proof, &np) != 0)
+		fail_msg("inclusion proof %llu in %llu: %s",
+		    (unsigned long long)i, (unsigned long long)n, rs_err());
+	check_inclusion(i, n, leaves[i], proof, np, root, tamper);
+}
+
+static void
+store_consistency(struct merkle_tree *t, uint64_t m, uint64_t n,
+    const uint8_t r1[32], const uint8_t r2[32], int tamper)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][32];
+	size_t np;
+
+	if (merkle_consistency_proof(t, m, n, proof, &np) != 0)
+		fail_msg("consistency proof %llu -> %llu: %s",
+		    (unsigned long long)m, (unsigned long long)n, rs_err());
+	check_consistency(m, n, r1, r2, proof, np, tamper);
+}
+
+#define SMALL 300
+
+/*
+ * Grows one tree leaf by leaf to SMALL, syncing at random moments, and checks
+ * at every size: the root, every inclusion proof, consistency proofs from a
+ * sample of older sizes (all of them while small), with tampering.  Then,
+ * with the full tree on disk, every proof at every older size: those read
+ * the level files well past the size asked for.
+ */
+static void
+test_small_trees(void **state)
+{
+	static uint8_t leaves[SMALL][32], roots[SMALL + 1][32];
+	uint8_t r[32];
+	struct merkle_tree *t;
+	char *dir = subdir(state, "small");
+	uint64_t n, i, m;
+
+	for (i = 0; i < SMALL; i++)
+		make_leaf(leaves[i], i, 1);
+	for (n = 0; n <= SMALL; n++)
+		merkle_root_of(roots[n], (const uint8_t (*)[32])leaves, n);
+	assert_int_equal(merkle_open(&t, dir, 0), 0);
+	assert_int_equal(merkle_size(t), 0);
+	assert_int_equal(merkle_root(t, 0, r), 0);
+	assert_memory_equal(r, roots[0], 32);
+	for (n = 1; n <= SMALL; n++) {
+		assert_int_equal(merkle_append(t, leaves[n - 1]), 0);
+		if (rnd_below(5) == 0)
+			assert_int_equal(merkle_sync(t), 0);
+		assert_int_equal(merkle_size(t), n);
+		assert_int_equal(merkle_root(t, n, r), 0);
+		assert_memory_equal(r, roots[n], 32);
+		assert_int_equal(merkle_leaf(t, n - 1, r), 0);
+		assert_memory_equal(r, leaves[n - 1], 32);
+		for (i = 0; i < n; i++)
+			store_inclusion(t, leaves, i, n, roots[n], 1);
+		for (m = 1; m <= n; m++) {
+			if (n <= 64 || rnd_below(8) == 0)
+				store_consistency(t, m, n, roots[m], roots[n], 1);
+		}
+	}
+	assert_int_equal(merkle_sync(t), 0);
+	for (n = 1; n <= SMALL; n++) {
+		assert_int_equal(merkle_root(t, n, r), 0);
+		assert_memory_equal(r, roots[n], 32);
+		for (i = 0; i < n; i++)
+			store_inclusion(t, leaves, i, n, roots[n], 0);
+		for (m = 1; m <= n; m++)
+			store_consistency(t, m, n, roots[m], roots[n], 0);
+	}
+	/* Out of range. */
+	{
+		uint8_t p[MERKLE_MAX_PROOF][32];
+		size_t np;
+		assert_int_equal(merkle_root(t, SMALL + 1, r), -1);
+		assert_int_equal(merkle_leaf(t, SMALL, r), -1);
+		assert_int_equal(merkle_inclusion_proof(t, 5, 5, p, &np), -1);
+		assert_int_equal(merkle_inclusion_proof(t, 0, SMALL + 1, p, &np),
+		    -1);
+		assert_int_equal(merkle_consistency_proof(t, 0, 5, p, &np), -1);
+		assert_int_equal(merkle_consistency_proof(t, 6, 5, p, &np), -1);
+		assert_int_equal(merkle_consistency_proof(t, 5, SMALL + 1, p,
+		    &np), -1);
+		assert_int_equal(merkle_consistency_proof(t, 5, 5, p, &np), 0);
+		assert_int_equal(np, 0);
+	}
+	merkle_close(t);
+	free(dir);
+}
+
+/* Sizes that cross the write-behind threshold and odd shapes. */
+static void
+test_large_trees(void **state)
+{
+	uint64_t sizes[] = { 1024, 8191, 8193, 16384, 20000 + rnd_below(60000),
+	    1000 + rnd_below(100000), 131073 };
+	uint8_t (*leaves)[32], r[32], r1[32], r2[32];
+	struct merkle_tree *t;
+	char name[32], *dir;
+	uint64_t n, i, j, m, s;
+	size_t k;
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		n = sizes[k];
+		leaves = xmalloc(n * 32);
+		snprintf(name, sizeof(name), "large%zu", k);
+		dir = subdir(state, name);
+		assert_int_equal(merkle_open(&t, dir, 0), 0);
+		for (i = 0; i < n; i++) {
+			make_leaf(leaves[i], i, k + 2);
+			assert_int_equal(merkle_append(t, leaves[i]), 0);
+			if (rnd_below(4096) == 0)
+				assert_int_equal(merkle_sync(t), 0);
+		}
+		merkle_root_of(r, (const uint8_t (*)[32])leaves, n);
+		assert_int_equal(merkle_root(t, n, r2), 0);
+		assert_memory_equal(r, r2, 32);
+		/* A few sizes against the O(n) reference, then many proofs
+		 * against the store's own roots. */
+		for (j = 0; j < 1000; j++) {
+			s = 1 + rnd_below(n);
+			m = 1 + rnd_below(s);
+			i = rnd_below(s);
+			if (j < 10) {
+				merkle_root_of(r1, (const uint8_t (*)[32])leaves,
+				    m);
+				merkle_root_of(r2, (const uint8_t (*)[32])leaves,
+				    s);
+				assert_int_equal(merkle_root(t, s, r), 0);
+				assert_memory_equal(r, r2, 32);
+				assert_int_equal(merkle_root(t, m, r), 0);
+				assert_memory_equal(r, r1, 32);
+			} else {
+				assert_int_equal(merkle_root(t, m, r1), 0);
+				assert_int_equal(merkle_root(t, s, r2), 0);
+			}
+			store_inclusion(t, leaves, i, s, r2, j % 8 == 0);
+			store_consistency(t, m, s, r1, r2, j % 8 == 0);
+		}
+		/* Reopened from disk, the tree is the same. */
+		assert_int_equal(merkle_sync(t), 0);
+		merkle_close(t);
+		assert_int_equal(merkle_open(&t, dir, n), 0);
+		assert_int_equal(merkle_size(t), n);
+		merkle_root_of(r, (const uint8_t (*)[32])leaves, n);
+		assert_int_equal(merkle_root(t, n, r2), 0);
+		assert_memory_equal(r, r2, 32);
+		i = rnd_below(n);
+		store_inclusion(t, leaves, i, n, r, 1);
+		merkle_close(t);
+		free(dir);
+		free(leaves);
+	}
+}
+
+/* ---- (c) crash semantics ------------------------------------------------ */
+
+static void
+expect_root(struct merkle_tree *t, uint8_t (*leaves)[32], uint64_t n)
+{
+	uint8_t want[32], got[32];
+
+	assert_int_equal(merkle_size(t), n);
+	merkle_root_of(want, (const uint8_t (*)[32])leaves, n);
+	assert_int_equal(merkle_root(t, n, got), 0);
+	assert_memory_equal(want, got, 32);
+}
+
+static void
+test_crash(void **state)
+{
+	enum { N = 20000 };
+	uint8_t (*leaves)[32] = xmalloc(N * 32);
+	struct merkle_tree *t, *t2;
+	char *dir = subdir(state, "crash");
+	uint8_t root[32];
+	uint64_t i;
+
+	for (i = 0; i < N; i++)
+		make_leaf(leaves[i], i, 77);
+	assert_int_equal(merkle_open(&t, dir, 0), 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	assert_int_equal(merkle_sync(t), 0);
+	/* More than the write-behind threshold, never synced: some of it
+	 * reaches the files, none of it is committed. */
+	for (i = 1000; i < N; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	expect_root(t, leaves, N);
+	/* The directory is locked while open. */
+	assert_int_equal(merkle_open(&t2, dir, 1000), -1);
+	merkle_close(t);
+
+	assert_int_equal(merkle_open(&t, dir, 1000), 0);
+	expect_root(t, leaves, 1000);
+	/* The uncommitted leaves are gone: a different history continues. */
+	for (i = 1000; i < 1500; i++)
+		make_leaf(leaves[i], i, 78);
+	for (i = 1000; i < 1500; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	expect_root(t, leaves, 1500);
+	merkle_root_of(root, (const uint8_t (*)[32])leaves, 1500);
+	store_inclusion(t, leaves, 1234, 1500, root, 1);
+	assert_int_equal(merkle_sync(t), 0);
+	merkle_close(t);
+
+	/* The database claims more than the files hold. */
+	assert_int_equal(merkle_open(&t, dir, 1501), -1);
+	assert_non_null(strstr(rs_err(), "rebuilt"));
+	assert_int_equal(merkle_open(&t, dir, 1500), 0);
+	expect_root(t, leaves, 1500);
+	merkle_close(t);
+	/* Opening at a smaller committed size cuts the files for good. */
+	assert_int_equal(merkle_open(&t, dir, 999), 0);
+	expect_root(t, leaves, 999);
+	merkle_close(t);
+	assert_int_equal(merkle_open(&t, dir, 1000), -1);
+	/* Empty directory with a committed size: rebuild needed. */
+	free(dir);
+	dir = subdir(state, "crash-empty");
+	assert_int_equal(merkle_open(&t, dir, 5), -1);
+	assert_int_equal(merkle_open(&t, dir, 0), 0);
+	expect_root(t, leaves, 0);
+	merkle_close(t);
+	free(dir);
+	free(leaves);
+}
+
+static void
+test_truncate(void **state)
+{
+	enum { N = 12000 };
+	uint8_t (*leaves)[32] = xmalloc(N * 32);
+	struct merkle_tree *t;
+	char *dir = subdir(state, "trunc");
+	uint64_t i, cut[] = { 11999, 11000, 9000, 8192, 4097, 100, 1, 0 };
+	size_t k;
+
+	for (i = 0; i < N; i++)
+		make_leaf(leaves[i], i, 5);
+	assert_int_equal(merkle_open(&t, dir, 0), 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	assert_int_equal(merkle_sync(t), 0);
+	assert_int_equal(merkle_truncate(t, N + 1), -1);
+	assert_int_equal(merkle_truncate(t, N), 0);
+	expect_root(t, leaves, N);
+	for (k = 0; k < sizeof(cut) / sizeof(cut[0]); k++) {
+		/* cut, check, grow back (half synced), check */
+		assert_int_equal(merkle_truncate(t, cut[k]), 0);
+		expect_root(t, leaves, cut[k]);
+		for (i = cut[k]; i < N; i++) {
+			assert_int_equal(merkle_append(t, leaves[i]), 0);
+			if (i == (cut[k] + N) / 2)
+				assert_int_equal(merkle_sync(t), 0);
+		}
+		expect_root(t, leaves, N);
+	}
+	/* Undo of unsynced appends, then a reopen at the synced size. */
+	assert_int_equal(merkle_sync(t), 0);
+	for (i = 0; i < 10; i++)
+		make_leaf(leaves[N - 10 + i], i, 6);
+	assert_int_equal(merkle_truncate(t, N - 10), 0);
+	for (i = N - 10; i < N; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	expect_root(t, leaves, N);
+	assert_int_equal(merkle_truncate(t, N - 5), 0);
+	assert_int_equal(merkle_sync(t), 0);
+	merkle_close(t);
+	assert_int_equal(merkle_open(&t, dir, N - 5), 0);
+	expect_root(t, leaves, N - 5);
+	merkle_close(t);
+	free(dir);
+	free(leaves);
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+#define CONC_N 30000
+
+/*
+ * Readers ask for sizes up to the last synced one: the writer truncates only
+ * unsynced leaves (as the hub does when a commit fails), so those sizes stay.
+ */
+struct conc {
+	struct merkle_tree *t;
+	uint64_t synced;	/* __atomic */
+	int done;		/* __atomic */
+	int bad;
+};
+
+static void *
+conc_reader(void *arg)
+{
+	struct conc *c = arg;
+	uint8_t proof[MERKLE_MAX_PROOF][32], r1[32], r2[32], leaf[32];
+	uint64_t s, m, i, x = (uint64_t)(uintptr_t)arg;
+	size_t np;
+
+	while (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE)) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		s = __atomic_load_n(&c->synced, __ATOMIC_ACQUIRE);
+		if (s > merkle_size(c->t)) {
+			c->bad = 1;
+			return NULL;
+		}
+		if (s == 0)
+			continue;
+		i = (x >> 20) % s;
+		m = 1 + (x >> 40) % s;
+		if (merkle_root(c->t, s, r2) != 0 ||
+		    merkle_root(c->t, m, r1) != 0 ||
+		    merkle_leaf(c->t, i, leaf) != 0 ||
+		    merkle_inclusion_proof(c->t, i, s, proof, &np) != 0 ||
+		    merkle_verify_inclusion(i, s, leaf,
+		    (const uint8_t (*)[32])proof, np, r2) != 0 ||
+		    merkle_consistency_proof(c->t, m, s, proof, &np) != 0 ||
+		    merkle_verify_consistency(m, s, r1, r2,
+		    (const uint8_t (*)[32])proof, np) != 0) {
+			fprintf(stderr, "reader: %s\n", rs_err());
+			c->bad = 1;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void
+test_concurrent(void **state)
+{
+	struct conc c = {0};
+	pthread_t th[3];
+	uint8_t leaf[32];
+	char *dir = subdir(state, "conc");
+	uint64_t i;
+	int k;
+
+	assert_int_equal(merkle_open(&c.t, dir, 0), 0);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, conc_reader, &c), 0);
+	for (i = 0; i < CONC_N; i++) {
+		make_leaf(leaf, i, 9);
+		assert_int_equal(merkle_append(c.t, leaf), 0);
+		if (i % 997 == 0) {
+			assert_int_equal(merkle_sync(c.t), 0);
+			__atomic_store_n(&c.synced, merkle_size(c.t),
+			    __ATOMIC_RELEASE);
+		}
+		if (i % 997 == 500)
+			assert_int_equal(merkle_truncate(c.t, i - 3), 0);
+	}
+	__atomic_store_n(&c.done, 1, __ATOMIC_RELEASE);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(pthread_join(th[k], NULL), 0);
+	assert_int_equal(c.bad, 0);
+	merkle_close(c.t);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const char *seed = getenv("MERKLE_SEED");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_json_shapes),
+		cmocka_unit_test(test_empty_root),
+		cmocka_unit_test_setup_teardown(test_small_trees, setup_tmp,
+		    teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_large_trees, setup_tmp,
+		    teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_crash, setup_tmp,
+		    teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_truncate, setup_tmp,
+		    teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_concurrent, setup_tmp,
+		    teardown_tmp),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	if (seed != NULL)
+		rng_state = strtoull(seed, NULL, 0);
+	printf("MERKLE_SEED=%llu\n", (unsigned long long)rng_state);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
