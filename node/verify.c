@@ -74,12 +74,32 @@ consistency_check(struct node *n, uint64_t size1, const uint8_t root1[32],
 		return 0;	/* the empty tree is a prefix of every tree */
 	snprintf(target, sizeof(target), "/v1/proof/consistency?from=%llu&to=%llu",
 	    (unsigned long long)size1, (unsigned long long)size2);
-	if (http_get_json(n->hub, target, &j) != 0)
+	/*
+	 * Both sizes come from checkpoints the operator signed, so an honest
+	 * hub can always prove one a prefix of the other.  A refusal (4xx) is
+	 * therefore a failed proof, e.g. a log that shrank after a rollback;
+	 * only a transport error or a 5xx is a mere failure to check.
+	 */
+	struct buf body = {0};
+	long status;
+	if (http_call(n->hub, "GET", target, NULL, NULL, 0, &status, &body) != 0)
 		return -1;
+	j = status / 100 == 2 ? jparse(body.p, body.len) : NULL;
+	buf_free(&body);
+	if (status / 100 == 4) {
+		rs_seterr("the hub cannot prove checkpoint %llu a prefix of checkpoint %llu "
+		    "(HTTP %ld): its log was rolled back or forked",
+		    (unsigned long long)size1, (unsigned long long)size2, status);
+		return -2;
+	}
+	if (j == NULL) {
+		rs_seterr("the hub did not answer a consistency proof request (HTTP %ld)", status);
+		return -1;
+	}
 	rc = proof_from_json(json_object_get(j, "proof"), proof, &np);
 	json_decref(j);
 	if (rc != 0)
-		return -1;
+		return -2;
 	if (merkle_verify_consistency(size1, size2, root1, root2,
 	    (const uint8_t (*)[32])proof, np) != 0) {
 		char why[RS_ERRLEN];

@@ -61,11 +61,18 @@ finish() {
 	[ "$FAIL" -eq 0 ]
 }
 
-# start_hub DIR: serves DIR on a free loopback port; sets HUB (URL), HUBPID.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_hub DIR: serves DIR on loopback; sets HUB (URL) and HUBPID.  The port
+# is picked free the first time and kept in DIR.port, so a restarted hub is
+# where the nodes expect it.
 start_hub() {
 	local dir=$1
+	[ -s "$dir.port" ] || free_port >"$dir.port"
 	rm -f "$dir/serve.url"
-	"$ROSTERD" serve "$dir" --listen 127.0.0.1:0 >>"$dir.log" 2>&1 &
+	"$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
 	HUBPID=$!
 	PIDS="$PIDS $HUBPID"
 	for _ in $(seq 1 200); do

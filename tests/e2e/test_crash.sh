@@ -8,22 +8,8 @@
 
 PER_NODE=${CRASH_PER_NODE:-12}
 KILLS=${CRASH_KILLS:-8}
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$ROSTERD" init "$T/hub" --name "Crash hub" >/dev/null || { bad "init"; finish; exit 1; }
-
-start_fixed() {
-	rm -f "$T/hub/serve.url"
-	"$ROSTERD" serve "$T/hub" --listen "127.0.0.1:$PORT" >>"$T/hub.log" 2>&1 &
-	HUBPID=$!
-	PIDS="$PIDS $HUBPID"
-	for _ in $(seq 1 200); do
-		[ -s "$T/hub/serve.url" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-check "hub serving on a fixed port" start_fixed
-HUB="http://127.0.0.1:$PORT"
+check "hub serving" start_hub "$T/hub"
 for s in XA XB XC; do make_state "$s" || bad "setup $s"; done
 
 burst() {	# NODE TO
@@ -42,7 +28,7 @@ while kill -0 $b1 2>/dev/null || kill -0 $b2 2>/dev/null || kill -0 $b3 2>/dev/n
 		kill -9 "$HUBPID" 2>/dev/null
 		wait "$HUBPID" 2>/dev/null
 		kills=$((kills + 1))
-		start_fixed || { bad "hub restart $kills"; break; }
+		start_hub "$T/hub" || { bad "hub restart $kills"; break; }
 	fi
 done
 wait $b1 $b2 $b3
