@@ -1,0 +1,925 @@
+/*
+ * test_hub.c - rosterd end to end: the real binary, driven as an operator
+ * would (init, admit, check) and over HTTP on 127.0.0.1:0 as a node would.
+ *
+ * Each test gets a fresh hub: a temporary HUBDIR, "rosterd serve" as a child
+ * process, a State XA admitted through the CLI while the hub serves, and
+ * three certified devices.  Tests then try to break a promise (replay,
+ * forge, reorder, use a revoked key, lose a receipted envelope across a
+ * restart or a deleted tree) and check that the hub refuses or recovers.
+ *
+ * The binary is found next to this test's build directory
+ * ($(BUILD)/tests/test_hub -> $(BUILD)/rosterd), or in $ROSTERD.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "directory.h"
+#include "envelope.h"
+#include "http.h"
+#include "jsonutil.h"
+#include "keys.h"
+#include "merkle.h"
+#include "statement.h"
+#include "util.h"
+
+#define NDEV 3
+
+static char rosterd[4096];
+
+struct dev {
+	struct keypair *k;
+	int64_t seq;
+	uint8_t last[32];
+};
+
+struct hubfx {
+	char dir[64];
+	pid_t pid;
+	char url[128];
+	struct http_client *c;
+	uint8_t op[32];
+	struct keypair *root;
+	struct dev dev[NDEV];
+	struct buf receipts;	/* one receipt JSON per line */
+};
+
+/* ---- processes ------------------------------------------------------------- */
+
+/* Under ASan/UBSan the children report to stderr: make that a failure. */
+static void
+no_sanitizer_report(const char *text, const char *what)
+{
+	if (strstr(text, "Sanitizer") != NULL || strstr(text, "runtime error") != NULL) {
+		fprintf(stderr, "rosterd %s:\n%s\n", what, text);
+		fail_msg("rosterd %s reported a sanitizer error", what);
+	}
+}
+
+/* Runs rosterd with args (NULL-terminated); stdout+stderr into out. */
+static int
+run(struct buf *out, ...)
+{
+	char *argv[16];
+	int n = 0, p[2], status;
+	va_list ap;
+	pid_t pid;
+
+	argv[n++] = rosterd;
+	va_start(ap, out);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execv(rosterd, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		char tmp[4096];
+		ssize_t r = read(p[0], tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (out != NULL)
+			buf_add(out, tmp, (size_t)r);
+	}
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (out != NULL) {
+		buf_cstr(out);
+		no_sanitizer_report((char *)out->p, argv[1]);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void
+hub_start(struct hubfx *f)
+{
+	char urlpath[128], errlog[128];
+	struct buf b = {0};
+
+	snprintf(errlog, sizeof(errlog), "%s/serve.err", f->dir);
+
+	snprintf(urlpath, sizeof(urlpath), "%s/serve.url", f->dir);
+	unlink(urlpath);
+	f->pid = fork();
+	assert_true(f->pid >= 0);
+	if (f->pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		int efd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(efd, 2);
+		execl(rosterd, rosterd, "serve", f->dir, "--listen", "127.0.0.1:0",
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1000; i++) {
+		if (read_file(urlpath, &b, 1024) == 0 && b.len > 0 &&
+		    b.p[b.len - 1] == '\n')
+			break;
+		buf_free(&b);
+		sleep_ms(10);
+	}
+	assert_true(b.len > 8);
+	snprintf(f->url, sizeof(f->url), "%.*s", (int)b.len - 1, (char *)b.p);
+	buf_free(&b);
+	f->c = http_client_new(f->url);
+	assert_non_null(f->c);
+}
+
+static void
+hub_stop(struct hubfx *f)
+{
+	char errlog[128];
+	struct buf err = {0};
+	int status;
+
+	http_client_free(f->c);
+	f->c = NULL;
+	if (f->pid <= 0)
+		return;
+	kill(f->pid, SIGTERM);
+	assert_int_equal(waitpid(f->pid, &status, 0), f->pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	f->pid = 0;
+	snprintf(errlog, sizeof(errlog), "%s/serve.err", f->dir);
+	assert_int_equal(read_file(errlog, &err, 1 << 20), 0);
+	no_sanitizer_report(buf_cstr(&err), "serve");
+	buf_free(&err);
+}
+
+/* ---- envelopes ------------------------------------------------------------- */
+
+static void
+build(struct buf *out, json_t *hdr, json_t *payload, const struct keypair *k)
+{
+	char *p = jdump(payload);
+
+	assert_int_equal(env_build(out, hdr, p, strlen(p), k->pk, k->sk), 0);
+	free(p);
+	json_decref(hdr);
+	json_decref(payload);
+}
+
+static void
+make_cert(struct buf *out, const struct keypair *root, const struct keypair *d)
+{
+	struct buf pop = {0};
+	uint8_t sig[64];
+	json_t *p;
+
+	dir_pop_message(&pop, "XA", d->pk, d->box_pk);
+	crypto_sign_detached(sig, NULL, pop.p, pop.len, d->sk);
+	buf_free(&pop);
+	p = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:[s], s:I, s:o}",
+	    "state", "XA", "device", jhex(d->pk, 32), "box_key", jhex(d->box_pk, 32),
+	    "role", "technical", "name", "POC", "email", "poc@example.org",
+	    "languages", "en", "issued", (json_int_t)now_ms(), "pop", jb64(sig, 64));
+	build(out, json_pack("{s:s, s:s}", "kind", "cert", "state", "XA"), p, root);
+}
+
+/* A msg from device i to device j with an explicit seq and prev. */
+static void
+make_msg_raw(struct buf *out, struct hubfx *f, int i, int j, int64_t seq,
+    const uint8_t *prev, const char *kind)
+{
+	json_t *h = json_pack("{s:s, s:s, s:I, s:[s], s:[o], s:s}", "kind", kind,
+	    "state", "XA", "seq", (json_int_t)seq, "to", "XA", "rcpt",
+	    jhex(f->dev[j].k->pk, 32), "urgency", "routine");
+	char *p;
+
+	if (prev != NULL)
+		json_object_set_new(h, "prev", jhex(prev, 32));
+	p = xstrdup("RSP1 ciphertext stand-in");
+	assert_int_equal(env_build(out, h, p, strlen(p), f->dev[i].k->pk,
+	    f->dev[i].k->sk), 0);
+	free(p);
+	json_decref(h);
+}
+
+/* The next msg in device i's chain (does not advance it: see advance). */
+static void
+make_msg(struct buf *out, struct hubfx *f, int i, int j)
+{
+	make_msg_raw(out, f, i, j, f->dev[i].seq + 1,
+	    f->dev[i].seq > 0 ? f->dev[i].last : NULL, "msg");
+}
+
+static void
+advance(struct hubfx *f, int i, const struct buf *env)
+{
+	f->dev[i].seq++;
+	sha256(f->dev[i].last, env->p, env->len);
+}
+
+/* POSTs a body; returns the status and the parsed answer. */
+static long
+post(struct hubfx *f, const void *body, size_t len, json_t **ans)
+{
+	struct buf out = {0};
+	long status = 0;
+
+	assert_int_equal(http_call(f->c, "POST", "/v1/envelopes",
+	    "application/octet-stream", body, len, &status, &out), 0);
+	*ans = jparse(out.p, out.len);
+	assert_non_null(*ans);
+	buf_free(&out);
+	return status;
+}
+
+static long
+get(struct hubfx *f, const char *target, json_t **ans)
+{
+	struct buf out = {0};
+	long status = 0;
+
+	assert_int_equal(http_call(f->c, "GET", target, NULL, NULL, 0, &status,
+	    &out), 0);
+	*ans = jparse(out.p, out.len);
+	assert_non_null(*ans);
+	buf_free(&out);
+	return status;
+}
+
+/* Checks a receipt against the operator key and the envelope; records it. */
+static uint64_t
+check_receipt(struct hubfx *f, json_t *rj, const struct buf *env)
+{
+	struct receipt r;
+	uint8_t id[32];
+	char *line;
+
+	assert_int_equal(receipt_from_json(&r, rj), 0);
+	assert_int_equal(receipt_verify(&r, f->op), 0);
+	sha256(id, env->p, env->len);
+	assert_memory_equal(id, r.id, 32);
+	line = jdump(rj);
+	buf_printf(&f->receipts, "%s\n", line);
+	free(line);
+	return r.index;
+}
+
+/* POSTs one envelope expecting acceptance; returns its log index. */
+static uint64_t
+accept_one(struct hubfx *f, const struct buf *env)
+{
+	json_t *ans, *r;
+	uint64_t idx;
+	long st = post(f, env->p, env->len, &ans);
+
+	if (st != 200)
+		fprintf(stderr, "refused: %s\n", jstr(ans, "error"));
+	assert_int_equal(st, 200);
+	r = json_object_get(json_array_get(json_object_get(ans, "results"), 0),
+	    "receipt");
+	idx = check_receipt(f, r, env);
+	json_decref(ans);
+	return idx;
+}
+
+/* POSTs one envelope expecting refusal with status; returns the answer. */
+static json_t *
+refuse_one(struct hubfx *f, const struct buf *env, long want)
+{
+	json_t *ans;
+	long st = post(f, env->p, env->len, &ans);
+
+	if (st != want)
+		fprintf(stderr, "status %ld, wanted %ld: %s\n", st, want,
+		    jstr(ans, "error"));
+	assert_int_equal(st, want);
+	assert_non_null(jstr(ans, "error"));
+	return ans;
+}
+
+static void
+send_msg(struct hubfx *f, int i, int j)
+{
+	struct buf m = {0};
+
+	make_msg(&m, f, i, j);
+	accept_one(f, &m);
+	advance(f, i, &m);
+	buf_free(&m);
+}
+
+/* ---- fixture ------------------------------------------------------------------ */
+
+static int
+setup(void **state)
+{
+	struct hubfx *f = xcalloc(1, sizeof(*f));
+	char path[128], st[3];
+	struct buf out = {0};
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/roster-test-hub-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(run(&out, "init", f->dir, "--name", "Test hub", NULL), 0);
+	assert_non_null(strstr((char *)out.p, "operator key fingerprint: "));
+	buf_free(&out);
+	snprintf(path, sizeof(path), "%s/operator.pub", f->dir);
+	assert_int_equal(pubfile_read(path, KEY_OPERATOR, st, f->op), 0);
+	hub_start(f);
+
+	f->root = keypair_new("XA", 0);
+	snprintf(path, sizeof(path), "%s/root.pub", f->dir);
+	assert_int_equal(pubfile_write(path, KEY_ROOT, "XA", f->root->pk), 0);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XA", "--root-key",
+	    path, "--name", "Xanadu", NULL), 0);
+	assert_non_null(strstr((char *)out.p, "at log index 0"));
+	buf_free(&out);
+	for (int i = 0; i < NDEV; i++) {
+		struct buf c = {0};
+		f->dev[i].k = keypair_new("XA", 1);
+		make_cert(&c, f->root, f->dev[i].k);
+		assert_int_equal(accept_one(f, &c), (uint64_t)i + 1);
+		buf_free(&c);
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct hubfx *f = *state;
+	char cmd[160];
+
+	hub_stop(f);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", f->dir);
+	keypair_free(f->root);
+	for (int i = 0; i < NDEV; i++)
+		keypair_free(f->dev[i].k);
+	buf_free(&f->receipts);
+	free(f);
+	return 0;
+}
+
+static void
+write_receipts(struct hubfx *f, char *path, size_t len)
+{
+	snprintf(path, len, "%s/receipts.jsonl", f->dir);
+	assert_int_equal(write_file_atomic(path, f->receipts.p, f->receipts.len,
+	    0600), 0);
+}
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void
+test_msg_chain_accepted(void **state)
+{
+	struct hubfx *f = *state;
+	json_t *ans;
+
+	for (int k = 0; k < 5; k++)
+		send_msg(f, 0, 1);
+	send_msg(f, 1, 0);
+	assert_int_equal(get(f, "/v1/info", &ans), 200);
+	assert_int_equal(json_integer_value(json_object_get(ans, "size")), 1 + NDEV + 6);
+	assert_string_equal(jstr(ans, "name"), "Test hub");
+	json_decref(ans);
+}
+
+static void
+test_replay_refused_with_receipt(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m = {0};
+	struct receipt r;
+	json_t *ans;
+	uint64_t idx;
+
+	make_msg(&m, f, 0, 1);
+	idx = accept_one(f, &m);
+	advance(f, 0, &m);
+	ans = refuse_one(f, &m, 409);
+	assert_int_equal(receipt_from_json(&r, json_object_get(ans, "receipt")), 0);
+	assert_int_equal(receipt_verify(&r, f->op), 0);
+	assert_int_equal(r.index, idx);
+	assert_non_null(strstr(jstr(ans, "error"), "already in the log"));
+	json_decref(ans);
+	/* a replayed certificate, too */
+	buf_free(&m);
+	make_cert(&m, f->root, f->dev[0].k);
+	json_decref(refuse_one(f, &m, 403));
+	buf_free(&m);
+}
+
+static void
+test_forged_signature_refused(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m = {0};
+	json_t *ans;
+	uint32_t hl;
+
+	make_msg(&m, f, 0, 1);
+	hl = get_u32be(m.p + 4);
+	m.p[8 + hl + 5] ^= 0x40;	/* a signature byte */
+	ans = refuse_one(f, &m, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "signature"));
+	json_decref(ans);
+	/* a valid signature by device 1 over a header naming device 0 */
+	buf_free(&m);
+	make_msg(&m, f, 0, 1);
+	{
+		struct buf dom = {0};
+		hl = get_u32be(m.p + 4);
+		buf_addstr(&dom, ENV_SIG_DOMAIN);
+		buf_add(&dom, m.p + 8, hl);
+		crypto_sign_detached(m.p + 8 + hl, NULL, dom.p, dom.len,
+		    f->dev[1].k->sk);
+		buf_free(&dom);
+	}
+	json_decref(refuse_one(f, &m, 403));
+	buf_free(&m);
+	/* the chain was not advanced by the refusals */
+	send_msg(f, 0, 1);
+}
+
+static void
+test_seq_gap_and_reorder_refused(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m1 = {0}, m2 = {0}, m = {0};
+	json_t *ans;
+
+	make_msg(&m1, f, 0, 1);			/* seq 1 */
+	advance(f, 0, &m1);
+	make_msg(&m2, f, 0, 1);			/* seq 2 */
+	advance(f, 0, &m2);
+	ans = refuse_one(f, &m2, 409);		/* 2 before 1: reordered */
+	assert_non_null(strstr(jstr(ans, "error"), "sequence"));
+	json_decref(ans);
+	accept_one(f, &m1);
+	accept_one(f, &m2);
+	/* a gap: seq 4 after 2 */
+	make_msg_raw(&m, f, 0, 1, 4, f->dev[0].last, "msg");
+	json_decref(refuse_one(f, &m, 409));
+	buf_free(&m);
+	/* right seq, wrong prev */
+	make_msg_raw(&m, f, 0, 1, 3, m1.p + 8, "msg");
+	ans = refuse_one(f, &m, 409);
+	assert_non_null(strstr(jstr(ans, "error"), "chain"));
+	json_decref(ans);
+	buf_free(&m);
+	/* seq 1 again with new content: a rewritten past */
+	make_msg_raw(&m, f, 0, 1, 1, NULL, "msg");
+	json_decref(refuse_one(f, &m, 409));
+	buf_free(&m);
+	send_msg(f, 0, 1);
+	buf_free(&m1);
+	buf_free(&m2);
+}
+
+static void
+test_revoked_device_refused(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m = {0}, r = {0};
+	json_t *ans;
+
+	send_msg(f, 2, 0);
+	build(&r, json_pack("{s:s, s:s}", "kind", "revoke", "state", "XA"),
+	    json_pack("{s:o, s:s}", "device", jhex(f->dev[2].k->pk, 32), "reason",
+	    "lost"), f->root);
+	accept_one(f, &r);
+	make_msg(&m, f, 2, 0);
+	ans = refuse_one(f, &m, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "revoked"));
+	json_decref(ans);
+	buf_free(&m);
+	/* and no one may write to it any more? it stays a known recipient */
+	send_msg(f, 0, 2);
+	/* revoking twice is refused */
+	json_decref(refuse_one(f, &r, 409));
+	buf_free(&r);
+}
+
+static void
+test_unknown_kind_and_garbage(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m = {0}, two = {0};
+	json_t *ans;
+
+	make_msg_raw(&m, f, 0, 1, f->dev[0].seq + 1, NULL, "gossip");
+	ans = refuse_one(f, &m, 400);
+	assert_non_null(strstr(jstr(ans, "error"), "unknown envelope kind"));
+	json_decref(ans);
+	/* truncated */
+	ans = refuse_one(f, &m, 400);
+	json_decref(ans);
+	assert_int_equal(post(f, m.p, m.len - 3, &ans), 400);
+	assert_non_null(strstr(jstr(ans, "error"), "truncated"));
+	json_decref(ans);
+	assert_int_equal(post(f, "garbage!", 8, &ans), 400);
+	json_decref(ans);
+	assert_int_equal(post(f, "", 0, &ans), 400);
+	json_decref(ans);
+	/* a good envelope followed by a truncated one: nothing appended */
+	buf_free(&m);
+	make_msg(&m, f, 0, 1);
+	buf_add(&two, m.p, m.len);
+	buf_add(&two, m.p, m.len - 10);
+	assert_int_equal(post(f, two.p, two.len, &ans), 400);
+	assert_non_null(strstr(jstr(ans, "error"), "envelope 2"));
+	json_decref(ans);
+	accept_one(f, &m);
+	advance(f, 0, &m);
+	buf_free(&m);
+	buf_free(&two);
+}
+
+static void
+test_batch_mixed(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf a = {0}, bad = {0}, b = {0}, body = {0};
+	json_t *ans, *res;
+
+	make_msg(&a, f, 0, 1);
+	advance(f, 0, &a);
+	make_msg_raw(&bad, f, 1, 0, 7, NULL, "msg");	/* out of sequence */
+	make_msg(&b, f, 0, 1);
+	advance(f, 0, &b);
+	buf_add(&body, a.p, a.len);
+	buf_add(&body, bad.p, bad.len);
+	buf_add(&body, b.p, b.len);
+	assert_int_equal(post(f, body.p, body.len, &ans), 200);
+	res = json_object_get(ans, "results");
+	assert_int_equal(json_array_size(res), 3);
+	check_receipt(f, json_object_get(json_array_get(res, 0), "receipt"), &a);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(res, 1),
+	    "status")), 409);
+	assert_non_null(strstr(jstr(json_array_get(res, 1), "error"), "envelope 2 of 3"));
+	check_receipt(f, json_object_get(json_array_get(res, 2), "receipt"), &b);
+	json_decref(ans);
+	buf_free(&a);
+	buf_free(&bad);
+	buf_free(&b);
+	buf_free(&body);
+}
+
+/* Every record of a listing proves against the listing's checkpoint. */
+static size_t
+check_listing(struct hubfx *f, json_t *ans)
+{
+	struct checkpoint cp;
+	json_t *recs = json_object_get(ans, "records"), *r;
+	size_t i;
+
+	assert_int_equal(checkpoint_from_json(&cp, json_object_get(ans, "checkpoint"),
+	    f->op), 0);
+	assert_string_equal(cp.origin, "Test hub");
+	json_array_foreach(recs, i, r) {
+		struct buf env = {0}, pb = {0};
+		uint8_t proof[MERKLE_MAX_PROOF][32], id[32], leaf[32];
+		json_t *p = json_object_get(r, "proof"), *v;
+		size_t k, np = 0;
+		int64_t idx, t;
+
+		assert_int_equal(jb64_req(r, "envelope", &env), 0);
+		assert_int_equal(jint_req(r, "index", &idx), 0);
+		assert_int_equal(jint_req(r, "time", &t), 0);
+		assert_true((uint64_t)idx < cp.size);
+		json_array_foreach(p, k, v) {
+			buf_free(&pb);
+			assert_int_equal(b64_decode(&pb, json_string_value(v),
+			    strlen(json_string_value(v))), 0);
+			assert_int_equal(pb.len, 32);
+			memcpy(proof[np++], pb.p, 32);
+		}
+		sha256(id, env.p, env.len);
+		env_leaf_hash(leaf, id, t);
+		assert_int_equal(merkle_verify_inclusion((uint64_t)idx, cp.size, leaf,
+		    (const uint8_t (*)[32])proof, np, cp.root), 0);
+		buf_free(&env);
+		buf_free(&pb);
+	}
+	checkpoint_free(&cp);
+	return json_array_size(recs);
+}
+
+static void
+test_listings_and_proofs(void **state)
+{
+	struct hubfx *f = *state;
+	json_t *ans;
+
+	for (int k = 0; k < 4; k++)
+		send_msg(f, 0, 1);
+	assert_int_equal(get(f, "/v1/directory?after=-1", &ans), 200);
+	assert_int_equal(check_listing(f, ans), 1 + NDEV);
+	assert_false(json_is_true(json_object_get(ans, "more")));
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/directory?after=1", &ans), 200);
+	assert_int_equal(check_listing(f, ans), NDEV - 1);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/cosignatures", &ans), 200);
+	assert_int_equal(check_listing(f, ans), 0);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/consistency?from=2&to=8", &ans), 200);
+	assert_true(json_array_size(json_object_get(ans, "proof")) > 0);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/inclusion?size=8&index=0,3,7", &ans), 200);
+	assert_int_equal(json_array_size(json_object_get(ans, "proofs")), 3);
+	json_decref(ans);
+	/* bad input */
+	assert_int_equal(get(f, "/v1/proof/inclusion?size=8&index=8", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/inclusion?size=99&index=1", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/inclusion?size=x&index=1", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/consistency?from=0&to=3", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/proof/consistency?from=5&to=3", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/directory?after=1x", &ans), 400);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/nothing", &ans), 404);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/envelopes", &ans), 405);
+	json_decref(ans);
+}
+
+static long
+get_mail(struct hubfx *f, const struct keypair *k, json_t **ans)
+{
+	long st;
+
+	if (k != NULL)
+		http_client_set_signer(f->c, k->pk, k->sk);
+	st = get(f, "/v1/mail?after=-1", ans);
+	http_client_set_signer(f->c, NULL, NULL);
+	return st;
+}
+
+static void
+test_mail_authentication(void **state)
+{
+	struct hubfx *f = *state;
+	struct keypair *stranger = keypair_new("XA", 0);
+	struct buf r = {0};
+	json_t *ans;
+
+	send_msg(f, 0, 1);
+	send_msg(f, 0, 1);
+	send_msg(f, 1, 2);
+	assert_int_equal(get_mail(f, NULL, &ans), 401);
+	json_decref(ans);
+	assert_int_equal(get_mail(f, stranger, &ans), 403);
+	json_decref(ans);
+	assert_int_equal(get_mail(f, f->dev[1].k, &ans), 200);
+	assert_int_equal(check_listing(f, ans), 2);
+	json_decref(ans);
+	assert_int_equal(get_mail(f, f->dev[2].k, &ans), 200);
+	assert_int_equal(check_listing(f, ans), 1);
+	json_decref(ans);
+	assert_int_equal(get_mail(f, f->dev[0].k, &ans), 200);
+	assert_int_equal(check_listing(f, ans), 0);
+	json_decref(ans);
+	/* revoked devices are turned away */
+	build(&r, json_pack("{s:s, s:s}", "kind", "revoke", "state", "XA"),
+	    json_pack("{s:o}", "device", jhex(f->dev[2].k->pk, 32)), f->root);
+	accept_one(f, &r);
+	assert_int_equal(get_mail(f, f->dev[2].k, &ans), 403);
+	json_decref(ans);
+	buf_free(&r);
+	keypair_free(stranger);
+}
+
+static void
+test_reopen_keeps_everything(void **state)
+{
+	struct hubfx *f = *state;
+	char rpath[160];
+	struct buf out = {0};
+	json_t *cp1, *cp2;
+
+	for (int k = 0; k < 5; k++)
+		send_msg(f, k % 2, 1 - k % 2);
+	assert_int_equal(get(f, "/v1/checkpoint", &cp1), 200);
+	hub_stop(f);
+	write_receipts(f, rpath, sizeof(rpath));
+	assert_int_equal(run(&out, "check", f->dir, "--receipts", rpath, NULL), 0);
+	assert_non_null(strstr((char *)out.p, "all receipts present"));
+	buf_free(&out);
+	hub_start(f);
+	assert_int_equal(get(f, "/v1/checkpoint", &cp2), 200);
+	/* the same statement for the same size, saved across the restart */
+	assert_true(json_equal(cp1, cp2));
+	json_decref(cp1);
+	json_decref(cp2);
+	/* chains continue where they were */
+	send_msg(f, 0, 1);
+	send_msg(f, 1, 0);
+}
+
+static void
+test_tree_rebuilt(void **state)
+{
+	struct hubfx *f = *state;
+	char path[160], errlog[160];
+	struct buf out = {0}, err = {0};
+	json_t *cp1, *cp2;
+	struct checkpoint a, b;
+
+	for (int k = 0; k < 9; k++)
+		send_msg(f, 0, 1);
+	assert_int_equal(get(f, "/v1/checkpoint", &cp1), 200);
+	hub_stop(f);
+	for (int l = 0; l < 8; l++) {
+		snprintf(path, sizeof(path), "%s/tree/level-%02d", f->dir, l);
+		unlink(path);
+	}
+	assert_int_equal(run(&out, "check", f->dir, NULL), 1);	/* noticed */
+	buf_free(&out);
+	snprintf(errlog, sizeof(errlog), "%s/serve.err", f->dir);
+	hub_start(f);
+	assert_int_equal(get(f, "/v1/checkpoint", &cp2), 200);
+	assert_int_equal(read_file(errlog, &err, 65536), 0);
+	assert_non_null(strstr(buf_cstr(&err), "rebuil"));
+	assert_int_equal(checkpoint_from_json(&a, cp1, f->op), 0);
+	assert_int_equal(checkpoint_from_json(&b, cp2, f->op), 0);
+	assert_int_equal(a.size, b.size);
+	assert_memory_equal(a.root, b.root, 32);
+	checkpoint_free(&a);
+	checkpoint_free(&b);
+	json_decref(cp1);
+	json_decref(cp2);
+	buf_free(&err);
+	send_msg(f, 0, 1);
+	hub_stop(f);
+	assert_int_equal(run(&out, "check", f->dir, NULL), 0);
+	buf_free(&out);
+	hub_start(f);
+}
+
+static void
+test_check_catches_tampering(void **state)
+{
+	struct hubfx *f = *state;
+	char cmd[512];
+	struct buf out = {0};
+
+	send_msg(f, 0, 1);
+	hub_stop(f);
+	assert_int_equal(run(&out, "check", f->dir, NULL), 0);
+	buf_free(&out);
+	/* one byte of one stored envelope */
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s/hub.db \"UPDATE log SET envelope ="
+	    " substr(envelope, 1, 20) || x'41' || substr(envelope, 22) WHERE idx = 4\""
+	    " 2>/dev/null", f->dir);
+	if (system(cmd) != 0) {
+		hub_start(f);
+		skip();		/* no sqlite3 shell */
+	}
+	assert_int_equal(run(&out, "check", f->dir, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "envelope 4"));
+	buf_free(&out);
+	hub_start(f);
+}
+
+static void
+test_admit_cli(void **state)
+{
+	struct hubfx *f = *state;
+	struct keypair *rb = keypair_new("XB", 0);
+	char path[160];
+	struct buf out = {0};
+
+	snprintf(path, sizeof(path), "%s/xb.pub", f->dir);
+	assert_int_equal(pubfile_write(path, KEY_ROOT, "XB", rb->pk), 0);
+	/* while serving: refused twice over HTTP */
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XA", "--root-key",
+	    path, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "not of XA"));
+	buf_free(&out);
+	/* stopped: the CLI appends directly */
+	hub_stop(f);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
+	    path, NULL), 0);
+	assert_non_null(strstr((char *)out.p, "at log index 4"));
+	buf_free(&out);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
+	    path, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "already admitted"));
+	buf_free(&out);
+	hub_start(f);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
+	    path, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "already admitted"));
+	buf_free(&out);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "xb", "--root-key",
+	    path, NULL), 2);
+	buf_free(&out);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XC", "--root-key",
+	    "/nonexistent.pub", NULL), 1);
+	buf_free(&out);
+	keypair_free(rb);
+}
+
+static void
+test_cli_errors(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf out = {0};
+
+	assert_int_equal(run(&out, "init", f->dir, "--name", "again", NULL), 1);
+	assert_non_null(strstr((char *)out.p, "already initialised"));
+	buf_free(&out);
+	assert_int_equal(run(&out, "serve", f->dir, NULL), 1);	/* locked */
+	buf_free(&out);
+	assert_int_equal(run(&out, "check", f->dir, NULL), 1);	/* serving */
+	buf_free(&out);
+	assert_int_equal(run(&out, "--help", NULL), 0);
+	assert_non_null(strstr((char *)out.p, "SYNOPSIS"));
+	buf_free(&out);
+	assert_int_equal(run(&out, "serve", "--help", NULL), 0);
+	assert_non_null(strstr((char *)out.p, "--threads"));
+	buf_free(&out);
+	assert_int_equal(run(&out, "frobnicate", NULL), 2);
+	buf_free(&out);
+	assert_int_equal(run(&out, "init", "/tmp/roster-no-such-hub-xyz", NULL), 2);
+	buf_free(&out);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_msg_chain_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_refused_with_receipt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_signature_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_gap_and_reorder_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoked_device_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_kind_and_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_mixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listings_and_proofs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_authentication, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admit_cli, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_errors, setup, teardown),
+	};
+	const char *env = getenv("ROSTERD");
+	char *copy;
+
+	if (sodium_init() < 0)
+		return 1;
+	if (env != NULL)
+		snprintf(rosterd, sizeof(rosterd), "%s", env);
+	else {
+		copy = xstrdup(argv[0]);
+		snprintf(rosterd, sizeof(rosterd), "%s/../rosterd", dirname(copy));
+		free(copy);
+	}
+	if (access(rosterd, X_OK) != 0) {
+		fprintf(stderr, "test_hub: %s not found (build it, or set ROSTERD)\n",
+		    rosterd);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
