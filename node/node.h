@@ -59,6 +59,7 @@ struct node {
 	struct keypair *key;		/* NULL until unlocked */
 	struct http_client *hub;
 	struct directory *directory;
+	int64_t dir_index;		/* last directory record applied */
 	int quiet;
 };
 
@@ -95,6 +96,9 @@ int verify_checkpoint(struct node *n, json_t *j, struct checkpoint *out);
 int verify_inclusion(struct node *n, const struct checkpoint *cp, uint64_t index,
     const uint8_t id[32], int64_t time, json_t *proof);
 int directory_load(struct node *n);
+/* Applies directory records another process of this node stored meanwhile
+ * (a CLI command beside `roster serve`). */
+int directory_refresh(struct node *n);
 int directory_accept(struct node *n, const struct envelope *e, int64_t index,
     int64_t time);
 /* Alarms (and returns -1) when e is a key record about this node's State not

@@ -338,9 +338,18 @@ fetch_listing(struct node *n, const char *path, const char *cursor, record_fn fn
 		snprintf(target, sizeof(target), "%s?after=%lld", path, (long long)after);
 		if (http_get_json(n->hub, target, &j) != 0)
 			return -1;
-		if (db_begin(n->db) != 0) {
+		if (db_begin(n->db) != 0 || directory_refresh(n) != 0) {
+			db_rollback(n->db);
 			json_decref(j);
 			return -1;
+		}
+		int64_t now_after = -1;
+		db_meta_get_int(n->db, cursor, &now_after);
+		if (now_after != after) {
+			/* Another process of this node took this page meanwhile. */
+			db_rollback(n->db);
+			json_decref(j);
+			continue;
 		}
 		if (verify_checkpoint(n, json_object_get(j, "checkpoint"), &cp) != 0) {
 			char why[RS_ERRLEN];

@@ -307,23 +307,33 @@ own_state_alarm(struct node *n, const struct envelope *e, int64_t index)
 int
 directory_load(struct node *n)
 {
+	n->directory = dir_new(n->cfg.operator_key);
+	n->dir_index = -1;
+	return directory_refresh(n);
+}
+
+int
+directory_refresh(struct node *n)
+{
 	sqlite3_stmt *st;
 
-	n->directory = dir_new(n->cfg.operator_key);
 	st = db_prep(n->db, "SELECT idx, envelope FROM records"
-	    " WHERE kind IN ('admit', 'cert', 'revoke') ORDER BY idx");
+	    " WHERE kind IN ('admit', 'cert', 'revoke') AND idx > ? ORDER BY idx");
 	if (st == NULL)
 		return -1;
+	sqlite3_bind_int64(st, 1, n->dir_index);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct envelope e;
+		int64_t idx = sqlite3_column_int64(st, 0);
 		if (env_parse(&e, sqlite3_column_blob(st, 1),
 		    (size_t)sqlite3_column_bytes(st, 1)) != 0) {
 			sqlite3_finalize(st);
 			rs_seterr("the node's store is damaged (record %lld): %s",
-			    (long long)sqlite3_column_int64(st, 0), rs_err());
+			    (long long)idx, rs_err());
 			return -1;
 		}
-		dir_apply(n->directory, &e, sqlite3_column_int64(st, 0));
+		dir_apply(n->directory, &e, idx);
+		n->dir_index = idx;
 		env_free(&e);
 	}
 	sqlite3_finalize(st);
@@ -345,5 +355,6 @@ directory_accept(struct node *n, const struct envelope *e, int64_t index,
 	}
 	own_state_alarm(n, e, index);	/* alarm, but the record is in the log */
 	dir_apply(n->directory, e, index);
+	n->dir_index = index;
 	return 0;
 }
