@@ -60,6 +60,7 @@ struct node {
 	struct http_client *hub;
 	struct directory *directory;
 	int64_t dir_index;		/* last directory record applied */
+	int alarms;			/* raised by this process */
 	int quiet;
 };
 

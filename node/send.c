@@ -202,9 +202,16 @@ send_message(struct node *n, const struct send_args *a, struct buf *body)
 	json_decref(hdr);
 	short_id(sid, id);
 	if (outbox_flush(n, &s) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		if (n->alarms > 0) {
+			rs_seterr("message %s was submitted, but the hub's answer failed "
+			    "verification (%s); it stays in the outbox", sid, why);
+			goto out;
+		}
 		printf("message %s to %s (%zu device%s) is queued: %s\n"
 		    "It will go with the next `roster sync`.\n", sid, a->to, nr,
-		    nr == 1 ? "" : "s", rs_err());
+		    nr == 1 ? "" : "s", why);
 		rc = 0;
 		goto out;
 	}

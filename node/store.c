@@ -76,6 +76,7 @@ store_alarm(struct node *n, const char *kind, const char *evidence,
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "roster: ALARM (%s): %s\n", kind, text);
+	n->alarms++;
 	st = db_prep(n->db, "INSERT OR IGNORE INTO alarms(time, kind, text, evidence)"
 	    " VALUES(?, ?, ?, ?)");
 	if (st == NULL)

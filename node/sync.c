@@ -470,6 +470,7 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 		    "receipt names another envelope");
 		store_alarm(n, "bad-receipt", NULL,
 		    "the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
+		rs_seterr("the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
 		return -1;
 	}
 	text = jdump(rj);
