@@ -89,5 +89,18 @@ check_out "an unknown option is a usage error" "unexpected argument" node XA inb
 "$ROSTER" inbox --dir "$T/node-XA" --bogus >/dev/null 2>&1
 check "... with exit status 2" test $? -eq 2
 check_out "rosterd --help explains the commands" "serve" "$ROSTERD" --help
+for c in init serve admit check; do
+	"$ROSTERD" "$c" --help >"$T/help.out" 2>&1 && grep -q "rosterd $c" "$T/help.out" ||
+		bad "rosterd $c --help"
+done
+ok "every rosterd command has --help"
+check_out "ROSTER_NODE_DIR names the node folder" "Scanning" env ROSTER_NODE_DIR="$T/node-XB" "$ROSTER" inbox
+"$ROSTER" keygen --state XD --out "$T/XD.root" >/dev/null
+check "ROSTER_HUB_DIR names the hub folder" env ROSTER_HUB_DIR="$T/hub" "$ROSTERD" admit --state XD --root-key "$T/XD.root.pub"
+echo "$ROSTER_PASSPHRASE" >"$T/pass"
+check "--passphrase-file works without the environment variable" \
+	env -u ROSTER_PASSPHRASE "$ROSTER" sync --dir "$T/node-XA" --passphrase-file "$T/pass"
+check_out "without any passphrase source and no terminal, a clear error" "passphrase" \
+	env -u ROSTER_PASSPHRASE setsid "$ROSTER" sync --dir "$T/node-XA" </dev/null
 
 finish
