@@ -287,11 +287,28 @@ sha256(uint8_t out[32], const void *data, size_t len)
 	crypto_hash_sha256(out, data, len);
 }
 
+/*
+ * On failure out is left as it was (callers return without freeing it), and
+ * max counts the file's bytes, not what out held before.
+ */
+static int
+read_fail(int fd, struct buf *out, size_t start, int fresh)
+{
+	close(fd);
+	if (fresh)
+		buf_free(out);
+	else
+		out->len = start;
+	return -1;
+}
+
 int
 read_file(const char *path, struct buf *out, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	size_t start = out->len;
+	int fresh = out->p == NULL;
 
 	if (fd < 0) {
 		rs_seterr("cannot open %s: %s", path, strerror(errno));
@@ -310,16 +327,14 @@ read_file(const char *path, struct buf *out, size_t max)
 			continue;
 		if (n < 0) {
 			rs_seterr("cannot read %s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
+			return read_fail(fd, out, start, fresh);
 		}
 		if (n == 0)
 			break;
 		out->len += (size_t)n;
-		if (out->len > max) {
+		if (out->len - start > max) {
 			rs_seterr("%s is too large (limit %zu bytes)", path, max);
-			close(fd);
-			return -1;
+			return read_fail(fd, out, start, fresh);
 		}
 	}
 	close(fd);
