@@ -125,6 +125,9 @@ unseal(json_t *j, const char *pass, uint8_t secret[SECRET_MAX], size_t *n)
 		struct buf s = {0};
 		if (jb64_req(j, "secret", &s) != 0 || (s.len != 64 && s.len != 96)) {
 			rs_seterr("key file: malformed secret");
+			if (s.p != NULL)
+				sodium_memzero(s.p, s.cap);
+			buf_free(&s);
 			goto out;
 		}
 		memcpy(secret, s.p, s.len);
@@ -137,7 +140,11 @@ unseal(json_t *j, const char *pass, uint8_t secret[SECRET_MAX], size_t *n)
 		rs_seterr("this key file is protected by a passphrase: use --passphrase-file or ROSTER_PASSPHRASE");
 		return -1;
 	}
-	if (!json_is_object(kdf) || jint_req(kdf, "ops", &ops) != 0 ||
+	if (!json_is_object(kdf)) {
+		rs_seterr("key file: field \"kdf\" must be an object or null");
+		goto out;
+	}
+	if (jint_req(kdf, "ops", &ops) != 0 ||
 	    jint_req(kdf, "mem", &mem) != 0 || jb64_req(kdf, "salt", &salt) != 0 ||
 	    jb64_req(j, "nonce", &nonce) != 0 || jb64_req(j, "sealed", &sealed) != 0)
 		goto out;
@@ -205,7 +212,11 @@ keyfile_read(const char *path, const char *type, const char *pass)
 		crypto_scalarmult_base(k->box_pk, k->box_sk);
 		k->has_box = 1;
 	}
-	if (sodium_memcmp(k->pk, pk, 32) != 0) {
+	uint8_t box[32];
+	const char *bh = jstr(j, "box_pk");
+	if (sodium_memcmp(k->pk, pk, 32) != 0 || (json_object_get(j, "box_pk") != NULL &&
+	    (!k->has_box || bh == NULL || hex_decode_exact(box, 32, bh) != 0 ||
+	    sodium_memcmp(box, k->box_pk, 32) != 0))) {
 		rs_seterr("%s: public key does not match the secret key", path);
 		keypair_free(k);
 		k = NULL;
