@@ -280,6 +280,11 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 		rs_seterr("signer is not a certified device");
 		return -1;
 	}
+	if (dev->cert_index >= index) {
+		rs_seterr("signer's device was not yet certified at log index %lld "
+		    "(certified at %lld)", (long long)index, (long long)dev->cert_index);
+		return -1;
+	}
 	if (dev->revoked_index >= 0 && dev->revoked_index < index) {
 		rs_seterr("signer's device was revoked at log index %lld",
 		    (long long)dev->revoked_index);
