@@ -175,7 +175,11 @@ receipt_from_json(struct receipt *r, json_t *j)
 	struct buf sig = {0};
 	int64_t index;
 
-	if (!json_is_object(j) || jhex32_req(j, "id", r->id) != 0 ||
+	if (!json_is_object(j)) {
+		rs_seterr("receipt is not a JSON object");
+		return -1;
+	}
+	if (jhex32_req(j, "id", r->id) != 0 ||
 	    jint_req(j, "index", &index) != 0 || jint_req(j, "time", &r->time) != 0 ||
 	    jb64_req(j, "sig", &sig) != 0)
 		goto fail;
