@@ -26,8 +26,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "jsonutil.h"
 #include "util.h"
+#include "workpool.h"
 
 typedef void (*route_fn)(struct api *, const struct http_req *, struct http_resp *);
 
@@ -400,12 +403,28 @@ get_mail(struct api *a, const struct http_req *req, struct http_resp *resp)
 
 /* ---- POST /v1/envelopes ------------------------------------------------------------ */
 
-/* Counts the envelopes of a batch; -1 after answering when the framing is
- * broken anywhere (nothing is then appended). */
+struct batch {
+	struct api *a;
+	const uint8_t *body;
+	size_t *off;		/* start of each envelope, plus the end */
+	struct seq_item *items;
+	struct receipt *receipts;
+};
+
+/* A slice of a batch, the unit of pipelining. */
+struct part {
+	struct batch *b;
+	size_t base;
+	struct seq_batch q;
+	int queued;
+};
+
+/* Frames the envelopes of a batch into b->off; -1 after answering when the
+ * framing is broken anywhere (nothing is then appended). */
 static int64_t
-count_envelopes(const struct http_req *req, struct http_resp *resp)
+frame_batch(const struct http_req *req, struct http_resp *resp, size_t **offp)
 {
-	size_t off = 0;
+	size_t off = 0, cap = 64, *offs;
 	int64_t n = 0, len;
 
 	if (req->body_len == 0) {
@@ -413,120 +432,215 @@ count_envelopes(const struct http_req *req, struct http_resp *resp)
 		    "envelopes, concatenated");
 		return -1;
 	}
+	offs = xcalloc(cap, sizeof(*offs));
 	while (off < req->body_len) {
 		len = env_frame_len(req->body + off, req->body_len - off);
 		if (len < 0) {
 			http_resp_error(resp, 400, "envelope %lld (at byte %zu): "
 			    "truncated or not an envelope (bad magic or length); "
 			    "nothing was appended", (long long)n + 1, off);
+			free(offs);
 			return -1;
 		}
-		off += (size_t)len;
-		if (++n > API_MAX_BATCH) {
+		if (n == API_MAX_BATCH) {
 			http_resp_error(resp, 413, "more than %d envelopes in one "
 			    "request; send them in several", API_MAX_BATCH);
+			free(offs);
 			return -1;
 		}
+		if ((size_t)n + 2 > cap) {
+			cap *= 2;
+			offs = xrealloc(offs, cap * sizeof(*offs));
+		}
+		offs[n++] = off;
+		off += (size_t)len;
 	}
+	offs[n] = off;
+	*offp = offs;
 	return n;
 }
 
-/* Parses and verifies one envelope; on failure sets its status and
- * reason, which results_json prefixes with its position. */
-static void
-check_one(struct seq_item *it, const uint8_t *raw, size_t len)
+static int
+known_kind(const char *kind)
 {
-	const char *why = NULL;
-	int status = 400;
-	char kind[32];
+	static const char *kinds[] = { "admit", "cert", "revoke", "msg", "ack",
+	    "cosign", NULL };
 
-	if (env_parse(&it->e, raw, len) != 0)
-		why = rs_err();
-	else if (strcmp(it->e.kind, "admit") != 0 && strcmp(it->e.kind, "cert") != 0 &&
-	    strcmp(it->e.kind, "revoke") != 0 && strcmp(it->e.kind, "msg") != 0 &&
-	    strcmp(it->e.kind, "ack") != 0 && strcmp(it->e.kind, "cosign") != 0) {
+	for (int i = 0; kinds[i] != NULL; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* workpool_for body: parses and verifies envelope i; on failure sets its
+ * status and reason, which the answer prefixes with its position. */
+static void
+check_one(void *arg, size_t k)
+{
+	struct part *p = arg;
+	struct batch *b = p->b;
+	size_t i = p->base + k;
+	struct seq_item *it = &b->items[i];
+	int status = 400;
+
+	if (env_parse(&it->e, b->body + b->off[i], b->off[i + 1] - b->off[i]) != 0)
+		;
+	else if (!known_kind(it->e.kind)) {
+		char kind[32];
 		snprintf(kind, sizeof(kind), "%s", it->e.kind);
 		rs_seterr("unknown envelope kind \"%s\"", kind);
-		why = rs_err();
-	} else if (env_verify(&it->e) != 0) {
-		why = rs_err();
+	} else if (env_verify(&it->e) != 0)
 		status = 403;
-	}
-	if (why == NULL)
+	else
 		return;
 	it->status = status;
-	snprintf(it->err, sizeof(it->err), "%.255s", why);
+	snprintf(it->err, sizeof(it->err), "%.255s", rs_err());
 }
 
-static json_t *
-results_json(struct api *a, struct seq_item *items, size_t n, int *status,
-    json_t **first)
+/* workpool_for body: signs the receipt of item i. */
+static void
+sign_one(void *arg, size_t k)
 {
-	json_t *arr = json_array(), *o;
-	struct receipt r;
+	struct part *p = arg;
+	struct batch *b = p->b;
+	size_t i = p->base + k;
+
+	if (b->items[i].has_receipt)
+		seq_receipt(b->a->s, &b->items[i], &b->receipts[i]);
+}
+
+static void
+add_hex(struct buf *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[128];
+
+	for (size_t i = 0; i < n && i < sizeof(tmp) / 2; i++) {
+		tmp[2 * i] = digits[p[i] >> 4];
+		tmp[2 * i + 1] = digits[p[i] & 15];
+	}
+	buf_add(out, tmp, 2 * (n < sizeof(tmp) / 2 ? n : sizeof(tmp) / 2));
+}
+
+/* {"id":hex,"index":n,"time":t,"sig":b64}, as receipt_json writes it, but
+ * straight into the answer: a batch of 10,000 receipts is cheap to send. */
+static void
+add_receipt(struct buf *out, const struct receipt *r)
+{
+	char sig[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+
+	sodium_bin2base64(sig, sizeof(sig), r->sig, 64, sodium_base64_VARIANT_ORIGINAL);
+	buf_addstr(out, "{\"id\":\"");
+	add_hex(out, r->id, 32);
+	buf_printf(out, "\",\"index\":%llu,\"time\":%lld,\"sig\":\"%s\"}",
+	    (unsigned long long)r->index, (long long)r->time, sig);
+}
+
+static void
+add_error(struct buf *out, size_t i, size_t n, const struct seq_item *it)
+{
+	char msg[sizeof(it->err) + 64], *text;
+	json_t *j;
+
+	snprintf(msg, sizeof(msg), "envelope %zu of %zu: %s", i + 1, n, it->err);
+	j = json_text(msg);
+	text = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	buf_addstr(out, "\"error\":");
+	buf_addstr(out, text != NULL ? text : "\"(unprintable)\"");
+	buf_printf(out, ",\"status\":%d", it->status);
+	free(text);
+}
+
+/* The fields of item i's result, without braces. */
+static void
+add_fields(struct buf *out, const struct batch *b, size_t i, size_t n)
+{
+	const struct seq_item *it = &b->items[i];
+
+	if (it->status != 0)
+		add_error(out, i, n, it);
+	if (it->has_receipt) {
+		buf_addstr(out, it->status != 0 ? ",\"receipt\":" : "\"receipt\":");
+		add_receipt(out, &b->receipts[i]);
+	}
+}
+
+/* The answer: 200 when any envelope was appended, else the first failure's
+ * status with its error (and receipt) at the top level too. */
+static void
+answer_batch(struct http_resp *resp, const struct batch *b, size_t n)
+{
+	struct buf *out = &resp->body;
+	size_t first = n;
 	int accepted = 0;
 
-	*first = NULL;
-	*status = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct seq_item *it = &items[i];
-		o = json_object();
-		if (it->status != 0) {
-			char msg[sizeof(it->err) + 64];
-			snprintf(msg, sizeof(msg), "envelope %zu of %zu: %s",
-			    i + 1, n, it->err);
-			json_object_set_new(o, "error", json_text(msg));
-			json_object_set_new(o, "status", json_integer(it->status));
-		}
-		if (it->has_receipt) {
-			seq_receipt(a->s, it, &r);
-			json_object_set_new(o, "receipt", receipt_json(&r));
-		}
-		if (it->status == 0)
-			accepted++;
-		else if (*first == NULL) {
-			*first = o;
-			*status = it->status;
-		}
-		json_array_append_new(arr, o);
+		if (b->items[i].status == 0)
+			accepted = 1;
+		else if (first == n)
+			first = i;
 	}
-	if (accepted > 0)
-		*status = 200;
-	return arr;
+	buf_free(out);
+	resp->status = accepted ? 200 : b->items[first].status;
+	buf_addstr(out, "{");
+	if (!accepted) {
+		add_fields(out, b, first, n);
+		buf_addstr(out, ",");
+	}
+	buf_addstr(out, "\"results\":[");
+	for (size_t i = 0; i < n; i++) {
+		buf_addstr(out, i > 0 ? ",{" : "{");
+		add_fields(out, b, i, n);
+		buf_addstr(out, "}");
+	}
+	buf_addstr(out, "]}");
 }
 
+/*
+ * Pipelined: the batch is cut into parts; each part is verified (on every
+ * core, through the work pool) and queued for the sequencer without waiting,
+ * so the next part is verified while the sequencer appends this one.  Then
+ * the parts are awaited in order and their receipts signed.
+ */
 static void
 post_envelopes(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	struct seq_item *items;
-	int64_t n = count_envelopes(req, resp);
-	size_t off = 0, todo = 0;
-	json_t *results, *first, *j;
-	int status;
+	struct batch b = { .a = a, .body = req->body };
+	int64_t n = frame_batch(req, resp, &b.off);
+	struct part *parts;
+	size_t nparts;
 
 	if (n < 0)
 		return;
-	items = xcalloc((size_t)n, sizeof(*items));
-	for (size_t i = 0; i < (size_t)n; i++) {
-		size_t len = (size_t)env_frame_len(req->body + off, req->body_len - off);
-		check_one(&items[i], req->body + off, len);
-		off += len;
-		todo += items[i].status == 0;
+	b.items = xcalloc((size_t)n, sizeof(*b.items));
+	b.receipts = xcalloc((size_t)n, sizeof(*b.receipts));
+	nparts = ((size_t)n + API_PART - 1) / API_PART;
+	parts = xcalloc(nparts, sizeof(*parts));
+	for (size_t k = 0; k < nparts; k++) {
+		struct part *p = &parts[k];
+		p->b = &b;
+		p->base = k * API_PART;
+		p->q.items = b.items + p->base;
+		p->q.n = (size_t)n - p->base < API_PART ? (size_t)n - p->base : API_PART;
+		workpool_for(a->pool, p->q.n, API_CHUNK, check_one, p);
+		for (size_t i = 0; i < p->q.n && !p->queued; i++)
+			p->queued = p->q.items[i].status == 0;
+		if (p->queued)
+			seq_enqueue(a->q, &p->q);
 	}
-	if (todo > 0)
-		seq_submit(a->q, items, (size_t)n);
-	results = results_json(a, items, (size_t)n, &status, &first);
-	j = json_object();
-	if (status != 200 && first != NULL) {
-		json_object_set(j, "error", json_object_get(first, "error"));
-		if (json_object_get(first, "receipt") != NULL)
-			json_object_set(j, "receipt", json_object_get(first, "receipt"));
+	for (size_t k = 0; k < nparts; k++) {
+		if (parts[k].queued)
+			seq_wait(a->q, &parts[k].q);
+		workpool_for(a->pool, parts[k].q.n, API_CHUNK, sign_one, &parts[k]);
 	}
-	json_object_set_new(j, "results", results);
+	answer_batch(resp, &b, (size_t)n);
 	for (size_t i = 0; i < (size_t)n; i++)
-		env_free(&items[i].e);
-	free(items);
-	http_resp_json(resp, status, j);
+		env_free(&b.items[i].e);
+	free(parts);
+	free(b.items);
+	free(b.receipts);
+	free(b.off);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------ */

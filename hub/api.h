@@ -9,15 +9,19 @@
 #include "httpsig.h"
 #include "sequencer.h"
 #include "store.h"
+#include "workpool.h"
 
 #define API_MAX_BATCH		10000	/* envelopes per POST */
 #define API_MAX_RECORDS		1000	/* records per listing */
 #define API_MAX_PROOFS		1000	/* indexes per inclusion request */
+#define API_CHUNK		32	/* envelopes per unit of parallel work */
+#define API_PART		256	/* envelopes per pipelined part of a batch */
 
 struct api {
 	struct store *s;
 	struct sequencer *q;
 	struct nonce_cache *nonces;
+	struct workpool *pool;		/* verification and signing; may be NULL */
 };
 
 /* http_handler: ctx is a struct api. */

@@ -7,7 +7,8 @@
  *
  *   - indexes are contiguous from 0 and log times never go back;
  *   - every envelope parses, its signature verifies, its id is the SHA-256
- *     of its bytes and the row's kind, state and signer are its header's;
+ *     of its bytes and the row's kind, state, signer and seq are its
+ *     header's;
  *   - replayed through the directory rules with chain checking, exactly as
  *     the hub would have appended them, every envelope is allowed;
  *   - ids are unique (sorted at the end: 32 bytes per envelope in memory);
@@ -231,6 +232,15 @@ text_is(sqlite3_stmt *st, int col, const char *want)
 	return t != NULL && strcmp(t, want) == 0;
 }
 
+static int
+seq_is(sqlite3_stmt *st, int col, const struct envelope *e)
+{
+	if (store_is_device_kind(e->kind) && e->seq > 0)
+		return sqlite3_column_type(st, col) == SQLITE_INTEGER &&
+		    sqlite3_column_int64(st, col) == e->seq;
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
 static uint64_t
 count_recipients(const struct envelope *e)
 {
@@ -273,9 +283,9 @@ check_envelope(struct check *c, sqlite3_stmt *st, uint64_t idx, int64_t time)
 		problem(c, "envelope %llu: stored id is not the hash of its bytes",
 		    (unsigned long long)idx);
 	if (!text_is(st, 3, e.kind) || !text_is(st, 4, e.state) ||
-	    !blob_is(st, 5, e.key, 32))
-		problem(c, "envelope %llu: kind, state or signer columns differ "
-		    "from its header", (unsigned long long)idx);
+	    !blob_is(st, 5, e.key, 32) || !seq_is(st, 7, &e))
+		problem(c, "envelope %llu: kind, state, signer or seq columns "
+		    "differ from its header", (unsigned long long)idx);
 	if (env_verify(&e) != 0)
 		problem(c, "envelope %llu: signature does not verify",
 		    (unsigned long long)idx);
@@ -357,7 +367,7 @@ static int
 walk(struct check *c, uint64_t *rows)
 {
 	sqlite3_stmt *st = db_prep(c->db, "SELECT idx, id, time, kind, state,"
-	    " signer, envelope FROM log ORDER BY idx");
+	    " signer, envelope, seq FROM log ORDER BY idx");
 	int rc;
 
 	*rows = 0;

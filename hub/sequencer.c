@@ -20,9 +20,9 @@
  *
  * A duplicate is noticed cheaply: an envelope already in the log always
  * fails dir_check (a device envelope repeats a used sequence number; an
- * admit, cert or revoke repeats a change already made), so the id index is
- * consulted only for refused envelopes, to tell "already in the log" (409
- * with the existing receipt) from a plain refusal.
+ * admit, cert or revoke repeats a change already made), so the log is
+ * searched (store_lookup) only for refused envelopes, to tell "already in
+ * the log" (409 with the existing receipt) from a plain refusal.
  *
  * If anything fails on the way (disk full, I/O error), the transaction is
  * rolled back, the tree cut back to the committed size, the directory
@@ -58,16 +58,9 @@ struct heads {
 };
 
 static int
-is_device_kind(const char *kind)
-{
-	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
-	    strcmp(kind, "cosign") == 0;
-}
-
-static int
 is_known_kind(const char *kind)
 {
-	return is_device_kind(kind) || strcmp(kind, "admit") == 0 ||
+	return store_is_device_kind(kind) || strcmp(kind, "admit") == 0 ||
 	    strcmp(kind, "cert") == 0 || strcmp(kind, "revoke") == 0;
 }
 
@@ -81,7 +74,7 @@ refusal_status(struct directory *d, const struct envelope *e)
 
 	if (!is_known_kind(e->kind))
 		return 400;
-	if (!is_device_kind(e->kind))
+	if (!store_is_device_kind(e->kind))
 		return 403;
 	dev = dir_device(d, e->key);
 	if (dev == NULL || dev->revoked_index >= 0 || e->state == NULL ||
@@ -146,7 +139,7 @@ check_duplicate(struct store *s, struct seq_item *it)
 {
 	uint64_t idx;
 	int64_t t;
-	int rc = store_lookup_id(s, it->e.id, &idx, &t);
+	int rc = store_lookup(s, &it->e, &idx, &t);
 
 	if (rc == 1) {
 		it->status = 409;
@@ -182,11 +175,17 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	if (t < s->last_time)
 		t = s->last_time;
 	rc = store_insert(s, e, idx, t);
-	if (rc == -2)
-		return check_duplicate(s, it) < 0 ? -1 : 0;
+	if (rc == -2) {
+		/* the chain head said the seq was free: a stale head */
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		if ((rc = check_duplicate(s, it)) == 0)
+			item_refuse(it, 409, why);
+		return rc < 0 ? -1 : 0;
+	}
 	if (rc != 0)
 		return -1;
-	if (is_device_kind(e->kind))
+	if (store_is_device_kind(e->kind))
 		dir_apply(s->dir, e, (int64_t)idx);	/* chain head only */
 	else {
 		pthread_rwlock_wrlock(&s->dirlock);
@@ -347,25 +346,42 @@ seq_stop(struct sequencer *q)
 }
 
 void
+seq_enqueue(struct sequencer *q, struct seq_batch *b)
+{
+	b->done = 0;
+	b->next = NULL;
+	pthread_mutex_lock(&q->mu);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->mu);
+		fail_all(b, "the hub is shutting down");
+		b->done = 1;
+		return;
+	}
+	if (q->tail != NULL)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
+seq_wait(struct sequencer *q, struct seq_batch *b)
+{
+	pthread_mutex_lock(&q->mu);
+	while (!b->done)
+		pthread_cond_wait(&q->done, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
 seq_submit(struct sequencer *q, struct seq_item *items, size_t n)
 {
 	struct seq_batch b = { .items = items, .n = n };
 
-	pthread_mutex_lock(&q->mu);
-	if (q->stop) {
-		pthread_mutex_unlock(&q->mu);
-		fail_all(&b, "the hub is shutting down");
-		return;
-	}
-	if (q->tail != NULL)
-		q->tail->next = &b;
-	else
-		q->head = &b;
-	q->tail = &b;
-	pthread_cond_signal(&q->work);
-	while (!b.done)
-		pthread_cond_wait(&q->done, &q->mu);
-	pthread_mutex_unlock(&q->mu);
+	seq_enqueue(q, &b);
+	seq_wait(q, &b);
 }
 
 void

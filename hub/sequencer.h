@@ -45,6 +45,12 @@ struct sequencer *seq_start(struct store *s);
 void seq_stop(struct sequencer *q);
 /* Queues items and waits until they are durable or refused. */
 void seq_submit(struct sequencer *q, struct seq_item *items, size_t n);
+/* The same in two halves, so that a request can queue part of its batch
+ * and verify the next part while the sequencer appends the first.  b (with
+ * items and n set) must stay alive until seq_wait(b) returns; batches
+ * queued by one thread are appended in the order queued. */
+void seq_enqueue(struct sequencer *q, struct seq_batch *b);
+void seq_wait(struct sequencer *q, struct seq_batch *b);
 
 /* The operator's receipt for an item with has_receipt. */
 void seq_receipt(struct store *s, const struct seq_item *it, struct receipt *r);

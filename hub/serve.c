@@ -148,6 +148,8 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 		rs_seterr("cannot allocate the nonce cache");
 		goto out;
 	}
+	if ((api.pool = workpool_new(0)) == NULL)
+		goto out;
 	if ((api.q = seq_start(api.s)) == NULL)
 		goto out;
 	srv = http_server_start(cfg->listen, cfg->max_body, cfg->threads,
@@ -168,6 +170,7 @@ out:
 		fprintf(stderr, "rosterd serve: %s\n", rs_err());
 	http_server_stop(srv);
 	seq_stop(api.q);
+	workpool_free(api.pool);
 	store_close(api.s);
 	nonce_cache_free(api.nonces);
 	if (srv != NULL)

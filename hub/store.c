@@ -4,10 +4,23 @@
  * Schema (docs/protocol.md section 4 is what it serves):
  *
  *   meta(k, v)             operator_key, latest checkpoint and its signature
- *   log(idx, id, time, kind, state, signer, envelope)
- *                          one row per accepted envelope, idx = leaf index
+ *   log(idx, id, time, kind, state, signer, seq, envelope)
+ *                          one row per accepted envelope, idx = leaf index;
+ *                          seq only for device kinds (msg, ack, cosign)
  *   rcpt(device, idx)      routing of msg/ack to each device named in "rcpt"
  *   head(device, seq, id)  each device's chain head
+ *
+ * Why no index on the envelope id.  Ids are hashes: an index on them takes
+ * every insert to a random page, and at group-commit sizes each envelope
+ * then dirties a page of its own, written to the WAL at commit and again at
+ * checkpoint (measured: about 4 KiB of index writes per envelope and a
+ * quarter of ingest throughput).  Uniqueness of ids follows from the rules
+ * instead: a device envelope repeats a used (signer, seq), which the unique
+ * index log_chain forbids (an index that grows at one point per device, so a
+ * commit touches a page or two per device); an admit, cert or revoke repeats
+ * a change the directory refuses to make twice.  So a duplicate is found by
+ * (signer, seq) for device kinds, or among the few rows of its kind for the
+ * others.  "rosterd check" verifies that ids are unique.
  *
  * The chain-head table is what keeps start-up fast at any log size: the
  * directory is rebuilt by replaying only the public records (admit, cert,
@@ -35,12 +48,21 @@
 #include "jsonutil.h"
 #include "util.h"
 
+/* The listings' kinds.  msg and ack rows (nearly all of them) stay out of
+ * the kind index: they are found through rcpt, and leaving them out saves an
+ * index insert per envelope.  SQLite uses a partial index only for queries
+ * that repeat its WHERE term, hence the macro. */
+#define PUBLIC_KINDS	"kind NOT IN ('msg', 'ack')"
+
 #define SCHEMA \
 	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);" \
 	"CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY," \
-	" id BLOB NOT NULL UNIQUE, time INTEGER NOT NULL, kind TEXT NOT NULL," \
-	" state TEXT, signer BLOB NOT NULL, envelope BLOB NOT NULL);" \
-	"CREATE INDEX IF NOT EXISTS log_kind ON log(kind, idx);" \
+	" id BLOB NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL," \
+	" state TEXT, signer BLOB NOT NULL, seq INTEGER, envelope BLOB NOT NULL);" \
+	"CREATE INDEX IF NOT EXISTS log_public ON log(kind, idx)" \
+	" WHERE " PUBLIC_KINDS ";" \
+	"CREATE UNIQUE INDEX IF NOT EXISTS log_chain ON log(signer, seq)" \
+	" WHERE seq IS NOT NULL;" \
 	"CREATE TABLE IF NOT EXISTS rcpt(device BLOB, idx INTEGER," \
 	" PRIMARY KEY(device, idx)) WITHOUT ROWID;" \
 	"CREATE TABLE IF NOT EXISTS head(device BLOB PRIMARY KEY," \
@@ -257,14 +279,18 @@ prepare_writer(struct store *s)
 	if (db_exec(s->db, pragma) != 0)
 		return -1;
 	s->st_ins_log = db_prep(s->db, "INSERT INTO log(idx, id, time, kind, state,"
-	    " signer, envelope) VALUES(?, ?, ?, ?, ?, ?, ?)");
+	    " signer, seq, envelope) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
 	s->st_ins_rcpt = db_prep(s->db, "INSERT OR IGNORE INTO rcpt(device, idx)"
 	    " VALUES(?, ?)");
-	s->st_get_id = db_prep(s->db, "SELECT idx, time FROM log WHERE id = ?");
+	s->st_get_chain = db_prep(s->db, "SELECT idx, time, id FROM log"
+	    " WHERE signer = ? AND seq = ?");
+	s->st_get_kind = db_prep(s->db, "SELECT idx, time, id FROM log"
+	    " WHERE " PUBLIC_KINDS " AND kind = ? AND id = ?");
 	s->st_set_head = db_prep(s->db, "INSERT OR REPLACE INTO head(device, seq, id)"
 	    " VALUES(?, ?, ?)");
 	if (s->st_ins_log == NULL || s->st_ins_rcpt == NULL ||
-	    s->st_get_id == NULL || s->st_set_head == NULL)
+	    s->st_get_chain == NULL || s->st_get_kind == NULL ||
+	    s->st_set_head == NULL)
 		return -1;
 	return 0;
 }
@@ -332,7 +358,8 @@ store_close(struct store *s)
 		    rs_err());
 	sqlite3_finalize(s->st_ins_log);
 	sqlite3_finalize(s->st_ins_rcpt);
-	sqlite3_finalize(s->st_get_id);
+	sqlite3_finalize(s->st_get_chain);
+	sqlite3_finalize(s->st_get_kind);
 	sqlite3_finalize(s->st_set_head);
 	for (size_t i = 0; i < s->npool; i++)
 		db_close(s->pool[i]);
@@ -395,18 +422,34 @@ store_reader_done(struct store *s, sqlite3 *db)
 /* ---- writer ---------------------------------------------------------------- */
 
 int
-store_lookup_id(struct store *s, const uint8_t id[32], uint64_t *idx,
+store_is_device_kind(const char *kind)
+{
+	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
+	    strcmp(kind, "cosign") == 0;
+}
+
+int
+store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time)
 {
-	sqlite3_stmt *st = s->st_get_id;
+	sqlite3_stmt *st;
 	int rc;
 
-	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (store_is_device_kind(e->kind) && e->seq > 0) {
+		st = s->st_get_chain;
+		sqlite3_bind_blob(st, 1, e->key, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, e->seq);
+	} else {
+		st = s->st_get_kind;
+		sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, e->id, 32, SQLITE_STATIC);
+	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*idx = (uint64_t)sqlite3_column_int64(st, 0);
 		*time = sqlite3_column_int64(st, 1);
-		rc = 1;
+		rc = sqlite3_column_bytes(st, 2) == 32 &&
+		    memcmp(sqlite3_column_blob(st, 2), e->id, 32) == 0;
 	} else if (rc == SQLITE_DONE)
 		rc = 0;
 	else {
@@ -457,12 +500,17 @@ store_insert(struct store *s, const struct envelope *e, uint64_t idx,
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_blob(st, 6, e->key, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 7, e->raw, (int)e->raw_len, SQLITE_STATIC);
+	if (store_is_device_kind(e->kind) && e->seq > 0)
+		sqlite3_bind_int64(st, 7, e->seq);
+	else
+		sqlite3_bind_null(st, 7);
+	sqlite3_bind_blob(st, 8, e->raw, (int)e->raw_len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_CONSTRAINT) {
-		rs_seterr("envelope already in the log");
+		rs_seterr("sequence number %lld of this device is already in the log",
+		    (long long)e->seq);
 		return -2;
 	}
 	if (rc != SQLITE_DONE) {
@@ -493,7 +541,8 @@ static int
 replay_public(sqlite3 *db, struct directory *d)
 {
 	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE kind IN ('admit', 'cert', 'revoke') ORDER BY idx");
+	    " WHERE " PUBLIC_KINDS " AND kind IN ('admit', 'cert', 'revoke')"
+	    " ORDER BY idx");
 	struct envelope e;
 	int rc;
 
@@ -583,12 +632,12 @@ list_sql(enum store_list which)
 	switch (which) {
 	case LIST_DIRECTORY:
 		return "SELECT idx, time, envelope FROM log"
-		    " WHERE kind IN ('admit', 'cert', 'revoke') AND idx > ?1 AND idx < ?2"
-		    " ORDER BY idx LIMIT ?3";
+		    " WHERE " PUBLIC_KINDS " AND kind IN ('admit', 'cert', 'revoke')"
+		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_COSIGN:
 		return "SELECT idx, time, envelope FROM log"
-		    " WHERE kind = 'cosign' AND idx > ?1 AND idx < ?2"
-		    " ORDER BY idx LIMIT ?3";
+		    " WHERE " PUBLIC_KINDS " AND kind = 'cosign'"
+		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_MAIL:
 		return "SELECT l.idx, l.time, l.envelope FROM rcpt r"
 		    " JOIN log l ON l.idx = r.idx"

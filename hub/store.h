@@ -38,7 +38,8 @@ struct store {
 	sqlite3 *db;			/* the writer's connection */
 	sqlite3_stmt *st_ins_log;
 	sqlite3_stmt *st_ins_rcpt;
-	sqlite3_stmt *st_get_id;
+	sqlite3_stmt *st_get_chain;
+	sqlite3_stmt *st_get_kind;
 	sqlite3_stmt *st_set_head;
 	struct merkle_tree *tree;
 	int64_t last_time;		/* log time of the last row (writer) */
@@ -80,12 +81,17 @@ void store_reader_done(struct store *s, sqlite3 *db);
 
 /* ---- writer side (the sequencer's thread only) ------------------------ */
 
-/* 1 and *idx, *time when the id is in the log (committed or in the open
- * transaction), 0 when not, -1 on error. */
-int store_lookup_id(struct store *s, const uint8_t id[32], uint64_t *idx,
+/* Is e (refused by the rules) already in the log?  1 and its *idx, *time
+ * when it is (committed or in the open transaction), 0 when not, -1 on
+ * error.  Looks by (signer, seq) for device kinds, among the rows of e's
+ * kind otherwise (see store.c on why there is no id index). */
+int store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time);
-/* Inserts the log row and its routing rows.  -2 when the id is already
- * stored (a unique-constraint failure), -1 on other errors. */
+/* msg, ack, cosign: signed by a device, numbered and chained. */
+int store_is_device_kind(const char *kind);
+/* Inserts the log row and its routing rows.  -2 when the device's sequence
+ * number is already stored (a unique-constraint failure), -1 on other
+ * errors. */
 int store_insert(struct store *s, const struct envelope *e, uint64_t idx,
     int64_t time);
 int store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
