@@ -42,6 +42,28 @@ checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
 	crypto_sign_detached(c->sig, NULL, (const uint8_t *)c->text, strlen(c->text), sk);
 }
 
+/*
+ * The origin is the hub's name: UTF-8 text without control characters, the
+ * rule rosterd applies to its configured name.  Anything else could not be
+ * carried in the JSON form (jansson refuses invalid UTF-8) or could display
+ * as another name.
+ */
+static int
+valid_origin(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 0;
+	if ((j = json_string(s)) == NULL)	/* strict UTF-8 check */
+		return 0;
+	json_decref(j);
+	return 1;
+}
+
 int
 checkpoint_parse(struct checkpoint *c, const char *text, const uint8_t sig[64],
     const uint8_t operator_key[32])
@@ -61,6 +83,10 @@ checkpoint_parse(struct checkpoint *c, const char *text, const uint8_t sig[64],
 	    origin, &size, roothex, &time, &n) != 4 || n == 0 ||
 	    hex_decode_exact(c->root, 32, roothex) != 0) {
 		rs_seterr("malformed checkpoint");
+		return -1;
+	}
+	if (!valid_origin(origin)) {
+		rs_seterr("checkpoint origin must be UTF-8 text without control characters");
 		return -1;
 	}
 	again = checkpoint_text(origin, size, c->root, time);
