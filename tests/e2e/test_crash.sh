@@ -11,6 +11,7 @@ KILLS=${CRASH_KILLS:-8}
 "$ROSTERD" init "$T/hub" --name "Crash hub" >/dev/null || { bad "init"; finish; exit 1; }
 check "hub serving" start_hub "$T/hub"
 for s in XA XB XC; do make_state "$s" || bad "setup $s"; done
+for s in XA XB XC; do node "$s" sync >/dev/null || bad "first sync $s"; done
 
 burst() {	# NODE TO
 	for i in $(seq 1 "$PER_NODE"); do
