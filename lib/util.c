@@ -221,9 +221,11 @@ hex_decode(uint8_t *out, size_t outmax, size_t *outlen, const char *in)
 	size_t n;
 	const char *end;
 
-	if (sodium_hex2bin(out, outmax, in, strlen(in), NULL, &n, &end) != 0 ||
+	/* Lower case only: one value, one spelling (docs/protocol.md). */
+	if (strspn(in, "0123456789abcdef") != strlen(in) ||
+	    sodium_hex2bin(out, outmax, in, strlen(in), NULL, &n, &end) != 0 ||
 	    *end != '\0') {
-		rs_seterr("malformed hex");
+		rs_seterr("malformed hex (lower-case digits only)");
 		return -1;
 	}
 	*outlen = n;
