@@ -508,6 +508,19 @@ check_heads(struct check *c)
 }
 
 static void
+check_size(struct check *c)
+{
+	int64_t recorded;
+
+	if (db_meta_get_int(c->db, "size", &recorded) != 0) {
+		if (c->rows > 0)
+			problem(c, "the database does not record its size");
+	} else if ((uint64_t)recorded != c->rows)
+		problem(c, "the database records %lld envelopes but holds %llu",
+		    (long long)recorded, (unsigned long long)c->rows);
+}
+
+static void
 check_rcpt(struct check *c)
 {
 	sqlite3_stmt *st = db_prep(c->db, "SELECT count(*) FROM rcpt");
@@ -654,6 +667,7 @@ run_check(struct check *c)
 	root_get(c, root);
 	check_tree_root(c, root);
 	check_heads(c);
+	check_size(c);
 	check_rcpt(c);
 	check_cp(c, root);
 	if (c->receipts != NULL && check_receipts(c, &receipts_ok) != 0)

@@ -263,8 +263,9 @@ seq_process(struct store *s, struct seq_batch *list)
 			size += (uint64_t)rc;
 		}
 	}
-	if (heads_write(s, &h) != 0 || merkle_sync(s->tree) != 0 ||
-	    db_commit(s->db) != 0)
+	if (heads_write(s, &h) != 0 ||
+	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
+	    merkle_sync(s->tree) != 0 || db_commit(s->db) != 0)
 		goto fail;
 	store_set_committed(s, size);
 	free(h.v);

@@ -3,7 +3,8 @@
  *
  * Schema (docs/protocol.md section 4 is what it serves):
  *
- *   meta(k, v)             operator_key, latest checkpoint and its signature
+ *   meta(k, v)             operator_key, size (rows committed), latest
+ *                          checkpoint and its signature
  *   log(idx, id, time, kind, state, signer, seq, envelope)
  *                          one row per accepted envelope, idx = leaf index;
  *                          seq only for device kinds (msg, ack, cosign)
@@ -139,45 +140,55 @@ out:
 	return rc;
 }
 
-/* Reads the number of rows and the last row's time; refuses holes. */
-static int
-load_size(struct store *s)
+static int64_t
+one_int(sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt *st = db_prep(s->db, "SELECT count(*), coalesce(max(idx) + 1, 0),"
-	    " coalesce(min(idx), 0) FROM log");
-	int64_t count, next, first;
-	int rc = -1;
+	sqlite3_stmt *st = db_prep(db, sql);
+	int64_t v = -1;
 
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rs_seterr("cannot count the log: %s", sqlite3_errmsg(s->db));
-		goto out;
-	}
-	count = sqlite3_column_int64(st, 0);
-	next = sqlite3_column_int64(st, 1);
-	first = sqlite3_column_int64(st, 2);
-	if (count != next || first != 0) {
-		rs_seterr("the log in %s has holes (%lld rows, indexes up to %lld); "
-		    "run \"rosterd check\"", s->dbpath, (long long)count,
-		    (long long)next - 1);
-		goto out;
-	}
-	atomic_store(&s->committed, (uint64_t)count);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	if (rc != 0)
-		return rc;
-	s->last_time = 0;
-	if (atomic_load(&s->committed) == 0)
-		return 0;
-	st = db_prep(s->db, "SELECT time FROM log ORDER BY idx DESC LIMIT 1");
-	if (st == NULL)
-		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		s->last_time = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_int64(st, 0);
+	else
+		rs_seterr("database error: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * The committed size and the last row's time.  Indexes are dense from 0, so
+ * the size is max(idx) + 1, which SQLite finds in O(log n); the sequencer
+ * also records the size in meta in every transaction, and the two must
+ * agree.  (count(*) would read the whole table at every start: "rosterd
+ * check" is where every row is counted.)  A database without the meta
+ * record (none committed yet) is counted once.
+ */
+static int
+load_size(struct store *s)
+{
+	int64_t next, first, count, recorded;
+
+	next = one_int(s->db, "SELECT coalesce(max(idx), -1) + 1 FROM log");
+	first = one_int(s->db, "SELECT coalesce(min(idx), 0) FROM log");
+	if (next < 0 || first < 0)
+		return -1;
+	if (db_meta_get_int(s->db, "size", &recorded) != 0) {
+		if ((count = one_int(s->db, "SELECT count(*) FROM log")) < 0)
+			return -1;
+		recorded = count;
+	}
+	if (recorded != next || first != 0) {
+		rs_seterr("the log in %s has %lld rows recorded but indexes from "
+		    "%lld to %lld; run \"rosterd check\"", s->dbpath,
+		    (long long)recorded, (long long)first, (long long)next - 1);
+		return -1;
+	}
+	atomic_store(&s->committed, (uint64_t)next);
+	s->last_time = 0;
+	if (next > 0 && (s->last_time = one_int(s->db,
+	    "SELECT time FROM log ORDER BY idx DESC LIMIT 1")) < 0)
+		return -1;
 	return 0;
 }
 
