@@ -39,6 +39,7 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
 "  kind TEXT NOT NULL, envelope BLOB NOT NULL, created INTEGER NOT NULL,"
 "  idx INTEGER, time INTEGER, receipt TEXT, error TEXT);"
+"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE receipt IS NULL;"
 "CREATE TABLE IF NOT EXISTS messages(id BLOB PRIMARY KEY, idx INTEGER, time INTEGER,"
 "  direction TEXT NOT NULL, sender_state TEXT, sender_device BLOB, to_states TEXT,"
 "  rcpt TEXT, urgency TEXT, subject TEXT, body TEXT, tlp TEXT, lang TEXT, sent INTEGER,"

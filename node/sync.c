@@ -541,20 +541,35 @@ outbox_batch(struct node *n, int *pending)
 		    j && jstr(j, "error") ? jstr(j, "error") : "no results");
 		goto out;
 	}
-	for (size_t i = 0; i < count && i < json_array_size(results); i++) {
-		json_t *r = json_array_get(results, i);
+	/*
+	 * The receipts of a batch commit together: one fsync instead of one
+	 * per envelope.  Losing them in a crash loses nothing, since the hub
+	 * answers a resubmission with the receipt it gave.
+	 */
+	const char *refused = NULL;
+	size_t at = 0;
+	if (db_begin(n->db) != 0)
+		goto out;
+	for (; at < count && at < json_array_size(results); at++) {
+		json_t *r = json_array_get(results, at);
 		json_t *rcpt = json_object_get(r, "receipt");
-		if (rcpt != NULL) {
-			if (take_receipt(n, rcpt, ids[i], seqs[i]) != 0)
-				goto out;
-			accepted++;
-			continue;
+		if (rcpt == NULL) {
+			refused = jstr(r, "error") ? jstr(r, "error") : "no reason given";
+			break;
 		}
-		const char *err = jstr(r, "error");
-		if (rewind_chain(n, seqs[i], err ? err : "no reason given") != 0)
+		if (take_receipt(n, rcpt, ids[at], seqs[at]) != 0) {
+			char why[RS_ERRLEN];
+			snprintf(why, sizeof(why), "%s", rs_err());
+			db_commit(n->db);	/* the receipts before it, and the alarm */
+			rs_seterr("%s", why);
 			goto out;
-		break;
+		}
+		accepted++;
 	}
+	if (db_commit(n->db) != 0)
+		goto out;
+	if (refused != NULL && rewind_chain(n, seqs[at], refused) != 0)
+		goto out;
 	rc = accepted;
 out:
 	json_decref(j);
