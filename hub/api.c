@@ -419,7 +419,7 @@ struct part {
 	int queued;
 };
 
-/* Frames the envelopes of a batch into b->off; -1 after answering when the
+/* Frames the envelopes of a batch into *offp; -1 after answering when the
  * framing is broken anywhere (nothing is then appended). */
 static int64_t
 frame_batch(const struct http_req *req, struct http_resp *resp, size_t **offp)

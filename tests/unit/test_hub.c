@@ -729,6 +729,48 @@ test_mail_authentication(void **state)
 }
 
 static void
+test_limits_and_paging(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf body = {0}, m = {0};
+	json_t *ans, *recs;
+	char target[64];
+	int64_t last;
+
+	/* more than 10,000 envelopes in one body: 413, nothing read further */
+	make_msg(&m, f, 0, 1);
+	for (int k = 0; k < 10001; k++)
+		buf_add(&body, m.p, m.len);
+	assert_int_equal(post(f, body.p, body.len, &ans), 413);
+	json_decref(ans);
+	buf_free(&body);
+	buf_free(&m);
+	/* 1,001 messages in one batch, then paged mail: 1,000 and 1 */
+	for (int k = 0; k < 1001; k++) {
+		make_msg(&m, f, 0, 1);
+		advance(f, 0, &m);
+		buf_add(&body, m.p, m.len);
+		buf_free(&m);
+	}
+	assert_int_equal(post(f, body.p, body.len, &ans), 200);
+	json_decref(ans);
+	buf_free(&body);
+	http_client_set_signer(f->c, f->dev[1].k->pk, f->dev[1].k->sk);
+	assert_int_equal(get(f, "/v1/mail?after=-1", &ans), 200);
+	recs = json_object_get(ans, "records");
+	assert_int_equal(json_array_size(recs), 1000);
+	assert_true(json_is_true(json_object_get(ans, "more")));
+	last = json_integer_value(json_object_get(json_array_get(recs, 999), "index"));
+	json_decref(ans);
+	snprintf(target, sizeof(target), "/v1/mail?after=%lld", (long long)last);
+	assert_int_equal(get(f, target, &ans), 200);
+	assert_int_equal(check_listing(f, ans), 1);
+	assert_false(json_is_true(json_object_get(ans, "more")));
+	json_decref(ans);
+	http_client_set_signer(f->c, NULL, NULL);
+}
+
+static void
 test_reopen_keeps_everything(void **state)
 {
 	struct hubfx *f = *state;
@@ -897,6 +939,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_batch_mixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listings_and_proofs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_authentication, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits_and_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
