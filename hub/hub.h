@@ -65,7 +65,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_admit(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
-/* Help texts, in main.c. */
+/* Manual pages, in help.c. */
 void help_main(void);
 void help_init(void);
 void help_serve(void);

@@ -69,7 +69,9 @@
 	"CREATE TABLE IF NOT EXISTS head(device BLOB PRIMARY KEY," \
 	" seq INTEGER NOT NULL, id BLOB NOT NULL) WITHOUT ROWID;"
 
-#define WRITER_CACHE_KIB	32768	/* the id index likes its pages cached */
+/* The writer's page cache: the pages it touches are the insertion points of
+ * each index (a few per device) and the table's tail; 8 MiB holds them. */
+#define WRITER_CACHE_KIB	8192
 
 static int
 file_exists(const char *path)

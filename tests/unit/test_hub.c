@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -127,8 +128,18 @@ sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+static void hub_start_limited(struct hubfx *f, long fsize);
+
 static void
 hub_start(struct hubfx *f)
+{
+	hub_start_limited(f, 0);
+}
+
+/* Starts the hub; with fsize > 0, no file it writes may grow past fsize
+ * bytes (RLIMIT_FSIZE, SIGXFSZ ignored): a full disk, on demand. */
+static void
+hub_start_limited(struct hubfx *f, long fsize)
 {
 	char urlpath[128], errlog[128];
 	struct buf b = {0};
@@ -144,6 +155,11 @@ hub_start(struct hubfx *f)
 		int efd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 1);
 		dup2(efd, 2);
+		if (fsize > 0) {
+			struct rlimit rl = { (rlim_t)fsize, (rlim_t)fsize };
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
 		execl(rosterd, rosterd, "serve", f->dir, "--listen", "127.0.0.1:0",
 		    (char *)NULL);
 		_exit(127);
@@ -797,6 +813,61 @@ test_reopen_keeps_everything(void **state)
 	send_msg(f, 1, 0);
 }
 
+/* The disk fills up under the hub: envelopes are refused with 503, nothing
+ * receipted is lost, and after a restart the log is whole and chains go on
+ * from the last envelope that was receipted. */
+static void
+test_storage_failure(void **state)
+{
+	struct hubfx *f = *state;
+	char rpath[160], path[160];
+	struct buf out = {0}, m = {0};
+	struct stat st;
+	json_t *ans;
+	long status = 200;
+	int k, refused = 0;
+
+	send_msg(f, 0, 1);
+	hub_stop(f);
+	snprintf(path, sizeof(path), "%s/hub.db", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	hub_start_limited(f, (long)st.st_size + 256 * 1024);
+	for (k = 0; k < 2000 && status == 200; k++) {
+		make_msg(&m, f, 0, 1);
+		status = post(f, m.p, m.len, &ans);
+		if (status == 200) {
+			check_receipt(f, json_object_get(json_array_get(
+			    json_object_get(ans, "results"), 0), "receipt"), &m);
+			advance(f, 0, &m);
+		} else {
+			if (status != 503)
+				fprintf(stderr, "%ld: %s\n", status, jstr(ans, "error"));
+			assert_int_equal(status, 503);
+			assert_non_null(strstr(jstr(ans, "error"), "could not be written"));
+			refused++;
+		}
+		json_decref(ans);
+		buf_free(&m);
+	}
+	assert_int_equal(refused, 1);
+	assert_true(k > 2);
+	/* still refusing, still answering reads */
+	make_msg(&m, f, 0, 1);
+	assert_int_equal(post(f, m.p, m.len, &ans), 503);
+	json_decref(ans);
+	buf_free(&m);
+	assert_int_equal(get(f, "/v1/info", &ans), 200);
+	json_decref(ans);
+	hub_stop(f);
+	write_receipts(f, rpath, sizeof(rpath));
+	assert_int_equal(run(&out, "check", f->dir, "--receipts", rpath, NULL), 0);
+	assert_non_null(strstr((char *)out.p, "all receipts present"));
+	buf_free(&out);
+	hub_start(f);
+	send_msg(f, 0, 1);		/* the chain goes on where receipts end */
+	send_msg(f, 1, 0);
+}
+
 static void
 test_tree_rebuilt(void **state)
 {
@@ -941,6 +1012,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_mail_authentication, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits_and_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admit_cli, setup, teardown),
