@@ -24,6 +24,7 @@
  * writing; it writes nothing except what opening a tree always does (cutting
  * leaves beyond the committed size, which no one was ever promised).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -615,7 +616,7 @@ check_receipts(struct check *c, uint64_t *ok)
 
 	*ok = 0;
 	if (f == NULL) {
-		rs_seterr("cannot open %s", c->receipts);
+		rs_seterr("cannot open %s: %s", c->receipts, strerror(errno));
 		return -1;
 	}
 	if ((st = db_prep(c->db, "SELECT id, time FROM log WHERE idx = ?")) == NULL) {
