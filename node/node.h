@@ -129,6 +129,9 @@ int submit_one(struct http_client *c, const uint8_t operator_key[32],
 int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note);
 
+/* show.c: received messages, newest first, as the API and --json give them. */
+json_t *inbox_json(struct node *n, int limit);
+
 /* commands */
 int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);

@@ -29,30 +29,6 @@ on_signal(int sig)
 }
 
 static json_t *
-inbox_json(struct node *n)
-{
-	sqlite3_stmt *st = db_prep(n->db, "SELECT id, idx, time, sender_state, urgency,"
-	    " subject, acked FROM messages WHERE direction = 'in' ORDER BY time DESC LIMIT 500");
-	json_t *arr = json_array();
-
-	if (st == NULL)
-		return arr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *m = json_object();
-		json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
-		json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 1)));
-		json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 2)));
-		json_object_set_new(m, "from", json_string((const char *)sqlite3_column_text(st, 3)));
-		json_object_set_new(m, "urgency", json_string((const char *)sqlite3_column_text(st, 4)));
-		json_object_set_new(m, "subject", json_string((const char *)sqlite3_column_text(st, 5)));
-		json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 6)));
-		json_array_append_new(arr, m);
-	}
-	sqlite3_finalize(st);
-	return arr;
-}
-
-static json_t *
 health_json(struct node *n)
 {
 	int64_t alarms = 0, size = -1;
@@ -84,8 +60,13 @@ handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 	pthread_mutex_lock(&node_lock);
 	if (strcmp(req->path, "/api/health") == 0)
 		http_resp_json(resp, 200, health_json(n));
-	else if (strcmp(req->path, "/api/inbox") == 0)
-		http_resp_json(resp, 200, inbox_json(n));
+	else if (strcmp(req->path, "/api/inbox") == 0) {
+		json_t *inbox = inbox_json(n, 500);
+		if (inbox != NULL)
+			http_resp_json(resp, 200, inbox);
+		else
+			http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+	}
 	else
 		http_resp_error(resp, 404, "no such resource: %s", req->path);
 	pthread_mutex_unlock(&node_lock);

@@ -60,51 +60,62 @@ open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
 	return 0;
 }
 
+json_t *
+inbox_json(struct node *n, int limit)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT id, idx, time, sender_state, urgency,"
+	    " subject, acked FROM messages WHERE direction = 'in' ORDER BY time DESC LIMIT ?");
+	json_t *arr = json_array();
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int(st, 1, limit);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *m = json_object();
+		json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
+		json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 1)));
+		json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 2)));
+		json_object_set_new(m, "from", json_string(col_text(st, 3)));
+		json_object_set_new(m, "urgency", json_string(col_text(st, 4)));
+		json_object_set_new(m, "subject", json_string(col_text(st, 5)));
+		json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 6)));
+		json_array_append_new(arr, m);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
 int
 cmd_inbox(int argc, char **argv)
 {
 	struct node n = {0};
-	sqlite3_stmt *st;
-	json_t *arr = json_array();
-	char t[32], sid[17];
-	int json, rc, count = 0;
+	json_t *arr = NULL, *m;
+	char t[32];
+	size_t i;
+	int json, rc;
 
 	if ((rc = open_for_reading(&n, argc, argv, "inbox", &json, NULL)) != 0)
 		goto out;
-	st = db_prep(n.db, "SELECT id, time, sender_state, urgency, subject, acked, idx"
-	    " FROM messages WHERE direction = 'in' ORDER BY time DESC");
-	if (st == NULL) {
+	if ((arr = inbox_json(&n, INT32_MAX)) == NULL) {
 		rc = fail("inbox");
 		goto out;
 	}
-	if (!json)
-		printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", "ID", "LOGGED", "FROM",
-		    "URGENCY", "ACK", "SUBJECT");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		short_id(sid, sqlite3_column_blob(st, 0));
-		count++;
-		if (json) {
-			json_t *m = json_object();
-			json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
-			json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 6)));
-			json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 1)));
-			json_object_set_new(m, "from", json_string(col_text(st, 2)));
-			json_object_set_new(m, "urgency", json_string(col_text(st, 3)));
-			json_object_set_new(m, "subject", json_string(col_text(st, 4)));
-			json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 5)));
-			json_array_append_new(arr, m);
-			continue;
-		}
-		printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", sid,
-		    time_str(sqlite3_column_int64(st, 1), t, sizeof(t)), col_text(st, 2),
-		    col_text(st, 3), sqlite3_column_int(st, 5) ? "yes" : "no", col_text(st, 4));
-	}
-	sqlite3_finalize(st);
 	if (json) {
 		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s);
 		free(s);
-	} else if (count == 0)
+		goto out;
+	}
+	printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", "ID", "LOGGED", "FROM",
+	    "URGENCY", "ACK", "SUBJECT");
+	json_array_foreach(arr, i, m) {
+		printf("%-16.16s  %-20s  %-4s  %-8s  %-3s  %s\n", jstr(m, "id"),
+		    time_str(json_integer_value(json_object_get(m, "time")), t, sizeof(t)),
+		    jstr(m, "from"), jstr(m, "urgency"),
+		    json_is_true(json_object_get(m, "acknowledged")) ? "yes" : "no",
+		    jstr(m, "subject"));
+	}
+	if (json_array_size(arr) == 0)
 		printf("(no messages; `roster sync` fetches new ones)\n");
 out:
 	json_decref(arr);
