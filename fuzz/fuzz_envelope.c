@@ -81,7 +81,7 @@ base_directory(void)
 	for (int i = 0; i < 2; i++) {
 		struct envelope e;
 		if (env_parse(&e, base[i].p, base[i].len) != 0 ||
-		    dir_check(d, &e, DIR_CHECK_CHAIN) != 0)
+		    dir_check(d, &e, INT64_MAX, 0, DIR_CHECK_CHAIN) != 0)
 			abort();
 		dir_apply(d, &e, i);
 		env_free(&e);
@@ -145,21 +145,21 @@ one(const uint8_t *p, size_t n)
 	(void)seal_decrypt(&plain, e.payload, e.payload_len, &dev);
 	buf_free(&plain);
 
-	int chain = dir_check(D, &e, DIR_CHECK_CHAIN) == 0;
-	int plainck = dir_check(D, &e, 0) == 0;
+	int chain = dir_check(D, &e, INT64_MAX, 0, DIR_CHECK_CHAIN) == 0;
+	int plainck = dir_check(D, &e, INT64_MAX, 0, 0) == 0;
 	if (chain && !plainck)
 		abort();
-	(void)dir_check_at(D, &e, 0, 0);
-	(void)dir_check_at(D, &e, 1, 0);
-	(void)dir_check_at(D, &e, 2, 0);
-	(void)dir_check_at(D, &e, e.time, 0);
+	(void)dir_check(D, &e, 0, 0, 0);
+	(void)dir_check(D, &e, 1, 0, 0);
+	(void)dir_check(D, &e, 2, 0, 0);
+	(void)dir_check(D, &e, e.time, 0, 0);
 
 	if (chain) {
 		struct directory *d2 = base_directory();
-		if (dir_check(d2, &e, DIR_CHECK_CHAIN) != 0)
+		if (dir_check(d2, &e, INT64_MAX, 0, DIR_CHECK_CHAIN) != 0)
 			abort();
 		dir_apply(d2, &e, 2);
-		if (dir_check(d2, &e, DIR_CHECK_CHAIN) == 0)
+		if (dir_check(d2, &e, INT64_MAX, 0, DIR_CHECK_CHAIN) == 0)
 			abort();	/* accepted twice */
 		dir_free(d2);
 	}

@@ -370,7 +370,7 @@ check_envelope(struct check *c, struct row *r)
 		    "differ from its header", idx);
 	if (!r->verified)
 		problem(c, "envelope %llu: signature does not verify", idx);
-	else if (dir_check(c->dir, &r->e, DIR_CHECK_CHAIN) != 0)
+	else if (dir_check(c->dir, &r->e, r->idx, r->time, DIR_CHECK_CHAIN) != 0)
 		problem(c, "envelope %llu breaks the directory rules: %s", idx,
 		    rs_err());
 	else

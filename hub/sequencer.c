@@ -163,7 +163,10 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	int64_t t;
 	int rc;
 
-	if (dir_check(s->dir, e, DIR_CHECK_CHAIN) != 0) {
+	t = now_ms();
+	if (t < s->last_time)
+		t = s->last_time;
+	if (dir_check(s->dir, e, (int64_t)idx, t, DIR_CHECK_CHAIN) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		if ((rc = check_duplicate(s, it)) != 0)
@@ -171,9 +174,6 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		item_refuse(it, refusal_status(s->dir, e), why);
 		return 0;
 	}
-	t = now_ms();
-	if (t < s->last_time)
-		t = s->last_time;
 	rc = store_insert(s, e, idx, t);
 	if (rc == -2) {
 		/* the chain head said the seq was free: a stale head */

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "jsonutil.h"
@@ -168,8 +169,29 @@ out:
 	return rc;
 }
 
+/* "expires" is optional (absent: the certificate does not expire); when
+ * present it is a log time in ms, and a certificate logged after it is
+ * refused. */
 static int
-check_cert(struct directory *d, const struct envelope *e)
+check_expiry(json_t *p, int64_t time)
+{
+	json_t *x = json_object_get(p, "expires");
+
+	if (x == NULL)
+		return 0;
+	if (!json_is_integer(x) || json_integer_value(x) <= 0) {
+		rs_seterr("certificate field \"expires\" must be a positive integer (ms)");
+		return -1;
+	}
+	if (time > json_integer_value(x)) {
+		rs_seterr("certificate expired before it was logged");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_cert(struct directory *d, const struct envelope *e, int64_t time)
 {
 	uint8_t dev[32], box[32];
 	struct buf pop = {0}, m = {0};
@@ -198,6 +220,8 @@ check_cert(struct directory *d, const struct envelope *e)
 		rs_seterr("unknown role \"%s\" (diplomatic, technical or alternate)", role);
 		goto out;
 	}
+	if (check_expiry(p, time) != 0)
+		goto out;
 	if (dir_device(d, dev) != NULL || dir_is_root(d, NULL, dev)) {
 		rs_seterr("this device key is already in the directory");
 		goto out;
@@ -272,7 +296,7 @@ check_recipients(struct directory *d, const struct envelope *e)
 
 static int
 check_device_record(struct directory *d, const struct envelope *e, int64_t index,
-    int flags)
+    int64_t time, int flags)
 {
 	struct dir_device *dev = dir_device(d, e->key);
 
@@ -283,6 +307,15 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 	if (dev->cert_index >= index) {
 		rs_seterr("signer's device was not yet certified at log index %lld "
 		    "(certified at %lld)", (long long)index, (long long)dev->cert_index);
+		return -1;
+	}
+	if (dev->expires > 0 && time > dev->expires) {
+		char when[32];
+		time_t t = (time_t)(dev->expires / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		rs_seterr("signer's certificate expired on %s", when);
 		return -1;
 	}
 	if (dev->revoked_index >= 0 && dev->revoked_index < index) {
@@ -314,24 +347,18 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 }
 
 int
-dir_check(struct directory *d, const struct envelope *e, int flags)
-{
-	return dir_check_at(d, e, INT64_MAX, flags);
-}
-
-int
-dir_check_at(struct directory *d, const struct envelope *e, int64_t index,
-    int flags)
+dir_check(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time, int flags)
 {
 	if (strcmp(e->kind, "admit") == 0)
 		return check_admit(d, e);
 	if (strcmp(e->kind, "cert") == 0)
-		return check_cert(d, e);
+		return check_cert(d, e, time);
 	if (strcmp(e->kind, "revoke") == 0)
 		return check_revoke(d, e);
 	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
 	    strcmp(e->kind, "cosign") == 0)
-		return check_device_record(d, e, index, flags);
+		return check_device_record(d, e, index, time, flags);
 	rs_seterr("unknown envelope kind \"%s\"", e->kind);
 	return -1;
 }
@@ -368,6 +395,7 @@ apply_cert(struct directory *d, const struct envelope *e, int64_t index)
 	snprintf(dev->state, sizeof(dev->state), "%s", e->state);
 	snprintf(dev->role, sizeof(dev->role), "%s", jstr(p, "role"));
 	dev->cert = p;
+	dev->expires = json_integer_value(json_object_get(p, "expires"));
 	dev->cert_index = index;
 	dev->revoked_index = -1;
 	add_device(d, dev);

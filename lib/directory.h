@@ -37,6 +37,7 @@ struct dir_device {
 	json_t *cert;		/* the cert payload (name, email, languages...) */
 	int64_t cert_index;
 	int64_t revoked_index;	/* -1 while current */
+	int64_t expires;	/* log time (ms) after which it may not sign; 0: never */
 	int64_t last_seq;	/* hash chain (hub side) */
 	uint8_t last_id[32];
 };
@@ -56,14 +57,13 @@ struct directory {
 struct directory *dir_new(const uint8_t operator_key[32]);
 void dir_free(struct directory *d);
 
-/* May e be appended next?  Does not check e's signature (env_verify) and does
- * not change d.  -1 with rs_err naming the rule broken. */
-int dir_check(struct directory *d, const struct envelope *e, int flags);
-/* The same, for an envelope that is (or would be) at log index: a device
- * revoked at a later index was still current for it.  dir_check is
- * dir_check_at with index INT64_MAX (the hub appends at the end). */
-int dir_check_at(struct directory *d, const struct envelope *e, int64_t index,
-    int flags);
+/* May e stand at log index with log time?  (The hub passes the index and
+ * time it is about to assign; a node, those of the record it fetched.)  A
+ * device revoked at a later index, or whose certificate expires later, was
+ * still good for e.  Does not check e's signature (env_verify) and does not
+ * change d.  -1 with rs_err naming the rule broken. */
+int dir_check(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time, int flags);
 /* Applies e (already checked) at log index. */
 void dir_apply(struct directory *d, const struct envelope *e, int64_t index);
 

@@ -16,6 +16,8 @@
 
 #include "jsonutil.h"
 
+#define CERT_DEFAULT_DAYS 730
+
 int
 cmd_keygen(int argc, char **argv)
 {
@@ -126,7 +128,7 @@ int
 cmd_certify(int argc, char **argv)
 {
 	struct opts o;
-	const char *root, *req, *out, *passfile;
+	const char *root, *req, *out, *passfile, *days;
 	char *outpath = NULL, *pass = NULL, fpr[RS_FPR_LEN], rfpr[RS_FPR_LEN], *text;
 	uint8_t dev[32], box[32];
 	struct keypair *k = NULL;
@@ -138,6 +140,7 @@ cmd_certify(int argc, char **argv)
 	root = opt_value(&o, "--root");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
+	days = opt_value(&o, "--valid-days");
 	req = opt_positional(&o);
 	rc = opts_finish(&o, "certify");
 	opts_free(&o);
@@ -145,6 +148,9 @@ cmd_certify(int argc, char **argv)
 		return EXIT_USAGE;
 	if (root == NULL || req == NULL)
 		return usage_error("certify", "--root ROOTKEY and a REQUEST file are required");
+	long valid = days ? strtol(days, NULL, 10) : CERT_DEFAULT_DAYS;
+	if (valid < 1 || valid > 3650)
+		return usage_error("certify", "--valid-days must be between 1 and 3650");
 	rc = 1;
 	if ((r = read_request(req, dev, box)) == NULL) {
 		fail("certify");
@@ -162,7 +168,9 @@ cmd_certify(int argc, char **argv)
 	}
 	p = json_deep_copy(r);
 	json_object_del(p, "roster");
-	json_object_set_new(p, "issued", json_integer(now_ms()));
+	int64_t issued = now_ms();
+	json_object_set_new(p, "issued", json_integer(issued));
+	json_object_set_new(p, "expires", json_integer(issued + (int64_t)valid * 86400000));
 	text = jdump(p);
 	hdr = json_object();
 	json_object_set_new(hdr, "kind", json_string("cert"));
@@ -191,6 +199,7 @@ cmd_certify(int argc, char **argv)
 	    jstr(r, "name"), jstr(r, "email"));
 	printf("device fingerprint: %s\n", fpr);
 	printf("signed by root key: %s\n", rfpr);
+	printf("valid for %ld days\n", valid);
 	printf("certificate written to %s: the POC publishes it with `roster enroll`\n", outpath);
 	rc = 0;
 out:

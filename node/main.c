@@ -41,12 +41,16 @@ static const struct command commands[] = {
 "Keep FILE offline.  Anyone holding it and its passphrase can speak for the\n"
 "State's devices.\n" },
 { "certify", cmd_certify, "certify a POC's device (administrator)",
-"usage: roster certify --root ROOTKEY REQUEST [--out CERT] [--passphrase-file FILE]\n\n"
+"usage: roster certify --root ROOTKEY REQUEST [--out CERT] [--valid-days N]\n"
+"                      [--passphrase-file FILE]\n\n"
 "Signs a POC's certification request (the request.json that `roster init`\n"
 "wrote) with the State's root key.  Shows who is asking, with which role and\n"
 "device fingerprint, checks the request's proof of possession, and writes\n"
 "CERT (default: REQUEST with .cert in place of .json).  Give CERT back to the\n"
-"POC, who publishes it with `roster enroll`.\n" },
+"POC, who publishes it with `roster enroll`.\n\n"
+"The certificate expires after --valid-days (default 730, at most 3650):\n"
+"from then on the hub and every node refuse what the device signs, and the\n"
+"POC needs a new certificate (a new `roster init` and certify).\n" },
 { "init", cmd_init, "create a node for a point of contact",
 "usage: roster init --dir NODEDIR --hub URL --state XA --role ROLE\n"
 "                   --name NAME --email ADDRESS [--lang en,fr]\n"

@@ -88,6 +88,7 @@ recipients_of(struct node *n, const char *to, struct seal_recipient **r,
 		for (size_t i = 0; i < n->directory->ndevices; i++) {
 			struct dir_device *d = n->directory->devices[i];
 			if (strcmp(d->state, st) != 0 || d->revoked_index >= 0 ||
+			    (d->expires > 0 && d->expires < now_ms()) ||
 			    memcmp(d->key, n->cfg.device, 32) == 0)
 				continue;
 			*r = xrealloc(*r, (*nr + 1) * sizeof(**r));

@@ -406,9 +406,15 @@ cmd_directory(int argc, char **argv)
 			char *langs = jdump(json_object_get(d->cert, "languages") ?
 			    json_object_get(d->cert, "languages") : json_array());
 			fingerprint(fpr, d->key);
-			printf("    %-10s %s <%s> languages %s\n               device %s  %s\n",
+			char until[32];
+			printf("    %-10s %s <%s> languages %s\n               device %s  %s",
 			    d->role, jstr(d->cert, "name"), jstr(d->cert, "email"), langs, fpr,
-			    d->revoked_index >= 0 ? "REVOKED" : "current");
+			    d->revoked_index >= 0 ? "REVOKED" :
+			    d->expires > 0 && d->expires < now_ms() ? "EXPIRED" : "current");
+			if (d->expires > 0)
+				printf(" (certificate valid until %s)", time_str(d->expires,
+				    until, sizeof(until)));
+			printf("\n");
 			free(langs);
 		}
 	}

@@ -100,13 +100,14 @@ check_sender_seq(struct node *n, const struct envelope *e)
 }
 
 static int
-check_device_envelope(struct node *n, const struct envelope *e, int64_t index)
+check_device_envelope(struct node *n, const struct envelope *e, int64_t index,
+    int64_t time)
 {
 	if (!rcpt_has(e, n->cfg.device)) {
 		rs_seterr("not addressed to this device");
 		return -1;
 	}
-	if (dir_check_at(n->directory, e, index, 0) != 0)
+	if (dir_check(n->directory, e, index, time, 0) != 0)
 		return -1;
 	return check_sender_seq(n, e);
 }
@@ -121,7 +122,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	char *to = NULL, *rcpt = NULL;
 	int rc;
 
-	if ((rc = check_device_envelope(n, e, index)) != 0)
+	if ((rc = check_device_envelope(n, e, index, time)) != 0)
 		return rc;
 	if (seal_decrypt(&plain, e->payload, e->payload_len, n->key) != 0)
 		return -1;
@@ -198,7 +199,7 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct envelope *e
 		rs_seterr("acknowledgement without a valid \"ref\"");
 		return -1;
 	}
-	if ((rc = check_device_envelope(n, e, index)) != 0)
+	if ((rc = check_device_envelope(n, e, index, time)) != 0)
 		return rc;
 	st = db_prep(n->db, "SELECT rcpt FROM messages WHERE id = ? AND direction = 'out'");
 	if (st == NULL)
@@ -287,7 +288,7 @@ accept_cosign(struct node *n, const struct checkpoint *cp, const struct envelope
 		rs_seterr("unexpected %s record among cosignatures", e->kind);
 		return -1;
 	}
-	if (dir_check_at(n->directory, e, index, 0) != 0)
+	if (dir_check(n->directory, e, index, time, 0) != 0)
 		return -1;
 	return store_record(n, e, index, time, cp->size) == 0 ? 0 : -2;
 }

@@ -344,7 +344,7 @@ int
 directory_accept(struct node *n, const struct envelope *e, int64_t index,
     int64_t time)
 {
-	if (dir_check_at(n->directory, e, index, 0) != 0) {
+	if (dir_check(n->directory, e, index, time, 0) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		store_alarm(n, "bad-directory-record", NULL,

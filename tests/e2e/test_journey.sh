@@ -14,6 +14,10 @@ check "XB gets an alternate POC too" make_node XB alternate -alt
 
 check_out "directory lists XB's technical and alternate POCs" "alternate.*POC XB-alt" \
 	"$ROSTER" directory --dir "$T/node-XA"
+check_out "directory shows each certificate's expiry" "certificate valid until 20[0-9]{2}-" \
+	"$ROSTER" directory --dir "$T/node-XA" --state XB
+check_out "certify refuses a zero validity" "valid-days" \
+	"$ROSTER" certify --root "$T/XA.root" "$T/node-XA/request.json" --valid-days 0
 check_out "directory shows fingerprints" "device [0-9a-f]{4} [0-9a-f]{4}" \
 	"$ROSTER" directory --dir "$T/node-XA" --state XB
 

@@ -186,7 +186,7 @@ rcpt_of(const struct keypair *k)
 static void
 accept_at(struct world *w, struct rec *r, int flags)
 {
-	if (dir_check(w->d, &r->e, flags) != 0)
+	if (dir_check(w->d, &r->e, INT64_MAX, 0, flags) != 0)
 		fail_msg("%s record refused: %s", r->e.kind, rs_err());
 	dir_apply(w->d, &r->e, w->next++);
 }
@@ -195,7 +195,7 @@ static void
 refuse(struct world *w, struct rec *r, int flags, const char *needle)
 {
 	rs_seterr("none");
-	if (dir_check(w->d, &r->e, flags) == 0)
+	if (dir_check(w->d, &r->e, INT64_MAX, 0, flags) == 0)
 		fail_msg("%s record accepted, expected a refusal mentioning \"%s\"",
 		    r->e.kind, needle);
 	if (strstr(rs_err(), needle) == NULL)
@@ -506,7 +506,7 @@ test_chain(void **state)
 	/* A second, different seq 2 chained to seq 1: a fork.  The first to
 	 * arrive wins, the other is refused. */
 	mk_dev(&fork, "cosign", w->a1, "XA", 2, id1, NULL);
-	assert_int_equal(dir_check(w->d, &fork.e, DIR_CHECK_CHAIN), 0);
+	assert_int_equal(dir_check(w->d, &fork.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
 	accept_at(w, &r2, DIR_CHECK_CHAIN);
 	refuse(w, &fork, DIR_CHECK_CHAIN, "out of order");
 	refuse(w, &r1, DIR_CHECK_CHAIN, "out of order");	/* old replays */
@@ -529,8 +529,8 @@ test_chain(void **state)
 
 	/* Without DIR_CHECK_CHAIN (a node checking what it receives), the
 	 * chain is not the directory's business: old ones pass. */
-	assert_int_equal(dir_check(w->d, &r1.e, 0), 0);
-	assert_int_equal(dir_check(w->d, &r2.e, 0), 0);
+	assert_int_equal(dir_check(w->d, &r1.e, INT64_MAX, 0, 0), 0);
+	assert_int_equal(dir_check(w->d, &r2.e, INT64_MAX, 0, 0), 0);
 	rec_free(&r1);
 	rec_free(&r2);
 }
@@ -589,8 +589,8 @@ test_revoked_signer_at_index(void **state)
 
 	/* A message a1 signed while current, checked at index 5. */
 	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->b1));
-	assert_int_equal(dir_check(w->d, &m.e, DIR_CHECK_CHAIN), 0);
-	assert_int_equal(dir_check_at(w->d, &m.e, 5, 0), 0);
+	assert_int_equal(dir_check(w->d, &m.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
+	assert_int_equal(dir_check(w->d, &m.e, 5, 0, 0), 0);
 	mk_revoke(&r, w->ra, "XA", w->a1->pk);
 	ACCEPT(w, &r, 0);			/* revoked at index 5 */
 
@@ -598,25 +598,25 @@ test_revoked_signer_at_index(void **state)
 	refuse(w, &m, DIR_CHECK_CHAIN, "revoked at log index 5");
 	refuse(w, &m, 0, "revoked at log index 5");
 	rs_seterr("none");
-	assert_int_not_equal(dir_check_at(w->d, &m.e, 6, 0), 0);
+	assert_int_not_equal(dir_check(w->d, &m.e, 6, 0, 0), 0);
 	assert_non_null(strstr(rs_err(), "revoked"));
-	assert_int_not_equal(dir_check_at(w->d, &m.e, INT64_MAX, 0), 0);
+	assert_int_not_equal(dir_check(w->d, &m.e, INT64_MAX, 0, 0), 0);
 	/* ...but accepted where it stood before the revocation. */
-	assert_int_equal(dir_check_at(w->d, &m.e, 4, 0), 0);
-	assert_int_equal(dir_check_at(w->d, &m.e, 3, 0), 0);
+	assert_int_equal(dir_check(w->d, &m.e, 4, 0, 0), 0);
+	assert_int_equal(dir_check(w->d, &m.e, 3, 0, 0), 0);
 	/* Not before its signer was certified (a1 at index 2): a log that
 	 * puts a device's envelope ahead of its certificate breaks the rule
 	 * that the signer must be certified. */
 	rs_seterr("none");
-	assert_int_not_equal(dir_check_at(w->d, &m.e, 2, 0), 0);
-	assert_int_not_equal(dir_check_at(w->d, &m.e, 1, 0), 0);
-	assert_int_not_equal(dir_check_at(w->d, &m.e, 0, 0), 0);
+	assert_int_not_equal(dir_check(w->d, &m.e, 2, 0, 0), 0);
+	assert_int_not_equal(dir_check(w->d, &m.e, 1, 0, 0), 0);
+	assert_int_not_equal(dir_check(w->d, &m.e, 0, 0, 0), 0);
 	assert_non_null(strstr(rs_err(), "certified"));
 	/* Messages to the revoked device are still addressed to a device in
 	 * the directory (the sender may not know yet). */
 	struct rec to;
 	mk_dev(&to, "msg", w->b1, "XB", 1, NULL, rcpt_of(w->a1));
-	assert_int_equal(dir_check(w->d, &to.e, DIR_CHECK_CHAIN), 0);
+	assert_int_equal(dir_check(w->d, &to.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
 	rec_free(&to);
 	/* The revoked device cannot revoke others or be used again. */
 	mk_revoke(&r, w->a1, "XA", w->a2->pk);
@@ -624,6 +624,52 @@ test_revoked_signer_at_index(void **state)
 	mk_dev(&r, "cosign", w->a1, "XA", 1, NULL, NULL);
 	REFUSE(w, &r, DIR_CHECK_CHAIN, "revoked");
 	rec_free(&m);
+}
+
+/* A certificate with "expires": good for envelopes logged up to that time,
+ * refused after it; a certificate logged after its own expiry is refused,
+ * and so is a malformed "expires". */
+static void
+test_expiry(void **state)
+{
+	struct world *w = *state;
+	struct keypair *dev = keypair_new("XA", 1), *late = keypair_new("XA", 1);
+	const int64_t T = 1800000000000LL;
+	struct rec c, m;
+	json_t *p;
+
+	p = cert_payload("XA", dev, "technical", POP_GOOD);
+	json_object_set_new(p, "expires", json_integer(T));
+	build_json(&c, hdr_of("cert", "XA"), p, w->ra);
+	assert_int_equal(dir_check(w->d, &c.e, 5, T - 1, 0), 0);
+	dir_apply(w->d, &c.e, 5);
+	assert_int_equal(dir_device(w->d, dev->pk)->expires, T);
+
+	mk_dev(&m, "msg", dev, "XA", 1, NULL, rcpt_of(w->b1));
+	assert_int_equal(dir_check(w->d, &m.e, 6, T, DIR_CHECK_CHAIN), 0);
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &m.e, 6, T + 1, DIR_CHECK_CHAIN), 0);
+	assert_non_null(strstr(rs_err(), "expired"));
+	rec_free(&m);
+	rec_free(&c);
+
+	p = cert_payload("XA", late, "technical", POP_GOOD);
+	json_object_set_new(p, "expires", json_integer(T));
+	build_json(&c, hdr_of("cert", "XA"), p, w->ra);
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &c.e, 7, T + 1, 0), 0);
+	assert_non_null(strstr(rs_err(), "expired"));
+	rec_free(&c);
+
+	p = cert_payload("XA", late, "technical", POP_GOOD);
+	json_object_set_new(p, "expires", json_string("never"));
+	build_json(&c, hdr_of("cert", "XA"), p, w->ra);
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &c.e, 7, 0, 0), 0);
+	assert_non_null(strstr(rs_err(), "expires"));
+	rec_free(&c);
+	keypair_free(dev);
+	keypair_free(late);
 }
 
 static void
@@ -724,6 +770,7 @@ main(void)
 		W(test_chain),
 		W(test_device_rules),
 		W(test_revoked_signer_at_index),
+		W(test_expiry),
 		W(test_unknown_kind),
 		W(test_many_devices),
 		cmocka_unit_test(test_pop_message_and_roles),
