@@ -86,7 +86,7 @@ parse_admit(int argc, char **argv, struct admit_opts *o)
 		return -1;
 	}
 	if (o->name != NULL && (strlen(o->name) > ADMIT_NAME_MAX ||
-	    !hub_valid_name(o->name))) {
+	    !checkpoint_valid_origin(o->name))) {
 		fprintf(stderr, "rosterd admit: --name must be 1 to %d bytes of "
 		    "UTF-8 text without control characters\n", ADMIT_NAME_MAX);
 		return -1;

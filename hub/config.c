@@ -28,50 +28,6 @@ hub_config_defaults(struct hub_config *c)
 	c->threads = HUB_DEFAULT_THREADS;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates), no control characters. */
-int
-hub_valid_name(const char *name)
-{
-	const unsigned char *p = (const unsigned char *)name;
-	size_t len = strlen(name), i = 0;
-
-	if (len == 0 || len >= ORIGIN_MAX)
-		return 0;
-	while (i < len) {
-		unsigned c = p[i];
-		size_t n;
-		unsigned cp;
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 int
 hub_parse_size(const char *s, size_t *out)
 {
@@ -112,7 +68,7 @@ static int
 config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 {
 	if (strcmp(key, "name") == 0) {
-		if (!json_is_string(v) || !hub_valid_name(json_string_value(v))) {
+		if (!json_is_string(v) || !checkpoint_valid_origin(json_string_value(v))) {
 			rs_seterr("%s: \"name\" must be 1 to %d bytes of text "
 			    "without control characters", path, ORIGIN_MAX - 1);
 			return -1;

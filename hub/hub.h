@@ -50,7 +50,6 @@ void hub_config_defaults(struct hub_config *c);
 int hub_config_read(const char *hubdir, struct hub_config *c);
 int hub_config_write(const char *hubdir, const struct hub_config *c);
 /* Checks a hub name: 1..127 bytes, valid UTF-8, no control characters. */
-int hub_valid_name(const char *name);
 /* Parses a decimal size with an optional K/M/G suffix ("16M"). */
 int hub_parse_size(const char *s, size_t *out);
 

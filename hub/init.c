@@ -48,7 +48,7 @@ parse_init(int argc, char **argv, struct init_opts *o)
 	while ((c = getopt_long(argc, argv, "n:l:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!hub_valid_name(optarg)) {
+			if (!checkpoint_valid_origin(optarg)) {
 				fprintf(stderr, "rosterd init: --name must be 1 to "
 				    "%d bytes of UTF-8 text without control "
 				    "characters\n", ORIGIN_MAX - 1);

@@ -43,17 +43,20 @@ checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
 }
 
 /*
- * The origin is the hub's name: UTF-8 text without control characters, the
- * rule rosterd applies to its configured name.  Anything else could not be
+ * The origin is the hub's name: 1 to ORIGIN_MAX-1 bytes of UTF-8 text
+ * without control characters (C0, DEL or C1).  Anything else could not be
  * carried in the JSON form (jansson refuses invalid UTF-8) or could display
  * as another name.
  */
-static int
-valid_origin(const char *s)
+int
+checkpoint_valid_origin(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
 	json_t *j;
 
+	if (len == 0 || len >= ORIGIN_MAX)
+		return 0;
 	for (; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f ||
 		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
@@ -85,7 +88,7 @@ checkpoint_parse(struct checkpoint *c, const char *text, const uint8_t sig[64],
 		rs_seterr("malformed checkpoint");
 		return -1;
 	}
-	if (!valid_origin(origin)) {
+	if (!checkpoint_valid_origin(origin)) {
 		rs_seterr("checkpoint origin must be UTF-8 text without control characters");
 		return -1;
 	}

@@ -32,6 +32,9 @@ struct checkpoint {
 	uint8_t sig[64];
 };
 
+/* Is s a valid origin (the hub's name): UTF-8 text without control
+ * characters, 1 to ORIGIN_MAX-1 bytes? */
+int checkpoint_valid_origin(const char *s);
 void checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
     const uint8_t root[32], int64_t time, const uint8_t sk[64]);
 /* Parses text and checks sig against the operator key. */
