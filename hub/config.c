@@ -2,9 +2,10 @@
  * config.c - HUBDIR/hub.json.
  *
  *   {"name": "UN Global POC hub", "listen": "127.0.0.1:8443",
- *    "max_body": 16777216, "threads": 4}
+ *    "max_body": 16777216, "threads": 4,
+ *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem"}
  *
- * Only "name" is required; the others have defaults (hub.h).  Unknown keys
+ * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
  * The file is written atomically (lib/util.h) and read with a size bound.
  */
@@ -97,9 +98,16 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 			return -1;
 		}
 		c->threads = (unsigned)json_integer_value(v);
+	} else if (strcmp(key, "tls_cert") == 0 || strcmp(key, "tls_key") == 0) {
+		char *dst = key[4] == 'c' ? c->tls_cert : c->tls_key;
+		if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(c->tls_cert)) {
+			rs_seterr("%s: \"%s\" must be the path of a PEM file", path, key);
+			return -1;
+		}
+		snprintf(dst, sizeof(c->tls_cert), "%s", json_string_value(v));
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
-		    "max_body, threads)", path, key);
+		    "max_body, threads, tls_cert, tls_key)", path, key);
 		return -1;
 	}
 	return 0;
@@ -156,6 +164,10 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 	json_object_set_new(j, "listen", json_string(c->listen));
 	json_object_set_new(j, "max_body", json_integer((json_int_t)c->max_body));
 	json_object_set_new(j, "threads", json_integer(c->threads));
+	if (c->tls_cert[0] != '\0') {
+		json_object_set_new(j, "tls_cert", json_string(c->tls_cert));
+		json_object_set_new(j, "tls_key", json_string(c->tls_key));
+	}
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

@@ -94,6 +94,8 @@ help_init(void)
 "                without being read.  Default 16777216 (16 MiB).\n"
 "    \"threads\"   integer, 1 to 256: HTTP worker threads, which parse and\n"
 "                verify envelopes in parallel.  Default 4.\n"
+"    \"tls_cert\", \"tls_key\"  strings, paths of a PEM certificate (chain)\n"
+"                and its private key: serve HTTPS.  Both or neither.\n"
 "\n"
 "EXAMPLE\n"
 "    rosterd init /var/lib/rosterd --name \"OEWG POC hub\"\n", stdout);
@@ -108,10 +110,11 @@ help_serve(void)
 "\n"
 "SYNOPSIS\n"
 "    rosterd serve HUBDIR [--listen ADDR:PORT] [--threads N]\n"
+"                  [--tls-cert FILE --tls-key FILE]\n"
 "\n"
 "DESCRIPTION\n"
 "    Opens the log and serves the API of docs/protocol.md section 5 over\n"
-"    HTTP (put a TLS terminator in front of it on a network):\n"
+"    HTTPS when a certificate is configured, else plain HTTP:\n"
 "\n"
 "      GET  /v1/info                   name, operator key, log size\n"
 "      POST /v1/envelopes              append envelopes, get receipts\n"
@@ -140,9 +143,19 @@ help_serve(void)
 "        it from serve.url or stdout).\n"
 "    --threads N\n"
 "        Overrides \"threads\" of hub.json: HTTP worker threads (1-256).\n"
+"    --tls-cert FILE, --tls-key FILE\n"
+"        Serve HTTPS with this PEM certificate (chain) and private key;\n"
+"        override \"tls_cert\" and \"tls_key\" of hub.json.  Put them in\n"
+"        hub.json if `rosterd admit` is to reach the running hub.  Nodes\n"
+"        trust a self-signed certificate with `roster init --hub-ca FILE`.\n"
+"        roster's security does not rest on TLS (everything is signed and\n"
+"        bodies are encrypted end to end); TLS hides metadata from the\n"
+"        network.\n"
 "\n"
 "EXAMPLE\n"
-"    rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n", stdout);
+"    rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
+"    rosterd serve /var/lib/rosterd --listen 0.0.0.0:443 \\\n"
+"        --tls-cert /etc/rosterd/cert.pem --tls-key /etc/rosterd/key.pem\n", stdout);
 }
 
 void

@@ -36,6 +36,8 @@ struct hub_config {
 	char listen[HUB_LISTEN_MAX];	/* "127.0.0.1:8443" */
 	size_t max_body;		/* bytes per request body */
 	unsigned threads;		/* HTTP worker threads */
+	char tls_cert[512];		/* PEM file; "" for plain HTTP */
+	char tls_key[512];		/* its private key (PEM file) */
 };
 
 /* HUBDIR/name, malloc'd. */

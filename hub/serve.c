@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "api.h"
+#include <sodium.h>
+
 #include "hub.h"
 #include "sequencer.h"
 #include "store.h"
@@ -30,6 +32,8 @@
 struct serve_opts {
 	const char *hubdir;
 	const char *listen;
+	const char *tls_cert;
+	const char *tls_key;
 	unsigned threads;
 };
 
@@ -39,6 +43,8 @@ parse_serve(int argc, char **argv, struct serve_opts *o)
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -49,10 +55,16 @@ parse_serve(int argc, char **argv, struct serve_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:t:c:k:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->listen = optarg;
+			break;
+		case 'c':
+			o->tls_cert = optarg;
+			break;
+		case 'k':
+			o->tls_key = optarg;
 			break;
 		case 't':
 			v = strtol(optarg, &end, 10);
@@ -89,7 +101,7 @@ parse_serve(int argc, char **argv, struct serve_opts *o)
 /* "http://HOST:PORT" for clients on this machine: a wildcard listen address
  * is reached through loopback. */
 static void
-serve_url(char *out, size_t len, const char *listen, uint16_t port)
+serve_url(char *out, size_t len, const char *listen, uint16_t port, int tls)
 {
 	char host[HUB_LISTEN_MAX];
 	const char *colon = strrchr(listen, ':');
@@ -103,7 +115,7 @@ serve_url(char *out, size_t len, const char *listen, uint16_t port)
 		snprintf(host, sizeof(host), "127.0.0.1");
 	else if (strcmp(host, "[::]") == 0)
 		snprintf(host, sizeof(host), "[::1]");
-	snprintf(out, len, "http://%s:%u", host, (unsigned)port);
+	snprintf(out, len, "%s://%s:%u", tls ? "https" : "http", host, (unsigned)port);
 }
 
 static int
@@ -136,6 +148,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 {
 	struct api api = {0};
 	struct http_server *srv = NULL;
+	struct buf cert = {0}, key = {0};
 	char url[HUB_LISTEN_MAX + 32], *urlpath = hub_path(o->hubdir, "serve.url");
 	sigset_t set;
 	int rc = -1;
@@ -152,11 +165,19 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 		goto out;
 	if ((api.q = seq_start(api.s)) == NULL)
 		goto out;
-	srv = http_server_start(cfg->listen, cfg->max_body, cfg->threads,
-	    api_handle, &api);
+	if (cfg->tls_cert[0] != '\0' &&
+	    (read_file(cfg->tls_cert, &cert, 1 << 20) != 0 ||
+	    read_file(cfg->tls_key, &key, 1 << 20) != 0))
+		goto out;
+	srv = http_server_start_tls(cfg->listen, cfg->max_body, cfg->threads,
+	    api_handle, &api, cert.p ? buf_cstr(&cert) : NULL,
+	    key.p ? buf_cstr(&key) : NULL);
+	if (key.p != NULL)
+		sodium_memzero(key.p, key.len);
 	if (srv == NULL)
 		goto out;
-	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv));
+	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
+	    cfg->tls_cert[0] != '\0');
 	strcat(url, "\n");
 	if (write_file_atomic(urlpath, url, strlen(url), 0644) != 0)
 		goto out;
@@ -176,6 +197,8 @@ out:
 	if (srv != NULL)
 		unlink(urlpath);
 	free(urlpath);
+	buf_free(&cert);
+	buf_free(&key);
 	return rc;
 }
 
@@ -201,6 +224,18 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.threads > 0)
 		cfg.threads = o.threads;
+	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
+		fprintf(stderr, "rosterd serve: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if (o.tls_cert != NULL) {
+		snprintf(cfg.tls_cert, sizeof(cfg.tls_cert), "%s", o.tls_cert);
+		snprintf(cfg.tls_key, sizeof(cfg.tls_key), "%s", o.tls_key);
+	}
+	if ((cfg.tls_cert[0] == '\0') != (cfg.tls_key[0] == '\0')) {
+		fprintf(stderr, "rosterd serve: tls_cert and tls_key go together\n");
+		return 1;
+	}
 	rc = hub_lock(o.hubdir, &lockfd);
 	if (rc != 0) {
 		fprintf(stderr, "rosterd serve: %s%s\n", rs_err(), rc == 1 ?

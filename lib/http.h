@@ -44,6 +44,11 @@ struct http_server;
  * port, which http_server_port then tells.  nthreads workers. */
 struct http_server *http_server_start(const char *listen, size_t max_body,
     unsigned nthreads, http_handler h, void *ctx);
+/* The same over TLS: cert_pem is the PEM certificate chain, key_pem the PEM
+ * private key (file contents, not paths).  NULL for both is plain HTTP. */
+struct http_server *http_server_start_tls(const char *listen, size_t max_body,
+    unsigned nthreads, http_handler h, void *ctx, const char *cert_pem,
+    const char *key_pem);
 uint16_t http_server_port(struct http_server *s);
 void http_server_stop(struct http_server *s);
 
@@ -72,6 +77,10 @@ void http_client_set_signer(struct http_client *c, const uint8_t pk[32],
 /* Lowers the response size cap (default and maximum 256 MiB); a larger
  * response aborts the transfer with rs_err set. */
 void http_client_set_max_response(struct http_client *c, size_t max);
+
+/* Trust the certificates in PEM file ca_file (e.g. a hub's self-signed
+ * certificate) instead of the system's store, for https:// base URLs. */
+void http_client_set_ca(struct http_client *c, const char *ca_file);
 
 /* Sends method target (path plus query, relative to the base URL).  On a
  * transport failure returns -1 with rs_err set.  Otherwise returns 0, the

@@ -49,6 +49,7 @@ struct http_client {
 	uint8_t pk[32];
 	uint8_t sk[64];
 	size_t max_resp;
+	char *ca;		/* PEM file to trust, or NULL: the system's */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -170,7 +171,17 @@ http_client_free(struct http_client *c)
 	curl_easy_cleanup(c->h);
 	sodium_memzero(c->sk, sizeof(c->sk));
 	free(c->base);
+	free(c->ca);
 	free(c);
+}
+
+void
+http_client_set_ca(struct http_client *c, const char *ca_file)
+{
+	if (c == NULL)
+		return;
+	free(c->ca);
+	c->ca = ca_file != NULL ? xstrdup(ca_file) : NULL;
 }
 
 const char *
@@ -316,6 +327,8 @@ configure(struct http_client *c, const char *url, struct curl_slist *hdrs,
 	bad |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)c->max_resp) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_USERAGENT, "roster") != CURLE_OK;
+	if (c->ca != NULL)
+		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, c->ca) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, sink) != CURLE_OK;

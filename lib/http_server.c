@@ -490,14 +490,23 @@ struct http_server *
 http_server_start(const char *listen, size_t max_body, unsigned nthreads,
     http_handler h, void *ctx)
 {
+	return http_server_start_tls(listen, max_body, nthreads, h, ctx, NULL, NULL);
+}
+
+struct http_server *
+http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
+    http_handler h, void *ctx, const char *cert_pem, const char *key_pem)
+{
 	struct sockaddr_storage ss;
 	struct http_server *s;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem pool[2] = {
+	struct MHD_OptionItem pool[4] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
 	};
+	size_t nopt = 0;
 	int v6 = 0;
 
 	if (h == NULL) {
@@ -511,9 +520,24 @@ http_server_start(const char *listen, size_t max_body, unsigned nthreads,
 	}
 	if (v6)
 		flags |= MHD_USE_DUAL_STACK;
+	if ((cert_pem == NULL) != (key_pem == NULL)) {
+		rs_seterr("TLS needs both a certificate and its private key");
+		return NULL;
+	}
 	if (nthreads > 1) {	/* MHD warns about a pool of one */
-		pool[0].option = MHD_OPTION_THREAD_POOL_SIZE;
-		pool[0].value = (intptr_t)nthreads;
+		pool[nopt].option = MHD_OPTION_THREAD_POOL_SIZE;
+		pool[nopt++].value = (intptr_t)nthreads;
+	}
+	if (cert_pem != NULL) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			rs_seterr("this libmicrohttpd was built without TLS");
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+		pool[nopt].option = MHD_OPTION_HTTPS_MEM_CERT;
+		pool[nopt++].ptr_value = (void *)(uintptr_t)cert_pem;
+		pool[nopt].option = MHD_OPTION_HTTPS_MEM_KEY;
+		pool[nopt++].ptr_value = (void *)(uintptr_t)key_pem;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->h = h;

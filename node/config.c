@@ -54,6 +54,9 @@ config_load(struct node *n)
 	    copy_str(c->languages, sizeof(c->languages), j, "languages") != 0 ||
 	    jhex32_req(j, "device", c->device) != 0)
 		goto out;
+	if (jstr(j, "hub_ca") != NULL &&
+	    copy_str(c->hub_ca, sizeof(c->hub_ca), j, "hub_ca") != 0)
+		goto out;
 	if (jstr(j, "root_key") != NULL) {
 		if (jhex32_req(j, "root_key", c->root_key) != 0)
 			goto out;
@@ -80,6 +83,8 @@ config_save(struct node *n)
 
 	json_object_set_new(j, "hub", json_string(c->hub));
 	json_object_set_new(j, "hub_name", json_string(c->hub_name));
+	if (c->hub_ca[0] != '\0')
+		json_object_set_new(j, "hub_ca", json_string(c->hub_ca));
 	json_object_set_new(j, "operator_key", jhex(c->operator_key, 32));
 	json_object_set_new(j, "state", json_string(c->state));
 	json_object_set_new(j, "role", json_string(c->role));

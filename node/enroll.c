@@ -58,7 +58,8 @@ out:
 }
 
 static int
-fetch_info(const char *hub, char *name, size_t namelen, uint8_t opkey[32])
+fetch_info(const char *hub, const char *ca, char *name, size_t namelen,
+    uint8_t opkey[32])
 {
 	struct http_client *c = http_client_new(hub);
 	json_t *j = NULL;
@@ -67,6 +68,8 @@ fetch_info(const char *hub, char *name, size_t namelen, uint8_t opkey[32])
 
 	if (c == NULL)
 		return -1;
+	if (ca != NULL && *ca != '\0')
+		http_client_set_ca(c, ca);
 	if (http_get_json(c, "/v1/info", &j) != 0)
 		goto out;
 	if ((nm = jstr_req(j, "name")) == NULL || jhex32_req(j, "operator_key", opkey) != 0)
@@ -111,6 +114,22 @@ write_request(struct node *n, const struct keypair *k, char *path, size_t plen)
 	return rc;
 }
 
+/* Keeps a copy of the hub's certificate in the node folder, so the node does
+ * not depend on a file elsewhere staying put. */
+static int
+copy_ca(struct node *n, const char *ca)
+{
+	struct buf b = {0};
+	int rc;
+
+	if (read_file(ca, &b, 1 << 20) != 0)
+		return -1;
+	snprintf(n->cfg.hub_ca, sizeof(n->cfg.hub_ca), "%s/hub-ca.pem", n->dir);
+	rc = write_file_atomic(n->cfg.hub_ca, b.p, b.len, 0644);
+	buf_free(&b);
+	return rc;
+}
+
 static int
 check_field(const char *what, const char *v, size_t max)
 {
@@ -126,7 +145,7 @@ cmd_init(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *hub, *state, *role, *name, *email, *lang, *opk;
+	const char *hub, *state, *role, *name, *email, *lang, *opk, *ca;
 	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL;
 	uint8_t want[32];
 	struct keypair *k = NULL;
@@ -141,6 +160,7 @@ cmd_init(int argc, char **argv)
 	email = opt_value(&o, "--email");
 	lang = opt_value(&o, "--lang");
 	opk = opt_value(&o, "--operator-key");
+	ca = opt_value(&o, "--hub-ca");
 	rc = opts_finish(&o, "init");
 	opts_free(&o);
 	if (rc != 0)
@@ -183,7 +203,7 @@ cmd_init(int argc, char **argv)
 	snprintf(n.cfg.name, sizeof(n.cfg.name), "%s", name);
 	snprintf(n.cfg.email, sizeof(n.cfg.email), "%s", email);
 	snprintf(n.cfg.languages, sizeof(n.cfg.languages), "%s", lang ? lang : "en");
-	if (fetch_info(hub, n.cfg.hub_name, sizeof(n.cfg.hub_name), n.cfg.operator_key) != 0) {
+	if (fetch_info(hub, ca, n.cfg.hub_name, sizeof(n.cfg.hub_name), n.cfg.operator_key) != 0) {
 		fail("init");
 		goto usage;
 	}
@@ -199,6 +219,10 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	memcpy(n.cfg.device, k->pk, 32);
+	if (ca != NULL && copy_ca(&n, ca) != 0) {
+		fail("init");
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/device.key", n.dir);
 	if (keyfile_write(path, KEY_DEVICE, k, pass) != 0 || config_save(&n) != 0 ||
 	    store_open(&n) != 0 || write_request(&n, k, path, sizeof(path)) != 0) {
@@ -330,7 +354,7 @@ cmd_revoke(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *root, *device, *hub, *reason;
+	const char *root, *device, *hub, *reason, *ca;
 	char name[ORIGIN_MAX], fpr[RS_FPR_LEN], *pass = NULL;
 	uint8_t target[32], opkey[32];
 	struct keypair *k = NULL;
@@ -345,6 +369,7 @@ cmd_revoke(int argc, char **argv)
 	device = opt_value(&o, "--device");
 	hub = opt_value(&o, "--hub");
 	reason = opt_value(&o, "--reason");
+	ca = opt_value(&o, "--hub-ca");
 	if (opts_finish(&o, "revoke") != 0) {
 		opts_free(&o);
 		node_close(&n);
@@ -370,20 +395,23 @@ cmd_revoke(int argc, char **argv)
 			return usage_error("revoke", "--device must be the device's 64-hex-digit key "
 			    "(see `roster directory --json`)");
 		}
-		if (hub == NULL && n.dir != NULL && config_load(&n) == 0)
+		if (hub == NULL && n.dir != NULL && config_load(&n) == 0) {
 			hub = n.cfg.hub;
+			if (ca == NULL && n.cfg.hub_ca[0] != '\0')
+				ca = n.cfg.hub_ca;
+		}
 		if (hub == NULL) {
 			node_close(&n);
 			return usage_error("revoke", "--hub URL is required with --root");
 		}
-		if (fetch_info(hub, name, sizeof(name), opkey) != 0 ||
+		if (fetch_info(hub, ca, name, sizeof(name), opkey) != 0 ||
 		    (n.dir != NULL && n.cfg.hub[0] && memcmp(opkey, n.cfg.operator_key, 32) != 0 &&
 		    (rs_seterr("the hub's operator key differs from the node's pinned key"), 1)) ||
 		    (pass = passphrase_get(n.passfile, "Root key passphrase: ", 0)) == NULL ||
 		    (k = keyfile_read(root, KEY_ROOT, pass)) == NULL ||
 		    revoke_envelope(&env, k, k->state, target, reason) != 0 ||
 		    (c = http_client_new(hub)) == NULL ||
-		    submit_one(c, opkey, &env, &r) != 0) {
+		    (http_client_set_ca(c, ca), submit_one(c, opkey, &env, &r)) != 0) {
 			fail("revoke");
 			goto out;
 		}

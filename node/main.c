@@ -54,13 +54,15 @@ static const struct command commands[] = {
 { "init", cmd_init, "create a node for a point of contact",
 "usage: roster init --dir NODEDIR --hub URL --state XA --role ROLE\n"
 "                   --name NAME --email ADDRESS [--lang en,fr]\n"
-"                   [--operator-key HEX] [--passphrase-file FILE]\n\n"
+"                   [--operator-key HEX] [--hub-ca FILE] [--passphrase-file FILE]\n\n"
 "Creates the node's data folder: a device key pair (signing and encryption,\n"
 "sealed with the passphrase), the local store, and NODEDIR/request.json, the\n"
 "certification request for the State's administrator.  ROLE is diplomatic,\n"
 "technical or alternate.  The hub's operator key is fetched and pinned; pass\n"
 "--operator-key to check it against a value obtained out of band (its\n"
-"fingerprint is printed either way).\n" },
+"fingerprint is printed either way).  For an https hub with a self-signed\n"
+"certificate, --hub-ca FILE names the certificate to trust; it is copied to\n"
+"NODEDIR/hub-ca.pem.\n" },
 { "enroll", cmd_enroll, "publish this node's certificate",
 "usage: roster enroll [--dir NODEDIR] CERT\n\n"
 "Publishes the certificate the administrator made with `roster certify`.\n"
@@ -69,7 +71,8 @@ static const struct command commands[] = {
 "audit` alarms on any key record about the State not made with it.\n" },
 { "revoke", cmd_revoke, "withdraw a device",
 "usage: roster revoke [--dir NODEDIR] [--reason TEXT]\n"
-"       roster revoke --root ROOTKEY --device HEX --hub URL [--reason TEXT]\n\n"
+"       roster revoke --root ROOTKEY --device HEX --hub URL [--hub-ca FILE]\n"
+"                     [--reason TEXT]\n\n"
 "The first form withdraws this node's own device, signed by the device.  The\n"
 "second is the administrator's: withdraws any device of the State, signed by\n"
 "the root key.  From the revocation's log index on, the hub and every node\n"
@@ -309,6 +312,8 @@ node_open(struct node *n, int need_key)
 	n->hub = http_client_new(n->cfg.hub);
 	if (n->hub == NULL)
 		return -1;
+	if (n->cfg.hub_ca[0] != '\0')
+		http_client_set_ca(n->hub, n->cfg.hub_ca);
 	if (n->key != NULL)
 		http_client_set_signer(n->hub, n->key->pk, n->key->sk);
 	return directory_load(n);

@@ -39,6 +39,7 @@
 
 struct node_config {
 	char hub[512];
+	char hub_ca[512];		/* PEM file trusted for https hubs, or "" */
 	char hub_name[ORIGIN_MAX];
 	uint8_t operator_key[32];
 	char state[3];
