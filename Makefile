@@ -68,14 +68,24 @@ $(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out hub/main.o,$(HUB_OBJ))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -Inode -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
 
-# libFuzzer targets: always clang, always with ASan+UBSan, own tree.
+# libFuzzer targets: always clang, always with ASan+UBSan, own tree.  A
+# target named fuzz_hub_*.c is also built with hub/*.c, one named
+# fuzz_node_*.c with node/*.c (without their main.c in either case).
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD := build-fuzz
+FUZZ_CC := clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS)
+FUZZ_HUB_SRC := $(filter-out hub/main.c,$(HUB_SRC))
+FUZZ_NODE_SRC := $(filter-out node/main.c,$(NODE_SRC))
 fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+$(FUZZ_BUILD)/fuzz_hub_%: fuzz/fuzz_hub_%.c $(LIB_SRC) $(FUZZ_HUB_SRC) $(wildcard lib/*.h hub/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) -Ihub -o $@ $< $(FUZZ_HUB_SRC) $(LIB_SRC) $(PKG_LIBS)
+$(FUZZ_BUILD)/fuzz_node_%: fuzz/fuzz_node_%.c $(LIB_SRC) $(FUZZ_NODE_SRC) $(wildcard lib/*.h node/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) -Inode -o $@ $< $(FUZZ_NODE_SRC) $(LIB_SRC) $(PKG_LIBS)
 $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
-		-o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
 clean:
 	rm -rf build build-san build-fuzz
