@@ -115,6 +115,17 @@ struct sync_stats {
 	int directory, messages, acks, refused, sent;
 	uint64_t checkpoint;
 };
+/* The three listings of docs/protocol.md section 5. */
+enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN };
+/* One page of a listing as the hub answered it, already parsed: verifies the
+ * checkpoint, then each record (inclusion proof, envelope, signature, the
+ * listing's rules) is stored or refused, and *after moves past it.  Runs in
+ * the caller's transaction.  0 with *more set; -1 when the checkpoint is
+ * refused (an alarm may have been stored: commit it); -2 when a record is
+ * malformed or out of order, or the store fails (roll back).  rs_err says
+ * why. */
+int sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
+    int64_t *after, int *more, struct sync_stats *s);
 int sync_directory(struct node *n, struct sync_stats *s);
 int sync_once(struct node *n, struct sync_stats *s);
 int sync_cosignatures(struct node *n, struct sync_stats *s);

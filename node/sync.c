@@ -323,17 +323,51 @@ out:
 	return rc;
 }
 
+static const record_fn listing_fns[] = {
+	[SYNC_DIRECTORY] = accept_directory,
+	[SYNC_MAIL] = accept_mail,
+	[SYNC_COSIGN] = accept_cosign,
+};
+
+int
+sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
+    int64_t *after, int *more, struct sync_stats *s)
+{
+	int64_t index = -1;
+	struct checkpoint cp;
+	json_t *recs, *r;
+	size_t i;
+	int rc = 0;
+
+	if (verify_checkpoint(n, json_object_get(j, "checkpoint"), &cp) != 0)
+		return -1;
+	s->checkpoint = cp.size;
+	recs = json_object_get(j, "records");
+	json_array_foreach(recs, i, r) {
+		rc = one_record(n, &cp, r, *after, listing_fns[which], s, &index);
+		if (rc == -2)
+			break;
+		if (rc == -1) {
+			store_refusal(n, index, rs_err());
+			s->refused++;
+		}
+		*after = index;
+		rc = 0;
+	}
+	*more = json_is_true(json_object_get(j, "more")) && json_array_size(recs) > 0;
+	checkpoint_free(&cp);
+	return rc;
+}
+
 static int
-fetch_listing(struct node *n, const char *path, const char *cursor, record_fn fn,
-    struct sync_stats *s)
+fetch_listing(struct node *n, const char *path, const char *cursor,
+    enum sync_listing which, struct sync_stats *s)
 {
 	for (;;) {
-		int64_t after = -1, index = -1;
-		struct checkpoint cp;
+		int64_t after = -1;
 		char target[256];
-		json_t *j, *recs, *r;
-		size_t i;
-		int more, rc = 0;
+		json_t *j;
+		int more, rc;
 
 		db_meta_get_int(n->db, cursor, &after);
 		snprintf(target, sizeof(target), "%s?after=%lld", path, (long long)after);
@@ -352,7 +386,8 @@ fetch_listing(struct node *n, const char *path, const char *cursor, record_fn fn
 			json_decref(j);
 			continue;
 		}
-		if (verify_checkpoint(n, json_object_get(j, "checkpoint"), &cp) != 0) {
+		rc = sync_listing_page(n, which, j, &after, &more, s);
+		if (rc == -1) {
 			char why[RS_ERRLEN];
 			snprintf(why, sizeof(why), "%s", rs_err());
 			db_commit(n->db);	/* keep the alarm */
@@ -360,21 +395,6 @@ fetch_listing(struct node *n, const char *path, const char *cursor, record_fn fn
 			rs_seterr("%s", why);
 			return -1;
 		}
-		s->checkpoint = cp.size;
-		recs = json_object_get(j, "records");
-		json_array_foreach(recs, i, r) {
-			rc = one_record(n, &cp, r, after, fn, s, &index);
-			if (rc == -2)
-				break;
-			if (rc == -1) {
-				store_refusal(n, index, rs_err());
-				s->refused++;
-			}
-			after = index;
-			rc = 0;
-		}
-		more = json_is_true(json_object_get(j, "more")) && json_array_size(recs) > 0;
-		checkpoint_free(&cp);
 		json_decref(j);
 		if (rc != 0 || db_meta_set_int(n->db, cursor, after) != 0) {
 			char why[RS_ERRLEN];
@@ -393,13 +413,13 @@ fetch_listing(struct node *n, const char *path, const char *cursor, record_fn fn
 int
 sync_directory(struct node *n, struct sync_stats *s)
 {
-	return fetch_listing(n, "/v1/directory", "dir_after", accept_directory, s);
+	return fetch_listing(n, "/v1/directory", "dir_after", SYNC_DIRECTORY, s);
 }
 
 int
 sync_cosignatures(struct node *n, struct sync_stats *s)
 {
-	return fetch_listing(n, "/v1/cosignatures", "cosign_after", accept_cosign, s);
+	return fetch_listing(n, "/v1/cosignatures", "cosign_after", SYNC_COSIGN, s);
 }
 
 /* ---- outbox out -------------------------------------------------------- */
@@ -599,7 +619,7 @@ sync_once(struct node *n, struct sync_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (outbox_flush(n, s) != 0 || sync_directory(n, s) != 0 ||
-	    fetch_listing(n, "/v1/mail", "mail_after", accept_mail, s) != 0 ||
+	    fetch_listing(n, "/v1/mail", "mail_after", SYNC_MAIL, s) != 0 ||
 	    outbox_flush(n, s) != 0)
 		return -1;
 	return 0;

@@ -1,0 +1,511 @@
+/*
+ * fuzz_node_listing.c - libFuzzer target for a node taking in a listing page
+ * from the hub (docs/protocol.md section 5: {"checkpoint": ..., "records":
+ * [{index, time, envelope, proof}], "more": ...}) and the hub's answer to the
+ * consistency proof request that a new checkpoint may need.
+ *
+ * Everything after the HTTP fetch of fetch_listing in node/sync.c runs:
+ * sync_listing_page, that is checkpoint verification (signature, origin,
+ * same size same root, consistency with the latest checkpoint the node
+ * holds), each record's inclusion proof, the envelope's parse and signature,
+ * and the listing's accept function (directory rules, own-State alarms, mail
+ * decryption and the "delivered" acknowledgement, acks, cosignatures).
+ *
+ * LLVMFuzzerInitialize makes a node folder with the node's own functions
+ * (config_save/config_load, store_open, a device key from keys.h, the
+ * directory), for State XA, pinning an operator key whose public half is in
+ * the config.  It then gives the node, through sync_listing_page itself, the
+ * first three records of a small log (admit XA, cert of this device A, cert
+ * of device B) under a checkpoint of size 3, and records a message "sent"
+ * by A to B (so acknowledgements have something to acknowledge).  All keys
+ * come from fixed seeds (32 equal bytes: 0x31 operator, 0x32 XA root,
+ * 0x33/0x34 device A, 0x35/0x36 device B, 0x37 XB root, 0x38/0x39 device G
+ * of XB) and all times are fixed, so the seed corpus holds checkpoints the
+ * node accepts and records that pass every check.
+ *
+ * A consistency proof is fetched over HTTP (consistency_check in verify.c):
+ * the node's hub URL points at a small server in this process whose only
+ * answer, for any request, is the one the input supplies.
+ *
+ * Input:
+ *   byte 0   flags: bits 0-1 the listing (0 directory, 1 mail, 2
+ *            cosignatures, 3 mail); bits 2-4 the HTTP status of the
+ *            consistency answer (200, 200, 200, 200, 400, 404, 500, 301).
+ *   then     the listing's JSON text, up to the first NUL (or the end);
+ *   then     the body of the consistency answer (the rest).
+ *
+ * FUZZ_VERBOSE=1 in the environment prints each outcome (to check seeds).
+ *
+ * Each input runs in a transaction that is rolled back, and the node's
+ * in-memory directory is reloaded afterwards, so every input starts from the
+ * same node.  Invariants that abort: a page accepted leaves its cursor no
+ * lower; every record stored was proved into a checkpoint the node accepted
+ * (idx below checked_size, id the hash of the bytes stored).
+ */
+#include <ftw.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "db.h"
+#include "directory.h"
+#include "envelope.h"
+#include "http.h"
+#include "jsonutil.h"
+#include "keys.h"
+#include "merkle.h"
+#include "node.h"
+#include "seal.h"
+#include "statement.h"
+#include "util.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_MAX_INPUT	(256 * 1024)
+#define T0		1763820000000LL	/* header and log times start here */
+#define HUB_NAME	"Fuzz hub"
+#define BASE_SIZE	3		/* records the node holds before each input */
+
+enum { K_OP, K_ROOT, K_A, K_B, K_ROOT_XB, K_G, NKEYS };
+static const int key_seed[NKEYS] = { 0x31, 0x32, 0x33, 0x35, 0x37, 0x38 };
+static const int box_seed[NKEYS] = { 0, 0, 0x34, 0x36, 0, 0x39 };
+static struct keypair keys[NKEYS];
+/* The id of the message A "sent" to B, which acks may refer to. */
+static const uint8_t sent_id[32] = {
+	0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58,
+	0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58,
+	0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58
+};
+
+static char nodedir[] = "/tmp/fuzz_node_listing.XXXXXX";
+static struct node node;
+static struct http_server *srv;
+static int verbose;		/* FUZZ_VERBOSE set: print each outcome */
+
+/* The consistency answer of the current input (read by the server thread
+ * while the fuzzing thread waits for it). */
+static int answer_status;
+static const uint8_t *answer_body;
+static size_t answer_len;
+
+/* ---- what node/main.c defines (it is not linked here) ------------------- */
+
+int
+node_open(struct node *n, int need_key)
+{
+	if (n->dir == NULL) {
+		rs_seterr("no node folder");
+		return -1;
+	}
+	if (config_load(n) != 0 || store_open(n) != 0)
+		return -1;
+	if (need_key && n->key == NULL) {
+		rs_seterr("no device key in the fuzz node");
+		return -1;
+	}
+	if ((n->hub = http_client_new(n->cfg.hub)) == NULL)
+		return -1;
+	if (n->key != NULL)
+		http_client_set_signer(n->hub, n->key->pk, n->key->sk);
+	return directory_load(n);
+}
+
+void
+node_close(struct node *n)
+{
+	keypair_free(n->key);
+	n->key = NULL;
+	if (n->hub)
+		http_client_free(n->hub);
+	n->hub = NULL;
+	dir_free(n->directory);
+	n->directory = NULL;
+	if (n->db)
+		db_close(n->db);
+	n->db = NULL;
+	free(n->dir);
+	n->dir = NULL;
+}
+
+int
+fail(const char *what)
+{
+	fprintf(stderr, "roster: %s: %s\n", what ? what : "", rs_err());
+	return 1;
+}
+
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	return EXIT_USAGE;
+}
+
+/* The option parser is for commands, which this target never runs. */
+void opts_init(struct opts *o, int argc, char **argv) { abort(); }
+void opts_free(struct opts *o) { abort(); }
+const char *opt_value(struct opts *o, const char *name) { abort(); }
+int opt_flag(struct opts *o, const char *name) { abort(); }
+const char *opt_positional(struct opts *o) { abort(); }
+int opts_finish(struct opts *o, const char *cmd) { abort(); }
+void node_common_opts(struct node *n, struct opts *o) { abort(); }
+
+const char *
+time_str(int64_t ms, char *out, size_t len)
+{
+	snprintf(out, len, "%lld", (long long)ms);
+	return out;
+}
+
+void
+short_id(char out[17], const uint8_t id[32])
+{
+	sodium_bin2hex(out, 17, id, 8);
+}
+
+/* ---- the log (shared with the corpus generator) --------------------------- */
+
+static void
+seeded(struct keypair *k, int n, int box_n)
+{
+	uint8_t seed[32];
+
+	memset(seed, n, sizeof(seed));
+	crypto_sign_seed_keypair(k->pk, k->sk, seed);
+	if (box_n) {
+		memset(seed, box_n, sizeof(seed));
+		crypto_box_seed_keypair(k->box_pk, k->box_sk, seed);
+		k->has_box = 1;
+	}
+}
+
+static void
+build(struct buf *out, json_t *hdr, const char *state, const void *payload,
+    size_t len, const struct keypair *k)
+{
+	json_object_set_new(hdr, "state", json_string(state));
+	json_object_set_new(hdr, "time", json_integer(T0));
+	if (env_build(out, hdr, payload, len, k->pk, k->sk) != 0)
+		abort();
+	json_decref(hdr);
+}
+
+static void
+build_json(struct buf *out, json_t *hdr, const char *state, json_t *payload,
+    const struct keypair *k)
+{
+	char *t = jdump(payload);
+
+	build(out, hdr, state, t, strlen(t), k);
+	free(t);
+	json_decref(payload);
+}
+
+static void
+make_admit(struct buf *out, const char *state, const struct keypair *root)
+{
+	build_json(out, json_pack("{s:s}", "kind", "admit"), state,
+	    json_pack("{s:s,s:o}", "state", state, "root_key", jhex(root->pk, 32)),
+	    &keys[K_OP]);
+}
+
+static void
+make_cert(struct buf *out, const char *state, const struct keypair *root,
+    const struct keypair *d)
+{
+	struct buf m = {0};
+	uint8_t pop[64];
+
+	dir_pop_message(&m, state, d->pk, d->box_pk);
+	crypto_sign_detached(pop, NULL, m.p, m.len, d->sk);
+	buf_free(&m);
+	build_json(out, json_pack("{s:s}", "kind", "cert"), state,
+	    json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:[s],s:I,s:I,s:o}", "state", state,
+	    "device", jhex(d->pk, 32), "box_key", jhex(d->box_pk, 32), "role",
+	    "technical", "name", "Fuzz", "email", "fuzz@example.org", "languages",
+	    "en", "issued", (json_int_t)T0, "expires", (json_int_t)(T0 + 86400000000LL),
+	    "pop", jb64(pop, 64)), root);
+}
+
+/* The first records of the log, which the node holds before every input. */
+static void
+base_records(struct buf out[BASE_SIZE])
+{
+	memset(out, 0, BASE_SIZE * sizeof(*out));
+	make_admit(&out[0], "XA", &keys[K_ROOT]);
+	make_cert(&out[1], "XA", &keys[K_ROOT], &keys[K_A]);
+	make_cert(&out[2], "XA", &keys[K_ROOT], &keys[K_B]);
+}
+
+static int64_t
+log_time(uint64_t idx)
+{
+	return T0 + 1000 * (int64_t)idx;
+}
+
+/* A tree over the given envelopes at log times log_time(i), in dir. */
+static struct merkle_tree *
+tree_of(const char *dir, const struct buf *envs, size_t n)
+{
+	struct merkle_tree *t;
+	uint8_t id[32], leaf[32];
+
+	if (mkdir_p(dir, 0700) != 0 || merkle_open(&t, dir, 0) != 0)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		sha256(id, envs[i].p, envs[i].len);
+		env_leaf_hash(leaf, id, log_time(i));
+		if (merkle_append(t, leaf) != 0)
+			abort();
+	}
+	return t;
+}
+
+static json_t *
+proof_json(struct merkle_tree *t, uint64_t idx, uint64_t size)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][32];
+	json_t *a = json_array();
+	size_t np;
+
+	if (merkle_inclusion_proof(t, idx, size, proof, &np) != 0)
+		abort();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(a, jb64(proof[i], 32));
+	return a;
+}
+
+/* A listing page: the checkpoint of size over t (signed by the operator,
+ * at time cp_time) and the records of envs with indexes in [from, to). */
+static json_t *
+page_json(struct merkle_tree *t, uint64_t size, int64_t cp_time,
+    const struct buf *envs, uint64_t from, uint64_t to, int more)
+{
+	struct checkpoint cp;
+	uint8_t root[32];
+	json_t *recs = json_array(), *j;
+
+	if (merkle_root(t, size, root) != 0)
+		abort();
+	checkpoint_make(&cp, HUB_NAME, size, root, cp_time, keys[K_OP].sk);
+	for (uint64_t i = from; i < to; i++)
+		json_array_append_new(recs, json_pack("{s:I,s:I,s:o,s:o}", "index",
+		    (json_int_t)i, "time", (json_int_t)log_time(i), "envelope",
+		    jb64(envs[i].p, envs[i].len), "proof", proof_json(t, i, size)));
+	j = json_pack("{s:o,s:o,s:b}", "checkpoint", checkpoint_json(&cp),
+	    "records", recs, "more", more);
+	checkpoint_free(&cp);
+	return j;
+}
+
+/* ---- the hub's consistency answer ------------------------------------------ */
+
+static void
+answer(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	resp->status = answer_status;
+	buf_free(&resp->body);
+	buf_add(&resp->body, answer_body != NULL ? answer_body : (const uint8_t *)"",
+	    answer_len);
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	return remove(path);
+}
+
+static void
+cleanup(void)
+{
+	node_close(&node);
+	http_server_stop(srv);
+	srv = NULL;
+	nftw(nodedir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+fatal(const char *what)
+{
+	fprintf(stderr, "fuzz_node_listing: %s: %s\n", what, rs_err());
+	abort();
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct buf envs[BASE_SIZE];
+	struct merkle_tree *t;
+	struct sync_stats s;
+	struct keypair *k;
+	sqlite3_stmt *st;
+	char *rcpt, treedir[sizeof(nodedir) + 16];
+	json_t *page, *list;
+	int64_t after = -1;
+	int more;
+
+	if (sodium_init() < 0 || mkdtemp(nodedir) == NULL)
+		abort();
+	verbose = getenv("FUZZ_VERBOSE") != NULL;
+	for (int i = 0; i < NKEYS; i++)
+		seeded(&keys[i], key_seed[i], box_seed[i]);
+	atexit(cleanup);
+
+	/* The hub this node talks to: answers consistency proof requests. */
+	if ((srv = http_server_start("127.0.0.1:0", 1 << 20, 1, answer, NULL)) == NULL)
+		fatal("server");
+
+	/* The node folder: config, store, device key, directory. */
+	memset(&node, 0, sizeof(node));
+	node.dir = xstrdup(nodedir);
+	node.quiet = !verbose;
+	snprintf(node.cfg.hub, sizeof(node.cfg.hub), "http://127.0.0.1:%u",
+	    (unsigned)http_server_port(srv));
+	snprintf(node.cfg.hub_name, sizeof(node.cfg.hub_name), "%s", HUB_NAME);
+	memcpy(node.cfg.operator_key, keys[K_OP].pk, 32);
+	snprintf(node.cfg.state, sizeof(node.cfg.state), "XA");
+	snprintf(node.cfg.role, sizeof(node.cfg.role), "technical");
+	snprintf(node.cfg.name, sizeof(node.cfg.name), "Fuzz");
+	snprintf(node.cfg.email, sizeof(node.cfg.email), "fuzz@example.org");
+	snprintf(node.cfg.languages, sizeof(node.cfg.languages), "en");
+	memcpy(node.cfg.device, keys[K_A].pk, 32);
+	memcpy(node.cfg.root_key, keys[K_ROOT].pk, 32);
+	node.cfg.has_root = 1;
+	if (config_save(&node) != 0)
+		fatal("config_save");
+	if ((k = keypair_new("XA", 1)) == NULL)
+		fatal("keypair_new");
+	memcpy(k->pk, keys[K_A].pk, 32);
+	memcpy(k->sk, keys[K_A].sk, 64);
+	memcpy(k->box_pk, keys[K_A].box_pk, 32);
+	memcpy(k->box_sk, keys[K_A].box_sk, 32);
+	node.key = k;
+	if (node_open(&node, 1) != 0)
+		fatal("node_open");
+
+	/* The first page of the directory, as a sync would take it. */
+	base_records(envs);
+	snprintf(treedir, sizeof(treedir), "%s/hubtree", nodedir);
+	t = tree_of(treedir, envs, BASE_SIZE);
+	page = page_json(t, BASE_SIZE, T0 + 60000, envs, 0, BASE_SIZE, 0);
+	memset(&s, 0, sizeof(s));
+	if (db_begin(node.db) != 0 ||
+	    sync_listing_page(&node, SYNC_DIRECTORY, page, &after, &more, &s) != 0 ||
+	    s.directory != BASE_SIZE || s.refused != 0 || after != BASE_SIZE - 1 ||
+	    db_meta_set_int(node.db, "dir_after", after) != 0)
+		fatal("the first directory page");
+	json_decref(page);
+	merkle_close(t);
+	for (int i = 0; i < BASE_SIZE; i++)
+		buf_free(&envs[i]);
+
+	/* A message A sent to B. */
+	list = json_pack("[o]", jhex(keys[K_B].pk, 32));
+	rcpt = jdump(list);
+	json_decref(list);
+	st = db_prep(node.db, "INSERT INTO messages(id, idx, time, direction, rcpt,"
+	    " subject, body) VALUES(?, 3, ?, 'out', ?, 'sent', 'by A')");
+	if (st == NULL)
+		fatal("messages");
+	sqlite3_bind_blob(st, 1, sent_id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, T0);
+	sqlite3_bind_text(st, 3, rcpt, -1, SQLITE_STATIC);
+	if (db_done(node.db, st) != 0 || db_commit(node.db) != 0)
+		fatal("messages");
+	sqlite3_finalize(st);
+	free(rcpt);
+	return 0;
+}
+
+/* ---- one input ------------------------------------------------------------- */
+
+static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after" };
+static const int statuses[8] = { 200, 200, 200, 200, 400, 404, 500, 301 };
+
+/* Every record stored in this transaction was proved into a checkpoint. */
+static void
+check_records(void)
+{
+	sqlite3_stmt *st = db_prep(node.db, "SELECT idx, id, envelope, checked_size"
+	    " FROM records WHERE idx >= ?");
+	uint8_t id[32];
+
+	if (st == NULL)
+		abort();
+	sqlite3_bind_int64(st, 1, BASE_SIZE);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t idx = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) != 32)
+			abort();
+		sha256(id, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+		if (memcmp(id, sqlite3_column_blob(st, 1), 32) != 0 ||
+		    idx >= sqlite3_column_int64(st, 3))
+			abort();
+	}
+	sqlite3_finalize(st);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum sync_listing which;
+	const uint8_t *text, *nul;
+	struct sync_stats s;
+	int64_t after = -1, before;
+	size_t len;
+	json_t *j;
+	int more = 0, rc;
+
+	if (size == 0 || size > FUZZ_MAX_INPUT)
+		return 0;
+	which = (enum sync_listing[]){ SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN,
+	    SYNC_MAIL }[data[0] & 3];
+	text = data + 1;
+	len = size - 1;
+	if ((nul = memchr(text, 0, len)) != NULL) {
+		answer_body = nul + 1;
+		answer_len = (size_t)(data + size - answer_body);
+		len = (size_t)(nul - text);
+	} else {
+		answer_body = NULL;
+		answer_len = 0;
+	}
+	answer_status = statuses[(data[0] >> 2) & 7];
+
+	/* As fetch_listing: the parse of http_get_json, then the page. */
+	j = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL)
+		return 0;
+	if (db_begin(node.db) != 0 || directory_refresh(&node) != 0)
+		fatal("begin");
+	db_meta_get_int(node.db, cursors[which], &after);
+	before = after;
+	memset(&s, 0, sizeof(s));
+	rc = sync_listing_page(&node, which, j, &after, &more, &s);
+	json_decref(j);
+	if (verbose)
+		fprintf(stderr, "listing %d, answer %d: rc %d, after %lld -> %lld, "
+		    "checkpoint %llu, %d directory, %d messages, %d acks, %d refused, "
+		    "more %d: %s\n", (int)which, answer_status, rc, (long long)before,
+		    (long long)after, (unsigned long long)s.checkpoint, s.directory,
+		    s.messages, s.acks, s.refused, more, rc != 0 ? rs_err() : "");
+	if (rc != 0 && rc != -1 && rc != -2)
+		abort();
+	if (rc == 0 && after < before)
+		abort();
+	check_records();
+	db_rollback(node.db);
+
+	/* Forget what the page applied to the in-memory directory. */
+	dir_free(node.directory);
+	if (directory_load(&node) != 0)
+		fatal("directory_load");
+	return 0;
+}
