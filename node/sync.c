@@ -359,6 +359,22 @@ sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
 	return rc;
 }
 
+/* A page's directory records are applied to n->directory as they are
+ * accepted; when its transaction is rolled back instead of committed, the
+ * directory is rebuilt from the store so that it forgets them too. */
+static void
+page_abort(struct node *n)
+{
+	char why[RS_ERRLEN];
+
+	snprintf(why, sizeof(why), "%s", rs_err());
+	db_rollback(n->db);
+	dir_free(n->directory);
+	if (directory_load(n) != 0)
+		fprintf(stderr, "roster: cannot reload the directory: %s\n", rs_err());
+	rs_seterr("%s", why);
+}
+
 static int
 fetch_listing(struct node *n, const char *path, const char *cursor,
     enum sync_listing which, struct sync_stats *s)
@@ -396,15 +412,11 @@ fetch_listing(struct node *n, const char *path, const char *cursor,
 			return -1;
 		}
 		json_decref(j);
-		if (rc != 0 || db_meta_set_int(n->db, cursor, after) != 0) {
-			char why[RS_ERRLEN];
-			snprintf(why, sizeof(why), "%s", rs_err());
-			db_rollback(n->db);
-			rs_seterr("%s", why);
+		if (rc != 0 || db_meta_set_int(n->db, cursor, after) != 0 ||
+		    db_commit(n->db) != 0) {
+			page_abort(n);
 			return -1;
 		}
-		if (db_commit(n->db) != 0)
-			return -1;
 		if (!more)
 			return 0;
 	}
