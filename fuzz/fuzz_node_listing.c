@@ -111,6 +111,8 @@ node_open(struct node *n, int need_key)
 	}
 	if ((n->hub = http_client_new(n->cfg.hub)) == NULL)
 		return -1;
+	if (n->cfg.hub_ca[0] != '\0')
+		http_client_set_ca(n->hub, n->cfg.hub_ca);
 	if (n->key != NULL)
 		http_client_set_signer(n->hub, n->key->pk, n->key->sk);
 	return directory_load(n);
