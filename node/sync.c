@@ -310,6 +310,13 @@ one_record(struct node *n, const struct checkpoint *cp, json_t *r, int64_t after
 		    (long long)*index, (long long)after);
 		return -2;
 	}
+	if ((uint64_t)*index >= cp->size) {
+		/* Not refused and skipped: the cursor would pass records of
+		 * the log this node has not seen yet. */
+		rs_seterr("the hub sent a record outside its checkpoint (index %lld, "
+		    "size %llu)", (long long)*index, (unsigned long long)cp->size);
+		return -2;
+	}
 	if (jb64_req(r, "envelope", &raw) != 0)
 		goto out;
 	if (env_parse(&e, raw.p, raw.len) != 0)
