@@ -36,9 +36,12 @@
  *
  * The request goes to api_handle as lib/http_server.c's dispatch would pass
  * it (the body copied to an allocation of its exact size).  Invariants that
- * abort: the status is a valid HTTP status; the body is JSON; a 200 listing's
- * records each prove into its checkpoint (signed by the operator key); a 200
- * inclusion or consistency answer verifies against the hub's own tree.
+ * abort: the status is a valid HTTP status; the body is a JSON object, with
+ * "error" unless the status is 200; a 200 listing holds only records after
+ * the cursor, in order, of its kinds (mail: only for the device that signed
+ * the request), each proved into its checkpoint (signed by the operator
+ * key); a 200 inclusion or consistency answer verifies against the hub's
+ * own tree; a signed mail request sent again is refused as a replay.
  * Inputs that append to the log are fine: only envelopes signed by the seed
  * keys can, each at most once, so the log stays small.
  */
@@ -241,33 +244,64 @@ proof_of(json_t *p, uint8_t (*proof)[32])
 	return json_array_size(p);
 }
 
-static void
-check_listing(json_t *j)
+/* The kinds a listing may hold. */
+static int
+listed_kind(const char *path, const char *kind)
 {
-	uint8_t proof[MERKLE_MAX_PROOF][32], leaf[32], id[32];
+	if (strcmp(path, "/v1/directory") == 0)
+		return strcmp(kind, "admit") == 0 || strcmp(kind, "cert") == 0 ||
+		    strcmp(kind, "revoke") == 0;
+	if (strcmp(path, "/v1/cosignatures") == 0)
+		return strcmp(kind, "cosign") == 0;
+	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0;
+}
+
+/* Records after the cursor, in order, of the listing's kinds, each proved
+ * into the answer's checkpoint; mail only for the device that asked. */
+static void
+check_listing(json_t *j, const char *path, int64_t after, const uint8_t *device)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][32], leaf[32];
 	struct checkpoint cp;
 	json_t *r;
 	size_t i, np;
 
 	if (checkpoint_from_json(&cp, json_object_get(j, "checkpoint"),
 	    api.s->op->pk) != 0 || !json_is_array(json_object_get(j, "records")) ||
-	    !json_is_boolean(json_object_get(j, "more")))
+	    !json_is_boolean(json_object_get(j, "more")) ||
+	    (json_is_true(json_object_get(j, "more")) &&
+	    json_array_size(json_object_get(j, "records")) == 0))
 		abort();
 	json_array_foreach(json_object_get(j, "records"), i, r) {
-		struct buf env = {0};
+		struct buf raw = {0};
+		struct envelope e;
 		int64_t idx, t;
 
 		if (jint_req(r, "index", &idx) != 0 || jint_req(r, "time", &t) != 0 ||
-		    jb64_req(r, "envelope", &env) != 0 || idx < 0 ||
-		    (uint64_t)idx >= cp.size)
+		    jb64_req(r, "envelope", &raw) != 0 || idx <= after ||
+		    (uint64_t)idx >= cp.size || env_parse(&e, raw.p, raw.len) != 0 ||
+		    !listed_kind(path, e.kind))
 			abort();
+		after = idx;
+		if (device != NULL) {
+			json_t *v;
+			size_t k;
+			char *hex = hex_encode(device, 32);
+			int found = 0;
+			json_array_foreach(env_field(&e, "rcpt"), k, v)
+				found |= json_is_string(v) &&
+				    strcmp(json_string_value(v), hex) == 0;
+			free(hex);
+			if (!found)
+				abort();	/* someone else's mail */
+		}
 		np = proof_of(json_object_get(r, "proof"), proof);
-		sha256(id, env.p, env.len);
-		env_leaf_hash(leaf, id, t);
+		env_leaf_hash(leaf, e.id, t);
 		if (merkle_verify_inclusion((uint64_t)idx, cp.size, leaf,
 		    (const uint8_t (*)[32])proof, np, cp.root) != 0)
 			abort();
-		buf_free(&env);
+		env_free(&e);
+		buf_free(&raw);
 	}
 	checkpoint_free(&cp);
 }
@@ -312,8 +346,29 @@ check_consistency(json_t *j)
 		abort();
 }
 
+/* The value of query argument "after" as the hub read it (-1 when absent). */
+static int64_t
+query_after(const char *target)
+{
+	struct fake_conn c;
+	char *copy = xstrdup(target), *q = strchr(copy, '?');
+	const char *v;
+	int64_t after = -1;
+
+	memset(&c, 0, sizeof(c));
+	if (q != NULL)
+		parse_query(&c, q + 1);
+	v = MHD_lookup_connection_value((struct MHD_Connection *)(void *)&c,
+	    MHD_GET_ARGUMENT_KIND, "after");
+	if (v != NULL)
+		after = strtoll(v, NULL, 10);
+	free(copy);
+	return after;
+}
+
 static void
-check_response(const char *method, const char *path, const struct http_resp *resp)
+check_response(const char *path, const char *target, const uint8_t *device,
+    const struct http_resp *resp)
 {
 	json_t *j;
 
@@ -327,8 +382,13 @@ check_response(const char *method, const char *path, const struct http_resp *res
 		if (!json_is_string(json_object_get(j, "error")))
 			abort();
 	} else if (strcmp(path, "/v1/directory") == 0 ||
-	    strcmp(path, "/v1/cosignatures") == 0 || strcmp(path, "/v1/mail") == 0)
-		check_listing(j);
+	    strcmp(path, "/v1/cosignatures") == 0)
+		check_listing(j, path, query_after(target), NULL);
+	else if (strcmp(path, "/v1/mail") == 0) {
+		if (device == NULL)
+			abort();	/* mail without a signature */
+		check_listing(j, path, query_after(target), device);
+	}
 	else if (strcmp(path, "/v1/proof/inclusion") == 0)
 		check_inclusion(j);
 	else if (strcmp(path, "/v1/proof/consistency") == 0)
@@ -576,7 +636,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "%s %s -> %d %.*s\n", method, target, resp.status,
 		    (int)(resp.body.len < 600 ? resp.body.len : 600),
 		    (const char *)resp.body.p);
-	check_response(method, path, &resp);
+	check_response(path, target, (flags & 1) ?
+	    keys[signer[(flags >> 1) & 3]].pk : NULL, &resp);
 	free(path);
 	buf_free(&resp.body);
 	free(method);
