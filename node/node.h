@@ -61,6 +61,7 @@ struct node {
 	struct http_client *hub;
 	struct directory *directory;
 	int64_t dir_index;		/* last directory record applied */
+	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
 	int quiet;
 };

@@ -27,6 +27,7 @@
 #include "seal.h"
 
 #define OUTBOX_BATCH 1000
+#define RECORD_RETRY (-3)
 
 typedef int (*record_fn)(struct node *, const struct checkpoint *,
     const struct envelope *, int64_t, int64_t, struct sync_stats *);
@@ -108,7 +109,7 @@ check_device_envelope(struct node *n, const struct envelope *e, int64_t index,
 		return -1;
 	}
 	if (dir_check(n->directory, e, index, time, 0) != 0)
-		return -1;
+		return (uint64_t)index >= n->dir_size ? RECORD_RETRY : -1;
 	return check_sender_seq(n, e);
 }
 
@@ -289,11 +290,13 @@ accept_cosign(struct node *n, const struct checkpoint *cp, const struct envelope
 		return -1;
 	}
 	if (dir_check(n->directory, e, index, time, 0) != 0)
-		return -1;
+		return (uint64_t)index >= n->dir_size ? RECORD_RETRY : -1;
 	return store_record(n, e, index, time, cp->size) == 0 ? 0 : -2;
 }
 
-/* One record of a listing: 0 accepted, -1 refused (rs_err), -2 fatal. */
+/* One record of a listing: 0 accepted, -1 refused (rs_err), -2 fatal,
+ * RECORD_RETRY when it may be refused only because this node's directory is
+ * older than the record (a device certified just before it wrote). */
 static int
 one_record(struct node *n, const struct checkpoint *cp, json_t *r, int64_t after,
     record_fn fn, struct sync_stats *s, int64_t *index)
@@ -354,6 +357,11 @@ sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
 		rc = one_record(n, &cp, r, *after, listing_fns[which], s, &index);
 		if (rc == -2)
 			break;
+		if (rc == RECORD_RETRY) {
+			*more = 1;	/* the cursor stays before this record */
+			checkpoint_free(&cp);
+			return RECORD_RETRY;
+		}
 		if (rc == -1) {
 			store_refusal(n, index, rs_err());
 			s->refused++;
@@ -362,6 +370,8 @@ sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
 		rc = 0;
 	}
 	*more = json_is_true(json_object_get(j, "more")) && json_array_size(recs) > 0;
+	if (which == SYNC_DIRECTORY && rc == 0 && !*more)
+		n->dir_size = cp.size;
 	checkpoint_free(&cp);
 	return rc;
 }
@@ -419,11 +429,16 @@ fetch_listing(struct node *n, const char *path, const char *cursor,
 			return -1;
 		}
 		json_decref(j);
-		if (rc != 0 || db_meta_set_int(n->db, cursor, after) != 0 ||
-		    db_commit(n->db) != 0) {
+		if ((rc != 0 && rc != RECORD_RETRY) ||
+		    db_meta_set_int(n->db, cursor, after) != 0 || db_commit(n->db) != 0) {
 			page_abort(n);
 			return -1;
 		}
+		/* A record from a device newer than this node's directory: bring
+		 * the directory up to date, then take the page again from it. */
+		if (rc == RECORD_RETRY && (which == SYNC_DIRECTORY ||
+		    fetch_listing(n, "/v1/directory", "dir_after", SYNC_DIRECTORY, s) != 0))
+			return -1;
 		if (!more)
 			return 0;
 	}
