@@ -14,6 +14,17 @@
 #include "db.h"
 #include "jsonutil.h"
 
+/* The --json form of every listing: indented, fields in their order. */
+static void
+print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s != NULL)
+		puts(s);
+	free(s);
+}
+
 static const char *
 col_text(sqlite3_stmt *st, int i)
 {
@@ -101,9 +112,7 @@ cmd_inbox(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
+		print_json(arr);
 		goto out;
 	}
 	printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", "ID", "LOGGED", "FROM",
@@ -266,9 +275,7 @@ cmd_show(int argc, char **argv)
 			json_object_set(j, "recipients", acks);
 		if (*col_text(st, 14))
 			json_object_set_new(j, "error", json_string(col_text(st, 14)));
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
+		print_json(j);
 		json_decref(j);
 		goto out;
 	}
@@ -344,9 +351,7 @@ cmd_status(int argc, char **argv)
 	}
 	acks = ack_table(&n, id, col_text(st, 0));
 	if (json) {
-		char *s = json_dumps(acks, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
+		print_json(acks);
 	} else {
 		printf("%s\n", col_text(st, 1));
 		print_acks(acks);
@@ -430,9 +435,7 @@ cmd_directory(int argc, char **argv)
 			    "revoked", d->revoked_index >= 0);
 			json_array_append_new(arr, e);
 		}
-		char *out = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(out);
-		free(out);
+		print_json(arr);
 	} else if (n.directory->nroots == 0)
 		printf("(the directory is empty: no State has been admitted yet)\n");
 	rc = 0;
