@@ -56,7 +56,21 @@ check_out() {
 	if grep -Eq -- "$pat" "$T/last.out"; then ok "$desc"; else bad "$desc (no /$pat/)"; show_last; fi
 }
 
+# Stops the servers, then fails the test if any of them (or any command
+# whose output went to a log under $T) reported a sanitizer error or leak.
 finish() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	PIDS=""
+	local reports
+	reports=$(grep -l -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" \
+		"$T"/*.log "$T"/*/*.log 2>/dev/null)
+	if [ -n "$reports" ]; then
+		bad "sanitizer reports in: $reports"
+		grep -h -A12 -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" $reports | head -40
+	else
+		ok "no sanitizer report from the servers"
+	fi
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
