@@ -13,6 +13,11 @@
  *    stored; a record that fails is refused with its reason and the cursor
  *    moves past it, so a hostile hub can make a node miss a record (which the
  *    sender sees as a missing acknowledgement) but never believe a false one.
+ *    Two exceptions keep an honest record from being lost: a page whose
+ *    checkpoint or framing fails is refused whole and fetched again next
+ *    time, and a record refused only because this node's directory is older
+ *    than it (its signer was certified after the directory was fetched) is
+ *    taken again once the directory has caught up.
  * 3. New messages are decrypted and answered with a signed "delivered"
  *    acknowledgement, which goes out with the outbox at the end of the pass.
  */
