@@ -8,7 +8,9 @@
  * proof, every envelope by its signature and the directory's rules.
  *
  * The files of node/ split the work by concern:
- *   main.c      command dispatch, options, help
+ *   main.c      command dispatch and help
+ *   cli.c       option parsing, usage and failure messages, formatting
+ *   node.c      opening and closing a node
  *   config.c    NODEDIR/config.json
  *   store.c     NODEDIR/node.db and its queries
  *   verify.c    checkpoints, inclusion, directory replay, own-State alarms
@@ -90,7 +92,7 @@ int store_find_message(struct node *n, const char *prefix, uint8_t id[32]);
 int store_outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
     struct buf *env, uint8_t id[32]);
 
-/* node open helpers (main.c) */
+/* node.c.  need_key: unlock the device key, unless n->key is already set. */
 int node_open(struct node *n, int need_key);
 void node_close(struct node *n);
 
@@ -162,7 +164,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
-/* main.c helpers for commands.  argv[0] is the command name. */
+/* cli.c: helpers for commands.  argv[0] is the command name. */
 void opts_init(struct opts *o, int argc, char **argv);
 void opts_free(struct opts *o);
 const char *opt_value(struct opts *o, const char *name);
@@ -171,8 +173,6 @@ const char *opt_positional(struct opts *o);
 /* -1 (after a usage message) when anything was left unconsumed. */
 int opts_finish(struct opts *o, const char *cmd);
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int wants_help(int argc, char **argv);
-void print_help(const char *cmd);
 int fail(const char *what);
 /* Common options: --dir (or ROSTER_NODE_DIR), --passphrase-file. Consumes
  * them from o. */
