@@ -31,48 +31,12 @@
 #include "jsonutil.h"
 #include "keys.h"
 #include "util.h"
+#include "tmpdir.h"
 
 #define PASS "correct horse battery staple"
 
 /* ---- temp directories and file edits ------------------------------------ */
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
-setup_tmp(void **state)
-{
-	char *d = xstrdup("/tmp/roster-test-keys-XXXXXX");
-
-	if (mkdtemp(d) == NULL) {
-		free(d);
-		return -1;
-	}
-	*state = d;
-	return 0;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char *d = *state;
-	int rc = nftw(d, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(d);
-	return rc;
-}
-
-static char *
-path_in(void **state, const char *name)
-{
-	struct buf b = {0};
-
-	buf_printf(&b, "%s/%s", (char *)*state, name);
-	return (char *)buf_cstr(&b);
-}
 
 static json_t *
 load_json(const char *path)

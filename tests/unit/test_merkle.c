@@ -28,6 +28,7 @@
 
 #include "merkle.h"
 #include "util.h"
+#include "tmpdir.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -61,44 +62,6 @@ make_leaf(uint8_t out[32], uint64_t i, uint64_t salt)
 
 /* ---- temp directories --------------------------------------------------- */
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
-setup_tmp(void **state)
-{
-	char *d = xstrdup("/tmp/roster-test-merkle-XXXXXX");
-
-	if (mkdtemp(d) == NULL) {
-		free(d);
-		return -1;
-	}
-	*state = d;
-	return 0;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char *d = *state;
-	int rc = nftw(d, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(d);
-	return rc;
-}
-
-/* A fresh subdirectory name under the test's temp dir. */
-static char *
-subdir(void **state, const char *name)
-{
-	struct buf b = {0};
-
-	buf_printf(&b, "%s/%s", (char *)*state, name);
-	return (char *)buf_cstr(&b);
-}
 
 /* ---- (a) vectors -------------------------------------------------------- */
 
@@ -367,7 +330,7 @@ test_small_trees(void **state)
 	static uint8_t leaves[SMALL][32], roots[SMALL + 1][32];
 	uint8_t r[32];
 	struct merkle_tree *t;
-	char *dir = subdir(state, "small");
+	char *dir = path_in(state, "small");
 	uint64_t n, i, m;
 
 	for (i = 0; i < SMALL; i++)
@@ -439,7 +402,7 @@ test_large_trees(void **state)
 		n = sizes[k];
 		leaves = xmalloc(n * 32);
 		snprintf(name, sizeof(name), "large%zu", k);
-		dir = subdir(state, name);
+		dir = path_in(state, name);
 		assert_int_equal(merkle_open(&t, dir, 0), 0);
 		for (i = 0; i < n; i++) {
 			make_leaf(leaves[i], i, k + 2);
@@ -507,7 +470,7 @@ test_crash(void **state)
 	enum { N = 20000 };
 	uint8_t (*leaves)[32] = xmalloc(N * 32);
 	struct merkle_tree *t, *t2;
-	char *dir = subdir(state, "crash");
+	char *dir = path_in(state, "crash");
 	uint8_t root[32];
 	uint64_t i;
 
@@ -552,7 +515,7 @@ test_crash(void **state)
 	assert_int_equal(merkle_open(&t, dir, 1000), -1);
 	/* Empty directory with a committed size: rebuild needed. */
 	free(dir);
-	dir = subdir(state, "crash-empty");
+	dir = path_in(state, "crash-empty");
 	assert_int_equal(merkle_open(&t, dir, 5), -1);
 	assert_int_equal(merkle_open(&t, dir, 0), 0);
 	expect_root(t, leaves, 0);
@@ -567,7 +530,7 @@ test_truncate(void **state)
 	enum { N = 12000 };
 	uint8_t (*leaves)[32] = xmalloc(N * 32);
 	struct merkle_tree *t;
-	char *dir = subdir(state, "trunc");
+	char *dir = path_in(state, "trunc");
 	uint64_t i, cut[] = { 11999, 11000, 9000, 8192, 4097, 100, 1, 0 };
 	size_t k;
 
@@ -666,7 +629,7 @@ test_concurrent(void **state)
 	struct conc c = {0};
 	pthread_t th[3];
 	uint8_t leaf[32];
-	char *dir = subdir(state, "conc");
+	char *dir = path_in(state, "conc");
 	uint64_t i;
 	int k;
 
