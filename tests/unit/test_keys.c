@@ -35,8 +35,7 @@
 
 #define PASS "correct horse battery staple"
 
-/* ---- temp directories and file edits ------------------------------------ */
-
+/* ---- file edits ---------------------------------------------------------- */
 
 static json_t *
 load_json(const char *path)

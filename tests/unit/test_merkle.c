@@ -60,9 +60,6 @@ make_leaf(uint8_t out[32], uint64_t i, uint64_t salt)
 	merkle_leaf_hash(out, d, sizeof(d));
 }
 
-/* ---- temp directories --------------------------------------------------- */
-
-
 /* ---- (a) vectors -------------------------------------------------------- */
 
 static int nvectors, nbad;

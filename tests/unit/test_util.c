@@ -29,9 +29,6 @@
 #include "util.h"
 #include "tmpdir.h"
 
-/* ---- temp directories --------------------------------------------------- */
-
-
 static size_t
 count_entries(const char *dir)
 {
