@@ -291,6 +291,44 @@ audit_cosignatures(struct node *n, const struct checkpoint *mine, struct report 
 		    count, count == 1 ? "" : "s");
 }
 
+/*
+ * A checkpoint another State's node verified, passed out of band (`roster
+ * checkpoint` there, e-mail, a phone call reading the root): the check that
+ * does not depend on the hub relaying cosignatures honestly.
+ */
+static void
+audit_witness(struct node *n, const char *path, const struct checkpoint *mine,
+    struct report *r)
+{
+	struct buf b = {0};
+	struct checkpoint c;
+	json_t *j = NULL;
+	int rc;
+
+	if (read_file(path, &b, 65536) != 0 || (j = jparse(b.p, b.len)) == NULL ||
+	    checkpoint_from_json(&c, j, n->cfg.operator_key) != 0) {
+		line(r, 0, "witness checkpoint %s: %s", path, rs_err());
+		goto out;
+	}
+	rc = fits_view(n, &c, mine);
+	if (rc == -2) {
+		char *ev = jdump(j);
+		store_alarm(n, "split-view", ev, "checkpoint %llu from %s contradicts this "
+		    "node's view", (unsigned long long)c.size, path);
+		free(ev);
+		line(r, 0, "split view: witness checkpoint %llu (%s) contradicts this node's "
+		    "view: %s", (unsigned long long)c.size, path, rs_err());
+	} else if (rc != 0)
+		line(r, 0, "cannot check witness checkpoint %s: %s", path, rs_err());
+	else
+		line(r, 1, "witness checkpoint %llu (%s) agrees with this node's view",
+		    (unsigned long long)c.size, path);
+	checkpoint_free(&c);
+out:
+	json_decref(j);
+	buf_free(&b);
+}
+
 static void
 audit_alarms(struct node *n, struct report *r)
 {
@@ -353,11 +391,13 @@ cmd_audit(int argc, char **argv)
 	struct checkpoint cp;
 	struct opts o;
 	char fpr[RS_FPR_LEN];
+	const char *witness;
 	int nocosign, rc;
 
 	opts_init(&o, argc, argv);
 	node_common_opts(&n, &o);
 	nocosign = opt_flag(&o, "--no-cosign");
+	witness = opt_value(&o, "--witness");
 	rc = opts_finish(&o, "audit");
 	opts_free(&o);
 	if (rc != 0)
@@ -387,6 +427,8 @@ cmd_audit(int argc, char **argv)
 	audit_inclusion(&n, &cp, &r);
 	audit_own_state(&n, &r);
 	audit_cosignatures(&n, &cp, &r);
+	if (witness != NULL)
+		audit_witness(&n, witness, &cp, &r);
 	audit_alarms(&n, &r);
 	if (r.failures == 0 && !nocosign) {
 		if (cosign(&n, &cp) == 0)
@@ -399,6 +441,45 @@ done:
 	printf("%s: %d problem%s\n", r.failures ? "AUDIT FAILED" : "audit passed",
 	    r.failures, r.failures == 1 ? "" : "s");
 	rc = r.failures ? 1 : 0;
+out:
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_checkpoint(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	sqlite3_stmt *st;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	rc = opts_finish(&o, "checkpoint");
+	opts_free(&o);
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (node_open(&n, 0) != 0) {
+		rc = fail("checkpoint");
+		goto out;
+	}
+	st = db_prep(n.db, "SELECT text, sig FROM checkpoints ORDER BY size DESC LIMIT 1");
+	rc = 1;
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		json_t *j = json_object();
+		json_object_set_new(j, "checkpoint", json_string((const char *)
+		    sqlite3_column_text(st, 0)));
+		json_object_set_new(j, "sig", jb64(sqlite3_column_blob(st, 1), 64));
+		char *text = json_dumps(j, JSON_INDENT(2));
+		puts(text);
+		free(text);
+		json_decref(j);
+		rc = 0;
+	} else
+		fprintf(stderr, "roster checkpoint: this node has not verified any "
+		    "checkpoint yet (run `roster sync`)\n");
+	sqlite3_finalize(st);
 out:
 	node_close(&n);
 	return rc;

@@ -120,7 +120,7 @@ static const struct command commands[] = {
 "admitted root keys and its POC devices: role, name, e-mail, languages,\n"
 "fingerprint, and whether the device is current or revoked.\n" },
 { "audit", cmd_audit, "check the hub's honesty",
-"usage: roster audit [--dir NODEDIR] [--no-cosign]\n\n"
+"usage: roster audit [--dir NODEDIR] [--no-cosign] [--witness FILE]\n\n"
 "Checks, and reports line by line:\n"
 "  - the latest checkpoint's signature by the operator key;\n"
 "  - consistency between every two successive checkpoints this node has seen;\n"
@@ -129,8 +129,17 @@ static const struct command commands[] = {
 "    device certificates, revocations) was made with the State's own key;\n"
 "  - every other node's cosignature against this node's view (a split view\n"
 "    shows as two checkpoints that cannot both be true);\n"
+"  - with --witness FILE, a checkpoint another State's node verified (its\n"
+"    `roster checkpoint`, passed out of band), so a split view is caught\n"
+"    even if the hub withholds cosignatures;\n"
 "then cosigns the checkpoint it verified (unless --no-cosign).\n"
 "Exit status 1, with each failure named, if anything does not hold.\n" },
+{ "checkpoint", cmd_checkpoint, "print the newest checkpoint this node verified",
+"usage: roster checkpoint [--dir NODEDIR]\n\n"
+"Prints, as JSON, the newest checkpoint of the hub's log that this node has\n"
+"verified, with the operator's signature.  Send it to other States out of\n"
+"band: their `roster audit --witness FILE` checks that the hub showed them\n"
+"the same history.\n" },
 { "proof", cmd_proof, "check a Merkle proof given as JSON",
 "usage: roster proof check FILE.json\n\n"
 "Checks one RFC 9162 inclusion proof (fields leafIdx, treeSize, root,\n"

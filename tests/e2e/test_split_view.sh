@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Promise 3: a split view.  The operator forks its log and shows one branch
 # to XA and another to XB, both signed with its one key.  As soon as XB is
-# shown the other branch (or sees XA's cosignature of it) its audit fails.
+# shown the other branch (or sees XA's cosignature of it, or is handed XA's
+# checkpoint out of band) its audit fails.
 . "$(dirname "$0")/lib.sh"
 
 new_hub "Fork hub" && make_state XA && make_state XB && make_state XC || { bad "setup"; finish; exit 1; }
@@ -25,6 +26,13 @@ check "on branch two, XC sends to XB" node XC send --to XB --subject "branch two
 check "XB syncs on branch two" node XB sync
 check "XB's audit on branch two passes (nothing to compare yet)" node XB audit
 check "XA's audit on branch one passes and cosigns" node XA audit
+node XA checkpoint >"$T/xa.cp"
+node XC checkpoint >"$T/xc.cp"
+check_out "roster checkpoint prints the operator-signed checkpoint" '"sig"' cat "$T/xa.cp"
+check_out "a witness from XB's own branch agrees" "ok +witness checkpoint .* agrees" \
+	node XB audit --no-cosign --witness "$T/xc.cp"
+check_out "XA's checkpoint, passed out of band, shows XB the split view at once" \
+	"FAIL split view: witness checkpoint" node XB audit --no-cosign --witness "$T/xa.cp"
 point XB "$HUB1"
 check_out "shown branch one, XB's audit catches the split view" \
 	"FAIL.*(not a prefix|split view|different checkpoints)" node XB audit
