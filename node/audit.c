@@ -447,6 +447,62 @@ out:
 }
 
 int
+cmd_alarms(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+	char t[32];
+	int json, evidence, rc, count = 0;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	json = opt_flag(&o, "--json");
+	evidence = opt_flag(&o, "--evidence");
+	rc = opts_finish(&o, "alarms");
+	opts_free(&o);
+	if (rc != 0) {
+		json_decref(arr);
+		return EXIT_USAGE;
+	}
+	if (node_open(&n, 0) != 0 || (st = db_prep(n.db, "SELECT n, time, kind, text,"
+	    " evidence FROM alarms ORDER BY n")) == NULL) {
+		rc = fail("alarms");
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *ev = (const char *)sqlite3_column_text(st, 4);
+		count++;
+		if (json) {
+			json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:s,s:s?}",
+			    "n", (json_int_t)sqlite3_column_int64(st, 0),
+			    "time", (json_int_t)sqlite3_column_int64(st, 1),
+			    "kind", sqlite3_column_text(st, 2), "text", sqlite3_column_text(st, 3),
+			    "evidence", ev));
+			continue;
+		}
+		printf("#%lld  %s  %s\n      %s\n", (long long)sqlite3_column_int64(st, 0),
+		    time_str(sqlite3_column_int64(st, 1), t, sizeof(t)),
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+		if (evidence && ev != NULL)
+			printf("      evidence: %s\n", ev);
+	}
+	sqlite3_finalize(st);
+	if (json) {
+		char *text = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(text);
+		free(text);
+	} else if (count == 0)
+		printf("no alarms: nothing this node verified contradicts itself\n");
+	rc = count > 0 ? 1 : 0;
+out:
+	json_decref(arr);
+	node_close(&n);
+	return rc;
+}
+
+int
 cmd_checkpoint(int argc, char **argv)
 {
 	struct node n = {0};

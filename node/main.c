@@ -133,7 +133,15 @@ static const struct command commands[] = {
 "    `roster checkpoint`, passed out of band), so a split view is caught\n"
 "    even if the hub withholds cosignatures;\n"
 "then cosigns the checkpoint it verified (unless --no-cosign).\n"
-"Exit status 1, with each failure named, if anything does not hold.\n" },
+"Exit status 1, with each failure named, if anything does not hold;\n"
+"`roster alarms --evidence` shows the signed evidence of each alarm.\n" },
+{ "alarms", cmd_alarms, "list the evidence of a misbehaving hub",
+"usage: roster alarms [--dir NODEDIR] [--evidence] [--json]\n\n"
+"Lists the alarms this node has raised, oldest first: when, what kind\n"
+"(split-view, history-rewritten, foreign-key-record, bad-directory-record,\n"
+"bad-receipt) and what was seen.  --evidence adds the signed statements that\n"
+"prove it (checkpoints, records), which anyone can check.  Alarms are never\n"
+"cleared: they are evidence.  Exit status 1 when there is any alarm.\n" },
 { "checkpoint", cmd_checkpoint, "print the newest checkpoint this node verified",
 "usage: roster checkpoint [--dir NODEDIR]\n\n"
 "Prints, as JSON, the newest checkpoint of the hub's log that this node has\n"
@@ -164,7 +172,7 @@ general_help(FILE *f)
 "usage: roster COMMAND [options]      roster COMMAND --help\n\n"
 "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-11s %s\n", c->name, c->summary);
 	fprintf(f, "\n" COMMON_OPTS
 "\nThe journey: an administrator makes the State's root key (keygen) and has\n"
 "the hub's operator admit it; each POC creates a node (init), has the\n"

@@ -162,6 +162,7 @@ int cmd_status(int argc, char **argv);
 int cmd_directory(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
+int cmd_alarms(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 

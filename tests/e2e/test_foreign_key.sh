@@ -23,6 +23,10 @@ check "the foreign device gets into the log" "$ROSTER" enroll --dir "$T/node-evi
 check_out "XA's next sync raises the alarm at once" "ALARM.*certified by a key that is not XA's" node XA sync
 check_out "XA's audit names the foreign certificate" \
 	"FAIL.*certified by a key that is not XA's root key" node XA audit
+check_out "roster alarms lists the foreign records" "foreign-key-record" node XA alarms
+check_fails "roster alarms exits 1 while there is an alarm" node XA alarms
+check_out "--evidence gives the signed record" "evidence: [A-Za-z0-9+/]{40,}" node XA alarms --evidence
+check_out "XB has no alarm" "no alarms" node XB alarms
 check_out "the directory shows two XA root keys with distinct fingerprints" \
 	"XA  root key .*XA  root key" bash -c "'$ROSTER' directory --dir '$T/node-XB' | tr '\n' ' '"
 finish

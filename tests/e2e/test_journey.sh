@@ -84,7 +84,7 @@ check "XB's root key revokes XB's technical device" bash -c \
 check_out "XB has no current device: sending to XB is refused" "no current device" \
 	node XA send --to XB --subject s --body b
 
-for c in keygen certify init enroll revoke send sync inbox show ack status directory audit checkpoint proof serve; do
+for c in keygen certify init enroll revoke send sync inbox show ack status directory audit alarms checkpoint proof serve; do
 	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "usage: roster $c" "$T/help.out" ||
 		bad "roster $c --help"
 done
