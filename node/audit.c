@@ -223,13 +223,34 @@ audit_own_state(struct node *n, struct report *r)
 		    revokes == 1 ? "" : "s", n->cfg.state);
 }
 
+/* Was (size, root) already seen by this node, or shown consistent with its
+ * view before? */
+static int
+known_agreed(struct node *n, const struct checkpoint *c)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT 1 FROM agreed WHERE size = ?1 AND root = ?2"
+	    " UNION ALL SELECT 1 FROM checkpoints WHERE size = ?1 AND root = ?2");
+	int found = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, (int64_t)c->size);
+	sqlite3_bind_blob(st, 2, c->root, 32, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 /* Does a checkpoint someone else cosigned fit this node's view? */
 static int
 fits_view(struct node *n, const struct checkpoint *c, const struct checkpoint *mine)
 {
-	sqlite3_stmt *st = db_prep(n->db, "SELECT 1 FROM checkpoints WHERE size = ? AND root != ?");
-	int clash = 0;
+	sqlite3_stmt *st;
+	int clash = 0, rc;
 
+	if (known_agreed(n, c))
+		return 0;
+	st = db_prep(n->db, "SELECT 1 FROM checkpoints WHERE size = ? AND root != ?");
 	if (st != NULL) {
 		sqlite3_bind_int64(st, 1, (int64_t)c->size);
 		sqlite3_bind_blob(st, 2, c->root, 32, SQLITE_STATIC);
@@ -241,7 +262,15 @@ fits_view(struct node *n, const struct checkpoint *c, const struct checkpoint *m
 		    (unsigned long long)c->size);
 		return -2;
 	}
-	return consistency_check(n, c->size, c->root, mine->size, mine->root);
+	rc = consistency_check(n, c->size, c->root, mine->size, mine->root);
+	if (rc == 0 && (st = db_prep(n->db, "INSERT OR IGNORE INTO agreed(size, root)"
+	    " VALUES(?, ?)")) != NULL) {
+		sqlite3_bind_int64(st, 1, (int64_t)c->size);
+		sqlite3_bind_blob(st, 2, c->root, 32, SQLITE_STATIC);
+		db_done(n->db, st);
+		sqlite3_finalize(st);
+	}
+	return rc;
 }
 
 static void

@@ -12,6 +12,8 @@
  *   messages     decrypted messages, sent and received
  *   acks         acknowledgements of messages this node sent
  *   senders      the last sequence number seen from each other device
+ *   agreed       other nodes' checkpoints already shown consistent with this
+ *                node's view (it only grows consistently, so once is enough)
  *   refusals     records refused, with the reason
  *   alarms       evidence of a misbehaving hub or a foreign key record
  *
@@ -45,6 +47,8 @@ static const char schema[] =
 "  rcpt TEXT, urgency TEXT, subject TEXT, body TEXT, tlp TEXT, lang TEXT, sent INTEGER,"
 "  acked INTEGER NOT NULL DEFAULT 0, checked_size INTEGER, error TEXT);"
 "CREATE TABLE IF NOT EXISTS senders(device BLOB PRIMARY KEY, seq INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS agreed(size INTEGER NOT NULL, root BLOB NOT NULL,"
+"  PRIMARY KEY(size, root)) WITHOUT ROWID;"
 "CREATE TABLE IF NOT EXISTS acks(msg_id BLOB NOT NULL, device BLOB NOT NULL,"
 "  status TEXT NOT NULL, idx INTEGER, time INTEGER, note TEXT,"
 "  PRIMARY KEY(msg_id, device, status));"
