@@ -213,8 +213,10 @@ build(struct buf *out, json_t *hdr, json_t *payload, const struct keypair *k)
 	json_decref(payload);
 }
 
+/* expires: the certificate's "expires" (ms), or 0 for none. */
 static void
-make_cert(struct buf *out, const struct keypair *root, const struct keypair *d)
+make_cert_until(struct buf *out, const struct keypair *root,
+    const struct keypair *d, int64_t expires)
 {
 	struct buf pop = {0};
 	uint8_t sig[64];
@@ -227,7 +229,15 @@ make_cert(struct buf *out, const struct keypair *root, const struct keypair *d)
 	    "state", "XA", "device", jhex(d->pk, 32), "box_key", jhex(d->box_pk, 32),
 	    "role", "technical", "name", "POC", "email", "poc@example.org",
 	    "languages", "en", "issued", (json_int_t)now_ms(), "pop", jb64(sig, 64));
+	if (expires != 0)
+		json_object_set_new(p, "expires", json_integer(expires));
 	build(out, json_pack("{s:s, s:s}", "kind", "cert", "state", "XA"), p, root);
+}
+
+static void
+make_cert(struct buf *out, const struct keypair *root, const struct keypair *d)
+{
+	make_cert_until(out, root, d, 0);
 }
 
 /* A msg from device i to device j with an explicit seq and prev. */
@@ -548,6 +558,41 @@ test_revoked_device_refused(void **state)
 	/* revoking twice is refused */
 	json_decref(refuse_one(f, &r, 409));
 	buf_free(&r);
+}
+
+/* The hub checks expiry at the log time it assigns: a certificate logged
+ * after its own expiry is refused, and so is anything its device signs once
+ * the log's clock has passed it. */
+static void
+test_expired_device_refused(void **state)
+{
+	struct hubfx *f = *state;
+	struct keypair *late = keypair_new("XA", 1);
+	struct buf c = {0}, m = {0};
+	json_t *ans;
+
+	make_cert_until(&c, f->root, late, now_ms() - 1000);
+	ans = refuse_one(f, &c, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "expired"));
+	json_decref(ans);
+	buf_free(&c);
+	keypair_free(late);
+
+	/* Device 2 gets a new key whose certificate expires in 1.5 s. */
+	keypair_free(f->dev[2].k);
+	f->dev[2].k = keypair_new("XA", 1);
+	f->dev[2].seq = 0;
+	make_cert_until(&c, f->root, f->dev[2].k, now_ms() + 1500);
+	accept_one(f, &c);
+	buf_free(&c);
+	send_msg(f, 2, 0);
+	usleep(2000 * 1000);
+	make_msg(&m, f, 2, 0);
+	ans = refuse_one(f, &m, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "expired"));
+	json_decref(ans);
+	buf_free(&m);
+	send_msg(f, 0, 1);	/* the others go on */
 }
 
 static void
@@ -1006,6 +1051,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_forged_signature_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_gap_and_reorder_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_device_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired_device_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_kind_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_mixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listings_and_proofs, setup, teardown),
