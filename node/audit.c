@@ -246,22 +246,12 @@ static int
 fits_view(struct node *n, const struct checkpoint *c, const struct checkpoint *mine)
 {
 	sqlite3_stmt *st;
-	int clash = 0, rc;
+	int rc;
 
 	if (known_agreed(n, c))
 		return 0;
-	st = db_prep(n->db, "SELECT 1 FROM checkpoints WHERE size = ? AND root != ?");
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, (int64_t)c->size);
-		sqlite3_bind_blob(st, 2, c->root, 32, SQLITE_STATIC);
-		clash = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	if (clash) {
-		rs_seterr("the operator signed two different checkpoints of size %llu",
-		    (unsigned long long)c->size);
-		return -2;
-	}
+	if ((rc = checkpoint_clash(n, c)) != 0)
+		return rc;
 	rc = consistency_check(n, c->size, c->root, mine->size, mine->root);
 	if (rc == 0 && (st = db_prep(n->db, "INSERT OR IGNORE INTO agreed(size, root)"
 	    " VALUES(?, ?)")) != NULL) {

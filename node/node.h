@@ -109,6 +109,10 @@ int directory_accept(struct node *n, const struct envelope *e, int64_t index,
 /* Alarms (and returns -1) when e is a key record about this node's State not
  * made with the State's root key. */
 int own_state_alarm(struct node *n, const struct envelope *e, int64_t index);
+/* -2 (and an alarm with both statements as evidence) when this node holds
+ * another checkpoint of cp's size with a different root; -1 on a store
+ * error; 0 otherwise. */
+int checkpoint_clash(struct node *n, const struct checkpoint *cp);
 /* 0 when consistent, -1 on a transport error, -2 when the proof fails. */
 int consistency_check(struct node *n, uint64_t size1, const uint8_t root1[32],
     uint64_t size2, const uint8_t root2[32]);

@@ -143,8 +143,8 @@ evidence_of(const struct checkpoint *a, const char *other_text)
 	return s;
 }
 
-static int
-check_same_size(struct node *n, const struct checkpoint *cp)
+int
+checkpoint_clash(struct node *n, const struct checkpoint *cp)
 {
 	sqlite3_stmt *st = db_prep(n->db,
 	    "SELECT text FROM checkpoints WHERE size = ? AND root != ?");
@@ -162,7 +162,7 @@ check_same_size(struct node *n, const struct checkpoint *cp)
 		free(ev);
 		rs_seterr("the operator signed two different checkpoints of size %llu",
 		    (unsigned long long)cp->size);
-		rc = -1;
+		rc = -2;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -186,7 +186,7 @@ verify_checkpoint(struct node *n, json_t *j, struct checkpoint *cp)
 		rs_seterr("checkpoint is for log \"%s\", not \"%s\"", cp->origin, n->cfg.hub_name);
 		goto bad;
 	}
-	if (check_same_size(n, cp) != 0)
+	if (checkpoint_clash(n, cp) != 0)
 		goto bad;
 	if ((have = latest_checkpoint(n, &lsize, lroot)) < 0)
 		goto bad;
