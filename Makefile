@@ -24,7 +24,9 @@ endif
 
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+SHARE_DIR ?= $(CURDIR)/share
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib $(PKG_CFLAGS) \
+            -DROSTER_SHARE_DIR='"$(SHARE_DIR)"' $(EXTRA_CFLAGS)
 LDFLAGS  := $(LDSAN) $(EXTRA_LDFLAGS)
 
 LIB_SRC  := $(wildcard lib/*.c)
