@@ -60,6 +60,15 @@ int hub_parse_size(const char *s, size_t *out);
 int hub_lock(const char *hubdir, int *fd);
 void hub_unlock(int fd);
 
+/* operator.c: the operator key (NULL with rs_err), and appending a record
+ * it signed, through the serving hub or directly; 0 only with a receipt for
+ * env that verifies under op. */
+struct keypair;
+struct buf;
+struct keypair *operator_key_read(const char *hubdir);
+int operator_append(const char *hubdir, const struct keypair *op,
+    const struct buf *env, struct receipt *r);
+
 /* Commands (argv[0] is the command name). */
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
