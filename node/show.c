@@ -322,6 +322,139 @@ out:
 	return rc;
 }
 
+/* The "delivered" time of a notice at one device, 0 when not yet. */
+static int64_t
+delivered_at(struct node *n, const uint8_t *notice, const uint8_t dev[32])
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT time FROM acks WHERE msg_id = ?"
+	    " AND device = ? AND status = 'delivered'");
+	int64_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_blob(st, 1, notice, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, dev, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+/* Who was reached by the overdue notices to one State, and when. */
+static json_t *
+escalations_json(struct node *n, const uint8_t id[32], const char *state)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT stage, time, notice_id, devices"
+	    " FROM escalations WHERE msg_id = ? AND state = ? ORDER BY stage");
+	json_t *out = json_array();
+
+	if (st == NULL)
+		return out;
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *dj = col_text(st, 3);
+		json_t *devs = jparse(dj, strlen(dj)), *reached = json_array(), *v;
+		size_t i;
+		json_array_foreach(devs, i, v) {
+			uint8_t key[32];
+			char fpr[RS_FPR_LEN];
+			struct dir_device *d;
+			if (!json_is_string(v) || hex_decode_exact(key, 32, json_string_value(v)) != 0)
+				continue;
+			d = dir_device(n->directory, key);
+			fingerprint(fpr, key);
+			json_t *r = json_pack("{s:s,s:s,s:s}", "fingerprint", fpr,
+			    "role", d ? d->role : "?", "name",
+			    d && jstr(d->cert, "name") ? jstr(d->cert, "name") : "?");
+			int64_t t = delivered_at(n, sqlite3_column_blob(st, 2), key);
+			if (t > 0)
+				json_object_set_new(r, "delivered", json_integer(t));
+			json_array_append_new(reached, r);
+		}
+		json_decref(devs);
+		json_array_append_new(out, json_pack("{s:i,s:I,s:o,s:o}", "stage",
+		    sqlite3_column_int(st, 0), "time", (json_int_t)sqlite3_column_int64(st, 1),
+		    "notice", jhex(sqlite3_column_blob(st, 2), 32), "reached", reached));
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Per recipient State: acknowledged when and by whom, or overdue, and the
+ * escalations so far. */
+static json_t *
+states_json(struct node *n, const uint8_t id[32], const char *to_json,
+    int64_t deadline, json_t *recipients)
+{
+	json_t *to = jparse(to_json, strlen(to_json)), *out = json_array(), *v, *r;
+	size_t i, k;
+
+	json_array_foreach(to, i, v) {
+		const char *state = json_string_value(v);
+		json_t *row;
+		int64_t acked = 0;
+		const char *by = NULL;
+		if (state == NULL)
+			continue;
+		json_array_foreach(recipients, k, r) {
+			json_t *t = json_object_get(r, "acknowledged");
+			if (strcmp(jstr(r, "state"), state) == 0 && t != NULL &&
+			    (acked == 0 || json_integer_value(t) < acked)) {
+				acked = json_integer_value(t);
+				by = jstr(r, "name");
+			}
+		}
+		row = json_pack("{s:s}", "state", state);
+		if (acked > 0) {
+			json_object_set_new(row, "acknowledged", json_integer(acked));
+			json_object_set_new(row, "by", json_string(by));
+			json_object_set_new(row, "on_time", json_boolean(deadline == 0 ||
+			    acked <= deadline));
+		} else
+			json_object_set_new(row, "overdue", json_boolean(deadline > 0 &&
+			    now_ms() > deadline));
+		json_object_set_new(row, "escalations", escalations_json(n, id, state));
+		json_array_append_new(out, row);
+	}
+	json_decref(to);
+	return out;
+}
+
+static void
+print_states(json_t *states, int64_t deadline)
+{
+	char t[32], t2[32];
+	size_t i, k, m;
+	json_t *row, *esc, *r;
+
+	if (deadline > 0)
+		printf("Acknowledge by %s\n", time_str(deadline, t, sizeof(t)));
+	json_array_foreach(states, i, row) {
+		json_t *a = json_object_get(row, "acknowledged");
+		if (a != NULL)
+			printf("  %s  acknowledged %s by %s%s\n", jstr(row, "state"),
+			    time_str(json_integer_value(a), t, sizeof(t)), jstr(row, "by"),
+			    json_is_true(json_object_get(row, "on_time")) ? "" : " (late)");
+		else
+			printf("  %s  %s\n", jstr(row, "state"),
+			    json_is_true(json_object_get(row, "overdue")) ?
+			    "OVERDUE: not acknowledged" : "not acknowledged yet");
+		json_array_foreach(json_object_get(row, "escalations"), k, esc) {
+			printf("      overdue notice (stage %d, %s) sent %s to:\n",
+			    (int)json_integer_value(json_object_get(esc, "stage")),
+			    json_integer_value(json_object_get(esc, "stage")) == 1 ?
+			    "alternates" : "all other POCs",
+			    time_str(json_integer_value(json_object_get(esc, "time")), t, sizeof(t)));
+			json_array_foreach(json_object_get(esc, "reached"), m, r)
+				printf("        %-10s %-20.20s delivered %s\n", jstr(r, "role"),
+				    jstr(r, "name"), time_str(json_integer_value(
+				    json_object_get(r, "delivered")), t2, sizeof(t2)));
+		}
+	}
+	printf("\n");
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -329,7 +462,8 @@ cmd_status(int argc, char **argv)
 	const char *idp;
 	uint8_t id[32];
 	sqlite3_stmt *st = NULL;
-	json_t *acks = NULL;
+	json_t *acks = NULL, *states = NULL;
+	int64_t deadline;
 	int json, rc;
 
 	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
@@ -338,7 +472,8 @@ cmd_status(int argc, char **argv)
 		rc = fail("status");
 		goto out;
 	}
-	st = db_prep(n.db, "SELECT rcpt, subject FROM messages WHERE id = ? AND direction = 'out'");
+	st = db_prep(n.db, "SELECT rcpt, subject, to_states, deadline FROM messages"
+	    " WHERE id = ? AND direction = 'out'");
 	if (st == NULL) {
 		rc = fail("status");
 		goto out;
@@ -349,16 +484,25 @@ cmd_status(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	deadline = sqlite3_column_int64(st, 3);
 	acks = ack_table(&n, id, col_text(st, 0));
+	states = states_json(&n, id, col_text(st, 2), deadline, acks);
 	if (json) {
-		print_json(acks);
+		json_t *j = json_pack("{s:s,s:O,s:O}", "subject", col_text(st, 1),
+		    "states", states, "recipients", acks);
+		if (deadline > 0)
+			json_object_set_new(j, "deadline", json_integer(deadline));
+		print_json(j);
+		json_decref(j);
 	} else {
 		printf("%s\n", col_text(st, 1));
+		print_states(states, deadline);
 		print_acks(acks);
 	}
 out:
 	sqlite3_finalize(st);
 	json_decref(acks);
+	json_decref(states);
 	node_close(&n);
 	return rc;
 }
