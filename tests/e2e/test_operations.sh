@@ -89,6 +89,17 @@ check_out "a forward of the forward still carries the first original" "sent [0-9
 node XB sync >/dev/null 2>&1
 check_out "XB sees XA as the original author of XC's forward" '"from": "XA"' node XB show --json "$(last_received XB)"
 
+# A node altered to ignore the rules (its stored copy relabelled RED to
+# GREEN): the receiving node decrypts the original itself and flags it.
+ID=$(fwd_case RED)
+sqlite3 "$T/node-XB/node.db" "UPDATE messages SET tlp = 'GREEN', content = json_set(content, '\$.tlp', 'GREEN') WHERE lower(hex(id)) = '$ID'"
+check "a tampered node XB forwards a TLP:RED message to XC" node XB forward "$ID" --to XC
+node XC sync >/dev/null 2>&1
+F=$(last_received XC)
+check_out "XC flags the forward: the original it decrypted is TLP:RED" \
+	"WARNING .*labelled TLP:GREEN but the original TLP:RED" node XC show "$F"
+check_out "... and its inbox marks it" "WARNING: see roster show" node XC inbox
+
 # Deadlines and escalation: a flash message nobody at XB acknowledges.
 check "XA sends a flash message to XB and XC" node XA send --to XB,XC --urgency flash --subject "Flash: outage" --body "Call us"
 FL=$(last_sent XA)
