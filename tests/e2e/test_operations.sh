@@ -10,11 +10,11 @@ stop_hub
 python3 - "$T/hub/hub.json" <<'PY'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p))
-c["deadlines"] = {"flash": "6s", "urgent": "8s"}
+c["deadlines"] = {"flash": "12s", "urgent": "8s"}
 json.dump(c, open(p, "w"))
 PY
-check "hub restarts with 6 s flash and 8 s urgent deadlines" start_hub "$T/hub"
-check_out "/v1/info publishes the deadlines" '"flash": ?6000' curl -s "$HUB/v1/info"
+check "hub restarts with 12 s flash and 8 s urgent deadlines" start_hub "$T/hub"
+check_out "/v1/info publishes the deadlines" '"flash": ?12000' curl -s "$HUB/v1/info"
 for s in XA XB XC; do
 	check "State $s with a technical POC" make_state "$s"
 done
@@ -108,7 +108,17 @@ check "XC acknowledges in time" node XC ack "$FL"
 check_out "XB's inbox lists the flash message first, with a deadline" "^[0-9a-f]{16} .* flash +no +Flash: outage" \
 	bash -c "'$ROSTER' inbox --dir '$T/node-XB' | sed -n 2p"
 check_out "before the deadline XA sends no notice" "0 new message|acknowledgement" node XA sync
-sleep 6.5
+# Waits until the wall clock passes the message's deadline plus FRACTION of
+# its allowance (deadline - log time), as the sender's node computes it.
+wait_past() {
+	python3 - "$T/node-XA/node.db" "$FL" "$1" <<'PY'
+import sqlite3, sys, time
+db, mid, frac = sys.argv[1], sys.argv[2], float(sys.argv[3])
+t, d = sqlite3.connect(db).execute("SELECT time, deadline FROM messages WHERE lower(hex(id)) = ?", (mid,)).fetchone()
+time.sleep(max(0, (d + (d - t) * frac) / 1000 - time.time() + 0.3))
+PY
+}
+wait_past 0
 check_out "after the deadline XA's node sends an overdue notice" "1 overdue notice sent" node XA sync
 check_out "XA's status: XB overdue, XC acknowledged on time" "XB +OVERDUE" node XA status "$FL"
 check_out "... the notice went to XB's alternate (stage 1)" "stage 1, alternates" node XA status "$FL"
@@ -123,11 +133,11 @@ import json, subprocess, sys
 j = json.loads(subprocess.check_output(sys.argv[1:]))
 xb = [s for s in j["states"] if s["state"] == "XB"][0]
 e = xb["escalations"]
-assert xb["overdue"] and len(e) == 1 and e[0]["stage"] == 1, xb
+assert xb["overdue"] and e[0]["stage"] == 1, xb
 assert [r["role"] for r in e[0]["reached"]] == ["alternate"] and e[0]["reached"][0]["delivered"] > 0, e' \
 	"$ROSTER" status --dir "$T/node-XA" --json "$FL"
 check_out "no second notice before the second stage" "checkpoint" bash -c "'$ROSTER' sync --dir '$T/node-XA' | grep -v overdue"
-sleep 3.5
+wait_past 0.5
 check_out "half an allowance later, stage 2 goes to XB's other POCs" "1 overdue notice sent" node XA sync
 check "stage 2 reached the technical and diplomatic POCs" python3 -c '
 import json, subprocess, sys
