@@ -119,6 +119,21 @@ static const struct command commands[] = {
 "  GREEN, CLEAR  to any State on the hub\n"
 "and nothing at all when the sender forbade forwarding (send --no-forward).\n"
 "Receiving nodes check the same rules and flag a forward that broke them.\n" },
+{ "consult", cmd_consult, "request consultations and record the outcome",
+"usage: roster consult request --to XB --subject TEXT --body TEXT [--urgency LEVEL]\n"
+"                              [--tlp LABEL] [--lang CODE]\n"
+"       roster consult accept|decline REQUEST_ID [--body TEXT]\n"
+"       roster consult propose REQUEST_ID --body TEXT\n"
+"       roster consult outcome REQUEST_ID --body TEXT\n"
+"       roster consult agree OUTCOME_ID [--note TEXT]\n"
+"       roster consult list [--json]\n"
+"       roster consult show REQUEST_ID [--json]\n\n"
+"A request for consultations on an activity of concern, and its answers, as\n"
+"one thread.  The requested State accepts, declines or proposes something\n"
+"else; either side then writes the outcome; the other side agrees to it with\n"
+"a signed \"agreed\" acknowledgement naming the outcome's id.  The outcome\n"
+"(signed by its writer) and the agreement (signed by the other side) are both\n"
+"in the log: `consult show` prints them with their log indexes.\n" },
 { "sync", cmd_sync, "one pass with the hub",
 "usage: roster sync [--dir NODEDIR]\n\n"
 "Sends what waits in the outbox, fetches the directory and this device's\n"

@@ -152,6 +152,9 @@ int submit_one(struct http_client *c, const uint8_t operator_key[32],
  * sender device, into the outbox (inside the caller's transaction). */
 int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note);
+/* The same, telling the acknowledgement's own envelope id. */
+int make_ack_id(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
+    const char *status, const char *note, uint8_t id[32]);
 
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
@@ -209,6 +212,17 @@ int forward_verify(struct node *n, const struct checkpoint *cp,
 /* message_store, then flushes the outbox and reports the receipt. */
 int message_send(struct node *n, struct outgoing *o, uint8_t id[32]);
 
+/* send.c: who a reply to parent goes to (its sender, or for a message this
+ * node sent its States; all: every State it went to), with the parent's
+ * subject prefixed "Re: " and its TLP label as the reply's defaults. */
+struct parent_info {
+	char to[1024];
+	char subject[512];
+	char tlp[16];
+};
+int reply_audience(struct node *n, const uint8_t parent[32], int all,
+    struct parent_info *p);
+
 /* commands */
 int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
@@ -218,6 +232,7 @@ int cmd_revoke(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_reply(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
+int cmd_consult(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);

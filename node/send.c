@@ -34,11 +34,19 @@ int
 make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note)
 {
+	uint8_t id[32];
+
+	return make_ack_id(n, msg_id, sender, status, note, id);
+}
+
+int
+make_ack_id(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
+    const char *status, const char *note, uint8_t id[32])
+{
 	struct dir_device *dev = dir_device(n->directory, sender);
 	struct seal_recipient r;
 	struct buf payload = {0}, env = {0};
 	json_t *plain, *hdr, *rcpt;
-	uint8_t id[32];
 	char *text;
 	int rc;
 
@@ -193,13 +201,7 @@ out:
  * parent went to as well (except this node's own State, whose other POCs
  * read the thread on their own nodes).  Also the parent's subject and TLP,
  * the reply's defaults. */
-struct parent_info {
-	char to[1024];
-	char subject[512];
-	char tlp[16];
-};
-
-static int
+int
 reply_audience(struct node *n, const uint8_t parent[32], int all,
     struct parent_info *p)
 {

@@ -73,6 +73,7 @@ static const struct {
 	{ "messages", "deadline INTEGER" },	/* acknowledge by (log time, ms) */
 	{ "messages", "notice TEXT" },		/* "overdue": an escalation notice */
 	{ "messages", "escalated INTEGER" },	/* when an overdue notice came */
+	{ "messages", "agreement BLOB" },	/* our "agreed" ack of an outcome */
 };
 
 int

@@ -152,6 +152,38 @@ check "XB acknowledges late" bash -c "'$ROSTER' sync --dir '$T/node-XB' >/dev/nu
 node XA sync >/dev/null 2>&1
 check_out "XA's status shows XB's acknowledgement as late" "XB +acknowledged .*\(late\)" node XA status "$FL"
 
+# Consultations: request, counter-proposal, outcome, agreement.
+check_out "XA requests consultations with XB" "sent [0-9a-f]{16} to XB" \
+	node XA consult request --to XB --subject "Activity of concern: scanning of 198.51.100.0/24" \
+	--body "We request consultations on this activity."
+CQ=$(last_sent XA)
+node XB sync >/dev/null 2>&1
+check_out "XB's list shows the request" "${CQ:0:16}  Activity of concern.*requested" node XB consult list
+check_out "XA cannot answer its own request" "only the requested side" node XA consult accept "$CQ"
+check_out "a proposal needs its text" "--body is required" node XB consult propose "$CQ"
+check "XB proposes a video call" node XB consult propose "$CQ" --body "Video call on Tuesday 10:00 UTC"
+node XA sync >/dev/null 2>&1
+check_out "XA sees the counter-proposal" "counter-proposal" node XA consult list
+check "XA writes the outcome" node XA consult outcome "$CQ" --body "Call held; XB will filter the range by Friday."
+node XB sync >/dev/null 2>&1
+OUT=$(last_received XB)
+check_out "XB sees the outcome awaiting agreement" "outcome awaiting agreement" node XB consult list
+check_out "XA's request is not an outcome to agree to" "not an outcome" node XB consult agree "$CQ"
+check_out "XB agrees to the outcome" "agreed to outcome" node XB consult agree "$OUT"
+check_out "agreeing twice is refused" "already agreed" node XB consult agree "$OUT"
+node XA sync >/dev/null 2>&1
+check_out "XA's record: outcome agreed by both sides" "outcome agreed by both sides" node XA consult list
+check "the outcome is signed by XA and agreed by XB, both logged" python3 -c '
+import json, subprocess, sys
+c = json.loads(subprocess.check_output(sys.argv[1:]))[0]
+o = [s for s in c["steps"] if s["step"] == "outcome"][0]
+assert o["from"] == "XA" and o["index"] > 0, o
+assert o["agreed"]["state"] == "XB" and o["agreed"]["index"] > o["index"], o
+assert [s["step"] for s in c["steps"]] == ["request", "propose", "outcome"], c' \
+	"$ROSTER" consult show --dir "$T/node-XA" --json "$CQ"
+check_out "XB's record shows its own agreement with its log index" "agreed by XB, log index [0-9]+" \
+	bash -c "'$ROSTER' sync --dir '$T/node-XB' >/dev/null; '$ROSTER' consult show --dir '$T/node-XB' '$CQ'"
+
 # Bad policy is refused at start.
 stop_hub
 python3 - "$T/hub/hub.json" <<'PY'
