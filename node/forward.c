@@ -44,6 +44,7 @@ original_free(struct original *o)
 	env_free(&o->e);
 	buf_free(&o->raw);
 	json_decref(o->content);
+	o->content = NULL;
 	sodium_memzero(o->key, sizeof(o->key));
 }
 
@@ -76,6 +77,8 @@ out:
 	if (key.p != NULL)
 		sodium_memzero(key.p, key.len);
 	buf_free(&key);
+	if (rc != 0)
+		original_free(o);
 	return rc;
 }
 
