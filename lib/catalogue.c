@@ -566,6 +566,8 @@ add_file(struct catalogue *c, int is_template, const char *path,
 		add_problem(c, "%s: %s", path, rs_err());
 		return;
 	}
+	if (is_template < 0)
+		is_template = json_object_get(o, "fields") != NULL;
 	snprintf(id, sizeof(id), "%.*s", (int)(strlen(name) - 5), name);
 	add_entry(c, is_template, o, path, source, id);
 	json_decref(o);
@@ -602,6 +604,21 @@ catalogue_add_dir(struct catalogue *c, const char *dir, const char *source)
 	if (add_subdir(c, dir, "taxonomies", 0, source) != 0 ||
 	    add_subdir(c, dir, "templates", 1, source) != 0)
 		return -1;
+	return (int)(catalogue_nproblems(c) - before);
+}
+
+int
+catalogue_add_file(struct catalogue *c, const char *path, const char *source)
+{
+	size_t before = catalogue_nproblems(c), len = strlen(path);
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	if (len < 5 || strcmp(path + len - 5, ".json") != 0 || strlen(name) < 6) {
+		add_problem(c, "%s: a catalogue file is named ID.json", path);
+		return 1;
+	}
+	add_file(c, -1, path, name, source);
 	return (int)(catalogue_nproblems(c) - before);
 }
 

@@ -60,6 +60,10 @@ int catalogue_load_shipped(struct catalogue *c);
  * cannot be read at all. */
 int catalogue_add_dir(struct catalogue *c, const char *dir, const char *source);
 
+/* Adds one file, a template (it has "fields") or a taxonomy, named
+ * ID.json.  Returns the number of problems recorded (0 when it was added). */
+int catalogue_add_file(struct catalogue *c, const char *path, const char *source);
+
 /* Adds a document {"templates":[...], "taxonomies":[...]} (what a hub
  * serves at GET /v1/catalogue); name says where it came from in problems.
  * Returns the number of problems, or -1 with rs_err when doc is not such a
