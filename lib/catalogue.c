@@ -79,7 +79,13 @@ add_problem(struct catalogue *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
-	json_array_append_new(c->problems, json_string(s));
+	for (char *p = s; *p; p++)	/* may quote a hostile file: no controls */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	json_t *j = json_string(s);
+	if (j == NULL)			/* cut inside a UTF-8 sequence */
+		j = json_string("a catalogue entry was refused (unprintable description)");
+	json_array_append_new(c->problems, j);
 }
 
 /* ---- checks of the parts ---------------------------------------------------- */
