@@ -19,6 +19,7 @@
 #include "catalogue.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,8 +531,12 @@ list_json(const char *dir, char ***names, size_t *n)
 
 	*names = NULL;
 	*n = 0;
-	if (d == NULL)
+	if (d == NULL && errno == ENOENT)
 		return 0;
+	if (d == NULL) {
+		rs_seterr("cannot read %s: %s", dir, strerror(errno));
+		return -1;
+	}
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		if (e->d_name[0] == '.' || len < 6 ||

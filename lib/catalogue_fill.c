@@ -541,7 +541,30 @@ append_unique(json_t *a, json_t *v)
 	json_array_append_new(a, v);
 }
 
-/* Splits s at commas into a (trimmed pieces, parsed). */
+/* The next unescaped comma of p, NULL if none; "\\," becomes ",". */
+static char *
+next_comma(char *p)
+{
+	char *w = p;
+
+	for (; *p; p++) {
+		if (p[0] == '\\' && p[1] == ',') {
+			*w++ = ',';
+			p++;
+			continue;
+		}
+		if (*p == ',') {
+			*w = '\0';
+			return p;
+		}
+		*w++ = *p;
+	}
+	*w = '\0';
+	return NULL;
+}
+
+/* Splits s at commas into a (trimmed pieces, parsed); "\\," is a comma
+ * inside a value (a URL, say). */
 static int
 parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a)
 {
@@ -549,9 +572,7 @@ parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a)
 	int rc = 0;
 
 	while (p != NULL && rc == 0) {
-		char *comma = strchr(p, ','), *end;
-		if (comma)
-			*comma = '\0';
+		char *comma = next_comma(p), *end;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		end = p + strlen(p);

@@ -149,6 +149,7 @@ test_fill_incident(void **state)
 	    "first_seen=2026-11-22T11:30+03:00", "impact=high",
 	    "affected_states=fr,de", "indicators=ip:192.0.2.1,evil.Example",
 	    "indicators=sha256:" HASH, "indicators=2001:DB8::1",
+	    "indicators=url:https://evil.example/a\\,b?c=1\\,2",
 	    "measures_taken=Serveurs isolés.\nFiltrage en place.", attkv, NULL);
 	if (f == NULL)
 		fail_msg("fill: %s", rs_err());
@@ -160,7 +161,8 @@ test_fill_incident(void **state)
 	    "{\"type\":\"ip\",\"value\":\"192.0.2.1\"},"
 	    "{\"type\":\"domain\",\"value\":\"evil.example\"},"
 	    "{\"type\":\"sha256\",\"value\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"},"
-	    "{\"type\":\"ip\",\"value\":\"2001:db8::1\"}],"
+	    "{\"type\":\"ip\",\"value\":\"2001:db8::1\"},"
+	    "{\"type\":\"url\",\"value\":\"https://evil.example/a,b?c=1,2\"}],"
 	    "\"measures_taken\":{\"lang\":\"fr\",\"text\":\"Serveurs isol\xc3\xa9s.\\nFiltrage en place.\"},"
 	    "\"attachment\":[\"/") == s);
 	assert_non_null(strstr(s, "report.pdf\"]}"));
