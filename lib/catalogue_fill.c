@@ -682,17 +682,12 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 		return -1;
 	}
 	out = json_object();
+	/* the values given first, so a bad value is named before a missing one */
 	json_array_foreach(json_object_get(t, "fields"), i, f) {
 		const char *name = jstr(f, "name");
 		json_t *r = json_object_get(raw, name), *v;
-		if (r == NULL) {
-			if (!json_is_true(json_object_get(f, "required")))
-				continue;
-			int fb;
-			rs_seterr("field \"%s\" (%s) is required", name,
-			    cat_label(json_object_get(f, "label"), "en", &fb));
-			goto fail;
-		}
+		if (r == NULL)
+			continue;
 		if ((v = field_value(c, f, r, lang)) == NULL) {
 			char why[RS_ERRLEN];
 			snprintf(why, sizeof(why), "%s", rs_err());
@@ -701,8 +696,18 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 		}
 		json_object_set_new(out, name, v);
 	}
+	json_array_foreach(json_object_get(t, "fields"), i, f) {
+		const char *name = jstr(f, "name");
+		int fb;
+		if (json_object_get(out, name) != NULL ||
+		    !json_is_true(json_object_get(f, "required")))
+			continue;
+		rs_seterr("field \"%s\" (%s) is required", name,
+		    cat_label(json_object_get(f, "label"), "en", &fb));
+		goto fail;
+	}
 	json_decref(raw);
-	*fields = out;
+	*fields = out;		/* in template order, whatever the order given */
 	return 0;
 fail:
 	json_decref(raw);

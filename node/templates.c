@@ -4,6 +4,7 @@
  *
  *   roster templates [--lang L] [--json] [--refresh]   list
  *   roster templates show ID [--lang L] [--json]       one template's fields
+ *   roster templates fill ID --field K=V... [--json]   preview a message
  *   roster templates check FILE...                     an operator's files
  *
  * Listing and showing need no node (they show the shipped catalogue); with
@@ -184,11 +185,44 @@ check_files(const char **files, size_t n)
 }
 
 struct tpl_args {
-	const char *sub, *id, *lang;
-	const char *files[MAX_CHECK_FILES];
+	const char *sub, *id, *lang, *text_lang;
+	const char *files[MAX_CHECK_FILES];	/* check: files; fill: k=v */
 	size_t nfiles;
 	int json, refresh;
 };
+
+/* What a message written on template id would carry, and how a reader of
+ * lang sees it. */
+static int
+fill_template(struct catalogue *c, struct tpl_args *a)
+{
+	json_t *fields, *t;
+	struct buf b = {0};
+	uint8_t digest[32];
+	char *hex;
+	int rc;
+
+	if (catalogue_fill(c, a->id, a->files, a->nfiles, a->text_lang, &fields) != 0 ||
+	    catalogue_digest(c, a->id, digest) != 0)
+		return -1;
+	t = catalogue_template(c, a->id);
+	if (a->json) {
+		hex = hex_encode(digest, 32);
+		json_t *j = json_pack("{s:s, s:O, s:s, s:o}", "template", a->id,
+		    "version", json_object_get(t, "version"), "digest", hex,
+		    "fields", fields);
+		rc = print_json(j);
+		json_decref(j);
+		free(hex);
+		return rc;
+	}
+	rc = catalogue_render(c, a->id, fields, a->lang, &b);
+	if (rc == 0)
+		fputs(buf_cstr(&b), stdout);
+	buf_free(&b);
+	json_decref(fields);
+	return rc;
+}
 
 static int
 parse_args(struct opts *o, struct node *n, struct tpl_args *a)
@@ -203,6 +237,16 @@ parse_args(struct opts *o, struct node *n, struct tpl_args *a)
 	if (a->sub != NULL && strcmp(a->sub, "show") == 0) {
 		if ((a->id = opt_positional(o)) == NULL)
 			return usage_error("templates", "show needs a template id");
+	} else if (a->sub != NULL && strcmp(a->sub, "fill") == 0) {
+		if ((a->id = opt_positional(o)) == NULL)
+			return usage_error("templates", "fill needs a template id");
+		while ((p = opt_value(o, "--field")) != NULL) {
+			if (a->nfiles == MAX_CHECK_FILES)
+				return usage_error("templates", "at most %d --field options",
+				    MAX_CHECK_FILES);
+			a->files[a->nfiles++] = p;
+		}
+		a->text_lang = opt_value(o, "--text-lang");
 	} else if (a->sub != NULL && strcmp(a->sub, "check") == 0) {
 		while ((p = opt_positional(o)) != NULL) {
 			if (a->nfiles == MAX_CHECK_FILES)
@@ -214,12 +258,15 @@ parse_args(struct opts *o, struct node *n, struct tpl_args *a)
 			return usage_error("templates", "check needs a FILE");
 	} else if (a->sub != NULL)
 		return usage_error("templates", "unknown subcommand \"%s\" (list is the "
-		    "default; show ID; check FILE)", a->sub);
+		    "default; show ID; fill ID; check FILE)", a->sub);
 	if (opts_finish(o, "templates") != 0)
 		return EXIT_USAGE;
 	if (a->lang != NULL && !cat_lang_ok(a->lang))
 		return usage_error("templates", "--lang \"%s\" is not one of ar, zh, en, "
 		    "fr, ru, es", a->lang);
+	if (a->text_lang != NULL && !cat_lang_ok(a->text_lang))
+		return usage_error("templates", "--text-lang \"%s\" is not one of ar, zh, "
+		    "en, fr, ru, es", a->text_lang);
 	if (a->refresh && n->dir == NULL)
 		return usage_error("templates", "--refresh needs a node (--dir NODEDIR)");
 	return 0;
@@ -260,8 +307,12 @@ run(struct node *n, struct tpl_args *a)
 		return rc;
 	if (node_catalogue(n, &c) != 0)
 		return fail("cannot load the catalogue");
+	if (a->text_lang == NULL)
+		a->text_lang = a->lang;
 	if (a->sub == NULL)
 		rc = list_templates(c, a->lang, a->json);
+	else if (strcmp(a->sub, "fill") == 0)
+		rc = fill_template(c, a);
 	else
 		rc = show_template(c, a->id, a->lang, a->json);
 	catalogue_free(c);

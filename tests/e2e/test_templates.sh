@@ -34,6 +34,36 @@ check_out "with a node, the default language is the node's first (fr)" \
 check "templates --json is a catalogue document" python3 -c \
 	"import json,subprocess,sys; d=json.loads(subprocess.check_output([sys.argv[1],'templates','--json'])); assert len(d['templates'])==9 and len(d['taxonomies'])>=6" "$ROSTER"
 
+# ---- filling, as send will: a preview in the reader's language
+FILL="templates fill incident-notification --field incident_class=intrusions
+	--field sector=energy,health --field first_seen=2026-11-22T11:30+03:00
+	--field impact=severe --field indicators=ip:192.0.2.1,evil.example
+	--field measures_taken=Serveurs_isolés --text-lang fr"
+check_out "fill renders in Chinese, the date in UTC" "首次发现时间: 2026-11-22T08:30:00Z" \
+	"$ROSTER" $FILL --lang zh
+check_out "... taxonomy values in Chinese" "受影响部门: 能源; 卫生" "$ROSTER" $FILL --lang zh
+check_out "... and in Arabic" "القطاعات المتضررة: الطاقة; الصحة" "$ROSTER" $FILL --lang ar
+check_out "... free text keeps its language tag" "\\(fr\\) Serveurs_isolés" "$ROSTER" $FILL --lang ru
+DIGEST=$("$ROSTER" templates show incident-notification | sed -n 's/^digest //p')
+check "fill --json carries the template's digest and canonical values" python3 -c \
+	"import json,subprocess,sys; d=json.loads(subprocess.check_output(sys.argv[1:-1])); assert d['digest']==sys.argv[-1] and d['fields']['sector']==['energy','health'] and d['fields']['measures_taken']=={'lang':'fr','text':'Serveurs_isolés'}, d" \
+	"$ROSTER" $FILL --json "$DIGEST"
+check_out "a bad choice is refused, naming the field and the codes" \
+	'field "sector": "enrgy" is not a code of taxonomy sectors \(energy, ' \
+	"$ROSTER" templates fill incident-notification --field sector=enrgy
+check_fails "... exit status 1" "$ROSTER" templates fill incident-notification --field sector=enrgy
+check_out "a missing required field is named" 'field "first_seen" \(First seen\) is required' \
+	"$ROSTER" templates fill incident-notification --field incident_class=fraud \
+	--field sector=energy --field impact=low
+check_out "a date without a zone is refused" 'field "first_seen": .*no time zone' \
+	"$ROSTER" templates fill incident-notification --field first_seen=2026-11-22T10:00
+check_out "a bad State code is refused" 'field "affected_states": "X1" is not a two-letter State code' \
+	"$ROSTER" templates fill incident-notification --field affected_states=FR,X1
+check_out "a bad indicator is refused" 'field "indicators": "999.1.1.1" is not a valid ip indicator' \
+	"$ROSTER" templates fill incident-notification --field indicators=ip:999.1.1.1
+check_out "an unknown field is refused, listing the fields" 'unknown field "colour" in template reply \(its fields: in_reply_to, body, attachment\)' \
+	"$ROSTER" templates fill reply --field colour=red
+
 # ---- wrong usage
 "$ROSTER" templates --lang de >"$T/lang.out" 2>&1
 check "an unknown language exits 2" test $? -eq 2

@@ -205,6 +205,8 @@ test_fill_refusals(void **state)
 	REFUSED("field \"first_seen\"", "required", BASE);
 	REFUSED("field \"incident_class\"", "required", "sector=energy", "impact=low",
 	    "first_seen=2026-01-01T00:00Z");
+	/* a bad value is named before a missing required field */
+	REFUSED("field \"sector\": \"enrgy\"", NULL, "sector=enrgy");
 	/* unknown field */
 	REFUSED("unknown field \"colour\"", "first_seen", BASE, "colour=red");
 	REFUSED("is not NAME=VALUE", NULL, BASE, "first_seen");
