@@ -13,8 +13,9 @@
  *       shipped catalogue (language taken from the line "lang=XX" if any).
  *
  * Invariants that abort: whatever catalogue_fill accepts passes
- * catalogue_check_fields and renders; rendering never emits a control
- * character but newline.
+ * catalogue_check_fields and renders; neither a rendering nor a problem
+ * ever holds a control character (but a rendering's newlines) or a
+ * bidirectional override.
  *
  * The shipped catalogue is found from ROSTER_SHARE, else share/ in the
  * current folder (scripts/check runs from the source tree), else next to
@@ -65,12 +66,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* No C0 control but newline, no DEL, no C1 control, no U+202A..U+202E. */
 static void
-no_controls(const struct buf *b)
+no_controls(const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i < b->len; i++)
-		if ((b->p[i] < 0x20 && b->p[i] != '\n') || b->p[i] == 0x7f) {
-			fprintf(stderr, "render emitted control character 0x%02x\n", b->p[i]);
+	for (size_t i = 0; i < len; i++)
+		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) ||
+		    (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80 && p[i + 2] >= 0xaa &&
+		    p[i + 2] <= 0xae)) {
+			fprintf(stderr, "control character at %zu: 0x%02x\n", i, p[i]);
 			abort();
 		}
 }
@@ -84,7 +89,7 @@ render_all(struct catalogue *c, const char *id, json_t *fields)
 	for (size_t i = 0; i < 3; i++) {
 		struct buf b = {0};
 		if (catalogue_render(c, id, fields, langs[i], &b) == 0)
-			no_controls(&b);
+			no_controls(b.p, b.len);
 		buf_free(&b);
 	}
 }
@@ -111,9 +116,12 @@ fuzz_document(const uint8_t *data, size_t size)
 		}
 		json_decref(doc);
 	}
-	for (i = 0; i < catalogue_nproblems(c); i++)
-		if (catalogue_problem(c, i) == NULL)
+	for (i = 0; i < catalogue_nproblems(c); i++) {
+		const char *p = catalogue_problem(c, i);
+		if (p == NULL)
 			abort();
+		no_controls((const uint8_t *)p, strlen(p));
+	}
 	catalogue_free(c);
 }
 

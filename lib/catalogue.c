@@ -57,6 +57,20 @@ cat_lang_ok(const char *lang)
 	return 0;
 }
 
+void
+cat_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+		else if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae)
+			p[0] = p[1] = p[2] = '?';
+}
+
 /* Puts "prefix: " before the current error sentence. */
 static void __attribute__((format(printf, 1, 2)))
 err_prefix(const char *fmt, ...)
@@ -80,9 +94,7 @@ add_problem(struct catalogue *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
-	for (char *p = s; *p; p++)	/* may quote a hostile file: no controls */
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	cat_printable(s);		/* may quote a hostile file */
 	json_t *j = json_string(s);
 	if (j == NULL)			/* cut inside a UTF-8 sequence */
 		j = json_string("a catalogue entry was refused (unprintable description)");
@@ -167,15 +179,23 @@ check_keys(json_t *o, const char *const *allowed)
 	return 0;
 }
 
-/* Text shown to people: no control characters but newline and tab. */
+/* Text shown to people: no control characters but newline and tab (C1
+ * controls included, which some terminals obey), and no bidirectional
+ * embedding or override (U+202A..U+202E), which could disguise a label. */
 static int
 check_text(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-			rs_seterr("holds a control character (0x%02x)", *p);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			rs_seterr("holds a control character");
 			return -1;
 		}
+		if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) {
+			rs_seterr("holds a bidirectional override (U+202A..U+202E)");
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -44,6 +44,10 @@
 extern const char *const cat_langs[CAT_NLANGS];
 int cat_lang_ok(const char *lang);
 
+/* Replaces control characters (C0, DEL, C1) and bidirectional overrides
+ * in s, in place, so text quoted from a file is safe on a terminal. */
+void cat_printable(char *s);
+
 struct catalogue;
 
 struct catalogue *catalogue_new(void);

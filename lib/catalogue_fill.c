@@ -442,8 +442,9 @@ static int
 text_ok(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-			rs_seterr("holds a control character (0x%02x)", *p);
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			rs_seterr("holds a control character");
 			return -1;
 		}
 	if (strlen(s) > CAT_MAX_TEXT) {

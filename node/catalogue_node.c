@@ -107,9 +107,7 @@ hub_problems(struct node *n, const struct buf *b)
 		if (!json_is_string(p) || n->quiet || i >= 100)
 			continue;
 		snprintf(s, sizeof(s), "%s", json_string_value(p));
-		for (char *q = s; *q; q++)	/* a hostile hub's text: no controls */
-			if ((unsigned char)*q < 0x20 || *q == 0x7f)
-				*q = '?';
+		cat_printable(s);		/* a hostile hub's text */
 		fprintf(stderr, "roster: warning: the hub reports: %s\n", s);
 	}
 	json_decref(j);

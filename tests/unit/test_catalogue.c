@@ -540,7 +540,20 @@ test_broken_files(void **state)
 	write_json(state, "op/templates/bad-type.json", o);
 	json_decref(o);
 
-	assert_int_equal(catalogue_add_dir(c, dir, "node"), 7);
+	o = variant(c, 1, "reply", 5, "Reply \xe2\x80\xae" "txet");
+	json_object_set_new(o, "id", json_string("bidi"));
+	write_json(state, "op/templates/bidi.json", o);
+	json_decref(o);
+	o = variant(c, 1, "reply", 5, "x");
+	json_object_set_new(o, "id", json_string("c1\xc2\x9b" "31m"));
+	write_json(state, "op/templates/c1.json", o);
+	json_decref(o);
+
+	assert_int_equal(catalogue_add_dir(c, dir, "node"), 9);
+	assert_true(has_problem(c, "op/templates/bidi.json", "bidirectional override"));
+	assert_true(has_problem(c, "op/templates/c1.json", "c1??31m"));
+	for (size_t i = 0; i < catalogue_nproblems(c); i++)
+		assert_null(strstr(catalogue_problem(c, i), "\xc2\x9b"));
 	assert_true(has_problem(c, "op/templates/garbled.json", "malformed JSON"));
 	assert_true(has_problem(c, "op/templates/no-russian.json", "title: no \"ru\" text"));
 	assert_true(has_problem(c, "op/templates/bad-taxonomy.json",
