@@ -24,6 +24,10 @@ struct api {
 	struct workpool *pool;		/* verification and signing; may be NULL */
 };
 
+/* GET /v1/catalogue, in catalogue_route.c. */
+void api_get_catalogue(struct api *a, const struct http_req *req,
+    struct http_resp *resp);
+
 /* http_handler: ctx is a struct api. */
 void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);
 
