@@ -75,7 +75,8 @@ static const struct command commands[] = {
 "refuse envelopes signed by that device.\n" },
 { "send", cmd_send, "send a message",
 "usage: roster send --to XB[,XC...] --subject TEXT (--body-file FILE | --body TEXT)\n"
-"                   [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n\n"
+"                   [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n"
+"                   [--attach FILE]... [--progress]\n\n"
 "Encrypts the message on this node to every current device of the recipient\n"
 "States, signs it, and submits it.  Prints the message id and the log index\n"
 "from the hub's signed receipt, which the hub gives only once the message is\n"
@@ -83,9 +84,17 @@ static const struct command commands[] = {
 "goes with the next `roster sync`.\n\n"
 "  --urgency  flash, urgent, priority or routine (default routine)\n"
 "  --tlp      CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default AMBER)\n"
-"  --lang     language of the text: ar, en, es, fr, ru, zh (default en)\n\n"
-"The hub sees who writes to whom, when, the urgency and the size; never the\n"
-"subject, body or TLP label.\n" },
+"  --lang     language of the text: ar, en, es, fr, ru, zh (default en)\n"
+"  --attach   attach FILE (repeatable, at most 32): encrypted here with its\n"
+"             own key, streamed to the hub before the message is signed; the\n"
+"             hub's max_attachment bounds each file (default 50 MiB)\n"
+"  --progress draw the upload's progress bar on stderr even when it is not\n"
+"             a terminal (on a terminal it is always drawn)\n\n"
+"The hub sees who writes to whom, when, the urgency and the size (of the\n"
+"message and of each attachment); never the subject, body, TLP label, or\n"
+"an attachment's name, type or content.  Attachments need the hub: with\n"
+"--attach, a hub that cannot be reached fails the command instead of\n"
+"queueing the message.\n" },
 { "sync", cmd_sync, "one pass with the hub",
 "usage: roster sync [--dir NODEDIR]\n\n"
 "Sends what waits in the outbox, fetches the directory and this device's\n"
@@ -155,6 +164,21 @@ static const struct command commands[] = {
 "byte strings in base64, so a third party can check the hub's proofs\n"
 "without a node.  Exit status 0 when the proof holds, 1 when it does not,\n"
 "2 when the file cannot be read or is not such a proof.\n" },
+{ "attachment", cmd_attachment, "save a received message's attachment",
+"usage: roster attachment [--dir NODEDIR] [--out PATH] [--progress] ID [N]\n"
+"       roster attachment [--dir NODEDIR] --list ID\n\n"
+"Downloads attachment N (from 1; may be left out when there is only one) of\n"
+"received message ID from the hub, streaming, and decrypts it into PATH\n"
+"(default: the sender's file name, in the current folder).  Each 64 KiB\n"
+"chunk is authenticated before it is written, and the whole ciphertext must\n"
+"match the SHA-256 the sender signed in the message header; the file is\n"
+"written under a temporary name and appears at PATH only when all of that\n"
+"holds.  A tampered, truncated or substituted attachment is refused with\n"
+"the reason and leaves no file.  PATH must not exist yet.\n\n"
+"  --list      list the message's attachments: number, name, size, type\n"
+"  --out PATH  where to save the file\n"
+"  --progress  draw the progress bar on stderr even when it is not a\n"
+"              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing and serve the local API",
 "usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "blob.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "seal.h"
@@ -149,6 +150,9 @@ store_sent(struct node *n, const uint8_t id[32], json_t *states, json_t *rcpt,
 
 struct send_args {
 	const char *to, *subject, *body, *body_file, *urgency, *tlp, *lang;
+	const char *attach[BLOB_MAX_ATTACH + 1];	/* --attach FILE ... */
+	size_t nattach;
+	int progress;
 };
 
 static int
@@ -157,6 +161,7 @@ send_message(struct node *n, const struct send_args *a, struct buf *body)
 	struct seal_recipient *r = NULL;
 	struct buf payload = {0}, env = {0};
 	json_t *states = json_array(), *rcpt = json_array(), *m, *hdr;
+	json_t *att_hdr = NULL;
 	struct sync_stats s = {0};
 	uint8_t id[32];
 	char *text, sid[17];
@@ -178,6 +183,9 @@ send_message(struct node *n, const struct send_args *a, struct buf *body)
 	json_object_set_new(m, "tlp", json_string(a->tlp));
 	json_object_set_new(m, "lang", json_string(a->lang));
 	json_object_set_new(m, "sent", json_integer(now_ms()));
+	if (a->nattach > 0 && attach_all(n, a->attach, a->nattach, a->progress,
+	    m, &att_hdr) != 0)
+		goto out;
 	text = jdump(m);
 	rc = seal_encrypt(&payload, text, strlen(text), r, nr);
 	sodium_memzero(text, strlen(text));
@@ -190,6 +198,8 @@ send_message(struct node *n, const struct send_args *a, struct buf *body)
 	json_object_set(hdr, "to", states);
 	json_object_set(hdr, "rcpt", rcpt);
 	json_object_set_new(hdr, "urgency", json_string(a->urgency));
+	if (att_hdr != NULL)
+		json_object_set(hdr, "attachments", att_hdr);
 	if (db_begin(n->db) != 0) {
 		json_decref(hdr);
 		goto out;
@@ -232,6 +242,7 @@ send_message(struct node *n, const struct send_args *a, struct buf *body)
 	}
 out:
 	json_decref(m);
+	json_decref(att_hdr);
 out0:
 	json_decref(states);
 	json_decref(rcpt);
@@ -259,6 +270,11 @@ cmd_send(int argc, char **argv)
 	a.urgency = opt_value(&o, "--urgency");
 	a.tlp = opt_value(&o, "--tlp");
 	a.lang = opt_value(&o, "--lang");
+	a.nattach = 0;
+	while (a.nattach <= BLOB_MAX_ATTACH &&
+	    (a.attach[a.nattach] = opt_value(&o, "--attach")) != NULL)
+		a.nattach++;
+	a.progress = opt_flag(&o, "--progress");
 	rc = opts_finish(&o, "send");
 	opts_free(&o);
 	if (rc != 0)
@@ -273,6 +289,8 @@ cmd_send(int argc, char **argv)
 		return usage_error("send", "--to and --subject are required");
 	if ((a.body == NULL) == (a.body_file == NULL))
 		return usage_error("send", "give exactly one of --body-file FILE and --body TEXT");
+	if (a.nattach > BLOB_MAX_ATTACH)
+		return usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
 	if (!one_of(a.urgency, urgencies))
 		return usage_error("send", "--urgency must be flash, urgent, priority or routine");
 	if (!one_of(a.tlp, tlps))
