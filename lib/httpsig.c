@@ -284,6 +284,10 @@ check_window(int64_t created, int64_t now)
 	return -1;
 }
 
+static int verify(const char *method, const char *target, const uint8_t *want,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32]);
+
 int
 httpsig_verify(const char *method, const char *target, const void *body,
     size_t len, const char *digest, const char *input, const char *signature,
@@ -291,19 +295,23 @@ httpsig_verify(const char *method, const char *target, const void *body,
 {
 	uint8_t claimed[32], want[32];
 
-	if (httpsig_verify_digest(method, target, digest, input, signature,
-	    now, keyid, nonce, claimed) != 0)
-		return -1;
 	sha256(want, body != NULL ? body : "", body != NULL ? len : 0);
-	if (sodium_memcmp(claimed, want, 32) != 0) {
-		rs_seterr("request body does not match its Content-Digest");
-		return -1;
-	}
-	return 0;
+	return verify(method, target, want, digest, input, signature, now,
+	    keyid, nonce, claimed);
 }
 
 int
 httpsig_verify_digest(const char *method, const char *target,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32])
+{
+	return verify(method, target, NULL, digest, input, signature, now,
+	    keyid, nonce, claimed);
+}
+
+/* want: the body's SHA-256, or NULL when the body comes later. */
+static int
+verify(const char *method, const char *target, const uint8_t *want,
     const char *digest, const char *input, const char *signature,
     int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32])
 {
@@ -333,6 +341,10 @@ httpsig_verify_digest(const char *method, const char *target,
 	if (parse_b64_item(signature, "sig1=", SIG_B64_LEN, sig, 64) != 0) {
 		rs_seterr("malformed Signature header (expected "
 		    "sig1=:<base64 of 64 bytes>:)");
+		return -1;
+	}
+	if (want != NULL && sodium_memcmp(got, want, 32) != 0) {
+		rs_seterr("request body does not match its Content-Digest");
 		return -1;
 	}
 	if (check_window(si.created, now) != 0)

@@ -660,9 +660,15 @@ test_http_refusals_leave_nothing(void **state)
 	(void)upload(big.p, 200000, sha, 100000, NULL, &rc);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(rs_err(), "on purpose"));
-	for (int i = 0; i < 500 && __atomic_load_n(&S.aborted,
+	/* libmicrohttpd (0.9.75, epoll) may not notice the client's close
+	 * before the connection's idle timeout; stopping the server ends
+	 * the connection now, and either way the route's abort must run
+	 * and remove the temporary file. */
+	for (int i = 0; i < 100 && __atomic_load_n(&S.aborted,
 	    __ATOMIC_SEQ_CST) == before; i++)
 		usleep(20000);
+	http_server_stop(srv);
+	srv = NULL;
 	assert_true(__atomic_load_n(&S.aborted, __ATOMIC_SEQ_CST) > before);
 	assert_int_equal(count_files(S.dir), 0);
 	buf_free(&big);
