@@ -515,6 +515,60 @@ out0:
 	return rc;
 }
 
+/* ---- what show tells -------------------------------------------------------- */
+
+/* The signed header's attachment list of message id (received or sent), a
+ * new reference, or NULL when it has none or cannot be read. */
+json_t *
+attach_listed(struct node *n, const uint8_t id[32])
+{
+	static const char *q[] = {
+		"SELECT envelope FROM records WHERE id = ?",
+		"SELECT envelope FROM outbox WHERE id = ?",
+	};
+	struct envelope e = {0};
+	struct buf raw = {0};
+	json_t *list = NULL;
+
+	for (size_t i = 0; i < 2 && raw.len == 0; i++) {
+		sqlite3_stmt *st = db_prep(n->db, q[i]);
+		if (st == NULL)
+			return NULL;
+		sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			buf_add(&raw, sqlite3_column_blob(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (raw.len > 0 && env_parse(&e, raw.p, raw.len) == 0 &&
+	    json_is_array(env_field(&e, "attachments")))
+		list = json_incref(env_field(&e, "attachments"));
+	env_free(&e);
+	buf_free(&raw);
+	return list;
+}
+
+/* One line for `roster show`: how many attachments, how large. */
+void
+attach_show(struct node *n, const uint8_t id[32], int received)
+{
+	json_t *list = attach_listed(n, id), *v;
+	uint64_t total = 0;
+	char sz[32], sid[17];
+	size_t i;
+
+	if (list == NULL)
+		return;
+	json_array_foreach(list, i, v)
+		total += (uint64_t)json_integer_value(json_object_get(v, "size"));
+	human(sz, sizeof(sz), (double)total);
+	short_id(sid, id);
+	printf("\nAttachments  %zu, %s encrypted%s%s%s\n", json_array_size(list),
+	    sz, received ? "; list and save them with `roster attachment " : "",
+	    received ? sid : "", received ? " --list`" : "");
+	json_decref(list);
+}
+
 /* ---- roster attachment ------------------------------------------------------ */
 
 /* The message's sealed payload, decrypted, from the verified records. */

@@ -160,6 +160,10 @@ int attach_upload(struct node *n, const char *path, int progress, json_t **desc)
 int attach_download(struct node *n, json_t *desc, const char *out_path, int progress);
 int attach_all(struct node *n, const char *const *paths, size_t np, int progress,
     json_t *payload, json_t **hdr_list);
+/* For show: the signed header's list ({sha256, size} each; new reference,
+ * NULL when none), and a one-line summary on stdout. */
+json_t *attach_listed(struct node *n, const uint8_t id[32]);
+void attach_show(struct node *n, const uint8_t id[32], int received);
 
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);

@@ -273,6 +273,7 @@ cmd_show(int argc, char **argv)
 		json_object_set_new(j, "verification", v);
 		if (acks)
 			json_object_set(j, "recipients", acks);
+		json_object_set_new(j, "attachments", attach_listed(&n, id));
 		if (*col_text(st, 14))
 			json_object_set_new(j, "error", json_string(col_text(st, 14)));
 		print_json(j);
@@ -308,6 +309,7 @@ cmd_show(int argc, char **argv)
 		printf("certificate chain valid; inclusion proof checked against checkpoint %lld\n",
 		    (long long)sqlite3_column_int64(st, 12));
 	printf("Subject   %s\n\n%s\n", col_text(st, 5), col_text(st, 6));
+	attach_show(&n, id, !out_);
 	if (!out_)
 		printf("\n%s\n", sqlite3_column_int(st, 15) ? "You acknowledged this message." :
 		    "Not acknowledged yet: `roster ack ID`.");
