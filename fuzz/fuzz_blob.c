@@ -3,15 +3,19 @@
  * which parses what a recipient downloads from the hub: a blob of any bytes,
  * arriving in pieces of any size.
  *
- * The first byte picks a mode:
- *   even: the rest is the blob, decrypted under a fixed key and header and
+ * The first byte picks a mode (its value modulo 3):
+ *   0:    the rest is the blob, decrypted under a fixed key and header and
  *         fed in pieces whose sizes come from byte 1.  Random bytes must
  *         never authenticate.
- *   odd:  bytes 1-2 give a plaintext size (up to 3 chunks); that plaintext is
+ *   1:    bytes 1-2 give a plaintext size (up to 3 chunks); that plaintext is
  *         encrypted, then the rest of the input is read as (offset, xor)
  *         pairs that alter the blob, and one more byte may cut it short.
  *         The result must be refused unless nothing changed, and when
  *         accepted must give back exactly the plaintext.
+ *   2:    the rest goes to the parsers of what the hub is told about blobs:
+ *         as a message header's "attachments" JSON (blob_parse_list), and
+ *         as a blob name and a Content-Length (up to the first NUL).  What
+ *         they accept must be within bounds and round-trip.
  * Either way: no crash, no read past a buffer, and no plaintext written for
  * a chunk that did not authenticate.
  */
@@ -129,6 +133,37 @@ tamper_mode(const uint8_t *data, size_t size)
 	buf_free(&out);
 }
 
+static void
+parse_mode(const uint8_t *data, size_t size)
+{
+	struct blob_ref refs[BLOB_MAX_ATTACH];
+	char *s = xmalloc(size + 1), hex[65];
+	json_t *j = json_loadb((const char *)data, size, 0, NULL);
+	uint8_t sha[32];
+	uint64_t n;
+	size_t count;
+
+	if (j != NULL && blob_parse_list(j, 1000000, refs, &count) == 0) {
+		if (count < 1 || count > BLOB_MAX_ATTACH)
+			abort();
+		for (size_t i = 0; i < count; i++)
+			if (refs[i].size < BLOB_ABYTES || refs[i].size > 1000000)
+				abort();
+	}
+	json_decref(j);
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (blob_parse_name(s, sha) == 0) {
+		sodium_bin2hex(hex, sizeof(hex), sha, 32);
+		if (strcmp(hex, s) != 0)
+			abort();
+	}
+	if (blob_parse_length(s, &n) == 0 && (strlen(s) > 18 ||
+	    n >= 1000000000000000000ull))
+		abort();
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -136,9 +171,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size < 1)
 		return 0;
-	if (data[0] % 2 == 0)
+	if (data[0] % 3 == 0)
 		raw_mode(data + 1, size - 1);
-	else
+	else if (data[0] % 3 == 1)
 		tamper_mode(data, size);
+	else
+		parse_mode(data + 1, size - 1);
 	return 0;
 }

@@ -66,45 +66,30 @@ blob_limit(struct api *a)
 static int
 blob_name(const struct http_req *req, struct http_resp *resp, uint8_t sha[32])
 {
-	const char *h = req->path + strlen(BLOBS_PREFIX);
-
-	for (size_t i = 0; i < 64; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			goto bad;
-	if (h[64] != '\0' || hex_decode_exact(sha, 32, h) != 0)
-		goto bad;
-	return 0;
-bad:
+	if (blob_parse_name(req->path + strlen(BLOBS_PREFIX), sha) == 0)
+		return 0;
 	http_resp_error(resp, 400, "a blob is named by the SHA-256 of its "
 	    "content: 64 lower-case hex digits after %s", BLOBS_PREFIX);
 	return -1;
 }
 
-/* Strict decimal Content-Length; -1 after answering 411 or 400. */
+/* Content-Length, required; -1 after answering 411 or 400. */
 static int
 content_length(const struct http_req *req, struct http_resp *resp,
     uint64_t *len)
 {
 	const char *v = http_req_header(req, "Content-Length");
-	uint64_t n = 0;
-	size_t i = 0;
 
 	if (v == NULL) {
 		http_resp_error(resp, 411, "an attachment upload needs a "
 		    "Content-Length header (no chunked encoding)");
 		return -1;
 	}
-	for (; v[i] >= '0' && v[i] <= '9'; i++) {
-		if (i >= 18)
-			break;
-		n = n * 10 + (uint64_t)(v[i] - '0');
-	}
-	if (i == 0 || v[i] != '\0') {
+	if (blob_parse_length(v, len) != 0) {
 		http_resp_error(resp, 400, "Content-Length is not a decimal "
 		    "byte count");
 		return -1;
 	}
-	*len = n;
 	return 0;
 }
 
@@ -274,47 +259,14 @@ blobs_get(struct api *a, const struct http_req *req, struct http_resp *resp)
 	    (uint64_t)sb.st_size);
 }
 
-/* One {"sha256": hex, "size": n} entry, exactly those two fields. */
-static int
-check_entry(struct api *a, const char *dir, json_t *v, size_t i)
-{
-	uint8_t sha[32];
-	json_t *size = json_object_get(v, "size");
-	int held;
-
-	if (!json_is_object(v) || json_object_size(v) != 2 ||
-	    jhex32_req(v, "sha256", sha) != 0 || !json_is_integer(size) ||
-	    json_integer_value(size) < (json_int_t)BLOB_ABYTES) {
-		rs_seterr("attachment %zu in the header is malformed (expected "
-		    "{\"sha256\": 64 hex digits, \"size\": ciphertext bytes})",
-		    i + 1);
-		return -1;
-	}
-	if ((uint64_t)json_integer_value(size) > blob_limit(a)) {
-		rs_seterr("attachment %zu is over the hub's limit of %zu bytes "
-		    "per file", i + 1, a->s->cfg.max_attachment);
-		return -1;
-	}
-	held = blob_held(dir, sha, (uint64_t)json_integer_value(size));
-	if (held < 0)
-		return -1;
-	if (held == 0) {
-		rs_seterr("attachment %zu (%.16s...) is not on this hub with "
-		    "that size: upload it (PUT %s<sha256>) before the message",
-		    i + 1, json_string_value(json_object_get(v, "sha256")),
-		    BLOBS_PREFIX);
-		return -1;
-	}
-	return 0;
-}
-
 int
 blobs_check_msg(struct api *a, const struct envelope *e)
 {
-	json_t *list = env_field(e, "attachments"), *v;
-	char *dir;
-	size_t i;
-	int rc = 0;
+	struct blob_ref refs[BLOB_MAX_ATTACH];
+	json_t *list = env_field(e, "attachments");
+	char *dir, hex[65];
+	size_t n;
+	int rc = 0, held;
 
 	if (list == NULL)
 		return 0;
@@ -322,16 +274,19 @@ blobs_check_msg(struct api *a, const struct envelope *e)
 		rs_seterr("only messages carry attachments");
 		return -1;
 	}
-	if (!json_is_array(list) || json_array_size(list) == 0 ||
-	    json_array_size(list) > BLOB_MAX_ATTACH) {
-		rs_seterr("\"attachments\" must be a list of 1 to %d blobs",
-		    BLOB_MAX_ATTACH);
+	if (blob_parse_list(list, blob_limit(a), refs, &n) != 0)
 		return -1;
-	}
 	dir = blobs_dir(a);
-	json_array_foreach(list, i, v) {
-		if ((rc = check_entry(a, dir, v, i)) != 0)
-			break;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if ((held = blob_held(dir, refs[i].sha, refs[i].size)) < 0)
+			rc = -1;
+		else if (held == 0) {
+			sodium_bin2hex(hex, sizeof(hex), refs[i].sha, 32);
+			rs_seterr("attachment %zu (%.16s...) is not on this hub with "
+			    "that size: upload it (PUT %s<sha256>) before the "
+			    "message", i + 1, hex, BLOBS_PREFIX);
+			rc = -1;
+		}
 	}
 	free(dir);
 	return rc;

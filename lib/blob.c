@@ -268,6 +268,80 @@ blob_dec_wipe(struct blob_dec *d)
 	sodium_memzero(d, sizeof(*d));
 }
 
+/* ---- parsing ---------------------------------------------------------------- */
+
+int
+blob_parse_name(const char *s, uint8_t sha[32])
+{
+	for (size_t i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return -1;
+	if (s[64] != '\0')
+		return -1;
+	return hex_decode_exact(sha, 32, s);
+}
+
+int
+blob_parse_length(const char *s, uint64_t *n)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i == 18)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0 || s[i] != '\0')
+		return -1;
+	*n = v;
+	return 0;
+}
+
+static int
+parse_ref(const json_t *v, uint64_t limit, struct blob_ref *r, size_t i)
+{
+	const json_t *sha = json_object_get(v, "sha256");
+	const json_t *size = json_object_get(v, "size");
+
+	if (!json_is_object(v) || json_object_size(v) != 2 ||
+	    !json_is_string(sha) || !json_is_integer(size) ||
+	    blob_parse_name(json_string_value(sha), r->sha) != 0 ||
+	    json_integer_value(size) < (json_int_t)BLOB_ABYTES) {
+		rs_seterr("attachment %zu in the header is malformed (expected "
+		    "{\"sha256\": 64 lower-case hex digits, \"size\": ciphertext "
+		    "bytes})", i + 1);
+		return -1;
+	}
+	if ((uint64_t)json_integer_value(size) > limit) {
+		rs_seterr("attachment %zu is %lld bytes, over the limit of %llu "
+		    "bytes of ciphertext", i + 1, (long long)json_integer_value(size),
+		    (unsigned long long)limit);
+		return -1;
+	}
+	r->size = (uint64_t)json_integer_value(size);
+	return 0;
+}
+
+int
+blob_parse_list(const json_t *list, uint64_t limit, struct blob_ref *out,
+    size_t *n)
+{
+	size_t count = json_is_array(list) ? json_array_size(list) : 0;
+
+	*n = 0;
+	if (count == 0 || count > BLOB_MAX_ATTACH) {
+		rs_seterr("\"attachments\" must be a list of 1 to %d blobs",
+		    BLOB_MAX_ATTACH);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++)
+		if (parse_ref(json_array_get(list, i), limit, &out[i], i) != 0)
+			return -1;
+	*n = count;
+	return 0;
+}
+
 /* ---- the hub's side ------------------------------------------------------- */
 
 char *

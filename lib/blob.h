@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #define BLOB_CHUNK	65536
@@ -93,6 +94,23 @@ int blob_dec_update(struct blob_dec *d, const void *p, size_t n);
  * must match.  Gives the ciphertext's SHA-256. */
 int blob_dec_final(struct blob_dec *d, uint8_t sha[32]);
 void blob_dec_wipe(struct blob_dec *d);
+
+/* ---- parsing what the network sends about blobs ------------------------ */
+
+struct blob_ref {
+	uint8_t sha[32];
+	uint64_t size;			/* ciphertext bytes */
+};
+
+/* A blob's name: exactly 64 lower-case hex digits.  0 or -1. */
+int blob_parse_name(const char *s, uint8_t sha[32]);
+/* A Content-Length value: 1 to 18 decimal digits, nothing else.  0 or -1. */
+int blob_parse_length(const char *s, uint64_t *n);
+/* A message header's "attachments": a list of 1 to BLOB_MAX_ATTACH objects
+ * of exactly {"sha256": name, "size": BLOB_ABYTES..limit}.  Fills out (room
+ * for BLOB_MAX_ATTACH) and *n; -1 with rs_err naming the entry at fault. */
+int blob_parse_list(const json_t *list, uint64_t limit, struct blob_ref *out,
+    size_t *n);
 
 /* ---- the hub's side: receiving into a folder ---------------------------- */
 
