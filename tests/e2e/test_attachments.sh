@@ -127,6 +127,17 @@ check_fails "... and leaves no file" test -e "$T/truncated.bin"
 cp "$T/blob.orig" "$T/hub/blobs/$BLOB"
 check "restored, the blob downloads again" node XB attachment "$ID" --out "$T/again.bin"
 
+# The hub logs a message only if it holds every blob its header lists: the
+# message's signed envelope, sent again while the blob is gone, is refused.
+python3 -c 'import sqlite3, sys; open(sys.argv[2], "wb").write(sqlite3.connect(sys.argv[1]).execute("SELECT envelope FROM outbox WHERE lower(hex(id)) = ?", (sys.argv[3],)).fetchone()[0])' \
+	"$T/node-XA/node.db" "$T/msg.env" "$ID"
+mv "$T/hub/blobs/$BLOB" "$T/blob.away"
+check_out "a message whose blob the hub does not hold is refused, saying so" "attachment 1 \(${BLOB:0:16}\.\.\.\) is not on this hub" \
+	curl -s --data-binary @"$T/msg.env" -H 'Content-Type: application/octet-stream' "$HUB/v1/envelopes"
+mv "$T/blob.away" "$T/hub/blobs/$BLOB"
+check_out "with the blob back, the same envelope is a known duplicate again" '"status":409' \
+	curl -s --data-binary @"$T/msg.env" -H 'Content-Type: application/octet-stream' "$HUB/v1/envelopes"
+
 # The blob routes.
 check_out "GET of a blob without a signature: 401" "^401$" \
 	curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/blobs/$BLOB"

@@ -278,6 +278,67 @@ test_wrong_key_or_header(void **state)
 	buf_free(&s.c);
 }
 
+static void
+test_parse_list(void **state)
+{
+	struct blob_ref refs[BLOB_MAX_ATTACH];
+	static const char *bad[] = {
+		"[]", "{}", "[1]", "[{}]",
+		"[{\"sha256\":\"00\",\"size\":100}]",
+		"[{\"sha256\":\"%s\",\"size\":16}]",
+		"[{\"sha256\":\"%s\",\"size\":1000001}]",
+		"[{\"sha256\":\"%s\",\"size\":\"100\"}]",
+		"[{\"sha256\":\"%s\",\"size\":100,\"x\":1}]",
+		"[{\"sha256\":\"%S\",\"size\":100}]",
+	};
+	char hex[65], HEX[65], text[400];
+	uint8_t sha[32];
+	uint64_t n64;
+	size_t n;
+	json_t *j;
+
+	memset(hex, 'a', 64);
+	hex[64] = '\0';
+	memset(HEX, 'A', 64);
+	HEX[64] = '\0';
+	snprintf(text, sizeof(text), "[{\"sha256\":\"%s\",\"size\":17},"
+	    "{\"size\":1000000,\"sha256\":\"%s\"}]", hex, hex);
+	j = json_loads(text, 0, NULL);
+	assert_int_equal(blob_parse_list(j, 1000000, refs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(refs[1].size, 1000000);
+	json_decref(j);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *h = strstr(bad[i], "%S") ? HEX : hex;
+		char fmt[200];
+		snprintf(fmt, sizeof(fmt), "%s", bad[i]);
+		if (strstr(fmt, "%S"))
+			strstr(fmt, "%S")[1] = 's';
+		snprintf(text, sizeof(text), fmt, h);
+		j = json_loads(text, 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(blob_parse_list(j, 1000000, refs, &n), -1);
+		assert_non_null(strstr(rs_err(), "attachment"));
+		json_decref(j);
+	}
+	j = json_array();
+	for (int i = 0; i <= BLOB_MAX_ATTACH; i++)
+		json_array_append_new(j, json_pack("{s:s,s:i}", "sha256", hex,
+		    "size", 100));
+	assert_int_equal(blob_parse_list(j, 1000000, refs, &n), -1);
+	json_decref(j);
+	assert_int_equal(blob_parse_name(hex, sha), 0);
+	assert_int_equal(blob_parse_name(HEX, sha), -1);
+	hex[63] = '\0';
+	assert_int_equal(blob_parse_name(hex, sha), -1);
+	assert_int_equal(blob_parse_length("52428800", &n64), 0);
+	assert_int_equal(n64, 52428800);
+	assert_int_equal(blob_parse_length("", &n64), -1);
+	assert_int_equal(blob_parse_length("12a", &n64), -1);
+	assert_int_equal(blob_parse_length("-1", &n64), -1);
+	assert_int_equal(blob_parse_length("9999999999999999999", &n64), -1);
+}
+
 /* ---- blob_in without HTTP ------------------------------------------------- */
 
 static int
@@ -684,6 +745,7 @@ main(void)
 		cmocka_unit_test(test_tamper_each_chunk),
 		cmocka_unit_test(test_truncate_reorder_extend),
 		cmocka_unit_test(test_wrong_key_or_header),
+		cmocka_unit_test(test_parse_list),
 		cmocka_unit_test_setup_teardown(test_blob_in_limits, setup_tmp,
 		    teardown_tmp),
 		cmocka_unit_test(test_http_upload_download),
