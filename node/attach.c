@@ -343,6 +343,18 @@ fail:
 	return -1;
 }
 
+int
+attach_prepare(struct node *n, struct outgoing *o)
+{
+	if (o->r == NULL && audience_resolve(n, o->to, o->roles, &o->r, &o->nr,
+	    o->states, o->rcpt) != 0)
+		return -1;
+	json_decref(o->attachments);
+	o->attachments = NULL;
+	return attach_all(n, o->attach, o->nattach, o->progress, o->payload,
+	    &o->attachments);
+}
+
 /* ---- download ------------------------------------------------------------- */
 
 struct desc {
