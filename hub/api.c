@@ -677,6 +677,7 @@ static const struct route {
 	{ "/v1/directory", "GET", get_directory },
 	{ "/v1/cosignatures", "GET", get_cosignatures },
 	{ "/v1/mail", "GET", get_mail },
+	{ "/v1/catalogue", "GET", api_get_catalogue },
 };
 
 void

@@ -30,6 +30,9 @@ struct api {
 int api_authenticate(struct api *a, const struct http_req *req,
     struct http_resp *resp, uint8_t key[32]);
 int api_device_ok(struct api *a, const uint8_t key[32], struct http_resp *resp);
+/* GET /v1/catalogue, in catalogue_route.c. */
+void api_get_catalogue(struct api *a, const struct http_req *req,
+    struct http_resp *resp);
 
 /* http_handler: ctx is a struct api. */
 void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);

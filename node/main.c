@@ -8,6 +8,7 @@
  * 1 failure (including any verification failure), 2 usage error.
  */
 #include "node.h"
+#include "catalogue_node.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,42 @@ static const struct command commands[] = {
 "serves the local API (docs/node-api.md) on --listen (default\n"
 "127.0.0.1:8080; port 0 picks a free one, written to NODEDIR/serve.url).\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
+{ "templates", cmd_templates, "list and show the message templates",
+"usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
+"       roster templates show ID [--lang L] [--json] [--dir NODEDIR]\n"
+"       roster templates fill ID --field NAME=VALUE... [--text-lang L]\n"
+"                                [--lang L] [--json] [--dir NODEDIR]\n"
+"       roster templates check FILE...\n\n"
+"Message templates are forms with typed fields (text, a choice from a\n"
+"taxonomy, date and time, States, technical indicators, attachments) whose\n"
+"labels exist in the six UN languages: a recipient reads every label in its\n"
+"own language, whatever the sender's.  See docs/templates.md.\n\n"
+"The first form lists the templates: id, version and title.  With a node\n"
+"folder the list is the node's full catalogue: the shipped templates, the\n"
+"State's own in NODEDIR/catalogue/, and the hub operator's (marked \"hub\");\n"
+"without one, the shipped templates only.\n\n"
+"  --lang L    ar, zh, en, fr, ru or es (default: the node's first language,\n"
+"              else en)\n"
+"  --json      the whole catalogue (templates, taxonomies, problems) as JSON\n"
+"  --refresh   first fetch the hub operator's catalogue (GET /v1/catalogue)\n"
+"              into NODEDIR/catalogue-hub.json; its entries are checked like\n"
+"              any other and a refused one is reported, not fatal\n\n"
+"`show ID` shows one template: its digest (SHA-256 of its canonical JSON,\n"
+"which a message carries to name the exact version), and each field with\n"
+"its type, whether it is required, its label, its help and its choices.\n\n"
+"`fill ID --field NAME=VALUE...` fills a template as `roster send --template`\n"
+"will, without sending: it prints the message as a reader of --lang sees it,\n"
+"or with --json what the message carries (template, version, digest and the\n"
+"canonical field values).  A list field takes a repeated --field or values\n"
+"separated by commas (\\, for a comma inside a value); free text is tagged\n"
+"--text-lang (default: --lang).  A bad value is refused, naming the field,\n"
+"with exit status 1.\n\n"
+"`check FILE...` checks template and taxonomy files (named ID.json; a\n"
+"taxonomy's path contains taxonomies/) against the shipped catalogue with\n"
+"the checks every node applies, and names each problem.  Exit status 1 if\n"
+"any file is refused.\n\n"
+"An entry replaces a loaded one of the same id only if its version is\n"
+"higher.\n" },
 { NULL, NULL, NULL, NULL }
 };
 
