@@ -260,6 +260,38 @@ proc_kib(pid_t pid, const char *field)
 	return kib;
 }
 
+/* CPU seconds (user + system) used so far by process pid, from
+ * /proc/PID/stat (fields 14 and 15, after the parenthesised name). */
+static double
+proc_cpu_s(pid_t pid)
+{
+	char path[64], text[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(text, sizeof(text), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(text, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds (user + system) of this process, all threads. */
+static double
+self_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 /* ---- child processes ------------------------------------------------------ */
 
 /* Prints the end of a log to stderr: what a failed command said. */
@@ -1141,6 +1173,7 @@ struct run_figures {
 	int64_t fan_t0_ms;		/* wall clock at the first GET */
 	long rss, hwm;			/* hub, KiB */
 	unsigned threads;
+	double hub_cpu, recv_cpu;	/* CPU seconds during the fan-out */
 };
 
 static void
@@ -1153,8 +1186,9 @@ report_sender(const struct world *w, const struct sender_figures *sf,
 	if (env_parse(&e, sf->env.p, sf->env.len) != 0)
 		die("envelope");
 	printf("  message:     envelope %zu bytes = header %zu (lists %zu recipient devices) "
-	    "+ signature 64 + payload %zu (%zu x 112 bytes of sealed key + nonce, body)\n",
-	    sf->env.len, e.header_len, w->ndev, e.payload_len, w->ndev);
+	    "+ signature 64 + payload %zu (%zu x 112 bytes of sealed key + nonce, body); "
+	    "each recipient adds 112 bytes to the payload and %d to the header\n",
+	    sf->env.len, e.header_len, w->ndev, e.payload_len, w->ndev, RCPT_HEX_COST);
 	env_free(&e);
 	printf("  sender CLI:  `roster send --to all --urgency flash` %.2f s wall, %.2f s CPU "
 	    "(start, unlock, refresh, encrypt, sign, store, submit, verify the receipt)\n",
@@ -1198,12 +1232,20 @@ report_fanout(const struct world *w, const struct run_figures *rf, const struct 
 	    lat_med * 1e3, lat[w->ndev - 1] * 1e3, own_med * 1e3, own[w->ndev - 1] * 1e3);
 	printf("               the hub served %.1f MiB (%.0f KiB a device) with %u threads "
 	    "receiving here\n", bytes / 1048576.0, bytes / 1024.0 / w->ndev, rf->threads);
+	printf("               CPU during the fan-out: hub %.2f s, the %zu receive paths %.2f s "
+	    "(%.1f ms a device); %.2f of the %ld cores busy on average\n", rf->hub_cpu,
+	    w->ndev, rf->recv_cpu, rf->recv_cpu * 1e3 / w->ndev,
+	    (rf->hub_cpu + rf->recv_cpu) / span, l->cores);
 	printf("               real nodes add their wake-up latency on top (long-poll or "
 	    "push, being built separately; today the next `roster sync`)\n");
 	printf("  limit (%ld core%s, per CPU second): %.0f records/s a core (SHA-256 of envelope and payload, "
 	    "Ed25519 verify, proof, unseal, decrypt) x %ld = %.1f ms for %zu; ratio %.3f\n",
 	    l->cores, l->cores == 1 ? "" : "s", l->receives, l->cores, limit_s * 1e3,
 	    w->ndev, limit_s / span);
+	printf("               on CPU alone (hub + receivers, %.2f CPU s over %ld cores) %.3f s; "
+	    "ratio %.3f to the limit\n", rf->hub_cpu + rf->recv_cpu, l->cores,
+	    (rf->hub_cpu + rf->recv_cpu) / l->cores,
+	    limit_s * l->cores / (rf->hub_cpu + rf->recv_cpu));
 	printf("  hub memory:  VmRSS %.1f MiB after the fan-out, peak %.1f MiB\n",
 	    rf->rss / 1024.0, rf->hwm / 1024.0);
 	free(lat);
@@ -1271,8 +1313,12 @@ main(int argc, char **argv)
 
 	do_send(&o, &w, &f, &rf);
 	rf.threads = o.threads;
+	rf.hub_cpu = proc_cpu_s(hub_pid);
+	rf.recv_cpu = self_cpu_s();
 	rf.fan_t0_ms = now_ms();
 	rf.fan_t0 = fan_out(&f, o.threads);
+	rf.hub_cpu = proc_cpu_s(hub_pid) - rf.hub_cpu;
+	rf.recv_cpu = self_cpu_s() - rf.recv_cpu;
 	rf.fan_end = 0;
 	for (size_t i = 0; i < w.ndev; i++)
 		if (w.dev[i].done > rf.fan_end)
