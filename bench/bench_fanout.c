@@ -100,6 +100,14 @@ struct opts {
 	int keep;
 };
 
+/* Where a receive path's CPU time goes, in order. */
+enum phase { PH_HTTP, PH_JSON, PH_PARSE, PH_VERIFY, PH_DECRYPT, NPHASES };
+static const char *const phase_names[NPHASES] = {
+	"HTTP (curl, signing the request)", "JSON parse of the answer",
+	"base64 + envelope parse (header JSON, SHA-256 of id and payload)",
+	"checkpoint + envelope signatures, inclusion proof", "unseal + decrypt"
+};
+
 /* A recipient device simulated in this process, and how its receive went. */
 struct device {
 	struct keypair *k;
@@ -107,6 +115,7 @@ struct device {
 	const char *role;
 	double start, done;	/* seconds, monotonic */
 	size_t bytes;		/* the hub's answer */
+	double cpu[NPHASES];	/* thread CPU seconds per phase */
 	char err[RS_ERRLEN];
 };
 
@@ -773,9 +782,10 @@ proof_of(json_t *arr, uint8_t (*proof)[32], size_t *n)
 /* Believes and reads one mail record, as a node does: inclusion in the
  * verified checkpoint, envelope digest and signature, signer, decryption. */
 static int
-read_record(const struct fanout *f, const struct device *d, json_t *r,
+read_record(const struct fanout *f, struct device *d, json_t *r,
     const struct checkpoint *cp)
 {
+	double t = cpu_s();
 	uint8_t proof[MERKLE_MAX_PROOF][32], leaf[32];
 	struct buf raw = {0}, plain = {0};
 	struct envelope e = {0};
@@ -793,7 +803,11 @@ read_record(const struct fanout *f, const struct device *d, json_t *r,
 		    (long long)f->index);
 		goto out;
 	}
-	if (env_parse(&e, raw.p, raw.len) != 0 || env_verify(&e) != 0)
+	if (env_parse(&e, raw.p, raw.len) != 0)
+		goto out;
+	d->cpu[PH_PARSE] += cpu_s() - t;
+	t = cpu_s();
+	if (env_verify(&e) != 0)
 		goto out;
 	env_leaf_hash(leaf, e.id, time);
 	if (index < 0 || merkle_verify_inclusion((uint64_t)index, cp->size, leaf,
@@ -803,6 +817,8 @@ read_record(const struct fanout *f, const struct device *d, json_t *r,
 		rs_seterr("record %lld is not a msg from the sender", (long long)index);
 		goto out;
 	}
+	d->cpu[PH_VERIFY] += cpu_s() - t;
+	t = cpu_s();
 	if (seal_decrypt(&plain, e.payload, e.payload_len, d->k) != 0 ||
 	    (m = jparse(plain.p, plain.len)) == NULL)
 		goto out;
@@ -810,6 +826,7 @@ read_record(const struct fanout *f, const struct device *d, json_t *r,
 		rs_seterr("decrypted a message with another subject");
 		goto out;
 	}
+	d->cpu[PH_DECRYPT] += cpu_s() - t;
 	rc = 0;
 out:
 	json_decref(m);
@@ -826,6 +843,7 @@ out:
 static int
 receive_one(const struct fanout *f, struct device *d)
 {
+	double t = cpu_s();
 	struct http_client *c = http_client_new(f->w->url);
 	struct checkpoint cp = {0};
 	struct buf out = {0};
@@ -846,9 +864,15 @@ receive_one(const struct fanout *f, struct device *d)
 		rs_seterr("HTTP %ld: %.200s", status, (const char *)out.p);
 		goto out;
 	}
-	if ((j = jparse(out.p, out.len)) == NULL ||
-	    checkpoint_from_json(&cp, json_object_get(j, "checkpoint"), f->w->op->pk) != 0)
+	d->cpu[PH_HTTP] += cpu_s() - t;
+	t = cpu_s();
+	if ((j = jparse(out.p, out.len)) == NULL)
 		goto out;
+	d->cpu[PH_JSON] += cpu_s() - t;
+	t = cpu_s();
+	if (checkpoint_from_json(&cp, json_object_get(j, "checkpoint"), f->w->op->pk) != 0)
+		goto out;
+	d->cpu[PH_VERIFY] += cpu_s() - t;
 	recs = json_object_get(j, "records");
 	if (json_array_size(recs) != 1) {
 		rs_seterr("%zu mail records, expected the one message",
@@ -857,10 +881,12 @@ receive_one(const struct fanout *f, struct device *d)
 	}
 	rc = read_record(f, d, json_array_get(recs, 0), &cp);
 out:
+	t = cpu_s();
 	checkpoint_free(&cp);
 	json_decref(j);
 	buf_free(&out);
 	http_client_free(c);
+	d->cpu[PH_HTTP] += cpu_s() - t;
 	return rc;
 }
 
@@ -1205,6 +1231,21 @@ report_sender(const struct world *w, const struct sender_figures *sf,
 	    limit_s / sf->best, limit_s / rf->send_s);
 }
 
+/* The receive path's CPU per device, by phase (means over the devices). */
+static void
+report_phases(const struct world *w)
+{
+	double sum[NPHASES] = {0};
+
+	for (size_t i = 0; i < w->ndev; i++)
+		for (int p = 0; p < NPHASES; p++)
+			sum[p] += w->dev[i].cpu[p];
+	printf("               receive path CPU a device:");
+	for (int p = 0; p < NPHASES; p++)
+		printf("%s %s %.2f ms", p ? "," : "", phase_names[p], sum[p] * 1e3 / w->ndev);
+	printf("\n");
+}
+
 static void
 report_fanout(const struct world *w, const struct run_figures *rf, const struct limits *l)
 {
@@ -1236,6 +1277,7 @@ report_fanout(const struct world *w, const struct run_figures *rf, const struct 
 	    "(%.1f ms a device); %.2f of the %ld cores busy on average\n", rf->hub_cpu,
 	    w->ndev, rf->recv_cpu, rf->recv_cpu * 1e3 / w->ndev,
 	    (rf->hub_cpu + rf->recv_cpu) / span, l->cores);
+	report_phases(w);
 	printf("               real nodes add their wake-up latency on top (long-poll or "
 	    "push, being built separately; today the next `roster sync`)\n");
 	printf("  limit (%ld core%s, per CPU second): %.0f records/s a core (SHA-256 of envelope and payload, "
