@@ -101,10 +101,11 @@ struct opts {
 };
 
 /* Where a receive path's CPU time goes, in order. */
-enum phase { PH_HTTP, PH_JSON, PH_PARSE, PH_VERIFY, PH_DECRYPT, NPHASES };
+enum phase { PH_HTTP, PH_JSON, PH_B64, PH_PARSE, PH_VERIFY, PH_DECRYPT, NPHASES };
 static const char *const phase_names[NPHASES] = {
 	"HTTP (curl, signing the request)", "JSON parse of the answer",
-	"base64 + envelope parse (header JSON, SHA-256 of id and payload)",
+	"base64 of envelope and proof",
+	"envelope parse (header JSON, SHA-256 of id and payload)",
 	"checkpoint + envelope signatures, inclusion proof", "unseal + decrypt"
 };
 
@@ -803,6 +804,8 @@ read_record(const struct fanout *f, struct device *d, json_t *r,
 		    (long long)f->index);
 		goto out;
 	}
+	d->cpu[PH_B64] += cpu_s() - t;
+	t = cpu_s();
 	if (env_parse(&e, raw.p, raw.len) != 0)
 		goto out;
 	d->cpu[PH_PARSE] += cpu_s() - t;
@@ -1273,9 +1276,10 @@ report_fanout(const struct world *w, const struct run_figures *rf, const struct 
 	    lat_med * 1e3, lat[w->ndev - 1] * 1e3, own_med * 1e3, own[w->ndev - 1] * 1e3);
 	printf("               the hub served %.1f MiB (%.0f KiB a device) with %u threads "
 	    "receiving here\n", bytes / 1048576.0, bytes / 1024.0 / w->ndev, rf->threads);
-	printf("               CPU during the fan-out: hub %.2f s, the %zu receive paths %.2f s "
-	    "(%.1f ms a device); %.2f of the %ld cores busy on average\n", rf->hub_cpu,
-	    w->ndev, rf->recv_cpu, rf->recv_cpu * 1e3 / w->ndev,
+	printf("               CPU during the fan-out: hub %.2f s (%.1f ms a request), the %zu "
+	    "receive paths %.2f s (%.1f ms a device); %.2f of the %ld cores busy on average\n",
+	    rf->hub_cpu, rf->hub_cpu * 1e3 / w->ndev, w->ndev, rf->recv_cpu,
+	    rf->recv_cpu * 1e3 / w->ndev,
 	    (rf->hub_cpu + rf->recv_cpu) / span, l->cores);
 	report_phases(w);
 	printf("               real nodes add their wake-up latency on top (long-poll or "
