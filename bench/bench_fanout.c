@@ -28,7 +28,7 @@
  * device, signs, stores, submits, verifies the receipt): its wall clock and
  * CPU time.  And, in this process, the pure cost of the same message:
  * seal_encrypt to the same devices and env_build of a header like the
- * node's, best and median of five.
+ * node's, best and median of five, in this thread's CPU time.
  *
  * Fan-out.  Once the message has its receipt, every recipient node's
  * receive path runs here, concurrently (--threads, default 16, taking
@@ -41,12 +41,17 @@
  * figure is the time from the first GET (and from the hub's receipt) to the
  * last device done, with per-device latency.  Real nodes add their wake-up
  * latency (long-poll or push, built separately; a periodic "roster sync"
- * today) on top; the output says so.
+ * today) on top; the output says so.  Because the machine may be shared,
+ * the CPU time the hub and the receivers used meanwhile is printed too (the
+ * hub's from /proc, each receive path's per phase from its thread's CPU
+ * clock), which tells the cost apart from the waiting.
  *
- * Physical limits, measured after the fan-out with the hub idle: sealed
- * boxes per second and the sign step (SHA-256 of the payload, Ed25519 sign
- * of the real header, SHA-256 of the envelope) on one core for the sender;
- * for a recipient, the crypto of one real record (SHA-256 of envelope and
+ * Physical limits, measured after the fan-out with the hub idle, per second
+ * of one thread's CPU time (the best of 20 windows, so that neighbours on a
+ * shared machine move them as little as possible): sealed boxes per second
+ * and the sign step (SHA-256 of the payload, Ed25519 sign of the real
+ * header, SHA-256 of the envelope) on one core for the sender; for a
+ * recipient, the crypto of one real record (SHA-256 of envelope and
  * payload, Ed25519 verify, inclusion proof, finding its slot, sealed-box
  * open, body decrypt) on one core, times the number of cores.  Each figure
  * is printed with its limit and the ratio (limit time / measured time), with
@@ -91,6 +96,10 @@
 #define REPEATS		5
 #define MAX_THREADS	256
 #define RCPT_HEX_COST	67	/* one "hex", in the header's rcpt list */
+
+static const char flash_body[] =
+    "Destructive malware on grid operators' control networks since 03:40 UTC; "
+    "isolate, and see the indicators in the next message.";
 
 static const char *const role_names[] = { "technical", "diplomatic", "alternate" };
 
@@ -678,8 +687,7 @@ build_message(struct buf *env, const struct world *w, const struct keypair *sign
 	int rc;
 
 	m = json_pack("{s:s, s:s, s:s, s:s, s:I}", "subject", subject,
-	    "body", "Destructive malware on grid operators' control networks since "
-	    "03:40 UTC; isolate, and see the indicators in the next message.",
+	    "body", flash_body,
 	    "tlp", "AMBER", "lang", "en", "sent", (json_int_t)now_ms());
 	text = jdump(m);
 	to = json_array();
@@ -1305,8 +1313,7 @@ do_send(const struct opts *o, struct world *w, struct fanout *f, struct run_figu
 	char *hex;
 	char *send[] = { (char *)o->roster, "send", "--dir", w->node, "--to", "all",
 	    "--urgency", "flash", "--subject", f->subject, "--body",
-	    "Destructive malware on grid operators' control networks since 03:40 UTC; "
-	    "isolate, and see the indicators in the next message.", NULL };
+	    (char *)flash_body, NULL };
 
 	randombytes_buf(nonce, sizeof(nonce));
 	hex = hex_encode(nonce, sizeof(nonce));
