@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "hub.h"
+#include "mailwait.h"
 #include "sequencer.h"
 #include "store.h"
 #include "util.h"
@@ -176,6 +177,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 		sodium_memzero(key.p, key.len);
 	if (srv == NULL)
 		goto out;
+	seq_set_notify(api.q, mailwait_notify, srv);
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
 	    cfg->tls_cert[0] != '\0');
 	strcat(url, "\n");
@@ -189,6 +191,8 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 out:
 	if (rc != 0)
 		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+	if (api.q != NULL)
+		seq_set_notify(api.q, NULL, NULL);
 	http_server_stop(srv);
 	seq_stop(api.q);
 	workpool_free(api.pool);
