@@ -4,7 +4,10 @@
  * One loop syncs with the hub every few seconds; an HTTP server answers the
  * local API (docs/node-api.md) for the people and tools of the State.  Both
  * use the one store, so a mutex keeps a sync pass and an API request from
- * interleaving inside a transaction.  The API listens on loopback by default:
+ * interleaving inside a transaction.  Two more threads run beside them:
+ * the mail watcher (watch.c), which long-polls the hub and wakes the loop
+ * as soon as mail for this device is logged, and the alert sender
+ * (alert.c), which e-mails the POC about urgent mail.  The API listens on loopback by default:
  * it serves decrypted messages, so exposing it is a deliberate act.
  */
 #include "node.h"
@@ -80,6 +83,9 @@ cmd_serve(int argc, char **argv)
 	struct http_server *srv = NULL;
 	const char *listen, *iv;
 	char url[128], path[4096], lasterr[RS_ERRLEN] = "";
+	struct watch *watch = NULL;
+	struct alerter *alerter = NULL;
+	int64_t mail_after = -1;
 	int interval = 2, rc;
 
 	opts_init(&o, argc, argv);
@@ -113,11 +119,21 @@ cmd_serve(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	n.quiet = 0;
+	db_meta_get_int(n.db, "mail_after", &mail_after);
+	if ((watch = watch_start(&n, mail_after)) == NULL)
+		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
+		    "only\n", rs_err());
+	if ((alerter = alert_start(&n, &node_lock)) == NULL)
+		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
 		struct sync_stats s;
 		pthread_mutex_lock(&node_lock);
 		rc = sync_once(&n, &s);
+		db_meta_get_int(n.db, "mail_after", &mail_after);
 		pthread_mutex_unlock(&node_lock);
+		watch_set_cursor(watch, mail_after);
+		if (rc == 0 && s.messages > 0)
+			alert_kick(alerter);
 		if (rc != 0 && strcmp(lasterr, rs_err()) != 0) {
 			fprintf(stderr, "roster: sync: %s (will retry)\n", rs_err());
 			snprintf(lasterr, sizeof(lasterr), "%s", rs_err());
@@ -129,11 +145,12 @@ cmd_serve(int argc, char **argv)
 				    s.acks == 1 ? "" : "s");
 			fflush(stdout);
 		}
-		for (int i = 0; i < interval * 10 && !stopping; i++)
-			usleep(100000);
+		watch_sleep(watch, (int64_t)interval * 1000, &stopping);
 	}
 	rc = 0;
 out:
+	watch_stop(watch);
+	alert_stop(alerter);
 	if (srv != NULL)
 		http_server_stop(srv);
 	node_close(&n);
