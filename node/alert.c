@@ -189,20 +189,20 @@ alert_check_address(const char *what, const char *addr)
 	const char *at = strchr(addr, '@');
 	size_t len = strlen(addr);
 
+	for (const char *p = addr; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("<>\"(),;:\\[]", *p) != NULL) {
+			rs_seterr("%s has a character not allowed in an address "
+			    "(spaces, line breaks, brackets, quotes, non-ASCII)",
+			    what);
+			return -1;
+		}
 	if (len == 0 || len >= 254 || at == NULL || at == addr ||
 	    at[1] == '\0' || strchr(at + 1, '@') != NULL) {
 		rs_seterr("%s \"%.80s\" is not an e-mail address (local@domain)",
 		    what, addr);
 		return -1;
 	}
-	for (const char *p = addr; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>\"(),;:\\[]", *p) != NULL) {
-			rs_seterr("%s \"%.80s\" has a character not allowed in an "
-			    "address (spaces, brackets, quotes, line breaks)",
-			    what, addr);
-			return -1;
-		}
 	return 0;
 }
 
@@ -580,7 +580,9 @@ int
 alert_record(struct node *n, const struct alert *a, int ok, const char *error)
 {
 	int64_t now = now_ms(), tries = a->attempts + 1;
-	int give_up = !ok && now - a->created > ALERT_GIVE_UP_MS;
+	/* a test is the command's own attempt: never retried */
+	int give_up = !ok && (now - a->created > ALERT_GIVE_UP_MS ||
+	    strcmp(a->kind, "test") == 0);
 	sqlite3_stmt *st = db_prep(n->db, "UPDATE alerts SET attempts = ?,"
 	    " sent = ?, failed = ?, next_try = ?, last_error = ? WHERE n = ?");
 	int rc;

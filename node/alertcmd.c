@@ -181,6 +181,31 @@ do_list(struct node *n)
 	return 0;
 }
 
+/* 0, or -1 after a usage message. */
+static int
+check_usage(const char *sub, const struct set_args *a)
+{
+	if (sub == NULL)
+		sub = "list";
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "set") != 0 &&
+	    strcmp(sub, "off") != 0 && strcmp(sub, "test") != 0) {
+		usage_error("alerts", "unknown subcommand \"%s\" (list, set, off "
+		    "or test)", sub);
+		return -1;
+	}
+	if (strcmp(sub, "set") != 0 && (a->email || a->smtp || a->from ||
+	    a->user || a->password_file || a->node_url)) {
+		usage_error("alerts", "options --email, --smtp, --from, --user, "
+		    "--password-file and --node-url go with \"set\"");
+		return -1;
+	}
+	if (strcmp(sub, "set") == 0 && check_set(a) != 0) {
+		usage_error("alerts", "%s", rs_err());
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_alerts(int argc, char **argv)
 {
@@ -201,20 +226,12 @@ cmd_alerts(int argc, char **argv)
 	sub = opt_positional(&o);
 	rc = opts_finish(&o, "alerts");
 	opts_free(&o);
-	if (rc != 0)
+	if (rc != 0 || check_usage(sub, &a) != 0) {
+		node_close(&n);
 		return EXIT_USAGE;
+	}
 	if (sub == NULL)
 		sub = "list";
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "set") != 0 &&
-	    strcmp(sub, "off") != 0 && strcmp(sub, "test") != 0)
-		return usage_error("alerts", "unknown subcommand \"%s\" (list, set, "
-		    "off or test)", sub);
-	if (strcmp(sub, "set") != 0 && (a.email || a.smtp || a.from || a.user ||
-	    a.password_file || a.node_url))
-		return usage_error("alerts", "options --email, --smtp, --from, "
-		    "--user, --password-file and --node-url go with \"set\"");
-	if (strcmp(sub, "set") == 0 && check_set(&a) != 0)
-		return usage_error("alerts", "%s", rs_err());
 	if (node_open(&n, 0) != 0) {
 		rc = fail("alerts");
 		goto out;
