@@ -34,8 +34,8 @@
  *    handler that found nothing, while a wake happened between its look
  *    and its park, runs again at once rather than sleeping through it.
  *    Stopping resumes every parked request first (their handlers answer
- *    as filled) and waits for them, as MHD must not stop with suspended
- *    connections.
+ *    as filled) and waits until those answers have gone out, as MHD must
+ *    not stop with suspended connections.
  *  - Start-up errors (address in use, permission denied) come from MHD's
  *    logger; we capture them in the starting thread and turn them into an
  *    rs_err sentence.  Run-time MHD messages (clients resetting connections
@@ -75,7 +75,7 @@ struct http_server {
 	int park_th_running;
 	struct reqctx *parked;		/* doubly linked */
 	size_t nparked;
-	size_t nresuming;		/* resumed, not yet run again */
+	size_t nresuming;		/* resumed, not yet parked again or ended */
 	uint64_t wake_seq;
 	int stopping;
 };
@@ -90,7 +90,7 @@ struct reqctx {
 	struct MHD_Connection *conn;
 	struct reqctx *pnext, *pprev;
 	int parked;		/* on the list (under park_mu) */
-	int resumed;		/* resumed, not yet run again (under park_mu) */
+	int resumed;		/* resumed, not parked again nor ended (park_mu) */
 	int woken;
 	uint8_t key[32];
 	int64_t until;
@@ -438,6 +438,10 @@ park(struct http_server *s, struct MHD_Connection *conn, struct reqctx *rc,
 		}
 		s->park_th_running = 1;
 	}
+	if (rc->resumed) {
+		rc->resumed = 0;
+		s->nresuming--;
+	}
 	rc->conn = conn;
 	memcpy(rc->key, resp->park_key, 32);
 	rc->until = resp->park_until;
@@ -454,17 +458,14 @@ park(struct http_server *s, struct MHD_Connection *conn, struct reqctx *rc,
 	return PARK_DONE;
 }
 
-/* The handler runs again: a resumed request is no longer pending. */
+/* The handler runs again.  The request stays "resuming" until it parks
+ * again or ends (park_forget), so stopping waits for its answer to go. */
 static void
 park_rerun(struct http_server *s, struct reqctx *rc)
 {
 	pthread_mutex_lock(&s->park_mu);
-	if (rc->resumed) {
-		rc->resumed = 0;
+	if (rc->resumed)
 		rc->woken = 1;
-		s->nresuming--;
-		pthread_cond_broadcast(&s->park_cv);
-	}
 	pthread_mutex_unlock(&s->park_mu);
 }
 
