@@ -119,14 +119,21 @@ round_done(struct watch *w, int records, int64_t from, int64_t took)
 		w->down = 0;
 		kick(w);	/* whatever came meanwhile */
 	}
-	w->backoff = 0;
 	pthread_mutex_lock(&w->mu);
 	if (records > 0) {
+		w->backoff = 0;
 		w->kick = 1;
 		pthread_cond_broadcast(&w->cv);
 		wait_locked(w, MOVE_WAIT_MS, 1, from);
-	} else if (took < WATCH_WAIT_S * 1000 / 2)
-		wait_locked(w, BACKOFF_MAX_MS, 0, 0);	/* a hub that does not wait */
+	} else if (took < WATCH_WAIT_S * 1000 / 2) {
+		/* An empty page early: a hub stopping, or one that does not
+		 * wait.  Back off as after a failure, silently. */
+		w->backoff = w->backoff == 0 ? BACKOFF_MIN_MS : w->backoff * 2;
+		if (w->backoff > BACKOFF_MAX_MS)
+			w->backoff = BACKOFF_MAX_MS;
+		wait_locked(w, w->backoff, 0, 0);
+	} else
+		w->backoff = 0;
 	pthread_mutex_unlock(&w->mu);
 }
 
