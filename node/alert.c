@@ -17,7 +17,9 @@
  * a record alert once.
  *
  * Sending.  A thread beside `roster serve` takes the node's lock only to
- * read the next due row and to record the outcome; the SMTP exchange
+ * read the next due row and to record the outcome (and, every half second,
+ * to adopt the alert settings from config.json, which `roster alerts set`
+ * may have changed); the SMTP exchange
  * (libcurl, connect timeout 5 s, whole transfer 20 s) runs without it, so a
  * slow or dead mail server never holds up a sync pass.  A failed attempt is
  * retried with a doubling delay (2 s up to 5 min); after 48 hours the alert
@@ -641,6 +643,20 @@ current_config(struct alerter *al, struct node_config *cfg, char *url,
 	buf_free(&b);
 }
 
+/* The alert fields of fresh into the node's own config (under the lock),
+ * so that alert_queue in the sync pass follows `roster alerts set/off`. */
+static void
+adopt_config(struct node_config *dst, const struct node_config *fresh)
+{
+	memcpy(dst->alert_email, fresh->alert_email, sizeof(dst->alert_email));
+	memcpy(dst->smtp_url, fresh->smtp_url, sizeof(dst->smtp_url));
+	memcpy(dst->smtp_from, fresh->smtp_from, sizeof(dst->smtp_from));
+	memcpy(dst->smtp_user, fresh->smtp_user, sizeof(dst->smtp_user));
+	memcpy(dst->smtp_password_file, fresh->smtp_password_file,
+	    sizeof(dst->smtp_password_file));
+	memcpy(dst->node_url, fresh->node_url, sizeof(dst->node_url));
+}
+
 /* Sends one alert; the store is touched only under the lock. */
 static int
 send_one(struct alerter *al)
@@ -651,12 +667,13 @@ send_one(struct alerter *al)
 	char url[512], why[RS_ERRLEN] = "";
 	int found, ok;
 
+	current_config(al, &cfg, url, sizeof(url));
 	pthread_mutex_lock(al->lock);
+	adopt_config(&al->n->cfg, &cfg);
 	found = next_due(al->n, &a);
 	pthread_mutex_unlock(al->lock);
 	if (found <= 0)
 		return found;
-	current_config(al, &cfg, url, sizeof(url));
 	ok = alert_compose(&cfg, url, &a, &mail) == 0 &&
 	    alert_smtp_send(&cfg, a.rcpt, &mail) == 0;
 	buf_free(&mail);

@@ -136,6 +136,21 @@ check_out "roster alerts lists both as sent" "urgent .* sent 20" node XB alerts
 check_out "... the flash one too" "flash .* sent 20" node XB alerts
 check_out "XA, without alert settings, queued none" "no alerts" node XA alerts
 
+# ---- settings changed while serve runs -------------------------------------------
+check "alerts set while serve runs: a new node URL" \
+	node XB alerts set --email poc@xb.example --smtp "$SMTP" --node-url https://new.xb.example
+sleep 1.5
+check "XA sends another flash message" send_timed XA XB flash "Flash again $MARK" "Body $MARK"
+check "a third alert arrives" wait_mail "$T/mail" 3 15
+check "it names the new node URL (serve read the settings again)" mail_check "$T/mail/0004.eml" \
+	'"https://new.xb.example" in body' "'$MARK' not in subject + body"
+check "alerts off while serve runs" node XB alerts off
+sleep 1.5
+check "XA sends a flash message" send_timed XA XB flash "Flash off $MARK" "Body $MARK"
+check "XB's node stored it" wait_stored XB "$SENT_ID" "$SENT_NS" 10
+sleep 1.5
+check_out "no alert for it" "^3$" bash -c "ls '$T/mail'/*.eml | wc -l"
+
 # ---- SMTP down at first; Arabic -------------------------------------------------
 DOWN=$(free_port)
 check "XC's alerts point at a server that is not up yet" \
