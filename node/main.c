@@ -160,6 +160,10 @@ static const struct command commands[] = {
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the local API (docs/node-api.md) on --listen (default\n"
 "127.0.0.1:8080; port 0 picks a free one, written to NODEDIR/serve.url).\n"
+"Beside the periodic sync, one request to the hub waits for new mail\n"
+"(long polling), so a message arrives within a second; when the hub\n"
+"restarts, the node reconnects by itself.  E-mail alerts, when set up\n"
+"(`roster alerts --help`), are sent from here too.\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
 { "alerts", cmd_alerts, "e-mail alerts for urgent mail (set, test, list)",
 "usage: roster alerts [list] [--dir NODEDIR]\n"

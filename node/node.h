@@ -21,6 +21,9 @@
  *   show.c      inbox, show, status, directory listing
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
+ *   watch.c     serve's long poll of the hub: new mail within a second
+ *   alert.c     e-mail alerts (queue, mail text, SMTP, sender thread)
+ *   alertcmd.c  the `roster alerts` command
  */
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
