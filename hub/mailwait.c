@@ -18,8 +18,10 @@
  */
 #include "mailwait.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "util.h"
 
@@ -76,4 +78,21 @@ mailwait_park(const struct http_req *req, struct http_resp *resp,
 		return;
 	resp->park_until = req->since_ms + wait_s * 1000;
 	memcpy(resp->park_key, key, 32);
+}
+
+void
+mailwait_raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = MAILWAIT_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || want < MAILWAIT_FDS)
+		fprintf(stderr, "rosterd: note: open file limit %llu; nodes "
+		    "waiting for mail each hold a connection (raise it with "
+		    "ulimit -n)\n", (unsigned long long)want);
 }

@@ -12,6 +12,7 @@
 #include "sequencer.h"
 
 #define MAILWAIT_MAX_S	30	/* longest wait a request may ask for */
+#define MAILWAIT_FDS	8192	/* open files wanted: a connection per waiter */
 
 /* seq_notify_fn: arg is the struct http_server; wakes the requests parked
  * for every device named in "rcpt" of a msg or ack just appended. */
@@ -21,5 +22,10 @@ void mailwait_notify(void *arg, const struct seq_batch *list);
  * first handled (resp already holds the empty page to answer then). */
 void mailwait_park(const struct http_req *req, struct http_resp *resp,
     const uint8_t key[32], int64_t wait_s);
+
+/* Raises the soft limit of open files towards MAILWAIT_FDS (as far as the
+ * hard limit allows; says so when it cannot), since every waiting node
+ * holds a connection. */
+void mailwait_raise_fd_limit(void);
 
 #endif

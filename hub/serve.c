@@ -156,6 +156,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 
 	if (block_signals(&set) != 0)
 		goto out;
+	mailwait_raise_fd_limit();
 	if ((api.s = store_open(o->hubdir, cfg)) == NULL)
 		goto out;
 	if ((api.nonces = nonce_cache_new()) == NULL) {

@@ -56,7 +56,8 @@
 #include <microhttpd.h>
 
 #define CONN_TIMEOUT_S	60	/* idle connections are closed after this */
-#define PARK_MAX	8192	/* parked requests at once; more answer at once */
+#define PARK_MAX	4000	/* parked requests at once; more answer at once */
+#define CONN_LIMIT	4096	/* connections at once (MHD's default is 1020) */
 #define STOP_WAIT_MS	5000	/* how long stopping waits for woken requests */
 
 struct reqctx;
@@ -826,6 +827,7 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
 	    MHD_OPTION_ARRAY, pool,
 	    MHD_OPTION_END);
 	log_capture = 0;

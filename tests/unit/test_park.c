@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #define MANY	600
 
 static struct http_server *srv;
+static int many = MANY;		/* fewer only if the fd limit cannot be raised */
 static uint16_t port;
 static atomic_int ready[NKEYS];
 static atomic_int race_done;
@@ -86,6 +88,18 @@ handler(void *ctx, const struct http_req *req, struct http_resp *resp)
 static int
 setup(void **state)
 {
+	struct rlimit rl;
+
+	/* 600 clients and the server's 600 ends, in one process. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * MANY + 100) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * MANY + 100) {
+			getrlimit(RLIMIT_NOFILE, &rl);
+			many = ((int)rl.rlim_cur - 100) / 2 & ~1;
+			fprintf(stderr, "note: file descriptor limit %d: %d waiters "
+			    "instead of %d\n", (int)rl.rlim_cur, many, MANY);
+		}
+	}
 	srv = http_server_start("127.0.0.1:0", 4096, 2, handler, NULL);
 	if (srv == NULL)
 		return -1;
@@ -165,19 +179,19 @@ test_many_waiters(void **state)
 	char target[64], want[64];
 	int64_t t0;
 
-	for (int k = 0; k < MANY; k++) {
+	for (int k = 0; k < many; k++) {
 		snprintf(target, sizeof(target), "/wait/%d?ms=30000", k);
 		fds[k] = ask(target);
 	}
 	/* 600 parked on a server of 2 threads: none holds a thread. */
-	wait_parked(MANY);
-	for (int k = 0; k < MANY; k += 2) {
+	wait_parked((size_t)many);
+	for (int k = 0; k < many; k += 2) {
 		atomic_store(&ready[k], 1);
 		key_of(keys[k / 2], k);
 	}
 	t0 = now_ms();
-	http_server_wake(srv, (const uint8_t (*)[32])keys, MANY / 2);
-	for (int k = 0; k < MANY; k += 2) {
+	http_server_wake(srv, (const uint8_t (*)[32])keys, (size_t)many / 2);
+	for (int k = 0; k < many; k += 2) {
 		char *a = answer(fds[k], 5000);
 		snprintf(want, sizeof(want), "{\"k\":%d,\"woken\":1}", k);
 		assert_non_null(strstr(a, "200 OK"));
@@ -187,20 +201,20 @@ test_many_waiters(void **state)
 	}
 	assert_true(now_ms() - t0 < 5000);
 	/* The others are still waiting, untouched. */
-	wait_parked(MANY / 2);
-	for (int k = 1; k < MANY; k += 2)
+	wait_parked((size_t)many / 2);
+	for (int k = 1; k < many; k += 2)
 		assert_false(readable(fds[k]));
 	/* A wake of keys nobody waits for changes nothing. */
 	http_server_wake(srv, (const uint8_t (*)[32])keys, 1);
-	wait_parked(MANY / 2);
+	wait_parked((size_t)many / 2);
 	/* Clients that leave while parked are cleaned up at their deadline
 	 * or at stop; here they leave and we wake them all. */
-	for (int k = 1; k < MANY; k += 2) {
+	for (int k = 1; k < many; k += 2) {
 		close(fds[k]);
 		atomic_store(&ready[k], 1);
 		key_of(keys[k / 2], k);
 	}
-	http_server_wake(srv, (const uint8_t (*)[32])keys, MANY / 2);
+	http_server_wake(srv, (const uint8_t (*)[32])keys, (size_t)many / 2);
 	wait_parked(0);
 	free(keys);
 }
