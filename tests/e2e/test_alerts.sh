@@ -159,12 +159,15 @@ check_out "alerts test to a dead server fails with a clear error" "cannot send t
 	node XC alerts test
 check_out "... exit 1" "^1$" bash -c "'$ROSTER' alerts test --dir '$T/node-XC' >/dev/null 2>&1; echo \$?"
 check "XC runs roster serve" start_serve XC
+XCPID=$SERVEPID
 check "XA sends a flash message to XC" send_timed XA XC flash "Flash $MARK for XC" "Body $MARK"
 check "XC's node stored it" wait_stored XC "$SENT_ID" "$SENT_NS" 10
 sleep 3
 check_out "the alert is pending, retried" "flash .* pending, [0-9]+ attempts" node XC alerts
 check_out "serve reported the failure once" "alert: cannot send" cat "$T/node-XC/serve.log"
-check "the SMTP server comes up" start_sink "$T/mail-xc" "$DOWN"
+kill -9 "$XCPID"; wait "$XCPID" 2>/dev/null
+check "the SMTP server comes up (XC's node was killed meanwhile)" start_sink "$T/mail-xc" "$DOWN"
+check "XC's node restarts; the queued alert survived" start_serve XC
 check "the alert arrives once it is up" wait_mail "$T/mail-xc" 1 20
 check "it is in Arabic, to XC's POC, without the message's text" mail_check "$T/mail-xc/0001.eml" \
 	'msg["to"] == "poc@xc.example"' '"رسالة" in subject' '"فوري" in body' \
