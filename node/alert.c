@@ -242,8 +242,9 @@ utf8_cut(const char *s, size_t len, size_t max)
 	return n > 0 ? n : max;
 }
 
-/* "Subject: " with RFC 2047 B encoded-words of whole characters, each at
- * most 75 bytes, on folded lines. */
+/* "Subject: " with RFC 2047 B encoded-words of whole characters (39 bytes
+ * of text make 64 characters of encoded word), one per line, folded: no
+ * line passes 76 characters. */
 static void
 add_subject(struct buf *out, const char *subject)
 {
@@ -251,7 +252,7 @@ add_subject(struct buf *out, const char *subject)
 
 	buf_addstr(out, "Subject:");
 	while (off < len) {
-		size_t n = utf8_cut(subject + off, len - off, 45);
+		size_t n = utf8_cut(subject + off, len - off, 39);
 		char *b = b64_encode((const uint8_t *)subject + off, n);
 		buf_printf(out, "%s=?UTF-8?B?%s?=", off == 0 ? " " : "\r\n ", b);
 		free(b);

@@ -175,5 +175,22 @@ check "it is in Arabic, to XC's POC, without the message's text" mail_check "$T/
 sleep 1
 check_out "roster alerts shows it sent" "flash .* sent 20" node XC alerts
 check_out "only one alert reached the server" "^1$" bash -c "ls '$T/mail-xc'/*.eml | wc -l"
+# ---- the six languages -----------------------------------------------------------
+check "a third SMTP server, for XA" start_sink "$T/mail-lang"
+check "XA's alerts go to it" node XA alerts set --email poc@xa.example --smtp "smtp://127.0.0.1:$SINKPORT"
+i=0
+for l in "en:test alert" "fr:alerte de test" "es:alerta de prueba" "ru:тестовое уведомление" \
+	"zh:测试提醒" "ar:تنبيه تجريبي"; do
+	i=$((i + 1))
+	lang=${l%%:*} want=${l#*:}
+	"$PY" -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["languages"]=sys.argv[2]+",en"; json.dump(c, open(p,"w"))' \
+		"$T/node-XA/config.json" "$lang"
+	check "alerts test with first language $lang" node XA alerts test
+	check "... arrives" wait_mail "$T/mail-lang" "$i" 5
+	f=$(printf '%s/mail-lang/%04d.eml' "$T" "$i")
+	check "... in $lang: subject \"roster: $want\", Content-Language $lang, lines within 78 columns" \
+		mail_check "$f" "subject.endswith('$want')" "'Content-Language: $lang' in hdr" \
+		'max(len(x) for x in raw.split(b"\r\n")) <= 78'
+done
 check "the SMTP sink reported no error" test ! -s "$T/smtp.err"
 finish
