@@ -4,11 +4,12 @@
  * One loop syncs with the hub every few seconds; an HTTP server answers the
  * local API (docs/node-api.md) for the people and tools of the State.  Both
  * use the one store, so a mutex keeps a sync pass and an API request from
- * interleaving inside a transaction.  Two more threads run beside them:
- * the mail watcher (watch.c), which long-polls the hub and wakes the loop
- * as soon as mail for this device is logged, and the alert sender
- * (alert.c), which e-mails the POC about urgent mail.  The API listens on loopback by default:
- * it serves decrypted messages, so exposing it is a deliberate act.
+ * interleaving inside a transaction.  The API listens on loopback by
+ * default: it serves decrypted messages, so exposing it is a deliberate act.
+ * Two more threads run beside them: the mail watcher (watch.c), which
+ * long-polls the hub and wakes the loop as soon as mail for this device is
+ * logged, and the alert sender (alert.c), which e-mails the POC about urgent
+ * mail, taking the same mutex for each use of the store.
  */
 #include "node.h"
 
