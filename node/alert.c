@@ -597,7 +597,7 @@ alert_record(struct node *n, const struct alert *a, int ok, const char *error)
 		sqlite3_bind_int64(st, 2, now);
 	if (give_up)
 		sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, ok || a->n == 0 ? now : now + retry_delay(tries));
+	sqlite3_bind_int64(st, 4, ok ? now : now + retry_delay(tries));
 	if (!ok)
 		sqlite3_bind_text(st, 5, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, a->n);
