@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 # smtp_sink.py - a real SMTP server for the tests (Debian's python3-aiosmtpd).
 #
-# usage: smtp_sink.py FOLDER [PORT]
+# usage: smtp_sink.py [--reject] FOLDER [PORT]
 #
 # Binds 127.0.0.1 on PORT (default: a free port), prints the port on the
 # first line of stdout, and writes each message it receives to
 # FOLDER/NNNN.eml (the data exactly as received), with the envelope sender
 # and recipients in FOLDER/NNNN.env.  Written to a temporary name and
 # renamed, so a reader never sees half a message.  Runs until killed.
+# With --reject it refuses every recipient (550), as a server that does not
+# know the address would.
 import os
 import socket
 import sys
@@ -18,8 +20,9 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, reject):
         self.folder = folder
+        self.reject = reject
         self.lock = threading.Lock()
         self.n = 0
 
@@ -28,6 +31,12 @@ class Sink:
         with open(tmp, "wb") as f:
             f.write(data)
         os.rename(tmp, os.path.join(self.folder, name))
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.reject:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -48,13 +57,17 @@ def free_port():
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.stderr.write("usage: smtp_sink.py FOLDER [PORT]\n")
+    args = sys.argv[1:]
+    reject = bool(args) and args[0] == "--reject"
+    if reject:
+        args = args[1:]
+    if len(args) not in (1, 2):
+        sys.stderr.write("usage: smtp_sink.py [--reject] FOLDER [PORT]\n")
         sys.exit(2)
-    folder = sys.argv[1]
+    folder = args[0]
     os.makedirs(folder, exist_ok=True)
-    port = int(sys.argv[2]) if len(sys.argv) == 3 else free_port()
-    ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port,
+    port = int(args[1]) if len(args) == 2 else free_port()
+    ctl = Controller(Sink(folder, reject), hostname="127.0.0.1", port=port,
                      decode_data=False)
     ctl.start()
     print(port, flush=True)

@@ -9,10 +9,12 @@
 
 PY=/usr/bin/python3	# Debian's, which has aiosmtpd
 
-# start_sink FOLDER [PORT]: sets SINKPORT and SINKPID.
+# start_sink [--reject] FOLDER [PORT]: sets SINKPORT and SINKPID.
 start_sink() {
+	local reject=""
+	[ "$1" = --reject ] && { reject=--reject; shift; }
 	rm -f "$1.port"
-	"$PY" "$TOP/tests/e2e/smtp_sink.py" "$1" ${2:-} >"$1.port" 2>>"$T/smtp.err" &
+	"$PY" "$TOP/tests/e2e/smtp_sink.py" $reject "$1" ${2:-} >"$1.port" 2>>"$T/smtp.err" &
 	SINKPID=$!
 	PIDS="$PIDS $SINKPID"
 	for _ in $(seq 1 100); do
@@ -175,6 +177,12 @@ check "it is in Arabic, to XC's POC, without the message's text" mail_check "$T/
 sleep 1
 check_out "roster alerts shows it sent" "flash .* sent 20" node XC alerts
 check_out "only one alert reached the server" "^1$" bash -c "ls '$T/mail-xc'/*.eml | wc -l"
+# ---- a server that refuses the address ---------------------------------------------
+check "an SMTP server that refuses every recipient" start_sink --reject "$T/mail-reject"
+check "XA's alerts go to it" node XA alerts set --email nobody@xa.example --smtp "smtp://127.0.0.1:$SINKPORT"
+check_out "alerts test fails naming the server's refusal" "RCPT failed: 550" node XA alerts test
+check_out "roster alerts shows the test FAILED with that reason" "test .* FAILED after 1 attempts: .*550" node XA alerts
+
 # ---- the six languages -----------------------------------------------------------
 check "a third SMTP server, for XA" start_sink "$T/mail-lang"
 check "XA's alerts go to it" node XA alerts set --email poc@xa.example --smtp "smtp://127.0.0.1:$SINKPORT"
