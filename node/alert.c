@@ -419,6 +419,8 @@ smtp_setup(CURL *h, const struct node_config *cfg, const char *from,
 	/* A password never crosses the network in clear. */
 	bad |= curl_easy_setopt(h, CURLOPT_USE_SSL, pass != NULL ?
 	    (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY) != CURLE_OK;
+	if (cfg->smtp_ca[0] != '\0')
+		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca) != CURLE_OK;
 	if (pass != NULL) {
 		bad |= curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user) != CURLE_OK;
 		bad |= curl_easy_setopt(h, CURLOPT_PASSWORD, pass) != CURLE_OK;
@@ -655,6 +657,7 @@ adopt_config(struct node_config *dst, const struct node_config *fresh)
 	memcpy(dst->smtp_user, fresh->smtp_user, sizeof(dst->smtp_user));
 	memcpy(dst->smtp_password_file, fresh->smtp_password_file,
 	    sizeof(dst->smtp_password_file));
+	memcpy(dst->smtp_ca, fresh->smtp_ca, sizeof(dst->smtp_ca));
 	memcpy(dst->node_url, fresh->node_url, sizeof(dst->node_url));
 }
 

@@ -16,11 +16,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 
 struct set_args {
-	const char *email, *smtp, *from, *user, *password_file, *node_url;
+	const char *email, *smtp, *from, *user, *password_file, *smtp_ca,
+	    *node_url;
 };
 
 static int
@@ -54,6 +56,10 @@ check_set(const struct set_args *a)
 		rs_seterr("--user must be a non-empty name on one line");
 		return -1;
 	}
+	if (a->smtp_ca != NULL && access(a->smtp_ca, R_OK) != 0) {
+		rs_seterr("--smtp-ca %s cannot be read", a->smtp_ca);
+		return -1;
+	}
 	if (a->node_url != NULL && (strpbrk(a->node_url, " \t\r\n") != NULL ||
 	    a->node_url[0] == '\0')) {
 		rs_seterr("--node-url must be a URL without spaces or line breaks");
@@ -75,6 +81,8 @@ do_set(struct node *n, const struct set_args *a)
 	    "--user") ||
 	    set_field(c->smtp_password_file, sizeof(c->smtp_password_file),
 	    a->password_file ? a->password_file : "", "--password-file") ||
+	    set_field(c->smtp_ca, sizeof(c->smtp_ca), a->smtp_ca ? a->smtp_ca : "",
+	    "--smtp-ca") ||
 	    (a->node_url != NULL && set_field(c->node_url, sizeof(c->node_url),
 	    a->node_url, "--node-url")) || config_save(n) != 0)
 		return -1;
@@ -194,9 +202,9 @@ check_usage(const char *sub, const struct set_args *a)
 		return -1;
 	}
 	if (strcmp(sub, "set") != 0 && (a->email || a->smtp || a->from ||
-	    a->user || a->password_file || a->node_url)) {
+	    a->user || a->password_file || a->smtp_ca || a->node_url)) {
 		usage_error("alerts", "options --email, --smtp, --from, --user, "
-		    "--password-file and --node-url go with \"set\"");
+		    "--password-file, --smtp-ca and --node-url go with \"set\"");
 		return -1;
 	}
 	if (strcmp(sub, "set") == 0 && check_set(a) != 0) {
@@ -222,6 +230,7 @@ cmd_alerts(int argc, char **argv)
 	a.from = opt_value(&o, "--from");
 	a.user = opt_value(&o, "--user");
 	a.password_file = opt_value(&o, "--password-file");
+	a.smtp_ca = opt_value(&o, "--smtp-ca");
 	a.node_url = opt_value(&o, "--node-url");
 	sub = opt_positional(&o);
 	rc = opts_finish(&o, "alerts");

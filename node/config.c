@@ -19,7 +19,7 @@ static const struct optional_field {
 	size_t off, len;
 } optional[] = {
 	OPT(alert_email), OPT(smtp_url), OPT(smtp_from), OPT(smtp_user),
-	OPT(smtp_password_file), OPT(node_url),
+	OPT(smtp_password_file), OPT(smtp_ca), OPT(node_url),
 };
 
 static int

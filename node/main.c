@@ -168,7 +168,8 @@ static const struct command commands[] = {
 { "alerts", cmd_alerts, "e-mail alerts for urgent mail (set, test, list)",
 "usage: roster alerts [list] [--dir NODEDIR]\n"
 "       roster alerts set --email ADDRESS --smtp URL [--from ADDRESS]\n"
-"                         [--user NAME --password-file FILE] [--node-url URL]\n"
+"                         [--user NAME --password-file FILE] [--smtp-ca FILE]\n"
+"                         [--node-url URL]\n"
 "       roster alerts test | off\n\n"
 "While `roster serve` runs, the node e-mails the POC when a flash or urgent\n"
 "message arrives, and when an acknowledgement of a message the POC sent is\n"
@@ -188,6 +189,8 @@ static const struct command commands[] = {
 "    --user NAME, --password-file FILE\n"
 "                        log in to the server (the password is the file's\n"
 "                        first line); TLS is then required\n"
+"    --smtp-ca FILE      trust the certificates in this PEM file for the\n"
+"                        server's TLS (default: the system's)\n"
 "    --node-url URL      the address named in alerts (default: the local\n"
 "                        API address of `roster serve`)\n"
 "  test        sends a test alert now and reports the server's answer\n"

@@ -63,6 +63,7 @@ struct node_config {
 	char smtp_from[256];		/* default: roster@<node name> */
 	char smtp_user[256];
 	char smtp_password_file[512];
+	char smtp_ca[512];		/* PEM file trusted for the SMTP server's TLS */
 	char node_url[512];		/* where the POC reads messages */
 };
 

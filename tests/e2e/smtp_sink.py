@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # smtp_sink.py - a real SMTP server for the tests (Debian's python3-aiosmtpd).
 #
-# usage: smtp_sink.py [--reject] FOLDER [PORT]
+# usage: smtp_sink.py [--reject] [--starttls CERT KEY] [--auth USER:PASS]
+#                     FOLDER [PORT]
 #
 # Binds 127.0.0.1 on PORT (default: a free port), prints the port on the
 # first line of stdout, and writes each message it receives to
@@ -9,14 +10,18 @@
 # and recipients in FOLDER/NNNN.env.  Written to a temporary name and
 # renamed, so a reader never sees half a message.  Runs until killed.
 # With --reject it refuses every recipient (550), as a server that does not
-# know the address would.
+# know the address would.  With --starttls it offers STARTTLS with that
+# certificate; with --auth it requires a login (only over TLS) and refuses
+# any other user or password.
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
@@ -56,19 +61,41 @@ def free_port():
     return port
 
 
+def authenticator_for(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (getattr(auth_data, "login", None) == user.encode() and
+              getattr(auth_data, "password", None) == password.encode())
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
 def main():
     args = sys.argv[1:]
-    reject = bool(args) and args[0] == "--reject"
-    if reject:
-        args = args[1:]
+    reject, params = False, {}
+    while args and args[0].startswith("--"):
+        opt = args.pop(0)
+        if opt == "--reject":
+            reject = True
+        elif opt == "--starttls" and len(args) >= 2:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(args.pop(0), args.pop(0))
+            params["tls_context"] = ctx
+        elif opt == "--auth" and args and ":" in args[0]:
+            user, password = args.pop(0).split(":", 1)
+            params["authenticator"] = authenticator_for(user, password)
+            params["auth_required"] = True
+        else:
+            args = []
+            break
     if len(args) not in (1, 2):
-        sys.stderr.write("usage: smtp_sink.py [--reject] FOLDER [PORT]\n")
+        sys.stderr.write("usage: smtp_sink.py [--reject] [--starttls CERT KEY] "
+                         "[--auth USER:PASS] FOLDER [PORT]\n")
         sys.exit(2)
     folder = args[0]
     os.makedirs(folder, exist_ok=True)
     port = int(args[1]) if len(args) == 2 else free_port()
     ctl = Controller(Sink(folder, reject), hostname="127.0.0.1", port=port,
-                     decode_data=False)
+                     decode_data=False, **params)
     ctl.start()
     print(port, flush=True)
     try:

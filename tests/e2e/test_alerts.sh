@@ -9,12 +9,11 @@
 
 PY=/usr/bin/python3	# Debian's, which has aiosmtpd
 
-# start_sink [--reject] FOLDER [PORT]: sets SINKPORT and SINKPID.
+# start_sink FOLDER [PORT]: sets SINKPORT and SINKPID.  $SINK_OPTS holds
+# options for smtp_sink.py (--reject, --starttls CERT KEY, --auth U:P).
 start_sink() {
-	local reject=""
-	[ "$1" = --reject ] && { reject=--reject; shift; }
 	rm -f "$1.port"
-	"$PY" "$TOP/tests/e2e/smtp_sink.py" $reject "$1" ${2:-} >"$1.port" 2>>"$T/smtp.err" &
+	"$PY" "$TOP/tests/e2e/smtp_sink.py" ${SINK_OPTS:-} "$1" ${2:-} >"$1.port" 2>>"$1.err" &
 	SINKPID=$!
 	PIDS="$PIDS $SINKPID"
 	for _ in $(seq 1 100); do
@@ -178,10 +177,38 @@ sleep 1
 check_out "roster alerts shows it sent" "flash .* sent 20" node XC alerts
 check_out "only one alert reached the server" "^1$" bash -c "ls '$T/mail-xc'/*.eml | wc -l"
 # ---- a server that refuses the address ---------------------------------------------
-check "an SMTP server that refuses every recipient" start_sink --reject "$T/mail-reject"
+SINK_OPTS=--reject check "an SMTP server that refuses every recipient" start_sink "$T/mail-reject"
 check "XA's alerts go to it" node XA alerts set --email nobody@xa.example --smtp "smtp://127.0.0.1:$SINKPORT"
 check_out "alerts test fails naming the server's refusal" "RCPT failed: 550" node XA alerts test
 check_out "roster alerts shows the test FAILED with that reason" "test .* FAILED after 1 attempts: .*550" node XA alerts
+
+# ---- TLS and login -------------------------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$T/smtp-key.pem" -out "$T/smtp-cert.pem" >/dev/null 2>&1
+SINK_OPTS="--starttls $T/smtp-cert.pem $T/smtp-key.pem --auth roster:s3cret-pass" \
+	check "an SMTP server with STARTTLS that requires a login" start_sink "$T/mail-tls"
+TLSPORT=$SINKPORT
+printf 's3cret-pass\n' >"$T/smtp.pass"
+printf 'wrong-pass\n' >"$T/smtp.wrong"
+check "alerts set with --user, --password-file and --smtp-ca" node XA alerts set --email poc@xa.example \
+	--smtp "smtp://127.0.0.1:$TLSPORT" --user roster --password-file "$T/smtp.pass" --smtp-ca "$T/smtp-cert.pem"
+check_out "alerts test logs in over TLS and sends" "test alert sent" node XA alerts test
+check "... and the mail arrived" wait_mail "$T/mail-tls" 1 5
+check "the password is not in config.json (only its file name)" bash -c "! grep -q s3cret '$T/node-XA/config.json'"
+check "a wrong password" node XA alerts set --email poc@xa.example \
+	--smtp "smtp://127.0.0.1:$TLSPORT" --user roster --password-file "$T/smtp.wrong" --smtp-ca "$T/smtp-cert.pem"
+check_out "... is refused by the server, and said so" "cannot send the alert.*(Login denied|535)" node XA alerts test
+check "without --smtp-ca" node XA alerts set --email poc@xa.example \
+	--smtp "smtp://127.0.0.1:$TLSPORT" --user roster --password-file "$T/smtp.pass"
+check_out "... the self-signed certificate is refused" "cannot send the alert.*(certificate|SSL)" node XA alerts test
+check "a login towards a server without TLS" node XA alerts set --email poc@xa.example \
+	--smtp "$SMTP" --user roster --password-file "$T/smtp.pass"
+check_out "... is refused by roster: the password never goes in clear" "cannot send the alert.*(STARTTLS|TLS|SSL)" \
+	node XA alerts test
+check_out "--smtp-ca that cannot be read is a usage error" "cannot be read" \
+	node XA alerts set --email poc@xa.example --smtp "$SMTP" --smtp-ca "$T/nonexistent.pem"
+check_out "only one mail reached the TLS server" "^1$" bash -c "ls '$T/mail-tls'/*.eml | wc -l"
 
 # ---- the six languages -----------------------------------------------------------
 check "a third SMTP server, for XA" start_sink "$T/mail-lang"
@@ -200,5 +227,8 @@ for l in "en:test alert" "fr:alerte de test" "es:alerta de prueba" "ru:тест�
 		mail_check "$f" "subject.endswith('$want')" "'Content-Language: $lang' in hdr" \
 		'max(len(x) for x in raw.split(b"\r\n")) <= 78'
 done
-check "the SMTP sink reported no error" test ! -s "$T/smtp.err"
+check "the SMTP servers reported no error" bash -c "for f in '$T'/mail*.err; do
+	[ \"\$f\" = '$T/mail-tls.err' ] || [ ! -s \"\$f\" ] || { cat \"\$f\"; exit 1; }; done"
+check_out "the TLS server's only error is the handshake roster refused (unknown CA)" "^1 1$" \
+	bash -c "echo \$(grep -c 'session exception' '$T/mail-tls.err') \$(grep -c 'TLSV1_ALERT_UNKNOWN_CA' '$T/mail-tls.err')"
 finish
