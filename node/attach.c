@@ -713,7 +713,7 @@ attachment_run(struct node *n, const struct att_args *a)
 	json_t *m = NULL, *atts, *d;
 	uint8_t id[32];
 	char out[NAME_MAX_LEN + 1];
-	size_t i;
+	size_t i = 0;
 	int rc = 1;
 
 	if (node_open(n, 1) != 0 || store_find_message(n, a->idp, id) != 0 ||
