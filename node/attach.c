@@ -343,6 +343,17 @@ fail:
 	return -1;
 }
 
+void
+attach_opts(struct opts *o, struct outgoing *out, const char **files)
+{
+	out->nattach = 0;
+	while (out->nattach <= BLOB_MAX_ATTACH &&
+	    (files[out->nattach] = opt_value(o, "--attach")) != NULL)
+		out->nattach++;
+	out->attach = files;
+	out->progress = opt_flag(o, "--progress");
+}
+
 int
 attach_prepare(struct node *n, struct outgoing *o)
 {
