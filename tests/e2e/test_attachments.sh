@@ -86,6 +86,19 @@ check "XA syncs" node XA sync
 check "XA saves XB's attachment" node XA attachment "$REPLY" --out "$T/answer.got"
 check "... identical" cmp "$T/answer.bin" "$T/answer.got"
 
+EVIL="$T/$(printf 'x\033[2Jy\342\200\256z.txt')"
+echo hello >"$EVIL"
+check "a file whose name holds terminal escapes and a bidi override is sent" \
+	node XA send --to XB --subject evil --body b --attach "$EVIL"
+EVID=$(last_sent XA)
+node XB sync >/dev/null
+node XB attachment --list "$EVID" >"$T/evil.out" 2>&1
+check_fails "its listing shows no control character" grep -q "$(printf '\033')" "$T/evil.out"
+check_fails "... nor the bidi override" grep -q "$(printf '\342\200\256')" "$T/evil.out"
+check_out "... but the name, made printable" "x\?\[2Jy\?\?\?z\.txt" cat "$T/evil.out"
+check "the default file name is made printable too" bash -c \
+	"cd '$T' && mkdir -p evil && cd evil && '$ROSTER' attachment --dir '$T/node-XB' '$EVID' >/dev/null && test -f 'x_[2Jy???z.txt'"
+
 check_out "an existing --out is not overwritten" "already exists" node XC attachment "$ID" --out "$T/xc.bin"
 check_out "N out of range is a usage error" "N must be a number from 1 to 1" node XC attachment "$ID" 2
 node XC attachment "$ID" 2 >/dev/null 2>&1
