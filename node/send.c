@@ -15,9 +15,12 @@
 #include <sodium.h>
 
 #include "blob.h"
+#include "catalogue_node.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "seal.h"
+
+#define SEND_MAX_FIELDS 64
 
 static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
 static const char *langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
@@ -96,12 +99,15 @@ body_opts(struct opts *o, struct body_args *a)
 	a->no_forward = opt_flag(o, "--no-forward");
 }
 
-/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message. */
+/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message.
+ * With a template the body is an optional note beside the fields. */
 static int
-body_check(const char *cmd, struct body_args *a, struct buf *body)
+body_check(const char *cmd, struct body_args *a, struct buf *body, int templated)
 {
-	if ((a->body == NULL) == (a->body_file == NULL))
-		return usage_error(cmd, "give exactly one of --body-file FILE and --body TEXT");
+	if (a->body != NULL && a->body_file != NULL)
+		return usage_error(cmd, "give only one of --body-file FILE and --body TEXT");
+	if (!templated && a->body == NULL && a->body_file == NULL)
+		return usage_error(cmd, "give --body TEXT, --body-file FILE or --template NAME");
 	if (a->urgency != NULL && urgency_index(a->urgency) < 0)
 		return usage_error(cmd, "--urgency must be flash, urgent, priority or routine");
 	if (a->tlp != NULL && !one_of(a->tlp, tlps))
@@ -111,7 +117,7 @@ body_check(const char *cmd, struct body_args *a, struct buf *body)
 	if (a->body_file != NULL) {
 		if (read_file(a->body_file, body, 16u << 20) != 0)
 			return fail(cmd);
-	} else
+	} else if (a->body != NULL)
 		buf_addstr(body, a->body);
 	if (memchr(body->p ? (const void *)body->p : "", '\0', body->len) != NULL)
 		return usage_error(cmd, "the body must be text (it contains a NUL byte)");
@@ -121,8 +127,10 @@ body_check(const char *cmd, struct body_args *a, struct buf *body)
 static void
 fill_payload(json_t *m, const struct body_args *a, const struct buf *body)
 {
-	json_object_set_new(m, "subject", json_string(a->subject));
-	json_object_set_new(m, "body", json_stringn((const char *)body->p, body->len));
+	if (a->subject != NULL)
+		json_object_set_new(m, "subject", json_string(a->subject));
+	json_object_set_new(m, "body", json_stringn(body->p ? (const char *)body->p : "",
+	    body->len));
 	json_object_set_new(m, "tlp", json_string(a->tlp));
 	json_object_set_new(m, "lang", json_string(a->lang));
 	if (a->no_forward)
@@ -137,6 +145,43 @@ wipe(struct buf *b)
 	buf_free(b);
 }
 
+/* Fills the template into the payload: its id, version and digest (which
+ * version of the schema the sender used) and the canonical field values,
+ * which carry no labels, so each reader sees them in their own language.
+ * The subject defaults to the template's title in the sender's language. */
+static int
+fill_template(struct node *n, const char *id, const char **kv, size_t nkv,
+    const char *lang, json_t *payload)
+{
+	struct catalogue *c = NULL;
+	json_t *fields = NULL, *t;
+	uint8_t digest[32];
+	int rc = -1, fb;
+
+	if (node_catalogue(n, &c) != 0)
+		return -1;
+	if ((t = catalogue_template(c, id)) == NULL) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("%s (`roster templates` lists them)", why);
+		goto out;
+	}
+	if (catalogue_fill(c, id, kv, nkv, lang, &fields) != 0 ||
+	    catalogue_digest(c, id, digest) != 0)
+		goto out;
+	json_object_set_new(payload, "template", json_string(id));
+	json_object_set(payload, "template_version", json_object_get(t, "version"));
+	json_object_set_new(payload, "template_digest", jhex(digest, 32));
+	json_object_set_new(payload, "fields", fields);
+	if (jstr(payload, "subject") == NULL)
+		json_object_set_new(payload, "subject", json_string(
+		    cat_label(json_object_get(t, "title"), lang, &fb)));
+	rc = 0;
+out:
+	catalogue_free(c);
+	return rc;
+}
+
 int
 cmd_send(int argc, char **argv)
 {
@@ -145,8 +190,10 @@ cmd_send(int argc, char **argv)
 	struct body_args a;
 	struct buf body = {0};
 	struct opts o;
-	const char *reply_to, *attach[BLOB_MAX_ATTACH + 1];
+	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	const char *attach[BLOB_MAX_ATTACH + 1];
 	uint8_t id[32], parent[32];
+	size_t nkv = 0;
 	int rc;
 
 	opts_init(&o, argc, argv);
@@ -155,6 +202,9 @@ cmd_send(int argc, char **argv)
 	out.to = opt_value(&o, "--to");
 	out.roles = opt_value(&o, "--role");
 	reply_to = opt_value(&o, "--reply-to");
+	tpl = opt_value(&o, "--template");
+	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
+		nkv++;
 	body_opts(&o, &a);
 	attach_opts(&o, &out, attach);
 	rc = opts_finish(&o, "send");
@@ -169,8 +219,16 @@ cmd_send(int argc, char **argv)
 		a.tlp = "AMBER";
 	if (a.lang == NULL)
 		a.lang = "en";
-	if (out.to == NULL || a.subject == NULL) {
-		rc = usage_error("send", "--to and --subject are required");
+	if (out.to == NULL || (a.subject == NULL && tpl == NULL)) {
+		rc = usage_error("send", "--to and --subject (or --template) are required");
+		goto out;
+	}
+	if (nkv > SEND_MAX_FIELDS) {
+		rc = usage_error("send", "at most %d --field options", SEND_MAX_FIELDS);
+		goto out;
+	}
+	if (nkv > 0 && tpl == NULL) {
+		rc = usage_error("send", "--field needs --template NAME");
 		goto out;
 	}
 	if (out.roles != NULL && audience_check_roles(out.roles) != 0) {
@@ -181,11 +239,13 @@ cmd_send(int argc, char **argv)
 		rc = usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
 		goto out;
 	}
-	if ((rc = body_check("send", &a, &body)) != 0)
+	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0)
 		goto out;
 	out.urgency = a.urgency;
 	fill_payload(out.payload, &a, &body);
 	if (node_open(&n, 1) != 0)
+		goto failed;
+	if (tpl != NULL && fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
 		goto failed;
 	if (reply_to != NULL) {
 		if (store_find_message(&n, reply_to, parent) != 0)
@@ -292,7 +352,7 @@ cmd_reply(int argc, char **argv)
 		rc = usage_error("reply", "at most %d --attach files", BLOB_MAX_ATTACH);
 		goto out;
 	}
-	if ((rc = body_check("reply", &a, &body)) != 0)
+	if ((rc = body_check("reply", &a, &body, 0)) != 0)
 		goto out;
 	if (node_open(&n, 1) != 0 || store_find_message(&n, idp, parent) != 0 ||
 	    reply_audience(&n, parent, all, &p) != 0)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue_node.h"
 #include "db.h"
 #include "jsonutil.h"
 
@@ -317,6 +318,62 @@ print_thread(json_t *thread, const uint8_t id[32])
 	free(hex);
 }
 
+/* A message written on a template: its fields with every label in this
+ * node's language, whatever the sender's.  The sender's template digest is
+ * compared with this node's copy, so a reader knows when the two differ
+ * (another version, or an operator's replacement). */
+static json_t *
+template_view(struct node *n, json_t *content)
+{
+	struct catalogue *c = NULL;
+	struct buf b = {0};
+	const char *id = jstr(content, "template"), *theirs = jstr(content, "template_digest");
+	json_t *fields = json_object_get(content, "fields"), *v, *t;
+	uint8_t digest[32];
+	char *ours = NULL;
+	int fb;
+
+	if (id == NULL)
+		return NULL;
+	v = json_pack("{s:s,s:s}", "template", id, "lang", node_lang(n));
+	if (node_catalogue(n, &c) != 0 || (t = catalogue_template(c, id)) == NULL) {
+		json_object_set_new(v, "problem", json_string("this node does not know"
+		    " that template; the fields are shown as sent"));
+		json_object_set_new(v, "rendered", json_string(""));
+		goto out;
+	}
+	json_object_set_new(v, "title", json_string(cat_label(json_object_get(t, "title"),
+	    node_lang(n), &fb)));
+	if (catalogue_digest(c, id, digest) == 0)
+		ours = hex_encode(digest, 32);
+	if (theirs == NULL || ours == NULL || strcmp(ours, theirs) != 0)
+		json_object_set_new(v, "problem", json_string("the sender used another"
+		    " version of this template; labels are this node's"));
+	if (!json_is_object(fields) || catalogue_check_fields(c, id, fields) != 0)
+		json_object_set_new(v, "fields_problem", json_string(rs_err()));
+	if (json_is_object(fields) && catalogue_render(c, id, fields, node_lang(n), &b) == 0)
+		json_object_set_new(v, "rendered", json_string(buf_cstr(&b)));
+out:
+	free(ours);
+	buf_free(&b);
+	catalogue_free(c);
+	return v;
+}
+
+static void
+print_template(json_t *v)
+{
+	if (v == NULL)
+		return;
+	printf("Template  %s (%s)\n", jstr(v, "title") ? jstr(v, "title") : jstr(v, "template"),
+	    jstr(v, "template"));
+	if (jstr(v, "problem") != NULL)
+		printf("          note: %s\n", jstr(v, "problem"));
+	if (jstr(v, "fields_problem") != NULL)
+		printf("WARNING   fields do not fit the template: %s\n", jstr(v, "fields_problem"));
+	printf("\n%s", jstr(v, "rendered") ? jstr(v, "rendered") : "");
+}
+
 /* A verified forward: who wrote the original, and its text. */
 static void
 print_original(json_t *orig)
@@ -347,7 +404,7 @@ cmd_show(int argc, char **argv)
 	uint8_t id[32];
 	sqlite3_stmt *st = NULL;
 	char t[32], t2[32], line[512];
-	json_t *acks = NULL, *thread = NULL, *content = NULL;
+	json_t *acks = NULL, *thread = NULL, *content = NULL, *tview = NULL;
 	int64_t deadline, escalated;
 	int json, rc, out_;
 
@@ -375,6 +432,7 @@ cmd_show(int argc, char **argv)
 	content = jparse(col_text(st, 16), strlen(col_text(st, 16)));
 	deadline = sqlite3_column_int64(st, 17);
 	escalated = sqlite3_column_int64(st, 18);
+	tview = content != NULL ? template_view(&n, content) : NULL;
 	if (json) {
 		json_t *j = json_object();
 		json_object_set_new(j, "id", jhex(id, 32));
@@ -414,6 +472,10 @@ cmd_show(int argc, char **argv)
 		if (content != NULL && json_object_get(content, "no_forward") != NULL)
 			json_object_set(j, "no_forward", json_object_get(content, "no_forward"));
 		json_object_set(j, "thread", thread);
+		if (tview != NULL) {
+			json_object_set(j, "template", tview);
+			json_object_set(j, "fields", json_object_get(content, "fields"));
+		}
 		print_json(j);
 		json_decref(j);
 		goto out;
@@ -461,7 +523,9 @@ cmd_show(int argc, char **argv)
 	if (escalated > 0)
 		printf("Escalated the sender's node sent an overdue notice at %s\n",
 		    time_str(escalated, t, sizeof(t)));
-	printf("Subject   %s\n\n%s\n", col_text(st, 5), col_text(st, 6));
+	printf("Subject   %s\n", col_text(st, 5));
+	print_template(tview);
+	printf("\n%s\n", col_text(st, 6));
 	attach_show(&n, id, !out_);
 	if (content != NULL && json_object_get(content, "original") != NULL)
 		print_original(json_object_get(content, "original"));
@@ -478,6 +542,7 @@ out:
 	json_decref(acks);
 	json_decref(thread);
 	json_decref(content);
+	json_decref(tview);
 	node_close(&n);
 	return rc;
 }

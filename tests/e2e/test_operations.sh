@@ -43,6 +43,35 @@ check_out "the diplomatic POC has it" "For diplomats" node XB-dip inbox
 check_fails "the alternate does not" bash -c "'$ROSTER' inbox --dir '$T/node-XB-alt' | grep -q 'For diplomats'"
 check "the group message reached XC" bash -c "'$ROSTER' sync --dir '$T/node-XC' >/dev/null; '$ROSTER' inbox --dir '$T/node-XC' | grep -q 'Forum notice'"
 
+# Templates: XA writes in English, XC reads in Arabic.
+sed -i 's/"languages": "en,fr"/"languages": "ar,en"/' "$T/node-XC/config.json"
+check_out "XA sends an incident notification on its template" "sent [0-9a-f]{16} to XC" \
+	node XA send --to XC --template incident-notification --tlp GREEN \
+	--field incident_class=availability --field sector=energy,health \
+	--field first_seen=2026-11-22T08:30Z --field impact=high \
+	--field indicators=ip:192.0.2.7 --field measures_taken="Traffic filtered"
+TPL=$(last_sent XA)
+check_out "a bad choice is refused, naming the field" 'field "sector"' \
+	node XA send --to XC --template incident-notification --field incident_class=availability \
+	--field sector=enrgy --field first_seen=2026-11-22T08:30Z --field impact=high
+check_out "a missing required field is named" 'impact' \
+	node XA send --to XC --template incident-notification --field incident_class=availability \
+	--field sector=energy --field first_seen=2026-11-22T08:30Z
+check_out "an unknown template is named" 'no-such' \
+	node XA send --to XC --template no-such --field a=b
+check_out "--field without --template is a usage error" "needs --template" \
+	node XA send --to XC --subject x --field a=b
+node XC sync >/dev/null 2>&1
+check_out "XC reads the labels in Arabic" "القطاعات|الطاقة" node XC show "$TPL"
+check_out "... with the free text and its language tag kept" "Traffic filtered" node XC show "$TPL"
+check "XC's show --json carries the template, fields and rendering" python3 -c '
+import json, subprocess, sys
+j = json.loads(subprocess.check_output(sys.argv[1:]))
+assert j["template"]["template"] == "incident-notification" and j["template"]["lang"] == "ar", j["template"]
+assert j["fields"]["sector"] == ["energy", "health"], j["fields"]
+assert "problem" not in j["template"], j["template"]' "$ROSTER" show --dir "$T/node-XC" --json "$TPL"
+check_out "XA (en) reads the same fields in English" "Affected sectors" node XA show "$TPL"
+
 # Threads.
 check "XA asks XB a question" node XA send --to XB --subject "Question" --body "Is 192.0.2.7 yours?"
 Q=$(last_sent XA)
