@@ -110,11 +110,13 @@ static const struct command commands[] = {
 "fails the command instead of queueing the message.\n" },
 { "reply", cmd_reply, "answer a message in its thread",
 "usage: roster reply ID (--body-file FILE | --body TEXT) [--all] [--subject TEXT]\n"
-"                    [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n\n"
+"                    [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n"
+"                    [--attach FILE]... [--progress]\n\n"
 "Sends a reply to the State that sent message ID (for a message this node\n"
 "sent, to the States it went to).  --all replies to every State the message\n"
 "went to.  The subject defaults to \"Re: \" and the parent's subject, the TLP\n"
-"to the parent's.  The reply names its parent inside the signed payload.\n" },
+"to the parent's.  The reply names its parent inside the signed payload.\n"
+"--attach and --progress work as for `roster send`.\n" },
 { "forward", cmd_forward, "pass a received message on, as its TLP allows",
 "usage: roster forward ID --to AUDIENCE [--role ROLE] [--note TEXT] [--lang CODE]\n"
 "                      [--dir NODEDIR]\n\n"

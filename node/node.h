@@ -188,6 +188,9 @@ json_t *attach_listed(struct node *n, const uint8_t id[32]);
  * audience fails before any upload), then uploads o->attach. */
 struct outgoing;
 int attach_prepare(struct node *n, struct outgoing *o);
+/* --attach FILE (repeatable) and --progress into out; files has room for
+ * BLOB_MAX_ATTACH + 1 (out->nattach over BLOB_MAX_ATTACH: too many). */
+void attach_opts(struct opts *o, struct outgoing *out, const char **files);
 void attach_show(struct node *n, const uint8_t id[32], int received);
 
 /* show.c: received messages, newest first, as the API and --json give them. */
