@@ -148,6 +148,13 @@ int submit_one(struct http_client *c, const uint8_t operator_key[32],
 int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note);
 
+/* send.c: encrypts, signs and submits one message (the web interface
+ * calls it too).  0 when sent or queued in the outbox, -1 with rs_err. */
+struct send_args {
+	const char *to, *subject, *body, *body_file, *urgency, *tlp, *lang;
+};
+int send_message(struct node *n, const struct send_args *a, struct buf *body);
+
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
 
@@ -169,6 +176,7 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_alarms(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);	/* accounts.c */
 
 /* cli.c: helpers for commands.  argv[0] is the command name. */
 void opts_init(struct opts *o, int argc, char **argv);

@@ -147,11 +147,7 @@ store_sent(struct node *n, const uint8_t id[32], json_t *states, json_t *rcpt,
 	return rc;
 }
 
-struct send_args {
-	const char *to, *subject, *body, *body_file, *urgency, *tlp, *lang;
-};
-
-static int
+int
 send_message(struct node *n, const struct send_args *a, struct buf *body)
 {
 	struct seal_recipient *r = NULL;
