@@ -256,12 +256,40 @@ user_list(struct node *n)
 	return 0;
 }
 
+/* NULL when the command line makes sense, else what is wrong with it. */
+static const char *
+user_usage(const char *sub, const char *name, int admin, const char *lang,
+    const char *email, const char *pwfile)
+{
+	int list = sub != NULL && strcmp(sub, "list") == 0;
+
+	if (sub == NULL)
+		return "what? give add, list or passwd";
+	if (!list && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)
+		return "unknown subcommand: give add, list or passwd";
+	if (list && (name || admin || lang || email || pwfile))
+		return "user list takes no name or options";
+	if (!list && name == NULL)
+		return "which account? give its NAME";
+	if (name != NULL && !ws_valid_name(name))
+		return "an account name is 1 to 32 of a-z, 0-9, '.', '_', '-', starting "
+		    "with a letter or digit";
+	if (strcmp(sub, "passwd") == 0 && (admin || lang || email))
+		return "user passwd changes only the password";
+	if (lang != NULL && !web_lang_ok(lang))
+		return "--lang must be one of ar, en, es, fr, ru, zh";
+	if (email != NULL && (strlen(email) > 254 || strchr(email, '@') == NULL ||
+	    strpbrk(email, " \r\n\t<>") != NULL))
+		return "--email must be an e-mail address";
+	return NULL;
+}
+
 int
 cmd_user(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *sub, *name, *lang, *email, *pwfile;
+	const char *sub, *name, *lang, *email, *pwfile, *why;
 	int admin, rc;
 
 	opts_init(&o, argc, argv);
@@ -274,27 +302,16 @@ cmd_user(int argc, char **argv)
 	name = opt_positional(&o);
 	rc = opts_finish(&o, "user");
 	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
-	if (sub == NULL)
-		return usage_error("user", "what? give add, list or passwd");
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)
-		return usage_error("user", "unknown subcommand \"%s\": give add, list or passwd", sub);
-	if (strcmp(sub, "list") == 0 && (name || admin || lang || email || pwfile))
-		return usage_error("user", "user list takes no name or options");
-	if (strcmp(sub, "list") != 0 && name == NULL)
-		return usage_error("user", "which account? give its NAME");
-	if (name != NULL && !ws_valid_name(name))
-		return usage_error("user", "an account name is 1 to 32 of a-z, 0-9, '.', '_', '-', "
-		    "starting with a letter or digit (got \"%s\")", name);
-	if (strcmp(sub, "passwd") == 0 && (admin || lang || email))
-		return usage_error("user", "user passwd changes only the password");
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((why = user_usage(sub, name, admin, lang, email, pwfile)) != NULL) {
+		rc = usage_error("user", "%s", why);
+		goto out;
+	}
 	if (lang == NULL)
 		lang = "en";
-	if (!web_lang_ok(lang))
-		return usage_error("user", "--lang must be one of ar, en, es, fr, ru, zh");
-	if (email != NULL && (strlen(email) > 254 || strchr(email, '@') == NULL))
-		return usage_error("user", "--email must be an e-mail address");
 	if (node_open(&n, strcmp(sub, "list") != 0) != 0 || accounts_schema(n.db) != 0) {
 		rc = fail("user");
 		goto out;
