@@ -12,6 +12,7 @@
 // Screenshots of every main page go to $SHOTS/<lang>-<page>.png.
 // Prints ok/FAIL lines; run.sh counts them.
 
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const URL = { XA: process.env.XA_URL.trim(), XB: process.env.XB_URL.trim(), XC: process.env.XC_URL.trim() };
@@ -48,6 +49,15 @@ async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
+// Every form control has a label (a <label for>, or aria-label).
+async function allLabelled(page, where) {
+  const bare = await page.$$eval('input, select, textarea', (els) => els
+    .filter((e) => e.type !== 'hidden' && !e.getAttribute('aria-label') &&
+      !(e.id && document.querySelector(`label[for="${e.id}"]`)))
+    .map((e) => e.id || e.name || e.tagName));
+  assert(bare.length === 0, `unlabelled controls on ${where}: ${bare.join(' ')}`);
+}
+
 async function noMissingKeys(page, where) {
   const missing = await page.evaluate(() => window.__missingKeys);
   assert(missing.length === 0, `missing catalogue keys on ${where}: ${missing.join(' ')}`);
@@ -68,10 +78,11 @@ async function journey(lang) {
     const [l, d] = await xa.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
     assert(l === lang, `lang is ${l}`);
     assert(d === (lang === 'ar' ? 'rtl' : 'ltr'), `dir is ${d}`);
-    const box = await xa.locator('#nav-inbox').boundingBox();
-    const box2 = await xa.locator('#nav-settings').boundingBox();
-    if (lang === 'ar') assert(box.x > box2.x, 'the navigation does not run right to left');
-    else assert(box.x < box2.x, 'the navigation does not run left to right');
+    // (one evaluation: the navigation is redrawn as news arrives)
+    const [x1, x2] = await xa.evaluate(() => ['#nav-inbox', '#nav-settings']
+      .map((q) => document.querySelector(q).getBoundingClientRect().x));
+    if (lang === 'ar') assert(x1 > x2, 'the navigation does not run right to left');
+    else assert(x1 < x2, 'the navigation does not run left to right');
   });
   await shot(xb, `${lang}-inbox-before`);
 
@@ -86,6 +97,7 @@ async function journey(lang) {
     await xa.waitForSelector('#compose-preview li');
     const text = await xa.textContent('#compose-preview');
     assert(text.includes('POC XB'), `preview: ${text}`);
+    await allLabelled(xa, 'compose');
     await shot(xa, `${lang}-compose`);
   });
   await step(`[${lang}] XA sends it and lands on the message, logged`, async () => {
@@ -160,6 +172,7 @@ async function journey(lang) {
       await xa.waitForSelector(`.page-${p}`);
       await noMissingKeys(xa, p);
       await noMissingKeys(xb, 'XB');
+      await allLabelled(xa, p);
       await shot(xa, `${lang}-${p}`);
     });
   }
@@ -177,6 +190,23 @@ async function journey(lang) {
 
 for (const lang of (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',')) await journey(lang);
 
+// Keyboard only: the sign-in form takes focus, Tab moves on, Enter submits.
+await step('sign-in works from the keyboard alone', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${URL.XB}/`);
+  await page.waitForSelector('#login-form');
+  await noMissingKeys(page, 'login');
+  await shot(page, 'en-login');
+  assert(await page.evaluate(() => document.activeElement.id) === 'login-user', 'focus is not on the account name');
+  await page.keyboard.type('bob-en');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#nav-inbox');
+  await ctx.close();
+});
+
 // The chart: XB acknowledged every urgent message of the journeys.
 {
   const xa = await signIn(URL.XA, 'alice-en', 'en');
@@ -191,6 +221,31 @@ for (const lang of (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',')) await j
     assert(hist.reduce((a, b) => a + b, 0) >= 3, `histogram: ${hist}`);
     assert(await xa.locator('#charts polyline').count() >= 1, 'no line');
     await shot(xa, 'en-checks-chart');
+  });
+  await step('settings: switching to French redraws the interface in French', async () => {
+    await xa.click('#nav-settings');
+    await xa.waitForSelector('#settings-form');
+    await xa.selectOption('#settings-lang', 'fr');
+    await xa.click('#settings-save');
+    await xa.waitForFunction(() => document.documentElement.lang === 'fr' &&
+      document.querySelector('#nav-inbox').textContent.includes('Réception'));
+    await noMissingKeys(xa, 'settings in French');
+    await shot(xa, 'fr-settings');
+    await xa.selectOption('#settings-lang', 'en');
+    await xa.click('#settings-save');
+    await xa.waitForFunction(() => document.documentElement.lang === 'en');
+  });
+  await step('an alarm recorded by the node appears at once, in red, on every page', async () => {
+    execFileSync('sqlite3', [`${process.env.XA_DIR}/node.db`,
+      "INSERT INTO alarms(time, kind, text) VALUES(strftime('%s','now')*1000, 'foreign-key-record', 'test: a root key for XA not made by XA')"]);
+    await xa.click('#nav-inbox');
+    await xa.waitForSelector('#alarm:not([hidden])', { timeout: 10000 });
+    await xa.click('#alarm a');
+    await xa.waitForSelector('#trust-alarms');
+    const text = await xa.textContent('#trust-alarms');
+    assert(text.includes('Foreign key record for your own State'), text);
+    assert(text.includes('test: a root key for XA'), text);
+    await shot(xa, 'en-trust-alarm');
   });
   await step('signing out ends the session', async () => {
     await xa.click('#logout');

@@ -55,7 +55,7 @@ done
 check "the three nodes serve" test -s "$T/node-XA/serve.url" -a -s "$T/node-XB/serve.url" -a -s "$T/node-XC/serve.url"
 
 XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" \
+XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
 	count_node "$T/journeys.out" "$HERE/journeys.mjs"
 
 finish

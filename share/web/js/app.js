@@ -37,8 +37,16 @@ export function go(hash) {
   else location.hash = hash;
 }
 
+// Redrawn only when something in it changed, so a keyboard user's focus on
+// a link is not lost to the once-a-second poll.
+let navKey = '';
+let alarmKey = '';
+
 function drawNav() {
   const nav = document.getElementById('nav');
+  const key = JSON.stringify([app.session, currentLang(), parseHash().name, app.events && app.events.unread]);
+  if (key === navKey) return;
+  navKey = key;
   clear(nav);
   const who = document.getElementById('who');
   clear(who);
@@ -63,8 +71,10 @@ function drawNav() {
 
 function drawAlarm() {
   const a = document.getElementById('alarm');
-  clear(a);
   const n = app.events ? app.events.alarms : 0;
+  if (`${n}:${currentLang()}` === alarmKey) return;
+  alarmKey = `${n}:${currentLang()}`;
+  clear(a);
   a.hidden = !(n > 0);
   if (n > 0) {
     a.appendChild(el('strong', {}, t('alarm.banner', { n: fmtNumber(n) })));
