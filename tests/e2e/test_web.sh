@@ -135,6 +135,15 @@ check_out "admin settings list XA's devices" '"devices":\[\{"device"' curl -s -b
 check_out "sign-out" '"signed_in":false' apost /api/session/logout '{}'
 check_out "the old cookie no longer works" "^401$" curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$A/api/inbox"
 
+check "user passwd alice (a running node sees it at the next sign-in)" \
+	env ROSTER_PASSWORD="xa password two" "$ROSTER" user passwd alice --dir "$T/node-XA"
+check_out "the old password no longer signs in" "wrong account name or password" login "$A" alice "xa password one"
+check_out "the new one does, and unseals the key copy" '"signed_in":true,"user":"alice"' login "$A" alice "xa password two"
+CSRF=$(curl -s -b "$T/jar" "$A/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+check_out "... which signs a message" '"id":"[0-9a-f]{64}"' apost /api/send '{"to":["XB"],"subject":"after passwd","body":"b"}'
+"$ROSTER" user passwd --admin alice --dir "$T/node-XA" >/dev/null 2>&1
+check "user passwd with --admin exits 2" test $? -eq 2
+
 for i in 1 2 3 4 5; do login "$A" alice "wrong password $i" >/dev/null; done
 check_out "after 5 failures the account name is locked (429)" "too many failed sign-ins" login "$A" alice "xa password one"
 
