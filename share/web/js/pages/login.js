@@ -2,7 +2,7 @@
 // choice is kept in the browser; after, the account's language rules).
 
 import { post, setCsrf } from '../api.js';
-import { t, LANGS, setLang, currentLang } from '../i18n.js';
+import { t, LANGS, currentLang } from '../i18n.js';
 import { el } from '../dom.js';
 
 export async function render(main, { app, start }) {
@@ -32,7 +32,7 @@ export async function render(main, { app, start }) {
   const langs = el('div', { class: 'langs', role: 'group', 'aria-label': t('settings.language') },
     LANGS.map((l) => el('button', {
       type: 'button', lang: l, class: `link${l === currentLang() ? ' current' : ''}`, 'data-lang': l,
-      onclick: async () => { localStorage.setItem('roster.lang', l); await setLang(l); await start(); },
+      onclick: async () => { localStorage.setItem('roster.lang', l); await start(); },
     }, t(`lang.${l}`))));
   main.appendChild(langs);
   main.appendChild(form);
