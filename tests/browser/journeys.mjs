@@ -190,6 +190,11 @@ async function journey(lang) {
       await noMissingKeys(xa, p);
       await noMissingKeys(xb, 'XB');
       await allLabelled(xa, p);
+      if (p === 'trust') {
+        const rows = await xa.locator('#trust-cosignatures tbody tr').count();
+        assert(rows >= 2, `cosignatures of XB and XC not shown (${rows})`);
+        assert(await xa.locator('#trust-ok').count() === 1, 'no "no alarm" statement');
+      }
       await shot(xa, `${lang}-${p}`);
     });
   }

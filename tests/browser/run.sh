@@ -53,6 +53,11 @@ for s in XA XB XC; do
 	for _ in $(seq 1 200); do [ -s "$T/node-$s/serve.url" ] && break; sleep 0.05; done
 done
 check "the three nodes serve" test -s "$T/node-XA/serve.url" -a -s "$T/node-XB/serve.url" -a -s "$T/node-XC/serve.url"
+# Audits beside the running nodes: XB and XC cosign, XA fetches their
+# cosignatures, so XA's trust page has some to show.
+for s in XB XC XA; do
+	check "$s audits and cosigns beside its running node" node "$s" audit
+done
 
 XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
 XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
