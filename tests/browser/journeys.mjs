@@ -103,6 +103,9 @@ async function journey(lang) {
     const text = await xa.textContent('#compose-preview');
     assert(text.includes('POC XB'), `preview: ${text}`);
     await allLabelled(xa, 'compose');
+    const fr = { en: 'France', ar: 'فرنسا', zh: '法国' }[lang];
+    const label = await xa.textContent('label[for="to-FR"]');
+    assert(label.includes(fr) && label.includes('FR'), `country name of FR in ${lang}: ${label}`);
     await shot(xa, `${lang}-compose`);
   });
   await step(`[${lang}] XA sends it and lands on the message, logged`, async () => {
@@ -190,6 +193,15 @@ async function journey(lang) {
       await noMissingKeys(xa, p);
       await noMissingKeys(xb, 'XB');
       await allLabelled(xa, p);
+      if (p === 'directory') {
+        await xa.fill('#dir-search', 'poc xb');
+        assert(await xa.locator('#dir-list section.state').count() === 1, 'search does not filter');
+        await xa.fill('#dir-search', '');
+        await xa.selectOption('#dir-role', 'diplomatic');
+        assert(await xa.locator('#dir-list section.state').count() === 0, 'role filter does not filter');
+        await xa.selectOption('#dir-role', '');
+        assert(await xa.locator('#dir-list section.state').count() === 4, 'not every State listed');
+      }
       if (p === 'trust') {
         const rows = await xa.locator('#trust-cosignatures tbody tr').count();
         assert(rows >= 2, `cosignatures of XB and XC not shown (${rows})`);

@@ -34,7 +34,7 @@ if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
 fi
 
 check "operator: a hub" new_hub "Browser hub"
-for s in XA XB XC; do
+for s in XA XB XC FR; do	# FR: a real country code, so names show translated
 	check "State $s with a POC node" make_state "$s"
 done
 export ROSTER_PASSWORD="a long enough password"

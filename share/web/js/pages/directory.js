@@ -4,7 +4,7 @@
 // communication check (once checks exist).
 
 import { get } from '../api.js';
-import { t, fmtTime, country, stateLabel, LANGS } from '../i18n.js';
+import { t, fmtTime, fmtNumber, country, stateLabel, LANGS } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 export const live = false;
@@ -20,9 +20,9 @@ export async function render(main) {
   const lang = el('select', { id: 'dir-lang' }, [el('option', { value: '' }, t('directory.any_language')),
     ...LANGS.map((l) => el('option', { value: l }, t(`lang.${l}`)))]);
   main.appendChild(el('div', { class: 'filters card', role: 'search' }, [
-    el('label', { for: 'dir-search' }, t('directory.search')), q,
-    el('label', { for: 'dir-role' }, t('directory.role')), role,
-    el('label', { for: 'dir-lang' }, t('directory.language')), lang,
+    el('div', {}, [el('label', { for: 'dir-search' }, t('directory.search')), q]),
+    el('div', {}, [el('label', { for: 'dir-role' }, t('directory.role')), role]),
+    el('div', {}, [el('label', { for: 'dir-lang' }, t('directory.language')), lang]),
   ]));
   const list = el('div', { id: 'dir-list' });
   main.appendChild(list);
@@ -38,7 +38,7 @@ export async function render(main) {
       shown++;
       list.appendChild(el('section', { class: 'card state', 'data-state': s.state }, [
         el('h2', {}, stateLabel(s.state)),
-        el('p', { class: 'fpr' }, t('directory.root', { fingerprint: s.root_fingerprint, index: s.index })),
+        el('p', { class: 'hint' }, t('directory.root', { fingerprint: s.root_fingerprint, index: fmtNumber(s.index) })),
         el('table', { class: 'list' }, [
           el('thead', {}, el('tr', {}, ['directory.role', 'directory.name', 'directory.email', 'directory.languages', 'directory.fingerprint', 'directory.status', 'directory.last_check']
             .map((k) => el('th', { scope: 'col' }, t(k))))),
