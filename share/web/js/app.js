@@ -90,7 +90,9 @@ async function logout() {
   await start();
 }
 
-export async function route() {
+// live: a redraw for news, drawn off-screen and swapped in without a
+// "loading" flash.
+export async function route(live) {
   const main = document.getElementById('main');
   const { name, params, query } = parseHash();
   if (!app.session || !app.session.signed_in) {
@@ -104,8 +106,10 @@ export async function route() {
   app.page = page;
   app.params = params;
   drawNav();
-  clear(main);
-  main.appendChild(el('p', { class: 'loading' }, t('common.loading')));
+  if (live !== true) {
+    clear(main);
+    main.appendChild(el('p', { class: 'loading' }, t('common.loading')));
+  }
   try {
     const view = el('div', { class: `page page-${name}` });
     await page.render(view, { app, params, query, go, refresh: route });
@@ -133,7 +137,7 @@ async function poll() {
     document.getElementById('live').textContent = t('live.updated');
     if (app.page && (app.page.live === true || (typeof app.page.live === 'function' && app.page.live()))) {
       const y = window.scrollY;
-      await route();
+      await route(true);
       window.scrollTo(0, y);
       return;
     }
@@ -158,7 +162,7 @@ export function session() { return app.session; }
 export function changeLanguage(l) { return setLang(l).then(() => { drawNav(); drawAlarm(); }); }
 export { currentLang };
 
-window.addEventListener('hashchange', () => route());
+window.addEventListener('hashchange', () => route(false));
 window.addEventListener('DOMContentLoaded', async () => {
   await start();
   setInterval(poll, 1000);
