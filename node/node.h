@@ -21,6 +21,8 @@
  *   show.c      inbox, show, status, directory listing
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
+ *   web.h       the web interface: web.c, localapi.c, accounts.c,
+ *               countries.c, tlp.c
  */
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
