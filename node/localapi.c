@@ -1202,7 +1202,13 @@ api_get(const struct http_req *req, const struct who *w, int required,
 
 	if (strcmp(p, "/api/session") == 0)
 		j = session_json(w, required);
-	else if (!w->ok) {
+	else if (strcmp(p, "/api/countries") == 0) {	/* public data: the sign-in page uses it */
+		const char *lang = http_req_query(req, "lang");
+		if ((j = countries_json(lang ? lang : lang_of(w))) == NULL) {
+			http_resp_error(resp, lang && !web_lang_ok(lang) ? 400 : 500, "%s", rs_err());
+			return;
+		}
+	} else if (!w->ok) {
 		http_resp_error(resp, 401, "sign in first");
 		return;
 	} else if (strcmp(p, "/api/health") == 0) {
@@ -1235,13 +1241,7 @@ api_get(const struct http_req *req, const struct who *w, int required,
 		j = trust();
 	else if (strcmp(p, "/api/settings") == 0)
 		j = settings(w);
-	else if (strcmp(p, "/api/countries") == 0) {
-		const char *lang = http_req_query(req, "lang");
-		if ((j = countries_json(lang ? lang : lang_of(w))) == NULL) {
-			http_resp_error(resp, lang && !web_lang_ok(lang) ? 400 : 500, "%s", rs_err());
-			return;
-		}
-	} else if (strcmp(p, "/api/events") == 0)
+	else if (strcmp(p, "/api/events") == 0)
 		j = events(w);
 	else if (strcmp(p, "/api/stats/responses") == 0)
 		j = stats();

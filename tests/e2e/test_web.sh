@@ -42,6 +42,8 @@ start_serve XB; B=$URL
 
 check_out "XA (with an account) wants sign-in" '"auth_required":true,"signed_in":false' curl -s "$A/api/session"
 check_out "XA's inbox without a session: 401" "^401$" curl -s -o /dev/null -w '%{http_code}' "$A/api/inbox"
+check_out "country names are public (the sign-in page shows them)" '"ES":"España"' curl -s "$A/api/countries?lang=es"
+check_out "but the directory is not" "^401$" curl -s -o /dev/null -w '%{http_code}' "$A/api/directory"
 check_out "XB (no account, loopback) is the open desk" '"auth_required":false,"signed_in":true' curl -s "$B/api/session"
 check_out "the page itself is served with a strict CSP" "default-src 'self'" curl -s -D - -o /dev/null "$A/"
 check_out "index.html is HTML" "text/html" curl -s -D - -o /dev/null "$A/index.html"

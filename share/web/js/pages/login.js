@@ -2,7 +2,7 @@
 // choice is kept in the browser; after, the account's language rules).
 
 import { post, setCsrf } from '../api.js';
-import { t, LANGS, currentLang } from '../i18n.js';
+import { t, LANGS, currentLang, stateLabel } from '../i18n.js';
 import { el } from '../dom.js';
 
 export async function render(main, { app, start }) {
@@ -11,7 +11,7 @@ export async function render(main, { app, start }) {
   const pass = el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const form = el('form', { class: 'card login', id: 'login-form' }, [
     el('h1', {}, t('login.title')),
-    el('p', {}, t('login.intro', { state: app.session.state })),
+    el('p', {}, t('login.intro', { state: stateLabel(app.session.state) })),
     el('label', { for: 'login-user' }, t('login.user')), user,
     el('label', { for: 'login-password' }, t('login.password')), pass,
     el('button', { type: 'submit', id: 'login-submit' }, t('login.submit')),
