@@ -26,6 +26,16 @@ count_node() {	# runs a node script whose lines are ok/FAIL and adds them up
 }
 
 count_node "$T/i18n.out" "$HERE/i18n_check.mjs" "$TOP/share/web"
+# ... and the check itself catches what it should: a key missing from one
+# catalogue, a word written into a module.
+cp -r "$TOP/share/web" "$T/web-broken"
+python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); del d["message.ack"]; json.dump(d, open(p, "w"))' \
+	"$T/web-broken/i18n/ar.json"
+check_out "the catalogue check fails on a key missing from ar.json" "^FAIL ar.json lacks 1 key.*message.ack" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
+sed -i "s/t('inbox.empty')/'No messages yet'/" "$T/web-broken/js/pages/inbox.js"
+check_out "the source check fails on a word written into a module" "inbox.js:[0-9]+: No messages yet" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
 
 if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
 	bad "chromium ($CHROMIUM) or playwright-core (npm ci --prefix tests/browser) is missing"
