@@ -8,6 +8,7 @@
 //     letters, unless its line says "// no-i18n" (protocol names); CSS
 //     class lists (class: '...') are not text.
 //  4. index.html has no text outside elements marked data-i18n.
+//  5. No module turns strings into markup or code (innerHTML, eval, ...).
 // Prints ok/FAIL lines.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -62,6 +63,17 @@ for (const f of js) {
     }
   });
 }
+// No markup from strings anywhere: what a message says stays text.
+const markup = [];
+for (const f of js) {
+  readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+    const code = line.replace(/^\s*\/\/.*$/, '');
+    if (/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/.test(code)) markup.push(`${f}:${i + 1}`);
+  });
+}
+if (markup.length) bad(`modules build markup from strings: ${markup.join(' ')}`);
+else ok('no module builds markup from strings (innerHTML, eval and the like)');
+
 const unknown = [...used].filter((k) => !(k in en));
 if (unknown.length) bad(`keys used by the modules but missing from en.json: ${unknown.join(' ')}`);
 else ok(`every literal key the modules use (${used.size}) is in en.json`);
