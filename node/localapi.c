@@ -291,10 +291,17 @@ login(const struct http_req *req, struct http_resp *resp)
 	}
 	if (rc == 1)
 		(void)ws_check_password(W.dummy_hash, pw);	/* same time as a real check */
-	if (rc == 1 || ws_check_password(a.hash, pw) != 0 ||
-	    (key = ws_open_key(&a.sealed, pw, W.n->cfg.device, W.n->cfg.state)) == NULL) {
+	if (rc == 1 || ws_check_password(a.hash, pw) != 0) {
 		ws_rate_failed(W.sessions, user, now_ms());
 		http_resp_error(resp, 401, "wrong account name or password");
+		goto out;
+	}
+	/* The right password that does not open the key copy: the account was
+	 * made for another device key (node folder re-initialised, or node.db
+	 * tampered with).  Say so; do not sign in without a key. */
+	if ((key = ws_open_key(&a.sealed, pw, W.n->cfg.device, W.n->cfg.state)) == NULL) {
+		http_resp_error(resp, 409, "account %s cannot unlock this node's device key (%s): "
+		    "set its password again with `roster user passwd %s`", user, rs_err(), user);
 		goto out;
 	}
 	ws_rate_passed(W.sessions, user);

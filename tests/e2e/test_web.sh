@@ -146,6 +146,13 @@ check_out "... which signs a message" '"id":"[0-9a-f]{64}"' apost /api/send '{"t
 "$ROSTER" user passwd --admin alice --dir "$T/node-XA" >/dev/null 2>&1
 check "user passwd with --admin exits 2" test $? -eq 2
 
+# A tampered key copy: the right password no longer signs in (no session
+# without a key), and the answer says why.
+check "user add carol" env ROSTER_PASSWORD="carol password" "$ROSTER" user add carol --dir "$T/node-XA"
+sqlite3 "$T/node-XA/node.db" "UPDATE web_users SET key_box = zeroblob(112) WHERE name = 'carol'"
+check_out "a tampered key copy: refused, and named" "cannot unlock this node's device key" \
+	login "$A" carol "carol password"
+
 for i in 1 2 3 4 5; do login "$A" alice "wrong password $i" >/dev/null; done
 check_out "after 5 failures the account name is locked (429)" "too many failed sign-ins" login "$A" alice "xa password one"
 
