@@ -30,6 +30,7 @@
  * static path the mapper accepts never has a segment starting with a dot
  * (so neither "." nor ".."), an empty segment or a backslash.
  */
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -141,6 +142,26 @@ call(struct http_resp *resp, struct fake_conn *c, const char *method, char *targ
 	free(copy);
 }
 
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* The node folder goes when the fuzzer exits. */
+static void
+cleanup(void)
+{
+	if (n.db != NULL)
+		sqlite3_close(n.db);
+	n.db = NULL;
+	if (n.dir != NULL)
+		nftw(n.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int
@@ -165,6 +186,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	n.quiet = 1;
 	if (store_open(&n) != 0 || (n.directory = dir_new(op)) == NULL)
 		abort();
+	atexit(cleanup);
 	add_message(red_hex, "RED");
 	add_message("2222222222222222222222222222222222222222222222222222222222222222", "GREEN");
 	if (hex_decode_exact(red_id, 32, red_hex) != 0)
