@@ -1,0 +1,500 @@
+/*
+ * checkstats.c - response rates and times of communication checks.  See
+ * checkstats.h for the rules; docs/checks.md for the report's fields.
+ *
+ * Everything here is a function of the arrays passed in and nothing else
+ * (no clock, no store), so the hub and a node that verified the same
+ * records print the same report.  Sizes are small (an audience is at most
+ * a few thousand devices, a history a few hundred checks), so the plain
+ * quadratic scans below are the clearest way and fast enough.
+ *
+ * A row of the report is an "accumulation" over some audience members of
+ * one or more checks (all of them, one State's, one role's, one group's):
+ * POC-level counts and response times, and the State-level view of the
+ * same members (a State counts once per check, answered when any of its
+ * members answered in time).
+ */
+#include "checkstats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+struct i64vec {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static void
+vec_push(struct i64vec *a, int64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = x;
+}
+
+struct acc {
+	size_t pocs, answered, late;
+	size_t states, states_answered, states_late;
+	struct i64vec t, st;
+};
+
+/* Which members a row covers. */
+enum scope { SC_ALL, SC_STATE, SC_ROLE, SC_GROUP };
+
+struct filter {
+	enum scope scope;
+	const char *key;
+	const struct cs_group *group;
+};
+
+/* ---- one check ------------------------------------------------------------ */
+
+static int
+same_key(const uint8_t a[32], const uint8_t b[32])
+{
+	return memcmp(a, b, 32) == 0;
+}
+
+void
+cs_outcomes(const struct cs_check *c, struct cs_outcome *out)
+{
+	for (size_t i = 0; i < c->naud; i++) {
+		struct cs_outcome *o = &out[i];
+		const struct cs_answer *first = NULL;
+
+		memset(o, 0, sizeof(*o));
+		o->response_ms = o->answer_index = o->answer_time = -1;
+		for (size_t k = 0; k < i && !o->dup; k++)
+			o->dup = same_key(c->aud[k].key, c->aud[i].key);
+		if (o->dup)
+			continue;
+		for (size_t k = 0; k < c->nans; k++) {
+			const struct cs_answer *a = &c->ans[k];
+			if (!same_key(a->key, c->aud[i].key) || a->index <= c->index)
+				continue;
+			if (first == NULL || a->index < first->index)
+				first = a;
+		}
+		if (first == NULL)
+			continue;
+		o->answer_index = first->index;
+		o->answer_time = first->time;
+		o->response_ms = first->time - c->time;
+		if (o->response_ms < 0)
+			o->response_ms = 0;	/* log times never go back */
+		if (first->time > c->deadline)
+			o->late = 1;
+		else
+			o->answered = 1;
+	}
+}
+
+static int
+i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int64_t
+cs_percentile(int64_t *v, size_t n, int p)
+{
+	size_t rank;
+
+	if (n == 0)
+		return -1;
+	if (p < 1)
+		p = 1;
+	if (p > 100)
+		p = 100;
+	qsort(v, n, sizeof(*v), i64_cmp);
+	rank = ((size_t)p * n + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return v[rank - 1];
+}
+
+static int
+group_has(const struct cs_group *g, const char *state)
+{
+	for (size_t i = 0; i < g->nstates; i++)
+		if (strcmp(g->states[i], state) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+passes(const struct filter *f, const struct cs_member *m)
+{
+	switch (f->scope) {
+	case SC_ALL:
+		return 1;
+	case SC_STATE:
+		return strcmp(m->state, f->key) == 0;
+	case SC_ROLE:
+		return strcmp(m->role, f->key) == 0;
+	case SC_GROUP:
+		return group_has(f->group, m->state);
+	}
+	return 0;
+}
+
+/* Adds the members of c that f covers. */
+static void
+acc_check(struct acc *a, const struct cs_check *c, const struct cs_outcome *o,
+    const struct filter *f)
+{
+	for (size_t i = 0; i < c->naud; i++) {
+		const struct cs_member *m = &c->aud[i];
+		int64_t best = -1;
+		int seen = 0, late = 0;
+
+		if (o[i].dup || !passes(f, m))
+			continue;
+		a->pocs++;
+		if (o[i].answered) {
+			a->answered++;
+			vec_push(&a->t, o[i].response_ms);
+		} else if (o[i].late)
+			a->late++;
+		/* the State view, once per State: at its first member */
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !o[k].dup && passes(f, &c->aud[k]) &&
+			    strcmp(c->aud[k].state, m->state) == 0;
+		if (seen)
+			continue;
+		for (size_t k = i; k < c->naud; k++) {
+			if (o[k].dup || !passes(f, &c->aud[k]) ||
+			    strcmp(c->aud[k].state, m->state) != 0)
+				continue;
+			if (o[k].answered && (best < 0 || o[k].response_ms < best))
+				best = o[k].response_ms;
+			late |= o[k].late;
+		}
+		a->states++;
+		if (best >= 0) {
+			a->states_answered++;
+			vec_push(&a->st, best);
+		} else if (late)
+			a->states_late++;
+	}
+}
+
+static void
+acc_free(struct acc *a)
+{
+	free(a->t.v);
+	free(a->st.v);
+}
+
+/* ---- rows ------------------------------------------------------------------- */
+
+static json_t *
+rate(size_t part, size_t whole)
+{
+	if (whole == 0)
+		return json_null();
+	return json_real(round(1000.0 * (double)part / (double)whole) / 10.0);
+}
+
+static json_t *
+ms_or_null(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *
+acc_json(struct acc *a, const char *scope, const char *key)
+{
+	json_t *r = json_object();
+
+	json_object_set_new(r, "scope", json_string(scope));
+	json_object_set_new(r, "key", json_string(key));
+	json_object_set_new(r, "pocs", json_integer((json_int_t)a->pocs));
+	json_object_set_new(r, "answered", json_integer((json_int_t)a->answered));
+	json_object_set_new(r, "late", json_integer((json_int_t)a->late));
+	json_object_set_new(r, "rate", rate(a->answered, a->pocs));
+	json_object_set_new(r, "median_ms", ms_or_null(cs_percentile(a->t.v, a->t.n, 50)));
+	json_object_set_new(r, "p95_ms", ms_or_null(cs_percentile(a->t.v, a->t.n, 95)));
+	json_object_set_new(r, "states", json_integer((json_int_t)a->states));
+	json_object_set_new(r, "states_answered",
+	    json_integer((json_int_t)a->states_answered));
+	json_object_set_new(r, "states_late", json_integer((json_int_t)a->states_late));
+	json_object_set_new(r, "state_rate", rate(a->states_answered, a->states));
+	json_object_set_new(r, "state_median_ms",
+	    ms_or_null(cs_percentile(a->st.v, a->st.n, 50)));
+	json_object_set_new(r, "state_p95_ms",
+	    ms_or_null(cs_percentile(a->st.v, a->st.n, 95)));
+	return r;
+}
+
+/* The distinct values of a member field over the checks, sorted. */
+static json_t *
+distinct(const struct cs_check *const *cs, size_t n, int role)
+{
+	json_t *a = json_array(), *v;
+	size_t i;
+
+	for (size_t k = 0; k < n; k++)
+		for (size_t m = 0; m < cs[k]->naud; m++) {
+			const char *s = role ? cs[k]->aud[m].role : cs[k]->aud[m].state;
+			int have = 0;
+			json_array_foreach(a, i, v)
+				have |= strcmp(json_string_value(v), s) == 0;
+			if (!have) {
+				for (i = 0; i < json_array_size(a) && strcmp(
+				    json_string_value(json_array_get(a, i)), s) < 0; i++)
+					;
+				json_array_insert_new(a, i, json_string(s));
+			}
+		}
+	return a;
+}
+
+/* One row over the checks cs (with their outcomes os). */
+static json_t *
+row(const struct cs_check *const *cs, struct cs_outcome *const *os, size_t n,
+    const struct filter *f, const char *scope, const char *key)
+{
+	struct acc a;
+	json_t *r;
+
+	memset(&a, 0, sizeof(a));
+	for (size_t k = 0; k < n; k++)
+		acc_check(&a, cs[k], os[k], f);
+	r = acc_json(&a, scope, key);
+	acc_free(&a);
+	return r;
+}
+
+/* The rows: all, then by State, role and group. */
+static json_t *
+rows(const struct cs_check *const *cs, struct cs_outcome *const *os, size_t n,
+    const struct cs_group *groups, size_t ngroups)
+{
+	json_t *out = json_array(), *keys, *v;
+	struct filter f = { .scope = SC_ALL };
+	size_t i;
+
+	json_array_append_new(out, row(cs, os, n, &f, "all", "all"));
+	for (int role = 0; role <= 1; role++) {
+		keys = distinct(cs, n, role);
+		json_array_foreach(keys, i, v) {
+			f.scope = role ? SC_ROLE : SC_STATE;
+			f.key = json_string_value(v);
+			json_array_append_new(out, row(cs, os, n, &f,
+			    role ? "role" : "state", f.key));
+		}
+		json_decref(keys);
+	}
+	for (size_t g = 0; g < ngroups; g++) {
+		f.scope = SC_GROUP;
+		f.group = &groups[g];
+		json_array_append_new(out, row(cs, os, n, &f, "group", groups[g].name));
+	}
+	return out;
+}
+
+static json_t *
+pocs_json(const struct cs_check *c, const struct cs_outcome *o)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->naud; i++) {
+		if (o[i].dup)
+			continue;
+		json_t *p = json_object();
+		json_object_set_new(p, "device", jhex(c->aud[i].key, 32));
+		json_object_set_new(p, "state", json_string(c->aud[i].state));
+		json_object_set_new(p, "role", json_string(c->aud[i].role));
+		json_object_set_new(p, "status", json_string(o[i].answered ? "answered" :
+		    o[i].late ? "late" : "no answer"));
+		json_object_set_new(p, "answer_index", ms_or_null(o[i].answer_index));
+		json_object_set_new(p, "answer_time", ms_or_null(o[i].answer_time));
+		json_object_set_new(p, "response_ms", ms_or_null(o[i].response_ms));
+		json_array_append_new(a, p);
+	}
+	return a;
+}
+
+static json_t *
+check_json(const struct cs_check *c, struct cs_outcome *o,
+    const struct cs_group *groups, size_t ngroups)
+{
+	const struct cs_check *one[1] = { c };
+	struct cs_outcome *oo[1] = { o };
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", jhex(c->id, 32));
+	json_object_set_new(j, "index", json_integer(c->index));
+	json_object_set_new(j, "time", json_integer(c->time));
+	json_object_set_new(j, "deadline", json_integer(c->deadline));
+	json_object_set_new(j, "signer", json_string(c->signer));
+	json_object_set_new(j, "rows", rows(one, oo, 1, groups, ngroups));
+	json_object_set_new(j, "pocs", pocs_json(c, o));
+	return j;
+}
+
+json_t *
+cs_report(const struct cs_check *checks, size_t n, const struct cs_group *groups,
+    size_t ngroups, int64_t since)
+{
+	const struct cs_check **cs = xcalloc(n + 1, sizeof(*cs));
+	struct cs_outcome **os = xcalloc(n + 1, sizeof(*os));
+	json_t *j = json_object(), *list = json_array();
+	size_t m = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (checks[k].time < since)
+			continue;
+		cs[m] = &checks[k];
+		os[m] = xcalloc(checks[k].naud + 1, sizeof(**os));
+		cs_outcomes(cs[m], os[m]);
+		json_array_append_new(list, check_json(cs[m], os[m], groups, ngroups));
+		m++;
+	}
+	json_object_set_new(j, "checks", list);
+	json_object_set_new(j, "history", rows(cs, os, m, groups, ngroups));
+	for (size_t k = 0; k < m; k++)
+		free(os[k]);
+	free(os);
+	free(cs);
+	return j;
+}
+
+/* ---- output forms ------------------------------------------------------------ */
+
+static const char *
+field(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s != NULL ? s : "";
+}
+
+char *
+cs_dump(json_t *report)
+{
+	return json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(6));
+}
+
+static const char *csv_fields[] = { "pocs", "answered", "late", "rate",
+    "median_ms", "p95_ms", "states", "states_answered", "states_late",
+    "state_rate", "state_median_ms", "state_p95_ms", NULL };
+
+static void
+csv_value(struct buf *out, json_t *v)
+{
+	if (json_is_integer(v))
+		buf_printf(out, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		buf_printf(out, "%.1f", json_real_value(v));
+}
+
+/* Keys are State codes, role names, group names or hex: quote the rare
+ * group name that needs it. */
+static void
+csv_text(struct buf *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_addstr(out, s);
+		return;
+	}
+	buf_addstr(out, "\"");
+	for (; *s; s++)
+		buf_addstr(out, *s == '"' ? "\"\"" : (char[2]){ *s, 0 });
+	buf_addstr(out, "\"");
+}
+
+static void
+csv_rows(struct buf *out, const char *check, json_t *rs)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rs, i, r) {
+		buf_printf(out, "%s,%s,", check, field(r, "scope"));
+		csv_text(out, field(r, "key"));
+		for (int f = 0; csv_fields[f] != NULL; f++) {
+			buf_addstr(out, ",");
+			csv_value(out, json_object_get(r, csv_fields[f]));
+		}
+		buf_addstr(out, "\n");
+	}
+}
+
+void
+cs_report_csv(json_t *report, struct buf *out)
+{
+	json_t *c;
+	size_t i;
+
+	buf_addstr(out, "check,scope,key");
+	for (int f = 0; csv_fields[f] != NULL; f++)
+		buf_printf(out, ",%s", csv_fields[f]);
+	buf_addstr(out, "\n");
+	json_array_foreach(json_object_get(report, "checks"), i, c)
+		csv_rows(out, field(c, "id"), json_object_get(c, "rows"));
+	csv_rows(out, "history", json_object_get(report, "history"));
+}
+
+static void
+text_value(struct buf *out, json_t *v, const char *unit)
+{
+	if (json_is_integer(v))
+		buf_printf(out, "%lld%s", (long long)json_integer_value(v), unit);
+	else if (json_is_real(v))
+		buf_printf(out, "%.1f%s", json_real_value(v), unit);
+	else
+		buf_addstr(out, "-");
+}
+
+static void
+text_rows(struct buf *out, json_t *rs)
+{
+	json_t *r;
+	size_t i;
+
+	buf_printf(out, "  %-6s %-12s %5s %5s %5s %7s %10s %10s %12s\n", "scope",
+	    "key", "pocs", "ans", "late", "rate", "median", "p95", "States ans");
+	json_array_foreach(rs, i, r) {
+		buf_printf(out, "  %-6s %-12.12s %5lld %5lld %5lld ", field(r, "scope"),
+		    field(r, "key"),
+		    (long long)json_integer_value(json_object_get(r, "pocs")),
+		    (long long)json_integer_value(json_object_get(r, "answered")),
+		    (long long)json_integer_value(json_object_get(r, "late")));
+		text_value(out, json_object_get(r, "rate"), "%");
+		buf_addstr(out, " ");
+		text_value(out, json_object_get(r, "median_ms"), "ms");
+		buf_addstr(out, " ");
+		text_value(out, json_object_get(r, "p95_ms"), "ms");
+		buf_printf(out, " %lld/%lld\n",
+		    (long long)json_integer_value(json_object_get(r, "states_answered")),
+		    (long long)json_integer_value(json_object_get(r, "states")));
+	}
+}
+
+void
+cs_report_text(json_t *report, struct buf *out)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "checks"), i, c) {
+		buf_printf(out, "check %.16s  log index %lld  by %s  deadline %lld ms after\n",
+		    field(c, "id"), (long long)json_integer_value(json_object_get(c, "index")),
+		    field(c, "signer"),
+		    (long long)(json_integer_value(json_object_get(c, "deadline")) -
+		    json_integer_value(json_object_get(c, "time"))));
+		text_rows(out, json_object_get(c, "rows"));
+	}
+	buf_addstr(out, "history (all checks above)\n");
+	text_rows(out, json_object_get(report, "history"));
+}
