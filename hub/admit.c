@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "hub.h"
-#include "http.h"
 #include "jsonutil.h"
 #include "keys.h"
-#include "sequencer.h"
-#include "store.h"
 #include "util.h"
 
 #define ADMIT_NAME_MAX	256
@@ -131,114 +129,6 @@ build_admission(const struct admit_opts *o, const struct keypair *op,
 	return rc;
 }
 
-/* The hub is not serving and we hold its lock: append ourselves. */
-static int
-admit_direct(const char *hubdir, const struct buf *env, struct receipt *r)
-{
-	struct hub_config cfg;
-	struct store *s;
-	struct seq_item it;
-	struct seq_batch b = { .items = &it, .n = 1 };
-	int rc = -1;
-
-	memset(&it, 0, sizeof(it));
-	if (hub_config_read(hubdir, &cfg) != 0 || (s = store_open(hubdir, &cfg)) == NULL)
-		return -1;
-	if (env_parse(&it.e, env->p, env->len) != 0)
-		goto out;
-	seq_process(s, &b);
-	if (it.status != 0) {
-		rs_seterr("%s", it.err);
-		goto out;
-	}
-	seq_receipt(s, &it, r);
-	rc = 0;
-out:
-	env_free(&it.e);
-	store_close(s);
-	return rc;
-}
-
-static char *
-read_url(const char *hubdir)
-{
-	char *path = hub_path(hubdir, "serve.url");
-	struct buf b = {0};
-	char *url = NULL;
-
-	if (read_file(path, &b, 1024) == 0) {
-		buf_cstr(&b);
-		b.p[strcspn((char *)b.p, "\r\n")] = '\0';
-		if (strncmp((char *)b.p, "http://", 7) == 0 ||
-		    strncmp((char *)b.p, "https://", 8) == 0)
-			url = xstrdup((char *)b.p);
-		else
-			rs_seterr("%s does not hold a URL", path);
-	}
-	buf_free(&b);
-	free(path);
-	return url;
-}
-
-/* The hub is serving: go through its API. */
-static int
-admit_http(const char *hubdir, const struct buf *env, struct receipt *r)
-{
-	char *url = read_url(hubdir);
-	struct http_client *c = NULL;
-	struct buf out = {0};
-	json_t *j = NULL, *first;
-	long status = 0;
-	int rc = -1;
-
-	if (url == NULL)
-		return -1;
-	if ((c = http_client_new(url)) == NULL)
-		goto out;
-	struct hub_config cfg;
-	if (hub_config_read(hubdir, &cfg) == 0 && cfg.tls_cert[0] != '\0')
-		http_client_set_ca(c, cfg.tls_cert);	/* trust our own certificate */
-	if (http_call(c, "POST", "/v1/envelopes", "application/octet-stream",
-	    env->p, env->len, &status, &out) != 0)
-		goto out;
-	if ((j = jparse(out.p, out.len)) == NULL) {
-		rs_seterr("the hub at %s answered %ld with something not JSON", url,
-		    status);
-		goto out;
-	}
-	if (status != 200) {
-		const char *e = jstr(j, "error");
-		rs_seterr("%s", e != NULL ? e : "the hub refused the admission");
-		goto out;
-	}
-	first = json_array_get(json_object_get(j, "results"), 0);
-	if (receipt_from_json(r, json_object_get(first, "receipt")) != 0)
-		goto out;
-	rc = 0;
-out:
-	json_decref(j);
-	buf_free(&out);
-	http_client_free(c);
-	free(url);
-	return rc;
-}
-
-static int
-append_admission(const struct admit_opts *o, const struct buf *env,
-    struct receipt *r)
-{
-	int lockfd, rc;
-
-	rc = hub_lock(o->hubdir, &lockfd);
-	if (rc < 0)
-		return -1;
-	if (rc == 1)
-		return admit_http(o->hubdir, env, r);
-	rc = admit_direct(o->hubdir, env, r);
-	hub_unlock(lockfd);
-	return rc;
-}
-
 int
 cmd_admit(int argc, char **argv)
 {
@@ -247,8 +137,8 @@ cmd_admit(int argc, char **argv)
 	struct keypair *op = NULL;
 	struct receipt r;
 	struct buf env = {0};
-	uint8_t root[32], id[32];
-	char fpr[RS_FPR_LEN], *keypath = NULL;
+	uint8_t root[32];
+	char fpr[RS_FPR_LEN];
 	int rc = 1;
 
 	if (parse_admit(argc, argv, &o) != 0)
@@ -257,20 +147,12 @@ cmd_admit(int argc, char **argv)
 		goto out;
 	if (read_root_key(&o, root) != 0)
 		goto out;
-	keypath = hub_path(o.hubdir, "operator.key");
-	if ((op = keyfile_read(keypath, KEY_OPERATOR, NULL)) == NULL)
+	if ((op = operator_key_read(o.hubdir)) == NULL)
 		goto out;
 	if (build_admission(&o, op, root, &env) != 0)
 		goto out;
-	if (append_admission(&o, &env, &r) != 0)
+	if (operator_append(o.hubdir, op, &env, &r) != 0)
 		goto out;
-	if (receipt_verify(&r, op->pk) != 0)
-		goto out;
-	sha256(id, env.p, env.len);
-	if (memcmp(id, r.id, 32) != 0) {
-		rs_seterr("the hub's receipt is for another envelope");
-		goto out;
-	}
 	fingerprint(fpr, root);
 	printf("rosterd: admitted the root key of %s at log index %llu\n",
 	    o.state, (unsigned long long)r.index);
@@ -282,6 +164,5 @@ out:
 		    o.state, rs_err());
 	buf_free(&env);
 	keypair_free(op);
-	free(keypath);
 	return rc;
 }

@@ -138,6 +138,11 @@ get_info(struct api *a, const struct http_req *req, struct http_resp *resp)
 	json_object_set_new(j, "operator_key", jhex(a->s->op->pk, 32));
 	json_object_set_new(j, "fingerprint", json_string(fpr));
 	json_object_set_new(j, "size", json_integer((json_int_t)store_committed(a->s)));
+	json_t *dl = json_object();
+	for (int i = 0; i < URGENCY_LEVELS; i++)
+		json_object_set_new(dl, urgency_names[i],
+		    json_integer(a->s->cfg.deadline_ms[i]));
+	json_object_set_new(j, "deadlines", dl);
 	http_resp_json(resp, 200, j);
 }
 
@@ -463,8 +468,8 @@ frame_batch(const struct http_req *req, struct http_resp *resp, size_t **offp)
 static int
 known_kind(const char *kind)
 {
-	static const char *kinds[] = { "admit", "cert", "revoke", "msg", "ack",
-	    "cosign", NULL };
+	static const char *kinds[] = { "admit", "cert", "revoke", "group", "msg",
+	    "ack", "cosign", NULL };
 
 	for (int i = 0; kinds[i] != NULL; i++)
 		if (strcmp(kind, kinds[i]) == 0)

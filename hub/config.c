@@ -3,7 +3,9 @@
  *
  *   {"name": "UN Global POC hub", "listen": "127.0.0.1:8443",
  *    "max_body": 16777216, "threads": 4,
- *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem"}
+ *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
+ *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
+ *                  "routine": "72h"}}
  *
  * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
@@ -27,6 +29,38 @@ hub_config_defaults(struct hub_config *c)
 	snprintf(c->listen, sizeof(c->listen), "%s", HUB_DEFAULT_LISTEN);
 	c->max_body = HUB_DEFAULT_MAX_BODY;
 	c->threads = HUB_DEFAULT_THREADS;
+	for (int i = 0; i < URGENCY_LEVELS; i++)
+		c->deadline_ms[i] = urgency_default_deadline_ms[i];
+}
+
+/* "deadlines": any subset of the urgency levels, each a duration. */
+static int
+config_deadlines(struct hub_config *c, const char *path, json_t *v)
+{
+	const char *k;
+	json_t *d;
+	int u;
+
+	if (!json_is_object(v)) {
+		rs_seterr("%s: \"deadlines\" must be an object such as "
+		    "{\"flash\": \"1h\", \"routine\": \"72h\"}", path);
+		return -1;
+	}
+	json_object_foreach(v, k, d) {
+		if ((u = urgency_index(k)) < 0) {
+			rs_seterr("%s: deadlines: unknown urgency \"%s\" (flash, "
+			    "urgent, priority, routine)", path, k);
+			return -1;
+		}
+		if (!json_is_string(d) ||
+		    parse_duration(json_string_value(d), &c->deadline_ms[u]) != 0 ||
+		    c->deadline_ms[u] <= 0) {
+			rs_seterr("%s: deadlines: %s must be a duration such as \"4h\"",
+			    path, k);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -105,9 +139,11 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 			return -1;
 		}
 		snprintf(dst, sizeof(c->tls_cert), "%s", json_string_value(v));
+	} else if (strcmp(key, "deadlines") == 0) {
+		return config_deadlines(c, path, v);
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
-		    "max_body, threads, tls_cert, tls_key)", path, key);
+		    "max_body, threads, tls_cert, tls_key, deadlines)", path, key);
 		return -1;
 	}
 	return 0;

@@ -21,6 +21,7 @@ help_main(void)
 "    rosterd init HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE]\n"
 "    rosterd serve HUBDIR [--listen ADDR:PORT] [--threads N]\n"
 "    rosterd admit HUBDIR --state XA --root-key FILE.pub [--name TEXT]\n"
+"    rosterd group HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]\n"
 "    rosterd check HUBDIR [--receipts FILE]\n"
 "    rosterd COMMAND --help\n"
 "\n"
@@ -39,6 +40,7 @@ help_main(void)
 "    init    create a hub: operator key, configuration, empty log\n"
 "    serve   run the hub's HTTP API\n"
 "    admit   admit a State's root key (an operator-signed log record)\n"
+"    group   define a named group of States (an operator-signed log record)\n"
 "    check   verify a stopped hub's log, tree, checkpoint and receipts\n"
 "\n"
 "FILES\n"
@@ -121,7 +123,7 @@ help_serve(void)
 "      GET  /v1/checkpoint             the latest signed checkpoint\n"
 "      GET  /v1/proof/inclusion?size=N&index=I[,I...]\n"
 "      GET  /v1/proof/consistency?from=M&to=N\n"
-"      GET  /v1/directory?after=I      admit, cert and revoke records\n"
+"      GET  /v1/directory?after=I      admit, cert, revoke, group records\n"
 "      GET  /v1/cosignatures?after=I   cosign records\n"
 "      GET  /v1/mail?after=I           msg and ack for the signing device\n"
 "\n"
@@ -156,6 +158,35 @@ help_serve(void)
 "    rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
 "    rosterd serve /var/lib/rosterd --listen 0.0.0.0:443 \\\n"
 "        --tls-cert /etc/rosterd/cert.pem --tls-key /etc/rosterd/key.pem\n", stdout);
+}
+
+void
+help_group(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd group - define, change or dissolve a named group of States\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd group HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]...\n"
+"\n"
+"DESCRIPTION\n"
+"    Signs a \"group\" envelope with the operator key and appends it to the\n"
+"    log.  Senders then address the group as group:NAME (roster send --to);\n"
+"    their node resolves it to the member States and names those States in\n"
+"    the signed message, so recipients see exactly who was addressed.\n"
+"    Recording a group again with the same name replaces its members; an\n"
+"    empty --states \"\" dissolves it.  Every change stays in the log.\n"
+"\n"
+"OPTIONS\n"
+"    --name NAME         1 to 31 lower-case letters, digits or '-'\n"
+"    --states LIST       member State codes, separated by commas\n"
+"    --title LANG=TEXT   display name in one language (repeat for each of\n"
+"                        ar, en, es, fr, ru, zh)\n"
+"\n"
+"ERRORS\n"
+"    Fails (exit 1) on a bad name or State code, a State listed twice, or a\n"
+"    hub that cannot be reached or refuses the record.\n", stdout);
 }
 
 void

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "statement.h"
+#include "util.h"
 
 #define HUB_DEFAULT_LISTEN	"127.0.0.1:8443"
 #define HUB_DEFAULT_MAX_BODY	((size_t)16 << 20)
@@ -38,6 +39,7 @@ struct hub_config {
 	unsigned threads;		/* HTTP worker threads */
 	char tls_cert[512];		/* PEM file; "" for plain HTTP */
 	char tls_key[512];		/* its private key (PEM file) */
+	int64_t deadline_ms[URGENCY_LEVELS];	/* acknowledgement deadlines */
 };
 
 /* HUBDIR/name, malloc'd. */
@@ -60,11 +62,21 @@ int hub_parse_size(const char *s, size_t *out);
 int hub_lock(const char *hubdir, int *fd);
 void hub_unlock(int fd);
 
+/* operator.c: the operator key (NULL with rs_err), and appending a record
+ * it signed, through the serving hub or directly; 0 only with a receipt for
+ * env that verifies under op. */
+struct keypair;
+struct buf;
+struct keypair *operator_key_read(const char *hubdir);
+int operator_append(const char *hubdir, const struct keypair *op,
+    const struct buf *env, struct receipt *r);
+
 /* Commands (argv[0] is the command name). */
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admit(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_group(int argc, char **argv);
 
 /* Manual pages, in help.c. */
 void help_main(void);
@@ -72,5 +84,6 @@ void help_init(void);
 void help_serve(void);
 void help_admit(void);
 void help_check(void);
+void help_group(void);
 
 #endif

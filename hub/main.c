@@ -1,7 +1,7 @@
 /*
  * main.c - rosterd: command dispatch.
  *
- * rosterd is one binary with four commands (init, serve, admit, check), each
+ * rosterd is one binary with five commands (init, serve, admit, group, check), each
  * in its own file; the manual pages they print for --help are in help.c.
  * This file only initialises libsodium and picks the command, so that the
  * commands can also be linked into the benchmarks (which have their own
@@ -22,6 +22,7 @@ static const struct command {
 	{ "serve", cmd_serve },
 	{ "admit", cmd_admit },
 	{ "check", cmd_check },
+	{ "group", cmd_group },
 };
 
 int

@@ -554,7 +554,7 @@ static int
 replay_public(sqlite3 *db, struct directory *d)
 {
 	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE " PUBLIC_KINDS " AND kind IN ('admit', 'cert', 'revoke')"
+	    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
 	    " ORDER BY idx");
 	struct envelope e;
 	int rc;
@@ -645,7 +645,7 @@ list_sql(enum store_list which)
 	switch (which) {
 	case LIST_DIRECTORY:
 		return "SELECT idx, time, envelope FROM log"
-		    " WHERE " PUBLIC_KINDS " AND kind IN ('admit', 'cert', 'revoke')"
+		    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
 		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_COSIGN:
 		return "SELECT idx, time, envelope FROM log"

@@ -10,6 +10,7 @@
  */
 #include "directory.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +49,11 @@ dir_free(struct directory *d)
 		json_decref(d->devices[i]->cert);
 		free(d->devices[i]);
 	}
+	for (size_t i = 0; i < d->ngroups; i++) {
+		json_decref(d->groups[i].title);
+		free(d->groups[i].states);
+	}
+	free(d->groups);
 	free(d->devices);
 	free(d->table);
 	free(d->roots);
@@ -270,6 +276,137 @@ out:
 	return rc;
 }
 
+int
+dir_public_kind(const char *kind)
+{
+	return strcmp(kind, "admit") == 0 || strcmp(kind, "cert") == 0 ||
+	    strcmp(kind, "revoke") == 0 || strcmp(kind, "group") == 0;
+}
+
+struct dir_group *
+dir_group(struct directory *d, const char *name)
+{
+	for (size_t i = 0; i < d->ngroups; i++)
+		if (strcmp(d->groups[i].name, name) == 0)
+			return d->groups[i].nstates > 0 ? &d->groups[i] : NULL;
+	return NULL;
+}
+
+int
+dir_group_has(const struct dir_group *g, const char *state)
+{
+	for (size_t i = 0; i < g->nstates; i++)
+		if (strcmp(g->states[i], state) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+valid_group_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= DIR_GROUP_NAME_MAX || !(islower((unsigned char)s[0]) ||
+	    isdigit((unsigned char)s[0])))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
+		    s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* A group record: operator-signed, payload {"name", "states", "title"?}. */
+static int
+check_group(struct directory *d, const struct envelope *e)
+{
+	json_t *p, *states, *title, *v, *w;
+	const char *name, *k;
+	size_t i, j;
+	int rc = -1;
+
+	if (memcmp(e->key, d->operator_key, 32) != 0) {
+		rs_seterr("only the operator may define a group");
+		return -1;
+	}
+	if ((p = env_payload_json(e)) == NULL)
+		return -1;
+	if ((name = jstr_req(p, "name")) == NULL)
+		goto out;
+	if (!valid_group_name(name)) {
+		rs_seterr("group name \"%s\" must be 1 to %d lower-case letters, digits"
+		    " or '-', starting with a letter or digit", name, DIR_GROUP_NAME_MAX - 1);
+		goto out;
+	}
+	states = json_object_get(p, "states");
+	if (!json_is_array(states) || json_array_size(states) > DIR_GROUP_MAX_STATES) {
+		rs_seterr("group \"states\" must be a list of at most %d State codes",
+		    DIR_GROUP_MAX_STATES);
+		goto out;
+	}
+	json_array_foreach(states, i, v) {
+		if (!json_is_string(v) || !valid_state(json_string_value(v))) {
+			rs_seterr("group member %zu is not a State code", i);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (json_equal(v, json_array_get(states, j))) {
+				rs_seterr("group member %s is listed twice",
+				    json_string_value(v));
+				goto out;
+			}
+	}
+	title = json_object_get(p, "title");
+	if (title != NULL) {
+		if (!json_is_object(title)) {
+			rs_seterr("group \"title\" must be an object of language: text");
+			goto out;
+		}
+		json_object_foreach(title, k, w)
+			if (!json_is_string(w) || strlen(k) > 8) {
+				rs_seterr("group title for \"%s\" is not a text", k);
+				goto out;
+			}
+	}
+	rc = 0;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static void
+apply_group(struct directory *d, const struct envelope *e, int64_t index)
+{
+	json_t *p = env_payload_json(e), *states, *v;
+	struct dir_group *g = NULL;
+	const char *name;
+	size_t i;
+
+	if (p == NULL || (name = jstr(p, "name")) == NULL) {
+		json_decref(p);
+		return;
+	}
+	for (i = 0; i < d->ngroups; i++)
+		if (strcmp(d->groups[i].name, name) == 0)
+			g = &d->groups[i];
+	if (g == NULL) {
+		d->groups = xrealloc(d->groups, (d->ngroups + 1) * sizeof(*d->groups));
+		g = &d->groups[d->ngroups++];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->name, sizeof(g->name), "%s", name);
+	}
+	json_decref(g->title);
+	free(g->states);
+	g->title = json_incref(json_object_get(p, "title"));
+	states = json_object_get(p, "states");
+	g->nstates = json_array_size(states);
+	g->states = xcalloc(g->nstates ? g->nstates : 1, sizeof(*g->states));
+	json_array_foreach(states, i, v)
+		snprintf(g->states[i], 3, "%s", json_string_value(v));
+	g->index = index;
+	json_decref(p);
+}
+
 static int
 check_recipients(struct directory *d, const struct envelope *e)
 {
@@ -356,6 +493,8 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 		return check_cert(d, e, time);
 	if (strcmp(e->kind, "revoke") == 0)
 		return check_revoke(d, e);
+	if (strcmp(e->kind, "group") == 0)
+		return check_group(d, e);
 	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
 	    strcmp(e->kind, "cosign") == 0)
 		return check_device_record(d, e, index, time, flags);
@@ -408,6 +547,8 @@ dir_apply(struct directory *d, const struct envelope *e, int64_t index)
 		apply_admit(d, e, index);
 	else if (strcmp(e->kind, "cert") == 0)
 		apply_cert(d, e, index);
+	else if (strcmp(e->kind, "group") == 0)
+		apply_group(d, e, index);
 	else if (strcmp(e->kind, "revoke") == 0) {
 		json_t *p = env_payload_json(e);
 		uint8_t target[32];

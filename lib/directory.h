@@ -6,6 +6,8 @@
  *   admit   (operator)          a State's root key is admitted
  *   cert    (State root key)    a POC device is certified, with role/contact
  *   revoke  (root key, or the device itself) a device is withdrawn
+ *   group   (operator)          a named group of States (e.g. a regional
+ *                               organisation) is defined, changed or emptied
  * and the device-signed kinds (msg, ack, cosign) are checked against it:
  * signer certified, not revoked, sequence number and hash chain unbroken.
  *
@@ -42,6 +44,19 @@ struct dir_device {
 	uint8_t last_id[32];
 };
 
+#define DIR_GROUP_NAME_MAX 32
+#define DIR_GROUP_MAX_STATES 256
+
+/* A named audience the operator defines.  The latest group record with a
+ * name replaces the earlier ones; an empty list dissolves the group. */
+struct dir_group {
+	char name[DIR_GROUP_NAME_MAX];
+	json_t *title;		/* {"en": "...", ...} or NULL */
+	char (*states)[3];
+	size_t nstates;
+	int64_t index;		/* log index of the record that set it */
+};
+
 struct directory {
 	uint8_t operator_key[32];
 	struct dir_root *roots;
@@ -50,7 +65,14 @@ struct directory {
 	size_t ndevices;
 	struct dir_device **table;	/* open addressing by key */
 	size_t tcap;
+	struct dir_group *groups;
+	size_t ngroups;
 };
+
+/* The kinds that make up the directory (public records every node replays),
+ * as a test and as an SQL list. */
+int dir_public_kind(const char *kind);
+#define DIR_PUBLIC_KINDS_SQL "('admit', 'cert', 'revoke', 'group')"
 
 #define DIR_CHECK_CHAIN 1	/* hub: enforce seq/prev of device envelopes */
 
@@ -71,6 +93,9 @@ struct dir_device *dir_device(struct directory *d, const uint8_t key[32]);
 /* Is key a current device (certified, not revoked) at log index? */
 int dir_device_current(struct directory *d, const uint8_t key[32], int64_t index);
 int dir_is_root(struct directory *d, const char *state, const uint8_t key[32]);
+/* The group called name, NULL when there is none (or it was dissolved). */
+struct dir_group *dir_group(struct directory *d, const char *name);
+int dir_group_has(const struct dir_group *g, const char *state);
 
 /* Role names a device may have. */
 int dir_valid_role(const char *role);

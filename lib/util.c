@@ -537,3 +537,52 @@ valid_state(const char *s)
 	return s != NULL && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' &&
 	    s[1] >= 'A' && s[1] <= 'Z';
 }
+
+const char *const urgency_names[URGENCY_LEVELS] = {
+	"flash", "urgent", "priority", "routine"
+};
+
+const int64_t urgency_default_deadline_ms[URGENCY_LEVELS] = {
+	3600000LL,		/* flash: 1 h */
+	4 * 3600000LL,		/* urgent: 4 h */
+	24 * 3600000LL,		/* priority: 24 h */
+	72 * 3600000LL		/* routine: 72 h */
+};
+
+int
+urgency_index(const char *name)
+{
+	for (int i = 0; name != NULL && i < URGENCY_LEVELS; i++)
+		if (strcmp(name, urgency_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+parse_duration(const char *s, int64_t *ms)
+{
+	int64_t v = 0, unit;
+	size_t i = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		v = v * 10 + (s[i] - '0');
+		if (v > 10LL * 366 * 86400)
+			goto bad;
+	}
+	if (i == 0 || s[i] == '\0' || s[i + 1] != '\0')
+		goto bad;
+	switch (s[i]) {
+	case 's': unit = 1000; break;
+	case 'm': unit = 60000; break;
+	case 'h': unit = 3600000; break;
+	case 'd': unit = 86400000; break;
+	default: goto bad;
+	}
+	if (v * unit / 1000 > 10LL * 366 * 86400)
+		goto bad;
+	*ms = v * unit;
+	return 0;
+bad:
+	rs_seterr("\"%s\" is not a duration (a number and s, m, h or d, e.g. 4h)", s);
+	return -1;
+}

@@ -86,4 +86,16 @@ void fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32]);
 /* Two-letter State code: "XA", "FR".  Upper-case letters only. */
 int valid_state(const char *s);
 
+/* Urgency levels, most urgent first, and their default acknowledgement
+ * deadlines (a hub's hub.json may set others). */
+#define URGENCY_LEVELS 4
+extern const char *const urgency_names[URGENCY_LEVELS];
+extern const int64_t urgency_default_deadline_ms[URGENCY_LEVELS];
+/* 0..3 for "flash".."routine", -1 for anything else. */
+int urgency_index(const char *name);
+
+/* A duration: digits with a unit s, m, h or d ("90s", "4h", "3d").  0 with
+ * *ms set; -1 with rs_err on anything else (or more than ten years). */
+int parse_duration(const char *s, int64_t *ms);
+
 #endif

@@ -194,7 +194,7 @@ audit_own_state(struct node *n, struct report *r)
 		return;
 	}
 	st = db_prep(n->db, "SELECT idx, envelope FROM records"
-	    " WHERE kind IN ('admit', 'cert', 'revoke') ORDER BY idx");
+	    " WHERE kind IN " DIR_PUBLIC_KINDS_SQL " ORDER BY idx");
 	if (st == NULL) {
 		line(r, 0, "cannot read directory records: %s", rs_err());
 		return;

@@ -18,6 +18,7 @@
  *   keycmd.c    keygen, certify (the administrator's side)
  *   enroll.c    init, enroll, revoke
  *   send.c      send, ack
+ *   audience.c  States, groups and roles to recipient devices
  *   show.c      inbox, show, status, directory listing
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
@@ -150,6 +151,14 @@ int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
+
+/* audience.c: resolves "--to" (State codes, group:NAME, all) narrowed to
+ * roles (NULL: every role) to recipient devices; appends the States reached
+ * to states and the device keys (hex) to rcpt.  0, or -1 with rs_err. */
+struct seal_recipient;
+int audience_check_roles(const char *roles);
+int audience_resolve(struct node *n, const char *to, const char *roles,
+    struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt);
 
 /* commands */
 int cmd_keygen(int argc, char **argv);

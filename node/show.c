@@ -423,6 +423,29 @@ cmd_directory(int argc, char **argv)
 			free(langs);
 		}
 	}
+	for (size_t i = 0; i < n.directory->ngroups; i++) {
+		struct dir_group *g = &n.directory->groups[i];
+		json_t *members = json_array();
+		if (g->nstates == 0 || (only && !dir_group_has(g, only))) {
+			json_decref(members);
+			continue;
+		}
+		for (size_t k = 0; k < g->nstates; k++)
+			json_array_append_new(members, json_string(g->states[k]));
+		if (json) {
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:O,s:o,s:I}",
+			    "kind", "group", "name", g->name, "title",
+			    g->title ? g->title : json_null(), "states", members,
+			    "index", (json_int_t)g->index));
+			continue;
+		}
+		char *list = jdump(members);
+		printf("group:%s  %s  (%s; set at log index %lld)\n", g->name, list,
+		    g->title && jstr(g->title, "en") ? jstr(g->title, "en") : "",
+		    (long long)g->index);
+		free(list);
+		json_decref(members);
+	}
 	if (json) {
 		for (size_t k = 0; k < n.directory->ndevices; k++) {
 			struct dir_device *d = n.directory->devices[k];

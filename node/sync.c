@@ -275,8 +275,7 @@ static int
 accept_directory(struct node *n, const struct checkpoint *cp,
     const struct envelope *e, int64_t index, int64_t time, struct sync_stats *s)
 {
-	if (strcmp(e->kind, "admit") != 0 && strcmp(e->kind, "cert") != 0 &&
-	    strcmp(e->kind, "revoke") != 0) {
+	if (!dir_public_kind(e->kind)) {
 		rs_seterr("unexpected %s record in the directory", e->kind);
 		return -1;
 	}

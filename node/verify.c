@@ -318,7 +318,7 @@ directory_refresh(struct node *n)
 	sqlite3_stmt *st;
 
 	st = db_prep(n->db, "SELECT idx, envelope FROM records"
-	    " WHERE kind IN ('admit', 'cert', 'revoke') AND idx > ? ORDER BY idx");
+	    " WHERE kind IN " DIR_PUBLIC_KINDS_SQL " AND idx > ? ORDER BY idx");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, n->dir_index);

@@ -758,6 +758,77 @@ test_pop_message_and_roles(void **state)
 	assert_false(dir_valid_role(NULL));
 }
 
+/* ---- group -------------------------------------------------------------- */
+
+static void
+mk_group(struct rec *r, const struct keypair *signer, json_t *payload)
+{
+	build_json(r, hdr_of("group", NULL), payload, signer);
+}
+
+static void
+test_group(void **state)
+{
+	struct world *w = *state;
+	struct rec r;
+	struct dir_group *g;
+
+	assert_null(dir_group(w->d, "asean"));
+	/* Only the operator defines groups. */
+	mk_group(&r, w->ra, json_pack("{s:s,s:[s,s]}", "name", "forum", "states", "XA", "XB"));
+	REFUSE(w, &r, 0, "only the operator");
+	mk_group(&r, w->a1, json_pack("{s:s,s:[s]}", "name", "forum", "states", "XA"));
+	REFUSE(w, &r, 0, "only the operator");
+	/* Bad names, members and titles. */
+	mk_group(&r, w->op, json_pack("{s:s,s:[s]}", "name", "Forum", "states", "XA"));
+	REFUSE(w, &r, 0, "lower-case");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s]}", "name", "", "states", "XA"));
+	REFUSE(w, &r, 0, "lower-case");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s]}", "name", "-x", "states", "XA"));
+	REFUSE(w, &r, 0, "lower-case");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s]}", "name",
+	    "a-name-that-is-far-too-long-for-a-group", "states", "XA"));
+	REFUSE(w, &r, 0, "lower-case");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s]}", "name", "forum", "states", "xa"));
+	REFUSE(w, &r, 0, "member 0 is not a State code");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states", "XA", "XA"));
+	REFUSE(w, &r, 0, "listed twice");
+	mk_group(&r, w->op, json_pack("{s:s,s:s}", "name", "forum", "states", "XA"));
+	REFUSE(w, &r, 0, "list of at most");
+	mk_group(&r, w->op, json_pack("{s:s}", "name", "forum"));
+	REFUSE(w, &r, 0, "list of at most");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:s}", "name", "forum", "states", "XA",
+	    "title", "Forum"));
+	REFUSE(w, &r, 0, "language: text");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:{s:i}}", "name", "forum", "states", "XA",
+	    "title", "en", 1));
+	REFUSE(w, &r, 0, "is not a text");
+	rec_build(&r, hdr_of("group", NULL), "not json", w->op);
+	REFUSE(w, &r, 0, "JSON");
+
+	/* Defined, changed, dissolved: the latest record wins. */
+	mk_group(&r, w->op, json_pack("{s:s,s:[s,s],s:{s:s,s:s}}", "name", "forum",
+	    "states", "XA", "XB", "title", "en", "Forum", "fr", "Forum"));
+	ACCEPT(w, &r, 0);
+	assert_non_null(g = dir_group(w->d, "forum"));
+	assert_int_equal(g->nstates, 2);
+	assert_true(dir_group_has(g, "XB"));
+	assert_false(dir_group_has(g, "XC"));
+	assert_string_equal(jstr(g->title, "fr"), "Forum");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states", "XB", "XC"));
+	ACCEPT(w, &r, 0);
+	assert_non_null(g = dir_group(w->d, "forum"));
+	assert_false(dir_group_has(g, "XA"));
+	assert_true(dir_group_has(g, "XC"));
+	assert_null(g->title);
+	assert_int_equal(w->d->ngroups, 1);
+	mk_group(&r, w->op, json_pack("{s:s,s:[]}", "name", "forum", "states"));
+	ACCEPT(w, &r, 0);
+	assert_null(dir_group(w->d, "forum"));
+	assert_true(dir_public_kind("group"));
+	assert_false(dir_public_kind("msg"));
+}
+
 #define W(t) cmocka_unit_test_setup_teardown(t, setup_world, teardown_world)
 
 int
@@ -773,6 +844,7 @@ main(void)
 		W(test_expiry),
 		W(test_unknown_kind),
 		W(test_many_devices),
+		W(test_group),
 		cmocka_unit_test(test_pop_message_and_roles),
 	};
 
