@@ -57,6 +57,17 @@ config_load(struct node *n)
 	if (jstr(j, "hub_ca") != NULL &&
 	    copy_str(c->hub_ca, sizeof(c->hub_ca), j, "hub_ca") != 0)
 		goto out;
+	c->stale_after_days = 365;
+	if (json_object_get(j, "stale_after_days") != NULL) {
+		json_t *v = json_object_get(j, "stale_after_days");
+		if (!json_is_number(v) || json_number_value(v) <= 0 ||
+		    json_number_value(v) > 36500) {
+			rs_seterr("config field \"stale_after_days\" must be a number of "
+			    "days above 0 and at most 36500");
+			goto out;
+		}
+		c->stale_after_days = json_number_value(v);
+	}
 	if (jstr(j, "root_key") != NULL) {
 		if (jhex32_req(j, "root_key", c->root_key) != 0)
 			goto out;
@@ -94,6 +105,8 @@ config_save(struct node *n)
 	json_object_set_new(j, "device", jhex(c->device, 32));
 	if (c->has_root)
 		json_object_set_new(j, "root_key", jhex(c->root_key, 32));
+	if (c->stale_after_days > 0 && c->stale_after_days != 365)
+		json_object_set_new(j, "stale_after_days", json_real(c->stale_after_days));
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/config.json", n->dir);

@@ -53,6 +53,7 @@ struct node_config {
 	uint8_t device[32];		/* this node's device key */
 	uint8_t root_key[32];		/* own State's root key, learned at enroll */
 	int has_root;
+	double stale_after_days;	/* POCs unconfirmed this long are flagged */
 };
 
 struct node {
@@ -124,7 +125,10 @@ struct sync_stats {
 	uint64_t checkpoint;
 };
 /* The three listings of docs/protocol.md section 5. */
-enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN };
+enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN, SYNC_CHECKS };
+/* A record refused only because this node's directory is older than it:
+ * the directory is brought up to date and the page taken again. */
+#define RECORD_RETRY (-3)
 /* One page of a listing as the hub answered it, already parsed: verifies the
  * checkpoint, then each record (inclusion proof, envelope, signature, the
  * listing's rules) is stored or refused, and *after moves past it.  Runs in
@@ -159,6 +163,27 @@ struct seal_recipient;
 int audience_check_roles(const char *roles);
 int audience_resolve(struct node *n, const char *to, const char *roles,
     struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt);
+
+/* checks.c: communication checks.  checks_accept takes a record of the
+ * GET /v1/checks listing (a check or an answer), as sync.c's listing
+ * functions do. */
+struct checkpoint;
+int checks_accept(struct node *n, const struct checkpoint *cp,
+    const struct envelope *e, int64_t index, int64_t time, struct sync_stats *s);
+/* Is prefix the id of a check this node knows?  Then checks_answer signs
+ * and submits this device's answer (for `roster ack ID`). */
+int checks_is_check(struct node *n, const char *prefix);
+int checks_answer(struct node *n, const char *prefix);
+/* Device (hex) -> log time of its last answer to any check. */
+json_t *checks_last_answers(struct node *n);
+/* 1 when d answered a check or was certified within stale_after_days (or
+ * is revoked); *answered is its last answer's log time or -1. */
+int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last,
+    int64_t *answered);
+double checks_stale_days(struct node *n);
+/* Prints the reminder naming this State's stale POCs; returns their count. */
+int checks_remind(struct node *n, FILE *f);
+int cmd_checks(int argc, char **argv);
 
 /* commands */
 int cmd_keygen(int argc, char **argv);

@@ -32,7 +32,6 @@
 #include "seal.h"
 
 #define OUTBOX_BATCH 1000
-#define RECORD_RETRY (-3)
 
 typedef int (*record_fn)(struct node *, const struct checkpoint *,
     const struct envelope *, int64_t, int64_t, struct sync_stats *);
@@ -341,6 +340,7 @@ static const record_fn listing_fns[] = {
 	[SYNC_DIRECTORY] = accept_directory,
 	[SYNC_MAIL] = accept_mail,
 	[SYNC_COSIGN] = accept_cosign,
+	[SYNC_CHECKS] = checks_accept,
 };
 
 int
@@ -658,6 +658,7 @@ sync_once(struct node *n, struct sync_stats *s)
 	memset(s, 0, sizeof(*s));
 	if (outbox_flush(n, s) != 0 || sync_directory(n, s) != 0 ||
 	    fetch_listing(n, "/v1/mail", "mail_after", SYNC_MAIL, s) != 0 ||
+	    fetch_listing(n, "/v1/checks", "checks_after", SYNC_CHECKS, s) != 0 ||
 	    outbox_flush(n, s) != 0)
 		return -1;
 	return 0;
