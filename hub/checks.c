@@ -229,7 +229,8 @@ page_rows(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
 		if (read_answers(db, ids[i], after, size, (int64_t)limit + 1, page) != 0)
 			goto out;
 	}
-	qsort(page->v, page->n, sizeof(*page->v), row_cmp);
+	if (page->n > 1)
+		qsort(page->v, page->n, sizeof(*page->v), row_cmp);
 	rc = 0;
 out:
 	free(ids);
