@@ -9,7 +9,8 @@
  * same size same root, consistency with the latest checkpoint the node
  * holds), each record's inclusion proof, the envelope's parse and signature,
  * and the listing's accept function (directory rules, own-State alarms, mail
- * decryption and the "delivered" acknowledgement, acks, cosignatures).
+ * decryption and the "delivered" acknowledgement, acks, cosignatures, checks
+ * and their answers).
  *
  * LLVMFuzzerInitialize makes a node folder with the node's own functions
  * (config_save/config_load, store_open, a device key from keys.h, the
@@ -29,7 +30,8 @@
  *
  * Input:
  *   byte 0   flags: bits 0-1 the listing (0 directory, 1 mail, 2
- *            cosignatures, 3 mail); bits 2-4 the HTTP status of the
+ *            cosignatures, 3 communication checks: GET /v1/checks, whose
+ *            records node/checks.c takes); bits 2-4 the HTTP status of the
  *            consistency answer (200, 200, 200, 200, 400, 404, 500, 301).
  *   then     the listing's JSON text, up to the first NUL (or the end);
  *   then     the body of the consistency answer (the rest).
@@ -354,7 +356,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- one input ------------------------------------------------------------- */
 
-static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after" };
+static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after",
+    "checks_after" };
 static const int statuses[8] = { 200, 200, 200, 200, 400, 404, 500, 301 };
 
 /* Every record stored in this transaction was proved into a checkpoint. */
@@ -394,7 +397,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0 || size > FUZZ_MAX_INPUT)
 		return 0;
 	which = (enum sync_listing[]){ SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN,
-	    SYNC_MAIL }[data[0] & 3];
+	    SYNC_CHECKS }[data[0] & 3];
 	text = data + 1;
 	len = size - 1;
 	if ((nul = memchr(text, 0, len)) != NULL) {
