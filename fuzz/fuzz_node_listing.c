@@ -56,6 +56,7 @@
 
 #include <sodium.h>
 
+#include "checkrec.h"
 #include "db.h"
 #include "directory.h"
 #include "envelope.h"
@@ -233,6 +234,59 @@ page_json(struct merkle_tree *t, uint64_t size, int64_t cp_time,
 	return j;
 }
 
+/* The seed tests/fuzz-corpus/fuzz_node_listing/checks-6: a GET /v1/checks
+ * page after the base records: an operator's check to A and B (index 3)
+ * and both answers (4, 5), at a checkpoint of size 6, with the consistency
+ * proof from the base checkpoint as the hub's answer.  Written when
+ * FUZZ_WRITE_CHECKS_SEED names a file. */
+static void
+write_checks_seed(const char *path, const char *treedir)
+{
+	struct buf envs[6], out = {0};
+	uint8_t proof[MERKLE_MAX_PROOF][32], id[32];
+	struct merkle_tree *t;
+	json_t *page, *ans, *arr;
+	char *p, *text;
+	size_t np;
+
+	base_records(envs);
+	memset(&envs[BASE_SIZE], 0, 3 * sizeof(envs[0]));
+	p = checkrec_payload(NULL, NULL);
+	build(&envs[3], json_pack("{s:s,s:[s],s:[o,o],s:I}", "kind", "check", "to", "XA",
+	    "rcpt", jhex(keys[K_A].pk, 32), jhex(keys[K_B].pk, 32), "deadline",
+	    (json_int_t)(log_time(3) + 3600000)), "XA", p, strlen(p), &keys[K_OP]);
+	free(p);
+	sha256(id, envs[3].p, envs[3].len);
+	for (int i = 0; i < 2; i++) {
+		json_t *h = checkrec_answer_header(id);
+		json_object_set_new(h, "seq", json_integer(1));
+		build(&envs[4 + i], h, "XA", "{}", 2, &keys[i == 0 ? K_A : K_B]);
+	}
+	t = tree_of(treedir, envs, 6);
+	page = page_json(t, 6, T0 + 120000, envs, 3, 6, 0);
+	if (merkle_consistency_proof(t, BASE_SIZE, 6, proof, &np) != 0)
+		abort();
+	arr = json_array();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(arr, jb64(proof[i], 32));
+	ans = json_pack("{s:i,s:i,s:o}", "from", BASE_SIZE, "to", 6, "proof", arr);
+	buf_add(&out, "\x03", 1);
+	text = jdump(page);
+	buf_add(&out, text, strlen(text) + 1);
+	free(text);
+	text = jdump(ans);
+	buf_add(&out, text, strlen(text));
+	free(text);
+	if (write_file_atomic(path, out.p, out.len, 0644) != 0)
+		abort();
+	json_decref(page);
+	json_decref(ans);
+	merkle_close(t);
+	buf_free(&out);
+	for (int i = 0; i < 6; i++)
+		buf_free(&envs[i]);
+}
+
 /* ---- the hub's consistency answer ------------------------------------------ */
 
 static void
@@ -319,6 +373,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	node.key = k;
 	if (node_open(&node, 1) != 0)
 		fatal("node_open");
+
+	if (getenv("FUZZ_WRITE_CHECKS_SEED") != NULL) {
+		snprintf(treedir, sizeof(treedir), "%s/seedtree", nodedir);
+		write_checks_seed(getenv("FUZZ_WRITE_CHECKS_SEED"), treedir);
+	}
 
 	/* The first page of the directory, as a sync would take it. */
 	base_records(envs);
