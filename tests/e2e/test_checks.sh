@@ -126,11 +126,21 @@ grep -q "POC XB" "$T/st.out" && bad "the reminder names another State's POCs" ||
 jq '.stale_after_days = "soon"' "$T/node-XA/config.json" >"$T/cfg" && cp "$T/cfg" "$T/node-XA/config.json"
 check_out "a bad stale_after_days is named" 'stale_after_days' node XA status
 
+# ---- the public endpoints ------------------------------------------------------
+code() { curl -s -o "$T/curl.out" -w '%{http_code}' "$HUB$1"; }
+[ "$(code /v1/checks)" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 7 ] && ok "GET /v1/checks lists 2 checks and 5 answers" || { bad "GET /v1/checks"; head -c 300 "$T/curl.out"; }
+[ "$(code "/v1/checks?after=$(jq '.records[3].index' "$T/curl.out")")" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 3 ] && ok "GET /v1/checks?after=I pages" || bad "GET /v1/checks?after"
+[ "$(code '/v1/checks?after=x')" = 400 ] && grep -q 'parameter ."after' "$T/curl.out" && ok "GET /v1/checks?after=x is 400 naming the parameter" || bad "after=x"
+[ "$(code '/v1/checks/report?size=999999')" = 400 ] && grep -q 'out of range' "$T/curl.out" && ok "a report beyond the log is 400" || bad "report size"
+[ "$(code /v1/checks/report)" = 200 ] && [ "$(jq '.report.checks | length' "$T/curl.out")" = 2 ] && ok "GET /v1/checks/report" || bad "GET /v1/checks/report"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$HUB/v1/checks")" = 405 ] && ok "POST /v1/checks is 405" || bad "POST /v1/checks"
+
 # ---- tampering ------------------------------------------------------------------
 # The log time of XB's answer to XA's check is moved on the hub's disk: the
 # hub's own report believes it, a node refuses the record (its inclusion
 # proof no longer holds) and --verify says the figures differ.
 stop_hub
+check "rosterd check: a log with checks and answers is consistent" "$ROSTERD" check "$T/hub"
 IDX=$(sqlite3 "$T/hub/hub.db" "SELECT idx FROM log WHERE kind='ack' ORDER BY idx LIMIT 1 OFFSET 3")
 sqlite3 "$T/hub/hub.db" "UPDATE log SET time = time + 3600000 WHERE idx = $IDX"
 start_hub "$T/hub"
