@@ -621,25 +621,50 @@ answered_count(const struct cs_check *c)
 	return a;
 }
 
+json_t *
+checks_list_json(struct node *n, int all)
+{
+	struct known k;
+	json_t *arr;
+
+	if (load_known(n, &k, INT64_MAX) != 0) {
+		known_free(&k);
+		return NULL;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < k.n; i++) {
+		struct cs_check *c = &k.cs[i];
+		int mine = memcmp(k.env[i].key, n->cfg.device, 32) == 0;
+		if (!all && !mine && !in_audience(c, n->cfg.device))
+			continue;
+		json_array_append_new(arr, json_pack("{s:o,s:I,s:I,s:I,s:s,s:b,s:b,s:I,s:I,s:s}",
+		    "id", jhex(c->id, 32), "index", (json_int_t)c->index,
+		    "time", (json_int_t)c->time, "deadline", (json_int_t)c->deadline,
+		    "signer", c->signer, "mine", mine, "asked", in_audience(c, n->cfg.device),
+		    "audience", (json_int_t)c->naud, "answers", (json_int_t)answered_count(c),
+		    "status", my_status(n, c)));
+	}
+	known_free(&k);
+	return arr;
+}
+
 static int
 checks_list(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
 	struct sync_stats s;
-	struct known k = {0};
-	json_t *arr = json_array();
-	int json, rc;
+	json_t *arr = NULL;
+	int json, all, rc;
 
 	opts_init(&o, argc, argv);
 	node_common_opts(&n, &o);
 	json = opt_flag(&o, "--json");
+	all = opt_flag(&o, "--all");
 	rc = opts_finish(&o, "checks");
 	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
+	if (rc != 0)
+		return EXIT_USAGE;
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks");
@@ -648,20 +673,9 @@ checks_list(int argc, char **argv)
 	if (sync_once(&n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot sync (%s); showing the checks "
 		    "verified earlier\n", rs_err());
-	if (load_known(&n, &k, INT64_MAX) != 0) {
+	if ((arr = checks_list_json(&n, all)) == NULL) {
 		fail("checks");
 		goto out;
-	}
-	for (size_t i = 0; i < k.n; i++) {
-		struct cs_check *c = &k.cs[i];
-		int mine = memcmp(k.env[i].key, n.cfg.device, 32) == 0;
-		if (!mine && !in_audience(c, n.cfg.device) && !json)
-			continue;
-		json_array_append_new(arr, json_pack("{s:o,s:I,s:I,s:I,s:s,s:b,s:I,s:I,s:s}",
-		    "id", jhex(c->id, 32), "index", (json_int_t)c->index,
-		    "time", (json_int_t)c->time, "deadline", (json_int_t)c->deadline,
-		    "signer", c->signer, "mine", mine, "audience", (json_int_t)c->naud,
-		    "answers", (json_int_t)answered_count(c), "status", my_status(&n, c)));
 	}
 	if (json) {
 		char *text = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -682,11 +696,11 @@ checks_list(int argc, char **argv)
 			    (long long)json_integer_value(json_object_get(c, "audience")),
 			    jstr(c, "status"));
 		if (json_array_size(arr) == 0)
-			printf("(no check started by or addressed to this POC)\n");
+			printf("(no check %s)\n", all ? "in the log yet" :
+			    "started by or addressed to this POC");
 	}
 	rc = 0;
 out:
-	known_free(&k);
 	json_decref(arr);
 	node_close(&n);
 	return rc;
@@ -715,6 +729,12 @@ report_json(struct node *n, int64_t size, int64_t since, const char *prefix)
 out:
 	known_free(&k);
 	return r;
+}
+
+json_t *
+checks_report_json(struct node *n)
+{
+	return report_json(n, INT64_MAX, 0, NULL);
 }
 
 /* Asks the hub for its figures at size and compares them with mine. */

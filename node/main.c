@@ -112,7 +112,7 @@ static const struct command commands[] = {
 "If ID is a communication check, signs this POC's answer to it instead\n"
 "(as `roster checks answer ID`).\n" },
 { "checks", cmd_checks, "communication checks: start, answer, report",
-"usage: roster checks [list] [--json]\n"
+"usage: roster checks [list] [--json] [--all]\n"
 "       roster checks start --to AUDIENCE --deadline DURATION [--role ROLES]\n"
 "                           [--text TEXT [--lang CODE]]\n"
 "       roster checks answer ID\n"
@@ -124,7 +124,8 @@ static const struct command commands[] = {
 "sync (signature, directory rules, inclusion proof).\n\n"
 "list (the default) syncs, then shows the checks this node started or was\n"
 "asked: who started it, when, the deadline, how many answered, and this\n"
-"POC's status (OPEN: answer it, answered, answered late, MISSED).\n\n"
+"POC's status (OPEN: answer it, answered, answered late, MISSED); --all\n"
+"lists every check in the log.\n\n"
 "start signs a check from this device to AUDIENCE (State codes, group:NAME\n"
 "or all, comma-separated; this device is never asked) narrowed to ROLES\n"
 "(diplomatic, technical, alternate).  DURATION is 90s, 30m, 24h, 7d...\n"

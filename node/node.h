@@ -183,6 +183,10 @@ int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last
 double checks_stale_days(struct node *n);
 /* Prints the reminder naming this State's stale POCs; returns their count. */
 int checks_remind(struct node *n, FILE *f);
+/* The checks this node started or was asked (all: every check it verified),
+ * and the report over every check it verified (the local API). */
+json_t *checks_list_json(struct node *n, int all);
+json_t *checks_report_json(struct node *n);
 int cmd_checks(int argc, char **argv);
 
 /* commands */

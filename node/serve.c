@@ -67,6 +67,15 @@ handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 		else
 			http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
 	}
+	else if (strcmp(req->path, "/api/checks") == 0 ||
+	    strcmp(req->path, "/api/checks/report") == 0) {
+		json_t *j = strcmp(req->path, "/api/checks") == 0 ?
+		    checks_list_json(n, 0) : checks_report_json(n);
+		if (j != NULL)
+			http_resp_json(resp, 200, j);
+		else
+			http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+	}
 	else
 		http_resp_error(resp, 404, "no such resource: %s", req->path);
 	pthread_mutex_unlock(&node_lock);

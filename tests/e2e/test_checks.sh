@@ -112,6 +112,17 @@ cmp -s "$T/xc.csv" "$T/hub.csv" && ok "the node's CSV is the hub's" || { bad "no
 check_out "report of one check" "check ${XAC:0:16}" node XA checks report "${XAC:0:10}"
 check_out "XA's list shows its own check" "${XAC:0:16} +me" node XA checks
 
+# ---- the node's local API --------------------------------------------------------
+rm -f "$T/node-XB/serve.url"
+"$ROSTER" serve --dir "$T/node-XB" --listen 127.0.0.1:0 --interval 60 >"$T/serve-XB.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 200); do [ -s "$T/node-XB/serve.url" ] && break; sleep 0.05; done
+API=$(cat "$T/node-XB/serve.url" 2>/dev/null)
+curl -s "$API/api/checks" >"$T/api.json"
+[ "$(jq length "$T/api.json")" = 2 ] && [ "$(jq -r '[.[].status] | sort | join(",")' "$T/api.json")" = "answered,answered" ] && ok "GET /api/checks: XB answered both checks" || { bad "GET /api/checks"; cat "$T/api.json"; }
+curl -s "$API/api/checks/report" | jq -S . >"$T/api-report.json"
+jq -S . "$T/hub.json" | cmp -s - "$T/api-report.json" && ok "GET /api/checks/report is the hub's report" || bad "GET /api/checks/report"
+
 # ---- freshness ----------------------------------------------------------------
 check_out "directory shows when a POC last answered" 'last answered a check: 20' node XA directory --state XA
 check_out "directory shows a POC that never answered" 'last answered a check: never' node XA directory --state XA
