@@ -33,89 +33,23 @@
 #include "store.h"
 #include "util.h"
 
-#define CHECK_SQL "SELECT idx, time, envelope, id FROM log" \
+#define CHECK_SQL "SELECT idx, time, envelope FROM log" \
 	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
-#define ANSWER_SQL "SELECT l.idx, l.time, l.envelope FROM rcpt r" \
-	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx > ?2" \
-	" AND r.idx < ?3 ORDER BY r.idx LIMIT ?4"
+#define CHECK_ID_SQL "SELECT idx, id FROM log" \
+	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
+#define ANSWER_SQL "SELECT l.idx, l.time, l.signer FROM rcpt r" \
+	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx < ?2 ORDER BY r.idx"
+#define ANSWER_IDX_SQL "SELECT idx FROM rcpt WHERE device = ?1 AND idx > ?2" \
+	" AND idx < ?3 ORDER BY idx LIMIT ?4"
+#define ROW_SQL "SELECT time, envelope FROM log WHERE idx = ?1"
 
-/* ---- rows of the log ---------------------------------------------------- */
+/* ---- the report ------------------------------------------------------------ */
 
-struct row {
-	int64_t idx, time;
-	uint8_t *env;
-	size_t len;
-};
-
-struct rows {
-	struct row *v;
-	size_t n, cap;
-};
-
-static void
-rows_add(struct rows *r, sqlite3_stmt *st)
-{
-	struct row *w;
-	int len = sqlite3_column_bytes(st, 2);
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
-	}
-	w = &r->v[r->n++];
-	w->idx = sqlite3_column_int64(st, 0);
-	w->time = sqlite3_column_int64(st, 1);
-	w->len = (size_t)len;
-	w->env = xmalloc(w->len + 1);
-	memcpy(w->env, sqlite3_column_blob(st, 2), w->len);
-}
-
-static void
-rows_free(struct rows *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[i].env);
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
+/* The answers filed under c's routing key, below size.  The sequencer filed
+ * only well-formed answers naming c (lib/checkrec.h), so the signer column
+ * is all that is needed. */
 static int
-row_cmp(const void *a, const void *b)
-{
-	int64_t x = ((const struct row *)a)->idx, y = ((const struct row *)b)->idx;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The checks below size, and the ids of all of them. */
-static int
-read_checks(sqlite3 *db, uint64_t size, struct rows *checks, uint8_t (**ids)[32])
-{
-	sqlite3_stmt *st = db_prep(db, CHECK_SQL);
-	int rc;
-
-	*ids = NULL;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)size);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rows_add(checks, st);
-		*ids = xrealloc(*ids, checks->n * 32);
-		if (sqlite3_column_bytes(st, 3) == 32)
-			memcpy((*ids)[checks->n - 1], sqlite3_column_blob(st, 3), 32);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rs_seterr("cannot read the checks: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-/* The answers to check id with after < index < size, at most limit. */
-static int
-read_answers(sqlite3 *db, const uint8_t id[32], int64_t after, uint64_t size,
-    int64_t limit, struct rows *out)
+add_answers(sqlite3 *db, struct cs_check *c, uint64_t size)
 {
 	sqlite3_stmt *st = db_prep(db, ANSWER_SQL);
 	uint8_t key[32];
@@ -123,13 +57,13 @@ read_answers(sqlite3 *db, const uint8_t id[32], int64_t after, uint64_t size,
 
 	if (st == NULL)
 		return -1;
-	checkrec_route(key, id);
+	checkrec_route(key, c->id);
 	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (int64_t)size);
-	sqlite3_bind_int64(st, 4, limit);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		rows_add(out, st);
+		if (sqlite3_column_bytes(st, 2) == 32)
+			checkrec_add_answer(c, sqlite3_column_blob(st, 2),
+			    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		rs_seterr("cannot read the answers: %s", sqlite3_errmsg(db));
@@ -138,24 +72,43 @@ read_answers(sqlite3 *db, const uint8_t id[32], int64_t after, uint64_t size,
 	return 0;
 }
 
-/* ---- the report ------------------------------------------------------------ */
-
-/* Adds the answers of rows to c: only well-formed answers to c itself. */
-static void
-add_answers(struct cs_check *c, const struct rows *ans)
+/* The checks below size, with their audience and answers, into *out. */
+static int
+load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **out,
+    size_t *n)
 {
-	for (size_t i = 0; i < ans->n; i++) {
-		struct envelope e;
-		uint8_t ref[32];
-		const char *hex;
-		if (env_parse(&e, ans->v[i].env, ans->v[i].len) != 0)
-			continue;
-		hex = env_str(&e, "ref");
-		if (checkrec_is_answer(&e) && hex != NULL &&
-		    hex_decode_exact(ref, 32, hex) == 0 && memcmp(ref, c->id, 32) == 0)
-			checkrec_add_answer(c, e.key, ans->v[i].idx, ans->v[i].time);
+	sqlite3_stmt *st = db_prep(db, CHECK_SQL);
+	struct envelope e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)size);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cs_check c;
+		int64_t idx = sqlite3_column_int64(st, 0);
+		if (env_parse(&e, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2)) != 0)
+			break;
+		if (checkrec_to_stats(d, &e, idx, sqlite3_column_int64(st, 1), &c) != 0) {
+			env_free(&e);
+			break;
+		}
 		env_free(&e);
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = c;
+		if (add_answers(db, &(*out)[*n - 1], size) != 0)
+			break;
 	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_ROW)
+			rs_seterr("cannot read the checks: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
 }
 
 json_t *
@@ -164,127 +117,176 @@ hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since
 json_t *
 hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since)
 {
-	struct rows checks = {0};
-	uint8_t (*ids)[32] = NULL;
 	struct cs_check *cs = NULL;
 	struct cs_group *groups = NULL;
 	size_t n = 0, ngroups = 0;
 	json_t *report = NULL;
 
-	if (read_checks(db, size, &checks, &ids) != 0)
-		goto out;
-	cs = xcalloc(checks.n + 1, sizeof(*cs));
-	for (size_t i = 0; i < checks.n; i++) {
-		struct envelope e;
-		struct rows ans = {0};
-		if (env_parse(&e, checks.v[i].env, checks.v[i].len) != 0)
-			goto out;
-		if (checkrec_to_stats(d, &e, checks.v[i].idx, checks.v[i].time, &cs[n]) != 0) {
-			env_free(&e);
-			goto out;
-		}
-		env_free(&e);
-		n++;
-		if (read_answers(db, ids[i], -1, size, INT64_MAX, &ans) != 0)
-			goto out;
-		add_answers(&cs[n - 1], &ans);
-		rows_free(&ans);
+	if (load_checks(db, d, size, &cs, &n) == 0) {
+		groups = checkrec_groups(d, &ngroups);
+		report = cs_report(cs, n, groups, ngroups, since);
 	}
-	groups = checkrec_groups(d, &ngroups);
-	report = cs_report(cs, n, groups, ngroups, since);
-out:
 	for (size_t i = 0; i < n; i++)
 		checkrec_stats_free(&cs[i]);
 	free(cs);
-	free(ids);
-	rows_free(&checks);
 	checkrec_groups_free(groups, ngroups);
 	return report;
 }
 
 /* ---- GET /v1/checks ----------------------------------------------------------- */
 
-/* The page: checks and answers with after < index < size, at most limit. */
-static int
-page_rows(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
-    struct rows *page)
-{
-	struct rows checks = {0};
-	uint8_t (*ids)[32] = NULL;
-	int rc = -1;
+struct idxs {
+	int64_t *v;
+	size_t n, cap;
+};
 
-	if (read_checks(db, size, &checks, &ids) != 0)
+static void
+idxs_add(struct idxs *a, int64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = x;
+}
+
+static int
+i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Adds the indexes of the answers to check id with after < index < size,
+ * at most limit of them. */
+static int
+answer_indexes(sqlite3 *db, sqlite3_stmt *st, const uint8_t id[32], int64_t after,
+    uint64_t size, int64_t limit, struct idxs *out)
+{
+	uint8_t key[32];
+	int rc;
+
+	checkrec_route(key, id);
+	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, (int64_t)size);
+	sqlite3_bind_int64(st, 4, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		idxs_add(out, sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rs_seterr("cannot read the answers: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The indexes of the page: checks and answers with after < index < size,
+ * sorted.  Only indexes are gathered (at most limit + 1 per check, eight
+ * bytes each), so a node catching up on many checks costs the hub little
+ * memory; the envelopes of the first limit are read afterwards.
+ */
+static int
+page_indexes(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
+    struct idxs *page)
+{
+	sqlite3_stmt *st = db_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
+	int rc = -1, step;
+
+	if (st == NULL || ans == NULL)
 		goto out;
-	for (size_t i = 0; i < checks.n; i++) {
-		if (checks.v[i].idx > after) {
-			struct row *w;
-			if (page->n == page->cap) {
-				page->cap = page->cap ? page->cap * 2 : 64;
-				page->v = xrealloc(page->v, page->cap * sizeof(*page->v));
-			}
-			w = &page->v[page->n++];
-			*w = checks.v[i];
-			checks.v[i].env = NULL;
-		}
-		if (read_answers(db, ids[i], after, size, (int64_t)limit + 1, page) != 0)
+	sqlite3_bind_int64(st, 1, (int64_t)size);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t idx = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) != 32)
+			continue;
+		if (idx > after)
+			idxs_add(page, idx);
+		if (answer_indexes(db, ans, sqlite3_column_blob(st, 1), after, size,
+		    (int64_t)limit + 1, page) != 0)
 			goto out;
 	}
+	if (step != SQLITE_DONE) {
+		rs_seterr("cannot read the checks: %s", sqlite3_errmsg(db));
+		goto out;
+	}
 	if (page->n > 1)
-		qsort(page->v, page->n, sizeof(*page->v), row_cmp);
+		qsort(page->v, page->n, sizeof(*page->v), i64_cmp);
 	rc = 0;
 out:
-	free(ids);
-	rows_free(&checks);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ans);
 	return rc;
+}
+
+/* The records of the first n indexes of page, with proofs at size. */
+static json_t *
+page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t n,
+    uint64_t size)
+{
+	sqlite3_stmt *st = db_prep(db, ROW_SQL);
+	json_t *recs = json_array(), *r;
+
+	if (st == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, page->v[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			rs_seterr("log row %lld is missing", (long long)page->v[i]);
+			goto fail;
+		}
+		r = api_record(s, size, (uint64_t)page->v[i], sqlite3_column_int64(st, 0),
+		    sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		sqlite3_reset(st);
+		if (r == NULL) {
+			rs_seterr("cannot prove log row %lld", (long long)page->v[i]);
+			goto fail;
+		}
+		json_array_append_new(recs, r);
+	}
+	sqlite3_finalize(st);
+	return recs;
+fail:
+	sqlite3_finalize(st);
+	json_decref(recs);
+	return NULL;
 }
 
 void
 checks_get_listing(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	struct rows page = {0};
+	struct idxs page = {0};
 	uint64_t size;
 	int64_t after;
-	sqlite3 *db;
-	json_t *cp, *recs, *j;
+	sqlite3 *db = NULL;
+	json_t *cp = NULL, *recs = NULL, *j;
 	size_t n;
 
 	if (api_query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0)
 		return;
-	if ((cp = cp_current(a->s, &size)) == NULL) {
-		http_resp_error(resp, 500, "internal error: cannot make a checkpoint: %s",
-		    rs_err());
-		return;
-	}
+	if ((cp = cp_current(a->s, &size)) == NULL)
+		goto fail;
 	if ((db = store_reader(a->s)) == NULL ||
-	    page_rows(db, after, size, API_MAX_RECORDS, &page) != 0) {
-		store_reader_done(a->s, db);
-		rows_free(&page);
-		json_decref(cp);
-		http_resp_error(resp, 500, "internal error: cannot list the checks: %s",
-		    rs_err());
-		return;
-	}
-	store_reader_done(a->s, db);
+	    page_indexes(db, after, size, API_MAX_RECORDS, &page) != 0)
+		goto fail;
 	n = page.n < API_MAX_RECORDS ? page.n : API_MAX_RECORDS;
-	recs = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *r = api_record(a->s, size, (uint64_t)page.v[i].idx, page.v[i].time,
-		    page.v[i].env, page.v[i].len);
-		if (r == NULL) {
-			json_decref(recs);
-			json_decref(cp);
-			rows_free(&page);
-			http_resp_error(resp, 500, "internal error: cannot prove a record");
-			return;
-		}
-		json_array_append_new(recs, r);
-	}
+	if ((recs = page_records(a->s, db, &page, n, size)) == NULL)
+		goto fail;
+	store_reader_done(a->s, db);
 	j = json_object();
 	json_object_set_new(j, "checkpoint", cp);
 	json_object_set_new(j, "records", recs);
 	json_object_set_new(j, "more", json_boolean(page.n > n));
-	rows_free(&page);
+	free(page.v);
 	http_resp_json(resp, 200, j);
+	return;
+fail:
+	http_resp_error(resp, 500, "internal error: cannot list the checks: %s", rs_err());
+	store_reader_done(a->s, db);
+	json_decref(cp);
+	free(page.v);
 }
 
 /* ---- GET /v1/checks/report?size=N ---------------------------------------------- */
