@@ -324,27 +324,6 @@ checks_get_report(struct api *a, const struct http_req *req, struct http_resp *r
 
 /* ---- rosterd checks ---------------------------------------------------------------- */
 
-/* "2026-11-22" (UTC midnight) or a time in ms. */
-static int
-parse_since(const char *s, int64_t *out)
-{
-	struct tm tm;
-	char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end != NULL && *end == '\0') {
-		*out = (int64_t)timegm(&tm) * 1000;
-		return 0;
-	}
-	long long v = strtoll(s, &end, 10);
-	if (*s != '\0' && *end == '\0' && v >= 0) {
-		*out = v;
-		return 0;
-	}
-	return -1;
-}
-
 /* Opens the hub's database for reading (serving or not) and its
  * directory. */
 static int
@@ -427,9 +406,8 @@ cmd_checks(int argc, char **argv)
 			csv = 1;
 			break;
 		case 's':
-			if (parse_since(optarg, &since) != 0) {
-				fprintf(stderr, "rosterd checks: --since takes a date "
-				    "(YYYY-MM-DD, UTC) or a time in ms, not \"%s\"\n", optarg);
+			if (checkrec_parse_since(optarg, &since) != 0) {
+				fprintf(stderr, "rosterd checks: --since: %s\n", rs_err());
 				return 2;
 			}
 			break;

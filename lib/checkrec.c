@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonutil.h"
 
@@ -205,6 +206,28 @@ checkrec_parse_duration(const char *s, int64_t *ms)
 bad:
 	rs_seterr("\"%s\" is not a duration: a number followed by s, m, h or d "
 	    "(e.g. 90s, 30m, 24h, 7d)", s);
+	return -1;
+}
+
+int
+checkrec_parse_since(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	char *end;
+	long long v;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		*ms = (int64_t)timegm(&tm) * 1000;
+		return 0;
+	}
+	v = strtoll(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && *end == '\0' && v >= 0) {
+		*ms = v;
+		return 0;
+	}
+	rs_seterr("\"%s\" is neither a date (YYYY-MM-DD, UTC) nor a log time in ms", s);
 	return -1;
 }
 

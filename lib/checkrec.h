@@ -60,6 +60,9 @@ void checkrec_route(uint8_t out[32], const uint8_t check_id[32]);
  * CHECK_MIN/MAX_DEADLINE_MS.  -1 with rs_err. */
 int checkrec_parse_duration(const char *s, int64_t *ms);
 
+/* "2026-11-22" (midnight UTC) or a time in ms, for --since. */
+int checkrec_parse_since(const char *s, int64_t *ms);
+
 /* The check's payload: text in lang when given, else the standard text in
  * the six UN languages.  malloc'd JSON. */
 char *checkrec_payload(const char *text, const char *lang);

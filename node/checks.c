@@ -575,9 +575,9 @@ checks_answer_cmd(int argc, char **argv)
 	rc = opts_finish(&o, "checks answer");
 	opts_free(&o);
 	if (rc != 0)
-		return EXIT_USAGE;
+		return (node_close(&n), EXIT_USAGE);
 	if (idp == NULL)
-		return usage_error("checks answer", "which check? give its ID");
+		return (node_close(&n), usage_error("checks answer", "which check? give its ID"));
 	if (node_open(&n, 1) != 0) {
 		rc = fail("checks answer");
 		goto out;
@@ -664,7 +664,7 @@ checks_list(int argc, char **argv)
 	rc = opts_finish(&o, "checks");
 	opts_free(&o);
 	if (rc != 0)
-		return EXIT_USAGE;
+		return (node_close(&n), EXIT_USAGE);
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks");
@@ -813,18 +813,13 @@ checks_report(int argc, char **argv)
 	rc = opts_finish(&o, "checks report");
 	opts_free(&o);
 	if (rc != 0)
-		return EXIT_USAGE;
+		return (node_close(&n), EXIT_USAGE);
 	if (json && csv)
-		return usage_error("checks report", "give at most one of --json and --csv");
+		return (node_close(&n), usage_error("checks report", "give at most one of --json and --csv"));
 	if (verify && offline)
-		return usage_error("checks report", "--verify asks the hub: not with --offline");
-	if (since_s != NULL) {
-		char *end;
-		long long v = strtoll(since_s, &end, 10);
-		if (*since_s == '\0' || *end != '\0' || v < 0)
-			return usage_error("checks report", "--since takes a log time in ms");
-		since = v;
-	}
+		return (node_close(&n), usage_error("checks report", "--verify asks the hub: not with --offline"));
+	if (since_s != NULL && checkrec_parse_since(since_s, &since) != 0)
+		return (node_close(&n), usage_error("checks report", "--since: %s", rs_err()));
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks report");

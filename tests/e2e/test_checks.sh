@@ -109,6 +109,8 @@ node XB checks report --json --verify >"$T/xb.json" 2>"$T/xb.err"
 cmp -s "$T/xb.json" "$T/hub.json" && ok "the node's JSON report is byte for byte the hub's" || { bad "node report differs"; diff "$T/xb.json" "$T/hub.json" | head; }
 node XC checks report --csv --offline >"$T/xc.csv" 2>&1
 cmp -s "$T/xc.csv" "$T/hub.csv" && ok "the node's CSV is the hub's" || { bad "node CSV differs"; diff "$T/xc.csv" "$T/hub.csv" | head; }
+check_out "a node's --since in the future leaves no check" '"checks": \[\]' node XB checks report --json --offline --since 2100-01-01
+node XB checks report --since yesterday >/dev/null 2>&1; [ $? -eq 2 ] && ok "a bad --since exits 2" || bad "bad --since"
 check_out "report of one check" "check ${XAC:0:16}" node XA checks report "${XAC:0:10}"
 check_out "XA's list shows its own check" "${XAC:0:16} +me" node XA checks
 

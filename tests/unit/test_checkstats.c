@@ -345,6 +345,23 @@ test_durations(void **state)
 	}
 }
 
+static void
+test_since(void **state)
+{
+	int64_t ms;
+
+	assert_int_equal(checkrec_parse_since("2025-11-22", &ms), 0);
+	assert_int_equal(ms, 1763769600000LL);
+	assert_int_equal(checkrec_parse_since("1763820000000", &ms), 0);
+	assert_int_equal(ms, 1763820000000LL);
+	assert_int_equal(checkrec_parse_since("0", &ms), 0);
+	assert_int_equal(checkrec_parse_since("-5", &ms), -1);
+	assert_int_equal(checkrec_parse_since("2025-11-22x", &ms), -1);
+	assert_int_equal(checkrec_parse_since("", &ms), -1);
+	assert_int_equal(checkrec_parse_since("yesterday", &ms), -1);
+	assert_non_null(strstr(rs_err(), "YYYY-MM-DD"));
+}
+
 static int
 answer_rules(json_t *h)
 {
@@ -424,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_groups_history_since),
 		cmocka_unit_test(test_same_input_same_bytes),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_answer_rules),
 		cmocka_unit_test(test_route_and_payload),
 	};
