@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonutil.h"
 
@@ -481,20 +482,53 @@ text_rows(struct buf *out, json_t *rs)
 	}
 }
 
+static const char *
+utc(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+	return out;
+}
+
+/* The POCs of a check that did not answer in time. */
+static void
+text_missing(struct buf *out, json_t *pocs)
+{
+	json_t *p;
+	size_t i, n = 0;
+
+	json_array_foreach(pocs, i, p) {
+		if (strcmp(field(p, "status"), "answered") == 0)
+			continue;
+		buf_printf(out, "%s %s %s %.16s (%s)", n++ == 0 ? "  not answered in time:" :
+		    ";", field(p, "state"), field(p, "role"), field(p, "device"),
+		    field(p, "status"));
+	}
+	if (n > 0)
+		buf_addstr(out, "\n");
+}
+
 void
 cs_report_text(json_t *report, struct buf *out)
 {
+	char t1[32], t2[32];
 	json_t *c;
 	size_t i;
 
 	json_array_foreach(json_object_get(report, "checks"), i, c) {
-		buf_printf(out, "check %.16s  log index %lld  by %s  deadline %lld ms after\n",
-		    field(c, "id"), (long long)json_integer_value(json_object_get(c, "index")),
-		    field(c, "signer"),
-		    (long long)(json_integer_value(json_object_get(c, "deadline")) -
-		    json_integer_value(json_object_get(c, "time"))));
+		buf_printf(out, "check %.16s  by %s  log index %lld  logged %s  deadline %s\n",
+		    field(c, "id"), field(c, "signer"),
+		    (long long)json_integer_value(json_object_get(c, "index")),
+		    utc(json_integer_value(json_object_get(c, "time")), t1, sizeof(t1)),
+		    utc(json_integer_value(json_object_get(c, "deadline")), t2, sizeof(t2)));
 		text_rows(out, json_object_get(c, "rows"));
+		text_missing(out, json_object_get(c, "pocs"));
+		buf_addstr(out, "\n");
 	}
-	buf_addstr(out, "history (all checks above)\n");
+	buf_printf(out, "history: %zu check%s\n", json_array_size(json_object_get(report,
+	    "checks")), json_array_size(json_object_get(report, "checks")) == 1 ? "" : "s");
 	text_rows(out, json_object_get(report, "history"));
 }

@@ -99,7 +99,8 @@ med=$(row "$OP" all all median_ms); p95=$(row "$OP" all all p95_ms)
 head -1 "$T/hub.csv" | grep -q '^check,scope,key,pocs,answered,late,rate,median_ms,p95_ms,states' && ok "CSV header" || bad "CSV header"
 grep -q "^$OP,state,XA,2,1,0,50.0," "$T/hub.csv" && ok "CSV row: XA in the operator's check" || { bad "CSV row XA"; grep "$OP,state" "$T/hub.csv"; }
 grep -q "^history,group,asean,6,3," "$T/hub.csv" && ok "CSV history row for group asean" || { bad "CSV history asean"; grep history "$T/hub.csv"; }
-check_out "text report" 'history \(all checks above\)' "$ROSTERD" checks "$T/hub"
+check_out "text report" 'history: 2 checks' "$ROSTERD" checks "$T/hub"
+check_out "text report names who did not answer" 'not answered in time: XA diplomatic' "$ROSTERD" checks "$T/hub"
 check_out "--since in the future leaves no check" '"checks": \[\]' "$ROSTERD" checks "$T/hub" --json --since 2100-01-01
 "$ROSTERD" checks "$T/hub" --json --csv >/dev/null 2>&1; [ $? -eq 2 ] && ok "--json with --csv exits 2" || bad "--json --csv"
 
