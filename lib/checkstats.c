@@ -446,40 +446,38 @@ cs_report_csv(json_t *report, struct buf *out)
 	csv_rows(out, "history", json_object_get(report, "history"));
 }
 
-static void
-text_value(struct buf *out, json_t *v, const char *unit)
+static const char *
+text_value(char *buf, size_t len, json_t *v, const char *unit)
 {
 	if (json_is_integer(v))
-		buf_printf(out, "%lld%s", (long long)json_integer_value(v), unit);
+		snprintf(buf, len, "%lld%s", (long long)json_integer_value(v), unit);
 	else if (json_is_real(v))
-		buf_printf(out, "%.1f%s", json_real_value(v), unit);
+		snprintf(buf, len, "%.1f%s", json_real_value(v), unit);
 	else
-		buf_addstr(out, "-");
+		snprintf(buf, len, "-");
+	return buf;
 }
 
 static void
 text_rows(struct buf *out, json_t *rs)
 {
+	char rt[32], med[32], p95[32];
 	json_t *r;
 	size_t i;
 
-	buf_printf(out, "  %-6s %-12s %5s %5s %5s %7s %10s %10s %12s\n", "scope",
-	    "key", "pocs", "ans", "late", "rate", "median", "p95", "States ans");
-	json_array_foreach(rs, i, r) {
-		buf_printf(out, "  %-6s %-12.12s %5lld %5lld %5lld ", field(r, "scope"),
-		    field(r, "key"),
+	buf_printf(out, "  %-6s %-12s %5s %5s %5s %7s %10s %10s %8s\n", "scope",
+	    "key", "pocs", "ans", "late", "rate", "median", "p95", "States");
+	json_array_foreach(rs, i, r)
+		buf_printf(out, "  %-6s %-12.12s %5lld %5lld %5lld %7s %10s %10s %4lld/%-3lld\n",
+		    field(r, "scope"), field(r, "key"),
 		    (long long)json_integer_value(json_object_get(r, "pocs")),
 		    (long long)json_integer_value(json_object_get(r, "answered")),
-		    (long long)json_integer_value(json_object_get(r, "late")));
-		text_value(out, json_object_get(r, "rate"), "%");
-		buf_addstr(out, " ");
-		text_value(out, json_object_get(r, "median_ms"), "ms");
-		buf_addstr(out, " ");
-		text_value(out, json_object_get(r, "p95_ms"), "ms");
-		buf_printf(out, " %lld/%lld\n",
+		    (long long)json_integer_value(json_object_get(r, "late")),
+		    text_value(rt, sizeof(rt), json_object_get(r, "rate"), "%"),
+		    text_value(med, sizeof(med), json_object_get(r, "median_ms"), "ms"),
+		    text_value(p95, sizeof(p95), json_object_get(r, "p95_ms"), "ms"),
 		    (long long)json_integer_value(json_object_get(r, "states_answered")),
 		    (long long)json_integer_value(json_object_get(r, "states")));
-	}
 }
 
 static const char *
