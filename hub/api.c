@@ -683,6 +683,7 @@ static const struct route {
 	{ "/v1/mail", "GET", get_mail },
 	{ "/v1/checks", "GET", checks_get_listing },
 	{ "/v1/checks/report", "GET", checks_get_report },
+	{ "/v1/catalogue", "GET", api_get_catalogue },
 };
 
 void

@@ -39,6 +39,9 @@ void checks_get_listing(struct api *a, const struct http_req *req,
     struct http_resp *resp);
 void checks_get_report(struct api *a, const struct http_req *req,
     struct http_resp *resp);
+/* GET /v1/catalogue, in catalogue_route.c. */
+void api_get_catalogue(struct api *a, const struct http_req *req,
+    struct http_resp *resp);
 
 /* http_handler: ctx is a struct api. */
 void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);

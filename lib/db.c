@@ -35,6 +35,27 @@ db_open(const char *path, const char *schema)
 	return db;
 }
 
+int
+db_add_column(sqlite3 *db, const char *table, const char *column)
+{
+	char sql[512], name[64];
+	sqlite3_stmt *st;
+	int found = 0;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(column, " "), column);
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?",
+	    table);
+	if ((st = db_prep(db, sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (found)
+		return 0;
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s", table, column);
+	return db_exec(db, sql);
+}
+
 void
 db_close(sqlite3 *db)
 {

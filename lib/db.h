@@ -12,6 +12,9 @@
 sqlite3 *db_open(const char *path, const char *schema);
 void db_close(sqlite3 *db);
 int db_exec(sqlite3 *db, const char *sql);
+/* Adds column (a "name TYPE ..." definition) to table unless it is there:
+ * how a store made by an earlier version grows new columns. */
+int db_add_column(sqlite3 *db, const char *table, const char *column);
 sqlite3_stmt *db_prep(sqlite3 *db, const char *sql);
 /* Steps a statement that returns no rows; resets it. */
 int db_done(sqlite3 *db, sqlite3_stmt *st);

@@ -76,14 +76,36 @@ seal_recipients(const uint8_t *payload, size_t len, uint8_t (**devices)[32],
 	return 0;
 }
 
+/* Opens the body with the content key (step two of seal_decrypt). */
 int
-seal_decrypt(struct buf *out, const uint8_t *payload, size_t len,
-    const struct keypair *k)
+seal_decrypt_with_key(struct buf *out, const uint8_t *payload, size_t len,
+    const uint8_t key[SEAL_KEY_LEN])
 {
-	uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
-	const uint8_t *slot = NULL, *nonce, *ct;
+	const uint8_t *nonce, *ct;
 	unsigned long long plen;
 	size_t n, clen;
+
+	if (seal_header(payload, len, &n) != 0)
+		return -1;
+	nonce = payload + 6 + n * SLOT;
+	ct = nonce + NONCE;
+	clen = len - 6 - n * SLOT - NONCE;
+	buf_reserve(out, clen);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out->p + out->len, &plen,
+	    NULL, ct, clen, (const uint8_t *)SEAL_AD, strlen(SEAL_AD), nonce, key) != 0) {
+		rs_seterr("message body fails authentication");
+		return -1;
+	}
+	out->len += (size_t)plen;
+	return 0;
+}
+
+int
+seal_content_key(uint8_t key[SEAL_KEY_LEN], const uint8_t *payload, size_t len,
+    const struct keypair *k)
+{
+	const uint8_t *slot = NULL;
+	size_t n;
 
 	if (!k->has_box) {
 		rs_seterr("this key cannot decrypt (no encryption key)");
@@ -106,17 +128,19 @@ seal_decrypt(struct buf *out, const uint8_t *payload, size_t len,
 		rs_seterr("cannot open the content key for this device");
 		return -1;
 	}
-	nonce = payload + 6 + n * SLOT;
-	ct = nonce + NONCE;
-	clen = len - 6 - n * SLOT - NONCE;
-	buf_reserve(out, clen);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out->p + out->len, &plen,
-	    NULL, ct, clen, (const uint8_t *)SEAL_AD, strlen(SEAL_AD), nonce, key) != 0) {
-		sodium_memzero(key, sizeof(key));
-		rs_seterr("message body fails authentication");
-		return -1;
-	}
-	sodium_memzero(key, sizeof(key));
-	out->len += (size_t)plen;
 	return 0;
+}
+
+int
+seal_decrypt(struct buf *out, const uint8_t *payload, size_t len,
+    const struct keypair *k)
+{
+	uint8_t key[SEAL_KEY_LEN];
+	int rc;
+
+	if (seal_content_key(key, payload, len, k) != 0)
+		return -1;
+	rc = seal_decrypt_with_key(out, payload, len, key);
+	sodium_memzero(key, sizeof(key));
+	return rc;
 }

@@ -20,6 +20,7 @@
 #include "util.h"
 
 #define SEAL_MAX_RECIPIENTS 4096
+#define SEAL_KEY_LEN 32		/* the content key */
 
 struct seal_recipient {
 	uint8_t device[32];	/* Ed25519 key naming the device */
@@ -32,6 +33,14 @@ int seal_encrypt(struct buf *out, const void *plain, size_t len,
  * or anything fails to authenticate. */
 int seal_decrypt(struct buf *out, const uint8_t *payload, size_t len,
     const struct keypair *k);
+/* The two steps of seal_decrypt, for forwarding: a recipient can hand the
+ * content key of a message it received to a third party, who can then read
+ * exactly the bytes the original sender signed, and nothing else.  The
+ * caller wipes key with sodium_memzero. */
+int seal_content_key(uint8_t key[SEAL_KEY_LEN], const uint8_t *payload, size_t len,
+    const struct keypair *k);
+int seal_decrypt_with_key(struct buf *out, const uint8_t *payload, size_t len,
+    const uint8_t key[SEAL_KEY_LEN]);
 /* Lists the recipient device keys without decrypting (for checks). */
 int seal_recipients(const uint8_t *payload, size_t len, uint8_t (**devices)[32],
     size_t *n);

@@ -17,8 +17,12 @@
  *   sync.c      one pass with the hub: outbox, directory, mail
  *   keycmd.c    keygen, certify (the administrator's side)
  *   enroll.c    init, enroll, revoke
- *   send.c      send, ack
+ *   message.c   composing, signing and sending any message
+ *   send.c      send, reply, ack
  *   audience.c  States, groups and roles to recipient devices
+ *   escalate.c  deadlines and overdue notices
+ *   forward.c   forwarding with a verifiable link to the original
+ *   tlp.c       the TLP 2.0 forwarding rules
  *   show.c      inbox, show, status, directory listing
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
@@ -152,6 +156,9 @@ int submit_one(struct http_client *c, const uint8_t operator_key[32],
  * sender device, into the outbox (inside the caller's transaction). */
 int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note);
+/* The same, telling the acknowledgement's own envelope id. */
+int make_ack_id(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
+    const char *status, const char *note, uint8_t id[32]);
 
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
@@ -188,6 +195,61 @@ int checks_remind(struct node *n, FILE *f);
 json_t *checks_list_json(struct node *n, int all);
 json_t *checks_report_json(struct node *n);
 int cmd_checks(int argc, char **argv);
+/* message.c: a message on its way out.  Set to (an audience for
+ * audience_resolve) and roles, or fill r/nr/states/rcpt yourself; payload
+ * holds subject, body, tlp, lang and whatever else the message carries. */
+struct outgoing {
+	const char *to;
+	const char *roles;
+	const char *urgency;
+	json_t *payload;
+	const uint8_t *parent;		/* thread: the message replied to */
+	const char *notice;		/* NULL, or "overdue" */
+	struct seal_recipient *r;
+	size_t nr;
+	json_t *states, *rcpt;
+};
+void outgoing_init(struct outgoing *o);
+void outgoing_free(struct outgoing *o);
+/* The acknowledgement deadline for an urgency, from the hub's policy. */
+int64_t message_deadline_ms(struct node *n, const char *urgency);
+/* Signs and stores o in the outbox: in its own transaction, or in the
+ * caller's. */
+int message_store(struct node *n, struct outgoing *o, uint8_t id[32]);
+int message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32]);
+/* Checks the types of a decrypted payload's fields; -1 with rs_err. */
+int message_payload_check(json_t *m);
+
+/* escalate.c: sends overdue notices for this node's messages whose
+ * deadline passed without an acknowledgement from a recipient State;
+ * *sent counts them.  And, on a receiving node, takes note of a notice. */
+int escalate_due(struct node *n, int *sent);
+int notice_received(struct node *n, const struct envelope *e, json_t *m,
+    int64_t time);
+
+/* tlp.c: may a message labelled tlp (no_forward: the sender forbade it),
+ * received by own_state and originally sent to original_to, be forwarded to
+ * to_state?  0, or -1 with rs_err explaining the rule. */
+int tlp_may_forward(const char *tlp, int no_forward, const char *own_state,
+    json_t *original_to, const char *to_state);
+
+/* forward.c: checks the original carried by a forwarded message against
+ * the log (signature, signer, inclusion at cp) and its content key. */
+int forward_verify(struct node *n, const struct checkpoint *cp,
+    const struct envelope *e, json_t *m);
+/* message_store, then flushes the outbox and reports the receipt. */
+int message_send(struct node *n, struct outgoing *o, uint8_t id[32]);
+
+/* send.c: who a reply to parent goes to (its sender, or for a message this
+ * node sent its States; all: every State it went to), with the parent's
+ * subject prefixed "Re: " and its TLP label as the reply's defaults. */
+struct parent_info {
+	char to[1024];
+	char subject[512];
+	char tlp[16];
+};
+int reply_audience(struct node *n, const uint8_t parent[32], int all,
+    struct parent_info *p);
 
 /* commands */
 int cmd_keygen(int argc, char **argv);
@@ -196,6 +258,9 @@ int cmd_init(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_send(int argc, char **argv);
+int cmd_reply(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
+int cmd_consult(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);

@@ -1,11 +1,12 @@
 /*
- * send.c - roster send and roster ack: the two things a POC signs.
+ * send.c - roster send, reply and ack: what a POC writes and signs.
  *
- * A message is encrypted here, on the sender's node, to every current device
- * of the recipient States as the verified directory lists them; the hub only
- * ever sees the sealed payload.  The message is stored with its plaintext and
- * put in the outbox in one transaction, then flushed; if the hub cannot be
- * reached it waits in the outbox for the next sync.
+ * These commands turn flags into a payload and an audience; message.c does
+ * the signing, sealing and storing for all of them.  A message is encrypted
+ * on the sender's node to every current device of the audience as the
+ * verified directory lists them; the hub only ever sees the sealed payload.
+ * A reply names its parent inside the payload, so the thread is signed but
+ * not shown to the hub.
  */
 #include "node.h"
 
@@ -13,11 +14,13 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "catalogue_node.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "seal.h"
 
-static const char *urgencies[] = { "flash", "urgent", "priority", "routine", NULL };
+#define SEND_MAX_FIELDS 64
+
 static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
 static const char *langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
 
@@ -34,11 +37,19 @@ int
 make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note)
 {
+	uint8_t id[32];
+
+	return make_ack_id(n, msg_id, sender, status, note, id);
+}
+
+int
+make_ack_id(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
+    const char *status, const char *note, uint8_t id[32])
+{
 	struct dir_device *dev = dir_device(n->directory, sender);
 	struct seal_recipient r;
 	struct buf payload = {0}, env = {0};
 	json_t *plain, *hdr, *rcpt;
-	uint8_t id[32];
 	char *text;
 	int rc;
 
@@ -69,175 +80,104 @@ make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 	return rc;
 }
 
-/* Fills r with the current devices of the listed States (not this one). */
-static int
-recipients_of(struct node *n, const char *to, struct seal_recipient **r,
-    size_t *nr, json_t *states, json_t *rcpt)
-{
-	char *list = xstrdup(to), *save = NULL;
-	int rc = -1;
-
-	*r = NULL;
-	*nr = 0;
-	for (char *st = strtok_r(list, ",", &save); st; st = strtok_r(NULL, ",", &save)) {
-		size_t found = 0;
-		if (!valid_state(st)) {
-			rs_seterr("\"%s\" is not a State code (two capital letters, e.g. XB)", st);
-			goto out;
-		}
-		for (size_t i = 0; i < n->directory->ndevices; i++) {
-			struct dir_device *d = n->directory->devices[i];
-			if (strcmp(d->state, st) != 0 || d->revoked_index >= 0 ||
-			    (d->expires > 0 && d->expires < now_ms()) ||
-			    memcmp(d->key, n->cfg.device, 32) == 0)
-				continue;
-			*r = xrealloc(*r, (*nr + 1) * sizeof(**r));
-			memcpy((*r)[*nr].device, d->key, 32);
-			memcpy((*r)[*nr].box_pk, d->box, 32);
-			json_array_append_new(rcpt, jhex(d->key, 32));
-			(*nr)++;
-			found++;
-		}
-		if (found == 0) {
-			rs_seterr("%s has no current device in the directory", st);
-			goto out;
-		}
-		json_array_append_new(states, json_string(st));
-	}
-	rc = 0;
-out:
-	free(list);
-	if (rc != 0) {
-		free(*r);
-		*r = NULL;
-	}
-	return rc;
-}
-
-static int
-store_sent(struct node *n, const uint8_t id[32], json_t *states, json_t *rcpt,
-    const char *urgency, json_t *m)
-{
-	sqlite3_stmt *st = db_prep(n->db, "INSERT INTO messages(id, direction,"
-	    " sender_state, sender_device, to_states, rcpt, urgency, subject, body, tlp,"
-	    " lang, sent) VALUES(?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	char *to = jdump(states), *rc_ = jdump(rcpt);
-	int rc;
-
-	if (st == NULL) {
-		free(to);
-		free(rc_);
-		return -1;
-	}
-	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, n->cfg.state, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, n->cfg.device, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, rc_, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, urgency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, jstr(m, "subject"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, jstr(m, "body"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, jstr(m, "tlp"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, jstr(m, "lang"), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, json_integer_value(json_object_get(m, "sent")));
-	rc = db_done(n->db, st);
-	sqlite3_finalize(st);
-	free(to);
-	free(rc_);
-	return rc;
-}
-
-struct send_args {
-	const char *to, *subject, *body, *body_file, *urgency, *tlp, *lang;
+/* The flags of send and reply: the body, urgency, TLP and language. */
+struct body_args {
+	const char *subject, *body, *body_file, *urgency, *tlp, *lang;
+	int no_forward;
 };
 
-static int
-send_message(struct node *n, const struct send_args *a, struct buf *body)
+static void
+body_opts(struct opts *o, struct body_args *a)
 {
-	struct seal_recipient *r = NULL;
-	struct buf payload = {0}, env = {0};
-	json_t *states = json_array(), *rcpt = json_array(), *m, *hdr;
-	struct sync_stats s = {0};
-	uint8_t id[32];
-	char *text, sid[17];
-	size_t nr = 0;
-	int rc = -1;
+	a->subject = opt_value(o, "--subject");
+	a->body = opt_value(o, "--body");
+	a->body_file = opt_value(o, "--body-file");
+	a->urgency = opt_value(o, "--urgency");
+	a->tlp = opt_value(o, "--tlp");
+	a->lang = opt_value(o, "--lang");
+	a->no_forward = opt_flag(o, "--no-forward");
+}
 
-	if (!n->cfg.has_root) {
-		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
-		goto out0;
-	}
-	if (sync_directory(n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
-		    "using the copy verified earlier\n", rs_err());
-	if (recipients_of(n, a->to, &r, &nr, states, rcpt) != 0)
-		goto out0;
-	m = json_object();
-	json_object_set_new(m, "subject", json_string(a->subject));
-	json_object_set_new(m, "body", json_stringn((const char *)body->p, body->len));
+/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message.
+ * With a template the body is an optional note beside the fields. */
+static int
+body_check(const char *cmd, struct body_args *a, struct buf *body, int templated)
+{
+	if (a->body != NULL && a->body_file != NULL)
+		return usage_error(cmd, "give only one of --body-file FILE and --body TEXT");
+	if (!templated && a->body == NULL && a->body_file == NULL)
+		return usage_error(cmd, "give --body TEXT, --body-file FILE or --template NAME");
+	if (a->urgency != NULL && urgency_index(a->urgency) < 0)
+		return usage_error(cmd, "--urgency must be flash, urgent, priority or routine");
+	if (a->tlp != NULL && !one_of(a->tlp, tlps))
+		return usage_error(cmd, "--tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+	if (a->lang != NULL && !one_of(a->lang, langs))
+		return usage_error(cmd, "--lang must be one of ar, en, es, fr, ru, zh");
+	if (a->body_file != NULL) {
+		if (read_file(a->body_file, body, 16u << 20) != 0)
+			return fail(cmd);
+	} else if (a->body != NULL)
+		buf_addstr(body, a->body);
+	if (memchr(body->p ? (const void *)body->p : "", '\0', body->len) != NULL)
+		return usage_error(cmd, "the body must be text (it contains a NUL byte)");
+	return 0;
+}
+
+static void
+fill_payload(json_t *m, const struct body_args *a, const struct buf *body)
+{
+	if (a->subject != NULL)
+		json_object_set_new(m, "subject", json_string(a->subject));
+	json_object_set_new(m, "body", json_stringn(body->p ? (const char *)body->p : "",
+	    body->len));
 	json_object_set_new(m, "tlp", json_string(a->tlp));
 	json_object_set_new(m, "lang", json_string(a->lang));
-	json_object_set_new(m, "sent", json_integer(now_ms()));
-	text = jdump(m);
-	rc = seal_encrypt(&payload, text, strlen(text), r, nr);
-	sodium_memzero(text, strlen(text));
-	free(text);
-	if (rc != 0)
-		goto out;
-	rc = -1;
-	hdr = json_object();
-	json_object_set_new(hdr, "kind", json_string("msg"));
-	json_object_set(hdr, "to", states);
-	json_object_set(hdr, "rcpt", rcpt);
-	json_object_set_new(hdr, "urgency", json_string(a->urgency));
-	if (db_begin(n->db) != 0) {
-		json_decref(hdr);
-		goto out;
-	}
-	if (store_outbox_add(n, hdr, payload.p, payload.len, &env, id) != 0 ||
-	    store_sent(n, id, states, rcpt, a->urgency, m) != 0 || db_commit(n->db) != 0) {
-		db_rollback(n->db);
-		json_decref(hdr);
-		goto out;
-	}
-	json_decref(hdr);
-	short_id(sid, id);
-	if (outbox_flush(n, &s) != 0) {
+	if (a->no_forward)
+		json_object_set_new(m, "no_forward", json_true());
+}
+
+static void
+wipe(struct buf *b)
+{
+	if (b->p != NULL)
+		sodium_memzero(b->p, b->len);
+	buf_free(b);
+}
+
+/* Fills the template into the payload: its id, version and digest (which
+ * version of the schema the sender used) and the canonical field values,
+ * which carry no labels, so each reader sees them in their own language.
+ * The subject defaults to the template's title in the sender's language. */
+static int
+fill_template(struct node *n, const char *id, const char **kv, size_t nkv,
+    const char *lang, json_t *payload)
+{
+	struct catalogue *c = NULL;
+	json_t *fields = NULL, *t;
+	uint8_t digest[32];
+	int rc = -1, fb;
+
+	if (node_catalogue(n, &c) != 0)
+		return -1;
+	if ((t = catalogue_template(c, id)) == NULL) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
-		if (n->alarms > 0) {
-			rs_seterr("message %s was submitted, but the hub's answer failed "
-			    "verification (%s); it stays in the outbox", sid, why);
-			goto out;
-		}
-		printf("message %s to %s (%zu device%s) is queued: %s\n"
-		    "It will go with the next `roster sync`.\n", sid, a->to, nr,
-		    nr == 1 ? "" : "s", why);
-		rc = 0;
+		rs_seterr("%s (`roster templates` lists them)", why);
 		goto out;
 	}
-	sqlite3_stmt *st = db_prep(n->db, "SELECT idx, error FROM messages WHERE id = ?");
-	if (st != NULL) {
-		sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL)
-			rs_seterr("the hub refused the message: %s", sqlite3_column_text(st, 1));
-		else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-			printf("sent %s to %s (%zu device%s): log index %lld, receipt verified\n",
-			    sid, a->to, nr, nr == 1 ? "" : "s",
-			    (long long)sqlite3_column_int64(st, 0));
-			rc = 0;
-		} else
-			rs_seterr("the hub gave no receipt");
-		sqlite3_finalize(st);
-	}
+	if (catalogue_fill(c, id, kv, nkv, lang, &fields) != 0 ||
+	    catalogue_digest(c, id, digest) != 0)
+		goto out;
+	json_object_set_new(payload, "template", json_string(id));
+	json_object_set(payload, "template_version", json_object_get(t, "version"));
+	json_object_set_new(payload, "template_digest", jhex(digest, 32));
+	json_object_set_new(payload, "fields", fields);
+	if (jstr(payload, "subject") == NULL)
+		json_object_set_new(payload, "subject", json_string(
+		    cat_label(json_object_get(t, "title"), lang, &fb)));
+	rc = 0;
 out:
-	json_decref(m);
-out0:
-	json_decref(states);
-	json_decref(rcpt);
-	free(r);
-	buf_free(&payload);
-	buf_free(&env);
+	catalogue_free(c);
 	return rc;
 }
 
@@ -245,56 +185,183 @@ int
 cmd_send(int argc, char **argv)
 {
 	struct node n = {0};
-	struct send_args a;
+	struct outgoing out;
+	struct body_args a;
 	struct buf body = {0};
 	struct opts o;
+	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	uint8_t id[32], parent[32];
+	size_t nkv = 0;
 	int rc;
 
 	opts_init(&o, argc, argv);
 	node_common_opts(&n, &o);
-	a.to = opt_value(&o, "--to");
-	a.subject = opt_value(&o, "--subject");
-	a.body = opt_value(&o, "--body");
-	a.body_file = opt_value(&o, "--body-file");
-	a.urgency = opt_value(&o, "--urgency");
-	a.tlp = opt_value(&o, "--tlp");
-	a.lang = opt_value(&o, "--lang");
+	outgoing_init(&out);
+	out.to = opt_value(&o, "--to");
+	out.roles = opt_value(&o, "--role");
+	reply_to = opt_value(&o, "--reply-to");
+	tpl = opt_value(&o, "--template");
+	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
+		nkv++;
+	body_opts(&o, &a);
 	rc = opts_finish(&o, "send");
 	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (a.urgency == NULL)
 		a.urgency = "routine";
 	if (a.tlp == NULL)
 		a.tlp = "AMBER";
 	if (a.lang == NULL)
 		a.lang = "en";
-	if (a.to == NULL || a.subject == NULL)
-		return usage_error("send", "--to and --subject are required");
-	if ((a.body == NULL) == (a.body_file == NULL))
-		return usage_error("send", "give exactly one of --body-file FILE and --body TEXT");
-	if (!one_of(a.urgency, urgencies))
-		return usage_error("send", "--urgency must be flash, urgent, priority or routine");
-	if (!one_of(a.tlp, tlps))
-		return usage_error("send", "--tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	if (!one_of(a.lang, langs))
-		return usage_error("send", "--lang must be one of ar, en, es, fr, ru, zh");
-	if (a.body_file != NULL) {
-		if (read_file(a.body_file, &body, 16u << 20) != 0)
-			return fail("send");
-	} else
-		buf_addstr(&body, a.body);
-	if (memchr(body.p ? (const void *)body.p : "", '\0', body.len) != NULL) {
-		buf_free(&body);
-		return usage_error("send", "the body must be text (it contains a NUL byte)");
+	if (out.to == NULL || (a.subject == NULL && tpl == NULL)) {
+		rc = usage_error("send", "--to and --subject (or --template) are required");
+		goto out;
 	}
-	if (node_open(&n, 1) != 0 || send_message(&n, &a, &body) != 0)
-		rc = fail("send");
-	else
-		rc = 0;
-	if (body.p != NULL)
-		sodium_memzero(body.p, body.len);
-	buf_free(&body);
+	if (nkv > SEND_MAX_FIELDS) {
+		rc = usage_error("send", "at most %d --field options", SEND_MAX_FIELDS);
+		goto out;
+	}
+	if (nkv > 0 && tpl == NULL) {
+		rc = usage_error("send", "--field needs --template NAME");
+		goto out;
+	}
+	if (out.roles != NULL && audience_check_roles(out.roles) != 0) {
+		rc = usage_error("send", "--role: %s", rs_err());
+		goto out;
+	}
+	if ((rc = body_check("send", &a, &body, tpl != NULL)) != 0)
+		goto out;
+	out.urgency = a.urgency;
+	fill_payload(out.payload, &a, &body);
+	if (node_open(&n, 1) != 0)
+		goto failed;
+	if (tpl != NULL && fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
+		goto failed;
+	if (reply_to != NULL) {
+		if (store_find_message(&n, reply_to, parent) != 0)
+			goto failed;
+		out.parent = parent;
+	}
+	if (message_send(&n, &out, id) == 0)
+		goto out;
+failed:
+	rc = fail("send");
+out:
+	wipe(&body);
+	outgoing_free(&out);
+	node_close(&n);
+	return rc;
+}
+
+/* The audience of a reply: the parent's sender, or for --all everyone the
+ * parent went to as well (except this node's own State, whose other POCs
+ * read the thread on their own nodes).  Also the parent's subject and TLP,
+ * the reply's defaults. */
+int
+reply_audience(struct node *n, const uint8_t parent[32], int all,
+    struct parent_info *p)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT direction, sender_state, to_states,"
+	    " subject, tlp FROM messages WHERE id = ?");
+	json_t *states = NULL, *v;
+	size_t i;
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, parent, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rs_seterr("no such message");
+		goto out;
+	}
+	const char *dir = (const char *)sqlite3_column_text(st, 0);
+	const char *from = (const char *)sqlite3_column_text(st, 1);
+	const char *tos = (const char *)sqlite3_column_text(st, 2);
+	const char *subj = (const char *)sqlite3_column_text(st, 3);
+	const char *tlp = (const char *)sqlite3_column_text(st, 4);
+	p->to[0] = '\0';
+	if (strcmp(dir, "in") == 0)
+		snprintf(p->to, sizeof(p->to), "%s", from);
+	if ((strcmp(dir, "out") == 0 || all) && tos != NULL &&
+	    (states = jparse(tos, strlen(tos))) != NULL) {
+		json_array_foreach(states, i, v) {
+			const char *sv = json_string_value(v);
+			size_t used = strlen(p->to);
+			if (sv == NULL || strcmp(sv, n->cfg.state) == 0 || strstr(p->to, sv) != NULL)
+				continue;
+			snprintf(p->to + used, sizeof(p->to) - used, "%s%s", used ? "," : "", sv);
+		}
+	}
+	if (p->to[0] == '\0') {
+		rs_seterr("nobody to reply to outside %s", n->cfg.state);
+		goto out;
+	}
+	subj = subj != NULL ? subj : "";
+	snprintf(p->subject, sizeof(p->subject), "%s%s",
+	    strncmp(subj, "Re: ", 4) == 0 ? "" : "Re: ", subj);
+	snprintf(p->tlp, sizeof(p->tlp), "%s", tlp != NULL && one_of(tlp, tlps) ?
+	    tlp : "AMBER");
+	rc = 0;
+out:
+	json_decref(states);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cmd_reply(int argc, char **argv)
+{
+	struct node n = {0};
+	struct outgoing out;
+	struct parent_info p;
+	struct body_args a;
+	struct buf body = {0};
+	struct opts o;
+	const char *idp;
+	uint8_t id[32], parent[32];
+	int rc, all;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	outgoing_init(&out);
+	body_opts(&o, &a);
+	all = opt_flag(&o, "--all");
+	idp = opt_positional(&o);
+	rc = opts_finish(&o, "reply");
+	opts_free(&o);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (idp == NULL) {
+		rc = usage_error("reply", "which message? give its ID");
+		goto out;
+	}
+	if ((rc = body_check("reply", &a, &body, 0)) != 0)
+		goto out;
+	if (node_open(&n, 1) != 0 || store_find_message(&n, idp, parent) != 0 ||
+	    reply_audience(&n, parent, all, &p) != 0)
+		goto failed;
+	out.to = p.to;
+	out.parent = parent;
+	out.urgency = a.urgency != NULL ? a.urgency : "routine";
+	if (a.subject == NULL)
+		a.subject = p.subject;
+	if (a.tlp == NULL)
+		a.tlp = p.tlp;
+	if (a.lang == NULL)
+		a.lang = "en";
+	fill_payload(out.payload, &a, &body);
+	if (message_send(&n, &out, id) == 0)
+		goto out;
+failed:
+	rc = fail("reply");
+out:
+	wipe(&body);
+	outgoing_free(&out);
 	node_close(&n);
 	return rc;
 }

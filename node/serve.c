@@ -124,8 +124,14 @@ cmd_serve(int argc, char **argv)
 	n.quiet = 0;
 	while (!stopping) {
 		struct sync_stats s;
+		int notices = 0;
 		pthread_mutex_lock(&node_lock);
 		rc = sync_once(&n, &s);
+		if (escalate_due(&n, &notices) != 0)
+			fprintf(stderr, "roster: deadlines: %s\n", rs_err());
+		else if (notices > 0)
+			printf("roster: %d overdue notice%s sent\n", notices,
+			    notices == 1 ? "" : "s");
 		pthread_mutex_unlock(&node_lock);
 		if (rc != 0 && strcmp(lasterr, rs_err()) != 0) {
 			fprintf(stderr, "roster: sync: %s (will retry)\n", rs_err());

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue_node.h"
 #include "db.h"
 #include "jsonutil.h"
 
@@ -71,25 +72,53 @@ open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
 	return 0;
 }
 
+/* Received messages for the inbox: the unacknowledged overdue ones first,
+ * then by urgency, then newest first.  An overdue notice is listed under a
+ * subject of its own (it has none: it carries nothing of the message). */
 json_t *
 inbox_json(struct node *n, int limit)
 {
 	sqlite3_stmt *st = db_prep(n->db, "SELECT id, idx, time, sender_state, urgency,"
-	    " subject, acked FROM messages WHERE direction = 'in' ORDER BY time DESC LIMIT ?");
+	    " subject, acked, deadline, escalated, notice, json_extract(content, '$.ref'),"
+	    " error FROM messages WHERE direction = 'in' ORDER BY"
+	    " (acked = 0 AND notice IS NULL AND deadline IS NOT NULL AND deadline < ?2) DESC,"
+	    " CASE urgency WHEN 'flash' THEN 0 WHEN 'urgent' THEN 1 WHEN 'priority' THEN 2"
+	    " ELSE 3 END, time DESC LIMIT ?1");
 	json_t *arr = json_array();
+	int64_t now = now_ms();
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int(st, 1, limit);
+	sqlite3_bind_int64(st, 2, now);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *m = json_object();
+		int acked = sqlite3_column_int(st, 6);
+		int64_t deadline = sqlite3_column_int64(st, 7);
+		char subject[128];
 		json_object_set_new(m, "id", jhex(sqlite3_column_blob(st, 0), 32));
 		json_object_set_new(m, "index", json_integer(sqlite3_column_int64(st, 1)));
 		json_object_set_new(m, "time", json_integer(sqlite3_column_int64(st, 2)));
 		json_object_set_new(m, "from", json_string(col_text(st, 3)));
 		json_object_set_new(m, "urgency", json_string(col_text(st, 4)));
-		json_object_set_new(m, "subject", json_string(col_text(st, 5)));
-		json_object_set_new(m, "acknowledged", json_boolean(sqlite3_column_int(st, 6)));
+		if (*col_text(st, 9)) {
+			snprintf(subject, sizeof(subject), "OVERDUE NOTICE: message %.16s awaits"
+			    " your State's acknowledgement", col_text(st, 10));
+			json_object_set_new(m, "subject", json_string(subject));
+			json_object_set_new(m, "notice", json_string(col_text(st, 9)));
+			json_object_set_new(m, "ref", json_string(col_text(st, 10)));
+		} else
+			json_object_set_new(m, "subject", json_string(col_text(st, 5)));
+		json_object_set_new(m, "acknowledged", json_boolean(acked));
+		if (deadline > 0) {
+			json_object_set_new(m, "deadline", json_integer(deadline));
+			json_object_set_new(m, "overdue", json_boolean(!acked &&
+			    !*col_text(st, 9) && deadline < now));
+		}
+		if (sqlite3_column_int64(st, 8) > 0)
+			json_object_set_new(m, "escalated", json_integer(sqlite3_column_int64(st, 8)));
+		if (*col_text(st, 11))
+			json_object_set_new(m, "warning", json_string(col_text(st, 11)));
 		json_array_append_new(arr, m);
 	}
 	sqlite3_finalize(st);
@@ -115,14 +144,17 @@ cmd_inbox(int argc, char **argv)
 		print_json(arr);
 		goto out;
 	}
-	printf("%-16s  %-20s  %-4s  %-8s  %-3s  %s\n", "ID", "LOGGED", "FROM",
+	printf("%-16s  %-20s  %-4s  %-8s  %-7s  %s\n", "ID", "LOGGED", "FROM",
 	    "URGENCY", "ACK", "SUBJECT");
 	json_array_foreach(arr, i, m) {
-		printf("%-16.16s  %-20s  %-4s  %-8s  %-3s  %s\n", jstr(m, "id"),
+		const char *ack = json_is_true(json_object_get(m, "acknowledged")) ? "yes" :
+		    json_is_true(json_object_get(m, "overdue")) ? "OVERDUE" :
+		    jstr(m, "notice") ? "-" : "no";
+		printf("%-16.16s  %-20s  %-4s  %-8s  %-7s  %s%s%s\n", jstr(m, "id"),
 		    time_str(json_integer_value(json_object_get(m, "time")), t, sizeof(t)),
-		    jstr(m, "from"), jstr(m, "urgency"),
-		    json_is_true(json_object_get(m, "acknowledged")) ? "yes" : "no",
-		    jstr(m, "subject"));
+		    jstr(m, "from"), jstr(m, "urgency"), ack, jstr(m, "subject"),
+		    json_object_get(m, "escalated") ? "  [escalated]" : "",
+		    jstr(m, "warning") ? "  [WARNING: see roster show]" : "");
 	}
 	if (json_array_size(arr) == 0)
 		printf("(no messages; `roster sync` fetches new ones)\n");
@@ -217,6 +249,153 @@ reverify(struct node *n, const uint8_t id[32], int outgoing)
 	return rc;
 }
 
+/* The thread a message belongs to: up the parents to the first message
+ * this node holds, then every message below it, in log order. */
+static json_t *
+thread_json(struct node *n, const uint8_t id[32])
+{
+	uint8_t root[32];
+	sqlite3_stmt *st;
+	json_t *out = json_array();
+
+	memcpy(root, id, 32);
+	st = db_prep(n->db, "SELECT parent FROM messages WHERE id = ?");
+	for (int depth = 0; st != NULL && depth < 1000; depth++) {
+		sqlite3_reset(st);
+		sqlite3_bind_blob(st, 1, root, 32, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32)
+			break;
+		const void *p = sqlite3_column_blob(st, 0);
+		sqlite3_stmt *has = db_prep(n->db, "SELECT 1 FROM messages WHERE id = ?");
+		int found = 0;
+		if (has != NULL) {
+			sqlite3_bind_blob(has, 1, p, 32, SQLITE_STATIC);
+			found = sqlite3_step(has) == SQLITE_ROW;
+			sqlite3_finalize(has);
+		}
+		if (!found)
+			break;
+		memcpy(root, p, 32);
+	}
+	sqlite3_finalize(st);
+	st = db_prep(n->db, "WITH RECURSIVE t(id, depth) AS (SELECT ?, 0 UNION ALL"
+	    " SELECT m.id, t.depth + 1 FROM messages m JOIN t ON m.parent = t.id"
+	    " WHERE t.depth < 1000)"
+	    " SELECT m.id, t.depth, m.sender_state, m.subject, coalesce(m.time, m.sent),"
+	    " m.notice FROM t JOIN messages m ON m.id = t.id ORDER BY 5");
+	if (st == NULL)
+		return out;
+	sqlite3_bind_blob(st, 1, root, 32, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			continue;	/* overdue notices are not part of the conversation */
+		json_array_append_new(out, json_pack("{s:o,s:i,s:s,s:s,s:I}", "id",
+		    jhex(sqlite3_column_blob(st, 0), 32), "depth", sqlite3_column_int(st, 1),
+		    "from", col_text(st, 2), "subject", col_text(st, 3),
+		    "time", (json_int_t)sqlite3_column_int64(st, 4)));
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void
+print_thread(json_t *thread, const uint8_t id[32])
+{
+	char *hex = hex_encode(id, 32), t[32];
+	size_t i;
+	json_t *m;
+
+	if (json_array_size(thread) > 1) {
+		printf("\nThread (%zu messages)\n", json_array_size(thread));
+		json_array_foreach(thread, i, m) {
+			int depth = (int)json_integer_value(json_object_get(m, "depth"));
+			printf("  %s %.16s  %s  %-2s %*s%s\n",
+			    strcmp(jstr(m, "id"), hex) == 0 ? ">" : " ", jstr(m, "id"),
+			    time_str(json_integer_value(json_object_get(m, "time")), t, sizeof(t)),
+			    jstr(m, "from"), depth * 2, "", jstr(m, "subject"));
+		}
+	}
+	free(hex);
+}
+
+/* A message written on a template: its fields with every label in this
+ * node's language, whatever the sender's.  The sender's template digest is
+ * compared with this node's copy, so a reader knows when the two differ
+ * (another version, or an operator's replacement). */
+static json_t *
+template_view(struct node *n, json_t *content)
+{
+	struct catalogue *c = NULL;
+	struct buf b = {0};
+	const char *id = jstr(content, "template"), *theirs = jstr(content, "template_digest");
+	json_t *fields = json_object_get(content, "fields"), *v, *t;
+	uint8_t digest[32];
+	char *ours = NULL;
+	int fb;
+
+	if (id == NULL)
+		return NULL;
+	v = json_pack("{s:s,s:s}", "template", id, "lang", node_lang(n));
+	if (node_catalogue(n, &c) != 0 || (t = catalogue_template(c, id)) == NULL) {
+		json_object_set_new(v, "problem", json_string("this node does not know"
+		    " that template; the fields are shown as sent"));
+		json_object_set_new(v, "rendered", json_string(""));
+		goto out;
+	}
+	json_object_set_new(v, "title", json_string(cat_label(json_object_get(t, "title"),
+	    node_lang(n), &fb)));
+	if (catalogue_digest(c, id, digest) == 0)
+		ours = hex_encode(digest, 32);
+	if (theirs == NULL || ours == NULL || strcmp(ours, theirs) != 0)
+		json_object_set_new(v, "problem", json_string("the sender used another"
+		    " version of this template; labels are this node's"));
+	if (!json_is_object(fields) || catalogue_check_fields(c, id, fields) != 0)
+		json_object_set_new(v, "fields_problem", json_string(rs_err()));
+	if (json_is_object(fields) && catalogue_render(c, id, fields, node_lang(n), &b) == 0)
+		json_object_set_new(v, "rendered", json_string(buf_cstr(&b)));
+out:
+	free(ours);
+	buf_free(&b);
+	catalogue_free(c);
+	return v;
+}
+
+static void
+print_template(json_t *v)
+{
+	if (v == NULL)
+		return;
+	printf("Template  %s (%s)\n", jstr(v, "title") ? jstr(v, "title") : jstr(v, "template"),
+	    jstr(v, "template"));
+	if (jstr(v, "problem") != NULL)
+		printf("          note: %s\n", jstr(v, "problem"));
+	if (jstr(v, "fields_problem") != NULL)
+		printf("WARNING   fields do not fit the template: %s\n", jstr(v, "fields_problem"));
+	printf("\n%s", jstr(v, "rendered") ? jstr(v, "rendered") : "");
+}
+
+/* A verified forward: who wrote the original, and its text. */
+static void
+print_original(json_t *orig)
+{
+	json_t *c = json_object_get(orig, "content");
+	uint8_t key[32];
+	char fpr[RS_FPR_LEN] = "?", t[32];
+
+	if (jstr(orig, "signer") != NULL && hex_decode_exact(key, 32, jstr(orig, "signer")) == 0)
+		fingerprint(fpr, key);
+	printf("\n---- Forwarded original (verified: signature, certificate, log inclusion,"
+	    " content) ----\n");
+	printf("From      %s, device %s\n", jstr(orig, "from"), fpr);
+	printf("Logged    %s at log index %lld\n", time_str(json_integer_value(
+	    json_object_get(orig, "time")), t, sizeof(t)),
+	    (long long)json_integer_value(json_object_get(orig, "index")));
+	printf("TLP:%s%s\n", jstr(c, "tlp") ? jstr(c, "tlp") : "?",
+	    json_is_true(json_object_get(c, "no_forward")) ? "    not to be forwarded" : "");
+	printf("Subject   %s\n\n%s\n", jstr(c, "subject") ? jstr(c, "subject") : "",
+	    jstr(c, "body") ? jstr(c, "body") : "");
+}
+
 int
 cmd_show(int argc, char **argv)
 {
@@ -225,7 +404,8 @@ cmd_show(int argc, char **argv)
 	uint8_t id[32];
 	sqlite3_stmt *st = NULL;
 	char t[32], t2[32], line[512];
-	json_t *acks = NULL;
+	json_t *acks = NULL, *thread = NULL, *content = NULL, *tview = NULL;
+	int64_t deadline, escalated;
 	int json, rc, out_;
 
 	if ((rc = open_for_reading(&n, argc, argv, "show", &json, &idp)) != 0)
@@ -236,7 +416,7 @@ cmd_show(int argc, char **argv)
 	}
 	st = db_prep(n.db, "SELECT direction, sender_state, sender_device, to_states,"
 	    " urgency, subject, body, tlp, lang, sent, idx, time, checked_size, rcpt, error,"
-	    " acked FROM messages WHERE id = ?");
+	    " acked, content, deadline, escalated, notice FROM messages WHERE id = ?");
 	if (st == NULL) {
 		rc = fail("show");
 		goto out;
@@ -248,6 +428,11 @@ cmd_show(int argc, char **argv)
 	struct dir_device *d = dir_device(n.directory, sqlite3_column_blob(st, 2));
 	if (out_)
 		acks = ack_table(&n, id, col_text(st, 13));
+	thread = thread_json(&n, id);
+	content = jparse(col_text(st, 16), strlen(col_text(st, 16)));
+	deadline = sqlite3_column_int64(st, 17);
+	escalated = sqlite3_column_int64(st, 18);
+	tview = content != NULL ? template_view(&n, content) : NULL;
 	if (json) {
 		json_t *j = json_object();
 		json_object_set_new(j, "id", jhex(id, 32));
@@ -275,6 +460,21 @@ cmd_show(int argc, char **argv)
 			json_object_set(j, "recipients", acks);
 		if (*col_text(st, 14))
 			json_object_set_new(j, "error", json_string(col_text(st, 14)));
+		if (deadline > 0)
+			json_object_set_new(j, "deadline", json_integer(deadline));
+		if (escalated > 0)
+			json_object_set_new(j, "escalated", json_integer(escalated));
+		if (*col_text(st, 19))
+			json_object_set_new(j, "notice", json_string(col_text(st, 19)));
+		if (content != NULL && json_object_get(content, "original") != NULL)
+			json_object_set(j, "original", json_object_get(content, "original"));
+		if (content != NULL && json_object_get(content, "no_forward") != NULL)
+			json_object_set(j, "no_forward", json_object_get(content, "no_forward"));
+		json_object_set(j, "thread", thread);
+		if (tview != NULL) {
+			json_object_set(j, "template", tview);
+			json_object_set(j, "fields", json_object_get(content, "fields"));
+		}
 		print_json(j);
 		json_decref(j);
 		goto out;
@@ -290,7 +490,13 @@ cmd_show(int argc, char **argv)
 		printf("          certified by %s root key %s at log index %lld\n", d->state,
 		    rf, (long long)d->cert_index);
 	}
-	printf("To        %s\n", col_text(st, 3));
+	json_t *tos = jparse(col_text(st, 3), strlen(col_text(st, 3))), *tv;
+	size_t ti;
+	printf("To        ");
+	json_array_foreach(tos, ti, tv)
+		printf("%s%s", ti ? ", " : "", json_string_value(tv));
+	printf("\n");
+	json_decref(tos);
 	printf("Urgency   %s    TLP:%s    language %s\n", col_text(st, 4), col_text(st, 7),
 	    col_text(st, 8));
 	printf("Sent      %s (sender's clock)\n", time_str(sqlite3_column_int64(st, 9), t, sizeof(t)));
@@ -307,10 +513,24 @@ cmd_show(int argc, char **argv)
 	else
 		printf("certificate chain valid; inclusion proof checked against checkpoint %lld\n",
 		    (long long)sqlite3_column_int64(st, 12));
-	printf("Subject   %s\n\n%s\n", col_text(st, 5), col_text(st, 6));
-	if (!out_)
+	if (!out_ && *col_text(st, 14))
+		printf("WARNING   %s\n", col_text(st, 14));
+	if (deadline > 0 && *col_text(st, 19) == '\0')
+		printf("Deadline  acknowledge by %s%s\n", time_str(deadline, t, sizeof(t)),
+		    !out_ && !sqlite3_column_int(st, 15) && now_ms() > deadline ?
+		    "  OVERDUE" : "");
+	if (escalated > 0)
+		printf("Escalated the sender's node sent an overdue notice at %s\n",
+		    time_str(escalated, t, sizeof(t)));
+	printf("Subject   %s\n", col_text(st, 5));
+	print_template(tview);
+	printf("\n%s\n", col_text(st, 6));
+	if (content != NULL && json_object_get(content, "original") != NULL)
+		print_original(json_object_get(content, "original"));
+	if (!out_ && *col_text(st, 19) == '\0')
 		printf("\n%s\n", sqlite3_column_int(st, 15) ? "You acknowledged this message." :
 		    "Not acknowledged yet: `roster ack ID`.");
+	print_thread(thread, id);
 	if (acks) {
 		printf("\n");
 		print_acks(acks);
@@ -318,8 +538,144 @@ cmd_show(int argc, char **argv)
 out:
 	sqlite3_finalize(st);
 	json_decref(acks);
+	json_decref(thread);
+	json_decref(content);
+	json_decref(tview);
 	node_close(&n);
 	return rc;
+}
+
+/* The "delivered" time of a notice at one device, 0 when not yet. */
+static int64_t
+delivered_at(struct node *n, const uint8_t *notice, const uint8_t dev[32])
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT time FROM acks WHERE msg_id = ?"
+	    " AND device = ? AND status = 'delivered'");
+	int64_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_blob(st, 1, notice, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, dev, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+/* Who was reached by the overdue notices to one State, and when. */
+static json_t *
+escalations_json(struct node *n, const uint8_t id[32], const char *state)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT stage, time, notice_id, devices"
+	    " FROM escalations WHERE msg_id = ? AND state = ? ORDER BY stage");
+	json_t *out = json_array();
+
+	if (st == NULL)
+		return out;
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *dj = col_text(st, 3);
+		json_t *devs = jparse(dj, strlen(dj)), *reached = json_array(), *v;
+		size_t i;
+		json_array_foreach(devs, i, v) {
+			uint8_t key[32];
+			char fpr[RS_FPR_LEN];
+			struct dir_device *d;
+			if (!json_is_string(v) || hex_decode_exact(key, 32, json_string_value(v)) != 0)
+				continue;
+			d = dir_device(n->directory, key);
+			fingerprint(fpr, key);
+			json_t *r = json_pack("{s:s,s:s,s:s}", "fingerprint", fpr,
+			    "role", d ? d->role : "?", "name",
+			    d && jstr(d->cert, "name") ? jstr(d->cert, "name") : "?");
+			int64_t t = delivered_at(n, sqlite3_column_blob(st, 2), key);
+			if (t > 0)
+				json_object_set_new(r, "delivered", json_integer(t));
+			json_array_append_new(reached, r);
+		}
+		json_decref(devs);
+		json_array_append_new(out, json_pack("{s:i,s:I,s:o,s:o}", "stage",
+		    sqlite3_column_int(st, 0), "time", (json_int_t)sqlite3_column_int64(st, 1),
+		    "notice", jhex(sqlite3_column_blob(st, 2), 32), "reached", reached));
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Per recipient State: acknowledged when and by whom, or overdue, and the
+ * escalations so far. */
+static json_t *
+states_json(struct node *n, const uint8_t id[32], const char *to_json,
+    int64_t deadline, json_t *recipients)
+{
+	json_t *to = jparse(to_json, strlen(to_json)), *out = json_array(), *v, *r;
+	size_t i, k;
+
+	json_array_foreach(to, i, v) {
+		const char *state = json_string_value(v);
+		json_t *row;
+		int64_t acked = 0;
+		const char *by = NULL;
+		if (state == NULL)
+			continue;
+		json_array_foreach(recipients, k, r) {
+			json_t *t = json_object_get(r, "acknowledged");
+			if (strcmp(jstr(r, "state"), state) == 0 && t != NULL &&
+			    (acked == 0 || json_integer_value(t) < acked)) {
+				acked = json_integer_value(t);
+				by = jstr(r, "name");
+			}
+		}
+		row = json_pack("{s:s}", "state", state);
+		if (acked > 0) {
+			json_object_set_new(row, "acknowledged", json_integer(acked));
+			json_object_set_new(row, "by", json_string(by));
+			json_object_set_new(row, "on_time", json_boolean(deadline == 0 ||
+			    acked <= deadline));
+		} else
+			json_object_set_new(row, "overdue", json_boolean(deadline > 0 &&
+			    now_ms() > deadline));
+		json_object_set_new(row, "escalations", escalations_json(n, id, state));
+		json_array_append_new(out, row);
+	}
+	json_decref(to);
+	return out;
+}
+
+static void
+print_states(json_t *states, int64_t deadline)
+{
+	char t[32], t2[32];
+	size_t i, k, m;
+	json_t *row, *esc, *r;
+
+	if (deadline > 0)
+		printf("Acknowledge by %s\n", time_str(deadline, t, sizeof(t)));
+	json_array_foreach(states, i, row) {
+		json_t *a = json_object_get(row, "acknowledged");
+		if (a != NULL)
+			printf("  %s  acknowledged %s by %s%s\n", jstr(row, "state"),
+			    time_str(json_integer_value(a), t, sizeof(t)), jstr(row, "by"),
+			    json_is_true(json_object_get(row, "on_time")) ? "" : " (late)");
+		else
+			printf("  %s  %s\n", jstr(row, "state"),
+			    json_is_true(json_object_get(row, "overdue")) ?
+			    "OVERDUE: not acknowledged" : "not acknowledged yet");
+		json_array_foreach(json_object_get(row, "escalations"), k, esc) {
+			printf("      overdue notice (stage %d, %s) sent %s to:\n",
+			    (int)json_integer_value(json_object_get(esc, "stage")),
+			    json_integer_value(json_object_get(esc, "stage")) == 1 ?
+			    "alternates" : "all other POCs",
+			    time_str(json_integer_value(json_object_get(esc, "time")), t, sizeof(t)));
+			json_array_foreach(json_object_get(esc, "reached"), m, r)
+				printf("        %-10s %-20.20s delivered %s\n", jstr(r, "role"),
+				    jstr(r, "name"), time_str(json_integer_value(
+				    json_object_get(r, "delivered")), t2, sizeof(t2)));
+		}
+	}
+	printf("\n");
 }
 
 int
@@ -329,7 +685,8 @@ cmd_status(int argc, char **argv)
 	const char *idp;
 	uint8_t id[32];
 	sqlite3_stmt *st = NULL;
-	json_t *acks = NULL;
+	json_t *acks = NULL, *states = NULL;
+	int64_t deadline;
 	int json, rc;
 
 	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
@@ -344,7 +701,8 @@ cmd_status(int argc, char **argv)
 		rc = fail("status");
 		goto out;
 	}
-	st = db_prep(n.db, "SELECT rcpt, subject FROM messages WHERE id = ? AND direction = 'out'");
+	st = db_prep(n.db, "SELECT rcpt, subject, to_states, deadline FROM messages"
+	    " WHERE id = ? AND direction = 'out'");
 	if (st == NULL) {
 		rc = fail("status");
 		goto out;
@@ -355,16 +713,25 @@ cmd_status(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	deadline = sqlite3_column_int64(st, 3);
 	acks = ack_table(&n, id, col_text(st, 0));
+	states = states_json(&n, id, col_text(st, 2), deadline, acks);
 	if (json) {
-		print_json(acks);
+		json_t *j = json_pack("{s:s,s:O,s:O}", "subject", col_text(st, 1),
+		    "states", states, "recipients", acks);
+		if (deadline > 0)
+			json_object_set_new(j, "deadline", json_integer(deadline));
+		print_json(j);
+		json_decref(j);
 	} else {
 		printf("%s\n", col_text(st, 1));
+		print_states(states, deadline);
 		print_acks(acks);
 	}
 out:
 	sqlite3_finalize(st);
 	json_decref(acks);
+	json_decref(states);
 	node_close(&n);
 	return rc;
 }

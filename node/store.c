@@ -9,7 +9,10 @@
  *                mail), verbatim, with index and log time
  *   outbox       every envelope this device signed, in sequence order; idx and
  *                receipt are filled when the hub's receipt arrives
- *   messages     decrypted messages, sent and received
+ *   messages     decrypted messages, sent and received: the listing columns,
+ *                the whole decrypted payload (content), its thread parent,
+ *                the acknowledgement deadline and what kind of notice it is
+ *   escalations  overdue notices this node sent for its messages, per State
  *   acks         acknowledgements of messages this node sent
  *   senders      the last sequence number seen from each other device
  *   agreed       other nodes' checkpoints already shown consistent with this
@@ -46,6 +49,9 @@ static const char schema[] =
 "  direction TEXT NOT NULL, sender_state TEXT, sender_device BLOB, to_states TEXT,"
 "  rcpt TEXT, urgency TEXT, subject TEXT, body TEXT, tlp TEXT, lang TEXT, sent INTEGER,"
 "  acked INTEGER NOT NULL DEFAULT 0, checked_size INTEGER, error TEXT);"
+"CREATE TABLE IF NOT EXISTS escalations(msg_id BLOB NOT NULL, state TEXT NOT NULL,"
+"  stage INTEGER NOT NULL, notice_id BLOB NOT NULL, time INTEGER NOT NULL,"
+"  devices TEXT NOT NULL, PRIMARY KEY(msg_id, state, stage));"
 "CREATE TABLE IF NOT EXISTS senders(device BLOB PRIMARY KEY, seq INTEGER NOT NULL);"
 "CREATE TABLE IF NOT EXISTS agreed(size INTEGER NOT NULL, root BLOB NOT NULL,"
 "  PRIMARY KEY(size, root)) WITHOUT ROWID;"
@@ -58,6 +64,18 @@ static const char schema[] =
 "  kind TEXT NOT NULL, text TEXT NOT NULL, evidence TEXT,"
 "  UNIQUE(kind, text));";
 
+/* Columns added after the first release, added to older stores on open. */
+static const struct {
+	const char *table, *column;
+} added[] = {
+	{ "messages", "content TEXT" },		/* the decrypted payload, JSON */
+	{ "messages", "parent BLOB" },		/* the message this one replies to */
+	{ "messages", "deadline INTEGER" },	/* acknowledge by (log time, ms) */
+	{ "messages", "notice TEXT" },		/* "overdue": an escalation notice */
+	{ "messages", "escalated INTEGER" },	/* when an overdue notice came */
+	{ "messages", "agreement BLOB" },	/* our "agreed" ack of an outcome */
+};
+
 int
 store_open(struct node *n)
 {
@@ -65,7 +83,13 @@ store_open(struct node *n)
 
 	snprintf(path, sizeof(path), "%s/node.db", n->dir);
 	n->db = db_open(path, schema);
-	return n->db ? 0 : -1;
+	if (n->db == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++)
+		if (db_add_column(n->db, added[i].table, added[i].column) != 0)
+			return -1;
+	return db_exec(n->db, "CREATE INDEX IF NOT EXISTS messages_parent"
+	    " ON messages(parent) WHERE parent IS NOT NULL");
 }
 
 int

@@ -124,7 +124,8 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	struct buf plain = {0};
 	sqlite3_stmt *st = NULL;
 	json_t *m = NULL;
-	char *to = NULL, *rcpt = NULL;
+	char *to = NULL, *rcpt = NULL, *content = NULL, ferr[RS_ERRLEN + 64];
+	uint8_t parent[32];
 	int rc;
 
 	if ((rc = check_device_envelope(n, e, index, time)) != 0)
@@ -142,9 +143,19 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	}
 	to = jdump(env_field(e, "to") ? env_field(e, "to") : json_array());
 	rcpt = jdump(env_field(e, "rcpt"));
+	if (message_payload_check(m) != 0) {
+		rc = -1;
+		goto out;
+	}
+	ferr[0] = '\0';
+	if (json_object_get(m, "forward") != NULL && forward_verify(n, cp, e, m) != 0)
+		snprintf(ferr, sizeof(ferr), "the forwarded original does not verify: %s",
+		    rs_err());
+	content = jdump(m);
 	st = db_prep(n->db, "INSERT INTO messages(id, idx, time, direction, sender_state,"
 	    " sender_device, to_states, rcpt, urgency, subject, body, tlp, lang, sent,"
-	    " checked_size) VALUES(?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " checked_size, content, parent, deadline, notice, error)"
+	    " VALUES(?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st == NULL) {
 		rc = -2;
 		goto out;
@@ -163,13 +174,23 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	sqlite3_bind_text(st, 12, jstr(m, "lang"), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 13, json_integer_value(json_object_get(m, "sent")));
 	sqlite3_bind_int64(st, 14, (int64_t)cp->size);
+	sqlite3_bind_text(st, 15, content, -1, SQLITE_STATIC);
+	if (jstr(m, "re") != NULL && hex_decode_exact(parent, 32, jstr(m, "re")) == 0)
+		sqlite3_bind_blob(st, 16, parent, 32, SQLITE_STATIC);
+	if (json_is_integer(env_field(e, "deadline")))
+		sqlite3_bind_int64(st, 17, json_integer_value(env_field(e, "deadline")));
+	if (jstr(m, "notice") != NULL)
+		sqlite3_bind_text(st, 18, jstr(m, "notice"), -1, SQLITE_STATIC);
+	if (ferr[0] != '\0')
+		sqlite3_bind_text(st, 19, ferr, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rs_seterr("duplicate of a message already received");
 		rc = -1;
 		goto out;
 	}
 	if (store_record(n, e, index, time, cp->size) != 0 ||
-	    make_ack(n, e->id, e->key, "delivered", "") != 0) {
+	    make_ack(n, e->id, e->key, "delivered", "") != 0 ||
+	    notice_received(n, e, m, time) != 0) {
 		rc = -2;
 		goto out;
 	}
@@ -179,6 +200,9 @@ out:
 	sqlite3_finalize(st);
 	free(to);
 	free(rcpt);
+	if (content != NULL)
+		sodium_memzero(content, strlen(content));
+	free(content);
 	json_decref(m);
 	return rc;
 }
@@ -196,8 +220,8 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	int rc, sent = 0;
 
 	if (status == NULL || (strcmp(status, "delivered") != 0 &&
-	    strcmp(status, "acknowledged") != 0)) {
-		rs_seterr("acknowledgement status must be delivered or acknowledged");
+	    strcmp(status, "acknowledged") != 0 && strcmp(status, "agreed") != 0)) {
+		rs_seterr("acknowledgement status must be delivered, acknowledged or agreed");
 		return -1;
 	}
 	if (env_str(e, "ref") == NULL || hex_decode_exact(ref, 32, env_str(e, "ref")) != 0) {
@@ -692,6 +716,12 @@ cmd_sync(int argc, char **argv)
 	    (unsigned long long)s.checkpoint, s.messages, s.messages == 1 ? "" : "s",
 	    s.acks, s.acks == 1 ? "" : "s", s.directory, s.directory == 1 ? "" : "s",
 	    s.sent, s.sent == 1 ? "" : "s");
+	int notices = 0;
+	if (escalate_due(&n, &notices) != 0)
+		fprintf(stderr, "roster sync: deadlines: %s\n", rs_err());
+	else if (notices > 0)
+		printf("%d overdue notice%s sent (`roster status ID` shows who was reached)\n",
+		    notices, notices == 1 ? "" : "s");
 	if (s.refused > 0) {
 		printf("%d record%s refused (see above)\n", s.refused, s.refused == 1 ? "" : "s");
 		rc = 1;

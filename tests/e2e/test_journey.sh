@@ -49,9 +49,9 @@ check "XA syncs" node XA sync
 check_out "XA's status shows XB acknowledged, with the note" "note: Looking into it" node XA status "$ID"
 STATUS=$(node XA status "$ID" --json)
 check "status JSON: the technical POC delivered and acknowledged" \
-	python3 -c "import json,sys; r=json.loads(sys.argv[1]); t=[x for x in r if x['name']=='POC XB'][0]; assert t['delivered']>0 and t['acknowledged']>=t['delivered']" "$STATUS"
+	python3 -c "import json,sys; r=json.loads(sys.argv[1])['recipients']; t=[x for x in r if x['name']=='POC XB'][0]; assert t['delivered']>0 and t['acknowledged']>=t['delivered']" "$STATUS"
 check "status JSON: the alternate delivered, not acknowledged" \
-	python3 -c "import json,sys; r=json.loads(sys.argv[1]); t=[x for x in r if x['name']=='POC XB-alt'][0]; assert t['delivered']>0 and 'acknowledged' not in t" "$STATUS"
+	python3 -c "import json,sys; r=json.loads(sys.argv[1])['recipients']; t=[x for x in r if x['name']=='POC XB-alt'][0]; assert t['delivered']>0 and 'acknowledged' not in t" "$STATUS"
 
 # Promise 1: the hub holds no plaintext.
 sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(FULL)" >/dev/null 2>&1

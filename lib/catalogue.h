@@ -1,0 +1,124 @@
+/*
+ * catalogue.h - message templates and the taxonomies their choice fields
+ * draw from, in the six official UN languages.
+ *
+ * A template is a schema: a list of typed fields (text, choice, datetime,
+ * states, indicators, attachment), each with a label and help text in
+ * Arabic, Chinese, English, French, Russian and Spanish.  A sender fills a
+ * template with "name=value" pairs; the result is a canonical JSON object of
+ * field values that carries no labels at all, so a recipient renders every
+ * label and every taxonomy value in its own language whatever the sender's.
+ * Free text carries the language tag it was written in.
+ *
+ * The catalogue is data (docs/templates.md): share/catalogue/ as shipped,
+ * then any folder or document an operator adds.  Everything added is checked
+ * the same way, whoever wrote it, since a hub's operator is not trusted:
+ * every label in all six languages, every taxonomy a template names present,
+ * every name and code well formed, sizes bounded.  A later entry with the
+ * id of a loaded one replaces it only if its version is higher.
+ *
+ * Loading records each refused file or entry as a "problem" (a sentence
+ * naming the file and what is wrong) and goes on with the rest; the caller
+ * decides whether a problem is fatal (the shipped catalogue) or a warning
+ * (an operator's addition).
+ */
+#ifndef ROSTER_CATALOGUE_H
+#define ROSTER_CATALOGUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "util.h"
+
+#define CAT_NLANGS	6
+#define CAT_MAX_FILE	((size_t)256 << 10)	/* bytes per catalogue file */
+#define CAT_MAX_FILES	512			/* files per folder */
+#define CAT_MAX_DOC	((size_t)8 << 20)	/* bytes of a hub's document */
+#define CAT_MAX_FIELDS	64
+#define CAT_MAX_VALUES	1000			/* codes per taxonomy */
+#define CAT_MAX_LIST	1000			/* items of one list field */
+#define CAT_MAX_TEXT	65536			/* bytes of one text value */
+
+/* "ar", "zh", "en", "fr", "ru", "es": the order labels are checked in. */
+extern const char *const cat_langs[CAT_NLANGS];
+int cat_lang_ok(const char *lang);
+
+/* Replaces control characters (C0, DEL, C1) and bidirectional overrides
+ * in s, in place, so text quoted from a file is safe on a terminal. */
+void cat_printable(char *s);
+
+struct catalogue;
+
+struct catalogue *catalogue_new(void);
+void catalogue_free(struct catalogue *c);
+
+/* Loads share_dir()/catalogue.  Strict: -1 with rs_err naming the first
+ * problem if any file is refused (a broken installation). */
+int catalogue_load_shipped(struct catalogue *c);
+
+/* Adds DIR/taxonomies/ *.json, then DIR/templates/ *.json.  source is what
+ * catalogue_source reports for what came from there ("node", "hub", a
+ * path).  A missing DIR is an empty one.  Returns the number of problems
+ * recorded (refused files, ignored versions), or -1 with rs_err when DIR
+ * cannot be read at all. */
+int catalogue_add_dir(struct catalogue *c, const char *dir, const char *source);
+
+/* Adds one file, a template (it has "fields") or a taxonomy, named
+ * ID.json.  Returns the number of problems recorded (0 when it was added). */
+int catalogue_add_file(struct catalogue *c, const char *path, const char *source);
+
+/* Adds a document {"templates":[...], "taxonomies":[...]} (what a hub
+ * serves at GET /v1/catalogue); name says where it came from in problems.
+ * Returns the number of problems, or -1 with rs_err when doc is not such a
+ * document at all. */
+int catalogue_add_doc(struct catalogue *c, json_t *doc, const char *name,
+    const char *source);
+/* The same from bytes (bounded by CAT_MAX_DOC). */
+int catalogue_add_doc_bytes(struct catalogue *c, const void *data, size_t len,
+    const char *name, const char *source);
+
+/* Problems recorded while loading, oldest first. */
+size_t catalogue_nproblems(const struct catalogue *c);
+const char *catalogue_problem(const struct catalogue *c, size_t i);
+
+/* Templates sorted by id (a borrowed array of template objects), one
+ * template or taxonomy by id (borrowed; NULL with rs_err when unknown). */
+json_t *catalogue_templates(struct catalogue *c);
+json_t *catalogue_taxonomies(struct catalogue *c);
+json_t *catalogue_template(struct catalogue *c, const char *id);
+json_t *catalogue_taxonomy(struct catalogue *c, const char *id);
+/* Where the template or taxonomy id came from: "shipped" or a source. */
+const char *catalogue_source(struct catalogue *c, const char *id);
+
+/* {"templates":[...], "taxonomies":[...], "problems":[...]} of what came
+ * from source (all of it when source is NULL); a new reference. */
+json_t *catalogue_export(struct catalogue *c, const char *source);
+
+/* A label object's text in lang; falls back to en and sets *fallback. */
+const char *cat_label(json_t *i18n, const char *lang, int *fallback);
+
+/* SHA-256 of the template's canonical JSON (keys sorted, compact): names
+ * exactly which template version a message was written with. */
+int catalogue_digest(struct catalogue *c, const char *id, uint8_t out[32]);
+
+/* Fills template id from n "name=value" pairs: a list field takes a key
+ * repeated or comma-separated values; lang is the language of the free
+ * text (one of the six).  Checks required fields, types and taxonomy codes
+ * and makes *fields, the canonical values object (fields in template
+ * order).  -1 with rs_err naming the field on any bad value. */
+int catalogue_fill(struct catalogue *c, const char *id, const char **kv,
+    size_t n, const char *lang, json_t **fields);
+
+/* Checks a canonical fields object against template id (what a recipient
+ * does before trusting it): -1 with rs_err naming the field. */
+int catalogue_check_fields(struct catalogue *c, const char *id, json_t *fields);
+
+/* Human-readable text of fields with every label and taxonomy value in
+ * lang.  A label missing in lang is shown in English marked "[en]"; a value
+ * that does not fit the template is shown raw, marked.  Control characters
+ * in values are replaced, so hostile text cannot drive a terminal. */
+int catalogue_render(struct catalogue *c, const char *id, json_t *fields,
+    const char *lang, struct buf *out);
+
+#endif
