@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "checkrec.h"
@@ -335,6 +336,11 @@ open_log(const char *hubdir, sqlite3 **db, struct directory **d, uint64_t *size)
 	int rc = -1;
 
 	*d = NULL;
+	*db = NULL;
+	if (access(path, R_OK) != 0) {
+		rs_seterr("%s is not an initialised hub (no readable hub.db)", hubdir);
+		goto out;
+	}
 	if ((*db = db_open(path, NULL)) == NULL)
 		goto out;
 	hex = db_meta_get_text(*db, "operator_key");

@@ -102,6 +102,9 @@ grep -q "^history,group,asean,6,3," "$T/hub.csv" && ok "CSV history row for grou
 check_out "text report" 'history: 2 checks' "$ROSTERD" checks "$T/hub"
 check_out "text report names who did not answer" 'not answered in time: XA diplomatic' "$ROSTERD" checks "$T/hub"
 check_out "--since in the future leaves no check" '"checks": \[\]' "$ROSTERD" checks "$T/hub" --json --since 2100-01-01
+mkdir -p "$T/empty"
+check_out "rosterd checks on a folder that is not a hub says so" 'not an initialised hub' "$ROSTERD" checks "$T/empty"
+[ ! -e "$T/empty/hub.db" ] && ok "... and creates nothing there" || bad "rosterd checks created a hub.db"
 "$ROSTERD" checks "$T/hub" --json --csv >/dev/null 2>&1; [ $? -eq 2 ] && ok "--json with --csv exits 2" || bad "--json --csv"
 
 # ---- a node recomputes the same figures from verified records ---------------
