@@ -112,6 +112,33 @@ load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **o
 	return 0;
 }
 
+/* The groups as the group records below size define them, so that the
+ * report over a log prefix is the same whenever it is computed. */
+static struct cs_group *
+groups_at(sqlite3 *db, const uint8_t operator_key[32], uint64_t size, size_t *n)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
+	    " WHERE kind NOT IN ('msg', 'ack') AND kind = 'group' AND idx < ?1"
+	    " ORDER BY idx");
+	struct directory *g = dir_new(operator_key);
+	struct cs_group *out;
+	struct envelope e;
+
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (int64_t)size);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (env_parse(&e, sqlite3_column_blob(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1)) == 0) {
+				dir_apply(g, &e, sqlite3_column_int64(st, 0));
+				env_free(&e);
+			}
+		sqlite3_finalize(st);
+	}
+	out = checkrec_groups(g, n);
+	dir_free(g);
+	return out;
+}
+
 json_t *
 hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since);
 
@@ -124,7 +151,7 @@ hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since
 	json_t *report = NULL;
 
 	if (load_checks(db, d, size, &cs, &n) == 0) {
-		groups = checkrec_groups(d, &ngroups);
+		groups = groups_at(db, d->operator_key, size, &ngroups);
 		report = cs_report(cs, n, groups, ngroups, since);
 	}
 	for (size_t i = 0; i < n; i++)

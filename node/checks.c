@@ -708,6 +708,32 @@ out:
 
 /* ---- roster checks report ------------------------------------------------------------ */
 
+/* The groups as the group records below size define them (as the hub
+ * computes them: hub/checks.c). */
+static struct cs_group *
+groups_at(struct node *n, int64_t size, size_t *ng)
+{
+	sqlite3_stmt *st = db_prep(n->db, "SELECT idx, envelope FROM records"
+	    " WHERE kind = 'group' AND idx < ? ORDER BY idx");
+	struct directory *g = dir_new(n->cfg.operator_key);
+	struct cs_group *out;
+	struct envelope e;
+
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, size);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (env_parse(&e, sqlite3_column_blob(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1)) == 0) {
+				dir_apply(g, &e, sqlite3_column_int64(st, 0));
+				env_free(&e);
+			}
+		sqlite3_finalize(st);
+	}
+	out = checkrec_groups(g, ng);
+	dir_free(g);
+	return out;
+}
+
 /* The report over the records below size, restricted to one check when
  * prefix is given. */
 static json_t *
@@ -722,7 +748,7 @@ report_json(struct node *n, int64_t size, int64_t since, const char *prefix)
 		goto out;
 	if (prefix != NULL && find_check(&k, prefix, &at) != 0)
 		goto out;
-	g = checkrec_groups(n->directory, &ng);
+	g = groups_at(n, size, &ng);
 	r = prefix != NULL ? cs_report(&k.cs[at], 1, g, ng, 0) :
 	    cs_report(k.cs, k.n, g, ng, since);
 	checkrec_groups_free(g, ng);

@@ -118,6 +118,13 @@ node XB checks report --since yesterday >/dev/null 2>&1; [ $? -eq 2 ] && ok "a b
 check_out "report of one check" "check ${XAC:0:16}" node XA checks report "${XAC:0:10}"
 check_out "XA's list shows its own check" "${XAC:0:16} +me" node XA checks
 
+# a group changed after the checks: the report follows the group records
+# below its log size, on the hub and on the node alike
+check "rosterd group asean now XA,XC" "$ROSTERD" group "$T/hub" --name asean --states XA,XC
+node XB checks report --json --verify >"$T/xb2.json" 2>"$T/xb2.err"
+[ $? -eq 0 ] && ok "--verify still agrees after the group changed" || { bad "--verify after group change"; cat "$T/xb2.err"; }
+expect "operator check: group asean (XA,XC) POCs" 3 "$(jq -r --arg id "$OP" '.checks[] | select(.id==$id) | .rows[] | select(.scope=="group" and .key=="asean") | .pocs' "$T/xb2.json")"
+
 # ---- the node's local API --------------------------------------------------------
 rm -f "$T/node-XB/serve.url"
 "$ROSTER" serve --dir "$T/node-XB" --listen 127.0.0.1:0 --interval 60 >"$T/serve-XB.log" 2>&1 &
@@ -127,7 +134,7 @@ API=$(cat "$T/node-XB/serve.url" 2>/dev/null)
 curl -s "$API/api/checks" >"$T/api.json"
 [ "$(jq length "$T/api.json")" = 2 ] && [ "$(jq -r '[.[].status] | sort | join(",")' "$T/api.json")" = "answered,answered" ] && ok "GET /api/checks: XB answered both checks" || { bad "GET /api/checks"; cat "$T/api.json"; }
 curl -s "$API/api/checks/report" | jq -S . >"$T/api-report.json"
-jq -S . "$T/hub.json" | cmp -s - "$T/api-report.json" && ok "GET /api/checks/report is the hub's report" || bad "GET /api/checks/report"
+jq -S . "$T/xb2.json" | cmp -s - "$T/api-report.json" && ok "GET /api/checks/report is the verified report" || bad "GET /api/checks/report"
 
 # ---- freshness ----------------------------------------------------------------
 check_out "directory shows when a POC last answered" 'last answered a check: 20' node XA directory --state XA
