@@ -339,6 +339,10 @@ checks_remind(struct node *n, FILE *f)
 		int64_t answered;
 		if (strcmp(d->state, n->cfg.state) != 0 || checks_device_fresh(n, d, last, &answered))
 			continue;
+		if (f == NULL) {
+			stale++;
+			continue;
+		}
 		if (stale++ == 0)
 			fprintf(f, "Reminder: these POCs of %s have not been confirmed for more "
 			    "than %g days\n(no answer to a communication check, nor a new "

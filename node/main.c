@@ -194,15 +194,20 @@ static const struct command commands[] = {
 "already verified, without contacting the hub.  docs/checks.md defines every\n"
 "figure.\n" },
 { "status", cmd_status, "delivery and acknowledgement of a sent message",
-"usage: roster status [--dir NODEDIR] [--json] ID\n\n"
+"usage: roster status [--dir NODEDIR] [--json] [ID]\n\n"
 "For a message this node sent: each recipient device, with the log times at\n"
 "which its node signed \"delivered\" and its POC \"acknowledged\".  A missing\n"
-"acknowledgement shows as \"-\".  Run `roster sync` first for fresh data.\n" },
+"acknowledgement shows as \"-\".  Run `roster sync` first for fresh data.\n"
+"Without ID: the reminder naming this State's POCs not confirmed (by an\n"
+"answer to a communication check, or a new certificate) for\n"
+"stale_after_days (config.json, default 365).\n" },
 { "directory", cmd_directory, "list States and their points of contact",
 "usage: roster directory [--dir NODEDIR] [--state XA] [--json]\n\n"
 "Fetches and verifies the directory from the hub, then lists each State's\n"
 "admitted root keys and its POC devices: role, name, e-mail, languages,\n"
-"fingerprint, and whether the device is current or revoked.\n" },
+"fingerprint, and whether the device is current or revoked; when each POC\n"
+"last answered a communication check, and STALE for a current POC neither\n"
+"certified nor confirmed within stale_after_days (config.json, default 365).\n" },
 { "audit", cmd_audit, "check the hub's honesty",
 "usage: roster audit [--dir NODEDIR] [--no-cosign] [--witness FILE]\n\n"
 "Checks, and reports line by line:\n"

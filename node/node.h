@@ -188,7 +188,8 @@ json_t *checks_last_answers(struct node *n);
 int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last,
     int64_t *answered);
 double checks_stale_days(struct node *n);
-/* Prints the reminder naming this State's stale POCs; returns their count. */
+/* Prints the reminder naming this State's stale POCs (to f; NULL: only
+ * count them); returns their count. */
 int checks_remind(struct node *n, FILE *f);
 /* The checks this node started or was asked (all: every check it verified),
  * and the report over every check it verified (the local API). */

@@ -722,6 +722,10 @@ cmd_sync(int argc, char **argv)
 	else if (notices > 0)
 		printf("%d overdue notice%s sent (`roster status ID` shows who was reached)\n",
 		    notices, notices == 1 ? "" : "s");
+	int stale = checks_remind(&n, NULL);	/* the administrator's reminder */
+	if (stale > 0)
+		printf("reminder: %d POC%s of %s not confirmed for %g days (`roster status`)\n",
+		    stale, stale == 1 ? "" : "s", n.cfg.state, checks_stale_days(&n));
 	if (s.refused > 0) {
 		printf("%d record%s refused (see above)\n", s.refused, s.refused == 1 ? "" : "s");
 		rc = 1;

@@ -144,6 +144,7 @@ jq '.stale_after_days = 0.00001' "$T/node-XA/config.json" >"$T/cfg" && cp "$T/cf
 sleep 1
 check_out "stale POCs are flagged in the directory" 'STALE' node XA directory --state XA
 check_out "roster status reminds XA of its stale POC" 'POC XA2 <poc2@xa.example>  last answered a check: never' node XA status
+check_out "roster sync reminds XA too" 'reminder: 2 POCs of XA not confirmed' node XA sync
 node XA status >"$T/st.out" 2>&1
 grep -q "POC XB" "$T/st.out" && bad "the reminder names another State's POCs" || ok "the reminder names only XA's own POCs"
 [ "$(node XA directory --json --state XA | jq '[.[] | select(.kind=="device" and .stale)] | length')" = 2 ] && ok "directory --json: stale flag" || bad "directory --json stale"
