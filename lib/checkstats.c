@@ -55,44 +55,88 @@ struct filter {
 
 /* ---- one check ------------------------------------------------------------ */
 
+/* Sorting keys with their position, to find duplicates and answers in
+ * O(n log n) rather than by scanning. */
+struct keyed {
+	const uint8_t *key;
+	int64_t index;		/* answers: log index; members: position */
+	size_t at;
+};
+
 static int
-same_key(const uint8_t a[32], const uint8_t b[32])
+keyed_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, 32) == 0;
+	const struct keyed *x = a, *y = b;
+	int c = memcmp(x->key, y->key, 32);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first answer of key after the check (lowest index above it) among
+ * the sorted answers, or NULL. */
+static const struct cs_answer *
+first_answer(const struct cs_check *c, const struct keyed *ans, size_t n,
+    const uint8_t key[32])
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {		/* first entry with (key, index > c->index) */
+		size_t mid = lo + (hi - lo) / 2;
+		int k = memcmp(ans[mid].key, key, 32);
+		if (k < 0 || (k == 0 && ans[mid].index <= c->index))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && memcmp(ans[lo].key, key, 32) == 0)
+		return &c->ans[ans[lo].at];
+	return NULL;
+}
+
+static void
+outcome_of(const struct cs_check *c, const struct cs_answer *first,
+    struct cs_outcome *o)
+{
+	if (first == NULL)
+		return;
+	o->answer_index = first->index;
+	o->answer_time = first->time;
+	o->response_ms = first->time - c->time;
+	if (o->response_ms < 0)
+		o->response_ms = 0;	/* log times never go back */
+	if (first->time > c->deadline)
+		o->late = 1;
+	else
+		o->answered = 1;
 }
 
 void
 cs_outcomes(const struct cs_check *c, struct cs_outcome *out)
 {
-	for (size_t i = 0; i < c->naud; i++) {
-		struct cs_outcome *o = &out[i];
-		const struct cs_answer *first = NULL;
+	struct keyed *ans = xcalloc(c->nans + 1, sizeof(*ans));
+	struct keyed *mem = xcalloc(c->naud + 1, sizeof(*mem));
 
+	for (size_t k = 0; k < c->nans; k++)
+		ans[k] = (struct keyed){ c->ans[k].key, c->ans[k].index, k };
+	for (size_t i = 0; i < c->naud; i++)
+		mem[i] = (struct keyed){ c->aud[i].key, (int64_t)i, i };
+	if (c->nans > 1)
+		qsort(ans, c->nans, sizeof(*ans), keyed_cmp);
+	if (c->naud > 1)
+		qsort(mem, c->naud, sizeof(*mem), keyed_cmp);
+	for (size_t i = 0; i < c->naud; i++) {
+		struct cs_outcome *o = &out[mem[i].at];
 		memset(o, 0, sizeof(*o));
 		o->response_ms = o->answer_index = o->answer_time = -1;
-		for (size_t k = 0; k < i && !o->dup; k++)
-			o->dup = same_key(c->aud[k].key, c->aud[i].key);
-		if (o->dup)
-			continue;
-		for (size_t k = 0; k < c->nans; k++) {
-			const struct cs_answer *a = &c->ans[k];
-			if (!same_key(a->key, c->aud[i].key) || a->index <= c->index)
-				continue;
-			if (first == NULL || a->index < first->index)
-				first = a;
-		}
-		if (first == NULL)
-			continue;
-		o->answer_index = first->index;
-		o->answer_time = first->time;
-		o->response_ms = first->time - c->time;
-		if (o->response_ms < 0)
-			o->response_ms = 0;	/* log times never go back */
-		if (first->time > c->deadline)
-			o->late = 1;
-		else
-			o->answered = 1;
+		/* a repeated entry: all but its first position */
+		o->dup = i > 0 && memcmp(mem[i - 1].key, mem[i].key, 32) == 0;
+		if (!o->dup)
+			outcome_of(c, first_answer(c, ans, c->nans, mem[i].key), o);
 	}
+	free(ans);
+	free(mem);
 }
 
 static int
@@ -146,15 +190,32 @@ passes(const struct filter *f, const struct cs_member *m)
 	return 0;
 }
 
-/* Adds the members of c that f covers. */
+/* A State's view within one check and one row, indexed by its code. */
+#define STATE_SLOTS (26 * 26)
+
+struct state_view {
+	int64_t best;		/* fastest response in time, -1 */
+	int seen, late;
+};
+
+static int
+state_slot(const char *st)
+{
+	if (st[0] < 'A' || st[0] > 'Z' || st[1] < 'A' || st[1] > 'Z')
+		return -1;
+	return (st[0] - 'A') * 26 + (st[1] - 'A');
+}
+
+/* Adds the members of c that f covers: POC figures member by member, then
+ * the State figures (each State once: answered through its fastest POC).
+ * sv is STATE_SLOTS entries of scratch, all unseen on entry and on exit. */
 static void
 acc_check(struct acc *a, const struct cs_check *c, const struct cs_outcome *o,
-    const struct filter *f)
+    const struct filter *f, struct state_view *sv)
 {
 	for (size_t i = 0; i < c->naud; i++) {
 		const struct cs_member *m = &c->aud[i];
-		int64_t best = -1;
-		int seen = 0, late = 0;
+		int k = state_slot(m->state);
 
 		if (o[i].dup || !passes(f, m))
 			continue;
@@ -164,26 +225,25 @@ acc_check(struct acc *a, const struct cs_check *c, const struct cs_outcome *o,
 			vec_push(&a->t, o[i].response_ms);
 		} else if (o[i].late)
 			a->late++;
-		/* the State view, once per State: at its first member */
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = !o[k].dup && passes(f, &c->aud[k]) &&
-			    strcmp(c->aud[k].state, m->state) == 0;
-		if (seen)
+		if (k < 0)
+			continue;	/* the directory's rules forbid it */
+		if (!sv[k].seen)
+			sv[k] = (struct state_view){ .best = -1, .seen = 1 };
+		if (o[i].answered && (sv[k].best < 0 || o[i].response_ms < sv[k].best))
+			sv[k].best = o[i].response_ms;
+		sv[k].late |= o[i].late;
+	}
+	for (size_t i = 0; i < c->naud; i++) {	/* in audience order */
+		int k = state_slot(c->aud[i].state);
+		if (k < 0 || !sv[k].seen)
 			continue;
-		for (size_t k = i; k < c->naud; k++) {
-			if (o[k].dup || !passes(f, &c->aud[k]) ||
-			    strcmp(c->aud[k].state, m->state) != 0)
-				continue;
-			if (o[k].answered && (best < 0 || o[k].response_ms < best))
-				best = o[k].response_ms;
-			late |= o[k].late;
-		}
 		a->states++;
-		if (best >= 0) {
+		if (sv[k].best >= 0) {
 			a->states_answered++;
-			vec_push(&a->st, best);
-		} else if (late)
+			vec_push(&a->st, sv[k].best);
+		} else if (sv[k].late)
 			a->states_late++;
+		sv[k].seen = 0;
 	}
 }
 
@@ -235,26 +295,34 @@ acc_json(struct acc *a, const char *scope, const char *key)
 	return r;
 }
 
-/* The distinct values of a member field over the checks, sorted. */
+/* The distinct roles (role) or States of the members of the checks,
+ * sorted. */
 static json_t *
 distinct(const struct cs_check *const *cs, size_t n, int role)
 {
-	json_t *a = json_array(), *v;
-	size_t i;
+	static const char *roles[] = { "alternate", "diplomatic", "technical" };
+	unsigned char seen[STATE_SLOTS];
+	json_t *a = json_array();
 
+	memset(seen, 0, sizeof(seen));
 	for (size_t k = 0; k < n; k++)
 		for (size_t m = 0; m < cs[k]->naud; m++) {
-			const char *s = role ? cs[k]->aud[m].role : cs[k]->aud[m].state;
-			int have = 0;
-			json_array_foreach(a, i, v)
-				have |= strcmp(json_string_value(v), s) == 0;
-			if (!have) {
-				for (i = 0; i < json_array_size(a) && strcmp(
-				    json_string_value(json_array_get(a, i)), s) < 0; i++)
-					;
-				json_array_insert_new(a, i, json_string(s));
-			}
+			const char *v = role ? cs[k]->aud[m].role : cs[k]->aud[m].state;
+			int slot = -1;
+			if (!role)
+				slot = state_slot(v);
+			else
+				for (int r = 0; r < 3; r++)
+					if (strcmp(v, roles[r]) == 0)
+						slot = r;
+			if (slot >= 0)	/* else one the directory's rules forbid */
+				seen[slot] = 1;
 		}
+	for (int i = 0; i < (role ? 3 : STATE_SLOTS); i++) {
+		char st[3] = { (char)('A' + i / 26), (char)('A' + i % 26), 0 };
+		if (seen[i])
+			json_array_append_new(a, json_string(role ? roles[i] : st));
+	}
 	return a;
 }
 
@@ -263,14 +331,16 @@ static json_t *
 row(const struct cs_check *const *cs, struct cs_outcome *const *os, size_t n,
     const struct filter *f, const char *scope, const char *key)
 {
+	struct state_view *sv = xcalloc(STATE_SLOTS, sizeof(*sv));
 	struct acc a;
 	json_t *r;
 
 	memset(&a, 0, sizeof(a));
 	for (size_t k = 0; k < n; k++)
-		acc_check(&a, cs[k], os[k], f);
+		acc_check(&a, cs[k], os[k], f, sv);
 	r = acc_json(&a, scope, key);
 	acc_free(&a);
+	free(sv);
 	return r;
 }
 

@@ -319,6 +319,75 @@ test_same_input_same_bytes(void **state)
 	json_decref(b);
 }
 
+/* The UN's size: 193 States with two POCs each, 100 checks, two thirds of
+ * the POCs answering (some twice), a tenth late.  The figures must add up,
+ * and the report must stay cheap (the time is printed, not asserted). */
+static void
+test_scale(void **state)
+{
+	enum { NST = 193, NCHK = 100, NAUD = 2 * NST };
+	struct cs_check *c = xcalloc(NCHK, sizeof(*c));
+	struct cs_member *m = xcalloc(NAUD, sizeof(*m));
+	struct cs_group g;
+	char (*gs)[3] = xcalloc(20, 3);
+	size_t want_ans = 0, want_late = 0;
+	int64_t t0 = now_ms();
+	json_t *r;
+
+	for (int i = 0; i < NAUD; i++) {
+		m[i].key[0] = (uint8_t)i;
+		m[i].key[1] = (uint8_t)(i >> 8);
+		m[i].state[0] = (char)('A' + (i / 2) / 26);
+		m[i].state[1] = (char)('A' + (i / 2) % 26);
+		snprintf(m[i].role, sizeof(m[i].role), "%s", i % 2 ? "diplomatic" : "technical");
+	}
+	for (int i = 0; i < 20; i++)
+		memcpy(gs[i], m[2 * i].state, 3);
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "twenty");
+	g.states = gs;
+	g.nstates = 20;
+	for (int k = 0; k < NCHK; k++) {
+		c[k].index = 1000 * k;
+		c[k].time = T0 + 1000000 * k;
+		c[k].deadline = c[k].time + 500000;
+		c[k].aud = m;
+		c[k].naud = NAUD;
+		c[k].ans = xcalloc(2 * NAUD, sizeof(*c[k].ans));
+		for (int i = 0; i < NAUD; i++) {
+			if ((i + k) % 3 == 0)
+				continue;	/* a third never answers */
+			int late = (i + k) % 10 == 1;
+			struct cs_answer *a = &c[k].ans[c[k].nans++];
+			memcpy(a->key, m[i].key, 32);
+			a->index = c[k].index + 1 + i;
+			a->time = c[k].time + (late ? 600000 : 1000 * (i % 50));
+			if (i % 7 == 0) {	/* and a later duplicate */
+				c[k].ans[c[k].nans] = *a;
+				c[k].ans[c[k].nans].index += NAUD;
+				c[k].nans++;
+			}
+			want_late += late;
+			want_ans += !late;
+		}
+	}
+	r = cs_report(c, NCHK, &g, 1, 0);
+	fprintf(stderr, "     report of %d checks x %d POCs: %lld ms\n", NCHK, NAUD,
+	    (long long)(now_ms() - t0));
+	assert_int_equal(num(row(r, 1, "all", "all"), "pocs"), NCHK * NAUD);
+	assert_int_equal(num(row(r, 1, "all", "all"), "answered"), (int64_t)want_ans);
+	assert_int_equal(num(row(r, 1, "all", "all"), "late"), (int64_t)want_late);
+	assert_int_equal(num(row(r, 1, "all", "all"), "states"), NCHK * NST);
+	assert_int_equal(num(row(r, 1, "group", "twenty"), "pocs"), NCHK * 40);
+	assert_int_equal(json_array_size(json_object_get(r, "history")), 1 + NST + 2 + 1);
+	json_decref(r);
+	for (int k = 0; k < NCHK; k++)
+		free(c[k].ans);
+	free(c);
+	free(m);
+	free(gs);
+}
+
 /* ---- checkrec ------------------------------------------------------------------ */
 
 static void
@@ -440,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_duplicate_audience_and_empty),
 		cmocka_unit_test(test_groups_history_since),
 		cmocka_unit_test(test_same_input_same_bytes),
+		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_answer_rules),
