@@ -578,10 +578,11 @@ checks_answer_cmd(int argc, char **argv)
 	idp = opt_positional(&o);
 	rc = opts_finish(&o, "checks answer");
 	opts_free(&o);
-	if (rc != 0)
-		return (node_close(&n), EXIT_USAGE);
-	if (idp == NULL)
-		return (node_close(&n), usage_error("checks answer", "which check? give its ID"));
+	if (rc != 0 || idp == NULL) {
+		rc = rc != 0 ? EXIT_USAGE : usage_error("checks answer",
+		    "which check? give its ID");
+		goto out;
+	}
 	if (node_open(&n, 1) != 0) {
 		rc = fail("checks answer");
 		goto out;
@@ -667,8 +668,10 @@ checks_list(int argc, char **argv)
 	all = opt_flag(&o, "--all");
 	rc = opts_finish(&o, "checks");
 	opts_free(&o);
-	if (rc != 0)
-		return (node_close(&n), EXIT_USAGE);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks");
@@ -821,6 +824,20 @@ print_report(json_t *r, int json, int csv)
 	return 0;
 }
 
+/* 0, or EXIT_USAGE after saying what is wrong with the options. */
+static int
+report_usage(int json, int csv, int verify, int offline, const char *since_s,
+    int64_t *since)
+{
+	if (json && csv)
+		return usage_error("checks report", "give at most one of --json and --csv");
+	if (verify && offline)
+		return usage_error("checks report", "--verify asks the hub: not with --offline");
+	if (since_s != NULL && checkrec_parse_since(since_s, since) != 0)
+		return usage_error("checks report", "--since: %s", rs_err());
+	return 0;
+}
+
 static int
 checks_report(int argc, char **argv)
 {
@@ -842,14 +859,12 @@ checks_report(int argc, char **argv)
 	idp = opt_positional(&o);
 	rc = opts_finish(&o, "checks report");
 	opts_free(&o);
-	if (rc != 0)
-		return (node_close(&n), EXIT_USAGE);
-	if (json && csv)
-		return (node_close(&n), usage_error("checks report", "give at most one of --json and --csv"));
-	if (verify && offline)
-		return (node_close(&n), usage_error("checks report", "--verify asks the hub: not with --offline"));
-	if (since_s != NULL && checkrec_parse_since(since_s, &since) != 0)
-		return (node_close(&n), usage_error("checks report", "--since: %s", rs_err()));
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = report_usage(json, csv, verify, offline, since_s, &since)) != 0)
+		goto out;
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks report");
