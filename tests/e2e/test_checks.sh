@@ -175,4 +175,9 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "differ" "$T/xc2.err" && ok "--verify catches an answer whose log time the hub altered" || { bad "tampered time not caught (exit $rc)"; cat "$T/xc2.err"; }
 grep -q "refused the record at log index $IDX" "$T/xc2.err" && ok "the node refused the altered answer" || { bad "altered answer not refused"; cat "$T/xc2.err"; }
 
+# the operator starts a check while the hub is stopped: appended directly
+stop_hub
+check_out "rosterd ping on a stopped hub appends directly" 'logged at index [0-9]+: 2 devices of 1 State' "$ROSTERD" ping "$T/hub" --to XA --deadline 1h --text "Still there?" --lang en
+[ "$("$ROSTERD" checks "$T/hub" --json | jq '.checks | length')" = 3 ] && ok "rosterd checks on a stopped hub sees the third check" || bad "third check"
+
 finish
