@@ -879,7 +879,11 @@ checks_report(int argc, char **argv)
 		fprintf(stderr, "roster: warning: cannot sync (%s); reporting from the "
 		    "records verified earlier\n", rs_err());
 	}
+	/* The log prefix both the checks and the directory (groups) were
+	 * verified up to: the hub's figures are asked for the same one. */
 	size = s.checkpoint > 0 ? (int64_t)s.checkpoint : records_size(&n);
+	if (n.dir_size > 0 && (int64_t)n.dir_size < size)
+		size = (int64_t)n.dir_size;
 	if ((r = report_json(&n, size, since, idp)) == NULL) {
 		fail("checks report");
 		goto out;
