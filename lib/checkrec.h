@@ -39,7 +39,7 @@
 
 #define CHECK_MAX_DEADLINE_MS	(366LL * 86400 * 1000)
 #define CHECK_MIN_DEADLINE_MS	1000LL
-#define CHECK_MAX_AUDIENCE	5000
+#define CHECK_MAX_AUDIENCE	900	/* 900 keys in hex fill most of a 64 KiB header */
 #define CHECK_MAX_TEXT		4096
 
 /* Is e an answer to a check (an ack with "check": true)? */

@@ -910,6 +910,11 @@ test_check(void **state)
 	check_refused(w, &r, "not a current device");
 	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), json_array(), hour, NULL);
 	check_refused(w, &r, "audience");
+	json_t *many = json_array();
+	for (int i = 0; i < CHECK_MAX_AUDIENCE + 1; i++)
+		json_array_append_new(many, jhex(w->a1->pk, 32));
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), many, hour, NULL);
+	check_refused(w, &r, "1 to 900");
 	mk_check(&r, w->op, NULL, 0, json_array(), rcpt_of(w->a1), hour, NULL);
 	check_refused(w, &r, "\"to\"");
 	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), rcpt_of(w->a1), hour, "ping");
