@@ -20,6 +20,7 @@
  * too much at once.
  */
 #include "api.h"
+#include "blobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,8 @@ get_info(struct api *a, const struct http_req *req, struct http_resp *resp)
 	json_object_set_new(j, "operator_key", jhex(a->s->op->pk, 32));
 	json_object_set_new(j, "fingerprint", json_string(fpr));
 	json_object_set_new(j, "size", json_integer((json_int_t)store_committed(a->s)));
+	json_object_set_new(j, "max_attachment",
+	    json_integer((json_int_t)a->s->cfg.max_attachment));
 	json_t *dl = json_object();
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		json_object_set_new(dl, urgency_names[i],
@@ -368,16 +371,12 @@ get_cosignatures(struct api *a, const struct http_req *req, struct http_resp *re
 /* ---- authentication ------------------------------------------------------------ */
 
 /* 0 with the signing device's key, or -1 after answering 401/403. */
-static int
-authenticate(struct api *a, const struct http_req *req, struct http_resp *resp,
-    uint8_t key[32])
+int
+api_authenticate(struct api *a, const struct http_req *req,
+    struct http_resp *resp, uint8_t key[32])
 {
 	int64_t now = (int64_t)time(NULL);
-	uint64_t committed = store_committed(a->s);
-	struct dir_device *dev;
-	char nonce[33], hex[17];
-	int64_t revoked = -1;
-	int known;
+	char nonce[33];
 
 	if (httpsig_verify(req->method, req->target, req->body, req->body_len,
 	    http_req_header(req, "Content-Digest"),
@@ -391,6 +390,19 @@ authenticate(struct api *a, const struct http_req *req, struct http_resp *resp,
 		    "was already used (a replayed request)");
 		return -1;
 	}
+	return api_device_ok(a, key, resp);
+}
+
+/* 0 when key is a current device, or -1 after answering 403. */
+int
+api_device_ok(struct api *a, const uint8_t key[32], struct http_resp *resp)
+{
+	uint64_t committed = store_committed(a->s);
+	struct dir_device *dev;
+	char hex[17];
+	int64_t revoked = -1;
+	int known;
+
 	pthread_rwlock_rdlock(&a->s->dirlock);
 	dev = dir_device(a->s->dir, key);
 	known = dev != NULL && dev->cert_index >= 0 &&
@@ -419,7 +431,7 @@ get_mail(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
 	uint8_t key[32];
 
-	if (authenticate(a, req, resp, key) != 0)
+	if (api_authenticate(a, req, resp, key) != 0)
 		return;
 	listing(a, req, resp, LIST_MAIL, key);
 }
@@ -514,6 +526,8 @@ check_one(void *arg, size_t k)
 		rs_seterr("unknown envelope kind \"%s\"", kind);
 	} else if (env_verify(&it->e) != 0)
 		status = 403;
+	else if (blobs_check_msg(b->a, &it->e) != 0)
+		status = 400;
 	else
 		return;
 	it->status = status;
@@ -691,6 +705,10 @@ api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 {
 	struct api *a = ctx;
 
+	if (strncmp(req->path, BLOBS_PREFIX, strlen(BLOBS_PREFIX)) == 0) {
+		blobs_get(a, req, resp);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(req->path, routes[i].path) != 0)
 			continue;

@@ -39,6 +39,12 @@ void checks_get_listing(struct api *a, const struct http_req *req,
     struct http_resp *resp);
 void checks_get_report(struct api *a, const struct http_req *req,
     struct http_resp *resp);
+/* Request authentication: 0 with the signing device's key, or -1 after
+ * answering 401 (bad signature, replayed nonce) or 403 (not a current
+ * device).  api_device_ok is the directory half alone. */
+int api_authenticate(struct api *a, const struct http_req *req,
+    struct http_resp *resp, uint8_t key[32]);
+int api_device_ok(struct api *a, const uint8_t key[32], struct http_resp *resp);
 /* GET /v1/catalogue, in catalogue_route.c. */
 void api_get_catalogue(struct api *a, const struct http_req *req,
     struct http_resp *resp);

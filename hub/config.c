@@ -2,7 +2,7 @@
  * config.c - HUBDIR/hub.json.
  *
  *   {"name": "UN Global POC hub", "listen": "127.0.0.1:8443",
- *    "max_body": 16777216, "threads": 4,
+ *    "max_body": 16777216, "threads": 4, "max_attachment": 52428800,
  *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
  *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
  *                  "routine": "72h"}}
@@ -29,6 +29,7 @@ hub_config_defaults(struct hub_config *c)
 	snprintf(c->listen, sizeof(c->listen), "%s", HUB_DEFAULT_LISTEN);
 	c->max_body = HUB_DEFAULT_MAX_BODY;
 	c->threads = HUB_DEFAULT_THREADS;
+	c->max_attachment = HUB_DEFAULT_MAX_ATTACHMENT;
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		c->deadline_ms[i] = urgency_default_deadline_ms[i];
 }
@@ -124,6 +125,14 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 			return -1;
 		}
 		c->max_body = (size_t)json_integer_value(v);
+	} else if (strcmp(key, "max_attachment") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    (unsigned long long)json_integer_value(v) > HUB_MAX_MAX_ATTACHMENT) {
+			rs_seterr("%s: \"max_attachment\" must be an integer from 0 "
+			    "(no attachments) to %zu bytes", path, HUB_MAX_MAX_ATTACHMENT);
+			return -1;
+		}
+		c->max_attachment = (size_t)json_integer_value(v);
 	} else if (strcmp(key, "threads") == 0) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > HUB_MAX_THREADS) {
@@ -143,7 +152,7 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		return config_deadlines(c, path, v);
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
-		    "max_body, threads, tls_cert, tls_key, deadlines)", path, key);
+		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines)", path, key);
 		return -1;
 	}
 	return 0;
@@ -200,6 +209,8 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 	json_object_set_new(j, "listen", json_string(c->listen));
 	json_object_set_new(j, "max_body", json_integer((json_int_t)c->max_body));
 	json_object_set_new(j, "threads", json_integer(c->threads));
+	json_object_set_new(j, "max_attachment",
+	    json_integer((json_int_t)c->max_attachment));
 	if (c->tls_cert[0] != '\0') {
 		json_object_set_new(j, "tls_cert", json_string(c->tls_cert));
 		json_object_set_new(j, "tls_key", json_string(c->tls_key));

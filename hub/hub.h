@@ -9,6 +9,7 @@
  *   operator.pub   its public half, to hand to nodes
  *   hub.db         SQLite: the log, routing, chain heads, latest checkpoint
  *   tree/          the Merkle tree, one flat file per level (lib/merkle.h)
+ *   blobs/         attachments' ciphertexts, by SHA-256 (hub/blobs.c)
  *   lock           flock'ed by whoever writes the log (serve, admit)
  *   serve.url      "http://ADDR:PORT\n" while a hub is serving
  *
@@ -31,12 +32,15 @@
 #define HUB_DEFAULT_THREADS	4
 #define HUB_MAX_THREADS		256
 #define HUB_LISTEN_MAX		128
+#define HUB_DEFAULT_MAX_ATTACHMENT	((size_t)50 << 20)
+#define HUB_MAX_MAX_ATTACHMENT		((size_t)1 << 34)
 
 struct hub_config {
 	char name[ORIGIN_MAX];		/* the checkpoints' origin line */
 	char listen[HUB_LISTEN_MAX];	/* "127.0.0.1:8443" */
 	size_t max_body;		/* bytes per request body */
 	unsigned threads;		/* HTTP worker threads */
+	size_t max_attachment;		/* bytes per attached file */
 	char tls_cert[512];		/* PEM file; "" for plain HTTP */
 	char tls_key[512];		/* its private key (PEM file) */
 	int64_t deadline_ms[URGENCY_LEVELS];	/* acknowledgement deadlines */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "blobs.h"
 #include <sodium.h>
 
 #include "hub.h"
@@ -174,7 +175,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 	    key.p ? buf_cstr(&key) : NULL);
 	if (key.p != NULL)
 		sodium_memzero(key.p, key.len);
-	if (srv == NULL)
+	if (srv == NULL || blobs_serve(srv, &api) != 0)
 		goto out;
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
 	    cfg->tls_cert[0] != '\0');

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "util.h"
@@ -33,6 +34,9 @@ struct http_resp {
 	const char *content_type;	/* static string; default application/json */
 	struct buf body;
 	char extra_headers[512];	/* "Name: value\r\n" lines, optional */
+	int use_fd;			/* http_resp_fd: the body is a file */
+	int fd;
+	uint64_t fd_len;
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_req *req,
@@ -61,6 +65,31 @@ void http_resp_json(struct http_resp *resp, int status, json_t *obj);
 void http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The body is fd_len bytes of fd from its current offset, streamed (the
+ * server closes fd).  Replaces any body set before. */
+void http_resp_fd(struct http_resp *resp, int status, const char *content_type,
+    int fd, uint64_t len);
+
+/*
+ * Streamed requests: a method and path prefix whose body is handed to the
+ * route piece by piece instead of being buffered (no max_body limit; the
+ * route enforces its own).  begin runs once the headers are in (req->body is
+ * NULL): it returns the route's per-request state, or NULL after filling
+ * resp with a refusal, which is sent at once without reading the body.
+ * data takes each piece; end runs when the body is complete and fills resp;
+ * abort runs instead of end when the connection ends first.
+ */
+struct http_stream_ops {
+	void *(*begin)(void *ctx, const struct http_req *req, struct http_resp *resp);
+	void (*data)(void *st, const void *p, size_t n);
+	void (*end)(void *st, const struct http_req *req, struct http_resp *resp);
+	void (*abort)(void *st);
+};
+/* Registers a streamed route (at most 8); call before clients know the
+ * server's address.  -1 with rs_err when full. */
+int http_server_stream(struct http_server *s, const char *method,
+    const char *prefix, const struct http_stream_ops *ops, void *ctx);
+
 /* ---- client ---------------------------------------------------------- */
 
 struct http_client;
@@ -88,6 +117,27 @@ void http_client_set_ca(struct http_client *c, const char *ca_file);
 int http_call(struct http_client *c, const char *method, const char *target,
     const char *content_type, const void *body, size_t len,
     long *status, struct buf *out);
+
+/* Streamed transfers, for bodies too large to hold.  A progress callback,
+ * when given, is called now and then with bytes done and the total (0 when
+ * unknown).  Instead of an overall time limit, a transfer slower than 1 KiB/s
+ * for 60 s is aborted. */
+typedef ssize_t (*http_read_fn)(void *ud, void *p, size_t max);	/* -1: abort */
+typedef int (*http_write_fn)(void *ud, const void *p, size_t n);	/* -1: abort */
+typedef void (*http_progress_fn)(void *ud, uint64_t done, uint64_t total);
+
+/* Sends a len-byte body produced by rd, whose SHA-256 is sha (the signature
+ * covers it).  The answer goes into *out as with http_call. */
+int http_upload(struct http_client *c, const char *method, const char *target,
+    const char *content_type, uint64_t len, const uint8_t sha[32],
+    http_read_fn rd, void *rud, http_progress_fn pr, void *pud,
+    long *status, struct buf *out);
+/* GETs target; a 2xx body goes to wr, at most max bytes; any other status's
+ * body (bounded) into *err.  -1 with rs_err on a transport failure or when wr
+ * aborted (its rs_err is kept). */
+int http_download(struct http_client *c, const char *target, uint64_t max,
+    http_write_fn wr, void *wud, http_progress_fn pr, void *pud,
+    long *status, struct buf *err);
 
 /* Convenience: GET or POST expecting JSON.  A non-2xx status becomes -1 with
  * rs_err set to the server's "error" text. */

@@ -250,9 +250,10 @@ add_header(struct curl_slist *l, const char *name, const char *value)
 	return n;
 }
 
+/* The headers for a body whose SHA-256 is sha. */
 static struct curl_slist *
-build_headers(struct http_client *c, const char *method, const char *target,
-    const char *content_type, const void *body, size_t len)
+build_headers_sha(struct http_client *c, const char *method,
+    const char *target, const char *content_type, const uint8_t sha[32])
 {
 	struct curl_slist *l = curl_slist_append(NULL, "Expect:");
 	struct httpsig_headers hs;
@@ -261,13 +262,23 @@ build_headers(struct http_client *c, const char *method, const char *target,
 		l = add_header(l, "Content-Type", content_type);
 	if (l == NULL || !c->signing)
 		return l;
-	httpsig_sign(&hs, method, target, body, len, now_ms() / 1000, c->pk,
+	httpsig_sign_digest(&hs, method, target, sha, now_ms() / 1000, c->pk,
 	    c->sk);
 	if ((l = add_header(l, "Content-Digest", hs.digest)) == NULL ||
 	    (l = add_header(l, "Signature-Input", hs.input)) == NULL ||
 	    (l = add_header(l, "Signature", hs.signature)) == NULL)
 		return NULL;
 	return l;
+}
+
+static struct curl_slist *
+build_headers(struct http_client *c, const char *method, const char *target,
+    const char *content_type, const void *body, size_t len)
+{
+	uint8_t sha[32];
+
+	sha256(sha, body != NULL ? body : "", body != NULL ? len : 0);
+	return build_headers_sha(c, method, target, content_type, sha);
 }
 
 /* Sets the method and body options; returns nonzero if any failed. */
@@ -417,6 +428,210 @@ http_call(struct http_client *c, const char *method, const char *target,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- streamed transfers ---------------------------------------------- */
+
+#define STREAM_LOW_SPEED	1024L	/* bytes/s ... */
+#define STREAM_LOW_TIME		60L	/* ... for this long aborts */
+#define STREAM_ERR_MAX		65536	/* bytes of an error answer kept */
+
+struct stream {
+	struct http_client *c;
+	http_read_fn rd;
+	void *rud;
+	http_write_fn wr;
+	void *wud;
+	http_progress_fn pr;
+	void *pud;
+	struct buf *err;	/* a non-2xx answer's body */
+	uint64_t max, got;
+	int aborted;		/* our callback failed: rs_err says why */
+	int over;
+};
+
+static size_t
+on_read(char *p, size_t size, size_t nitems, void *ud)
+{
+	struct stream *st = ud;
+	ssize_t n = st->rd(st->rud, p, size * nitems);
+
+	if (n < 0) {
+		st->aborted = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+static size_t
+on_stream_data(char *p, size_t size, size_t nitems, void *ud)
+{
+	struct stream *st = ud;
+	size_t n = size * nitems;
+	long code = 0;
+
+	if (curl_easy_getinfo(st->c->h, CURLINFO_RESPONSE_CODE, &code) !=
+	    CURLE_OK || code < 200 || code > 299) {
+		if (st->err->len < STREAM_ERR_MAX)
+			buf_add(st->err, p, n < STREAM_ERR_MAX ? n : STREAM_ERR_MAX);
+		return n;
+	}
+	if (n > st->max - st->got) {
+		st->over = 1;
+		return 0;
+	}
+	st->got += n;
+	if (st->wr(st->wud, p, n) != 0) {
+		st->aborted = 1;
+		return 0;
+	}
+	return n;
+}
+
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct stream *st = ud;
+
+	if (st->pr == NULL)
+		return 0;
+	if (st->rd != NULL)
+		st->pr(st->pud, (uint64_t)ulnow, (uint64_t)ultotal);
+	else
+		st->pr(st->pud, (uint64_t)dlnow, (uint64_t)dltotal);
+	return 0;
+}
+
+/* Replaces configure's overall time limit with a minimum speed, and adds
+ * the progress callback. */
+static int
+configure_stream(CURL *h, struct stream *st)
+{
+	int bad = 0;
+
+	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, STREAM_LOW_SPEED) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STREAM_LOW_TIME) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_XFERINFODATA, st) != CURLE_OK;
+	return bad;
+}
+
+/* Runs the configured transfer; 0 with *status, or -1 with rs_err. */
+static int
+perform_stream(struct http_client *c, struct stream *st, const char *method,
+    const char *target, long *status)
+{
+	struct sink sink = { NULL, 0, st->max, st->over };
+	CURLcode rc = curl_easy_perform(c->h);
+
+	if (rc != CURLE_OK) {
+		if (st->aborted)
+			return -1;	/* the callback's rs_err stands */
+		sink.over = st->over;
+		transport_error(c, rc, &sink, method, target);
+		return -1;
+	}
+	if (curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status) != CURLE_OK) {
+		rs_seterr("cannot read the HTTP status of %s %s", method, target);
+		return -1;
+	}
+	return 0;
+}
+
+int
+http_upload(struct http_client *c, const char *method, const char *target,
+    const char *content_type, uint64_t len, const uint8_t sha[32],
+    http_read_fn rd, void *rud, http_progress_fn pr, void *pud,
+    long *status, struct buf *out)
+{
+	struct stream st = { .c = c, .rd = rd, .rud = rud, .pr = pr, .pud = pud,
+	    .err = out, .max = c->max_resp };
+	struct sink sink = { out, 0, c->max_resp, 0 };
+	struct curl_slist *hdrs;
+	struct buf url = {0};
+	long dummy;
+	int bad, rc = -1;
+
+	if (status == NULL)
+		status = &dummy;
+	if (!valid_method(method) || !valid_target(target) || rd == NULL ||
+	    (content_type != NULL && !valid_header_value(content_type))) {
+		rs_seterr("invalid HTTP request %s %s", method ? method : "(null)",
+		    target ? target : "(null)");
+		return -1;
+	}
+	if ((hdrs = build_headers_sha(c, method, target, content_type, sha)) ==
+	    NULL) {
+		rs_seterr("cannot build HTTP request headers");
+		return -1;
+	}
+	buf_printf(&url, "%s%s", c->base, target);
+	bad = configure(c, buf_cstr(&url), hdrs, &sink);
+	bad |= configure_stream(c->h, &st);
+	bad |= curl_easy_setopt(c->h, CURLOPT_UPLOAD, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)len) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_READFUNCTION, on_read) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_READDATA, &st) != CURLE_OK;
+	if (strcmp(method, "PUT") != 0)
+		bad |= curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method) !=
+		    CURLE_OK;
+	if (bad)
+		rs_seterr("cannot configure libcurl for %s %s", method, target);
+	else
+		rc = perform_stream(c, &st, method, target, status);
+	(void)curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	buf_free(&url);
+	return rc;
+}
+
+int
+http_download(struct http_client *c, const char *target, uint64_t max,
+    http_write_fn wr, void *wud, http_progress_fn pr, void *pud,
+    long *status, struct buf *err)
+{
+	struct stream st = { .c = c, .wr = wr, .wud = wud, .pr = pr, .pud = pud,
+	    .err = err, .max = max };
+	struct sink sink = { err, 0, STREAM_ERR_MAX, 0 };
+	struct curl_slist *hdrs;
+	struct buf url = {0};
+	long dummy;
+	int bad, rc = -1;
+
+	if (status == NULL)
+		status = &dummy;
+	if (!valid_target(target) || wr == NULL) {
+		rs_seterr("invalid HTTP request GET %s", target ? target : "(null)");
+		return -1;
+	}
+	if ((hdrs = build_headers(c, "GET", target, NULL, NULL, 0)) == NULL) {
+		rs_seterr("cannot build HTTP request headers");
+		return -1;
+	}
+	buf_printf(&url, "%s%s", c->base, target);
+	bad = configure(c, buf_cstr(&url), hdrs, &sink);
+	bad |= configure_stream(c->h, &st);
+	bad |= curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)max) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_stream_data) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &st) != CURLE_OK;
+	if (bad)
+		rs_seterr("cannot configure libcurl for GET %s", target);
+	else
+		rc = perform_stream(c, &st, "GET", target, status);
+	(void)curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	buf_free(&url);
+	return rc;
 }
 
 /* ---- JSON helpers ---------------------------------------------------- */

@@ -21,6 +21,14 @@
  *    chunked body that grows over the limit is discarded as it arrives and
  *    answered 413 at its end.  Either way the handler never runs and memory
  *    stays bounded.
+ *  - Streamed routes (http_server_stream) take a method and path prefix
+ *    whose bodies are not buffered: the route's begin runs on the headers
+ *    (and may refuse at once), data on each piece MHD reads, end on the
+ *    last; abort from the completion callback if the connection died first.
+ *    Routes are published by an atomic count, so the lookup needs no lock.
+ *    A response may also be a file (http_resp_fd), which MHD sends with
+ *    sendfile where it can: a blob of any size is served without reading it
+ *    into memory.
  *  - Every response carries "Cache-Control: no-store": everything roster
  *    serves is either signed state that changes or private to a State.
  *  - Start-up errors (address in use, permission denied) come from MHD's
@@ -38,10 +46,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
 #define CONN_TIMEOUT_S	60	/* idle connections are closed after this */
+#define MAX_STREAMS	8
+
+struct stream_route {
+	char method[16];
+	char prefix[64];
+	const struct http_stream_ops *ops;
+	void *ctx;
+};
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -49,6 +66,8 @@ struct http_server {
 	void *ctx;
 	size_t max_body;
 	uint16_t port;
+	struct stream_route streams[MAX_STREAMS];
+	int nstreams;			/* published with release semantics */
 };
 
 /* Per-request state, created by the URI log callback. */
@@ -57,6 +76,8 @@ struct reqctx {
 	struct buf body;
 	int started;		/* access handler has seen the headers */
 	int too_large;		/* body passed max_body: discard and 413 */
+	const struct stream_route *sr;	/* a streamed request's route */
+	void *st;		/* its state, until end or abort */
 };
 
 /* ---- start-up error capture ------------------------------------------ */
@@ -116,6 +137,10 @@ vformat(const char *fmt, va_list ap)
 static void
 resp_reset(struct http_resp *resp, int status)
 {
+	if (resp->use_fd)
+		close(resp->fd);
+	resp->use_fd = 0;
+	resp->fd = -1;
 	buf_free(&resp->body);
 	resp->status = status;
 	resp->content_type = "application/json";
@@ -173,6 +198,17 @@ http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
 	buf_addstr(&resp->body, s != NULL ? s :
 	    "{\"error\":\"internal error: cannot encode an error\"}");
 	free(s);
+}
+
+void
+http_resp_fd(struct http_resp *resp, int status, const char *content_type,
+    int fd, uint64_t len)
+{
+	resp_reset(resp, status);
+	resp->content_type = content_type;
+	resp->use_fd = 1;
+	resp->fd = fd;
+	resp->fd_len = len;
 }
 
 static int
@@ -237,7 +273,13 @@ build_response(struct http_resp *resp)
 	const char *ct = resp->content_type != NULL ? resp->content_type :
 	    "application/json";
 
-	if (resp->body.len == 0) {
+	if (resp->use_fd) {
+		r = MHD_create_response_from_fd64(resp->fd_len, resp->fd);
+		if (r == NULL)
+			close(resp->fd);
+		resp->use_fd = 0;	/* MHD owns the fd now, or it is closed */
+		resp->fd = -1;
+	} else if (resp->body.len == 0) {
 		r = MHD_create_response_from_buffer(0, (void *)"",
 		    MHD_RESPMEM_PERSISTENT);
 	} else {
@@ -333,6 +375,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 	if (rc == NULL)
 		return;
+	if (rc->sr != NULL && rc->st != NULL)
+		rc->sr->ops->abort(rc->st);
 	free(rc->target);
 	buf_free(&rc->body);
 	free(rc);
@@ -373,6 +417,17 @@ take_upload(struct http_server *s, struct reqctx *rc, const char *data,
 	buf_add(&rc->body, data, n);
 }
 
+static void
+fill_req(struct http_req *req, struct MHD_Connection *conn, const char *url,
+    const char *method, struct reqctx *rc)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->path = url;
+	req->target = rc->target;
+	req->conn = conn;
+}
+
 static enum MHD_Result
 dispatch(struct http_server *s, struct MHD_Connection *conn, const char *url,
     const char *method, struct reqctx *rc)
@@ -380,16 +435,61 @@ dispatch(struct http_server *s, struct MHD_Connection *conn, const char *url,
 	struct http_req req;
 	struct http_resp resp;
 
-	memset(&req, 0, sizeof(req));
-	memset(&resp, 0, sizeof(resp));
-	req.method = method;
-	req.path = url;
-	req.target = rc->target;
+	fill_req(&req, conn, url, method, rc);
 	req.body = (const uint8_t *)buf_cstr(&rc->body);
 	req.body_len = rc->body.len;
-	req.conn = conn;
+	memset(&resp, 0, sizeof(resp));
 	resp.content_type = "application/json";
 	s->h(s->ctx, &req, &resp);
+	return queue_resp(conn, &resp);
+}
+
+static const struct stream_route *
+find_stream(struct http_server *s, const char *url, const char *method)
+{
+	int n = __atomic_load_n(&s->nstreams, __ATOMIC_ACQUIRE);
+
+	for (int i = 0; i < n; i++) {
+		const struct stream_route *r = &s->streams[i];
+		if (strcmp(method, r->method) == 0 &&
+		    strncmp(url, r->prefix, strlen(r->prefix)) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* A streamed request: begin on the headers, data per piece, end last. */
+static enum MHD_Result
+on_stream(struct MHD_Connection *conn, const char *url, const char *method,
+    const char *upload_data, size_t *upload_data_size, struct reqctx *rc,
+    int first)
+{
+	const struct stream_route *r = rc->sr;
+	struct http_req req;
+	struct http_resp resp;
+
+	memset(&resp, 0, sizeof(resp));
+	resp.content_type = "application/json";
+	fill_req(&req, conn, url, method, rc);
+	if (first) {
+		rc->st = r->ops->begin(r->ctx, &req, &resp);
+		if (rc->st == NULL)
+			return queue_resp(conn, &resp);
+		return MHD_YES;
+	}
+	if (rc->st == NULL) {		/* refused: drop the rest */
+		if (*upload_data_size == 0)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		r->ops->data(rc->st, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	r->ops->end(rc->st, &req, &resp);
+	rc->st = NULL;
 	return queue_resp(conn, &resp);
 }
 
@@ -405,8 +505,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rc = on_uri(s, url, conn);
 		*req_cls = rc;
 	}
+	if (rc->sr != NULL)
+		return on_stream(conn, url != NULL ? url : "", method,
+		    upload_data, upload_data_size, rc, 0);
 	if (!rc->started) {
 		rc->started = 1;
+		if ((rc->sr = find_stream(s, url != NULL ? url : "", method)) != NULL)
+			return on_stream(conn, url, method, upload_data,
+			    upload_data_size, rc, 1);
 		if (announced_too_large(conn, s->max_body))
 			return queue_too_large(s, conn);
 		if (*upload_data_size == 0)
@@ -569,6 +675,27 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	}
 	s->port = info->port;
 	return s;
+}
+
+int
+http_server_stream(struct http_server *s, const char *method,
+    const char *prefix, const struct http_stream_ops *ops, void *ctx)
+{
+	struct stream_route *r;
+
+	if (s->nstreams >= MAX_STREAMS || strlen(method) >= sizeof(r->method) ||
+	    strlen(prefix) >= sizeof(r->prefix)) {
+		rs_seterr("cannot register a streamed route for %s %s", method,
+		    prefix);
+		return -1;
+	}
+	r = &s->streams[s->nstreams];
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->prefix, sizeof(r->prefix), "%s", prefix);
+	r->ops = ops;
+	r->ctx = ctx;
+	__atomic_store_n(&s->nstreams, s->nstreams + 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 uint16_t

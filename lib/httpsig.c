@@ -65,13 +65,11 @@ b64_into(char *out, size_t outmax, const uint8_t *in, size_t len)
 }
 
 static void
-digest_value(char out[80], const void *body, size_t len)
+digest_value(char out[80], const uint8_t h[32])
 {
-	uint8_t h[32];
 	char b[DIGEST_B64_LEN + 1];
 
-	sha256(h, body != NULL ? body : "", body != NULL ? len : 0);
-	b64_into(b, sizeof(b), h, sizeof(h));
+	b64_into(b, sizeof(b), h, 32);
 	snprintf(out, 80, DIGEST_PREFIX "%s:", b);
 }
 
@@ -91,6 +89,17 @@ httpsig_sign(struct httpsig_headers *h, const char *method,
     const char *target, const void *body, size_t len, int64_t created,
     const uint8_t pk[32], const uint8_t sk[64])
 {
+	uint8_t d[32];
+
+	sha256(d, body != NULL ? body : "", body != NULL ? len : 0);
+	httpsig_sign_digest(h, method, target, d, created, pk, sk);
+}
+
+void
+httpsig_sign_digest(struct httpsig_headers *h, const char *method,
+    const char *target, const uint8_t digest[32], int64_t created,
+    const uint8_t pk[32], const uint8_t sk[64])
+{
 	uint8_t nonce[16], sig[64];
 	char keyhex[65], noncehex[33], sigb64[SIG_B64_LEN + 1];
 	struct buf base = {0};
@@ -101,7 +110,7 @@ httpsig_sign(struct httpsig_headers *h, const char *method,
 	sodium_bin2hex(keyhex, sizeof(keyhex), pk, 32);
 	sodium_bin2hex(noncehex, sizeof(noncehex), nonce, sizeof(nonce));
 
-	digest_value(h->digest, body, len);
+	digest_value(h->digest, digest);
 	snprintf(h->input, sizeof(h->input), SIG_LABEL SIG_COMPONENTS
 	    ";created=%" PRId64 ";keyid=\"%s\";nonce=\"%s\";alg=\"ed25519\"",
 	    created, keyhex, noncehex);
@@ -275,13 +284,39 @@ check_window(int64_t created, int64_t now)
 	return -1;
 }
 
+static int verify(const char *method, const char *target, const uint8_t *want,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32]);
+
 int
 httpsig_verify(const char *method, const char *target, const void *body,
     size_t len, const char *digest, const char *input, const char *signature,
     int64_t now, uint8_t keyid[32], char nonce[33])
 {
+	uint8_t claimed[32], want[32];
+
+	sha256(want, body != NULL ? body : "", body != NULL ? len : 0);
+	return verify(method, target, want, digest, input, signature, now,
+	    keyid, nonce, claimed);
+}
+
+int
+httpsig_verify_digest(const char *method, const char *target,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32])
+{
+	return verify(method, target, NULL, digest, input, signature, now,
+	    keyid, nonce, claimed);
+}
+
+/* want: the body's SHA-256, or NULL when the body comes later. */
+static int
+verify(const char *method, const char *target, const uint8_t *want,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32])
+{
 	struct siginput si;
-	uint8_t got[32], want[32], sig[64], pk[32];
+	uint8_t got[32], sig[64], pk[32];
 	struct buf base = {0};
 	int rc;
 
@@ -308,8 +343,7 @@ httpsig_verify(const char *method, const char *target, const void *body,
 		    "sig1=:<base64 of 64 bytes>:)");
 		return -1;
 	}
-	sha256(want, body != NULL ? body : "", body != NULL ? len : 0);
-	if (sodium_memcmp(got, want, 32) != 0) {
+	if (want != NULL && sodium_memcmp(got, want, 32) != 0) {
 		rs_seterr("request body does not match its Content-Digest");
 		return -1;
 	}
@@ -328,6 +362,7 @@ httpsig_verify(const char *method, const char *target, const void *body,
 		return -1;
 	}
 	memcpy(keyid, pk, 32);
+	memcpy(claimed, got, 32);
 	memcpy(nonce, si.nonce, 33);
 	return 0;
 }

@@ -33,6 +33,12 @@ void httpsig_sign(struct httpsig_headers *h, const char *method,
     const char *target, const void *body, size_t len, int64_t created,
     const uint8_t pk[32], const uint8_t sk[64]);
 
+/* The same for a body streamed later: the caller gives its SHA-256, computed
+ * beforehand. */
+void httpsig_sign_digest(struct httpsig_headers *h, const char *method,
+    const char *target, const uint8_t digest[32], int64_t created,
+    const uint8_t pk[32], const uint8_t sk[64]);
+
 /* Parses and verifies the three header values (any may be NULL: then fails).
  * On success returns 0 and the signer's key and nonce.  Checks the digest, the
  * signature and |created - now| <= HTTPSIG_WINDOW_S; not the nonce's
@@ -40,6 +46,13 @@ void httpsig_sign(struct httpsig_headers *h, const char *method,
 int httpsig_verify(const char *method, const char *target, const void *body,
     size_t len, const char *digest, const char *input, const char *signature,
     int64_t now, uint8_t keyid[32], char nonce[33]);
+
+/* The same before a streamed body arrives: verifies everything but the
+ * body, and gives the SHA-256 the signed Content-Digest claims, which the
+ * caller must compare with the body's once it has it all. */
+int httpsig_verify_digest(const char *method, const char *target,
+    const char *digest, const char *input, const char *signature,
+    int64_t now, uint8_t keyid[32], char nonce[33], uint8_t claimed[32]);
 
 /* A bounded memory of recent nonces (thread-safe).  Returns 1 when the nonce
  * was already seen within the window (a replay), 0 when it is new (and now

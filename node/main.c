@@ -77,7 +77,8 @@ static const struct command commands[] = {
 { "send", cmd_send, "send a message",
 "usage: roster send --to AUDIENCE --subject TEXT (--body-file FILE | --body TEXT)\n"
 "                   [--role ROLE[,ROLE]] [--urgency LEVEL] [--tlp LABEL]\n"
-"                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n\n"
+"                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n"
+"                   [--attach FILE]... [--progress]\n\n"
 "Encrypts the message on this node to every current device of the audience,\n"
 "signs it, and submits it.  Prints the message id and the log index from the\n"
 "hub's signed receipt, which the hub gives only once the message is on disk.\n"
@@ -96,9 +97,17 @@ static const struct command commands[] = {
 "  --no-forward  recipients may not forward it at all\n"
 "  --lang      language of the free text: ar, en, es, fr, ru, zh (default en)\n"
 "  --reply-to  the message this one answers (any unique id prefix); the\n"
-"              thread shows in `roster show`\n\n"
+"              thread shows in `roster show`\n"
+"  --attach    attach FILE (repeatable, at most 32): encrypted here with its\n"
+"              own key, streamed to the hub before the message is signed;\n"
+"              the hub's max_attachment bounds each file (default 50 MiB)\n"
+"  --progress  draw the upload's progress bar on stderr even when it is not\n"
+"              a terminal (on a terminal it is always drawn)\n\n"
 "The hub sees who writes to whom, when, the urgency, the deadline and the\n"
-"size; never the subject, body, thread or TLP label.\n" },
+"size (of the message and of each attachment); never the subject, body,\n"
+"thread or TLP label, nor an attachment's name, type or content.\n"
+"Attachments need the hub: with --attach, a hub that cannot be reached\n"
+"fails the command instead of queueing the message.\n" },
 { "reply", cmd_reply, "answer a message in its thread",
 "usage: roster reply ID (--body-file FILE | --body TEXT) [--all] [--subject TEXT]\n"
 "                    [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n\n"
@@ -244,6 +253,21 @@ static const struct command commands[] = {
 "byte strings in base64, so a third party can check the hub's proofs\n"
 "without a node.  Exit status 0 when the proof holds, 1 when it does not,\n"
 "2 when the file cannot be read or is not such a proof.\n" },
+{ "attachment", cmd_attachment, "save a received message's attachment",
+"usage: roster attachment [--dir NODEDIR] [--out PATH] [--progress] ID [N]\n"
+"       roster attachment [--dir NODEDIR] --list ID\n\n"
+"Downloads attachment N (from 1; may be left out when there is only one) of\n"
+"received message ID from the hub, streaming, and decrypts it into PATH\n"
+"(default: the sender's file name, in the current folder).  Each 64 KiB\n"
+"chunk is authenticated before it is written, and the whole ciphertext must\n"
+"match the SHA-256 the sender signed in the message header; the file is\n"
+"written under a temporary name and appears at PATH only when all of that\n"
+"holds.  A tampered, truncated or substituted attachment is refused with\n"
+"the reason and leaves no file.  PATH must not exist yet.\n\n"
+"  --list      list the message's attachments: number, name, size, type\n"
+"  --out PATH  where to save the file\n"
+"  --progress  draw the progress bar on stderr even when it is not a\n"
+"              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing and serve the local API",
 "usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"

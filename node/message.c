@@ -124,6 +124,8 @@ sign_and_store(struct node *n, struct outgoing *o, uint8_t id[32])
 	json_object_set(hdr, "rcpt", o->rcpt);
 	json_object_set_new(hdr, "urgency", json_string(o->urgency));
 	json_object_set_new(hdr, "deadline", json_integer(deadline));
+	if (o->attachments != NULL)
+		json_object_set(hdr, "attachments", o->attachments);
 	rc = store_outbox_add(n, hdr, payload.p, payload.len, &env, id) != 0 ||
 	    store_sent(n, id, o, deadline) != 0 ? -1 : 0;
 	json_decref(hdr);
@@ -165,6 +167,7 @@ outgoing_free(struct outgoing *o)
 	json_decref(o->states);
 	json_decref(o->rcpt);
 	json_decref(o->payload);
+	json_decref(o->attachments);
 	free(o->r);
 	memset(o, 0, sizeof(*o));
 }
@@ -251,6 +254,8 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32])
 	if (sync_directory(n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
+	if (o->nattach > 0 && attach_prepare(n, o) != 0)
+		return -1;
 	if (message_store(n, o, id) != 0)
 		return -1;
 	short_id(sid, id);

@@ -26,6 +26,7 @@
  *   show.c      inbox, show, status, directory listing
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
+ *   attach.c    attachments: encrypt, upload, download, decrypt
  */
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
@@ -160,6 +161,26 @@ int make_ack(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 int make_ack_id(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
     const char *status, const char *note, uint8_t id[32]);
 
+/* attach.c: attachments (docs/protocol.md, "Attachments").  attach_upload
+ * encrypts and uploads one file, streaming, and gives its description for
+ * the sealed payload; attach_download fetches, checks and decrypts one into
+ * out_path (never over an existing file; nothing left behind on failure).
+ * attach_all uploads every file, puts the descriptions in payload's
+ * "attachments" and gives the header's list ({sha256, size}) in *hdr_list.
+ * progress: draw a progress bar on stderr even when it is not a terminal. */
+int attach_upload(struct node *n, const char *path, int progress, json_t **desc);
+int attach_download(struct node *n, json_t *desc, const char *out_path, int progress);
+int attach_all(struct node *n, const char *const *paths, size_t np, int progress,
+    json_t *payload, json_t **hdr_list);
+/* For show: the signed header's list ({sha256, size} each; new reference,
+ * NULL when none), and a one-line summary on stdout. */
+json_t *attach_listed(struct node *n, const uint8_t id[32]);
+/* For message_send: resolves o's audience if not yet done (so a bad
+ * audience fails before any upload), then uploads o->attach. */
+struct outgoing;
+int attach_prepare(struct node *n, struct outgoing *o);
+void attach_show(struct node *n, const uint8_t id[32], int received);
+
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
 
@@ -209,6 +230,13 @@ struct outgoing {
 	struct seal_recipient *r;
 	size_t nr;
 	json_t *states, *rcpt;
+	/* Attachments (attach.c): the files, uploaded by message_send
+	 * before signing; the header's list ({sha256, size}) lands in
+	 * attachments, the descriptions in payload's "attachments". */
+	const char *const *attach;
+	size_t nattach;
+	int progress;			/* progress bar even off a terminal */
+	json_t *attachments;
 };
 void outgoing_init(struct outgoing *o);
 void outgoing_free(struct outgoing *o);
@@ -273,6 +301,7 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_alarms(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_attachment(int argc, char **argv);
 
 /* cli.c: helpers for commands.  argv[0] is the command name. */
 void opts_init(struct opts *o, int argc, char **argv);

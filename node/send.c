@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "blob.h"
 #include "catalogue_node.h"
 #include "db.h"
 #include "jsonutil.h"
@@ -190,6 +191,7 @@ cmd_send(int argc, char **argv)
 	struct buf body = {0};
 	struct opts o;
 	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	const char *attach[BLOB_MAX_ATTACH + 1];
 	uint8_t id[32], parent[32];
 	size_t nkv = 0;
 	int rc;
@@ -204,6 +206,11 @@ cmd_send(int argc, char **argv)
 	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
 		nkv++;
 	body_opts(&o, &a);
+	while (out.nattach <= BLOB_MAX_ATTACH &&
+	    (attach[out.nattach] = opt_value(&o, "--attach")) != NULL)
+		out.nattach++;
+	out.attach = attach;
+	out.progress = opt_flag(&o, "--progress");
 	rc = opts_finish(&o, "send");
 	opts_free(&o);
 	if (rc != 0) {
@@ -232,7 +239,11 @@ cmd_send(int argc, char **argv)
 		rc = usage_error("send", "--role: %s", rs_err());
 		goto out;
 	}
-	if ((rc = body_check("send", &a, &body, tpl != NULL)) != 0)
+	if (out.nattach > BLOB_MAX_ATTACH) {
+		rc = usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
+		goto out;
+	}
+	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0)
 		goto out;
 	out.urgency = a.urgency;
 	fill_payload(out.payload, &a, &body);

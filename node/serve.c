@@ -8,6 +8,7 @@
  * it serves decrypted messages, so exposing it is a deliberate act.
  */
 #include "node.h"
+#include "catalogue_node.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -90,6 +91,7 @@ cmd_serve(int argc, char **argv)
 	const char *listen, *iv;
 	char url[128], path[4096], lasterr[RS_ERRLEN] = "";
 	int interval = 2, rc;
+	int64_t catalogue_at = 0;	/* last refresh of the hub's templates */
 
 	opts_init(&o, argc, argv);
 	node_common_opts(&n, &o);
@@ -127,6 +129,8 @@ cmd_serve(int argc, char **argv)
 		int notices = 0;
 		pthread_mutex_lock(&node_lock);
 		rc = sync_once(&n, &s);
+		if (now_ms() - catalogue_at > 3600 * 1000 && catalogue_fetch(&n, NULL) == 0)
+			catalogue_at = now_ms();
 		if (escalate_due(&n, &notices) != 0)
 			fprintf(stderr, "roster: deadlines: %s\n", rs_err());
 		else if (notices > 0)

@@ -458,6 +458,7 @@ cmd_show(int argc, char **argv)
 		json_object_set_new(j, "verification", v);
 		if (acks)
 			json_object_set(j, "recipients", acks);
+		json_object_set_new(j, "attachments", attach_listed(&n, id));
 		if (*col_text(st, 14))
 			json_object_set_new(j, "error", json_string(col_text(st, 14)));
 		if (deadline > 0)
@@ -525,6 +526,7 @@ cmd_show(int argc, char **argv)
 	printf("Subject   %s\n", col_text(st, 5));
 	print_template(tview);
 	printf("\n%s\n", col_text(st, 6));
+	attach_show(&n, id, !out_);
 	if (content != NULL && json_object_get(content, "original") != NULL)
 		print_original(json_object_get(content, "original"));
 	if (!out_ && *col_text(st, 19) == '\0')

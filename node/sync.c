@@ -22,6 +22,7 @@
  *    acknowledgement, which goes out with the outbox at the end of the pass.
  */
 #include "node.h"
+#include "catalogue_node.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -717,6 +718,9 @@ cmd_sync(int argc, char **argv)
 	    s.acks, s.acks == 1 ? "" : "s", s.directory, s.directory == 1 ? "" : "s",
 	    s.sent, s.sent == 1 ? "" : "s");
 	int notices = 0;
+	if (catalogue_fetch(&n, NULL) != 0)
+		fprintf(stderr, "roster sync: warning: the hub's templates were not"
+		    " refreshed: %s\n", rs_err());
 	if (escalate_due(&n, &notices) != 0)
 		fprintf(stderr, "roster sync: deadlines: %s\n", rs_err());
 	else if (notices > 0)
