@@ -548,8 +548,11 @@ parse_ping(int argc, char **argv, struct ping_opts *o)
 		fprintf(stderr, "rosterd ping: --text must be 1 to %d bytes\n", CHECK_MAX_TEXT);
 		return -1;
 	}
-	if (o->lang != NULL && o->text == NULL) {
-		fprintf(stderr, "rosterd ping: --lang goes with --text\n");
+	if (o->lang != NULL && (o->text == NULL || strlen(o->lang) < 2 ||
+	    strlen(o->lang) > 3 || strspn(o->lang, "abcdefghijklmnopqrstuvwxyz") !=
+	    strlen(o->lang))) {
+		fprintf(stderr, "rosterd ping: --lang CODE (2 or 3 lower-case letters, "
+		    "such as fr) goes with --text\n");
 		return -1;
 	}
 	return 0;

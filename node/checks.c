@@ -81,7 +81,10 @@ checks_accept(struct node *n, const struct checkpoint *cp, const struct envelope
 	if (dir_check(n->directory, e, index, time, 0) != 0)
 		return (uint64_t)index >= n->dir_size ? RECORD_RETRY : -1;
 	if (checkrec_is_answer(e)) {
-		hex_decode_exact(ref, 32, env_str(e, "ref"));	/* dir_check: valid */
+		if (hex_decode_exact(ref, 32, env_str(e, "ref")) != 0) {
+			rs_seterr("answer without a valid \"ref\"");	/* dir_check saw to it */
+			return -1;
+		}
 		if ((known = known_check(n, ref)) < 0)
 			return -2;
 		if (!known) {
@@ -469,8 +472,10 @@ checks_start(int argc, char **argv)
 		usage_error("checks start", "--text must be 1 to %d bytes", CHECK_MAX_TEXT);
 		goto out;
 	}
-	if (lang != NULL && (text == NULL || strlen(lang) < 2 || strlen(lang) > 3)) {
-		usage_error("checks start", "--lang CODE goes with --text");
+	if (lang != NULL && (text == NULL || strlen(lang) < 2 || strlen(lang) > 3 ||
+	    strspn(lang, "abcdefghijklmnopqrstuvwxyz") != strlen(lang))) {
+		usage_error("checks start", "--lang CODE (2 or 3 lower-case letters, such "
+		    "as fr) goes with --text");
 		goto out;
 	}
 	rc = 1;
