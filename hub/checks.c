@@ -579,7 +579,8 @@ build_check(const struct ping_opts *o, struct directory *d,
 	json_object_set_new(hdr, "deadline", json_integer(*deadline));
 	if (o->roles != NULL)
 		json_object_set_new(hdr, "roles", json_string(o->roles));
-	payload = checkrec_payload(o->text, o->lang);
+	if ((payload = checkrec_payload(o->text, o->lang)) == NULL)
+		goto out;
 	rc = env_build(env, hdr, payload, strlen(payload), op->pk, op->sk);
 out:
 	free(payload);

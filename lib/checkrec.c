@@ -237,9 +237,16 @@ checkrec_payload(const char *text, const char *lang)
 	json_t *p = json_object(), *t = json_object();
 	char *out;
 
-	if (text != NULL)
-		json_object_set_new(t, lang != NULL ? lang : "en", json_string(text));
-	else {
+	if (text != NULL) {
+		json_t *v = json_string(text);
+		if (v == NULL) {
+			rs_seterr("the text is not valid UTF-8");
+			json_decref(t);
+			json_decref(p);
+			return NULL;
+		}
+		json_object_set_new(t, lang != NULL ? lang : "en", v);
+	} else {
 		json_object_set_new(t, "ar", json_string("\xd8\xa7\xd8\xae\xd8\xaa\xd8\xa8"
 		    "\xd8\xa7\xd8\xb1 \xd8\xa7\xd8\xaa\xd8\xb5\xd8\xa7\xd9\x84: \xd9\x8a"
 		    "\xd8\xb1\xd8\xac\xd9\x89 \xd8\xaa\xd8\xa3\xd9\x83\xd9\x8a\xd8\xaf "

@@ -64,7 +64,8 @@ int checkrec_parse_duration(const char *s, int64_t *ms);
 int checkrec_parse_since(const char *s, int64_t *ms);
 
 /* The check's payload: text in lang when given, else the standard text in
- * the six UN languages.  malloc'd JSON. */
+ * the six UN languages.  malloc'd JSON, or NULL with rs_err when text is
+ * not UTF-8. */
 char *checkrec_payload(const char *text, const char *lang);
 
 /* The answer's header (kind, ref, status, check, rcpt); the caller adds

@@ -498,7 +498,8 @@ checks_start(int argc, char **argv)
 	json_object_set_new(hdr, "deadline", json_integer(now_ms() + dur));
 	if (roles != NULL)
 		json_object_set_new(hdr, "roles", json_string(roles));
-	payload = checkrec_payload(text, lang);
+	if ((payload = checkrec_payload(text, lang)) == NULL)
+		goto fail;
 	printf("asking %zu device%s of %zu State%s\n", json_array_size(rcpt),
 	    json_array_size(rcpt) == 1 ? "" : "s", json_array_size(states),
 	    json_array_size(states) == 1 ? "" : "s");

@@ -30,6 +30,7 @@ node XA checks start --to XB --deadline 1h --role chef >/dev/null 2>&1; [ $? -eq
 node XA checks frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown subcommand exits 2" || bad "unknown subcommand"
 "$ROSTERD" ping "$T/hub" --deadline 1h >/dev/null 2>&1; [ $? -eq 2 ] && ok "rosterd ping without --to exits 2" || bad "ping without --to"
 check_out "ping to an unknown group is refused" 'no group "nope"' "$ROSTERD" ping "$T/hub" --to group:nope --deadline 1h
+check_out "a text that is not UTF-8 is refused" 'not valid UTF-8' "$ROSTERD" ping "$T/hub" --to all --deadline 1h --text $'caf\xe9'
 check_out "check to a State without POC is refused" 'XZ has no current device' node XA checks start --to XZ --deadline 1h
 
 # ---- the operator's check to all, XA's check to XB and XC ----------------

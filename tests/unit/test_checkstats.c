@@ -493,6 +493,8 @@ test_route_and_payload(void **state)
 	assert_int_equal(json_object_size(json_object_get(j, "text")), 6);
 	json_decref(j);
 	free(p);
+	assert_null(checkrec_payload("caf\xe9", "fr"));
+	assert_non_null(strstr(rs_err(), "UTF-8"));
 	p = checkrec_payload("Are you there?", "fr");
 	assert_string_equal(p, "{\"text\":{\"fr\":\"Are you there?\"}}");
 	free(p);
