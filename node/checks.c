@@ -632,6 +632,19 @@ answered_count(const struct cs_check *c)
 	return a;
 }
 
+int
+checks_open(struct node *n)
+{
+	struct known k;
+	int open = 0;
+
+	if (load_known(n, &k, INT64_MAX) == 0)
+		for (size_t i = 0; i < k.n; i++)
+			open += strncmp(my_status(n, &k.cs[i]), "OPEN", 4) == 0;
+	known_free(&k);
+	return open;
+}
+
 json_t *
 checks_list_json(struct node *n, int all)
 {

@@ -209,6 +209,8 @@ json_t *checks_last_answers(struct node *n);
 int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last,
     int64_t *answered);
 double checks_stale_days(struct node *n);
+/* How many checks ask this device and wait for its answer. */
+int checks_open(struct node *n);
 /* Prints the reminder naming this State's stale POCs (to f; NULL: only
  * count them); returns their count. */
 int checks_remind(struct node *n, FILE *f);

@@ -726,6 +726,10 @@ cmd_sync(int argc, char **argv)
 	else if (notices > 0)
 		printf("%d overdue notice%s sent (`roster status ID` shows who was reached)\n",
 		    notices, notices == 1 ? "" : "s");
+	int open = checks_open(&n);
+	if (open > 0)
+		printf("%d communication check%s wait%s for this POC's answer (`roster checks`)\n",
+		    open, open == 1 ? "" : "s", open == 1 ? "s" : "");
 	int stale = checks_remind(&n, NULL);	/* the administrator's reminder */
 	if (stale > 0)
 		printf("reminder: %d POC%s of %s not confirmed for %g days (`roster status`)\n",

@@ -41,6 +41,7 @@ node XA checks start --to XB,XC --deadline 6s >"$T/xa.out" 2>&1
 XAC=$(sed -n 's/^check \([0-9a-f]*\) logged.*/\1/p' "$T/xa.out")
 [ -n "$XAC" ] && grep -q "asking 3 devices of 2 States" "$T/xa.out" && ok "XA's check logged: 3 devices of 2 States" || { bad "roster checks start"; cat "$T/xa.out"; }
 
+check_out "roster sync tells XB two checks wait for its answer" '2 communication checks wait' node XB sync
 check_out "XB sees both checks open" 'OPEN: answer it' node XB checks
 check_out "XB's list shows the operator's check" "${OP:0:16} +operator" node XB checks
 check_out "XA2 is not asked by XA's own check" "${OP:0:16}" node XA2 checks
