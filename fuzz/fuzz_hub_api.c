@@ -1,7 +1,7 @@
 /*
  * fuzz_hub_api.c - libFuzzer target for the hub's HTTP API (hub/api.c):
  * everything a request from the network reaches after libmicrohttpd, that is
- * routing, the query numbers (after, size, from, to) and index lists, the
+ * routing, the query numbers (after, size, from, to, wait) and index lists, the
  * batch framing of POST /v1/envelopes, and the authentication headers of
  * GET /v1/mail.
  *
@@ -42,7 +42,8 @@
  * the cursor, in order, of its kinds (mail: only for the device that signed
  * the request), each proved into its checkpoint (signed by the operator
  * key); a 200 inclusion or consistency answer verifies against the hub's
- * own tree; a signed mail request sent again is refused as a replay.
+ * own tree; a signed mail request sent again is refused as a replay; only
+ * an empty mail page of the signing device is ever parked (wait=S).
  * Inputs that append to the log are fine: only envelopes signed by the seed
  * keys can, each at most once, so the log stays small.
  */
@@ -377,6 +378,13 @@ check_response(const char *path, const char *target, const uint8_t *device,
 	json_t *j;
 
 	if (resp->status < 100 || resp->status > 599)
+		abort();
+	/* Long polling: only an empty 200 mail page of the signing device is
+	 * ever parked (held until mail for that device, hub/mailwait.c). */
+	if (resp->park_until != 0 && (resp->status != 200 ||
+	    strcmp(path, "/v1/mail") != 0 || device == NULL ||
+	    memcmp(resp->park_key, device, 32) != 0 ||
+	    strstr((const char *)resp->body.p, "\"records\":[]") == NULL))
 		abort();
 	j = json_loadb((const char *)resp->body.p, resp->body.len,
 	    JSON_REJECT_DUPLICATES, NULL);

@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "jsonutil.h"
+#include "mailwait.h"
 #include "util.h"
 #include "workpool.h"
 
@@ -326,20 +327,21 @@ add_record(void *arg, uint64_t idx, int64_t time, const void *env, size_t len)
 	return 0;
 }
 
-static void
+/* The number of records answered, or -1 after answering an error. */
+static int
 listing(struct api *a, const struct http_req *req, struct http_resp *resp,
     enum store_list which, const uint8_t *device)
 {
 	struct listing l = { .s = a->s };
 	int64_t after;
 	json_t *cp, *j;
-	int more;
+	int more, n;
 
 	if (query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0)
-		return;
+		return -1;
 	if ((cp = cp_current(a->s, &l.size)) == NULL) {
 		internal_error(resp, "cannot make a checkpoint");
-		return;
+		return -1;
 	}
 	l.records = json_array();
 	if (store_list(a->s, which, device, after, l.size, API_MAX_RECORDS,
@@ -347,13 +349,15 @@ listing(struct api *a, const struct http_req *req, struct http_resp *resp,
 		json_decref(cp);
 		json_decref(l.records);
 		internal_error(resp, "cannot list the log");
-		return;
+		return -1;
 	}
+	n = (int)json_array_size(l.records);
 	j = json_object();
 	json_object_set_new(j, "checkpoint", cp);
 	json_object_set_new(j, "records", l.records);
 	json_object_set_new(j, "more", json_boolean(more));
 	http_resp_json(resp, 200, j);
+	return n;
 }
 
 static void
@@ -430,10 +434,16 @@ static void
 get_mail(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
 	uint8_t key[32];
+	int64_t wait;
 
-	if (api_authenticate(a, req, resp, key) != 0)
+	if (query_int(req, resp, "wait", 0, 0, 0, MAILWAIT_MAX_S, &wait) != 0)
 		return;
-	listing(a, req, resp, LIST_MAIL, key);
+	if (req->woken)		/* parked earlier: its signature was checked */
+		memcpy(key, req->park_key, 32);
+	else if (api_authenticate(a, req, resp, key) != 0)
+		return;
+	if (listing(a, req, resp, LIST_MAIL, key) == 0)
+		mailwait_park(req, resp, key, wait);
 }
 
 /* ---- POST /v1/envelopes ------------------------------------------------------------ */

@@ -49,6 +49,8 @@ struct sequencer {
 	pthread_cond_t done;
 	struct seq_batch *head, *tail;
 	int stop;
+	seq_notify_fn notify;		/* under mu */
+	void *notify_arg;
 };
 
 /* Devices whose chain head moved in this batch. */
@@ -296,6 +298,8 @@ seq_main(void *arg)
 		seq_process(q->s, list);
 
 		pthread_mutex_lock(&q->mu);
+		if (q->notify != NULL)
+			q->notify(q->notify_arg, list);
 		for (b = list; b != NULL; b = next) {
 			next = b->next;	/* b may vanish once done is set */
 			b->done = 1;
@@ -344,6 +348,15 @@ seq_stop(struct sequencer *q)
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->done);
 	free(q);
+}
+
+void
+seq_set_notify(struct sequencer *q, seq_notify_fn fn, void *arg)
+{
+	pthread_mutex_lock(&q->mu);
+	q->notify = fn;
+	q->notify_arg = arg;
+	pthread_mutex_unlock(&q->mu);
 }
 
 void

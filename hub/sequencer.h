@@ -52,6 +52,15 @@ void seq_submit(struct sequencer *q, struct seq_item *items, size_t n);
 void seq_enqueue(struct sequencer *q, struct seq_batch *b);
 void seq_wait(struct sequencer *q, struct seq_batch *b);
 
+/* Called on the sequencer thread after each commit that appended
+ * something, with the batches just processed (items with status 0 were
+ * appended and are durable; the committed size is already published).
+ * Long polling (mailwait.c) uses it to wake the waiting recipients.  Set
+ * it before the first enqueue, clear it (NULL) before stopping whatever
+ * it calls. */
+typedef void (*seq_notify_fn)(void *arg, const struct seq_batch *list);
+void seq_set_notify(struct sequencer *q, seq_notify_fn fn, void *arg);
+
 /* The operator's receipt for an item with has_receipt. */
 void seq_receipt(struct store *s, const struct seq_item *it, struct receipt *r);
 

@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "hub.h"
+#include "mailwait.h"
 #include "sequencer.h"
 #include "store.h"
 #include "util.h"
@@ -156,6 +157,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 
 	if (block_signals(&set) != 0)
 		goto out;
+	mailwait_raise_fd_limit();
 	if ((api.s = store_open(o->hubdir, cfg)) == NULL)
 		goto out;
 	if ((api.nonces = nonce_cache_new()) == NULL) {
@@ -177,6 +179,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 		sodium_memzero(key.p, key.len);
 	if (srv == NULL || blobs_serve(srv, &api) != 0)
 		goto out;
+	seq_set_notify(api.q, mailwait_notify, srv);
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
 	    cfg->tls_cert[0] != '\0');
 	strcat(url, "\n");
@@ -190,6 +193,8 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 out:
 	if (rc != 0)
 		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+	if (api.q != NULL)
+		seq_set_notify(api.q, NULL, NULL);
 	http_server_stop(srv);
 	seq_stop(api.q);
 	workpool_free(api.pool);

@@ -27,6 +27,10 @@ struct http_req {
 	const uint8_t *body;
 	size_t body_len;
 	void *conn;			/* opaque: struct MHD_Connection */
+	/* Parking (long polling, see http_server_wake): */
+	int woken;			/* 1 when this is a parked request run again */
+	const uint8_t *park_key;	/* the key it was parked under, when woken */
+	int64_t since_ms;		/* when the request was first handled */
 };
 
 struct http_resp {
@@ -37,6 +41,16 @@ struct http_resp {
 	int use_fd;			/* http_resp_fd: the body is a file */
 	int fd;
 	uint64_t fd_len;
+	/* A handler that has nothing to say yet may park the request: it
+	 * fills the response it would give at the deadline (say, an empty
+	 * page) and sets park_until (ms since the epoch) and park_key.  The
+	 * server then holds the connection without a thread until
+	 * http_server_wake names the key or the deadline passes, and calls
+	 * the handler again with req->woken set.  If the server cannot park
+	 * (it is stopping, or too many are parked), it sends the response as
+	 * filled. */
+	int64_t park_until;
+	uint8_t park_key[32];
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_req *req,
@@ -55,6 +69,13 @@ struct http_server *http_server_start_tls(const char *listen, size_t max_body,
     const char *key_pem);
 uint16_t http_server_port(struct http_server *s);
 void http_server_stop(struct http_server *s);
+/* Runs again every request parked under one of keys[0..n-1] (any thread).
+ * A request about to park that raced with a wake of any key runs again at
+ * once instead, so no wake is ever lost. */
+void http_server_wake(struct http_server *s, const uint8_t (*keys)[32],
+    size_t n);
+/* Requests parked now (for tests and the health of long polling). */
+size_t http_server_parked(struct http_server *s);
 
 /* Request accessors; NULL when absent.  Header names are case-insensitive. */
 const char *http_req_header(const struct http_req *req, const char *name);
@@ -110,6 +131,11 @@ void http_client_set_max_response(struct http_client *c, size_t max);
 /* Trust the certificates in PEM file ca_file (e.g. a hub's self-signed
  * certificate) instead of the system's store, for https:// base URLs. */
 void http_client_set_ca(struct http_client *c, const char *ca_file);
+
+/* While *flag is nonzero, transfers end at once (within about a second)
+ * with a transport error: lets another thread stop a long poll.  NULL
+ * clears it. */
+void http_client_set_abort(struct http_client *c, const volatile int *flag);
 
 /* Sends method target (path plus query, relative to the base URL).  On a
  * transport failure returns -1 with rs_err set.  Otherwise returns 0, the

@@ -51,6 +51,7 @@ struct http_client {
 	size_t max_resp;
 	char *ca;		/* PEM file to trust, or NULL: the system's */
 	char errbuf[CURL_ERROR_SIZE];
+	const volatile int *abort;	/* nonzero: end the transfer in flight */
 };
 
 struct sink {
@@ -307,6 +308,24 @@ set_method(CURL *h, const char *method, const void *body, size_t len)
 	return bad;
 }
 
+/* Progress callback: a nonzero abort flag ends the transfer (a long poll
+ * of a node that is stopping). */
+static int
+on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	const struct http_client *c = arg;
+
+	return c->abort != NULL && *c->abort != 0;
+}
+
+void
+http_client_set_abort(struct http_client *c, const volatile int *flag)
+{
+	if (c != NULL)
+		c->abort = flag;
+}
+
 static int
 configure(struct http_client *c, const char *url, struct curl_slist *hdrs,
     struct sink *sink)
@@ -343,6 +362,12 @@ configure(struct http_client *c, const char *url, struct curl_slist *hdrs,
 	bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, sink) != CURLE_OK;
+	if (c->abort != NULL) {
+		bad |= curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) !=
+		    CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_XFERINFODATA, c) != CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
+	}
 	return bad;
 }
 
@@ -489,7 +514,7 @@ on_stream_data(char *p, size_t size, size_t nitems, void *ud)
 }
 
 static int
-on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+on_stream_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     curl_off_t ulnow)
 {
 	struct stream *st = ud;
@@ -516,7 +541,7 @@ configure_stream(CURL *h, struct stream *st)
 	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STREAM_LOW_TIME) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
-	bad |= curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) !=
+	bad |= curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_stream_progress) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_XFERINFODATA, st) != CURLE_OK;
 	return bad;

@@ -31,6 +31,19 @@
  *    into memory.
  *  - Every response carries "Cache-Control: no-store": everything roster
  *    serves is either signed state that changes or private to a State.
+ *  - Long polling without a thread per waiter: a handler may "park" a
+ *    request (struct http_resp's park_until and park_key).  The connection
+ *    is then suspended (MHD_suspend_connection: MHD stops watching it, no
+ *    thread is held) and put on a list; http_server_wake(key) or the
+ *    deadline (one small timer thread) resumes it, and MHD calls the
+ *    handler again with req->woken set.  Parking and waking take one
+ *    mutex, and the suspend happens under it, so a wake never meets a
+ *    connection half parked.  A wake counter closes the other race: a
+ *    handler that found nothing, while a wake happened between its look
+ *    and its park, runs again at once rather than sleeping through it.
+ *    Stopping resumes every parked request first (their handlers answer
+ *    as filled) and waits until those answers have gone out, as MHD must
+ *    not stop with suspended connections.
  *  - Start-up errors (address in use, permission denied) come from MHD's
  *    logger; we capture them in the starting thread and turn them into an
  *    rs_err sentence.  Run-time MHD messages (clients resetting connections
@@ -41,6 +54,7 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +74,12 @@ struct stream_route {
 	void *ctx;
 };
 
+#define PARK_MAX	4000	/* parked requests at once; more answer at once */
+#define CONN_LIMIT	4096	/* connections at once (MHD's default is 1020) */
+#define STOP_WAIT_MS	5000	/* how long stopping waits for woken requests */
+
+struct reqctx;
+
 struct http_server {
 	struct MHD_Daemon *d;
 	http_handler h;
@@ -68,6 +88,17 @@ struct http_server {
 	uint16_t port;
 	struct stream_route streams[MAX_STREAMS];
 	int nstreams;			/* published with release semantics */
+
+	/* Parked requests (long polling). */
+	pthread_mutex_t park_mu;
+	pthread_cond_t park_cv;		/* timer thread; stop waiting */
+	pthread_t park_th;
+	int park_th_running;
+	struct reqctx *parked;		/* doubly linked */
+	size_t nparked;
+	size_t nresuming;		/* resumed, not yet parked again or ended */
+	uint64_t wake_seq;
+	int stopping;
 };
 
 /* Per-request state, created by the URI log callback. */
@@ -78,6 +109,15 @@ struct reqctx {
 	int too_large;		/* body passed max_body: discard and 413 */
 	const struct stream_route *sr;	/* a streamed request's route */
 	void *st;		/* its state, until end or abort */
+	/* parking */
+	struct MHD_Connection *conn;
+	struct reqctx *pnext, *pprev;
+	int parked;		/* on the list (under park_mu) */
+	int resumed;		/* resumed, not parked again nor ended (park_mu) */
+	int woken;
+	uint8_t key[32];
+	int64_t until;
+	int64_t since_ms;
 };
 
 /* ---- start-up error capture ------------------------------------------ */
@@ -356,6 +396,206 @@ queue_too_large(struct http_server *s, struct MHD_Connection *conn)
 	return queue_resp(conn, &resp);
 }
 
+/* ---- parking ---------------------------------------------------------- */
+
+enum { PARK_DONE, PARK_REFUSED, PARK_RACED };
+
+static void
+park_unlink(struct http_server *s, struct reqctx *rc)
+{
+	if (rc->pprev != NULL)
+		rc->pprev->pnext = rc->pnext;
+	else
+		s->parked = rc->pnext;
+	if (rc->pnext != NULL)
+		rc->pnext->pprev = rc->pprev;
+	rc->pnext = rc->pprev = NULL;
+	rc->parked = 0;
+	s->nparked--;
+}
+
+/* Under park_mu. */
+static void
+park_resume(struct http_server *s, struct reqctx *rc)
+{
+	park_unlink(s, rc);
+	rc->resumed = 1;
+	s->nresuming++;
+	MHD_resume_connection(rc->conn);
+}
+
+static void
+abs_time(struct timespec *ts, int64_t ms)
+{
+	ts->tv_sec = (time_t)(ms / 1000);
+	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
+}
+
+/* The timer: resumes requests whose deadline passed; at stop, all. */
+static void *
+park_timer(void *arg)
+{
+	struct http_server *s = arg;
+	struct reqctx *rc, *next;
+	struct timespec ts;
+	int64_t now, wake;
+
+	pthread_mutex_lock(&s->park_mu);
+	while (!s->stopping) {
+		now = now_ms();
+		wake = now + 1000;
+		for (rc = s->parked; rc != NULL; rc = next) {
+			next = rc->pnext;
+			if (rc->until <= now)
+				park_resume(s, rc);
+			else if (rc->until < wake)
+				wake = rc->until;
+		}
+		abs_time(&ts, wake);
+		pthread_cond_timedwait(&s->park_cv, &s->park_mu, &ts);
+	}
+	while (s->parked != NULL)
+		park_resume(s, s->parked);
+	pthread_mutex_unlock(&s->park_mu);
+	return NULL;
+}
+
+/* Parks rc until resp->park_until or a wake of resp->park_key.  seq is the
+ * wake counter before the handler looked. */
+static int
+park(struct http_server *s, struct MHD_Connection *conn, struct reqctx *rc,
+    const struct http_resp *resp, uint64_t seq)
+{
+	pthread_mutex_lock(&s->park_mu);
+	if (s->stopping || s->nparked >= PARK_MAX) {
+		pthread_mutex_unlock(&s->park_mu);
+		return PARK_REFUSED;
+	}
+	if (s->wake_seq != seq) {
+		pthread_mutex_unlock(&s->park_mu);
+		return PARK_RACED;
+	}
+	if (!s->park_th_running) {
+		if (pthread_create(&s->park_th, NULL, park_timer, s) != 0) {
+			pthread_mutex_unlock(&s->park_mu);
+			return PARK_REFUSED;
+		}
+		s->park_th_running = 1;
+	}
+	if (rc->resumed) {
+		rc->resumed = 0;
+		s->nresuming--;
+	}
+	rc->conn = conn;
+	memcpy(rc->key, resp->park_key, 32);
+	rc->until = resp->park_until;
+	rc->pprev = NULL;
+	rc->pnext = s->parked;
+	if (s->parked != NULL)
+		s->parked->pprev = rc;
+	s->parked = rc;
+	rc->parked = 1;
+	s->nparked++;
+	MHD_suspend_connection(conn);
+	pthread_cond_signal(&s->park_cv);	/* a nearer deadline, maybe */
+	pthread_mutex_unlock(&s->park_mu);
+	return PARK_DONE;
+}
+
+/* The handler runs again.  The request stays "resuming" until it parks
+ * again or ends (park_forget), so stopping waits for its answer to go. */
+static void
+park_rerun(struct http_server *s, struct reqctx *rc)
+{
+	pthread_mutex_lock(&s->park_mu);
+	if (rc->resumed)
+		rc->woken = 1;
+	pthread_mutex_unlock(&s->park_mu);
+}
+
+/* The request ended (perhaps its client left while it was parked). */
+static void
+park_forget(struct http_server *s, struct reqctx *rc)
+{
+	pthread_mutex_lock(&s->park_mu);
+	if (rc->parked)
+		park_unlink(s, rc);
+	if (rc->resumed) {
+		rc->resumed = 0;
+		s->nresuming--;
+		pthread_cond_broadcast(&s->park_cv);
+	}
+	pthread_mutex_unlock(&s->park_mu);
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+void
+http_server_wake(struct http_server *s, const uint8_t (*keys)[32], size_t n)
+{
+	uint8_t (*sorted)[32];
+	struct reqctx *rc, *next;
+
+	if (s == NULL)
+		return;
+	sorted = xcalloc(n > 0 ? n : 1, 32);
+	if (n > 0)
+		memcpy(sorted, keys, n * 32);
+	qsort(sorted, n, 32, key_cmp);
+	pthread_mutex_lock(&s->park_mu);
+	s->wake_seq++;
+	for (rc = s->parked; rc != NULL; rc = next) {
+		next = rc->pnext;
+		if (n > 0 && bsearch(rc->key, sorted, n, 32, key_cmp) != NULL)
+			park_resume(s, rc);
+	}
+	pthread_mutex_unlock(&s->park_mu);
+	free(sorted);
+}
+
+size_t
+http_server_parked(struct http_server *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	pthread_mutex_lock(&s->park_mu);
+	n = s->nparked;
+	pthread_mutex_unlock(&s->park_mu);
+	return n;
+}
+
+/* Before MHD stops: no request may stay suspended.  Resumes them all
+ * (handlers may no longer park) and waits a while for them to be answered. */
+static void
+park_stop(struct http_server *s)
+{
+	struct timespec ts;
+	int64_t end = now_ms() + STOP_WAIT_MS;
+	int running;
+
+	pthread_mutex_lock(&s->park_mu);
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->park_cv);
+	running = s->park_th_running;
+	pthread_mutex_unlock(&s->park_mu);
+	if (running)
+		pthread_join(s->park_th, NULL);
+	pthread_mutex_lock(&s->park_mu);
+	while (s->parked != NULL)
+		park_resume(s, s->parked);
+	while (s->nresuming > 0 && now_ms() < end) {
+		abs_time(&ts, now_ms() + 100);
+		pthread_cond_timedwait(&s->park_cv, &s->park_mu, &ts);
+	}
+	pthread_mutex_unlock(&s->park_mu);
+}
+
 /* ---- request handling ------------------------------------------------ */
 
 static void *
@@ -371,12 +611,14 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
 	struct reqctx *rc = *req_cls;
 
 	if (rc == NULL)
 		return;
 	if (rc->sr != NULL && rc->st != NULL)
 		rc->sr->ops->abort(rc->st);
+	park_forget(s, rc);
 	free(rc->target);
 	buf_free(&rc->body);
 	free(rc);
@@ -434,14 +676,33 @@ dispatch(struct http_server *s, struct MHD_Connection *conn, const char *url,
 {
 	struct http_req req;
 	struct http_resp resp;
+	uint64_t seq;
+	int r;
 
-	fill_req(&req, conn, url, method, rc);
-	req.body = (const uint8_t *)buf_cstr(&rc->body);
-	req.body_len = rc->body.len;
-	memset(&resp, 0, sizeof(resp));
-	resp.content_type = "application/json";
-	s->h(s->ctx, &req, &resp);
-	return queue_resp(conn, &resp);
+	if (rc->since_ms == 0)
+		rc->since_ms = now_ms();
+	for (;;) {
+		fill_req(&req, conn, url, method, rc);
+		memset(&resp, 0, sizeof(resp));
+		req.body = (const uint8_t *)buf_cstr(&rc->body);
+		req.body_len = rc->body.len;
+		req.woken = rc->woken;
+		req.park_key = rc->woken ? rc->key : NULL;
+		req.since_ms = rc->since_ms;
+		resp.content_type = "application/json";
+		pthread_mutex_lock(&s->park_mu);
+		seq = s->wake_seq;
+		pthread_mutex_unlock(&s->park_mu);
+		s->h(s->ctx, &req, &resp);
+		if (resp.park_until <= now_ms() ||
+		    (r = park(s, conn, rc, &resp, seq)) == PARK_REFUSED)
+			return queue_resp(conn, &resp);
+		buf_free(&resp.body);
+		if (r == PARK_DONE)
+			return MHD_YES;
+		rc->woken = 1;		/* PARK_RACED: look again now */
+		memcpy(rc->key, resp.park_key, 32);
+	}
 }
 
 static const struct stream_route *
@@ -525,6 +786,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (rc->too_large)
 		return queue_too_large(s, conn);
+	park_rerun(s, rc);
 	return dispatch(s, conn, url != NULL ? url : "", method, rc);
 }
 
@@ -592,6 +854,14 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
 
 /* ---- server ---------------------------------------------------------- */
 
+static void
+server_free(struct http_server *s)
+{
+	pthread_mutex_destroy(&s->park_mu);
+	pthread_cond_destroy(&s->park_cv);
+	free(s);
+}
+
 struct http_server *
 http_server_start(const char *listen, size_t max_body, unsigned nthreads,
     http_handler h, void *ctx)
@@ -607,7 +877,7 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	struct http_server *s;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem pool[4] = {
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
@@ -649,6 +919,12 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	s->h = h;
 	s->ctx = ctx;
 	s->max_body = max_body;
+	if (pthread_mutex_init(&s->park_mu, NULL) != 0 ||
+	    pthread_cond_init(&s->park_cv, NULL) != 0) {
+		rs_seterr("cannot initialise the HTTP server's locks");
+		free(s);
+		return NULL;
+	}
 
 	log_capture = 1;
 	log_first[0] = '\0';
@@ -658,19 +934,20 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
 	    MHD_OPTION_ARRAY, pool,
 	    MHD_OPTION_END);
 	log_capture = 0;
 	if (s->d == NULL) {
 		rs_seterr("cannot listen on %s: %s", listen, startup_reason());
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	if (info == NULL || info->port == 0) {
 		rs_seterr("cannot tell which port %s is bound to", listen);
 		MHD_stop_daemon(s->d);
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	s->port = info->port;
@@ -709,8 +986,9 @@ http_server_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	park_stop(s);
 	MHD_stop_daemon(s->d);
-	free(s);
+	server_free(s);
 }
 
 const char *

@@ -36,6 +36,7 @@
 #include <sodium.h>
 
 #include "blob.h"
+#include "catalogue.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "seal.h"
@@ -117,6 +118,16 @@ progress_end(struct progress *p, int ok)
 }
 
 /* ---- small helpers ------------------------------------------------------- */
+
+/* s, or dflt when NULL, made safe for a terminal (no control characters,
+ * no bidirectional overrides): names and types come from the sender. */
+static const char *
+shown(char *out, size_t len, const char *s, const char *dflt)
+{
+	snprintf(out, len, "%s", s != NULL ? s : dflt);
+	cat_printable(out);
+	return out;
+}
 
 static const char *
 base_name(const char *path)
@@ -343,6 +354,17 @@ fail:
 	return -1;
 }
 
+void
+attach_opts(struct opts *o, struct outgoing *out, const char **files)
+{
+	out->nattach = 0;
+	while (out->nattach <= BLOB_MAX_ATTACH &&
+	    (files[out->nattach] = opt_value(o, "--attach")) != NULL)
+		out->nattach++;
+	out->attach = files;
+	out->progress = opt_flag(o, "--progress");
+}
+
 int
 attach_prepare(struct node *n, struct outgoing *o)
 {
@@ -443,7 +465,9 @@ fetch_into(struct node *n, const struct desc *d, int *fd, int progress)
 	snprintf(target, sizeof(target), "/v1/blobs/%s", hex);
 	if (blob_dec_init(dec, d->key, d->header, d->size, write_fd, fd) != 0)
 		goto out;
-	progress_start(&pr, d->name, clen, progress);
+	char label[64];
+	progress_start(&pr, shown(label, sizeof(label), d->name, "?"), clen,
+	    progress);
 	rc = http_download(n->hub, target, clen, dec_write, dec, progress_cb,
 	    &pr, &status, &err);
 	progress_end(&pr, rc == 0 && status == 200);
@@ -653,6 +677,7 @@ default_out(char *out, size_t len, const char *name, size_t i)
 		out[k++] = c < 0x20 || c == 0x7f || c == '\\' ? '_' : (char)c;
 	}
 	out[k] = '\0';
+	cat_printable(out);
 	while (out[0] == '.')
 		memmove(out, out + 1, strlen(out));
 	if (out[0] == '\0')
@@ -666,12 +691,13 @@ list_attachments(json_t *atts)
 	size_t i;
 
 	json_array_foreach(atts, i, d) {
-		char sz[32];
+		char sz[32], name[NAME_MAX_LEN + 1], type[128];
 		human(sz, sizeof(sz), (double)json_integer_value(
 		    json_object_get(d, "size")));
-		printf("%zu  %s  %s  %s\n", i + 1, jstr(d, "name") ?
-		    jstr(d, "name") : "?", sz, jstr(d, "type") ? jstr(d, "type") :
-		    "application/octet-stream");
+		printf("%zu  %s  %s  %s\n", i + 1,
+		    shown(name, sizeof(name), jstr(d, "name"), "?"), sz,
+		    shown(type, sizeof(type), jstr(d, "type"),
+		    "application/octet-stream"));
 	}
 }
 
@@ -712,7 +738,7 @@ attachment_run(struct node *n, const struct att_args *a)
 	struct buf raw = {0};
 	json_t *m = NULL, *atts, *d;
 	uint8_t id[32];
-	char out[NAME_MAX_LEN + 1];
+	char out[NAME_MAX_LEN + 1], name[NAME_MAX_LEN + 1];
 	size_t i = 0;
 	int rc = 1;
 
@@ -746,7 +772,8 @@ attachment_run(struct node *n, const struct att_args *a)
 		goto out;
 	}
 	printf("saved %s (%" PRId64 " bytes) to %s: decrypted, every chunk "
-	    "authenticated, digest as the sender signed\n", jstr(d, "name"),
+	    "authenticated, digest as the sender signed\n",
+	    shown(name, sizeof(name), jstr(d, "name"), "?"),
 	    (int64_t)json_integer_value(json_object_get(d, "size")),
 	    a->out != NULL ? a->out : out);
 	rc = 0;

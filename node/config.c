@@ -5,10 +5,22 @@
  */
 #include "node.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
+
+/* Optional text fields, "" when absent: the e-mail alerts (alert.c). */
+#define OPT(f) { #f, offsetof(struct node_config, f), \
+	sizeof(((struct node_config *)0)->f) }
+static const struct optional_field {
+	const char *key;
+	size_t off, len;
+} optional[] = {
+	OPT(alert_email), OPT(smtp_url), OPT(smtp_from), OPT(smtp_user),
+	OPT(smtp_password_file), OPT(smtp_ca), OPT(node_url),
+};
 
 static int
 copy_str(char *dst, size_t len, json_t *j, const char *key)
@@ -68,6 +80,11 @@ config_load(struct node *n)
 		}
 		c->stale_after_days = json_number_value(v);
 	}
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++)
+		if (jstr(j, optional[i].key) != NULL &&
+		    copy_str((char *)c + optional[i].off, optional[i].len, j,
+		    optional[i].key) != 0)
+			goto out;
 	if (jstr(j, "root_key") != NULL) {
 		if (jhex32_req(j, "root_key", c->root_key) != 0)
 			goto out;
@@ -107,6 +124,11 @@ config_save(struct node *n)
 		json_object_set_new(j, "root_key", jhex(c->root_key, 32));
 	if (c->stale_after_days > 0 && c->stale_after_days != 365)
 		json_object_set_new(j, "stale_after_days", json_real(c->stale_after_days));
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		const char *v = (const char *)c + optional[i].off;
+		if (v[0] != '\0')
+			json_object_set_new(j, optional[i].key, json_string(v));
+	}
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/config.json", n->dir);

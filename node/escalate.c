@@ -17,6 +17,8 @@
  * original's label; the receiving node marks the original as escalated and
  * raises an alert.  The escalations table records who was reached and when;
  * the notices' own "delivered" acknowledgements say when each node had it.
+ * The sender's POC gets an "overdue" e-mail alert at the first stage, the
+ * POCs reached an "escalated" one (alert.c; neither carries content).
  * A notice and its escalations row are stored in one transaction, so a
  * crash never sends a stage twice or records one that was not sent.
  */
@@ -99,6 +101,7 @@ static int
 send_notice(struct node *n, const uint8_t msg[32], const char *urgency,
     int64_t deadline, const char *state, int stage)
 {
+	int stage_sent_before = stage_sent(n, msg, state) > 0 || stage > 1;
 	struct outgoing o;
 	uint8_t id[32];
 	char *devices;
@@ -133,6 +136,9 @@ send_notice(struct node *n, const uint8_t msg[32], const char *urgency,
 		sqlite3_bind_int64(st, 5, now_ms());
 		sqlite3_bind_text(st, 6, devices, -1, SQLITE_STATIC);
 		rc = db_done(n->db, st);
+		/* The sender's own POC learns it too, once. */
+		if (rc == 0 && stage_sent_before == 0)
+			rc = alert_queue(n, "overdue", urgency, msg);
 	}
 	sqlite3_finalize(st);
 	free(devices);
@@ -218,6 +224,26 @@ escalate_due(struct node *n, int *sent)
 	return rc;
 }
 
+int64_t
+escalate_next_ms(struct node *n)
+{
+	/* The earliest deadline still to come, or the second stage of one
+	 * already passed; the loop may sleep longer otherwise. */
+	sqlite3_stmt *st = db_prep(n->db, "SELECT min(CASE WHEN deadline > ?1 THEN deadline"
+	    " ELSE deadline + (deadline - time) / 2 END) FROM messages"
+	    " WHERE direction = 'out' AND notice IS NULL AND idx IS NOT NULL"
+	    " AND deadline IS NOT NULL AND deadline + (deadline - time) / 2 > ?1");
+	int64_t now = now_ms(), next = INT64_MAX;
+
+	if (st == NULL)
+		return INT64_MAX;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		next = sqlite3_column_int64(st, 0) - now;
+	sqlite3_finalize(st);
+	return next < 0 ? 0 : next;
+}
+
 int
 notice_received(struct node *n, const struct envelope *e, json_t *m, int64_t time)
 {
@@ -239,5 +265,8 @@ notice_received(struct node *n, const struct envelope *e, json_t *m, int64_t tim
 	sqlite3_bind_blob(st, 3, e->key, 32, SQLITE_STATIC);
 	int rc = db_done(n->db, st);
 	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_changes(n->db) > 0)
+		rc = alert_queue(n, "escalated", jstr(m, "urgency") ? jstr(m, "urgency") :
+		    "routine", ref);
 	return rc;
 }

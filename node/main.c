@@ -110,11 +110,13 @@ static const struct command commands[] = {
 "fails the command instead of queueing the message.\n" },
 { "reply", cmd_reply, "answer a message in its thread",
 "usage: roster reply ID (--body-file FILE | --body TEXT) [--all] [--subject TEXT]\n"
-"                    [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n\n"
+"                    [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--dir NODEDIR]\n"
+"                    [--attach FILE]... [--progress]\n\n"
 "Sends a reply to the State that sent message ID (for a message this node\n"
 "sent, to the States it went to).  --all replies to every State the message\n"
 "went to.  The subject defaults to \"Re: \" and the parent's subject, the TLP\n"
-"to the parent's.  The reply names its parent inside the signed payload.\n" },
+"to the parent's.  The reply names its parent inside the signed payload.\n"
+"--attach and --progress work as for `roster send`.\n" },
 { "forward", cmd_forward, "pass a received message on, as its TLP allows",
 "usage: roster forward ID --to AUDIENCE [--role ROLE] [--note TEXT] [--lang CODE]\n"
 "                      [--dir NODEDIR]\n\n"
@@ -273,6 +275,10 @@ static const struct command commands[] = {
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the local API (docs/node-api.md) on --listen (default\n"
 "127.0.0.1:8080; port 0 picks a free one, written to NODEDIR/serve.url).\n"
+"Beside the periodic sync, one request to the hub waits for new mail\n"
+"(long polling), so a message arrives within a second; when the hub\n"
+"restarts, the node reconnects by itself.  E-mail alerts, when set up\n"
+"(`roster alerts --help`), are sent from here too.\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
 { "templates", cmd_templates, "list and show the message templates",
 "usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
@@ -310,6 +316,36 @@ static const struct command commands[] = {
 "any file is refused.\n\n"
 "An entry replaces a loaded one of the same id only if its version is\n"
 "higher.\n" },
+{ "alerts", cmd_alerts, "e-mail alerts for urgent mail (set, test, list)",
+"usage: roster alerts [list] [--dir NODEDIR]\n"
+"       roster alerts set --email ADDRESS --smtp URL [--from ADDRESS]\n"
+"                         [--user NAME --password-file FILE] [--smtp-ca FILE]\n"
+"                         [--node-url URL]\n"
+"       roster alerts test | off\n\n"
+"While `roster serve` runs, the node e-mails the POC when a flash or urgent\n"
+"message arrives, and when an acknowledgement of a message the POC sent is\n"
+"overdue.  The alert carries nothing of the message: no subject, body,\n"
+"sender or marking; only that a message of urgency X awaits, the node's\n"
+"address and a 16-digit message id.  It is written in the first of the\n"
+"POC's languages (ar, en, es, fr, ru, zh; English for others).\n\n"
+"Alerts are queued in the node's store with the message that caused them,\n"
+"and retried with a growing delay (2 s up to 5 min) while the mail server is\n"
+"unreachable; after 48 hours they are marked failed.\n\n"
+"  list        the settings and the alerts, newest first, with their state\n"
+"  set         where alerts go:\n"
+"    --email ADDRESS     the POC's own address\n"
+"    --smtp URL          the mail server: smtp://HOST:PORT (STARTTLS when the\n"
+"                        server offers it) or smtps://HOST:PORT\n"
+"    --from ADDRESS      the sender (default roster-alerts@ the POC's domain)\n"
+"    --user NAME, --password-file FILE\n"
+"                        log in to the server (the password is the file's\n"
+"                        first line); TLS is then required\n"
+"    --smtp-ca FILE      trust the certificates in this PEM file for the\n"
+"                        server's TLS (default: the system's)\n"
+"    --node-url URL      the address named in alerts (default: the local\n"
+"                        API address of `roster serve`)\n"
+"  test        sends a test alert now and reports the server's answer\n"
+"  off         stops new alerts (already queued ones are still sent)\n" },
 { NULL, NULL, NULL, NULL }
 };
 

@@ -27,10 +27,15 @@
  *   audit.c     audit and cosigning
  *   serve.c     the long-running node and its local API
  *   attach.c    attachments: encrypt, upload, download, decrypt
+ *   watch.c     serve's long poll of the hub: new mail within a second
+ *   alert.c     e-mail alerts (queue, mail text, SMTP, sender thread)
+ *   alertcmd.c  the `roster alerts` command
  */
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -59,6 +64,14 @@ struct node_config {
 	uint8_t root_key[32];		/* own State's root key, learned at enroll */
 	int has_root;
 	double stale_after_days;	/* POCs unconfirmed this long are flagged */
+	/* e-mail alerts (alert.c); alert_email "" = none */
+	char alert_email[256];		/* the POC's own address */
+	char smtp_url[512];		/* smtp://host:port or smtps://... */
+	char smtp_from[256];		/* default: roster@<node name> */
+	char smtp_user[256];
+	char smtp_password_file[512];
+	char smtp_ca[512];		/* PEM file trusted for the SMTP server's TLS */
+	char node_url[512];		/* where the POC reads messages */
 };
 
 struct node {
@@ -179,6 +192,9 @@ json_t *attach_listed(struct node *n, const uint8_t id[32]);
  * audience fails before any upload), then uploads o->attach. */
 struct outgoing;
 int attach_prepare(struct node *n, struct outgoing *o);
+/* --attach FILE (repeatable) and --progress into out; files has room for
+ * BLOB_MAX_ATTACH + 1 (out->nattach over BLOB_MAX_ATTACH: too many). */
+void attach_opts(struct opts *o, struct outgoing *out, const char **files);
 void attach_show(struct node *n, const uint8_t id[32], int received);
 
 /* show.c: received messages, newest first, as the API and --json give them. */
@@ -255,6 +271,8 @@ int message_payload_check(json_t *m);
  * deadline passed without an acknowledgement from a recipient State;
  * *sent counts them.  And, on a receiving node, takes note of a notice. */
 int escalate_due(struct node *n, int *sent);
+/* Milliseconds until escalate_due may next have something to do. */
+int64_t escalate_next_ms(struct node *n);
 int notice_received(struct node *n, const struct envelope *e, json_t *m,
     int64_t time);
 
@@ -281,8 +299,31 @@ struct parent_info {
 };
 int reply_audience(struct node *n, const uint8_t parent[32], int all,
     struct parent_info *p);
+/* watch.c: the long-polling thread of `roster serve` (new mail within a
+ * second).  watch_sleep sleeps up to ms, returning 1 early when the hub
+ * announced mail (then sync now), 0 otherwise; w may be NULL. */
+struct watch;
+struct watch *watch_start(struct node *n, int64_t mail_after);
+void watch_stop(struct watch *w);
+void watch_set_cursor(struct watch *w, int64_t mail_after);
+int watch_sleep(struct watch *w, int64_t ms, volatile sig_atomic_t *stopping);
+
+/* alert.c: e-mail alerts without content.  alert_queue runs in the
+ * caller's transaction (the one storing what triggered it); kind is
+ * "message" (urgency flash or urgent: others are ignored) or "overdue" (an
+ * acknowledgement not received in time); ref is the message id.  Returns
+ * 0 (also when no alert is due or none is configured), -1 with rs_err on a
+ * store error.  The sender thread runs beside `roster serve`, taking lock
+ * around each use of the store. */
+int alert_queue(struct node *n, const char *kind, const char *urgency,
+    const uint8_t ref[32]);
+struct alerter;
+struct alerter *alert_start(struct node *n, pthread_mutex_t *lock);
+void alert_stop(struct alerter *a);
+void alert_kick(struct alerter *a);
 
 /* commands */
+int cmd_alerts(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_init(int argc, char **argv);

@@ -206,11 +206,7 @@ cmd_send(int argc, char **argv)
 	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
 		nkv++;
 	body_opts(&o, &a);
-	while (out.nattach <= BLOB_MAX_ATTACH &&
-	    (attach[out.nattach] = opt_value(&o, "--attach")) != NULL)
-		out.nattach++;
-	out.attach = attach;
-	out.progress = opt_flag(&o, "--progress");
+	attach_opts(&o, &out, attach);
 	rc = opts_finish(&o, "send");
 	opts_free(&o);
 	if (rc != 0) {
@@ -331,7 +327,7 @@ cmd_reply(int argc, char **argv)
 	struct body_args a;
 	struct buf body = {0};
 	struct opts o;
-	const char *idp;
+	const char *idp, *attach[BLOB_MAX_ATTACH + 1];
 	uint8_t id[32], parent[32];
 	int rc, all;
 
@@ -339,6 +335,7 @@ cmd_reply(int argc, char **argv)
 	node_common_opts(&n, &o);
 	outgoing_init(&out);
 	body_opts(&o, &a);
+	attach_opts(&o, &out, attach);
 	all = opt_flag(&o, "--all");
 	idp = opt_positional(&o);
 	rc = opts_finish(&o, "reply");
@@ -349,6 +346,10 @@ cmd_reply(int argc, char **argv)
 	}
 	if (idp == NULL) {
 		rc = usage_error("reply", "which message? give its ID");
+		goto out;
+	}
+	if (out.nattach > BLOB_MAX_ATTACH) {
+		rc = usage_error("reply", "at most %d --attach files", BLOB_MAX_ATTACH);
 		goto out;
 	}
 	if ((rc = body_check("reply", &a, &body, 0)) != 0)

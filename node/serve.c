@@ -4,8 +4,12 @@
  * One loop syncs with the hub every few seconds; an HTTP server answers the
  * local API (docs/node-api.md) for the people and tools of the State.  Both
  * use the one store, so a mutex keeps a sync pass and an API request from
- * interleaving inside a transaction.  The API listens on loopback by default:
- * it serves decrypted messages, so exposing it is a deliberate act.
+ * interleaving inside a transaction.  The API listens on loopback by
+ * default: it serves decrypted messages, so exposing it is a deliberate act.
+ * Two more threads run beside them: the mail watcher (watch.c), which
+ * long-polls the hub and wakes the loop as soon as mail for this device is
+ * logged, and the alert sender (alert.c), which e-mails the POC about urgent
+ * mail, taking the same mutex for each use of the store.
  */
 #include "node.h"
 #include "catalogue_node.h"
@@ -90,6 +94,9 @@ cmd_serve(int argc, char **argv)
 	struct http_server *srv = NULL;
 	const char *listen, *iv;
 	char url[128], path[4096], lasterr[RS_ERRLEN] = "";
+	struct watch *watch = NULL;
+	struct alerter *alerter = NULL;
+	int64_t mail_after = -1;
 	int interval = 2, rc;
 	int64_t catalogue_at = 0;	/* last refresh of the hub's templates */
 
@@ -99,10 +106,14 @@ cmd_serve(int argc, char **argv)
 	iv = opt_value(&o, "--interval");
 	rc = opts_finish(&o, "serve");
 	opts_free(&o);
-	if (rc != 0)
+	if (rc != 0) {
+		node_close(&n);
 		return EXIT_USAGE;
-	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600))
+	}
+	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600)) {
+		node_close(&n);
 		return usage_error("serve", "--interval must be between 1 and 3600 seconds");
+	}
 	if (listen == NULL)
 		listen = "127.0.0.1:8080";
 	if (node_open(&n, 1) != 0) {
@@ -124,11 +135,20 @@ cmd_serve(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	n.quiet = 0;
+	db_meta_get_int(n.db, "mail_after", &mail_after);
+	if ((watch = watch_start(&n, mail_after)) == NULL)
+		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
+		    "only\n", rs_err());
+	if ((alerter = alert_start(&n, &node_lock)) == NULL)
+		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
 		struct sync_stats s;
 		int notices = 0;
+		char syncerr[RS_ERRLEN] = "";
 		pthread_mutex_lock(&node_lock);
 		rc = sync_once(&n, &s);
+		if (rc != 0)
+			snprintf(syncerr, sizeof(syncerr), "%s", rs_err());
 		if (now_ms() - catalogue_at > 3600 * 1000 && catalogue_fetch(&n, NULL) == 0)
 			catalogue_at = now_ms();
 		if (escalate_due(&n, &notices) != 0)
@@ -136,10 +156,16 @@ cmd_serve(int argc, char **argv)
 		else if (notices > 0)
 			printf("roster: %d overdue notice%s sent\n", notices,
 			    notices == 1 ? "" : "s");
+		db_meta_get_int(n.db, "mail_after", &mail_after);
+		int64_t nap = escalate_next_ms(&n);
 		pthread_mutex_unlock(&node_lock);
-		if (rc != 0 && strcmp(lasterr, rs_err()) != 0) {
-			fprintf(stderr, "roster: sync: %s (will retry)\n", rs_err());
-			snprintf(lasterr, sizeof(lasterr), "%s", rs_err());
+		nap = nap < (int64_t)interval * 1000 - 50 ? nap + 50 : (int64_t)interval * 1000;
+		watch_set_cursor(watch, mail_after);
+		if ((rc == 0 && s.messages > 0) || notices > 0)
+			alert_kick(alerter);
+		if (rc != 0 && strcmp(lasterr, syncerr) != 0) {
+			fprintf(stderr, "roster: sync: %s (will retry)\n", syncerr);
+			snprintf(lasterr, sizeof(lasterr), "%s", syncerr);
 		} else if (rc == 0) {
 			lasterr[0] = '\0';
 			if (s.messages || s.acks)
@@ -148,11 +174,12 @@ cmd_serve(int argc, char **argv)
 				    s.acks == 1 ? "" : "s");
 			fflush(stdout);
 		}
-		for (int i = 0; i < interval * 10 && !stopping; i++)
-			usleep(100000);
+		watch_sleep(watch, nap, &stopping);
 	}
 	rc = 0;
 out:
+	watch_stop(watch);
+	alert_stop(alerter);
 	if (srv != NULL)
 		http_server_stop(srv);
 	node_close(&n);

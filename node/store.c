@@ -19,6 +19,7 @@
  *                node's view (it only grows consistently, so once is enough)
  *   refusals     records refused, with the reason
  *   alarms       evidence of a misbehaving hub or a foreign key record
+ *   alerts       e-mail alerts queued, sent or failed (alert.c)
  *
  * The chain head advances in the same transaction that stores the signed
  * envelope in the outbox, so a crash can never make the device sign two
@@ -62,7 +63,11 @@ static const char schema[] =
 "  idx INTEGER, reason TEXT NOT NULL);"
 "CREATE TABLE IF NOT EXISTS alarms(n INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
 "  kind TEXT NOT NULL, text TEXT NOT NULL, evidence TEXT,"
-"  UNIQUE(kind, text));";
+"  UNIQUE(kind, text));"
+"CREATE TABLE IF NOT EXISTS alerts(n INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
+"  kind TEXT NOT NULL, urgency TEXT, ref BLOB, rcpt TEXT NOT NULL,"
+"  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
+"  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {

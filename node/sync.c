@@ -191,7 +191,9 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	}
 	if (store_record(n, e, index, time, cp->size) != 0 ||
 	    make_ack(n, e->id, e->key, "delivered", "") != 0 ||
-	    notice_received(n, e, m, time) != 0) {
+	    notice_received(n, e, m, time) != 0 ||
+	    (jstr(m, "notice") == NULL &&
+	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0)) {
 		rc = -2;
 		goto out;
 	}

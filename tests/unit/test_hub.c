@@ -7,6 +7,10 @@
  * three certified devices.  Tests then try to break a promise (replay,
  * forge, reorder, use a revoked key, lose a receipted envelope across a
  * restart or a deleted tree) and check that the hub refuses or recovers.
+ * Long polling (GET /v1/mail?wait=S) is tried from threads, each a node
+ * with its own client: woken by mail for its device and only that, at its
+ * deadline, 200 at once on a hub of 4 threads, and answered when the hub
+ * stops.
  *
  * The binary is found next to this test's build directory
  * ($(BUILD)/tests/test_hub -> $(BUILD)/rosterd), or in $ROSTERD.
@@ -20,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1162,6 +1167,147 @@ test_cli_errors(void **state)
 	buf_free(&out);
 }
 
+/* ---- long polling: GET /v1/mail?wait=S (hub/mailwait.c) ------------------- */
+
+/* One waiting node: its own client (and so its own nonces), on a thread. */
+struct waiter {
+	struct hubfx *f;
+	const struct keypair *k;
+	char target[96];
+	long status;
+	int ok;			/* the transfer completed */
+	json_t *ans;
+	int64_t took;
+	pthread_t th;
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+	struct http_client *c = http_client_new(w->f->url);
+	struct buf out = {0};
+	int64_t t0 = now_ms();
+
+	if (c == NULL)
+		return NULL;
+	http_client_set_signer(c, w->k->pk, w->k->sk);
+	w->ok = http_call(c, "GET", w->target, NULL, NULL, 0, &w->status,
+	    &out) == 0;
+	w->took = now_ms() - t0;
+	if (w->ok)
+		w->ans = jparse(out.p, out.len);
+	buf_free(&out);
+	http_client_free(c);
+	return NULL;
+}
+
+static void
+wait_start(struct waiter *w, struct hubfx *f, const struct keypair *k,
+    const char *target)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->k = k;
+	snprintf(w->target, sizeof(w->target), "%s", target);
+	assert_int_equal(pthread_create(&w->th, NULL, waiter_main, w), 0);
+}
+
+/* Joins w; its answer must be a 200 listing that proves; returns the number
+ * of records. */
+static size_t
+wait_join(struct waiter *w)
+{
+	size_t n;
+
+	assert_int_equal(pthread_join(w->th, NULL), 0);
+	assert_true(w->ok);
+	assert_int_equal(w->status, 200);
+	assert_non_null(w->ans);
+	n = check_listing(w->f, w->ans);
+	json_decref(w->ans);
+	w->ans = NULL;
+	return n;
+}
+
+static void
+test_mail_wait_woken_by_mail(void **state)
+{
+	struct hubfx *f = *state;
+	struct waiter b, c;
+	int64_t t0;
+
+	/* The log holds the admission and three certificates: 0..3. */
+	wait_start(&b, f, f->dev[1].k, "/v1/mail?after=3&wait=10");
+	wait_start(&c, f, f->dev[2].k, "/v1/mail?after=3&wait=2");
+	sleep_ms(400);
+	t0 = now_ms();
+	send_msg(f, 0, 1);
+	assert_int_equal(wait_join(&b), 1);	/* woken by the commit */
+	assert_true(b.took >= 400 && now_ms() - t0 < 2000);
+	assert_int_equal(wait_join(&c), 0);	/* not for C: its deadline */
+	assert_true(c.took >= 1900 && c.took < 5000);
+}
+
+static void
+test_mail_wait_answers_at_once(void **state)
+{
+	struct hubfx *f = *state;
+	struct waiter b;
+	json_t *ans;
+
+	send_msg(f, 0, 1);
+	wait_start(&b, f, f->dev[1].k, "/v1/mail?after=-1&wait=10");
+	assert_int_equal(wait_join(&b), 1);	/* mail already there */
+	assert_true(b.took < 1500);
+	http_client_set_signer(f->c, f->dev[1].k->pk, f->dev[1].k->sk);
+	assert_int_equal(get(f, "/v1/mail?after=-1&wait=31", &ans), 400);
+	assert_non_null(strstr(jstr(ans, "error"), "wait"));
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/mail?after=-1&wait=-1", &ans), 400);
+	json_decref(ans);
+	http_client_set_signer(f->c, NULL, NULL);
+	assert_int_equal(get(f, "/v1/mail?after=5&wait=10", &ans), 401);
+	json_decref(ans);
+}
+
+#define WAITERS 200
+
+/* More waiting nodes than the hub has threads (4): none holds one. */
+static void
+test_mail_wait_many(void **state)
+{
+	struct hubfx *f = *state;
+	struct waiter *w = xcalloc(WAITERS, sizeof(*w));
+	int64_t t0;
+
+	for (int i = 0; i < WAITERS; i++)
+		wait_start(&w[i], f, f->dev[1 + i % 2].k, "/v1/mail?after=3&wait=20");
+	sleep_ms(1500);
+	t0 = now_ms();
+	send_msg(f, 0, 1);
+	send_msg(f, 0, 2);
+	for (int i = 0; i < WAITERS; i++)
+		assert_int_equal(wait_join(&w[i]), 1);
+	assert_true(now_ms() - t0 < 5000);
+	free(w);
+}
+
+static void
+test_mail_wait_hub_stops(void **state)
+{
+	struct hubfx *f = *state;
+	struct waiter b;
+	int64_t t0;
+
+	wait_start(&b, f, f->dev[1].k, "/v1/mail?after=3&wait=25");
+	sleep_ms(400);
+	t0 = now_ms();
+	hub_stop(f);		/* exits 0, no sanitizer report */
+	assert_int_equal(wait_join(&b), 0);	/* answered, not cut off */
+	assert_true(now_ms() - t0 < 6000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1184,6 +1330,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admit_cli, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_wait_woken_by_mail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_wait_answers_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_wait_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_wait_hub_stops, setup, teardown),
 	};
 	const char *env = getenv("ROSTERD");
 	char *copy;
