@@ -383,26 +383,37 @@ receipt_of(struct node *n, const uint8_t id[32], int64_t *idx, char *err, size_t
 	return rc;
 }
 
+/* Signs hdr/payload with the device key (n->key) into the outbox, in its
+ * own transaction. */
+static int
+sign_into_outbox(struct node *n, json_t *hdr, const char *payload, uint8_t id[32])
+{
+	struct buf env = {0};
+	int rc;
+
+	if (db_begin(n->db) != 0)
+		return -1;
+	rc = store_outbox_add(n, hdr, payload, strlen(payload), &env, id);
+	buf_free(&env);
+	if (rc != 0 || db_commit(n->db) != 0) {
+		db_rollback(n->db);
+		return -1;
+	}
+	return 0;
+}
+
 /* Signs hdr/payload into the outbox and flushes; reports like `roster send`. */
 static int
 submit(struct node *n, json_t *hdr, const char *payload, const char *what,
     uint8_t id[32])
 {
 	struct sync_stats s = {0};
-	struct buf env = {0};
 	char err[512], *hex;
 	int64_t idx;
 	int rc = -1;
 
-	if (db_begin(n->db) != 0)
+	if (sign_into_outbox(n, hdr, payload, id) != 0)
 		return -1;
-	if (store_outbox_add(n, hdr, payload, strlen(payload), &env, id) != 0 ||
-	    db_commit(n->db) != 0) {
-		db_rollback(n->db);
-		buf_free(&env);
-		return -1;
-	}
-	buf_free(&env);
 	hex = hex_encode(id, 32);
 	if (outbox_flush(n, &s) != 0) {
 		if (n->alarms > 0)
@@ -426,6 +437,55 @@ submit(struct node *n, json_t *hdr, const char *payload, const char *what,
 	rc = 0;
 out:
 	free(hex);
+	return rc;
+}
+
+/* The header of a check from this device to an audience, resolved against
+ * the verified directory; appends to states and rcpt.  NULL with rs_err. */
+static json_t *
+check_header(struct node *n, const char *to, const char *roles, int64_t dur,
+    json_t *states, json_t *rcpt)
+{
+	json_t *hdr;
+
+	if (!n->cfg.has_root) {
+		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
+		return NULL;
+	}
+	if (checkrec_audience(n->directory, to, roles, now_ms(), n->cfg.device, states,
+	    rcpt) != 0)
+		return NULL;
+	hdr = json_object();
+	json_object_set_new(hdr, "kind", json_string("check"));
+	json_object_set(hdr, "to", states);
+	json_object_set(hdr, "rcpt", rcpt);
+	json_object_set_new(hdr, "deadline", json_integer(now_ms() + dur));
+	if (roles != NULL)
+		json_object_set_new(hdr, "roles", json_string(roles));
+	return hdr;
+}
+
+int
+checks_sign_start(struct node *n, const char *to, const char *roles,
+    const char *deadline, uint8_t id[32])
+{
+	json_t *states = json_array(), *rcpt = json_array(), *hdr = NULL;
+	char *payload = NULL;
+	int64_t dur;
+	int rc = -1;
+
+	if (checkrec_parse_duration(deadline, &dur) != 0 ||
+	    audience_check_roles(roles) != 0)
+		goto out;
+	if ((hdr = check_header(n, to, roles, dur, states, rcpt)) == NULL ||
+	    (payload = checkrec_payload(NULL, NULL)) == NULL)
+		goto out;
+	rc = sign_into_outbox(n, hdr, payload, id);
+out:
+	free(payload);
+	json_decref(hdr);
+	json_decref(states);
+	json_decref(rcpt);
 	return rc;
 }
 
@@ -481,24 +541,11 @@ checks_start(int argc, char **argv)
 	rc = 1;
 	if (node_open(&n, 1) != 0)
 		goto fail;
-	if (!n.cfg.has_root) {
-		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
-		goto fail;
-	}
 	if (sync_directory(&n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
-	if (checkrec_audience(n.directory, to, roles, now_ms(), n.cfg.device, states,
-	    rcpt) != 0)
-		goto fail;
-	hdr = json_object();
-	json_object_set_new(hdr, "kind", json_string("check"));
-	json_object_set(hdr, "to", states);
-	json_object_set(hdr, "rcpt", rcpt);
-	json_object_set_new(hdr, "deadline", json_integer(now_ms() + dur));
-	if (roles != NULL)
-		json_object_set_new(hdr, "roles", json_string(roles));
-	if ((payload = checkrec_payload(text, lang)) == NULL)
+	if ((hdr = check_header(&n, to, roles, dur, states, rcpt)) == NULL ||
+	    (payload = checkrec_payload(text, lang)) == NULL)
 		goto fail;
 	printf("asking %zu device%s of %zu State%s\n", json_array_size(rcpt),
 	    json_array_size(rcpt) == 1 ? "" : "s", json_array_size(states),
@@ -519,6 +566,34 @@ out:
 }
 
 /* ---- roster checks answer ---------------------------------------------------------- */
+
+int
+checks_sign_answer(struct node *n, const char *prefix, uint8_t id[32])
+{
+	struct known k;
+	json_t *hdr;
+	size_t at;
+	int rc = -1;
+
+	if (load_known(n, &k, INT64_MAX) != 0 || find_check(&k, prefix, &at) != 0)
+		goto out;
+	if (!in_audience(&k.cs[at], n->cfg.device)) {
+		rs_seterr("this device is not in the audience of check %s", prefix);
+		rc = 2;
+		goto out;
+	}
+	if (my_answer(n, &k.cs[at]) >= 0) {
+		rs_seterr("this POC already answered check %s", prefix);
+		rc = 1;
+		goto out;
+	}
+	hdr = checkrec_answer_header(k.cs[at].id);
+	rc = sign_into_outbox(n, hdr, "{}", id);
+	json_decref(hdr);
+out:
+	known_free(&k);
+	return rc;
+}
 
 int
 checks_answer(struct node *n, const char *prefix)
@@ -665,7 +740,7 @@ checks_list_json(struct node *n, int all)
 		    "id", jhex(c->id, 32), "index", (json_int_t)c->index,
 		    "time", (json_int_t)c->time, "deadline", (json_int_t)c->deadline,
 		    "signer", c->signer, "mine", mine, "asked", in_audience(c, n->cfg.device),
-		    "audience", (json_int_t)c->naud, "answers", (json_int_t)answered_count(c),
+		    "total", (json_int_t)c->naud, "answered", (json_int_t)answered_count(c),
 		    "status", my_status(n, c)));
 	}
 	known_free(&k);
@@ -718,8 +793,8 @@ checks_list(int argc, char **argv)
 			    json_is_true(json_object_get(c, "mine")) ? "me" : jstr(c, "signer"),
 			    time_str(json_integer_value(json_object_get(c, "time")), t1, sizeof(t1)),
 			    time_str(json_integer_value(json_object_get(c, "deadline")), t2, sizeof(t2)),
-			    (long long)json_integer_value(json_object_get(c, "answers")),
-			    (long long)json_integer_value(json_object_get(c, "audience")),
+			    (long long)json_integer_value(json_object_get(c, "answered")),
+			    (long long)json_integer_value(json_object_get(c, "total")),
 			    jstr(c, "status"));
 		if (json_array_size(arr) == 0)
 			printf("(no check %s)\n", all ? "in the log yet" :

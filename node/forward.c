@@ -294,24 +294,67 @@ forward_allowed(struct node *n, const struct original *o, const struct outgoing 
 }
 
 int
+forward_send(struct node *n, const uint8_t id[32], const char *to, const char *roles,
+    const char *note, const char *lang, uint8_t newid[32])
+{
+	struct outgoing out;
+	struct original o;
+	json_t *content = NULL;
+	char subject[600];
+	int rc = -1, have = 0;
+
+	outgoing_init(&out);
+	memset(&o, 0, sizeof(o));
+	out.to = to;
+	out.roles = roles;
+	if (load_received(n, id, &content) != 0 || original_of(n, id, content, &o) != 0)
+		goto out;
+	have = 1;
+	/* What may not even stay within this State is refused before the
+	 * audience is looked at. */
+	if (tlp_may_forward(jstr(o.content, "tlp"),
+	    json_is_true(json_object_get(o.content, "no_forward")), n->cfg.state,
+	    env_field(&o.e, "to"), n->cfg.state) != 0) {
+		rc = -2;
+		goto out;
+	}
+	if (audience_resolve(n, out.to, out.roles, &out.r, &out.nr, out.states,
+	    out.rcpt) != 0)
+		goto out;
+	if (forward_allowed(n, &o, &out) != 0) {
+		rc = -2;
+		goto out;
+	}
+	snprintf(subject, sizeof(subject), "Fwd: %s", jstr(o.content, "subject") ?
+	    jstr(o.content, "subject") : "");
+	json_object_set_new(out.payload, "subject", json_string(subject));
+	json_object_set_new(out.payload, "body", json_string(note ? note : ""));
+	json_object_set_new(out.payload, "tlp", json_string(jstr(o.content, "tlp")));
+	json_object_set_new(out.payload, "lang", json_string(lang ? lang : "en"));
+	json_object_set_new(out.payload, "forward", forward_json(&o));
+	out.urgency = "routine";
+	rc = message_send(n, &out, newid);
+out:
+	if (have)
+		original_free(&o);
+	json_decref(content);
+	outgoing_free(&out);
+	return rc;
+}
+
+int
 cmd_forward(int argc, char **argv)
 {
 	struct node n = {0};
-	struct outgoing out;
-	struct original o;
 	struct opts op;
-	const char *idp, *note, *lang;
-	json_t *content = NULL;
+	const char *idp, *note, *lang, *to, *roles;
 	uint8_t id[32], newid[32];
-	char subject[600];
-	int rc, have = 0;
+	int rc;
 
 	opts_init(&op, argc, argv);
 	node_common_opts(&n, &op);
-	outgoing_init(&out);
-	memset(&o, 0, sizeof(o));
-	out.to = opt_value(&op, "--to");
-	out.roles = opt_value(&op, "--role");
+	to = opt_value(&op, "--to");
+	roles = opt_value(&op, "--role");
 	note = opt_value(&op, "--note");
 	lang = opt_value(&op, "--lang");
 	idp = opt_positional(&op);
@@ -321,37 +364,16 @@ cmd_forward(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (idp == NULL || out.to == NULL) {
+	if (idp == NULL || to == NULL) {
 		rc = usage_error("forward", "give the message ID and --to AUDIENCE");
 		goto out;
 	}
-	rc = 1;
 	if (node_open(&n, 1) != 0 || store_find_message(&n, idp, id) != 0 ||
-	    load_received(&n, id, &content) != 0 || original_of(&n, id, content, &o) != 0)
-		goto failed;
-	have = 1;
-	if (audience_resolve(&n, out.to, out.roles, &out.r, &out.nr, out.states,
-	    out.rcpt) != 0 || forward_allowed(&n, &o, &out) != 0)
-		goto failed;
-	snprintf(subject, sizeof(subject), "Fwd: %s", jstr(o.content, "subject") ?
-	    jstr(o.content, "subject") : "");
-	json_object_set_new(out.payload, "subject", json_string(subject));
-	json_object_set_new(out.payload, "body", json_string(note ? note : ""));
-	json_object_set_new(out.payload, "tlp", json_string(jstr(o.content, "tlp")));
-	json_object_set_new(out.payload, "lang", json_string(lang ? lang : "en"));
-	json_object_set_new(out.payload, "forward", forward_json(&o));
-	out.urgency = "routine";
-	if (message_send(&n, &out, newid) == 0) {
+	    forward_send(&n, id, to, roles, note, lang, newid) != 0)
+		rc = fail("forward");
+	else
 		rc = 0;
-		goto out;
-	}
-failed:
-	rc = fail("forward");
 out:
-	if (have)
-		original_free(&o);
-	json_decref(content);
-	outgoing_free(&out);
 	node_close(&n);
 	return rc;
 }

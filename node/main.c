@@ -270,15 +270,21 @@ static const struct command commands[] = {
 "  --out PATH  where to save the file\n"
 "  --progress  draw the progress bar on stderr even when it is not a\n"
 "              terminal (on a terminal it is always drawn)\n" },
-{ "serve", cmd_serve, "keep syncing and serve the local API",
+{ "serve", cmd_serve, "keep syncing; serve the web interface and local API",
 "usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
-"serves the local API (docs/node-api.md) on --listen (default\n"
-"127.0.0.1:8080; port 0 picks a free one, written to NODEDIR/serve.url).\n"
+"serves the web interface and the local API (docs/node-api.md) on --listen\n"
+"(default 127.0.0.1:8080; port 0 picks a free one, written to\n"
+"NODEDIR/serve.url).  Open that address in a browser.\n\n"
+"On loopback with no account, whoever reaches the address uses the node\n"
+"(like the command line).  Once an account exists (`roster user add`),\n"
+"everyone signs in.  An address beyond loopback is refused unless an\n"
+"account exists.\n\n"
 "Beside the periodic sync, one request to the hub waits for new mail\n"
 "(long polling), so a message arrives within a second; when the hub\n"
-"restarts, the node reconnects by itself.  E-mail alerts, when set up\n"
-"(`roster alerts --help`), are sent from here too.\n"
+"restarts, the node reconnects by itself.  The loop also sends the overdue\n"
+"notices of this node's messages when a deadline passes (`roster send\n"
+"--help`), and e-mail alerts, when set up (`roster alerts --help`).\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
 { "templates", cmd_templates, "list and show the message templates",
 "usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
@@ -346,6 +352,26 @@ static const struct command commands[] = {
 "                        API address of `roster serve`)\n"
 "  test        sends a test alert now and reports the server's answer\n"
 "  off         stops new alerts (already queued ones are still sent)\n" },
+{ "user", cmd_user, "manage the web interface's accounts",
+"usage: roster user add NAME [--admin] [--lang CODE] [--email ADDRESS]\n"
+"                            [--password-file FILE]\n"
+"       roster user passwd NAME [--password-file FILE]\n"
+"       roster user list\n\n"
+"Accounts sign in to the web interface that `roster serve` offers.  Each\n"
+"account keeps an Argon2id hash of its password and its own copy of this\n"
+"node's device key, sealed under a key derived from the password; signing\n"
+"in unseals that copy for the session, and whatever the user signs in the\n"
+"browser (messages, acknowledgements, forwards) is signed with it.  So add\n"
+"and passwd need the device key's passphrase as well as the new password.\n\n"
+"  NAME             1 to 32 of a-z, 0-9, '.', '_', '-'\n"
+"  --admin          may see and manage the State's devices in Settings\n"
+"  --lang CODE      the interface language: ar, en, es, fr, ru, zh (default en)\n"
+"  --email ADDRESS  where alerts go\n"
+"  --password-file FILE  the account's password (first line); else\n"
+"                   $ROSTER_PASSWORD, else asked twice on the terminal.\n"
+"                   At least 8 characters.\n\n"
+"A running `roster serve` sees new accounts at once; a changed password\n"
+"applies to the next sign-in.\n" },
 { NULL, NULL, NULL, NULL }
 };
 

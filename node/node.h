@@ -30,6 +30,8 @@
  *   watch.c     serve's long poll of the hub: new mail within a second
  *   alert.c     e-mail alerts (queue, mail text, SMTP, sender thread)
  *   alertcmd.c  the `roster alerts` command
+ *   web.h       the web interface: web.c, localapi.c, accounts.c,
+ *               countries.c, tlp.c
  */
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
@@ -197,6 +199,11 @@ int attach_prepare(struct node *n, struct outgoing *o);
 void attach_opts(struct opts *o, struct outgoing *out, const char **files);
 void attach_show(struct node *n, const uint8_t id[32], int received);
 
+
+/* show.c: the thread of message id (from its first ancestor this node
+ * holds), [{id, depth, from, subject, time}] in log order. */
+json_t *message_thread_json(struct node *n, const uint8_t id[32]);
+
 /* show.c: received messages, newest first, as the API and --json give them. */
 json_t *inbox_json(struct node *n, int limit);
 
@@ -225,6 +232,13 @@ json_t *checks_last_answers(struct node *n);
 int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last,
     int64_t *answered);
 double checks_stale_days(struct node *n);
+/* For the local API: sign (with n->key) a check from this device to an
+ * audience ("all", group:NAME, States) with a deadline ("24h"), or this
+ * device's answer to a check, into the outbox; the caller flushes.  0; for
+ * an answer 1 when already answered, 2 when not asked; -1 with rs_err. */
+int checks_sign_start(struct node *n, const char *to, const char *roles,
+    const char *deadline, uint8_t id[32]);
+int checks_sign_answer(struct node *n, const char *prefix, uint8_t id[32]);
 /* How many checks ask this device and wait for its answer. */
 int checks_open(struct node *n);
 /* Prints the reminder naming this State's stale POCs (to f; NULL: only
@@ -286,6 +300,11 @@ int tlp_may_forward(const char *tlp, int no_forward, const char *own_state,
  * the log (signature, signer, inclusion at cp) and its content key. */
 int forward_verify(struct node *n, const struct checkpoint *cp,
     const struct envelope *e, json_t *m);
+/* Forwards received message id to an audience: 0 when sent or queued, -2
+ * with rs_err naming the rule when its TLP label or sender forbid it, -1
+ * with rs_err on any other failure. */
+int forward_send(struct node *n, const uint8_t id[32], const char *to, const char *roles,
+    const char *note, const char *lang, uint8_t newid[32]);
 /* message_store, then flushes the outbox and reports the receipt. */
 int message_send(struct node *n, struct outgoing *o, uint8_t id[32]);
 
@@ -299,6 +318,11 @@ struct parent_info {
 };
 int reply_audience(struct node *n, const uint8_t parent[32], int all,
     struct parent_info *p);
+/* send.c: fills template id from "name=value" pairs into a message
+ * payload (id, version, digest, canonical fields; the subject defaults to
+ * the template's title in lang).  0, or -1 with rs_err naming the field. */
+int send_fill_template(struct node *n, const char *id, const char **kv, size_t nkv,
+    const char *lang, json_t *payload);
 /* watch.c: the long-polling thread of `roster serve` (new mail within a
  * second).  watch_sleep sleeps up to ms, returning 1 early when the hub
  * announced mail (then sync now), 0 otherwise; w may be NULL. */
@@ -345,6 +369,7 @@ int cmd_alarms(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_attachment(int argc, char **argv);
+int cmd_user(int argc, char **argv);	/* accounts.c */
 
 /* cli.c: helpers for commands.  argv[0] is the command name. */
 void opts_init(struct opts *o, int argc, char **argv);

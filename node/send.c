@@ -149,8 +149,8 @@ wipe(struct buf *b)
  * version of the schema the sender used) and the canonical field values,
  * which carry no labels, so each reader sees them in their own language.
  * The subject defaults to the template's title in the sender's language. */
-static int
-fill_template(struct node *n, const char *id, const char **kv, size_t nkv,
+int
+send_fill_template(struct node *n, const char *id, const char **kv, size_t nkv,
     const char *lang, json_t *payload)
 {
 	struct catalogue *c = NULL;
@@ -245,7 +245,7 @@ cmd_send(int argc, char **argv)
 	fill_payload(out.payload, &a, &body);
 	if (node_open(&n, 1) != 0)
 		goto failed;
-	if (tpl != NULL && fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
+	if (tpl != NULL && send_fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
 		goto failed;
 	if (reply_to != NULL) {
 		if (store_find_message(&n, reply_to, parent) != 0)

@@ -5,8 +5,9 @@
  * local API (docs/node-api.md) for the people and tools of the State.  Both
  * use the one store, so a mutex keeps a sync pass and an API request from
  * interleaving inside a transaction.  The API listens on loopback by
- * default: it serves decrypted messages, so exposing it is a deliberate act.
- * Two more threads run beside them: the mail watcher (watch.c), which
+ * default: it serves decrypted messages, so exposing it is a deliberate act,
+ * and one that needs accounts (localapi.c answers the requests; web.h says
+ * how).  Two more threads run beside them: the mail watcher (watch.c), which
  * long-polls the hub and wakes the loop as soon as mail for this device is
  * logged, and the alert sender (alert.c), which e-mails the POC about urgent
  * mail, taking the same mutex for each use of the store.
@@ -22,6 +23,7 @@
 
 #include "db.h"
 #include "jsonutil.h"
+#include "web.h"
 
 static volatile sig_atomic_t stopping;
 static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -31,59 +33,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static json_t *
-health_json(struct node *n)
-{
-	int64_t alarms = 0, size = -1;
-	sqlite3_stmt *st = db_prep(n->db, "SELECT (SELECT count(*) FROM alarms),"
-	    " (SELECT max(size) FROM checkpoints)");
-	char fpr[RS_FPR_LEN];
-
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		alarms = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			size = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	fingerprint(fpr, n->cfg.device);
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "state", n->cfg.state,
-	    "role", n->cfg.role, "name", n->cfg.name, "device", fpr,
-	    "checkpoint", (json_int_t)size, "alarms", (json_int_t)alarms);
-}
-
-static void
-handle(void *ctx, const struct http_req *req, struct http_resp *resp)
-{
-	struct node *n = ctx;
-
-	if (strcmp(req->method, "GET") != 0) {
-		http_resp_error(resp, 405, "method %s not allowed here", req->method);
-		return;
-	}
-	pthread_mutex_lock(&node_lock);
-	if (strcmp(req->path, "/api/health") == 0)
-		http_resp_json(resp, 200, health_json(n));
-	else if (strcmp(req->path, "/api/inbox") == 0) {
-		json_t *inbox = inbox_json(n, 500);
-		if (inbox != NULL)
-			http_resp_json(resp, 200, inbox);
-		else
-			http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
-	}
-	else if (strcmp(req->path, "/api/checks") == 0 ||
-	    strcmp(req->path, "/api/checks/report") == 0) {
-		json_t *j = strcmp(req->path, "/api/checks") == 0 ?
-		    checks_list_json(n, 0) : checks_report_json(n);
-		if (j != NULL)
-			http_resp_json(resp, 200, j);
-		else
-			http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
-	}
-	else
-		http_resp_error(resp, 404, "no such resource: %s", req->path);
-	pthread_mutex_unlock(&node_lock);
 }
 
 int
@@ -120,11 +69,16 @@ cmd_serve(int argc, char **argv)
 		rc = fail("serve");
 		goto out;
 	}
-	srv = http_server_start(listen, 1 << 20, 2, handle, &n);
+	if (web_init(&n, &node_lock, listen) != 0) {
+		rc = fail("serve");
+		goto out;
+	}
+	srv = http_server_start(listen, 1 << 20, 4, web_handle, &n);
 	if (srv == NULL) {
 		rc = fail("serve");
 		goto out;
 	}
+	web_set_port(http_server_port(srv));
 	const char *colon = strrchr(listen, ':');
 	snprintf(url, sizeof(url), "http://%.*s:%u\n", (int)(colon - listen), listen,
 	    http_server_port(srv));
@@ -182,6 +136,7 @@ out:
 	alert_stop(alerter);
 	if (srv != NULL)
 		http_server_stop(srv);
+	web_free();
 	node_close(&n);
 	return rc;
 }

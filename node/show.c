@@ -251,8 +251,8 @@ reverify(struct node *n, const uint8_t id[32], int outgoing)
 
 /* The thread a message belongs to: up the parents to the first message
  * this node holds, then every message below it, in log order. */
-static json_t *
-thread_json(struct node *n, const uint8_t id[32])
+json_t *
+message_thread_json(struct node *n, const uint8_t id[32])
 {
 	uint8_t root[32];
 	sqlite3_stmt *st;
@@ -428,7 +428,7 @@ cmd_show(int argc, char **argv)
 	struct dir_device *d = dir_device(n.directory, sqlite3_column_blob(st, 2));
 	if (out_)
 		acks = ack_table(&n, id, col_text(st, 13));
-	thread = thread_json(&n, id);
+	thread = message_thread_json(&n, id);
 	content = jparse(col_text(st, 16), strlen(col_text(st, 16)));
 	deadline = sqlite3_column_int64(st, 17);
 	escalated = sqlite3_column_int64(st, 18);

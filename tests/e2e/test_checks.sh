@@ -138,6 +138,24 @@ curl -s "$API/api/checks" >"$T/api.json"
 curl -s "$API/api/checks/report" | jq -S . >"$T/api-report.json"
 jq -S . "$T/xb2.json" | cmp -s - "$T/api-report.json" && ok "GET /api/checks/report is the verified report" || bad "GET /api/checks/report"
 
+# XB2 works in the browser: it answers the operator's check and starts one
+rm -f "$T/node-XB2/serve.url"
+"$ROSTER" serve --dir "$T/node-XB2" --listen 127.0.0.1:0 --interval 60 >"$T/serve-XB2.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 200); do [ -s "$T/node-XB2/serve.url" ] && break; sleep 0.05; done
+API2=$(cat "$T/node-XB2/serve.url" 2>/dev/null)
+CSRF=$(curl -s "$API2/api/session" | jq -r .csrf)
+apipost() { curl -s -o "$T/post.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" -d "$2" "$API2$1"; }
+[ "$(curl -s "$API2/api/checks" | jq -r --arg id "$OP" '.[] | select(.id==$id) | .status')" = "OPEN: answer it" ] && ok "GET /api/checks: the operator's check is open for XB2" || bad "XB2 open check"
+[ "$(apipost "/api/checks/$OP/answer" '{}')" = 200 ] && [ "$(jq -r .id "$T/post.out" | wc -c)" = 65 ] && ok "POST /api/checks/ID/answer signs XB2's answer" || { bad "POST answer"; cat "$T/post.out"; }
+[ "$(apipost "/api/checks/$OP/answer" '{}')" = 409 ] && ok "a second answer through the API is 409" || { bad "second API answer"; cat "$T/post.out"; }
+[ "$(apipost "/api/checks/${OP:0:4}/answer" '{}')" = 404 ] && ok "a malformed check id is 404" || { bad "bad id"; cat "$T/post.out"; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$API2/api/checks")" = 403 ] && ok "POST /api/checks without the CSRF token is 403" || bad "csrf"
+[ "$(apipost /api/checks '{"to":"XA","deadline":"2h"}')" = 200 ] && ok "POST /api/checks starts XB2's check to XA" || { bad "POST /api/checks"; cat "$T/post.out"; }
+[ "$(apipost /api/checks '{"to":"XA","deadline":"2x"}')" = 400 ] && grep -q "not a duration" "$T/post.out" && ok "a bad deadline through the API is 400, named" || { bad "bad deadline"; cat "$T/post.out"; }
+node XB2 sync >/dev/null 2>&1
+[ "$(curl -s "$API2/api/directory" | jq '[.states[].pocs[] | select(.last_check != null)] | length')" = 4 ] && ok "GET /api/directory: last_check of the 4 POCs that answered" || bad "/api/directory last_check"
+
 # ---- freshness ----------------------------------------------------------------
 check_out "directory shows when a POC last answered" 'last answered a check: 20' node XA directory --state XA
 check_out "directory shows a POC that never answered" 'last answered a check: never' node XA directory --state XA
@@ -155,11 +173,11 @@ check_out "a bad stale_after_days is named" 'stale_after_days' node XA status
 
 # ---- the public endpoints ------------------------------------------------------
 code() { curl -s -o "$T/curl.out" -w '%{http_code}' "$HUB$1"; }
-[ "$(code /v1/checks)" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 7 ] && ok "GET /v1/checks lists 2 checks and 5 answers" || { bad "GET /v1/checks"; head -c 300 "$T/curl.out"; }
-[ "$(code "/v1/checks?after=$(jq '.records[3].index' "$T/curl.out")")" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 3 ] && ok "GET /v1/checks?after=I pages" || bad "GET /v1/checks?after"
+[ "$(code /v1/checks)" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 9 ] && ok "GET /v1/checks lists 3 checks and 6 answers" || { bad "GET /v1/checks"; head -c 300 "$T/curl.out"; }
+[ "$(code "/v1/checks?after=$(jq '.records[3].index' "$T/curl.out")")" = 200 ] && [ "$(jq '.records | length' "$T/curl.out")" = 5 ] && ok "GET /v1/checks?after=I pages" || bad "GET /v1/checks?after"
 [ "$(code '/v1/checks?after=x')" = 400 ] && grep -q 'parameter ."after' "$T/curl.out" && ok "GET /v1/checks?after=x is 400 naming the parameter" || bad "after=x"
 [ "$(code '/v1/checks/report?size=999999')" = 400 ] && grep -q 'out of range' "$T/curl.out" && ok "a report beyond the log is 400" || bad "report size"
-[ "$(code /v1/checks/report)" = 200 ] && [ "$(jq '.report.checks | length' "$T/curl.out")" = 2 ] && ok "GET /v1/checks/report" || bad "GET /v1/checks/report"
+[ "$(code /v1/checks/report)" = 200 ] && [ "$(jq '.report.checks | length' "$T/curl.out")" = 3 ] && ok "GET /v1/checks/report" || bad "GET /v1/checks/report"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$HUB/v1/checks")" = 405 ] && ok "POST /v1/checks is 405" || bad "POST /v1/checks"
 
 # ---- tampering ------------------------------------------------------------------
@@ -180,6 +198,6 @@ grep -q "refused the record at log index $IDX" "$T/xc2.err" && ok "the node refu
 # the operator starts a check while the hub is stopped: appended directly
 stop_hub
 check_out "rosterd ping on a stopped hub appends directly" 'logged at index [0-9]+: 2 devices of 1 State' "$ROSTERD" ping "$T/hub" --to XA --deadline 1h --text "Still there?" --lang en
-[ "$("$ROSTERD" checks "$T/hub" --json | jq '.checks | length')" = 3 ] && ok "rosterd checks on a stopped hub sees the third check" || bad "third check"
+[ "$("$ROSTERD" checks "$T/hub" --json | jq '.checks | length')" = 4 ] && ok "rosterd checks on a stopped hub sees the fourth check" || bad "fourth check"
 
 finish

@@ -1,0 +1,58 @@
+// directory.js - every State and its points of contact as this node
+// verified them from the log: search, filters by role and language,
+// fingerprints to compare out of band, and when each POC last answered a
+// communication check (once checks exist).
+
+import { get } from '../api.js';
+import { t, fmtTime, fmtNumber, country, stateLabel, LANGS } from '../i18n.js';
+import { el, clear } from '../dom.js';
+
+export const live = false;
+
+const ROLES = ['diplomatic', 'technical', 'alternate'];
+
+export async function render(main) {
+  const dir = await get('/api/directory');
+  main.appendChild(el('h1', {}, t('directory.title')));
+  const q = el('input', { id: 'dir-search', type: 'search' });
+  const role = el('select', { id: 'dir-role' }, [el('option', { value: '' }, t('directory.any_role')),
+    ...ROLES.map((r) => el('option', { value: r }, t(`role.${r}`)))]);
+  const lang = el('select', { id: 'dir-lang' }, [el('option', { value: '' }, t('directory.any_language')),
+    ...LANGS.map((l) => el('option', { value: l }, t(`lang.${l}`)))]);
+  main.appendChild(el('div', { class: 'filters card', role: 'search' }, [
+    el('div', {}, [el('label', { for: 'dir-search' }, t('directory.search')), q]),
+    el('div', {}, [el('label', { for: 'dir-role' }, t('directory.role')), role]),
+    el('div', {}, [el('label', { for: 'dir-lang' }, t('directory.language')), lang]),
+  ]));
+  const list = el('div', { id: 'dir-list' });
+  main.appendChild(list);
+  const draw = () => {
+    clear(list);
+    const needle = q.value.trim().toLowerCase();
+    let shown = 0;
+    for (const s of dir.states) {
+      const pocs = s.pocs.filter((p) => (!role.value || p.role === role.value) &&
+        (!lang.value || (p.languages || []).includes(lang.value)) &&
+        (!needle || [s.state, country(s.state), p.name, p.email, p.fingerprint].join(' ').toLowerCase().includes(needle)));
+      if (pocs.length === 0 && (needle || role.value || lang.value)) continue;
+      shown++;
+      list.appendChild(el('section', { class: 'card state', 'data-state': s.state }, [
+        el('h2', {}, stateLabel(s.state)),
+        el('p', { class: 'hint' }, t('directory.root', { fingerprint: s.root_fingerprint, index: fmtNumber(s.index) })),
+        el('table', { class: 'list' }, [
+          el('thead', {}, el('tr', {}, ['directory.role', 'directory.name', 'directory.email', 'directory.languages', 'directory.fingerprint', 'directory.status', 'directory.last_check']
+            .map((k) => el('th', { scope: 'col' }, t(k))))),
+          el('tbody', {}, pocs.map((p) => el('tr', { class: `poc status-${p.status}` }, [
+            el('td', {}, t(`role.${p.role}`)), el('td', {}, p.name), el('td', {}, p.email),
+            el('td', {}, (p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)).join(t('common.list_sep'))),
+            el('td', { class: 'fpr' }, p.fingerprint), el('td', {}, t(`status.${p.status}`)),
+            el('td', {}, p.last_check ? fmtTime(p.last_check) : t('directory.never')),
+          ]))),
+        ]),
+      ]));
+    }
+    if (shown === 0) list.appendChild(el('p', { class: 'empty' }, t('directory.none')));
+  };
+  for (const c of [q, role, lang]) c.addEventListener('input', draw);
+  draw();
+}

@@ -1,0 +1,294 @@
+// journeys.mjs - the web interface's journeys, driven in headless chromium
+// by playwright-core, against three real nodes started by run.sh.
+//
+// For each of English, Arabic (right to left) and Chinese:
+//   sign in on XA and XB; XA composes an urgent incident notification to XB
+//   and sees the recipients before sending; XB's open inbox shows it
+//   without a reload; XB reads the verification and acknowledges; XA's open
+//   message page shows the acknowledgement without a reload; a TLP:RED
+//   message cannot be forwarded (the page explains why); no catalogue key
+//   is missing on any page.
+// Then the response chart on XA's checks page shows XB's answers.
+// Screenshots of every main page go to $SHOTS/<lang>-<page>.png.
+// Prints ok/FAIL lines; run.sh counts them.
+
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const URL = { XA: process.env.XA_URL.trim(), XB: process.env.XB_URL.trim(), XC: process.env.XC_URL.trim() };
+const SHOTS = process.env.SHOTS;
+const PASSWORD = 'a long enough password';
+let failed = 0;
+
+function ok(desc) { console.log(`ok   ${desc}`); }
+function bad(desc, e) { failed++; console.log(`FAIL ${desc}${e ? `: ${String(e.message || e).split('\n')[0]}` : ''}`); }
+async function step(desc, fn) {
+  try { await fn(); ok(desc); return true; } catch (e) { bad(desc, e); return false; }
+}
+function assert(c, msg) { if (!c) throw new Error(msg); }
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+
+async function signIn(url, user, lang) {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: lang });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => bad(`no script error on ${user}'s page`, e));
+  await page.goto(`${url}/#/inbox`);
+  await page.waitForSelector('#login-form');
+  if (lang !== 'en') {	// the chooser on the sign-in page itself
+    await page.click(`.langs button[data-lang="${lang}"]`);
+    await page.waitForSelector(`.langs button.current[data-lang="${lang}"]`);
+  }
+  if (user.startsWith('alice')) await shot(page, `${lang}-login`);
+  await page.fill('#login-user', user);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.waitForSelector('#nav-inbox');
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+// Every form control has a label (a <label for>, or aria-label).
+async function allLabelled(page, where) {
+  const bare = await page.$$eval('input, select, textarea', (els) => els
+    .filter((e) => e.type !== 'hidden' && !e.getAttribute('aria-label') &&
+      !(e.id && document.querySelector(`label[for="${e.id}"]`)))
+    .map((e) => e.id || e.name || e.tagName));
+  assert(bare.length === 0, `unlabelled controls on ${where}: ${bare.join(' ')}`);
+}
+
+async function noMissingKeys(page, where) {
+  const missing = await page.evaluate(() => window.__missingKeys);
+  assert(missing.length === 0, `missing catalogue keys on ${where}: ${missing.join(' ')}`);
+}
+
+async function journey(lang) {
+  const tag = `${lang}-${Date.now().toString(36)}`;
+  const subject = `Incident ${tag}: scanning of 192.0.2.7`;
+  const redSubject = `Red ${tag}`;
+  let xa, xb, id;
+
+  await step(`[${lang}] XA and XB sign in`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+  });
+  if (!xa || !xb) return;
+  await step(`[${lang}] the page is in ${lang}${lang === 'ar' ? ', right to left' : ''}`, async () => {
+    const [l, d] = await xa.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
+    assert(l === lang, `lang is ${l}`);
+    assert(d === (lang === 'ar' ? 'rtl' : 'ltr'), `dir is ${d}`);
+    // (one evaluation: the navigation is redrawn as news arrives)
+    const [x1, x2] = await xa.evaluate(() => ['#nav-inbox', '#nav-settings']
+      .map((q) => document.querySelector(q).getBoundingClientRect().x));
+    if (lang === 'ar') assert(x1 > x2, 'the navigation does not run right to left');
+    else assert(x1 < x2, 'the navigation does not run left to right');
+  });
+  await shot(xb, `${lang}-inbox-before`);
+
+  await step(`[${lang}] XA composes an urgent message and sees who will receive it`, async () => {
+    await xa.click('#nav-compose');
+    await xa.waitForSelector('#compose-form');
+    await xa.fill('#field-subject', subject);
+    await xa.fill('#field-body', `Our CERT sees scanning from 192.0.2.7 (${tag}).`);
+    await xa.check('#to-XB');
+    await xa.selectOption('#compose-urgency', 'urgent');
+    await xa.selectOption('#compose-tlp', 'AMBER');
+    await xa.waitForSelector('#compose-preview li');
+    const text = await xa.textContent('#compose-preview');
+    assert(text.includes('POC XB'), `preview: ${text}`);
+    await allLabelled(xa, 'compose');
+    const fr = { en: 'France', ar: 'فرنسا', zh: '法国' }[lang];
+    const label = await xa.textContent('label[for="to-FR"]');
+    assert(label.includes(fr) && label.includes('FR'), `country name of FR in ${lang}: ${label}`);
+    await shot(xa, `${lang}-compose`);
+  });
+  await step(`[${lang}] XA sends it and lands on the message, logged`, async () => {
+    await xa.click('#compose-send');
+    await xa.waitForSelector('#message-subject');
+    assert((await xa.textContent('#message-subject')) === subject, 'wrong subject');
+    id = xa.url().split('/').pop();
+    await xa.waitForSelector('#recipients-table');
+  });
+  await step(`[${lang}] XB's open inbox shows it without a reload, marked unread and urgent`, async () => {
+    await xb.evaluate(() => { window.__stay = 1; });
+    const row = xb.locator(`#inbox-table tr[data-id="${id}"]`);
+    await row.waitFor({ timeout: 20000 });
+    assert(await xb.evaluate(() => window.__stay === 1), 'the page was reloaded');
+    assert(/is-unread/.test(await row.getAttribute('class')), 'not marked unread');
+    assert(await row.locator('.urgency-urgent').count() === 1, 'not marked urgent');
+    assert(await row.locator('.flag.unacked').count() === 1, 'not marked unacknowledged');
+    await shot(xb, `${lang}-inbox`);
+  });
+  await step(`[${lang}] XB reads the message and its verification in plain words`, async () => {
+    await xb.click(`#inbox-table tr[data-id="${id}"] a.subject`);
+    await xb.waitForSelector('#verify-signer');
+    const body = await xb.textContent('#message-body');
+    assert(body.includes(tag), 'body missing');
+    const v = await xb.textContent('.verification');
+    assert(v.includes('POC XA'), 'signer name missing');
+    assert(/[0-9a-f]{4} [0-9a-f]{4}/.test(v), 'fingerprints missing');
+    assert(await xb.locator('#verify-certified').count() === 1, 'certification missing');
+    assert(await xb.locator('#verify-inclusion').count() === 1, 'inclusion missing');
+    assert(await xb.locator('#verify-signature.ok').count() === 1, 'signature not shown valid');
+    await shot(xb, `${lang}-message`);
+  });
+  await step(`[${lang}] XB acknowledges`, async () => {
+    await xb.fill('#ack-note', `Looking into it ${tag}`);
+    await xb.click('#ack-button');
+    await xb.waitForSelector('#acked-note');
+  });
+  await step(`[${lang}] reply and consultation requests open a prefilled compose page`, async () => {
+    await xb.click('#reply');
+    await xb.waitForSelector('#compose-form');
+    assert(await xb.isChecked('#to-XA'), 'XA not chosen');
+    assert((await xb.inputValue('#field-subject')).includes(subject), 'subject not quoted');
+    await xb.goBack();
+    await xb.waitForSelector('#consult');
+    await xb.click('#consult');
+    await xb.waitForSelector('#compose-form');
+    assert((await xb.inputValue('#field-subject')).includes(subject), 'subject not quoted');
+    assert(await xb.isChecked('#to-XA'), 'XA not chosen');
+  });
+  await step(`[${lang}] XA's open message page shows the acknowledgement without a reload`, async () => {
+    await xa.evaluate(() => { window.__stay = 1; });
+    await xa.waitForFunction(() => {
+      const c = document.querySelector('#recipients-table td.acknowledged');
+      return c && /\d/.test(c.textContent);
+    }, null, { timeout: 20000 });
+    assert(await xa.evaluate(() => window.__stay === 1), 'the page was reloaded');
+    assert((await xa.textContent('#recipients-table')).includes(`Looking into it ${tag}`), 'note missing');
+    await shot(xa, `${lang}-message-acknowledged`);
+  });
+  await step(`[${lang}] a TLP:RED message cannot be forwarded, and the page says why`, async () => {
+    await xa.click('#nav-compose');
+    await xa.waitForSelector('#compose-form');
+    await xa.fill('#field-subject', redSubject);
+    await xa.fill('#field-body', 'Eyes only.');
+    await xa.check('#to-XB');
+    await xa.selectOption('#compose-tlp', 'RED');
+    await xa.click('#compose-send');
+    await xa.waitForSelector('#message-subject');
+    const rid = xa.url().split('/').pop();
+    await xb.click('#nav-inbox');
+    await xb.locator(`#inbox-table tr[data-id="${rid}"]`).waitFor({ timeout: 20000 });
+    await xb.click(`#inbox-table tr[data-id="${rid}"] a.subject`);
+    await xb.waitForSelector('#forward-form');
+    await xb.selectOption('#forward-to', 'XC');
+    await xb.click('#forward-button');
+    await xb.waitForSelector('#forward-result.refusal');
+    const why = await xb.textContent('#forward-result');
+    assert(why.includes('TLP:RED'), `no explanation: ${why}`);
+    await shot(xb, `${lang}-forward-refused`);
+  });
+  for (const p of ['inbox', 'sent', 'directory', 'checks', 'trust', 'settings']) {
+    await step(`[${lang}] the ${p} page renders with every word from the catalogue`, async () => {
+      await xa.click(`#nav-${p}`);
+      await xa.waitForSelector(`.page-${p}`);
+      await noMissingKeys(xa, p);
+      await noMissingKeys(xb, 'XB');
+      await allLabelled(xa, p);
+      if (p === 'directory') {
+        await xa.fill('#dir-search', 'poc xb');
+        assert(await xa.locator('#dir-list section.state').count() === 1, 'search does not filter');
+        await xa.fill('#dir-search', '');
+        await xa.selectOption('#dir-role', 'diplomatic');
+        assert(await xa.locator('#dir-list section.state').count() === 0, 'role filter does not filter');
+        await xa.selectOption('#dir-role', '');
+        assert(await xa.locator('#dir-list section.state').count() === 4, 'not every State listed');
+      }
+      if (p === 'trust') {
+        const rows = await xa.locator('#trust-cosignatures tbody tr').count();
+        assert(rows >= 2, `cosignatures of XB and XC not shown (${rows})`);
+        assert(await xa.locator('#trust-ok').count() === 1, 'no "no alarm" statement');
+      }
+      await shot(xa, `${lang}-${p}`);
+    });
+  }
+  await step(`[${lang}] dates follow the locale`, async () => {
+    await xa.click('#nav-sent');
+    await xa.waitForSelector('#sent-table');
+    const text = await xa.textContent('#sent-table tbody tr td:nth-child(5)');
+    const year = String(new Date().getFullYear());
+    if (lang === 'zh') assert(text.includes('年') || text.includes(year), `zh date: ${text}`);
+    if (lang === 'ar') assert(/[\u0600-\u06FF]/.test(text), `ar date: ${text}`);
+  });
+  await xa.context().close();
+  await xb.context().close();
+}
+
+for (const lang of (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',')) await journey(lang);
+
+// Keyboard only: the sign-in form takes focus, Tab moves on, Enter submits.
+await step('sign-in works from the keyboard alone', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${URL.XB}/`);
+  await page.waitForSelector('#login-form');
+  await noMissingKeys(page, 'login');
+  await shot(page, 'en-login');
+  assert(await page.evaluate(() => document.activeElement.id) === 'login-user', 'focus is not on the account name');
+  await page.keyboard.type('bob-en');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#nav-inbox');
+  await ctx.close();
+});
+
+// The chart: XB acknowledged every urgent message of the journeys.
+{
+  const xa = await signIn(URL.XA, 'alice-en', 'en');
+  await step('the checks page charts the responses: XB answered', async () => {
+    await xa.click('#nav-checks');
+    await xa.waitForSelector('#charts figure');
+    const na = await xa.locator('#checks-na').count();
+    assert(na === 1 || (await xa.locator('#check-start').count()) === 1, 'no checks section');
+    const bars = await xa.$$eval('#charts figure:first-of-type rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    assert(bars.length >= 1 && bars.some((v) => v > 0), `bars: ${bars}`);
+    const hist = await xa.$$eval('#charts figure:nth-of-type(3) rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    const langs = (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',').length;
+    assert(hist.reduce((a, b) => a + b, 0) >= langs, `histogram: ${hist}`);
+    assert(await xa.locator('#charts polyline').count() >= 1, 'no line');
+    await shot(xa, 'en-checks-chart');
+  });
+  await step('settings: switching to French redraws the interface in French', async () => {
+    await xa.click('#nav-settings');
+    await xa.waitForSelector('#settings-form');
+    await xa.selectOption('#settings-lang', 'fr');
+    await xa.click('#settings-save');
+    await xa.waitForFunction(() => document.documentElement.lang === 'fr' &&
+      document.querySelector('#nav-inbox').textContent.includes('Réception'));
+    await noMissingKeys(xa, 'settings in French');
+    await shot(xa, 'fr-settings');
+    await xa.selectOption('#settings-lang', 'en');
+    await xa.click('#settings-save');
+    await xa.waitForFunction(() => document.documentElement.lang === 'en');
+  });
+  await step('an alarm recorded by the node appears at once, in red, on every page', async () => {
+    execFileSync('sqlite3', [`${process.env.XA_DIR}/node.db`,
+      "INSERT INTO alarms(time, kind, text) VALUES(strftime('%s','now')*1000, 'foreign-key-record', 'test: a root key for XA not made by XA')"]);
+    await xa.click('#nav-inbox');
+    await xa.waitForSelector('#alarm:not([hidden])', { timeout: 10000 });
+    await xa.click('#alarm a');
+    await xa.waitForSelector('#trust-alarms');
+    const text = await xa.textContent('#trust-alarms');
+    assert(text.includes('Foreign key record for your own State'), text);
+    assert(text.includes('test: a root key for XA'), text);
+    await shot(xa, 'en-trust-alarm');
+  });
+  await step('signing out ends the session', async () => {
+    await xa.click('#logout');
+    await xa.waitForSelector('#login-form');
+    const r = await xa.evaluate(() => fetch('/api/inbox').then((x) => x.status));
+    assert(r === 401, `inbox after sign-out: ${r}`);
+  });
+}
+
+await browser.close();
+process.exit(failed ? 1 : 0);

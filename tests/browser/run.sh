@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run.sh - the browser tests of the web interface (issue 4).
+#
+# Builds nothing: it uses the sanitizer build (make SAN=1) like the e2e
+# tests, and playwright-core from tests/browser/node_modules (npm ci).  It
+# starts a hub and three States' nodes with `roster serve` on loopback
+# (tests/e2e/lib.sh), creates accounts on them, then drives Debian's
+# chromium, headless, through the journeys of journeys.mjs in English,
+# Arabic and Chinese.  Screenshots of every main page in each language go
+# to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
+# page sources first.  Ends with "N passed, N failed".
+. "$(dirname "$0")/../e2e/lib.sh"
+HERE="$TOP/tests/browser"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+SHOTS="$TOP/build-san/screenshots"
+mkdir -p "$SHOTS"
+
+count_node() {	# runs a node script whose lines are ok/FAIL and adds them up
+	local out=$1; shift
+	command node "$@" >"$out" 2>&1	# (lib.sh has a function named node)
+	local rc=$?
+	cat "$out"
+	PASS=$((PASS + $(grep -c '^ok ' "$out")))
+	FAIL=$((FAIL + $(grep -c '^FAIL ' "$out")))
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out"; then bad "$* exited $rc"; fi
+}
+
+count_node "$T/i18n.out" "$HERE/i18n_check.mjs" "$TOP/share/web"
+# ... and the check itself catches what it should: a key missing from one
+# catalogue, a word written into a module.
+cp -r "$TOP/share/web" "$T/web-broken"
+python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); del d["message.ack"]; json.dump(d, open(p, "w"))' \
+	"$T/web-broken/i18n/ar.json"
+check_out "the catalogue check fails on a key missing from ar.json" "^FAIL ar.json lacks 1 key.*message.ack" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
+sed -i "s/t('inbox.empty')/'No messages yet'/" "$T/web-broken/js/pages/inbox.js"
+check_out "the source check fails on a word written into a module" "inbox.js:[0-9]+: No messages yet" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
+
+if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
+	bad "chromium ($CHROMIUM) or playwright-core (npm ci --prefix tests/browser) is missing"
+	finish
+	exit 1
+fi
+
+check "operator: a hub" new_hub "Browser hub"
+for s in XA XB XC FR; do	# FR: a real country code, so names show translated
+	check "State $s with a POC node" make_state "$s"
+done
+export ROSTER_PASSWORD="a long enough password"
+for l in en ar zh; do
+	check "accounts on XA and XB in $l" bash -c "
+		'$ROSTER' user add alice-$l --admin --lang $l --dir '$T/node-XA' &&
+		'$ROSTER' user add bob-$l --lang $l --dir '$T/node-XB'"
+done
+check "an account on XC" "$ROSTER" user add carol --dir "$T/node-XC"
+
+for s in XA XB XC; do
+	"$ROSTER" serve --dir "$T/node-$s" --listen 127.0.0.1:0 --interval 1 >"$T/serve-$s.log" 2>&1 &
+	PIDS="$PIDS $!"
+done
+for s in XA XB XC; do
+	for _ in $(seq 1 200); do [ -s "$T/node-$s/serve.url" ] && break; sleep 0.05; done
+done
+check "the three nodes serve" test -s "$T/node-XA/serve.url" -a -s "$T/node-XB/serve.url" -a -s "$T/node-XC/serve.url"
+# Audits beside the running nodes: XB and XC cosign, XA fetches their
+# cosignatures, so XA's trust page has some to show.
+for s in XB XC XA; do
+	check "$s audits and cosigns beside its running node" node "$s" audit
+done
+
+XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
+	count_node "$T/journeys.out" "$HERE/journeys.mjs"
+
+finish
