@@ -139,19 +139,31 @@ groups_at(sqlite3 *db, const uint8_t operator_key[32], uint64_t size, size_t *n)
 	return out;
 }
 
-json_t *
-hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since);
-
-json_t *
-hub_checks_report(sqlite3 *db, struct directory *d, uint64_t size, int64_t since)
+/* The report over the log's first size records.  The directory *dp is
+ * read only while the checks are loaded, under dirlock when given (the
+ * serving hub's, which the sequencer may swap); the figures are computed
+ * after. */
+static json_t *
+hub_checks_report(sqlite3 *db, struct directory *const *dp,
+    pthread_rwlock_t *dirlock, uint64_t size, int64_t since)
 {
+	struct directory *d;
 	struct cs_check *cs = NULL;
 	struct cs_group *groups = NULL;
 	size_t n = 0, ngroups = 0;
 	json_t *report = NULL;
+	uint8_t op[32];
+	int rc;
 
-	if (load_checks(db, d, size, &cs, &n) == 0) {
-		groups = groups_at(db, d->operator_key, size, &ngroups);
+	if (dirlock != NULL)
+		pthread_rwlock_rdlock(dirlock);
+	d = *dp;
+	memcpy(op, d->operator_key, 32);
+	rc = load_checks(db, d, size, &cs, &n);
+	if (dirlock != NULL)
+		pthread_rwlock_unlock(dirlock);
+	if (rc == 0) {
+		groups = groups_at(db, op, size, &ngroups);
 		report = cs_report(cs, n, groups, ngroups, since);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -335,9 +347,7 @@ checks_get_report(struct api *a, const struct http_req *req, struct http_resp *r
 		http_resp_error(resp, 500, "internal error: %s", rs_err());
 		return;
 	}
-	pthread_rwlock_rdlock(&a->s->dirlock);
-	report = hub_checks_report(db, a->s->dir, (uint64_t)size, since);
-	pthread_rwlock_unlock(&a->s->dirlock);
+	report = hub_checks_report(db, &a->s->dir, &a->s->dirlock, (uint64_t)size, since);
 	store_reader_done(a->s, db);
 	if (report == NULL) {
 		http_resp_error(resp, 500, "internal error: cannot compute the report: %s",
@@ -464,7 +474,7 @@ cmd_checks(int argc, char **argv)
 		return 2;
 	}
 	if (open_log(hubdir, &db, &d, &size) != 0 ||
-	    (report = hub_checks_report(db, d, size, since)) == NULL) {
+	    (report = hub_checks_report(db, &d, NULL, size, since)) == NULL) {
 		fprintf(stderr, "rosterd checks: %s\n", rs_err());
 		goto out;
 	}
