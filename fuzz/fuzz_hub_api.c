@@ -9,7 +9,8 @@
  * "rosterd init" (cmd_init), opens it as "rosterd serve" does (lock, store,
  * nonce cache, work pool, sequencer) and appends, through api_handle itself,
  * the admission of State XA's root, three certified devices A, B, C, the
- * revocation of C, a message A -> B and a cosignature by B, so listings and
+ * revocation of C, a message A -> B, a cosignature by B and an operator's
+ * communication check to A and B, so listings and
  * proofs have content.  The root and device keys come from fixed seeds (32
  * equal bytes: 0x21 root, 0x22/0x23 A, 0x24/0x25 B, 0x26/0x27 C, 0x28/0x29 D
  * which is not certified, 0x2a a key in no certificate) and every header
@@ -60,6 +61,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "checkrec.h"
 #include "directory.h"
 #include "envelope.h"
 #include "hub.h"
@@ -254,6 +256,8 @@ listed_kind(const char *path, const char *kind)
 		    strcmp(kind, "revoke") == 0;
 	if (strcmp(path, "/v1/cosignatures") == 0)
 		return strcmp(kind, "cosign") == 0;
+	if (strcmp(path, "/v1/checks") == 0)
+		return strcmp(kind, "check") == 0 || strcmp(kind, "ack") == 0;
 	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0;
 }
 
@@ -390,12 +394,19 @@ check_response(const char *path, const char *target, const uint8_t *device,
 		if (!json_is_string(json_object_get(j, "error")))
 			abort();
 	} else if (strcmp(path, "/v1/directory") == 0 ||
-	    strcmp(path, "/v1/cosignatures") == 0)
+	    strcmp(path, "/v1/cosignatures") == 0 || strcmp(path, "/v1/checks") == 0)
 		check_listing(j, path, query_after(target), NULL);
 	else if (strcmp(path, "/v1/mail") == 0) {
 		if (device == NULL)
 			abort();	/* mail without a signature */
 		check_listing(j, path, query_after(target), device);
+	}
+	else if (strcmp(path, "/v1/checks/report") == 0) {
+		json_t *rep = json_object_get(j, "report");
+		if (!json_is_integer(json_object_get(j, "size")) ||
+		    !json_is_array(json_object_get(rep, "checks")) ||
+		    !json_is_array(json_object_get(rep, "history")))
+			abort();
 	}
 	else if (strcmp(path, "/v1/proof/inclusion") == 0)
 		check_inclusion(j);
@@ -556,7 +567,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "state", "XA", "root_key", jhex(keys[K_ROOT].pk, 32), "name", "Xanadu"), op);
 	buf_add(&batch, e.p, e.len);
 	buf_free(&e);
-	keypair_free(op);
 	for (int i = K_A; i <= K_C; i++) {
 		cert(&e, &keys[i]);
 		buf_add(&batch, e.p, e.len);
@@ -572,6 +582,19 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cosign(&e, K_B, 1, NULL);
 	buf_add(&batch, e.p, e.len);
 	buf_free(&e);
+	/* an operator's communication check to A and B (its deadline is
+	 * a day after now: it must be after its log time) */
+	char *text = checkrec_payload(NULL, NULL);
+	json_t *h = json_pack("{s:s,s:[s],s:[o,o],s:I}", "kind", "check", "to", "XA",
+	    "rcpt", jhex(keys[K_A].pk, 32), jhex(keys[K_B].pk, 32), "deadline",
+	    (json_int_t)(now_ms() + 86400000));
+	if (env_build(&e, h, text, strlen(text), op->pk, op->sk) != 0)
+		fatal("the check");
+	json_decref(h);
+	free(text);
+	buf_add(&batch, e.p, e.len);
+	buf_free(&e);
+	keypair_free(op);
 	call(&resp, "POST", "/v1/envelopes", NULL, NULL, NULL, batch.p, batch.len);
 	if (resp.status != 200 || strstr((char *)buf_cstr(&resp.body), "\"error\"") != NULL) {
 		fprintf(stderr, "fuzz_hub_api: the initial log was refused: %s\n",
@@ -580,7 +603,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	buf_free(&resp.body);
 	buf_free(&batch);
-	if (store_committed(api.s) != 7)
+	if (store_committed(api.s) != 8)
 		abort();
 	return 0;
 }

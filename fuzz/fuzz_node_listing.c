@@ -9,7 +9,8 @@
  * same size same root, consistency with the latest checkpoint the node
  * holds), each record's inclusion proof, the envelope's parse and signature,
  * and the listing's accept function (directory rules, own-State alarms, mail
- * decryption and the "delivered" acknowledgement, acks, cosignatures).
+ * decryption and the "delivered" acknowledgement, acks, cosignatures, checks
+ * and their answers).
  *
  * LLVMFuzzerInitialize makes a node folder with the node's own functions
  * (config_save/config_load, store_open, a device key from keys.h, the
@@ -29,7 +30,8 @@
  *
  * Input:
  *   byte 0   flags: bits 0-1 the listing (0 directory, 1 mail, 2
- *            cosignatures, 3 mail); bits 2-4 the HTTP status of the
+ *            cosignatures, 3 communication checks: GET /v1/checks, whose
+ *            records node/checks.c takes); bits 2-4 the HTTP status of the
  *            consistency answer (200, 200, 200, 200, 400, 404, 500, 301).
  *   then     the listing's JSON text, up to the first NUL (or the end);
  *   then     the body of the consistency answer (the rest).
@@ -54,6 +56,7 @@
 
 #include <sodium.h>
 
+#include "checkrec.h"
 #include "db.h"
 #include "directory.h"
 #include "envelope.h"
@@ -231,6 +234,59 @@ page_json(struct merkle_tree *t, uint64_t size, int64_t cp_time,
 	return j;
 }
 
+/* The seed tests/fuzz-corpus/fuzz_node_listing/checks-6: a GET /v1/checks
+ * page after the base records: an operator's check to A and B (index 3)
+ * and both answers (4, 5), at a checkpoint of size 6, with the consistency
+ * proof from the base checkpoint as the hub's answer.  Written when
+ * FUZZ_WRITE_CHECKS_SEED names a file. */
+static void
+write_checks_seed(const char *path, const char *treedir)
+{
+	struct buf envs[6], out = {0};
+	uint8_t proof[MERKLE_MAX_PROOF][32], id[32];
+	struct merkle_tree *t;
+	json_t *page, *ans, *arr;
+	char *p, *text;
+	size_t np;
+
+	base_records(envs);
+	memset(&envs[BASE_SIZE], 0, 3 * sizeof(envs[0]));
+	p = checkrec_payload(NULL, NULL);
+	build(&envs[3], json_pack("{s:s,s:[s],s:[o,o],s:I}", "kind", "check", "to", "XA",
+	    "rcpt", jhex(keys[K_A].pk, 32), jhex(keys[K_B].pk, 32), "deadline",
+	    (json_int_t)(log_time(3) + 3600000)), "XA", p, strlen(p), &keys[K_OP]);
+	free(p);
+	sha256(id, envs[3].p, envs[3].len);
+	for (int i = 0; i < 2; i++) {
+		json_t *h = checkrec_answer_header(id);
+		json_object_set_new(h, "seq", json_integer(1));
+		build(&envs[4 + i], h, "XA", "{}", 2, &keys[i == 0 ? K_A : K_B]);
+	}
+	t = tree_of(treedir, envs, 6);
+	page = page_json(t, 6, T0 + 120000, envs, 3, 6, 0);
+	if (merkle_consistency_proof(t, BASE_SIZE, 6, proof, &np) != 0)
+		abort();
+	arr = json_array();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(arr, jb64(proof[i], 32));
+	ans = json_pack("{s:i,s:i,s:o}", "from", BASE_SIZE, "to", 6, "proof", arr);
+	buf_add(&out, "\x03", 1);
+	text = jdump(page);
+	buf_add(&out, text, strlen(text) + 1);
+	free(text);
+	text = jdump(ans);
+	buf_add(&out, text, strlen(text));
+	free(text);
+	if (write_file_atomic(path, out.p, out.len, 0644) != 0)
+		abort();
+	json_decref(page);
+	json_decref(ans);
+	merkle_close(t);
+	buf_free(&out);
+	for (int i = 0; i < 6; i++)
+		buf_free(&envs[i]);
+}
+
 /* ---- the hub's consistency answer ------------------------------------------ */
 
 static void
@@ -318,6 +374,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (node_open(&node, 1) != 0)
 		fatal("node_open");
 
+	if (getenv("FUZZ_WRITE_CHECKS_SEED") != NULL) {
+		snprintf(treedir, sizeof(treedir), "%s/seedtree", nodedir);
+		write_checks_seed(getenv("FUZZ_WRITE_CHECKS_SEED"), treedir);
+	}
+
 	/* The first page of the directory, as a sync would take it. */
 	base_records(envs);
 	snprintf(treedir, sizeof(treedir), "%s/hubtree", nodedir);
@@ -354,7 +415,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- one input ------------------------------------------------------------- */
 
-static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after" };
+static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after",
+    "checks_after" };
 static const int statuses[8] = { 200, 200, 200, 200, 400, 404, 500, 301 };
 
 /* Every record stored in this transaction was proved into a checkpoint. */
@@ -394,7 +456,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0 || size > FUZZ_MAX_INPUT)
 		return 0;
 	which = (enum sync_listing[]){ SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN,
-	    SYNC_MAIL }[data[0] & 3];
+	    SYNC_CHECKS }[data[0] & 3];
 	text = data + 1;
 	len = size - 1;
 	if ((nul = memchr(text, 0, len)) != NULL) {

@@ -90,6 +90,13 @@ query_int(const struct http_req *req, struct http_resp *resp, const char *name,
 	return 0;
 }
 
+int
+api_query_int(const struct http_req *req, struct http_resp *resp, const char *name,
+    int required, int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+	return query_int(req, resp, name, required, def, min, max, out);
+}
+
 /* ---- small JSON pieces ------------------------------------------------------- */
 
 static json_t *
@@ -290,21 +297,32 @@ struct listing {
 	json_t *records;
 };
 
-static int
-add_record(void *arg, uint64_t idx, int64_t time, const void *env, size_t len)
+json_t *
+api_record(struct store *s, uint64_t size, uint64_t idx, int64_t time,
+    const void *env, size_t len)
 {
-	struct listing *l = arg;
 	uint8_t proof[MERKLE_MAX_PROOF][32];
 	size_t np;
 	json_t *o;
 
-	if (merkle_inclusion_proof(l->s->tree, idx, l->size, proof, &np) != 0)
-		return -1;
+	if (merkle_inclusion_proof(s->tree, idx, size, proof, &np) != 0)
+		return NULL;
 	o = json_object();
 	json_object_set_new(o, "index", json_integer((json_int_t)idx));
 	json_object_set_new(o, "time", json_integer(time));
 	json_object_set_new(o, "envelope", jb64(env, len));
 	json_object_set_new(o, "proof", proof_json((const uint8_t (*)[32])proof, np));
+	return o;
+}
+
+static int
+add_record(void *arg, uint64_t idx, int64_t time, const void *env, size_t len)
+{
+	struct listing *l = arg;
+	json_t *o = api_record(l->s, l->size, idx, time, env, len);
+
+	if (o == NULL)
+		return -1;
 	json_array_append_new(l->records, o);
 	return 0;
 }
@@ -491,7 +509,7 @@ static int
 known_kind(const char *kind)
 {
 	static const char *kinds[] = { "admit", "cert", "revoke", "group", "msg",
-	    "ack", "cosign", NULL };
+	    "ack", "cosign", "check", NULL };
 
 	for (int i = 0; kinds[i] != NULL; i++)
 		if (strcmp(kind, kinds[i]) == 0)
@@ -687,6 +705,8 @@ static const struct route {
 	{ "/v1/directory", "GET", get_directory },
 	{ "/v1/cosignatures", "GET", get_cosignatures },
 	{ "/v1/mail", "GET", get_mail },
+	{ "/v1/checks", "GET", checks_get_listing },
+	{ "/v1/checks/report", "GET", checks_get_report },
 	{ "/v1/catalogue", "GET", api_get_catalogue },
 };
 

@@ -24,6 +24,21 @@ struct api {
 	struct workpool *pool;		/* verification and signing; may be NULL */
 };
 
+/* One listing record: {"index","time","envelope","proof"} with its
+ * inclusion proof at size (NULL on error). */
+json_t *api_record(struct store *s, uint64_t size, uint64_t idx, int64_t time,
+    const void *env, size_t len);
+/* A decimal query parameter; -1 after answering 400. */
+int api_query_int(const struct http_req *req, struct http_resp *resp,
+    const char *name, int required, int64_t def, int64_t min, int64_t max,
+    int64_t *out);
+
+/* checks.c: GET /v1/checks (check records and their answers, as a listing)
+ * and GET /v1/checks/report (the hub's figures). */
+void checks_get_listing(struct api *a, const struct http_req *req,
+    struct http_resp *resp);
+void checks_get_report(struct api *a, const struct http_req *req,
+    struct http_resp *resp);
 /* Request authentication: 0 with the signing device's key, or -1 after
  * answering 401 (bad signature, replayed nonce) or 403 (not a current
  * device).  api_device_ok is the directory half alone. */

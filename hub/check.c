@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkrec.h"
 #include "db.h"
 #include "directory.h"
 #include "envelope.h"
@@ -351,7 +352,7 @@ count_recipients(const struct envelope *e)
 			memcpy(keys[n++], k, 32);
 	}
 	free(keys);
-	return n;
+	return n + (checkrec_is_answer(e) ? 1 : 0);	/* its routing row */
 }
 
 static void

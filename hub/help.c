@@ -23,6 +23,8 @@ help_main(void)
 "    rosterd admit HUBDIR --state XA --root-key FILE.pub [--name TEXT]\n"
 "    rosterd group HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]\n"
 "    rosterd check HUBDIR [--receipts FILE]\n"
+"    rosterd ping HUBDIR --to all|group:NAME|XA,XB --deadline 24h [--role R]\n"
+"    rosterd checks HUBDIR [--json|--csv] [--since DATE]\n"
 "    rosterd COMMAND --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -42,6 +44,8 @@ help_main(void)
 "    admit   admit a State's root key (an operator-signed log record)\n"
 "    group   define a named group of States (an operator-signed log record)\n"
 "    check   verify a stopped hub's log, tree, checkpoint and receipts\n"
+"    ping    start a communication check (an operator-signed log record)\n"
+"    checks  response rates and times of communication checks\n"
 "\n"
 "FILES\n"
 "    HUBDIR/hub.json      configuration (see rosterd init --help)\n"
@@ -261,4 +265,69 @@ help_check(void)
 "        the operator key, and its envelope must be stored at its index\n"
 "        with its time: no receipted envelope was lost.  The summary then\n"
 "        ends with \"all receipts present\".\n", stdout);
+}
+
+void
+help_ping(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd ping - start a communication check (\"ping test\") of POCs\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd ping HUBDIR --to AUDIENCE --deadline DURATION [--role ROLES]\n"
+"                 [--text TEXT [--lang CODE]]\n"
+"\n"
+"DESCRIPTION\n"
+"    Signs a \"check\" envelope with the operator key (the operator's own\n"
+"    logged identity) and appends it to the log, through the serving hub or\n"
+"    directly when it is stopped.  The signed header names the audience:\n"
+"    every current device of the States named, resolved against the\n"
+"    directory now, and the deadline as a log time.  Each POC answers with\n"
+"    one action (roster checks answer ID), a signed answer in the log; the\n"
+"    figures (rosterd checks, roster checks report) are computed from these\n"
+"    records alone, so anyone can recompute them.\n"
+"\n"
+"OPTIONS\n"
+"    --to AUDIENCE       all, group:NAME or State codes, separated by commas\n"
+"                        (a State named on its own must have a current POC)\n"
+"    --deadline DURATION how long POCs have to answer: 90s, 30m, 24h, 7d\n"
+"                        (1s to 366d after the check is logged)\n"
+"    --role ROLES        only devices with these roles (diplomatic,\n"
+"                        technical, alternate; comma-separated)\n"
+"    --text TEXT         the question, instead of the standard text in the\n"
+"                        six UN languages; --lang its language (default en)\n"
+"\n"
+"ERRORS\n"
+"    Exit 2 on a usage error (missing --to or --deadline, a bad duration or\n"
+"    role); exit 1 when the audience is empty or unknown (no such group, a\n"
+"    named State without a current device) or the hub refuses the record.\n", stdout);
+}
+
+void
+help_checks(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd checks - response rates and times of communication checks\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd checks HUBDIR [--json | --csv] [--since DATE]\n"
+"\n"
+"DESCRIPTION\n"
+"    Computes, from the log alone, for each communication check and across\n"
+"    all of them (history): per State, per role and per group, the number\n"
+"    of POCs asked, how many answered before the deadline and how many only\n"
+"    after it (late), the response rate, and the median and 95th percentile\n"
+"    response times (nearest rank); and the same at State level (a State\n"
+"    answered when any of its POCs did).  Works on a serving or a stopped\n"
+"    hub.  The same figures are served at GET /v1/checks/report, and every\n"
+"    node recomputes them from the signed records (roster checks report);\n"
+"    docs/checks.md defines each one.\n"
+"\n"
+"OPTIONS\n"
+"    --json          the report as JSON (the form nodes compare)\n"
+"    --csv           one row per check and scope, then the history rows\n"
+"    --since DATE    only checks logged since DATE (YYYY-MM-DD, UTC) or a\n"
+"                    log time in ms\n", stdout);
 }

@@ -81,6 +81,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_admit(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_group(int argc, char **argv);
+int cmd_checks(int argc, char **argv);	/* checks.c */
+int cmd_ping(int argc, char **argv);
 
 /* Manual pages, in help.c. */
 void help_main(void);
@@ -89,5 +91,7 @@ void help_serve(void);
 void help_admit(void);
 void help_check(void);
 void help_group(void);
+void help_checks(void);
+void help_ping(void);
 
 #endif

@@ -23,6 +23,8 @@ static const struct command {
 	{ "admit", cmd_admit },
 	{ "check", cmd_check },
 	{ "group", cmd_group },
+	{ "checks", cmd_checks },
+	{ "ping", cmd_ping },
 };
 
 int

@@ -8,7 +8,9 @@
  *   log(idx, id, time, kind, state, signer, seq, envelope)
  *                          one row per accepted envelope, idx = leaf index;
  *                          seq only for device kinds (msg, ack, cosign)
- *   rcpt(device, idx)      routing of msg/ack to each device named in "rcpt"
+ *   rcpt(device, idx)      routing of msg/ack to each device named in "rcpt";
+ *                          answers to a communication check under the
+ *                          check's routing key (lib/checkrec.h)
  *   head(device, seq, id)  each device's chain head
  *
  * Why no index on the envelope id.  Ids are hashes: an index on them takes
@@ -45,6 +47,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkrec.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "util.h"
@@ -438,7 +441,7 @@ int
 store_is_device_kind(const char *kind)
 {
 	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
-	    strcmp(kind, "cosign") == 0;
+	    strcmp(kind, "cosign") == 0 || strcmp(kind, "check") == 0;
 }
 
 int
@@ -474,6 +477,22 @@ store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
 	return rc;
 }
 
+/* An answer to a communication check is filed under its check's routing
+ * key (lib/checkrec.h), so GET /v1/checks finds a check's answers. */
+static int
+route_answer(struct store *s, const struct envelope *e, uint64_t idx)
+{
+	const char *hex = env_str(e, "ref");
+	uint8_t ref[32], key[32];
+
+	if (hex == NULL || hex_decode_exact(ref, 32, hex) != 0)
+		return 0;	/* dir_check refused it already */
+	checkrec_route(key, ref);
+	sqlite3_bind_blob(s->st_ins_rcpt, 1, key, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s->st_ins_rcpt, 2, (int64_t)idx);
+	return db_done(s->db, s->st_ins_rcpt);
+}
+
 static int
 insert_rcpt(struct store *s, const struct envelope *e, uint64_t idx)
 {
@@ -483,6 +502,8 @@ insert_rcpt(struct store *s, const struct envelope *e, uint64_t idx)
 
 	if (strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0)
 		return 0;
+	if (checkrec_is_answer(e) && route_answer(s, e, idx) != 0)
+		return -1;
 	if (!json_is_array(r))
 		return 0;
 	json_array_foreach(r, i, v) {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <sodium.h>
 
+#include "checkrec.h"
 #include "jsonutil.h"
 
 static const char *roles[] = { "diplomatic", "technical", "alternate", NULL };
@@ -478,9 +479,27 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 			return -1;
 		}
 	}
+	if (checkrec_is_answer(e))
+		return checkrec_answer_rules(e);
 	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0)
 		return check_recipients(d, e);
 	return 0;
+}
+
+/* A communication check (lib/checkrec.c): by the operator, unnumbered, or
+ * by a current device, numbered and chained like a msg. */
+static int
+check_check(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time, int flags)
+{
+	if (memcmp(e->key, d->operator_key, 32) == 0) {
+		if (e->seq != 0 || e->has_prev) {
+			rs_seterr("the operator's check is not numbered (no seq or prev)");
+			return -1;
+		}
+	} else if (check_device_record(d, e, index, time, flags) != 0)
+		return -1;
+	return checkrec_check_rules(d, e, index, time);
 }
 
 int
@@ -495,6 +514,8 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 		return check_revoke(d, e);
 	if (strcmp(e->kind, "group") == 0)
 		return check_group(d, e);
+	if (strcmp(e->kind, "check") == 0)
+		return check_check(d, e, index, time, flags);
 	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
 	    strcmp(e->kind, "cosign") == 0)
 		return check_device_record(d, e, index, time, flags);

@@ -69,6 +69,17 @@ config_load(struct node *n)
 	if (jstr(j, "hub_ca") != NULL &&
 	    copy_str(c->hub_ca, sizeof(c->hub_ca), j, "hub_ca") != 0)
 		goto out;
+	c->stale_after_days = 365;
+	if (json_object_get(j, "stale_after_days") != NULL) {
+		json_t *v = json_object_get(j, "stale_after_days");
+		if (!json_is_number(v) || json_number_value(v) <= 0 ||
+		    json_number_value(v) > 36500) {
+			rs_seterr("config field \"stale_after_days\" must be a number of "
+			    "days above 0 and at most 36500");
+			goto out;
+		}
+		c->stale_after_days = json_number_value(v);
+	}
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++)
 		if (jstr(j, optional[i].key) != NULL &&
 		    copy_str((char *)c + optional[i].off, optional[i].len, j,
@@ -111,6 +122,8 @@ config_save(struct node *n)
 	json_object_set_new(j, "device", jhex(c->device, 32));
 	if (c->has_root)
 		json_object_set_new(j, "root_key", jhex(c->root_key, 32));
+	if (c->stale_after_days > 0 && c->stale_after_days != 365)
+		json_object_set_new(j, "stale_after_days", json_real(c->stale_after_days));
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
 		const char *v = (const char *)c + optional[i].off;
 		if (v[0] != '\0')

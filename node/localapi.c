@@ -1061,6 +1061,8 @@ directory_json(void)
 	json_t *states = json_array();
 	char fpr[RS_FPR_LEN];
 
+	json_t *last = checks_last_answers(W.n);	/* communication checks */
+
 	for (size_t i = 0; i < d->nroots; i++) {
 		struct dir_root *r = &d->roots[i];
 		json_t *pocs = json_array();
@@ -1072,7 +1074,9 @@ directory_json(void)
 				continue;
 			fingerprint(f2, v->key);
 			json_t *langs = json_object_get(v->cert, "languages");
-			json_array_append_new(pocs, json_pack("{s:s,s:s,s:s,s:O,s:s,s:o,s:s,s:I,s:I,s:n}",
+			int64_t answered;
+			int fresh = checks_device_fresh(W.n, v, last, &answered);
+			json_array_append_new(pocs, json_pack("{s:s,s:s,s:s,s:O,s:s,s:o,s:s,s:I,s:I,s:o,s:b}",
 			    "role", v->role,
 			    "name", jstr(v->cert, "name") ? jstr(v->cert, "name") : "",
 			    "email", jstr(v->cert, "email") ? jstr(v->cert, "email") : "",
@@ -1081,11 +1085,13 @@ directory_json(void)
 			    "status", v->revoked_index >= 0 ? "revoked" :
 			    !device_current(v) ? "expired" : "current",
 			    "expires", (json_int_t)v->expires, "index", (json_int_t)v->cert_index,
-			    "last_check"));
+			    "last_check", answered > 0 ? json_integer(answered) : json_null(),
+			    "stale", !fresh));
 		}
 		json_array_append_new(states, json_pack("{s:s,s:s,s:I,s:o}", "state", r->state,
 		    "root_fingerprint", fpr, "index", (json_int_t)r->index, "pocs", pocs));
 	}
+	json_decref(last);
 	return json_pack("{s:s,s:o}", "own_state", W.n->cfg.state, "states", states);
 }
 
@@ -1390,6 +1396,10 @@ api_get(const struct http_req *req, const struct who *w, int required,
 		j = events(w);
 	else if (strcmp(p, "/api/stats/responses") == 0)
 		j = stats();
+	else if (strcmp(p, "/api/checks") == 0)		/* node/checks.c */
+		j = checks_list_json(W.n, 0);
+	else if (strcmp(p, "/api/checks/report") == 0)
+		j = checks_report_json(W.n);
 	else {
 		http_resp_error(resp, 404, "no such resource: %s", p);
 		return;
@@ -1398,6 +1408,63 @@ api_get(const struct http_req *req, const struct who *w, int required,
 		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
 	else
 		http_resp_json(resp, 200, j);
+}
+
+/* ---- communication checks (node/checks.c) --------------------------------- */
+
+struct check_arg {
+	const char *to, *roles, *deadline, *check;	/* check: answer it */
+	uint8_t id[32];
+	int rc;
+};
+
+static int
+do_check(void *p)
+{
+	struct check_arg *c = p;
+
+	c->rc = c->check != NULL ? checks_sign_answer(W.n, c->check, c->id) :
+	    checks_sign_start(W.n, c->to, c->roles, c->deadline, c->id);
+	return c->rc < 0 ? -1 : 0;	/* 1 and 2 are answers for check_action */
+}
+
+/* POST /api/checks {"to"?,"deadline"?,"roles"?}: start a check (default:
+ * all, 24h).  POST /api/checks/ID/answer {}: answer check ID. */
+static void
+check_action(const struct who *w, const char *p, json_t *j, struct http_resp *resp)
+{
+	static const char answer[] = "/answer";
+	struct check_arg c = { .to = jstr(j, "to"), .roles = jstr(j, "roles"),
+	    .deadline = jstr(j, "deadline") };
+	struct sync_stats s = {0};
+	char check[65], *hex;
+	size_t len;
+
+	if (strcmp(p, "/api/checks") != 0) {
+		p += strlen("/api/checks/");
+		len = strlen(p);
+		if (len <= sizeof(answer) - 1 || len - (sizeof(answer) - 1) >= sizeof(check) ||
+		    strcmp(p + len - (sizeof(answer) - 1), answer) != 0) {
+			http_resp_error(resp, 404, "no such action: POST /api/checks/%.80s", p);
+			return;
+		}
+		memcpy(check, p, len - (sizeof(answer) - 1));
+		check[len - (sizeof(answer) - 1)] = '\0';
+		c.check = check;
+	}
+	if (c.to == NULL)
+		c.to = "all";
+	if (c.deadline == NULL)
+		c.deadline = "24h";
+	if (with_key(w, do_check, &c) != 0 || c.rc != 0) {
+		http_resp_error(resp, c.rc == 1 ? 409 : c.rc == 2 ? 403 :
+		    c.check != NULL ? 404 : 400, "%s", rs_err());
+		return;
+	}
+	int flushed = outbox_flush(W.n, &s) == 0;
+	hex = hex_encode(c.id, 32);
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", !flushed));
+	free(hex);
 }
 
 static void
@@ -1430,6 +1497,8 @@ api_post(const struct http_req *req, const struct who *w, struct http_resp *resp
 		ack(w, id, j, resp);
 	else if (parse_msg_path(p, id, &action) == 0 && strcmp(action, "forward") == 0)
 		forward(w, id, j, resp);
+	else if (strcmp(p, "/api/checks") == 0 || strncmp(p, "/api/checks/", 12) == 0)
+		check_action(w, p, j, resp);
 	else
 		http_resp_error(resp, 404, "no such action: POST %s", p);
 	json_decref(j);

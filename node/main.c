@@ -168,17 +168,57 @@ static const struct command commands[] = {
 { "ack", cmd_ack, "acknowledge a message",
 "usage: roster ack [--dir NODEDIR] [--note TEXT] ID\n\n"
 "Signs an \"acknowledged\" acknowledgement of message ID, encrypted to the\n"
-"sender's device, and submits it.  The sender sees it in `roster status`.\n" },
+"sender's device, and submits it.  The sender sees it in `roster status`.\n"
+"If ID is a communication check, signs this POC's answer to it instead\n"
+"(as `roster checks answer ID`).\n" },
+{ "checks", cmd_checks, "communication checks: start, answer, report",
+"usage: roster checks [list] [--json] [--all]\n"
+"       roster checks start --to AUDIENCE --deadline DURATION [--role ROLES]\n"
+"                           [--text TEXT [--lang CODE]]\n"
+"       roster checks answer ID\n"
+"       roster checks report [ID] [--json | --csv] [--since DATE] [--verify]\n"
+"                            [--offline]\n\n"
+"A communication check (\"ping test\") asks POCs to show they are reachable:\n"
+"each answers with one action, a signed answer in the log.  Checks and\n"
+"answers are public records: every node fetches and verifies them at each\n"
+"sync (signature, directory rules, inclusion proof).\n\n"
+"list (the default) syncs, then shows the checks this node started or was\n"
+"asked: who started it, when, the deadline, how many answered, and this\n"
+"POC's status (OPEN: answer it, answered, answered late, MISSED); --all\n"
+"lists every check in the log.\n\n"
+"start signs a check from this device to AUDIENCE (State codes, group:NAME\n"
+"or all, comma-separated; this device is never asked) narrowed to ROLES\n"
+"(diplomatic, technical, alternate).  DURATION is 90s, 30m, 24h, 7d...\n"
+"(1s to 366d after the check is logged).  The text is the standard one in\n"
+"the six UN languages unless --text gives another (--lang its language).\n\n"
+"answer signs this POC's answer to check ID (any unique prefix of 8 or more\n"
+"hex digits).  One answer counts; a second is not sent.  An answer logged\n"
+"after the deadline is reported as late.  `roster ack ID` does the same.\n\n"
+"report syncs, then computes from the verified records, per check and over\n"
+"all of them: per State, role and group, POCs asked, answered in time, late,\n"
+"response rate, median and 95th-percentile response time (nearest rank),\n"
+"and the same per State (a State answered when any of its POCs did).  ID\n"
+"restricts it to one check; --since to checks logged since DATE\n"
+"(YYYY-MM-DD, UTC, or a log time in ms).\n"
+"--verify also fetches the hub's own figures for the same log size and\n"
+"fails (exit 1) unless they are identical.  --offline uses the records\n"
+"already verified, without contacting the hub.  docs/checks.md defines every\n"
+"figure.\n" },
 { "status", cmd_status, "delivery and acknowledgement of a sent message",
-"usage: roster status [--dir NODEDIR] [--json] ID\n\n"
+"usage: roster status [--dir NODEDIR] [--json] [ID]\n\n"
 "For a message this node sent: each recipient device, with the log times at\n"
 "which its node signed \"delivered\" and its POC \"acknowledged\".  A missing\n"
-"acknowledgement shows as \"-\".  Run `roster sync` first for fresh data.\n" },
+"acknowledgement shows as \"-\".  Run `roster sync` first for fresh data.\n"
+"Without ID: the reminder naming this State's POCs not confirmed (by an\n"
+"answer to a communication check, or a new certificate) for\n"
+"stale_after_days (config.json, default 365).\n" },
 { "directory", cmd_directory, "list States and their points of contact",
 "usage: roster directory [--dir NODEDIR] [--state XA] [--json]\n\n"
 "Fetches and verifies the directory from the hub, then lists each State's\n"
 "admitted root keys and its POC devices: role, name, e-mail, languages,\n"
-"fingerprint, and whether the device is current or revoked.\n" },
+"fingerprint, and whether the device is current or revoked; when each POC\n"
+"last answered a communication check, and STALE for a current POC neither\n"
+"certified nor confirmed within stale_after_days (config.json, default 365).\n" },
 { "audit", cmd_audit, "check the hub's honesty",
 "usage: roster audit [--dir NODEDIR] [--no-cosign] [--witness FILE]\n\n"
 "Checks, and reports line by line:\n"

@@ -65,6 +65,7 @@ struct node_config {
 	uint8_t device[32];		/* this node's device key */
 	uint8_t root_key[32];		/* own State's root key, learned at enroll */
 	int has_root;
+	double stale_after_days;	/* POCs unconfirmed this long are flagged */
 	/* e-mail alerts (alert.c); alert_email "" = none */
 	char alert_email[256];		/* the POC's own address */
 	char smtp_url[512];		/* smtp://host:port or smtps://... */
@@ -144,7 +145,10 @@ struct sync_stats {
 	uint64_t checkpoint;
 };
 /* The three listings of docs/protocol.md section 5. */
-enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN };
+enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN, SYNC_CHECKS };
+/* A record refused only because this node's directory is older than it:
+ * the directory is brought up to date and the page taken again. */
+#define RECORD_RETRY (-3)
 /* One page of a listing as the hub answered it, already parsed: verifies the
  * checkpoint, then each record (inclusion proof, envelope, signature, the
  * listing's rules) is stored or refused, and *after moves past it.  Runs in
@@ -211,6 +215,40 @@ int audience_check_roles(const char *roles);
 int audience_resolve(struct node *n, const char *to, const char *roles,
     struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt);
 
+/* checks.c: communication checks.  checks_accept takes a record of the
+ * GET /v1/checks listing (a check or an answer), as sync.c's listing
+ * functions do. */
+struct checkpoint;
+int checks_accept(struct node *n, const struct checkpoint *cp,
+    const struct envelope *e, int64_t index, int64_t time, struct sync_stats *s);
+/* Is prefix the id of a check this node knows?  Then checks_answer signs
+ * and submits this device's answer (for `roster ack ID`). */
+int checks_is_check(struct node *n, const char *prefix);
+int checks_answer(struct node *n, const char *prefix);
+/* Device (hex) -> log time of its last answer to any check. */
+json_t *checks_last_answers(struct node *n);
+/* 1 when d answered a check or was certified within stale_after_days (or
+ * is revoked); *answered is its last answer's log time or -1. */
+int checks_device_fresh(struct node *n, const struct dir_device *d, json_t *last,
+    int64_t *answered);
+double checks_stale_days(struct node *n);
+/* For the local API: sign (with n->key) a check from this device to an
+ * audience ("all", group:NAME, States) with a deadline ("24h"), or this
+ * device's answer to a check, into the outbox; the caller flushes.  0; for
+ * an answer 1 when already answered, 2 when not asked; -1 with rs_err. */
+int checks_sign_start(struct node *n, const char *to, const char *roles,
+    const char *deadline, uint8_t id[32]);
+int checks_sign_answer(struct node *n, const char *prefix, uint8_t id[32]);
+/* How many checks ask this device and wait for its answer. */
+int checks_open(struct node *n);
+/* Prints the reminder naming this State's stale POCs (to f; NULL: only
+ * count them); returns their count. */
+int checks_remind(struct node *n, FILE *f);
+/* The checks this node started or was asked (all: every check it verified),
+ * and the report over every check it verified (the local API). */
+json_t *checks_list_json(struct node *n, int all);
+json_t *checks_report_json(struct node *n);
+int cmd_checks(int argc, char **argv);
 /* message.c: a message on its way out.  Set to (an audience for
  * audience_resolve) and roles, or fill r/nr/states/rcpt yourself; payload
  * holds subject, body, tlp, lang and whatever else the message carries. */

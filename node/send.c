@@ -399,7 +399,15 @@ cmd_ack(int argc, char **argv)
 		return idp ? EXIT_USAGE : usage_error("ack", "which message? give its ID");
 	}
 	opts_free(&o);
-	if (node_open(&n, 1) != 0 || store_find_message(&n, idp, id) != 0) {
+	if (node_open(&n, 1) != 0) {
+		rc = fail("ack");
+		goto out;
+	}
+	if (checks_is_check(&n, idp)) {		/* a communication check */
+		rc = checks_answer(&n, idp) == 0 ? 0 : fail("ack");
+		goto out;
+	}
+	if (store_find_message(&n, idp, id) != 0) {
 		rc = fail("ack");
 		goto out;
 	}

@@ -65,7 +65,7 @@ open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
 	opts_free(&o);
 	if (rc != 0)
 		return EXIT_USAGE;
-	if (id != NULL && *id == NULL)
+	if (id != NULL && *id == NULL && strcmp(cmd, "status") != 0)
 		return usage_error(cmd, "which message? give its ID");
 	if (node_open(n, 0) != 0)
 		return fail(cmd);
@@ -693,6 +693,12 @@ cmd_status(int argc, char **argv)
 
 	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
 		goto out;
+	if (idp == NULL) {	/* no message: the node's reminders */
+		if (checks_remind(&n, stdout) == 0)
+			printf("All POCs of %s confirmed within the last %g days.\n",
+			    n.cfg.state, checks_stale_days(&n));
+		goto out;
+	}
 	if (store_find_message(&n, idp, id) != 0) {
 		rc = fail("status");
 		goto out;
@@ -739,7 +745,7 @@ cmd_directory(int argc, char **argv)
 	struct opts o;
 	struct sync_stats s;
 	const char *only;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *last = NULL;
 	char fpr[RS_FPR_LEN];
 	int json, rc;
 
@@ -760,6 +766,7 @@ cmd_directory(int argc, char **argv)
 	if (sync_directory(&n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "showing the copy verified earlier\n", rs_err());
+	last = checks_last_answers(&n);
 	for (size_t i = 0; i < n.directory->nroots; i++) {
 		struct dir_root *r = &n.directory->roots[i];
 		if (only && strcmp(only, r->state) != 0)
@@ -789,6 +796,11 @@ cmd_directory(int argc, char **argv)
 				printf(" (certificate valid until %s)", time_str(d->expires,
 				    until, sizeof(until)));
 			printf("\n");
+			int64_t answered;
+			int fresh = checks_device_fresh(&n, d, last, &answered);
+			printf("               last answered a check: %s%s\n", answered > 0 ?
+			    time_str(answered, until, sizeof(until)) : "never",
+			    fresh ? "" : "  STALE: not confirmed for over stale_after_days");
 			free(langs);
 		}
 	}
@@ -825,6 +837,11 @@ cmd_directory(int argc, char **argv)
 			    "state", d->state, "role", d->role, "key", jhex(d->key, 32),
 			    "fingerprint", fpr, "cert", d->cert, "index", (json_int_t)d->cert_index,
 			    "revoked", d->revoked_index >= 0);
+			int64_t answered;
+			json_object_set_new(e, "stale", json_boolean(!checks_device_fresh(&n,
+			    d, last, &answered)));
+			json_object_set_new(e, "last_answer", answered > 0 ?
+			    json_integer(answered) : json_null());
 			json_array_append_new(arr, e);
 		}
 		print_json(arr);
@@ -832,6 +849,7 @@ cmd_directory(int argc, char **argv)
 		printf("(the directory is empty: no State has been admitted yet)\n");
 	rc = 0;
 out:
+	json_decref(last);
 	json_decref(arr);
 	node_close(&n);
 	return rc;

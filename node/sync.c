@@ -33,7 +33,6 @@
 #include "seal.h"
 
 #define OUTBOX_BATCH 1000
-#define RECORD_RETRY (-3)
 
 typedef int (*record_fn)(struct node *, const struct checkpoint *,
     const struct envelope *, int64_t, int64_t, struct sync_stats *);
@@ -368,6 +367,7 @@ static const record_fn listing_fns[] = {
 	[SYNC_DIRECTORY] = accept_directory,
 	[SYNC_MAIL] = accept_mail,
 	[SYNC_COSIGN] = accept_cosign,
+	[SYNC_CHECKS] = checks_accept,
 };
 
 int
@@ -685,6 +685,7 @@ sync_once(struct node *n, struct sync_stats *s)
 	memset(s, 0, sizeof(*s));
 	if (outbox_flush(n, s) != 0 || sync_directory(n, s) != 0 ||
 	    fetch_listing(n, "/v1/mail", "mail_after", SYNC_MAIL, s) != 0 ||
+	    fetch_listing(n, "/v1/checks", "checks_after", SYNC_CHECKS, s) != 0 ||
 	    outbox_flush(n, s) != 0)
 		return -1;
 	return 0;
@@ -727,6 +728,14 @@ cmd_sync(int argc, char **argv)
 	else if (notices > 0)
 		printf("%d overdue notice%s sent (`roster status ID` shows who was reached)\n",
 		    notices, notices == 1 ? "" : "s");
+	int open = checks_open(&n);
+	if (open > 0)
+		printf("%d communication check%s wait%s for this POC's answer (`roster checks`)\n",
+		    open, open == 1 ? "" : "s", open == 1 ? "s" : "");
+	int stale = checks_remind(&n, NULL);	/* the administrator's reminder */
+	if (stale > 0)
+		printf("reminder: %d POC%s of %s not confirmed for %g days (`roster status`)\n",
+		    stale, stale == 1 ? "" : "s", n.cfg.state, checks_stale_days(&n));
 	if (s.refused > 0) {
 		printf("%d record%s refused (see above)\n", s.refused, s.refused == 1 ? "" : "s");
 		rc = 1;

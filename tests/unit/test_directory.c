@@ -27,6 +27,7 @@
 
 #include "directory.h"
 #include "envelope.h"
+#include "checkrec.h"
 #include "jsonutil.h"
 #include "keys.h"
 #include "util.h"
@@ -829,6 +830,131 @@ test_group(void **state)
 	assert_false(dir_public_kind("msg"));
 }
 
+/* ---- communication checks (lib/checkrec.c) ------------------------------- */
+
+#define CT 1763820000000LL	/* the log time the checks are tried at */
+
+/* A check header: to (stolen), rcpt (stolen), deadline (0: none). */
+static void
+mk_check(struct rec *r, const struct keypair *signer, const char *state,
+    int64_t seq, json_t *to, json_t *rcpt, int64_t deadline, const char *payload)
+{
+	json_t *h = hdr_of("check", state);
+	char *p = payload == NULL ? checkrec_payload(NULL, NULL) : NULL;
+
+	if (seq != 0)
+		json_object_set_new(h, "seq", json_integer(seq));
+	json_object_set_new(h, "to", to);
+	json_object_set_new(h, "rcpt", rcpt);
+	if (deadline != 0)
+		json_object_set_new(h, "deadline", json_integer(deadline));
+	rec_build(r, h, payload != NULL ? payload : p, signer);
+	free(p);
+}
+
+static void
+check_refused(struct world *w, struct rec *r, const char *needle)
+{
+	rs_seterr("none");
+	if (dir_check(w->d, &r->e, w->next, CT, DIR_CHECK_CHAIN) == 0)
+		fail_msg("check accepted, expected a refusal mentioning \"%s\"", needle);
+	if (strstr(rs_err(), needle) == NULL)
+		fail_msg("check: error \"%s\" does not mention \"%s\"", rs_err(), needle);
+	rec_free(r);
+}
+
+static void
+check_accepted(struct world *w, struct rec *r)
+{
+	if (dir_check(w->d, &r->e, w->next, CT, DIR_CHECK_CHAIN) != 0)
+		fail_msg("%s refused: %s", r->e.kind, rs_err());
+	dir_apply(w->d, &r->e, w->next++);
+	rec_free(r);
+}
+
+static json_t *
+two(const struct keypair *a, const struct keypair *b)
+{
+	return json_pack("[o,o]", jhex(a->pk, 32), jhex(b->pk, 32));
+}
+
+static void
+test_check(void **state)
+{
+	struct world *w = *state;
+	struct keypair *stranger = keypair_new("XA", 1);
+	int64_t hour = CT + 3600000;
+	struct rec r;
+	json_t *h;
+
+	/* the operator's check, unnumbered */
+	mk_check(&r, w->op, NULL, 0, json_pack("[s,s]", "XA", "XB"), two(w->a1, w->b1),
+	    hour, NULL);
+	assert_true(checkrec_is_answer(&r.e) == 0);
+	check_accepted(w, &r);
+	mk_check(&r, w->op, NULL, 3, json_pack("[s,s]", "XA", "XB"), two(w->a1, w->b1),
+	    hour, NULL);
+	check_refused(w, &r, "not numbered");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s,s]", "XA", "XB"), two(w->a1, w->b1),
+	    CT, NULL);
+	check_refused(w, &r, "already past");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s,s]", "XA", "XB"), two(w->a1, w->b1),
+	    CT + 367 * 86400000LL, NULL);
+	check_refused(w, &r, "366 days");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s,s]", "XA", "XB"), two(w->a1, w->b1),
+	    0, NULL);
+	check_refused(w, &r, "deadline");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), two(w->a1, w->b1), hour, NULL);
+	check_refused(w, &r, "does not name");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), two(w->a1, stranger), hour, NULL);
+	check_refused(w, &r, "not a current device");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), json_array(), hour, NULL);
+	check_refused(w, &r, "audience");
+	json_t *many = json_array();
+	for (int i = 0; i < CHECK_MAX_AUDIENCE + 1; i++)
+		json_array_append_new(many, jhex(w->a1->pk, 32));
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), many, hour, NULL);
+	check_refused(w, &r, "1 to 900");
+	mk_check(&r, w->op, NULL, 0, json_array(), rcpt_of(w->a1), hour, NULL);
+	check_refused(w, &r, "\"to\"");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), rcpt_of(w->a1), hour, "ping");
+	check_refused(w, &r, "JSON");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "XA"), rcpt_of(w->a1), hour,
+	    "{\"text\":\"hello\"}");
+	check_refused(w, &r, "text");
+	/* a State's check: a current device, numbered and chained */
+	mk_check(&r, w->a1, "XA", 1, json_pack("[s]", "XB"), rcpt_of(w->b1), hour, NULL);
+	check_accepted(w, &r);
+	mk_check(&r, w->a1, "XA", 1, json_pack("[s]", "XB"), rcpt_of(w->b1), hour, NULL);
+	check_refused(w, &r, "out of order");
+	mk_check(&r, w->a2, "XB", 1, json_pack("[s]", "XB"), rcpt_of(w->b1), hour, NULL);
+	check_refused(w, &r, "signer is a device of XA");
+	mk_check(&r, w->ra, "XA", 0, json_pack("[s]", "XB"), rcpt_of(w->b1), hour, NULL);
+	check_refused(w, &r, "not a certified device");
+	mk_check(&r, stranger, "XA", 1, json_pack("[s]", "XB"), rcpt_of(w->b1), hour, NULL);
+	check_refused(w, &r, "not a certified device");
+
+	/* answers: an ack with "check": true and no recipient */
+	uint8_t id[32];
+	memset(id, 7, 32);
+	h = checkrec_answer_header(id);
+	json_object_set_new(h, "state", json_string("XB"));
+	json_object_set_new(h, "seq", json_integer(1));
+	rec_build(&r, h, "{}", w->b1);
+	assert_true(checkrec_is_answer(&r.e));
+	check_accepted(w, &r);
+	h = checkrec_answer_header(id);
+	json_object_set_new(h, "state", json_string("XB"));
+	json_object_set_new(h, "seq", json_integer(2));
+	json_object_set_new(h, "prev", jhex(dir_device(w->d, w->b1->pk)->last_id, 32));
+	json_array_append_new(json_object_get(h, "rcpt"), jhex(w->a1->pk, 32));
+	rec_build(&r, h, "{}", w->b1);
+	check_refused(w, &r, "must be empty");
+	mk_dev(&r, "ack", w->b1, "XB", 2, dir_device(w->d, w->b1->pk)->last_id, json_array());
+	check_refused(w, &r, "recipient");
+	keypair_free(stranger);
+}
+
 #define W(t) cmocka_unit_test_setup_teardown(t, setup_world, teardown_world)
 
 int
@@ -845,6 +971,7 @@ main(void)
 		W(test_unknown_kind),
 		W(test_many_devices),
 		W(test_group),
+		W(test_check),
 		cmocka_unit_test(test_pop_message_and_roles),
 	};
 

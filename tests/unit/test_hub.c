@@ -37,6 +37,7 @@
 
 #include <sodium.h>
 
+#include "checkrec.h"
 #include "directory.h"
 #include "envelope.h"
 #include "http.h"
@@ -836,6 +837,125 @@ test_limits_and_paging(void **state)
 	http_client_set_signer(f->c, NULL, NULL);
 }
 
+/* ---- communication checks -------------------------------------------------- */
+
+/* The next envelope of device i's chain with header h (stolen). */
+static void
+make_chained(struct buf *out, struct hubfx *f, int i, json_t *h, const char *payload)
+{
+	json_object_set_new(h, "state", json_string("XA"));
+	json_object_set_new(h, "seq", json_integer(f->dev[i].seq + 1));
+	if (f->dev[i].seq > 0)
+		json_object_set_new(h, "prev", jhex(f->dev[i].last, 32));
+	assert_int_equal(env_build(out, h, payload, strlen(payload), f->dev[i].k->pk,
+	    f->dev[i].k->sk), 0);
+	json_decref(h);
+}
+
+/* A check by device i to devices j and k, deadline in ms from now. */
+static void
+make_check(struct buf *out, struct hubfx *f, int i, int j, int k, int64_t deadline)
+{
+	char *p = checkrec_payload(NULL, NULL);
+
+	make_chained(out, f, i, json_pack("{s:s,s:[s],s:[o,o],s:I}", "kind", "check",
+	    "to", "XA", "rcpt", jhex(f->dev[j].k->pk, 32), jhex(f->dev[k].k->pk, 32),
+	    "deadline", (json_int_t)(now_ms() + deadline)), p);
+	free(p);
+}
+
+static void
+test_checks_paging(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf a = {0}, b = {0}, body = {0}, m = {0};
+	uint8_t ida[32], idb[32], bogus[32];
+	json_t *ans, *recs, *h;
+	int64_t last = -1, prev = -1;
+	size_t total = 0;
+	char target[64];
+
+	make_check(&a, f, 0, 1, 2, 3600000);	/* A: dev 0 asks 1 and 2 */
+	accept_one(f, &a);
+	advance(f, 0, &a);
+	sha256(ida, a.p, a.len);
+	make_check(&b, f, 1, 0, 2, 3600000);	/* B: dev 1 asks 0 and 2 */
+	accept_one(f, &b);
+	advance(f, 1, &b);
+	sha256(idb, b.p, b.len);
+	/* refused: a deadline already past, an answer with a recipient */
+	make_check(&m, f, 0, 1, 2, -1000);
+	json_decref(refuse_one(f, &m, 403));
+	buf_free(&m);
+	h = checkrec_answer_header(ida);
+	json_array_append_new(json_object_get(h, "rcpt"), jhex(f->dev[0].k->pk, 32));
+	make_chained(&m, f, 2, h, "{}");
+	json_decref(refuse_one(f, &m, 403));
+	buf_free(&m);
+	/* 600 answers of dev 2 to A and 600 of dev 0 to B, interleaved (all
+	 * but the first of each are duplicates: the rules allow them, the
+	 * figures ignore them) */
+	for (int k = 0; k < 600; k++)
+		for (int who = 0; who < 2; who++) {
+			int dev = who == 0 ? 2 : 0;
+			make_chained(&m, f, dev, checkrec_answer_header(who == 0 ? ida : idb), "{}");
+			advance(f, dev, &m);
+			buf_add(&body, m.p, m.len);
+			buf_free(&m);
+		}
+	assert_int_equal(post(f, body.p, body.len, &ans), 200);
+	json_decref(ans);
+	buf_free(&body);
+	/* an answer to no check: logged, but in no check's listing */
+	memset(bogus, 0x5a, 32);
+	make_chained(&m, f, 1, checkrec_answer_header(bogus), "{}");
+	accept_one(f, &m);
+	advance(f, 1, &m);
+	buf_free(&m);
+	/* an answer by a device outside the audience (dev 1 to its own check
+	 * B): logged and listed, but not counted */
+	make_chained(&m, f, 1, checkrec_answer_header(idb), "{}");
+	accept_one(f, &m);
+	advance(f, 1, &m);
+	buf_free(&m);
+	/* the listing pages through the 2 checks and 1,201 answers, in order */
+	for (int page = 0; page < 3; page++) {
+		snprintf(target, sizeof(target), "/v1/checks?after=%lld", (long long)last);
+		assert_int_equal(get(f, target, &ans), 200);
+		recs = json_object_get(ans, "records");
+		total += check_listing(f, ans);
+		for (size_t i = 0; i < json_array_size(recs); i++) {
+			int64_t idx = json_integer_value(json_object_get(json_array_get(recs, i),
+			    "index"));
+			assert_true(idx > prev);
+			prev = idx;
+		}
+		if (json_array_size(recs) > 0)
+			last = prev;
+		if (page == 0) {
+			assert_int_equal(json_array_size(recs), 1000);
+			assert_true(json_is_true(json_object_get(ans, "more")));
+		} else
+			assert_false(json_is_true(json_object_get(ans, "more")));
+		json_decref(ans);
+	}
+	assert_int_equal(total, 1203);
+	/* the figures: each check answered by one of its two devices */
+	assert_int_equal(get(f, "/v1/checks/report", &ans), 200);
+	recs = json_object_get(json_object_get(ans, "report"), "checks");
+	assert_int_equal(json_array_size(recs), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *all = json_array_get(json_object_get(json_array_get(recs, i), "rows"), 0);
+		assert_int_equal(json_integer_value(json_object_get(all, "pocs")), 2);
+		assert_int_equal(json_integer_value(json_object_get(all, "answered")), 1);
+	}
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/checks/report?size=x", &ans), 400);
+	json_decref(ans);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 static void
 test_reopen_keeps_everything(void **state)
 {
@@ -1203,6 +1323,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_listings_and_proofs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_authentication, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits_and_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checks_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
