@@ -22,7 +22,8 @@
  * checks (Argon2id, deliberately slow) run outside it.
  *
  * Live updates.  GET /api/events answers a version string made from the
- * store's counters (messages, acknowledgements, alarms, checkpoint size);
+ * store's counters (messages, acknowledgements, alarms, checkpoint size,
+ * log records such as communication checks and their answers);
  * the page polls it every second or two and reloads its data when it moves.
  * The sync loop needs no hook for that, and a poll costs one query.
  */
@@ -1245,22 +1246,24 @@ events(const struct who *w)
 	sqlite3_stmt *st = db_prep(W.n->db, "SELECT (SELECT count(*) FROM messages),"
 	    " (SELECT count(*) FROM acks), (SELECT count(*) FROM alarms),"
 	    " (SELECT coalesce(max(size), -1) FROM checkpoints),"
+	    " (SELECT count(*) FROM records),"		/* checks and their answers */
 	    " (SELECT count(*) FROM messages WHERE direction = 'in' AND acked = 0),"
 	    " (SELECT count(*) FROM messages m WHERE direction = 'in' AND NOT EXISTS"
 	    "  (SELECT 1 FROM web_reads r WHERE r.user = ? AND r.msg_id = m.id))");
 	json_t *j = NULL;
-	char v[128];
+	char v[160];
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_text(st, 1, user_of(w), -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(v, sizeof(v), "%lld.%lld.%lld.%lld",
+		snprintf(v, sizeof(v), "%lld.%lld.%lld.%lld.%lld",
 		    (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
-		    (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3));
+		    (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3),
+		    (long long)sqlite3_column_int64(st, 4));
 		j = json_pack("{s:s,s:I,s:I,s:I}", "version", v,
-		    "unacknowledged", (json_int_t)sqlite3_column_int64(st, 4),
-		    "unread", (json_int_t)sqlite3_column_int64(st, 5),
+		    "unacknowledged", (json_int_t)sqlite3_column_int64(st, 5),
+		    "unread", (json_int_t)sqlite3_column_int64(st, 6),
 		    "alarms", (json_int_t)sqlite3_column_int64(st, 2));
 	}
 	sqlite3_finalize(st);
