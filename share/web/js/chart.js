@@ -5,8 +5,8 @@
 // table with the same numbers for screen readers and for copying.
 //
 // Each function takes plain data and formatting callbacks, so it draws the
-// statistics of sent messages today and the results of communication
-// checks (issue 3) the same way.
+// acknowledgements of sent messages and the results of communication checks
+// the same way.
 
 import { el, svg } from './dom.js';
 
@@ -60,7 +60,9 @@ export function histogram(title, buckets, fmtCount, head) {
 export function lineChart(title, series, fmtX, fmtY, head) {
   const w = 600, h = 240, pad = 40;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const x0 = Math.min(...xs, Date.now()), x1 = Math.max(...xs, x0 + 1);
+  // A single time (one check, one day) is drawn in the middle.
+  const lo = xs.length ? Math.min(...xs) : Date.now(), hi = xs.length ? Math.max(...xs) : lo;
+  const x0 = hi > lo ? lo : lo - 3600e3, x1 = hi > lo ? hi : lo + 3600e3;
   const X = (x) => pad + ((x - x0) / (x1 - x0 || 1)) * (w - 2 * pad);
   const Y = (y) => h - pad - y * (h - 2 * pad);
   const body = [
