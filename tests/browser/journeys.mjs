@@ -8,7 +8,10 @@
 //   message page shows the acknowledgement without a reload; a TLP:RED
 //   message cannot be forwarded (the page explains why); no catalogue key
 //   is missing on any page.
-// Then the response chart on XA's checks page shows XB's answers.
+// Then a communication check: XA asks XB and XC from its checks page, XB
+// answers with one click, XC does not; XA's page shows 1 of 2 States and
+// the charts the rates (also in Arabic).  Then the acknowledgement charts
+// on XA's checks page show XB's acknowledgements.
 // Screenshots of every main page go to $SHOTS/<lang>-<page>.png.
 // Prints ok/FAIL lines; run.sh counts them.
 
@@ -224,6 +227,98 @@ async function journey(lang) {
 
 for (const lang of (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',')) await journey(lang);
 
+// A communication check from the page: XA asks XB and XC; XB answers with
+// one click on its open page; XC does not.  XA's open page then shows the
+// check with 1 of 2 States answered, and the charts show the rates.
+async function checkJourney() {
+  let xa, xb, id;
+  await step('[check] XA and XB open their checks pages', async () => {
+    xa = await signIn(URL.XA, 'alice-en', 'en');
+    xb = await signIn(URL.XB, 'bob-en', 'en');
+    for (const p of [xa, xb]) {
+      await p.click('#nav-checks');
+      await p.waitForSelector('#check-form');
+      await p.evaluate(() => { window.__stay = 1; });
+    }
+  });
+  if (!xa || !xb) return;
+  await step('[check] XA starts a check to XB and XC from the page', async () => {
+    await xa.check('#check-kind-states');
+    await xa.check('#check-to-XB');
+    await xa.check('#check-to-XC');
+    assert(await xa.locator('#check-to-XA').count() === 0, 'XA offers to ask itself');
+    await xa.selectOption('#check-deadline', '1h');
+    await allLabelled(xa, 'checks');
+    await xa.click('#check-start');
+    await xa.waitForSelector('#check-result[data-id]', { timeout: 20000 });
+    id = await xa.getAttribute('#check-result', 'data-id');
+    assert(/^[0-9a-f]{64}$/.test(id || ''), `check id: ${id}`);
+  });
+  if (!id) return;
+  const row = (p) => p.locator(`#checks-table tr[data-id="${id}"]`);
+  await step('[check] XA\'s page lists it, nobody has answered yet', async () => {
+    await row(xa).waitFor({ timeout: 30000 });
+    const st = await row(xa).locator('.states-answered').textContent();
+    assert(st.includes('of 2 States answered'), `states: ${st}`);
+    assert(await row(xa).locator('button.answer').count() === 0, 'XA was not asked, yet may answer');
+  });
+  await step('[check] XB\'s open page shows it without a reload, and XB answers with one click', async () => {
+    await row(xb).locator('button.answer').waitFor({ timeout: 30000 });
+    assert(await xb.evaluate(() => window.__stay === 1), 'the page was reloaded');
+    assert((await row(xb).locator('.status').textContent()).includes('Open'), 'not shown open');
+    await shot(xb, 'en-checks-open');
+    await row(xb).locator('button.answer').click();
+    await xb.waitForFunction((i) => {
+      const r = document.querySelector(`#checks-table tr[data-id="${i}"]`);
+      return r && !r.querySelector('button.answer') && /Answer/.test(r.querySelector('.status').textContent);
+    }, id, { timeout: 20000 });
+    const msg = await xb.textContent('#check-result');
+    assert(msg.includes(id.slice(0, 16)), `result: ${msg}`);
+  });
+  await step('[check] XA\'s open page shows 1 of 2 States answered, without a reload', async () => {
+    await xa.waitForFunction((i) => {
+      const r = document.querySelector(`#checks-table tr[data-id="${i}"] .states-answered`);
+      return r && r.textContent.includes('1 of 2 States answered');
+    }, id, { timeout: 40000 });
+    assert(await xa.evaluate(() => window.__stay === 1), 'the page was reloaded');
+    assert((await row(xa).locator('.pocs-answered').textContent()).trim() === '1 of 2', 'POC count');
+  });
+  await step('[check] the charts show the rates: XB 100%, XC 0%', async () => {
+    await xa.waitForSelector('#chart-state-rate rect.bar');
+    const bars = await xa.$$eval('#chart-state-rate tbody tr', (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+    const get = (s) => bars.find((r) => r[0] === s);
+    assert(get('XB') && get('XB')[1] === '100%', `XB: ${JSON.stringify(bars)}`);
+    assert(get('XC') && get('XC')[1] === '0%', `XC: ${JSON.stringify(bars)}`);
+    const values = await xa.$$eval('#chart-state-rate rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    assert(values.includes(1) && values.includes(0), `bar values: ${values}`);
+    // one point per check and State on the line chart
+    const pts = await xa.$$eval('#chart-state-time tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
+    assert(pts.some(([s, v]) => s === 'XB' && v === '100%') && pts.some(([s, v]) => s === 'XC' && v === '0%'), `points: ${JSON.stringify(pts)}`);
+    assert(await xa.locator('#chart-state-time circle').count() >= 2, 'no points drawn');
+    const hist = await xa.$$eval('#chart-times rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    assert(hist.reduce((a, b) => a + b, 0) === 1, `histogram: ${hist}`);
+    const words = await xa.textContent('#check-summary');
+    assert(words.includes('1 of 2 States answered') && words.includes('Half of the answers came within') &&
+      words.includes('95% within'), `summary: ${words}`);
+    await noMissingKeys(xa, 'checks');
+    await noMissingKeys(xb, 'XB checks');
+    await shot(xa, 'en-checks-results');
+  });
+  await step('[check] in Arabic, right to left, the same check and charts', async () => {
+    const ar = await signIn(URL.XA, 'alice-ar', 'ar');
+    await ar.click('#nav-checks');
+    await ar.locator(`#checks-table tr[data-id="${id}"]`).waitFor({ timeout: 20000 });
+    await ar.waitForSelector('#chart-state-rate rect.bar');
+    assert(await ar.evaluate(() => document.documentElement.dir) === 'rtl', 'not right to left');
+    await noMissingKeys(ar, 'checks in Arabic');
+    await shot(ar, 'ar-checks-results');
+    await ar.context().close();
+  });
+  await xa.context().close();
+  await xb.context().close();
+}
+await checkJourney();
+
 // Keyboard only: the sign-in form takes focus, Tab moves on, Enter submits.
 await step('sign-in works from the keyboard alone', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -246,15 +341,14 @@ await step('sign-in works from the keyboard alone', async () => {
   const xa = await signIn(URL.XA, 'alice-en', 'en');
   await step('the checks page charts the responses: XB answered', async () => {
     await xa.click('#nav-checks');
-    await xa.waitForSelector('#charts figure');
-    const na = await xa.locator('#checks-na').count();
-    assert(na === 1 || (await xa.locator('#check-start').count()) === 1, 'no checks section');
-    const bars = await xa.$$eval('#charts figure:first-of-type rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    await xa.waitForSelector('#ack-charts figure');
+    assert((await xa.locator('#check-start').count()) === 1, 'no checks section');
+    const bars = await xa.$$eval('#ack-charts figure:first-of-type rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
     assert(bars.length >= 1 && bars.some((v) => v > 0), `bars: ${bars}`);
-    const hist = await xa.$$eval('#charts figure:nth-of-type(3) rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
+    const hist = await xa.$$eval('#ack-charts figure:nth-of-type(3) rect.bar', (r) => r.map((x) => Number(x.dataset.value)));
     const langs = (process.env.JOURNEY_LANGS || 'en,ar,zh').split(',').length;
     assert(hist.reduce((a, b) => a + b, 0) >= langs, `histogram: ${hist}`);
-    assert(await xa.locator('#charts polyline').count() >= 1, 'no line');
+    assert(await xa.locator('#ack-charts polyline').count() >= 1, 'no line');
     await shot(xa, 'en-checks-chart');
   });
   await step('settings: switching to French redraws the interface in French', async () => {
