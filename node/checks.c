@@ -30,27 +30,6 @@
 
 /* ---- records in (the SYNC_CHECKS listing) --------------------------------- */
 
-static int
-keep_record(struct node *n, const struct envelope *e, int64_t index, int64_t time,
-    uint64_t checked)
-{
-	sqlite3_stmt *st = db_prep(n->db, "INSERT OR IGNORE INTO records(idx, time, id,"
-	    " kind, envelope, checked_size) VALUES(?, ?, ?, ?, ?, ?)");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, index);
-	sqlite3_bind_int64(st, 2, time);
-	sqlite3_bind_blob(st, 3, e->id, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, e->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, e->raw, (int)e->raw_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (int64_t)checked);
-	rc = db_done(n->db, st);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Is there a check with this id among the accepted records?  1, 0, -1. */
 static int
 known_check(struct node *n, const uint8_t id[32])
@@ -92,7 +71,7 @@ checks_accept(struct node *n, const struct checkpoint *cp, const struct envelope
 			return -1;
 		}
 	}
-	return keep_record(n, e, index, time, cp->size) == 0 ? 0 : -2;
+	return store_record(n, e, index, time, cp->size) == 0 ? 0 : -2;
 }
 
 /* ---- the checks this node knows ---------------------------------------------- */

@@ -954,36 +954,45 @@ device_current(const struct dir_device *d)
 
 /* Who would receive a message to the States of ?to=XB,XC: the same rule as
  * send.c (every current device of each State, not this one). */
+/* GET /api/recipients?to=XB,group:forum[&roles=technical]: exactly who a
+ * message would reach, by the rule send uses (audience.c), grouped by
+ * State.  An audience send would refuse is a 400 naming why. */
 static void
 recipients(const struct http_req *req, struct http_resp *resp)
 {
-	const char *q = http_req_query(req, "to");
-	char list[256], *save = NULL;
-	json_t *states = json_array();
+	const char *q = http_req_query(req, "to"), *roles = http_req_query(req, "roles");
+	struct seal_recipient *r = NULL;
+	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
+	size_t nr = 0, i;
 
-	if (q == NULL || strlen(q) >= sizeof(list)) {
-		json_decref(states);
-		http_resp_error(resp, 400, "give ?to=XB,XC (State codes)");
-		return;
+	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
+		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
+		goto done;
 	}
-	snprintf(list, sizeof(list), "%s", q);
-	for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		json_t *devs = json_array();
-		if (!valid_state(s)) {
-			json_decref(devs);
-			json_decref(states);
-			http_resp_error(resp, 400, "\"%.16s\" is not a State code", s);
-			return;
-		}
-		for (size_t i = 0; i < W.n->directory->ndevices; i++) {
-			struct dir_device *d = W.n->directory->devices[i];
-			if (strcmp(d->state, s) == 0 && device_current(d) &&
-			    memcmp(d->key, W.n->cfg.device, 32) != 0)
-				json_array_append_new(devs, device_json(d->key));
-		}
-		json_array_append_new(states, json_pack("{s:s,s:o}", "state", s, "devices", devs));
+	if (audience_resolve(W.n, q, roles && *roles ? roles : NULL, &r, &nr, states,
+	    rcpt) != 0) {
+		http_resp_error(resp, 400, "%s", rs_err());
+		goto done;
 	}
-	http_resp_json(resp, 200, json_pack("{s:o}", "states", states));
+	json_array_foreach(states, i, v) {
+		json_t *devs = json_array(), *k;
+		size_t j;
+		json_array_foreach(rcpt, j, k) {
+			uint8_t key[32];
+			struct dir_device *d;
+			if (hex_decode_exact(key, 32, json_string_value(k)) == 0 &&
+			    (d = dir_device(W.n->directory, key)) != NULL &&
+			    strcmp(d->state, json_string_value(v)) == 0)
+				json_array_append_new(devs, device_json(key));
+		}
+		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
+	}
+	http_resp_json(resp, 200, json_pack("{s:O}", "states", out));
+done:
+	free(r);
+	json_decref(states);
+	json_decref(rcpt);
+	json_decref(out);
 }
 
 /* The node's template catalogue as the compose page draws it: free text
@@ -1093,7 +1102,19 @@ directory_json(void)
 		    "root_fingerprint", fpr, "index", (json_int_t)r->index, "pocs", pocs));
 	}
 	json_decref(last);
-	return json_pack("{s:s,s:o}", "own_state", W.n->cfg.state, "states", states);
+	json_t *groups = json_array();
+	for (size_t i = 0; i < d->ngroups; i++) {
+		struct dir_group *g = &d->groups[i];
+		json_t *members = json_array();
+		if (g->nstates == 0)
+			continue;
+		for (size_t k = 0; k < g->nstates; k++)
+			json_array_append_new(members, json_string(g->states[k]));
+		json_array_append_new(groups, json_pack("{s:s,s:O,s:o}", "name", g->name,
+		    "title", g->title ? g->title : json_null(), "states", members));
+	}
+	return json_pack("{s:s,s:o,s:o}", "own_state", W.n->cfg.state, "states", states,
+	    "groups", groups);
 }
 
 static json_t *

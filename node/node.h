@@ -106,6 +106,10 @@ int store_open(struct node *n);
 int store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int store_refusal(struct node *n, int64_t index, const char *reason);
+/* sync.c: keeps an accepted log record verbatim (idempotent), with the
+ * checkpoint size its inclusion was proved at. */
+int store_record(struct node *n, const struct envelope *e, int64_t index, int64_t time,
+    uint64_t checked);
 /* Finds a message by id prefix (hex, >= 8 digits).  0, or -1 with rs_err. */
 int store_find_message(struct node *n, const char *prefix, uint8_t id[32]);
 /* Signs an envelope with the device's next sequence number and chain link

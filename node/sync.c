@@ -39,7 +39,7 @@ typedef int (*record_fn)(struct node *, const struct checkpoint *,
 
 /* ---- records in -------------------------------------------------------- */
 
-static int
+int
 store_record(struct node *n, const struct envelope *e, int64_t index, int64_t time,
     uint64_t checked)
 {

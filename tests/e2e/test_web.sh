@@ -45,6 +45,15 @@ check_out "XA's inbox without a session: 401" "^401$" curl -s -o /dev/null -w '%
 check_out "country names are public (the sign-in page shows them)" '"ES":"España"' curl -s "$A/api/countries?lang=es"
 check_out "but the directory is not" "^401$" curl -s -o /dev/null -w '%{http_code}' "$A/api/directory"
 check_out "XB (no account, loopback) is the open desk" '"auth_required":false,"signed_in":true' curl -s "$B/api/session"
+check "the operator records group pair (XA, XC)" "$ROSTERD" group "$T/hub" --name pair --states XA,XC
+sleep 1.5	# XB's serve syncs the directory
+check_out "the directory lists the group for the compose page" '"name":"pair"' curl -s "$B/api/directory"
+check_out "the recipients preview resolves group:pair to XA and XC" '"state":"XA".*"state":"XC"' \
+	curl -s "$B/api/recipients?to=group:pair"
+check_out "... narrowed to a role nobody has: 400 naming it" 'nobody in that audience has a current device with role alternate' \
+	curl -s "$B/api/recipients?to=group:pair&roles=alternate"
+check_out "... an unknown role: 400" 'unknown role' curl -s "$B/api/recipients?to=XA&roles=boss"
+check_out "... an unknown group: 400 naming it" 'no group' curl -s "$B/api/recipients?to=group:none"
 check_out "the page itself is served with a strict CSP" "default-src 'self'" curl -s -D - -o /dev/null "$A/"
 check_out "index.html is HTML" "text/html" curl -s -D - -o /dev/null "$A/index.html"
 check_out "a module is JavaScript" "text/javascript" curl -s -D - -o /dev/null "$A/js/app.js"

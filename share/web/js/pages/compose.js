@@ -69,6 +69,27 @@ export async function render(main, { query, go }) {
       el('label', { for: id }, stateLabel(s.state)),
     ]));
   }
+  if (dir.groups && dir.groups.length) {
+    const gbox = el('fieldset', { id: 'compose-groups' }, [el('legend', {}, t('compose.groups'))]);
+    for (const g of dir.groups) {
+      const id = `to-group-${g.name}`;
+      const title = g.title && g.title[currentLang()] ? g.title[currentLang()] : g.name;
+      gbox.appendChild(el('div', { class: 'check' }, [
+        el('input', { type: 'checkbox', id, value: `group:${g.name}`, name: 'to' }),
+        el('label', { for: id }, `${title} (${g.states.map(stateLabel).join(', ')})`),
+      ]));
+    }
+    audience.appendChild(gbox);
+  }
+  const rbox = el('fieldset', { id: 'compose-roles' }, [el('legend', {}, t('compose.roles'))]);
+  for (const r of ['diplomatic', 'technical', 'alternate']) {
+    const id = `role-${r}`;
+    rbox.appendChild(el('div', { class: 'check' }, [
+      el('input', { type: 'checkbox', id, value: r, name: 'role' }),
+      el('label', { for: id }, t(`role.${r}`)),
+    ]));
+  }
+  audience.appendChild(rbox);
   audience.appendChild(el('p', { class: 'hint' }, t('compose.audience_hint')));
   const select = (id, values, lbl, cur) => el('select', { id }, values.map((v) => el('option', { value: v, selected: v === cur }, lbl(v))));
   const urg = select('compose-urgency', URGENCIES, (u) => t(`urgency.${u}`), prefill.urgency || 'routine');
@@ -80,12 +101,14 @@ export async function render(main, { query, go }) {
 
   const preview = el('div', { id: 'compose-preview', 'aria-live': 'polite' });
   const chosen = () => [...audience.querySelectorAll('input[name=to]:checked')].map((c) => c.value);
+  const roles = () => [...audience.querySelectorAll('input[name=role]:checked')].map((c) => c.value).join(',');
   const drawPreview = async () => {
     clear(preview);
     const states = chosen();
     if (states.length === 0) { preview.appendChild(el('p', { class: 'hint' }, t('compose.no_audience'))); return; }
     try {
-      const r = await get(`/api/recipients?to=${states.join(',')}`);
+      const rq = roles() ? `&roles=${encodeURIComponent(roles())}` : '';
+      const r = await get(`/api/recipients?to=${encodeURIComponent(states.join(','))}${rq}`);
       const ul = el('ul', { class: 'recipients' });
       for (const s of r.states) {
         if (s.devices.length === 0) ul.appendChild(el('li', { class: 'error' }, t('compose.no_device', { state: stateLabel(s.state) })));
@@ -118,6 +141,7 @@ export async function render(main, { query, go }) {
     const to = chosen();
     if (to.length === 0) { status.className = 'error'; status.textContent = t('compose.no_audience'); return; }
     const body = { template: tplSel.value, to, urgency: urg.value, tlp: tlp.value, lang: lang.value, fields: {} };
+    if (roles()) body.roles = roles();
     for (const f of fieldsBox.querySelectorAll('[name]')) {
       if (f.dataset.tf) body.fields[f.name] = f.value;
       else body[f.name] = f.value;
