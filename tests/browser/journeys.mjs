@@ -351,6 +351,21 @@ await step('sign-in works from the keyboard alone', async () => {
     assert(await xa.locator('#ack-charts polyline').count() >= 1, 'no line');
     await shot(xa, 'en-checks-chart');
   });
+  await step('directory: the group filter shows only the group\'s States; compose offers the group', async () => {
+    await xa.click('#nav-directory');
+    await xa.waitForSelector('#dir-group');
+    await xa.selectOption('#dir-group', 'forum');
+    const states = await xa.$$eval('#dir-list section.state', (s) => s.map((x) => x.dataset.state).sort());
+    assert(JSON.stringify(states) === JSON.stringify(['FR', 'XB']), `states: ${states}`);
+    await shot(xa, 'en-directory-group');
+    await xa.click('#nav-compose');
+    await xa.waitForSelector('#to-group-forum');
+    await xa.check('#to-group-forum');
+    await xa.check('#role-technical');
+    await xa.waitForSelector('#compose-preview ul.recipients li');
+    const items = await xa.locator('#compose-preview ul.recipients li').allTextContents();
+    assert(items.length === 2, `preview: ${items}`);
+  });
   await step('settings: switching to French redraws the interface in French', async () => {
     await xa.click('#nav-settings');
     await xa.waitForSelector('#settings-form');

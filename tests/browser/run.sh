@@ -47,6 +47,8 @@ check "operator: a hub" new_hub "Browser hub"
 for s in XA XB XC FR; do	# FR: a real country code, so names show translated
 	check "State $s with a POC node" make_state "$s"
 done
+check "operator: group forum (XB, FR)" "$ROSTERD" group "$T/hub" --name forum --states XB,FR \
+	--title en=Forum --title ar=المنتدى --title zh=论坛
 export ROSTER_PASSWORD="a long enough password"
 for l in en ar zh; do
 	check "accounts on XA and XB in $l" bash -c "

@@ -1,10 +1,10 @@
 // directory.js - every State and its points of contact as this node
-// verified them from the log: search, filters by role and language,
+// verified them from the log: search, filters by group, role and language,
 // fingerprints to compare out of band, and when each POC last answered a
 // communication check (once checks exist).
 
 import { get } from '../api.js';
-import { t, fmtTime, fmtNumber, country, stateLabel, LANGS } from '../i18n.js';
+import { t, fmtTime, fmtNumber, country, stateLabel, currentLang, LANGS } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 export const live = false;
@@ -19,8 +19,17 @@ export async function render(main) {
     ...ROLES.map((r) => el('option', { value: r }, t(`role.${r}`)))]);
   const lang = el('select', { id: 'dir-lang' }, [el('option', { value: '' }, t('directory.any_language')),
     ...LANGS.map((l) => el('option', { value: l }, t(`lang.${l}`)))]);
+  const groups = dir.groups || [];
+  const gname = (g) => (g.title && g.title[currentLang()] ? g.title[currentLang()] : g.name);
+  const group = el('select', { id: 'dir-group' }, [el('option', { value: '' }, t('directory.any_group')),
+    ...groups.map((g) => el('option', { value: g.name }, gname(g)))]);
+  const inGroup = (st) => {
+    const g = groups.find((x) => x.name === group.value);
+    return !g || g.states.includes(st);
+  };
   main.appendChild(el('div', { class: 'filters card', role: 'search' }, [
     el('div', {}, [el('label', { for: 'dir-search' }, t('directory.search')), q]),
+    el('div', {}, [el('label', { for: 'dir-group' }, t('directory.group')), group]),
     el('div', {}, [el('label', { for: 'dir-role' }, t('directory.role')), role]),
     el('div', {}, [el('label', { for: 'dir-lang' }, t('directory.language')), lang]),
   ]));
@@ -31,6 +40,7 @@ export async function render(main) {
     const needle = q.value.trim().toLowerCase();
     let shown = 0;
     for (const s of dir.states) {
+      if (!inGroup(s.state)) continue;
       const pocs = s.pocs.filter((p) => (!role.value || p.role === role.value) &&
         (!lang.value || (p.languages || []).includes(lang.value)) &&
         (!needle || [s.state, country(s.state), p.name, p.email, p.fingerprint].join(' ').toLowerCase().includes(needle)));
@@ -53,6 +63,6 @@ export async function render(main) {
     }
     if (shown === 0) list.appendChild(el('p', { class: 'empty' }, t('directory.none')));
   };
-  for (const c of [q, role, lang]) c.addEventListener('input', draw);
+  for (const c of [q, group, role, lang]) c.addEventListener('input', draw);
   draw();
 }
