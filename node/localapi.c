@@ -734,6 +734,7 @@ struct send_arg {
 	size_t nkv;
 	char kvbuf[65][2048];
 	uint8_t id[32];
+	uint8_t parent[32];		/* "reply_to": the thread's parent */
 	int forward;			/* forward_send instead of message_send */
 	uint8_t orig[32];
 	const char *note;
@@ -885,6 +886,16 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err, si
 		json_object_set_new(s->out.payload, "lang", json_string(lang));
 		if (json_is_true(json_object_get(j, "no_forward")))
 			json_object_set_new(s->out.payload, "no_forward", json_true());
+		if (json_is_true(json_object_get(j, "consultation")))
+			json_object_set_new(s->out.payload, "consultation",
+			    json_pack("{s:s}", "step", "request"));
+		if (jstr(j, "reply_to") != NULL) {
+			if (store_find_message(W.n, jstr(j, "reply_to"), s->parent) != 0) {
+				snprintf(err, errlen, "\"reply_to\": %s", rs_err());
+				return -1;
+			}
+			s->out.parent = s->parent;
+		}
 		return 0;
 	}
 	return -1;

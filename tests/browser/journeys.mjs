@@ -157,6 +157,12 @@ async function journey(lang) {
     await xb.waitForSelector('#compose-form');
     assert((await xb.inputValue('#field-subject')).includes(subject), 'subject not quoted');
     assert(await xb.isChecked('#to-XA'), 'XA not chosen');
+    await xb.fill('#field-body', `Consultations please ${tag}`);
+    await xb.click('#compose-send');
+    await xb.waitForSelector('#message-body');
+    const id = xb.url().split('/').pop();
+    const m = await xb.evaluate(async (mid) => (await fetch(`/api/messages/${mid}`)).json(), id);
+    assert(m.thread && m.thread.length === 2, `thread: ${JSON.stringify(m.thread)}`);
   });
   await step(`[${lang}] XA's open message page shows the acknowledgement without a reload`, async () => {
     await xa.evaluate(() => { window.__stay = 1; });

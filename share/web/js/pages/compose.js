@@ -142,6 +142,8 @@ export async function render(main, { query, go }) {
     if (to.length === 0) { status.className = 'error'; status.textContent = t('compose.no_audience'); return; }
     const body = { template: tplSel.value, to, urgency: urg.value, tlp: tlp.value, lang: lang.value, fields: {} };
     if (roles()) body.roles = roles();
+    if (ref) body.reply_to = ref;
+    if (query.get('consult')) body.consultation = true;
     for (const f of fieldsBox.querySelectorAll('[name]')) {
       if (f.dataset.tf) body.fields[f.name] = f.value;
       else body[f.name] = f.value;
