@@ -29,6 +29,7 @@
  */
 #include "web.h"
 #include "catalogue_node.h"
+#include "alert.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -1224,6 +1225,8 @@ settings(const struct who *w)
 	    "lang", lang_of(w), "email", "", "admin", w->s.admin, "account", w->account);
 	if (w->account && account_get(W.n->db, w->s.user, &a) == 0)
 		json_object_set_new(j, "email", json_string(a.email));
+	json_object_set_new(j, "alerts", json_pack("{s:s,s:b}", "email", W.n->cfg.alert_email,
+	    "mail_server", W.n->cfg.smtp_url[0] != '\0'));
 	if (w->s.admin)
 		for (size_t i = 0; i < W.n->directory->ndevices; i++) {
 			struct dir_device *d = W.n->directory->devices[i];
@@ -1263,6 +1266,21 @@ set_settings(const struct who *w, json_t *j, struct http_resp *resp)
 	    lang ? db_meta_set_text(W.n->db, "web_lang", lang) : 0) != 0) {
 		http_resp_error(resp, 500, "cannot save the settings: %s", rs_err());
 		return;
+	}
+	/* The account's alert address is where this node's e-mail alerts go
+	 * (one POC per node); the mail server stays the administrator's
+	 * `roster alerts set --smtp`. */
+	if (w->account && email != NULL && *email &&
+	    strcmp(email, W.n->cfg.alert_email) != 0) {
+		if (alert_check_address("the alert address", email) != 0) {
+			http_resp_error(resp, 400, "%s", rs_err());
+			return;
+		}
+		snprintf(W.n->cfg.alert_email, sizeof(W.n->cfg.alert_email), "%s", email);
+		if (config_save(W.n) != 0) {
+			http_resp_error(resp, 500, "cannot save the alert address: %s", rs_err());
+			return;
+		}
 	}
 	if (w->account && lang != NULL)
 		ws_session_set_lang(W.sessions, w->token, lang);

@@ -143,6 +143,10 @@ check_out "countries: an unknown language is a 400" '^\{"error":"unknown languag
 check_out "settings: a bad language is named" '"lang\\" must be one of' apost /api/settings '{"lang":"de"}'
 check_out "settings: Arabic saved" '"lang":"ar"' apost /api/settings '{"lang":"ar","email":"a@xa.example"}'
 check_out "admin settings list XA's devices" '"devices":\[\{"device"' curl -s -b "$T/jar" "$A/api/settings"
+check_out "the alert address is the node's: config.json has it" '"alert_email": "a@xa.example"' cat "$T/node-XA/config.json"
+check_out "settings say no mail server is set yet" '"mail_server":false' curl -s -b "$T/jar" "$A/api/settings"
+check_out "a header injection in the alert address is refused" 'not an e-mail address|alert address' \
+	apost /api/settings '{"email":"a@xa.example\\r\\nBcc: x@y.example"}' 
 check_out "sign-out" '"signed_in":false' apost /api/session/logout '{}'
 check_out "the old cookie no longer works" "^401$" curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$A/api/inbox"
 
