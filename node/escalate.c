@@ -166,11 +166,16 @@ escalate_state(struct node *n, const uint8_t msg[32], const char *urgency,
 	if (stage == 0) {
 		if ((rc = send_notice(n, msg, urgency, deadline, state, 1)) < 0)
 			return -1;
+		if (rc == 0) {
+			(*sent)++;
+			return 0;
+		}
+		/* No alternates: straight to every other POC. */
+		if ((rc = send_notice(n, msg, urgency, deadline, state, 2)) < 0)
+			return -1;
 		if (rc == 0)
 			(*sent)++;
-		stage = 1;	/* sent, or no alternates: stage 2 next */
-		if (rc == 0)
-			return 0;
+		return 0;
 	}
 	if (stage == 1 && now >= second) {
 		if ((rc = send_notice(n, msg, urgency, deadline, state, 2)) < 0)

@@ -23,12 +23,12 @@
 #include "jsonutil.h"
 #include "seal.h"
 
-/* The hub's deadlines, refreshed at most once per process; the copy in
- * meta keeps working when the hub is unreachable. */
+/* The hub's deadlines, read at most once an hour; the copy in meta keeps
+ * working when the hub is unreachable. */
 int64_t
 message_deadline_ms(struct node *n, const char *urgency)
 {
-	static int fetched;
+	static int64_t fetched;		/* when the policy was last read */
 	int u = urgency_index(urgency);
 	json_t *info = NULL, *v;
 	char key[64];
@@ -36,7 +36,8 @@ message_deadline_ms(struct node *n, const char *urgency)
 
 	if (u < 0)
 		return urgency_default_deadline_ms[URGENCY_LEVELS - 1];
-	if (!fetched && n->hub != NULL && http_get_json(n->hub, "/v1/info", &info) == 0) {
+	if (now_ms() - fetched > 3600 * 1000 && n->hub != NULL &&
+	    http_get_json(n->hub, "/v1/info", &info) == 0) {
 		json_t *dl = json_object_get(info, "deadlines");
 		for (int i = 0; i < URGENCY_LEVELS; i++) {
 			v = json_object_get(dl, urgency_names[i]);
@@ -46,7 +47,7 @@ message_deadline_ms(struct node *n, const char *urgency)
 				db_meta_set_int(n->db, key, json_integer_value(v));
 			}
 		}
-		fetched = 1;
+		fetched = now_ms();
 	}
 	json_decref(info);
 	snprintf(key, sizeof(key), "deadline_%s", urgency);

@@ -139,8 +139,8 @@ check_out "XB's inbox lists the flash message first, with a deadline" "^[0-9a-f]
 check_out "before the deadline XA sends no notice" "0 new message|acknowledgement" node XA sync
 # Waits until the wall clock passes the message's deadline plus FRACTION of
 # its allowance (deadline - log time), as the sender's node computes it.
-wait_past() {
-	python3 - "$T/node-XA/node.db" "$FL" "$1" <<'PY'
+wait_past() {	# FRACTION [ID]
+	python3 - "$T/node-XA/node.db" "${2:-$FL}" "$1" <<'PY'
 import sqlite3, sys, time
 db, mid, frac = sys.argv[1], sys.argv[2], float(sys.argv[3])
 t, d = sqlite3.connect(db).execute("SELECT time, deadline FROM messages WHERE lower(hex(id)) = ?", (mid,)).fetchone()
@@ -212,6 +212,15 @@ assert [s["step"] for s in c["steps"]] == ["request", "propose", "outcome"], c' 
 	"$ROSTER" consult show --dir "$T/node-XA" --json "$CQ"
 check_out "XB's record shows its own agreement with its log index" "agreed by XB, log index [0-9]+" \
 	bash -c "'$ROSTER' sync --dir '$T/node-XB' >/dev/null; '$ROSTER' consult show --dir '$T/node-XB' '$CQ'"
+
+# A State without alternates: the notice goes to every POC at once.
+check "XA sends an urgent message to XC (one technical POC, no alternate)" \
+	node XA send --to XC --urgency urgent --subject "Urgent to XC" --body "Please confirm"
+UR=$(last_sent XA)
+node XC sync >/dev/null 2>&1
+wait_past 0 "$UR"
+check_out "at the deadline XA's node notifies XC's POCs directly (stage 2)" "1 overdue notice sent" node XA sync
+check_out "... status says stage 2, all other POCs" "stage 2, all other POCs" node XA status "$UR"
 
 # Bad policy is refused at start.
 stop_hub
