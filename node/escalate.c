@@ -151,7 +151,9 @@ out:
 	return rc;
 }
 
-/* Stages due for one recipient State of one message. */
+/* Stages due for one recipient State of one message: 1 when nothing is
+ * left to do for it (acknowledged, or both stages done), 0 when a stage may
+ * still come, -1 on a store error. */
 static int
 escalate_state(struct node *n, const uint8_t msg[32], const char *urgency,
     int64_t logged, int64_t deadline, const char *state, int *sent)
@@ -160,9 +162,11 @@ escalate_state(struct node *n, const uint8_t msg[32], const char *urgency,
 	int stage, acked, rc;
 
 	if ((acked = state_acknowledged(n, msg, state)) != 0)
-		return acked < 0 ? -1 : 0;
+		return acked < 0 ? -1 : 1;
 	if ((stage = stage_sent(n, msg, state)) < 0)
 		return -1;
+	if (stage >= 2)
+		return 1;
 	if (stage == 0) {
 		if ((rc = send_notice(n, msg, urgency, deadline, state, 1)) < 0)
 			return -1;
@@ -175,17 +179,33 @@ escalate_state(struct node *n, const uint8_t msg[32], const char *urgency,
 			return -1;
 		if (rc == 0)
 			(*sent)++;
-		return 0;
+		return 1;	/* sent, or nobody at all to tell */
 	}
 	if (stage == 1 && now >= second) {
 		if ((rc = send_notice(n, msg, urgency, deadline, state, 2)) < 0)
 			return -1;
 		if (rc == 0)
 			(*sent)++;
-		else	/* nobody left to tell: remember stage 2 as done */
-			return 0;
+		return 1;	/* sent, or only alternates exist: nothing left */
 	}
 	return 0;
+}
+
+/* Nothing is left to escalate for msg: later passes skip it, so a node's
+ * pass costs what is still open, not everything it ever sent. */
+static int
+settle(struct node *n, const uint8_t msg[32])
+{
+	sqlite3_stmt *st = db_prep(n->db, "UPDATE messages SET settled = ? WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms());
+	sqlite3_bind_blob(st, 2, msg, 32, SQLITE_STATIC);
+	rc = db_done(n->db, st);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int
@@ -200,7 +220,7 @@ escalate_due(struct node *n, int *sent)
 		return 0;
 	st = db_prep(n->db, "SELECT id, urgency, time, deadline, to_states FROM messages"
 	    " WHERE direction = 'out' AND notice IS NULL AND idx IS NOT NULL"
-	    " AND deadline IS NOT NULL AND deadline <= ?");
+	    " AND settled IS NULL AND deadline IS NOT NULL AND deadline <= ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now_ms());
@@ -212,16 +232,21 @@ escalate_due(struct node *n, int *sent)
 		size_t i;
 		memcpy(msg, sqlite3_column_blob(st, 0), 32);
 		snprintf(urgency, sizeof(urgency), "%s", sqlite3_column_text(st, 1));
+		int open = 0, r;
 		json_array_foreach(states, i, v) {
 			if (!json_is_string(v))
 				continue;
-			if (escalate_state(n, msg, urgency, sqlite3_column_int64(st, 2),
-			    sqlite3_column_int64(st, 3), json_string_value(v), sent) != 0) {
+			r = escalate_state(n, msg, urgency, sqlite3_column_int64(st, 2),
+			    sqlite3_column_int64(st, 3), json_string_value(v), sent);
+			if (r < 0) {
 				rc = -1;
 				break;
 			}
+			open += r == 0;
 		}
 		json_decref(states);
+		if (rc == 0 && open == 0 && settle(n, msg) != 0)
+			rc = -1;
 	}
 	sqlite3_finalize(st);
 	if (*sent > 0 && outbox_flush(n, &s) != 0)
@@ -237,7 +262,8 @@ escalate_next_ms(struct node *n)
 	sqlite3_stmt *st = db_prep(n->db, "SELECT min(CASE WHEN deadline > ?1 THEN deadline"
 	    " ELSE deadline + (deadline - time) / 2 END) FROM messages"
 	    " WHERE direction = 'out' AND notice IS NULL AND idx IS NOT NULL"
-	    " AND deadline IS NOT NULL AND deadline + (deadline - time) / 2 > ?1");
+	    " AND settled IS NULL AND deadline IS NOT NULL"
+	    " AND deadline + (deadline - time) / 2 > ?1");
 	int64_t now = now_ms(), next = INT64_MAX;
 
 	if (st == NULL)

@@ -79,6 +79,7 @@ static const struct {
 	{ "messages", "notice TEXT" },		/* "overdue": an escalation notice */
 	{ "messages", "escalated INTEGER" },	/* when an overdue notice came */
 	{ "messages", "agreement BLOB" },	/* our "agreed" ack of an outcome */
+	{ "messages", "settled INTEGER" },	/* sent: no escalation left to do */
 };
 
 int
@@ -94,7 +95,9 @@ store_open(struct node *n)
 		if (db_add_column(n->db, added[i].table, added[i].column) != 0)
 			return -1;
 	return db_exec(n->db, "CREATE INDEX IF NOT EXISTS messages_parent"
-	    " ON messages(parent) WHERE parent IS NOT NULL");
+	    " ON messages(parent) WHERE parent IS NOT NULL;"
+	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
+	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
 }
 
 int

@@ -177,6 +177,8 @@ assert sorted(r["role"] for r in xb["escalations"][1]["reached"]) == ["diplomati
 	"$ROSTER" status --dir "$T/node-XA" --json "$FL"
 check_out "nothing more is sent after stage 2" "checkpoint" node XA sync
 check_fails "... (no notice line)" bash -c "'$ROSTER' sync --dir '$T/node-XA' | grep -q 'overdue notice'"
+check_out "the flash message is settled: later passes skip it" "^1$" \
+	sqlite3 "$T/node-XA/node.db" "SELECT settled IS NOT NULL FROM messages WHERE lower(hex(id)) = '$FL'"
 check "XB acknowledges late" bash -c "'$ROSTER' sync --dir '$T/node-XB' >/dev/null && '$ROSTER' ack --dir '$T/node-XB' '$FL'"
 node XA sync >/dev/null 2>&1
 check_out "XA's status shows XB's acknowledgement as late" "XB +acknowledged .*\(late\)" node XA status "$FL"
