@@ -239,6 +239,18 @@ out:
 	return rc;
 }
 
+static int
+state_listed(json_t *states, const char *state)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(states, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), state) == 0)
+			return 1;
+	return 0;
+}
+
 /* Every step of the consultation opened by request, in log order. */
 static json_t *
 consult_json(struct node *n, const uint8_t request[32])
@@ -246,7 +258,7 @@ consult_json(struct node *n, const uint8_t request[32])
 	char *hex = hex_encode(request, 32);
 	sqlite3_stmt *st = db_prep(n->db, "SELECT id, direction, sender_state,"
 	    " coalesce(time, sent), idx, json_extract(content, '$.consultation.step'),"
-	    " subject, body, agreement FROM messages WHERE id = ?1 OR"
+	    " subject, body, agreement, to_states FROM messages WHERE id = ?1 OR"
 	    " json_extract(content, '$.consultation.request') = ?2 ORDER BY 4");
 	json_t *out = json_array();
 
@@ -273,9 +285,15 @@ consult_json(struct node *n, const uint8_t request[32])
 			    " WHERE msg_id = ? AND status = 'agreed'");
 			if (a != NULL) {
 				sqlite3_bind_blob(a, 1, id, 32, SQLITE_STATIC);
+				const char *tj = (const char *)sqlite3_column_text(st, 9);
+				json_t *to = tj ? jparse(tj, strlen(tj)) : NULL;
 				while (sqlite3_step(a) == SQLITE_ROW) {
 					struct dir_device *d = dir_device(n->directory,
 					    sqlite3_column_blob(a, 0));
+					/* Only the side the outcome went to can agree
+					 * to it; anyone else's "agreed" is noise. */
+					if (d == NULL || !state_listed(to, d->state))
+						continue;
 					json_object_set_new(row, "agreed", json_pack("{s:s,s:s,s:I,s:I}",
 					    "state", d ? d->state : "?", "name",
 					    d && jstr(d->cert, "name") ? jstr(d->cert, "name") : "?",
@@ -283,6 +301,7 @@ consult_json(struct node *n, const uint8_t request[32])
 					    "time", (json_int_t)sqlite3_column_int64(a, 2)));
 				}
 				sqlite3_finalize(a);
+				json_decref(to);
 			}
 			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
 				sqlite3_stmt *ob = db_prep(n->db, "SELECT idx, time FROM outbox WHERE id = ?");
