@@ -32,6 +32,9 @@
 #include "alert.h"
 
 #include <ctype.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -542,6 +545,79 @@ verification(sqlite3_stmt *st, const uint8_t id[32], int out)
 	return v;
 }
 
+/* A message's attachments as the page lists them: name, size and type from
+ * the sealed descriptions (never their keys). */
+static json_t *
+attachments_json(const char *content)
+{
+	json_t *c = jparse(content, strlen(content)), *out = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "attachments"), i, a)
+		json_array_append_new(out, json_pack("{s:i,s:s,s:I,s:s}", "n", (int)i + 1,
+		    "name", jstr(a, "name") ? jstr(a, "name") : "",
+		    "size", (json_int_t)json_integer_value(json_object_get(a, "size")),
+		    "type", jstr(a, "type") ? jstr(a, "type") : ""));
+	json_decref(c);
+	return out;
+}
+
+/* GET /api/messages/ID/attachments/N: the file, fetched from the hub and
+ * checked chunk by chunk exactly as `roster attachment` does, into a
+ * private temporary file that is unlinked as soon as it is open; the
+ * answer streams from it.  The store lock is held meanwhile (a large file
+ * delays the next sync pass by its download time). */
+static void
+attachment(const uint8_t id[32], const char *nstr, struct http_resp *resp)
+{
+	sqlite3_stmt *st = db_prep(W.n->db, "SELECT content FROM messages WHERE id = ?");
+	json_t *c = NULL, *desc;
+	char path[4096], name[128], *end;
+	long k = strtol(nstr, &end, 10);
+	struct stat sb;
+	int fd = -1;
+
+	if (st == NULL) {
+		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+		return;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		c = jparse(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	if (*nstr == '\0' || *end != '\0' || k < 1 ||
+	    (desc = json_array_get(json_object_get(c, "attachments"), (size_t)k - 1)) == NULL) {
+		json_decref(c);
+		http_resp_error(resp, 404, "no such attachment");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/.web-download-%lld-%u", W.n->dir,
+	    (long long)now_ms(), randombytes_uniform(1u << 30));
+	if (attach_download(W.n, desc, path, 0) != 0) {
+		json_decref(c);
+		http_resp_error(resp, 502, "the attachment was refused: %s", rs_err());
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		json_decref(c);
+		http_resp_error(resp, 500, "cannot read the downloaded file");
+		return;
+	}
+	/* A name safe in a header: letters, digits, '.', '-', '_' only. */
+	snprintf(name, sizeof(name), "%s", jstr(desc, "name") ? jstr(desc, "name") : "attachment");
+	for (char *q = name; *q; q++)
+		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_')
+			*q = '_';
+	http_resp_fd(resp, 200, "application/octet-stream", fd, (uint64_t)sb.st_size);
+	snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+	    "Content-Disposition: attachment; filename=\"%s\"\r\n", name);
+	json_decref(c);
+}
+
 /* A templated message's fields as its reader sees them: every label and
  * taxonomy value in the reader's language (catalogue_render). */
 static void
@@ -620,6 +696,8 @@ message(const struct who *w, const uint8_t id[32], struct http_resp *resp)
 		json_decref(cj);
 	}
 	json_object_set_new(j, "thread", message_thread_json(W.n, id));
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
+		json_object_set_new(j, "attachments", attachments_json(col_text(st, 19)));
 	json_object_set_new(j, "verification", verification(st, id, out));
 	if (out)
 		json_object_set_new(j, "recipients", recipients_of_sent(id, col_text(st, 13)));
@@ -1433,6 +1511,10 @@ api_get(const struct http_req *req, const struct who *w, int required,
 		j = sent();
 	else if (parse_msg_path(p, id, &action) == 0 && *action == '\0') {
 		message(w, id, resp);
+		return;
+	} else if (parse_msg_path(p, id, &action) == 0 &&
+	    strncmp(action, "attachments/", 12) == 0) {
+		attachment(id, action + 12, resp);
 		return;
 	} else if (strcmp(p, "/api/recipients") == 0) {
 		recipients(req, resp);

@@ -169,4 +169,27 @@ check_out "a tampered key copy: refused, and named" "cannot unlock this node's d
 for i in 1 2 3 4 5; do login "$A" alice "wrong password $i" >/dev/null; done
 check_out "after 5 failures the account name is locked (429)" "too many failed sign-ins" login "$A" alice "xa password one"
 
+
+# Attachments: listed on the message, downloaded checked and decrypted.
+head -c 300000 /dev/urandom >"$T/attach.bin"
+check "XA sends XB a file from the command line" node XA send --to XB --subject "With a file" \
+	--body "See the file" --attach "$T/attach.bin"
+AID=$(last_sent XA)
+for _ in $(seq 1 100); do
+	sqlite3 "$T/node-XB/node.db" "SELECT 1 FROM messages WHERE lower(hex(id)) = '$AID'" 2>/dev/null | grep -q 1 && break
+	sleep 0.1
+done
+check_out "XB's message page lists the attachment by name and size" '"attachments":\[\{"n":1,"name":"attach.bin","size":300000' \
+	curl -s "$B/api/messages/$AID"
+check "XB downloads it from the page: the same bytes" bash -c \
+	"curl -sf -o '$T/attach.out' '$B/api/messages/$AID/attachments/1' && cmp '$T/attach.bin' '$T/attach.out'"
+check_out "... with a safe file name" 'filename="attach.bin"' curl -s -D - -o /dev/null "$B/api/messages/$AID/attachments/1"
+check_out "attachment 2 does not exist: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/2"
+check_out "a bad attachment number: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/x"
+BLOB=$(ls "$T/hub/blobs" | grep -E '^[0-9a-f]{64}$' | head -1)
+printf 'X' | dd of="$T/hub/blobs/$BLOB" bs=1 seek=100000 conv=notrunc 2>/dev/null
+check_out "a blob altered on the hub is refused: 502 naming the failure" '"error":"the attachment was refused: .*(authentication|digest).* 502$' \
+	bash -c "curl -s -w ' %{http_code}' '$B/api/messages/$AID/attachments/1'"
+check_fails "... and no partial file is left in XB's folder" bash -c "ls -a '$T/node-XB' | grep -q web-download"
+
 finish

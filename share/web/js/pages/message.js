@@ -148,7 +148,9 @@ export async function render(main, { params, go, refresh }) {
   main.appendChild(el('section', { class: 'card' }, fields(m, tpl)));
   if (m.attachments && m.attachments.length) {
     main.appendChild(el('section', { class: 'card' }, [el('h2', {}, t('message.attachments')),
-      el('ul', {}, m.attachments.map((a) => el('li', {}, a.name || a.id)))]));
+      el('ul', { id: 'attachments' }, m.attachments.map((a) => el('li', {},
+        el('a', { href: `/api/messages/${m.id}/attachments/${a.n}`, download: a.name, class: 'attachment' },
+          t('message.attachment', { name: a.name, size: fmtNumber(a.size) })))))]));
   }
   if (m.thread && m.thread.length) {
     main.appendChild(el('section', { class: 'card' }, [el('h2', {}, t('message.thread')),
