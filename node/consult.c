@@ -113,47 +113,40 @@ out:
 	return rc;
 }
 
-/* accept, decline, propose, outcome: a reply in the request's thread. */
-static int
-consult_step(struct node *n, const char *step, struct opts *o)
+/* accept, decline, propose, outcome: a reply in the request's thread.
+ * id is the request.  0, or -1 with rs_err. */
+int
+consult_reply(struct node *n, const uint8_t id[32], const char *step, const char *body,
+    uint8_t newid[32])
 {
 	struct outgoing out;
 	struct parent_info p;
-	const char *idp, *body;
-	char cmd[32], have[16], dir[8];
-	uint8_t id[32], request[32], newid[32];
-	int rc = 1;
+	char have[16], dir[8];
+	uint8_t request[32];
+	int rc = -1;
 
-	snprintf(cmd, sizeof(cmd), "consult %s", step);
+	if (!is_step(step)) {
+		rs_seterr("unknown step \"%s\" (accept, decline, propose, outcome)", step);
+		return -1;
+	}
+	if ((strcmp(step, "propose") == 0 || strcmp(step, "outcome") == 0) &&
+	    (body == NULL || *body == '\0')) {
+		rs_seterr("the %s itself is required", step[0] == 'p' ? "proposal" : "outcome");
+		return -1;
+	}
 	outgoing_init(&out);
-	body = opt_value(o, "--body");
-	idp = opt_positional(o);
-	if (opts_finish(o, cmd) != 0) {
-		rc = EXIT_USAGE;
+	if (step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
 		goto out;
-	}
-	if (idp == NULL) {
-		rc = usage_error(cmd, "which consultation? give the request's ID");
-		goto out;
-	}
-	if ((strcmp(step, "propose") == 0 || strcmp(step, "outcome") == 0) && body == NULL) {
-		rc = usage_error(cmd, "--body is required: the %s itself",
-		    step[0] == 'p' ? "proposal" : "outcome");
-		goto out;
-	}
-	if (node_open(n, 1) != 0 || store_find_message(n, idp, id) != 0 ||
-	    step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
-		goto failed;
 	if (strcmp(have, "request") != 0) {
-		rs_seterr("%s is not a request for consultations", idp);
-		goto failed;
+		rs_seterr("that message is not a request for consultations");
+		goto out;
 	}
 	if (strcmp(step, "outcome") != 0 && strcmp(dir, "in") != 0) {
 		rs_seterr("only the requested side answers a request; this node made it");
-		goto failed;
+		goto out;
 	}
 	if (reply_audience(n, id, 0, &p) != 0)
-		goto failed;
+		goto out;
 	out.to = p.to;
 	out.parent = id;
 	out.urgency = "priority";
@@ -163,26 +156,94 @@ consult_step(struct node *n, const char *step, struct opts *o)
 	json_object_set_new(out.payload, "lang", json_string("en"));
 	json_object_set_new(out.payload, "consultation", json_pack("{s:s,s:o}", "step", step,
 	    "request", jhex(request, 32)));
-	if (message_send(n, &out, newid) == 0) {
-		rc = 0;
-		goto out;
-	}
-failed:
-	rc = fail(cmd);
+	rc = message_send(n, &out, newid);
 out:
 	outgoing_free(&out);
 	return rc;
 }
 
 static int
-consult_agree(struct node *n, struct opts *o)
+consult_step(struct node *n, const char *step, struct opts *o)
+{
+	const char *idp, *body;
+	char cmd[32];
+	uint8_t id[32], newid[32];
+
+	snprintf(cmd, sizeof(cmd), "consult %s", step);
+	body = opt_value(o, "--body");
+	idp = opt_positional(o);
+	if (opts_finish(o, cmd) != 0)
+		return EXIT_USAGE;
+	if (idp == NULL)
+		return usage_error(cmd, "which consultation? give the request's ID");
+	if ((strcmp(step, "propose") == 0 || strcmp(step, "outcome") == 0) && body == NULL)
+		return usage_error(cmd, "--body is required: the %s itself",
+		    step[0] == 'p' ? "proposal" : "outcome");
+	if (node_open(n, 1) != 0 || store_find_message(n, idp, id) != 0 ||
+	    consult_reply(n, id, step, body, newid) != 0)
+		return fail(cmd);
+	return 0;
+}
+
+/* The other side's signed agreement to outcome id.  0, or -1 with rs_err;
+ * *queued when the hub could not be reached (it goes with the next sync). */
+int
+consult_agree_to(struct node *n, const uint8_t id[32], const char *note, int *queued)
 {
 	struct sync_stats s = {0};
-	const char *idp, *note;
-	char have[16], dir[8], sid[17];
-	uint8_t id[32], request[32], sender[32], ack[32];
+	char have[16], dir[8];
+	uint8_t request[32], sender[32], ack[32];
 	sqlite3_stmt *st = NULL;
-	int rc = 1;
+	int rc = -1;
+
+	*queued = 0;
+	if (step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
+		return -1;
+	if (strcmp(have, "outcome") != 0 || strcmp(dir, "in") != 0) {
+		rs_seterr("that message is not an outcome the other side wrote");
+		return -1;
+	}
+	st = db_prep(n->db, "SELECT sender_device, agreement FROM messages WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		rs_seterr("this node already agreed to that outcome");
+		goto out;
+	}
+	memcpy(sender, sqlite3_column_blob(st, 0), 32);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_begin(n->db) != 0)
+		goto out;
+	if (make_ack_id(n, id, sender, "agreed", note, ack) != 0 ||
+	    (st = db_prep(n->db, "UPDATE messages SET agreement = ?, acked = 1"
+	    " WHERE id = ?")) == NULL) {
+		db_rollback(n->db);
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, ack, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
+	if (db_done(n->db, st) != 0 || db_commit(n->db) != 0) {
+		db_rollback(n->db);
+		goto out;
+	}
+	*queued = outbox_flush(n, &s) != 0;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+consult_agree(struct node *n, struct opts *o)
+{
+	const char *idp, *note;
+	char sid[17];
+	uint8_t id[32];
+	int queued;
 
 	note = opt_value(o, "--note");
 	idp = opt_positional(o);
@@ -191,52 +252,15 @@ consult_agree(struct node *n, struct opts *o)
 	if (idp == NULL)
 		return usage_error("consult agree", "which outcome? give its message ID");
 	if (node_open(n, 1) != 0 || store_find_message(n, idp, id) != 0 ||
-	    step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
-		goto failed;
-	if (strcmp(have, "outcome") != 0 || strcmp(dir, "in") != 0) {
-		rs_seterr("%s is not an outcome the other side wrote", idp);
-		goto failed;
-	}
-	st = db_prep(n->db, "SELECT sender_device, agreement FROM messages WHERE id = ?");
-	if (st == NULL)
-		goto failed;
-	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto failed;
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		rs_seterr("this node already agreed to that outcome");
-		goto failed;
-	}
-	memcpy(sender, sqlite3_column_blob(st, 0), 32);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (db_begin(n->db) != 0)
-		goto failed;
-	if (make_ack_id(n, id, sender, "agreed", note, ack) != 0 ||
-	    (st = db_prep(n->db, "UPDATE messages SET agreement = ?, acked = 1"
-	    " WHERE id = ?")) == NULL) {
-		db_rollback(n->db);
-		goto failed;
-	}
-	sqlite3_bind_blob(st, 1, ack, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
-	if (db_done(n->db, st) != 0 || db_commit(n->db) != 0) {
-		db_rollback(n->db);
-		goto failed;
-	}
+	    consult_agree_to(n, id, note, &queued) != 0)
+		return fail("consult agree");
 	short_id(sid, id);
-	if (outbox_flush(n, &s) != 0)
+	if (queued)
 		printf("agreement to outcome %s queued (%s); it goes with the next sync\n",
 		    sid, rs_err());
 	else
 		printf("agreed to outcome %s; the agreement is signed and logged\n", sid);
-	rc = 0;
-	goto out;
-failed:
-	rc = fail("consult agree");
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 static int
@@ -252,7 +276,7 @@ state_listed(json_t *states, const char *state)
 }
 
 /* Every step of the consultation opened by request, in log order. */
-static json_t *
+json_t *
 consult_json(struct node *n, const uint8_t request[32])
 {
 	char *hex = hex_encode(request, 32);

@@ -545,6 +545,25 @@ verification(sqlite3_stmt *st, const uint8_t id[32], int out)
 	return v;
 }
 
+/* A consultation step: which, and every step of its consultation so far
+ * (consult.c), so the page can offer the next one. */
+static void
+consultation_view(json_t *j, const uint8_t id[32], const char *content)
+{
+	json_t *c = jparse(content, strlen(content)), *k = json_object_get(c, "consultation");
+	uint8_t request[32];
+
+	if (json_is_object(k) && jstr(k, "step") != NULL) {
+		memcpy(request, id, 32);
+		if (jstr(k, "request") == NULL ||
+		    hex_decode_exact(request, 32, jstr(k, "request")) == 0)
+			json_object_set_new(j, "consultation", json_pack("{s:s,s:o,s:o}",
+			    "step", jstr(k, "step"), "request", jhex(request, 32),
+			    "steps", consult_json(W.n, request)));
+	}
+	json_decref(c);
+}
+
 /* A message's attachments as the page lists them: name, size and type from
  * the sealed descriptions (never their keys). */
 static json_t *
@@ -698,6 +717,8 @@ message(const struct who *w, const uint8_t id[32], struct http_resp *resp)
 	json_object_set_new(j, "thread", message_thread_json(W.n, id));
 	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
 		json_object_set_new(j, "attachments", attachments_json(col_text(st, 19)));
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL)
+		consultation_view(j, id, col_text(st, 19));
 	json_object_set_new(j, "verification", verification(st, id, out));
 	if (out)
 		json_object_set_new(j, "recipients", recipients_of_sent(id, col_text(st, 13)));
@@ -996,6 +1017,51 @@ api_send(const struct who *w, json_t *j, struct http_resp *resp)
 	outgoing_free(&s->out);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
+}
+
+/* Consultations (consult.c): a step in the thread of a request, or the
+ * signed agreement to the other side's outcome. */
+struct consult_arg {
+	uint8_t id[32], newid[32];
+	const char *step, *text;
+	int agree, queued;
+};
+
+static int
+do_consult(void *p)
+{
+	struct consult_arg *c = p;
+
+	if (c->agree)
+		return consult_agree_to(W.n, c->id, c->text, &c->queued);
+	return consult_reply(W.n, c->id, c->step, c->text, c->newid);
+}
+
+static void
+consult_action(const struct who *w, const uint8_t id[32], const char *action, json_t *j,
+    struct http_resp *resp)
+{
+	struct consult_arg c;
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.id, id, 32);
+	c.agree = strcmp(action, "agree") == 0;
+	c.step = jstr(j, "step");
+	c.text = jstr(j, c.agree ? "note" : "body");
+	if (!c.agree && c.step == NULL) {
+		http_resp_error(resp, 400, "\"step\" is required: accept, decline, propose or outcome");
+		return;
+	}
+	if (c.text != NULL && strlen(c.text) > (1u << 19)) {
+		http_resp_error(resp, 400, "the text is too long (at most 512 KiB)");
+		return;
+	}
+	if (with_key(w, do_consult, &c) != 0)
+		http_resp_error(resp, 422, "%s", rs_err());
+	else if (c.agree)
+		http_resp_json(resp, 200, json_pack("{s:b,s:b}", "agreed", 1, "queued", c.queued));
+	else
+		sent_result(resp, c.newid);
 }
 
 /* Forwarding: forward.c checks the original's TLP label and the sender's
@@ -1632,6 +1698,9 @@ api_post(const struct http_req *req, const struct who *w, struct http_resp *resp
 		ack(w, id, j, resp);
 	else if (parse_msg_path(p, id, &action) == 0 && strcmp(action, "forward") == 0)
 		forward(w, id, j, resp);
+	else if (parse_msg_path(p, id, &action) == 0 && (strcmp(action, "consult") == 0 ||
+	    strcmp(action, "agree") == 0))
+		consult_action(w, id, action, j, resp);
 	else if (strcmp(p, "/api/checks") == 0 || strncmp(p, "/api/checks/", 12) == 0)
 		check_action(w, p, j, resp);
 	else

@@ -361,6 +361,13 @@ int cmd_send(int argc, char **argv);
 int cmd_reply(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_consult(int argc, char **argv);
+/* consult.c, for the local API too: a step in the thread of request id
+ * (accept, decline, propose, outcome); the other side's agreement to
+ * outcome id; every step of the consultation request opened. */
+int consult_reply(struct node *n, const uint8_t id[32], const char *step, const char *body,
+    uint8_t newid[32]);
+int consult_agree_to(struct node *n, const uint8_t id[32], const char *note, int *queued);
+json_t *consult_json(struct node *n, const uint8_t request[32]);
 int cmd_ack(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);

@@ -73,6 +73,7 @@ async function noMissingKeys(page, where) {
 
 async function journey(lang) {
   const tag = `${lang}-${Date.now().toString(36)}`;
+  let consultId = '';
   const subject = `Incident ${tag}: scanning of 192.0.2.7`;
   const redSubject = `Red ${tag}`;
   let xa, xb, id;
@@ -163,6 +164,7 @@ async function journey(lang) {
     const id = xb.url().split('/').pop();
     const m = await xb.evaluate(async (mid) => (await fetch(`/api/messages/${mid}`)).json(), id);
     assert(m.thread && m.thread.length === 2, `thread: ${JSON.stringify(m.thread)}`);
+    consultId = id;
   });
   await step(`[${lang}] XA's open message page shows the acknowledgement without a reload`, async () => {
     await xa.evaluate(() => { window.__stay = 1; });
@@ -194,6 +196,27 @@ async function journey(lang) {
     const why = await xb.textContent('#forward-result');
     assert(why.includes('TLP:RED'), `no explanation: ${why}`);
     await shot(xb, `${lang}-forward-refused`);
+  });
+  await step(`[${lang}] the consultation continues on the pages: XA records the outcome, XB signs its agreement`, async () => {
+    await xa.goto(`${URL.XA}/#/message/${consultId}`);
+    for (let i = 0; i < 40 && !(await xa.locator('#consult-outcome').count()); i++) {
+      await xa.waitForTimeout(250);
+      await xa.reload();
+    }
+    await xa.waitForSelector('#consult-outcome');
+    await xa.fill('#consult-text', `Outcome ${tag}`);
+    await xa.click('#consult-outcome');
+    await xa.waitForSelector('#message-body');
+    const oid = xa.url().split('/').pop();
+    await xb.goto(`${URL.XB}/#/message/${oid}`);
+    for (let i = 0; i < 40 && !(await xb.locator('#consult-agree').count()); i++) {
+      await xb.waitForTimeout(250);
+      await xb.reload();
+    }
+    await xb.click('#consult-agree');
+    await xb.waitForSelector('#consultation .agreed', { timeout: 15000 });
+    await noMissingKeys(xb, 'the consultation');
+    await shot(xb, `${lang}-consultation`);
   });
   for (const p of ['inbox', 'sent', 'directory', 'checks', 'trust', 'settings']) {
     await step(`[${lang}] the ${p} page renders with every word from the catalogue`, async () => {

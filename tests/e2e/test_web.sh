@@ -123,6 +123,38 @@ check_out "AMBER+STRICT forward to XC: refused, own State only" 'only within XB.
 	bpost "/api/messages/$SID/forward" '{"to":["XC"]}'
 check_out "GREEN forward to XC: sent" '"id":"[0-9a-f]{64}".* 200$' \
 	bpost "/api/messages/$GID/forward" '{"to":["XC"],"note":"FYI"}'
+# A consultation from the pages: XB requests, XA proposes and writes the
+# outcome, XB agrees; the outcome then carries XB's logged agreement.
+wait_msg() {	# NODE ID: until the node holds message ID
+	for _ in $(seq 1 100); do
+		sqlite3 "$T/node-$1/node.db" "SELECT 1 FROM messages WHERE lower(hex(id)) = '$2'" 2>/dev/null | grep -q 1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+msg_id() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().rsplit(" ",1)[0])["id"])' 2>/dev/null; }
+CR=$(bpost /api/send '{"to":["XA"],"subject":"Activity of concern","body":"We request consultations.","consultation":true}' | msg_id)
+check "XB requests consultations from its page" test ${#CR} -eq 64
+check_out "XB cannot answer its own request" 'only the requested side.* 422$' \
+	bpost "/api/messages/$CR/consult" '{"step":"accept"}'
+check "XA has the request" wait_msg XA "$CR"
+check_out "XA's page sees a consultation request" '"consultation":\{"step":"request"' \
+	curl -s -b "$T/jar" "$A/api/messages/$CR"
+check_out "a proposal without its text is refused" 'proposal itself is required' \
+	apost "/api/messages/$CR/consult" '{"step":"propose"}'
+check_out "an unknown step is refused" 'unknown step' apost "/api/messages/$CR/consult" '{"step":"maybe"}'
+check_out "XA proposes something else" '"id":"[0-9a-f]{64}"' \
+	apost "/api/messages/$CR/consult" '{"step":"propose","body":"A call on Tuesday"}'
+CO=$(apost "/api/messages/$CR/consult" '{"step":"outcome","body":"Call held; XA filters the range."}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+check "XA records the outcome" test ${#CO} -eq 64
+check "XB has the outcome" wait_msg XB "$CO"
+check_out "XB agrees to it" '"agreed":true.* 200$' bpost "/api/messages/$CO/agree" '{}'
+check_out "agreeing twice: refused" 'already agreed.* 422$' bpost "/api/messages/$CO/agree" '{}'
+for _ in $(seq 1 60); do
+	curl -s -b "$T/jar" "$A/api/messages/$CR" | grep -q '"agreed":{' && break; sleep 0.5
+done
+check_out "XA's page shows the outcome agreed by XB, with its log index" \
+	'"step":"outcome".*"agreed":\{"state":"XB".*"index":[0-9]+' curl -s -b "$T/jar" "$A/api/messages/$CR"
 check_out "an unknown message: 404" ' 404$' bpost "/api/messages/$(printf 'ab%.0s' $(seq 32))/ack" '{}'
 check_out "XB acknowledges the flash message" '"acknowledged":true.* 200$' bpost "/api/messages/$RID/ack" '{"note":"on it"}'
 check_out "a second acknowledgement: 409" 'already acknowledged.* 409$' bpost "/api/messages/$RID/ack" '{}'

@@ -128,6 +128,48 @@ function forwardForm(m, states, go) {
   return form;
 }
 
+// A consultation: its steps so far, and the next step this side may take
+// (the requested side answers a request; either side writes the outcome;
+// the side that did not write it agrees to it, signing its exact bytes).
+function consultation(m, refresh, go) {
+  const c = m.consultation;
+  const box = el('section', { class: 'card', id: 'consultation' }, [el('h2', {}, t('consult.title'))]);
+  box.appendChild(el('ol', { id: 'consult-steps' }, c.steps.map((s) => el('li', { 'data-step': s.step }, [
+    el('strong', {}, t(`consult.step.${s.step}`)), ' ',
+    t('consult.by', { state: stateLabel(s.from), time: fmtTime(s.time) }),
+    s.text ? el('p', {}, s.text) : null,
+    s.agreed ? el('p', { class: 'agreed' }, t('consult.agreed_by', {
+      state: stateLabel(s.agreed.state), index: fmtNumber(s.agreed.index || 0) })) : null,
+  ]))));
+  const out = el('div', { role: 'alert', id: 'consult-result' });
+  const text = el('textarea', { id: 'consult-text', rows: 3 });
+  const act = async (path, body) => {
+    out.textContent = '';
+    try {
+      const r = await post(`/api/messages/${path}`, body);
+      if (r.id) go(`#/message/${r.id}`); else await refresh();
+    } catch (e) { out.className = 'error'; out.textContent = t('common.error', { error: e.message }); }
+  };
+  const button = (id, label, fn) => { const b = el('button', { type: 'button', id }, label); b.addEventListener('click', fn); return b; };
+  const buttons = [];
+  if (c.step === 'request') {
+    if (m.direction === 'in') {
+      buttons.push(button('consult-accept', t('consult.accept'), () => act(`${m.id}/consult`, { step: 'accept', body: text.value })));
+      buttons.push(button('consult-decline', t('consult.decline'), () => act(`${m.id}/consult`, { step: 'decline', body: text.value })));
+      buttons.push(button('consult-propose', t('consult.propose'), () => act(`${m.id}/consult`, { step: 'propose', body: text.value })));
+    }
+    buttons.push(button('consult-outcome', t('consult.outcome'), () => act(`${m.id}/consult`, { step: 'outcome', body: text.value })));
+  }
+  if (c.step === 'outcome' && m.direction === 'in') {
+    const mine = c.steps.find((s) => s.id === m.id);
+    if (!mine || !mine.agreed) buttons.push(button('consult-agree', t('consult.agree'), () => act(`${m.id}/agree`, { note: text.value })));
+  }
+  if (buttons.length) {
+    box.append(el('label', { for: 'consult-text' }, t('consult.text')), text, el('p', {}, buttons), out);
+  }
+  return box;
+}
+
 export async function render(main, { params, go, refresh }) {
   busy = false;
   main.addEventListener('input', () => { busy = true; });
@@ -156,6 +198,7 @@ export async function render(main, { params, go, refresh }) {
     main.appendChild(el('section', { class: 'card' }, [el('h2', {}, t('message.thread')),
       el('ul', {}, m.thread.map((x) => el('li', {}, el('a', { href: `#/message/${x.id}` }, x.subject))))]));
   }
+  if (m.consultation) main.appendChild(consultation(m, refresh, go));
   main.appendChild(verification(m));
   if (m.recipients) main.appendChild(recipients(m));
   const actions = el('section', { class: 'card actions' }, [el('h2', {}, t('message.actions'))]);
