@@ -206,14 +206,17 @@ async function journey(lang) {
     await xa.waitForSelector('#consult-outcome');
     await xa.fill('#consult-text', `Outcome ${tag}`);
     await xa.click('#consult-outcome');
+    // The request's page has a body too: wait until the page moved to the outcome.
+    await xa.waitForURL((u) => /#\/message\/[0-9a-f]{64}$/.test(u.href) && !u.href.endsWith(consultId));
     await xa.waitForSelector('#message-body');
     const oid = xa.url().split('/').pop();
     await xb.goto(`${URL.XB}/#/message/${oid}`);
-    for (let i = 0; i < 40 && !(await xb.locator('#consult-agree').count()); i++) {
+    for (let i = 0; i < 80 && !(await xb.locator('#consult-agree').count()); i++) {
       await xb.waitForTimeout(250);
       await xb.reload();
+      await xb.waitForLoadState();
     }
-    await xb.click('#consult-agree');
+    await xb.click('#consult-agree', { timeout: 5000 });
     await xb.waitForSelector('#consultation .agreed', { timeout: 15000 });
     await noMissingKeys(xb, 'the consultation');
     await shot(xb, `${lang}-consultation`);
