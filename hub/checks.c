@@ -400,27 +400,6 @@ out:
 	return rc;
 }
 
-static int
-print_report(json_t *report, int json, int csv)
-{
-	struct buf out = {0};
-	char *text;
-
-	if (json) {
-		text = cs_dump(report);
-		printf("%s\n", text);
-		free(text);
-		return 0;
-	}
-	if (csv)
-		cs_report_csv(report, &out);
-	else
-		cs_report_text(report, &out);
-	fwrite(out.p, 1, out.len, stdout);
-	buf_free(&out);
-	return 0;
-}
-
 int
 cmd_checks(int argc, char **argv)
 {
@@ -478,7 +457,8 @@ cmd_checks(int argc, char **argv)
 		fprintf(stderr, "rosterd checks: %s\n", rs_err());
 		goto out;
 	}
-	rc = print_report(report, json, csv);
+	cs_report_print(stdout, report, json, csv);
+	rc = 0;
 out:
 	json_decref(report);
 	dir_free(d);

@@ -600,3 +600,24 @@ cs_report_text(json_t *report, struct buf *out)
 	    "checks")), json_array_size(json_object_get(report, "checks")) == 1 ? "" : "s");
 	text_rows(out, json_object_get(report, "history"));
 }
+
+void
+cs_report_print(FILE *f, json_t *report, int json, int csv)
+{
+	struct buf out = {0};
+	char *text;
+
+	if (json) {
+		text = cs_dump(report);
+		fprintf(f, "%s\n", text ? text : "{}");
+		free(text);
+		return;
+	}
+	if (csv)
+		cs_report_csv(report, &out);
+	else
+		cs_report_text(report, &out);
+	if (out.len > 0)
+		fwrite(out.p, 1, out.len, f);
+	buf_free(&out);
+}

@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #include "util.h"
@@ -94,5 +95,7 @@ void cs_report_text(json_t *report, struct buf *out);
 
 /* Serialization used for comparing reports and for --json. */
 char *cs_dump(json_t *report);
+/* Prints the report to f as cs_dump's JSON, CSV, or text (the default). */
+void cs_report_print(FILE *f, json_t *report, int json, int csv);
 
 #endif

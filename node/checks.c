@@ -876,27 +876,6 @@ out:
 	return rc;
 }
 
-static int
-print_report(json_t *r, int json, int csv)
-{
-	struct buf out = {0};
-	char *text;
-
-	if (json) {
-		text = cs_dump(r);
-		printf("%s\n", text);
-		free(text);
-		return 0;
-	}
-	if (csv)
-		cs_report_csv(r, &out);
-	else
-		cs_report_text(r, &out);
-	fwrite(out.p, 1, out.len, stdout);
-	buf_free(&out);
-	return 0;
-}
-
 /* 0, or EXIT_USAGE after saying what is wrong with the options. */
 static int
 report_usage(int json, int csv, int verify, int offline, const char *since_s,
@@ -970,7 +949,8 @@ checks_report(int argc, char **argv)
 		fprintf(stderr, "roster: verified: the hub's figures at log size %lld are "
 		    "those of the signed records\n", (long long)size);
 	}
-	rc = print_report(r, json, csv);
+	cs_report_print(stdout, r, json, csv);
+	rc = 0;
 out:
 	json_decref(r);
 	json_decref(all);
