@@ -51,7 +51,6 @@ static struct {
 	int loopback;
 	unsigned port;
 	char local_csrf[WS_TOKEN_LEN + 1];
-	int has_deadline, has_fields;
 	char dummy_hash[128];	/* checked for unknown names, so both take as long */
 } W;
 
@@ -80,23 +79,6 @@ col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? (const char *)t : "";
-}
-
-static int
-has_column(sqlite3 *db, const char *table, const char *col)
-{
-	char sql[128];
-	sqlite3_stmt *st;
-	int found = 0;
-
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
-	if ((st = db_prep(db, sql)) == NULL)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (strcmp(col_text(st, 1), col) == 0)
-			found = 1;
-	sqlite3_finalize(st);
-	return found;
 }
 
 int
@@ -131,8 +113,6 @@ web_init(struct node *n, pthread_mutex_t *lock, const char *listen)
 	sodium_bin2hex(W.local_csrf, sizeof(W.local_csrf), r, sizeof(r));
 	if (ws_hash_password(W.dummy_hash, "no such account, no such password") != 0)
 		return -1;
-	W.has_deadline = has_column(n->db, "messages", "deadline");
-	W.has_fields = has_column(n->db, "messages", "fields");
 	return 0;
 }
 
@@ -330,19 +310,17 @@ out:
 static json_t *
 inbox(const struct who *w)
 {
-	char sql[1024];
-	sqlite3_stmt *st;
-	json_t *arr = json_array();
-	int64_t now = now_ms();
-	const char *dl = W.has_deadline ? "m.deadline" : "NULL";
-
-	snprintf(sql, sizeof(sql), "SELECT m.id, m.idx, m.time, m.sender_state, m.urgency,"
-	    " m.subject, m.acked, m.tlp, %s AS dl,"
+	static const char sql[] = "SELECT m.id, m.idx, m.time, m.sender_state, m.urgency,"
+	    " m.subject, m.acked, m.tlp, m.deadline AS dl,"
 	    " EXISTS(SELECT 1 FROM web_reads r WHERE r.user = ?1 AND r.msg_id = m.id)"
 	    " FROM messages m WHERE m.direction = 'in'"
 	    " ORDER BY (dl IS NOT NULL AND dl < ?2 AND m.acked = 0) DESC,"
 	    " CASE m.urgency WHEN 'flash' THEN 0 WHEN 'urgent' THEN 1 WHEN 'priority' THEN 2"
-	    " ELSE 3 END, coalesce(dl, 9000000000000000000), m.time DESC LIMIT 500", dl);
+	    " ELSE 3 END, coalesce(dl, 9000000000000000000), m.time DESC LIMIT 500";
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+	int64_t now = now_ms();
+
 	if ((st = db_prep(W.n->db, sql)) == NULL) {
 		json_decref(arr);
 		return NULL;
