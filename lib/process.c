@@ -22,8 +22,9 @@
 
 #include "jsonutil.h"
 
-/* idmap tags */
-enum { TAG_MEETING = 1, TAG_PAPER, TAG_MATTER, TAG_CONTRIB };
+/* idmap tags: every record taken is in the map (so none is taken twice);
+ * those others name are found through it */
+enum { TAG_MEETING = 1, TAG_PAPER, TAG_MATTER, TAG_CONTRIB, TAG_OTHER };
 
 enum signer { S_OPERATOR = 1, S_STATE, S_STAKEHOLDER };
 
@@ -865,6 +866,7 @@ apply_paper(struct process *p, const struct envelope *e, const struct proc_rec *
 	const struct idmap_slot *s;
 
 	if (r->kind == PROC_K_PAPER_LANG) {
+		idmap_put(&p->ids, e->id, TAG_OTHER, 0);
 		pp = proc_paper(p, r->ref);
 		assert(pp != NULL);
 		add_versions(pp, &r->files, index, time);
@@ -985,6 +987,7 @@ apply_parsed(struct process *p, struct directory *d, const struct envelope *e,
 	switch (r->kind) {
 	case PROC_K_BODY:
 	case PROC_K_BODY_RULES:
+		idmap_put(&p->ids, e->id, TAG_OTHER, 0);
 		apply_body(p, r, index, time);
 		break;
 	case PROC_K_MEETING:
@@ -999,9 +1002,11 @@ apply_parsed(struct process *p, struct directory *d, const struct envelope *e,
 		apply_matter(p, d, e, r, w, index, time);
 		break;
 	case PROC_K_POSITION:
+		idmap_put(&p->ids, e->id, TAG_OTHER, 0);
 		apply_position(p, r, w, index, time);
 		break;
 	case PROC_K_WITHDRAW:
+		idmap_put(&p->ids, e->id, TAG_OTHER, 0);
 		apply_withdraw(p, r, w, index, time);
 		break;
 	case PROC_K_CONTRIBUTION:

@@ -1410,8 +1410,21 @@ test_order(void **state)
 	rec_build(&r, w->dev[A1], "XA", proposal_hdr("oewg", "en"), t, strlen(t), w->t + 5);
 	free(t);
 	assert_int_equal(proc_check(w->p, w->d, &r.e, w->next, w->t - 1), PROC_MALFORMED);
-	/* an operator's record is not numbered; a revoked device signs nothing */
 	rec_free(&r);
+	/* a rules change replayed at a later index (found by fuzz_process) */
+	{
+		json_t *pl = json_pack("{s:{s:I}}", "rules", "silence_ms",
+		    (json_int_t)(96 * HOUR));
+		t = jdump(pl);
+		json_decref(pl);
+		rec_build(&r, w->op, NULL, hdr_body("body-rules", "oewg"), t, strlen(t),
+		    w->t);
+		free(t);
+		assert_int_equal(take_at(w, &r, w->t), PROC_OK);
+		assert_int_equal(take_at(w, &r, w->t + 1), PROC_DUPLICATE);
+		rec_free(&r);
+	}
+	/* an operator's record is not numbered; a revoked device signs nothing */
 	{
 		json_t *h = hdr_body("body", "forum");
 		json_object_set_new(h, "seq", json_integer(1));
