@@ -230,7 +230,11 @@ async function duty(lang) {
     assert(m.fields.impact_description === undefined, 'an empty optional field was sent');
     await xa.unroute('**/api/templates');
   });
-  if (!sentId) return;
+  if (!sentId) {	// the same message through the API, so the next steps test what they test
+    sentId = (await api(xa, 'POST', '/api/send', { template: 'incident-notification', to: ['XB'], subject: `Incident ${tag}`,
+      body: '', urgency: 'urgent', tlp: 'AMBER', lang,
+      fields: { incident_class: 'availability', impact: 'moderate', sector: ['energy', 'health'], first_seen: '2026-11-22T00:30:00Z' } })).id;
+  }
 
   // 5, 6, 22. The message at XB: zone, UTC, countdown; values isolated.
   await step(`[${lang} duty] times show the zone and UTC; the deadline counts down live`, async () => {
@@ -290,6 +294,14 @@ async function duty(lang) {
       const bad = await xb.$$eval('#dir-list td.fpr', (tds) => tds.filter((td) => !td.querySelector('bdi[dir=auto]')).length);
       assert(bad === 0, `${bad} fingerprints without isolation`);
       await shot(xb, 'ar-directory-isolated');
+      // A TLP code in a choice list (no element to carry dir) is isolated left to right.
+      await xb.click('#nav-compose');
+      await xb.waitForSelector('#compose-tlp');
+      const opts = await xb.$$eval('#compose-tlp option', (o) => o.map((x) => x.textContent));
+      assert(opts.every((o) => o.startsWith('\u2066') && o.endsWith('\u2069')), `TLP choices: ${opts}`);
+      // A list of States in a sentence: each isolated.
+      const grp = await xb.textContent('label[for="to-group-forum"]');
+      assert(grp.includes(`${FSI}XB${PDI}`), `group's States not isolated one by one: ${grp}`);
     });
   }
 

@@ -77,7 +77,7 @@ for (const l of langs) {
     }
   }
   if (wrong.length) bad(`${l}.json plurals:\n  ${wrong.join('\n  ')}`);
-  else ok(`${l}.json: ${count} plural(s), each with the forms ${need.join(' ')}; no hedged plural`);
+  else ok(`${l}.json: every plural (${count}) has the forms ${need.join(' ')}; no hedged plural`);
 }
 for (const l of langs) {
   const c = cats[l];

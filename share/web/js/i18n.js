@@ -115,6 +115,18 @@ export function translateStatic(root) {
   }
 }
 
+// A list of values in a sentence: each value isolated, joined by the
+// language's separator, so "XB, France (FR)" keeps its order in Arabic.
+export function list(items) {
+  return items.map(isolate).join(t('common.list_sep'));
+}
+
+// A code written left to right in every language (TLP:AMBER), where no
+// element can carry dir="ltr" (the text of an <option>).
+export function ltr(s) {
+  return `\u2066${s}${PDI}`;
+}
+
 // A value shown on its own (an id, a fingerprint, a name, a subject): its
 // direction from its own first strong letter, and its language when known.
 export function bdi(value, attrs) {

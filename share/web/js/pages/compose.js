@@ -10,7 +10,7 @@
 // its refusal names the field, and is shown next to it when it does.
 
 import { get, post } from '../api.js';
-import { t, currentLang, stateLabel, LANGS } from '../i18n.js';
+import { t, currentLang, stateLabel, LANGS, list, ltr } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 const URGENCIES = ['flash', 'urgent', 'priority', 'routine'];
@@ -179,7 +179,7 @@ export async function render(main, ctx) {
       const title = g.title && g.title[currentLang()] ? g.title[currentLang()] : g.name;
       gbox.appendChild(el('div', { class: 'check' }, [
         el('input', { type: 'checkbox', id, value: `group:${g.name}`, name: 'to' }),
-        el('label', { for: id }, t('compose.group_label', { title, states: g.states.map(stateLabel).join(t('common.list_sep')) })),
+        el('label', { for: id }, t('compose.group_label', { title, states: list(g.states.map(stateLabel)) })),
       ]));
     }
     audience.appendChild(gbox);
@@ -196,7 +196,7 @@ export async function render(main, ctx) {
   audience.appendChild(el('p', { class: 'hint' }, t('compose.audience_hint')));
   const select = (id, values, lbl, cur) => el('select', { id }, values.map((v) => el('option', { value: v, selected: v === cur }, lbl(v))));
   const urg = select('compose-urgency', URGENCIES, (u) => t(`urgency.${u}`), prefill.urgency || 'routine');
-  const tlp = select('compose-tlp', TLPS, (x) => t('tlp.label', { tlp: x }), prefill.tlp || 'AMBER');
+  const tlp = select('compose-tlp', TLPS, (x) => ltr(t('tlp.label', { tlp: x })), prefill.tlp || 'AMBER');
   const lang = select('compose-lang', LANGS, (l) => t(`lang.${l}`), currentLang());
   const tlpHelp = el('p', { class: 'hint', id: 'tlp-help' });
   const showTlp = () => { tlpHelp.textContent = t(`tlp.rule.${tlp.value.toLowerCase().replace('+', '-')}`); };

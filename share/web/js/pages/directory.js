@@ -4,7 +4,7 @@
 // communication check (once checks exist).
 
 import { get } from '../api.js';
-import { t, country, stateLabel, currentLang, LANGS, bdi, timeEl } from '../i18n.js';
+import { t, country, stateLabel, currentLang, LANGS, bdi, timeEl, list as listOf } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 export const live = false;
@@ -54,7 +54,7 @@ export async function render(main) {
             .map((k) => el('th', { scope: 'col' }, t(k))))),
           el('tbody', {}, pocs.map((p) => el('tr', { class: `poc status-${p.status}` }, [
             el('td', {}, t(`role.${p.role}`)), el('td', {}, bdi(p.name)), el('td', {}, bdi(p.email, { dir: 'ltr' })),
-            el('td', {}, (p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)).join(t('common.list_sep'))),
+            el('td', {}, listOf((p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)))),
             el('td', { class: 'fpr' }, bdi(p.fingerprint)), el('td', {}, t(`status.${p.status}`)),
             el('td', {}, p.last_check ? timeEl(p.last_check) : t('directory.never')),
           ]))),

@@ -16,7 +16,7 @@
 // 16 hex digits).
 
 import { get, post, ApiError } from '../api.js';
-import { t, fmtTime, stateLabel, currentLang, bdi, timeEl } from '../i18n.js';
+import { t, fmtTime, stateLabel, currentLang, bdi, timeEl, list } from '../i18n.js';
 import { el } from '../dom.js';
 import { countdown } from '../countdown.js';
 import { urgencyBadge, tlpBadge, langAttr } from './inbox.js';
@@ -314,7 +314,7 @@ export async function render(main, ctx) {
   main.appendChild(el('p', { class: 'meta' }, [
     urgencyBadge(m.urgency), ' ', tlpBadge(m.tlp), ' ',
     m.direction === 'in' ? t('message.from', { state: stateLabel(m.from) }) :
-      t('message.to', { states: m.to.map(stateLabel).join(t('common.list_sep')) }),
+      t('message.to', { states: list(m.to.map(stateLabel)) }),
     ' ', t('message.sent_at', { time: fmtTime(m.sent) }),
     ' ', el('span', { class: 'short-id' }, t('message.short_id', { id: m.id.slice(0, 16) })),
     m.deadline ? [' ', due(m)] : null,

@@ -2,7 +2,7 @@
 // delivered and acknowledged each.
 
 import { get } from '../api.js';
-import { t, stateLabel, timeEl } from '../i18n.js';
+import { t, stateLabel, timeEl, list } from '../i18n.js';
 import { el } from '../dom.js';
 import { urgencyBadge, tlpBadge, langAttr } from './inbox.js';
 
@@ -20,7 +20,7 @@ export async function render(main) {
       .map((k) => el('th', { scope: 'col' }, t(k))))),
     el('tbody', {}, msgs.map((m) => el('tr', { 'data-id': m.id }, [
       el('td', {}, urgencyBadge(m.urgency)),
-      el('td', {}, m.to.map(stateLabel).join(t('common.list_sep'))),
+      el('td', {}, list(m.to.map(stateLabel))),
       el('td', {}, el('a', { href: `#/message/${m.id}`, id: `open-${m.id.slice(0, 16)}`, dir: 'auto', lang: langAttr(m.lang) },
         m.subject || t('message.untitled'))),
       el('td', {}, tlpBadge(m.tlp)),
