@@ -99,6 +99,7 @@ async function journey(lang) {
     await xb.waitForSelector('#compose-form');
     assert(await xb.isChecked('#to-XA'), 'XA not chosen');
     assert((await xb.inputValue('#field-subject')).includes(subject), 'subject not quoted');
+    assert(!/[\u2066-\u2069]/.test(await xb.inputValue('#field-subject')), 'invisible isolates in the subject to sign');
     await xb.goBack();
     await xb.waitForSelector('#consult');
     await xb.click('#consult');

@@ -115,6 +115,11 @@ export function translateStatic(root) {
   }
 }
 
+// A sentence without its isolates, for text the user edits and signs.
+export function plainText(s) {
+  return s.replace(/[\u2066-\u2069]/g, '');
+}
+
 // A list of values in a sentence: each value isolated, joined by the
 // language's separator, so "XB, France (FR)" keeps its order in Arabic.
 export function list(items) {

@@ -10,7 +10,7 @@
 // its refusal names the field, and is shown next to it when it does.
 
 import { get, post } from '../api.js';
-import { t, currentLang, stateLabel, LANGS, list, ltr } from '../i18n.js';
+import { t, currentLang, stateLabel, LANGS, list, ltr, plainText } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 const URGENCIES = ['flash', 'urgent', 'priority', 'routine'];
@@ -149,7 +149,10 @@ export async function render(main, ctx) {
     try {
       const m = await get(`/api/messages/${ref}`);
       const key = query.get('consult') ? 'compose.consult_subject' : 'compose.reply_subject';
-      prefill = { subject: t(key, { subject: m.subject }), urgency: m.urgency, tlp: m.tlp };
+      // (without the isolates t() puts around values: this is text the
+      // user edits and signs, and invisible controls in a signed subject
+      // would surprise the CLI, a search, a reader's other tools)
+      prefill = { subject: plainText(t(key, { subject: m.subject })), urgency: m.urgency, tlp: m.tlp };
     } catch (e) { prefill = {}; }
   }
   main.appendChild(el('h1', {}, t('compose.title')));
