@@ -177,6 +177,7 @@ async function duty(lang) {
     assert(/\d/.test(await txt(xc, '#original-logged')), 'no log index');
     assert(await xc.locator('#original-content-ok.ok').count() === 1, 'content check not said');
     await noMissingKeys(xc, 'the forward');
+    await axe(xc, `${lang} forward`);
     await shot(xc, `${lang}-forward-original`);
   });
 
@@ -210,6 +211,7 @@ async function duty(lang) {
     assert(await focused(xa) === 'field-incident_class', `focus on ${await focused(xa)}`);
     assert(await xa.locator('#field-sector-error:not([hidden])').count() === 1, 'no error for sectors');
     assert((await api(xa, 'GET', '/api/sent')).length === before, 'something was sent');
+    await axe(xa, `${lang} compose, refused`);
     await shot(xa, `${lang}-compose-refused`);
   });
   await step(`[${lang} duty] compose on a template: several sectors, a date in the user's zone sent in UTC`, async () => {
@@ -433,6 +435,7 @@ async function checksPage(lang) {
     assert(tips.length && tips.every((s) => /%|٪/.test(s)), `tooltips: ${tips.slice(0, 3)}`);
     assert(await xa.locator('#chart-state-time table.chart-data tbody tr').count() === tips.length, 'table and points differ');
     await noMissingKeys(xa, 'checks');
+    await axe(xa, `${lang} checks with charts`);
     await shot(xa, `${lang}-checks-charts`);
   });
   await xa.context().close();
