@@ -963,7 +963,7 @@ check_object(struct vctx *v, json_t *o)
 		return bad(v, "id", "required, a string");
 	if (!stix_id_ok(id, type))
 		return bad(v, "id", "\"%.80s\" is not an identifier %s--UUID", id, type);
-	if (check_names(v, o) != 0 || walk_refs(v, o, "") != 0)
+	if (check_names(v, o) != 0)
 		return -1;
 	mod = json_string_value(json_object_get(o, "modified"));
 	snprintf(key, sizeof(key), "%s %s", id, mod ? mod : "");
@@ -973,14 +973,15 @@ check_object(struct vctx *v, json_t *o)
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (strcmp(type, kinds[k].type) == 0)
 			break;
-	if (k == sizeof(kinds) / sizeof(kinds[0]))	/* another type: kept */
-		return json_object_get(o, "created") != NULL ? check_sdo_common(v, o) :
-		    check_sco_common(v, o);
-	if (kinds[k].kind == K_SDO && check_sdo_common(v, o) != 0)
+	if (k == sizeof(kinds) / sizeof(kinds[0])) {	/* another type: kept */
+		if ((json_object_get(o, "created") != NULL ? check_sdo_common(v, o) :
+		    check_sco_common(v, o)) != 0)
+			return -1;
+	} else if ((kinds[k].kind == K_SDO && check_sdo_common(v, o) != 0) ||
+	    (kinds[k].kind == K_SCO && check_sco_common(v, o) != 0) || kinds[k].check(v, o) != 0)
 		return -1;
-	if (kinds[k].kind == K_SCO && check_sco_common(v, o) != 0)
-		return -1;
-	return kinds[k].check(v, o);
+	/* then whatever other references it holds, at any depth */
+	return walk_refs(v, o, "");
 }
 
 /* The bundle itself: its three properties, nothing else. */

@@ -526,7 +526,8 @@ test_refusals(void **state)
 	mutant(2, "value", NULL, "\"value\": required");
 	mutant(2, "spec_version", "\"2.0\"", "only STIX 2.1 is accepted");
 	mutant(2, "defanged", "1", "\"defanged\": must be true or false");
-	mutant(3, "objects", "{\"0\": {\"type\": \"ipv4-addr\", \"value\": \"192.0.2.1\"}}",
+	mutant(3, "objects", "{\"0\": {\"type\": \"ipv4-addr\", \"value\": \"192.0.2.1\", "
+	    "\"resolves_to_refs\": [\"1\"]}}",
 	    "\"objects\": deprecated in STIX 2.1");
 	mutant(3, "object_refs", "[\"" INDICATOR "\"]",
 	    "\"object_refs[0]\": must name an SCO or a relationship, not a indicator");
