@@ -554,6 +554,94 @@ test_refusals(void **state)
 	mutant(9, "created", "\"2022-10-02T00:00:00.000Z\"", "a TLP marking must be the official");
 }
 
+
+/* The base bundle with one more object (JSON text): refused with why, or
+ * accepted when why is NULL. */
+static void
+added(const char *obj, const char *why)
+{
+	json_t *b = base_bundle(), *o = json_loads(obj, 0, NULL);
+
+	if (o == NULL)
+		fail_msg("test object does not parse: %s", obj);
+	json_array_append_new(json_object_get(b, "objects"), o);
+	if (why == NULL) {
+		if (stix_bundle_check(b) != STIX_OK)
+			fail_msg("refused %s: %s", obj, rs_err());
+	} else {
+		if (stix_bundle_check(b) == STIX_OK)
+			fail_msg("accepted %s", obj);
+		has(rs_err(), why);
+	}
+	json_decref(b);
+}
+
+#define SDO(type, n)	"\"type\": \"" type "\", \"spec_version\": \"2.1\", \"id\": \"" type "--" U(n) "\", " TS
+
+static void
+test_more_types(void **state)
+{
+	(void)state;
+	added("{\"type\": \"email-addr\", \"id\": \"email-addr--" U(b) "\", \"value\": "
+	    "\"a@x.example\", \"display_name\": \"A\"}", NULL);
+	added("{\"type\": \"email-addr\", \"id\": \"email-addr--" U(b) "\", \"value\": "
+	    "\"not an address\"}", "\"value\": \"not an address\" is not a valid email");
+	added("{\"type\": \"domain-name\", \"id\": \"domain-name--" U(b) "\", \"value\": "
+	    "\"-bad-.example\"}", "is not a valid domain");
+	added("{\"type\": \"url\", \"id\": \"url--" U(b) "\", \"value\": \"no scheme\"}",
+	    "is not a valid url");
+	added("{\"type\": \"ipv6-addr\", \"id\": \"ipv6-addr--" U(b) "\", \"value\": "
+	    "\"2001:db8::/32\"}", NULL);
+	added("{\"type\": \"ipv6-addr\", \"id\": \"ipv6-addr--" U(b) "\", \"value\": "
+	    "\"192.0.2.1\"}", "is not a valid IPv6 address");
+	added("{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--" U(b) "\", \"value\": "
+	    "\"192.0.2.0/33\"}", "is not a valid IPv4 address");
+	added("{" SDO("vulnerability", b) "}", "objects[10] (vulnerability--" U(b) "): \"name\": "
+	    "required");
+	added("{" SDO("relationship", b) ", \"relationship_type\": \"related-to\", \"source_ref\": "
+	    "\"" INDICATOR "\", \"target_ref\": \"" IPV4 "\", \"start_time\": "
+	    "\"2026-01-02T00:00:00Z\", \"stop_time\": \"2026-01-01T00:00:00Z\"}",
+	    "\"stop_time\": must be after start_time");
+	added("{" SDO("relationship", b) ", \"relationship_type\": \"related-to\", \"source_ref\": "
+	    "\"" REL "\", \"target_ref\": \"" IPV4 "\"}", "\"source_ref\": must name an SDO or SCO, "
+	    "not a relationship");
+	added("{" SDO("extension-definition", b) ", \"name\": \"x\", \"schema\": \"s\", "
+	    "\"version\": \"1\", \"extension_types\": [\"property-extension\"]}",
+	    "\"created_by_ref\": required for an extension-definition");
+	added("{" SDO("extension-definition", b) ", \"created_by_ref\": \"" IDENTITY "\", "
+	    "\"name\": \"x\", \"schema\": \"s\", \"version\": \"1\", \"extension_types\": "
+	    "[\"new-thing\"]}", "\"extension_types\": \"new-thing\" is not an extension type");
+	added("{" SDO("extension-definition", b) ", \"created_by_ref\": \"" IDENTITY "\", "
+	    "\"name\": \"x\", \"schema\": \"s\", \"version\": \"1\", \"extension_types\": "
+	    "[\"new-sdo\"], \"extension_properties\": [\"a\"]}",
+	    "\"extension_properties\": only for a toplevel-property-extension");
+	added("{" SDO("extension-definition", b) ", \"created_by_ref\": \"" IDENTITY "\", "
+	    "\"name\": \"x\", \"schema\": \"s\", \"version\": \"1\", \"extension_types\": "
+	    "[\"toplevel-property-extension\"], \"extension_properties\": [\"x_a\"]}", NULL);
+	/* a TLP 2.0 marking under another id would claim a label it is not */
+	added("{\"type\": \"marking-definition\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"marking-definition--" U(b) "\", \"created\": \"2022-10-01T00:00:00.000Z\", "
+	    "\"name\": \"TLP:CLEAR\", \"extensions\": {\"" STIX_TLP2_EXTENSION "\": "
+	    "{\"extension_type\": \"property-extension\", \"tlp_2_0\": \"clear\"}}}",
+	    "a TLP 2.0 marking must have its official id");
+	added("{\"type\": \"marking-definition\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"marking-definition--" U(b) "\", \"created\": \"2022-10-01T00:00:00.000Z\"}",
+	    "\"definition_type\": required");
+	added("{\"type\": \"marking-definition\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"marking-definition--" U(b) "\", \"created\": \"2022-10-01T00:00:00.000Z\", "
+	    "\"definition_type\": \"statement\", \"definition\": {\"statement\": 3}}",
+	    "a statement marking's definition is");
+	/* another STIX type or a custom one: common properties only, kept */
+	added("{" SDO("malware", b) ", \"is_family\": \"whatever\"}", NULL);
+	added("{" SDO("malware", b) ", \"created_by_ref\": \"identity--" U(0) "\"}",
+	    "\"created_by_ref\": \"identity--" U(0) "\" is not in the bundle");
+	added("{\"type\": \"x-thing\", \"id\": \"x-thing--" U(b) "\", \"spec_version\": \"2.0\"}",
+	    "only STIX 2.1 is accepted");
+	added("{\"type\": \"x-thing\", \"id\": \"x-thing--" U(b) "\", \"thing_refs\": [\""
+	    IPV4 "\", \"file--" U(0) "\"]}", "\"thing_refs[1]\": \"file--" U(0) "\" is not in the "
+	    "bundle");
+}
+
 static void
 test_bundle_refusals(void **state)
 {
@@ -578,6 +666,11 @@ test_bundle_refusals(void **state)
 	json_object_set_new(b, "type", json_string("Bundle"));
 	assert_int_equal(stix_bundle_check(b), STIX_INVALID);
 	json_object_set_new(b, "type", json_string("bundle"));
+	json_object_set_new(b, "objects", json_array());
+	assert_int_equal(stix_bundle_check(b), STIX_INVALID);
+	has(rs_err(), "bundle: \"objects\": must be a non-empty list");
+	json_decref(b);
+	b = base_bundle();
 	/* an object twice (same id and modified) */
 	objs = json_object_get(b, "objects");
 	json_array_append(objs, json_array_get(objs, 1));
@@ -1188,6 +1281,7 @@ main(void)
 		cmocka_unit_test(test_pattern_refusals),
 		cmocka_unit_test(test_valid_bundle),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_more_types),
 		cmocka_unit_test(test_bundle_refusals),
 		cmocka_unit_test(test_map_incident),
 		cmocka_unit_test(test_map_deterministic),
