@@ -371,8 +371,7 @@ read_object(struct in *x, json_t *o)
 	int64_t us;
 
 	x->id = jstr(o, "id");
-	if (markings(x, o) != 0)
-		return -1;
+	/* not carried as such, so neither are their markings */
 	if (strcmp(type, "identity") == 0 || strcmp(type, "extension-definition") == 0)
 		return 0;
 	if (strcmp(type, "marking-definition") == 0) {
@@ -389,6 +388,8 @@ read_object(struct in *x, json_t *o)
 		}
 		return 0;
 	}
+	if (markings(x, o) != 0)
+		return -1;
 	if (strcmp(type, "incident") == 0 || strcmp(type, "report") == 0) {
 		json_t **slot = type[0] == 'i' ? &x->incident : &x->report;
 		if (*slot != NULL)

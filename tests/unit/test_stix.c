@@ -1214,6 +1214,18 @@ test_from_tools(void **state)
 	stix_draft_free(&d);
 	json_decref(b);
 
+	/* a marking on an object the message does not carry is no obstacle */
+	b = tool_bundle(",{\"type\": \"marking-definition\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"marking-definition--" U(4) "\", \"created\": \"2026-01-01T00:00:00.000Z\","
+	    " \"definition_type\": \"statement\", \"definition\": {\"statement\": \"(c) ZZ\"}},"
+	    "{" OBJ("identity", 5) ", \"name\": \"Analyst\", \"object_marking_refs\": "
+	    "[\"marking-definition--" U(4) "\"]}");
+	draft(b, &d);
+	assert_int_equal(d.ndropped, 1);
+	has(d.dropped[0], "objects[3] (marking-definition--" U(4) "): not carried: a marking");
+	stix_draft_free(&d);
+	json_decref(b);
+
 	/* what a message cannot carry */
 	draft_refused(",{" OBJ("malware", 4) ", \"name\": \"x\", \"is_family\": false}",
 	    "objects[3] (malware--" U(4) "): a roster message cannot carry a malware");
