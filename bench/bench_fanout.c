@@ -35,7 +35,7 @@
  * devices from a shared counter): a GET /v1/mail?after=<log size before the
  * send - 1> signed as that device (lib/httpsig), the checkpoint's signature
  * against the operator key, the record's inclusion proof against it
- * (lib/merkle.h, as node/verify.c does), the envelope's framing, digest and
+ * (lib/merkle.h, as node/core/verify.c does), the envelope's framing, digest and
  * signature (env_parse, env_verify, signer = the sender's device), then
  * seal_decrypt with the device's own keys and a check of the subject.  The
  * figure is the time from the first GET (and from the hub's receipt) to the
@@ -673,7 +673,7 @@ sent_index(const struct world *w, int64_t *index, int64_t *time)
 	}
 }
 
-/* The message as node/message.c makes it, built and signed here: returns
+/* The message as node/core/message.c makes it, built and signed here: returns
  * the CPU seconds of seal_encrypt and of env_build in seal_s, sign_s. */
 static void
 build_message(struct buf *env, const struct world *w, const struct keypair *signer,

@@ -22,7 +22,7 @@
  * Argon2id unlock of the device key, a few requests).
  *
  * N messages from XA to XB are then made in this process, exactly as
- * node/send.c makes them (sealed to XB's device as XB's request.json names
+ * node/core/message.c and ack.c make them (sealed to XB's device as XB's request.json names
  * it, signed with XA's device key read from its key file, continuing XA's
  * seq/prev chain), and POSTed in batches of 1000; every one must get a
  * receipt.  The bench then fetches XB's mail itself, signed as XB, to time
@@ -431,7 +431,7 @@ static const char body_text[] =
     "Scanning of energy-sector hosts from 198.51.100.0/24 since 04:10 UTC; "
     "indicators attached in the next message. Please confirm receipt.";
 
-/* Appends one msg envelope to out, as node/send.c builds it; updates the
+/* Appends one msg envelope to out, as node/core/message.c builds it; updates the
  * chain (seq, prev). */
 static void
 add_message(struct buf *out, const struct keypair *xa, const struct seal_recipient *r,
