@@ -505,18 +505,6 @@ frame_batch(const struct http_req *req, struct http_resp *resp, size_t **offp)
 	return n;
 }
 
-static int
-known_kind(const char *kind)
-{
-	static const char *kinds[] = { "admit", "cert", "revoke", "group", "msg",
-	    "ack", "cosign", "check", NULL };
-
-	for (int i = 0; kinds[i] != NULL; i++)
-		if (strcmp(kind, kinds[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* workpool_for body: parses and verifies envelope i; on failure sets its
  * status and reason, which the answer prefixes with its position. */
 static void
@@ -526,15 +514,18 @@ check_one(void *arg, size_t k)
 	struct batch *b = p->b;
 	size_t i = p->base + k;
 	struct seq_item *it = &b->items[i];
+	enum kind_verdict v;
 	int status = 400;
 
 	if (env_parse(&it->e, b->body + b->off[i], b->off[i + 1] - b->off[i]) != 0)
 		;
-	else if (!known_kind(it->e.kind)) {
+	else if (it->e.kind_id == KIND_UNKNOWN) {
 		char kind[32];
 		snprintf(kind, sizeof(kind), "%s", it->e.kind);
 		rs_seterr("unknown envelope kind \"%s\"", kind);
-	} else if (env_verify(&it->e) != 0)
+	} else if ((v = kind_validate(&it->e, b->a->s->op->pk)) != KIND_VALID)
+		status = v == KIND_TOO_LARGE ? 413 : 400;
+	else if (env_verify(&it->e) != 0)
 		status = 403;
 	else if (blobs_check_msg(b->a, &it->e) != 0)
 		status = 400;

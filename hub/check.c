@@ -322,7 +322,7 @@ static int
 columns_match(const struct row *r)
 {
 	const struct envelope *e = &r->e;
-	int want_seq = store_is_device_kind(e->kind) && e->seq > 0;
+	int want_seq = kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0;
 
 	return str_eq(r->kind, e->kind) && str_eq(r->state, e->state) &&
 	    r->signer_ok && memcmp(r->signer, e->key, 32) == 0 &&
@@ -337,8 +337,7 @@ count_recipients(const struct envelope *e)
 	uint64_t n = 0;
 	size_t i;
 
-	if ((strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0) ||
-	    !json_is_array(r))
+	if (!kind_has(e->kind_id, KIND_ROUTED) || !json_is_array(r))
 		return 0;
 	keys = xcalloc(json_array_size(r) + 1, 32);
 	json_array_foreach(r, i, v) {

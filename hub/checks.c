@@ -35,9 +35,9 @@
 #include "util.h"
 
 #define CHECK_SQL "SELECT idx, time, envelope FROM log" \
-	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
+	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
 #define CHECK_ID_SQL "SELECT idx, id FROM log" \
-	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
+	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
 #define ANSWER_SQL "SELECT l.idx, l.time, l.signer FROM rcpt r" \
 	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx < ?2 ORDER BY r.idx"
 #define ANSWER_IDX_SQL "SELECT idx FROM rcpt WHERE device = ?1 AND idx > ?2" \
@@ -78,7 +78,7 @@ static int
 load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **out,
     size_t *n)
 {
-	sqlite3_stmt *st = db_prep(db, CHECK_SQL);
+	sqlite3_stmt *st = store_prep(db, CHECK_SQL);
 	struct envelope e;
 	int rc;
 
@@ -117,8 +117,8 @@ load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **o
 static struct cs_group *
 groups_at(sqlite3 *db, const uint8_t operator_key[32], uint64_t size, size_t *n)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE kind NOT IN ('msg', 'ack') AND kind = 'group' AND idx < ?1"
+	sqlite3_stmt *st = store_prep(db, "SELECT idx, envelope FROM log"
+	    " WHERE @public AND kind = 'group' AND idx < ?1"
 	    " ORDER BY idx");
 	struct directory *g = dir_new(operator_key);
 	struct cs_group *out;
@@ -232,7 +232,7 @@ static int
 page_indexes(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
     struct idxs *page)
 {
-	sqlite3_stmt *st = db_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
+	sqlite3_stmt *st = store_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
 	int rc = -1, step;
 
 	if (st == NULL || ans == NULL)

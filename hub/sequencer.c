@@ -59,13 +59,6 @@ struct heads {
 	size_t n, cap;
 };
 
-static int
-is_known_kind(const char *kind)
-{
-	return store_is_device_kind(kind) || strcmp(kind, "admit") == 0 ||
-	    strcmp(kind, "cert") == 0 || strcmp(kind, "revoke") == 0;
-}
-
 /* dir_check refused e: 409 when the refusal is about its place in the
  * device's chain (replayed, reordered, gap), 403 for the directory rules,
  * 400 for an unknown kind. */
@@ -74,9 +67,9 @@ refusal_status(struct directory *d, const struct envelope *e)
 {
 	struct dir_device *dev;
 
-	if (!is_known_kind(e->kind))
+	if (e->kind_id == KIND_UNKNOWN)
 		return 400;
-	if (!store_is_device_kind(e->kind))
+	if (!kind_has(e->kind_id, KIND_CHAINED))
 		return 403;
 	dev = dir_device(d, e->key);
 	if (dev == NULL || dev->revoked_index >= 0 || e->state == NULL ||
@@ -187,7 +180,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	}
 	if (rc != 0)
 		return -1;
-	if (store_is_device_kind(e->kind))
+	if (!kind_has(e->kind_id, KIND_DIRECTORY))
 		dir_apply(s->dir, e, (int64_t)idx);	/* chain head only */
 	else {
 		pthread_rwlock_wrlock(&s->dirlock);

@@ -52,19 +52,18 @@
 #include "jsonutil.h"
 #include "util.h"
 
-/* The listings' kinds.  msg and ack rows (nearly all of them) stay out of
- * the kind index: they are found through rcpt, and leaving them out saves an
- * index insert per envelope.  SQLite uses a partial index only for queries
- * that repeat its WHERE term, hence the macro. */
-#define PUBLIC_KINDS	"kind NOT IN ('msg', 'ack')"
-
+/* The kind index leaves out the mail kinds' rows (nearly all of them): they
+ * are found through rcpt, and leaving them out saves an index insert per
+ * envelope.  SQLite uses a partial index only for queries that repeat its
+ * WHERE term, so every such query names it as "@public", which store_sql
+ * replaces by the term built from lib/kinds.c's table. */
 #define SCHEMA \
 	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);" \
 	"CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY," \
 	" id BLOB NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL," \
 	" state TEXT, signer BLOB NOT NULL, seq INTEGER, envelope BLOB NOT NULL);" \
 	"CREATE INDEX IF NOT EXISTS log_public ON log(kind, idx)" \
-	" WHERE " PUBLIC_KINDS ";" \
+	" WHERE @public;" \
 	"CREATE UNIQUE INDEX IF NOT EXISTS log_chain ON log(signer, seq)" \
 	" WHERE seq IS NOT NULL;" \
 	"CREATE TABLE IF NOT EXISTS rcpt(device BLOB, idx INTEGER," \
@@ -75,6 +74,46 @@
 /* The writer's page cache: the pages it touches are the insertion points of
  * each index (a few per device) and the table's tail; 8 MiB holds them. */
 #define WRITER_CACHE_KIB	8192
+
+char *
+store_sql(const char *tmpl)
+{
+	struct buf b = {0};
+	const char *p = tmpl;
+
+	while (*p != '\0') {
+		if (strncmp(p, "@public", 7) == 0) {
+			buf_printf(&b, "kind NOT IN %s", kinds_sql(KINDS_MAIL));
+			p += 7;
+		} else if (strncmp(p, "@directory", 10) == 0) {
+			buf_addstr(&b, kinds_sql(KINDS_DIRECTORY));
+			p += 10;
+		} else
+			buf_add(&b, p++, 1);
+	}
+	buf_cstr(&b);
+	return (char *)b.p;
+}
+
+sqlite3_stmt *
+store_prep(sqlite3 *db, const char *tmpl)
+{
+	char *sql = store_sql(tmpl);
+	sqlite3_stmt *st = db_prep(db, sql);
+
+	free(sql);
+	return st;
+}
+
+static sqlite3 *
+open_db(const char *path)
+{
+	char *schema = store_sql(SCHEMA);
+	sqlite3 *db = db_open(path, schema);
+
+	free(schema);
+	return db;
+}
 
 static int
 file_exists(const char *path)
@@ -98,7 +137,7 @@ store_create(const char *hubdir, const uint8_t operator_pk[32])
 		rs_seterr("%s already exists", dbpath);
 		goto out;
 	}
-	if ((db = db_open(dbpath, SCHEMA)) == NULL)
+	if ((db = open_db(dbpath)) == NULL)
 		goto out;
 	if (chmod(dbpath, 0600) != 0) {
 		rs_seterr("cannot set the mode of %s: %s", dbpath, strerror(errno));
@@ -300,8 +339,8 @@ prepare_writer(struct store *s)
 	    " VALUES(?, ?)");
 	s->st_get_chain = db_prep(s->db, "SELECT idx, time, id FROM log"
 	    " WHERE signer = ? AND seq = ?");
-	s->st_get_kind = db_prep(s->db, "SELECT idx, time, id FROM log"
-	    " WHERE " PUBLIC_KINDS " AND kind = ? AND id = ?");
+	s->st_get_kind = store_prep(s->db, "SELECT idx, time, id FROM log"
+	    " WHERE @public AND kind = ? AND id = ?");
 	s->st_set_head = db_prep(s->db, "INSERT OR REPLACE INTO head(device, seq, id)"
 	    " VALUES(?, ?, ?)");
 	if (s->st_ins_log == NULL || s->st_ins_rcpt == NULL ||
@@ -350,7 +389,7 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 		    hubdir);
 		goto fail;
 	}
-	if ((s->db = db_open(s->dbpath, SCHEMA)) == NULL)
+	if ((s->db = open_db(s->dbpath)) == NULL)
 		goto fail;
 	if (check_operator(s) != 0 || load_size(s) != 0 || open_tree(s) != 0)
 		goto fail;
@@ -438,20 +477,13 @@ store_reader_done(struct store *s, sqlite3 *db)
 /* ---- writer ---------------------------------------------------------------- */
 
 int
-store_is_device_kind(const char *kind)
-{
-	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
-	    strcmp(kind, "cosign") == 0 || strcmp(kind, "check") == 0;
-}
-
-int
 store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (store_is_device_kind(e->kind) && e->seq > 0) {
+	if (kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0) {
 		st = s->st_get_chain;
 		sqlite3_bind_blob(st, 1, e->key, 32, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, e->seq);
@@ -500,7 +532,7 @@ insert_rcpt(struct store *s, const struct envelope *e, uint64_t idx)
 	uint8_t key[32];
 	size_t i;
 
-	if (strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0)
+	if (!kind_has(e->kind_id, KIND_ROUTED))
 		return 0;
 	if (checkrec_is_answer(e) && route_answer(s, e, idx) != 0)
 		return -1;
@@ -534,7 +566,7 @@ store_insert(struct store *s, const struct envelope *e, uint64_t idx,
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_blob(st, 6, e->key, 32, SQLITE_STATIC);
-	if (store_is_device_kind(e->kind) && e->seq > 0)
+	if (kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0)
 		sqlite3_bind_int64(st, 7, e->seq);
 	else
 		sqlite3_bind_null(st, 7);
@@ -574,9 +606,8 @@ store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
 static int
 replay_public(sqlite3 *db, struct directory *d)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
-	    " ORDER BY idx");
+	sqlite3_stmt *st = store_prep(db, "SELECT idx, envelope FROM log"
+	    " WHERE @public AND kind IN @directory ORDER BY idx");
 	struct envelope e;
 	int rc;
 
@@ -666,11 +697,11 @@ list_sql(enum store_list which)
 	switch (which) {
 	case LIST_DIRECTORY:
 		return "SELECT idx, time, envelope FROM log"
-		    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
+		    " WHERE @public AND kind IN @directory"
 		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_COSIGN:
 		return "SELECT idx, time, envelope FROM log"
-		    " WHERE " PUBLIC_KINDS " AND kind = 'cosign'"
+		    " WHERE @public AND kind = 'cosign'"
 		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_MAIL:
 		return "SELECT l.idx, l.time, l.envelope FROM rcpt r"
@@ -693,7 +724,7 @@ store_list(struct store *s, enum store_list which, const uint8_t device[32],
 	*more = 0;
 	if (db == NULL)
 		return -1;
-	if ((st = db_prep(db, list_sql(which))) == NULL) {
+	if ((st = store_prep(db, list_sql(which))) == NULL) {
 		store_reader_done(s, db);
 		return -1;
 	}

@@ -75,6 +75,12 @@ void store_close(struct store *s);
 uint64_t store_committed(struct store *s);
 void store_set_committed(struct store *s, uint64_t n);
 
+/* SQL text with "@public" replaced by the term of the kind index's WHERE
+ * clause (the kinds that are not mail, from lib/kinds.c) and "@directory"
+ * by the list of directory kinds; malloc'd.  store_prep prepares it. */
+char *store_sql(const char *tmpl);
+sqlite3_stmt *store_prep(sqlite3 *db, const char *tmpl);
+
 /* Reader connections (any thread). */
 sqlite3 *store_reader(struct store *s);
 void store_reader_done(struct store *s, sqlite3 *db);
@@ -87,8 +93,6 @@ void store_reader_done(struct store *s, sqlite3 *db);
  * kind otherwise (see store.c on why there is no id index). */
 int store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time);
-/* msg, ack, cosign: signed by a device, numbered and chained. */
-int store_is_device_kind(const char *kind);
 /* Inserts the log row and its routing rows.  -2 when the device's sequence
  * number is already stored (a unique-constraint failure), -1 on other
  * errors. */

@@ -30,6 +30,7 @@
 #include "checkrec.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "statement.h"
 #include "util.h"
 
 /* A signed, parsed record; the envelope borrows raw. */
@@ -154,6 +155,26 @@ mk_revoke(struct rec *r, const struct keypair *signer, const char *state,
 	    "device", jhex(target, 32), "reason", "test"), signer);
 }
 
+/* The operator of the current world: a cosign carries a checkpoint it
+ * signed (lib/kinds.c refuses any other payload). */
+static const struct keypair *world_operator;
+
+static char *
+cosign_payload(void)
+{
+	uint8_t root[32] = {0};
+	struct checkpoint c;
+	json_t *j;
+	char *t;
+
+	checkpoint_make(&c, "hub", 5, root, 1763820000000LL, world_operator->sk);
+	j = checkpoint_json(&c);
+	t = jdump(j);
+	json_decref(j);
+	checkpoint_free(&c);
+	return t;
+}
+
 /* A device-signed record; seq 0 leaves seq out, prev NULL leaves prev out;
  * rcpt is stolen (NULL: none). */
 static void
@@ -172,8 +193,12 @@ mk_dev(struct rec *r, const char *kind, const struct keypair *signer,
 		json_object_set_new(h, "to", json_pack("[s]", "XB"));
 		json_object_set_new(h, "urgency", json_string("routine"));
 	}
-	rec_build(r, h, strcmp(kind, "cosign") == 0 ?
-	    "{\"checkpoint\":\"x\",\"sig\":\"\"}" : "RSP1 (not really sealed)", signer);
+	if (strcmp(kind, "cosign") == 0) {
+		char *p = cosign_payload();
+		rec_build(r, h, p, signer);
+		free(p);
+	} else
+		rec_build(r, h, "RSP1 (not really sealed)", signer);
 }
 
 static json_t *
@@ -223,6 +248,7 @@ setup_world(void **state)
 	w->a2 = keypair_new("XA", 1);
 	w->b1 = keypair_new("XB", 1);
 	w->d = dir_new(w->op->pk);
+	world_operator = w->op;
 	mk_admit(&r, w->op, "XA", "XA", w->ra->pk);
 	ACCEPT(w, &r, 0);
 	mk_admit(&r, w->op, "XB", "XB", w->rb->pk);
@@ -795,15 +821,15 @@ test_group(void **state)
 	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states", "XA", "XA"));
 	REFUSE(w, &r, 0, "listed twice");
 	mk_group(&r, w->op, json_pack("{s:s,s:s}", "name", "forum", "states", "XA"));
-	REFUSE(w, &r, 0, "list of at most");
+	REFUSE(w, &r, 0, "\"states\" must be a list of strings");
 	mk_group(&r, w->op, json_pack("{s:s}", "name", "forum"));
-	REFUSE(w, &r, 0, "list of at most");
+	REFUSE(w, &r, 0, "missing field \"states\"");
 	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:s}", "name", "forum", "states", "XA",
 	    "title", "Forum"));
 	REFUSE(w, &r, 0, "language: text");
 	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:{s:i}}", "name", "forum", "states", "XA",
 	    "title", "en", 1));
-	REFUSE(w, &r, 0, "is not a text");
+	REFUSE(w, &r, 0, "\"title\" must be an object of language: text");
 	rec_build(&r, hdr_of("group", NULL), "not json", w->op);
 	REFUSE(w, &r, 0, "JSON");
 
