@@ -65,10 +65,7 @@ struct check {
 	uint8_t (*ids)[32];
 	size_t idcap;
 	uint64_t rcpt_rows;
-	/* streaming root: perfect subtrees of decreasing size */
-	uint8_t stack[64][32];
-	uint64_t stsize[64];
-	int depth;
+	struct merkle_frontier range;	/* the root as the walk goes */
 	/* checkpoint */
 	int has_cp;
 	struct checkpoint cp;
@@ -89,33 +86,6 @@ problem(struct check *c, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stdout);
 	}
-}
-
-/* ---- streaming Merkle root (RFC 9162) -------------------------------------- */
-
-static void
-root_push(struct check *c, const uint8_t leaf[32])
-{
-	memcpy(c->stack[c->depth], leaf, 32);
-	c->stsize[c->depth++] = 1;
-	while (c->depth >= 2 && c->stsize[c->depth - 1] == c->stsize[c->depth - 2]) {
-		merkle_node_hash(c->stack[c->depth - 2], c->stack[c->depth - 2],
-		    c->stack[c->depth - 1]);
-		c->stsize[c->depth - 2] *= 2;
-		c->depth--;
-	}
-}
-
-static void
-root_get(struct check *c, uint8_t out[32])
-{
-	if (c->depth == 0) {
-		merkle_empty_root(out);
-		return;
-	}
-	memcpy(out, c->stack[c->depth - 1], 32);
-	for (int i = c->depth - 2; i >= 0; i--)
-		merkle_node_hash(out, c->stack[i], out);
 }
 
 /* ---- options ------------------------------------------------------------------- */
@@ -384,13 +354,14 @@ check_leaf(struct check *c, uint64_t idx, int64_t time, const uint8_t id[32])
 	uint8_t leaf[32], have[32];
 
 	env_leaf_hash(leaf, id, time);
-	root_push(c, leaf);
+	if (merkle_frontier_append(&c->range, leaf) != 0)
+		problem(c, "tree: %s", rs_err());
 	if (c->tree != NULL && (merkle_leaf(c->tree, idx, have) != 0 ||
 	    memcmp(have, leaf, 32) != 0) && c->leaf_mismatch++ == 0)
 		problem(c, "tree: leaf %llu is not the leaf of the envelope "
 		    "stored there", (unsigned long long)idx);
 	if (c->has_cp && c->cp.size == idx + 1) {
-		root_get(c, c->cp_root);
+		merkle_frontier_root(&c->range, c->cp_root);
 		c->cp_root_seen = 1;
 	}
 }
@@ -665,7 +636,7 @@ run_check(struct check *c)
 	}
 	if (walk(c, &rows) != 0)
 		goto out;
-	root_get(c, root);
+	merkle_frontier_root(&c->range, root);
 	check_tree_root(c, root);
 	check_heads(c);
 	check_size(c);

@@ -94,7 +94,7 @@ cp_current(struct store *s, uint64_t *size)
 		t = now_ms();
 		if (s->cp_valid && t < s->cp.time)
 			t = s->cp.time;
-		checkpoint_make(&c, s->cfg.name, n, root, t, s->op->sk);
+		checkpoint_make_v1(&c, s->cfg.name, n, root, t, s->op->sk);
 		checkpoint_free(&s->cp);
 		s->cp = c;
 		s->cp_valid = 1;

@@ -167,7 +167,7 @@ cosign_payload(void)
 	json_t *j;
 	char *t;
 
-	checkpoint_make(&c, "hub", 5, root, 1763820000000LL, world_operator->sk);
+	checkpoint_make(&c, "hub", 5, root, 1763820000000LL, 2, root, world_operator->sk);
 	j = checkpoint_json(&c);
 	t = jdump(j);
 	json_decref(j);

@@ -86,7 +86,7 @@ checkpoint_payload(const struct keypair *signer)
 	json_t *j;
 
 	memset(root, 7, sizeof(root));
-	checkpoint_make(&c, "hub", 12, root, 1763820000000LL, signer->sk);
+	checkpoint_make(&c, "hub", 12, root, 1763820000000LL, 3, root, signer->sk);
 	j = checkpoint_json(&c);
 	checkpoint_free(&c);
 	return j;
