@@ -61,7 +61,7 @@ $(BUILD)/roster: $(NODE_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests: $(TESTS) all
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
 

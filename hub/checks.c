@@ -261,24 +261,34 @@ out:
 	return rc;
 }
 
-/* The records of the first n indexes of page, with proofs at size. */
+/* The records of the first indexes of page, at most *n of them and, after
+ * the first, API_MAX_PAGE_BYTES of envelopes, with proofs at size; *n says
+ * how many. */
 static json_t *
-page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t n,
+page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t *n,
     uint64_t size)
 {
 	sqlite3_stmt *st = db_prep(db, ROW_SQL);
 	json_t *recs = json_array(), *r;
+	size_t bytes = 0, len;
 
 	if (st == NULL)
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		sqlite3_bind_int64(st, 1, page->v[i]);
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			rs_seterr("log row %lld is missing", (long long)page->v[i]);
 			goto fail;
 		}
+		len = (size_t)sqlite3_column_bytes(st, 1);
+		if (i > 0 && bytes + len > API_MAX_PAGE_BYTES) {
+			sqlite3_reset(st);
+			*n = i;
+			break;
+		}
+		bytes += len;
 		r = api_record(s, size, (uint64_t)page->v[i], sqlite3_column_int64(st, 0),
-		    sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		    -1, sqlite3_column_blob(st, 1), len);
 		sqlite3_reset(st);
 		if (r == NULL) {
 			rs_seterr("cannot prove log row %lld", (long long)page->v[i]);
@@ -312,7 +322,7 @@ checks_get_listing(struct api *a, const struct http_req *req, struct http_resp *
 	    page_indexes(db, after, size, API_MAX_RECORDS, &page) != 0)
 		goto fail;
 	n = page.n < API_MAX_RECORDS ? page.n : API_MAX_RECORDS;
-	if ((recs = page_records(a->s, db, &page, n, size)) == NULL)
+	if ((recs = page_records(a->s, db, &page, &n, size)) == NULL)
 		goto fail;
 	store_reader_done(a->s, db);
 	j = json_object();

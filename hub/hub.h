@@ -7,8 +7,10 @@
  *   hub.json       configuration (name, listen address, body limit, threads)
  *   operator.key   the operator's Ed25519 key, unsealed, mode 0600
  *   operator.pub   its public half, to hand to nodes
- *   hub.db         SQLite: the log, routing, chain heads, latest checkpoint
+ *   hub.db         SQLite: the log, routing, chain heads, the public
+ *                  records' numbering, latest checkpoint
  *   tree/          the Merkle tree, one flat file per level (lib/merkle.h)
+ *   tree/public/   the public tree (docs/protocol.md section 8), the same way
  *   blobs/         attachments' ciphertexts, by SHA-256 (hub/blobs.c)
  *   lock           flock'ed by whoever writes the log (serve, admit)
  *   serve.url      "http://ADDR:PORT\n" while a hub is serving

@@ -12,11 +12,14 @@
  *   for each envelope, in arrival order:
  *       dir_check (rules, sequence, hash chain) against the directory as
  *       updated by the envelopes before it in this batch;
- *       index = size, time = max(now, last time); insert log + rcpt rows;
- *       dir_apply; append the leaf to the tree (in memory)
+ *       index = size, time = max(now, last time); insert log + rcpt rows
+ *       (and a pub row when its header makes it a public record);
+ *       dir_apply; append the leaf to the tree, and the public leaf to the
+ *       public tree (in memory)
  *   write the chain heads of the devices touched
- *   merkle_sync (fdatasync of the tree files), COMMIT (fsync, synchronous=FULL)
- *   publish the new committed size; wake the waiters, who sign receipts.
+ *   merkle_sync of both trees (fdatasync), COMMIT (fsync, synchronous=FULL)
+ *   publish the new committed size and public size together; wake the
+ *   waiters, who sign receipts.
  *
  * A duplicate is noticed cheaply: an envelope already in the log always
  * fails dir_check (a device envelope repeats a used sequence number; an
@@ -33,6 +36,7 @@
  */
 #include "sequencer.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,12 +159,14 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	const struct envelope *e = &it->e;
 	struct dir_device *dev;
 	uint8_t leaf[32];
+	uint64_t pub;
 	int64_t t;
 	int rc;
 
 	t = now_ms();
 	if (t < s->last_time)
 		t = s->last_time;
+	assert(t >= s->last_time);	/* log times never decrease */
 	if (dir_check(s->dir, e, (int64_t)idx, t, DIR_CHECK_CHAIN) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
@@ -169,6 +175,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		item_refuse(it, refusal_status(s->dir, e), why);
 		return 0;
 	}
+	pub = s->pub_size;
 	rc = store_insert(s, e, idx, t);
 	if (rc == -2) {
 		/* the chain head said the seq was free: a stale head */
@@ -192,6 +199,12 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	env_leaf_hash(leaf, e->id, t);
 	if (merkle_append(s->tree, leaf) != 0)
 		return -1;
+	if (s->pub_size != pub) {
+		assert(s->pub_size == pub + 1 && record_is_public(e));
+		merkle_public_leaf(leaf, idx, e->id, t);
+		if (merkle_append(s->ptree, leaf) != 0)
+			return -1;
+	}
 	s->last_time = t;
 	it->status = 0;
 	it->has_receipt = 1;
@@ -210,7 +223,8 @@ fail_all(struct seq_batch *list, const char *why)
 }
 
 static void
-abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_time)
+abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_base,
+    int64_t last_time)
 {
 	char why[RS_ERRLEN];
 
@@ -219,7 +233,9 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_tim
 	fprintf(stderr, "rosterd: %s\n", why);
 	db_rollback(s->db);
 	s->last_time = last_time;
-	if (merkle_truncate(s->tree, base) != 0 || store_reload_dir(s) != 0) {
+	s->pub_size = pub_base;
+	if (merkle_truncate(s->tree, base) != 0 ||
+	    merkle_truncate(s->ptree, pub_base) != 0 || store_reload_dir(s) != 0) {
 		fprintf(stderr, "rosterd: cannot recover from a failed batch (%s); "
 		    "refusing all further envelopes until restarted\n", rs_err());
 		s->broken = 1;
@@ -233,7 +249,7 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_tim
 void
 seq_process(struct store *s, struct seq_batch *list)
 {
-	uint64_t base = store_committed(s), size = base;
+	uint64_t base = store_committed(s), size = base, pub_base = s->pub_size;
 	int64_t last_time = s->last_time;
 	struct heads h = {0};
 	int rc;
@@ -244,7 +260,7 @@ seq_process(struct store *s, struct seq_batch *list)
 		return;
 	}
 	if (db_begin(s->db) != 0) {
-		abandon(s, list, base, last_time);
+		abandon(s, list, base, pub_base, last_time);
 		return;
 	}
 	if (cp_persist(s) != 0)
@@ -260,14 +276,16 @@ seq_process(struct store *s, struct seq_batch *list)
 	}
 	if (heads_write(s, &h) != 0 ||
 	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
-	    merkle_sync(s->tree) != 0 || db_commit(s->db) != 0)
+	    merkle_sync(s->tree) != 0 || merkle_sync(s->ptree) != 0 ||
+	    db_commit(s->db) != 0)
 		goto fail;
-	store_set_committed(s, size);
+	assert(merkle_size(s->tree) == size && merkle_size(s->ptree) == s->pub_size);
+	store_set_committed(s, size, s->pub_size, s->last_time);
 	free(h.v);
 	return;
 fail:
 	free(h.v);
-	abandon(s, list, base, last_time);
+	abandon(s, list, base, pub_base, last_time);
 }
 
 /* ---- the thread ------------------------------------------------------------ */

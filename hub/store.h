@@ -3,6 +3,12 @@
  * flat files, and what is derived from them in memory (the directory, the
  * committed size, the latest signed checkpoint).
  *
+ * Two trees.  tree/ holds the log's tree (every envelope, section 4);
+ * tree/public/ the public tree (the public records alone, section 8), and
+ * the pub table maps each public index (pindex) to its log index.  The
+ * sequencer appends to both in the same transaction and syncs both before
+ * it commits, so a receipt for a public record means both hold it.
+ *
  * One writer, many readers.  The sequencer (sequencer.c) is the only code
  * that writes, on the store's own connection (s->db) and only from its
  * thread; HTTP handlers read through a small pool of further connections,
@@ -41,10 +47,20 @@ struct store {
 	sqlite3_stmt *st_get_chain;
 	sqlite3_stmt *st_get_kind;
 	sqlite3_stmt *st_set_head;
+	sqlite3_stmt *st_ins_pub;
 	struct merkle_tree *tree;
+	struct merkle_tree *ptree;	/* the public tree */
+	char *ptreedir;
 	int64_t last_time;		/* log time of the last row (writer) */
+	uint64_t pub_size;		/* public records appended (writer) */
 	int broken;			/* memory and disk disagree: refuse */
 	_Atomic uint64_t committed;	/* rows durable and servable */
+	/* The public records among the committed rows and the log time of
+	 * the last one; change together with committed, under size_mu
+	 * (store_sizes reads the three). */
+	pthread_mutex_t size_mu;
+	uint64_t pub_committed;
+	int64_t time_committed;
 
 	/* The directory: written by the sequencer under the write lock,
 	 * read by request handlers under the read lock. */
@@ -73,7 +89,13 @@ struct store *store_open(const char *hubdir, const struct hub_config *cfg);
 void store_close(struct store *s);
 
 uint64_t store_committed(struct store *s);
-void store_set_committed(struct store *s, uint64_t n);
+/* The committed size, its public size and the last row's log time, as one
+ * (time may be NULL). */
+void store_sizes(struct store *s, uint64_t *size, uint64_t *pub, int64_t *time);
+void store_set_committed(struct store *s, uint64_t n, uint64_t pub, int64_t time);
+/* The number of public records below log index n (what a checkpoint of
+ * size n commits to), from the pub table of db.  -1 on a database error. */
+int store_pub_size_at(sqlite3 *db, uint64_t n, uint64_t *pub);
 
 /* SQL text with "@public" replaced by the term of the kind index's WHERE
  * clause (the kinds that are not mail, from lib/kinds.c) and "@directory"
@@ -93,9 +115,10 @@ void store_reader_done(struct store *s, sqlite3 *db);
  * kind otherwise (see store.c on why there is no id index). */
 int store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time);
-/* Inserts the log row and its routing rows.  -2 when the device's sequence
- * number is already stored (a unique-constraint failure), -1 on other
- * errors. */
+/* Inserts the log row, its routing rows and, when e is a public record
+ * (lib/kinds.c decides, from its header), its pub row at pindex
+ * s->pub_size, which it then counts.  -2 when the device's sequence number
+ * is already stored (a unique-constraint failure), -1 on other errors. */
 int store_insert(struct store *s, const struct envelope *e, uint64_t idx,
     int64_t time);
 int store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
@@ -104,27 +127,33 @@ int store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
  * in (after a failed batch). */
 int store_reload_dir(struct store *s);
 
-/* Loads the directory from a database: public records replayed in order,
- * then the chain heads.  Shared with "rosterd check". */
+/* Loads the directory from a database: the public records of the pub
+ * table, each classified by its header (never by the kind column),
+ * replayed in order, then the chain heads. */
 struct directory *store_load_dir(sqlite3 *db, const uint8_t operator_pk[32]);
 
 /* ---- listings (readers) ------------------------------------------------ */
 
 enum store_list {
-	LIST_DIRECTORY,		/* admit, cert, revoke */
-	LIST_COSIGN,		/* cosign */
+	LIST_PUBLIC,		/* every public record, from the pub table */
+	LIST_RECORD,		/* the public record at index after + 1 */
+	LIST_DIRECTORY,		/* directory kinds (old endpoint, kind column) */
+	LIST_COSIGN,		/* cosign (old endpoint, kind column) */
 	LIST_MAIL		/* msg, ack routed to one device */
 };
 
+/* pindex is the record's public index, -1 outside LIST_PUBLIC/RECORD. */
 typedef int (*store_row_cb)(void *arg, uint64_t idx, int64_t time,
-    const void *env, size_t len);
+    int64_t pindex, const void *env, size_t len);
 
 /* Calls cb for each record of the listing with after < idx < size, in index
- * order, at most limit of them; *more tells whether further ones exist below
- * size.  device is for LIST_MAIL.  Returns the number of rows or -1. */
+ * order: at most limit of them and, after the first, no more than max_bytes
+ * of envelopes in all (so a page is bounded, yet any record can be had);
+ * *more tells whether further ones exist below size.  device is for
+ * LIST_MAIL.  Returns the number of rows or -1. */
 int store_list(struct store *s, enum store_list which, const uint8_t device[32],
-    int64_t after, uint64_t size, size_t limit, store_row_cb cb, void *arg,
-    int *more);
+    int64_t after, uint64_t size, size_t limit, size_t max_bytes,
+    store_row_cb cb, void *arg, int *more);
 
 /* ---- checkpoints (checkpoint.c) ---------------------------------------- */
 

@@ -62,20 +62,6 @@ checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
 	crypto_sign_detached(c->sig, NULL, (const uint8_t *)c->text, strlen(c->text), sk);
 }
 
-void
-checkpoint_make_v1(struct checkpoint *c, const char *origin, uint64_t size,
-    const uint8_t root[32], int64_t time, const uint8_t sk[64])
-{
-	memset(c, 0, sizeof(*c));
-	c->version = 1;
-	snprintf(c->origin, sizeof(c->origin), "%s", origin);
-	c->size = size;
-	memcpy(c->root, root, 32);
-	c->time = time;
-	c->text = checkpoint_text(c);
-	crypto_sign_detached(c->sig, NULL, (const uint8_t *)c->text, strlen(c->text), sk);
-}
-
 int
 checkpoint_same_tree(const struct checkpoint *a, const struct checkpoint *b)
 {

@@ -48,9 +48,6 @@ int checkpoint_valid_origin(const char *s);
 void checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
     const uint8_t root[32], int64_t time, uint64_t pub_size,
     const uint8_t pub_root[32], const uint8_t sk[64]);
-/* Transitional, until the hub keeps its public tree: a v1 checkpoint. */
-void checkpoint_make_v1(struct checkpoint *c, const char *origin, uint64_t size,
-    const uint8_t root[32], int64_t time, const uint8_t sk[64]);
 /* Parses a v1 or v2 text (canonical form only) and checks sig against the
  * operator key.  A v2 whose public size exceeds its size, or whose empty
  * public tree has another root than the empty root, is refused. */
