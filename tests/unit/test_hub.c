@@ -174,8 +174,13 @@ test_revoked_device_refused(void **state)
 	assert_non_null(strstr(jstr(ans, "error"), "revoked"));
 	json_decref(ans);
 	buf_free(&m);
-	/* and no one may write to it any more? it stays a known recipient */
-	send_msg(f, 0, 2);
+	/* and no one may write to it any more: it is not a current device */
+	make_msg(&m, f, 0, 2);
+	ans = refuse_one(f, &m, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "not a current device"));
+	json_decref(ans);
+	buf_free(&m);
+	send_msg(f, 0, 1);
 	/* revoking twice is refused */
 	json_decref(refuse_one(f, &r, 409));
 	buf_free(&r);
