@@ -30,6 +30,7 @@
 #include "hub.h"
 #include "keys.h"
 #include "merkle.h"
+#include "quota.h"
 #include "statement.h"
 
 #define STORE_POOL	16	/* idle reader connections kept */
@@ -54,6 +55,7 @@ struct store {
 	int64_t last_time;		/* log time of the last row (writer) */
 	uint64_t pub_size;		/* public records appended (writer) */
 	int broken;			/* memory and disk disagree: refuse */
+	struct quota *quota;		/* per signer and hour (writer) */
 	_Atomic uint64_t committed;	/* rows durable and servable */
 	/* The public records among the committed rows and the log time of
 	 * the last one; change together with committed, under size_mu
@@ -81,10 +83,16 @@ struct store {
 /* Creates HUBDIR/hub.db (schema, operator key in meta) and an empty tree. */
 int store_create(const char *hubdir, const uint8_t operator_pk[32]);
 
-/* Opens an initialised hub: reads the operator key, the database, the tree
- * (rebuilding it from the log when its files are short or disagree, saying
- * so on stderr), the directory and the latest checkpoint. */
+/* Opens an initialised hub: reads the operator key, the database, the trees
+ * (rebuilding them from the log when their files are short or disagree,
+ * saying so on stderr), checks every stored envelope against them
+ * (store_check), then loads the directory and the latest checkpoint. */
 struct store *store_open(const char *hubdir, const struct hub_config *cfg);
+/* startcheck.c: every stored envelope against its id, its leaves in both
+ * trees and its header (kind column, public or not).  0, or -1 with rs_err
+ * naming the first bad index.  store_open runs it. */
+int store_check(struct store *s);
+
 /* Persists the latest checkpoint and closes everything. */
 void store_close(struct store *s);
 

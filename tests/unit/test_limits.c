@@ -306,6 +306,123 @@ test_page_bytes(void **state)
 	free(p);
 }
 
+/* A POST of body, raw, so the headers can be read: the status, and the
+ * Retry-After value in *retry (-1 when absent). */
+static int
+raw_post(struct hubfx *f, const struct buf *body, struct buf *answer, long *retry)
+{
+	struct buf req = {0};
+	const char *h;
+	int st;
+
+	buf_printf(&req, "POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", body->len);
+	buf_add(&req, body->p, body->len);
+	st = raw_http(f, req.p, req.len, answer);
+	buf_free(&req);
+	*retry = -1;
+	if ((h = strcasestr((char *)answer->p, "\r\nRetry-After: ")) != NULL)
+		*retry = strtol(h + 15, NULL, 10);
+	return st;
+}
+
+/* quota_envelopes: the sixth envelope of a device in an hour is 429 with
+ * Retry-After; others' and the operator's go on; a batch over the quota
+ * gets 429 for each envelope past it; an envelope already logged still
+ * gets its receipt. */
+static void
+test_quota_envelopes(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf m = {0}, first = {0}, body = {0}, ans = {0}, out = {0};
+	json_t *j, *res;
+	long retry;
+
+	hub_stop(f);
+	hub_config_set(f, "quota_envelopes", 5);
+	hub_start(f);
+	make_msg(&first, f, 0, 1);
+	accept_one(f, &first);
+	advance(f, 0, &first);
+	for (int k = 0; k < 4; k++)
+		send_msg(f, 0, 1);
+	make_msg(&m, f, 0, 1);
+	assert_int_equal(raw_post(f, &m, &ans, &retry), 429);
+	assert_true(retry >= 1 && retry <= 3600);
+	assert_non_null(strstr((char *)ans.p, "quota_envelopes"));
+	assert_non_null(strstr((char *)ans.p, "\"retry_after\":"));
+	buf_free(&ans);
+	refused(f, &m, 429, "has signed 5 envelopes in the last hour");
+	buf_free(&m);
+	/* The first one again: already in the log, its receipt comes back. */
+	j = refuse_one(f, &first, 409);
+	assert_non_null(json_object_get(j, "receipt"));
+	json_decref(j);
+	/* Device 1 is not device 0. */
+	for (int k = 0; k < 3; k++)
+		send_msg(f, 1, 0);
+	/* A batch of four from device 1 (two left): two in, two 429. */
+	for (int k = 0; k < 4; k++) {
+		make_msg(&m, f, 1, 0);
+		if (k < 2)
+			advance(f, 1, &m);
+		else {
+			f->dev[1].seq++;	/* chain on as if it had gone in */
+			sha256(f->dev[1].last, m.p, m.len);
+		}
+		buf_add(&body, m.p, m.len);
+		buf_free(&m);
+	}
+	assert_int_equal(post(f, body.p, body.len, &j), 200);
+	res = json_object_get(j, "results");
+	for (int k = 0; k < 4; k++) {
+		json_t *r = json_array_get(res, (size_t)k);
+		if (k < 2)
+			assert_non_null(json_object_get(r, "receipt"));
+		else {
+			assert_int_equal(json_integer_value(json_object_get(r, "status")),
+			    429);
+			assert_true(json_integer_value(json_object_get(r, "retry_after")) >= 1);
+		}
+	}
+	json_decref(j);
+	buf_free(&body);
+	/* The operator is not counted: six groups in a row. */
+	for (int k = 0; k < 6; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "g%d", k);
+		assert_int_equal(run(&out, "group", f->dir, "--name", name,
+		    "--states", "XA", NULL), 0);
+		buf_free(&out);
+	}
+	buf_free(&first);
+}
+
+/* quota_bytes: the envelope that would pass the hour's bytes is 429. */
+static void
+test_quota_bytes(void **state)
+{
+	struct hubfx *f = *state;
+	uint8_t p[8000] = {0};
+	struct buf m = {0};
+
+	hub_stop(f);
+	hub_config_set(f, "quota_bytes", 20000);
+	hub_start(f);
+	for (int k = 0; k < 2; k++) {
+		make_sized(&m, f, 0, msg_header(f, 1), p, sizeof(p));
+		accept_one(f, &m);
+		advance(f, 0, &m);
+		buf_free(&m);
+	}
+	make_sized(&m, f, 0, msg_header(f, 1), p, sizeof(p));
+	refused(f, &m, 429, "quota_bytes");
+	buf_free(&m);
+	send_msg(f, 0, 1);		/* a small one still fits */
+	send_msg(f, 1, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -314,6 +431,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_public_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_recipient, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quota_envelopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quota_bytes, setup, teardown),
 	};
 
 	(void)argc;
