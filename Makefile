@@ -79,10 +79,10 @@ $(BUILD)/roster: $(NODE_FACE_OBJ) $(NODECORE) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests: $(TESTS) all
-$(NODE_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(NODECORE) $(LIBA) $(NODE_H)
+$(NODE_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(NODECORE) $(LIBA) $(NODE_H) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Inode $(LDFLAGS) -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS) -lcmocka
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
 

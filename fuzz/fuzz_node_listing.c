@@ -214,6 +214,26 @@ proof_json(struct merkle_tree *t, uint64_t idx, uint64_t size)
 	return a;
 }
 
+/* The public tree over the first size of envs (docs/protocol.md 8). */
+static uint64_t
+public_root(const struct buf *envs, uint64_t size, uint8_t root[32])
+{
+	uint8_t (*leaves)[32] = xcalloc(size + 1, 32);
+	struct envelope e;
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < size; i++) {
+		if (env_parse(&e, envs[i].p, envs[i].len) != 0)
+			abort();
+		if (record_is_public(&e))
+			merkle_public_leaf(leaves[n++], i, e.id, log_time(i));
+		env_free(&e);
+	}
+	merkle_root_of(root, (const uint8_t (*)[32])leaves, n);
+	free(leaves);
+	return n;
+}
+
 /* A listing page: the checkpoint of size over t (signed by the operator,
  * at time cp_time) and the records of envs with indexes in [from, to). */
 static json_t *
@@ -221,12 +241,15 @@ page_json(struct merkle_tree *t, uint64_t size, int64_t cp_time,
     const struct buf *envs, uint64_t from, uint64_t to, int more)
 {
 	struct checkpoint cp;
-	uint8_t root[32];
+	uint8_t root[32], proot[32];
 	json_t *recs = json_array(), *j;
+	uint64_t pub;
 
 	if (merkle_root(t, size, root) != 0)
 		abort();
-	checkpoint_make(&cp, HUB_NAME, size, root, cp_time, keys[K_OP].sk);
+	pub = public_root(envs, size, proot);
+	checkpoint_make(&cp, HUB_NAME, size, root, cp_time, pub, proot,
+	    keys[K_OP].sk);
 	for (uint64_t i = from; i < to; i++)
 		json_array_append_new(recs, json_pack("{s:I,s:I,s:o,s:o}", "index",
 		    (json_int_t)i, "time", (json_int_t)log_time(i), "envelope",
