@@ -84,10 +84,12 @@ store_open(struct node *n)
 	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++)
 		if (db_add_column(s->db, added[i].table, added[i].column) != 0)
 			return -1;
-	return db_exec(s->db, "CREATE INDEX IF NOT EXISTS messages_parent"
+	if (db_exec(s->db, "CREATE INDEX IF NOT EXISTS messages_parent"
 	    " ON messages(parent) WHERE parent IS NOT NULL;"
 	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
-	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
+	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL") != 0)
+		return -1;
+	return store_taxii_schema(n);
 }
 
 void
