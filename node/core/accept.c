@@ -22,6 +22,7 @@
 #include "original.h"
 #include "payload.h"
 #include "seal.h"
+#include "stixstore.h"
 #include "store.h"
 #include "verify.h"
 
@@ -177,7 +178,8 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
-	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0)) {
+	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
+	    stixstore_file(n, NULL, e->id) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}

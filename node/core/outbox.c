@@ -13,6 +13,7 @@
 
 #include "hubclient.h"
 #include "jsonutil.h"
+#include "stixstore.h"
 #include "store.h"
 
 #define OUTBOX_BATCH 1000
@@ -91,7 +92,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 	}
 	text = jdump(rj);
 	rc = store_outbox_set_receipt(n, seq, (int64_t)r.index, r.time, text) == 0 &&
-	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 ? 0 : -1;
+	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 &&
+	    stixstore_file(n, NULL, id) == 0 ? 0 : -1;
 	free(text);
 	return rc;
 }

@@ -52,7 +52,29 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS alerts(n INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
 "  kind TEXT NOT NULL, urgency TEXT, ref BLOB, rcpt TEXT NOT NULL,"
 "  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
-"  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));";
+"  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));"
+/* the TAXII server's (store_taxii.c) */
+"CREATE TABLE IF NOT EXISTS stix_objects(n INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+"  vkey TEXT NOT NULL, json TEXT NOT NULL, UNIQUE(id, vkey));"
+"CREATE TABLE IF NOT EXISTS stix_msgs(msg BLOB PRIMARY KEY, filed INTEGER NOT NULL,"
+"  result TEXT NOT NULL, objects INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_colls(alias TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+"  kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, aud TEXT NOT NULL,"
+"  roles TEXT NOT NULL, tlp TEXT NOT NULL, urgency TEXT NOT NULL, subject TEXT NOT NULL,"
+"  fields TEXT NOT NULL, created INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_entries(coll TEXT NOT NULL, added INTEGER NOT NULL,"
+"  obj INTEGER NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+"  spec TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
+"  PRIMARY KEY(coll, added, obj)) WITHOUT ROWID;"
+"CREATE UNIQUE INDEX IF NOT EXISTS taxii_entries_obj ON taxii_entries(coll, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_type ON taxii_entries(coll, type, added, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_id ON taxii_entries(coll, id, version);"
+"CREATE TABLE IF NOT EXISTS taxii_tokens(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+"  colls TEXT NOT NULL, write INTEGER NOT NULL, created INTEGER NOT NULL, revoked INTEGER,"
+"  used INTEGER);"
+"CREATE TABLE IF NOT EXISTS taxii_status(uuid TEXT PRIMARY KEY, coll TEXT NOT NULL,"
+"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL);"
+"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {
@@ -84,12 +106,10 @@ store_open(struct node *n)
 	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++)
 		if (db_add_column(s->db, added[i].table, added[i].column) != 0)
 			return -1;
-	if (db_exec(s->db, "CREATE INDEX IF NOT EXISTS messages_parent"
+	return db_exec(s->db, "CREATE INDEX IF NOT EXISTS messages_parent"
 	    " ON messages(parent) WHERE parent IS NOT NULL;"
 	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
-	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL") != 0)
-		return -1;
-	return store_taxii_schema(n);
+	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
 }
 
 void

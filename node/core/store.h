@@ -424,9 +424,6 @@ int store_counters(struct node *n, const char *user, struct store_counters *c) S
 
 /* ---- store_taxii.c: STIX objects, TAXII collections, tokens, status ------ */
 
-/* Creates the tables (store_open does). */
-int store_taxii_schema(struct node *n) STORE_WUR;
-
 /* A collection: built in (kind "received", "state", "group", "sent") or an
  * outbox ("outbox": audience, roles, TLP label, urgency, default fields
  * and subject, for what a tool POSTs there). */

@@ -34,35 +34,6 @@
 #include "db.h"
 #include "taxii.h"
 
-static const char schema[] =
-"CREATE TABLE IF NOT EXISTS stix_objects(n INTEGER PRIMARY KEY, id TEXT NOT NULL,"
-"  vkey TEXT NOT NULL, json TEXT NOT NULL, UNIQUE(id, vkey));"
-"CREATE TABLE IF NOT EXISTS stix_msgs(msg BLOB PRIMARY KEY, filed INTEGER NOT NULL,"
-"  result TEXT NOT NULL, objects INTEGER NOT NULL);"
-"CREATE TABLE IF NOT EXISTS taxii_colls(alias TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-"  kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, aud TEXT NOT NULL,"
-"  roles TEXT NOT NULL, tlp TEXT NOT NULL, urgency TEXT NOT NULL, subject TEXT NOT NULL,"
-"  fields TEXT NOT NULL, created INTEGER NOT NULL);"
-"CREATE TABLE IF NOT EXISTS taxii_entries(coll TEXT NOT NULL, added INTEGER NOT NULL,"
-"  obj INTEGER NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-"  spec TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
-"  PRIMARY KEY(coll, added, obj)) WITHOUT ROWID;"
-"CREATE UNIQUE INDEX IF NOT EXISTS taxii_entries_obj ON taxii_entries(coll, obj);"
-"CREATE INDEX IF NOT EXISTS taxii_entries_type ON taxii_entries(coll, type, added, obj);"
-"CREATE INDEX IF NOT EXISTS taxii_entries_id ON taxii_entries(coll, id, version);"
-"CREATE TABLE IF NOT EXISTS taxii_tokens(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
-"  colls TEXT NOT NULL, write INTEGER NOT NULL, created INTEGER NOT NULL, revoked INTEGER,"
-"  used INTEGER);"
-"CREATE TABLE IF NOT EXISTS taxii_status(uuid TEXT PRIMARY KEY, coll TEXT NOT NULL,"
-"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL);"
-"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;";
-
-int
-store_taxii_schema(struct node *n)
-{
-	return db_exec(n->store->db, schema);
-}
-
 /* ---- collections ---------------------------------------------------------- */
 
 void

@@ -231,6 +231,17 @@ watch_set_cursor(struct watch *w, int64_t after)
 	pthread_mutex_unlock(&w->mu);
 }
 
+void
+watch_kick(struct watch *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->kick = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
 int
 watch_sleep(struct watch *w, int64_t ms, volatile sig_atomic_t *stopping)
 {
