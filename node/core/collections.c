@@ -141,7 +141,7 @@ coll_outbox_add(struct node *n, const struct outbox_def *d)
 	size_t nr = 0;
 	json_t *states = json_array(), *rcpt = json_array(), *kv = json_array();
 	struct taxii_coll c;
-	char title[160];
+	char title[160], subject[96];
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -182,7 +182,8 @@ coll_outbox_add(struct node *n, const struct outbox_def *d)
 	c.roles = (char *)(d->roles != NULL ? d->roles : "");
 	c.tlp = (char *)d->tlp;
 	c.urgency = (char *)(d->urgency != NULL ? d->urgency : "routine");
-	c.subject = (char *)(d->subject != NULL ? d->subject : "");
+	snprintf(subject, sizeof(subject), "Shared through outbox %s", d->name);
+	c.subject = (char *)(d->subject != NULL ? d->subject : subject);
 	c.fields = jdump(kv);
 	c.created = now_ms();
 	switch (store_taxii_coll_add(n, &c, 0)) {

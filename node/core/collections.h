@@ -42,7 +42,8 @@ struct outbox_def {
 	const char *roles;		/* NULL: every role */
 	const char *tlp;		/* CLEAR to AMBER+STRICT */
 	const char *urgency;		/* NULL: routine */
-	const char *subject;		/* for bundles that name no incident or report */
+	const char *subject;		/* for bundles that name no incident or report
+					 * (NULL: "Shared through outbox NAME") */
 	const char *title, *description;
 	const char **kv;		/* default template fields, NAME=VALUE */
 	size_t nkv;
