@@ -139,7 +139,7 @@ reg_source_parse(const char *s, int bare, struct reg_source *out)
 	if (kind == REG_PARA_NONE) {
 		if (!bare || !reg_symbol_ok(s))
 			goto bad;
-		snprintf(out->symbol, sizeof(out->symbol), "%s", s);
+		snprintf(out->symbol, sizeof(out->symbol), "%.64s", s);
 		return 0;
 	}
 	n = (size_t)(p - s);

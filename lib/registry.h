@@ -100,6 +100,7 @@ struct reg_norm {
 	size_t nco;
 	struct reg_checklist *cl;	/* checklist records, version order */
 	size_t ncl;
+	uint64_t actions[2];		/* action numbers 1..99 any checklist has */
 };
 
 struct reg_term {

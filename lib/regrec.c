@@ -83,6 +83,17 @@ err_prefix(const char *what)
 	rs_seterr("%s: %s", what, was);
 }
 
+/* Puts "list[i]: " before the error; formatted only when there is one, as
+ * a report has a thousand entries to go through. */
+static void
+err_at(const char *list, size_t i)
+{
+	char was[RS_ERRLEN];
+
+	snprintf(was, sizeof(was), "%s", rs_err());
+	rs_seterr("%s[%zu]: %s", list, i, was);
+}
+
 /* The payload of something a body may agree (a norm, a version, a
  * checklist, a term, a definition, a translation) says nothing of
  * agreement. */
@@ -379,8 +390,8 @@ content_report(json_t *p)
 {
 	static const char *const f[] = { "lang", "entries", "note", NULL };
 	static const char *const ef[] = { "norm", "action", "status", "note", NULL };
-	json_t *a = json_object_get(p, "entries"), *v, *w;
-	size_t i, j;
+	json_t *a = json_object_get(p, "entries"), *v, *seen;
+	size_t i;
 
 	if (only_fields(p, "report payload", f) != 0 || lang_ok(p, "lang", "report") != 0 ||
 	    opt_text(p, "note", REG_LONG_MAX) != 0)
@@ -389,44 +400,60 @@ content_report(json_t *p)
 		rs_seterr("\"entries\" must list 0 to %d entries", REG_MAX_ENTRIES);
 		return REG_MALFORMED;
 	}
+	seen = json_object();
 	json_array_foreach(a, i, v) {
 		json_t *act = json_object_get(v, "action");
-		char w2[32];
-		snprintf(w2, sizeof(w2), "entries[%zu]", i);
-		if (!json_is_object(v) || only_fields(v, w2, ef) != 0) {
+		const char *norm;
+		char key[REG_ID_MAX + 8];
+		size_t nl;
+		int64_t an;
+
+		if (!json_is_object(v) || only_fields(v, "the entry", ef) != 0) {
 			if (!json_is_object(v))
-				rs_seterr("entries[%zu] is not an object", i);
-			return REG_MALFORMED;
+				rs_seterr("not an object");
+			err_at("entries", i);
+			goto bad;
 		}
-		if (!regrec_item_id_ok(jstr(v, "norm"))) {
+		norm = jstr(v, "norm");
+		if (!regrec_item_id_ok(norm)) {
 			rs_seterr("entries[%zu]: \"norm\" must be a norm id", i);
-			return REG_MALFORMED;
+			goto bad;
 		}
 		if (act != NULL && (!json_is_integer(act) || json_integer_value(act) < 1 ||
 		    json_integer_value(act) > REG_MAX_ACTIONS)) {
 			rs_seterr("entries[%zu]: \"action\" must be an action number from 1 "
 			    "to %d (or absent, for the norm as a whole)", i, REG_MAX_ACTIONS);
-			return REG_MALFORMED;
+			goto bad;
 		}
 		if (regrec_status(jstr(v, "status")) < 0) {
 			rs_seterr("entries[%zu]: \"status\" must be implemented, in-progress, "
 			    "planned or not-applicable", i);
-			return REG_MALFORMED;
+			goto bad;
 		}
 		if (opt_text(v, "note", REG_NOTE_MAX) != 0) {
-			err_prefix(w2);
-			return REG_MALFORMED;
+			err_at("entries", i);
+			goto bad;
 		}
-		json_array_foreach(a, j, w)
-			if (j < i && strcmp(jstr(w, "norm"), jstr(v, "norm")) == 0 &&
-			    json_equal(json_object_get(w, "action") ? json_object_get(w,
-			    "action") : json_null(), act ? act : json_null())) {
-				rs_seterr("entries[%zu]: norm %s%s is reported twice", i,
-				    jstr(v, "norm"), act ? ", that action," : "");
-				return REG_MALFORMED;
-			}
+		/* each (norm, action) once: "norm#NN" in a set */
+		nl = strlen(norm);
+		an = act ? json_integer_value(act) : 0;
+		memcpy(key, norm, nl);
+		key[nl] = '#';
+		key[nl + 1] = (char)('0' + an / 10);
+		key[nl + 2] = (char)('0' + an % 10);
+		key[nl + 3] = '\0';
+		if (json_object_get(seen, key) != NULL) {
+			rs_seterr("entries[%zu]: norm %s%s is reported twice", i, norm,
+			    act ? ", that action," : "");
+			goto bad;
+		}
+		json_object_set_new(seen, key, json_true());
 	}
+	json_decref(seen);
 	return REG_OK;
+bad:
+	json_decref(seen);
+	return REG_MALFORMED;
 }
 
 static enum reg_result
@@ -463,38 +490,39 @@ content_cii(json_t *p)
 		return REG_MALFORMED;
 	}
 	json_array_foreach(a, i, v) {
-		char w2[32];
-		snprintf(w2, sizeof(w2), "spheres[%zu]", i);
 		if (json_object_get(v, "text") == NULL) {
-			if (tax_code_ok(v, w2) != REG_OK)
+			if (tax_code_ok(v, "the sphere") != REG_OK) {
+				err_at("spheres", i);
 				return REG_MALFORMED;
+			}
 			json_array_foreach(a, j, w)
 				if (j < i && json_equal(v, w)) {
-					rs_seterr("%s: %s %s is listed twice", w2,
+					rs_seterr("spheres[%zu]: %s %s is listed twice", i,
 					    jstr(v, "taxonomy"), jstr(v, "code"));
 					return REG_MALFORMED;
 				}
 			continue;
 		}
-		if (only_fields(v, w2, own) != 0 || text_ok(json_object_get(v, "text"),
-		    "text", REG_TITLE_MAX) != 0) {
-			err_prefix(w2);
+		if (only_fields(v, "the sphere", own) != 0 || text_ok(json_object_get(v,
+		    "text"), "text", REG_TITLE_MAX) != 0) {
+			err_at("spheres", i);
 			return REG_MALFORMED;
 		}
 		if ((m = json_object_get(v, "maps")) == NULL)
 			continue;
 		if (!json_is_array(m) || json_array_size(m) == 0 ||
 		    json_array_size(m) > REG_MAX_MAPS) {
-			rs_seterr("%s: \"maps\" must list 1 to %d taxonomy codes", w2,
+			rs_seterr("spheres[%zu]: \"maps\" must list 1 to %d taxonomy codes", i,
 			    REG_MAX_MAPS);
 			return REG_MALFORMED;
 		}
-		json_array_foreach(m, j, w) {
-			char w3[64];
-			snprintf(w3, sizeof(w3), "%s maps[%zu]", w2, j);
-			if (tax_code_ok(w, w3) != REG_OK)
+		json_array_foreach(m, j, w)
+			if (tax_code_ok(w, "the map") != REG_OK) {
+				char was[RS_ERRLEN];
+				snprintf(was, sizeof(was), "%s", rs_err());
+				rs_seterr("spheres[%zu] maps[%zu]: %s", i, j, was);
 				return REG_MALFORMED;
-		}
+			}
 	}
 	return REG_OK;
 }
