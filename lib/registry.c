@@ -416,7 +416,8 @@ who_signed(struct directory *d, struct process *p, const struct envelope *e,
 		w->accredited = m != NULL && proc_accredited(m, time);
 		return REG_OK;
 	}
-	if (e->state == NULL || strcmp(e->state, dev->state) != 0) {
+	if (e->state == NULL || strcmp(e->state, dev->state) != 0 ||
+	    !valid_state(dev->state)) {
 		rs_seterr("%s signed by a device of %s but \"state\" names %s: only a State "
 		    "writes its own records", e->kind, dev->state, e->state ? e->state : "none");
 		return REG_FORBIDDEN;
@@ -467,7 +468,7 @@ slots_ok(struct directory *d, const struct envelope *e, const struct reg_rec *rr
 	} else if (rr->to.kind == REG_TO_LIST)
 		for (size_t k = 0; k < rr->to.list.n; k++)
 			in[state_slot(rr->to.list.v[k])] = 1;
-	if (!w->party.stakeholder)
+	if (!w->party.stakeholder && state_slot(w->party.state) >= 0)
 		in[state_slot(w->party.state)] = 1;
 	for (size_t i = 0; i < n; i++) {
 		struct dir_device *x = dir_device(d, devs[i]);
