@@ -39,7 +39,8 @@
  *   - reg_check and reg_take agree, and a refused record changes nothing
  *     (every view is byte for byte what it was);
  *   - what regrec_parse refuses, reg_check refuses as malformed;
- *   - a record taken is refused the second time;
+ *   - a record taken is refused the second time (a proposal, by the
+ *     registry or the process);
  *   - after a record is taken, a fresh replay of the base log and that
  *     record gives the same views, byte for byte;
  *   - a payload reg_check_content accepts, regrec_content accepts;
@@ -451,7 +452,11 @@ run(const uint8_t *raw, size_t len, int64_t t)
 		if (strcmp(before, after) != 0)
 			abort();
 	} else {
-		if (reg_check(r, d, p, &e, index + 1, t) == REG_OK)
+		/* taken again: refused (a proposal that adopts nothing is the
+		 * process's to refuse) */
+		if (reg_check(r, d, p, &e, index + 1, t) == REG_OK &&
+		    (strcmp(e.kind, "proposal") != 0 ||
+		    proc_check(p, d, &e, index + 1, t) == PROC_OK))
 			abort();
 		replay_base(&d2, &p2, &r2);
 		if (take(r2, d2, p2, &e, strcmp(e.kind, "proposal") == 0 ? B_PROC : B_REG,
