@@ -302,7 +302,8 @@ static const struct command commands[] = {
 "HTTPS.\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
 { "stix", cmd_stix, "print a message as a STIX 2.1 bundle",
-"usage: roster stix [--dir NODEDIR] ID\n\n"
+"usage: roster stix [--dir NODEDIR] ID\n"
+"       roster stix check FILE\n\n"
 "Prints received or sent message ID (any unique prefix of 8 or more hex\n"
 "digits) as a STIX 2.1 bundle: a report, an incident with its indicators,\n"
 "observed data and notes for an incident notification, the sending State\n"
@@ -311,7 +312,12 @@ static const struct command commands[] = {
 "anyone holding the envelope can check the signature.  The same bundle for\n"
 "the same message on every node.  Whatever its TLP label: the TAXII\n"
 "collections never hold TLP:RED, this command is the recipient's own.\n"
-"docs/taxii.md has the mapping.\n" },
+"docs/taxii.md has the mapping.\n\n"
+"check FILE says whether the bundle in FILE is valid STIX 2.1 (or names the\n"
+"object and property that is not) and what `roster send --stix FILE` would\n"
+"send of it: the template, subject, TLP, fields, and what it would not\n"
+"carry.  Nothing is sent.  Exit status 1 when it is not valid or a message\n"
+"cannot carry it (`roster send --stix` would refuse it).\n" },
 { "token", cmd_token, "API tokens for the TAXII server's tools",
 "usage: roster token add NAME --collections LIST|all [--write]\n"
 "       roster token list [--json]\n"

@@ -152,7 +152,8 @@ cmd_send(int argc, char **argv)
 		goto out;
 	}
 	if (stix != NULL) {	/* stix.c: the text and fields come from the bundle */
-		struct stix_send ss = { a.subject, a.tlp, a.lang, kv, nkv, a.no_forward };
+		struct stix_send ss = { a.subject, a.tlp, a.lang, kv, nkv, NULL, 0,
+		    a.no_forward };
 		if (tpl != NULL || a.body != NULL || a.body_file != NULL || out.to == NULL ||
 		    nkv > SEND_MAX_FIELDS || (a.urgency != NULL && urgency_index(a.urgency) < 0) ||
 		    out.nattach > BLOB_MAX_ATTACH ||

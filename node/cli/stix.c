@@ -24,12 +24,51 @@
 #include "core/store.h"
 #include "jsonutil.h"
 
+/* `roster stix check FILE`: the validator and the mapping, nothing sent. */
+static int
+stix_check(const char *file)
+{
+	struct stix_draft d;
+	struct buf raw = {0};
+	json_t *bundle = NULL;
+	int rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	if (read_file(file, &raw, STIX_MAX_BUNDLE + 1) != 0) {
+		fprintf(stderr, "roster stix: %s\n", rs_err());
+		return 1;
+	}
+	if (stix_bundle_parse(raw.p, raw.len, &bundle) != STIX_OK) {
+		fprintf(stderr, "roster stix: %s: %s\n", file, rs_err());
+		goto out;
+	}
+	printf("%s: valid STIX 2.1 (%zu objects)\n", file,
+	    json_array_size(json_object_get(bundle, "objects")));
+	if (stix_to_draft(bundle, &d) != 0) {
+		printf("%s: a message cannot carry it: %s\n", file, rs_err());
+		goto out;
+	}
+	printf("%s: would be %s, subject %s, TLP %s%s\n", file, d.template_id ? d.template_id :
+	    "a plain message", d.subject ? d.subject : "(none: give --subject)",
+	    d.tlp[0] ? d.tlp : "(none)", d.no_forward ? ", not to be forwarded" : "");
+	for (size_t i = 0; i < d.nkv; i++)
+		printf("  --field %s\n", d.kv[i]);
+	for (size_t i = 0; i < d.ndropped; i++)
+		printf("  %s\n", d.dropped[i]);
+	rc = 0;
+out:
+	stix_draft_free(&d);
+	json_decref(bundle);
+	buf_free(&raw);
+	return rc;
+}
+
 int
 cmd_stix(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *idp;
+	const char *idp, *file;
 	uint8_t id[32];
 	json_t *bundle = NULL;
 	int rc;
@@ -37,12 +76,21 @@ cmd_stix(int argc, char **argv)
 	opts_init(&o, argc, argv);
 	node_common_opts(&n, &o);
 	idp = opt_positional(&o);
+	file = opt_positional(&o);
 	rc = opts_finish(&o, "stix");
 	opts_free(&o);
 	if (rc != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)
 		return usage_error("stix", "which message? give its ID");
+	if (strcmp(idp, "check") == 0) {
+		node_close(&n);
+		if (file == NULL)
+			return usage_error("stix", "check FILE: which bundle?");
+		return stix_check(file);
+	}
+	if (file != NULL)
+		return usage_error("stix", "one message ID (or check FILE)");
 	n.quiet = 1;
 	if (node_open(&n, 0) != 0 || store_message_find(&n, idp, id) != 0) {
 		rc = fail("stix");

@@ -61,7 +61,7 @@ stix_compose(struct node *n, json_t *bundle, const struct stix_send *s,
 		    "TLP:%s or stricter", d->tlp, tlp, d->tlp);
 		return -1;
 	}
-	if (d->template_id == NULL && s->nkv > 0) {
+	if (d->template_id == NULL && s->nkv > 0) {	/* defaults just do not apply */
 		rs_seterr("the bundle has no incident or indicator, so it is a plain message "
 		    "and takes no template fields");
 		return -1;
@@ -76,12 +76,15 @@ stix_compose(struct node *n, json_t *bundle, const struct stix_send *s,
 		json_object_set_new(o->payload, "no_forward", json_true());
 	if (d->template_id == NULL)
 		return 0;
-	kv = xcalloc(d->nkv + s->nkv + 1, sizeof(*kv));
+	kv = xcalloc(d->nkv + s->nkv + s->ndefaults + 1, sizeof(*kv));
 	for (size_t i = 0; i < d->nkv; i++)
 		if (!named(d->kv[i], s->kv, s->nkv))
 			kv[nkv++] = d->kv[i];
 	for (size_t i = 0; i < s->nkv; i++)
 		kv[nkv++] = s->kv[i];
+	for (size_t i = 0; i < s->ndefaults; i++)
+		if (!named(s->defaults[i], kv, nkv))
+			kv[nkv++] = s->defaults[i];
 	rc = message_fill_template(n, d->template_id, kv, nkv, lang, o->payload);
 	free(kv);
 	return rc;

@@ -18,8 +18,11 @@ struct stix_send {
 					 * strictest, else AMBER */
 	const char *lang;		/* NULL: the bundle's */
 	const char **kv;		/* template fields: each replaces the bundle's
-					 * values of that field */
+					 * values of that field (--field) */
 	size_t nkv;
+	const char **defaults;		/* template fields for what the bundle does not
+					 * give (an outbox's) */
+	size_t ndefaults;
 	int no_forward;
 };
 

@@ -177,8 +177,8 @@ taxii_post_objects(const struct call *c, struct http_resp *resp)
 	fields = fields_of(&coll, &kv, &nkv);
 	s.subject = coll.subject[0] != '\0' ? coll.subject : NULL;
 	s.tlp = coll.tlp;
-	s.kv = kv;
-	s.nkv = nkv;
+	s.defaults = kv;
+	s.ndefaults = nkv;
 	o.to = coll.to;
 	o.roles = coll.roles[0] != '\0' ? coll.roles : NULL;
 	o.urgency = coll.urgency[0] != '\0' ? coll.urgency : "routine";

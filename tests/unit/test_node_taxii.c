@@ -539,6 +539,20 @@ test_compose(void **state)
 	assert_string_equal(jstr(fields, "first_seen"), "2026-11-30T08:00:00Z");
 	outgoing_free(&o);
 
+	/* an outbox's defaults fill what the bundle leaves out, and only that */
+	{
+		const char *defs[] = { "impact=medium", "threat_category=criminal" };
+		struct stix_send sd = { .defaults = defs, .ndefaults = 2 };
+		outgoing_init(&o);
+		if (stix_compose(n, b, &sd, &o, &d) != 0)
+			fail_msg("compose: %s", rs_err());
+		stix_draft_free(&d);
+		fields = json_object_get(o.payload, "fields");
+		assert_string_equal(jstr(fields, "impact"), "low");	/* the bundle's */
+		assert_non_null(json_object_get(fields, "threat_category"));
+		outgoing_free(&o);
+	}
+
 	/* a label looser than the bundle's */
 	outgoing_init(&o);
 	s.tlp = "GREEN";
