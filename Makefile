@@ -89,9 +89,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(wildcard tests/unit/*.h)
 benches: $(BENCHES)
 # A bench_node_*.c measures the node's core (linked as for its unit tests);
 # every other bench links the hub's objects.
-$(BUILD)/bench/bench_node_%: bench/bench_node_%.c $(NODECORE) $(LIBA) $(NODE_H)
+# (and the TAXII server's objects, which bench_node_taxii serves from)
+TAXII_OBJ := $(filter $(BUILD)/node/taxii/%,$(NODE_FACE_OBJ))
+$(BUILD)/bench/bench_node_%: bench/bench_node_%.c $(TAXII_OBJ) $(NODECORE) $(LIBA) $(NODE_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Inode -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Inode -o $@ $< $(TAXII_OBJ) $(NODECORE) $(LIBA) $(PKG_LIBS)
 $(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
