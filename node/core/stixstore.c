@@ -242,8 +242,8 @@ static int
 file_row(struct node *n, struct catalogue *c, const struct msg_row *m)
 {
 	struct filing f = { .n = n };
-	json_t *bundle = NULL, *o, *payload;
-	const char *tlp = NULL;
+	json_t *bundle = NULL, *o;
+	const char *tlp;
 	char why[RS_ERRLEN + 32];
 	size_t i;
 	int rc = -1;
@@ -257,16 +257,13 @@ file_row(struct node *n, struct catalogue *c, const struct msg_row *m)
 	case STIX_MAP_OK:
 		break;
 	}
-	/* the mapping reads a missing label as RED; so does the filing */
-	payload = jparse(m->content, strlen(m->content));
-	if (payload != NULL)
-		tlp = jstr(payload, "tlp");
+	/* the mapping reads a missing label as RED; so does the filing (the
+	 * messages table holds the payload's label) */
+	tlp = m->tlp;
 	if (tlp == NULL || !coll_tlp_allowed(tlp)) {
-		json_decref(payload);
 		json_decref(bundle);
 		return store_stix_msg_done(n, m->id, "red", 0);
 	}
-	json_decref(payload);
 	f.colls = json_array();
 	if (colls_of(&f, m) != 0)
 		goto out;

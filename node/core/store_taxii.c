@@ -219,60 +219,42 @@ store_stix_object_put(struct node *n, const char *id, const char *vkey, const ch
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Clears flag ("first" or "last") on the other entries of id in coll. */
+/* Recomputes the first and last flags of id in coll (another version came,
+ * or one was deleted). */
 static int
-clear_flag(struct node *n, enum stmt k, const char *sql, const char *coll, const char *id)
+reflag(struct node *n, const char *coll, const char *id)
 {
-	sqlite3_stmt *st = store_kept(n, k, sql);
+	sqlite3_stmt *st = store_prep(n, "UPDATE taxii_entries SET"
+	    " first = (version = (SELECT min(version) FROM taxii_entries WHERE coll = ?1"
+	    "   AND id = ?2)),"
+	    " last = (version = (SELECT max(version) FROM taxii_entries WHERE coll = ?1"
+	    "   AND id = ?2))"
+	    " WHERE coll = ?1 AND id = ?2");
+	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, coll, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	return store_done(n, st);
+	rc = store_done(n, st);
+	sqlite3_finalize(st);
+	return rc;
 }
 
+/* Two statements for the common case, an id seen for the first time in
+ * the collection: the insert (a duplicate is the unique (coll, obj)
+ * refusing it) as the first and last version, then the count of the id's
+ * versions there; only another version makes the flags be recomputed. */
 enum store_result
 store_taxii_entry_add(struct node *n, const struct taxii_entry *e)
 {
 	sqlite3_stmt *st;
-	int rc, have = 0, first, last;
-	int64_t lo = 0, hi = 0;
+	enum store_result r;
+	int rc;
+	int64_t versions = 0;
 
-	if ((st = store_kept(n, ST_TAXII_ENTRY_HAS, "SELECT 1 FROM taxii_entries"
-	    " WHERE coll = ? AND obj = ?")) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, e->coll, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, e->obj);
-	rc = store_step(n, st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return STORE_DUPLICATE;
-	if (rc != SQLITE_DONE)
-		return STORE_ERROR;
-	if ((st = store_kept(n, ST_TAXII_ENTRY_RANGE, "SELECT min(version), max(version),"
-	    " count(*) FROM taxii_entries WHERE coll = ? AND id = ?")) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, e->coll, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->id, -1, SQLITE_STATIC);
-	if ((rc = store_step(n, st)) == SQLITE_ROW && sqlite3_column_int64(st, 2) > 0) {
-		have = 1;
-		lo = sqlite3_column_int64(st, 0);
-		hi = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return STORE_ERROR;
-	first = !have || e->version < lo;
-	last = !have || e->version > hi;
-	if (have && first && clear_flag(n, ST_TAXII_CLEAR_FIRST, "UPDATE taxii_entries"
-	    " SET first = 0 WHERE coll = ? AND id = ? AND first = 1", e->coll, e->id) != 0)
-		return STORE_ERROR;
-	if (have && last && clear_flag(n, ST_TAXII_CLEAR_LAST, "UPDATE taxii_entries"
-	    " SET last = 0 WHERE coll = ? AND id = ? AND last = 1", e->coll, e->id) != 0)
-		return STORE_ERROR;
 	if ((st = store_kept(n, ST_TAXII_ENTRY_ADD, "INSERT INTO taxii_entries(coll, added,"
-	    " obj, type, id, version, spec, first, last) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+	    " obj, type, id, version, spec, first, last) VALUES(?, ?, ?, ?, ?, ?, ?, 1, 1)"))
 	    == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(st, 1, e->coll, -1, SQLITE_STATIC);
@@ -282,9 +264,22 @@ store_taxii_entry_add(struct node *n, const struct taxii_entry *e)
 	sqlite3_bind_text(st, 5, e->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, e->version);
 	sqlite3_bind_text(st, 7, e->spec, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 8, first);
-	sqlite3_bind_int(st, 9, last);
-	return store_step_insert(n, st);
+	if ((r = store_step_insert(n, st)) != STORE_OK)
+		return r;
+	if ((st = store_kept(n, ST_TAXII_ENTRY_VERSIONS, "SELECT count(*) FROM taxii_entries"
+	    " WHERE coll = ? AND id = ?")) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, e->coll, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->id, -1, SQLITE_STATIC);
+	if ((rc = store_step(n, st)) == SQLITE_ROW)
+		versions = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return STORE_ERROR;
+	assert(versions >= 1);
+	if (versions > 1 && reflag(n, e->coll, e->id) != 0)
+		return STORE_ERROR;
+	return STORE_OK;
 }
 
 /* The WHERE clause of q's match[] filters on the entries' columns (named
@@ -401,27 +396,6 @@ store_taxii_count(struct node *n, const char *coll)
 		c = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return c;
-}
-
-/* Recomputes the first and last flags of id in coll (after a DELETE). */
-static int
-reflag(struct node *n, const char *coll, const char *id)
-{
-	sqlite3_stmt *st = store_prep(n, "UPDATE taxii_entries SET"
-	    " first = (version = (SELECT min(version) FROM taxii_entries WHERE coll = ?1"
-	    "   AND id = ?2)),"
-	    " last = (version = (SELECT max(version) FROM taxii_entries WHERE coll = ?1"
-	    "   AND id = ?2))"
-	    " WHERE coll = ?1 AND id = ?2");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, coll, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	rc = store_done(n, st);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 int
