@@ -73,8 +73,10 @@ static const char schema[] =
 "  colls TEXT NOT NULL, write INTEGER NOT NULL, created INTEGER NOT NULL, revoked INTEGER,"
 "  used INTEGER);"
 "CREATE TABLE IF NOT EXISTS taxii_status(uuid TEXT PRIMARY KEY, coll TEXT NOT NULL,"
-"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL);"
-"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;";
+"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL,"
+"  digest BLOB);"
+"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;"
+"CREATE INDEX IF NOT EXISTS taxii_status_digest ON taxii_status(coll, digest);";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {

@@ -535,11 +535,16 @@ struct taxii_status {
 	char who[96];
 	int64_t requested;
 	char *objects;
+	uint8_t digest[32];		/* of the object versions posted (post.c) */
 };
 void taxii_status_free(struct taxii_status *s);
 int store_taxii_status_add(struct node *n, const struct taxii_status *s) STORE_WUR;
 enum store_result store_taxii_status_get(struct node *n, const char *uuid,
     struct taxii_status *s) STORE_WUR;
+/* The status of an earlier POST of the same object versions to coll:
+ * STORE_OK with its uuid, or STORE_NOT_FOUND. */
+enum store_result store_taxii_status_same(struct node *n, const char *coll,
+    const uint8_t digest[32], char uuid[37]) STORE_WUR;
 /* The collections message msg was POSTed to, until fn returns non-zero. */
 typedef int (*store_text_fn)(void *ud, const char *text);
 int store_taxii_status_colls_each(struct node *n, const uint8_t msg[32], store_text_fn fn,

@@ -625,7 +625,7 @@ int
 store_taxii_status_add(struct node *n, const struct taxii_status *s)
 {
 	sqlite3_stmt *st = store_prep(n, "INSERT INTO taxii_status(uuid, coll, msg, who,"
-	    " requested, objects) VALUES(?, ?, ?, ?, ?, ?)");
+	    " requested, objects, digest) VALUES(?, ?, ?, ?, ?, ?, ?)");
 	int rc;
 
 	if (st == NULL)
@@ -637,6 +637,7 @@ store_taxii_status_add(struct node *n, const struct taxii_status *s)
 	sqlite3_bind_text(st, 4, s->who, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, s->requested);
 	sqlite3_bind_text(st, 6, s->objects, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, s->digest, 32, SQLITE_STATIC);
 	rc = store_done(n, st);
 	sqlite3_finalize(st);
 	return rc;
@@ -662,6 +663,28 @@ store_taxii_status_get(struct node *n, const char *uuid, struct taxii_status *s)
 		snprintf(s->who, sizeof(s->who), "%s", store_col_text(st, 3));
 		s->requested = sqlite3_column_int64(st, 4);
 		s->objects = store_col_dup(st, 5);
+		r = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		r = STORE_NOT_FOUND;
+	sqlite3_finalize(st);
+	return r;
+}
+
+enum store_result
+store_taxii_status_same(struct node *n, const char *coll, const uint8_t digest[32],
+    char uuid[37])
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT uuid FROM taxii_status WHERE coll = ?"
+	    " AND digest = ? ORDER BY requested LIMIT 1");
+	enum store_result r = STORE_ERROR;
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, coll, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, digest, 32, SQLITE_STATIC);
+	if ((rc = store_step(n, st)) == SQLITE_ROW) {
+		snprintf(uuid, 37, "%s", store_col_text(st, 0));
 		r = STORE_OK;
 	} else if (rc == SQLITE_DONE)
 		r = STORE_NOT_FOUND;

@@ -15,6 +15,11 @@
  *        a field the template refuses, or an audience that does not
  *        resolve: the request is understood and cannot be done.
  *
+ * The same object versions POSTed again to the same outbox (a tool that
+ * retries after a lost answer) are not sent again: the answer is the
+ * first POST's status.  The digest is SHA-256 over the sorted lines
+ * "id version" of the bundle's objects, kept with the status.
+ *
  * Otherwise the message is signed and put in the outbox, and a status
  * resource recorded for it, in one transaction; the answer is 202 with the
  * status, every object pending.  The serve loop is woken to send it; when
@@ -33,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "core/audience.h"
 #include "core/collections.h"
@@ -98,6 +105,37 @@ status_objects(json_t *bundle, const struct stix_draft *d, const char *request_t
 		json_array_append_new(out, e);
 	}
 	return out;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* SHA-256 of the sorted "id version" lines of objs (status_objects). */
+static void
+objects_digest(json_t *objs, uint8_t out[32])
+{
+	crypto_hash_sha256_state st;
+	size_t n = json_array_size(objs), i;
+	char **lines = xcalloc(n + 1, sizeof(*lines));
+	json_t *o;
+
+	json_array_foreach(objs, i, o) {
+		struct buf b = {0};
+		buf_printf(&b, "%s %s\n", jstr(o, "id"), jstr(o, "version"));
+		lines[i] = xstrdup(buf_cstr(&b));
+		buf_free(&b);
+	}
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	crypto_hash_sha256_init(&st);
+	for (i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&st, (const uint8_t *)lines[i], strlen(lines[i]));
+		free(lines[i]);
+	}
+	crypto_hash_sha256_final(&st, out);
+	free(lines);
 }
 
 static json_t *
@@ -189,8 +227,25 @@ taxii_post_objects(const struct call *c, struct http_resp *resp)
 	st.requested = now_us();
 	stix_ts_format(st.requested, 6, reqts);
 	objs = status_objects(bundle, &d, reqts);
+	objects_digest(objs, st.digest);
 
 	pthread_mutex_lock(x->lock);
+	switch (store_taxii_status_same(x->n, coll.alias, st.digest, st.uuid)) {
+	case STORE_OK:		/* sent already: its status again, nothing sent */
+		sc = *c;
+		snprintf(sc.route.status, sizeof(sc.route.status), "%s", st.uuid);
+		taxii_status(&sc, resp);
+		pthread_mutex_unlock(x->lock);
+		if (resp->status == 200)
+			resp->status = 202;
+		goto out;
+	case STORE_NOT_FOUND:
+		break;
+	default:
+		pthread_mutex_unlock(x->lock);
+		taxii_fail(resp, 500, "Store error", "%s", rs_err());
+		goto out;
+	}
 	if (!x->n->cfg.has_root || x->n->key == NULL) {
 		pthread_mutex_unlock(x->lock);
 		taxii_fail(resp, 422, "Cannot be sent", "this node is not enrolled (or its key "

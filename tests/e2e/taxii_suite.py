@@ -635,6 +635,10 @@ def test_post(cs):
           j.get("status") == "complete" and j.get("success_count") == 6 and
           j.get("pending_count") == 0 and "log index" in
           j.get("successes", [{}])[0].get("message", ""), s)
+    a = call("POST", path, auth=TOK, body=envelope(list(reversed(objs))), ctype=MEDIA)
+    check("the same objects POSTed again (a retry): 202 with the first POST's status, "
+          "nothing sent again", a.status == 202 and (a.json or {}).get("id") == sid and
+          a.json.get("status") == "complete", a)
     a = status_of(sid, auth="Bearer " + os.environ["TOK_RO"])
     check("another token cannot read that status: 404", is_error(a, 404), a)
     a = status_of(sid, auth=auth_basic("alice", os.environ["ALICE_PW"]))
@@ -660,6 +664,10 @@ def test_post(cs):
           len(objs_out))
     sent, _ = walk(cs["sent"]["id"], "match[type]=indicator", limit=1000)
     check("...and so does sent", any("203.0.113.1" in o["pattern"] for o in sent))
+    time.sleep(2)
+    again, _ = inbox_count("XC")
+    check("...and XC still has it once (the retry sent nothing)", again == before + 1,
+          (before, again))
     return objs_out
 
 
