@@ -677,6 +677,7 @@ test_admit_cli(void **state)
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
 	    path, NULL), 0);
 	assert_non_null(strstr((char *)out.p, "at log index 4"));
+	assert_null(strstr((char *)out.p, "WARNING"));	/* XB's first key */
 	buf_free(&out);
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
 	    path, NULL), 1);
@@ -690,6 +691,19 @@ test_admit_cli(void **state)
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "xb", "--root-key",
 	    path, NULL), 2);
 	buf_free(&out);
+	/* A second root key for XA: admitted, with a warning naming the
+	 * first key's fingerprint. */
+	struct keypair *ra2 = keypair_new("XA", 0);
+	char fpr[RS_FPR_LEN], path2[160];
+	snprintf(path2, sizeof(path2), "%s/xa2.pub", f->dir);
+	assert_int_equal(pubfile_write(path2, KEY_ROOT, "XA", ra2->pk), 0);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XA", "--root-key",
+	    path2, NULL), 0);
+	fingerprint(fpr, f->root->pk);
+	assert_non_null(strstr((char *)out.p, "WARNING: XA already has a root key"));
+	assert_non_null(strstr((char *)out.p, fpr));
+	buf_free(&out);
+	keypair_free(ra2);
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XC", "--root-key",
 	    "/nonexistent.pub", NULL), 1);
 	buf_free(&out);
