@@ -263,11 +263,6 @@ login(const struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 400, "give \"user\" (an account name) and \"password\"");
 		goto out;
 	}
-	if ((wait = ws_rate_wait(W.sessions, user, now_ms())) > 0) {
-		http_resp_error(resp, 429, "too many failed sign-ins for %s: try again in %lld s",
-		    user, (long long)wait);
-		goto out;
-	}
 	pthread_mutex_lock(W.lock);
 	rc = account_get(W.n->db, user, &a);
 	pthread_mutex_unlock(W.lock);
@@ -275,10 +270,15 @@ login(const struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 500, "cannot read the accounts: %s", rs_err());
 		goto out;
 	}
+	if ((wait = ws_rate_wait(W.sessions, user, rc == 0, now_ms())) > 0) {
+		http_resp_error(resp, 429, "too many failed sign-ins for %s: try again in %lld s",
+		    user, (long long)wait);
+		goto out;
+	}
 	if (rc == 1)
 		(void)ws_check_password(W.dummy_hash, pw);	/* same time as a real check */
 	if (rc == 1 || ws_check_password(a.hash, pw) != 0) {
-		ws_rate_failed(W.sessions, user, now_ms());
+		ws_rate_failed(W.sessions, user, rc == 0, now_ms());
 		http_resp_error(resp, 401, "wrong account name or password");
 		goto out;
 	}
