@@ -657,6 +657,23 @@ test_check_catches_tampering(void **state)
 	serve_refuses(f, "stored envelope 4 is not the Merkle tree's leaf");
 }
 
+/* A log time edited to go back: refused at start and by rosterd check. */
+static void
+test_log_time_back(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf out = {0};
+
+	send_msg(f, 0, 1);
+	send_msg(f, 0, 1);
+	hub_stop(f);
+	hub_sql(f, "UPDATE log SET time = 1 WHERE idx = 4");
+	serve_refuses(f, "stored envelope 4 has a log time before its predecessor's");
+	assert_int_equal(run(&out, "check", f->dir, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "envelope 4: log time 1 goes back"));
+	buf_free(&out);
+}
+
 static void
 test_admit_cli(void **state)
 {
@@ -902,6 +919,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_time_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admit_cli, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_wait_woken_by_mail, setup, teardown),
