@@ -13,8 +13,9 @@
  * Their passwords are Argon2id hashes, deliberately slow, so the check runs
  * outside the serve loop's lock, unknown names cost the same as known
  * ones, failures count in the same kind of limiter as the web's sign-in
- * (5 in 10 minutes lock the name for a minute), and a password that
- * checked is remembered for five minutes under a keyed hash (a tool
+ * (lib/websession.h: failures lock an account's name for a while, and all
+ * tries together are rate-limited), and a password that checked is
+ * remembered for five minutes under a keyed hash (a tool
  * polling every few seconds would otherwise burn a core).  The cache entry
  * also holds a hash of the account's stored password hash, compared on
  * each use, so a changed password ends it at once.  An account reads
@@ -111,14 +112,6 @@ account(struct taxii *x, const char *user, const char *pw, struct who *who,
 		unauthorized(resp, "wrong name, password or token");
 		return -1;
 	}
-	if ((wait = ws_rate_wait(x->limiter, user, now_ms())) > 0) {
-		char s[32];
-		snprintf(s, sizeof(s), "%lld", (long long)(wait + 999) / 1000);
-		taxii_header(resp, "Retry-After", s);
-		taxii_fail(resp, 429, "Too Many Requests", "too many failed sign-ins for %s: "
-		    "try again in %s s", user, s);
-		return -1;
-	}
 	pthread_mutex_lock(x->lock);
 	found = store_account_get(x->n, user, &a);
 	pthread_mutex_unlock(x->lock);
@@ -128,21 +121,36 @@ account(struct taxii *x, const char *user, const char *pw, struct who *who,
 	}
 	cache_key(x, user, pw, key);
 	crypto_generichash(hash, sizeof(hash), (const uint8_t *)a.hash, strlen(a.hash), NULL, 0);
-	if (found == STORE_OK && cached(x, key, hash))
-		ok = 1;
-	else if (found == STORE_NOT_FOUND) {
+	/* a password that checked lately is no guess: no hash, no limiter */
+	if (found == STORE_OK && cached(x, key, hash)) {
+		sodium_memzero(&a, sizeof(a));
+		goto signed_in;
+	}
+	/* counted per name for accounts only (names nobody can evict), and
+	 * against the rate of all tries whatever the name, as the web's */
+	if ((wait = ws_rate_wait(x->limiter, user, found == STORE_OK, now_ms())) > 0) {
+		char s[32];
+		sodium_memzero(&a, sizeof(a));
+		snprintf(s, sizeof(s), "%lld", (long long)wait);
+		taxii_header(resp, "Retry-After", s);
+		taxii_fail(resp, 429, "Too Many Requests", "too many failed sign-ins for %s: "
+		    "try again in %s s", user, s);
+		return -1;
+	}
+	if (found == STORE_NOT_FOUND) {
 		(void)ws_check_password(x->dummy_hash, pw);	/* same time as a real check */
 		ok = 0;
 	} else
 		ok = ws_check_password(a.hash, pw) == 0;
 	sodium_memzero(&a, sizeof(a));
 	if (!ok) {
-		ws_rate_failed(x->limiter, user, now_ms());
+		ws_rate_failed(x->limiter, user, found == STORE_OK, now_ms());
 		unauthorized(resp, "wrong name, password or token");
 		return -1;
 	}
 	ws_rate_passed(x->limiter, user);
 	remember(x, key, hash, user);
+signed_in:
 	who->account = 1;
 	snprintf(who->name, sizeof(who->name), "%.32s", user);
 	return 0;
