@@ -41,6 +41,12 @@ NODE_OBJ := $(NODE_SRC:%.c=$(BUILD)/%.o)
 LIBA     := $(BUILD)/libroster.a
 
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Helpers of the end-to-end tests: tests/tools/*.c are programs over lib/
+# (tests/tools/forge.c signs what a hostile participant would), tests/shim/*.c
+# LD_PRELOAD libraries, built without sanitizers so that they can be
+# preloaded into either build (tests/shim/powercut.c cuts the power).
+TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+SHIMS    := $(patsubst tests/shim/%.c,$(BUILD)/tests/shim/%.so,$(wildcard tests/shim/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests benches fuzz clean
@@ -60,10 +66,16 @@ $(BUILD)/rosterd: $(HUB_OBJ) $(LIBA)
 $(BUILD)/roster: $(NODE_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests: $(TESTS) all
+tests: $(TESTS) $(TOOLS) $(SHIMS) all
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+$(BUILD)/tests/shim/%.so: tests/shim/%.c $(wildcard tests/shim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared -o $@ $< -ldl -lpthread
 
 benches: $(BENCHES)
 $(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out hub/main.o,$(HUB_OBJ))
