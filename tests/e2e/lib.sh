@@ -81,12 +81,14 @@ free_port() {
 
 # start_hub DIR: serves DIR on loopback; sets HUB (URL) and HUBPID.  The port
 # is picked free the first time and kept in DIR.port, so a restarted hub is
-# where the nodes expect it.
+# where the nodes expect it.  HUB_WRAP, when set, is a command prefix the
+# hub runs under (e.g. "env LD_PRELOAD=..." for the power-cut shim); it must
+# exec the hub, so that HUBPID is the hub's.
 start_hub() {
 	local dir=$1
 	[ -s "$dir.port" ] || free_port >"$dir.port"
 	rm -f "$dir/serve.url"
-	"$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
+	${HUB_WRAP:-} "$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
 	HUBPID=$!
 	PIDS="$PIDS $HUBPID"
 	for _ in $(seq 1 200); do

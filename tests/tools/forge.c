@@ -13,7 +13,7 @@
  *   forge sign (--node DIR | --root FILE | --operator HUBDIR) --kind KIND
  *         [--hdr JSON] [--payload TEXT | --payload-file F | --payload-random N]
  *         [--seq N] [--prev HEX|none] [--count N] [--advance]
- *         [--tamper signature|payload|header] [--out FILE]
+ *         [--tamper signature|payload|header] [--seal-node DIR ...] [--out FILE]
  *       Signs COUNT envelopes (default 1), chained by seq and prev when the
  *       signer is a node's device (state, seq and prev are added; by default
  *       they continue the node's chain as node.db records it).  --advance
@@ -21,6 +21,9 @@
  *       `roster send` would, so the node's later envelopes follow them.
  *       Writes the envelopes concatenated to --out (a batch, as POST
  *       /v1/envelopes takes it) and prints "seq id-hex" per envelope.
+ *       --seal-node (repeatable) seals the payload to that node's device, as
+ *       roster send does (a fresh content key per envelope), and fills the
+ *       header's "to" and "rcpt" with those nodes unless --hdr gives them.
  *       --tamper flips one byte after signing (not with --advance): the
  *       envelope then fails its signature or its payload digest.
  *   forge certs --root FILE --n N [--role ROLE] [--out FILE]
@@ -44,12 +47,14 @@
 #include "httpsig.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "seal.h"
 #include "util.h"
 
 enum forge_result { FORGE_OK = 0, FORGE_FAIL = 1, FORGE_USAGE = 2 };
 
 #define FORGE_PAYLOAD_MAX	(256u << 20)
 #define FORGE_CONFIG_MAX	(1u << 20)
+#define FORGE_SEAL_MAX		64	/* --seal-node given at most this often */
 
 struct sign_opts {
 	const char *node, *root, *operator_dir;
@@ -57,6 +62,8 @@ struct sign_opts {
 	const char *prev;
 	long long seq, count, random_len, time;
 	int advance;
+	const char *seal_node[FORGE_SEAL_MAX];
+	size_t nseal;
 };
 
 static void
@@ -66,7 +73,7 @@ usage(void)
 	    "usage: forge sign (--node DIR | --root FILE | --operator HUBDIR) --kind KIND\n"
 	    "             [--hdr JSON] [--payload TEXT | --payload-file F | --payload-random N]\n"
 	    "             [--seq N] [--prev HEX|none] [--count N] [--advance] [--time MS]\n"
-	    "             [--tamper signature|payload|header] [--out FILE]\n"
+	    "             [--tamper signature|payload|header] [--seal-node DIR ...] [--out FILE]\n"
 	    "       forge certs --root FILE --n N [--role ROLE] [--out FILE]\n"
 	    "       forge httpsig --node DIR --method M --target PATH [--body-file F]\n");
 }
@@ -116,6 +123,50 @@ out:
 	json_decref(j);
 	buf_free(&b);
 	return rc;
+}
+
+/* A node's device as a sealing recipient, from the public half of its key
+ * file (no passphrase needed), and its State from config.json. */
+static int
+seal_recipient(const char *dir, struct seal_recipient *r, char state[3])
+{
+	char path[4096];
+	struct buf b = {0};
+	json_t *j = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/device.key", dir);
+	if (read_file(path, &b, FORGE_CONFIG_MAX) != 0 || (j = jparse(b.p, b.len)) == NULL ||
+	    jhex32_req(j, "sign_pk", r->device) != 0 || jhex32_req(j, "box_pk", r->box_pk) != 0 ||
+	    node_state(dir, state) != 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(j);
+	buf_free(&b);
+	return rc;
+}
+
+/* "to" and "rcpt" of the sealed recipients, unless the header has them. */
+static void
+fill_audience(json_t *hdr, const struct seal_recipient *r, char (*states)[3], size_t n)
+{
+	json_t *to = json_array(), *rcpt = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < i && strcmp(states[k], states[i]) != 0; k++)
+			;
+		if (k == i)
+			json_array_append_new(to, json_string(states[i]));
+		json_array_append_new(rcpt, jhex(r[i].device, 32));
+	}
+	if (json_object_get(hdr, "to") == NULL)
+		json_object_set(hdr, "to", to);
+	if (json_object_get(hdr, "rcpt") == NULL)
+		json_object_set(hdr, "rcpt", rcpt);
+	json_decref(to);
+	json_decref(rcpt);
 }
 
 static int
@@ -212,6 +263,7 @@ parse_sign(int argc, char **argv, struct sign_opts *o)
 		{ "advance", no_argument, NULL, 'a' },
 		{ "tamper", required_argument, NULL, 'x' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "seal-node", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -236,6 +288,11 @@ parse_sign(int argc, char **argv, struct sign_opts *o)
 		case 'a': o->advance = 1; break;
 		case 'x': o->tamper = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'S':
+			if (o->nseal == FORGE_SEAL_MAX)
+				return -1;
+			o->seal_node[o->nseal++] = optarg;
+			break;
 		default: return -1;
 		}
 	}
@@ -251,7 +308,9 @@ cmd_sign(int argc, char **argv)
 {
 	struct sign_opts o;
 	struct keypair *k = NULL;
-	struct buf payload = {0}, env = {0}, all = {0};
+	struct buf payload = {0}, env = {0}, all = {0}, sealed = {0};
+	struct seal_recipient rcpt[FORGE_SEAL_MAX];
+	char rstate[FORGE_SEAL_MAX][3];
 	sqlite3 *db = NULL;
 	char path[4096], state[3] = "", *prev = NULL;
 	int64_t seq = 0;
@@ -289,6 +348,9 @@ cmd_sign(int argc, char **argv)
 	}
 	if (load_payload(&o, &payload) != 0)
 		goto fail;
+	for (size_t i = 0; i < o.nseal; i++)
+		if (seal_recipient(o.seal_node[i], &rcpt[i], rstate[i]) != 0)
+			goto fail;
 	if (o.advance && db_begin(db) != 0)
 		goto fail;
 	for (long long i = 0; i < o.count; i++) {
@@ -313,7 +375,17 @@ cmd_sign(int argc, char **argv)
 				json_object_set_new(hdr, "prev", json_string(prev));
 		}
 		env.len = 0;
-		rc = env_build(&env, hdr, payload.p, payload.len, k->pk, k->sk);
+		sealed.len = 0;
+		if (o.nseal > 0) {
+			fill_audience(hdr, rcpt, rstate, o.nseal);
+			if (seal_encrypt(&sealed, payload.p, payload.len, rcpt, o.nseal) != 0) {
+				json_decref(hdr);
+				goto fail_tx;
+			}
+		}
+		rc = o.nseal > 0 ?
+		    env_build(&env, hdr, sealed.p, sealed.len, k->pk, k->sk) :
+		    env_build(&env, hdr, payload.p, payload.len, k->pk, k->sk);
 		json_decref(hdr);
 		if (rc != 0) {
 			rc = FORGE_FAIL;
@@ -355,6 +427,7 @@ out:
 	buf_free(&payload);
 	buf_free(&env);
 	buf_free(&all);
+	buf_free(&sealed);
 	return rc;
 }
 
