@@ -26,9 +26,12 @@
  *       header's "to" and "rcpt" with those nodes unless --hdr gives them.
  *       --tamper flips one byte after signing (not with --advance): the
  *       envelope then fails its signature or its payload digest.
- *   forge certs --root FILE --n N [--role ROLE] [--out FILE]
- *       N certificates for fresh random devices of the root key's State,
- *       each with a valid proof of possession; prints each device key.
+ *   forge certs --root FILE --n N [--role ROLE] [--state XA] [--header-state XB]
+ *         [--out FILE]
+ *       N certificates for fresh random devices of the root key's State (or
+ *       of --state: a root key certifying another State's device), each with
+ *       a valid proof of possession; the header names --header-state (by
+ *       default the payload's State).  Prints each device key.
  *   forge httpsig --node DIR --method M --target PATH [--body-file F]
  *       Prints the three request-signature headers, one a line, for curl -H.
  *
@@ -74,7 +77,8 @@ usage(void)
 	    "             [--hdr JSON] [--payload TEXT | --payload-file F | --payload-random N]\n"
 	    "             [--seq N] [--prev HEX|none] [--count N] [--advance] [--time MS]\n"
 	    "             [--tamper signature|payload|header] [--seal-node DIR ...] [--out FILE]\n"
-	    "       forge certs --root FILE --n N [--role ROLE] [--out FILE]\n"
+	    "       forge certs --root FILE --n N [--role ROLE] [--state XA] [--header-state XB]\n"
+	    "             [--out FILE]\n"
 	    "       forge httpsig --node DIR --method M --target PATH [--body-file F]\n");
 }
 
@@ -433,9 +437,10 @@ out:
 
 /* One certificate for a fresh device of the root key's State. */
 static int
-one_cert(struct buf *all, const struct keypair *root, const char *role, long long n)
+one_cert(struct buf *all, const struct keypair *root, const char *role,
+    const char *state, const char *hstate, long long n)
 {
-	struct keypair *dev = keypair_new(root->state, 1);
+	struct keypair *dev = keypair_new(state, 1);
 	struct buf msg = {0}, env = {0};
 	json_t *p = NULL, *hdr = NULL;
 	uint8_t pop[64];
@@ -445,12 +450,12 @@ one_cert(struct buf *all, const struct keypair *root, const char *role, long lon
 
 	if (dev == NULL)
 		return -1;
-	dir_pop_message(&msg, root->state, dev->pk, dev->box_pk);
+	dir_pop_message(&msg, state, dev->pk, dev->box_pk);
 	crypto_sign_detached(pop, NULL, msg.p, msg.len, dev->sk);
 	snprintf(name, sizeof(name), "Forged POC %lld", n);
 	snprintf(email, sizeof(email), "forged%lld@example.org", n);
 	p = json_object();
-	json_object_set_new(p, "state", json_string(root->state));
+	json_object_set_new(p, "state", json_string(state));
 	json_object_set_new(p, "device", jhex(dev->pk, 32));
 	json_object_set_new(p, "box_key", jhex(dev->box_pk, 32));
 	json_object_set_new(p, "role", json_string(role));
@@ -463,7 +468,7 @@ one_cert(struct buf *all, const struct keypair *root, const char *role, long lon
 	text = jdump(p);
 	hdr = json_object();
 	json_object_set_new(hdr, "kind", json_string("cert"));
-	json_object_set_new(hdr, "state", json_string(root->state));
+	json_object_set_new(hdr, "state", json_string(hstate));
 	if (env_build(&env, hdr, text, strlen(text), root->pk, root->sk) != 0)
 		goto out;
 	buf_add(all, env.p, env.len);
@@ -489,9 +494,12 @@ cmd_certs(int argc, char **argv)
 		{ "n", required_argument, NULL, 'n' },
 		{ "role", required_argument, NULL, 'l' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "state", required_argument, NULL, 's' },
+		{ "header-state", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *rootfile = NULL, *role = "technical", *out = NULL;
+	const char *state = NULL, *hstate = NULL;
 	struct keypair *root = NULL;
 	struct buf all = {0};
 	long long n = 0;
@@ -503,17 +511,24 @@ cmd_certs(int argc, char **argv)
 		case 'n': n = atoll(optarg); break;
 		case 'l': role = optarg; break;
 		case 'o': out = optarg; break;
+		case 's': state = optarg; break;
+		case 'H': hstate = optarg; break;
 		default: usage(); return FORGE_USAGE;
 		}
 	}
-	if (rootfile == NULL || n < 1 || optind != argc) {
+	if (rootfile == NULL || n < 1 || optind != argc ||
+	    (state != NULL && !valid_state(state)) || (hstate != NULL && !valid_state(hstate))) {
 		usage();
 		return FORGE_USAGE;
 	}
 	if ((root = read_key(rootfile, KEY_ROOT, 1)) == NULL)
 		goto fail;
+	if (state == NULL)
+		state = root->state;
+	if (hstate == NULL)
+		hstate = state;
 	for (long long i = 0; i < n; i++)
-		if (one_cert(&all, root, role, i) != 0)
+		if (one_cert(&all, root, role, state, hstate, i) != 0)
 			goto fail;
 	if (out != NULL ? write_file_atomic(out, all.p, all.len, 0644) != 0 :
 	    fwrite(all.p, 1, all.len, stdout) != all.len)
