@@ -34,7 +34,7 @@ trap cleanup EXIT
 ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
 
-show_last() { sed 's/^/     | /' "$T/last.out" | tail -${1:-25}; }
+show_last() { awk '{ print "     | " $0 }' "$T/last.out" | tail -${1:-25}; }
 
 # check DESC CMD...: CMD must succeed.
 check() {

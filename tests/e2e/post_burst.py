@@ -10,7 +10,8 @@ POSTs each on one kept-alive connection, in order.  Every receipt the hub
 returns is appended to RECEIPTS at once, one JSON object a line (the form
 rosterd check --receipts reads): what this client holds a receipt for is
 what the hub promised to keep.  It stops at the first connection error (the
-hub was killed) or refusal, and prints how many it posted and why it stopped.
+hub was killed) or refusal, and prints how many it posted and why it stopped
+(a refusal's status, its error and its Retry-After header, if any).
 
 usage: post_burst.py HUB_URL BATCH_FILE RECEIPTS_FILE
 """
@@ -56,6 +57,8 @@ def main():
                 break
             if "receipt" not in res:
                 why = "refused %d: %s" % (resp.status, res.get("error"))
+                if resp.getheader("Retry-After") is not None:
+                    why += " (Retry-After: %s)" % resp.getheader("Retry-After")
                 break
             rf.write(json.dumps(res["receipt"], separators=(",", ":")) + "\n")
             rf.flush()
