@@ -19,7 +19,7 @@
 
 FORGE=$BIN/tests/tools/forge
 WAIT=${FLOOD_WAIT:-60}
-RSS_MB=${FLOOD_RSS_MB:-400}
+RSS_MB=${FLOOD_RSS_MB:-256}
 MIB=1048576
 # A small quarantine, so that the sanitizer's own memory does not hide the
 # hub's (the default keeps 256 MiB of freed blocks).
@@ -114,6 +114,7 @@ PAD=$(head -c 60000 /dev/zero | tr '\0' p)
 fsign XM "$T/a18.bin" --kind ack --hdr "${ANS%\}},\"pad\":\"$PAD\"}" --payload '{}' --count 18
 check_out "18 answers as large as the hub allows (a 60 KB header): taken, or refused with a reason" \
 	"^18 posted|refused 4[0-9][0-9]: .{8,}" fpost XM "$T/a18.bin"
+echo "     (they were: $(cat "$T/fpost.out"))"
 fsign XM "$T/a18.bin" --kind ack --hdr "$ANS" --payload '{}' --count 18
 check_out "18 plain answers are taken" "^18 posted" fpost XM "$T/a18.bin"
 # A few anonymous clients fetch the public listings meanwhile.
@@ -171,6 +172,7 @@ fsign XM3 "$T/r18.bin" --kind msg \
 	--payload-file "$T/p3.json" --count 18
 check_out "18 messages of 1 MiB with 900 recipients: taken, or refused with a reason" \
 	"^18 posted|refused 4[0-9][0-9]: .{8,}" fpost XM3 "$T/r18.bin"
+echo "     (they were: $(cat "$T/fpost.out"))"
 others_fine "900-recipient messages"
 
 # 4. Cosignatures: 15 MB of random bytes, 4 KiB of them, then a real one.
