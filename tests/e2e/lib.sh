@@ -31,8 +31,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# E2E_FAIL_FAST=1 (scripts/mutants sets it) ends the test at its first
+# failure: the verdict is known, the rest would only cost time.
 ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL $*"
+	if [ -n "${E2E_FAIL_FAST:-}" ]; then
+		[ -s "$T/last.out" ] && show_last
+		echo "$PASS passed, $FAIL failed (stopped at the first failure)"
+		exit 1
+	fi
+}
 
 show_last() { awk '{ print "     | " $0 }' "$T/last.out" | tail -${1:-25}; }
 
