@@ -41,8 +41,10 @@
  * "error" unless the status is 200; a 200 listing holds only records after
  * the cursor, in order, of its kinds (mail: only for the device that signed
  * the request), each proved into its checkpoint (signed by the operator
- * key); a 200 inclusion or consistency answer verifies against the hub's
- * own tree; a signed mail request sent again is refused as a replay; only
+ * key); a public listing (/v1/public, /v1/record) holds only public
+ * records by their headers, each with the pindex of its leaf in the public
+ * tree, consecutive; a 200 inclusion, consistency or public proof answer
+ * verifies against the hub's own trees; a signed mail request sent again is refused as a replay; only
  * an empty mail page of the signing device is ever parked (wait=S).
  * Inputs that append to the log are fine: only envelopes signed by the seed
  * keys can, each at most once, so the log stays small.
@@ -249,8 +251,12 @@ proof_of(json_t *p, uint8_t (*proof)[32])
 
 /* The kinds a listing may hold. */
 static int
-listed_kind(const char *path, const char *kind)
+listed_kind(const char *path, const struct envelope *e)
 {
+	const char *kind = e->kind;
+
+	if (strcmp(path, "/v1/public") == 0 || strcmp(path, "/v1/record") == 0)
+		return record_is_public(e);
 	if (strcmp(path, "/v1/directory") == 0)
 		return strcmp(kind, "admit") == 0 || strcmp(kind, "cert") == 0 ||
 		    strcmp(kind, "revoke") == 0;
@@ -268,6 +274,7 @@ check_listing(json_t *j, const char *path, int64_t after, const uint8_t *device)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][32], leaf[32];
 	struct checkpoint cp;
+	int64_t last_pindex = -1;
 	json_t *r;
 	size_t i, np;
 
@@ -285,9 +292,32 @@ check_listing(json_t *j, const char *path, int64_t after, const uint8_t *device)
 		if (jint_req(r, "index", &idx) != 0 || jint_req(r, "time", &t) != 0 ||
 		    jb64_req(r, "envelope", &raw) != 0 || idx <= after ||
 		    (uint64_t)idx >= cp.size || env_parse(&e, raw.p, raw.len) != 0 ||
-		    !listed_kind(path, e.kind))
+		    !listed_kind(path, &e))
 			abort();
 		after = idx;
+		if (json_object_get(r, "pindex") != NULL) {
+			/* public listings: pindex is the record's leaf in the
+			 * public tree, consecutive within a page */
+			uint8_t have[32];
+			int64_t pi = json_integer_value(json_object_get(r, "pindex"));
+			uint64_t first = 0;
+			sqlite3 *db = store_reader(api.s);
+			if (i == 0 && (db == NULL ||
+			    store_pub_size_at(db, (uint64_t)idx, &first) != 0))
+				abort();
+			store_reader_done(api.s, db);
+			if (!json_is_integer(json_object_get(r, "pindex")) || pi < 0 ||
+			    (uint64_t)pi >= cp.pub_size || (i > 0 && pi != last_pindex + 1) ||
+			    (i == 0 && (uint64_t)pi != first) ||
+			    merkle_leaf(api.s->ptree, (uint64_t)pi, have) != 0)
+				abort();
+			merkle_public_leaf(leaf, (uint64_t)idx, e.id, t);
+			if (memcmp(have, leaf, 32) != 0)
+				abort();
+			last_pindex = pi;
+		} else if (strcmp(path, "/v1/public") == 0 ||
+		    strcmp(path, "/v1/record") == 0)
+			abort();
 		if (device != NULL) {
 			json_t *v;
 			size_t k;
@@ -331,6 +361,31 @@ check_inclusion(json_t *j)
 		    (const uint8_t (*)[32])proof, np, root) != 0)
 			abort();
 	}
+}
+
+/* A 200 from /v1/proof/public proves its leaf in the hub's public tree. */
+static void
+check_public_proof(json_t *j)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][32], leaf[32], root[32], id[32];
+	int64_t size, pub, pindex, idx, t;
+	uint64_t want;
+	sqlite3 *db = store_reader(api.s);
+	size_t np;
+
+	if (db == NULL || jint_req(j, "size", &size) != 0 ||
+	    jint_req(j, "pub_size", &pub) != 0 || jint_req(j, "pindex", &pindex) != 0 ||
+	    jint_req(j, "index", &idx) != 0 || jint_req(j, "time", &t) != 0 ||
+	    jhex32_req(j, "id", id) != 0 || pindex < 0 || pindex >= pub ||
+	    idx < 0 || idx >= size || store_pub_size_at(db, (uint64_t)size, &want) != 0 ||
+	    want != (uint64_t)pub || merkle_root(api.s->ptree, (uint64_t)pub, root) != 0)
+		abort();
+	store_reader_done(api.s, db);
+	np = proof_of(json_object_get(j, "proof"), proof);
+	merkle_public_leaf(leaf, (uint64_t)idx, id, t);
+	if (merkle_verify_inclusion((uint64_t)pindex, (uint64_t)pub, leaf,
+	    (const uint8_t (*)[32])proof, np, root) != 0)
+		abort();
 }
 
 static void
@@ -394,8 +449,15 @@ check_response(const char *path, const char *target, const uint8_t *device,
 		if (!json_is_string(json_object_get(j, "error")))
 			abort();
 	} else if (strcmp(path, "/v1/directory") == 0 ||
-	    strcmp(path, "/v1/cosignatures") == 0 || strcmp(path, "/v1/checks") == 0)
+	    strcmp(path, "/v1/cosignatures") == 0 || strcmp(path, "/v1/checks") == 0 ||
+	    strcmp(path, "/v1/public") == 0)
 		check_listing(j, path, query_after(target), NULL);
+	else if (strcmp(path, "/v1/record") == 0) {
+		if (json_array_size(json_object_get(j, "records")) != 1)
+			abort();
+		check_listing(j, path, -1, NULL);
+	} else if (strcmp(path, "/v1/proof/public") == 0)
+		check_public_proof(j);
 	else if (strcmp(path, "/v1/mail") == 0) {
 		if (device == NULL)
 			abort();	/* mail without a signature */
@@ -481,15 +543,22 @@ msg(struct buf *out, int from, int to, int seq, const uint8_t *prev)
 	build(out, h, "RSP1 ciphertext stand-in", &keys[from]);
 }
 
+/* A cosignature of a checkpoint the operator op signed (of the empty log:
+ * any the operator signed is a cosign's payload, lib/kinds.c). */
 static void
-cosign(struct buf *out, int from, int seq, const uint8_t *prev)
+cosign(struct buf *out, int from, int seq, const uint8_t *prev,
+    const struct keypair *op)
 {
 	json_t *h = json_pack("{s:s,s:i}", "kind", "cosign", "seq", seq);
+	struct checkpoint c;
+	uint8_t empty[32];
 
 	if (prev != NULL)
 		json_object_set_new(h, "prev", jhex(prev, 32));
-	build_json(out, h, json_pack("{s:s,s:s}", "checkpoint",
-	    "roster-checkpoint-v1\n", "sig", ""), &keys[from]);
+	merkle_empty_root(empty);
+	checkpoint_make(&c, "fuzz", 0, empty, T0, 0, empty, op->sk);
+	build_json(out, h, checkpoint_json(&c), &keys[from]);
+	checkpoint_free(&c);
 }
 
 static void
@@ -579,7 +648,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	msg(&e, K_A, K_B, 1, NULL);
 	buf_add(&batch, e.p, e.len);
 	buf_free(&e);
-	cosign(&e, K_B, 1, NULL);
+	cosign(&e, K_B, 1, NULL, op);
 	buf_add(&batch, e.p, e.len);
 	buf_free(&e);
 	/* an operator's communication check to A and B (its deadline is

@@ -1,5 +1,6 @@
 /*
- * fuzz_statement.c - libFuzzer target for checkpoints and receipts.
+ * fuzz_statement.c - libFuzzer target for checkpoints, receipts and the
+ * compact ranges a node keeps of the public tree.
  *
  * A node reads checkpoints and receipts from a hub it does not trust, as JSON
  * (GET /v1/checkpoint, the listings, the answer to POST /v1/envelopes).  The
@@ -15,7 +16,13 @@
  *   - a checkpoint accepted is exactly the text checkpoint_make writes for
  *     the values read (one spelling per statement), and its JSON form reads
  *     back to the same text;
- *   - a receipt read from JSON writes back to JSON that reads back equal.
+ *   - a receipt read from JSON writes back to JSON that reads back equal;
+ *   - an input starting "RMF1" is parsed as a serialized compact range
+ *     (lib/merkle.h), which a node reads back from its own store: one
+ *     accepted serializes to exactly the input, and its root is computed
+ *     without touching more than its hashes.
+ * Both checkpoint versions are driven: v2 (what hubs sign) and v1 (what
+ * they signed before the public tree, still read).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +32,7 @@
 #include <sodium.h>
 
 #include "jsonutil.h"
+#include "merkle.h"
 #include "statement.h"
 #include "util.h"
 
@@ -32,7 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SEED_OPERATOR 1
-#define CP_HEAD "roster-checkpoint-v1\n"
+#define CP_HEAD_V1 "roster-checkpoint-v1\n"
+#define CP_HEAD_V2 "roster-checkpoint-v2\n"
 
 static uint8_t op_pk[32], op_sk[64];
 
@@ -54,17 +63,25 @@ check_checkpoint(const struct checkpoint *c)
 {
 	struct checkpoint again, back;
 
-	checkpoint_make(&again, c->origin, c->size, c->root, c->time, op_sk);
-	if (strcmp(again.text, c->text) != 0)
+	if (c->version != 1 && c->version != 2)
 		abort();
+	if (c->pub_size > c->size)
+		abort();
+	if (c->version == 2) {
+		checkpoint_make(&again, c->origin, c->size, c->root, c->time,
+		    c->pub_size, c->pub_root, op_sk);
+		if (strcmp(again.text, c->text) != 0 || !checkpoint_same_tree(&again, c))
+			abort();
+		checkpoint_free(&again);
+	}
 	json_t *j = checkpoint_json(c);
 	if (checkpoint_from_json(&back, j, op_pk) != 0 ||
 	    strcmp(back.text, c->text) != 0 || back.size != c->size ||
-	    back.time != c->time || memcmp(back.root, c->root, 32) != 0)
+	    back.time != c->time || memcmp(back.root, c->root, 32) != 0 ||
+	    back.version != c->version || !checkpoint_same_tree(&back, c))
 		abort();
 	checkpoint_free(&back);
 	json_decref(j);
-	checkpoint_free(&again);
 }
 
 static void
@@ -111,9 +128,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		statements(j, 0);
 		json_decref(j);
 	}
+	/* A compact range as a node stores it. */
+	if (size >= 4 && memcmp(data, MERKLE_FRONTIER_MAGIC, 4) == 0) {
+		struct merkle_frontier f;
+		struct buf b = {0};
+		uint8_t root[32];
+		if (merkle_frontier_parse(&f, data, size) == 0) {
+			merkle_frontier_serialize(&f, &b);
+			if (b.len != size || memcmp(b.p, data, size) != 0)
+				abort();
+			merkle_frontier_root(&f, root);
+			if (f.size < UINT64_MAX && merkle_frontier_append(&f, root) != 0)
+				abort();
+			buf_free(&b);
+		} else if (f.size != 0)
+			abort();	/* a refusal leaves the empty range */
+	}
 	/* The text parser itself, behind a valid signature. */
-	if (size >= strlen(CP_HEAD) && size <= 1100 &&
-	    memcmp(data, CP_HEAD, strlen(CP_HEAD)) == 0) {
+	if (size >= strlen(CP_HEAD_V1) && size <= 1100 &&
+	    (memcmp(data, CP_HEAD_V1, strlen(CP_HEAD_V1)) == 0 ||
+	    memcmp(data, CP_HEAD_V2, strlen(CP_HEAD_V2)) == 0)) {
 		char *text = xmalloc(size + 1);
 		struct checkpoint c;
 		uint8_t sig[64];

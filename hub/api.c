@@ -29,6 +29,7 @@
 
 #include <sodium.h>
 
+#include "db.h"
 #include "jsonutil.h"
 #include "mailwait.h"
 #include "util.h"
@@ -299,7 +300,7 @@ struct listing {
 
 json_t *
 api_record(struct store *s, uint64_t size, uint64_t idx, int64_t time,
-    const void *env, size_t len)
+    int64_t pindex, const void *env, size_t len)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][32];
 	size_t np;
@@ -312,14 +313,17 @@ api_record(struct store *s, uint64_t size, uint64_t idx, int64_t time,
 	json_object_set_new(o, "time", json_integer(time));
 	json_object_set_new(o, "envelope", jb64(env, len));
 	json_object_set_new(o, "proof", proof_json((const uint8_t (*)[32])proof, np));
+	if (pindex >= 0)
+		json_object_set_new(o, "pindex", json_integer(pindex));
 	return o;
 }
 
 static int
-add_record(void *arg, uint64_t idx, int64_t time, const void *env, size_t len)
+add_record(void *arg, uint64_t idx, int64_t time, int64_t pindex,
+    const void *env, size_t len)
 {
 	struct listing *l = arg;
-	json_t *o = api_record(l->s, l->size, idx, time, env, len);
+	json_t *o = api_record(l->s, l->size, idx, time, pindex, env, len);
 
 	if (o == NULL)
 		return -1;
@@ -327,25 +331,24 @@ add_record(void *arg, uint64_t idx, int64_t time, const void *env, size_t len)
 	return 0;
 }
 
-/* The number of records answered, or -1 after answering an error. */
+/* A listing page of the records with after < index, at most limit of them
+ * and API_MAX_PAGE_BYTES of envelopes after the first.  The number of
+ * records answered, or -1 after answering an error. */
 static int
-listing(struct api *a, const struct http_req *req, struct http_resp *resp,
-    enum store_list which, const uint8_t *device)
+list_page(struct api *a, struct http_resp *resp, enum store_list which,
+    const uint8_t *device, int64_t after, int64_t limit)
 {
 	struct listing l = { .s = a->s };
-	int64_t after;
 	json_t *cp, *j;
 	int more, n;
 
-	if (query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0)
-		return -1;
 	if ((cp = cp_current(a->s, &l.size)) == NULL) {
 		internal_error(resp, "cannot make a checkpoint");
 		return -1;
 	}
 	l.records = json_array();
-	if (store_list(a->s, which, device, after, l.size, API_MAX_RECORDS,
-	    add_record, &l, &more) < 0) {
+	if (store_list(a->s, which, device, after, l.size, (size_t)limit,
+	    API_MAX_PAGE_BYTES, add_record, &l, &more) < 0) {
 		json_decref(cp);
 		json_decref(l.records);
 		internal_error(resp, "cannot list the log");
@@ -358,6 +361,109 @@ listing(struct api *a, const struct http_req *req, struct http_resp *resp,
 	json_object_set_new(j, "more", json_boolean(more));
 	http_resp_json(resp, 200, j);
 	return n;
+}
+
+/* ?after=I[&limit=L] */
+static int
+listing(struct api *a, const struct http_req *req, struct http_resp *resp,
+    enum store_list which, const uint8_t *device)
+{
+	int64_t after, limit;
+
+	if (query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0 ||
+	    query_int(req, resp, "limit", 0, API_MAX_RECORDS, 1, API_MAX_RECORDS,
+	    &limit) != 0)
+		return -1;
+	return list_page(a, resp, which, device, after, limit);
+}
+
+static void
+get_public(struct api *a, const struct http_req *req, struct http_resp *resp)
+{
+	listing(a, req, resp, LIST_PUBLIC, NULL);
+}
+
+/* GET /v1/record?index=I: the public record at I as a one-record page. */
+static void
+get_record(struct api *a, const struct http_req *req, struct http_resp *resp)
+{
+	uint64_t committed = store_committed(a->s);
+	int64_t index;
+
+	if (committed == 0) {
+		http_resp_error(resp, 404, "the log is empty");
+		return;
+	}
+	if (query_int(req, resp, "index", 1, 0, 0, (int64_t)committed - 1,
+	    &index) != 0)
+		return;
+	/* The page replaces nothing when it is empty: the 404 replaces it. */
+	if (list_page(a, resp, LIST_RECORD, NULL, index - 1, 1) == 0)
+		http_resp_error(resp, 404, "log index %lld holds no public record",
+		    (long long)index);
+}
+
+/* GET /v1/proof/public?size=N&pindex=K: leaf K of the public tree that the
+ * checkpoint of size N commits to, and its inclusion proof there. */
+static void
+get_proof_public(struct api *a, const struct http_req *req, struct http_resp *resp)
+{
+	uint64_t committed = store_committed(a->s), pub;
+	uint8_t proof[MERKLE_MAX_PROOF][32];
+	int64_t size, pindex, idx = -1, time = 0;
+	uint8_t id[32];
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+	size_t np;
+	json_t *j;
+
+	if (committed == 0) {
+		http_resp_error(resp, 400, "the log is empty: nothing to prove");
+		return;
+	}
+	if (query_int(req, resp, "size", 1, 0, 1, (int64_t)committed, &size) != 0 ||
+	    query_int(req, resp, "pindex", 1, 0, 0, INT64_MAX, &pindex) != 0)
+		return;
+	if ((db = store_reader(a->s)) == NULL ||
+	    store_pub_size_at(db, (uint64_t)size, &pub) != 0) {
+		store_reader_done(a->s, db);
+		internal_error(resp, "cannot read the public records");
+		return;
+	}
+	if ((uint64_t)pindex >= pub) {
+		store_reader_done(a->s, db);
+		http_resp_error(resp, 400, "the checkpoint of size %lld counts %llu "
+		    "public records: there is no public index %lld", (long long)size,
+		    (unsigned long long)pub, (long long)pindex);
+		return;
+	}
+	st = db_prep(db, "SELECT p.idx, l.id, l.time FROM pub p JOIN log l"
+	    " ON l.idx = p.idx WHERE p.pindex = ?1");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, pindex);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+			idx = sqlite3_column_int64(st, 0);
+			memcpy(id, sqlite3_column_blob(st, 1), 32);
+			time = sqlite3_column_int64(st, 2);
+		} else
+			rs_seterr("public record %lld is missing", (long long)pindex);
+		sqlite3_finalize(st);
+	}
+	store_reader_done(a->s, db);
+	if (idx < 0 || merkle_inclusion_proof(a->s->ptree, (uint64_t)pindex, pub,
+	    proof, &np) != 0) {
+		internal_error(resp, "cannot prove the public record");
+		return;
+	}
+	j = json_object();
+	json_object_set_new(j, "size", json_integer(size));
+	json_object_set_new(j, "pub_size", json_integer((json_int_t)pub));
+	json_object_set_new(j, "pindex", json_integer(pindex));
+	json_object_set_new(j, "index", json_integer(idx));
+	json_object_set_new(j, "id", jhex(id, 32));
+	json_object_set_new(j, "time", json_integer(time));
+	json_object_set_new(j, "proof", proof_json((const uint8_t (*)[32])proof, np));
+	http_resp_json(resp, 200, j);
 }
 
 static void
@@ -505,18 +611,6 @@ frame_batch(const struct http_req *req, struct http_resp *resp, size_t **offp)
 	return n;
 }
 
-static int
-known_kind(const char *kind)
-{
-	static const char *kinds[] = { "admit", "cert", "revoke", "group", "msg",
-	    "ack", "cosign", "check", NULL };
-
-	for (int i = 0; kinds[i] != NULL; i++)
-		if (strcmp(kind, kinds[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* workpool_for body: parses and verifies envelope i; on failure sets its
  * status and reason, which the answer prefixes with its position. */
 static void
@@ -526,15 +620,18 @@ check_one(void *arg, size_t k)
 	struct batch *b = p->b;
 	size_t i = p->base + k;
 	struct seq_item *it = &b->items[i];
+	enum kind_verdict v;
 	int status = 400;
 
 	if (env_parse(&it->e, b->body + b->off[i], b->off[i + 1] - b->off[i]) != 0)
 		;
-	else if (!known_kind(it->e.kind)) {
+	else if (it->e.kind_id == KIND_UNKNOWN) {
 		char kind[32];
 		snprintf(kind, sizeof(kind), "%s", it->e.kind);
 		rs_seterr("unknown envelope kind \"%s\"", kind);
-	} else if (env_verify(&it->e) != 0)
+	} else if ((v = kind_validate(&it->e, b->a->s->op->pk)) != KIND_VALID)
+		status = v == KIND_TOO_LARGE ? 413 : 400;
+	else if (env_verify(&it->e) != 0)
 		status = 403;
 	else if (blobs_check_msg(b->a, &it->e) != 0)
 		status = 400;
@@ -596,6 +693,8 @@ add_error(struct buf *out, size_t i, size_t n, const struct seq_item *it)
 	buf_addstr(out, "\"error\":");
 	buf_addstr(out, text != NULL ? text : "\"(unprintable)\"");
 	buf_printf(out, ",\"status\":%d", it->status);
+	if (it->status == 429)
+		buf_printf(out, ",\"retry_after\":%lld", (long long)it->retry_after);
 	free(text);
 }
 
@@ -630,6 +729,9 @@ answer_batch(struct http_resp *resp, const struct batch *b, size_t n)
 	}
 	buf_free(out);
 	resp->status = accepted ? 200 : b->items[first].status;
+	if (resp->status == 429)
+		snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+		    "Retry-After: %lld\r\n", (long long)b->items[first].retry_after);
 	buf_addstr(out, "{");
 	if (!accepted) {
 		add_fields(out, b, first, n);
@@ -702,6 +804,9 @@ static const struct route {
 	{ "/v1/checkpoint", "GET", get_checkpoint },
 	{ "/v1/proof/inclusion", "GET", get_inclusion },
 	{ "/v1/proof/consistency", "GET", get_consistency },
+	{ "/v1/proof/public", "GET", get_proof_public },
+	{ "/v1/public", "GET", get_public },
+	{ "/v1/record", "GET", get_record },
 	{ "/v1/directory", "GET", get_directory },
 	{ "/v1/cosignatures", "GET", get_cosignatures },
 	{ "/v1/mail", "GET", get_mail },

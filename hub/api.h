@@ -13,6 +13,7 @@
 
 #define API_MAX_BATCH		10000	/* envelopes per POST */
 #define API_MAX_RECORDS		1000	/* records per listing */
+#define API_MAX_PAGE_BYTES	((size_t)4 << 20)	/* envelope bytes per page, after the first record */
 #define API_MAX_PROOFS		1000	/* indexes per inclusion request */
 #define API_CHUNK		32	/* envelopes per unit of parallel work */
 #define API_PART		256	/* envelopes per pipelined part of a batch */
@@ -25,9 +26,9 @@ struct api {
 };
 
 /* One listing record: {"index","time","envelope","proof"} with its
- * inclusion proof at size (NULL on error). */
+ * inclusion proof at size, and "pindex" when pindex >= 0 (NULL on error). */
 json_t *api_record(struct store *s, uint64_t size, uint64_t idx, int64_t time,
-    const void *env, size_t len);
+    int64_t pindex, const void *env, size_t len);
 /* A decimal query parameter; -1 after answering 400. */
 int api_query_int(const struct http_req *req, struct http_resp *resp,
     const char *name, int required, int64_t def, int64_t min, int64_t max,

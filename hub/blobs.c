@@ -270,7 +270,7 @@ blobs_check_msg(struct api *a, const struct envelope *e)
 
 	if (list == NULL)
 		return 0;
-	if (strcmp(e->kind, "msg") != 0) {
+	if (e->kind_id != KIND_MSG) {
 		rs_seterr("only messages carry attachments");
 		return -1;
 	}

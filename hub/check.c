@@ -16,6 +16,10 @@
  *   - the root recomputed from the leaves (id, log time) is the tree files'
  *     root, leaf by leaf; the chain heads and routing rows agree with the
  *     log; the stored checkpoint verifies and matches the log at its size;
+ *   - the public records (docs/protocol.md section 8): the pub table lists
+ *     exactly the envelopes whose headers make them public, numbered 0, 1,
+ *     2, ... in log order; the public tree's files hold their leaves; a v2
+ *     checkpoint's public size and root are those of the log at its size;
  *   - with --receipts, each receipt verifies against the operator key and
  *     its envelope is stored at its index with its time: what a receipt
  *     promised survived.
@@ -65,14 +69,18 @@ struct check {
 	uint8_t (*ids)[32];
 	size_t idcap;
 	uint64_t rcpt_rows;
-	/* streaming root: perfect subtrees of decreasing size */
-	uint8_t stack[64][32];
-	uint64_t stsize[64];
-	int depth;
+	struct merkle_frontier range;	/* the root as the walk goes */
+	/* the public records */
+	struct merkle_tree *ptree;
+	int64_t *pub;			/* pub's log index by pindex */
+	uint64_t npub, pi;		/* rows in pub; next one the walk expects */
+	struct merkle_frontier prange;	/* the public root as the walk goes */
+	uint64_t pleaf_mismatch;
 	/* checkpoint */
 	int has_cp;
 	struct checkpoint cp;
-	uint8_t cp_root[32];
+	uint8_t cp_root[32], cp_proot[32];
+	uint64_t cp_pub;
 	int cp_root_seen;
 	uint64_t leaf_mismatch;
 };
@@ -89,33 +97,6 @@ problem(struct check *c, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stdout);
 	}
-}
-
-/* ---- streaming Merkle root (RFC 9162) -------------------------------------- */
-
-static void
-root_push(struct check *c, const uint8_t leaf[32])
-{
-	memcpy(c->stack[c->depth], leaf, 32);
-	c->stsize[c->depth++] = 1;
-	while (c->depth >= 2 && c->stsize[c->depth - 1] == c->stsize[c->depth - 2]) {
-		merkle_node_hash(c->stack[c->depth - 2], c->stack[c->depth - 2],
-		    c->stack[c->depth - 1]);
-		c->stsize[c->depth - 2] *= 2;
-		c->depth--;
-	}
-}
-
-static void
-root_get(struct check *c, uint8_t out[32])
-{
-	if (c->depth == 0) {
-		merkle_empty_root(out);
-		return;
-	}
-	memcpy(out, c->stack[c->depth - 1], 32);
-	for (int i = c->depth - 2; i >= 0; i--)
-		merkle_node_hash(out, c->stack[i], out);
 }
 
 /* ---- options ------------------------------------------------------------------- */
@@ -322,7 +303,7 @@ static int
 columns_match(const struct row *r)
 {
 	const struct envelope *e = &r->e;
-	int want_seq = store_is_device_kind(e->kind) && e->seq > 0;
+	int want_seq = kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0;
 
 	return str_eq(r->kind, e->kind) && str_eq(r->state, e->state) &&
 	    r->signer_ok && memcmp(r->signer, e->key, 32) == 0 &&
@@ -337,8 +318,7 @@ count_recipients(const struct envelope *e)
 	uint64_t n = 0;
 	size_t i;
 
-	if ((strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0) ||
-	    !json_is_array(r))
+	if (!kind_has(e->kind_id, KIND_ROUTED) || !json_is_array(r))
 		return 0;
 	keys = xcalloc(json_array_size(r) + 1, 32);
 	json_array_foreach(r, i, v) {
@@ -385,15 +365,59 @@ check_leaf(struct check *c, uint64_t idx, int64_t time, const uint8_t id[32])
 	uint8_t leaf[32], have[32];
 
 	env_leaf_hash(leaf, id, time);
-	root_push(c, leaf);
+	if (merkle_frontier_append(&c->range, leaf) != 0)
+		problem(c, "tree: %s", rs_err());
 	if (c->tree != NULL && (merkle_leaf(c->tree, idx, have) != 0 ||
 	    memcmp(have, leaf, 32) != 0) && c->leaf_mismatch++ == 0)
 		problem(c, "tree: leaf %llu is not the leaf of the envelope "
 		    "stored there", (unsigned long long)idx);
 	if (c->has_cp && c->cp.size == idx + 1) {
-		root_get(c, c->cp_root);
+		merkle_frontier_root(&c->range, c->cp_root);
+		merkle_frontier_root(&c->prange, c->cp_proot);
+		c->cp_pub = c->prange.size;
 		c->cp_root_seen = 1;
 	}
+}
+
+/* Is the envelope in pub exactly when its header makes it public, at the
+ * next public index, with its leaf in the public tree? */
+static void
+check_public(struct check *c, struct row *r)
+{
+	unsigned long long idx = (unsigned long long)r->idx;
+	int64_t at = (int64_t)r->idx;
+	int listed;
+	uint8_t leaf[32], have[32];
+
+	if (!r->parsed)
+		return;
+	while (c->pi < c->npub && c->pub[c->pi] < at) {
+		problem(c, "public record %llu names log index %lld, which is not "
+		    "in the log", (unsigned long long)c->pi, (long long)c->pub[c->pi]);
+		c->pi++;
+	}
+	listed = c->pi < c->npub && c->pub[c->pi] == at;
+	if (!record_is_public(&r->e)) {
+		if (listed) {
+			problem(c, "envelope %llu is listed as public record %llu but "
+			    "its header makes it mail", idx, (unsigned long long)c->pi);
+			c->pi++;
+		}
+		return;
+	}
+	if (!listed) {
+		problem(c, "envelope %llu is a public record missing from the pub "
+		    "table (the public tree leaves it out)", idx);
+		return;
+	}
+	merkle_public_leaf(leaf, (uint64_t)r->idx, r->id, r->time);
+	if (merkle_frontier_append(&c->prange, leaf) != 0)
+		problem(c, "public tree: %s", rs_err());
+	if (c->ptree != NULL && (merkle_leaf(c->ptree, c->pi, have) != 0 ||
+	    memcmp(have, leaf, 32) != 0) && c->pleaf_mismatch++ == 0)
+		problem(c, "public tree: leaf %llu is not the leaf of envelope %llu",
+		    (unsigned long long)c->pi, idx);
+	c->pi++;
 }
 
 static void
@@ -413,6 +437,7 @@ check_row(struct check *c, struct row *r)
 		c->ids = xrealloc(c->ids, c->idcap * 32);
 	}
 	memcpy(c->ids[c->rows++], r->id, 32);
+	check_public(c, r);
 	check_leaf(c, r->idx, r->time, r->id);
 	c->n = r->idx + 1 > c->n ? r->idx + 1 : c->n + 1;
 }
@@ -572,7 +597,65 @@ check_cp(struct check *c, const uint8_t root[32])
 	} else if (!c->cp_root_seen || memcmp(c->cp_root, c->cp.root, 32) != 0)
 		problem(c, "the stored checkpoint's root (size %llu) is not the "
 		    "log's root at that size", (unsigned long long)c->cp.size);
+	else if (c->cp.version == 2 && (c->cp_pub != c->cp.pub_size ||
+	    memcmp(c->cp_proot, c->cp.pub_root, 32) != 0))
+		problem(c, "the stored checkpoint's public size and root (%llu) are "
+		    "not the log's at its size (%llu public records)",
+		    (unsigned long long)c->cp.pub_size, (unsigned long long)c->cp_pub);
 	(void)root;
+}
+
+/* The pub table, by pindex; it must be dense from 0 with rising indexes. */
+static void
+load_pub(struct check *c)
+{
+	sqlite3_stmt *st = db_prep(c->db, "SELECT pindex, idx FROM pub ORDER BY pindex");
+	size_t cap = 0;
+
+	if (st == NULL) {
+		problem(c, "the database has no pub table (run rosterd serve once to "
+		    "build it): %s", rs_err());
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t pi = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
+		if ((uint64_t)pi != c->npub) {
+			problem(c, "public record %llu is missing (the next is %lld)",
+			    (unsigned long long)c->npub, (long long)pi);
+		}
+		if (c->npub > 0 && idx <= c->pub[c->npub - 1])
+			problem(c, "public record %lld names log index %lld, not after "
+			    "the previous one's", (long long)pi, (long long)idx);
+		if (c->npub == cap) {
+			cap = cap ? 2 * cap : 1024;
+			c->pub = xrealloc(c->pub, cap * sizeof(*c->pub));
+		}
+		c->pub[c->npub++] = idx;
+	}
+	sqlite3_finalize(st);
+}
+
+static void
+check_public_end(struct check *c)
+{
+	uint8_t want[32], have[32];
+
+	while (c->pi < c->npub) {
+		problem(c, "public record %llu names log index %lld, which is not "
+		    "in the log", (unsigned long long)c->pi, (long long)c->pub[c->pi]);
+		c->pi++;
+	}
+	if (c->ptree == NULL)
+		return;
+	merkle_frontier_root(&c->prange, want);
+	if (merkle_root(c->ptree, c->prange.size, have) != 0)
+		problem(c, "public tree: %s", rs_err());
+	else if (memcmp(have, want, 32) != 0)
+		problem(c, "public tree: the root of its files is not the root of "
+		    "the log's public records");
+	if (c->pleaf_mismatch > 1)
+		problem(c, "public tree: %llu leaves in all differ from the log",
+		    (unsigned long long)c->pleaf_mismatch);
 }
 
 /* ---- receipts ------------------------------------------------------------------------ */
@@ -649,6 +732,7 @@ run_check(struct check *c)
 {
 	char *keypath = hub_path(c->hubdir, "operator.key");
 	char *treedir = hub_path(c->hubdir, "tree");
+	char *ptreedir = hub_path(c->hubdir, "tree/public");
 	uint8_t root[32];
 	uint64_t rows, receipts_ok = 0;
 	char *hex;
@@ -664,20 +748,32 @@ run_check(struct check *c)
 		problem(c, "tree: %s", rs_err());
 		c->tree = NULL;
 	}
+	load_pub(c);
+	if (merkle_open(&c->ptree, ptreedir, c->npub) != 0) {
+		problem(c, "public tree: %s", rs_err());
+		c->ptree = NULL;
+	}
 	if (walk(c, &rows) != 0)
 		goto out;
-	root_get(c, root);
+	merkle_frontier_root(&c->range, root);
 	check_tree_root(c, root);
+	check_public_end(c);
 	check_heads(c);
 	check_size(c);
 	check_rcpt(c);
 	check_cp(c, root);
 	if (c->receipts != NULL && check_receipts(c, &receipts_ok) != 0)
 		goto out;
-	hex = hex_encode(root, 32);
 	if (c->problems > REPORT_MAX)
 		printf("rosterd check: ... and %llu more problems\n",
 		    (unsigned long long)(c->problems - REPORT_MAX));
+	merkle_frontier_root(&c->prange, root);
+	hex = hex_encode(root, 32);
+	printf("%llu public records, public root %s\n",
+	    (unsigned long long)c->prange.size, hex);
+	free(hex);
+	merkle_frontier_root(&c->range, root);
+	hex = hex_encode(root, 32);
 	printf("%llu envelopes, root %s", (unsigned long long)rows, hex);
 	if (c->receipts != NULL && c->problems == 0)
 		printf(", all receipts present (%llu)", (unsigned long long)receipts_ok);
@@ -692,6 +788,7 @@ run_check(struct check *c)
 out:
 	free(keypath);
 	free(treedir);
+	free(ptreedir);
 	return rc;
 }
 
@@ -719,6 +816,8 @@ cmd_check(int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "rosterd check: %s\n", rs_err());
 	merkle_close(c.tree);
+	merkle_close(c.ptree);
+	free(c.pub);
 	workpool_free(c.pool);
 	db_close(c.db);
 	dir_free(c.dir);

@@ -8,11 +8,19 @@
  * by the writer, inside its next transaction or at close, so that after a
  * restart the hub serves the same statement for the same size.
  *
+ * Checkpoints are v2: besides the log's size and root they carry the public
+ * size (public records below the size, from the pub table's count at
+ * commit) and the public tree's root at it (docs/protocol.md section 4).
+ *
  * At open the persisted checkpoint is checked against what is on disk: its
- * signature, that the log still holds every entry it covers, and that the
- * tree's root at its size is its root.  A failure there means the stored log
- * no longer matches what the operator signed, and the hub refuses to serve
- * rather than sign a contradicting history.
+ * signature, that the log still holds every entry it covers, that the
+ * tree's root at its size is its root and, for a v2, that the pub table
+ * counts its public size below its size and the public tree's root there is
+ * its public root.  A failure there means the stored log no longer matches
+ * what the operator signed, and the hub refuses to serve rather than sign
+ * a contradicting history.  A v1 checkpoint (from before the public tree)
+ * is checked the same way for the main tree and then replaced by a v2 of
+ * the same size, signed at the first request.
  */
 #include "store.h"
 
@@ -61,8 +69,24 @@ cp_load(struct store *s)
 		cp_refuse(s, "has a root the log does not produce");
 		goto out;
 	}
+	if (c.version == 2) {
+		uint64_t pub;
+		if (store_pub_size_at(s->db, c.size, &pub) != 0)
+			goto out;
+		if (pub != c.pub_size) {
+			cp_refuse(s, "counts other public records than the log holds");
+			goto out;
+		}
+		if (merkle_root(s->ptree, c.pub_size, root) != 0)
+			goto out;
+		if (memcmp(root, c.pub_root, 32) != 0) {
+			cp_refuse(s, "has a public root the log does not produce");
+			goto out;
+		}
+	}
 	rc = 0;
-	if (c.size == store_committed(s) && strcmp(c.origin, s->cfg.name) == 0) {
+	if (c.version == 2 && c.size == store_committed(s) &&
+	    strcmp(c.origin, s->cfg.name) == 0) {
 		s->cp = c;
 		s->cp_valid = 1;
 		memset(&c, 0, sizeof(c));
@@ -79,22 +103,26 @@ json_t *
 cp_current(struct store *s, uint64_t *size)
 {
 	struct checkpoint c;
-	uint8_t root[32];
-	uint64_t n;
-	int64_t t;
+	uint8_t root[32], proot[32];
+	uint64_t n, p;
+	int64_t t, last;
 	json_t *j;
 
 	pthread_mutex_lock(&s->cp_mu);
-	n = store_committed(s);
+	store_sizes(s, &n, &p, &last);
 	if (!s->cp_valid || s->cp.size != n) {
-		if (merkle_root(s->tree, n, root) != 0) {
+		if (merkle_root(s->tree, n, root) != 0 ||
+		    merkle_root(s->ptree, p, proot) != 0) {
 			pthread_mutex_unlock(&s->cp_mu);
 			return NULL;
 		}
 		t = now_ms();
 		if (s->cp_valid && t < s->cp.time)
 			t = s->cp.time;
-		checkpoint_make(&c, s->cfg.name, n, root, t, s->op->sk);
+		/* Every leaf below n has a log time at most t (protocol 4). */
+		if (t < last)
+			t = last;
+		checkpoint_make(&c, s->cfg.name, n, root, t, p, proot, s->op->sk);
 		checkpoint_free(&s->cp);
 		s->cp = c;
 		s->cp_valid = 1;

@@ -35,9 +35,9 @@
 #include "util.h"
 
 #define CHECK_SQL "SELECT idx, time, envelope FROM log" \
-	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
+	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
 #define CHECK_ID_SQL "SELECT idx, id FROM log" \
-	" WHERE kind NOT IN ('msg', 'ack') AND kind = 'check' AND idx < ?1 ORDER BY idx"
+	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
 #define ANSWER_SQL "SELECT l.idx, l.time, l.signer FROM rcpt r" \
 	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx < ?2 ORDER BY r.idx"
 #define ANSWER_IDX_SQL "SELECT idx FROM rcpt WHERE device = ?1 AND idx > ?2" \
@@ -78,7 +78,7 @@ static int
 load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **out,
     size_t *n)
 {
-	sqlite3_stmt *st = db_prep(db, CHECK_SQL);
+	sqlite3_stmt *st = store_prep(db, CHECK_SQL);
 	struct envelope e;
 	int rc;
 
@@ -117,8 +117,8 @@ load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **o
 static struct cs_group *
 groups_at(sqlite3 *db, const uint8_t operator_key[32], uint64_t size, size_t *n)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE kind NOT IN ('msg', 'ack') AND kind = 'group' AND idx < ?1"
+	sqlite3_stmt *st = store_prep(db, "SELECT idx, envelope FROM log"
+	    " WHERE @public AND kind = 'group' AND idx < ?1"
 	    " ORDER BY idx");
 	struct directory *g = dir_new(operator_key);
 	struct cs_group *out;
@@ -232,7 +232,7 @@ static int
 page_indexes(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
     struct idxs *page)
 {
-	sqlite3_stmt *st = db_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
+	sqlite3_stmt *st = store_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
 	int rc = -1, step;
 
 	if (st == NULL || ans == NULL)
@@ -261,24 +261,34 @@ out:
 	return rc;
 }
 
-/* The records of the first n indexes of page, with proofs at size. */
+/* The records of the first indexes of page, at most *n of them and, after
+ * the first, API_MAX_PAGE_BYTES of envelopes, with proofs at size; *n says
+ * how many. */
 static json_t *
-page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t n,
+page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t *n,
     uint64_t size)
 {
 	sqlite3_stmt *st = db_prep(db, ROW_SQL);
 	json_t *recs = json_array(), *r;
+	size_t bytes = 0, len;
 
 	if (st == NULL)
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		sqlite3_bind_int64(st, 1, page->v[i]);
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			rs_seterr("log row %lld is missing", (long long)page->v[i]);
 			goto fail;
 		}
+		len = (size_t)sqlite3_column_bytes(st, 1);
+		if (i > 0 && bytes + len > API_MAX_PAGE_BYTES) {
+			sqlite3_reset(st);
+			*n = i;
+			break;
+		}
+		bytes += len;
 		r = api_record(s, size, (uint64_t)page->v[i], sqlite3_column_int64(st, 0),
-		    sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		    -1, sqlite3_column_blob(st, 1), len);
 		sqlite3_reset(st);
 		if (r == NULL) {
 			rs_seterr("cannot prove log row %lld", (long long)page->v[i]);
@@ -312,7 +322,7 @@ checks_get_listing(struct api *a, const struct http_req *req, struct http_resp *
 	    page_indexes(db, after, size, API_MAX_RECORDS, &page) != 0)
 		goto fail;
 	n = page.n < API_MAX_RECORDS ? page.n : API_MAX_RECORDS;
-	if ((recs = page_records(a->s, db, &page, n, size)) == NULL)
+	if ((recs = page_records(a->s, db, &page, &n, size)) == NULL)
 		goto fail;
 	store_reader_done(a->s, db);
 	j = json_object();

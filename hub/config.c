@@ -5,7 +5,19 @@
  *    "max_body": 16777216, "threads": 4, "max_attachment": 52428800,
  *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
  *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
- *                  "routine": "72h"}}
+ *                  "routine": "72h"},
+ *    "quota_envelopes": 3600, "quota_bytes": 67108864,
+ *    "max_connections_per_address": 64, "header_timeout_s": 10,
+ *    "max_waits_per_device": 4, "startup_check": true}
+ *
+ * The last five are docs/protocol.md section 9's: what one device may
+ * append in a sliding hour (envelopes it signs and their bytes; 0 turns a
+ * quota off, for benchmarks; operator records are never counted), how many
+ * connections one address may hold open, how long a client has to finish
+ * sending a request's headers, and how many long polls one device may
+ * park.  docs/operations.md says how to size them.  "startup_check" false
+ * skips the re-hashing of every stored envelope at start (hub/startcheck.c;
+ * its cost is in docs/operations.md), for hubs restarted in a loop.
  *
  * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
@@ -32,6 +44,27 @@ hub_config_defaults(struct hub_config *c)
 	c->max_attachment = HUB_DEFAULT_MAX_ATTACHMENT;
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		c->deadline_ms[i] = urgency_default_deadline_ms[i];
+	c->quota_envelopes = HUB_DEFAULT_QUOTA_ENVELOPES;
+	c->quota_bytes = HUB_DEFAULT_QUOTA_BYTES;
+	c->conn_per_address = HUB_DEFAULT_CONN_PER_ADDRESS;
+	c->header_timeout_s = HUB_DEFAULT_HEADER_TIMEOUT_S;
+	c->waits_per_device = HUB_DEFAULT_WAITS_PER_DEVICE;
+	c->startup_check = 1;
+}
+
+/* An integer key within [min, max]. */
+static int
+config_int(const char *path, const char *key, json_t *v, int64_t min, int64_t max,
+    int64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		rs_seterr("%s: \"%s\" must be an integer from %lld to %lld", path,
+		    key, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
 }
 
 /* "deadlines": any subset of the urgency levels, each a duration. */
@@ -103,6 +136,8 @@ hub_parse_size(const char *s, size_t *out)
 static int
 config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 {
+	int64_t n;
+
 	if (strcmp(key, "name") == 0) {
 		if (!json_is_string(v) || !checkpoint_valid_origin(json_string_value(v))) {
 			rs_seterr("%s: \"name\" must be 1 to %d bytes of text "
@@ -150,9 +185,33 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		snprintf(dst, sizeof(c->tls_cert), "%s", json_string_value(v));
 	} else if (strcmp(key, "deadlines") == 0) {
 		return config_deadlines(c, path, v);
+	} else if (strcmp(key, "quota_envelopes") == 0) {
+		return config_int(path, key, v, 0, 1000000000, &c->quota_envelopes);
+	} else if (strcmp(key, "quota_bytes") == 0) {
+		return config_int(path, key, v, 0, (int64_t)1 << 40, &c->quota_bytes);
+	} else if (strcmp(key, "max_connections_per_address") == 0) {
+		if (config_int(path, key, v, 1, 4096, &n) != 0)
+			return -1;
+		c->conn_per_address = (unsigned)n;
+	} else if (strcmp(key, "header_timeout_s") == 0) {
+		if (config_int(path, key, v, 1, 3600, &n) != 0)
+			return -1;
+		c->header_timeout_s = (unsigned)n;
+	} else if (strcmp(key, "startup_check") == 0) {
+		if (!json_is_boolean(v)) {
+			rs_seterr("%s: \"startup_check\" must be true or false", path);
+			return -1;
+		}
+		c->startup_check = json_is_true(v);
+	} else if (strcmp(key, "max_waits_per_device") == 0) {
+		if (config_int(path, key, v, 0, 4000, &n) != 0)
+			return -1;
+		c->waits_per_device = (unsigned)n;
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
-		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines)", path, key);
+		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
+		    "quota_envelopes, quota_bytes, max_connections_per_address, "
+		    "header_timeout_s, max_waits_per_device, startup_check)", path, key);
 		return -1;
 	}
 	return 0;
@@ -215,6 +274,22 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		json_object_set_new(j, "tls_cert", json_string(c->tls_cert));
 		json_object_set_new(j, "tls_key", json_string(c->tls_key));
 	}
+	/* Section 9's keys when not the defaults (a benchmark's hub). */
+	if (c->quota_envelopes != HUB_DEFAULT_QUOTA_ENVELOPES)
+		json_object_set_new(j, "quota_envelopes", json_integer(c->quota_envelopes));
+	if (c->quota_bytes != HUB_DEFAULT_QUOTA_BYTES)
+		json_object_set_new(j, "quota_bytes", json_integer(c->quota_bytes));
+	if (c->conn_per_address != HUB_DEFAULT_CONN_PER_ADDRESS)
+		json_object_set_new(j, "max_connections_per_address",
+		    json_integer(c->conn_per_address));
+	if (c->header_timeout_s != HUB_DEFAULT_HEADER_TIMEOUT_S)
+		json_object_set_new(j, "header_timeout_s",
+		    json_integer(c->header_timeout_s));
+	if (c->waits_per_device != HUB_DEFAULT_WAITS_PER_DEVICE)
+		json_object_set_new(j, "max_waits_per_device",
+		    json_integer(c->waits_per_device));
+	if (!c->startup_check)
+		json_object_set_new(j, "startup_check", json_false());
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

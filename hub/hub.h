@@ -7,8 +7,10 @@
  *   hub.json       configuration (name, listen address, body limit, threads)
  *   operator.key   the operator's Ed25519 key, unsealed, mode 0600
  *   operator.pub   its public half, to hand to nodes
- *   hub.db         SQLite: the log, routing, chain heads, latest checkpoint
+ *   hub.db         SQLite: the log, routing, chain heads, the public
+ *                  records' numbering, latest checkpoint
  *   tree/          the Merkle tree, one flat file per level (lib/merkle.h)
+ *   tree/public/   the public tree (docs/protocol.md section 8), the same way
  *   blobs/         attachments' ciphertexts, by SHA-256 (hub/blobs.c)
  *   lock           flock'ed by whoever writes the log (serve, admit)
  *   serve.url      "http://ADDR:PORT\n" while a hub is serving
@@ -34,6 +36,12 @@
 #define HUB_LISTEN_MAX		128
 #define HUB_DEFAULT_MAX_ATTACHMENT	((size_t)50 << 20)
 #define HUB_MAX_MAX_ATTACHMENT		((size_t)1 << 34)
+/* Section 9: per device over a sliding hour, per address, per device. */
+#define HUB_DEFAULT_QUOTA_ENVELOPES	3600
+#define HUB_DEFAULT_QUOTA_BYTES		((int64_t)64 << 20)
+#define HUB_DEFAULT_CONN_PER_ADDRESS	64
+#define HUB_DEFAULT_HEADER_TIMEOUT_S	10
+#define HUB_DEFAULT_WAITS_PER_DEVICE	4
 
 struct hub_config {
 	char name[ORIGIN_MAX];		/* the checkpoints' origin line */
@@ -44,6 +52,12 @@ struct hub_config {
 	char tls_cert[512];		/* PEM file; "" for plain HTTP */
 	char tls_key[512];		/* its private key (PEM file) */
 	int64_t deadline_ms[URGENCY_LEVELS];	/* acknowledgement deadlines */
+	int64_t quota_envelopes;	/* per device and hour; 0: none */
+	int64_t quota_bytes;		/* per device and hour; 0: none */
+	unsigned conn_per_address;	/* open connections from one address */
+	unsigned header_timeout_s;	/* to finish a request's headers */
+	unsigned waits_per_device;	/* parked long polls of one device */
+	int startup_check;		/* check every stored envelope at start */
 };
 
 /* HUBDIR/name, malloc'd. */

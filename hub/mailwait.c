@@ -25,12 +25,6 @@
 
 #include "util.h"
 
-static int
-routed_kind(const char *kind)
-{
-	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0;
-}
-
 /* Appends the devices of e's "rcpt" to *keys. */
 static void
 add_rcpt(const struct envelope *e, uint8_t (**keys)[32], size_t *n, size_t *cap)
@@ -62,7 +56,7 @@ mailwait_notify(void *arg, const struct seq_batch *list)
 		for (size_t i = 0; i < b->n; i++) {
 			const struct seq_item *it = &b->items[i];
 			if (it->status == 0 && it->has_receipt &&
-			    routed_kind(it->e.kind))
+			    kind_has(it->e.kind_id, KIND_ROUTED))
 				add_rcpt(&it->e, &keys, &n, &cap);
 		}
 	if (n > 0)

@@ -12,11 +12,20 @@
  *   for each envelope, in arrival order:
  *       dir_check (rules, sequence, hash chain) against the directory as
  *       updated by the envelopes before it in this batch;
- *       index = size, time = max(now, last time); insert log + rcpt rows;
- *       dir_apply; append the leaf to the tree (in memory)
+ *       index = size, time = max(now, last time); insert log + rcpt rows
+ *       (and a pub row when its header makes it a public record);
+ *       dir_apply; append the leaf to the tree, and the public leaf to the
+ *       public tree (in memory)
  *   write the chain heads of the devices touched
- *   merkle_sync (fdatasync of the tree files), COMMIT (fsync, synchronous=FULL)
- *   publish the new committed size; wake the waiters, who sign receipts.
+ *   merkle_sync of both trees (fdatasync), COMMIT (fsync, synchronous=FULL)
+ *   publish the new committed size and public size together; wake the
+ *   waiters, who sign receipts.
+ *
+ * Quotas (hub/quota.c): an envelope a device signs beyond its hour's
+ * quota is refused with 429 and the seconds until it would fit, before the
+ * rules are run; only what is appended is counted, and the operator's
+ * records never are.  An envelope already in the log still gets its 409
+ * and receipt, whatever the quota.
  *
  * A duplicate is noticed cheaply: an envelope already in the log always
  * fails dir_check (a device envelope repeats a used sequence number; an
@@ -33,6 +42,7 @@
  */
 #include "sequencer.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,13 +69,6 @@ struct heads {
 	size_t n, cap;
 };
 
-static int
-is_known_kind(const char *kind)
-{
-	return store_is_device_kind(kind) || strcmp(kind, "admit") == 0 ||
-	    strcmp(kind, "cert") == 0 || strcmp(kind, "revoke") == 0;
-}
-
 /* dir_check refused e: 409 when the refusal is about its place in the
  * device's chain (replayed, reordered, gap), 403 for the directory rules,
  * 400 for an unknown kind. */
@@ -74,9 +77,9 @@ refusal_status(struct directory *d, const struct envelope *e)
 {
 	struct dir_device *dev;
 
-	if (!is_known_kind(e->kind))
+	if (e->kind_id == KIND_UNKNOWN)
 		return 400;
-	if (!store_is_device_kind(e->kind))
+	if (!kind_has(e->kind_id, KIND_CHAINED))
 		return 403;
 	dev = dir_device(d, e->key);
 	if (dev == NULL || dev->revoked_index >= 0 || e->state == NULL ||
@@ -162,12 +165,24 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	const struct envelope *e = &it->e;
 	struct dir_device *dev;
 	uint8_t leaf[32];
-	int64_t t;
-	int rc;
+	uint64_t pub;
+	int64_t t, retry;
+	int rc, counted;
 
 	t = now_ms();
 	if (t < s->last_time)
 		t = s->last_time;
+	assert(t >= s->last_time);	/* log times never decrease */
+	counted = memcmp(e->key, s->op->pk, 32) != 0;	/* operator: no quota */
+	if (counted && (retry = quota_check(s->quota, e->key, e->raw_len, t)) > 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		if ((rc = check_duplicate(s, it)) != 0)
+			return rc < 0 ? -1 : 0;
+		item_refuse(it, 429, why);
+		it->retry_after = retry;
+		return 0;
+	}
 	if (dir_check(s->dir, e, (int64_t)idx, t, DIR_CHECK_CHAIN) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
@@ -176,6 +191,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		item_refuse(it, refusal_status(s->dir, e), why);
 		return 0;
 	}
+	pub = s->pub_size;
 	rc = store_insert(s, e, idx, t);
 	if (rc == -2) {
 		/* the chain head said the seq was free: a stale head */
@@ -187,7 +203,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	}
 	if (rc != 0)
 		return -1;
-	if (store_is_device_kind(e->kind))
+	if (!kind_has(e->kind_id, KIND_DIRECTORY))
 		dir_apply(s->dir, e, (int64_t)idx);	/* chain head only */
 	else {
 		pthread_rwlock_wrlock(&s->dirlock);
@@ -199,7 +215,15 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	env_leaf_hash(leaf, e->id, t);
 	if (merkle_append(s->tree, leaf) != 0)
 		return -1;
+	if (s->pub_size != pub) {
+		assert(s->pub_size == pub + 1 && record_is_public(e));
+		merkle_public_leaf(leaf, idx, e->id, t);
+		if (merkle_append(s->ptree, leaf) != 0)
+			return -1;
+	}
 	s->last_time = t;
+	if (counted)
+		quota_charge(s->quota, e->key, e->raw_len, t);
 	it->status = 0;
 	it->has_receipt = 1;
 	it->index = idx;
@@ -217,7 +241,8 @@ fail_all(struct seq_batch *list, const char *why)
 }
 
 static void
-abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_time)
+abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_base,
+    int64_t last_time)
 {
 	char why[RS_ERRLEN];
 
@@ -226,7 +251,9 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_tim
 	fprintf(stderr, "rosterd: %s\n", why);
 	db_rollback(s->db);
 	s->last_time = last_time;
-	if (merkle_truncate(s->tree, base) != 0 || store_reload_dir(s) != 0) {
+	s->pub_size = pub_base;
+	if (merkle_truncate(s->tree, base) != 0 ||
+	    merkle_truncate(s->ptree, pub_base) != 0 || store_reload_dir(s) != 0) {
 		fprintf(stderr, "rosterd: cannot recover from a failed batch (%s); "
 		    "refusing all further envelopes until restarted\n", rs_err());
 		s->broken = 1;
@@ -240,7 +267,7 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, int64_t last_tim
 void
 seq_process(struct store *s, struct seq_batch *list)
 {
-	uint64_t base = store_committed(s), size = base;
+	uint64_t base = store_committed(s), size = base, pub_base = s->pub_size;
 	int64_t last_time = s->last_time;
 	struct heads h = {0};
 	int rc;
@@ -251,7 +278,7 @@ seq_process(struct store *s, struct seq_batch *list)
 		return;
 	}
 	if (db_begin(s->db) != 0) {
-		abandon(s, list, base, last_time);
+		abandon(s, list, base, pub_base, last_time);
 		return;
 	}
 	if (cp_persist(s) != 0)
@@ -267,14 +294,16 @@ seq_process(struct store *s, struct seq_batch *list)
 	}
 	if (heads_write(s, &h) != 0 ||
 	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
-	    merkle_sync(s->tree) != 0 || db_commit(s->db) != 0)
+	    merkle_sync(s->tree) != 0 || merkle_sync(s->ptree) != 0 ||
+	    db_commit(s->db) != 0)
 		goto fail;
-	store_set_committed(s, size);
+	assert(merkle_size(s->tree) == size && merkle_size(s->ptree) == s->pub_size);
+	store_set_committed(s, size, s->pub_size, s->last_time);
 	free(h.v);
 	return;
 fail:
 	free(h.v);
-	abandon(s, list, base, last_time);
+	abandon(s, list, base, pub_base, last_time);
 }
 
 /* ---- the thread ------------------------------------------------------------ */

@@ -12,6 +12,8 @@
  *                          answers to a communication check under the
  *                          check's routing key (lib/checkrec.h)
  *   head(device, seq, id)  each device's chain head
+ *   pub(pindex, idx)       the public records (docs/protocol.md section 8):
+ *                          public index -> log index, dense from 0
  *
  * Why no index on the envelope id.  Ids are hashes: an index on them takes
  * every insert to a random page, and at group-commit sizes each envelope
@@ -26,21 +28,33 @@
  * others.  "rosterd check" verifies that ids are unique.
  *
  * The chain-head table is what keeps start-up fast at any log size: the
- * directory is rebuilt by replaying only the public records (admit, cert,
- * revoke: a few thousand rows at most, found through the kind index) and
- * then reading one head row per device, instead of replaying every message.
- * The sequencer updates the heads in the same transaction as the rows, so
- * they can never disagree with the log.
+ * directory is rebuilt by replaying only the public records (found through
+ * the pub table and classified by their own headers, never by the kind
+ * column, which a database edit could change) and then reading one head
+ * row per device, instead of replaying every message.  The sequencer
+ * updates the heads in the same transaction as the rows, so they can never
+ * disagree with the log.
  *
- * The database is the authority on what is committed: the tree is cut back
+ * The public tree.  Which records are public is decided once, by
+ * lib/kinds.c from the envelope's header, when the sequencer appends it:
+ * it gets the next pindex in pub and a leaf in tree/public.  Everything
+ * that serves or replays public records reads pub, so a row removed from
+ * it shows as a gap in pindex to every node, and a row whose kind column
+ * was edited changes nothing.  A log written before the public tree
+ * existed has no pub rows: the first open classifies every stored envelope
+ * by its header and builds the tree (saying so on stderr, with the count
+ * and the time taken), and marks meta public_tree.
+ *
+ * The database is the authority on what is committed: each tree is cut back
  * to the number of rows at open (lib/merkle.c does that), and when its files
- * hold fewer leaves than the log, or its last leaf is not the leaf of the
- * last row, it is rebuilt from the rows.  That costs a pass over the id and
+ * hold fewer leaves than the log (or pub), or its last leaf is not the leaf
+ * of the last row, it is rebuilt from the rows.  That costs a pass over the id and
  * time columns, seconds for a million envelopes, and only ever happens after
  * someone deleted or damaged the tree files.
  */
 #include "store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,29 +66,70 @@
 #include "jsonutil.h"
 #include "util.h"
 
-/* The listings' kinds.  msg and ack rows (nearly all of them) stay out of
- * the kind index: they are found through rcpt, and leaving them out saves an
- * index insert per envelope.  SQLite uses a partial index only for queries
- * that repeat its WHERE term, hence the macro. */
-#define PUBLIC_KINDS	"kind NOT IN ('msg', 'ack')"
-
+/* The kind index leaves out the mail kinds' rows (nearly all of them): they
+ * are found through rcpt, and leaving them out saves an index insert per
+ * envelope.  SQLite uses a partial index only for queries that repeat its
+ * WHERE term, so every such query names it as "@public", which store_sql
+ * replaces by the term built from lib/kinds.c's table. */
 #define SCHEMA \
 	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);" \
 	"CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY," \
 	" id BLOB NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL," \
 	" state TEXT, signer BLOB NOT NULL, seq INTEGER, envelope BLOB NOT NULL);" \
 	"CREATE INDEX IF NOT EXISTS log_public ON log(kind, idx)" \
-	" WHERE " PUBLIC_KINDS ";" \
+	" WHERE @public;" \
 	"CREATE UNIQUE INDEX IF NOT EXISTS log_chain ON log(signer, seq)" \
 	" WHERE seq IS NOT NULL;" \
 	"CREATE TABLE IF NOT EXISTS rcpt(device BLOB, idx INTEGER," \
 	" PRIMARY KEY(device, idx)) WITHOUT ROWID;" \
 	"CREATE TABLE IF NOT EXISTS head(device BLOB PRIMARY KEY," \
-	" seq INTEGER NOT NULL, id BLOB NOT NULL) WITHOUT ROWID;"
+	" seq INTEGER NOT NULL, id BLOB NOT NULL) WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS pub(pindex INTEGER PRIMARY KEY," \
+	" idx INTEGER NOT NULL UNIQUE);"
 
 /* The writer's page cache: the pages it touches are the insertion points of
  * each index (a few per device) and the table's tail; 8 MiB holds them. */
 #define WRITER_CACHE_KIB	8192
+
+char *
+store_sql(const char *tmpl)
+{
+	struct buf b = {0};
+	const char *p = tmpl;
+
+	while (*p != '\0') {
+		if (strncmp(p, "@public", 7) == 0) {
+			buf_printf(&b, "kind NOT IN %s", kinds_sql(KINDS_MAIL));
+			p += 7;
+		} else if (strncmp(p, "@directory", 10) == 0) {
+			buf_addstr(&b, kinds_sql(KINDS_DIRECTORY));
+			p += 10;
+		} else
+			buf_add(&b, p++, 1);
+	}
+	buf_cstr(&b);
+	return (char *)b.p;
+}
+
+sqlite3_stmt *
+store_prep(sqlite3 *db, const char *tmpl)
+{
+	char *sql = store_sql(tmpl);
+	sqlite3_stmt *st = db_prep(db, sql);
+
+	free(sql);
+	return st;
+}
+
+static sqlite3 *
+open_db(const char *path)
+{
+	char *schema = store_sql(SCHEMA);
+	sqlite3 *db = db_open(path, schema);
+
+	free(schema);
+	return db;
+}
 
 static int
 file_exists(const char *path)
@@ -89,7 +144,8 @@ store_create(const char *hubdir, const uint8_t operator_pk[32])
 {
 	char *dbpath = hub_path(hubdir, "hub.db");
 	char *treedir = hub_path(hubdir, "tree");
-	struct merkle_tree *t = NULL;
+	char *ptreedir = hub_path(hubdir, "tree/public");
+	struct merkle_tree *t = NULL, *pt = NULL;
 	sqlite3 *db = NULL;
 	char *hex = NULL;
 	int rc = -1;
@@ -98,26 +154,29 @@ store_create(const char *hubdir, const uint8_t operator_pk[32])
 		rs_seterr("%s already exists", dbpath);
 		goto out;
 	}
-	if ((db = db_open(dbpath, SCHEMA)) == NULL)
+	if ((db = open_db(dbpath)) == NULL)
 		goto out;
 	if (chmod(dbpath, 0600) != 0) {
 		rs_seterr("cannot set the mode of %s: %s", dbpath, strerror(errno));
 		goto out;
 	}
 	hex = hex_encode(operator_pk, 32);
-	if (db_meta_set_text(db, "operator_key", hex) != 0)
+	if (db_meta_set_text(db, "operator_key", hex) != 0 ||
+	    db_meta_set_int(db, "public_tree", 1) != 0)
 		goto out;
-	if (merkle_open(&t, treedir, 0) != 0)
+	if (merkle_open(&t, treedir, 0) != 0 || merkle_sync(t) != 0)
 		goto out;
-	if (merkle_sync(t) != 0)
+	if (merkle_open(&pt, ptreedir, 0) != 0 || merkle_sync(pt) != 0)
 		goto out;
 	rc = 0;
 out:
 	merkle_close(t);
+	merkle_close(pt);
 	db_close(db);
 	free(hex);
 	free(dbpath);
 	free(treedir);
+	free(ptreedir);
 	return rc;
 }
 
@@ -194,55 +253,104 @@ load_size(struct store *s)
 	if (next > 0 && (s->last_time = one_int(s->db,
 	    "SELECT time FROM log ORDER BY idx DESC LIMIT 1")) < 0)
 		return -1;
+	s->time_committed = s->last_time;
+	return 0;
+}
+
+/*
+ * The trees, both built from the database the same way: spec says which
+ * rows make the leaves (in leaf order: leaf number, log index, id, time)
+ * and how a leaf is hashed.
+ */
+struct tree_spec {
+	const char *what;		/* for messages */
+	const char *dir;
+	struct merkle_tree **t;
+	uint64_t size;			/* leaves the database commits to */
+	const char *rows;		/* every leaf's row, in order */
+	const char *row;		/* leaf ?1's row */
+	int public;			/* merkle_public_leaf, else env_leaf_hash */
+};
+
+static void
+spec_of(struct store *s, int public, struct tree_spec *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->public = public;
+	if (public) {
+		t->what = "public tree";
+		t->dir = s->ptreedir;
+		t->t = &s->ptree;
+		t->size = s->pub_size;
+		t->rows = "SELECT p.pindex, p.idx, l.id, l.time FROM pub p"
+		    " JOIN log l ON l.idx = p.idx ORDER BY p.pindex";
+		t->row = "SELECT p.pindex, p.idx, l.id, l.time FROM pub p"
+		    " JOIN log l ON l.idx = p.idx WHERE p.pindex = ?1";
+	} else {
+		t->what = "Merkle tree";
+		t->dir = s->treedir;
+		t->t = &s->tree;
+		t->size = atomic_load(&s->committed);
+		t->rows = "SELECT idx, idx, id, time FROM log ORDER BY idx";
+		t->row = "SELECT idx, idx, id, time FROM log WHERE idx = ?1";
+	}
+}
+
+/* The leaf of the current row of st, which must be leaf n. */
+static int
+row_leaf(const struct tree_spec *t, sqlite3_stmt *st, uint64_t n, uint8_t leaf[32])
+{
+	if ((uint64_t)sqlite3_column_int64(st, 0) != n ||
+	    sqlite3_column_bytes(st, 2) != 32) {
+		rs_seterr("the %s's row %llu is malformed or missing; run "
+		    "\"rosterd check\"", t->what, (unsigned long long)n);
+		return -1;
+	}
+	if (t->public)
+		merkle_public_leaf(leaf, (uint64_t)sqlite3_column_int64(st, 1),
+		    sqlite3_column_blob(st, 2), sqlite3_column_int64(st, 3));
+	else
+		env_leaf_hash(leaf, sqlite3_column_blob(st, 2),
+		    sqlite3_column_int64(st, 3));
 	return 0;
 }
 
 static int
-last_leaf(struct store *s, uint64_t n, uint8_t leaf[32])
+last_leaf(struct store *s, const struct tree_spec *t, uint8_t leaf[32])
 {
-	sqlite3_stmt *st = db_prep(s->db, "SELECT id, time FROM log WHERE idx = ?");
+	sqlite3_stmt *st = db_prep(s->db, t->row);
 	int rc = -1;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)n - 1);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
-		env_leaf_hash(leaf, sqlite3_column_blob(st, 0),
-		    sqlite3_column_int64(st, 1));
-		rc = 0;
-	} else
-		rs_seterr("cannot read log row %llu", (unsigned long long)n - 1);
+	sqlite3_bind_int64(st, 1, (int64_t)t->size - 1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = row_leaf(t, st, t->size - 1, leaf);
+	else
+		rs_seterr("cannot read the %s's row %llu", t->what,
+		    (unsigned long long)t->size - 1);
 	sqlite3_finalize(st);
 	return rc;
 }
 
 static int
-rebuild_tree(struct store *s)
+rebuild_tree(struct store *s, const struct tree_spec *t)
 {
 	sqlite3_stmt *st;
 	uint8_t leaf[32];
-	uint64_t n = 0, want = atomic_load(&s->committed);
+	uint64_t n = 0;
 	int rc;
 
-	merkle_close(s->tree);
-	s->tree = NULL;
-	fprintf(stderr, "rosterd: rebuilding the Merkle tree in %s from %llu "
-	    "log rows\n", s->treedir, (unsigned long long)want);
-	if (merkle_open(&s->tree, s->treedir, 0) != 0)
+	merkle_close(*t->t);
+	*t->t = NULL;
+	fprintf(stderr, "rosterd: rebuilding the %s in %s from %llu rows\n",
+	    t->what, t->dir, (unsigned long long)t->size);
+	if (merkle_open(t->t, t->dir, 0) != 0)
 		return -1;
-	if ((st = db_prep(s->db, "SELECT idx, id, time FROM log ORDER BY idx")) == NULL)
+	if ((st = db_prep(s->db, t->rows)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((uint64_t)sqlite3_column_int64(st, 0) != n ||
-		    sqlite3_column_bytes(st, 1) != 32) {
-			rs_seterr("log row %llu is malformed; run \"rosterd check\"",
-			    (unsigned long long)n);
-			sqlite3_finalize(st);
-			return -1;
-		}
-		env_leaf_hash(leaf, sqlite3_column_blob(st, 1),
-		    sqlite3_column_int64(st, 2));
-		if (merkle_append(s->tree, leaf) != 0) {
+		if (row_leaf(t, st, n, leaf) != 0 || merkle_append(*t->t, leaf) != 0) {
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -253,37 +361,165 @@ rebuild_tree(struct store *s)
 		rs_seterr("cannot read the log: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	if (n != want) {
-		rs_seterr("the log changed while the tree was rebuilt");
+	if (n != t->size) {
+		rs_seterr("the %s has %llu rows, not %llu; run \"rosterd check\"",
+		    t->what, (unsigned long long)n, (unsigned long long)t->size);
 		return -1;
 	}
-	if (merkle_sync(s->tree) != 0)
+	if (merkle_sync(*t->t) != 0)
 		return -1;
-	fprintf(stderr, "rosterd: Merkle tree rebuilt (%llu leaves)\n",
+	fprintf(stderr, "rosterd: %s rebuilt (%llu leaves)\n", t->what,
 	    (unsigned long long)n);
 	return 0;
 }
 
+/* Opens a tree at the size the database commits to; rebuilds it when its
+ * files are short, disagree, or end in another leaf than the last row's
+ * (or always, with force). */
 static int
-open_tree(struct store *s)
+open_tree(struct store *s, int public, int force)
 {
-	uint64_t n = atomic_load(&s->committed);
+	struct tree_spec t;
 	uint8_t want[32], have[32];
 
-	if (merkle_open(&s->tree, s->treedir, n) != 0) {
+	spec_of(s, public, &t);
+	if (force)
+		return rebuild_tree(s, &t);
+	if (merkle_open(t.t, t.dir, t.size) != 0) {
 		fprintf(stderr, "rosterd: %s\n", rs_err());
-		return rebuild_tree(s);
+		return rebuild_tree(s, &t);
 	}
-	if (n == 0)
+	if (t.size == 0)
 		return 0;
-	if (last_leaf(s, n, want) != 0)
+	if (last_leaf(s, &t, want) != 0)
 		return -1;
-	if (merkle_leaf(s->tree, n - 1, have) != 0 || memcmp(want, have, 32) != 0) {
-		fprintf(stderr, "rosterd: the tree's last leaf is not the log's "
-		    "last envelope\n");
-		return rebuild_tree(s);
+	if (merkle_leaf(*t.t, t.size - 1, have) != 0 || memcmp(want, have, 32) != 0) {
+		fprintf(stderr, "rosterd: the %s's last leaf is not the leaf of "
+		    "its last row\n", t.what);
+		return rebuild_tree(s, &t);
 	}
 	return 0;
+}
+
+/*
+ * A log from before the public tree: classify every stored envelope by its
+ * header (lib/kinds.c) into pub, in one transaction.  1 when it was built
+ * now (the public tree is then rebuilt from scratch), 0 when it existed.
+ */
+static int
+build_pub_table(struct store *s)
+{
+	uint64_t n = atomic_load(&s->committed), pub = 0, rows = 0;
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	int64_t built = 0, t0 = now_ms();
+	struct envelope e;
+	int rc;
+
+	if (db_meta_get_int(s->db, "public_tree", &built) == 0 && built == 1)
+		return 0;
+	fprintf(stderr, "rosterd: this log was written before the public tree "
+	    "(docs/protocol.md section 8); classifying its %llu envelopes by "
+	    "their headers\n", (unsigned long long)n);
+	if (db_begin(s->db) != 0 || db_exec(s->db, "DELETE FROM pub") != 0)
+		goto fail;
+	st = db_prep(s->db, "SELECT idx, envelope FROM log ORDER BY idx");
+	ins = db_prep(s->db, "INSERT INTO pub(pindex, idx) VALUES(?, ?)");
+	if (st == NULL || ins == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t idx = sqlite3_column_int64(st, 0);
+		const void *raw = sqlite3_column_blob(st, 1);
+		if (raw == NULL || env_parse(&e, raw,
+		    (size_t)sqlite3_column_bytes(st, 1)) != 0) {
+			char why[RS_ERRLEN];
+			snprintf(why, sizeof(why), "%s", raw == NULL ? "empty" : rs_err());
+			rs_seterr("stored envelope %lld does not parse (%s); run "
+			    "\"rosterd check\"", (long long)idx, why);
+			goto fail;
+		}
+		if (record_is_public(&e)) {
+			sqlite3_bind_int64(ins, 1, (int64_t)pub++);
+			sqlite3_bind_int64(ins, 2, idx);
+			if (db_done(s->db, ins) != 0) {
+				env_free(&e);
+				goto fail;
+			}
+		}
+		env_free(&e);
+		rows++;
+	}
+	if (rc != SQLITE_DONE || rows != n) {
+		rs_seterr("cannot read the log to classify it: %s",
+		    rc != SQLITE_DONE ? sqlite3_errmsg(s->db) : "rows are missing");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	st = ins = NULL;
+	if (db_meta_set_int(s->db, "public_tree", 1) != 0 || db_commit(s->db) != 0)
+		goto fail;
+	fprintf(stderr, "rosterd: %llu public records among %llu envelopes, "
+	    "classified in %.2f s\n", (unsigned long long)pub,
+	    (unsigned long long)n, (double)(now_ms() - t0) / 1000.0);
+	return 1;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	db_rollback(s->db);
+	return -1;
+}
+
+/* The committed public size: pub is dense from 0 and names committed rows. */
+static int
+load_pub_size(struct store *s)
+{
+	sqlite3_stmt *st = db_prep(s->db, "SELECT coalesce(max(pindex), -1) + 1,"
+	    " count(*), coalesce(min(pindex), 0), coalesce(max(idx), -1) FROM pub");
+	uint64_t committed = atomic_load(&s->committed);
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rs_seterr("cannot read the public records: %s", sqlite3_errmsg(s->db));
+	else if (sqlite3_column_int64(st, 0) != sqlite3_column_int64(st, 1) ||
+	    sqlite3_column_int64(st, 2) != 0)
+		rs_seterr("the public records of %s are not numbered 0, 1, 2, ... "
+		    "(%lld rows, up to %lld); run \"rosterd check\"", s->dbpath,
+		    (long long)sqlite3_column_int64(st, 1),
+		    (long long)sqlite3_column_int64(st, 0) - 1);
+	else if (sqlite3_column_int64(st, 3) >= (int64_t)committed)
+		rs_seterr("a public record of %s names log index %lld, beyond the "
+		    "log; run \"rosterd check\"", s->dbpath,
+		    (long long)sqlite3_column_int64(st, 3));
+	else {
+		s->pub_size = (uint64_t)sqlite3_column_int64(st, 0);
+		s->pub_committed = s->pub_size;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_pub_size_at(sqlite3 *db, uint64_t n, uint64_t *pub)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT pindex FROM pub WHERE idx < ?1"
+	    " ORDER BY idx DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)n);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*pub = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	else if (rc == SQLITE_DONE)
+		*pub = 0;
+	else
+		rs_seterr("cannot read the public records: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -300,13 +536,14 @@ prepare_writer(struct store *s)
 	    " VALUES(?, ?)");
 	s->st_get_chain = db_prep(s->db, "SELECT idx, time, id FROM log"
 	    " WHERE signer = ? AND seq = ?");
-	s->st_get_kind = db_prep(s->db, "SELECT idx, time, id FROM log"
-	    " WHERE " PUBLIC_KINDS " AND kind = ? AND id = ?");
+	s->st_get_kind = store_prep(s->db, "SELECT idx, time, id FROM log"
+	    " WHERE @public AND kind = ? AND id = ?");
 	s->st_set_head = db_prep(s->db, "INSERT OR REPLACE INTO head(device, seq, id)"
 	    " VALUES(?, ?, ?)");
+	s->st_ins_pub = db_prep(s->db, "INSERT INTO pub(pindex, idx) VALUES(?, ?)");
 	if (s->st_ins_log == NULL || s->st_ins_rcpt == NULL ||
 	    s->st_get_chain == NULL || s->st_get_kind == NULL ||
-	    s->st_set_head == NULL)
+	    s->st_set_head == NULL || s->st_ins_pub == NULL)
 		return -1;
 	return 0;
 }
@@ -316,7 +553,8 @@ init_locks(struct store *s)
 {
 	if (pthread_rwlock_init(&s->dirlock, NULL) != 0 ||
 	    pthread_mutex_init(&s->pool_mu, NULL) != 0 ||
-	    pthread_mutex_init(&s->cp_mu, NULL) != 0) {
+	    pthread_mutex_init(&s->cp_mu, NULL) != 0 ||
+	    pthread_mutex_init(&s->size_mu, NULL) != 0) {
 		rs_seterr("cannot initialise the store's locks");
 		return -1;
 	}
@@ -328,16 +566,19 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	char *keypath = hub_path(hubdir, "operator.key");
+	int built;
 
 	s->hubdir = xstrdup(hubdir);
 	s->dbpath = hub_path(hubdir, "hub.db");
 	s->treedir = hub_path(hubdir, "tree");
+	s->ptreedir = hub_path(hubdir, "tree/public");
 	s->cfg = *cfg;
 	if (init_locks(s) != 0) {
 		free(keypath);
 		free(s->hubdir);
 		free(s->dbpath);
 		free(s->treedir);
+		free(s->ptreedir);
 		free(s);
 		return NULL;
 	}
@@ -350,14 +591,19 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 		    hubdir);
 		goto fail;
 	}
-	if ((s->db = db_open(s->dbpath, SCHEMA)) == NULL)
+	if ((s->db = open_db(s->dbpath)) == NULL)
 		goto fail;
-	if (check_operator(s) != 0 || load_size(s) != 0 || open_tree(s) != 0)
+	if (check_operator(s) != 0 || load_size(s) != 0 || open_tree(s, 0, 0) != 0)
+		goto fail;
+	if ((built = build_pub_table(s)) < 0 || load_pub_size(s) != 0 ||
+	    open_tree(s, 1, built) != 0 ||
+	    (cfg->startup_check && store_check(s) != 0))
 		goto fail;
 	if ((s->dir = store_load_dir(s->db, s->op->pk)) == NULL)
 		goto fail;
 	if (cp_load(s) != 0 || prepare_writer(s) != 0)
 		goto fail;
+	s->quota = quota_new(cfg->quota_envelopes, cfg->quota_bytes);
 	return s;
 fail:
 	store_close(s);
@@ -377,19 +623,24 @@ store_close(struct store *s)
 	sqlite3_finalize(s->st_get_chain);
 	sqlite3_finalize(s->st_get_kind);
 	sqlite3_finalize(s->st_set_head);
+	sqlite3_finalize(s->st_ins_pub);
 	for (size_t i = 0; i < s->npool; i++)
 		db_close(s->pool[i]);
 	db_close(s->db);
 	merkle_close(s->tree);
+	merkle_close(s->ptree);
+	quota_free(s->quota);
 	dir_free(s->dir);
 	cp_free(s);
 	keypair_free(s->op);
 	pthread_rwlock_destroy(&s->dirlock);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_mutex_destroy(&s->cp_mu);
+	pthread_mutex_destroy(&s->size_mu);
 	free(s->hubdir);
 	free(s->dbpath);
 	free(s->treedir);
+	free(s->ptreedir);
 	free(s);
 }
 
@@ -400,9 +651,26 @@ store_committed(struct store *s)
 }
 
 void
-store_set_committed(struct store *s, uint64_t n)
+store_sizes(struct store *s, uint64_t *size, uint64_t *pub, int64_t *time)
 {
+	pthread_mutex_lock(&s->size_mu);
+	*size = atomic_load(&s->committed);
+	*pub = s->pub_committed;
+	if (time != NULL)
+		*time = s->time_committed;
+	pthread_mutex_unlock(&s->size_mu);
+}
+
+void
+store_set_committed(struct store *s, uint64_t n, uint64_t pub, int64_t time)
+{
+	assert(pub <= n);
+	pthread_mutex_lock(&s->size_mu);
+	assert(time >= s->time_committed);
+	s->pub_committed = pub;
+	s->time_committed = time;
 	atomic_store_explicit(&s->committed, n, memory_order_release);
+	pthread_mutex_unlock(&s->size_mu);
 }
 
 /* ---- reader pool ----------------------------------------------------------- */
@@ -438,20 +706,13 @@ store_reader_done(struct store *s, sqlite3 *db)
 /* ---- writer ---------------------------------------------------------------- */
 
 int
-store_is_device_kind(const char *kind)
-{
-	return strcmp(kind, "msg") == 0 || strcmp(kind, "ack") == 0 ||
-	    strcmp(kind, "cosign") == 0 || strcmp(kind, "check") == 0;
-}
-
-int
 store_lookup(struct store *s, const struct envelope *e, uint64_t *idx,
     int64_t *time)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (store_is_device_kind(e->kind) && e->seq > 0) {
+	if (kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0) {
 		st = s->st_get_chain;
 		sqlite3_bind_blob(st, 1, e->key, 32, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, e->seq);
@@ -500,7 +761,7 @@ insert_rcpt(struct store *s, const struct envelope *e, uint64_t idx)
 	uint8_t key[32];
 	size_t i;
 
-	if (strcmp(e->kind, "msg") != 0 && strcmp(e->kind, "ack") != 0)
+	if (!kind_has(e->kind_id, KIND_ROUTED))
 		return 0;
 	if (checkrec_is_answer(e) && route_answer(s, e, idx) != 0)
 		return -1;
@@ -534,7 +795,7 @@ store_insert(struct store *s, const struct envelope *e, uint64_t idx,
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_blob(st, 6, e->key, 32, SQLITE_STATIC);
-	if (store_is_device_kind(e->kind) && e->seq > 0)
+	if (kind_has(e->kind_id, KIND_CHAINED) && e->seq > 0)
 		sqlite3_bind_int64(st, 7, e->seq);
 	else
 		sqlite3_bind_null(st, 7);
@@ -551,7 +812,16 @@ store_insert(struct store *s, const struct envelope *e, uint64_t idx,
 		rs_seterr("database error: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	return insert_rcpt(s, e, idx);
+	if (insert_rcpt(s, e, idx) != 0)
+		return -1;
+	if (!record_is_public(e))
+		return 0;
+	sqlite3_bind_int64(s->st_ins_pub, 1, (int64_t)s->pub_size);
+	sqlite3_bind_int64(s->st_ins_pub, 2, (int64_t)idx);
+	if (db_done(s->db, s->st_ins_pub) != 0)
+		return -1;
+	s->pub_size++;
+	return 0;
 }
 
 int
@@ -571,30 +841,39 @@ store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
 
 /* ---- directory --------------------------------------------------------------- */
 
+/* The directory records among the public records, by their headers. */
 static int
 replay_public(sqlite3 *db, struct directory *d)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
-	    " ORDER BY idx");
+	sqlite3_stmt *st = db_prep(db, "SELECT p.pindex, p.idx, l.envelope FROM pub p"
+	    " JOIN log l ON l.idx = p.idx ORDER BY p.pindex");
 	struct envelope e;
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t idx = sqlite3_column_int64(st, 0);
-		const uint8_t *raw = sqlite3_column_blob(st, 1);
-		int len = sqlite3_column_bytes(st, 1);
+		int64_t idx = sqlite3_column_int64(st, 1);
+		const uint8_t *raw = sqlite3_column_blob(st, 2);
+		int len = sqlite3_column_bytes(st, 2);
 		if (raw == NULL || env_parse(&e, raw, (size_t)len) != 0) {
 			char why[RS_ERRLEN];
-			snprintf(why, sizeof(why), "%s", rs_err());
+			snprintf(why, sizeof(why), "%s", raw == NULL ? "empty" : rs_err());
 			rs_seterr("stored envelope %lld does not parse (%s); run "
 			    "\"rosterd check\"", (long long)idx, why);
 			sqlite3_finalize(st);
 			return -1;
 		}
-		dir_apply(d, &e, idx);
+		if (!record_is_public(&e)) {
+			rs_seterr("public record %lld names log index %lld, which is "
+			    "not a public record; run \"rosterd check\"",
+			    (long long)sqlite3_column_int64(st, 0), (long long)idx);
+			env_free(&e);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if (kind_has(e.kind_id, KIND_DIRECTORY))
+			dir_apply(d, &e, idx);
 		env_free(&e);
 	}
 	sqlite3_finalize(st);
@@ -664,16 +943,24 @@ static const char *
 list_sql(enum store_list which)
 {
 	switch (which) {
+	case LIST_PUBLIC:
+		return "SELECT l.idx, l.time, l.envelope, p.pindex FROM pub p"
+		    " JOIN log l ON l.idx = p.idx"
+		    " WHERE p.idx > ?1 AND p.idx < ?2 ORDER BY p.idx LIMIT ?3";
+	case LIST_RECORD:
+		return "SELECT l.idx, l.time, l.envelope, p.pindex FROM pub p"
+		    " JOIN log l ON l.idx = p.idx"
+		    " WHERE p.idx = ?1 + 1 AND p.idx < ?2 LIMIT ?3";
 	case LIST_DIRECTORY:
-		return "SELECT idx, time, envelope FROM log"
-		    " WHERE " PUBLIC_KINDS " AND kind IN " DIR_PUBLIC_KINDS_SQL
+		return "SELECT idx, time, envelope, -1 FROM log"
+		    " WHERE @public AND kind IN @directory"
 		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_COSIGN:
-		return "SELECT idx, time, envelope FROM log"
-		    " WHERE " PUBLIC_KINDS " AND kind = 'cosign'"
+		return "SELECT idx, time, envelope, -1 FROM log"
+		    " WHERE @public AND kind = 'cosign'"
 		    " AND idx > ?1 AND idx < ?2 ORDER BY idx LIMIT ?3";
 	case LIST_MAIL:
-		return "SELECT l.idx, l.time, l.envelope FROM rcpt r"
+		return "SELECT l.idx, l.time, l.envelope, -1 FROM rcpt r"
 		    " JOIN log l ON l.idx = r.idx"
 		    " WHERE r.device = ?4 AND r.idx > ?1 AND r.idx < ?2"
 		    " ORDER BY r.idx LIMIT ?3";
@@ -683,17 +970,19 @@ list_sql(enum store_list which)
 
 int
 store_list(struct store *s, enum store_list which, const uint8_t device[32],
-    int64_t after, uint64_t size, size_t limit, store_row_cb cb, void *arg,
-    int *more)
+    int64_t after, uint64_t size, size_t limit, size_t max_bytes,
+    store_row_cb cb, void *arg, int *more)
 {
 	sqlite3 *db = store_reader(s);
 	sqlite3_stmt *st;
+	size_t bytes = 0, len;
 	int rc, n = 0;
 
+	assert(limit >= 1);
 	*more = 0;
 	if (db == NULL)
 		return -1;
-	if ((st = db_prep(db, list_sql(which))) == NULL) {
+	if ((st = store_prep(db, list_sql(which))) == NULL) {
 		store_reader_done(s, db);
 		return -1;
 	}
@@ -703,13 +992,16 @@ store_list(struct store *s, enum store_list which, const uint8_t device[32],
 	if (which == LIST_MAIL)
 		sqlite3_bind_blob(st, 4, device, 32, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((size_t)n == limit) {
+		len = (size_t)sqlite3_column_bytes(st, 2);
+		/* Always one record, however large; then within the bounds. */
+		if ((size_t)n == limit || (n > 0 && bytes + len > max_bytes)) {
 			*more = 1;
 			break;
 		}
+		bytes += len;
 		if (cb(arg, (uint64_t)sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
-		    (size_t)sqlite3_column_bytes(st, 2)) != 0) {
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 3),
+		    sqlite3_column_blob(st, 2), len) != 0) {
 			n = -1;
 			break;
 		}

@@ -19,7 +19,7 @@
 int
 checkrec_is_answer(const struct envelope *e)
 {
-	return strcmp(e->kind, "ack") == 0 && json_is_true(env_field(e, "check"));
+	return e->kind_id == KIND_ACK && json_is_true(env_field(e, "check"));
 }
 
 static int
@@ -78,31 +78,26 @@ check_audience(struct directory *d, json_t *rcpt, json_t *to, int64_t index)
 	return 0;
 }
 
-static int
-check_payload(const struct envelope *e)
+/* The payload's rules beyond its shape (lib/kinds.c checked that it is
+ * {"text": {language: string}}): at least one text, each bounded. */
+int
+checkrec_payload_rules(json_t *p)
 {
-	json_t *p = env_payload_json(e), *text, *v;
+	json_t *text = json_object_get(p, "text"), *v;
 	const char *lang;
-	int rc = -1;
 
-	if (p == NULL)
-		return -1;
-	text = json_object_get(p, "text");
 	if (!json_is_object(text) || json_object_size(text) == 0) {
 		rs_seterr("check payload must hold \"text\": {language: text}");
-		goto out;
+		return -1;
 	}
 	json_object_foreach(text, lang, v)
 		if (!json_is_string(v) || strlen(lang) > 8 ||
 		    json_string_length(v) > CHECK_MAX_TEXT) {
 			rs_seterr("check text \"%.8s\" is not a text of at most %d bytes",
 			    lang, CHECK_MAX_TEXT);
-			goto out;
+			return -1;
 		}
-	rc = 0;
-out:
-	json_decref(p);
-	return rc;
+	return 0;
 }
 
 int
@@ -130,9 +125,9 @@ checkrec_check_rules(struct directory *d, const struct envelope *e, int64_t inde
 		rs_seterr("check \"roles\" must be a text");
 		return -1;
 	}
-	if (check_states(to) != 0 || check_audience(d, env_field(e, "rcpt"), to, index) != 0)
+	if (check_states(to) != 0)
 		return -1;
-	return check_payload(e);
+	return check_audience(d, env_field(e, "rcpt"), to, index);
 }
 
 int
@@ -415,7 +410,7 @@ checkrec_to_stats(struct directory *d, const struct envelope *e, int64_t index,
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	if (strcmp(e->kind, "check") != 0 || !json_is_array(rcpt) ||
+	if (e->kind_id != KIND_CHECK || !json_is_array(rcpt) ||
 	    !json_is_integer(dl)) {
 		rs_seterr("record %lld is not a check", (long long)index);
 		return -1;

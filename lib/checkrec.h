@@ -45,11 +45,14 @@
 /* Is e an answer to a check (an ack with "check": true)? */
 int checkrec_is_answer(const struct envelope *e);
 
-/* The header and payload rules of a check, once its signer was found
+/* The header rules of a check (its payload is lib/kinds.c's), once its signer was found
  * allowed (operator, or a current device: dir_check does that).  -1 with
  * rs_err naming the problem. */
 int checkrec_check_rules(struct directory *d, const struct envelope *e,
     int64_t index, int64_t time);
+/* The rules of a check's payload beyond its shape (lib/kinds.c calls
+ * it): at least one text, none over CHECK_MAX_TEXT bytes. */
+int checkrec_payload_rules(json_t *payload);
 /* The rules of an answer's header (its signer is checked as any ack's). */
 int checkrec_answer_rules(const struct envelope *e);
 

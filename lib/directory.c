@@ -280,8 +280,7 @@ out:
 int
 dir_public_kind(const char *kind)
 {
-	return strcmp(kind, "admit") == 0 || strcmp(kind, "cert") == 0 ||
-	    strcmp(kind, "revoke") == 0 || strcmp(kind, "group") == 0;
+	return kind_has(kind_from_name(kind), KIND_DIRECTORY);
 }
 
 struct dir_group *
@@ -408,8 +407,21 @@ apply_group(struct directory *d, const struct envelope *e, int64_t index)
 	json_decref(p);
 }
 
+/* Is dev a current device at log index and log time: certified before,
+ * not revoked before, its certificate not expired? */
 static int
-check_recipients(struct directory *d, const struct envelope *e)
+current_at(const struct dir_device *dev, int64_t index, int64_t time)
+{
+	return dev != NULL && dev->cert_index < index &&
+	    (dev->revoked_index < 0 || dev->revoked_index > index) &&
+	    (dev->expires <= 0 || time <= dev->expires);
+}
+
+/* Every "rcpt" is a current device at the envelope's index and time: mail
+ * for a revoked device is mail for whoever holds its key now. */
+static int
+check_recipients(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time)
 {
 	json_t *r = env_field(e, "rcpt"), *v;
 	size_t i;
@@ -424,8 +436,9 @@ check_recipients(struct directory *d, const struct envelope *e)
 			rs_seterr("recipient %zu is not a device key", i);
 			return -1;
 		}
-		if (dir_device(d, key) == NULL) {
-			rs_seterr("recipient %zu is not a device in the directory", i);
+		if (!current_at(dir_device(d, key), index, time)) {
+			rs_seterr("recipient %zu is not a current device (unknown, "
+			    "revoked or expired) at log index %lld", i, (long long)index);
 			return -1;
 		}
 	}
@@ -481,8 +494,8 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 	}
 	if (checkrec_is_answer(e))
 		return checkrec_answer_rules(e);
-	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0)
-		return check_recipients(d, e);
+	if (kind_has(e->kind_id, KIND_ROUTED))
+		return check_recipients(d, e, index, time);
 	return 0;
 }
 
@@ -506,20 +519,28 @@ int
 dir_check(struct directory *d, const struct envelope *e, int64_t index,
     int64_t time, int flags)
 {
-	if (strcmp(e->kind, "admit") == 0)
+	if (kind_validate(e, d->operator_key) != KIND_VALID)
+		return -1;
+	switch (e->kind_id) {
+	case KIND_ADMIT:
 		return check_admit(d, e);
-	if (strcmp(e->kind, "cert") == 0)
+	case KIND_CERT:
 		return check_cert(d, e, time);
-	if (strcmp(e->kind, "revoke") == 0)
+	case KIND_REVOKE:
 		return check_revoke(d, e);
-	if (strcmp(e->kind, "group") == 0)
+	case KIND_GROUP:
 		return check_group(d, e);
-	if (strcmp(e->kind, "check") == 0)
+	case KIND_CHECK:
 		return check_check(d, e, index, time, flags);
-	if (strcmp(e->kind, "msg") == 0 || strcmp(e->kind, "ack") == 0 ||
-	    strcmp(e->kind, "cosign") == 0)
+	case KIND_MSG:
+	case KIND_ACK:
+	case KIND_COSIGN:
 		return check_device_record(d, e, index, time, flags);
-	rs_seterr("unknown envelope kind \"%s\"", e->kind);
+	case KIND_UNKNOWN:
+	case KIND_COUNT:
+		break;
+	}
+	rs_seterr("unknown envelope kind \"%.31s\"", e->kind);
 	return -1;
 }
 
@@ -561,23 +582,37 @@ apply_cert(struct directory *d, const struct envelope *e, int64_t index)
 	add_device(d, dev);
 }
 
+static void
+apply_revoke(struct directory *d, const struct envelope *e, int64_t index)
+{
+	json_t *p = env_payload_json(e);
+	uint8_t target[32];
+	struct dir_device *dev;
+
+	if (p != NULL && hex_decode_exact(target, 32, jstr(p, "device")) == 0 &&
+	    (dev = dir_device(d, target)) != NULL)
+		dev->revoked_index = index;
+	json_decref(p);
+}
+
 void
 dir_apply(struct directory *d, const struct envelope *e, int64_t index)
 {
-	if (strcmp(e->kind, "admit") == 0)
+	switch (e->kind_id) {
+	case KIND_ADMIT:
 		apply_admit(d, e, index);
-	else if (strcmp(e->kind, "cert") == 0)
+		break;
+	case KIND_CERT:
 		apply_cert(d, e, index);
-	else if (strcmp(e->kind, "group") == 0)
+		break;
+	case KIND_GROUP:
 		apply_group(d, e, index);
-	else if (strcmp(e->kind, "revoke") == 0) {
-		json_t *p = env_payload_json(e);
-		uint8_t target[32];
-		struct dir_device *dev;
-		if (p != NULL && hex_decode_exact(target, 32, jstr(p, "device")) == 0 &&
-		    (dev = dir_device(d, target)) != NULL)
-			dev->revoked_index = index;
-		json_decref(p);
+		break;
+	case KIND_REVOKE:
+		apply_revoke(d, e, index);
+		break;
+	default:
+		break;
 	}
 	if (e->seq > 0) {
 		struct dir_device *dev = dir_device(d, e->key);

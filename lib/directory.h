@@ -69,8 +69,10 @@ struct directory {
 	size_t ngroups;
 };
 
-/* The kinds that make up the directory (public records every node replays),
- * as a test and as an SQL list. */
+/* The kinds that make up the directory (KIND_DIRECTORY in lib/kinds.c), as
+ * a test and as an SQL list for string concatenation.  Thin wrappers for
+ * the node's code: the list must be kinds_sql(KINDS_DIRECTORY), which
+ * tests/unit/test_directory.c checks. */
 int dir_public_kind(const char *kind);
 #define DIR_PUBLIC_KINDS_SQL "('admit', 'cert', 'revoke', 'group')"
 

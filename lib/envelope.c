@@ -51,6 +51,7 @@ parse_header(struct envelope *e)
 	}
 	if ((e->kind = jstr_req(h, "kind")) == NULL)
 		return -1;
+	e->kind_id = kind_from_name(e->kind);
 	if ((key = jstr_req(h, "key")) == NULL)
 		return -1;
 	if (hex_decode_exact(e->key, 32, key) != 0) {

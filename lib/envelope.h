@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "kinds.h"
 #include "util.h"
 
 #define ENV_MAGIC "RSE1"
@@ -39,6 +40,7 @@ struct envelope {
 
 	json_t *h;			/* parsed header (owned) */
 	const char *kind;
+	enum kind kind_id;		/* KIND_UNKNOWN for a name lib/kinds.c lacks */
 	const char *state;		/* NULL when absent */
 	uint8_t key[32];		/* signer's Ed25519 public key */
 	int64_t time;			/* signer's clock, ms */

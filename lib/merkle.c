@@ -1,6 +1,13 @@
 /*
  * merkle.c - RFC 9162 Merkle tree: hashing, verifiers, the on-disk store.
  *
+ * Compact ranges.  A verifier that follows a tree leaf by leaf (a node
+ * reading the public records, "rosterd check" walking the log) keeps only
+ * the roots of the perfect subtrees left of the next leaf: the set bits of
+ * the size say their heights, so the state is at most 64 hashes whatever
+ * the size, and the root is their right fold, exactly RFC 9162's split at
+ * the largest power of two.
+ *
  * Verifiers.  merkle_verify_inclusion and merkle_verify_consistency follow
  * the algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2 step by step, so a
  * reader can check them against the text.  They do no I/O and keep no state.
@@ -41,6 +48,7 @@
 #include "merkle.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -122,6 +130,96 @@ merkle_root_of(uint8_t out[32], const uint8_t (*leaves)[32], uint64_t n)
 		merkle_empty_root(out);
 	else
 		root_range(out, leaves, n);
+}
+
+void
+merkle_public_leaf(uint8_t out[32], uint64_t index, const uint8_t id[32],
+    int64_t time)
+{
+	uint8_t d[8 + 32 + 8];
+
+	put_u64be(d, index);
+	memcpy(d + 8, id, 32);
+	put_u64be(d + 40, (uint64_t)time);
+	merkle_leaf_hash(out, d, sizeof(d));
+}
+
+/* ---- compact range ------------------------------------------------------ */
+
+void
+merkle_frontier_init(struct merkle_frontier *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+int
+merkle_frontier_append(struct merkle_frontier *f, const uint8_t leaf[32])
+{
+	uint8_t node[32];
+	int n = __builtin_popcountll(f->size);
+
+	if (f->size == UINT64_MAX) {
+		rs_seterr("the compact range is full");
+		return -1;
+	}
+	memcpy(node, leaf, 32);
+	/* Each trailing one bit of size is a subtree the new leaf completes. */
+	for (uint64_t s = f->size; (s & 1) != 0; s >>= 1) {
+		assert(n > 0);
+		n--;
+		merkle_node_hash(node, f->h[n], node);
+	}
+	assert(n < MERKLE_FRONTIER_MAX);
+	memcpy(f->h[n], node, 32);
+	f->size++;
+	assert(n + 1 == __builtin_popcountll(f->size));
+	return 0;
+}
+
+void
+merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[32])
+{
+	int n = __builtin_popcountll(f->size);
+
+	if (n == 0) {
+		merkle_empty_root(out);
+		return;
+	}
+	memcpy(out, f->h[n - 1], 32);
+	for (int i = n - 2; i >= 0; i--)
+		merkle_node_hash(out, f->h[i], out);
+}
+
+void
+merkle_frontier_serialize(const struct merkle_frontier *f, struct buf *out)
+{
+	int n = __builtin_popcountll(f->size);
+
+	buf_add(out, MERKLE_FRONTIER_MAGIC, 4);
+	buf_add_u64be(out, f->size);
+	buf_add(out, f->h, (size_t)n * MERKLE_HASH);
+}
+
+int
+merkle_frontier_parse(struct merkle_frontier *f, const uint8_t *p, size_t len)
+{
+	size_t n;
+
+	merkle_frontier_init(f);
+	if (len < 12 || memcmp(p, MERKLE_FRONTIER_MAGIC, 4) != 0) {
+		rs_seterr("not a compact range (bad magic or too short)");
+		return -1;
+	}
+	f->size = get_u64be(p + 4);
+	n = (size_t)__builtin_popcountll(f->size);
+	if (len != 12 + n * MERKLE_HASH) {
+		rs_seterr("a compact range of %llu leaves has %zu hashes, not %zu "
+		    "bytes' worth", (ull)f->size, n, len - 12);
+		merkle_frontier_init(f);
+		return -1;
+	}
+	memcpy(f->h, p + 12, n * MERKLE_HASH);
+	return 0;
 }
 
 /* ---- verifiers ---------------------------------------------------------- */
@@ -840,6 +938,35 @@ merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 		    (ull)t->size);
 	else
 		rc = get_entry(t, 0, index, out);
+	pthread_rwlock_unlock(&t->lock);
+	return rc;
+}
+
+int
+merkle_leaves(struct merkle_tree *t, uint64_t index, size_t n, uint8_t (*out)[32])
+{
+	struct level *lv = &t->lv[0];
+	uint64_t disk = 0;
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&t->lock);
+	if (index > t->size || n > t->size - index) {
+		rs_seterr("the log has no entries %llu to %llu (it has %llu)",
+		    (ull)index, (ull)(index + n), (ull)t->size);
+		goto out;
+	}
+	if (index < lv->ondisk)
+		disk = lv->ondisk - index < n ? lv->ondisk - index : n;
+	if (disk > 0 && pread_full(lv->fd, out, (size_t)disk * MERKLE_HASH,
+	    index * MERKLE_HASH) != 0) {
+		rs_seterr("cannot read %s/level-00: %s", t->dir, strerror(errno));
+		goto out;
+	}
+	for (uint64_t i = disk; i < n; i++)
+		if (get_entry(t, 0, index + i, out[i]) != 0)
+			goto out;
+	rc = 0;
+out:
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
 }

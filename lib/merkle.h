@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define MERKLE_HASH 32
 #define MERKLE_MAX_PROOF 128	/* entries; enough for any 64-bit tree size */
 
@@ -35,6 +37,40 @@ int merkle_verify_consistency(uint64_t size1, uint64_t size2,
 
 /* Root of the tree over leaves[0..n). Reference implementation, O(n). */
 void merkle_root_of(uint8_t out[32], const uint8_t (*leaves)[32], uint64_t n);
+
+/* The leaf hash of a public record (docs/protocol.md section 8):
+ * H(0x00 || u64be log index || envelope id || u64be log time). */
+void merkle_public_leaf(uint8_t out[32], uint64_t index, const uint8_t id[32],
+    int64_t time);
+
+/* ---- compact range ("frontier"), for verifiers ------------------------- */
+
+/*
+ * What a verifier keeps to follow a growing tree leaf by leaf without
+ * keeping the leaves: the roots of the perfect subtrees that make up the
+ * first size leaves, one per set bit of size, largest (leftmost) first, so
+ * at most 64 hashes.  Appending a leaf merges the subtrees it completes;
+ * folding the hashes right to left gives the RFC 9162 root.  Serialized as
+ * "RMF1" || u64be size || popcount(size) hashes, to be kept in a store.
+ */
+#define MERKLE_FRONTIER_MAX	64
+#define MERKLE_FRONTIER_MAGIC	"RMF1"
+#define MERKLE_FRONTIER_MAXLEN	(4 + 8 + MERKLE_FRONTIER_MAX * MERKLE_HASH)
+
+struct merkle_frontier {
+	uint64_t size;
+	uint8_t h[MERKLE_FRONTIER_MAX][32];
+};
+
+void merkle_frontier_init(struct merkle_frontier *f);
+/* -1 with rs_err when the tree is full (2^64 - 1 leaves). */
+int merkle_frontier_append(struct merkle_frontier *f, const uint8_t leaf[32])
+    __attribute__((warn_unused_result));
+void merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[32]);
+void merkle_frontier_serialize(const struct merkle_frontier *f, struct buf *out);
+/* Exactly one serialized frontier in p[0..len); -1 with rs_err otherwise. */
+int merkle_frontier_parse(struct merkle_frontier *f, const uint8_t *p, size_t len)
+    __attribute__((warn_unused_result));
 
 /* ---- on-disk tree (hub) ------------------------------------------------ */
 
@@ -56,6 +92,10 @@ int merkle_sync(struct merkle_tree *t);
 int merkle_truncate(struct merkle_tree *t, uint64_t size);
 int merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32]);
 int merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32]);
+/* Leaves [index, index + n) into out, in one read where they are on disk
+ * (for walks over the whole tree). */
+int merkle_leaves(struct merkle_tree *t, uint64_t index, size_t n,
+    uint8_t (*out)[32]);
 int merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
     uint8_t (*proof)[32], size_t *nproof);
 int merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,

@@ -2,10 +2,13 @@
  * statement.c - see statement.h.  The parser accepts exactly the text the
  * maker writes (canonical decimal, lower-case hex, trailing newline), so one
  * checkpoint has one spelling and two different texts are two different
- * statements.
+ * statements.  It reads both versions; the maker writes v2 only, so a hub
+ * built from this code can no longer sign a checkpoint that leaves out its
+ * public tree.
  */
 #include "statement.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,17 +16,29 @@
 #include <sodium.h>
 
 #include "jsonutil.h"
+#include "merkle.h"
 
-#define CP_HEAD "roster-checkpoint-v1\n"
+#define CP_HEAD_V1 "roster-checkpoint-v1\n"
+#define CP_HEAD_V2 "roster-checkpoint-v2\n"
+#define CP_MAX_TEXT 1024
 #define RC_HEAD "roster-receipt-v1\n"
 
+/* The one spelling of a checkpoint: v1 has the first five lines only. */
 static char *
-checkpoint_text(const char *origin, uint64_t size, const uint8_t root[32], int64_t time)
+checkpoint_text(const struct checkpoint *c)
 {
 	struct buf b = {0};
-	char *rh = hex_encode(root, 32);
+	char *rh = hex_encode(c->root, 32), *ph;
 
-	buf_printf(&b, CP_HEAD "%s\n%" PRIu64 "\n%s\n%" PRId64 "\n", origin, size, rh, time);
+	assert(c->version == 1 || c->version == 2);
+	buf_printf(&b, "%s%s\n%" PRIu64 "\n%s\n%" PRId64 "\n",
+	    c->version == 1 ? CP_HEAD_V1 : CP_HEAD_V2, c->origin, c->size, rh,
+	    c->time);
+	if (c->version == 2) {
+		ph = hex_encode(c->pub_root, 32);
+		buf_printf(&b, "%" PRIu64 "\n%s\n", c->pub_size, ph);
+		free(ph);
+	}
 	free(rh);
 	buf_cstr(&b);
 	return (char *)b.p;
@@ -31,15 +46,31 @@ checkpoint_text(const char *origin, uint64_t size, const uint8_t root[32], int64
 
 void
 checkpoint_make(struct checkpoint *c, const char *origin, uint64_t size,
-    const uint8_t root[32], int64_t time, const uint8_t sk[64])
+    const uint8_t root[32], int64_t time, uint64_t pub_size,
+    const uint8_t pub_root[32], const uint8_t sk[64])
 {
+	assert(pub_size <= size);
 	memset(c, 0, sizeof(*c));
+	c->version = 2;
 	snprintf(c->origin, sizeof(c->origin), "%s", origin);
 	c->size = size;
 	memcpy(c->root, root, 32);
 	c->time = time;
-	c->text = checkpoint_text(c->origin, size, root, time);
+	c->pub_size = pub_size;
+	memcpy(c->pub_root, pub_root, 32);
+	c->text = checkpoint_text(c);
 	crypto_sign_detached(c->sig, NULL, (const uint8_t *)c->text, strlen(c->text), sk);
+}
+
+int
+checkpoint_same_tree(const struct checkpoint *a, const struct checkpoint *b)
+{
+	if (a->size != b->size || memcmp(a->root, b->root, 32) != 0)
+		return 0;
+	if (a->version < 2 || b->version < 2)
+		return 1;
+	return a->pub_size == b->pub_size &&
+	    memcmp(a->pub_root, b->pub_root, 32) == 0;
 }
 
 /*
@@ -67,49 +98,92 @@ checkpoint_valid_origin(const char *s)
 	return 1;
 }
 
+/* The lines after the head: 4 for v1, 6 for v2.  0 and the fields in c,
+ * or -1 with rs_err. */
+static int
+scan_fields(struct checkpoint *c, const char *body)
+{
+	char roothex[65], pubhex[65];
+	unsigned long long size, pub = 0;
+	long long time;
+	int n = 0, got;
+
+	if (c->version == 1)
+		got = sscanf(body, "%127[^\n]\n%llu\n%64[0-9a-f]\n%lld\n%n",
+		    c->origin, &size, roothex, &time, &n) == 4;
+	else
+		got = sscanf(body, "%127[^\n]\n%llu\n%64[0-9a-f]\n%lld\n%llu\n"
+		    "%64[0-9a-f]\n%n", c->origin, &size, roothex, &time, &pub,
+		    pubhex, &n) == 6 && hex_decode_exact(c->pub_root, 32, pubhex) == 0;
+	if (!got || n == 0 || hex_decode_exact(c->root, 32, roothex) != 0) {
+		rs_seterr("malformed checkpoint");
+		return -1;
+	}
+	c->size = size;
+	c->time = time;
+	c->pub_size = pub;
+	return 0;
+}
+
 int
 checkpoint_parse(struct checkpoint *c, const char *text, const uint8_t sig[64],
     const uint8_t operator_key[32])
 {
-	char origin[ORIGIN_MAX], roothex[65];
-	unsigned long long size;
-	long long time;
+	uint8_t empty[32];
 	char *again;
-	int n = 0;
+	size_t head;
 
 	memset(c, 0, sizeof(*c));
-	if (strncmp(text, CP_HEAD, strlen(CP_HEAD)) != 0 || strlen(text) > 1024) {
+	if (strlen(text) > CP_MAX_TEXT) {
+		rs_seterr("not a roster checkpoint (too long)");
+		return -1;
+	}
+	if (strncmp(text, CP_HEAD_V2, strlen(CP_HEAD_V2)) == 0)
+		c->version = 2;
+	else if (strncmp(text, CP_HEAD_V1, strlen(CP_HEAD_V1)) == 0)
+		c->version = 1;
+	else {
 		rs_seterr("not a roster checkpoint");
 		return -1;
 	}
-	if (sscanf(text + strlen(CP_HEAD), "%127[^\n]\n%llu\n%64[0-9a-f]\n%lld\n%n",
-	    origin, &size, roothex, &time, &n) != 4 || n == 0 ||
-	    hex_decode_exact(c->root, 32, roothex) != 0) {
-		rs_seterr("malformed checkpoint");
-		return -1;
-	}
-	if (!checkpoint_valid_origin(origin)) {
+	head = strlen(c->version == 2 ? CP_HEAD_V2 : CP_HEAD_V1);
+	if (scan_fields(c, text + head) != 0)
+		goto fail;
+	if (!checkpoint_valid_origin(c->origin)) {
 		rs_seterr("checkpoint origin must be UTF-8 text without control characters");
-		return -1;
+		goto fail;
 	}
-	again = checkpoint_text(origin, size, c->root, time);
+	if (c->version == 2) {
+		merkle_empty_root(empty);
+		if (c->pub_size > c->size) {
+			rs_seterr("checkpoint counts %llu public records in a log of %llu",
+			    (unsigned long long)c->pub_size, (unsigned long long)c->size);
+			goto fail;
+		}
+		if (c->pub_size == 0 && memcmp(c->pub_root, empty, 32) != 0) {
+			rs_seterr("checkpoint has no public records but a public root "
+			    "that is not the empty root");
+			goto fail;
+		}
+	}
+	again = checkpoint_text(c);
 	if (strcmp(again, text) != 0) {
 		free(again);
 		rs_seterr("checkpoint is not in canonical form");
-		return -1;
+		goto fail;
 	}
 	if (crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text),
 	    operator_key) != 0) {
 		free(again);
 		rs_seterr("checkpoint signature does not verify against the operator key");
-		return -1;
+		goto fail;
 	}
-	snprintf(c->origin, sizeof(c->origin), "%s", origin);
-	c->size = size;
-	c->time = time;
 	c->text = again;
 	memcpy(c->sig, sig, 64);
 	return 0;
+fail:
+	memset(c, 0, sizeof(*c));
+	return -1;
 }
 
 json_t *

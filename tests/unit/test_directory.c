@@ -30,6 +30,7 @@
 #include "checkrec.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "statement.h"
 #include "util.h"
 
 /* A signed, parsed record; the envelope borrows raw. */
@@ -154,6 +155,26 @@ mk_revoke(struct rec *r, const struct keypair *signer, const char *state,
 	    "device", jhex(target, 32), "reason", "test"), signer);
 }
 
+/* The operator of the current world: a cosign carries a checkpoint it
+ * signed (lib/kinds.c refuses any other payload). */
+static const struct keypair *world_operator;
+
+static char *
+cosign_payload(void)
+{
+	uint8_t root[32] = {0};
+	struct checkpoint c;
+	json_t *j;
+	char *t;
+
+	checkpoint_make(&c, "hub", 5, root, 1763820000000LL, 2, root, world_operator->sk);
+	j = checkpoint_json(&c);
+	t = jdump(j);
+	json_decref(j);
+	checkpoint_free(&c);
+	return t;
+}
+
 /* A device-signed record; seq 0 leaves seq out, prev NULL leaves prev out;
  * rcpt is stolen (NULL: none). */
 static void
@@ -172,8 +193,12 @@ mk_dev(struct rec *r, const char *kind, const struct keypair *signer,
 		json_object_set_new(h, "to", json_pack("[s]", "XB"));
 		json_object_set_new(h, "urgency", json_string("routine"));
 	}
-	rec_build(r, h, strcmp(kind, "cosign") == 0 ?
-	    "{\"checkpoint\":\"x\",\"sig\":\"\"}" : "RSP1 (not really sealed)", signer);
+	if (strcmp(kind, "cosign") == 0) {
+		char *p = cosign_payload();
+		rec_build(r, h, p, signer);
+		free(p);
+	} else
+		rec_build(r, h, "RSP1 (not really sealed)", signer);
 }
 
 static json_t *
@@ -223,6 +248,7 @@ setup_world(void **state)
 	w->a2 = keypair_new("XA", 1);
 	w->b1 = keypair_new("XB", 1);
 	w->d = dir_new(w->op->pk);
+	world_operator = w->op;
 	mk_admit(&r, w->op, "XA", "XA", w->ra->pk);
 	ACCEPT(w, &r, 0);
 	mk_admit(&r, w->op, "XB", "XB", w->rb->pk);
@@ -559,12 +585,12 @@ test_device_rules(void **state)
 	REFUSE(w, &r, DIR_CHECK_CHAIN, "must name its State");
 	/* Recipients: unknown, missing, empty, not an array, not hex. */
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(ghost));
-	REFUSE(w, &r, DIR_CHECK_CHAIN, "recipient 0 is not a device in the directory");
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "recipient 0 is not a current device");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, json_pack("[o,o]",
 	    jhex(w->b1->pk, 32), jhex(ghost->pk, 32)));
-	REFUSE(w, &r, 0, "recipient 1 is not a device in the directory");
+	REFUSE(w, &r, 0, "recipient 1 is not a current device");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->ra));	/* a root */
-	REFUSE(w, &r, 0, "not a device in the directory");
+	REFUSE(w, &r, 0, "not a current device");
 	mk_dev(&r, "ack", w->a1, "XA", 1, NULL, NULL);
 	REFUSE(w, &r, 0, "\"rcpt\"");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, json_array());
@@ -588,8 +614,10 @@ test_revoked_signer_at_index(void **state)
 	struct world *w = *state;
 	struct rec m, r;
 
-	/* A message a1 signed while current, checked at index 5. */
-	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->b1));
+	/* A message a1 signed while current (to itself: a recipient must be
+	 * current too, and a1 is the device certified first), checked at
+	 * index 5. */
+	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->a1));
 	assert_int_equal(dir_check(w->d, &m.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
 	assert_int_equal(dir_check(w->d, &m.e, 5, 0, 0), 0);
 	mk_revoke(&r, w->ra, "XA", w->a1->pk);
@@ -613,11 +641,16 @@ test_revoked_signer_at_index(void **state)
 	assert_int_not_equal(dir_check(w->d, &m.e, 1, 0, 0), 0);
 	assert_int_not_equal(dir_check(w->d, &m.e, 0, 0, 0), 0);
 	assert_non_null(strstr(rs_err(), "certified"));
-	/* Messages to the revoked device are still addressed to a device in
-	 * the directory (the sender may not know yet). */
+	/* Messages to the revoked device are refused after its revocation
+	 * (protocol.md section 9: whoever holds its key now is not its POC),
+	 * accepted where they stood before it. */
 	struct rec to;
-	mk_dev(&to, "msg", w->b1, "XB", 1, NULL, rcpt_of(w->a1));
-	assert_int_equal(dir_check(w->d, &to.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
+	mk_dev(&to, "msg", w->a2, "XA", 1, NULL, rcpt_of(w->a1));
+	refuse(w, &to, DIR_CHECK_CHAIN, "recipient 0 is not a current device");
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &to.e, 6, 0, DIR_CHECK_CHAIN), 0);
+	assert_non_null(strstr(rs_err(), "not a current device"));
+	assert_int_equal(dir_check(w->d, &to.e, 4, 0, DIR_CHECK_CHAIN), 0);
 	rec_free(&to);
 	/* The revoked device cannot revoke others or be used again. */
 	mk_revoke(&r, w->a1, "XA", w->a2->pk);
@@ -651,6 +684,13 @@ test_expiry(void **state)
 	rs_seterr("none");
 	assert_int_not_equal(dir_check(w->d, &m.e, 6, T + 1, DIR_CHECK_CHAIN), 0);
 	assert_non_null(strstr(rs_err(), "expired"));
+	rec_free(&m);
+	/* Nor may anyone write to it once expired. */
+	mk_dev(&m, "msg", w->b1, "XB", 1, NULL, rcpt_of(dev));
+	assert_int_equal(dir_check(w->d, &m.e, 6, T, DIR_CHECK_CHAIN), 0);
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &m.e, 6, T + 1, DIR_CHECK_CHAIN), 0);
+	assert_non_null(strstr(rs_err(), "recipient 0 is not a current device"));
 	rec_free(&m);
 	rec_free(&c);
 
@@ -795,15 +835,15 @@ test_group(void **state)
 	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states", "XA", "XA"));
 	REFUSE(w, &r, 0, "listed twice");
 	mk_group(&r, w->op, json_pack("{s:s,s:s}", "name", "forum", "states", "XA"));
-	REFUSE(w, &r, 0, "list of at most");
+	REFUSE(w, &r, 0, "\"states\" must be a list of strings");
 	mk_group(&r, w->op, json_pack("{s:s}", "name", "forum"));
-	REFUSE(w, &r, 0, "list of at most");
+	REFUSE(w, &r, 0, "missing field \"states\"");
 	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:s}", "name", "forum", "states", "XA",
 	    "title", "Forum"));
 	REFUSE(w, &r, 0, "language: text");
 	mk_group(&r, w->op, json_pack("{s:s,s:[s],s:{s:i}}", "name", "forum", "states", "XA",
 	    "title", "en", 1));
-	REFUSE(w, &r, 0, "is not a text");
+	REFUSE(w, &r, 0, "\"title\" must be an object of language: text");
 	rec_build(&r, hdr_of("group", NULL), "not json", w->op);
 	REFUSE(w, &r, 0, "JSON");
 

@@ -410,6 +410,21 @@ test_large_trees(void **state)
 		merkle_root_of(r, (const uint8_t (*)[32])leaves, n);
 		assert_int_equal(merkle_root(t, n, r2), 0);
 		assert_memory_equal(r, r2, 32);
+		/* Runs of leaves, across the written part and the tail. */
+		{
+			uint8_t (*run)[32] = xmalloc(4096 * 32);
+			for (i = 0; i < n; i += m) {
+				m = 1 + rnd_below(4096);
+				if (m > n - i)
+					m = n - i;
+				assert_int_equal(merkle_leaves(t, i, m, run), 0);
+				assert_memory_equal(run, leaves[i], m * 32);
+			}
+			assert_int_equal(merkle_leaves(t, n, 0, run), 0);
+			assert_int_not_equal(merkle_leaves(t, n - 1, 2, run), 0);
+			assert_int_not_equal(merkle_leaves(t, n + 1, 0, run), 0);
+			free(run);
+		}
 		/* A few sizes against the O(n) reference, then many proofs
 		 * against the store's own roots. */
 		for (j = 0; j < 1000; j++) {
@@ -652,6 +667,127 @@ test_concurrent(void **state)
 	free(dir);
 }
 
+/* ---- compact ranges ------------------------------------------------------ */
+
+/* The frontier's root equals the reference root at every size, and its
+ * serialized form reads back to the same state. */
+static void
+frontier_against(const uint8_t (*leaves)[32], uint64_t n, uint64_t check_every)
+{
+	struct merkle_frontier f, g;
+	uint8_t want[32], have[32];
+	struct buf b = {0};
+
+	merkle_frontier_init(&f);
+	merkle_frontier_root(&f, have);
+	merkle_empty_root(want);
+	assert_memory_equal(have, want, 32);
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(merkle_frontier_append(&f, leaves[i]), 0);
+		assert_true(f.size == i + 1);
+		if ((i + 1) % check_every != 0 && i + 1 != n)
+			continue;
+		merkle_frontier_root(&f, have);
+		merkle_root_of(want, leaves, i + 1);
+		if (memcmp(have, want, 32) != 0)
+			fail_msg("compact range root differs at size %llu",
+			    (unsigned long long)(i + 1));
+		b.len = 0;
+		merkle_frontier_serialize(&f, &b);
+		assert_int_equal(b.len, 12 + 32 * (size_t)__builtin_popcountll(f.size));
+		assert_int_equal(merkle_frontier_parse(&g, b.p, b.len), 0);
+		merkle_frontier_root(&g, have);
+		assert_memory_equal(have, want, 32);
+	}
+	buf_free(&b);
+}
+
+static void
+test_frontier(void **state)
+{
+	uint64_t n = 300 + 4096;
+	uint8_t (*leaves)[32] = xcalloc(n, 32);
+
+	for (uint64_t i = 0; i < n; i++)
+		make_leaf(leaves[i], i, 77);
+	/* Every size from 0 to 300. */
+	frontier_against((const uint8_t (*)[32])leaves, 300, 1);
+	/* Random larger ones, every few sizes. */
+	for (int k = 0; k < 4; k++) {
+		uint64_t m = 300 + rnd_below(4096);
+		frontier_against((const uint8_t (*)[32])leaves, m, 1 + rnd_below(97));
+	}
+	free(leaves);
+}
+
+/* Serialized compact ranges that are not one: refused, state cleared. */
+static void
+test_frontier_parse_garbage(void **state)
+{
+	struct merkle_frontier f;
+	uint8_t leaf[32] = {1};
+	struct buf b = {0};
+	uint8_t raw[MERKLE_FRONTIER_MAXLEN + 8];
+
+	merkle_frontier_init(&f);
+	for (int i = 0; i < 11; i++)	/* size 11: three hashes */
+		assert_int_equal(merkle_frontier_append(&f, leaf), 0);
+	merkle_frontier_serialize(&f, &b);
+	assert_int_equal(b.len, 12 + 3 * 32);
+	/* Every truncation and one byte more. */
+	for (size_t len = 0; len < b.len; len++)
+		assert_int_not_equal(merkle_frontier_parse(&f, b.p, len), 0);
+	memcpy(raw, b.p, b.len);
+	raw[b.len] = 0;
+	assert_int_not_equal(merkle_frontier_parse(&f, raw, b.len + 1), 0);
+	assert_true(f.size == 0);
+	/* A size whose bits call for other hash counts. */
+	memcpy(raw, b.p, b.len);
+	put_u64be(raw + 4, 12);		/* two hashes */
+	assert_int_not_equal(merkle_frontier_parse(&f, raw, b.len), 0);
+	put_u64be(raw + 4, 15);		/* four */
+	assert_int_not_equal(merkle_frontier_parse(&f, raw, b.len), 0);
+	/* Bad magic. */
+	memcpy(raw, b.p, b.len);
+	raw[0] = 'X';
+	assert_int_not_equal(merkle_frontier_parse(&f, raw, b.len), 0);
+	/* The largest: 2^64 - 1 leaves, 64 hashes, and it is full. */
+	memcpy(raw, MERKLE_FRONTIER_MAGIC, 4);
+	put_u64be(raw + 4, UINT64_MAX);
+	memset(raw + 12, 3, 64 * 32);
+	assert_int_equal(merkle_frontier_parse(&f, raw, MERKLE_FRONTIER_MAXLEN), 0);
+	assert_int_not_equal(merkle_frontier_append(&f, leaf), 0);
+	/* The empty range. */
+	put_u64be(raw + 4, 0);
+	assert_int_equal(merkle_frontier_parse(&f, raw, 12), 0);
+	assert_true(f.size == 0);
+	buf_free(&b);
+}
+
+/* The public leaf is H(0x00 || u64be index || id || u64be time). */
+static void
+test_public_leaf(void **state)
+{
+	uint8_t id[32], want[32], have[32], d[48];
+
+	for (int i = 0; i < 32; i++)
+		id[i] = (uint8_t)i;
+	put_u64be(d, 7);
+	memcpy(d + 8, id, 32);
+	put_u64be(d + 40, 1763820000000ULL);
+	merkle_leaf_hash(want, d, sizeof(d));
+	merkle_public_leaf(have, 7, id, 1763820000000LL);
+	assert_memory_equal(have, want, 32);
+	/* Index, id and time are each bound. */
+	merkle_public_leaf(have, 8, id, 1763820000000LL);
+	assert_memory_not_equal(have, want, 32);
+	merkle_public_leaf(have, 7, id, 1763820000001LL);
+	assert_memory_not_equal(have, want, 32);
+	id[31] ^= 1;
+	merkle_public_leaf(have, 7, id, 1763820000000LL);
+	assert_memory_not_equal(have, want, 32);
+}
+
 int
 main(void)
 {
@@ -660,6 +796,9 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_json_shapes),
 		cmocka_unit_test(test_empty_root),
+		cmocka_unit_test(test_frontier),
+		cmocka_unit_test(test_frontier_parse_garbage),
+		cmocka_unit_test(test_public_leaf),
 		cmocka_unit_test_setup_teardown(test_small_trees, setup_tmp,
 		    teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_large_trees, setup_tmp,

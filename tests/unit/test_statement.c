@@ -9,7 +9,9 @@
  * correctly signed by the operator: otherwise two texts could claim the same
  * tree.  A receipt (promise 4) must fail to verify when any of its fields or
  * its signature changes, and the JSON forms must refuse malformed input with
- * a sentence naming the field.
+ * a sentence naming the field.  Checkpoints are v2 (with the public tree's
+ * size and root, whose spelling is tried the same way, and which must make
+ * sense: no more public records than records); v1 texts are still read.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,14 +28,24 @@
 #include <sodium.h>
 
 #include "jsonutil.h"
+#include "merkle.h"
 #include "statement.h"
 #include "util.h"
 
 static uint8_t pk[32], sk[64], pk2[32], sk2[64];
-static uint8_t root[32];
-static char *roothex;
+static uint8_t root[32], proot[32], empty[32];
+static char *roothex, *proothex, *emptyhex;
 
 #define TIME 1763820000000LL
+#define PUB 17		/* the public size of the checkpoints made here */
+
+/* A v2 checkpoint of size (>= PUB) with public size PUB and root proot. */
+static void
+make(struct checkpoint *c, const char *origin, uint64_t size,
+    const uint8_t r[32], int64_t time, const uint8_t key[64])
+{
+	checkpoint_make(c, origin, size, r, time, PUB, proot, key);
+}
 
 /* ---- checkpoints -------------------------------------------------------- */
 
@@ -43,9 +55,9 @@ test_checkpoint_round_trip(void **state)
 	struct checkpoint c, p;
 	struct buf want = {0};
 
-	checkpoint_make(&c, "hub.example.org", 42, root, TIME, sk);
-	buf_printf(&want, "roster-checkpoint-v1\nhub.example.org\n42\n%s\n%lld\n",
-	    roothex, TIME);
+	make(&c, "hub.example.org", 42, root, TIME, sk);
+	buf_printf(&want, "roster-checkpoint-v2\nhub.example.org\n42\n%s\n%lld\n"
+	    "%d\n%s\n", roothex, TIME, PUB, proothex);
 	assert_string_equal(c.text, buf_cstr(&want));
 	buf_free(&want);
 	assert_int_equal(crypto_sign_verify_detached(c.sig, (const uint8_t *)c.text,
@@ -56,8 +68,12 @@ test_checkpoint_round_trip(void **state)
 	assert_true(p.size == 42);
 	assert_memory_equal(p.root, root, 32);
 	assert_int_equal(p.time, TIME);
+	assert_int_equal(p.version, 2);
+	assert_true(p.pub_size == PUB);
+	assert_memory_equal(p.pub_root, proot, 32);
 	assert_string_equal(p.text, c.text);
 	assert_memory_equal(p.sig, c.sig, 64);
+	assert_true(checkpoint_same_tree(&p, &c));
 	checkpoint_free(&p);
 
 	/* JSON form. */
@@ -78,19 +94,126 @@ test_checkpoint_round_trip(void **state)
 	json_decref(j);
 	checkpoint_free(&c);
 
-	/* Edge values: empty tree, the largest sizes, origin of 127 bytes. */
-	uint64_t sizes[] = { 0, 1, UINT64_MAX, (uint64_t)INT64_MAX + 1 };
+	/* Edge values: empty tree, the largest sizes, origin of 127 bytes,
+	 * public sizes from none to all. */
+	uint64_t sizes[] = { 0, 1, UINT64_MAX, (uint64_t)INT64_MAX + 1, 1 };
+	uint64_t pubs[] = { 0, 1, UINT64_MAX, 0, 0 };
 	char longo[ORIGIN_MAX];
 	memset(longo, 'o', sizeof(longo) - 1);
 	longo[sizeof(longo) - 1] = '\0';
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		checkpoint_make(&c, i == 3 ? longo : "o", sizes[i], root, 0, sk);
+		checkpoint_make(&c, i == 3 ? longo : "o", sizes[i], root, 0, pubs[i],
+		    pubs[i] == 0 ? empty : proot, sk);
 		assert_int_equal(checkpoint_parse(&p, c.text, c.sig, pk), 0);
 		assert_true(p.size == sizes[i]);
+		assert_true(p.pub_size == pubs[i]);
 		assert_string_equal(p.origin, i == 3 ? longo : "o");
 		checkpoint_free(&p);
 		checkpoint_free(&c);
 	}
+}
+
+static int parse_signed(const char *text);
+static void expect_noncanonical(const char *fmt, ...);
+
+/* What hubs signed before the public tree: still read, for the main tree. */
+static void
+test_checkpoint_v1(void **state)
+{
+	struct checkpoint c, p;
+	struct buf t = {0};
+	uint8_t sig[64];
+
+	buf_printf(&t, "roster-checkpoint-v1\nhub\n42\n%s\n%lld\n", roothex, TIME);
+	crypto_sign_detached(sig, NULL, t.p, t.len, sk);
+	assert_int_equal(checkpoint_parse(&p, buf_cstr(&t), sig, pk), 0);
+	assert_int_equal(p.version, 1);
+	assert_true(p.size == 42);
+	assert_true(p.pub_size == 0);
+	assert_memory_equal(p.root, root, 32);
+	assert_string_equal(p.text, buf_cstr(&t));
+	/* A v1 and a v2 of the same size and root are the same tree as far as
+	 * the v1 says; another root is not. */
+	make(&c, "hub", 42, root, TIME + 5, sk);
+	assert_true(checkpoint_same_tree(&p, &c));
+	assert_true(checkpoint_same_tree(&c, &p));
+	checkpoint_free(&c);
+	root[0] ^= 1;
+	make(&c, "hub", 42, root, TIME, sk);
+	root[0] ^= 1;
+	assert_false(checkpoint_same_tree(&p, &c));
+	checkpoint_free(&c);
+	checkpoint_free(&p);
+	buf_free(&t);
+}
+
+/* Two v2 checkpoints of one size disagree if any of the three differs. */
+static void
+test_checkpoint_same_tree(void **state)
+{
+	struct checkpoint a, b;
+	uint8_t other[32];
+
+	memcpy(other, proot, 32);
+	other[5] ^= 0x40;
+	make(&a, "hub", 42, root, TIME, sk);
+	make(&b, "hub", 42, root, TIME + 1000, sk);
+	assert_true(checkpoint_same_tree(&a, &b));	/* times differ: fine */
+	checkpoint_free(&b);
+	checkpoint_make(&b, "hub", 42, root, TIME, PUB + 1, proot, sk);
+	assert_false(checkpoint_same_tree(&a, &b));
+	checkpoint_free(&b);
+	checkpoint_make(&b, "hub", 42, root, TIME, PUB, other, sk);
+	assert_false(checkpoint_same_tree(&a, &b));
+	assert_false(checkpoint_same_tree(&b, &a));
+	checkpoint_free(&b);
+	make(&b, "hub", 43, root, TIME, sk);
+	assert_false(checkpoint_same_tree(&a, &b));
+	checkpoint_free(&b);
+	checkpoint_free(&a);
+}
+
+/* The two lines v2 adds have one spelling too, and must make sense. */
+static void
+test_checkpoint_v2_canonical(void **state)
+{
+	const char *H = "roster-checkpoint-v2\n";
+	char canon[512], up[65];
+
+	snprintf(canon, sizeof(canon), "%shub\n42\n%s\n%lld\n17\n%s\n", H, roothex,
+	    TIME, proothex);
+	assert_int_equal(parse_signed(canon), 0);
+	snprintf(canon, sizeof(canon), "%shub\n42\n%s\n%lld\n0\n%s\n", H, roothex,
+	    TIME, emptyhex);
+	assert_int_equal(parse_signed(canon), 0);
+	snprintf(canon, sizeof(canon), "%shub\n42\n%s\n%lld\n42\n%s\n", H, roothex,
+	    TIME, proothex);
+	assert_int_equal(parse_signed(canon), 0);
+	for (int i = 0; i < 64; i++)
+		up[i] = (char)(proothex[i] >= 'a' ? proothex[i] - 32 : proothex[i]);
+	up[64] = '\0';
+	/* Public size. */
+	expect_noncanonical("%shub\n42\n%s\n%lld\n017\n%s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n+17\n%s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n 17\n%s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n-1\n%s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n\n%s\n", H, roothex, TIME, proothex);
+	/* More public records than records; none, with a root of some. */
+	expect_noncanonical("%shub\n42\n%s\n%lld\n43\n%s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n0\n%s\n", H, roothex, TIME, proothex);
+	/* Public root. */
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%s\n", H, roothex, TIME, up);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%.63s\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%s0\n", H, roothex, TIME, proothex);
+	/* Lines missing, extra, or the v1 head over v2 lines. */
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n", H, roothex, TIME);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%s", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%s\n\n", H, roothex, TIME, proothex);
+	expect_noncanonical("%shub\n42\n%s\n%lld\n17\n%s\nx\n", H, roothex, TIME, proothex);
+	expect_noncanonical("roster-checkpoint-v1\nhub\n42\n%s\n%lld\n17\n%s\n", roothex,
+	    TIME, proothex);
+	expect_noncanonical("roster-checkpoint-v3\nhub\n42\n%s\n%lld\n17\n%s\n", roothex,
+	    TIME, proothex);
 }
 
 /* Parses text with a valid operator signature over it; 0 if accepted. */
@@ -215,7 +338,7 @@ test_checkpoint_tampering(void **state)
 	struct checkpoint c, p;
 	uint8_t sig[64];
 
-	checkpoint_make(&c, "hub", 1000, root, TIME, sk);
+	make(&c, "hub", 1000, root, TIME, sk);
 	size_t n = strlen(c.text);
 	char *t = xstrdup(c.text);
 	/* Any byte of any line changed, to any of a few values. */
@@ -238,16 +361,22 @@ test_checkpoint_tampering(void **state)
 	uint8_t root2[32];
 	memcpy(root2, root, 32);
 	root2[31] ^= 1;
-	checkpoint_make(&o, "hub2", 1000, root, TIME, sk2);
+	make(&o, "hub2", 1000, root, TIME, sk2);
 	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
 	checkpoint_free(&o);
-	checkpoint_make(&o, "hub", 1001, root, TIME, sk2);
+	make(&o, "hub", 1001, root, TIME, sk2);
 	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
 	checkpoint_free(&o);
-	checkpoint_make(&o, "hub", 1000, root2, TIME, sk2);
+	make(&o, "hub", 1000, root2, TIME, sk2);
 	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
 	checkpoint_free(&o);
-	checkpoint_make(&o, "hub", 1000, root, TIME + 1, sk2);
+	checkpoint_make(&o, "hub", 1000, root, TIME, PUB + 1, proot, sk2);
+	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
+	checkpoint_free(&o);
+	checkpoint_make(&o, "hub", 1000, root, TIME, PUB, root2, sk2);
+	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
+	checkpoint_free(&o);
+	make(&o, "hub", 1000, root, TIME + 1, sk2);
 	rs_seterr("none");
 	assert_int_not_equal(checkpoint_parse(&p, o.text, c.sig, pk), 0);
 	assert_non_null(strstr(rs_err(), "signature"));
@@ -264,7 +393,7 @@ test_checkpoint_tampering(void **state)
 	rs_seterr("none");
 	assert_int_not_equal(checkpoint_parse(&p, c.text, c.sig, pk2), 0);
 	assert_non_null(strstr(rs_err(), "operator key"));
-	checkpoint_make(&o, "hub", 1000, root, TIME, sk2);
+	make(&o, "hub", 1000, root, TIME, sk2);
 	assert_int_not_equal(checkpoint_parse(&p, o.text, o.sig, pk), 0);
 	assert_int_equal(checkpoint_parse(&p, o.text, o.sig, pk2), 0);
 	checkpoint_free(&p);
@@ -298,7 +427,7 @@ test_checkpoint_json_refusals(void **state)
 	struct checkpoint c;
 	struct buf b = {0};
 
-	checkpoint_make(&c, "hub", 7, root, TIME, sk);
+	make(&c, "hub", 70, root, TIME, sk);
 	json_t *good = checkpoint_json(&c);
 	char *gs = jdump(good);
 	char *sb = b64_encode(c.sig, 64), *short_sig = b64_encode(c.sig, 63);
@@ -439,7 +568,7 @@ test_receipt_tampering(void **state)
 	assert_non_null(strstr(rs_err(), "operator key"));
 	/* A checkpoint signature is not a receipt signature. */
 	struct checkpoint c;
-	checkpoint_make(&c, "hub", 77, id, TIME, sk);
+	make(&c, "hub", 77, id, TIME, sk);
 	t = r;
 	memcpy(t.sig, c.sig, 64);
 	assert_int_not_equal(receipt_verify(&t, pk), 0);
@@ -514,6 +643,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checkpoint_round_trip),
 		cmocka_unit_test(test_checkpoint_canonical),
+		cmocka_unit_test(test_checkpoint_v1),
+		cmocka_unit_test(test_checkpoint_same_tree),
+		cmocka_unit_test(test_checkpoint_v2_canonical),
 		cmocka_unit_test(test_checkpoint_tampering),
 		cmocka_unit_test(test_checkpoint_json_refusals),
 		cmocka_unit_test(test_receipt_round_trip),
@@ -527,8 +659,14 @@ main(void)
 	crypto_sign_keypair(pk, sk);
 	crypto_sign_keypair(pk2, sk2);
 	randombytes_buf(root, sizeof(root));
+	randombytes_buf(proot, sizeof(proot));
+	merkle_empty_root(empty);
 	roothex = hex_encode(root, 32);
+	proothex = hex_encode(proot, 32);
+	emptyhex = hex_encode(empty, 32);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(roothex);
+	free(proothex);
+	free(emptyhex);
 	return rc;
 }
