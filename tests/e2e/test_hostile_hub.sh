@@ -2,8 +2,9 @@
 # A hostile hub that covers its tracks (issue 8 item 7): the checks a hub
 # would mask must be the nodes' own.  The operator edits its stopped hub's
 # log with tests/e2e/hub_forge.py, fixes the envelope ids, lets the hub
-# rebuild its tree and sign new checkpoints, so that every inclusion proof
-# it serves is valid:
+# rebuild its trees and sign new checkpoints (with its start-up check off,
+# which an honest hub would not), so that every inclusion proof it serves
+# is valid:
 #   - an envelope it logged with one signature byte flipped: the recipient
 #     must refuse it because its signature does not verify (the hub's own
 #     check at submission cannot help);
@@ -29,7 +30,15 @@ check "the operator flips a signature byte of log index $SIGIDX and fixes its id
 	python3 "$TOP/tests/e2e/hub_forge.py" "$T/hub" resign "$SIGIDX"
 check "... and a payload byte of log index $PAYIDX" \
 	python3 "$TOP/tests/e2e/hub_forge.py" "$T/hub" payload "$PAYIDX"
-check "the hub restarts on the edited log (a rebuilt tree)" start_hub "$T/hub"
+check_out "an honest hub refuses to start on it (its start-up check), naming index $PAYIDX" \
+	"stored envelope $PAYIDX [^;]*digest" "$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
+# The hostile operator switches that check off (hub.json startup_check).
+python3 - "$T/hub/hub.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["startup_check"] = False
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+check "the hostile hub restarts on the edited log (a rebuilt tree)" start_hub "$T/hub"
 
 node XB sync >"$T/sync-XB.out" 2>&1
 check "a logged envelope with a bad signature: XB's sync exits non-zero" test $? -ne 0
