@@ -62,7 +62,7 @@ one_record(struct node *n, const struct checkpoint *cp, json_t *r, int64_t after
 	if (env_parse(&e, raw.p, raw.len) != 0)
 		goto out;
 	if (verify_inclusion(n, cp, (uint64_t)*index, e.id, time,
-	    json_object_get(r, "proof")) == NR_OK && env_verify(&e) == 0)
+	    json_object_get(r, "proof")) == NR_OK && (MUTANT(sigcheck) || env_verify(&e) == 0))
 		rc = fn(n, cp, &e, *index, time, s);
 	env_free(&e);
 out:
