@@ -159,7 +159,7 @@ check_fails "... and the tampered one is not in the inbox" bash -c "'$ROSTER' in
 stop_hub
 check_fails "rosterd check reports the tampered envelope" "$ROSTERD" check "$T/hub"
 check_out "rosterd serve refuses to start on it, naming the index" "stored envelope $idx does not hash to its id" \
-	"$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
+	timeout 60 "$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
 # Restore the byte: the hub serves again, and the rest of the tests go on.
 python3 - "$T/hub/hub.db" "$idx" <<'PY'
 import sqlite3, sys

@@ -31,7 +31,7 @@ check "the operator flips a signature byte of log index $SIGIDX and fixes its id
 check "... and a payload byte of log index $PAYIDX" \
 	python3 "$TOP/tests/e2e/hub_forge.py" "$T/hub" payload "$PAYIDX"
 check_out "an honest hub refuses to start on it (its start-up check), naming index $PAYIDX" \
-	"stored envelope $PAYIDX [^;]*digest" "$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
+	"stored envelope $PAYIDX [^;]*digest" timeout 60 "$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
 # The hostile operator switches that check off (hub.json startup_check).
 python3 - "$T/hub/hub.json" <<'PY'
 import json, sys
