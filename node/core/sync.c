@@ -47,7 +47,6 @@
 #define SYNC_ROUNDS	3	/* public records read again for mail that waits */
 #define SYNC_AGAIN	5	/* pages checked again after another process took them */
 
-<<<<<<< HEAD
 static int64_t
 mail_cursor(struct node *n)
 {
@@ -55,33 +54,6 @@ mail_cursor(struct node *n)
 
 	(void)store_meta_get_int(n, "mail_after", &after);
 	return after;
-=======
-	if (jint_req(r, "index", index) != 0 || jint_req(r, "time", &time) != 0)
-		return NR_HOSTILE;
-	if (*index <= after) {
-		rs_seterr("the hub sent records out of order (index %lld after %lld)",
-		    (long long)*index, (long long)after);
-		return NR_HOSTILE;
-	}
-	if ((uint64_t)*index >= cp->size) {
-		/* Not refused and skipped: the cursor would pass records of
-		 * the log this node has not seen yet. */
-		rs_seterr("the hub sent a record outside its checkpoint (index %lld, "
-		    "size %llu)", (long long)*index, (unsigned long long)cp->size);
-		return NR_HOSTILE;
-	}
-	if (jb64_req(r, "envelope", &raw) != 0)
-		goto out;
-	if (env_parse(&e, raw.p, raw.len) != 0)
-		goto out;
-	if (verify_inclusion(n, cp, (uint64_t)*index, e.id, time,
-	    json_object_get(r, "proof")) == NR_OK && (MUTANT(sigcheck) || env_verify(&e) == 0))
-		rc = fn(n, cp, &e, *index, time, s);
-	env_free(&e);
-out:
-	buf_free(&raw);
-	return rc;
->>>>>>> attack-tests
 }
 
 enum node_result
