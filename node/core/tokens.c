@@ -124,7 +124,8 @@ token_check(struct node *n, const char *secret, struct taxii_token *t)
 		return STORE_NOT_FOUND;
 	crypto_hash_sha256(h, (const uint8_t *)secret, strlen(secret));
 	r = store_taxii_token_get(n, h, t);
-	if (r == STORE_OK && (t->revoked != 0 || sodium_memcmp(t->hash, h, 32) != 0)) {
+	if (r == STORE_OK && ((!MUTANT(taxiirevoked) && t->revoked != 0) ||
+	    sodium_memcmp(t->hash, h, 32) != 0)) {
 		taxii_token_free(t);
 		r = STORE_NOT_FOUND;
 	}
