@@ -46,6 +46,7 @@
  * the exclusive lock, so readers are held up only for a few memcpys.
  */
 #include "merkle.h"
+#include "fault.h"
 #include "util.h"
 
 #include <assert.h>
@@ -598,7 +599,8 @@ open_level(struct merkle_tree *t, int level, uint64_t committed)
 		return -1;
 	}
 	if ((uint64_t)st.st_size != need * MERKLE_HASH &&
-	    ftruncate(fd, (off_t)(need * MERKLE_HASH)) != 0) {
+	    (fault_write(FAULT_TREE) != 0 ||
+	    ftruncate(fd, (off_t)(need * MERKLE_HASH)) != 0)) {
 		rs_seterr("cannot truncate %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -737,7 +739,8 @@ flush_tails(struct merkle_tree *t)
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
-		if (pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
+		if (fault_write(FAULT_TREE) != 0 ||
+		    pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
 		    lv->ondisk * MERKLE_HASH) != 0) {
 			rs_seterr("cannot write %s/level-%02d: %s", t->dir, L,
 			    strerror(errno));
@@ -818,7 +821,8 @@ merkle_sync(struct merkle_tree *t)
 	for (L = 0; L < NLEVELS; L++) {
 		if (!t->lv[L].dirty)
 			continue;
-		if (!MUTANT(durability) && fdatasync(t->lv[L].fd) != 0) {
+		if (!MUTANT(durability) && (fault_write(FAULT_TREE) != 0 ||
+		    fdatasync(t->lv[L].fd) != 0)) {
 			/* After a failed fdatasync the kernel may have dropped
 			 * the dirty pages: retrying would lie. */
 			rs_seterr("cannot sync %s/level-%02d: %s", t->dir, L,
@@ -883,7 +887,7 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 	for (L = 0; L < NLEVELS; L++) {
 		if (!cut[L])
 			continue;
-		if (ftruncate(t->lv[L].fd,
+		if (fault_write(FAULT_TREE) != 0 || ftruncate(t->lv[L].fd,
 		    (off_t)((size >> L) * MERKLE_HASH)) != 0) {
 			rs_seterr("cannot truncate %s/level-%02d: %s", t->dir, L,
 			    strerror(errno));
