@@ -440,6 +440,7 @@ get_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
 	struct level *lv = &t->lv[level];
 	int rc;
 
+	assert(level >= 0 && level < NLEVELS && i < (t->size >> level));
 	if (i >= lv->ondisk) {
 		uint64_t off = (i - lv->ondisk) * MERKLE_HASH;
 		if (off > lv->tail.len || lv->tail.len - off < MERKLE_HASH) {
@@ -755,9 +756,12 @@ flush_tails(struct merkle_tree *t)
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
+		assert(lv->tail.len % MERKLE_HASH == 0);
 		lv->ondisk += lv->tail.len / MERKLE_HASH;
 		lv->tail.len = 0;
 		lv->dirty = 1;
+		/* a tree of n leaves has n >> L entries at level L */
+		assert(lv->ondisk == t->size >> L);
 	}
 	pthread_rwlock_unlock(&t->lock);
 	return 0;
@@ -802,6 +806,8 @@ merkle_append(struct merkle_tree *t, const uint8_t leaf[32])
 		memcpy(t->lv[L].last, nodes[L], 32);
 	}
 	t->size++;
+	assert(t->lv[top].ondisk + t->lv[top].tail.len / MERKLE_HASH ==
+	    t->size >> top);
 	pthread_rwlock_unlock(&t->lock);
 	pthread_mutex_unlock(&t->wmu);
 	return 0;
@@ -871,6 +877,7 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 			lv->tail.len = 0;
 			cut[L] = 1;
 		}
+		assert(lv->ondisk + lv->tail.len / MERKLE_HASH == c);
 	}
 	t->size = size;
 	pthread_rwlock_unlock(&t->lock);
