@@ -10,12 +10,14 @@
 # check, syncs again; XA syncs.  A first run with ROSTER_FAULT_COUNT counts
 # the writes of each process: the hub's (one process for the whole journey)
 # and those of each command of XA and of XB (a node's Nth write is counted
-# across its commands, in journey order).  Then, for N sampled evenly over
-# each of the three counts (every N when there are few), the journey runs
-# from the same starting point with the Nth write of that party failing
-# with EIO (ROSTER_FAULT_MODE=once by default: the process carries on, as
-# after a transient disk error; FAULT_MODE=sticky fails every later write
-# too).  The commands of that run may fail, as they should.  Then the
+# across its commands, in journey order), by class (SQLite, tree, file,
+# blob).  Then, for each party and class, for N spread evenly over its
+# writes (every N when there are few), the journey runs from the same
+# starting point with that Nth write failing with EIO, in turn
+# ROSTER_FAULT_MODE=once (the process carries on, as after a transient disk
+# error) and sticky (every later write of the process fails too, as a disk
+# gone bad would, until the hub restarts or the command ends; FAULT_MODE
+# picks one).  The commands of that run may fail, as they should.  Then the
 # recovery, with no fault: the hub restarted, XA, XB and XA sync (each must
 # succeed), and:
 #
@@ -30,13 +32,14 @@
 #     the hub's check report counts it;
 #   - both audits pass; no sanitizer report from any process.
 #
-# FAULT_RUNS (default 30) bounds the fault runs, shared among the three;
+# FAULT_RUNS (default 24, about 3 minutes on a loaded machine) bounds the fault runs, shared among the three;
 # FAULT_ONLY=REGEX keeps the runs of the plan ("hub tree 1 24") it matches,
 # with KEEP_FAILED=1 to look at the last one afterwards.
 . "$(dirname "$0")/lib.sh"
 
-RUNS=${FAULT_RUNS:-30}
-MODE=${FAULT_MODE:-once}
+RUNS=${FAULT_RUNS:-24}
+# FAULT_MODE: once or sticky for every run; by default they alternate.
+MODES=${FAULT_MODE:-once sticky}
 
 # ---- the starting point, kept aside --------------------------------------
 new_hub || { bad "hub"; finish; exit 1; }
@@ -252,10 +255,13 @@ for i, (w, site, t) in enumerate(c):
 	for j in range(k):
 		print(w, site, 1 + (j * (t - 1)) // max(k - 1, 1), t)' "$RUNS"
 }
-FAILED=0
+FAILED=0 RUN=0
+read -r -a MODE_LIST <<<"$MODES"
 mapfile -t PLAN < <(plan | grep -E -- "${FAULT_ONLY:-.}")
 for line in "${PLAN[@]}"; do
 	read -r TARGET SITE n total <<<"$line"
+	MODE=${MODE_LIST[$((RUN % ${#MODE_LIST[@]}))]}
+	RUN=$((RUN + 1))
 	restore
 	rm -f "$T"/fired.*
 	LEFT=$n FIRED_STEP=
