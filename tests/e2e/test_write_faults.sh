@@ -32,9 +32,10 @@
 #     the hub's check report counts it;
 #   - both audits pass; no sanitizer report from any process.
 #
-# FAULT_RUNS (default 24, about 3 minutes on a loaded machine) bounds the fault runs, shared among the three;
-# FAULT_ONLY=REGEX keeps the runs of the plan ("hub tree 1 24") it matches,
-# with KEEP_FAILED=1 to look at the last one afterwards.
+# FAULT_RUNS (default 24, about 3 minutes on a loaded machine) bounds the
+# fault runs, shared among the parties and classes; FAULT_ONLY=REGEX keeps
+# the runs of the plan it matches ("hub tree 1 24": party, class, N, of how
+# many), with KEEP_FAILED=1 to look at the last one afterwards.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${FAULT_RUNS:-24}
