@@ -16,8 +16,8 @@
 # starting point with that Nth write failing with EIO, in turn
 # ROSTER_FAULT_MODE=once (the process carries on, as after a transient disk
 # error) and sticky (every later write of the process fails too, as a disk
-# gone bad would, until the hub restarts or the command ends; FAULT_MODE
-# picks one).  The commands of that run may fail, as they should.  Then the
+# gone bad would, until the hub restarts or the command ends, and a hub so
+# struck is then killed with SIGKILL; FAULT_MODE picks one).  The commands of that run may fail, as they should.  Then the
 # recovery, with no fault: the hub restarted, XA, XB and XA sync (each must
 # succeed), and:
 #
@@ -279,7 +279,15 @@ for line in "${PLAN[@]}"; do
 	hub) f="$T/fired.hub" ;;
 	*) f="$T/fired.${FIRED_STEP:-none}" ;;
 	esac
-	stop_hub
+	# A hub whose disk went bad is killed, as a crash would end it (what
+	# SQLite wrote before the failed sync may come back at the restart);
+	# after a single failed write it stops as usual.
+	if [ "$TARGET" = hub ] && [ "$MODE" = sticky ]; then
+		kill -9 "$HUBPID" 2>/dev/null
+		wait "$HUBPID" 2>/dev/null
+	else
+		stop_hub
+	fi
 	fired=$(sed -n 3p "$f" 2>/dev/null)
 	case $fired in
 	fired=0 | "") label="$TARGET $SITE write $n of $total (not reached this time)" ;;
