@@ -227,8 +227,9 @@ static const sqlite3_io_methods f_methods = {
 	f_shm_lock, f_shm_barrier, f_shm_unmap, f_fetch, f_unfetch
 };
 
-/* The io_methods of a real file that lacks the version 2 or 3 members
- * would be called through NULL; the unix VFS has them all. */
+/* Our methods are version 3: a real file without the version 2 and 3
+ * members (shared memory, mmap) is refused rather than called through
+ * NULL.  The unix VFS has them all. */
 static int
 v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
     int *out)
@@ -237,10 +238,14 @@ v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 	int rc;
 
 	ff->real = (sqlite3_file *)(ff + 1);
+	ff->real->pMethods = NULL;
 	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
 	if (rc != SQLITE_OK || ff->real->pMethods == NULL) {
+		/* A failed open that set pMethods still wants its xClose. */
+		if (ff->real->pMethods != NULL)
+			ff->real->pMethods->xClose(ff->real);
 		f->pMethods = NULL;
-		return rc;
+		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
 	}
 	if (ff->real->pMethods->iVersion < 3) {
 		ff->real->pMethods->xClose(ff->real);
