@@ -142,6 +142,9 @@ store_close(struct node *n)
 int
 store_begin(struct node *n)
 {
+	/* Transactions do not nest: every path that began one committed or
+	 * rolled it back (a failed COMMIT is rolled back by its caller). */
+	assert(sqlite3_get_autocommit(n->store->db));
 	return db_begin(n->store->db);
 }
 
