@@ -142,8 +142,20 @@ function focusView(view, target) {
 
 // live: a redraw for news, drawn off-screen and swapped in without a
 // "loading" flash, the focus kept on the element of the same id.
+//
+// Views are drawn concurrently (a navigation and the poll's redraws each
+// wait for their own answers), so they may finish in any order: only the
+// one started last is swapped in.  Otherwise a navigation's view whose
+// answer came late replaced the live redraw drawn after it, and with it
+// whatever the reader had typed there (an acknowledgement's note, signed
+// without it: tests/browser/crisis.mjs).  A live redraw that supersedes a
+// navigation not yet shown is shown as that navigation would have been
+// (its title, the focus on its heading).
+let drawing = 0, navigated = 0, shown = 0;
 export async function route(live) {
   const main = document.getElementById('main');
+  const mine = ++drawing;
+  if (live !== true) navigated = mine;
   const { name, params, query } = parseHash();
   const ctx = { app, params, query, go, refresh: route, announce, title: null, focus: null };
   if (!app.session || !app.session.signed_in) {
@@ -166,16 +178,21 @@ export async function route(live) {
   try {
     const view = el('div', { class: `page page-${name}` });
     await page.render(view, ctx);
+    if (mine !== drawing) return;	// a newer view is on its way
     // The user may have started on the page shown while this was drawn.
     if (live === true && typeof page.live === 'function' && !page.live()) return;
+    const nav = live !== true || navigated > shown;
+    shown = mine;
     clear(main);
     main.appendChild(view);
     tick(view);
     setTitle(ctx.title || (view.querySelector('h1') || {}).textContent);
-    if (live !== true) focusView(view, ctx.focus);
+    if (nav) focusView(view, ctx.focus);
     else if (had && !refocus(view, had)) focusView(view);
   } catch (e) {
+    if (mine !== drawing) return;
     if (e instanceof ApiError && e.status === 401) { await start(); return; }
+    shown = mine;
     clear(main);
     const p = el('p', { class: 'error', role: 'alert', id: 'page-error' }, t('common.error', { error: e.message }));
     main.appendChild(p);
