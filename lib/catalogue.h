@@ -127,5 +127,14 @@ int catalogue_indicator(const char *type, const char *value, char *out, size_t l
  * in values are replaced, so hostile text cannot drive a terminal. */
 int catalogue_render(struct catalogue *c, const char *id, json_t *fields,
     const char *lang, struct buf *out);
+/* The same, one object per field in the template's order, for a page that
+ * lays them out itself: {"name", "label" (in lang; "label_lang": "en" when
+ * lang has none), "kind" (the catalogue's type), "multiple", "text" (the
+ * value for people, in lang; a list's values joined, and each in
+ * "values"), "lang" (a text field's declared language), "time" (a
+ * datetime, ms), "fits" (false: "why" is "does-not-fit", with "problem",
+ * or "not-in-template", and "text" the raw value)}.  NULL with rs_err. */
+json_t *catalogue_render_fields(struct catalogue *c, const char *id, json_t *fields,
+    const char *lang);
 
 #endif

@@ -979,3 +979,107 @@ catalogue_render(struct catalogue *c, const char *id, json_t *fields,
 		}
 	return 0;
 }
+
+/* ---- rendering, structured (for a page that lays the fields out itself) ---- */
+
+/* One value as text for people, in lang (its label for a choice). */
+static void
+text_of(struct catalogue *c, json_t *f, json_t *v, const char *lang, struct buf *out)
+{
+	if (strcmp(ftype(f), "text") == 0)
+		add_safe(out, jstr(v, "text"));
+	else
+		render_one(c, f, v, lang, out);
+}
+
+/* "2026-11-22T08:30:00Z" as ms since the epoch (the value was checked). */
+static int64_t
+time_of(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+json_t *
+catalogue_render_fields(struct catalogue *c, const char *id, json_t *fields,
+    const char *lang)
+{
+	json_t *t = catalogue_template(c, id), *out, *f, *v, *o;
+	const char *k;
+	size_t i, j;
+	int fb;
+
+	if (t == NULL)
+		return NULL;
+	if (!json_is_object(fields)) {
+		rs_seterr("template %s: the fields are not a JSON object", id);
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(json_object_get(t, "fields"), i, f) {
+		struct buf b = {0}, label = {0};
+		json_t *e;
+		if ((v = json_object_get(fields, jstr(f, "name"))) == NULL)
+			continue;
+		add_safe(&label, cat_label(json_object_get(f, "label"), lang, &fb));
+		e = json_pack("{s:s,s:s,s:s,s:b}", "name", jstr(f, "name"), "label",
+		    buf_cstr(&label), "kind", ftype(f), "multiple", is_list(f));
+		buf_free(&label);
+		if (fb)
+			json_object_set_new(e, "label_lang", json_string("en"));
+		if (check_value(c, f, v) != 0) {
+			char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			json_object_set_new(e, "fits", json_false());
+			json_object_set_new(e, "why", json_string("does-not-fit"));
+			json_object_set_new(e, "problem", json_string(rs_err()));
+			add_safe(&b, raw ? raw : "?");
+			free(raw);
+		} else {
+			json_object_set_new(e, "fits", json_true());
+			if (strcmp(ftype(f), "text") == 0)
+				json_object_set_new(e, "lang", json_string(jstr(v, "lang")));
+			if (strcmp(ftype(f), "datetime") == 0)
+				json_object_set_new(e, "time", json_integer(
+				    time_of(json_string_value(v))));
+			if (is_list(f)) {
+				json_t *vals = json_array();
+				json_array_foreach(v, j, o) {
+					struct buf one = {0};
+					if (j > 0)
+						buf_addstr(&b, strcmp(ftype(f), "states") == 0 ?
+						    ", " : "; ");
+					text_of(c, f, o, lang, &b);
+					text_of(c, f, o, lang, &one);
+					json_array_append_new(vals, json_string(buf_cstr(&one)));
+					buf_free(&one);
+				}
+				json_object_set_new(e, "values", vals);
+			} else
+				text_of(c, f, v, lang, &b);
+		}
+		json_object_set_new(e, "text", json_string(b.p ? buf_cstr(&b) : ""));
+		buf_free(&b);
+		json_array_append_new(out, e);
+	}
+	json_object_foreach(fields, k, v)
+		if (find_field(t, k) == NULL) {
+			struct buf b = {0}, name = {0};
+			char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			add_safe(&b, raw ? raw : "?");
+			free(raw);
+			add_safe(&name, k);
+			json_array_append_new(out, json_pack("{s:s,s:s,s:b,s:s,s:s}", "name",
+			    buf_cstr(&name), "label", buf_cstr(&name), "fits", 0, "why",
+			    "not-in-template", "text", buf_cstr(&b)));
+			buf_free(&name);
+			buf_free(&b);
+		}
+	return out;
+}
