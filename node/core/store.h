@@ -336,6 +336,9 @@ struct outbox_row {
 enum store_result store_outbox_get(struct node *n, const uint8_t id[32],
     struct outbox_row *r) STORE_WUR;
 void outbox_row_free(struct outbox_row *r);
+/* What waits for the hub: envelopes without a receipt (nor a refusal), the
+ * flash and urgent messages among them, and when the oldest was signed. */
+int store_outbox_waiting(struct node *n, int64_t *count, int64_t *urgent, int64_t *oldest);
 /* The envelope this device signed with that id. */
 enum store_result store_outbox_envelope(struct node *n, const uint8_t id[32],
     struct buf *raw) STORE_WUR;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contact.h"
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
@@ -213,11 +214,14 @@ flush(struct node *n, struct sync_stats *s)
 int
 sync_once(struct node *n, struct sync_stats *s)
 {
+	int rc = 0;
+
 	memset(s, 0, sizeof(*s));
 	if (flush(n, s) != 0 || sync_directory(n, s) != 0 ||
 	    fetch_listing(n, "/v1/mail", "mail_after", SYNC_MAIL, s) != 0 ||
 	    fetch_listing(n, "/v1/checks", "checks_after", SYNC_CHECKS, s) != 0 ||
 	    flush(n, s) != 0)
-		return -1;
-	return 0;
+		rc = -1;
+	contact_record(n);	/* whether the hub answered, for every page (contact.h) */
+	return rc;
 }
