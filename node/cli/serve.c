@@ -33,6 +33,13 @@
 static volatile sig_atomic_t stopping;
 static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A web action queued something for the hub: sync now. */
+static void
+wake_loop(void *watch)
+{
+	watch_kick(watch);
+}
+
 static void
 on_signal(int sig)
 {
@@ -100,6 +107,7 @@ cmd_serve(int argc, char **argv)
 	if ((watch = watch_start(&n, mail_after)) == NULL)
 		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
+	web_set_wake(web, wake_loop, watch);
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
 		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {

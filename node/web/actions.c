@@ -23,7 +23,6 @@
 #include "core/consult.h"
 #include "core/forward.h"
 #include "core/message.h"
-#include "core/outbox.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
@@ -46,6 +45,7 @@ struct ack_arg {
 	const uint8_t *id;
 	const char *note;
 	enum ack_result rc;
+	uint8_t acked[32];
 };
 
 static int
@@ -53,48 +53,42 @@ do_ack(void *p)
 {
 	struct ack_arg *a = p;
 
-	a->rc = ack_message(a->w->n, a->id, a->note);
+	a->rc = ack_message(a->w->n, a->id, a->note, a->acked);
 	return a->rc == ACK_SIGNED ? 0 : -1;
 }
 
+/* POST /api/messages/ID/ack {"note"?}: this State acknowledges message ID;
+ * on an overdue notice, the message the notice names (ack.h).  The answer
+ * says which ("original" when it was the notice's). */
 void
 act_ack(const struct call *c, struct http_resp *resp)
 {
-	struct ack_arg a = { c->w, c->id, jstr(c->body, "note"), ACK_FAILED };
-	struct msg_row m;
-	int found = 0, acked = 0;
+	struct ack_arg a = { c->w, c->id, jstr(c->body, "note"), ACK_FAILED, {0} };
+	json_t *j;
 
 	if (a.note != NULL && strlen(a.note) > 2000) {
-		http_resp_error(resp, 400, "the note is too long (at most 2000 bytes)");
-		return;
-	}
-	switch (store_message_get(c->w->n, c->id, &m)) {
-	case STORE_OK:
-		found = strcmp(m.direction, "in") == 0 && m.has_sender;
-		acked = m.acked;
-		msg_row_free(&m);
-		break;
-	case STORE_NOT_FOUND:
-		break;
-	default:
-		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
-		return;
-	}
-	if (!found) {
-		http_resp_error(resp, 404, "no received message with this id: only recipients "
-		    "acknowledge");
-		return;
-	}
-	if (acked) {
-		http_resp_error(resp, 409, "you already acknowledged this message");
+		web_refuse(resp, 400, "too-long", "the note is too long (at most 2000 bytes)");
 		return;
 	}
 	if (web_with_key(c->w, c->who, do_ack, &a) != 0) {
-		http_resp_error(resp, 500, "cannot acknowledge: %s", rs_err());
+		switch (a.rc) {
+		case ACK_NOT_RECEIVED:
+			web_refuse(resp, 404, "not-received", "no received message with this id:"
+			    " only recipients acknowledge");
+			break;
+		case ACK_ALREADY:
+			web_refuse(resp, 409, "already-acknowledged", "%s", rs_err());
+			break;
+		default:
+			http_resp_error(resp, 500, "cannot acknowledge: %s", rs_err());
+		}
 		return;
 	}
-	int flushed = outbox_flush(c->w->n, NULL) == 0;
-	http_resp_json(resp, 200, json_pack("{s:b,s:b}", "acknowledged", 1, "queued", !flushed));
+	*c->queued = 1;
+	j = json_pack("{s:b,s:b,s:o}", "acknowledged", 1, "queued", 1, "id", jhex(a.acked, 32));
+	if (memcmp(a.acked, c->id, 32) != 0)
+		json_object_set_new(j, "original", json_true());
+	http_resp_json(resp, 200, j);
 }
 
 /* ---- send ------------------------------------------------------------------------ */
@@ -113,6 +107,7 @@ struct send_arg {
 	const char *note;
 	struct sent r;
 	enum forward_result forwarded;
+	enum tlp_rule rule;
 };
 
 static int
@@ -122,7 +117,7 @@ do_send(void *p)
 
 	if (s->forward) {
 		s->forwarded = forward_send(s->w->n, s->orig, s->out.to, s->out.roles, s->note,
-		    jstr(s->out.payload, "lang"), s->id, &s->r);
+		    jstr(s->out.payload, "lang"), s->id, &s->r, &s->rule);
 		return s->forwarded == FORWARD_SENT ? 0 : -1;
 	}
 	if (s->tpl != NULL && message_fill_template(s->w->n, s->tpl, s->kv, s->nkv,
@@ -134,8 +129,9 @@ do_send(void *p)
 /* Answers with the message just made: its id, and its log index unless it
  * waits in the outbox. */
 static void
-sent_result(struct web *w, struct http_resp *resp, const uint8_t id[32])
+sent_result(const struct call *c, struct http_resp *resp, const uint8_t id[32])
 {
+	struct web *w = c->w;
 	struct msg_row m;
 	json_t *j;
 
@@ -144,6 +140,7 @@ sent_result(struct web *w, struct http_resp *resp, const uint8_t id[32])
 		return;
 	}
 	j = json_pack("{s:o,s:b}", "id", jhex(id, 32), "queued", !m.has_index);
+	*c->queued = 1;
 	if (m.has_index)
 		json_object_set_new(j, "index", json_integer(m.index));
 	msg_row_free(&m);
@@ -287,7 +284,7 @@ act_send(const struct call *c, struct http_resp *resp)
 	else if (web_with_key(c->w, c->who, do_send, s) != 0)
 		http_resp_error(resp, 422, "not sent: %s", rs_err());
 	else
-		sent_result(c->w, resp, s->id);
+		sent_result(c, resp, s->id);
 	outgoing_free(&s->out);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
@@ -336,10 +333,12 @@ consult_action(const struct call *call, int agree, struct http_resp *resp)
 	}
 	if (web_with_key(call->w, call->who, do_consult, &c) != 0)
 		http_resp_error(resp, 422, "%s", rs_err());
-	else if (c.agree)
+	else if (c.agree) {
+		*call->queued = 1;
 		http_resp_json(resp, 200, json_pack("{s:b,s:b}", "agreed", 1, "queued", c.queued));
+	}
 	else
-		sent_result(call->w, resp, c.newid);
+		sent_result(call, resp, c.newid);
 }
 
 void
@@ -383,12 +382,12 @@ act_forward(const struct call *c, struct http_resp *resp)
 	s->forwarded = FORWARD_FAILED;
 	rc = web_with_key(c->w, c->who, do_send, s);
 	if (rc != 0 && s->forwarded == FORWARD_FORBIDDEN)
-		http_resp_json(resp, 403, json_pack("{s:s,s:b}", "error", rs_err(),
-		    "refused", 1));
+		web_refuse_with(resp, 403, "forward-refused", json_pack("{s:b,s:s}", "refused", 1,
+		    "rule", tlp_rule_code(s->rule)), "%s", rs_err());
 	else if (rc != 0)
 		http_resp_error(resp, 422, "not forwarded: %s", rs_err());
 	else
-		sent_result(c->w, resp, s->id);
+		sent_result(c, resp, s->id);
 out:
 	outgoing_free(&s->out);
 	sodium_memzero(s, sizeof(*s));
@@ -437,9 +436,9 @@ check_action(const struct call *call, const char *check, struct http_resp *resp)
 		    c.check != NULL ? 404 : 400, "%s", rs_err());
 		return;
 	}
-	int flushed = outbox_flush(call->w->n, NULL) == 0;
+	*call->queued = 1;
 	hex = hex_encode(c.id, 32);
-	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", !flushed));
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", 1));
 	free(hex);
 }
 
