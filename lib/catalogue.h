@@ -109,6 +109,13 @@ int catalogue_digest(struct catalogue *c, const char *id, uint8_t out[32]);
  * order).  -1 with rs_err naming the field on any bad value. */
 int catalogue_fill(struct catalogue *c, const char *id, const char **kv,
     size_t n, const char *lang, json_t **fields);
+/* Why the last catalogue_fill of this thread refused, as a code a page can
+ * say in its reader's language: field-required, not-a-code, no-time-zone,
+ * bad-datetime, bad-state, bad-indicator, too-long, too-many, one-value,
+ * bad-text, unknown-field, unknown-template or bad-value, and *field the
+ * field's name ("" when no field is the reason); NULL when it did not
+ * refuse since the last call. */
+const char *catalogue_fill_refusal(const char **field);
 
 /* Checks a canonical fields object against template id (what a recipient
  * does before trusting it): -1 with rs_err naming the field. */

@@ -37,6 +37,16 @@
 
 /* ---- small helpers ------------------------------------------------------------ */
 
+/* Why the last catalogue_fill refused, by code (catalogue_fill_refusal). */
+static _Thread_local const char *why_code;
+static _Thread_local char why_field[72];
+
+static void
+refuse(const char *code)
+{
+	why_code = code;
+}
+
 static int
 utf8_ok(const char *s, size_t n)
 {
@@ -206,6 +216,7 @@ parse_datetime(const char *s, char out[21])
 	if (*p == '\0') {
 		rs_seterr("\"%.64s\" has no time zone: end it with Z (UTC) or an offset "
 		    "such as +03:00", s);
+		refuse("no-time-zone");
 		return -1;
 	}
 	if (parse_zone(p, &off) != 0 || y < 1970 || y > 9999 || mo < 1 || mo > 12 ||
@@ -225,6 +236,7 @@ parse_datetime(const char *s, char out[21])
 bad:
 	rs_seterr("\"%.64s\" is not a date and time (ISO 8601, e.g. 2026-11-22T08:30Z "
 	    "or 2026-11-22T11:30+03:00)", s);
+	refuse("bad-datetime");
 	return -1;
 }
 
@@ -431,10 +443,12 @@ parse_indicator(const char *s)
 	if (t == NULL && (t = guess_type(s)) == NULL) {
 		rs_seterr("\"%.80s\" is not an indicator (give TYPE:VALUE, TYPE one of ip, "
 		    "domain, url, email, md5, sha1, sha256, sha512, cve)", s);
+		refuse("bad-indicator");
 		return NULL;
 	}
 	if (!indicator_ok(t, v, norm, sizeof(norm))) {
 		rs_seterr("\"%.80s\" is not a valid %s indicator", v, t);
+		refuse("bad-indicator");
 		return NULL;
 	}
 	o = json_object();
@@ -452,10 +466,12 @@ text_ok(const char *s)
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
 		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
 			rs_seterr("holds a control character");
+			refuse("bad-text");
 			return -1;
 		}
 	if (strlen(s) > CAT_MAX_TEXT) {
 		rs_seterr("longer than %d bytes", CAT_MAX_TEXT);
+		refuse("too-long");
 		return -1;
 	}
 	return 0;
@@ -473,6 +489,7 @@ parse_choice(struct catalogue *c, json_t *f, const char *s)
 		return json_string(jstr(v, "code"));
 	code_list(x, codes, sizeof(codes));
 	rs_seterr("\"%.64s\" is not a code of taxonomy %s (%s)", s, jstr(x, "id"), codes);
+	refuse("not-a-code");
 	return NULL;
 }
 
@@ -490,6 +507,7 @@ parse_state(const char *s)
 	}
 	rs_seterr("\"%.64s\" is not a two-letter State code (ISO 3166-1 alpha-2, "
 	    "e.g. FR)", s);
+	refuse("bad-state");
 	return NULL;
 }
 
@@ -518,6 +536,7 @@ parse_one(struct catalogue *c, json_t *f, const char *s)
 
 	if (s[0] == '\0') {
 		rs_seterr("empty value");
+		refuse("field-required");
 		return NULL;
 	}
 	if (strcmp(t, "choice") == 0)
@@ -592,6 +611,7 @@ parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a)
 		else if (json_array_size(a) >= CAT_MAX_LIST) {
 			json_decref(v);
 			rs_seterr("more than %d values", CAT_MAX_LIST);
+			refuse("too-many");
 			rc = -1;
 		} else
 			append_unique(a, v);
@@ -611,12 +631,14 @@ field_value(struct catalogue *c, json_t *f, json_t *raw, const char *lang)
 
 	if (!is_list(f) && json_array_size(raw) > 1) {
 		rs_seterr("given %zu times, but takes one value", json_array_size(raw));
+		refuse("one-value");
 		return NULL;
 	}
 	if (strcmp(t, "text") == 0) {
 		const char *v = json_string_value(json_array_get(raw, 0));
 		if (v[0] == '\0') {
 			rs_seterr("empty value");
+			refuse("field-required");
 			return NULL;
 		}
 		if (text_ok(v) != 0)
@@ -654,10 +676,14 @@ gather(json_t *t, const char **kv, size_t n, json_t *raw)
 			field_names(t, names, sizeof(names));
 			rs_seterr("unknown field \"%.64s\" in template %s (its fields: %s)",
 			    name, jstr(t, "id"), names);
+			refuse("unknown-field");
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			return -1;
 		}
 		if (!utf8_ok(eq + 1, strlen(eq + 1))) {
 			rs_seterr("field \"%s\": value is not valid UTF-8", name);
+			refuse("bad-text");
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			return -1;
 		}
 		if ((a = json_object_get(raw, name)) == NULL) {
@@ -677,8 +703,12 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 	size_t i;
 
 	*fields = NULL;
-	if (t == NULL)
+	why_code = "bad-value";
+	why_field[0] = '\0';
+	if (t == NULL) {
+		refuse("unknown-template");
 		return -1;
+	}
 	if (!cat_lang_ok(lang)) {
 		rs_seterr("language \"%.16s\" is not one of ar, zh, en, fr, ru, es",
 		    lang ? lang : "");
@@ -700,6 +730,7 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 			char why[RS_ERRLEN];
 			snprintf(why, sizeof(why), "%s", rs_err());
 			rs_seterr("field \"%s\": %s", name, why);
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			goto fail;
 		}
 		json_object_set_new(out, name, v);
@@ -712,6 +743,8 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 			continue;
 		rs_seterr("field \"%s\" (%s) is required", name,
 		    cat_label(json_object_get(f, "label"), "en", &fb));
+		refuse("field-required");
+		snprintf(why_field, sizeof(why_field), "%s", name);
 		goto fail;
 	}
 	json_decref(raw);
@@ -809,6 +842,16 @@ check_value(struct catalogue *c, json_t *f, json_t *v)
 		if (check_one(c, f, o) != 0)
 			return -1;
 	return 0;
+}
+
+const char *
+catalogue_fill_refusal(const char **field)
+{
+	const char *code = why_code;
+
+	*field = why_field;
+	why_code = NULL;	/* said once: a later refusal elsewhere is not this one */
+	return code;
 }
 
 int

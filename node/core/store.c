@@ -65,6 +65,7 @@ static const struct {
 	{ "messages", "escalated INTEGER" },	/* when an overdue notice came */
 	{ "messages", "agreement BLOB" },	/* our "agreed" ack of an outcome */
 	{ "messages", "settled INTEGER" },	/* sent: no escalation left to do */
+	{ "alarms", "params TEXT" },		/* its facts, JSON (store_alarm_with) */
 };
 
 /*

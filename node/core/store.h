@@ -163,9 +163,21 @@ int64_t store_refusals_count(struct node *n);
  * n->alarms, kept once per (kind, text). */
 int store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with its facts as data (params, a JSON object, may be NULL:
+ * {"size", "index", "state", ...}), so a page says it in its reader's
+ * language instead of showing the English text. */
+int store_alarm_with(struct node *n, const char *kind, json_t *params,
+    const char *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 typedef int (*store_alarm_fn)(void *ud, int64_t row, int64_t time, const char *kind,
     const char *text, const char *evidence);
 int store_alarms_each(struct node *n, store_alarm_fn fn, void *ud);
+struct alarm_row {
+	int64_t row, time;
+	const char *kind, *text;
+	const char *evidence, *params;	/* NULL when none; params: JSON text */
+};
+typedef int (*store_alarm_row_fn)(void *ud, const struct alarm_row *a);
+int store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud);
 
 /* ---- store_messages.c -------------------------------------------------- */
 

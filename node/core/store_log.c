@@ -7,6 +7,8 @@
  */
 #include "store_impl.h"
 
+#include "jsonutil.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,29 +372,79 @@ store_refusals_count(struct node *n)
 	return c;
 }
 
+static int
+alarm_add(struct node *n, const char *kind, json_t *params, const char *evidence,
+    const char *fmt, va_list ap)
+{
+	char text[1024], *pj = params != NULL ? jdump(params) : NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	fprintf(stderr, "roster: ALARM (%s): %s\n", kind, text);
+	n->alarms++;
+	st = store_prep(n, "INSERT OR IGNORE INTO alarms(time, kind, text, evidence, params)"
+	    " VALUES(?, ?, ?, ?, ?)");
+	if (st == NULL) {
+		free(pj);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, now_ms());
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, evidence, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, pj, -1, SQLITE_STATIC);
+	rc = store_done(n, st);
+	sqlite3_finalize(st);
+	free(pj);
+	return rc;
+}
+
 int
 store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...)
 {
 	va_list ap;
-	char text[1024];
-	sqlite3_stmt *st;
 	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	rc = alarm_add(n, kind, NULL, evidence, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "roster: ALARM (%s): %s\n", kind, text);
-	n->alarms++;
-	st = store_prep(n, "INSERT OR IGNORE INTO alarms(time, kind, text, evidence)"
-	    " VALUES(?, ?, ?, ?)");
+	return rc;
+}
+
+int
+store_alarm_with(struct node *n, const char *kind, json_t *params, const char *evidence,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = alarm_add(n, kind, params, evidence, fmt, ap);
+	va_end(ap);
+	json_decref(params);
+	return rc;
+}
+
+int
+store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT n, time, kind, text, evidence, params"
+	    " FROM alarms ORDER BY n");
+	int rc = 0, step;
+
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, now_ms());
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, evidence, -1, SQLITE_STATIC);
-	rc = store_done(n, st);
+	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW) {
+		struct alarm_row a = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		    store_col_text(st, 2), store_col_text(st, 3),
+		    (const char *)sqlite3_column_text(st, 4),
+		    (const char *)sqlite3_column_text(st, 5) };
+		rc = fn(ud, &a);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -84,7 +84,8 @@ checkpoint_clash(struct node *n, const struct checkpoint *cp)
 	if (found == STORE_NOT_FOUND)
 		return NR_OK;
 	ev = evidence_of(cp, other);
-	(void)store_alarm(n, "split-view", ev,
+	(void)store_alarm_with(n, "split-view", json_pack("{s:I}", "size",
+	    (json_int_t)cp->size), ev,
 	    "the operator signed two different checkpoints of size %llu",
 	    (unsigned long long)cp->size);
 	free(ev);
@@ -125,7 +126,9 @@ verify_checkpoint(struct node *n, json_t *j, struct checkpoint *cp)
 			char *ev = evidence_of(cp, NULL);
 			char why[RS_ERRLEN];
 			snprintf(why, sizeof(why), "%s", rs_err());
-			(void)store_alarm(n, "history-rewritten", ev, "%s", why);
+			(void)store_alarm_with(n, "history-rewritten", json_pack("{s:I,s:I}",
+			    "from", (json_int_t)latest.size, "size", (json_int_t)cp->size), ev,
+			    "%s", why);
 			free(ev);
 			rs_seterr("%s", why);
 		}
@@ -219,8 +222,9 @@ own_state_alarm(struct node *n, const struct envelope *e, int64_t index)
 		return NR_OK;
 	char why[RS_ERRLEN], *eb = b64_encode(e->raw, e->raw_len);
 	snprintf(why, sizeof(why), "%s", rs_err());
-	(void)store_alarm(n, "foreign-key-record", eb, "%s (log index %lld)", why,
-	    (long long)index);
+	(void)store_alarm_with(n, "foreign-key-record", json_pack("{s:I,s:s,s:s}", "index",
+	    (json_int_t)index, "state", e->state ? e->state : "", "record", e->kind), eb,
+	    "%s (log index %lld)", why, (long long)index);
 	free(eb);
 	rs_seterr("%s (log index %lld)", why, (long long)index);
 	return NR_HOSTILE;
@@ -266,7 +270,8 @@ directory_accept(struct node *n, const struct envelope *e, int64_t index,
 	if (dir_check(n->directory, e, index, time, 0) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
-		(void)store_alarm(n, "bad-directory-record", NULL,
+		(void)store_alarm_with(n, "bad-directory-record", json_pack("{s:I,s:s}",
+		    "index", (json_int_t)index, "record", e->kind), NULL,
 		    "the hub logged a directory record that breaks the rules at index %lld: %s",
 		    (long long)index, why);
 		rs_seterr("%s", why);
