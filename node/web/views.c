@@ -31,6 +31,7 @@
 #include "core/catalogue_node.h"
 #include "core/checks.h"
 #include "core/consult.h"
+#include "core/contact.h"
 #include "core/store.h"
 #include "core/views.h"
 #include "jsonutil.h"
@@ -83,20 +84,39 @@ latest_checkpoint(struct web *w)
 	return j;
 }
 
+/* The checks waiting for this POC's answer: counted again when the store
+ * moved, or after a few seconds (an open check becomes MISSED at its
+ * deadline without anything stored). */
+static int
+open_checks(struct web *w, const char *version)
+{
+	if (strcmp(version, w->open_version) != 0 || now_ms() - w->open_at > 5000) {
+		w->open_count = checks_open(w->n);
+		w->open_at = now_ms();
+		snprintf(w->open_version, sizeof(w->open_version), "%s", version);
+	}
+	return w->open_count;
+}
+
 static json_t *
 events(struct web *w, const struct who *who)
 {
 	struct store_counters k;
+	json_t *hub, *j;
 	char v[160];
 
-	if (store_counters(w->n, web_user(who), &k) != 0)
+	if (store_counters(w->n, web_user(who), &k) != 0 || (hub = contact_json(w->n)) == NULL)
 		return NULL;
 	snprintf(v, sizeof(v), "%lld.%lld.%lld.%lld.%lld", (long long)k.messages,
 	    (long long)k.acks, (long long)k.alarms, (long long)k.checkpoint,
 	    (long long)k.records);
-	return json_pack("{s:s,s:I,s:I,s:I}", "version", v,
+	j = json_pack("{s:s,s:I,s:I,s:I,s:i,s:O}", "version", v,
 	    "unacknowledged", (json_int_t)k.unacknowledged, "unread", (json_int_t)k.unread,
-	    "alarms", (json_int_t)k.alarms);
+	    "alarms", (json_int_t)k.alarms, "open_checks", open_checks(w, v),
+	    "outbox", json_object_get(hub, "outbox"));
+	json_object_del(hub, "outbox");
+	json_object_set_new(j, "hub", hub);
+	return j;
 }
 
 void
@@ -339,9 +359,10 @@ static json_t *
 template_field(struct catalogue *c, json_t *f)
 {
 	const char *type = jstr(f, "type"), *tax = jstr(f, "taxonomy");
-	json_t *out = json_pack("{s:s,s:b,s:O}", "name", jstr(f, "name"),
+	json_t *out = json_pack("{s:s,s:b,s:O,s:s,s:b}", "name", jstr(f, "name"),
 	    "required", json_is_true(json_object_get(f, "required")),
-	    "labels", json_object_get(f, "label"));
+	    "labels", json_object_get(f, "label"), "kind", type ? type : "text",
+	    "multiple", json_is_true(json_object_get(f, "multiple")));
 	json_t *tx, *v, *choices;
 	size_t i;
 
@@ -428,14 +449,22 @@ cosign_row(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 		return 1;
 	if (env_parse(&e, env, len) != 0)
 		return 0;
+	if (memcmp(e.key, cs->w->n->cfg.device, 32) == 0) {	/* ours: not another's */
+		env_free(&e);
+		return 0;
+	}
 	hex = hex_encode(e.key, 32);
 	if (json_object_get(cs->by, hex) == NULL) {
-		json_t *c = device_json(cs->w, e.key);
-		json_t *size = env_field(&e, "size");
+		json_t *c = device_json(cs->w, e.key), *p = env_payload_json(&e);
+		struct checkpoint cp;
 		json_object_set_new(c, "index", json_integer(idx));
 		json_object_set_new(c, "time", json_integer(time));
-		if (json_is_integer(size))
-			json_object_set(c, "size", size);
+		/* the log size it cosigned: its payload is the checkpoint */
+		if (p != NULL && checkpoint_from_json(&cp, p, cs->w->n->cfg.operator_key) == 0) {
+			json_object_set_new(c, "size", json_integer((json_int_t)cp.size));
+			checkpoint_free(&cp);
+		}
+		json_decref(p);
 		json_object_set_new(cs->by, hex, c);
 	}
 	free(hex);
@@ -443,8 +472,8 @@ cosign_row(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 	return 0;
 }
 
-/* The newest cosignature of each other device, from the verified records
- * (the newest 500). */
+/* The newest cosignature of each other device (never this node's own),
+ * from the verified records (the newest 500). */
 static json_t *
 cosignatures(struct web *w)
 {
@@ -463,14 +492,21 @@ struct alarm_rows {
 	json_t *arr;
 };
 
+/* One alarm: its kind (also its code), the node's English sentence, and
+ * its facts as data (params) when the core recorded them, so the page
+ * writes the detail in its reader's language (docs/web-api-needs.md 7). */
 static int
-alarm_row(void *ud, int64_t row, int64_t time, const char *kind, const char *text,
-    const char *evidence)
+alarm_row(void *ud, const struct alarm_row *a)
 {
-	(void)row;
-	(void)evidence;
-	json_array_append_new(((struct alarm_rows *)ud)->arr, json_pack("{s:I,s:s,s:s}",
-	    "time", (json_int_t)time, "kind", kind, "text", text));
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "time", (json_int_t)a->time, "kind",
+	    a->kind, "code", a->kind, "text", a->text), *p = NULL;
+
+	if (a->params != NULL)
+		p = json_loads(a->params, 0, NULL);
+	json_object_set_new(o, "params", json_is_object(p) ? p : json_object());
+	if (p != NULL && !json_is_object(p))
+		json_decref(p);
+	json_array_append_new(((struct alarm_rows *)ud)->arr, o);
 	return 0;
 }
 
@@ -482,7 +518,7 @@ view_trust(const struct call *c, struct http_resp *resp)
 	int64_t cosigned = -1;
 	char fpr[RS_FPR_LEN], rf[RS_FPR_LEN] = "";
 
-	(void)store_alarms_each(w->n, alarm_row, &a);
+	(void)store_alarm_rows_each(w->n, alarm_row, &a);
 	if (store_meta_get_int(w->n, "cosigned_size", &cosigned) != 0)
 		cosigned = -1;
 	fingerprint(fpr, w->n->cfg.device);

@@ -24,6 +24,9 @@ struct web {
 	char dummy_hash[128];	/* checked for unknown names, so both take as long */
 	void (*wake)(void *);	/* the serve loop: something waits for the hub */
 	void *wake_arg;
+	char open_version[160];	/* the events' open checks, as last counted */
+	int64_t open_at;
+	int open_count;
 };
 
 /* Who is asking: a session (account) or the loopback desk. */

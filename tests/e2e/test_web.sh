@@ -89,6 +89,19 @@ check_out "send: a bad State code is named" 'not a State code' apost /api/send '
 check_out "send: a bad urgency is named" 'urgency' apost /api/send '{"to":["XB"],"subject":"s","body":"b","urgency":"now"}'
 check_out "send: a bad TLP is named" 'tlp' apost /api/send '{"to":["XB"],"subject":"s","body":"b","tlp":"PINK"}'
 check_out "send: garbage body" 'not a JSON object' apost /api/send 'not json'
+check_out "send: the refusal names the field and the reason by code" '"code":"field-required".*"field":"subject"' \
+	apost /api/send '{"to":["XB"],"body":"b"}'
+check_out "send: a bad audience by code" '"code":"bad-audience".*"field":"to"' \
+	apost /api/send '{"to":["xb"],"subject":"s","body":"b"}'
+IN='"template":"incident-notification","to":["XB"],"subject":"s","lang":"en"'
+check_out "send: a template's date without a zone by code, naming the field" \
+	'"code":"no-time-zone".*"field":"first_seen"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"energy\",\"impact\":\"low\",\"first_seen\":\"2026-11-22T08:30\"}}"
+check_out "send: a template's missing required field by code" \
+	'"code":"field-required".*"field":"first_seen"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"energy\",\"impact\":\"low\"}}"
+check_out "send: a template's unknown code by code" '"code":"not-a-code".*"field":"sector"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"nope\",\"impact\":\"low\",\"first_seen\":\"2026-11-22T08:30Z\"}}"
 check_out "send: a State without devices" 'no current device' apost /api/send '{"to":["QQ"],"subject":"s","body":"b"}'
 check_out "recipients preview lists XB's device" '"state":"XB","devices":\[\{"device"' \
 	curl -s -b "$T/jar" "$A/api/recipients?to=XB"
