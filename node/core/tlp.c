@@ -41,14 +41,14 @@ tlp_rule(const char *tlp, int no_forward, const char *own_state, json_t *origina
 {
 	if (no_forward)
 		return TLP_NO_FORWARD;
-	if (tlp == NULL || strcmp(tlp, "RED") == 0)
+	if (tlp == NULL || (!MUTANT(tlpred) && strcmp(tlp, "RED") == 0))
 		return TLP_RED;
 	if (strcmp(tlp, "AMBER+STRICT") == 0)
 		return strcmp(to_state, own_state) == 0 ? TLP_ALLOWED : TLP_AMBER_STRICT;
 	if (strcmp(tlp, "AMBER") == 0)
 		return strcmp(to_state, own_state) == 0 || listed(original_to, to_state) ?
 		    TLP_ALLOWED : TLP_AMBER;
-	if (strcmp(tlp, "GREEN") != 0 && strcmp(tlp, "CLEAR") != 0)
+	if (strcmp(tlp, "GREEN") != 0 && strcmp(tlp, "CLEAR") != 0 && !MUTANT(tlpred))
 		return TLP_UNKNOWN;
 	return TLP_ALLOWED;
 }

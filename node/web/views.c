@@ -490,23 +490,35 @@ cosignatures(struct web *w)
 
 struct alarm_rows {
 	json_t *arr;
+	int unresolved;
 };
 
-/* One alarm: its kind (also its code), the node's English sentence, and
- * its facts as data (params) when the core recorded them, so the page
- * writes the detail in its reader's language (docs/web-api-needs.md 7). */
+/* One alarm: its kind (also its code), the node's English sentence, its
+ * facts as data (params: the log index of a record alarm, and what the core
+ * recorded), so the page writes the detail in its reader's language
+ * (docs/web-api-needs.md 7), and when it was resolved (a record served
+ * intact since). */
 static int
 alarm_row(void *ud, const struct alarm_row *a)
 {
+	struct alarm_rows *r = ud;
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "time", (json_int_t)a->time, "kind",
 	    a->kind, "code", a->kind, "text", a->text), *p = NULL;
 
 	if (a->params != NULL)
 		p = json_loads(a->params, 0, NULL);
-	json_object_set_new(o, "params", json_is_object(p) ? p : json_object());
-	if (p != NULL && !json_is_object(p))
+	if (!json_is_object(p)) {
 		json_decref(p);
-	json_array_append_new(((struct alarm_rows *)ud)->arr, o);
+		p = json_object();
+	}
+	if (a->index >= 0 && json_object_get(p, "index") == NULL)
+		json_object_set_new(p, "index", json_integer(a->index));
+	json_object_set_new(o, "params", p);
+	if (a->resolved > 0)
+		json_object_set_new(o, "resolved", json_integer(a->resolved));
+	else
+		r->unresolved++;
+	json_array_append_new(r->arr, o);
 	return 0;
 }
 
@@ -514,7 +526,7 @@ void
 view_trust(const struct call *c, struct http_resp *resp)
 {
 	struct web *w = c->w;
-	struct alarm_rows a = { json_array() };
+	struct alarm_rows a = { json_array(), 0 };
 	int64_t cosigned = -1;
 	char fpr[RS_FPR_LEN], rf[RS_FPR_LEN] = "";
 
@@ -525,7 +537,7 @@ view_trust(const struct call *c, struct http_resp *resp)
 	if (w->n->cfg.has_root)
 		fingerprint(rf, w->n->cfg.root_key);
 	answer(resp, json_pack("{s:s,s:o,s:o,s:o,s:I,s:I,s:s,s:s,s:s}",
-	    "status", json_array_size(a.arr) ? "alarm" : "ok",
+	    "status", a.unresolved > 0 ? "alarm" : "ok",
 	    "alarms", a.arr, "checkpoint", latest_checkpoint(w),
 	    "cosignatures", cosignatures(w), "own_cosigned_size", (json_int_t)cosigned,
 	    "refusals", (json_int_t)store_refusals_count(w->n), "device_fingerprint", fpr,
