@@ -76,6 +76,9 @@ async function lateView(lang) {
     const r = m.recipients.find((x) => x.acknowledged);
     assert(r.note === `Kept ${tag}`, `signed with the note ${JSON.stringify(r.note)}`);
   });
+  // Routes first: a poll's /api/events still held by the handler above
+  // when its context closes would be answered by a disposed response.
+  if (xb) await xb.unrouteAll({ behavior: 'ignoreErrors' });
   if (xa) await xa.context().close();
   if (xb) await xb.context().close();
 }

@@ -201,7 +201,17 @@ export async function route(live) {
   }
 }
 
+// One poll at a time: a poll waits for its live redraw, and redraws that
+// overlapped would each supersede the one before (route), so on a slow
+// node whose store moves every second none would ever be shown.
+let polling = false;
 async function poll() {
+  if (polling) return;
+  polling = true;
+  try { await pollOnce(); } finally { polling = false; }
+}
+
+async function pollOnce() {
   if (!app.session || !app.session.signed_in) return;
   let ev;
   try { ev = await get('/api/events'); } catch (e) {
@@ -241,7 +251,7 @@ export async function start() {
     (app.session.signed_in ? app.session.lang : stored || app.session.lang);
   await setLang(lang);
   app.version = null;
-  await poll();
+  await pollOnce();	// (also from inside a poll that met a 401)
   if (app.session.signed_in && parseHash().name === 'login') location.hash = '#/inbox';
   await route();
 }
