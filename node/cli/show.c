@@ -541,13 +541,19 @@ cmd_directory(int argc, char **argv)
 		goto out;
 	}
 	json_array_foreach(json_object_get(dir, "states"), i, st) {
-		json_array_foreach(json_object_get(st, "roots"), k, r)
-			printf("%s  root key %s (admitted at log index %lld)\n", jstr(st, "state"),
-			    jstr(r, "fingerprint"), (long long)jint(r, "index"));
+		json_array_foreach(json_object_get(st, "roots"), k, r) {
+			const char *rs = jstr(r, "status");
+			printf("%s  root key %s (admitted at log index %lld)%s\n", jstr(st, "state"),
+			    jstr(r, "fingerprint"), (long long)jint(r, "index"),
+			    rs == NULL || strcmp(rs, "endorsed") == 0 ? "" :
+			    strcmp(rs, "disowned") == 0 ? "  DISOWNED by the State" :
+			    "  NOT ENDORSED by the State");
+		}
 		if (jstr(st, "warning") != NULL)
-			printf("    WARNING: %s has %zu root keys: the operator admitted another;"
-			    " compare them with %s out of band\n", jstr(st, "state"),
-			    json_array_size(json_object_get(st, "roots")), jstr(st, "state"));
+			printf("    WARNING: %s has a root key %s has not endorsed: the operator"
+			    " admitted another; compare it with %s out of band (its devices"
+			    " get no mail until %s endorses it)\n", jstr(st, "state"),
+			    jstr(st, "state"), jstr(st, "state"), jstr(st, "state"));
 		json_array_foreach(json_object_get(st, "pocs"), k, p) {
 			const char *status = jstr(p, "status");
 			printf("    %-10s %s <%s> languages ", jstr(p, "role"), jstr(p, "name"),
@@ -556,7 +562,10 @@ cmd_directory(int argc, char **argv)
 				printf("%s%s", m ? ", " : "", json_string_value(v));
 			printf("\n               device %s  %s", jstr(p, "fingerprint"),
 			    strcmp(status, "revoked") == 0 ? "REVOKED" :
-			    strcmp(status, "expired") == 0 ? "EXPIRED" : "current");
+			    strcmp(status, "expired") == 0 ? "EXPIRED" :
+			    strcmp(status, "disowned") == 0 ? "DISOWNED (its root key)" :
+			    json_is_true(json_object_get(p, "unconfirmed")) ?
+			    "UNCONFIRMED (its root key is not endorsed)" : "current");
 			if (jint(p, "expires") > 0)
 				printf(" (certificate valid until %s)", time_str(jint(p, "expires"),
 				    until, sizeof(until)));

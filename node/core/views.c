@@ -651,9 +651,27 @@ message_thread_json(struct node *n, const uint8_t id[32])
 
 /* ---- the directory ------------------------------------------------------------ */
 
+static const char *
+root_status(enum dir_root_status s)
+{
+	switch (s) {
+	case ROOT_ENDORSED:
+		return "endorsed";
+	case ROOT_UNENDORSED:
+		break;
+	case ROOT_DISOWNED:
+		return "disowned";
+	}
+	return "unendorsed";
+}
+
 /* One State's POCs under all its roots, and its roots: a State with two
- * root keys (an operator's doing, docs/protocol.md section 2) is one entry
- * with both and a warning, never two. */
+ * root keys (docs/protocol.md section 2) is one entry with both, each with
+ * its status (endorsed: the first, or endorsed by an endorsed key of the
+ * State; unendorsed: not yet; disowned: for good), never two entries.
+ * While one is unendorsed the State is contested: the entry carries the
+ * warning "second-root-key" and the devices under that key are
+ * unconfirmed (no mail is sealed to them). */
 static json_t *
 state_view(struct node *n, const char *state, json_t *last)
 {
@@ -669,8 +687,12 @@ state_view(struct node *n, const char *state, json_t *last)
 		if (first == NULL)
 			first = r;
 		fingerprint(fpr, r->key);
-		json_array_append_new(roots, json_pack("{s:s,s:o,s:I}", "fingerprint", fpr,
-		    "key", jhex(r->key, 32), "index", (json_int_t)r->index));
+		json_array_append_new(roots, json_pack("{s:s,s:o,s:I,s:s}", "fingerprint", fpr,
+		    "key", jhex(r->key, 32), "index", (json_int_t)r->index, "status",
+		    root_status(r->status)));
+		if (r->decided_index >= 0)
+			json_object_set_new(json_array_get(roots, json_array_size(roots) - 1),
+			    "decided_index", json_integer(r->decided_index));
 		for (size_t k = 0; k < d->ndevices; k++) {
 			struct dir_device *v = d->devices[k];
 			json_t *langs = json_object_get(v->cert, "languages");
@@ -687,18 +709,22 @@ state_view(struct node *n, const char *state, json_t *last)
 			    "languages", json_is_array(langs) ? langs : json_array(),
 			    "fingerprint", f2, "device", jhex(v->key, 32),
 			    "status", v->revoked_index >= 0 ? "revoked" :
+			    r->status == ROOT_DISOWNED ? "disowned" :
 			    !device_current(v) ? "expired" : "current",
 			    "expires", (json_int_t)v->expires, "index", (json_int_t)v->cert_index,
 			    "root_fingerprint", fpr,
 			    "last_check", answered > 0 ? json_integer(answered) : json_null(),
 			    "stale", !fresh));
+			if (r->status == ROOT_UNENDORSED)
+				json_object_set_new(json_array_get(pocs, json_array_size(pocs) - 1),
+				    "unconfirmed", json_true());
 		}
 	}
 	assert(first != NULL);
 	fingerprint(fpr, first->key);
 	e = json_pack("{s:s,s:s,s:I,s:o,s:o}", "state", state, "root_fingerprint", fpr,
 	    "index", (json_int_t)first->index, "roots", roots, "pocs", pocs);
-	if (json_array_size(roots) > 1)
+	if (dir_state_contested(d, state))
 		json_object_set_new(e, "warning", json_string("second-root-key"));
 	return e;
 }
