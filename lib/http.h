@@ -68,6 +68,9 @@ struct http_limits {
 	unsigned per_address;
 	unsigned header_timeout_s;
 	unsigned parks_per_key;
+	const char *headers;	/* "Name: value\r\n" lines on the server's own
+				 * refusals (413, 414, 431) too; NULL: none.
+				 * Must outlive the server. */
 };
 
 /* What the server answers itself, in JSON, before a handler runs: a

@@ -86,7 +86,9 @@ cmd_serve(int argc, char **argv)
 		rc = fail("serve");
 		goto out;
 	}
-	srv = http_server_start(listen, 1 << 20, 4, web_handle, web);
+	/* (the server's own 413, 414 and 431 keep the security headers) */
+	const struct http_limits lim = { .headers = web_security_headers };
+	srv = http_server_start_limited(listen, 1 << 20, 4, web_handle, web, NULL, NULL, &lim);
 	if (srv == NULL) {
 		rc = fail("serve");
 		goto out;

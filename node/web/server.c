@@ -51,7 +51,7 @@
 
 #define WEB_FILE_MAX (4u << 20)
 
-static const char security_headers[] =
+const char web_security_headers[] =
     "Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
@@ -65,7 +65,7 @@ web_headers(struct http_resp *resp)
 	size_t used = strnlen(resp->extra_headers, sizeof(resp->extra_headers));
 
 	snprintf(resp->extra_headers + used, sizeof(resp->extra_headers) - used, "%s",
-	    security_headers);
+	    web_security_headers);
 }
 
 /* Adds an "Name: value" line to the answer's headers (after the security

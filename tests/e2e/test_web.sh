@@ -229,6 +229,8 @@ check_out "XB's message page lists the attachment by name and size" '"attachment
 check "XB downloads it from the page: the same bytes" bash -c \
 	"curl -sf -o '$T/attach.out' '$B/api/messages/$AID/attachments/1' && cmp '$T/attach.bin' '$T/attach.out'"
 check_out "... with a safe file name" 'filename="attach.bin"' curl -s -D - -o /dev/null "$B/api/messages/$AID/attachments/1"
+check_out "every answer of the local API keeps the security headers: each route, good and bad input, the server's own refusals" \
+	" 0 without every security header" python3 "$TOP/tests/e2e/web_headers.py" "$B" "$A" "$AID"
 check_out "attachment 2 does not exist: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/2"
 check_out "a bad attachment number: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/x"
 BLOB=$(ls "$T/hub/blobs" | grep -E '^[0-9a-f]{64}$' | head -1)
