@@ -425,6 +425,8 @@ print_contact(json_t *c)
 		    time_str(jint(c, "failed"), t, sizeof(t)), jtext(c, "detail", "?"),
 		    jint(c, "last_contact") > 0 ? time_str(jint(c, "last_contact"), t2,
 		    sizeof(t2)) : "never");
+	printf("Last complete sync: %s\n", jint(c, "synced_at") > 0 ?
+	    time_str(jint(c, "synced_at"), t, sizeof(t)) : "never");
 	if (jint(ob, "count") > 0)
 		printf("Outbox: %lld waiting to be sent%s, the oldest since %s\n",
 		    (long long)jint(ob, "count"), jint(ob, "urgent") > 0 ?

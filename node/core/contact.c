@@ -19,16 +19,18 @@
 #include "store.h"
 
 void
-contact_record(struct node *n)
+contact_record(struct node *n, int passed)
 {
 	int64_t answered, failed, had;
 	char why[256];
 
 	if (n->hub == NULL)
 		return;
-	http_client_contact(n->hub, &answered, &failed, why, sizeof(why));
 	/* A failure to keep these is no reason to fail a pass: the next
 	 * pass writes them again. */
+	if (passed && store_meta_set_int(n, "synced_at", now_ms()) != 0)
+		return;
+	http_client_contact(n->hub, &answered, &failed, why, sizeof(why));
 	if (answered > 0 && (store_meta_get_int(n, "hub_answered", &had) != 0 ||
 	    had < answered) && store_meta_set_int(n, "hub_answered", answered) != 0)
 		return;
@@ -38,10 +40,18 @@ contact_record(struct node *n)
 		return;
 }
 
+int64_t
+contact_synced_at(struct node *n)
+{
+	int64_t t;
+
+	return store_meta_get_int(n, "synced_at", &t) == 0 && t > 0 ? t : 0;
+}
+
 json_t *
 contact_json(struct node *n)
 {
-	int64_t answered = 0, failed = 0, a, f, count, urgent, oldest;
+	int64_t answered = 0, failed = 0, synced = 0, a, f, count, urgent, oldest;
 	char why[256] = "", *kept;
 	json_t *j, *ob;
 
@@ -68,8 +78,10 @@ contact_json(struct node *n)
 	ob = json_pack("{s:I,s:I}", "count", (json_int_t)count, "urgent", (json_int_t)urgent);
 	if (count > 0)
 		json_object_set_new(ob, "oldest", json_integer(oldest));
-	j = json_pack("{s:b,s:o,s:o}", "reachable", failed <= answered,
-	    "last_contact", answered > 0 ? json_integer(answered) : json_null(), "outbox", ob);
+	synced = contact_synced_at(n);
+	j = json_pack("{s:b,s:o,s:o,s:o}", "reachable", failed <= answered,
+	    "last_contact", answered > 0 ? json_integer(answered) : json_null(),
+	    "synced_at", synced > 0 ? json_integer(synced) : json_null(), "outbox", ob);
 	if (failed > answered) {
 		json_object_set_new(j, "failed", json_integer(failed));
 		json_object_set_new(j, "error", json_string(strncmp(why, "HTTP ", 5) == 0 ?

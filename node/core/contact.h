@@ -11,14 +11,19 @@
 #include "node.h"
 
 /* Keeps what the hub client saw of the hub (its last answer, its last
- * failure and why) in the store, for the next process to read: the end of
- * a sync pass calls it. */
-void contact_record(struct node *n);
+ * failure and why) in the store, for the next process to read, and when a
+ * pass last completed (passed: the pass that ends now did): the end of a
+ * sync pass calls it. */
+void contact_record(struct node *n, int passed);
 /* {"reachable": bool, "last_contact": ms or null (the hub's last answer),
+ * "synced_at": ms or null (the end of the last complete sync pass: what
+ * this node shows is as of then),
  * "failed"?: ms (the last failure, when after it), "error"?: "unreachable"
  * or "hub-error", "detail"?: the transport's words, "outbox": {"count":
  * envelopes without a receipt, "urgent": flash and urgent messages among
  * them, "oldest"?: when the oldest was signed}}; NULL with rs_err. */
 json_t *contact_json(struct node *n);
+/* When the last complete sync pass ended (ms), 0: never. */
+int64_t contact_synced_at(struct node *n);
 
 #endif

@@ -351,6 +351,6 @@ sync_once(struct node *n, struct sync_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	rc = sync_pass(n, s);
-	contact_record(n);	/* whether the hub answered, for every page (contact.h) */
+	contact_record(n, rc == 0);	/* whether the hub answered, for every page */
 	return rc;
 }

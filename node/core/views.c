@@ -24,6 +24,7 @@
 #include "attach.h"
 #include "catalogue_node.h"
 #include "checks.h"
+#include "contact.h"
 #include "consult.h"
 #include "forward.h"
 #include "jsonutil.h"
@@ -510,6 +511,8 @@ message_view(struct node *n, const uint8_t id[32], const char *lang, json_t **ou
 	}
 	if (*m.error)
 		json_object_set_new(j, "error", json_string(m.error));
+	if (o && contact_synced_at(n) > 0)	/* its status is as of then */
+		json_object_set_new(j, "synced_at", json_integer(contact_synced_at(n)));
 	if (m.has_deadline && *m.notice == '\0') {
 		json_object_set_new(j, "deadline", json_integer(m.deadline));
 		json_object_set_new(j, "overdue", json_boolean(!o && !acked &&

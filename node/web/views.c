@@ -150,6 +150,7 @@ struct rows {
 	json_t *arr;
 	struct catalogue *cat;
 	const char *lang;
+	int64_t synced;		/* the last complete sync pass, 0: never */
 };
 
 void
@@ -179,6 +180,8 @@ sent_row(void *ud, const struct sent_row *r)
 	if (r->notice != NULL)
 		json_object_set_new(m, "notice", json_string(r->notice));
 
+	if (l->synced > 0)	/* its status is as of then */
+		json_object_set_new(m, "synced_at", json_integer(l->synced));
 	if (r->has_index) {
 		json_object_set_new(m, "index", json_integer(r->index));
 		json_object_set_new(m, "time", json_integer(r->time));
@@ -192,10 +195,11 @@ sent_row(void *ud, const struct sent_row *r)
 void
 view_sent(const struct call *c, struct http_resp *resp)
 {
-	struct rows l = { c->w, json_array(), NULL, web_lang(c->who) };
+	struct rows l = { c->w, json_array(), NULL, web_lang(c->who), 0 };
 
 	if (node_catalogue(c->w->n, &l.cat) != 0)
 		l.cat = NULL;	/* titles are left out, the rest stands */
+	l.synced = contact_synced_at(c->w->n);
 	if (store_sent_each(c->w->n, sent_row, &l) != 0) {
 		json_decref(l.arr);
 		l.arr = NULL;

@@ -182,6 +182,13 @@ check_out "... and XB's delivery" '"recipients":\[\{.*"state":"XB".*"delivered":
 check_out "stats: XB's acknowledgement is counted" '"state":"XB","time":[0-9]+,"delivered":[0-9]+,"acknowledged":[0-9]+' \
 	curl -s -b "$T/jar" "$A/api/stats/responses"
 check_out "events give a version" '"version":"[0-9.]+"' curl -s -b "$T/jar" "$A/api/events"
+check_out "events: the hub reachable, its last answer and the last complete sync" \
+	'"hub":\{"reachable":true,"last_contact":[0-9]{13},"synced_at":[0-9]{13}' curl -s -b "$T/jar" "$A/api/events"
+check_out "events: the open checks and the outbox" '"open_checks":0,"outbox":\{"count":[0-9]+,"urgent":[0-9]+' \
+	curl -s -b "$T/jar" "$A/api/events"
+check_out "sent: each row as of the last complete sync" '^\[\{"id":"[0-9a-f]{64}".*"synced_at":[0-9]{13}' \
+	curl -s -b "$T/jar" "$A/api/sent"
+check_out "roster status says when the last sync completed" "^Last complete sync: 20" node XA status
 check_out "trust: no alarm, a checkpoint" '"status":"ok","alarms":\[\],"checkpoint":\{"size":[0-9]+' curl -s -b "$T/jar" "$A/api/trust"
 check_out "countries in Russian from iso-codes" '"FR":"Франция"' curl -s -b "$T/jar" "$A/api/countries?lang=ru"
 check_out "countries: an unknown language is a 400" '^\{"error":"unknown language' curl -s -b "$T/jar" "$A/api/countries?lang=xx"
