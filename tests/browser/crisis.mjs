@@ -3,33 +3,16 @@
 // (after journeys.mjs and duty.mjs):
 //
 //  - a view drawn late never replaces a newer one (what was typed into the
-//    newer one stays, and the acknowledgement signed carries it).
+//    newer one stays, and the acknowledgement signed carries it);
+//  - the forward form offers only the States the node's rules allow, and
+//    says why none in the reader's language (item 7).
 //
 // Prints ok/FAIL lines; run.sh counts them.
 
-import { URL, step, assert, signIn, failures, browser } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { URL, step, assert, plain, signIn, failures, browser, api, until } from './lib.mjs';
 
-// The node's API, called from the signed-in page (its cookie, its CSRF).
-export async function api(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const s = await (await fetch('/api/session')).json();
-    const r = await fetch(p, { method: m, headers: b ? { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf } : {},
-      body: b ? JSON.stringify(b) : undefined });
-    const j = await r.json();
-    if (!r.ok) throw new Error(`${m} ${p}: ${r.status} ${j.error}`);
-    return j;
-  }, [method, path, body || null]);
-}
-
-export async function until(fn, what, ms) {
-  const end = Date.now() + (ms || 30000);
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const words = (lang) => JSON.parse(readFileSync(new globalThis.URL(`../../share/web/i18n/${lang}.json`, import.meta.url), 'utf8'));
 
 const inInbox = (page, pred, what) => until(async () => (await api(page, 'GET', '/api/inbox')).find(pred), what);
 
@@ -83,8 +66,42 @@ async function lateView(lang) {
   if (xb) await xb.context().close();
 }
 
+// Item 7: the forward form offers what tlp.c allows, before any click.
+async function forwardOffers(lang) {
+  const tag = `${lang}-fw-${Date.now().toString(36)}`;
+  const w = words(lang);
+  let xa, xb;
+  await step(`[${lang} crisis] a TLP:RED message offers no forward, and says why in ${lang}`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const red = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Red ${tag}`,
+      body: 'Eyes only.', urgency: 'routine', tlp: 'RED', lang: 'en' });
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === red.id), 'the red message at XB');
+    await xb.evaluate((id) => { location.hash = `#/message/${id}`; }, red.id);
+    await xb.waitForSelector('#forward-none');
+    assert(await xb.$('#forward-form') === null, 'a forward form is offered for TLP:RED');
+    const why = plain(await xb.textContent('#forward-why'));
+    assert(why === w['forward.why.tlp-red'], `the reason is ${JSON.stringify(why)}`);
+  });
+  await step(`[${lang} crisis] a TLP:AMBER message to XB and XC: XB may forward it to XC only (not its sender, not XB alone)`, async () => {
+    const amber = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB', 'XC'], subject: `Amber ${tag}`,
+      body: 'Need to know.', urgency: 'routine', tlp: 'AMBER', lang: 'en' });
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === amber.id), 'the amber message at XB');
+    const m = await api(xb, 'GET', `/api/messages/${amber.id}`);
+    assert(m.forward_allowed && m.forward_allowed.allowed, `forward_allowed ${JSON.stringify(m.forward_allowed)}`);
+    await xb.evaluate((id) => { location.hash = `#/message/${id}`; }, amber.id);
+    await xb.waitForSelector('#forward-form');
+    const offered = await xb.$$eval('#forward-to option', (os) => os.map((o) => o.value));
+    assert(JSON.stringify(offered) === JSON.stringify(m.forward_allowed.targets) && offered.includes('XC') &&
+      !offered.includes('XA'), `offered ${JSON.stringify(offered)}, the node allows ${JSON.stringify(m.forward_allowed.targets)}`);
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
 for (const lang of ['en', 'ar']) {
   await lateView(lang);
+  await forwardOffers(lang);
 }
 await browser.close();
 process.exit(failures() ? 1 : 0);

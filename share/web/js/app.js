@@ -15,7 +15,7 @@
 // same id.  What an action did is said in the live region (announce()).
 
 import { get, post, setCsrf, ApiError } from './api.js';
-import { setLang, t, currentLang, stateLabel } from './i18n.js';
+import { setLang, t, currentLang, stateLabel, fmtTime } from './i18n.js';
 import { el, clear } from './dom.js';
 import { tick } from './countdown.js';
 import * as login from './pages/login.js';
@@ -107,6 +107,26 @@ function drawAlarm() {
     a.appendChild(document.createTextNode(' '));
     a.appendChild(el('a', { href: '#/trust' }, t('alarm.see')));
   }
+}
+
+// Whether the hub can be reached, on every page (issue 10 item 8): since
+// when it cannot, what waits in this node's outbox, and whether urgent
+// mail is among it, from the event counter's hub and outbox.
+let hubKey = null;
+function drawHub() {
+  const b = document.getElementById('hub-status');
+  const ev = app.events || {};
+  const h = ev.hub, ob = ev.outbox || { count: 0, urgent: 0 };
+  const down = !!h && h.reachable === false;
+  const key = down ? `${h.failed || h.last_contact}:${ob.count}:${ob.urgent}:${currentLang()}` : '';
+  if (key === hubKey) return;
+  hubKey = key;
+  clear(b);
+  b.hidden = !down;
+  if (!down) return;
+  b.appendChild(el('strong', { id: 'hub-unreachable' }, t('hub.unreachable', { time: fmtTime(h.failed || h.last_contact) })));
+  if (ob.count > 0) b.appendChild(el('span', { id: 'hub-outbox' }, [' ', t('hub.outbox', { n: ob.count })]));
+  if (ob.urgent > 0) b.appendChild(el('strong', { id: 'hub-urgent' }, [' ', t('hub.urgent')]));
 }
 
 async function logout() {
@@ -231,6 +251,7 @@ async function pollOnce() {
     } catch (e) { /* the next change tries again */ }
   }
   drawAlarm();
+  drawHub();
   if (changed) {
     if (Date.now() - announced > 5000) document.getElementById('live').textContent = t('live.updated');
     if (app.page && (app.page.live === true || (typeof app.page.live === 'function' && app.page.live()))) {
@@ -257,7 +278,7 @@ export async function start() {
 }
 
 export function session() { return app.session; }
-export function changeLanguage(l) { return setLang(l).then(() => { drawNav(); drawAlarm(); }); }
+export function changeLanguage(l) { return setLang(l).then(() => { drawNav(); drawAlarm(); hubKey = null; drawHub(); }); }
 export { currentLang };
 
 // A fragment that names no route (#main: the skip link) is an anchor in
