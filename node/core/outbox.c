@@ -123,7 +123,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", memcmp(r.id, id, 32) ? rs_err() :
 		    "receipt names another envelope");
-		(void)store_alarm(n, "bad-receipt", NULL,
+		(void)store_alarm_with(n, "bad-receipt", json_pack("{s:I}", "seq",
+		    (json_int_t)seq), NULL,
 		    "the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
 		rs_seterr("the hub's receipt for envelope %lld is not valid: %s", (long long)seq,
 		    why);
