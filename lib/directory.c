@@ -480,6 +480,11 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 		rs_seterr("signer is a device of %s, not %s", dev->state, e->state);
 		return -1;
 	}
+	if ((kind_info(e->kind_id)->signers & KIND_BY_DEVICE) == 0) {
+		rs_seterr("a %s is signed by an accredited stakeholder's device, not "
+		    "a State's", e->kind);
+		return -1;
+	}
 	if (flags & DIR_CHECK_CHAIN) {
 		if (e->seq != dev->last_seq + 1) {
 			rs_seterr("sequence number %lld out of order (expected %lld): replayed or reordered",
@@ -515,6 +520,35 @@ check_check(struct directory *d, const struct envelope *e, int64_t index,
 	return checkrec_check_rules(d, e, index, time);
 }
 
+/* A kind whose rules are another family's (the process's): here only who
+ * signed it, by the kind's row: the operator (unnumbered), or a current
+ * device under the device rules.  The family's own rules follow
+ * (lib/rules.c). */
+static int
+check_signer(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time, int flags)
+{
+	const struct kind_info *ki = kind_info(e->kind_id);
+
+	if (memcmp(e->key, d->operator_key, 32) == 0) {
+		if ((ki->signers & KIND_BY_OPERATOR) == 0) {
+			rs_seterr("the operator does not sign a %s", e->kind);
+			return -1;
+		}
+		if (e->seq != 0 || e->has_prev) {
+			rs_seterr("the operator's %s is not numbered (no seq or prev)",
+			    e->kind);
+			return -1;
+		}
+		return 0;
+	}
+	if ((ki->signers & (KIND_BY_DEVICE | KIND_BY_STAKEHOLDER)) == 0) {
+		rs_seterr("a %s is signed by the operator only", e->kind);
+		return -1;
+	}
+	return check_device_record(d, e, index, time, flags);
+}
+
 int
 dir_check(struct directory *d, const struct envelope *e, int64_t index,
     int64_t time, int flags)
@@ -536,6 +570,17 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 	case KIND_ACK:
 	case KIND_COSIGN:
 		return check_device_record(d, e, index, time, flags);
+	case KIND_BODY:
+	case KIND_BODY_RULES:
+	case KIND_MEETING:
+	case KIND_PAPER:
+	case KIND_PAPER_LANG:
+	case KIND_PROPOSAL:
+	case KIND_POSITION:
+	case KIND_WITHDRAW:
+	case KIND_APPLICATION:
+	case KIND_CONTRIBUTION:
+		return check_signer(d, e, index, time, flags);
 	case KIND_UNKNOWN:
 	case KIND_COUNT:
 		break;

@@ -38,9 +38,10 @@
  *
  * Device records must also pass the directory's device rules (certified,
  * current, of the header's State, sequence and hash chain), which are
- * dir_check's; proc_check looks the signer up in the directory for its
- * State and role only.  TODO(kinds): dir_check routes the process kinds
- * through its device rules once lib/kinds.c lands.
+ * dir_check's (it routes the process kinds through them by their rows in
+ * lib/kinds.c); proc_check looks the signer up in the directory for its
+ * State and role only.  lib/rules.c runs the two in that order, for the hub
+ * and for every node.
  */
 #ifndef ROSTER_PROCESS_H
 #define ROSTER_PROCESS_H

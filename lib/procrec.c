@@ -11,6 +11,7 @@
  */
 #include "procrec.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +21,20 @@
 
 const char *const proc_un_languages[6] = { "ar", "zh", "en", "fr", "ru", "es" };
 
+/* Names to kinds; everything else about a kind (public, its payload limit,
+ * who signs it) is its row in lib/kinds.c, the one table. */
 const struct proc_kind_info proc_kinds[] = {
-	{ "body",         PROC_K_BODY,         16384,   1 },
-	{ "body-rules",   PROC_K_BODY_RULES,   16384,   1 },
-	{ "meeting",      PROC_K_MEETING,      16384,   1 },
-	{ "paper",        PROC_K_PAPER,        262144,  1 },
-	{ "paper-lang",   PROC_K_PAPER_LANG,   262144,  1 },
-	{ "proposal",     PROC_K_PROPOSAL,     1048576, 1 },
-	{ "position",     PROC_K_POSITION,     131072,  1 },
-	{ "withdraw",     PROC_K_WITHDRAW,     1024,    1 },
-	{ "application",  PROC_K_APPLICATION,  32768,   1 },
-	{ "contribution", PROC_K_CONTRIBUTION, 65536,   1 },
-	{ NULL,           PROC_K_NONE,         0,       0 },
+	{ "body",         PROC_K_BODY,         KIND_BODY },
+	{ "body-rules",   PROC_K_BODY_RULES,   KIND_BODY_RULES },
+	{ "meeting",      PROC_K_MEETING,      KIND_MEETING },
+	{ "paper",        PROC_K_PAPER,        KIND_PAPER },
+	{ "paper-lang",   PROC_K_PAPER_LANG,   KIND_PAPER_LANG },
+	{ "proposal",     PROC_K_PROPOSAL,     KIND_PROPOSAL },
+	{ "position",     PROC_K_POSITION,     KIND_POSITION },
+	{ "withdraw",     PROC_K_WITHDRAW,     KIND_WITHDRAW },
+	{ "application",  PROC_K_APPLICATION,  KIND_APPLICATION },
+	{ "contribution", PROC_K_CONTRIBUTION, KIND_CONTRIBUTION },
+	{ NULL,           PROC_K_NONE,         KIND_UNKNOWN },
 };
 
 const struct proc_kind_info *
@@ -874,16 +877,18 @@ enum proc_result
 procrec_parse(const struct envelope *e, struct proc_rec *r)
 {
 	const struct proc_kind_info *k = procrec_kind(e->kind);
+	const struct kind_info *ki;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (k == NULL) {
+	if (k == NULL || (ki = kind_info(k->id)) == NULL) {
 		rs_seterr("\"%s\" is not a process record", e->kind);
 		return PROC_MALFORMED;
 	}
-	if (e->payload_len > k->max_payload) {
+	assert(kind_has(k->id, KIND_PUBLIC | KIND_PROCESS));
+	if (e->payload_len > ki->max_payload) {
 		rs_seterr("%s payload is %zu bytes; at most %zu", k->name, e->payload_len,
-		    k->max_payload);
+		    ki->max_payload);
 		return PROC_MALFORMED;
 	}
 	r->kind = k->kind;
