@@ -46,6 +46,7 @@ static const struct kind_field cert_fields[] = {
 	{ "issued", KF_INT, 0 },
 	{ "expires", KF_INT, 0 },
 	{ "pop", KF_B64, 1 },
+	{ "stakeholder", KF_HEX32, 0 },	/* a stakeholder's device: its application */
 	{ NULL, 0, 0 }
 };
 
@@ -123,9 +124,10 @@ process_shape(const struct envelope *e)
 static const struct kind_info table[KIND_COUNT] = {
 	[KIND_ADMIT] = { KIND_ADMIT, "admit", KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, admit_fields, NULL },
-	[KIND_CERT] = { KIND_CERT, "cert", KIND_BY_ROOT,
+	[KIND_CERT] = { KIND_CERT, "cert", KIND_BY_ROOT | KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, cert_fields, NULL },
-	[KIND_REVOKE] = { KIND_REVOKE, "revoke", KIND_BY_ROOT | KIND_BY_DEVICE,
+	[KIND_REVOKE] = { KIND_REVOKE, "revoke",
+	    KIND_BY_ROOT | KIND_BY_DEVICE | KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, revoke_fields, NULL },
 	[KIND_GROUP] = { KIND_GROUP, "group", KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, group_fields, NULL },

@@ -176,6 +176,11 @@ int proc_kind(const char *kind);
 enum proc_result proc_check(struct process *p, struct directory *d,
     const struct envelope *e, int64_t index, int64_t time)
     __attribute__((warn_unused_result));
+/* A certificate the operator signed for a stakeholder's device (its form is
+ * the directory's rule) stands only while the application it names is
+ * accredited at its log time.  PROC_OK for any other certificate. */
+enum proc_result proc_check_cert(struct process *p, const struct envelope *e,
+    int64_t time) __attribute__((warn_unused_result));
 /* Applies e, which proc_check accepted at this index and time. */
 void proc_apply(struct process *p, struct directory *d, const struct envelope *e,
     int64_t index, int64_t time);

@@ -42,6 +42,8 @@ rules_check(struct directory *d, struct process *p, const struct envelope *e,
 		return RULES_DIRECTORY;
 	if (kind_has(e->kind_id, KIND_PROCESS))
 		return from_proc(proc_check(p, d, e, index, time));
+	if (e->kind_id == KIND_CERT)
+		return from_proc(proc_check_cert(p, e, time));
 	return RULES_OK;
 }
 

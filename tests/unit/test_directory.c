@@ -1054,6 +1054,88 @@ mk_proc(struct rec *r, const char *kind, const struct keypair *signer,
 	assert_int_equal(kind_validate(&r->e, world_operator->pk), KIND_VALID);
 }
 
+/* ---- stakeholders' devices ---------------------------------------------- */
+
+/* A stakeholder's certificate: signed by signer, for state, with role and
+ * (when app is not NULL) the application it names. */
+static void
+mk_stakeholder(struct rec *r, const struct keypair *signer, const char *state,
+    const struct keypair *dev, const char *role, const char *app)
+{
+	json_t *p = cert_payload(state, dev, role, POP_GOOD);
+
+	if (app != NULL)
+		json_object_set_new(p, "stakeholder", json_string(app));
+	build_json(r, hdr_of("cert", state), p, signer);
+}
+
+static void
+test_stakeholder_cert(void **state)
+{
+	struct world *w = *state;
+	struct keypair *sh = keypair_new("ZZ", 1), *rz = keypair_new("ZZ", 0);
+	char app[65];
+	struct rec r;
+
+	memset(app, 'a', 64);
+	app[64] = '\0';
+	/* ZZ is nobody's State: no root key, no group member. */
+	mk_admit(&r, w->op, "ZZ", "ZZ", rz->pk);
+	REFUSE(w, &r, 0, "kept for stakeholders");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states",
+	    "XA", "ZZ"));
+	REFUSE(w, &r, 0, "member 1 is not a State code");
+	/* Only the operator certifies one, with role stakeholder, State ZZ
+	 * and an application; and the operator certifies nothing else. */
+	mk_stakeholder(&r, w->ra, "ZZ", sh, "stakeholder", app);
+	REFUSE(w, &r, 0, "not signed by an admitted root key of ZZ");
+	mk_stakeholder(&r, w->ra, "XA", sh, "stakeholder", app);
+	REFUSE(w, &r, 0, "unknown role");
+	mk_stakeholder(&r, w->ra, "XA", sh, "technical", app);
+	REFUSE(w, &r, 0, "only the operator certifies a stakeholder");
+	mk_stakeholder(&r, w->op, "XA", sh, "technical", NULL);
+	REFUSE(w, &r, 0, "only stakeholders' devices");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "technical", app);
+	REFUSE(w, &r, 0, "only stakeholders' devices");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", NULL);
+	REFUSE(w, &r, 0, "names its application");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", "1234");
+	REFUSE(w, &r, 0, "\"stakeholder\"");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", app);
+	assert_int_equal(dir_stakeholder_cert(&r.e, (uint8_t[32]){0}), 1);
+	ACCEPT(w, &r, 0);
+	assert_true(dir_is_stakeholder(dir_device(w->d, sh->pk)));
+	assert_false(dir_is_stakeholder(dir_device(w->d, w->a1->pk)));
+	mk_cert(&r, w->ra, "XA", "XA", rz, "technical", POP_GOOD);
+	assert_int_equal(dir_stakeholder_cert(&r.e, (uint8_t[32]){0}), 0);
+	rec_free(&r);
+
+	/* It signs none of a State's kinds, and receives nothing. */
+	mk_dev(&r, "msg", sh, "ZZ", 1, NULL, rcpt_of(w->b1));
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "stakeholder's device does not sign a msg");
+	mk_dev(&r, "cosign", sh, "ZZ", 1, NULL, NULL);
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "does not sign a cosign");
+	mk_proc(&r, "proposal", sh, "ZZ", 1);
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "does not sign a proposal");
+	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(sh));
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "stakeholder's device, which receives");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "ZZ"), rcpt_of(sh),
+	    CT + 3600000, NULL);
+	check_refused(w, &r, "not a State code");
+
+	/* Revoked by itself or by the operator, not by a State's root. */
+	mk_revoke(&r, w->ra, "ZZ", sh->pk);
+	REFUSE(w, &r, 0, "only by the operator or by itself");
+	mk_revoke(&r, w->op, "ZZ", sh->pk);
+	ACCEPT(w, &r, 0);
+	assert_false(dir_device_current(w->d, sh->pk, w->next));
+	/* and the operator revokes no State's device */
+	mk_revoke(&r, w->op, "XA", w->a1->pk);
+	REFUSE(w, &r, 0, "only by its State's root key or by itself");
+	keypair_free(sh);
+	keypair_free(rz);
+}
+
 /* The process's kinds pass the directory on their signer alone (their own
  * rules are lib/process.c's): the operator where the kind's row allows it,
  * unnumbered; a device under the device rules, numbered and chained. */
@@ -1122,6 +1204,7 @@ main(void)
 		W(test_many_devices),
 		W(test_group),
 		W(test_check),
+		W(test_stakeholder_cert),
 		W(test_process_signers),
 		cmocka_unit_test(test_pop_message_and_roles),
 	};
