@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "blob.h"
+#include "directory.h"
 #include "jsonutil.h"
 #include "seal.h"
 
@@ -206,7 +207,7 @@ states_ok(json_t *a, const char *what, struct proc_states *out)
 	out->n = 0;
 	json_array_foreach(a, i, v) {
 		const char *s = json_string_value(v);
-		if (!valid_state(s)) {
+		if (!dir_state_code(s)) {
 			rs_seterr("\"%s\" entry %zu is not a State code", what, i);
 			return -1;
 		}
@@ -512,8 +513,8 @@ hdr_time(const struct envelope *e, const char *field, int64_t *out)
 /* "files": 1 to PROC_MAX_FILES of exactly {"lang", "sha256", "size"}, the
  * languages distinct, each size that of an encrypted file of at most
  * PROC_FILE_MAX bytes. */
-static int
-hdr_files(const struct envelope *e, struct proc_files *f)
+int
+procrec_files(const struct envelope *e, struct proc_files *f)
 {
 	static const char *const fields[] = { "lang", "sha256", "size", NULL };
 	json_t *a = env_field(e, "files"), *v;
@@ -653,7 +654,7 @@ parse_body(const struct envelope *e, struct proc_rec *r, int change)
 	if (only_fields(p, "body payload", fields) != 0)
 		return -1;
 	if ((v = json_object_get(p, "chair")) != NULL || !change) {
-		if (!valid_state(json_string_value(v))) {
+		if (!dir_state_code(json_string_value(v))) {
 			rs_seterr("\"chair\" must be a State code");
 			return -1;
 		}
@@ -724,7 +725,7 @@ parse_paper(const struct envelope *e, struct proc_rec *r, int more)
 	    hdr_id(e, "meeting", 0, &r->has_meeting, r->meeting) != 0 ||
 	    hdr_id(e, "contribution", 0, &r->has_contribution, r->contribution) != 0)
 		return -1;
-	if (hdr_audience(e, r) != 0 || hdr_files(e, &r->files) != 0)
+	if (hdr_audience(e, r) != 0 || procrec_files(e, &r->files) != 0)
 		return -1;
 	if (r->audience == PROC_MEMBERS)
 		return sealed_ok(e, e->kind);
@@ -868,7 +869,7 @@ static int
 parse_contribution(const struct envelope *e, struct proc_rec *r)
 {
 	if (hdr_body(e, r) != 0 || hdr_id(e, "application", 1, NULL, r->application) != 0 ||
-	    hdr_files(e, &r->files) != 0)
+	    procrec_files(e, &r->files) != 0)
 		return -1;
 	return sealed_ok(e, "contribution");
 }

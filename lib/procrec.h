@@ -195,6 +195,11 @@ json_t *procrec_members_json(const struct proc_members *m);
 int procrec_valid_lang(const char *s);
 /* A body name: as a group's (1 to 31 of a-z 0-9 -, not starting with -). */
 int procrec_valid_name(const char *s);
+/* The "files" of a header (paper, paper-lang, contribution): 1 to
+ * PROC_MAX_FILES distinct language versions, each an encrypted file's blob
+ * digest and size.  -1 with rs_err naming what is wrong. */
+int procrec_files(const struct envelope *e, struct proc_files *f)
+    __attribute__((warn_unused_result));
 /* Is the blob size the encryption of some file of at most PROC_FILE_MAX
  * bytes?  Gives that file's size. */
 int procrec_blob_plain(uint64_t blob, uint64_t *plain);
