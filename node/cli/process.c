@@ -328,7 +328,11 @@ print_decision(json_t *d, int full)
 
 	printf("%.16s  %s of %s by %s: %s", jstr(d, "id"), jstr(d, "kind"),
 	    jstr(d, "body"), jstr(d, "by"), status_words(jstr(d, "status")));
-	if (strcmp(jstr(d, "status"), "open") == 0) {
+	if (strcmp(jstr(d, "status"), "open") == 0 && jint(d, "deadline") <= node_clock())
+		printf(" until this node verifies a checkpoint past its deadline %s (the "
+		    "next record the hub logs brings one)",
+		    time_str(jint(d, "deadline"), t, sizeof(t)));
+	else if (strcmp(jstr(d, "status"), "open") == 0) {
 		remaining(left, sizeof(left), jint(d, "remaining_ms"));
 		printf(", %s left (deadline %s)", left,
 		    time_str(jint(d, "deadline"), t, sizeof(t)));

@@ -131,7 +131,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const char *pay
 	json_t *h = json_deep_copy(hdr);
 	struct buf env = {0};
 	struct envelope e;
-	int64_t seq, t = now_ms();
+	int64_t seq, t = node_clock();
 	char prev[65];
 	int rc = -1;
 
@@ -169,6 +169,8 @@ int
 procnode_sign(struct node *n, const struct procnode *pn, json_t *hdr,
     const char *payload, uint8_t id[32])
 {
+	/* the envelope signed is the one checked: the same header time */
+	json_object_set_new(hdr, "time", json_integer(node_clock()));
 	if (precheck(n, pn, hdr, payload) != 0)
 		return -1;
 	return outbox_sign(n, hdr, payload, id);

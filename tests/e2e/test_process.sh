@@ -108,11 +108,22 @@ for _ in $(seq 1 240); do
 	sleep 0.5
 done
 N=$(logsize)
-check_out "an objection after the deadline is refused by the hub's log time" 'deadline|decided|closed' \
+check_out "an objection after the deadline is refused by the node, on its clock" 'silence procedure ended' \
 	node XB object "$P1"
 [ "$(logsize)" = "$N" ] && ok "the late objection was not logged" || bad "late objection logged"
+# XB's clock set back an hour: its node believes the silence still runs and
+# signs (its header says an hour ago); the hub's log time decides.
+ROSTER_CLOCK_SKEW_MS=-3600000 node XB object "$P1" >"$T/last.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "hub refused.*the silence procedure ended" "$T/last.out" &&
+	ok "a node with its clock set back: its late objection refused by log time" || { bad "clock set back (exit $rc)"; show_last; }
+[ "$(logsize)" = "$N" ] && ok "... and not logged" || bad "the set-back objection was logged"
+check_out "past the deadline, with no checkpoint after it, P1 is not yet called adopted" \
+	"${P1:0:16}.*OPEN, under silence until this node verifies a checkpoint past its deadline" node XC decisions
 # A record after the deadline, so a checkpoint past it is signed.
 node XA propose --body oewg --text-file "$T/p3.txt" --lang en >"$T/p4.out" 2>&1
+P4=$(id_of "$T/p4.out")
+check_out "XB's chain goes on after the refusal" 'support [0-9a-f]+ logged' node XB support "$P4"
 for s in XA XB XC XD; do node "$s" sync >/dev/null 2>&1; done
 check_out "P1 is adopted (no objection before the deadline)" "${P1:0:16}.*ADOPTED" node XB decisions
 check_out "P2 is not adopted (silence broken)" "${P2:0:16}.*NOT ADOPTED" node XB decisions
