@@ -146,6 +146,27 @@ static const struct command commands[] = {
 "a signed \"agreed\" acknowledgement naming the outcome's id.  The outcome\n"
 "(signed by its writer) and the agreement (signed by the other side) are both\n"
 "in the log: `consult show` prints them with their log indexes.\n" },
+{ "paper", cmd_paper, "papers for a body's meetings, in languages",
+"usage: roster paper circulate --body NAME --title CODE=TEXT... --file CODE=FILE...\n"
+"                              [--meeting ID] [--audience public|members]\n"
+"       roster paper add-language PAPER --file CODE=FILE... [--title CODE=TEXT...]\n"
+"       roster paper list [--body NAME] [--json] [--at TIME]\n"
+"       roster paper show PAPER [--json] [--at TIME]\n"
+"       roster paper report [--body NAME] [--json | --csv] [--at TIME]\n\n"
+"circulate signs a paper of body NAME with its first language versions:\n"
+"each FILE (at most 64 MiB) is encrypted and uploaded as an attachment whose\n"
+"digest the record signs; with --audience members (default public) the keys\n"
+"are sealed to the members' current devices.  add-language adds more\n"
+"versions later, each at its own log time; a language is never added twice.\n"
+"The Chair, a member or the secretariat circulates; the rules are checked\n"
+"before anything is uploaded.\n\n"
+"list and show give, for each paper for a meeting and each language, the\n"
+"lead time measured from the log time (never the signer's clock) to the\n"
+"meeting's start against the body's rule: \"fr: circulated 9 days before\n"
+"the meeting (rule: 42 days): LATE\", \"ru: missing\".  report gives per body\n"
+"and per circulating party the share of papers on time, in all required\n"
+"languages and all on time, and the median lead time per language, from\n"
+"the records this node verified (anyone recomputes the same figures).\n" },
 { "propose", cmd_propose, "put a proposal under the silence procedure",
 "usage: roster propose --body NAME --text-file FILE --lang CODE\n"
 "                      [--translation CODE=FILE]... [--silence DURATION]\n"

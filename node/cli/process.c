@@ -611,3 +611,356 @@ out:
 	node_close(&n);
 	return rc;
 }
+
+/* ---- papers ----------------------------------------------------------------- */
+
+/* --file LANG=PATH, repeated, into f (at most PROC_MAX_FILES). */
+static int
+file_opts(struct opts *o, const char *cmd, struct procnode_file *f, size_t *nf)
+{
+	const char *arg;
+
+	*nf = 0;
+	while ((arg = opt_value(o, "--file")) != NULL) {
+		char lang[PROC_LANG_MAX];
+		const char *path = procopt_file("--file", arg, lang);
+		if (path == NULL)
+			return usage_error(cmd, "%s", rs_err());
+		for (size_t i = 0; i < *nf; i++)
+			if (strcmp(f[i].lang, lang) == 0)
+				return usage_error(cmd, "--file: two %s versions", lang);
+		if (*nf == PROC_MAX_FILES)
+			return usage_error(cmd, "--file: at most %d language versions in one "
+			    "record", PROC_MAX_FILES);
+		snprintf(f[*nf].lang, sizeof(f[*nf].lang), "%s", lang);
+		f[(*nf)++].path = path;
+	}
+	if (*nf == 0)
+		return usage_error(cmd, "--file LANG=FILE is required (one per language)");
+	return 0;
+}
+
+static int
+paper_circulate(int argc, char **argv, int more)
+{
+	const char *cmd = more ? "paper add-language" : "paper circulate";
+	struct node n = {0};
+	struct procnode pn = {0};
+	struct opts o;
+	struct progress_bar bar;
+	struct procnode_file f[PROC_MAX_FILES];
+	const char *body = NULL, *meeting = NULL, *paper = NULL, *audience, *t;
+	json_t *title = json_object(), *hdr = NULL;
+	uint8_t id[32], ref[32];
+	size_t nf;
+	int rc = EXIT_USAGE, progress;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	if (more)
+		paper = opt_positional(&o);
+	else {
+		body = opt_value(&o, "--body");
+		meeting = opt_value(&o, "--meeting");
+	}
+	audience = opt_value(&o, "--audience");
+	progress = opt_flag(&o, "--progress");
+	while ((t = opt_value(&o, "--title")) != NULL)
+		if (procopt_text("--title", title, t, PROC_TITLE_MAX) != 0) {
+			usage_error(cmd, "%s", rs_err());
+			goto out;
+		}
+	if (file_opts(&o, cmd, f, &nf) != 0 || opts_finish(&o, cmd) != 0)
+		goto out;
+	if (!more && (body == NULL || json_object_size(title) == 0)) {
+		usage_error(cmd, "--body and --title LANG=TEXT are required");
+		goto out;
+	}
+	if (more && paper == NULL) {
+		usage_error(cmd, "name the paper (its id, or 8 or more of its first hex "
+		    "digits)");
+		goto out;
+	}
+	if (audience == NULL)
+		audience = more ? NULL : "public";
+	if (audience != NULL && strcmp(audience, "public") != 0 &&
+	    strcmp(audience, "members") != 0) {
+		usage_error(cmd, "--audience must be public or members");
+		goto out;
+	}
+	if (meeting != NULL && procopt_id("--meeting", meeting, ref) != 0) {
+		usage_error(cmd, "%s", rs_err());
+		goto out;
+	}
+	rc = 1;
+	if (open_synced(&n, &pn, 1) != 0)
+		goto fail;
+	if (more) {
+		const struct proc_paper *pp;
+		if (procnode_find_paper(&pn, paper, ref) != 0)
+			goto fail;
+		pp = proc_paper(pn.proc, ref);
+		if (audience == NULL)
+			audience = pp->audience == PROC_MEMBERS ? "members" : "public";
+		hdr = json_pack("{s:s,s:o}", "kind", "paper-lang", "paper", jhex(ref, 32));
+	} else {
+		hdr = json_pack("{s:s,s:s}", "kind", "paper", "body", body);
+		if (meeting != NULL)
+			json_object_set_new(hdr, "meeting", jhex(ref, 32));
+	}
+	if (procnode_paper(&n, &pn, hdr, audience, json_object_size(title) ? title : NULL,
+	    f, nf, progress_bar(&bar, progress), id) != 0 ||
+	    submit(&n, more ? "language versions" : "paper", id) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	rc = fail(cmd);
+out:
+	opts_free(&o);
+	procnode_free(&pn);
+	json_decref(hdr);
+	json_decref(title);
+	node_close(&n);
+	return rc;
+}
+
+static void
+days(char *out, size_t len, int64_t ms)
+{
+	double d = (double)ms / 86400000.0;
+
+	if (ms % 86400000 == 0)
+		snprintf(out, len, "%lld day%s", (long long)(ms / 86400000),
+		    ms == 86400000 ? "" : "s");
+	else
+		snprintf(out, len, "%.1f days", d);
+}
+
+/* "fr: circulated 9 days before the meeting (rule: 42 days): LATE" */
+static void
+print_paper(json_t *pp, int full)
+{
+	char t[32], lead[32], rule[32];
+	json_t *l, *title = json_object_get(pp, "title");
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	printf("%.16s  paper of %s by %s, %s", jstr(pp, "id"), jstr(pp, "body"),
+	    jstr(pp, "by"), jstr(pp, "audience"));
+	if (json_is_object(title)) {
+		json_object_foreach(title, k, v) {
+			printf(": \"%s\" (%s)", json_string_value(v), k);
+			break;
+		}
+	}
+	printf("\n");
+	if (full)
+		printf("    id %s\n    circulated at log index %lld, %s\n", jstr(pp, "id"),
+		    (long long)jint(pp, "index"), time_str(jint(pp, "time"), t, sizeof(t)));
+	if (json_is_string(json_object_get(pp, "meeting"))) {
+		days(rule, sizeof(rule), jint(pp, "lead_time_ms"));
+		printf("    for the meeting %.16s starting %s (rule: %s before it)\n",
+		    jstr(pp, "meeting"), time_str(jint(pp, "start"), t, sizeof(t)), rule);
+	}
+	json_array_foreach(json_object_get(pp, "languages"), i, l) {
+		const char *st = jstr(l, "status");
+		if (strcmp(st, "missing") == 0) {
+			printf("    %s: missing\n", jstr(l, "lang"));
+			continue;
+		}
+		if (strcmp(st, "circulated") == 0) {
+			printf("    %s: circulated %s\n", jstr(l, "lang"),
+			    time_str(jint(l, "time"), t, sizeof(t)));
+			continue;
+		}
+		if (jint(l, "lead_ms") >= 0) {
+			days(lead, sizeof(lead), jint(l, "lead_ms"));
+			printf("    %s: circulated %s before the meeting (rule: %s): %s",
+			    jstr(l, "lang"), lead, rule, strcmp(st, "on-time") == 0 ?
+			    "on time" : "LATE");
+		} else {
+			days(lead, sizeof(lead), -jint(l, "lead_ms"));
+			printf("    %s: circulated %s after the meeting started: LATE",
+			    jstr(l, "lang"), lead);
+		}
+		if (!json_is_true(json_object_get(l, "required")))
+			printf(" (not a required language)");
+		if (full)
+			printf(" [log index %lld, %s]", (long long)jint(l, "index"),
+			    time_str(jint(l, "time"), t, sizeof(t)));
+		printf("\n");
+	}
+}
+
+static int
+paper_show(int argc, char **argv, int list)
+{
+	const char *cmd = list ? "paper list" : "paper show";
+	struct node n = {0};
+	struct procnode pn = {0};
+	struct opts o;
+	const char *body = NULL, *prefix = NULL;
+	uint8_t id[32];
+	char hex[65];
+	int64_t at;
+	json_t *v = NULL, *pp;
+	size_t i;
+	int rc = EXIT_USAGE, json;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	json = opt_flag(&o, "--json");
+	at = at_opt(&o, cmd);
+	if (list)
+		body = opt_value(&o, "--body");
+	else
+		prefix = opt_positional(&o);
+	if (at == -2 || opts_finish(&o, cmd) != 0)
+		goto out;
+	if (!list && prefix == NULL) {
+		usage_error(cmd, "name the paper");
+		goto out;
+	}
+	rc = 1;
+	if (open_synced(&n, &pn, 1) != 0 ||
+	    (!list && procnode_find_paper(&pn, prefix, id) != 0)) {
+		rc = fail(cmd);
+		goto out;
+	}
+	at = procnode_at(&pn, at);
+	v = proc_view_papers(pn.proc, at, body);
+	if (!list) {
+		json_t *one = NULL;
+		sodium_bin2hex(hex, sizeof(hex), id, 32);
+		json_array_foreach(v, i, pp)
+			if (strcmp(jstr(pp, "id"), hex) == 0)
+				one = json_incref(pp);
+		json_decref(v);
+		v = one;
+	}
+	if (json) {
+		char *text = proc_dump(v);
+		fputs(text, stdout);
+		free(text);
+	} else if (list) {
+		as_of_line(&pn, at);
+		json_array_foreach(v, i, pp)
+			print_paper(pp, 0);
+		if (json_array_size(v) == 0)
+			printf("no papers\n");
+	} else
+		print_paper(v, 1);
+	rc = 0;
+out:
+	json_decref(v);
+	opts_free(&o);
+	procnode_free(&pn);
+	node_close(&n);
+	return rc;
+}
+
+static const char *
+pct_str(char out[16], json_t *row, const char *key)
+{
+	json_t *v = json_object_get(row, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(out, 16, "%.1f%%", json_number_value(v));
+	return out;
+}
+
+static int
+paper_report(int argc, char **argv)
+{
+	struct node n = {0};
+	struct procnode pn = {0};
+	struct opts o;
+	const char *body;
+	int64_t at;
+	json_t *v = NULL, *row, *med;
+	size_t i;
+	int rc = EXIT_USAGE, json, csv;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	body = opt_value(&o, "--body");
+	json = opt_flag(&o, "--json");
+	csv = opt_flag(&o, "--csv");
+	at = at_opt(&o, "paper report");
+	if (at == -2 || opts_finish(&o, "paper report") != 0)
+		goto out;
+	if (json && csv) {
+		usage_error("paper report", "--json or --csv, not both");
+		goto out;
+	}
+	rc = 1;
+	if (open_synced(&n, &pn, 1) != 0) {
+		rc = fail("paper report");
+		goto out;
+	}
+	at = procnode_at(&pn, at);
+	v = proc_view_report(pn.proc, at, body);
+	if (json) {
+		char *text = proc_dump(v);
+		fputs(text, stdout);
+		free(text);
+	} else if (csv) {
+		struct buf b = {0};
+		proc_report_csv(v, &b);
+		fwrite(b.p, 1, b.len, stdout);
+		buf_free(&b);
+	} else {
+		as_of_line(&pn, at);
+		json_array_foreach(json_object_get(v, "bodies"), i, row) {
+			const char *k;
+			json_t *x;
+			char a[16], b[16], c[16];
+			printf("%s: %lld paper%s due (%lld pending): on time %s, in all "
+			    "languages %s, all on time %s\n", jstr(row, "body"),
+			    (long long)jint(row, "papers"), jint(row, "papers") == 1 ? "" : "s",
+			    (long long)jint(row, "pending"), pct_str(a, row, "on_time_pct"),
+			    pct_str(b, row, "all_languages_pct"),
+			    pct_str(c, row, "all_on_time_pct"));
+			med = json_object_get(row, "median_lead_ms");
+			json_object_foreach(med, k, x) {
+				char d[32];
+				if (json_is_integer(x)) {
+					days(d, sizeof(d), json_integer_value(x));
+					printf("    %s: median lead time %s\n", k, d);
+				} else
+					printf("    %s: none circulated\n", k);
+			}
+		}
+	}
+	rc = 0;
+out:
+	json_decref(v);
+	opts_free(&o);
+	procnode_free(&pn);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_paper(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (sub == NULL)
+		return usage_error("paper", "say circulate, add-language, list, show or "
+		    "report");
+	if (strcmp(sub, "circulate") == 0)
+		return paper_circulate(argc - 1, argv + 1, 0);
+	if (strcmp(sub, "add-language") == 0)
+		return paper_circulate(argc - 1, argv + 1, 1);
+	if (strcmp(sub, "list") == 0)
+		return paper_show(argc - 1, argv + 1, 1);
+	if (strcmp(sub, "show") == 0)
+		return paper_show(argc - 1, argv + 1, 0);
+	if (strcmp(sub, "report") == 0)
+		return paper_report(argc - 1, argv + 1);
+	return usage_error("paper", "unknown subcommand \"%s\"", sub);
+}

@@ -27,7 +27,11 @@
 #include <string.h>
 #include <sodium.h>
 
+#include <sys/stat.h>
+
+#include "attach.h"
 #include "audience.h"
+#include "blob.h"
 #include "jsonutil.h"
 #include "kinds.h"
 #include "outbox.h"
@@ -96,8 +100,10 @@ procnode_at(const struct procnode *pn, int64_t at)
 	return t > pn->proc->last_time ? t : pn->proc->last_time;
 }
 
-int
-procnode_find_matter(const struct procnode *pn, const char *prefix, uint8_t id[32])
+/* The one id among n (each at ids + i * stride) that prefix starts. */
+static int
+find_id(const char *prefix, const uint8_t *ids, size_t stride, size_t n,
+    const char *what, uint8_t id[32])
 {
 	size_t len = prefix != NULL ? strlen(prefix) : 0, found = 0;
 	char hex[65];
@@ -107,26 +113,45 @@ procnode_find_matter(const struct procnode *pn, const char *prefix, uint8_t id[3
 		    "or the first 8 or more (lower case)", prefix ? prefix : "");
 		return -1;
 	}
-	for (size_t i = 0; i < pn->proc->nmatters; i++) {
-		sodium_bin2hex(hex, sizeof(hex), pn->proc->matters[i].id, 32);
+	for (size_t i = 0; i < n; i++) {
+		sodium_bin2hex(hex, sizeof(hex), ids + i * stride, 32);
 		if (strncmp(hex, prefix, len) == 0) {
-			memcpy(id, pn->proc->matters[i].id, 32);
+			memcpy(id, ids + i * stride, 32);
 			found++;
 		}
 	}
 	if (found == 1)
 		return 0;
 	if (found == 0)
-		rs_seterr("no proposal or application %s in the records this node "
-		    "verified (roster sync first?)", prefix);
+		rs_seterr("no %s %s in the records this node verified (roster sync "
+		    "first?)", what, prefix);
 	else
 		rs_seterr("%s is the start of %zu ids: give more digits", prefix, found);
 	return -1;
 }
 
+int
+procnode_find_matter(const struct procnode *pn, const char *prefix, uint8_t id[32])
+{
+	const struct process *p = pn->proc;
+
+	return find_id(prefix, p->nmatters ? p->matters[0].id : NULL,
+	    sizeof(p->matters[0]), p->nmatters, "proposal or application", id);
+}
+
+int
+procnode_find_paper(const struct procnode *pn, const char *prefix, uint8_t id[32])
+{
+	const struct process *p = pn->proc;
+
+	return find_id(prefix, p->npapers ? p->papers[0].id : NULL,
+	    sizeof(p->papers[0]), p->npapers, "paper", id);
+}
+
 /* The envelope outbox_add would sign now, checked by the rules. */
 static int
-precheck(struct node *n, const struct procnode *pn, json_t *hdr, const char *payload)
+precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *payload,
+    size_t len)
 {
 	json_t *h = json_deep_copy(hdr);
 	struct buf env = {0};
@@ -145,7 +170,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const char *pay
 	json_object_set_new(h, "seq", json_integer(seq + 1));
 	if (seq > 0 && prev[0] != '\0')
 		json_object_set_new(h, "prev", json_string(prev));
-	if (env_build(&env, h, payload, strlen(payload), n->key->pk, n->key->sk) != 0 ||
+	if (env_build(&env, h, payload, len, n->key->pk, n->key->sk) != 0 ||
 	    env_parse(&e, env.p, env.len) != 0)
 		goto out;
 	if (kind_validate(&e, n->cfg.operator_key) != KIND_VALID)
@@ -165,15 +190,35 @@ out:
 	return rc;
 }
 
+/* Signs hdr and payload into the outbox in a transaction of its own, after
+ * the rules accepted them. */
+static int
+sign_bytes(struct node *n, const struct procnode *pn, json_t *hdr, const void *payload,
+    size_t len, uint8_t id[32])
+{
+	struct buf env = {0};
+	int rc;
+
+	/* the envelope signed is the one checked: the same header time */
+	json_object_set_new(hdr, "time", json_integer(node_clock()));
+	if (precheck(n, pn, hdr, payload, len) != 0)
+		return -1;
+	if (store_begin(n) != 0)
+		return -1;
+	rc = outbox_add(n, hdr, payload, len, &env, id);
+	buf_free(&env);
+	if (rc != 0 || store_commit(n) != 0) {
+		store_rollback(n);
+		return -1;
+	}
+	return 0;
+}
+
 int
 procnode_sign(struct node *n, const struct procnode *pn, json_t *hdr,
     const char *payload, uint8_t id[32])
 {
-	/* the envelope signed is the one checked: the same header time */
-	json_object_set_new(hdr, "time", json_integer(node_clock()));
-	if (precheck(n, pn, hdr, payload) != 0)
-		return -1;
-	return outbox_sign(n, hdr, payload, id);
+	return sign_bytes(n, pn, hdr, payload, strlen(payload), id);
 }
 
 /* The current devices of the States a reason is for. */
@@ -248,5 +293,144 @@ procnode_position(struct node *n, const struct procnode *pn, const uint8_t ref[3
 	json_decref(p);
 	buf_free(&sealed);
 	free(r);
+	return rc;
+}
+
+/* ---- papers ---------------------------------------------------------------- */
+
+/* The members of body b as an audience of audience.c ("all", "group:NAME",
+ * "XA,XB"). */
+static char *
+members_audience(const struct proc_body *b)
+{
+	struct buf out = {0};
+
+	switch (b->members.kind) {
+	case PROC_MEMBERS_ALL:
+		return xstrdup("all");
+	case PROC_MEMBERS_GROUP:
+		buf_printf(&out, "group:%s", b->members.group);
+		break;
+	case PROC_MEMBERS_LIST:
+		for (size_t i = 0; i < b->members.list.n; i++)
+			buf_printf(&out, "%s%s", i ? "," : "", b->members.list.v[i]);
+		break;
+	}
+	buf_cstr(&out);
+	return (char *)out.p;
+}
+
+/* The body a paper record is for: its "body", or its paper's. */
+static const struct proc_body *
+paper_body(const struct procnode *pn, json_t *hdr)
+{
+	const char *name = jstr(hdr, "body"), *ref = jstr(hdr, "paper");
+	uint8_t id[32];
+	const struct proc_paper *pp;
+
+	if (name != NULL)
+		return proc_body(pn->proc, name);
+	if (ref == NULL || hex_decode_exact(id, 32, ref) != 0 ||
+	    (pp = proc_paper(pn->proc, id)) == NULL)
+		return NULL;
+	return &pn->proc->bodies[pp->body];
+}
+
+/* The payload of a paper record: the keys (public), or sealed. */
+static int
+paper_payload(struct node *n, const struct proc_body *b, const char *audience,
+    json_t *title, json_t *keys, struct buf *out)
+{
+	json_t *p = json_object();
+	char *text, *to = NULL;
+	struct seal_recipient *r = NULL;
+	size_t nr = 0;
+	json_t *states = json_array(), *rcpt = json_array();
+	int rc = -1;
+
+	if (title != NULL)
+		json_object_set(p, "title", title);
+	json_object_set(p, "files", keys);
+	text = jdump(p);
+	if (strcmp(audience, "public") == 0) {
+		buf_add(out, text, strlen(text));
+		rc = 0;
+	} else if (b == NULL)
+		rs_seterr("no such body or paper");
+	else if ((to = members_audience(b)) != NULL &&
+	    audience_resolve(n, to, NULL, &r, &nr, states, rcpt) == 0 &&
+	    seal_encrypt(out, text, strlen(text), r, nr) == 0)
+		rc = 0;
+	sodium_memzero(text, strlen(text));
+	free(text);
+	free(to);
+	free(r);
+	json_decref(p);
+	json_decref(states);
+	json_decref(rcpt);
+	return rc;
+}
+
+int
+procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
+    const char *audience, json_t *title, const struct procnode_file *f, size_t nf,
+    const struct transfer_progress *prog, uint8_t id[32])
+{
+	const struct proc_body *b = paper_body(pn, hdr);
+	json_t *files = json_array(), *keys = json_array(), *d;
+	struct buf payload = {0};
+	uint8_t zero[32] = {0}, zkey[32] = {0}, zhdr[24] = {0};
+	int rc = -1;
+
+	json_object_set_new(hdr, "audience", json_string(audience));
+	/* first the rules, on the files' sizes and stand-in keys */
+	for (size_t i = 0; i < nf; i++) {
+		struct stat sb;
+		if (stat(f[i].path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			rs_seterr("the %s version: %s is not a file", f[i].lang, f[i].path);
+			goto out;
+		}
+		if ((uint64_t)sb.st_size > PROC_FILE_MAX) {
+			rs_seterr("the %s version is %lld bytes: a language version has "
+			    "at most %llu MiB", f[i].lang, (long long)sb.st_size,
+			    (unsigned long long)(PROC_FILE_MAX >> 20));
+			goto out;
+		}
+		json_array_append_new(files, json_pack("{s:s,s:o,s:I}", "lang", f[i].lang,
+		    "sha256", jhex(zero, 32), "size",
+		    (json_int_t)blob_cipher_size((uint64_t)sb.st_size)));
+		json_array_append_new(keys, json_pack("{s:s,s:s,s:o,s:o}", "name", "x",
+		    "type", "application/octet-stream", "key", jb64(zkey, 32), "header",
+		    jb64(zhdr, 24)));
+	}
+	json_object_set(hdr, "files", files);
+	json_object_set_new(hdr, "time", json_integer(node_clock()));
+	if (paper_payload(n, b, audience, title, keys, &payload) != 0 ||
+	    precheck(n, pn, hdr, payload.p, payload.len) != 0)
+		goto out;
+	buf_free(&payload);
+	json_array_clear(files);
+	json_array_clear(keys);
+	/* then the uploads, and the record */
+	for (size_t i = 0; i < nf; i++) {
+		if (attach_upload(n, f[i].path, prog, &d) != 0)
+			goto out;
+		json_array_append_new(files, json_pack("{s:s,s:O,s:I}", "lang", f[i].lang,
+		    "sha256", json_object_get(d, "sha256"), "size", (json_int_t)
+		    blob_cipher_size((uint64_t)json_integer_value(json_object_get(d,
+		    "size")))));
+		json_array_append_new(keys, json_pack("{s:O,s:O,s:O,s:O}", "name",
+		    json_object_get(d, "name"), "type", json_object_get(d, "type"), "key",
+		    json_object_get(d, "key"), "header", json_object_get(d, "header")));
+		json_decref(d);
+	}
+	json_object_set(hdr, "files", files);
+	if (paper_payload(n, b, audience, title, keys, &payload) != 0)
+		goto out;
+	rc = sign_bytes(n, pn, hdr, payload.p, payload.len, id);
+out:
+	buf_free(&payload);
+	json_decref(files);
+	json_decref(keys);
 	return rc;
 }

@@ -59,4 +59,29 @@ int procnode_position(struct node *n, const struct procnode *pn, const uint8_t r
     const char *stance, const char *reason, size_t reason_len, uint8_t id[32])
     __attribute__((warn_unused_result));
 
+/* One language version to circulate: its language and file. */
+struct procnode_file {
+	char lang[16];
+	const char *path;
+};
+
+/* Circulates a paper (hdr kind "paper": body, meeting?) or more language
+ * versions of one (hdr kind "paper-lang": paper), audience "public" or
+ * "members", title (a texts object, or NULL; a paper's is required): the
+ * record is checked by the rules first with the files' sizes (nothing is
+ * uploaded for a record the hub would refuse), then each version is
+ * encrypted and uploaded as an attachment and the record signed, its
+ * header naming each blob's digest and size, its payload giving the keys
+ * (public) or sealed to the body's members' current devices.  The caller
+ * flushes. */
+struct transfer_progress;
+int procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
+    const char *audience, json_t *title, const struct procnode_file *f, size_t nf,
+    const struct transfer_progress *prog, uint8_t id[32])
+    __attribute__((warn_unused_result));
+
+/* A paper id or a unique prefix of one (as procnode_find_matter). */
+int procnode_find_paper(const struct procnode *pn, const char *prefix, uint8_t id[32])
+    __attribute__((warn_unused_result));
+
 #endif

@@ -43,6 +43,7 @@ check_out "rosterd stakeholder apply to an unknown body is refused" 'no body' \
 [ "$(logsize)" = "$N" ] && ok "nothing of the refused or malformed was logged" || bad "log grew: $N -> $(logsize)"
 check_out "rosterd meeting records a meeting" 'meeting of oewg recorded' \
 	"$ROSTERD" meeting "$T/hub" --body oewg --start 2040-01-10T10:00Z --end 2040-01-12 --title "en=Second session"
+M1=$(id_of "$T/last.out")
 check_out "rosterd stakeholder apply records an application" 'application of Cyber Org to oewg recorded' \
 	"$ROSTERD" stakeholder apply "$T/hub" --body oewg --name "Cyber Org" --ecosoc no --website https://example.org
 APP=$(id_of "$T/last.out")
@@ -129,6 +130,55 @@ check_out "P1 is adopted (no objection before the deadline)" "${P1:0:16}.*ADOPTE
 check_out "P2 is not adopted (silence broken)" "${P2:0:16}.*NOT ADOPTED" node XB decisions
 check_out "P3 is withdrawn" "${P3:0:16}.*WITHDRAWN" node XC decisions
 check_out "the application is accredited (nobody objected)" "${APP:0:16}.*ACCREDITED" node XD decisions
+
+# ---- papers and their lead time ---------------------------------------------------
+printf 'Programme of work' >"$T/en.txt"; printf 'Programme de travail' >"$T/fr.txt"
+printf 'Programa' >"$T/es.txt"; printf 'Programma' >"$T/ru.txt"
+node XA paper circulate --body oewg --meeting "$M1" --title "en=Programme of work" \
+	--file "en=$T/en.txt" --file "fr=$T/fr.txt" >"$T/paper.out" 2>&1
+PA=$(sed -n 's/^paper \([0-9a-f]*\) logged.*/\1/p' "$T/paper.out")
+[ -n "$PA" ] && ok "the Chair circulates a paper in en and fr" || { bad "paper circulate"; cat "$T/paper.out"; }
+check_out "a member sees en on time" 'en: circulated [0-9.]+ days before the meeting \(rule: 42 days\): on time' node XB paper show "$PA"
+check_out "... and the missing four flagged" 'ar: missing.*zh: missing.*ru: missing.*es: missing' \
+	sh -c "\"$ROSTER\" paper show $PA --dir $T/node-XB | tr '\n' ' '"
+N=$(logsize)
+check_out "a member who did not circulate it adds no language" 'paper-lang|circulated|Chair' \
+	node XB paper add-language "$PA" --file "ru=$T/ru.txt"
+node XA paper circulate --body oewg --title en=X --file "english=$T/en.txt" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "a file whose language is no code: exit 2" || bad "--file english="
+node XA paper circulate --body oewg --title en=X --file "en=$T/en.txt" --file "en=$T/fr.txt" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "two versions in one language: exit 2" || bad "duplicate --file"
+node XA paper circulate --body oewg --title en=X >/dev/null 2>&1
+[ $? -eq 2 ] && ok "a paper with no file: exit 2" || bad "no --file"
+check_out "a paper for an unknown meeting is refused" 'meeting' \
+	node XA paper circulate --body oewg --title en=X --meeting "$(printf '0%.0s' $(seq 64))" --file "en=$T/en.txt"
+truncate -s 70M "$T/big.pdf"
+check_out "a 70 MiB language version is refused before upload" 'at most 64 MiB' \
+	node XA paper circulate --body oewg --title en=Big --file "en=$T/big.pdf"
+rm -f "$T/big.pdf"
+[ "$(logsize)" = "$N" ] && ok "no refused paper was logged" || bad "log grew: $N -> $(logsize)"
+check_out "the Chair adds ru and es later" 'language versions [0-9a-f]+ logged' \
+	node XA paper add-language "${PA:0:12}" --file "ru=$T/ru.txt" --file "es=$T/es.txt"
+check_out "a language is never added twice" 'already|twice' node XA paper add-language "$PA" --file "ru=$T/ru.txt"
+# a meeting tomorrow: a paper for it is late whatever the signer's clock says
+S=$(( $(date +%s%3N) + 86400000 ))
+"$ROSTERD" meeting "$T/hub" --body oewg --start "$S" --end "$((S + 86400000))" --title en=Tomorrow >"$T/m2.out" 2>&1
+M2=$(id_of "$T/m2.out")
+ROSTER_CLOCK_SKEW_MS=-2592000000 node XB paper circulate --body oewg --meeting "$M2" --title en=Late \
+	--file "en=$T/en.txt" >"$T/late.out" 2>&1
+PL=$(sed -n 's/^paper \([0-9a-f]*\) logged.*/\1/p' "$T/late.out")
+[ -n "$PL" ] && ok "XB (clock 30 days back) circulates a paper for tomorrow's meeting" || { bad "late paper"; cat "$T/late.out"; }
+check_out "its lead time is the log's: about a day, LATE" \
+	'en: circulated (0\.9|1\.0) days before the meeting \(rule: 42 days\): LATE' node XC paper show "$PL"
+node XA paper report --json >"$T/report.json" 2>/dev/null
+python3 - "$T/report.json" >"$T/last.out" 2>&1 <<'PY' && ok "the paper report: 1 due (late), 1 pending" || { bad "paper report"; show_last; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+b = r["bodies"][0]
+assert b["body"] == "oewg" and b["papers"] == 1 and b["pending"] == 1, b
+assert b["on_time"] == 0 and b["on_time_pct"] == 0, b
+PY
+check_out "the report as CSV" '^scope,body,by,papers' node XA paper report --csv
 
 # ---- the same everywhere, byte for byte ------------------------------------------
 AT=$(( $(date +%s%3N) + 3600000 ))
