@@ -40,6 +40,10 @@ open_synced(struct node *n, struct procnode *pn, int need_key)
 		    "verified earlier\n", rs_err());
 	if (procnode_load(n, pn) != 0)
 		return -1;
+	if (pn->dropped > 0)
+		fprintf(stderr, "roster: ALARM: %zu position%s of this State receipted "
+		    "before the deadline %s not counted (`roster alarms`)\n", pn->dropped,
+		    pn->dropped == 1 ? "" : "s", pn->dropped == 1 ? "is" : "are");
 	if (pn->refused > 0)
 		fprintf(stderr, "roster: WARNING: the hub logged %zu process record%s "
 		    "the rules refuse (the first at log index %lld: %s); they are left "

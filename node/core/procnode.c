@@ -63,9 +63,61 @@ replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 	return 0;
 }
 
+/* One of this device's own receipted records: a position logged before
+ * its matter's deadline, in the part of the log the node verified
+ * complete, must be one the outcome counts.  If it is not, the hub served
+ * a feed without it (or refused it in the replay's eyes): an alarm, with
+ * the receipt, which proves the position was logged in time. */
+struct own_check {
+	struct node *n;
+	struct procnode *pn;
+};
+
+static int
+own_position(void *ud, int64_t index, const uint8_t *env, size_t len, const char *receipt)
+{
+	struct own_check *c = ud;
+	struct envelope e;
+	struct proc_matter *m;
+	uint8_t ref[32];
+	int64_t time;
+	int counted = 0;
+
+	if (index >= (int64_t)c->pn->size || env_parse(&e, env, len) != 0)
+		return 0;
+	if (e.kind_id != KIND_POSITION || env_str(&e, "ref") == NULL ||
+	    hex_decode_exact(ref, 32, env_str(&e, "ref")) != 0 ||
+	    (m = proc_matter(c->pn->proc, ref)) == NULL) {
+		env_free(&e);
+		return 0;
+	}
+	{	/* the receipt's log time: the hub's signed word */
+		json_t *r = receipt != NULL ? jparse(receipt, strlen(receipt)) : NULL;
+		time = json_integer_value(json_object_get(r, "time"));
+		json_decref(r);
+	}
+	for (size_t i = 0; i < m->npos; i++)
+		if (m->pos[i].index == index)
+			counted = 1;
+	if (!counted && time > 0 && time < m->deadline) {
+		char hex[65];
+		sodium_bin2hex(hex, sizeof(hex), m->id, 32);
+		(void)store_alarm(c->n, "position-dropped", receipt, "this State's %s "
+		    "of %s, receipted at log index %lld before the deadline, is not "
+		    "counted in the log this node verified: the receipt proves it "
+		    "was logged in time", env_str(&e, "stance") ? env_str(&e,
+		    "stance") : "position", hex, (long long)index);
+		c->pn->dropped++;
+	}
+	env_free(&e);
+	return 0;
+}
+
 int
 procnode_load(struct node *n, struct procnode *pn)
 {
+	struct own_check c = { n, pn };
+
 	struct pub_state v;
 
 	memset(pn, 0, sizeof(*pn));
@@ -76,7 +128,8 @@ procnode_load(struct node *n, struct procnode *pn)
 	pn->proc = proc_new();
 	pn->size = v.size;
 	pn->as_of = store_checkpoint_time_of_size(n, v.size);
-	if (store_public_each(n, v.f.size, replay_one, pn) != 0) {
+	if (store_public_each(n, v.f.size, replay_one, pn) != 0 ||
+	    store_outbox_logged_each(n, -1, (int64_t)v.size, own_position, &c) != 0) {
 		procnode_free(pn);
 		return -1;
 	}

@@ -28,6 +28,9 @@ struct procnode {
 	size_t refused;
 	int64_t first_refused;	/* its log index, -1: none */
 	char why[RS_ERRLEN];	/* the rule the first one broke */
+	/* this device's positions receipted before the deadline that the
+	 * outcome does not count (an alarm each: position-dropped) */
+	size_t dropped;
 };
 
 /* 0, or -1 with rs_err (a store error, or a stored record that does not

@@ -205,6 +205,19 @@ assert len(p2["proof"]["positions"]) == 2, p2["proof"]
 assert p3["status"] == "withdrawn" and p3["proof"]["withdrawal"] is not None, p3
 PY
 
+# ---- a dropped objection is caught by the node that holds its receipt -------------
+# XB's store made to lack its own objection to P2 (as a feed without it
+# would leave it): the receipt it holds says the objection was logged
+# before the deadline, so the node raises an alarm instead of trusting the
+# outcome.  (The hub's side of serving a feed without a record is the
+# completeness check's, section 8: test_omission.sh.)
+check_out "no alarm while XB's objection is counted" '^as of' node XB decisions
+OBJ=$(sqlite3 "$T/node-XB/node.db" "SELECT idx FROM outbox WHERE kind = 'position' ORDER BY seq LIMIT 1")
+sqlite3 "$T/node-XB/node.db" "DELETE FROM records WHERE idx = $OBJ"
+check_out "its objection missing, XB's node raises the alarm" 'ALARM: 1 position of this State receipted before the deadline is not counted' \
+	node XB decisions
+check_out "roster alarms keeps it, with the receipt" 'position-dropped' node XB alarms
+
 # ---- the Chair's meeting, bad words ------------------------------------------------
 check_out "the Chair records a meeting" 'meeting [0-9a-f]+ logged' \
 	node XA meeting add --body oewg --start 2040-03-01 --end 2040-03-05 --title "en=Third session"
