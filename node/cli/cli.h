@@ -89,6 +89,7 @@ int cmd_decision(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);
 int cmd_process(int argc, char **argv);
 int cmd_paper(int argc, char **argv);
+int cmd_contribute(int argc, char **argv);
 int cmd_sync(int argc, char **argv);		/* sync.c */
 int cmd_inbox(int argc, char **argv);		/* show.c */
 int cmd_show(int argc, char **argv);

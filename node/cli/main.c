@@ -152,7 +152,8 @@ static const struct command commands[] = {
 "       roster paper add-language PAPER --file CODE=FILE... [--title CODE=TEXT...]\n"
 "       roster paper list [--body NAME] [--json] [--at TIME]\n"
 "       roster paper show PAPER [--json] [--at TIME]\n"
-"       roster paper report [--body NAME] [--json | --csv] [--at TIME]\n\n"
+"       roster paper report [--body NAME] [--json | --csv] [--at TIME]\n"
+"       roster paper distribute CONTRIBUTION [--meeting ID] [--audience members|public]\n\n"
 "circulate signs a paper of body NAME with its first language versions:\n"
 "each FILE (at most 64 MiB) is encrypted and uploaded as an attachment whose\n"
 "digest the record signs; with --audience members (default public) the keys\n"
@@ -166,7 +167,19 @@ static const struct command commands[] = {
 "the meeting (rule: 42 days): LATE\", \"ru: missing\".  report gives per body\n"
 "and per circulating party the share of papers on time, in all required\n"
 "languages and all on time, and the median lead time per language, from\n"
-"the records this node verified (anyone recomputes the same figures).\n" },
+"the records this node verified (anyone recomputes the same figures).\n\n"
+"distribute (the Chair) circulates an organisation's contribution as a\n"
+"paper of its body: the same files, whose digests the organisation signed,\n"
+"so anyone can check the members got exactly what it sent; their keys are\n"
+"sealed to the members (default) or public.\n" },
+{ "contribute", cmd_contribute, "an accredited organisation's contribution to the Chair",
+"usage: roster contribute --title CODE=TEXT... --file CODE=FILE... [--body NAME]\n\n"
+"On the node of an accredited organisation (made with roster init --state ZZ\n"
+"--role stakeholder and certified by the operator): signs a written\n"
+"contribution to the body it was accredited to, each language version an\n"
+"attachment whose keys are sealed to the Chair's devices only.  The Chair\n"
+"distributes it to the members with roster paper distribute.  Such a node\n"
+"signs nothing else and receives nothing addressed to States.\n" },
 { "propose", cmd_propose, "put a proposal under the silence procedure",
 "usage: roster propose --body NAME --text-file FILE --lang CODE\n"
 "                      [--translation CODE=FILE]... [--silence DURATION]\n"

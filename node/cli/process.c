@@ -948,14 +948,106 @@ out:
 	return rc;
 }
 
+/* roster contribute (an organisation) and roster paper distribute (the
+ * Chair). */
+int
+cmd_contribute(int argc, char **argv)
+{
+	struct node n = {0};
+	struct procnode pn = {0};
+	struct opts o;
+	struct progress_bar bar;
+	struct procnode_file f[PROC_MAX_FILES];
+	const char *body, *t;
+	json_t *title = json_object();
+	uint8_t id[32];
+	size_t nf;
+	int rc = EXIT_USAGE, progress;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	body = opt_value(&o, "--body");
+	progress = opt_flag(&o, "--progress");
+	while ((t = opt_value(&o, "--title")) != NULL)
+		if (procopt_text("--title", title, t, PROC_TITLE_MAX) != 0) {
+			usage_error("contribute", "%s", rs_err());
+			goto out;
+		}
+	if (file_opts(&o, "contribute", f, &nf) != 0 || opts_finish(&o, "contribute") != 0)
+		goto out;
+	if (json_object_size(title) == 0) {
+		usage_error("contribute", "--title LANG=TEXT is required");
+		goto out;
+	}
+	rc = 1;
+	if (open_synced(&n, &pn, 1) != 0 ||
+	    procnode_contribute(&n, &pn, body, title, f, nf, progress_bar(&bar, progress),
+	    id) != 0 || submit(&n, "contribution", id) != 0)
+		rc = fail("contribute");
+	else
+		rc = 0;
+out:
+	opts_free(&o);
+	procnode_free(&pn);
+	json_decref(title);
+	node_close(&n);
+	return rc;
+}
+
+static int
+paper_distribute(int argc, char **argv)
+{
+	struct node n = {0};
+	struct procnode pn = {0};
+	struct opts o;
+	const char *prefix, *meeting, *audience;
+	uint8_t cid[32], mid[32], id[32];
+	int rc = EXIT_USAGE;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	meeting = opt_value(&o, "--meeting");
+	audience = opt_value(&o, "--audience");
+	prefix = opt_positional(&o);
+	if (opts_finish(&o, "paper distribute") != 0)
+		goto out;
+	if (prefix == NULL) {
+		usage_error("paper distribute", "name the contribution");
+		goto out;
+	}
+	if (audience == NULL)
+		audience = "members";
+	if (strcmp(audience, "public") != 0 && strcmp(audience, "members") != 0) {
+		usage_error("paper distribute", "--audience must be members or public");
+		goto out;
+	}
+	if (meeting != NULL && procopt_id("--meeting", meeting, mid) != 0) {
+		usage_error("paper distribute", "%s", rs_err());
+		goto out;
+	}
+	rc = 1;
+	if (open_synced(&n, &pn, 1) != 0 ||
+	    procnode_find_contribution(&pn, prefix, cid) != 0 ||
+	    procnode_distribute(&n, &pn, cid, meeting ? mid : NULL, audience, id) != 0 ||
+	    submit(&n, "paper", id) != 0)
+		rc = fail("paper distribute");
+	else
+		rc = 0;
+out:
+	opts_free(&o);
+	procnode_free(&pn);
+	node_close(&n);
+	return rc;
+}
+
 int
 cmd_paper(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub == NULL)
-		return usage_error("paper", "say circulate, add-language, list, show or "
-		    "report");
+		return usage_error("paper", "say circulate, add-language, list, show, "
+		    "report or distribute");
 	if (strcmp(sub, "circulate") == 0)
 		return paper_circulate(argc - 1, argv + 1, 0);
 	if (strcmp(sub, "add-language") == 0)
@@ -966,5 +1058,7 @@ cmd_paper(int argc, char **argv)
 		return paper_show(argc - 1, argv + 1, 0);
 	if (strcmp(sub, "report") == 0)
 		return paper_report(argc - 1, argv + 1);
+	if (strcmp(sub, "distribute") == 0)
+		return paper_distribute(argc - 1, argv + 1);
 	return usage_error("paper", "unknown subcommand \"%s\"", sub);
 }

@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 
 #include "attach.h"
-#include "audience.h"
 #include "blob.h"
 #include "jsonutil.h"
 #include "kinds.h"
@@ -274,38 +273,63 @@ procnode_sign(struct node *n, const struct procnode *pn, json_t *hdr,
 	return sign_bytes(n, pn, hdr, payload, strlen(payload), id);
 }
 
-/* The current devices of the States a reason is for. */
+/* Is state a member of b by the directory d as it is now (the rule of
+ * lib/process.c's members, for choosing whom to seal to)? */
 static int
-reason_recipients(struct node *n, const struct procnode *pn, const struct proc_matter *m,
-    struct seal_recipient **r, size_t *nr)
+member_now(struct directory *d, const struct proc_body *b, const char *state)
 {
-	const struct proc_body *b = &pn->proc->bodies[m->body];
-	json_t *states = json_array(), *rcpt = json_array();
-	struct seal_recipient *one;
-	size_t none;
+	const struct dir_group *g;
+
+	switch (b->members.kind) {
+	case PROC_MEMBERS_ALL:
+		return 1;
+	case PROC_MEMBERS_GROUP:
+		g = dir_group(d, b->members.group);
+		return g != NULL && dir_group_has(g, state);
+	case PROC_MEMBERS_LIST:
+		for (size_t i = 0; i < b->members.list.n; i++)
+			if (strcmp(b->members.list.v[i], state) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* The current devices (this one included) of the States a sealed payload
+ * is for: state alone when given, else the members of b; from the
+ * directory as the verified records make it. */
+static int
+sealed_to(struct node *n, const struct procnode *pn, const struct proc_body *b,
+    const char *state, struct seal_recipient **r, size_t *nr)
+{
+	struct directory *d = pn->dir;
+	int64_t now = node_clock();
 
 	*r = NULL;
 	*nr = 0;
-	for (size_t i = 0; i < m->members->n; i++) {
-		const char *st = m->members->v[i];
-		if (m->objections == PROC_SHOW_CHAIR && strcmp(st, b->chair) != 0)
+	for (size_t i = 0; i < d->ndevices; i++) {
+		const struct dir_device *dv = d->devices[i];
+		if (dv->revoked_index >= 0 || (dv->expires != 0 && dv->expires < now) ||
+		    dir_is_stakeholder(dv))
 			continue;
-		if (audience_resolve(n, st, NULL, &one, &none, states, rcpt) != 0)
-			continue;	/* a member with no current device */
-		*r = xrealloc(*r, (*nr + none) * sizeof(**r));
-		memcpy(*r + *nr, one, none * sizeof(*one));
-		*nr += none;
-		free(one);
+		if (state != NULL ? strcmp(dv->state, state) != 0 :
+		    !member_now(d, b, dv->state))
+			continue;
+		*r = xrealloc(*r, (*nr + 1) * sizeof(**r));
+		memcpy((*r)[*nr].device, dv->key, 32);
+		memcpy((*r)[*nr].box_pk, dv->box, 32);
+		(*nr)++;
 	}
-	json_decref(states);
-	json_decref(rcpt);
+	(void)n;
 	if (*nr == 0) {
-		rs_seterr("nobody the reason is for has a current device");
+		rs_seterr("%s has no current device to seal to", state ? state :
+		    "no member");
 		return -1;
 	}
 	if (*nr > SEAL_MAX_RECIPIENTS) {
-		rs_seterr("%zu devices are more than a sealed reason can be for", *nr);
+		rs_seterr("%zu devices are more than one sealed payload can be for", *nr);
 		free(*r);
+		*r = NULL;
 		return -1;
 	}
 	return 0;
@@ -329,7 +353,9 @@ procnode_position(struct node *n, const struct procnode *pn, const uint8_t ref[3
 		return -1;
 	}
 	if (reason != NULL) {
-		if (reason_recipients(n, pn, m, &r, &nr) != 0 ||
+		const struct proc_body *b = &pn->proc->bodies[m->body];
+		if (sealed_to(n, pn, b, m->objections == PROC_SHOW_CHAIR ? b->chair : NULL,
+		    &r, &nr) != 0 ||
 		    seal_encrypt(&sealed, reason, reason_len, r, nr) != 0) {
 			free(r);
 			json_decref(p);
@@ -349,29 +375,16 @@ procnode_position(struct node *n, const struct procnode *pn, const uint8_t ref[3
 	return rc;
 }
 
-/* ---- papers ---------------------------------------------------------------- */
-
-/* The members of body b as an audience of audience.c ("all", "group:NAME",
- * "XA,XB"). */
-static char *
-members_audience(const struct proc_body *b)
+int
+procnode_find_contribution(const struct procnode *pn, const char *prefix, uint8_t id[32])
 {
-	struct buf out = {0};
+	const struct process *p = pn->proc;
 
-	switch (b->members.kind) {
-	case PROC_MEMBERS_ALL:
-		return xstrdup("all");
-	case PROC_MEMBERS_GROUP:
-		buf_printf(&out, "group:%s", b->members.group);
-		break;
-	case PROC_MEMBERS_LIST:
-		for (size_t i = 0; i < b->members.list.n; i++)
-			buf_printf(&out, "%s%s", i ? "," : "", b->members.list.v[i]);
-		break;
-	}
-	buf_cstr(&out);
-	return (char *)out.p;
+	return find_id(prefix, p->ncontribs ? p->contribs[0].id : NULL,
+	    sizeof(p->contribs[0]), p->ncontribs, "contribution", id);
 }
+
+/* ---- papers ---------------------------------------------------------------- */
 
 /* The body a paper record is for: its "body", or its paper's. */
 static const struct proc_body *
@@ -390,15 +403,17 @@ paper_body(const struct procnode *pn, json_t *hdr)
 }
 
 /* The payload of a paper record: the keys (public), or sealed. */
+/* The payload of a paper record (or a contribution's, sealed to the
+ * Chair, to_chair): the keys in the clear (public), or sealed. */
 static int
-paper_payload(struct node *n, const struct proc_body *b, const char *audience,
-    json_t *title, json_t *keys, struct buf *out)
+files_payload(struct node *n, const struct procnode *pn, const struct proc_body *b,
+    const char *audience, const char *to_chair, json_t *title, json_t *keys,
+    struct buf *out)
 {
 	json_t *p = json_object();
-	char *text, *to = NULL;
 	struct seal_recipient *r = NULL;
 	size_t nr = 0;
-	json_t *states = json_array(), *rcpt = json_array();
+	char *text;
 	int rc = -1;
 
 	if (title != NULL)
@@ -410,33 +425,32 @@ paper_payload(struct node *n, const struct proc_body *b, const char *audience,
 		rc = 0;
 	} else if (b == NULL)
 		rs_seterr("no such body or paper");
-	else if ((to = members_audience(b)) != NULL &&
-	    audience_resolve(n, to, NULL, &r, &nr, states, rcpt) == 0 &&
+	else if (sealed_to(n, pn, b, to_chair, &r, &nr) == 0 &&
 	    seal_encrypt(out, text, strlen(text), r, nr) == 0)
 		rc = 0;
 	sodium_memzero(text, strlen(text));
 	free(text);
-	free(to);
 	free(r);
 	json_decref(p);
-	json_decref(states);
-	json_decref(rcpt);
 	return rc;
 }
 
-int
-procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
-    const char *audience, json_t *title, const struct procnode_file *f, size_t nf,
+/* Records hdr (kind, body or paper, ...) with files f: the rules first, on
+ * the files' sizes and stand-in keys (nothing is uploaded for a record the
+ * hub would refuse), then the uploads and the record.  The payload is the
+ * keys and title in the clear (audience "public") or sealed: to_chair's
+ * devices when given, else the body's members'. */
+static int
+files_record(struct node *n, const struct procnode *pn, json_t *hdr,
+    const struct proc_body *b, const char *audience, const char *to_chair,
+    json_t *title, const struct procnode_file *f, size_t nf,
     const struct transfer_progress *prog, uint8_t id[32])
 {
-	const struct proc_body *b = paper_body(pn, hdr);
 	json_t *files = json_array(), *keys = json_array(), *d;
 	struct buf payload = {0};
 	uint8_t zero[32] = {0}, zkey[32] = {0}, zhdr[24] = {0};
 	int rc = -1;
 
-	json_object_set_new(hdr, "audience", json_string(audience));
-	/* first the rules, on the files' sizes and stand-in keys */
 	for (size_t i = 0; i < nf; i++) {
 		struct stat sb;
 		if (stat(f[i].path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -458,13 +472,12 @@ procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
 	}
 	json_object_set(hdr, "files", files);
 	json_object_set_new(hdr, "time", json_integer(node_clock()));
-	if (paper_payload(n, b, audience, title, keys, &payload) != 0 ||
+	if (files_payload(n, pn, b, audience, to_chair, title, keys, &payload) != 0 ||
 	    precheck(n, pn, hdr, payload.p, payload.len) != 0)
 		goto out;
 	buf_free(&payload);
 	json_array_clear(files);
 	json_array_clear(keys);
-	/* then the uploads, and the record */
 	for (size_t i = 0; i < nf; i++) {
 		if (attach_upload(n, f[i].path, prog, &d) != 0)
 			goto out;
@@ -478,12 +491,119 @@ procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
 		json_decref(d);
 	}
 	json_object_set(hdr, "files", files);
-	if (paper_payload(n, b, audience, title, keys, &payload) != 0)
+	if (files_payload(n, pn, b, audience, to_chair, title, keys, &payload) != 0)
 		goto out;
 	rc = sign_bytes(n, pn, hdr, payload.p, payload.len, id);
 out:
 	buf_free(&payload);
 	json_decref(files);
 	json_decref(keys);
+	return rc;
+}
+
+int
+procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
+    const char *audience, json_t *title, const struct procnode_file *f, size_t nf,
+    const struct transfer_progress *prog, uint8_t id[32])
+{
+	json_object_set_new(hdr, "audience", json_string(audience));
+	return files_record(n, pn, hdr, paper_body(pn, hdr), audience, NULL, title, f,
+	    nf, prog, id);
+}
+
+int
+procnode_contribute(struct node *n, const struct procnode *pn, const char *body,
+    json_t *title, const struct procnode_file *f, size_t nf,
+    const struct transfer_progress *prog, uint8_t id[32])
+{
+	const struct dir_device *me = dir_device(pn->dir, n->cfg.device);
+	const char *app = me != NULL ? jstr(me->cert, "stakeholder") : NULL;
+	const struct proc_matter *m;
+	const struct proc_body *b;
+	uint8_t aid[32];
+	json_t *hdr;
+	int rc;
+
+	if (app == NULL || hex_decode_exact(aid, 32, app) != 0) {
+		rs_seterr("this device is not an accredited organisation's (its "
+		    "certificate names no application): only they contribute; a "
+		    "State circulates a paper (roster paper circulate)");
+		return -1;
+	}
+	if ((m = proc_matter(pn->proc, aid)) == NULL) {
+		rs_seterr("the application this device was certified for is not in the "
+		    "records this node verified");
+		return -1;
+	}
+	b = &pn->proc->bodies[m->body];
+	if (body != NULL && strcmp(body, b->name) != 0) {
+		rs_seterr("this organisation was accredited to %s, not %s", b->name, body);
+		return -1;
+	}
+	hdr = json_pack("{s:s,s:s,s:s}", "kind", "contribution", "body", b->name,
+	    "application", app);
+	rc = files_record(n, pn, hdr, b, "members", b->chair, title, f, nf, prog, id);
+	json_decref(hdr);
+	return rc;
+}
+
+int
+procnode_distribute(struct node *n, const struct procnode *pn, const uint8_t cid[32],
+    const uint8_t *meeting, const char *audience, uint8_t id[32])
+{
+	const struct proc_contribution *c = NULL;
+	const struct proc_body *b;
+	struct stored_record rec = {0};
+	struct envelope e;
+	struct buf plain = {0}, payload = {0};
+	json_t *p = NULL, *hdr = NULL, *files = json_array();
+	int rc = -1, parsed = 0;
+
+	for (size_t i = 0; i < pn->proc->ncontribs; i++)
+		if (memcmp(pn->proc->contribs[i].id, cid, 32) == 0)
+			c = &pn->proc->contribs[i];
+	if (c == NULL) {
+		rs_seterr("no contribution with that id in the records this node verified");
+		goto out;
+	}
+	b = &pn->proc->bodies[c->body];
+	if (store_record_get(n, cid, &rec) != STORE_OK ||
+	    env_parse(&e, rec.raw.p, rec.raw.len) != 0)
+		goto out;
+	parsed = 1;
+	if (seal_decrypt(&plain, e.payload, e.payload_len, n->key) != 0) {
+		rs_seterr("this device cannot open the contribution (sealed to the "
+		    "Chair's devices when it was sent): %s", rs_err());
+		goto out;
+	}
+	if ((p = jparse(plain.p, plain.len)) == NULL ||
+	    !json_is_array(json_object_get(p, "files")) ||
+	    json_array_size(json_object_get(p, "files")) != c->files.n) {
+		rs_seterr("the contribution's sealed payload does not list its files");
+		goto out;
+	}
+	for (size_t i = 0; i < c->files.n; i++)
+		json_array_append_new(files, json_pack("{s:s,s:o,s:I}", "lang",
+		    c->files.v[i].lang, "sha256", jhex(c->files.v[i].sha, 32), "size",
+		    (json_int_t)c->files.v[i].size));
+	hdr = json_pack("{s:s,s:s,s:s,s:O,s:o}", "kind", "paper", "body", b->name,
+	    "audience", audience, "files", files, "contribution", jhex(cid, 32));
+	if (meeting != NULL)
+		json_object_set_new(hdr, "meeting", jhex(meeting, 32));
+	if (files_payload(n, pn, b, audience, NULL, json_object_get(p, "title"),
+	    json_object_get(p, "files"), &payload) != 0)
+		goto out;
+	rc = sign_bytes(n, pn, hdr, payload.p, payload.len, id);
+out:
+	if (parsed)
+		env_free(&e);
+	stored_record_free(&rec);
+	if (plain.p != NULL)
+		sodium_memzero(plain.p, plain.len);
+	buf_free(&plain);
+	buf_free(&payload);
+	json_decref(p);
+	json_decref(hdr);
+	json_decref(files);
 	return rc;
 }

@@ -87,4 +87,27 @@ int procnode_paper(struct node *n, const struct procnode *pn, json_t *hdr,
 int procnode_find_paper(const struct procnode *pn, const char *prefix, uint8_t id[32])
     __attribute__((warn_unused_result));
 
+/* A contribution id or a unique prefix of one. */
+int procnode_find_contribution(const struct procnode *pn, const char *prefix,
+    uint8_t id[32]) __attribute__((warn_unused_result));
+
+/* An accredited organisation's written contribution to the Chair (this
+ * device a stakeholder's: the application is its certificate's): each
+ * version uploaded as procnode_paper does, the keys and title sealed to
+ * the Chair's current devices.  body, when not NULL, must be the
+ * application's.  The caller flushes. */
+int procnode_contribute(struct node *n, const struct procnode *pn, const char *body,
+    json_t *title, const struct procnode_file *f, size_t nf,
+    const struct transfer_progress *prog, uint8_t id[32])
+    __attribute__((warn_unused_result));
+
+/* The Chair distributes contribution cid as a paper of its body (for
+ * meeting, when not NULL), audience "members" or "public": the same files
+ * (language, digest, size) the organisation signed, their keys opened
+ * with this device's key and given again (public) or sealed to the
+ * members.  Nothing is uploaded.  The caller flushes. */
+int procnode_distribute(struct node *n, const struct procnode *pn, const uint8_t cid[32],
+    const uint8_t *meeting, const char *audience, uint8_t id[32])
+    __attribute__((warn_unused_result));
+
 #endif
