@@ -77,6 +77,20 @@ int cmd_checks(int argc, char **argv);		/* checks.c */
 /* Signs and submits this POC's answer to check prefix and says how it
  * went (`roster checks answer`, `roster ack` of a check). */
 int checks_answer_print(struct node *n, const char *prefix);
+/* Flushes what was just signed into the outbox and says whether the hub
+ * logged it (its index, the receipt verified), refused it (-1, rs_err the
+ * hub's words) or it waits for the next sync (0). */
+int submit(struct node *n, const char *what, const uint8_t id[32]);
+int cmd_propose(int argc, char **argv);		/* process.c */
+int cmd_object(int argc, char **argv);
+int cmd_support(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+int cmd_decisions(int argc, char **argv);
+int cmd_decision(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
+int cmd_process(int argc, char **argv);
+int cmd_paper(int argc, char **argv);
+int cmd_contribute(int argc, char **argv);
 int cmd_sync(int argc, char **argv);		/* sync.c */
 int cmd_inbox(int argc, char **argv);		/* show.c */
 int cmd_show(int argc, char **argv);

@@ -32,6 +32,8 @@ outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
 	}
 	if (store_chain_head(n, &seq, prev) != 0)
 		return -1;
+	if (json_object_get(hdr, "time") == NULL)
+		json_object_set_new(hdr, "time", json_integer(node_clock()));
 	json_object_set_new(hdr, "state", json_string(n->cfg.state));
 	json_object_set_new(hdr, "seq", json_integer(seq + 1));
 	if (seq > 0 && prev[0] != '\0')
