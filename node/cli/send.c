@@ -308,7 +308,10 @@ cmd_ack(int argc, char **argv)
 		goto out;
 	}
 	short_id(sid, id);
-	if (outbox_flush(&n, NULL) != 0)
+	if (node_served(&n))	/* its loop sends it: no wait on the hub here */
+		printf("acknowledgement of %s queued; roster serve, running on this node, "
+		    "sends it with its next pass\n", sid);
+	else if (outbox_flush(&n, NULL) != 0)
 		printf("acknowledgement of %s queued (%s); it goes with the next sync\n", sid,
 		    rs_err());
 	else

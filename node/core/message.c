@@ -25,6 +25,7 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
+#include "policy.h"
 #include "seal.h"
 #include "store.h"
 #include "sync.h"
@@ -40,37 +41,12 @@ one_of(const char *v, const char **list)
 	return 0;
 }
 
-/* The hub's deadlines, read at most once an hour; the copy in meta keeps
- * working when the hub is unreachable. */
+/* The hub's deadlines as the sync pass last read them (policy.c): asking
+ * the hub here would be a request inside the transaction that signs. */
 int64_t
 message_deadline_ms(struct node *n, const char *urgency)
 {
-	static int64_t fetched;		/* when the policy was last read */
-	int u = urgency_index(urgency);
-	json_t *info = NULL, *v;
-	char key[64];
-	int64_t ms;
-
-	if (u < 0)
-		return urgency_default_deadline_ms[URGENCY_LEVELS - 1];
-	if (now_ms() - fetched > 3600 * 1000 && n->hub != NULL && hub_info(n, &info) == 0) {
-		json_t *dl = json_object_get(info, "deadlines");
-		for (int i = 0; i < URGENCY_LEVELS; i++) {
-			v = json_object_get(dl, urgency_names[i]);
-			if (json_is_integer(v) && json_integer_value(v) > 0 &&
-			    json_integer_value(v) < 10LL * 366 * 86400000) {
-				snprintf(key, sizeof(key), "deadline_%s", urgency_names[i]);
-				if (store_meta_set_int(n, key, json_integer_value(v)) != 0)
-					break;	/* the copy read last time stays */
-			}
-		}
-		fetched = now_ms();
-	}
-	json_decref(info);
-	snprintf(key, sizeof(key), "deadline_%s", urgency);
-	if (store_meta_get_int(n, key, &ms) != 0 || ms <= 0)
-		ms = urgency_default_deadline_ms[u];
-	return ms;
+	return policy_deadline_ms(n, urgency);
 }
 
 static int
@@ -208,14 +184,16 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	struct sync_stats s = {0};
 	struct msg_row m;
 	char *to;
-	int rc = -1;
+	int rc = -1, alarms;
 
 	memset(r, 0, sizeof(*r));
 	if (!n->cfg.has_root) {
 		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
 		return -1;
 	}
-	if (sync_directory(n, &s) != 0)
+	/* With a courier (roster serve), its loop keeps the directory and
+	 * sends the outbox: nothing here waits on the hub under its lock. */
+	if (n->courier == NULL && sync_directory(n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
 	if (o->nattach > 0 && attach_prepare(n, o) != 0)
@@ -226,11 +204,12 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	free(to);
 	r->devices = o->nr;
+	alarms = n->alarms;
 	if (outbox_flush(n, NULL) != 0) {
 		char sid[17], why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		sodium_bin2hex(sid, sizeof(sid), id, 8);
-		if (n->alarms > 0) {
+		if (n->alarms > alarms) {
 			rs_seterr("message %s was submitted, but the hub's answer failed "
 			    "verification (%s); it stays in the outbox", sid, why);
 			return -1;

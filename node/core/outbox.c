@@ -195,6 +195,13 @@ outbox_flush(struct node *n, int *sent)
 {
 	if (sent != NULL)
 		*sent = 0;
+	if (n->courier != NULL) {
+		/* roster serve's web node: the loop sends it, not this thread,
+		 * which holds the serve lock. */
+		n->courier(n->courier_ud);
+		rs_seterr("queued: roster serve sends it with its next pass, now");
+		return -1;
+	}
 	for (;;) {
 		int pending = 0, accepted = outbox_batch(n, &pending);
 		if (accepted < 0)

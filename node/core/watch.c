@@ -221,6 +221,13 @@ watch_stop(struct watch *w)
 }
 
 void
+watch_kick(struct watch *w)
+{
+	if (w != NULL)
+		kick(w);
+}
+
+void
 watch_set_cursor(struct watch *w, int64_t after)
 {
 	if (w == NULL)
