@@ -137,6 +137,7 @@ cmd_send(int argc, char **argv)
 	outgoing_init(&out);
 	out.to = opt_value(&o, "--to");
 	out.roles = opt_value(&o, "--role");
+	out.unconfirmed = opt_flag(&o, "--unconfirmed");
 	reply_to = opt_value(&o, "--reply-to");
 	tpl = opt_value(&o, "--template");
 	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)

@@ -17,6 +17,7 @@
 #include "core/checks.h"
 #include "core/store.h"
 #include "core/sync.h"
+#include "core/roots.h"
 #include "core/views.h"
 #include "jsonutil.h"
 
@@ -603,6 +604,7 @@ cmd_status(int argc, char **argv)
 		else
 			print_reminder(&n, stale);
 		json_decref(stale);
+		print_root_warnings(&n, stdout);
 		goto out;
 	}
 	if (store_message_find(&n, idp, id) != 0) {
@@ -638,6 +640,7 @@ cmd_status(int argc, char **argv)
 		printf("%s\n", m.subject);
 		print_states(states, deadline);
 		print_acks(acks);
+		print_root_warnings(&n, stdout);
 	}
 out:
 	if (have)
@@ -646,6 +649,24 @@ out:
 	json_decref(states);
 	node_close(&n);
 	return rc;
+}
+
+/* A device's standing as the directory prints it: upper case when it is
+ * not a recipient. */
+static const char *
+device_word(struct node *n, const struct dir_device *d)
+{
+	const char *s = roots_device_status(n, d);
+
+	if (strcmp(s, "revoked") == 0)
+		return "REVOKED";
+	if (strcmp(s, "disowned") == 0)
+		return "DISOWNED";
+	if (strcmp(s, "expired") == 0)
+		return "EXPIRED";
+	if (strcmp(s, "unconfirmed") == 0)
+		return "UNCONFIRMED (its root key is not endorsed by its State)";
+	return s;
 }
 
 int
@@ -677,19 +698,23 @@ cmd_directory(int argc, char **argv)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "showing the copy verified earlier\n", rs_err());
 	last = checks_last_answers(&n);
+	if (!json)
+		print_root_warnings(&n, stdout);
 	for (size_t i = 0; i < n.directory->nroots; i++) {
 		struct dir_root *r = &n.directory->roots[i];
 		if (only && strcmp(only, r->state) != 0)
 			continue;
 		fingerprint(fpr, r->key);
 		if (json) {
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:I}", "kind", "root",
-			    "state", r->state, "key", jhex(r->key, 32), "fingerprint", fpr,
-			    "index", (json_int_t)r->index));
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:I,s:s}", "kind",
+			    "root", "state", r->state, "key", jhex(r->key, 32), "fingerprint", fpr,
+			    "index", (json_int_t)r->index, "status", roots_status_name(r->status)));
 			continue;
 		}
-		printf("%s  root key %s (admitted at log index %lld)\n", r->state, fpr,
-		    (long long)r->index);
+		printf("%s  root key %s (admitted at log index %lld)%s\n", r->state, fpr,
+		    (long long)r->index, r->status == ROOT_UNENDORSED ? "  UNENDORSED: not "
+		    "endorsed by the State; its devices are unconfirmed" :
+		    r->status == ROOT_DISOWNED ? "  DISOWNED by the State" : "");
 		for (size_t k = 0; k < n.directory->ndevices; k++) {
 			struct dir_device *d = n.directory->devices[k];
 			if (strcmp(d->state, r->state) != 0 || memcmp(d->root, r->key, 32) != 0)
@@ -700,8 +725,7 @@ cmd_directory(int argc, char **argv)
 			char until[32];
 			printf("    %-10s %s <%s> languages %s\n               device %s  %s",
 			    d->role, jstr(d->cert, "name"), jstr(d->cert, "email"), langs, fpr,
-			    d->revoked_index >= 0 ? "REVOKED" :
-			    d->expires > 0 && d->expires < now_ms() ? "EXPIRED" : "current");
+			    device_word(&n, d));
 			if (d->expires > 0)
 				printf(" (certificate valid until %s)", time_str(d->expires,
 				    until, sizeof(until)));
@@ -747,6 +771,9 @@ cmd_directory(int argc, char **argv)
 			    "state", d->state, "role", d->role, "key", jhex(d->key, 32),
 			    "fingerprint", fpr, "cert", d->cert, "index", (json_int_t)d->cert_index,
 			    "revoked", d->revoked_index >= 0);
+			json_object_set_new(e, "status", json_string(roots_device_status(&n, d)));
+			json_object_set_new(e, "unconfirmed", json_boolean(
+			    dir_device_unconfirmed(n.directory, d->key)));
 			int64_t answered;
 			json_object_set_new(e, "stale", json_boolean(!checks_device_fresh(&n,
 			    d, last, &answered)));

@@ -154,8 +154,8 @@ forward_send(struct node *n, const uint8_t id[32], const char *to, const char *r
 		rc = FORWARD_FORBIDDEN;
 		goto out;
 	}
-	if (audience_resolve(n, out.to, out.roles, &out.r, &out.nr, out.states,
-	    out.rcpt) != 0)
+	if (audience_resolve(n, out.to, out.roles, 0, &out.r, &out.nr, out.states,
+	    out.rcpt, &out.nunconfirmed) != 0)
 		goto out;
 	if (forward_allowed(n, &o, &out) != 0) {
 		rc = FORWARD_FORBIDDEN;

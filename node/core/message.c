@@ -160,8 +160,9 @@ outgoing_free(struct outgoing *o)
 int
 message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32])
 {
-	if (o->r == NULL && audience_resolve(n, o->to, o->roles, &o->r, &o->nr,
-	    o->states, o->rcpt) != 0)
+	if (o->r == NULL && audience_resolve(n, o->to, o->roles,
+	    o->unconfirmed ? AUDIENCE_UNCONFIRMED : 0, &o->r, &o->nr, o->states, o->rcpt,
+	    &o->nunconfirmed) != 0)
 		return -1;
 	return sign_and_store(n, o, id);
 }
@@ -204,6 +205,8 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	free(to);
 	r->devices = o->nr;
+	r->unconfirmed = o->nunconfirmed;
+	r->unconfirmed_included = o->unconfirmed;
 	alarms = n->alarms;
 	if (outbox_flush(n, NULL) != 0) {
 		char sid[17], why[RS_ERRLEN];

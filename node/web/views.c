@@ -31,6 +31,7 @@
 #include "core/catalogue_node.h"
 #include "core/checks.h"
 #include "core/consult.h"
+#include "core/roots.h"
 #include "core/store.h"
 #include "core/views.h"
 #include "jsonutil.h"
@@ -501,14 +502,14 @@ view_recipients(const struct call *c, struct http_resp *resp)
 	const char *q = http_req_query(c->req, "to"), *roles = http_req_query(c->req, "roles");
 	struct seal_recipient *r = NULL;
 	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
-	size_t nr = 0, i;
+	size_t nr = 0, i, unconfirmed = 0;
 
 	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
 		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
 		goto done;
 	}
-	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, &r, &nr, states,
-	    rcpt) != 0) {
+	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, 0, &r, &nr, states,
+	    rcpt, &unconfirmed) != 0) {
 		http_resp_error(resp, 400, "%s", rs_err());
 		goto done;
 	}
@@ -525,7 +526,10 @@ view_recipients(const struct call *c, struct http_resp *resp)
 		}
 		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
 	}
-	http_resp_json(resp, 200, json_pack("{s:O}", "states", out));
+	/* Devices of a root key their State has not endorsed are left out
+	 * (section 2): the page says how many. */
+	http_resp_json(resp, 200, json_pack("{s:O,s:I}", "states", out,
+	    "unconfirmed_left_out", (json_int_t)unconfirmed));
 done:
 	free(r);
 	json_decref(states);
@@ -634,14 +638,19 @@ view_directory(const struct call *c, struct http_resp *resp)
 			    "email", jstr(v->cert, "email") ? jstr(v->cert, "email") : "",
 			    "languages", json_is_array(langs) ? langs : json_array(),
 			    "fingerprint", f2, "device", jhex(v->key, 32),
-			    "status", v->revoked_index >= 0 ? "revoked" :
-			    !device_current(v) ? "expired" : "current",
+			    "status", roots_device_status(w->n, v),
 			    "expires", (json_int_t)v->expires, "index", (json_int_t)v->cert_index,
 			    "last_check", answered > 0 ? json_integer(answered) : json_null(),
 			    "stale", !fresh));
+			json_object_set_new(json_array_get(pocs, json_array_size(pocs) - 1),
+			    "unconfirmed", json_boolean(dir_device_unconfirmed(d, v->key)));
 		}
-		json_array_append_new(states, json_pack("{s:s,s:s,s:I,s:o}", "state", r->state,
-		    "root_fingerprint", fpr, "index", (json_int_t)r->index, "pocs", pocs));
+		/* One entry per root key: a State with a second one appears twice,
+		 * its root_status saying which the State endorsed (section 2). */
+		json_array_append_new(states, json_pack("{s:s,s:s,s:I,s:s,s:b,s:o}", "state",
+		    r->state, "root_fingerprint", fpr, "index", (json_int_t)r->index,
+		    "root_status", roots_status_name(r->status), "contested",
+		    dir_state_contested(d, r->state), "pocs", pocs));
 	}
 	json_decref(last);
 	json_t *groups = json_array();
@@ -655,8 +664,8 @@ view_directory(const struct call *c, struct http_resp *resp)
 		json_array_append_new(groups, json_pack("{s:s,s:O,s:o}", "name", g->name,
 		    "title", g->title ? g->title : json_null(), "states", members));
 	}
-	answer(resp, json_pack("{s:s,s:o,s:o}", "own_state", w->n->cfg.state,
-	    "states", states, "groups", groups));
+	answer(resp, json_pack("{s:s,s:o,s:o,s:o}", "own_state", w->n->cfg.state,
+	    "states", states, "groups", groups, "warnings", roots_warnings(w->n)));
 }
 
 
