@@ -6,6 +6,8 @@ UPSTREAM.  While the file STALLFILE exists, every request is held for
 STALL_S seconds (default 60) before it is forwarded, as a hub that answers
 nothing for a minute would; each held request is logged on stderr as
 "stalling METHOD PATH", so a test can wait until the node is stuck in one.
+Every request is logged first as "request METHOD PATH", so a test can also
+see what a node asked the hub (test_forward_leak.sh).
 
 usage: stall_proxy.py PORT UPSTREAM STALLFILE [STALL_S]
 """
@@ -30,6 +32,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def forward(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
+        print("request %s %s" % (self.command, self.path), file=sys.stderr, flush=True)
         if os.path.exists(STALLFILE):
             print("stalling %s %s" % (self.command, self.path), file=sys.stderr, flush=True)
             time.sleep(STALL_S)
