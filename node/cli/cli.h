@@ -20,6 +20,7 @@
 #define EXIT_USAGE 2
 
 struct sent;
+struct outgoing;
 
 /* Option parsing shared by the commands: --name VALUE or --name=VALUE
  * (opts.c).  Whatever a command did not ask for is an error, so a
@@ -94,5 +95,14 @@ int cmd_attachment(int argc, char **argv);	/* attachment.c */
 int cmd_alerts(int argc, char **argv);		/* alerts.c */
 int cmd_templates(int argc, char **argv);	/* templates.c */
 int cmd_user(int argc, char **argv);		/* user.c */
+int cmd_stix(int argc, char **argv);		/* stix.c */
+/* `roster send --stix FILE`: the bundle in FILE with the sender's s as
+ * out's payload, then sent as `roster send` does; 0, 1 or EXIT_USAGE after
+ * saying why.  n is opened here. */
+struct stix_send;
+int send_stix(struct node *n, struct outgoing *out, const char *file,
+    const struct stix_send *s, const char *reply_to);
+int cmd_token(int argc, char **argv);		/* token.c */
+int cmd_taxii(int argc, char **argv);		/* taxii.c */
 
 #endif

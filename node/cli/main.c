@@ -9,6 +9,8 @@
  * 1 failure (including any verification failure), 2 usage error.
  */
 #include "cli.h"
+#include "fault.h"
+#include "jsonutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,7 @@ static const struct command commands[] = {
 "shows it.  The record goes to the hub of the node in NODEDIR.\n" },
 { "send", cmd_send, "send a message",
 "usage: roster send --to AUDIENCE --subject TEXT (--body-file FILE | --body TEXT)\n"
+"       roster send --to AUDIENCE --stix BUNDLE.json [--subject TEXT] [--field N=V]...\n"
 "                   [--role ROLE[,ROLE]] [--urgency LEVEL] [--tlp LABEL]\n"
 "                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n"
 "                   [--attach FILE]... [--progress] [--unconfirmed]\n\n"
@@ -118,7 +121,14 @@ static const struct command commands[] = {
 "              own key, streamed to the hub before the message is signed;\n"
 "              the hub's max_attachment bounds each file (default 50 MiB)\n"
 "  --progress  draw the upload's progress bar on stderr even when it is not\n"
-"              a terminal (on a terminal it is always drawn)\n\n"
+"              a terminal (on a terminal it is always drawn)\n"
+"  --stix FILE the message is the STIX 2.1 bundle in FILE (a CERT tool's):\n"
+"              checked (a bad one is refused naming the object and the\n"
+"              property), its incident and indicators as an incident\n"
+"              notification, anything else as a plain message; --subject\n"
+"              when it names no incident or report, --field to replace its\n"
+"              values, --tlp no looser than its markings (default: its\n"
+"              strictest); what is not carried is listed (docs/taxii.md)\n\n"
 "The hub sees who writes to whom, when, the urgency, the deadline and the\n"
 "size (of the message and of each attachment); never the subject, body,\n"
 "thread or TLP label, nor an attachment's name, type or content.\n"
@@ -294,7 +304,8 @@ static const struct command commands[] = {
 "  --progress  draw the progress bar on stderr even when it is not a\n"
 "              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing; serve the web interface and local API",
-"usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
+"usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n"
+"                    [--tls-cert CERT.pem --tls-key KEY.pem]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the web interface and the local API (docs/node-api.md) on --listen\n"
 "(default 127.0.0.1:8080; port 0 picks a free one, written to\n"
@@ -307,8 +318,72 @@ static const struct command commands[] = {
 "(long polling), so a message arrives within a second; when the hub\n"
 "restarts, the node reconnects by itself.  The loop also sends the overdue\n"
 "notices of this node's messages when a deadline passes (`roster send\n"
-"--help`), and e-mail alerts, when set up (`roster alerts --help`).\n"
+"--help`), and e-mail alerts, when set up (`roster alerts --help`).\n\n"
+"The same address serves TAXII 2.1 at /taxii2/ to the State's CERT tools\n"
+"(MISP, OpenCTI, taxii2-client): what this State received and sent, as\n"
+"STIX 2.1, and outboxes a tool sends through (`roster token --help`,\n"
+"`roster taxii --help`, docs/taxii.md).  With --tls-cert and --tls-key\n"
+"(PEM files) it serves HTTPS; beyond loopback TAXII answers only over\n"
+"HTTPS.\n"
 "Stop it with Ctrl-C or SIGTERM.\n" },
+{ "stix", cmd_stix, "print a message as a STIX 2.1 bundle",
+"usage: roster stix [--dir NODEDIR] ID\n"
+"       roster stix check FILE\n\n"
+"Prints received or sent message ID (any unique prefix of 8 or more hex\n"
+"digits) as a STIX 2.1 bundle: a report, an incident with its indicators,\n"
+"observed data and notes for an incident notification, the sending State\n"
+"as an identity, the message's TLP 2.0 marking, and on every object roster\n"
+"provenance (message id, log index, signer key and fingerprint), so that\n"
+"anyone holding the envelope can check the signature.  The same bundle for\n"
+"the same message on every node.  Whatever its TLP label: the TAXII\n"
+"collections never hold TLP:RED, this command is the recipient's own.\n"
+"docs/taxii.md has the mapping.\n\n"
+"check FILE says whether the bundle in FILE is valid STIX 2.1 (or names the\n"
+"object and property that is not) and what `roster send --stix FILE` would\n"
+"send of it: the template, subject, TLP, fields, and what it would not\n"
+"carry.  Nothing is sent.  Exit status 1 when it is not valid or a message\n"
+"cannot carry it (`roster send --stix` would refuse it).\n" },
+{ "token", cmd_token, "API tokens for the TAXII server's tools",
+"usage: roster token add NAME --collections LIST|all [--write]\n"
+"       roster token list [--json]\n"
+"       roster token revoke NAME\n\n"
+"A token lets a tool (MISP, OpenCTI, a script on taxii2-client) use the TAXII\n"
+"server of `roster serve`.  add prints the token once, on stdout (the node\n"
+"keeps only its SHA-256); the tool sends it as HTTP Basic (user NAME,\n"
+"password the token) or as \"Authorization: Bearer TOKEN\".  Making one asks\n"
+"for the device key's passphrase.\n\n"
+"  --collections  the collections it may use, by alias, separated by commas:\n"
+"                 received, sent, from-XA, group-NAME, an outbox's name; or\n"
+"                 all.  An alias may be named before the collection exists.\n"
+"  --write        it may POST to the outboxes among them: the node then signs\n"
+"                 and sends a message for the tool\n\n"
+"revoke holds from the tool's next request.  The web interface's accounts\n"
+"(`roster user add`) may also sign in with HTTP Basic; they read every\n"
+"collection and write none.\n" },
+{ "taxii", cmd_taxii, "the TAXII collections and outboxes",
+"usage: roster taxii collection list [--json]\n"
+"       roster taxii collection add --name NAME --to AUDIENCE --tlp LABEL --write\n"
+"                                   [--role ROLES] [--urgency LEVEL]\n"
+"                                   [--subject TEXT] [--field NAME=VALUE]...\n"
+"                                   [--title TEXT] [--description TEXT]\n"
+"       roster taxii collection remove NAME\n\n"
+"The TAXII 2.1 server of `roster serve` (/taxii2/, API root /taxii2/roster/)\n"
+"has these collections, each with a fixed id:\n"
+"  received    every message this State received, as STIX 2.1\n"
+"  from-XA     what State XA sent\n"
+"  group-NAME  what the States of group NAME sent while members\n"
+"  sent        what this node sent, once logged\n"
+"  NAME        an outbox (add): a bundle a tool POSTs there is checked,\n"
+"              signed by this node and sent as one message to AUDIENCE (as\n"
+"              `roster send --to` takes it) under TLP LABEL (CLEAR, GREEN,\n"
+"              AMBER or AMBER+STRICT; RED is for named recipients, not\n"
+"              tools); the status resource follows it to the hub's receipt,\n"
+"              and the outbox then holds it as STIX.  --urgency (default\n"
+"              routine), --subject and --field (the incident notification's,\n"
+"              e.g. --field sector=energy) apply when the bundle does not say.\n"
+"No collection holds TLP:RED.  remove deletes an outbox (its messages stay\n"
+"in sent).  docs/taxii.md says how to connect MISP, OpenCTI and\n"
+"taxii2-client.\n" },
 { "templates", cmd_templates, "list and show the message templates",
 "usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
 "       roster templates show ID [--lang L] [--json] [--dir NODEDIR]\n"
@@ -442,6 +517,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "roster: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc >= 3 && strcmp(argv[1], "help") == 0) {

@@ -113,8 +113,11 @@ out:
 	return rc;
 }
 
-/* Current (certified, not revoked, its root key not disowned; INT64_MAX:
- * from now on), not expired, not this device, of a role wanted. */
+/* A recipient: current (certified, not revoked, its root key not disowned;
+ * INT64_MAX: from now on), not expired, not this device, of a role wanted.
+ * Whether it is confirmed (its root key endorsed) is audience_resolve's
+ * question: a device under a second root key the State has not endorsed
+ * may be the operator's own (docs/protocol.md section 2). */
 static int
 device_usable(struct node *n, const struct dir_device *dv, const char *roles)
 {

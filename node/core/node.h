@@ -70,18 +70,18 @@ struct node {
 	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
 	int quiet;
-	/*
-	 * roster serve sets these on the node its web interface uses: the
-	 * lock its threads hold around every use of the node, and who sends
-	 * the outbox (the serve loop, on a node of its own: node_open_peer).
-	 * With a courier, no core function asks the hub anything under the
-	 * lock: outbox_flush wakes the courier and returns at once (queued),
-	 * message_send leaves the directory to the loop, and a long transfer
-	 * (attach_download) releases the lock while it runs.
-	 */
+	/* Set by a caller that holds the store while others wait for it (the
+	 * web's handlers, under the serve loop's lock): what would talk to the
+	 * hub (message_send's directory refresh and flush, an agreement's
+	 * flush) stores and queues instead, and the serve loop's next pass
+	 * sends it.  No network I/O under the lock. */
+	int offline;
+	/* roster serve sets lock on the node its web interface uses: the
+	 * mutex its threads hold around every use of the node.  A long
+	 * transfer (an attachment download) releases it while it runs
+	 * (node_unlock).  The serve loop itself runs on a node of its own
+	 * (node_open_peer), holding no lock through a pass. */
 	pthread_mutex_t *lock;
-	void (*courier)(void *);
-	void *courier_ud;
 	int peer;			/* opened by node_open_peer: key borrowed */
 };
 

@@ -28,8 +28,7 @@ int outbox_sign(struct node *n, json_t *hdr, const char *payload, uint8_t id[32]
 /* Submits every envelope without a receipt.  0 (with *sent, if not NULL,
  * counting the receipts taken), or -1 with rs_err: the hub could not be
  * reached (the envelopes wait for the next flush), or its answer failed
- * verification (n->alarms grew), or the node has a courier (node.h: roster
- * serve's web node), which is woken to send them instead. */
+ * verification (n->alarms grew). */
 int outbox_flush(struct node *n, int *sent) __attribute__((warn_unused_result));
 
 #endif

@@ -15,22 +15,9 @@
 
 #include "jsonutil.h"
 
-const char *
-roots_status_name(enum dir_root_status s)
-{
-	switch (s) {
-	case ROOT_ENDORSED:
-		return "endorsed";
-	case ROOT_UNENDORSED:
-		return "unendorsed";
-	case ROOT_DISOWNED:
-		return "disowned";
-	}
-	return "unknown";
-}
-
-const char *
-roots_device_status(struct node *n, const struct dir_device *d)
+/* A device's standing now, in one word. */
+static const char *
+device_status(struct node *n, const struct dir_device *d)
 {
 	struct dir_root *r = dir_root_of(n->directory, d->root);
 
@@ -54,7 +41,7 @@ devices_of(struct node *n, const struct dir_root *r)
 
 	for (size_t i = 0; i < d->ndevices; i++)
 		if (memcmp(d->devices[i]->root, r->key, 32) == 0 &&
-		    strcmp(roots_device_status(n, d->devices[i]), "unconfirmed") == 0)
+		    strcmp(device_status(n, d->devices[i]), "unconfirmed") == 0)
 			k++;
 	return k;
 }

@@ -6,8 +6,8 @@
  * are current) are lib/directory.c's, the same on hub and nodes.  What a
  * node adds is what it says about them: a warning about every State with a
  * root key it has not endorsed (contested), whichever State it is, in the
- * same words for roster directory, sync, status and the web (one text,
- * here); and a device's standing in one word.  Mail is not encrypted to an
+ * words roster sync and status print (the directory's own view, for roster
+ * directory and the web, is views.c's directory_view).  Mail is not encrypted to an
  * unconfirmed device unless the sender asks (audience.c).
  */
 #ifndef ROSTER_NODE_ROOTS_H
@@ -19,12 +19,6 @@
 #include "directory.h"
 #include "node.h"
 
-/* "endorsed", "unendorsed" or "disowned". */
-const char *roots_status_name(enum dir_root_status s);
-/* A device's standing now, in one word: "revoked", "disowned" (its root key
- * was disowned), "expired", "unconfirmed" (its root key is not endorsed
- * yet) or "current". */
-const char *roots_device_status(struct node *n, const struct dir_device *d);
 /* One object per unendorsed root key in the directory, in log order:
  * {"state", "key" (hex), "fingerprint", "index" (of its admission),
  *  "devices" (how many current devices it certified), "own" (of this

@@ -221,13 +221,6 @@ watch_stop(struct watch *w)
 }
 
 void
-watch_kick(struct watch *w)
-{
-	if (w != NULL)
-		kick(w);
-}
-
-void
 watch_set_cursor(struct watch *w, int64_t after)
 {
 	if (w == NULL)
@@ -236,6 +229,13 @@ watch_set_cursor(struct watch *w, int64_t after)
 	w->after = after;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void
+watch_kick(struct watch *w)
+{
+	if (w != NULL)
+		kick(w);
 }
 
 int
