@@ -323,14 +323,14 @@ view_recipients(const struct call *c, struct http_resp *resp)
 	const char *q = http_req_query(c->req, "to"), *roles = http_req_query(c->req, "roles");
 	struct seal_recipient *r = NULL;
 	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
-	size_t nr = 0, i;
+	size_t nr = 0, i, unconfirmed = 0;
 
 	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
 		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
 		goto done;
 	}
-	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, &r, &nr, states,
-	    rcpt) != 0) {
+	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, 0, &r, &nr, states,
+	    rcpt, &unconfirmed) != 0) {
 		http_resp_error(resp, 400, "%s", rs_err());
 		goto done;
 	}
@@ -347,7 +347,10 @@ view_recipients(const struct call *c, struct http_resp *resp)
 		}
 		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
 	}
-	http_resp_json(resp, 200, json_pack("{s:O}", "states", out));
+	/* Devices of a root key their State has not endorsed are left out
+	 * (section 2): the page says how many. */
+	http_resp_json(resp, 200, json_pack("{s:O,s:I}", "states", out,
+	    "unconfirmed_left_out", (json_int_t)unconfirmed));
 done:
 	free(r);
 	json_decref(states);
