@@ -43,6 +43,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char up[4096];
 
+	jalloc_init();
 	if (getenv("ROSTER_SHARE") == NULL) {
 		setenv("ROSTER_SHARE", "share", 1);
 		base = catalogue_new();

@@ -29,6 +29,7 @@
 #include "page.h"
 #include "payload.h"
 #include "seal.h"
+#include "stixstore.h"
 #include "store.h"
 #include "verify.h"
 
@@ -172,7 +173,8 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
-	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0)) {
+	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
+	    stixstore_file(n, NULL, e->id) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}

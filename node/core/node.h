@@ -84,6 +84,13 @@ struct node {
 int node_open(struct node *n, int need_key) __attribute__((warn_unused_result));
 void node_close(struct node *n);
 
+/* This node's clock, in ms: now_ms() moved by ROSTER_CLOCK_SKEW_MS (an
+ * integer, when set), the time the node writes in what it signs and the
+ * "now" it checks its own records against before signing.  Nothing the
+ * node verifies uses it: every rule runs on log times.  The skew lets a
+ * test run a node whose clock is wrong (tests/e2e/test_process.sh) without
+ * changing the machine's. */
+int64_t node_clock(void);
 /* A log time as "YYYY-MM-DD HH:MM:SSZ" ("-" for none) in out. */
 const char *time_str(int64_t ms, char *out, size_t len);
 /* The first 16 hex digits of an id, as every listing shows it. */

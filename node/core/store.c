@@ -54,7 +54,31 @@ static const char schema[] =
 "  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
 "  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));"
 "CREATE TABLE IF NOT EXISTS public_state(which TEXT PRIMARY KEY, frontier BLOB NOT NULL,"
-"  last_index INTEGER NOT NULL, last_time INTEGER NOT NULL, size INTEGER NOT NULL);";
+"  last_index INTEGER NOT NULL, last_time INTEGER NOT NULL, size INTEGER NOT NULL);"
+/* the TAXII server's (store_taxii.c) */
+"CREATE TABLE IF NOT EXISTS stix_objects(n INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+"  vkey TEXT NOT NULL, json TEXT NOT NULL, UNIQUE(id, vkey));"
+"CREATE TABLE IF NOT EXISTS stix_msgs(msg BLOB PRIMARY KEY, filed INTEGER NOT NULL,"
+"  result TEXT NOT NULL, objects INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_colls(alias TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+"  kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, aud TEXT NOT NULL,"
+"  roles TEXT NOT NULL, tlp TEXT NOT NULL, urgency TEXT NOT NULL, subject TEXT NOT NULL,"
+"  fields TEXT NOT NULL, created INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_entries(coll TEXT NOT NULL, added INTEGER NOT NULL,"
+"  obj INTEGER NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+"  spec TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
+"  PRIMARY KEY(coll, added, obj)) WITHOUT ROWID;"
+"CREATE UNIQUE INDEX IF NOT EXISTS taxii_entries_obj ON taxii_entries(coll, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_type ON taxii_entries(coll, type, added, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_id ON taxii_entries(coll, id, version);"
+"CREATE TABLE IF NOT EXISTS taxii_tokens(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+"  colls TEXT NOT NULL, write INTEGER NOT NULL, created INTEGER NOT NULL, revoked INTEGER,"
+"  used INTEGER);"
+"CREATE TABLE IF NOT EXISTS taxii_status(uuid TEXT PRIMARY KEY, coll TEXT NOT NULL,"
+"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL,"
+"  digest BLOB);"
+"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;"
+"CREATE INDEX IF NOT EXISTS taxii_status_digest ON taxii_status(coll, digest);";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {
@@ -144,6 +168,9 @@ store_close(struct node *n)
 int
 store_begin(struct node *n)
 {
+	/* Transactions do not nest: every path that began one committed or
+	 * rolled it back (a failed COMMIT is rolled back by its caller). */
+	assert(sqlite3_get_autocommit(n->store->db));
 	return db_begin(n->store->db);
 }
 
