@@ -12,7 +12,9 @@
 
 #include <sodium.h>
 
+#include "fault.h"
 #include "hub.h"
+#include "jsonutil.h"
 
 static const struct command {
 	const char *name;
@@ -43,6 +45,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);

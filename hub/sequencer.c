@@ -277,6 +277,9 @@ seq_process(struct store *s, struct seq_batch *list)
 		    "it must be restarted");
 		return;
 	}
+	/* Between batches the trees hold the committed log, no more: a failed
+	 * batch was cut back (abandon) or the store marked broken. */
+	assert(merkle_size(s->tree) == base && merkle_size(s->ptree) == pub_base);
 	/* MUTANT(receipt) commits a batch only when the next one comes, after
 	 * its receipts went out. */
 	if ((MUTANT(receipt) && !sqlite3_get_autocommit(s->db) && db_commit(s->db) != 0) ||

@@ -19,6 +19,7 @@
  */
 #include "directory.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ slot_of(const uint8_t key[32], size_t cap)
 {
 	uint64_t h;
 
+	assert(cap > 0 && (cap & (cap - 1)) == 0);	/* a power of two */
 	memcpy(&h, key, sizeof(h));
 	return (size_t)(h & (cap - 1));
 }
@@ -114,6 +116,8 @@ add_device(struct directory *d, struct dir_device *dev)
 	d->devices = xrealloc(d->devices, (d->ndevices + 1) * sizeof(*d->devices));
 	d->devices[d->ndevices++] = dev;
 	table_put(d, dev);
+	/* at most half full: every probe ends at an empty slot */
+	assert(d->ndevices * 2 <= d->tcap);
 }
 
 struct dir_root *

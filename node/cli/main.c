@@ -9,6 +9,8 @@
  * 1 failure (including any verification failure), 2 usage error.
  */
 #include "cli.h"
+#include "fault.h"
+#include "jsonutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +501,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "roster: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc >= 3 && strcmp(argv[1], "help") == 0) {

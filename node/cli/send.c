@@ -314,7 +314,7 @@ cmd_ack(int argc, char **argv)
 		rc = fail("ack");
 		goto out;
 	}
-	switch (ack_message(&n, id, note)) {
+	switch (ack_message(&n, id, note, NULL)) {
 	case ACK_SIGNED:
 		break;
 	case ACK_NOT_RECEIVED:

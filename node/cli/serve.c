@@ -41,6 +41,13 @@
 static volatile sig_atomic_t stopping;
 static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A web action queued something for the hub: sync now. */
+static void
+wake_loop(void *watch)
+{
+	watch_kick(watch);
+}
+
 static void
 on_signal(int sig)
 {
@@ -86,8 +93,10 @@ start_server(const char *listen, const char *cert_file, const char *key_file,
 	if (cert_file != NULL && (read_file(cert_file, &cert, 1 << 20) != 0 ||
 	    read_file(key_file, &key, 1 << 20) != 0))
 		goto out;
-	srv = http_server_start_tls(listen, 1 << 20, 4, front_handle, f,
-	    cert.p ? buf_cstr(&cert) : NULL, key.p ? buf_cstr(&key) : NULL);
+	/* (the server's own 413, 414 and 431 keep the security headers) */
+	const struct http_limits lim = { .headers = web_security_headers };
+	srv = http_server_start_limited(listen, 1 << 20, 4, front_handle, f,
+	    cert.p ? buf_cstr(&cert) : NULL, key.p ? buf_cstr(&key) : NULL, &lim);
 	if (srv != NULL && taxii_attach(f->taxii, srv) != 0) {
 		http_server_stop(srv);
 		srv = NULL;
@@ -172,6 +181,7 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
 	__atomic_store_n(&front.watch, watch, __ATOMIC_RELEASE);
+	web_set_wake(front.web, wake_loop, watch);
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
 		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {

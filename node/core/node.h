@@ -69,6 +69,12 @@ struct node {
 	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
 	int quiet;
+	/* Set by a caller that holds the store while others wait for it (the
+	 * web's handlers, under the serve loop's lock): what would talk to the
+	 * hub (message_send's directory refresh and flush, the hub's deadline
+	 * policy, an agreement's flush) stores and queues instead, and the
+	 * serve loop's next pass sends it.  No network I/O under the lock. */
+	int offline;
 };
 
 /* node.c.  Opens config, store, the device key (need_key: unlocked with the

@@ -123,7 +123,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", memcmp(r.id, id, 32) ? rs_err() :
 		    "receipt names another envelope");
-		(void)store_alarm(n, "bad-receipt", NULL,
+		(void)store_alarm_with(n, "bad-receipt", json_pack("{s:I}", "seq",
+		    (json_int_t)seq), NULL,
 		    "the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
 		rs_seterr("the hub's receipt for envelope %lld is not valid: %s", (long long)seq,
 		    why);
@@ -148,7 +149,7 @@ outbox_batch(struct node *n, int *pending)
 	size_t count = 0, at = 0;
 	json_t *results = NULL;
 	const char *refused = NULL;
-	int accepted = 0, rc = -1;
+	int accepted = 0, later = 0, rc = -1;
 
 	if (store_outbox_pending(n, OUTBOX_BATCH, &items, &count, &body) != 0)
 		goto out;
@@ -166,6 +167,11 @@ outbox_batch(struct node *n, int *pending)
 		json_t *rcpt = json_object_get(r, "receipt");
 		if (rcpt == NULL) {
 			refused = jstr(r, "error") ? jstr(r, "error") : "no reason given";
+			/* 503 (the hub could not write its log) and 429 (quota)
+			 * are "not now", never a refusal: nothing was appended
+			 * and the envelope may be sent again (protocol.md). */
+			later = json_integer_value(json_object_get(r, "status")) == 503 ||
+			    json_integer_value(json_object_get(r, "status")) == 429;
 			break;
 		}
 		if (take_receipt(n, rcpt, items[at].id, items[at].seq) != 0) {
@@ -180,6 +186,10 @@ outbox_batch(struct node *n, int *pending)
 	}
 	if (store_commit(n) != 0) {
 		store_rollback(n);
+		goto out;
+	}
+	if (refused != NULL && later) {
+		rs_seterr("%s; it stays in the outbox for the next sync", refused);
 		goto out;
 	}
 	if (refused != NULL && rewind_chain(n, items[at].seq, refused) != 0)

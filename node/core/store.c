@@ -97,7 +97,32 @@ static const struct {
 	{ "alarms", "feed TEXT" },		/* 'public' or 'mail': where it is retried */
 	{ "alarms", "resolved INTEGER" },	/* when the record was served intact */
 	{ "senders", "idx INTEGER" },		/* log index of the last seq seen */
+	{ "alarms", "params TEXT" },		/* its facts, JSON (store_alarm_with) */
 };
+
+/*
+ * The rule of acknowledgement (docs/protocol.md section 3), in one place
+ * for every query that needs it: the sent list's counts, the response
+ * figures, the status of each recipient State, escalation.  A message this
+ * node sent is acknowledged by a device that signed an "acknowledged" (or,
+ * for a consultation's outcome, "agreed") acknowledgement of it, or that
+ * answered it: sent a message whose "re" names it (a reply, a consultation
+ * step) from one of the States it was sent to.  A temporary view, made
+ * afresh on every connection, so it is never an old definition kept in an
+ * old file.
+ */
+static const char acknowledgements[] =
+"CREATE TEMP VIEW IF NOT EXISTS acknowledgements(msg_id, device, time, idx, how,"
+"  answer, note) AS"
+" SELECT a.msg_id, a.device, a.time, a.idx, a.status, NULL, a.note FROM acks a"
+"  WHERE a.status IN ('acknowledged', 'agreed')"
+" UNION ALL"
+" SELECT m.parent, m.sender_device, m.time, m.idx,"
+"  coalesce(json_extract(m.content, '$.consultation.step'), 'reply'), m.id, NULL"
+"  FROM messages m JOIN messages p ON p.id = m.parent"
+"  WHERE m.direction = 'in' AND m.notice IS NULL AND m.idx IS NOT NULL"
+"  AND p.direction = 'out' AND EXISTS (SELECT 1 FROM json_each(p.to_states) j"
+"  WHERE j.value = m.sender_state)";
 
 int
 store_open(struct node *n)
@@ -126,7 +151,8 @@ store_open(struct node *n)
 	    " WHERE pindex IS NOT NULL;"
 	    "CREATE INDEX IF NOT EXISTS alarms_open ON alarms(idx) WHERE resolved IS NULL;"
 	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
-	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
+	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL") != 0 ||
+	    db_exec(s->db, acknowledgements) != 0 ? -1 : 0;
 }
 
 void
@@ -146,6 +172,9 @@ store_close(struct node *n)
 int
 store_begin(struct node *n)
 {
+	/* Transactions do not nest: every path that began one committed or
+	 * rolled it back (a failed COMMIT is rolled back by its caller). */
+	assert(sqlite3_get_autocommit(n->store->db));
 	return db_begin(n->store->db);
 }
 

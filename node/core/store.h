@@ -242,6 +242,11 @@ int64_t store_refusals_count(struct node *n);
  * again. */
 int store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* store_alarm with its facts as data (params, a JSON object, taken; may
+ * be NULL: {"size", "index", "state", ...}), so a page says it in its
+ * reader's language instead of showing the English text. */
+int store_alarm_with(struct node *n, const char *kind, json_t *params,
+    const char *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int store_alarm_record(struct node *n, const char *kind, const char *feed,
     int64_t index, const char *evidence, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -268,6 +273,7 @@ struct alarm_row {
 	int64_t index;				/* -1: not about one record */
 	const char *feed;			/* NULL: not retried */
 	int64_t resolved;			/* when; 0: unresolved */
+	const char *params;			/* its facts, JSON text; NULL: none */
 };
 typedef int (*store_alarm_row_fn)(void *ud, const struct alarm_row *a);
 int store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud);
@@ -324,9 +330,16 @@ void msg_row_free(struct msg_row *m);
 /* The one message whose id starts with prefix (8 to 64 lower-case hex
  * digits); -1 with rs_err naming the problem otherwise. */
 int store_message_find(struct node *n, const char *prefix, uint8_t id[32]) STORE_WUR;
+/* How many messages start with prefix (0, 1 or more),
+ * the first in id; -1 with rs_err for a malformed prefix or a store error
+ * (rs_err names the problem in every case but 1). */
+int store_message_match(struct node *n, const char *prefix, uint8_t id[32]) STORE_WUR;
 enum store_result store_message_exists(struct node *n, const uint8_t id[32]) STORE_WUR;
 /* The rcpt list (JSON text, malloc'd) of a message this node sent. */
 enum store_result store_sent_rcpt(struct node *n, const uint8_t id[32], char **rcpt) STORE_WUR;
+/* This State acknowledged received message id (an acknowledgement, or an
+ * answer: a reply or a consultation step this node sent); nothing for a
+ * message this node sent or does not hold. */
 int store_message_set_acked(struct node *n, const uint8_t id[32]) STORE_WUR;
 /* Our "agreed" acknowledgement ack of outcome id (and acked). */
 int store_message_set_agreement(struct node *n, const uint8_t id[32],
@@ -352,17 +365,20 @@ void msg_due_free(struct msg_due *d, size_t count);
 /* The next time escalate_due may have something to do (INT64_MAX: none). */
 int64_t store_messages_next_deadline(struct node *n, int64_t now);
 
-/* The inbox of the command line: received messages, the unacknowledged
- * overdue ones first, then by urgency, newest first. */
+/* The inbox: received messages, the unacknowledged overdue ones first,
+ * then by urgency, then deadline, then newest, at most limit; read is what
+ * user read (0 when user is NULL). */
 struct inbox_row {
 	uint8_t id[32];
 	int64_t index, time;
-	const char *sender_state, *urgency, *subject, *notice, *ref, *error;
-	int acked;
+	const char *sender_state, *urgency, *subject, *lang, *tlp, *notice, *error;
+	const char *content;		/* the decrypted payload, JSON ("" when not kept) */
+	int acked, read, has_deadline;
 	int64_t deadline, escalated;
 };
 typedef int (*store_inbox_fn)(void *ud, const struct inbox_row *r);
-int store_inbox_each(struct node *n, int limit, int64_t now, store_inbox_fn fn, void *ud);
+int store_inbox_each(struct node *n, const char *user, int limit, int64_t now,
+    store_inbox_fn fn, void *ud);
 
 /* Acknowledgements of message msg (device: of that device only; status:
  * of that status only), in no particular order. */
@@ -372,6 +388,29 @@ int store_acks_each(struct node *n, const uint8_t msg[32], const uint8_t *device
     const char *status, store_ack_fn fn, void *ud);
 int store_ack_add(struct node *n, const uint8_t ref[32], const uint8_t device[32],
     const char *status, int64_t index, int64_t time, const char *note) STORE_WUR;
+
+/* The acknowledgements of message msg, which this node sent, by the rule
+ * of docs/protocol.md section 3 (store.c's view "acknowledgements"): each
+ * device's acknowledged or agreed acknowledgement, and each answer from a
+ * State the message went to (answer: its id; how: "reply" or its
+ * consultation step), by log time. */
+struct ack_fact {
+	const uint8_t *device;
+	int64_t time, index;
+	const char *how;		/* "acknowledged", "agreed", "reply", "accept", ... */
+	const uint8_t *answer;		/* NULL for an acknowledgement */
+	const char *note;		/* "" when none */
+};
+typedef int (*store_ack_fact_fn)(void *ud, const struct ack_fact *a);
+int store_acknowledgements_each(struct node *n, const uint8_t msg[32],
+    store_ack_fact_fn fn, void *ud);
+/* The first message this node sent in answer to received message id: its
+ * id, log (or sent) time and how ("reply" or the consultation step). */
+enum store_result store_own_answer(struct node *n, const uint8_t id[32], uint8_t answer[32],
+    int64_t *time, char *how, size_t len) STORE_WUR;
+/* Was device among those an overdue notice about msg reached? */
+enum store_result store_escalation_reached(struct node *n, const uint8_t msg[32],
+    const uint8_t device[32]) STORE_WUR;
 
 /* Escalations (escalate.c): the highest stage sent to state for msg (0:
  * none, -1: error), a new one, and each one so far by stage. */
@@ -441,6 +480,9 @@ struct outbox_row {
 enum store_result store_outbox_get(struct node *n, const uint8_t id[32],
     struct outbox_row *r) STORE_WUR;
 void outbox_row_free(struct outbox_row *r);
+/* What waits for the hub: envelopes without a receipt (nor a refusal), the
+ * flash and urgent messages among them, and when the oldest was signed. */
+int store_outbox_waiting(struct node *n, int64_t *count, int64_t *urgent, int64_t *oldest);
 /* The envelope this device signed with that id. */
 enum store_result store_outbox_envelope(struct node *n, const uint8_t id[32],
     struct buf *raw) STORE_WUR;
@@ -490,30 +532,22 @@ int store_accounts_each(struct node *n, store_account_fn fn, void *ud);
 /* What user has read. */
 int store_read_mark(struct node *n, const char *user, const uint8_t id[32]) STORE_WUR;
 
-/* The web inbox: received messages with user's read flag, overdue first,
- * then by urgency and deadline, newest first, at most 500. */
-struct web_inbox_row {
-	uint8_t id[32];
-	int64_t index, time;
-	const char *sender_state, *urgency, *subject, *tlp;
-	int acked, read, has_deadline;
-	int64_t deadline;
-};
-typedef int (*store_web_inbox_fn)(void *ud, const struct web_inbox_row *r);
-int store_web_inbox_each(struct node *n, const char *user, int64_t now,
-    store_web_inbox_fn fn, void *ud);
-/* Messages sent, newest first, at most 500, with delivery counts. */
+/* Messages sent, newest first, at most 500, with delivery counts (how many
+ * recipient devices delivered, and acknowledged by the rule of
+ * store_acknowledgements_each). */
 struct sent_row {
 	uint8_t id[32];
 	int has_index;
 	int64_t index, time, sent;
 	const char *to_states, *urgency, *subject, *tlp, *error;	/* error: NULL */
+	const char *lang, *template_id, *notice;	/* template_id, notice: NULL */
 	int64_t recipients, delivered, acknowledged;
 };
 typedef int (*store_sent_fn)(void *ud, const struct sent_row *r);
 int store_sent_each(struct node *n, store_sent_fn fn, void *ud);
 /* For each recipient device of each logged message sent: the message's
- * log time and the first delivered and acknowledged times (0: none). */
+ * log time and the first delivered and acknowledged times (0: none; the
+ * acknowledgement by the rule of store_acknowledgements_each). */
 typedef int (*store_response_fn)(void *ud, int64_t time, const char *device_hex,
     int64_t delivered, int64_t acknowledged);
 int store_responses_each(struct node *n, store_response_fn fn, void *ud);

@@ -234,12 +234,8 @@ watch_set_cursor(struct watch *w, int64_t after)
 void
 watch_kick(struct watch *w)
 {
-	if (w == NULL)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->kick = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	if (w != NULL)
+		kick(w);
 }
 
 int
