@@ -135,10 +135,17 @@ cmd_init(int argc, char **argv)
 	printf("device fingerprint:   %s\n", fpr);
 	printf("hub \"%s\" operator:  %s%s\n", n.cfg.hub_name, ofpr,
 	    opk ? " (matches --operator-key)" : " (compare it out of band!)");
-	printf("Next: give %s to %s's administrator, who runs\n"
-	    "  roster certify --root ROOTKEY %s\n"
-	    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
-	    path, state, path, n.dir);
+	if (strcmp(state, DIR_STAKEHOLDER_STATE) == 0)
+		printf("Next: give %s to the hub's operator, who, once the organisation's\n"
+		    "application is accredited, runs\n"
+		    "  rosterd stakeholder certify HUBDIR --application ID %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, path, n.dir);
+	else
+		printf("Next: give %s to %s's administrator, who runs\n"
+		    "  roster certify --root ROOTKEY %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, state, path, n.dir);
 	rc = 0;
 out:
 	secret_free(pass);

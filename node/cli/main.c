@@ -61,7 +61,10 @@ static const struct command commands[] = {
 "--operator-key to check it against a value obtained out of band (its\n"
 "fingerprint is printed either way).  For an https hub with a self-signed\n"
 "certificate, --hub-ca FILE names the certificate to trust; it is copied to\n"
-"NODEDIR/hub-ca.pem.\n" },
+"NODEDIR/hub-ca.pem.\n\n"
+"An accredited organisation's node (docs/process.md) is made with --state ZZ\n"
+"--role stakeholder; the hub's operator certifies it (rosterd stakeholder\n"
+"certify), and it can only send written contributions to the Chair.\n" },
 { "enroll", cmd_enroll, "publish this node's certificate",
 "usage: roster enroll [--dir NODEDIR] CERT\n\n"
 "Publishes the certificate the administrator made with `roster certify`.\n"

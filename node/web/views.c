@@ -32,9 +32,11 @@
 #include "core/checks.h"
 #include "core/consult.h"
 #include "core/contact.h"
+#include "core/procnode.h"
 #include "core/store.h"
 #include "core/views.h"
 #include "jsonutil.h"
+#include "procview.h"
 #include "seal.h"
 
 /* A view's answer: 200 with j, or 500 when it could not be built. */
@@ -641,4 +643,36 @@ void
 view_checks_report(const struct call *c, struct http_resp *resp)
 {
 	answer(resp, checks_report_json(c->w->n, INT64_MAX, 0, NULL));
+}
+
+/* GET /api/process[?at=MS]: the whole process view (docs/protocol.md
+ * section 10, "Views") as this node's verified records make it, for this
+ * State, with "as_of" the log time outcomes are known to and "size" the
+ * log size verified complete. */
+void
+view_process(const struct call *c, struct http_resp *resp)
+{
+	struct procnode pn;
+	const char *q = http_req_query(c->req, "at");
+	int64_t at = -1;
+	json_t *v;
+
+	if (q != NULL) {
+		char *end;
+		at = strtoll(q, &end, 10);
+		if (*q == '\0' || *end != '\0' || at <= 0) {
+			http_resp_error(resp, 400, "\"at\" must be a log time in ms");
+			return;
+		}
+	}
+	if (procnode_load(c->w->n, &pn) != 0) {
+		answer(resp, NULL);
+		return;
+	}
+	v = proc_view(pn.proc, procnode_at(&pn, at), c->w->n->cfg.state);
+	json_object_set_new(v, "verified_size", json_integer((json_int_t)pn.size));
+	json_object_set_new(v, "dropped", json_integer((json_int_t)pn.dropped));
+	json_object_set_new(v, "refused", json_integer((json_int_t)pn.refused));
+	procnode_free(&pn);
+	answer(resp, v);
 }
