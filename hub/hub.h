@@ -24,6 +24,7 @@
 #define ROSTER_HUB_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 #include "statement.h"
 #include "util.h"
@@ -88,6 +89,24 @@ struct buf;
 struct keypair *operator_key_read(const char *hubdir);
 int operator_append(const char *hubdir, const struct keypair *op,
     const struct buf *env, struct receipt *r);
+/* Signs hdr and payload (JSON, not stolen) with the operator key, checks
+ * the record's shape (lib/kinds.c) and appends it as operator_append. */
+int operator_record(const char *hubdir, json_t *hdr, json_t *payload,
+    struct receipt *r) __attribute__((warn_unused_result));
+
+/* procshow.c: a hub's records read into the rules' state (the directory
+ * and the process, replayed as the serving hub did), from one snapshot of
+ * the database; works while a hub serves.  -1 with rs_err. */
+struct hub_state {
+	struct sqlite3 *db;
+	struct directory *dir;
+	struct process *proc;
+	uint64_t size;			/* the log's size */
+	int64_t last_time;		/* the last record's log time */
+};
+int hub_state_read(const char *hubdir, struct hub_state *hs)
+    __attribute__((warn_unused_result));
+void hub_state_free(struct hub_state *hs);
 
 /* Commands (argv[0] is the command name). */
 int cmd_init(int argc, char **argv);
@@ -97,6 +116,11 @@ int cmd_check(int argc, char **argv);
 int cmd_group(int argc, char **argv);
 int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
+int cmd_body(int argc, char **argv);		/* body.c */
+int cmd_body_rules(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);		/* meeting.c */
+int cmd_stakeholder(int argc, char **argv);	/* stakeholder.c */
+int cmd_process(int argc, char **argv);		/* procshow.c */
 
 /* Manual pages, in help.c. */
 void help_main(void);
@@ -107,5 +131,10 @@ void help_check(void);
 void help_group(void);
 void help_checks(void);
 void help_ping(void);
+void help_body(void);
+void help_body_rules(void);
+void help_meeting(void);
+void help_stakeholder(void);
+void help_process(void);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * main.c - rosterd: command dispatch.
  *
- * rosterd is one binary with five commands (init, serve, admit, group, check), each
- * in its own file; the manual pages they print for --help are in help.c.
+ * rosterd is one binary with a command per file (init, serve, admit, group,
+ * check, ping, checks, and the process's body, body-rules, meeting,
+ * stakeholder and process); the manual pages they print for --help are in help.c.
  * This file only initialises libsodium and picks the command, so that the
  * commands can also be linked into the benchmarks (which have their own
  * main).  Exit status: 0 success, 1 failure, 2 usage error.
@@ -27,6 +28,11 @@ static const struct command {
 	{ "group", cmd_group },
 	{ "checks", cmd_checks },
 	{ "ping", cmd_ping },
+	{ "body", cmd_body },
+	{ "body-rules", cmd_body_rules },
+	{ "meeting", cmd_meeting },
+	{ "stakeholder", cmd_stakeholder },
+	{ "process", cmd_process },
 };
 
 int

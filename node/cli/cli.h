@@ -49,6 +49,9 @@ void print_json(json_t *j);
 /* What `roster send` and its kin print about a message sent: its id, the
  * States and devices, and the receipt's log index, or that it is queued. */
 void print_sent(const struct node *n, const uint8_t id[32], const struct sent *r);
+/* The warning about each State with a root key it has not endorsed
+ * (core/roots.h), a line each, on f; how many. */
+size_t print_root_warnings(struct node *n, FILE *f);
 
 /* progress.c: the progress bar of uploads and downloads, on stderr when it
  * is a terminal (or always, with --progress); 1536 -> "1.5 KiB". */
@@ -68,6 +71,7 @@ int cmd_certify(int argc, char **argv);
 int cmd_init(int argc, char **argv);		/* enroll.c */
 int cmd_enroll(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_endorse(int argc, char **argv);
 int cmd_send(int argc, char **argv);		/* send.c */
 int cmd_reply(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
@@ -77,6 +81,20 @@ int cmd_checks(int argc, char **argv);		/* checks.c */
 /* Signs and submits this POC's answer to check prefix and says how it
  * went (`roster checks answer`, `roster ack` of a check). */
 int checks_answer_print(struct node *n, const char *prefix);
+/* Flushes what was just signed into the outbox and says whether the hub
+ * logged it (its index, the receipt verified), refused it (-1, rs_err the
+ * hub's words) or it waits for the next sync (0). */
+int submit(struct node *n, const char *what, const uint8_t id[32]);
+int cmd_propose(int argc, char **argv);		/* process.c */
+int cmd_object(int argc, char **argv);
+int cmd_support(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+int cmd_decisions(int argc, char **argv);
+int cmd_decision(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
+int cmd_process(int argc, char **argv);
+int cmd_paper(int argc, char **argv);
+int cmd_contribute(int argc, char **argv);
 int cmd_sync(int argc, char **argv);		/* sync.c */
 int cmd_inbox(int argc, char **argv);		/* show.c */
 int cmd_show(int argc, char **argv);

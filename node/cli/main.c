@@ -61,7 +61,10 @@ static const struct command commands[] = {
 "--operator-key to check it against a value obtained out of band (its\n"
 "fingerprint is printed either way).  For an https hub with a self-signed\n"
 "certificate, --hub-ca FILE names the certificate to trust; it is copied to\n"
-"NODEDIR/hub-ca.pem.\n" },
+"NODEDIR/hub-ca.pem.\n\n"
+"An accredited organisation's node (docs/process.md) is made with --state ZZ\n"
+"--role stakeholder; the hub's operator certifies it (rosterd stakeholder\n"
+"certify), and it can only send written contributions to the Chair.\n" },
 { "enroll", cmd_enroll, "publish this node's certificate",
 "usage: roster enroll [--dir NODEDIR] CERT\n\n"
 "Publishes the certificate the administrator made with `roster certify`.\n"
@@ -76,12 +79,24 @@ static const struct command commands[] = {
 "second is the administrator's: withdraws any device of the State, signed by\n"
 "the root key.  From the revocation's log index on, the hub and every node\n"
 "refuse envelopes signed by that device.\n" },
+{ "endorse", cmd_endorse, "endorse or disown a second root key of the State (administrator)",
+"usage: roster endorse --root ROOTKEY (--key FILE.pub | FINGERPRINT)\n"
+"                      (--accept | --reject) [--dir NODEDIR]\n\n"
+"A root key the operator admits for a State that has one already is\n"
+"unendorsed: every node warns about the State, and its devices are\n"
+"unconfirmed (mail is not encrypted to them unless sent with --unconfirmed).\n"
+"The State decides, with a root key of its own that is endorsed (the first\n"
+"admitted, or one endorsed since): --accept endorses the key (a new key the\n"
+"State made), --reject disowns it for good (the operator's): from then on its\n"
+"devices are not current, and it certifies and revokes nothing more.  The key\n"
+"is named by its public key file or by its fingerprint as `roster directory`\n"
+"shows it.  The record goes to the hub of the node in NODEDIR.\n" },
 { "send", cmd_send, "send a message",
 "usage: roster send --to AUDIENCE --subject TEXT (--body-file FILE | --body TEXT)\n"
 "       roster send --to AUDIENCE --stix BUNDLE.json [--subject TEXT] [--field N=V]...\n"
 "                   [--role ROLE[,ROLE]] [--urgency LEVEL] [--tlp LABEL]\n"
 "                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n"
-"                   [--attach FILE]... [--progress]\n\n"
+"                   [--attach FILE]... [--progress] [--unconfirmed]\n\n"
 "Encrypts the message on this node to every current device of the audience,\n"
 "signs it, and submits it.  Prints the message id and the log index from the\n"
 "hub's signed receipt, which the hub gives only once the message is on disk.\n"
@@ -98,6 +113,10 @@ static const struct command commands[] = {
 "  --tlp       CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default AMBER);\n"
 "              recipients' nodes enforce it when forwarding\n"
 "  --no-forward  recipients may not forward it at all\n"
+"  --unconfirmed  encrypt to unconfirmed devices too: those certified by a\n"
+"              root key their State has not endorsed (`roster directory`\n"
+"              warns about them); without it they are left out, and a State\n"
+"              named that has no other device is refused\n"
 "  --lang      language of the free text: ar, en, es, fr, ru, zh (default en)\n"
 "  --reply-to  the message this one answers (any unique id prefix); the\n"
 "              thread shows in `roster show`\n"
@@ -156,6 +175,103 @@ static const struct command commands[] = {
 "a signed \"agreed\" acknowledgement naming the outcome's id.  The outcome\n"
 "(signed by its writer) and the agreement (signed by the other side) are both\n"
 "in the log: `consult show` prints them with their log indexes.\n" },
+{ "paper", cmd_paper, "papers for a body's meetings, in languages",
+"usage: roster paper circulate --body NAME --title CODE=TEXT... --file CODE=FILE...\n"
+"                              [--meeting ID] [--audience public|members]\n"
+"       roster paper add-language PAPER --file CODE=FILE... [--title CODE=TEXT...]\n"
+"       roster paper list [--body NAME] [--json] [--at TIME]\n"
+"       roster paper show PAPER [--json] [--at TIME]\n"
+"       roster paper report [--body NAME] [--json | --csv] [--at TIME]\n"
+"       roster paper distribute CONTRIBUTION [--meeting ID] [--audience members|public]\n\n"
+"circulate signs a paper of body NAME with its first language versions:\n"
+"each FILE (at most 64 MiB) is encrypted and uploaded as an attachment whose\n"
+"digest the record signs; with --audience members (default public) the keys\n"
+"are sealed to the members' current devices.  add-language adds more\n"
+"versions later, each at its own log time; a language is never added twice.\n"
+"The Chair, a member or the secretariat circulates; the rules are checked\n"
+"before anything is uploaded.\n\n"
+"list and show give, for each paper for a meeting and each language, the\n"
+"lead time measured from the log time (never the signer's clock) to the\n"
+"meeting's start against the body's rule: \"fr: circulated 9 days before\n"
+"the meeting (rule: 42 days): LATE\", \"ru: missing\".  report gives per body\n"
+"and per circulating party the share of papers on time, in all required\n"
+"languages and all on time, and the median lead time per language, from\n"
+"the records this node verified (anyone recomputes the same figures).\n\n"
+"distribute (the Chair) circulates an organisation's contribution as a\n"
+"paper of its body: the same files, whose digests the organisation signed,\n"
+"so anyone can check the members got exactly what it sent; their keys are\n"
+"sealed to the members (default) or public.\n" },
+{ "contribute", cmd_contribute, "an accredited organisation's contribution to the Chair",
+"usage: roster contribute --title CODE=TEXT... --file CODE=FILE... [--body NAME]\n\n"
+"On the node of an accredited organisation (made with roster init --state ZZ\n"
+"--role stakeholder and certified by the operator): signs a written\n"
+"contribution to the body it was accredited to, each language version an\n"
+"attachment whose keys are sealed to the Chair's devices only.  The Chair\n"
+"distributes it to the members with roster paper distribute.  Such a node\n"
+"signs nothing else and receives nothing addressed to States.\n" },
+{ "propose", cmd_propose, "put a proposal under the silence procedure",
+"usage: roster propose --body NAME --text-file FILE --lang CODE\n"
+"                      [--translation CODE=FILE]... [--silence DURATION]\n"
+"                      [--meeting ID] [--paper ID]\n\n"
+"Signs a public proposal to body NAME (docs/process.md): its text in\n"
+"language CODE (UTF-8, at most 65,536 bytes) and any translations.  It is\n"
+"adopted at its deadline (log time of the proposal + the silence) unless a\n"
+"member objects before; the silence is the body's (default 72h) unless\n"
+"--silence gives a longer one, or any of at least 60s for a proposal made\n"
+"during the meeting it names (--meeting).  Only the body's Chair (or a\n"
+"proposer its rules name) proposes: anyone else is told so and nothing is\n"
+"signed.  Prints the proposal's id.\n" },
+{ "object", cmd_object, "object to a proposal or application (break silence)",
+"usage: roster object ID [--reason-file FILE]\n\n"
+"Signs this State's objection to proposal or application ID (its id or\n"
+"8 or more of its first hex digits).  One objection by a member before\n"
+"the deadline breaks silence: the matter is not adopted.  No State need\n"
+"say why; --reason-file gives a reason, sealed to the members (or to the\n"
+"Chair only, where the body's rules say so).  The objection counts when\n"
+"its log time is before the deadline: the receipt printed is the proof.\n"
+"A State objects once.\n" },
+{ "support", cmd_support, "support a proposal or application",
+"usage: roster support ID\n\n"
+"Signs this State's support of ID.  Support is recorded and shown; it\n"
+"does not change the outcome, which only objections decide.  A State may\n"
+"object after supporting, not support after objecting.\n" },
+{ "withdraw", cmd_withdraw, "withdraw a proposal (its proposer or the Chair)",
+"usage: roster withdraw ID\n\n"
+"Signs the withdrawal of proposal ID (by its proposer or the Chair) or of\n"
+"an application (by the Chair), before its deadline.  It then takes no\n"
+"more positions and is shown as withdrawn.\n" },
+{ "decisions", cmd_decisions, "proposals and applications, and their outcomes",
+"usage: roster decisions [--body NAME] [--open] [--json] [--at TIME]\n\n"
+"Syncs, then lists every proposal and stakeholder application with its\n"
+"outcome computed by this node from its own verified records (the same\n"
+"code as the hub's): OPEN with the time left, ADOPTED, NOT ADOPTED (silence\n"
+"broken), ACCREDITED, NOT ACCREDITED, WITHDRAWN, with the number of\n"
+"objections and supports.  Outcomes are as of the log time of the last\n"
+"checkpoint this node verified complete, so an outcome shown is one no\n"
+"missing record can change; --at computes them at another log time\n"
+"(YYYY-MM-DD, YYYY-MM-DDTHH:MMZ or ms).  --json prints the view of\n"
+"docs/protocol.md section 10.\n" },
+{ "decision", cmd_decision, "one decision, with its proof",
+"usage: roster decision show ID [--json] [--at TIME]\n\n"
+"Shows a proposal or application: its text, its deadline, the objecting\n"
+"States (or their number only, where the body's rules show them to the\n"
+"Chair only and this State is not the Chair), the supporting States, and\n"
+"the log indexes of the records that prove the outcome (the matter, each\n"
+"position, a withdrawal).\n" },
+{ "meeting", cmd_meeting, "record a meeting of a body (the Chair)",
+"usage: roster meeting add --body NAME --start DATE --end DATE\n"
+"                          --title CODE=TEXT... [--place TEXT]\n\n"
+"Signs a meeting of body NAME (the body's Chair's devices, or the operator\n"
+"with rosterd meeting).  DATE is YYYY-MM-DD (midnight UTC),\n"
+"YYYY-MM-DDTHH:MMZ, YYYY-MM-DDTHH:MM+HH:MM or ms; the end after the start,\n"
+"within 31 days.  Papers for it are judged against its start.\n" },
+{ "process", cmd_process, "the whole process view, as JSON",
+"usage: roster process [--json] [--at TIME]\n\n"
+"Syncs, then prints the whole view (bodies, meetings, papers, decisions,\n"
+"contributions, the paper report; docs/protocol.md section 10) computed\n"
+"from this node's verified records.  For the same --at and viewer it is\n"
+"byte for byte what `rosterd process HUBDIR --json` prints on the hub and\n"
+"what every other node prints.\n" },
 { "sync", cmd_sync, "one pass with the hub",
 "usage: roster sync [--dir NODEDIR]\n\n"
 "Sends what waits in the outbox, fetches every public record (directory,\n"

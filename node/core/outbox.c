@@ -32,6 +32,8 @@ outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
 	}
 	if (store_chain_head(n, &seq, prev) != 0)
 		return -1;
+	if (json_object_get(hdr, "time") == NULL)
+		json_object_set_new(hdr, "time", json_integer(node_clock()));
 	json_object_set_new(hdr, "state", json_string(n->cfg.state));
 	json_object_set_new(hdr, "seq", json_integer(seq + 1));
 	if (seq > 0 && prev[0] != '\0')
@@ -70,7 +72,11 @@ rewind_chain(struct node *n, int64_t seq, const char *reason)
 		store_rollback(n);
 		return -1;
 	}
-	return store_commit(n);
+	if (store_commit(n) != 0)
+		return -1;
+	/* said again for a caller with no terminal (the web's actions) */
+	rs_seterr("the hub refused envelope %lld: %s", (long long)seq, reason);
+	return 0;
 }
 
 /*

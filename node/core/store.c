@@ -97,6 +97,9 @@ static const struct {
 	{ "alarms", "feed TEXT" },		/* 'public' or 'mail': where it is retried */
 	{ "alarms", "resolved INTEGER" },	/* when the record was served intact */
 	{ "senders", "idx INTEGER" },		/* log index of the last seq seen */
+	{ "messages", "proof TEXT" },		/* received: its inclusion proof at
+						 * checked_size, as served (a forward
+						 * of it carries it) */
 	{ "alarms", "params TEXT" },		/* its facts, JSON (store_alarm_with) */
 };
 

@@ -136,6 +136,11 @@ typedef int (*store_record_fn)(void *ud, int64_t index, int64_t time,
     const uint8_t *env, size_t len);
 int store_records_each(struct node *n, const char *kind, int64_t after, int64_t before,
     int newest_first, store_record_fn fn, void *ud);
+/* Calls fn for each public record with a public index below pub_size (the
+ * verified complete feed: every public record the hub logged, in order),
+ * until fn returns non-zero (which is returned); -1 with rs_err on a store
+ * error. */
+int store_public_each(struct node *n, uint64_t pub_size, store_record_fn fn, void *ud);
 /* Every record from index from on with its id and the checkpoint size its
  * inclusion was proved at (for invariants: idx < checked, id = hash). */
 typedef int (*store_proved_fn)(void *ud, int64_t index, const uint8_t *id, size_t idlen,
@@ -167,6 +172,9 @@ int store_checkpoints_of_size(struct node *n, uint64_t size, store_signed_fn fn,
 /* Does this node hold a checkpoint of version 2 (the hub signs v2)? */
 enum store_result store_checkpoint_has_v2(struct node *n) STORE_WUR;
 int store_checkpoint_add(struct node *n, const struct checkpoint *cp) STORE_WUR;
+/* The latest log time of a checkpoint of size this node holds (0: none):
+ * the records below size are all the log had up to that time. */
+int64_t store_checkpoint_time_of_size(struct node *n, uint64_t size);
 /* When this node first accepted a checkpoint of size (0: never). */
 int64_t store_checkpoint_seen(struct node *n, int64_t size);
 /* Every checkpoint held, by size then root, until fn returns non-zero. */
@@ -301,6 +309,15 @@ struct msg_new {
 };
 /* STORE_DUPLICATE when a message with this id is already stored. */
 enum store_result store_message_add(struct node *n, const struct msg_new *m) STORE_WUR;
+
+/* A received message's inclusion proof (JSON array text, as served) at
+ * the checkpoint size it was checked at: kept so that a forward can carry
+ * it (protocol.md section 3, Forwarding).  store_message_proof: *proof
+ * malloc'd; STORE_NOT_FOUND when none is kept (received before). */
+int store_message_set_proof(struct node *n, const uint8_t id[32], const char *proof)
+    STORE_WUR;
+enum store_result store_message_proof(struct node *n, const uint8_t id[32], char **proof,
+    int64_t *checked_size) STORE_WUR;
 
 /* A stored message, every column. */
 struct msg_row {

@@ -133,6 +133,25 @@ store_records_each(struct node *n, const char *kind, int64_t after, int64_t befo
 }
 
 int
+store_public_each(struct node *n, uint64_t pub_size, store_record_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT idx, time, envelope FROM records"
+	    " WHERE pindex IS NOT NULL AND pindex < ? ORDER BY pindex");
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)pub_size);
+	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW)
+		rc = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_records_proved_each(struct node *n, int64_t from, store_proved_fn fn, void *ud)
 {
 	sqlite3_stmt *st = store_prep(n, "SELECT idx, id, envelope, checked_size"
@@ -270,6 +289,21 @@ store_checkpoint_seen(struct node *n, int64_t size)
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, size);
+	if (store_step(n, st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+int64_t
+store_checkpoint_time_of_size(struct node *n, uint64_t size)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT max(time) FROM checkpoints WHERE size = ?");
+	int64_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, (int64_t)size);
 	if (store_step(n, st) == SQLITE_ROW)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
