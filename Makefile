@@ -7,7 +7,7 @@
 # tests/unit/test_*.c; fuzz targets (clang + libFuzzer) are one binary per
 # fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
 
-PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson
+PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 

@@ -15,7 +15,11 @@ T=$(mktemp -d /tmp/roster-e2e.XXXXXX)
 export ROSTER_PASSPHRASE="correct horse battery staple"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset ROSTER_NODE_DIR ROSTER_HUB_DIR
+unset ROSTER_NODE_DIR ROSTER_HUB_DIR ROSTER_HUB_DB
+# The hub's store: sqlite (HUBDIR/hub.db, the default) or pg (a PostgreSQL
+# server of the test's own, tests/e2e/pg.sh, one database per hub).
+BACKEND=${BACKEND:-sqlite}
+. "$TOP/tests/e2e/pg.sh"
 PIDS=""
 PASS=0
 FAIL=0
@@ -23,6 +27,7 @@ FAIL=0
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	if [ "$FAIL" -gt 0 ] && [ -n "${KEEP_FAILED:-}" ]; then
 		echo "kept $T for inspection"
 	else
