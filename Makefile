@@ -89,5 +89,26 @@ $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
+# make install: the programs, the shared files (web interface, catalogues)
+# and the systemd units of contrib/systemd (docs/operations.md).  The
+# programs look for the shared files where SHARE_DIR said when they were
+# built, so build and install with the same one:
+#   make SHARE_DIR=/usr/local/share/roster && sudo make install SHARE_DIR=/usr/local/share/roster
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+UNITDIR  ?= /etc/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(BINDIR)/
+	for u in rosterd roster; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u.service.in \
+			>$(DESTDIR)$(UNITDIR)/$$u.service && \
+		install -m 0644 contrib/systemd/$$u.sysusers $(DESTDIR)$(SYSUSERSDIR)/$$u.conf || exit 1; \
+	done
+	if [ "$(SHARE_DIR)" != "$(CURDIR)/share" ]; then \
+		install -d $(DESTDIR)$(SHARE_DIR) && cp -R share/. $(DESTDIR)$(SHARE_DIR)/; fi
+
 clean:
 	rm -rf build build-san build-fuzz

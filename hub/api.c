@@ -31,7 +31,9 @@
 
 #include "db.h"
 #include "jsonutil.h"
+#include "log.h"
 #include "mailwait.h"
+#include "metrics.h"
 #include "util.h"
 #include "workpool.h"
 
@@ -720,6 +722,7 @@ answer_batch(struct http_resp *resp, const struct batch *b, size_t n)
 	int accepted = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		metrics_envelope(b->items[i].status);
 		if (b->items[i].status == 0)
 			accepted = 1;
 		else if (first == n)
@@ -810,14 +813,13 @@ static const struct route {
 	{ "/v1/catalogue", "GET", api_get_catalogue },
 };
 
-void
-api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+/* Runs the route of req; returns its name (for the metrics and the log). */
+static const char *
+dispatch(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	struct api *a = ctx;
-
 	if (strncmp(req->path, BLOBS_PREFIX, strlen(BLOBS_PREFIX)) == 0) {
 		blobs_get(a, req, resp);
-		return;
+		return BLOBS_PREFIX;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(req->path, routes[i].path) != 0)
@@ -827,10 +829,32 @@ api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 			    routes[i].path, routes[i].method, req->method);
 			snprintf(resp->extra_headers, sizeof(resp->extra_headers),
 			    "Allow: %s\r\n", routes[i].method);
-			return;
+			return routes[i].path;
 		}
 		routes[i].fn(a, req, resp);
-		return;
+		return routes[i].path;
 	}
 	http_resp_error(resp, 404, "no such endpoint: %.200s", req->path);
+	return "other";
+}
+
+void
+api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	int64_t t0 = metrics_clock_us(), us;
+	const char *route = dispatch(ctx, req, resp);
+
+	us = metrics_clock_us() - t0;
+	metrics_request(route, resp->status, us);
+	if (log_format() == LOG_JSON) {
+		json_t *f = json_object();
+		json_object_set_new(f, "method", json_string(req->method));
+		json_object_set_new(f, "route", json_string(route));
+		json_object_set_new(f, "status", json_integer(resp->status));
+		json_object_set_new(f, "duration_ms", json_real((double)us / 1000.0));
+		if (resp->park_until > 0)
+			json_object_set_new(f, "parked", json_true());
+		log_fields(LOG_INFO, "request", f, 1, "%s %s %d", req->method,
+		    route, resp->status);
+	}
 }

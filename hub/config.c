@@ -5,7 +5,8 @@
  *    "max_body": 16777216, "threads": 4, "max_attachment": 52428800,
  *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
  *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
- *                  "routine": "72h"}}
+ *                  "routine": "72h"},
+ *    "metrics_listen": "127.0.0.1:9464", "log_format": "json"}
  *
  * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
@@ -32,6 +33,7 @@ hub_config_defaults(struct hub_config *c)
 	c->max_attachment = HUB_DEFAULT_MAX_ATTACHMENT;
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		c->deadline_ms[i] = urgency_default_deadline_ms[i];
+	snprintf(c->log_format, sizeof(c->log_format), "plain");
 }
 
 /* "deadlines": any subset of the urgency levels, each a duration. */
@@ -150,9 +152,25 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		snprintf(dst, sizeof(c->tls_cert), "%s", json_string_value(v));
 	} else if (strcmp(key, "deadlines") == 0) {
 		return config_deadlines(c, path, v);
+	} else if (strcmp(key, "metrics_listen") == 0) {
+		if (!json_is_string(v) || strchr(json_string_value(v), ':') == NULL ||
+		    strlen(json_string_value(v)) >= sizeof(c->metrics_listen)) {
+			rs_seterr("%s: \"metrics_listen\" must be ADDR:PORT", path);
+			return -1;
+		}
+		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
+		    json_string_value(v));
+	} else if (strcmp(key, "log_format") == 0) {
+		enum log_format f;
+		if (!json_is_string(v) || log_format_parse(json_string_value(v), &f) != 0) {
+			rs_seterr("%s: \"log_format\" must be \"plain\" or \"json\"", path);
+			return -1;
+		}
+		snprintf(c->log_format, sizeof(c->log_format), "%s", json_string_value(v));
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
-		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines)", path, key);
+		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
+		    "metrics_listen, log_format)", path, key);
 		return -1;
 	}
 	return 0;
@@ -215,6 +233,10 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		json_object_set_new(j, "tls_cert", json_string(c->tls_cert));
 		json_object_set_new(j, "tls_key", json_string(c->tls_key));
 	}
+	if (c->metrics_listen[0] != '\0')
+		json_object_set_new(j, "metrics_listen", json_string(c->metrics_listen));
+	if (strcmp(c->log_format, "plain") != 0)
+		json_object_set_new(j, "log_format", json_string(c->log_format));
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "log.h"
 #include "statement.h"
 #include "util.h"
 
@@ -46,6 +47,8 @@ struct hub_config {
 	char tls_cert[512];		/* PEM file; "" for plain HTTP */
 	char tls_key[512];		/* its private key (PEM file) */
 	int64_t deadline_ms[URGENCY_LEVELS];	/* acknowledgement deadlines */
+	char metrics_listen[HUB_LISTEN_MAX];	/* "" : no /metrics */
+	char log_format[8];		/* "plain" (default) or "json" */
 };
 
 /* HUBDIR/name, malloc'd. */

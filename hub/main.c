@@ -39,6 +39,7 @@ main(int argc, char **argv)
 		help_main();
 		return 0;
 	}
+	log_setup("rosterd", LOG_PLAIN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;

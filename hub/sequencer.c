@@ -43,6 +43,8 @@
 #include <string.h>
 
 #include "db.h"
+#include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 struct sequencer {
@@ -230,14 +232,15 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 
 	snprintf(why, sizeof(why), "the log could not be written, nothing was "
 	    "appended: %s", rs_err());
-	fprintf(stderr, "rosterd: %s\n", why);
+	log_event(LOG_ERROR, "batch-failed", "%s", why);
 	db_rollback(s->db);
 	s->last_time = last_time;
 	s->pub_size = pub_base;
 	if (merkle_truncate(s->tree, base) != 0 ||
 	    merkle_truncate(s->ptree, pub_base) != 0 || store_reload_dir(s) != 0) {
-		fprintf(stderr, "rosterd: cannot recover from a failed batch (%s); "
-		    "refusing all further envelopes until restarted\n", rs_err());
+		log_event(LOG_ERROR, "store-broken", "cannot recover from a failed "
+		    "batch (%s); refusing all further envelopes until restarted",
+		    rs_err());
 		s->broken = 1;
 	}
 	pthread_mutex_lock(&s->cp_mu);
@@ -252,6 +255,7 @@ seq_process(struct store *s, struct seq_batch *list)
 	uint64_t base = store_committed(s), size = base, pub_base = s->pub_size;
 	int64_t last_time = s->last_time;
 	struct heads h = {0};
+	int64_t t0;
 	int rc;
 
 	if (s->broken) {
@@ -274,6 +278,7 @@ seq_process(struct store *s, struct seq_batch *list)
 			size += (uint64_t)rc;
 		}
 	}
+	t0 = metrics_clock_us();
 	if (heads_write(s, &h) != 0 ||
 	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
 	    merkle_sync(s->tree) != 0 || merkle_sync(s->ptree) != 0 ||
@@ -281,6 +286,7 @@ seq_process(struct store *s, struct seq_batch *list)
 		goto fail;
 	assert(merkle_size(s->tree) == size && merkle_size(s->ptree) == s->pub_size);
 	store_set_committed(s, size, s->pub_size, s->last_time);
+	metrics_commit(metrics_clock_us() - t0, size - base);
 	free(h.v);
 	return;
 fail:

@@ -84,14 +84,15 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_hub DIR: serves DIR on loopback; sets HUB (URL) and HUBPID.  The port
-# is picked free the first time and kept in DIR.port, so a restarted hub is
-# where the nodes expect it.
+# start_hub DIR [ARGS...]: serves DIR on loopback (with rosterd serve's
+# ARGS); sets HUB (URL) and HUBPID.  The port is picked free the first time
+# and kept in DIR.port, so a restarted hub is where the nodes expect it.
 start_hub() {
 	local dir=$1
+	shift
 	[ -s "$dir.port" ] || free_port >"$dir.port"
 	rm -f "$dir/serve.url"
-	"$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
+	"$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" "$@" >>"$dir.log" 2>&1 &
 	HUBPID=$!
 	PIDS="$PIDS $HUBPID"
 	for _ in $(seq 1 200); do
@@ -107,9 +108,24 @@ stop_hub() {
 	wait "${1:-$HUBPID}" 2>/dev/null
 }
 
+# hub_init DIR NAME [ARGS...]: rosterd init DIR on the test's backend: with
+# BACKEND=pg, in a fresh database of the test's PostgreSQL server.
+HUB_DBS=0
+hub_init() {
+	local dir=$1 name=$2 url
+	shift 2
+	if [ "$BACKEND" = pg ]; then
+		HUB_DBS=$((HUB_DBS + 1))
+		url=$(pg_newdb "hub$HUB_DBS") || return 1
+		"$ROSTERD" init "$dir" --name "$name" --db "$url" "$@"
+	else
+		"$ROSTERD" init "$dir" --name "$name" "$@"
+	fi
+}
+
 # new_hub: a fresh hub in $T/hub, serving.
 new_hub() {
-	"$ROSTERD" init "$T/hub" --name "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
+	hub_init "$T/hub" "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
 		cat "$T/hub-init.out"; return 1; }
 	start_hub "$T/hub"
 }

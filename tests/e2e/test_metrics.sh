@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Operating the hub: the Prometheus endpoint on its own listener and the
+# JSON log.  Counters must move as they should (an envelope accepted, one
+# refused as a replay, garbage refused), the endpoint must not be on the
+# API's listener, and the JSON log must be one object per line, with one
+# "request" event per request and never a message's content.
+. "$(dirname "$0")/lib.sh"
+
+metric() {	# NAME_WITH_LABELS: its value on the metrics listener (0 when absent)
+	curl -s "$METRICS" | awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+
+check "rosterd init" hub_init "$T/hub" "Metrics hub"
+check "the hub serves with metrics and JSON logs" start_hub "$T/hub" \
+	--metrics-listen 127.0.0.1:0 --log-format json
+check "metrics.url names the metrics listener" test -s "$T/hub/metrics.url"
+METRICS=$(cat "$T/hub/metrics.url")
+check_out "GET /metrics answers Prometheus text" "^# TYPE roster_log_size gauge" curl -s "$METRICS"
+check_out "... with its content type" "text/plain; version=0.0.4" \
+	curl -s -o /dev/null -w '%{content_type}' "$METRICS"
+check_out "the API's listener does not serve /metrics" "^404$" \
+	curl -s -o /dev/null -w '%{http_code}' "$HUB/metrics"
+check_out "the metrics listener serves nothing else" "^404$" \
+	curl -s -o /dev/null -w '%{http_code}' "${METRICS%/metrics}/v1/info"
+
+for s in XA XB; do check "State $s" make_state "$s"; done
+acc0=$(metric roster_envelopes_accepted_total)
+size0=$(metric roster_log_size)
+MARK="metrics-marker-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+check "XA sends to XB" node XA send --to XB --subject "$MARK" --body "$MARK body"
+acc1=$(metric roster_envelopes_accepted_total)
+check "an accepted envelope moves the counter ($acc0 -> $acc1)" test "$acc1" -eq $((acc0 + 1))
+check "the log size gauge follows ($size0 -> $(metric roster_log_size))" \
+	test "$(metric roster_log_size)" -eq $((size0 + 1))
+
+python3 - "$T/node-XA/node.db" "$T/env.bin" <<'PY'
+import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute("SELECT envelope FROM outbox WHERE kind='msg' ORDER BY seq LIMIT 1").fetchone()
+open(sys.argv[2], "wb").write(row[0])
+PY
+post() { curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$1" "$HUB/v1/envelopes"; }
+r0=$(metric 'roster_envelopes_refused_total{reason="conflict",code="409"}')
+check_out "a replay is refused (409)" "^409$" post "$T/env.bin"
+r1=$(metric 'roster_envelopes_refused_total{reason="conflict",code="409"}')
+check "... and counted as refused, conflict ($r0 -> $r1)" test "$r1" -eq $((r0 + 1))
+check "... and not as accepted" test "$(metric roster_envelopes_accepted_total)" -eq "$acc1"
+head -c 64 /dev/urandom >"$T/garbage.bin"
+g0=$(metric 'roster_http_requests_total{route="/v1/envelopes",code="400"}')
+check_out "garbage is refused (400)" "^400$" post "$T/garbage.bin"
+check "... and counted per route and code" \
+	test "$(metric 'roster_http_requests_total{route="/v1/envelopes",code="400"}')" -eq $((g0 + 1))
+check_out "an unknown path is counted under route=\"other\"" "^404$" \
+	curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/nonsense/$MARK"
+check "... there" test "$(metric 'roster_http_requests_total{route="other",code="404"}')" -ge 1
+check "commit latency is observed" test "$(metric roster_db_commit_duration_seconds_count)" -ge 1
+check "request latency is observed" \
+	test "$(metric 'roster_http_request_duration_seconds_count{route="/v1/envelopes"}')" -ge 3
+check "a checkpoint age is reported once one is signed" \
+	test -n "$(curl -s "$METRICS" | grep '^roster_checkpoint_age_seconds ')"
+check "XB syncs" node XB sync
+check_out "the quota counter is exported" "^roster_quota_refusals_total [0-9]+" curl -s "$METRICS"
+
+stop_hub
+check "every line of the hub's log is one JSON object with time, level, event, msg" python3 - "$T/hub.log" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    if not line.strip() or line.startswith(("==", "    #")):
+        continue
+    o = json.loads(line)
+    assert {"time", "level", "event", "msg", "program"} <= set(o), o
+    n += 1
+assert n > 0
+PY
+check_out "requests are logged as events with route and status" '"event":"request".*"route":"/v1/envelopes".*"status":409' cat "$T/hub.log"
+check_out "the start is an event with the URL" '"event":"start".*"url":"http' cat "$T/hub.log"
+check_fails "the log never holds the message's subject or body" grep -q "$MARK" "$T/hub.log"
+finish
