@@ -39,6 +39,20 @@
  * committed size is cut at the next open).  merkle_sync writes the tails and
  * fdatasyncs every file written since the last sync.
  *
+ * A tree held elsewhere.  The same levels can live in a database instead of
+ * files (the hub's PostgreSQL store, where several processes share one
+ * tree): a merkle_source reads entries and writes a level's new ones.
+ * Appends, tails, roots and proofs work exactly as above; what changes is
+ * where an entry below "ondisk" comes from, and that a sync hands the tails
+ * to the source (inside the caller's transaction, which makes them durable)
+ * instead of calling fdatasync.  Every node a proof needs is known from the
+ * sizes and indexes alone, never from a hash, so a read of a source tree
+ * runs twice: once recording which stored entries it would read, then,
+ * after one fetch of all of them, for real (sourced()).  A proof is one
+ * round trip to the database however deep the tree.  A source tree follows
+ * what others appended with merkle_reset, which reloads and checks its
+ * right edge at the new size.
+ *
  * Threads.  One sequencer thread appends, syncs and truncates while many HTTP
  * threads ask for roots and proofs.  A mutex serialises the writers; a
  * writer-preferring rwlock separates readers from the short moments when the
@@ -380,6 +394,8 @@ struct level {
 struct merkle_tree {
 	pthread_rwlock_t lock;	/* readers vs. publishing a change */
 	pthread_mutex_t wmu;	/* one writer at a time */
+	const struct merkle_source *src;	/* NULL: the files of dir */
+	void *src_ctx;
 	char *dir;
 	uint64_t size;
 	int dirdirty;		/* a file was created since the last sync */
@@ -430,6 +446,94 @@ pwrite_full(int fd, const void *p, size_t len, uint64_t off)
 }
 
 /*
+ * The stored entries one read of a source tree needs: first recorded (each
+ * read answers zeros), then fetched in one call and looked up.  One per
+ * thread, set only inside sourced().
+ */
+struct fetch {
+	int recording;
+	size_t n, cap;
+	uint8_t *level;
+	uint64_t *index;
+	uint8_t (*h)[32];
+};
+
+static _Thread_local struct fetch *fetching;
+
+static int
+fetch_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
+{
+	struct fetch *f = fetching;
+	size_t k;
+
+	assert(f != NULL);	/* every read of a source tree goes through sourced() */
+	for (k = 0; k < f->n; k++)
+		if (f->level[k] == level && f->index[k] == i)
+			break;
+	if (f->recording) {
+		if (k == f->n) {
+			if (f->n == f->cap) {
+				f->cap = f->cap ? f->cap * 2 : 64;
+				f->level = xrealloc(f->level, f->cap);
+				f->index = xrealloc(f->index, f->cap * sizeof(*f->index));
+			}
+			f->level[f->n] = (uint8_t)level;
+			f->index[f->n++] = i;
+		}
+		memset(out, 0, 32);
+		return 0;
+	}
+	if (k == f->n) {
+		rs_seterr("internal error: level %d entry %llu was not fetched",
+		    level, (ull)i);
+		return -1;
+	}
+	memcpy(out, f->h[k], 32);
+	return 0;
+}
+
+static int
+recording(void)
+{
+	return fetching != NULL && fetching->recording;
+}
+
+/*
+ * Runs fn(t, arg), which reads entries of t: directly for a file tree; for
+ * a source tree once to learn which stored entries it reads (fn must not
+ * let hashes decide which entries it reads; recording() tells it to skip
+ * comparisons), then again with all of them fetched by one source read.
+ * The caller holds t's lock or is the writer, across both runs.
+ */
+static int
+sourced(struct merkle_tree *t, int (*fn)(struct merkle_tree *, void *), void *arg)
+{
+	struct fetch f;
+	int rc;
+
+	if (t->src == NULL)
+		return fn(t, arg);
+	assert(fetching == NULL);
+	memset(&f, 0, sizeof(f));
+	f.recording = 1;
+	fetching = &f;
+	rc = fn(t, arg);
+	if (rc == 0 && f.n > 0) {
+		f.h = xcalloc(f.n, 32);
+		rc = t->src->read(t->src_ctx, f.n, f.level, f.index, f.h);
+	}
+	if (rc == 0) {
+		f.recording = 0;
+		rc = fn(t, arg);
+	}
+	fetching = NULL;
+	free(f.level);
+	free(f.index);
+	free(f.h);
+	return rc;
+}
+
+/*
  * Entry i of level L; the caller holds the lock (either kind) or is the
  * writer, and guarantees i < size >> L.
  */
@@ -449,6 +553,8 @@ get_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
 		memcpy(out, lv->tail.p + off, MERKLE_HASH);
 		return 0;
 	}
+	if (t->src != NULL)
+		return fetch_entry(t, level, i, out);
 	rc = pread_full(lv->fd, out, MERKLE_HASH, i * MERKLE_HASH);
 	if (rc != 0) {
 		rs_seterr("cannot read %s/level-%02d: %s", t->dir, level,
@@ -612,12 +718,13 @@ open_level(struct merkle_tree *t, int level, uint64_t committed)
  * disagree (one lost a write the others kept).
  */
 static int
-load_edges(struct merkle_tree *t)
+load_edges(struct merkle_tree *t, void *arg)
 {
 	uint8_t l[32], r[32], h[32];
 	uint64_t c;
 	int L;
 
+	(void)arg;
 	for (L = 0; L < NLEVELS; L++) {
 		c = t->size >> L;
 		if (c == 0)
@@ -630,9 +737,10 @@ load_edges(struct merkle_tree *t)
 		    get_entry(t, L - 1, 2 * c - 1, r) != 0)
 			return -1;
 		merkle_node_hash(h, l, r);
-		if (memcmp(h, t->lv[L].last, 32) != 0) {
-			rs_seterr("the Merkle tree files in %s disagree at level "
-			    "%d; the tree must be rebuilt", t->dir, L);
+		if (!recording() && memcmp(h, t->lv[L].last, 32) != 0) {
+			rs_seterr("the Merkle tree %s %s disagree at level %d; the "
+			    "tree must be rebuilt", t->src != NULL ? "entries of" :
+			    "files in", t->dir, L);
 			return -1;
 		}
 	}
@@ -665,7 +773,7 @@ merkle_open(struct merkle_tree **tp, const char *dir, uint64_t committed)
 		if (open_level(t, L, committed) != 0)
 			goto fail;
 	}
-	if (load_edges(t) != 0)
+	if (load_edges(t, NULL) != 0)
 		goto fail;
 	if (t->dirdirty && fsync_dir(dir) != 0)
 		goto fail;
@@ -675,6 +783,80 @@ merkle_open(struct merkle_tree **tp, const char *dir, uint64_t committed)
 fail:
 	tree_free(t);
 	return -1;
+}
+
+int
+merkle_open_source(struct merkle_tree **tp, const char *name,
+    const struct merkle_source *src, void *ctx, uint64_t size)
+{
+	struct merkle_tree *t = xcalloc(1, sizeof(*t));
+	int L;
+
+	*tp = NULL;
+	for (L = 0; L < NLEVELS; L++)
+		t->lv[L].fd = -1;
+	if (locks_init(t) != 0) {
+		free(t);
+		return -1;
+	}
+	t->dir = xstrdup(name);
+	t->src = src;
+	t->src_ctx = ctx;
+	if (merkle_reset(t, size) != 0) {
+		tree_free(t);
+		return -1;
+	}
+	*tp = t;
+	return 0;
+}
+
+int
+merkle_reset(struct merkle_tree *t, uint64_t size)
+{
+	struct level old[NLEVELS];
+	uint64_t old_size;
+	int L, rc;
+
+	assert(t->src != NULL);
+	pthread_mutex_lock(&t->wmu);
+	pthread_rwlock_wrlock(&t->lock);
+	old_size = t->size;
+	memcpy(old, t->lv, sizeof(old));
+	t->size = size;
+	for (L = 0; L < NLEVELS; L++) {
+		t->lv[L].ondisk = size >> L;
+		t->lv[L].tail.len = 0;
+	}
+	rc = sourced(t, load_edges, NULL);
+	if (rc != 0) {
+		/* As it was (tails included: the caller may still truncate). */
+		t->size = old_size;
+		for (L = 0; L < NLEVELS; L++) {
+			t->lv[L].ondisk = old[L].ondisk;
+			t->lv[L].tail.len = old[L].tail.len;
+			memcpy(t->lv[L].last, old[L].last, 32);
+		}
+	} else
+		t->broken = 0;
+	pthread_rwlock_unlock(&t->lock);
+	pthread_mutex_unlock(&t->wmu);
+	return rc;
+}
+
+void
+merkle_tree_frontier(struct merkle_tree *t, struct merkle_frontier *f)
+{
+	int n = 0;
+
+	merkle_frontier_init(f);
+	pthread_rwlock_rdlock(&t->lock);
+	f->size = t->size;
+	/* Bit L of the size is a perfect subtree: the last entry of level L. */
+	for (int L = NLEVELS - 1; L >= 0; L--)
+		if ((t->size >> L) & 1)
+			memcpy(f->h[n++], t->lv[L].last, 32);
+	pthread_rwlock_unlock(&t->lock);
+	assert(n == __builtin_popcountll(f->size));
 }
 
 void
@@ -730,14 +912,17 @@ flush_tails(struct merkle_tree *t)
 {
 	int L, rc = 0;
 
-	if (create_levels(t) != 0)
+	if (t->src == NULL && create_levels(t) != 0)
 		return -1;
 	pthread_rwlock_rdlock(&t->lock);
 	for (L = 0; L < NLEVELS && rc == 0; L++) {
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
-		if (pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
+		if (t->src != NULL)
+			rc = t->src->write(t->src_ctx, L, lv->ondisk, lv->tail.p,
+			    lv->tail.len / MERKLE_HASH);
+		else if (pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
 		    lv->ondisk * MERKLE_HASH) != 0) {
 			rs_seterr("cannot write %s/level-%02d: %s", t->dir, L,
 			    strerror(errno));
@@ -815,7 +1000,7 @@ merkle_sync(struct merkle_tree *t)
 	pthread_mutex_lock(&t->wmu);
 	if (check_usable(t) != 0 || flush_tails(t) != 0)
 		goto out;
-	for (L = 0; L < NLEVELS; L++) {
+	for (L = 0; L < NLEVELS && t->src == NULL; L++) {
 		if (!t->lv[L].dirty)
 			continue;
 		if (fdatasync(t->lv[L].fd) != 0) {
@@ -839,6 +1024,21 @@ merkle_sync(struct merkle_tree *t)
 out:
 	pthread_mutex_unlock(&t->wmu);
 	return rc;
+}
+
+/* sourced() body: the last entry of every level at the tree's size. */
+static int
+read_edges(struct merkle_tree *t, void *arg)
+{
+	uint64_t c;
+
+	(void)arg;
+	for (int L = 0; L < NLEVELS; L++) {
+		c = t->size >> L;
+		if (c > 0 && get_entry(t, L, c - 1, t->lv[L].last) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -870,17 +1070,15 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 	}
 	t->size = size;
 	pthread_rwlock_unlock(&t->lock);
-	for (L = 0; L < NLEVELS; L++) {
-		c = size >> L;
-		if (c > 0 && get_entry(t, L, c - 1, t->lv[L].last) != 0) {
-			t->broken = 1;
-			goto fail;
-		}
+	if (sourced(t, read_edges, NULL) != 0) {
+		t->broken = 1;
+		goto fail;
 	}
 	/* The files may keep stale entries past ondisk: nothing reads them and
 	 * the next write overwrites them.  Cutting them keeps the directory
-	 * honest for the next open; failing to is not fatal. */
-	for (L = 0; L < NLEVELS; L++) {
+	 * honest for the next open; failing to is not fatal.  (A source's
+	 * entries past ondisk go with the caller's rolled-back transaction.) */
+	for (L = 0; L < NLEVELS && t->src == NULL; L++) {
 		if (!cut[L])
 			continue;
 		if (ftruncate(t->lv[L].fd,
@@ -909,9 +1107,42 @@ check_size(struct merkle_tree *t, uint64_t size)
 	return 0;
 }
 
+/* One read of the tree, as sourced() runs it. */
+struct readop {
+	enum { READ_ROOT, READ_LEAF, READ_INCLUSION, READ_CONSISTENCY } what;
+	uint64_t a, b;			/* size; index; index, size; size1, size2 */
+	uint8_t *out;			/* ROOT, LEAF */
+	uint8_t (*top)[32];		/* proofs, top-down */
+	size_t *count;
+};
+
+static int inclusion_nodes(struct merkle_tree *t, uint64_t m, uint64_t n,
+    uint8_t (*top)[32], size_t *count);
+static int consistency_nodes(struct merkle_tree *t, uint64_t m, uint64_t n,
+    uint8_t (*top)[32], size_t *count);
+
+static int
+run_read(struct merkle_tree *t, void *arg)
+{
+	struct readop *op = arg;
+
+	switch (op->what) {
+	case READ_ROOT:
+		return range_hash(t, 0, op->a, op->out);
+	case READ_LEAF:
+		return get_entry(t, 0, op->a, op->out);
+	case READ_INCLUSION:
+		return inclusion_nodes(t, op->a, op->b, op->top, op->count);
+	case READ_CONSISTENCY:
+		return consistency_nodes(t, op->a, op->b, op->top, op->count);
+	}
+	return -1;
+}
+
 int
 merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32])
 {
+	struct readop op = { .what = READ_ROOT, .a = size, .out = out };
 	int rc = -1;
 
 	pthread_rwlock_rdlock(&t->lock);
@@ -921,7 +1152,7 @@ merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32])
 		merkle_empty_root(out);
 		rc = 0;
 	} else
-		rc = range_hash(t, 0, size, out);
+		rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
@@ -930,6 +1161,7 @@ out:
 int
 merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 {
+	struct readop op = { .what = READ_LEAF, .a = index, .out = out };
 	int rc = -1;
 
 	pthread_rwlock_rdlock(&t->lock);
@@ -937,7 +1169,7 @@ merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 		rs_seterr("the log has no entry %llu (it has %llu)", (ull)index,
 		    (ull)t->size);
 	else
-		rc = get_entry(t, 0, index, out);
+		rc = sourced(t, run_read, &op);
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
 }
@@ -977,6 +1209,7 @@ merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
 {
 	uint8_t top[MERKLE_MAX_PROOF][32];
 	size_t c = 0;
+	struct readop op = { .what = READ_INCLUSION, .top = top, .count = &c };
 	int rc = -1;
 
 	*nproof = 0;
@@ -988,7 +1221,9 @@ merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
 		    (ull)index, (ull)size);
 		goto out;
 	}
-	rc = inclusion_nodes(t, index, size, top, &c);
+	op.a = index;
+	op.b = size;
+	rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	if (rc == 0) {
@@ -1039,6 +1274,8 @@ merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
 {
 	uint8_t top[MERKLE_MAX_PROOF][32];
 	size_t c = 0;
+	struct readop op = { .what = READ_CONSISTENCY, .a = size1, .b = size2,
+	    .top = top, .count = &c };
 	int rc = -1;
 
 	*nproof = 0;
@@ -1052,7 +1289,7 @@ merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
 	}
 	rc = 0;
 	if (size1 < size2)
-		rc = consistency_nodes(t, size1, size2, top, &c);
+		rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	if (rc == 0) {
