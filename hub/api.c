@@ -29,7 +29,6 @@
 
 #include <sodium.h>
 
-#include "db.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "mailwait.h"
@@ -349,7 +348,7 @@ list_page(struct api *a, struct http_resp *resp, enum store_list which,
 		return -1;
 	}
 	l.records = json_array();
-	if (store_list(a->s, which, device, after, l.size, (size_t)limit,
+	if (a->s->ops->list(a->s, which, device, after, l.size, (size_t)limit,
 	    API_MAX_PAGE_BYTES, add_record, &l, &more) < 0) {
 		json_decref(cp);
 		json_decref(l.records);
@@ -410,14 +409,13 @@ get_record(struct api *a, const struct http_req *req, struct http_resp *resp)
 static void
 get_proof_public(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	uint64_t committed = store_committed(a->s), pub;
+	uint64_t committed = store_committed(a->s), pub, idx = 0;
 	uint8_t proof[MERKLE_MAX_PROOF][32];
-	int64_t size, pindex, idx = -1, time = 0;
+	int64_t size, pindex, time = 0;
 	uint8_t id[32];
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
 	size_t np;
 	json_t *j;
+	int rc;
 
 	if (committed == 0) {
 		http_resp_error(resp, 400, "the log is empty: nothing to prove");
@@ -426,33 +424,19 @@ get_proof_public(struct api *a, const struct http_req *req, struct http_resp *re
 	if (query_int(req, resp, "size", 1, 0, 1, (int64_t)committed, &size) != 0 ||
 	    query_int(req, resp, "pindex", 1, 0, 0, INT64_MAX, &pindex) != 0)
 		return;
-	if ((db = store_reader(a->s)) == NULL ||
-	    store_pub_size_at(db, (uint64_t)size, &pub) != 0) {
-		store_reader_done(a->s, db);
+	if (a->s->ops->pub_size_at(a->s, (uint64_t)size, &pub) != 0) {
 		internal_error(resp, "cannot read the public records");
 		return;
 	}
 	if ((uint64_t)pindex >= pub) {
-		store_reader_done(a->s, db);
 		http_resp_error(resp, 400, "the checkpoint of size %lld counts %llu "
 		    "public records: there is no public index %lld", (long long)size,
 		    (unsigned long long)pub, (long long)pindex);
 		return;
 	}
-	st = db_prep(db, "SELECT p.idx, l.id, l.time FROM pub p JOIN log l"
-	    " ON l.idx = p.idx WHERE p.pindex = ?1");
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, pindex);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
-			idx = sqlite3_column_int64(st, 0);
-			memcpy(id, sqlite3_column_blob(st, 1), 32);
-			time = sqlite3_column_int64(st, 2);
-		} else
-			rs_seterr("public record %lld is missing", (long long)pindex);
-		sqlite3_finalize(st);
-	}
-	store_reader_done(a->s, db);
-	if (idx < 0 || merkle_inclusion_proof(a->s->ptree, (uint64_t)pindex, pub,
+	if ((rc = a->s->ops->pub_leaf(a->s, (uint64_t)pindex, &idx, id, &time)) > 0)
+		rs_seterr("public record %lld is missing", (long long)pindex);
+	if (rc != 0 || merkle_inclusion_proof(a->s->ptree, (uint64_t)pindex, pub,
 	    proof, &np) != 0) {
 		internal_error(resp, "cannot prove the public record");
 		return;
@@ -461,7 +445,7 @@ get_proof_public(struct api *a, const struct http_req *req, struct http_resp *re
 	json_object_set_new(j, "size", json_integer(size));
 	json_object_set_new(j, "pub_size", json_integer((json_int_t)pub));
 	json_object_set_new(j, "pindex", json_integer(pindex));
-	json_object_set_new(j, "index", json_integer(idx));
+	json_object_set_new(j, "index", json_integer((json_int_t)idx));
 	json_object_set_new(j, "id", jhex(id, 32));
 	json_object_set_new(j, "time", json_integer(time));
 	json_object_set_new(j, "proof", proof_json((const uint8_t (*)[32])proof, np));

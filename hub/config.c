@@ -6,7 +6,13 @@
  *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
  *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
  *                  "routine": "72h"},
- *    "metrics_listen": "127.0.0.1:9464", "log_format": "json"}
+ *    "metrics_listen": "127.0.0.1:9464", "log_format": "json",
+ *    "db": "postgresql://rosterd@db.example/roster", "db_pool": 8,
+ *    "blobs": "/srv/shared/roster-blobs"}
+ *
+ * ROSTER_HUB_DB in the environment overrides "db" for every command (so a
+ * URL with a password can stay out of the file: libpq's PGPASSFILE and
+ * ~/.pgpass are the other ways).
  *
  * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
@@ -19,6 +25,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "pg.h"
 #include "util.h"
 
 #define CONFIG_MAX	65536
@@ -34,6 +41,7 @@ hub_config_defaults(struct hub_config *c)
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		c->deadline_ms[i] = urgency_default_deadline_ms[i];
 	snprintf(c->log_format, sizeof(c->log_format), "plain");
+	c->db_pool = HUB_DEFAULT_DB_POOL;
 }
 
 /* "deadlines": any subset of the urgency levels, each a duration. */
@@ -160,6 +168,29 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		}
 		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
 		    json_string_value(v));
+	} else if (strcmp(key, "db") == 0) {
+		if (!json_is_string(v) || !pg_is_url(json_string_value(v)) ||
+		    strlen(json_string_value(v)) >= sizeof(c->db)) {
+			rs_seterr("%s: \"db\" must be a postgresql:// URL (leave it "
+			    "out for SQLite in HUBDIR/hub.db)", path);
+			return -1;
+		}
+		snprintf(c->db, sizeof(c->db), "%s", json_string_value(v));
+	} else if (strcmp(key, "db_pool") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > HUB_MAX_DB_POOL) {
+			rs_seterr("%s: \"db_pool\" must be an integer from 1 to %d",
+			    path, HUB_MAX_DB_POOL);
+			return -1;
+		}
+		c->db_pool = (unsigned)json_integer_value(v);
+	} else if (strcmp(key, "blobs") == 0) {
+		if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
+		    strlen(json_string_value(v)) >= sizeof(c->blobs)) {
+			rs_seterr("%s: \"blobs\" must be an absolute path", path);
+			return -1;
+		}
+		snprintf(c->blobs, sizeof(c->blobs), "%s", json_string_value(v));
 	} else if (strcmp(key, "log_format") == 0) {
 		enum log_format f;
 		if (!json_is_string(v) || log_format_parse(json_string_value(v), &f) != 0) {
@@ -170,9 +201,24 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
 		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
-		    "metrics_listen, log_format)", path, key);
+		    "metrics_listen, log_format, db, db_pool, blobs)", path, key);
 		return -1;
 	}
+	return 0;
+}
+
+int
+hub_config_db_env(struct hub_config *c)
+{
+	const char *env = getenv("ROSTER_HUB_DB");
+
+	if (env == NULL || env[0] == '\0')
+		return 0;
+	if (!pg_is_url(env) || strlen(env) >= sizeof(c->db)) {
+		rs_seterr("ROSTER_HUB_DB must be a postgresql:// URL");
+		return -1;
+	}
+	snprintf(c->db, sizeof(c->db), "%s", env);
 	return 0;
 }
 
@@ -208,6 +254,8 @@ hub_config_read(const char *hubdir, struct hub_config *c)
 		rs_seterr("%s: missing \"name\"", path);
 		goto out;
 	}
+	if (hub_config_db_env(c) != 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(j);
@@ -237,6 +285,10 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		json_object_set_new(j, "metrics_listen", json_string(c->metrics_listen));
 	if (strcmp(c->log_format, "plain") != 0)
 		json_object_set_new(j, "log_format", json_string(c->log_format));
+	if (c->db[0] != '\0')
+		json_object_set_new(j, "db", json_string(c->db));
+	if (c->blobs[0] != '\0')
+		json_object_set_new(j, "blobs", json_string(c->blobs));
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

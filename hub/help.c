@@ -25,6 +25,7 @@ help_main(void)
 "    rosterd check HUBDIR [--receipts FILE]\n"
 "    rosterd ping HUBDIR --to all|group:NAME|XA,XB --deadline 24h [--role R]\n"
 "    rosterd checks HUBDIR [--json|--csv] [--since DATE]\n"
+"    rosterd db status|migrate [HUBDIR] [--db URL]\n"
 "    rosterd COMMAND --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -46,6 +47,7 @@ help_main(void)
 "    check   verify a stopped hub's log, tree, checkpoint and receipts\n"
 "    ping    start a communication check (an operator-signed log record)\n"
 "    checks  response rates and times of communication checks\n"
+"    db      the schema of a PostgreSQL store: status, migrate\n"
 "\n"
 "FILES\n"
 "    HUBDIR/hub.json      configuration (see rosterd init --help)\n"
@@ -189,6 +191,34 @@ help_serve(void)
 "    rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
 "    rosterd serve /var/lib/rosterd --listen 0.0.0.0:443 \\\n"
 "        --tls-cert /etc/rosterd/cert.pem --tls-key /etc/rosterd/key.pem\n", stdout);
+}
+
+void
+help_db(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd db - the schema of a hub's PostgreSQL database\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd db status [HUBDIR] [--db URL]\n"
+"    rosterd db migrate [HUBDIR] [--db URL]\n"
+"\n"
+"DESCRIPTION\n"
+"    rosterd creates the tables of a hub on PostgreSQL itself (rosterd init\n"
+"    --db) and versions them: each change is a numbered migration, recorded\n"
+"    in the table roster_schema when applied.  A hub refuses to serve a\n"
+"    database whose schema is not the one it was built for.\n"
+"\n"
+"    status prints the server's version, the schema's, every migration\n"
+"    applied (with when) and every one pending; it exits 0 when the schema\n"
+"    is this rosterd's, 1 otherwise.  migrate applies the pending ones, in\n"
+"    order, each in one transaction, under an advisory lock (never twice,\n"
+"    whoever else migrates at the same time); back up first.\n"
+"\n"
+"    The database is the one named by \"db\" in HUBDIR/hub.json, or by\n"
+"    ROSTER_HUB_DB, or by --db.  A SQLite hub has nothing to migrate:\n"
+"    rosterd creates and extends hub.db's schema when it opens it.\n", stdout);
 }
 
 void

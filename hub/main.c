@@ -25,6 +25,7 @@ static const struct command {
 	{ "group", cmd_group },
 	{ "checks", cmd_checks },
 	{ "ping", cmd_ping },
+	{ "db", cmd_db },
 };
 
 int

@@ -33,6 +33,13 @@
  * in the log), and every item of the batch answered 503: nothing was
  * appended, and the client may retry.  Should even that rebuild fail, the
  * store is marked broken and refuses everything until restarted.
+ *
+ * The storage is the store's business (store.h, struct store_ops): with
+ * SQLite the transaction is the database's and the trees are files; with
+ * PostgreSQL, begin takes the coordination row that several processes
+ * share and first catches up with their appends, the trees are rows of the
+ * same transaction, and recovery reads everything again from the database
+ * (store_pg_write.c).  The steps above are the same.
  */
 #include "sequencer.h"
 
@@ -42,7 +49,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -119,7 +125,7 @@ heads_write(struct store *s, struct heads *h)
 		struct dir_device *dev = h->v[i];
 		if (i > 0 && h->v[i - 1] == dev)
 			continue;
-		if (store_set_head(s, dev->key, dev->last_seq, dev->last_id) != 0)
+		if (s->ops->set_head(s, dev->key, dev->last_seq, dev->last_id) != 0)
 			return -1;
 	}
 	return 0;
@@ -140,7 +146,7 @@ check_duplicate(struct store *s, struct seq_item *it)
 {
 	uint64_t idx;
 	int64_t t;
-	int rc = store_lookup(s, &it->e, &idx, &t);
+	int rc = s->ops->lookup(s, &it->e, &idx, &t);
 
 	if (rc == 1) {
 		it->status = 409;
@@ -178,7 +184,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		return 0;
 	}
 	pub = s->pub_size;
-	rc = store_insert(s, e, idx, t);
+	rc = s->ops->insert(s, e, idx, t);
 	if (rc == -2) {
 		/* the chain head said the seq was free: a stale head */
 		char why[RS_ERRLEN];
@@ -233,11 +239,10 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 	snprintf(why, sizeof(why), "the log could not be written, nothing was "
 	    "appended: %s", rs_err());
 	log_event(LOG_ERROR, "batch-failed", "%s", why);
-	db_rollback(s->db);
+	s->ops->rollback(s);
 	s->last_time = last_time;
 	s->pub_size = pub_base;
-	if (merkle_truncate(s->tree, base) != 0 ||
-	    merkle_truncate(s->ptree, pub_base) != 0 || store_reload_dir(s) != 0) {
+	if (s->ops->recover(s, base, pub_base) != 0) {
 		log_event(LOG_ERROR, "store-broken", "cannot recover from a failed "
 		    "batch (%s); refusing all further envelopes until restarted",
 		    rs_err());
@@ -252,10 +257,9 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 void
 seq_process(struct store *s, struct seq_batch *list)
 {
-	uint64_t base = store_committed(s), size = base, pub_base = s->pub_size;
-	int64_t last_time = s->last_time;
+	uint64_t base, size, pub_base;
+	int64_t last_time, t0;
 	struct heads h = {0};
-	int64_t t0;
 	int rc;
 
 	if (s->broken) {
@@ -263,10 +267,19 @@ seq_process(struct store *s, struct seq_batch *list)
 		    "it must be restarted");
 		return;
 	}
-	if (db_begin(s->db) != 0) {
-		abandon(s, list, base, pub_base, last_time);
+	/* On a shared database, begin brings this process up to what the
+	 * others appended: the batch starts from there. */
+	if (s->ops->begin(s) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "the log could not be written, nothing "
+		    "was appended: %s", rs_err());
+		log_event(LOG_ERROR, "batch-failed", "%s", why);
+		fail_all(list, why);
 		return;
 	}
+	base = size = store_committed(s);
+	pub_base = s->pub_size;
+	last_time = s->last_time;
 	if (cp_persist(s) != 0)
 		goto fail;
 	for (struct seq_batch *b = list; b != NULL; b = b->next) {
@@ -280,18 +293,20 @@ seq_process(struct store *s, struct seq_batch *list)
 	}
 	t0 = metrics_clock_us();
 	if (heads_write(s, &h) != 0 ||
-	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
+	    (size != base && s->ops->set_size(s, size) != 0) ||
 	    merkle_sync(s->tree) != 0 || merkle_sync(s->ptree) != 0 ||
-	    db_commit(s->db) != 0)
+	    s->ops->commit(s) != 0)
 		goto fail;
 	assert(merkle_size(s->tree) == size && merkle_size(s->ptree) == s->pub_size);
 	store_set_committed(s, size, s->pub_size, s->last_time);
+	s->ops->end(s);
 	metrics_commit(metrics_clock_us() - t0, size - base);
 	free(h.v);
 	return;
 fail:
 	free(h.v);
 	abandon(s, list, base, pub_base, last_time);
+	s->ops->end(s);
 }
 
 /* ---- the thread ------------------------------------------------------------ */

@@ -162,6 +162,17 @@ wait_for_signal(const sigset_t *set)
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+/* What another process appended to a shared database wakes the long polls
+ * parked here (store_set_wake). */
+static void
+wake_parked(void *arg, const uint8_t (*keys)[32], size_t n, int all)
+{
+	if (all)
+		http_server_wake_all(arg);
+	else
+		http_server_wake(arg, keys, n);
+}
+
 /* The metrics listener, its URL in HUBDIR/metrics.url. */
 static int
 start_metrics(const struct serve_opts *o, const struct hub_config *cfg,
@@ -221,6 +232,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 	if (srv == NULL || blobs_serve(srv, &api) != 0)
 		goto out;
 	seq_set_notify(api.q, mailwait_notify, srv);
+	store_set_wake(api.s, wake_parked, srv);
 	if (start_metrics(o, cfg, &api, srv, &ms) != 0)
 		goto out;
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
@@ -244,6 +256,8 @@ out:
 		log_event(LOG_ERROR, "fatal", "serve: %s", rs_err());
 	if (api.q != NULL)
 		seq_set_notify(api.q, NULL, NULL);
+	if (api.s != NULL)
+		store_set_wake(api.s, NULL, NULL);
 	if (ms != NULL) {
 		char *mpath = hub_path(o->hubdir, "metrics.url");
 		unlink(mpath);

@@ -564,10 +564,15 @@ init_locks(struct store *s)
 struct store *
 store_open(const char *hubdir, const struct hub_config *cfg)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-	char *keypath = hub_path(hubdir, "operator.key");
+	struct store *s;
+	char *keypath;
 	int built;
 
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_SERVE);
+	s = xcalloc(1, sizeof(*s));
+	keypath = hub_path(hubdir, "operator.key");
+	s->ops = &store_sqlite_ops;
 	s->hubdir = xstrdup(hubdir);
 	s->dbpath = hub_path(hubdir, "hub.db");
 	s->treedir = hub_path(hubdir, "tree");
@@ -613,6 +618,10 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->pg != NULL) {
+		store_pg_close(s);
+		return;
+	}
 	if (s->db != NULL && s->op != NULL && cp_persist(s) != 0)
 		fprintf(stderr, "rosterd: cannot save the latest checkpoint: %s\n",
 		    rs_err());
@@ -639,6 +648,22 @@ store_close(struct store *s)
 	free(s->treedir);
 	free(s->ptreedir);
 	free(s);
+}
+
+struct store *
+store_open_raw(const char *hubdir, const struct hub_config *cfg)
+{
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_RAW);
+	return store_sqlite_open_raw(hubdir, cfg);
+}
+
+struct store *
+store_open_reader(const char *hubdir, const struct hub_config *cfg)
+{
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_READER);
+	return store_sqlite_open_reader(hubdir, cfg);
 }
 
 uint64_t

@@ -115,6 +115,7 @@ hub_init() {
 	local dir=$1 name=$2 url
 	shift 2
 	if [ "$BACKEND" = pg ]; then
+		pg_start || return 1
 		HUB_DBS=$((HUB_DBS + 1))
 		url=$(pg_newdb "hub$HUB_DBS") || return 1
 		"$ROSTERD" init "$dir" --name "$name" --db "$url" "$@"

@@ -12,7 +12,7 @@
 # a killed process; benchmarks run their own server with fsync on.
 #
 #   pg_start            starts the server (once); sets PG_PORT, PG_BASE
-#   pg_newdb NAME       creates database NAME; prints its URL
+#   pg_newdb NAME       creates database NAME (after pg_start); prints its URL
 #   pg_url NAME         the URL of database NAME
 #   pg_sql NAME SQL     runs SQL in database NAME (psql, unaligned, no header)
 #   pg_restart          stops the server abruptly (immediate) and starts it again
@@ -56,7 +56,9 @@ pg_sql() {	# NAME SQL
 }
 
 pg_newdb() {
-	pg_start || return 1
+	# Not pg_start here: in a $(...) it would start a server the test's
+	# shell does not know of, and never stop.
+	[ -n "$PG_PORT" ] || { echo "pg_newdb: pg_start first" >&2; return 1; }
 	pg_sql postgres "CREATE DATABASE \"$1\"" >/dev/null || return 1
 	pg_url "$1"
 }
