@@ -259,9 +259,13 @@ struct store_ops {
 
 	/* rosterd check and migrate-store (a store opened with store_open_raw
 	 * or store_open) */
-	int (*scan)(struct store *s, store_scan_cb cb, void *arg);
+	/* Rows with idx < limit (UINT64_MAX: all), in index order. */
+	int (*scan)(struct store *s, uint64_t limit, store_scan_cb cb, void *arg);
 	int (*heads)(struct store *s, store_head_cb cb, void *arg);
-	int (*count_routes)(struct store *s, uint64_t *n);
+	/* Rows of table "log" or "rcpt". */
+	int (*count)(struct store *s, const char *table, uint64_t *n);
+	/* The operator key the database records; 1 when none. */
+	int (*stored_operator)(struct store *s, uint8_t pk[32]);
 	/* The size the database records (meta or the coordination row); 1
 	 * when it records none. */
 	int (*recorded_size)(struct store *s, int64_t *n);
@@ -276,7 +280,9 @@ extern const struct store_ops store_sqlite_ops;
 /* Opens the database for reading only, with the operator key and nothing
  * checked or rebuilt (rosterd check, which must report what is wrong
  * rather than refuse it).  Only the readers and rosterd check's entries
- * of s->ops work; close with store_close. */
+ * of s->ops work, from one thread; on PostgreSQL they all read one
+ * snapshot, so a check of a log that other processes keep appending to
+ * sees one state of it.  Close with store_close. */
 struct store *store_open_raw(const char *hubdir, const struct hub_config *cfg);
 /* Opens a hub's log to read it while a hub may be serving it (rosterd
  * checks): the readers of s->ops, the directory and the committed size;

@@ -93,14 +93,17 @@ pgs_reader_done(struct store *s, PGconn *c)
 }
 
 /* One read on a reader connection, once more after reconnecting when the
- * connection was found broken. */
+ * connection was found broken.  A raw store (rosterd check) reads on its
+ * one connection, in the snapshot opened with it. */
 static PGresult *
 query(struct store *s, const char *sql, const struct pgq *q)
 {
-	PGconn *c = pgs_reader(s);
+	PGconn *c;
 	PGresult *r;
 
-	if (c == NULL)
+	if (s->pg->mode == STORE_PG_RAW)
+		return pg_exec(s->pg->w, sql, q);
+	if ((c = pgs_reader(s)) == NULL)
 		return NULL;
 	r = pg_exec(c, sql, q);
 	if (r == NULL && pg_broken(c) && pg_reset(c) == 0)
@@ -416,21 +419,28 @@ pg_row(struct store *s, uint64_t idx, int64_t *time, struct buf *env)
 	return rc;
 }
 
-/* Every row, in index order, through a cursor in one snapshot, on a
- * connection of its own (the callback may read through the pool). */
+/* Every row below limit, in index order, through a cursor in one
+ * snapshot: the raw store's own (rosterd check), else on a connection of
+ * its own (the callback may read through the pool meanwhile). */
 static int
-pg_scan(struct store *s, store_scan_cb cb, void *arg)
+pg_scan(struct store *s, uint64_t limit, store_scan_cb cb, void *arg)
 {
-	PGconn *c = pg_connect(s->pg->url);
+	int raw = s->pg->mode == STORE_PG_RAW;
+	PGconn *c = raw ? s->pg->w : pg_connect(s->pg->url);
 	PGresult *r = NULL;
+	struct pgq q;
 	int rc = -1, n;
 
 	if (c == NULL)
 		return -1;
-	if (pg_script(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-	    " DECLARE scan NO SCROLL CURSOR FOR SELECT l.idx, l.id, l.time, l.kind,"
-	    " l.state, l.signer, l.seq, l.envelope, p.pindex FROM log l"
-	    " LEFT JOIN pub p ON p.idx = l.idx ORDER BY l.idx") != 0)
+	if (!raw && pg_script(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+		goto out;
+	pgq_init(&q);
+	pgq_i64(&q, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	if (pg_cmd(c, "DECLARE scan NO SCROLL CURSOR FOR SELECT l.idx, l.id,"
+	    " l.time, l.kind, l.state, l.signer, l.seq, l.envelope, p.pindex"
+	    " FROM log l LEFT JOIN pub p ON p.idx = l.idx WHERE l.idx < $1"
+	    " ORDER BY l.idx", &q) != 0)
 		goto out;
 	do {
 		char fetch[64];
@@ -462,8 +472,13 @@ pg_scan(struct store *s, store_scan_cb cb, void *arg)
 	rc = 0;
 out:
 	PQclear(r);
-	pg_rollback(c);
-	pg_close(c);
+	if (raw) {
+		if (pg_cmd(c, "CLOSE scan", NULL) != 0 && rc == 0)
+			rc = -1;
+	} else {
+		pg_rollback(c);
+		pg_close(c);
+	}
 	return rc;
 }
 
@@ -485,15 +500,30 @@ pg_heads(struct store *s, store_head_cb cb, void *arg)
 }
 
 static int
-pg_count_routes(struct store *s, uint64_t *n)
+pg_count(struct store *s, const char *table, uint64_t *n)
 {
-	PGresult *r = query(s, "SELECT count(*) FROM rcpt", NULL);
+	PGresult *r = query(s, strcmp(table, "rcpt") == 0 ?
+	    "SELECT count(*) FROM rcpt" : "SELECT count(*) FROM log", NULL);
 
 	if (r == NULL)
 		return -1;
 	*n = (uint64_t)pg_i64(r, 0, 0);
 	PQclear(r);
 	return 0;
+}
+
+static int
+pg_stored_operator(struct store *s, uint8_t pk[32])
+{
+	PGresult *r = query(s, "SELECT v FROM meta WHERE k = 'operator_key'", NULL);
+	int rc = 1;
+
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) == 1 && hex_decode_exact(pk, 32, pg_text(r, 0, 0)) == 0)
+		rc = 0;
+	PQclear(r);
+	return rc;
 }
 
 static int
@@ -540,7 +570,8 @@ const struct store_ops store_pg_ops = {
 	.row = pg_row,
 	.scan = pg_scan,
 	.heads = pg_heads,
-	.count_routes = pg_count_routes,
+	.count = pg_count,
+	.stored_operator = pg_stored_operator,
 	.recorded_size = pg_recorded_size,
 	.open_tree = pg_open_tree,
 };
@@ -955,11 +986,19 @@ store_pg_open(const char *hubdir, const struct hub_config *cfg, int mode)
 	}
 	free(keypath);
 	if ((s->pg->w = pg_connect(s->pg->url)) == NULL ||
-	    pg_schema_check(s->pg->w, s->dbpath) != 0 || check_operator(s) != 0)
+	    pg_schema_check(s->pg->w, s->dbpath) != 0)
+		goto fail;
+	/* rosterd check: one snapshot for every read, and the operator key
+	 * compared by the check itself (a problem to report, not a refusal). */
+	if (mode == STORE_PG_RAW) {
+		if (pg_script(s->pg->w, "BEGIN ISOLATION LEVEL REPEATABLE READ"
+		    " READ ONLY") != 0)
+			goto fail;
+		return s;
+	}
+	if (check_operator(s) != 0)
 		goto fail;
 	s->pg->w_pid = PQbackendPID(s->pg->w);
-	if (mode == STORE_PG_RAW)
-		return s;
 	if (load_state(s) != 0)
 		goto fail;
 	if (mode == STORE_PG_SERVE && (cp_load(s) != 0 || pgs_follow_start(s) != 0))

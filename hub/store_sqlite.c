@@ -237,16 +237,17 @@ sq_row(struct store *s, uint64_t idx, int64_t *time, struct buf *env)
 /* ---- rosterd check and migrate-store ------------------------------------- */
 
 static int
-sq_scan(struct store *s, store_scan_cb cb, void *arg)
+sq_scan(struct store *s, uint64_t limit, store_scan_cb cb, void *arg)
 {
 	sqlite3_stmt *st = db_prep(s->db, "SELECT l.idx, l.id, l.time, l.kind,"
 	    " l.state, l.signer, l.seq, l.envelope, p.pindex FROM log l"
-	    " LEFT JOIN pub p ON p.idx = l.idx ORDER BY l.idx");
+	    " LEFT JOIN pub p ON p.idx = l.idx WHERE l.idx < ?1 ORDER BY l.idx");
 	struct store_row r;
 	int rc = 0, step;
 
 	if (st == NULL)
 		return -1;
+	sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.idx = (uint64_t)sqlite3_column_int64(st, 0);
@@ -296,9 +297,10 @@ sq_heads(struct store *s, store_head_cb cb, void *arg)
 }
 
 static int
-sq_count_routes(struct store *s, uint64_t *n)
+sq_count(struct store *s, const char *table, uint64_t *n)
 {
-	sqlite3_stmt *st = db_prep(s->db, "SELECT count(*) FROM rcpt");
+	sqlite3_stmt *st = db_prep(s->db, strcmp(table, "rcpt") == 0 ?
+	    "SELECT count(*) FROM rcpt" : "SELECT count(*) FROM log");
 	int rc = -1;
 
 	if (st == NULL)
@@ -307,8 +309,19 @@ sq_count_routes(struct store *s, uint64_t *n)
 		*n = (uint64_t)sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else
-		rs_seterr("cannot count the routing rows: %s", sqlite3_errmsg(s->db));
+		rs_seterr("cannot count the rows of %s: %s", table,
+		    sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_stored_operator(struct store *s, uint8_t pk[32])
+{
+	char *hex = db_meta_get_text(s->db, "operator_key");
+	int rc = hex != NULL && hex_decode_exact(pk, 32, hex) == 0 ? 0 : 1;
+
+	free(hex);
 	return rc;
 }
 
@@ -345,7 +358,8 @@ const struct store_ops store_sqlite_ops = {
 	.row = sq_row,
 	.scan = sq_scan,
 	.heads = sq_heads,
-	.count_routes = sq_count_routes,
+	.count = sq_count,
+	.stored_operator = sq_stored_operator,
 	.recorded_size = sq_recorded_size,
 	.open_tree = sq_open_tree,
 };
