@@ -124,6 +124,27 @@ hub_init() {
 	fi
 }
 
+# hubdb HUBDIR CMD...: reads or changes a hub's store on either backend
+# (tests/e2e/hubdb.py: sql, flip, forget-checkpoints, forget-tree, dump).
+hubdb() { python3 "$TOP/tests/e2e/hubdb.py" "$@"; }
+
+# hub_fork SRC DST: DST becomes a copy of the stopped hub SRC, folder and
+# store (with BACKEND=pg a database of its own, copied from SRC's), from
+# which the two can diverge: a hostile operator's fork of its log.
+hub_fork() {
+	local src=$1 dst=$2 url
+	cp -a "$src" "$dst" && rm -f "$dst/serve.url" "$dst/lock" || return 1
+	[ "$(hubdb "$src" backend)" = pg ] || return 0
+	HUB_DBS=$((HUB_DBS + 1))
+	url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["db"])' "$src/hub.json")
+	pg_sql postgres "CREATE DATABASE hub$HUB_DBS TEMPLATE \"${url##*/}\"" >/dev/null || return 1
+	python3 - "$dst/hub.json" "$(pg_url "hub$HUB_DBS")" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["db"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+}
+
 # new_hub: a fresh hub in $T/hub, serving.
 new_hub() {
 	hub_init "$T/hub" "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
