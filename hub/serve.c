@@ -233,6 +233,8 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 		goto out;
 	seq_set_notify(api.q, mailwait_notify, srv);
 	store_set_wake(api.s, wake_parked, srv);
+	if (store_follow(api.s) != 0)
+		goto out;
 	if (start_metrics(o, cfg, &api, srv, &ms) != 0)
 		goto out;
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),

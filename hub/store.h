@@ -305,6 +305,12 @@ struct store *store_pg_open(const char *hubdir, const struct hub_config *cfg,
 void store_pg_close(struct store *s);
 enum { STORE_PG_SERVE, STORE_PG_RAW, STORE_PG_READER };
 
+/* A serving process follows what other processes append to a shared
+ * database (a thread listening for their commits; store_pg_follow.c), so
+ * its directory, sizes and listings keep up without appending itself.
+ * A no-op on SQLite. */
+int store_follow(struct store *s) __attribute__((warn_unused_result));
+
 /* Long polls to wake for what other processes appended to a shared
  * database (the PostgreSQL backend calls fn from its follower thread with
  * the devices routed, or all set when it cannot tell which); serve.c sets

@@ -1001,7 +1001,7 @@ store_pg_open(const char *hubdir, const struct hub_config *cfg, int mode)
 	s->pg->w_pid = PQbackendPID(s->pg->w);
 	if (load_state(s) != 0)
 		goto fail;
-	if (mode == STORE_PG_SERVE && (cp_load(s) != 0 || pgs_follow_start(s) != 0))
+	if (mode == STORE_PG_SERVE && cp_load(s) != 0)
 		goto fail;
 	return s;
 fail:

@@ -474,10 +474,18 @@ follow_main(void *arg)
 }
 
 int
+store_follow(struct store *s)
+{
+	return s->pg != NULL ? pgs_follow_start(s) : 0;
+}
+
+int
 pgs_follow_start(struct store *s)
 {
 	struct pgstore *pg = s->pg;
 
+	if (pg->th_running)
+		return 0;
 	if (pipe2(pg->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		rs_seterr("cannot make a pipe: %s", strerror(errno));
 		return -1;

@@ -59,6 +59,16 @@ clear_batch(struct pgstore *pg)
 	pg->wake_all = 0;
 }
 
+/* One round trip: the transaction, the batch's staging table for the
+ * chain heads (kept per connection, emptied at commit), the lock. */
+static PGresult *
+take_row(struct pgstore *pg)
+{
+	return PQexec(pg->w, "BEGIN; CREATE TEMP TABLE IF NOT EXISTS head_new(device"
+	    " bytea, seq bigint, id bytea) ON COMMIT DELETE ROWS;"
+	    " SELECT size FROM seqlock WHERE one = 1 FOR UPDATE");
+}
+
 int
 pgw_begin(struct store *s)
 {
@@ -77,14 +87,23 @@ pgw_begin(struct store *s)
 	if (pg->need_resync && pgs_resync(s) != 0)
 		goto fail;
 	clear_batch(pg);
-	/* One round trip: the transaction, the batch's staging table for the
-	 * chain heads (kept per connection, emptied at commit), the lock. */
-	r = PQexec(pg->w, "BEGIN; CREATE TEMP TABLE IF NOT EXISTS head_new(device"
-	    " bytea, seq bigint, id bytea) ON COMMIT DELETE ROWS;"
-	    " SELECT size FROM seqlock WHERE one = 1 FOR UPDATE");
+	r = take_row(pg);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && pg_broken(pg->w)) {
+		/* A connection the server dropped since the last batch (it
+		 * restarted): nothing was done yet, so once more on a new one. */
+		PQclear(r);
+		r = NULL;
+		if (pg_reset(pg->w) == 0) {
+			pg->w_pid = PQbackendPID(pg->w);
+			if (pgs_resync(s) == 0)
+				r = take_row(pg);
+		}
+	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		rs_seterr("cannot take the coordination row of %s: %s", s->dbpath,
-		    PQerrorMessage(pg->w));
+		char msg[RS_ERRLEN];
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(pg->w));
+		msg[strcspn(msg, "\n")] = '\0';
+		rs_seterr("cannot take the coordination row of %s: %s", s->dbpath, msg);
 		PQclear(r);
 		pg_rollback(pg->w);
 		goto fail;

@@ -145,6 +145,23 @@ json.dump(c, open(sys.argv[1], "w"), indent=2)
 PY
 }
 
+# hub_peer SRC DST [BLOBS]: DST, a second hub folder serving the same
+# PostgreSQL log as SRC: the operator key and hub.json copied, no store of
+# its own; with BLOBS, both use that folder for attachments.
+hub_peer() {
+	mkdir -p -m 0700 "$2" &&
+	cp -p "$1/hub.json" "$1/operator.key" "$1/operator.pub" "$2/" || return 1
+	[ -n "${3:-}" ] || return 0
+	mkdir -p -m 0700 "$3"
+	for d in "$1" "$2"; do
+		python3 - "$d/hub.json" "$3" <<'PY' || return 1
+import json, sys
+c = json.load(open(sys.argv[1])); c["blobs"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+	done
+}
+
 # new_hub: a fresh hub in $T/hub, serving.
 new_hub() {
 	hub_init "$T/hub" "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
