@@ -26,6 +26,7 @@ help_main(void)
 "    rosterd ping HUBDIR --to all|group:NAME|XA,XB --deadline 24h [--role R]\n"
 "    rosterd checks HUBDIR [--json|--csv] [--since DATE]\n"
 "    rosterd db status|migrate [HUBDIR] [--db URL]\n"
+"    rosterd migrate-store --from HUBDIR --to URL\n"
 "    rosterd COMMAND --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -48,6 +49,7 @@ help_main(void)
 "    ping    start a communication check (an operator-signed log record)\n"
 "    checks  response rates and times of communication checks\n"
 "    db      the schema of a PostgreSQL store: status, migrate\n"
+"    migrate-store  move a hub's log from SQLite to PostgreSQL\n"
 "\n"
 "FILES\n"
 "    HUBDIR/hub.json      configuration (see rosterd init --help)\n"
@@ -219,6 +221,33 @@ help_db(void)
 "    The database is the one named by \"db\" in HUBDIR/hub.json, or by\n"
 "    ROSTER_HUB_DB, or by --db.  A SQLite hub has nothing to migrate:\n"
 "    rosterd creates and extends hub.db's schema when it opens it.\n", stdout);
+}
+
+void
+help_migrate(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd migrate-store - move a hub's log from SQLite to PostgreSQL\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd migrate-store --from HUBDIR --to postgresql://USER@HOST/DB\n"
+"\n"
+"DESCRIPTION\n"
+"    With the hub stopped, copies every envelope of HUBDIR/hub.db, at its\n"
+"    index and log time, into the database (which must hold no hub yet;\n"
+"    the schema is created), with its routing, public records, both Merkle\n"
+"    trees, the chain heads and the latest checkpoint.  Then it checks that\n"
+"    nothing a node could see changed: the roots at the final size, and\n"
+"    the roots (and public roots) at every checkpoint the operator signed\n"
+"    that the log knows of (the stored one and every one a node cosigned);\n"
+"    the routing rows; and that the database opens as a hub opens it.\n"
+"    Only then does hub.json name the database (\"db\"); hub.db and tree/\n"
+"    are left as they were, as a backup.  On failure the database is\n"
+"    emptied again and hub.json left alone.\n"
+"\n"
+"    Start the hub (rosterd serve HUBDIR) as before; for more processes see\n"
+"    docs/operations.md.\n", stdout);
 }
 
 void

@@ -105,6 +105,7 @@ int cmd_group(int argc, char **argv);
 int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
 int cmd_db(int argc, char **argv);	/* dbcmd.c */
+int cmd_migrate_store(int argc, char **argv);	/* migrate.c */
 
 /* Manual pages, in help.c. */
 void help_main(void);
@@ -116,5 +117,6 @@ void help_group(void);
 void help_checks(void);
 void help_ping(void);
 void help_db(void);
+void help_migrate(void);
 
 #endif

@@ -26,6 +26,7 @@ static const struct command {
 	{ "checks", cmd_checks },
 	{ "ping", cmd_ping },
 	{ "db", cmd_db },
+	{ "migrate-store", cmd_migrate_store },
 };
 
 int

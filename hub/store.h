@@ -300,6 +300,9 @@ struct store *store_sqlite_open_reader(const char *hubdir,
  * operator key in cfg->db, which must hold no hub yet), store_open (mode
  * STORE_PG_SERVE), the two opens above and store_close. */
 int store_pg_create(const struct hub_config *cfg, const uint8_t operator_pk[32]);
+/* Empties what store_pg_create and appends put in cfg->db (the schema
+ * stays): a failed migrate-store's undo. */
+int store_pg_wipe(const struct hub_config *cfg);
 struct store *store_pg_open(const char *hubdir, const struct hub_config *cfg,
     int mode);
 void store_pg_close(struct store *s);

@@ -1052,6 +1052,21 @@ store_pg_close(struct store *s)
 /* ---- create ----------------------------------------------------------------- */
 
 int
+store_pg_wipe(const struct hub_config *cfg)
+{
+	PGconn *c = pg_connect(cfg->db);
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	rc = pg_script(c, "BEGIN; TRUNCATE log, rcpt, head, pub, tree, ptree,"
+	    " checkpoint, meta; UPDATE seqlock SET size = 0, pub_size = 0,"
+	    " last_time = 0; COMMIT");
+	pg_close(c);
+	return rc;
+}
+
+int
 store_pg_create(const struct hub_config *cfg, const uint8_t operator_pk[32])
 {
 	PGconn *c = pg_connect(cfg->db);
