@@ -294,6 +294,22 @@ list_rows_sql(struct buf *b, enum store_list which)
 	}
 }
 
+/* The page's records are about to be proven one by one at size (api.c):
+ * their tree entries in one query first (lib/merkle.c), not one each. */
+static void
+prefetch_proofs(struct store *s, const PGresult *r, size_t limit, uint64_t size)
+{
+	size_t n = 0, rows = (size_t)PQntuples(r);
+	uint64_t *idx = xcalloc(rows + 1, sizeof(*idx));
+
+	for (size_t i = 0; i < rows && n < limit && !pg_null(r, (int)i, 3); i++)
+		idx[n++] = (uint64_t)pg_i64(r, (int)i, 0);
+	if (merkle_prefetch(s->tree, idx, n, size) != 0)
+		log_event(LOG_WARN, "prefetch", "%s (the proofs are read one by one)",
+		    rs_err());
+	free(idx);
+}
+
 static int
 pg_list(struct store *s, enum store_list which, const uint8_t device[32],
     int64_t after, uint64_t size, size_t limit, size_t max_bytes,
@@ -323,6 +339,7 @@ pg_list(struct store *s, enum store_list which, const uint8_t device[32],
 	buf_free(&sql);
 	if (r == NULL)
 		return -1;
+	prefetch_proofs(s, r, limit, size);
 	for (int i = 0; i < PQntuples(r); i++) {
 		size_t len;
 		const uint8_t *env = pg_bytes(r, i, 3, &len);
@@ -338,6 +355,7 @@ pg_list(struct store *s, enum store_list which, const uint8_t device[32],
 		}
 		n++;
 	}
+	merkle_prefetch_end(s->tree);
 	PQclear(r);
 	return n;
 }

@@ -99,7 +99,7 @@ static void
 emit(enum log_level level, const char *event, json_t *fields, int quiet_plain,
     const char *msg)
 {
-	char when[32], *text;
+	char when[64], *text;
 	json_t *o;
 	struct buf b = {0};
 

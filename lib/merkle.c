@@ -49,7 +49,11 @@
  * sizes and indexes alone, never from a hash, so a read of a source tree
  * runs twice: once recording which stored entries it would read, then,
  * after one fetch of all of them, for real (sourced()).  A proof is one
- * round trip to the database however deep the tree.  A source tree follows
+ * round trip to the database however deep the tree, and a page of records
+ * each with its proof can be one too: merkle_prefetch gathers every entry
+ * of the page's proofs first (on the thread that will ask for them; what
+ * is fetched is immutable, being below the committed size).  A source
+ * tree follows
  * what others appended with merkle_reset, which reloads and checks its
  * right edge at the new size.
  *
@@ -505,6 +509,78 @@ recording(void)
  * comparisons), then again with all of them fetched by one source read.
  * The caller holds t's lock or is the writer, across both runs.
  */
+/*
+ * Entries fetched ahead for many proofs at once (merkle_prefetch), sorted by
+ * (level, index), on this thread, for one tree.
+ */
+struct cache {
+	struct merkle_tree *t;
+	size_t n;
+	uint8_t *level;
+	uint64_t *index;
+	uint8_t (*h)[32];
+};
+
+static _Thread_local struct cache cached;
+
+static int
+entry_cmp(uint8_t la, uint64_t ia, uint8_t lb, uint64_t ib)
+{
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* Entry k of the cache holding (level, index), or -1. */
+static ssize_t
+cache_find(uint8_t level, uint64_t index)
+{
+	size_t lo = 0, hi = cached.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = entry_cmp(cached.level[mid], cached.index[mid], level, index);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Fills f->h for the recorded entries: from the cache when it holds them,
+ * the rest with one read of the source. */
+static int
+fetch_all(struct merkle_tree *t, struct fetch *f)
+{
+	uint8_t *lv = xmalloc(f->n), (*h)[32] = xcalloc(f->n, 32);
+	uint64_t *ix = xcalloc(f->n, sizeof(*ix));
+	size_t *at = xcalloc(f->n, sizeof(*at)), m = 0;
+	ssize_t k;
+	int rc = 0;
+
+	f->h = xcalloc(f->n, 32);
+	for (size_t i = 0; i < f->n; i++) {
+		if (cached.t == t && (k = cache_find(f->level[i], f->index[i])) >= 0) {
+			memcpy(f->h[i], cached.h[k], 32);
+			continue;
+		}
+		lv[m] = f->level[i];
+		ix[m] = f->index[i];
+		at[m++] = i;
+	}
+	if (m > 0 && (rc = t->src->read(t->src_ctx, m, lv, ix, h)) == 0)
+		for (size_t j = 0; j < m; j++)
+			memcpy(f->h[at[j]], h[j], 32);
+	free(lv);
+	free(ix);
+	free(h);
+	free(at);
+	return rc;
+}
+
 static int
 sourced(struct merkle_tree *t, int (*fn)(struct merkle_tree *, void *), void *arg)
 {
@@ -518,10 +594,8 @@ sourced(struct merkle_tree *t, int (*fn)(struct merkle_tree *, void *), void *ar
 	f.recording = 1;
 	fetching = &f;
 	rc = fn(t, arg);
-	if (rc == 0 && f.n > 0) {
-		f.h = xcalloc(f.n, 32);
-		rc = t->src->read(t->src_ctx, f.n, f.level, f.index, f.h);
-	}
+	if (rc == 0 && f.n > 0)
+		rc = fetch_all(t, &f);
 	if (rc == 0) {
 		f.recording = 0;
 		rc = fn(t, arg);
@@ -1231,6 +1305,83 @@ out:
 		*nproof = c;
 	}
 	return rc;
+}
+
+struct sortent {
+	uint8_t level;
+	uint64_t index;
+};
+
+static int
+sortent_cmp(const void *a, const void *b)
+{
+	const struct sortent *x = a, *y = b;
+
+	return entry_cmp(x->level, x->index, y->level, y->index);
+}
+
+int
+merkle_prefetch(struct merkle_tree *t, const uint64_t *index, size_t n,
+    uint64_t size)
+{
+	uint8_t top[MERKLE_MAX_PROOF][32];
+	struct sortent *all;
+	struct fetch f;
+	size_t c, m = 0;
+	int rc = 0;
+
+	merkle_prefetch_end(t);
+	if (t->src == NULL || n == 0)
+		return 0;
+	assert(fetching == NULL);
+	memset(&f, 0, sizeof(f));
+	f.recording = 1;
+	pthread_rwlock_rdlock(&t->lock);
+	fetching = &f;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (index[i] < size && size <= t->size)
+			rc = inclusion_nodes(t, index[i], size, top, &c);
+	fetching = NULL;
+	pthread_rwlock_unlock(&t->lock);
+	if (rc != 0 || f.n == 0)
+		goto out;
+	/* Sorted and unique, for the lookups of the proofs to come. */
+	all = xcalloc(f.n, sizeof(*all));
+	for (size_t i = 0; i < f.n; i++) {
+		all[i].level = f.level[i];
+		all[i].index = f.index[i];
+	}
+	qsort(all, f.n, sizeof(*all), sortent_cmp);
+	for (size_t i = 0; i < f.n; i++)
+		if (m == 0 || sortent_cmp(&all[m - 1], &all[i]) != 0)
+			all[m++] = all[i];
+	cached.level = xmalloc(m);
+	cached.index = xcalloc(m, sizeof(*cached.index));
+	cached.h = xcalloc(m, 32);
+	for (size_t i = 0; i < m; i++) {
+		cached.level[i] = all[i].level;
+		cached.index[i] = all[i].index;
+	}
+	free(all);
+	if ((rc = t->src->read(t->src_ctx, m, cached.level, cached.index, cached.h)) == 0) {
+		cached.t = t;
+		cached.n = m;
+	} else
+		merkle_prefetch_end(t);
+out:
+	free(f.level);
+	free(f.index);
+	return rc;
+}
+
+void
+merkle_prefetch_end(struct merkle_tree *t)
+{
+	(void)t;
+	free(cached.level);
+	free(cached.index);
+	free(cached.h);
+	memset(&cached, 0, sizeof(cached));
 }
 
 /* RFC 9162 2.1.4.1 SUBPROOF(m, D[0:n], true), unrolled like PATH. */

@@ -126,6 +126,14 @@ int merkle_open_source(struct merkle_tree **t, const char *name,
  * right edge is read and checked again.  On failure the tree is as it was. */
 int merkle_reset(struct merkle_tree *t, uint64_t size)
     __attribute__((warn_unused_result));
+/* Fetches, in one read of a source tree, every entry the inclusion proofs
+ * of index[0..n) at size need, and keeps them for this thread's next proofs
+ * of t until merkle_prefetch_end (a listing page: one round trip instead of
+ * one per record).  Nothing for a file tree.  -1 with rs_err; the proofs
+ * then read as without it. */
+int merkle_prefetch(struct merkle_tree *t, const uint64_t *index, size_t n,
+    uint64_t size);
+void merkle_prefetch_end(struct merkle_tree *t);
 /* The compact range of the tree at its size, from its right edge (no
  * reads). */
 void merkle_tree_frontier(struct merkle_tree *t, struct merkle_frontier *f);

@@ -9,7 +9,8 @@
 # the postgres user (runuser), in a folder that user owns; as anyone else it
 # runs as that user.  fsync is off: the tests kill processes (the hub,
 # the server itself), they do not cut the power, and the page cache survives
-# a killed process; benchmarks run their own server with fsync on.
+# a killed process.  PG_FSYNC=on (the benchmarks) runs it as in production:
+# fsync and full page writes on, synchronous_commit on (the default).
 #
 #   pg_start            starts the server (once); sets PG_PORT, PG_BASE
 #   pg_newdb NAME       creates database NAME (after pg_start); prints its URL
@@ -33,6 +34,12 @@ pg_as() {	# CMD...: runs CMD as the server's owner
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+pg_opts() {
+	local sync="-c fsync=off -c full_page_writes=off"
+	[ "${PG_FSYNC:-off}" = on ] && sync="-c fsync=on -c full_page_writes=on"
+	echo "-p $PG_PORT -k $PG_BASE -c listen_addresses=127.0.0.1 $sync -c max_connections=300 -c shared_buffers=${PG_SHARED_BUFFERS:-32MB}"
+}
+
 pg_start() {
 	[ -n "$PG_PORT" ] && return 0
 	local bin
@@ -44,8 +51,7 @@ pg_start() {
 		echo "pg.sh: initdb failed:" >&2; tail "$PG_BASE/initdb.log" >&2; return 1; }
 	PG_PORT=$(free_port)
 	pg_as "$bin/pg_ctl" -D "$PG_BASE/data" -l "$PG_BASE/server.log" -w -t 60 \
-		-o "-p $PG_PORT -k $PG_BASE -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" \
-		start >"$PG_BASE/pg_ctl.log" 2>&1 || {
+		-o "$(pg_opts)" start >"$PG_BASE/pg_ctl.log" 2>&1 || {
 		echo "pg.sh: the server did not start:" >&2; tail "$PG_BASE/server.log" >&2; PG_PORT=""; return 1; }
 }
 
@@ -68,8 +74,7 @@ pg_restart() {
 	bin=$(pg_bindir) || return 1
 	pg_as "$bin/pg_ctl" -D "$PG_BASE/data" -m immediate -w stop >>"$PG_BASE/pg_ctl.log" 2>&1
 	pg_as "$bin/pg_ctl" -D "$PG_BASE/data" -l "$PG_BASE/server.log" -w -t 60 \
-		-o "-p $PG_PORT -k $PG_BASE -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" \
-		start >>"$PG_BASE/pg_ctl.log" 2>&1
+		-o "$(pg_opts)" start >>"$PG_BASE/pg_ctl.log" 2>&1
 }
 
 pg_stop() {

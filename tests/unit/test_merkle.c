@@ -726,6 +726,31 @@ test_source_tree(void **state)
 	/* Proofs at every older size read the stored levels well past it. */
 	for (i = 1; i < n; i += 1 + rnd_below(97))
 		source_check(f, &m, leaves, i, roots);
+	/* A page's worth of proofs fetched ahead: one read, then none. */
+	{
+		uint64_t page[50];
+		unsigned before;
+		for (int k = 0; k < 50; k++)
+			page[k] = rnd_below(n);
+		before = m.reads;
+		assert_int_equal(merkle_prefetch(f, page, 50, n), 0);
+		assert_int_equal(m.reads, before + 1);
+		for (int k = 0; k < 50; k++)
+			store_inclusion(f, leaves, page[k], n, roots[n], k == 0);
+		assert_int_equal(m.reads, before + 1);
+		/* Another index still works, reading what it lacks. */
+		store_inclusion(f, leaves, (page[0] + 1) % n, n, roots[n], 0);
+		merkle_prefetch_end(f);
+		before = m.reads;
+		store_inclusion(f, leaves, page[1], n, roots[n], 0);
+		assert_int_equal(m.reads, before + 1);
+		/* The writer's tree is not the prefetched one: it reads. */
+		assert_int_equal(merkle_prefetch(f, page, 50, n), 0);
+		before = m.reads;
+		store_inclusion(w, leaves, page[2], n, roots[n], 0);
+		assert_int_equal(m.reads, before + 1);
+		merkle_prefetch_end(f);
+	}
 	/* A reopened tree is the same tree. */
 	merkle_close(f);
 	assert_int_equal(merkle_open_source(&f, "reopened", &mem_ops, &m, n), 0);
