@@ -118,4 +118,12 @@ int pgs_resync(struct store *s);
 int pgs_follow_start(struct store *s);
 void pgs_follow_stop(struct store *s);
 
+/* The devices a NOTIFY payload names (fuzz/fuzz_hub_notify.c tries it). */
+struct wakes {
+	uint8_t (*keys)[32];
+	size_t n, cap;
+	int all;
+};
+void pgs_parse_payload(const char *payload, struct wakes *w);
+
 #endif

@@ -334,15 +334,11 @@ pgs_resync(struct store *s)
 
 /* ---- the follower thread ------------------------------------------------------ */
 
-struct wakes {
-	uint8_t (*keys)[32];
-	size_t n, cap;
-	int all;
-};
-
-/* "SIZE KEY KEY ..." or "SIZE *" (store_pg_write.c). */
-static void
-parse_payload(const char *p, struct wakes *w)
+/* "SIZE KEY KEY ..." or "SIZE *" (store_pg_write.c).  A payload comes from
+ * the database: whatever it holds, at most one key per 64 hex digits is
+ * taken, anything that is not one is skipped. */
+void
+pgs_parse_payload(const char *p, struct wakes *w)
 {
 	const char *sp = strchr(p, ' ');
 
@@ -452,7 +448,7 @@ follow_main(void *arg)
 			continue;	/* broken: reconnect above */
 		while ((n = PQnotifies(c)) != NULL) {
 			if (n->be_pid != pg->w_pid) {
-				parse_payload(n->extra, &w);
+				pgs_parse_payload(n->extra, &w);
 				due = 1;
 			}
 			PQfreemem(n);
