@@ -1,13 +1,16 @@
 # roster build.
 #
 # One static library (lib/) under two programs: rosterd (hub/) and roster
-# (node/).  `make` builds an optimised tree in build/; `make SAN=1` builds the
-# same sources with AddressSanitizer and UndefinedBehaviorSanitizer into
-# build-san/, which is what the test suite runs.  Unit tests are one binary per
-# tests/unit/test_*.c; fuzz targets (clang + libFuzzer) are one binary per
-# fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
+# (node/).  The node is itself a library, node/core/ built as libnodecore.a
+# (no main), under its two faces node/cli/ and node/web/, which roster links
+# together (docs/internals.md).  `make` builds an optimised tree in build/;
+# `make SAN=1` builds the same sources with AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-san/, which is what the test suite
+# runs.  Unit tests are one binary per tests/unit/test_*.c (test_node_*.c
+# also link libnodecore.a); fuzz targets (clang + libFuzzer) are one binary
+# per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
 
-PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson
+PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
@@ -31,58 +34,82 @@ LDFLAGS  := $(LDSAN) $(EXTRA_LDFLAGS)
 
 LIB_SRC  := $(wildcard lib/*.c)
 HUB_SRC  := $(wildcard hub/*.c)
-NODE_SRC := $(wildcard node/*.c)
+NODE_CORE_SRC := $(wildcard node/core/*.c)
+NODE_FACE_SRC := $(wildcard node/cli/*.c node/web/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 HUB_OBJ  := $(HUB_SRC:%.c=$(BUILD)/%.o)
-NODE_OBJ := $(NODE_SRC:%.c=$(BUILD)/%.o)
+NODE_CORE_OBJ := $(NODE_CORE_SRC:%.c=$(BUILD)/%.o)
+NODE_FACE_OBJ := $(NODE_FACE_SRC:%.c=$(BUILD)/%.o)
 LIBA     := $(BUILD)/libroster.a
+NODECORE := $(BUILD)/libnodecore.a
+NODE_H   := $(wildcard node/*/*.h)
 
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+NODE_TESTS := $(filter $(BUILD)/tests/test_node_%,$(TESTS))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests benches fuzz clean
 all: $(BUILD)/rosterd $(BUILD)/roster
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h hub/*.h node/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h hub/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# The node's objects see node/ too, so its files name their layer in every
+# include: "core/store.h" from cli/ and web/, plain "store.h" within core/.
+$(BUILD)/node/%.o: node/%.c $(wildcard lib/*.h) $(NODE_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Inode -c $< -o $@
+
 $(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(NODECORE): $(NODE_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/rosterd: $(HUB_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/roster: $(NODE_OBJ) $(LIBA)
+$(BUILD)/roster: $(NODE_FACE_OBJ) $(NODECORE) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests: $(TESTS) all
+$(NODE_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(NODECORE) $(LIBA) $(NODE_H) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Inode $(LDFLAGS) -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS) -lcmocka
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
 
 benches: $(BENCHES)
-$(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out hub/main.o,$(HUB_OBJ))
+# A bench_node_*.c measures the node's core (linked as for its unit tests);
+# every other bench links the hub's objects.
+$(BUILD)/bench/bench_node_%: bench/bench_node_%.c $(NODECORE) $(LIBA) $(NODE_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -Inode -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Inode -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS)
+$(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
 
 # libFuzzer targets: always clang, always with ASan+UBSan, own tree.  A
-# target named fuzz_hub_*.c is also built with hub/*.c, one named
-# fuzz_node_*.c with node/*.c (without their main.c in either case).
+# target named fuzz_hub_*.c is also built with hub/*.c (without its main.c),
+# one named fuzz_node_*.c with the node's core and web interface (never its
+# command line, which holds main).
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD := build-fuzz
 FUZZ_CC := clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS)
 FUZZ_HUB_SRC := $(filter-out hub/main.c,$(HUB_SRC))
-FUZZ_NODE_SRC := $(filter-out node/main.c,$(NODE_SRC))
+FUZZ_NODE_SRC := $(NODE_CORE_SRC) $(wildcard node/web/*.c)
 fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_hub_%: fuzz/fuzz_hub_%.c $(LIB_SRC) $(FUZZ_HUB_SRC) $(wildcard lib/*.h hub/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -Ihub -o $@ $< $(FUZZ_HUB_SRC) $(LIB_SRC) $(PKG_LIBS)
-$(FUZZ_BUILD)/fuzz_node_%: fuzz/fuzz_node_%.c $(LIB_SRC) $(FUZZ_NODE_SRC) $(wildcard lib/*.h node/*.h)
+$(FUZZ_BUILD)/fuzz_node_%: fuzz/fuzz_node_%.c $(LIB_SRC) $(FUZZ_NODE_SRC) $(wildcard lib/*.h) $(NODE_H)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -Inode -o $@ $< $(FUZZ_NODE_SRC) $(LIB_SRC) $(PKG_LIBS)
 $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)

@@ -4,11 +4,11 @@
  * [{index, time, envelope, proof}], "more": ...}) and the hub's answer to the
  * consistency proof request that a new checkpoint may need.
  *
- * Everything after the HTTP fetch of fetch_listing in node/sync.c runs:
+ * Everything after the HTTP fetch of fetch_listing in node/core/sync.c runs:
  * sync_listing_page, that is checkpoint verification (signature, origin,
  * same size same root, consistency with the latest checkpoint the node
  * holds), each record's inclusion proof, the envelope's parse and signature,
- * and the listing's accept function (directory rules, own-State alarms, mail
+ * and the listing's accept function (node/core/accept.c: directory rules, own-State alarms, mail
  * decryption and the "delivered" acknowledgement, acks, cosignatures, checks
  * and their answers).
  *
@@ -24,7 +24,8 @@
  * of XB) and all times are fixed, so the seed corpus holds checkpoints the
  * node accepts and records that pass every check.
  *
- * A consistency proof is fetched over HTTP (consistency_check in verify.c):
+ * A consistency proof is fetched over HTTP (consistency_check in
+ * node/core/verify.c, through node/core/hubclient.c):
  * the node's hub URL points at a small server in this process whose only
  * answer, for any request, is the one the input supplies.
  *
@@ -57,14 +58,16 @@
 #include <sodium.h>
 
 #include "checkrec.h"
-#include "db.h"
+#include "core/node.h"
+#include "core/store.h"
+#include "core/sync.h"
+#include "core/verify.h"
 #include "directory.h"
 #include "envelope.h"
 #include "http.h"
 #include "jsonutil.h"
 #include "keys.h"
 #include "merkle.h"
-#include "node.h"
 #include "seal.h"
 #include "statement.h"
 #include "util.h"
@@ -352,7 +355,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct merkle_tree *t;
 	struct sync_stats s;
 	struct keypair *k;
-	sqlite3_stmt *st;
+	struct msg_new sent;
 	char *rcpt, treedir[sizeof(nodedir) + 16];
 	json_t *page, *list;
 	int64_t after = -1;
@@ -408,10 +411,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	t = tree_of(treedir, envs, BASE_SIZE);
 	page = page_json(t, BASE_SIZE, T0 + 60000, envs, 0, BASE_SIZE, 0);
 	memset(&s, 0, sizeof(s));
-	if (db_begin(node.db) != 0 ||
-	    sync_listing_page(&node, SYNC_DIRECTORY, page, &after, &more, &s) != 0 ||
+	if (store_begin(&node) != 0 ||
+	    sync_listing_page(&node, SYNC_DIRECTORY, page, &after, &more, &s) != NR_OK ||
 	    s.directory != BASE_SIZE || s.refused != 0 || after != BASE_SIZE - 1 ||
-	    db_meta_set_int(node.db, "dir_after", after) != 0)
+	    store_meta_set_int(&node, "dir_after", after) != 0)
 		fatal("the first directory page");
 	json_decref(page);
 	merkle_close(t);
@@ -422,16 +425,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	list = json_pack("[o]", jhex(keys[K_B].pk, 32));
 	rcpt = jdump(list);
 	json_decref(list);
-	st = db_prep(node.db, "INSERT INTO messages(id, idx, time, direction, rcpt,"
-	    " subject, body) VALUES(?, 3, ?, 'out', ?, 'sent', 'by A')");
-	if (st == NULL)
+	memset(&sent, 0, sizeof(sent));
+	sent.id = sent_id;
+	sent.direction = "out";
+	sent.logged = 1;
+	sent.index = 3;
+	sent.time = T0;
+	sent.rcpt = rcpt;
+	sent.subject = "sent";
+	sent.body = "by A";
+	if (store_message_add(&node, &sent) != STORE_OK || store_commit(&node) != 0)
 		fatal("messages");
-	sqlite3_bind_blob(st, 1, sent_id, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, T0);
-	sqlite3_bind_text(st, 3, rcpt, -1, SQLITE_STATIC);
-	if (db_done(node.db, st) != 0 || db_commit(node.db) != 0)
-		fatal("messages");
-	sqlite3_finalize(st);
 	free(rcpt);
 	return 0;
 }
@@ -442,27 +446,27 @@ static const char *const cursors[] = { "dir_after", "mail_after", "cosign_after"
     "checks_after" };
 static const int statuses[8] = { 200, 200, 200, 200, 400, 404, 500, 301 };
 
+static int
+proved(void *ud, int64_t idx, const uint8_t *id, size_t idlen, const uint8_t *env,
+    size_t len, int64_t checked)
+{
+	uint8_t h[32];
+
+	(void)ud;
+	if (idlen != 32)
+		abort();
+	sha256(h, env, len);
+	if (memcmp(h, id, 32) != 0 || idx >= checked)
+		abort();
+	return 0;
+}
+
 /* Every record stored in this transaction was proved into a checkpoint. */
 static void
 check_records(void)
 {
-	sqlite3_stmt *st = db_prep(node.db, "SELECT idx, id, envelope, checked_size"
-	    " FROM records WHERE idx >= ?");
-	uint8_t id[32];
-
-	if (st == NULL)
+	if (store_records_proved_each(&node, BASE_SIZE, proved, NULL) != 0)
 		abort();
-	sqlite3_bind_int64(st, 1, BASE_SIZE);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t idx = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) != 32)
-			abort();
-		sha256(id, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
-		if (memcmp(id, sqlite3_column_blob(st, 1), 32) != 0 ||
-		    idx >= sqlite3_column_int64(st, 3))
-			abort();
-	}
-	sqlite3_finalize(st);
 }
 
 int
@@ -474,7 +478,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t after = -1, before;
 	size_t len;
 	json_t *j;
-	int more = 0, rc;
+	int more = 0;
+	enum node_result rc;
 
 	if (size == 0 || size > FUZZ_MAX_INPUT)
 		return 0;
@@ -496,26 +501,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, NULL);
 	if (j == NULL)
 		return 0;
-	if (db_begin(node.db) != 0 || directory_refresh(&node) != 0)
+	if (store_begin(&node) != 0 || directory_refresh(&node) != 0)
 		fatal("begin");
-	db_meta_get_int(node.db, cursors[which], &after);
+	(void)store_meta_get_int(&node, cursors[which], &after);
 	before = after;
 	memset(&s, 0, sizeof(s));
 	rc = sync_listing_page(&node, which, j, &after, &more, &s);
 	json_decref(j);
 	if (verbose)
-		fprintf(stderr, "listing %d, answer %d: rc %d, after %lld -> %lld, "
+		fprintf(stderr, "listing %d, answer %d: %s, after %lld -> %lld, "
 		    "checkpoint %llu, %d directory, %d messages, %d acks, %d refused, "
-		    "more %d: %s\n", (int)which, answer_status, rc, (long long)before,
-		    (long long)after, (unsigned long long)s.checkpoint, s.directory,
-		    s.messages, s.acks, s.refused, more, rc != 0 ? rs_err() : "");
-	if (rc != 0 && rc != -1 && rc != -2 && rc != -3)	/* -3: retry after the directory */
-		abort();
-	if ((rc == 0 || rc == -3) && after != before && (after < before ||
+		    "more %d: %s\n", (int)which, answer_status, node_result_name(rc),
+		    (long long)before, (long long)after, (unsigned long long)s.checkpoint,
+		    s.directory, s.messages, s.acks, s.refused, more,
+		    rc != NR_OK ? rs_err() : "");
+	/* A page is taken (ok, or up to a record from a device newer than the
+	 * directory: retry), or refused whole; never a transport error (the
+	 * accept path asks the network nothing it needs) nor a storage one. */
+	if (rc != NR_OK && rc != NR_RETRY && rc != NR_REFUSED && rc != NR_HOSTILE)
+		abort();	/* nor may a page make the store fail */
+	if ((rc == NR_OK || rc == NR_RETRY) && after != before && (after < before ||
 	    (uint64_t)after >= s.checkpoint))
 		abort();	/* the cursor went back, or past the log verified */
 	check_records();
-	db_rollback(node.db);
+	store_rollback(&node);
 
 	/* Forget what the page applied to the in-memory directory. */
 	dir_free(node.directory);

@@ -10,7 +10,7 @@
  * forward's own parsing and checks in forward_verify: base64 of the
  * original envelope and content key, the envelope's parse and signature,
  * the directory rules against a directory holding one admitted State and
- * one device.  The node has no hub, so the inclusion proof step stops with
+ * one device (node/core/payload.c and original.c).  The node has no hub, so the inclusion proof step stops with
  * an error instead of fetching: that part is covered by fuzz_proof_json.
  *
  * Seeds in tests/fuzz-corpus/fuzz_node_payload: ordinary payloads, a notice,
@@ -28,7 +28,9 @@
 #include "envelope.h"
 #include "jsonutil.h"
 #include "keys.h"
-#include "node.h"
+#include "core/node.h"
+#include "core/original.h"
+#include "core/payload.h"
 #include "statement.h"
 #include "util.h"
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_node_web.c - libFuzzer target for the web interface's request
- * handling (node/localapi.c, node/web.c) and the parsers under it: routing,
+ * handling (node/web: the route table, auth, views and actions) and the
+ * parsers under it: routing,
  * the message-id paths, the JSON bodies of send, ack, forward and settings,
  * the cookie and CSRF checks, the Host check, the static file mapping
  * (lib/webfile.c), and the .mo reader (lib/mo.c) behind country names.
@@ -41,10 +42,12 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "db.h"
+#include "core/node.h"
+#include "core/store.h"
 #include "jsonutil.h"
 #include "mo.h"
-#include "web.h"
+#include "web/web.h"
+#include "websession.h"
 #include "webfile.h"
 
 struct fake_conn {
@@ -79,6 +82,7 @@ MHD_lookup_connection_value(struct MHD_Connection *connection,
 }
 
 static struct node n;
+static struct web *web;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char csrf[WS_TOKEN_LEN + 1];
 static uint8_t red_id[32];
@@ -89,20 +93,19 @@ static void
 add_message(const char *hex, const char *tlp)
 {
 	uint8_t id[32], dev[32];
-	sqlite3_stmt *st = db_prep(n.db, "INSERT INTO messages(id, idx, time, direction,"
-	    " sender_state, sender_device, to_states, rcpt, urgency, subject, body, tlp, lang,"
-	    " sent, checked_size) VALUES(?, 7, 1700000000000, 'in', 'XB', ?, '[\"XA\"]', '[]',"
-	    " 'urgent', 'subject', 'body', ?, 'en', 1700000000000, 8)");
+	struct msg_new m = { .direction = "in", .logged = 1, .index = 7,
+	    .time = 1700000000000, .checked_size = 8, .sender_state = "XB",
+	    .to_states = "[\"XA\"]", .rcpt = "[]", .urgency = "urgent",
+	    .subject = "subject", .body = "body", .lang = "en", .sent = 1700000000000 };
 
-	if (st == NULL || hex_decode_exact(id, 32, hex) != 0)
+	if (hex_decode_exact(id, 32, hex) != 0)
 		abort();
 	memset(dev, 0x42, sizeof(dev));
-	sqlite3_bind_blob(st, 1, id, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 2, dev, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, tlp, -1, SQLITE_STATIC);
-	if (db_done(n.db, st) != 0)
+	m.id = id;
+	m.sender_device = dev;
+	m.tlp = tlp;
+	if (store_message_add(&n, &m) != STORE_OK)
 		abort();
-	sqlite3_finalize(st);
 }
 
 static void
@@ -138,7 +141,7 @@ call(struct http_resp *resp, struct fake_conn *c, const char *method, char *targ
 	req.conn = c;
 	memset(resp, 0, sizeof(*resp));
 	resp->content_type = "application/json";
-	web_handle(&n, &req, resp);
+	web_handle(web, &req, resp);
 	free(copy);
 }
 
@@ -155,9 +158,9 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
 static void
 cleanup(void)
 {
-	if (n.db != NULL)
-		sqlite3_close(n.db);
-	n.db = NULL;
+	web_free(web);
+	web = NULL;
+	store_close(&n);
 	if (n.dir != NULL)
 		nftw(n.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -191,9 +194,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	add_message("2222222222222222222222222222222222222222222222222222222222222222", "GREEN");
 	if (hex_decode_exact(red_id, 32, red_hex) != 0)
 		abort();
-	if (web_init(&n, &lock, "127.0.0.1:8080") != 0)
+	if ((web = web_init(&n, &lock, "127.0.0.1:8080")) == NULL)
 		abort();
-	web_set_port(8080);
+	web_set_port(web, 8080);
 	call(&resp, &c, "GET", target, NULL, 0);
 	j = jparse(resp.body.p, resp.body.len);
 	if (j == NULL || jstr(j, "csrf") == NULL)

@@ -679,6 +679,8 @@ add_error(struct buf *out, size_t i, size_t n, const struct seq_item *it)
 	buf_addstr(out, "\"error\":");
 	buf_addstr(out, text != NULL ? text : "\"(unprintable)\"");
 	buf_printf(out, ",\"status\":%d", it->status);
+	if (it->status == 429)
+		buf_printf(out, ",\"retry_after\":%lld", (long long)it->retry_after);
 	free(text);
 }
 
@@ -714,6 +716,9 @@ answer_batch(struct http_resp *resp, const struct batch *b, size_t n)
 	}
 	buf_free(out);
 	resp->status = accepted ? 200 : b->items[first].status;
+	if (resp->status == 429)
+		snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+		    "Retry-After: %lld\r\n", (long long)b->items[first].retry_after);
 	buf_addstr(out, "{");
 	if (!accepted) {
 		add_fields(out, b, first, n);

@@ -16,6 +16,10 @@
  *   - the root recomputed from the leaves (id, log time) is the tree files'
  *     root, leaf by leaf; the chain heads and routing rows agree with the
  *     log; the stored checkpoint verifies and matches the log at its size;
+ *   - the public records (docs/protocol.md section 8): the pub table lists
+ *     exactly the envelopes whose headers make them public, numbered 0, 1,
+ *     2, ... in log order; the public tree's files hold their leaves; a v2
+ *     checkpoint's public size and root are those of the log at its size;
  *   - with --receipts, each receipt verifies against the operator key and
  *     its envelope is stored at its index with its time: what a receipt
  *     promised survived.
@@ -72,10 +76,18 @@ struct check {
 	size_t idcap;
 	uint64_t rcpt_rows;
 	struct merkle_frontier range;	/* the root as the walk goes */
+	/* the public records */
+	struct merkle_tree *ptree;
+	int64_t *pub;			/* pub's log index by pindex */
+	uint64_t npub, pi;		/* rows in pub; next one the walk expects */
+	size_t pubcap;
+	struct merkle_frontier prange;	/* the public root as the walk goes */
+	uint64_t pleaf_mismatch;
 	/* checkpoint */
 	int has_cp;
 	struct checkpoint cp;
-	uint8_t cp_root[32];
+	uint8_t cp_root[32], cp_proot[32];
+	uint64_t cp_pub;
 	int cp_root_seen;
 	uint64_t leaf_mismatch;
 };
@@ -348,8 +360,51 @@ check_leaf(struct check *c, uint64_t idx, int64_t time, const uint8_t id[32])
 		    "stored there", (unsigned long long)idx);
 	if (c->has_cp && c->cp.size == idx + 1) {
 		merkle_frontier_root(&c->range, c->cp_root);
+		merkle_frontier_root(&c->prange, c->cp_proot);
+		c->cp_pub = c->prange.size;
 		c->cp_root_seen = 1;
 	}
+}
+
+/* Is the envelope in pub exactly when its header makes it public, at the
+ * next public index, with its leaf in the public tree? */
+static void
+check_public(struct check *c, struct row *r)
+{
+	unsigned long long idx = (unsigned long long)r->idx;
+	int64_t at = (int64_t)r->idx;
+	int listed;
+	uint8_t leaf[32], have[32];
+
+	if (!r->parsed)
+		return;
+	while (c->pi < c->npub && c->pub[c->pi] < at) {
+		problem(c, "public record %llu names log index %lld, which is not "
+		    "in the log", (unsigned long long)c->pi, (long long)c->pub[c->pi]);
+		c->pi++;
+	}
+	listed = c->pi < c->npub && c->pub[c->pi] == at;
+	if (!record_is_public(&r->e)) {
+		if (listed) {
+			problem(c, "envelope %llu is listed as public record %llu but "
+			    "its header makes it mail", idx, (unsigned long long)c->pi);
+			c->pi++;
+		}
+		return;
+	}
+	if (!listed) {
+		problem(c, "envelope %llu is a public record missing from the pub "
+		    "table (the public tree leaves it out)", idx);
+		return;
+	}
+	merkle_public_leaf(leaf, (uint64_t)r->idx, r->id, r->time);
+	if (merkle_frontier_append(&c->prange, leaf) != 0)
+		problem(c, "public tree: %s", rs_err());
+	if (c->ptree != NULL && (merkle_leaf(c->ptree, c->pi, have) != 0 ||
+	    memcmp(have, leaf, 32) != 0) && c->pleaf_mismatch++ == 0)
+		problem(c, "public tree: leaf %llu is not the leaf of envelope %llu",
+		    (unsigned long long)c->pi, idx);
+	c->pi++;
 }
 
 static void
@@ -369,6 +424,7 @@ check_row(struct check *c, struct row *r)
 		c->ids = xrealloc(c->ids, c->idcap * 32);
 	}
 	memcpy(c->ids[c->rows++], r->id, 32);
+	check_public(c, r);
 	check_leaf(c, r->idx, r->time, r->id);
 	c->n = r->idx + 1 > c->n ? r->idx + 1 : c->n + 1;
 }
@@ -551,7 +607,65 @@ check_cp(struct check *c, const uint8_t root[32])
 	} else if (!c->cp_root_seen || memcmp(c->cp_root, c->cp.root, 32) != 0)
 		problem(c, "the stored checkpoint's root (size %llu) is not the "
 		    "log's root at that size", (unsigned long long)c->cp.size);
+	else if (c->cp.version == 2 && (c->cp_pub != c->cp.pub_size ||
+	    memcmp(c->cp_proot, c->cp.pub_root, 32) != 0))
+		problem(c, "the stored checkpoint's public size and root (%llu) are "
+		    "not the log's at its size (%llu public records)",
+		    (unsigned long long)c->cp.pub_size, (unsigned long long)c->cp_pub);
 	(void)root;
+}
+
+/* store_pub_cb: one row of the pub table, in pindex order. */
+static int
+pub_row(void *arg, int64_t pi, int64_t idx)
+{
+	struct check *c = arg;
+
+	if ((uint64_t)pi != c->npub) {
+		problem(c, "public record %llu is missing (the next is %lld)",
+		    (unsigned long long)c->npub, (long long)pi);
+	}
+	if (c->npub > 0 && idx <= c->pub[c->npub - 1])
+		problem(c, "public record %lld names log index %lld, not after "
+		    "the previous one's", (long long)pi, (long long)idx);
+	if (c->npub == c->pubcap) {
+		c->pubcap = c->pubcap ? 2 * c->pubcap : 1024;
+		c->pub = xrealloc(c->pub, c->pubcap * sizeof(*c->pub));
+	}
+	c->pub[c->npub++] = idx;
+	return 0;
+}
+
+/* The pub table, by pindex; it must be dense from 0 with rising indexes. */
+static void
+load_pub(struct check *c)
+{
+	if (c->s->ops->pub_rows(c->s, c->limit, pub_row, c) != 0)
+		problem(c, "the database has no readable pub table (run rosterd "
+		    "serve once to build it): %s", rs_err());
+}
+
+static void
+check_public_end(struct check *c)
+{
+	uint8_t want[32], have[32];
+
+	while (c->pi < c->npub) {
+		problem(c, "public record %llu names log index %lld, which is not "
+		    "in the log", (unsigned long long)c->pi, (long long)c->pub[c->pi]);
+		c->pi++;
+	}
+	if (c->ptree == NULL)
+		return;
+	merkle_frontier_root(&c->prange, want);
+	if (merkle_root(c->ptree, c->prange.size, have) != 0)
+		problem(c, "public tree: %s", rs_err());
+	else if (memcmp(have, want, 32) != 0)
+		problem(c, "public tree: the root of its files is not the root of "
+		    "the log's public records");
+	if (c->pleaf_mismatch > 1)
+		problem(c, "public tree: %llu leaves in all differ from the log",
+		    (unsigned long long)c->pleaf_mismatch);
 }
 
 /* ---- receipts ------------------------------------------------------------------------ */
@@ -642,10 +756,16 @@ run_check(struct check *c, const struct hub_config *cfg)
 		problem(c, "tree: %s", rs_err());
 		c->tree = NULL;
 	}
+	load_pub(c);
+	if (c->s->ops->open_tree(c->s, 1, c->npub, &c->ptree) != 0) {
+		problem(c, "public tree: %s", rs_err());
+		c->ptree = NULL;
+	}
 	if (walk(c, &rows) != 0)
 		return -1;
 	merkle_frontier_root(&c->range, root);
 	check_tree_root(c, root);
+	check_public_end(c);
 	check_heads(c);
 	if (c->limit == UINT64_MAX)
 		check_size(c);
@@ -653,10 +773,16 @@ run_check(struct check *c, const struct hub_config *cfg)
 	check_cp(c, root);
 	if (c->receipts != NULL && check_receipts(c, &receipts_ok) != 0)
 		return -1;
-	hex = hex_encode(root, 32);
 	if (c->problems > REPORT_MAX)
 		printf("rosterd check: ... and %llu more problems\n",
 		    (unsigned long long)(c->problems - REPORT_MAX));
+	merkle_frontier_root(&c->prange, root);
+	hex = hex_encode(root, 32);
+	printf("%llu public records, public root %s\n",
+	    (unsigned long long)c->prange.size, hex);
+	free(hex);
+	merkle_frontier_root(&c->range, root);
+	hex = hex_encode(root, 32);
 	printf("%llu envelopes, root %s", (unsigned long long)rows, hex);
 	if (c->receipts != NULL && c->problems == 0)
 		printf(", all receipts present (%llu)", (unsigned long long)receipts_ok);
@@ -694,6 +820,8 @@ cmd_check(int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "rosterd check: %s\n", rs_err());
 	merkle_close(c.tree);
+	merkle_close(c.ptree);
+	free(c.pub);
 	workpool_free(c.pool);
 	store_close(c.s);
 	dir_free(c.dir);

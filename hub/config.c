@@ -8,7 +8,19 @@
  *                  "routine": "72h"},
  *    "metrics_listen": "127.0.0.1:9464", "log_format": "json",
  *    "db": "postgresql://rosterd@db.example/roster", "db_pool": 8,
- *    "blobs": "/srv/shared/roster-blobs"}
+ *    "blobs": "/srv/shared/roster-blobs",
+ *    "quota_envelopes": 3600, "quota_bytes": 67108864,
+ *    "max_connections_per_address": 64, "header_timeout_s": 10,
+ *    "max_waits_per_device": 4, "startup_check": true}
+ *
+ * The last five are docs/protocol.md section 9's: what one device may
+ * append in a sliding hour (envelopes it signs and their bytes; 0 turns a
+ * quota off, for benchmarks; operator records are never counted), how many
+ * connections one address may hold open, how long a client has to finish
+ * sending a request's headers, and how many long polls one device may
+ * park.  docs/operations.md says how to size them.  "startup_check" false
+ * skips the re-hashing of every stored envelope at start (hub/startcheck.c;
+ * its cost is in docs/operations.md), for hubs restarted in a loop.
  *
  * ROSTER_HUB_DB in the environment overrides "db" for every command (so a
  * URL with a password can stay out of the file: libpq's PGPASSFILE and
@@ -40,8 +52,29 @@ hub_config_defaults(struct hub_config *c)
 	c->max_attachment = HUB_DEFAULT_MAX_ATTACHMENT;
 	for (int i = 0; i < URGENCY_LEVELS; i++)
 		c->deadline_ms[i] = urgency_default_deadline_ms[i];
+	c->quota_envelopes = HUB_DEFAULT_QUOTA_ENVELOPES;
+	c->quota_bytes = HUB_DEFAULT_QUOTA_BYTES;
+	c->conn_per_address = HUB_DEFAULT_CONN_PER_ADDRESS;
+	c->header_timeout_s = HUB_DEFAULT_HEADER_TIMEOUT_S;
+	c->waits_per_device = HUB_DEFAULT_WAITS_PER_DEVICE;
+	c->startup_check = 1;
 	snprintf(c->log_format, sizeof(c->log_format), "plain");
 	c->db_pool = HUB_DEFAULT_DB_POOL;
+}
+
+/* An integer key within [min, max]. */
+static int
+config_int(const char *path, const char *key, json_t *v, int64_t min, int64_t max,
+    int64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		rs_seterr("%s: \"%s\" must be an integer from %lld to %lld", path,
+		    key, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
 }
 
 /* "deadlines": any subset of the urgency levels, each a duration. */
@@ -113,6 +146,8 @@ hub_parse_size(const char *s, size_t *out)
 static int
 config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 {
+	int64_t n;
+
 	if (strcmp(key, "name") == 0) {
 		if (!json_is_string(v) || !checkpoint_valid_origin(json_string_value(v))) {
 			rs_seterr("%s: \"name\" must be 1 to %d bytes of text "
@@ -198,9 +233,33 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 			return -1;
 		}
 		snprintf(c->log_format, sizeof(c->log_format), "%s", json_string_value(v));
+	} else if (strcmp(key, "quota_envelopes") == 0) {
+		return config_int(path, key, v, 0, 1000000000, &c->quota_envelopes);
+	} else if (strcmp(key, "quota_bytes") == 0) {
+		return config_int(path, key, v, 0, (int64_t)1 << 40, &c->quota_bytes);
+	} else if (strcmp(key, "max_connections_per_address") == 0) {
+		if (config_int(path, key, v, 1, 4096, &n) != 0)
+			return -1;
+		c->conn_per_address = (unsigned)n;
+	} else if (strcmp(key, "header_timeout_s") == 0) {
+		if (config_int(path, key, v, 1, 3600, &n) != 0)
+			return -1;
+		c->header_timeout_s = (unsigned)n;
+	} else if (strcmp(key, "startup_check") == 0) {
+		if (!json_is_boolean(v)) {
+			rs_seterr("%s: \"startup_check\" must be true or false", path);
+			return -1;
+		}
+		c->startup_check = json_is_true(v);
+	} else if (strcmp(key, "max_waits_per_device") == 0) {
+		if (config_int(path, key, v, 0, 4000, &n) != 0)
+			return -1;
+		c->waits_per_device = (unsigned)n;
 	} else {
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
 		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
+		    "quota_envelopes, quota_bytes, max_connections_per_address, "
+		    "header_timeout_s, max_waits_per_device, startup_check, "
 		    "metrics_listen, log_format, db, db_pool, blobs)", path, key);
 		return -1;
 	}
@@ -289,6 +348,22 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		json_object_set_new(j, "db", json_string(c->db));
 	if (c->blobs[0] != '\0')
 		json_object_set_new(j, "blobs", json_string(c->blobs));
+	/* Section 9's keys when not the defaults (a benchmark's hub). */
+	if (c->quota_envelopes != HUB_DEFAULT_QUOTA_ENVELOPES)
+		json_object_set_new(j, "quota_envelopes", json_integer(c->quota_envelopes));
+	if (c->quota_bytes != HUB_DEFAULT_QUOTA_BYTES)
+		json_object_set_new(j, "quota_bytes", json_integer(c->quota_bytes));
+	if (c->conn_per_address != HUB_DEFAULT_CONN_PER_ADDRESS)
+		json_object_set_new(j, "max_connections_per_address",
+		    json_integer(c->conn_per_address));
+	if (c->header_timeout_s != HUB_DEFAULT_HEADER_TIMEOUT_S)
+		json_object_set_new(j, "header_timeout_s",
+		    json_integer(c->header_timeout_s));
+	if (c->waits_per_device != HUB_DEFAULT_WAITS_PER_DEVICE)
+		json_object_set_new(j, "max_waits_per_device",
+		    json_integer(c->waits_per_device));
+	if (!c->startup_check)
+		json_object_set_new(j, "startup_check", json_false());
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

@@ -46,6 +46,12 @@
 #define HUB_DB_MAX		1024
 #define HUB_DEFAULT_DB_POOL	8
 #define HUB_MAX_DB_POOL		256
+/* Section 9: per device over a sliding hour, per address, per device. */
+#define HUB_DEFAULT_QUOTA_ENVELOPES	3600
+#define HUB_DEFAULT_QUOTA_BYTES		((int64_t)64 << 20)
+#define HUB_DEFAULT_CONN_PER_ADDRESS	64
+#define HUB_DEFAULT_HEADER_TIMEOUT_S	10
+#define HUB_DEFAULT_WAITS_PER_DEVICE	4
 
 struct hub_config {
 	char name[ORIGIN_MAX];		/* the checkpoints' origin line */
@@ -63,6 +69,12 @@ struct hub_config {
 					 * overrides hub.json) */
 	unsigned db_pool;		/* reader connections per process */
 	char blobs[512];		/* "" : HUBDIR/blobs */
+	int64_t quota_envelopes;	/* per device and hour; 0: none */
+	int64_t quota_bytes;		/* per device and hour; 0: none */
+	unsigned conn_per_address;	/* open connections from one address */
+	unsigned header_timeout_s;	/* to finish a request's headers */
+	unsigned waits_per_device;	/* parked long polls of one device */
+	int startup_check;		/* check every stored envelope at start */
 };
 
 /* HUBDIR/name, malloc'd. */

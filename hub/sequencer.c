@@ -21,6 +21,12 @@
  *   publish the new committed size and public size together; wake the
  *   waiters, who sign receipts.
  *
+ * Quotas (hub/quota.c): an envelope a device signs beyond its hour's
+ * quota is refused with 429 and the seconds until it would fit, before the
+ * rules are run; only what is appended is counted, and the operator's
+ * records never are.  An envelope already in the log still gets its 409
+ * and receipt, whatever the quota.
+ *
  * A duplicate is noticed cheaply: an envelope already in the log always
  * fails dir_check (a device envelope repeats a used sequence number; an
  * admit, cert or revoke repeats a change already made), so the log is
@@ -168,13 +174,23 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	struct dir_device *dev;
 	uint8_t leaf[32];
 	uint64_t pub;
-	int64_t t;
-	int rc;
+	int64_t t, retry;
+	int rc, counted;
 
 	t = now_ms();
 	if (t < s->last_time)
 		t = s->last_time;
 	assert(t >= s->last_time);	/* log times never decrease */
+	counted = memcmp(e->key, s->op->pk, 32) != 0;	/* operator: no quota */
+	if (counted && (retry = quota_check(s->quota, e->key, e->raw_len, t)) > 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		if ((rc = check_duplicate(s, it)) != 0)
+			return rc < 0 ? -1 : 0;
+		item_refuse(it, 429, why);
+		it->retry_after = retry;
+		return 0;
+	}
 	if (dir_check(s->dir, e, (int64_t)idx, t, DIR_CHECK_CHAIN) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
@@ -214,6 +230,8 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 			return -1;
 	}
 	s->last_time = t;
+	if (counted)
+		quota_charge(s->quota, e->key, e->raw_len, t);
 	it->status = 0;
 	it->has_receipt = 1;
 	it->index = idx;

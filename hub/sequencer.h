@@ -24,6 +24,7 @@ struct seq_item {
 	int has_receipt;	/* appended, or already in the log (409) */
 	uint64_t index;		/* log index and time for the receipt */
 	int64_t time;
+	int64_t retry_after;	/* 429: seconds until the quota allows it */
 	char err[256];
 };
 

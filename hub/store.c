@@ -601,12 +601,14 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 	if (check_operator(s) != 0 || load_size(s) != 0 || open_tree(s, 0, 0) != 0)
 		goto fail;
 	if ((built = build_pub_table(s)) < 0 || load_pub_size(s) != 0 ||
-	    open_tree(s, 1, built) != 0)
+	    open_tree(s, 1, built) != 0 ||
+	    (cfg->startup_check && store_check(s) != 0))
 		goto fail;
 	if ((s->dir = store_load_dir(s->db, s->op->pk)) == NULL)
 		goto fail;
 	if (cp_load(s) != 0 || prepare_writer(s) != 0)
 		goto fail;
+	s->quota = quota_new(cfg->quota_envelopes, cfg->quota_bytes);
 	return s;
 fail:
 	store_close(s);
@@ -636,6 +638,7 @@ store_close(struct store *s)
 	db_close(s->db);
 	merkle_close(s->tree);
 	merkle_close(s->ptree);
+	quota_free(s->quota);
 	dir_free(s->dir);
 	cp_free(s);
 	keypair_free(s->op);

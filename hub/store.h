@@ -41,6 +41,7 @@
 #include "hub.h"
 #include "keys.h"
 #include "merkle.h"
+#include "quota.h"
 #include "statement.h"
 
 #define STORE_POOL	16	/* idle reader connections kept */
@@ -70,6 +71,7 @@ struct store {
 	int64_t last_time;		/* log time of the last row (writer) */
 	uint64_t pub_size;		/* public records appended (writer) */
 	int broken;			/* memory and disk disagree: refuse */
+	struct quota *quota;		/* per signer and hour (writer) */
 	_Atomic uint64_t committed;	/* rows durable and servable */
 	/* The public records among the committed rows and the log time of
 	 * the last one; change together with committed, under size_mu
@@ -98,10 +100,16 @@ struct store {
  * (store_pg_create is the same in a PostgreSQL database.) */
 int store_create(const char *hubdir, const uint8_t operator_pk[32]);
 
-/* Opens an initialised hub: reads the operator key, the database, the tree
- * (rebuilding it from the log when its files are short or disagree, saying
- * so on stderr), the directory and the latest checkpoint. */
+/* Opens an initialised hub: reads the operator key, the database, the trees
+ * (rebuilding them from the log when their files are short or disagree,
+ * saying so on stderr), checks every stored envelope against them
+ * (store_check), then loads the directory and the latest checkpoint. */
 struct store *store_open(const char *hubdir, const struct hub_config *cfg);
+/* startcheck.c: every stored envelope against its id, its leaves in both
+ * trees and its header (kind column, public or not).  0, or -1 with rs_err
+ * naming the first bad index.  store_open runs it. */
+int store_check(struct store *s);
+
 /* Persists the latest checkpoint and closes everything. */
 void store_close(struct store *s);
 
@@ -202,6 +210,7 @@ struct store_row {
 typedef int (*store_scan_cb)(void *arg, const struct store_row *r);
 typedef int (*store_head_cb)(void *arg, const uint8_t *device, size_t dlen,
     int64_t seq, const uint8_t *id, size_t idlen);
+typedef int (*store_pub_cb)(void *arg, int64_t pindex, int64_t idx);
 
 /*
  * Each returns 0 (or a count) on success, -1 with rs_err on failure, unless
@@ -262,6 +271,8 @@ struct store_ops {
 	/* Rows with idx < limit (UINT64_MAX: all), in index order. */
 	int (*scan)(struct store *s, uint64_t limit, store_scan_cb cb, void *arg);
 	int (*heads)(struct store *s, store_head_cb cb, void *arg);
+	/* The pub table's rows naming log indexes below limit, by pindex. */
+	int (*pub_rows)(struct store *s, uint64_t limit, store_pub_cb cb, void *arg);
 	/* Rows of table "log" or "rcpt". */
 	int (*count)(struct store *s, const char *table, uint64_t *n);
 	/* The operator key the database records; 1 when none. */

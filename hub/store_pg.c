@@ -12,9 +12,10 @@
  * on stderr), under the coordination row so no other process appends
  * meanwhile; then the directory is replayed from the public records
  * (classified by their headers, never by the kind column) and the chain
- * heads, and the stored checkpoint is checked against the trees
- * (checkpoint.c): a database whose tree does not produce the root the
- * operator signed refuses to serve.  All of it is read in one repeatable-
+ * heads, every stored envelope is checked against its id, both trees and
+ * its header (startcheck.c, unless startup_check is off), and the stored
+ * checkpoint is checked against the trees (checkpoint.c): a database whose
+ * tree does not produce the root the operator signed refuses to serve.  All of it is read in one repeatable-
  * read snapshot, so it is one state of the log even while other processes
  * append; the follower then catches up from there (store_pg_follow.c).
  *
@@ -115,6 +116,55 @@ query(struct store *s, const char *sql, const struct pgq *q)
 /* ---- the trees as sources ---------------------------------------------- */
 
 static int
+consecutive(size_t n, const uint8_t *level, const uint64_t *index)
+{
+	for (size_t i = 1; i < n; i++)
+		if (level[i] != level[0] || index[i] != index[0] + i)
+			return 0;
+	return 1;
+}
+
+/* Entries first .. first + n - 1 of one level. */
+static int
+read_run(struct pgtree *pt, size_t n, uint8_t level, uint64_t first,
+    uint8_t (*out)[32])
+{
+	char sql[160];
+	struct pgq q;
+	PGresult *r;
+	int rc = -1;
+
+	pgq_init(&q);
+	pgq_i64(&q, level);
+	pgq_i64(&q, (int64_t)first);
+	pgq_i64(&q, (int64_t)(first + n));
+	snprintf(sql, sizeof(sql), "SELECT idx, h FROM %s WHERE level = $1 AND"
+	    " idx >= $2 AND idx < $3 ORDER BY idx", pt->public ? "ptree" : "tree");
+	if ((r = query(pt->s, sql, &q)) == NULL)
+		return -1;
+	if ((size_t)PQntuples(r) != n)
+		rs_seterr("the %s in the database lacks entries of level %u from %llu",
+		    pt->public ? "public tree" : "tree", level,
+		    (unsigned long long)first);
+	else {
+		rc = 0;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			size_t len;
+			const uint8_t *h = pg_bytes(r, (int)i, 1, &len);
+			if ((uint64_t)pg_i64(r, (int)i, 0) != first + i || len != 32) {
+				rs_seterr("the %s entry at level %u, index %llu is missing "
+				    "or not a hash", pt->public ? "public tree" : "tree",
+				    level, (unsigned long long)(first + i));
+				rc = -1;
+			} else
+				memcpy(out[i], h, 32);
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int
 tree_read(void *ctx, size_t n, const uint8_t *level, const uint64_t *index,
     uint8_t (*out)[32])
 {
@@ -126,6 +176,9 @@ tree_read(void *ctx, size_t n, const uint8_t *level, const uint64_t *index,
 	size_t found = 0;
 	int rc = -1;
 
+	/* A run of one level (a leaf range: the start-up check): by range. */
+	if (n > 1 && consecutive(n, level, index))
+		return read_run(pt, n, level[0], index[0], out);
 	/* Text arrays "{0,1}" for the two lists; the rows come back in any
 	 * order and are matched to the requests. */
 	buf_addstr(&lv, "{");
@@ -518,6 +571,24 @@ pg_heads(struct store *s, store_head_cb cb, void *arg)
 }
 
 static int
+pg_pub_rows(struct store *s, uint64_t limit, store_pub_cb cb, void *arg)
+{
+	struct pgq q;
+	PGresult *r;
+	int rc = 0;
+
+	pgq_init(&q);
+	pgq_i64(&q, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	if ((r = query(s, "SELECT pindex, idx FROM pub WHERE idx < $1 ORDER BY pindex",
+	    &q)) == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+		rc = cb(arg, pg_i64(r, i, 0), pg_i64(r, i, 1));
+	PQclear(r);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
 pg_count(struct store *s, const char *table, uint64_t *n)
 {
 	PGresult *r = query(s, strcmp(table, "rcpt") == 0 ?
@@ -588,6 +659,7 @@ const struct store_ops store_pg_ops = {
 	.row = pg_row,
 	.scan = pg_scan,
 	.heads = pg_heads,
+	.pub_rows = pg_pub_rows,
 	.count = pg_count,
 	.stored_operator = pg_stored_operator,
 	.recorded_size = pg_recorded_size,
@@ -1019,8 +1091,13 @@ store_pg_open(const char *hubdir, const struct hub_config *cfg, int mode)
 	s->pg->w_pid = PQbackendPID(s->pg->w);
 	if (load_state(s) != 0)
 		goto fail;
-	if (mode == STORE_PG_SERVE && cp_load(s) != 0)
+	if (mode == STORE_PG_READER)
+		return s;
+	if (s->cfg.startup_check && store_check(s) != 0)
 		goto fail;
+	if (cp_load(s) != 0)
+		goto fail;
+	s->quota = quota_new(cfg->quota_envelopes, cfg->quota_bytes);
 	return s;
 fail:
 	store_pg_close(s);
@@ -1051,6 +1128,7 @@ store_pg_close(struct store *s)
 	merkle_close(s->tree);
 	merkle_close(s->ptree);
 	dir_free(s->dir);
+	quota_free(s->quota);
 	cp_free(s);
 	keypair_free(s->op);
 	pthread_rwlock_destroy(&s->dirlock);

@@ -22,8 +22,10 @@
  *   the ones just folded: the rows another process committed are the
  *   leaves of the tree it committed, or nothing is applied and the store
  *   refuses to go on;
- *   then the directory records are applied and the chain heads of the new
- *   device envelopes set, and the new sizes published.
+ *   then the directory records are applied, the chain heads of the new
+ *   device envelopes set, each signer's envelopes charged to its quota
+ *   (so a device gets one hour's quota across all processes, not one per
+ *   process), and the new sizes published.
  *
  * After that, long polls parked on this process for the devices named in
  * the notifications are woken (all of them when a batch named too many to
@@ -61,6 +63,7 @@ struct crow {
 	uint8_t id[32];
 	uint8_t signer[32];
 	int64_t seq;		/* 0 when none */
+	size_t len;		/* the envelope's bytes, for the quotas */
 	int public;
 	struct envelope e;	/* public rows only */
 };
@@ -100,7 +103,8 @@ read_chunk(struct store *s, PGconn *c, uint64_t n0, uint64_t n1,
 	pgq_i64(&q, (int64_t)n0);
 	pgq_i64(&q, (int64_t)n1);
 	r = pg_exec(c, "SELECT l.idx, l.id, l.time, l.signer, l.seq, p.pindex,"
-	    " CASE WHEN p.pindex IS NOT NULL THEN l.envelope END FROM log l"
+	    " CASE WHEN p.pindex IS NOT NULL THEN l.envelope END,"
+	    " octet_length(l.envelope) FROM log l"
 	    " LEFT JOIN pub p ON p.idx = l.idx WHERE l.idx >= $1 AND l.idx < $2"
 	    " ORDER BY l.idx", &q);
 	if (r == NULL)
@@ -127,6 +131,7 @@ read_chunk(struct store *s, PGconn *c, uint64_t n0, uint64_t n1,
 		memcpy(w->id, id, 32);
 		memcpy(w->signer, signer, 32);
 		w->seq = pg_null(r, i, 4) ? 0 : pg_i64(r, i, 4);
+		w->len = (size_t)pg_i64(r, i, 7);
 		env_leaf_hash(leaf, w->id, w->time);
 		if (merkle_frontier_append(fm, leaf) != 0)
 			goto out;
@@ -210,6 +215,10 @@ apply_chunk(struct store *s, struct crow *rows, size_t n)
 			dev->last_seq = w->seq;
 			memcpy(dev->last_id, w->id, 32);
 		}
+		/* What a signer appended through another process counts
+		 * against its quota here too (the sequencer's quota_charge). */
+		if (s->quota != NULL && memcmp(w->signer, s->op->pk, 32) != 0)
+			quota_charge(s->quota, w->signer, w->len, w->time);
 	}
 }
 

@@ -297,6 +297,26 @@ sq_heads(struct store *s, store_head_cb cb, void *arg)
 }
 
 static int
+sq_pub_rows(struct store *s, uint64_t limit, store_pub_cb cb, void *arg)
+{
+	sqlite3_stmt *st = db_prep(s->db, "SELECT pindex, idx FROM pub WHERE idx < ?1"
+	    " ORDER BY pindex");
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	if (rc == 0 && step != SQLITE_DONE) {
+		rs_seterr("cannot read the public records: %s", sqlite3_errmsg(s->db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
 sq_count(struct store *s, const char *table, uint64_t *n)
 {
 	sqlite3_stmt *st = db_prep(s->db, strcmp(table, "rcpt") == 0 ?
@@ -358,6 +378,7 @@ const struct store_ops store_sqlite_ops = {
 	.row = sq_row,
 	.scan = sq_scan,
 	.heads = sq_heads,
+	.pub_rows = sq_pub_rows,
 	.count = sq_count,
 	.stored_operator = sq_stored_operator,
 	.recorded_size = sq_recorded_size,

@@ -114,6 +114,13 @@ int catalogue_fill(struct catalogue *c, const char *id, const char **kv,
  * does before trusting it): -1 with rs_err naming the field. */
 int catalogue_check_fields(struct catalogue *c, const char *id, json_t *fields);
 
+/* An indicator as the indicators field takes it: type is ip, domain, url,
+ * email, md5, sha1, sha256, sha512 or cve; 1 when value is one, with its
+ * canonical spelling (lower case, IPs in standard form) in out, else 0.
+ * The STIX mapping checks pattern values with it, so that both read
+ * indicators by one rule. */
+int catalogue_indicator(const char *type, const char *value, char *out, size_t len);
+
 /* Human-readable text of fields with every label and taxonomy value in
  * lang.  A label missing in lang is shown in English marked "[en]"; a value
  * that does not fit the template is shown raw, marked.  Control characters

@@ -389,6 +389,13 @@ known_ind_type(const char *t)
 	return 0;
 }
 
+int
+catalogue_indicator(const char *type, const char *value, char *out, size_t len)
+{
+	return type != NULL && value != NULL && known_ind_type(type) &&
+	    indicator_ok(type, value, out, len);
+}
+
 /* The type of an untyped indicator, by its shape. */
 static const char *
 guess_type(const char *v)

@@ -407,8 +407,21 @@ apply_group(struct directory *d, const struct envelope *e, int64_t index)
 	json_decref(p);
 }
 
+/* Is dev a current device at log index and log time: certified before,
+ * not revoked before, its certificate not expired? */
 static int
-check_recipients(struct directory *d, const struct envelope *e)
+current_at(const struct dir_device *dev, int64_t index, int64_t time)
+{
+	return dev != NULL && dev->cert_index < index &&
+	    (dev->revoked_index < 0 || dev->revoked_index > index) &&
+	    (dev->expires <= 0 || time <= dev->expires);
+}
+
+/* Every "rcpt" is a current device at the envelope's index and time: mail
+ * for a revoked device is mail for whoever holds its key now. */
+static int
+check_recipients(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time)
 {
 	json_t *r = env_field(e, "rcpt"), *v;
 	size_t i;
@@ -423,8 +436,9 @@ check_recipients(struct directory *d, const struct envelope *e)
 			rs_seterr("recipient %zu is not a device key", i);
 			return -1;
 		}
-		if (dir_device(d, key) == NULL) {
-			rs_seterr("recipient %zu is not a device in the directory", i);
+		if (!current_at(dir_device(d, key), index, time)) {
+			rs_seterr("recipient %zu is not a current device (unknown, "
+			    "revoked or expired) at log index %lld", i, (long long)index);
 			return -1;
 		}
 	}
@@ -481,7 +495,7 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 	if (checkrec_is_answer(e))
 		return checkrec_answer_rules(e);
 	if (kind_has(e->kind_id, KIND_ROUTED))
-		return check_recipients(d, e);
+		return check_recipients(d, e, index, time);
 	return 0;
 }
 

@@ -1248,6 +1248,47 @@ merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 	return rc;
 }
 
+int
+merkle_leaves(struct merkle_tree *t, uint64_t index, size_t n, uint8_t (*out)[32])
+{
+	struct level *lv = &t->lv[0];
+	uint64_t disk = 0;
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&t->lock);
+	if (index > t->size || n > t->size - index) {
+		rs_seterr("the log has no entries %llu to %llu (it has %llu)",
+		    (ull)index, (ull)(index + n), (ull)t->size);
+		goto out;
+	}
+	if (index < lv->ondisk)
+		disk = lv->ondisk - index < n ? lv->ondisk - index : n;
+	if (disk > 0 && t->src != NULL) {
+		/* A source tree: the stored ones in one read. */
+		uint8_t *lvs = xcalloc((size_t)disk, 1);
+		uint64_t *ix = xcalloc((size_t)disk, sizeof(*ix));
+		for (uint64_t i = 0; i < disk; i++)
+			ix[i] = index + i;
+		rc = t->src->read(t->src_ctx, (size_t)disk, lvs, ix, out);
+		free(lvs);
+		free(ix);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	} else if (disk > 0 && pread_full(lv->fd, out, (size_t)disk * MERKLE_HASH,
+	    index * MERKLE_HASH) != 0) {
+		rs_seterr("cannot read %s/level-00: %s", t->dir, strerror(errno));
+		goto out;
+	}
+	for (uint64_t i = disk; i < n; i++)
+		if (get_entry(t, 0, index + i, out[i]) != 0)
+			goto out;
+	rc = 0;
+out:
+	pthread_rwlock_unlock(&t->lock);
+	return rc;
+}
+
 /* RFC 9162 2.1.3.1 PATH(m, D[0:n]), unrolled: walking down from the root,
  * each step's sibling is the next node from the top. */
 static int

@@ -92,6 +92,10 @@ int merkle_sync(struct merkle_tree *t);
 int merkle_truncate(struct merkle_tree *t, uint64_t size);
 int merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32]);
 int merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32]);
+/* Leaves [index, index + n) into out, in one read where they are on disk
+ * (for walks over the whole tree). */
+int merkle_leaves(struct merkle_tree *t, uint64_t index, size_t n,
+    uint8_t (*out)[32]);
 int merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
     uint8_t (*proof)[32], size_t *nproof);
 int merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,

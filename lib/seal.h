@@ -32,15 +32,15 @@ int seal_encrypt(struct buf *out, const void *plain, size_t len,
 /* Opens the payload for device k; -1 with rs_err when k is not a recipient
  * or anything fails to authenticate. */
 int seal_decrypt(struct buf *out, const uint8_t *payload, size_t len,
-    const struct keypair *k);
+    const struct keypair *k) __attribute__((warn_unused_result));
 /* The two steps of seal_decrypt, for forwarding: a recipient can hand the
  * content key of a message it received to a third party, who can then read
  * exactly the bytes the original sender signed, and nothing else.  The
  * caller wipes key with sodium_memzero. */
 int seal_content_key(uint8_t key[SEAL_KEY_LEN], const uint8_t *payload, size_t len,
-    const struct keypair *k);
+    const struct keypair *k) __attribute__((warn_unused_result));
 int seal_decrypt_with_key(struct buf *out, const uint8_t *payload, size_t len,
-    const uint8_t key[SEAL_KEY_LEN]);
+    const uint8_t key[SEAL_KEY_LEN]) __attribute__((warn_unused_result));
 /* Lists the recipient device keys without decrypting (for checks). */
 int seal_recipients(const uint8_t *payload, size_t len, uint8_t (**devices)[32],
     size_t *n);

@@ -1,7 +1,7 @@
 /*
  * websession.h - accounts and sessions of the node's web interface.
  *
- * A node may have local accounts (node/accounts.c keeps them in node.db).
+ * A node may have local accounts (node/core/accounts.c; node.db keeps them).
  * Each account holds two things derived from its password with Argon2id:
  *
  *   - a password hash (crypto_pwhash_str), checked at sign-in;

@@ -1,7 +1,12 @@
 // i18n_check.mjs - no word of the interface outside the catalogues.
 //
 //  1. Every catalogue share/web/i18n/<lang>.json has exactly the keys of
-//     en.json, each a non-empty string, with the same {placeholders}.
+//     en.json, each a non-empty string, with the same {placeholders} (a
+//     plural's variable counts as one).
+//  1b. Every ICU plural ({n, plural, one {...} other {...}}) has each form
+//     its language needs, by Intl.PluralRules (ar six, ru four, fr and es
+//     three, en two, zh one), and no unknown form; no sentence hedges a
+//     plural with "(s)" and the like.
 //  2. Every key the modules ask for literally (t('key')) is in en.json.
 //  3. The modules contain no literal that looks like words for a person: a
 //     string with letters and a space, a capitalised word, or non-ASCII
@@ -25,7 +30,55 @@ for (const l of langs) {
   try { cats[l] = JSON.parse(readFileSync(join(root, 'i18n', `${l}.json`), 'utf8')); } catch (e) { bad(`catalogue ${l}.json: ${e.message}`); }
 }
 const en = cats.en || {};
-const holes = (s) => (s.match(/\{\w+\}/g) || []).sort().join();
+// The values a message names: {name} and the n of {n, plural, ...}, each once.
+const holes = (s) => [...new Set([...s.matchAll(/\{\s*(\w+)\s*(?:\}|,\s*plural\s*,)/g)].map((m) => m[1]))].sort().join();
+
+// Each {VAR, plural, ...} of s: [VAR, [forms], error?].
+function plurals(s) {
+  const out = [];
+  for (const m of s.matchAll(/\{\s*(\w+)\s*,\s*plural\s*,/g)) {
+    const forms = [];
+    let i = m.index + m[0].length, err = null;
+    for (;;) {
+      const sel = /^\s*(=\d+|\w+)\s*\{/.exec(s.slice(i));
+      if (!sel) break;
+      let depth = 0, j = i + sel[0].length - 1;
+      for (; j < s.length; j++) {
+        if (s[j] === '{') depth++;
+        else if (s[j] === '}' && --depth === 0) break;
+      }
+      if (j >= s.length) { err = 'unbalanced braces'; break; }
+      forms.push(sel[1]);
+      i = j + 1;
+    }
+    if (!/^\s*\}/.test(s.slice(i))) err = err || 'does not end after its forms';
+    out.push([m[1], forms, err]);
+  }
+  return out;
+}
+const HEDGE = { en: /\w\((s|es)\)/, fr: /\w\((e?s|e|x)\)/, es: /\w\((e?s)\)/, ru: /[а-я]\([а-я]{1,3}\)/, ar: /\(ات\)/, zh: /$^/ };
+for (const l of langs) {
+  const c = cats[l];
+  if (!c) continue;
+  const need = new Intl.PluralRules(l).resolvedOptions().pluralCategories;
+  const wrong = [];
+  let count = 0;
+  for (const [k, s] of Object.entries(c)) {
+    if (typeof s !== 'string') continue;
+    if (HEDGE[l].test(s)) wrong.push(`${k}: hedged plural in "${s}"`);
+    for (const [v, forms, err] of plurals(s)) {
+      count++;
+      const cats2 = forms.filter((f) => !f.startsWith('='));
+      const lacks = need.filter((f) => !cats2.includes(f));
+      const unknown = cats2.filter((f) => !need.includes(f));
+      if (err) wrong.push(`${k}: plural of ${v} ${err}`);
+      if (lacks.length) wrong.push(`${k}: plural of ${v} lacks ${lacks.join(', ')}`);
+      if (unknown.length) wrong.push(`${k}: plural of ${v} has forms ${l} does not use: ${unknown.join(', ')}`);
+    }
+  }
+  if (wrong.length) bad(`${l}.json plurals:\n  ${wrong.join('\n  ')}`);
+  else ok(`${l}.json: every plural (${count}) has the forms ${need.join(' ')}; no hedged plural`);
+}
 for (const l of langs) {
   const c = cats[l];
   if (!c) continue;

@@ -6,7 +6,9 @@
 # starts a hub and three States' nodes with `roster serve` on loopback
 # (tests/e2e/lib.sh), creates accounts on them, then drives Debian's
 # chromium, headless, through the journeys of journeys.mjs in English,
-# Arabic and Chinese.  Screenshots of every main page in each language go
+# Arabic and Chinese, then the duty officer's journeys of duty.mjs (issue
+# 10: forwards, templates, time, right to left, keyboard only, axe-core) in
+# English and Arabic.  Screenshots of every main page in each language go
 # to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
 # page sources first.  Ends with "N passed, N failed".
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -36,9 +38,17 @@ check_out "the catalogue check fails on a key missing from ar.json" "^FAIL ar.js
 sed -i "s/t('inbox.empty')/'No messages yet'/" "$T/web-broken/js/pages/inbox.js"
 check_out "the source check fails on a word written into a module" "inbox.js:[0-9]+: No messages yet" \
 	command node "$HERE/i18n_check.mjs" "$T/web-broken"
+python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["trust.alarms"]=d["trust.alarms"].replace(" few {# тревоги}", ""); json.dump(d, open(p, "w"), ensure_ascii=False)' \
+	"$T/web-broken/i18n/ru.json"
+check_out "the plural check fails on a Russian plural without its \"few\" form" "trust.alarms: plural of n lacks few" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
+python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["trust.alarms"]="{n} alarm(s)"; json.dump(d, open(p, "w"))' \
+	"$T/web-broken/i18n/en.json"
+check_out "the plural check fails on an \"alarm(s)\"" "trust.alarms: hedged plural" \
+	command node "$HERE/i18n_check.mjs" "$T/web-broken"
 
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
-	bad "chromium ($CHROMIUM) or playwright-core (npm ci --prefix tests/browser) is missing"
+if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/axe-core" ]; then
+	bad "chromium ($CHROMIUM), playwright-core or axe-core (npm ci --prefix tests/browser) is missing"
 	finish
 	exit 1
 fi
@@ -56,6 +66,9 @@ for l in en ar zh; do
 		'$ROSTER' user add bob-$l --lang $l --dir '$T/node-XB'"
 done
 check "an account on XC" "$ROSTER" user add carol --dir "$T/node-XC"
+for l in en ar; do
+	check "an account on XC in $l" "$ROSTER" user add "carol-$l" --lang $l --dir "$T/node-XC"
+done
 
 for s in XA XB XC; do
 	"$ROSTER" serve --dir "$T/node-$s" --listen 127.0.0.1:0 --interval 1 >"$T/serve-$s.log" 2>&1 &
@@ -74,5 +87,8 @@ done
 XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
 XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
 	count_node "$T/journeys.out" "$HERE/journeys.mjs"
+XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
+	count_node "$T/duty.out" "$HERE/duty.mjs"
 
 finish

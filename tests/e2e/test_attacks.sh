@@ -102,6 +102,11 @@ check_out "XB did not take the tampered message" "first" node XB inbox
 check_fails "... and the tampered one is not in the inbox" bash -c "'$ROSTER' inbox --dir '$T/node-XB' | grep -q second"
 stop_hub
 check_fails "rosterd check reports the tampered envelope" "$ROSTERD" check "$T/hub"
+check_out "rosterd serve refuses to start on it, naming the index" "stored envelope $idx does not hash to its id" \
+	"$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
+# Restore the byte: the hub serves again, and the rest of the tests go on.
+hubdb "$T/hub" flip "$idx" -3
+check "with the byte restored rosterd check passes" "$ROSTERD" check "$T/hub"
 start_hub "$T/hub"
 
 # A stored receipt on the sender's node is altered.

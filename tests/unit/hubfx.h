@@ -13,8 +13,12 @@
 #ifndef ROSTER_TEST_HUBFX_H
 #define ROSTER_TEST_HUBFX_H
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
@@ -535,6 +539,26 @@ serve_refuses(struct hubfx *f, const char *needle)
 	buf_free(&err);
 }
 
+/* Sets key of the (stopped) hub's hub.json to the integer v. */
+static void
+hub_config_set(struct hubfx *f, const char *key, json_int_t v)
+{
+	char path[128];
+	struct buf b = {0};
+	json_t *j;
+	char *t;
+
+	snprintf(path, sizeof(path), "%s/hub.json", f->dir);
+	assert_int_equal(read_file(path, &b, 65536), 0);
+	assert_non_null(j = jparse(b.p, b.len));
+	json_object_set_new(j, key, json_integer(v));
+	t = jdump(j);
+	assert_int_equal(write_file_atomic(path, t, strlen(t), 0600), 0);
+	free(t);
+	json_decref(j);
+	buf_free(&b);
+}
+
 /* Runs sql on the stopped hub's database, as an operator with a shell
  * would. */
 static void
@@ -550,6 +574,33 @@ hub_sql(struct hubfx *f, const char *sql)
 	sqlite3_close(db);
 }
 
+/* Sets the id column of log row idx to the SHA-256 of its envelope, as an
+ * operator covering up an edit would. */
+static void
+hub_rehash_id(struct hubfx *f, int64_t idx)
+{
+	char path[128];
+	uint8_t id[32];
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/hub.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT envelope FROM log WHERE idx = ?",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, idx);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sha256(id, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE log SET id = ? WHERE idx = ?",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, idx);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 /* The hub's stderr since it last started. */
 static void
 hub_stderr(struct hubfx *f, struct buf *out)
@@ -560,6 +611,67 @@ hub_stderr(struct hubfx *f, struct buf *out)
 	buf_free(out);
 	assert_int_equal(read_file(errlog, out, 1 << 20), 0);
 	buf_cstr(out);
+}
+
+/* A TCP connection to the hub (127.0.0.1 and the port of its URL). */
+static int
+hub_connect(struct hubfx *f)
+{
+	struct sockaddr_in a;
+	const char *port = strrchr(f->url, ':');
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0 && port != NULL);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)atoi(port + 1));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what the peer sends until it closes or timeout_ms pass in silence. */
+static void
+read_until_close(int fd, struct buf *out, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char tmp[65536];
+	ssize_t n;
+
+	while (poll(&p, 1, timeout_ms) > 0) {
+		n = read(fd, tmp, sizeof(tmp));
+		if (n <= 0)
+			break;
+		buf_add(out, tmp, (size_t)n);
+	}
+	buf_cstr(out);
+}
+
+/* Sends raw bytes as one request on a new connection; the whole answer,
+ * headers and body, into out.  The status, or -1 when none came. */
+static int
+raw_http(struct hubfx *f, const void *req, size_t len, struct buf *out)
+{
+	int fd = hub_connect(f), status = -1;
+	const uint8_t *p = req;
+
+	assert_true(fd >= 0);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n <= 0)
+			break;
+		p += n;
+		len -= (size_t)n;
+	}
+	shutdown(fd, SHUT_WR);
+	read_until_close(fd, out, 10000);
+	close(fd);
+	if (out->len > 12 && sscanf((char *)out->p, "HTTP/1.%*d %d", &status) != 1)
+		status = -1;
+	return status;
 }
 
 /* Finds rosterd (beside argv0's directory, or $ROSTERD); 0 when found. */

@@ -585,12 +585,12 @@ test_device_rules(void **state)
 	REFUSE(w, &r, DIR_CHECK_CHAIN, "must name its State");
 	/* Recipients: unknown, missing, empty, not an array, not hex. */
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(ghost));
-	REFUSE(w, &r, DIR_CHECK_CHAIN, "recipient 0 is not a device in the directory");
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "recipient 0 is not a current device");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, json_pack("[o,o]",
 	    jhex(w->b1->pk, 32), jhex(ghost->pk, 32)));
-	REFUSE(w, &r, 0, "recipient 1 is not a device in the directory");
+	REFUSE(w, &r, 0, "recipient 1 is not a current device");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->ra));	/* a root */
-	REFUSE(w, &r, 0, "not a device in the directory");
+	REFUSE(w, &r, 0, "not a current device");
 	mk_dev(&r, "ack", w->a1, "XA", 1, NULL, NULL);
 	REFUSE(w, &r, 0, "\"rcpt\"");
 	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, json_array());
@@ -614,8 +614,10 @@ test_revoked_signer_at_index(void **state)
 	struct world *w = *state;
 	struct rec m, r;
 
-	/* A message a1 signed while current, checked at index 5. */
-	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->b1));
+	/* A message a1 signed while current (to itself: a recipient must be
+	 * current too, and a1 is the device certified first), checked at
+	 * index 5. */
+	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(w->a1));
 	assert_int_equal(dir_check(w->d, &m.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
 	assert_int_equal(dir_check(w->d, &m.e, 5, 0, 0), 0);
 	mk_revoke(&r, w->ra, "XA", w->a1->pk);
@@ -639,11 +641,16 @@ test_revoked_signer_at_index(void **state)
 	assert_int_not_equal(dir_check(w->d, &m.e, 1, 0, 0), 0);
 	assert_int_not_equal(dir_check(w->d, &m.e, 0, 0, 0), 0);
 	assert_non_null(strstr(rs_err(), "certified"));
-	/* Messages to the revoked device are still addressed to a device in
-	 * the directory (the sender may not know yet). */
+	/* Messages to the revoked device are refused after its revocation
+	 * (protocol.md section 9: whoever holds its key now is not its POC),
+	 * accepted where they stood before it. */
 	struct rec to;
-	mk_dev(&to, "msg", w->b1, "XB", 1, NULL, rcpt_of(w->a1));
-	assert_int_equal(dir_check(w->d, &to.e, INT64_MAX, 0, DIR_CHECK_CHAIN), 0);
+	mk_dev(&to, "msg", w->a2, "XA", 1, NULL, rcpt_of(w->a1));
+	refuse(w, &to, DIR_CHECK_CHAIN, "recipient 0 is not a current device");
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &to.e, 6, 0, DIR_CHECK_CHAIN), 0);
+	assert_non_null(strstr(rs_err(), "not a current device"));
+	assert_int_equal(dir_check(w->d, &to.e, 4, 0, DIR_CHECK_CHAIN), 0);
 	rec_free(&to);
 	/* The revoked device cannot revoke others or be used again. */
 	mk_revoke(&r, w->a1, "XA", w->a2->pk);
@@ -677,6 +684,13 @@ test_expiry(void **state)
 	rs_seterr("none");
 	assert_int_not_equal(dir_check(w->d, &m.e, 6, T + 1, DIR_CHECK_CHAIN), 0);
 	assert_non_null(strstr(rs_err(), "expired"));
+	rec_free(&m);
+	/* Nor may anyone write to it once expired. */
+	mk_dev(&m, "msg", w->b1, "XB", 1, NULL, rcpt_of(dev));
+	assert_int_equal(dir_check(w->d, &m.e, 6, T, DIR_CHECK_CHAIN), 0);
+	rs_seterr("none");
+	assert_int_not_equal(dir_check(w->d, &m.e, 6, T + 1, DIR_CHECK_CHAIN), 0);
+	assert_non_null(strstr(rs_err(), "recipient 0 is not a current device"));
 	rec_free(&m);
 	rec_free(&c);
 

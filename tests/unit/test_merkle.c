@@ -413,6 +413,21 @@ test_large_trees(void **state)
 		merkle_root_of(r, (const uint8_t (*)[32])leaves, n);
 		assert_int_equal(merkle_root(t, n, r2), 0);
 		assert_memory_equal(r, r2, 32);
+		/* Runs of leaves, across the written part and the tail. */
+		{
+			uint8_t (*run)[32] = xmalloc(4096 * 32);
+			for (i = 0; i < n; i += m) {
+				m = 1 + rnd_below(4096);
+				if (m > n - i)
+					m = n - i;
+				assert_int_equal(merkle_leaves(t, i, m, run), 0);
+				assert_memory_equal(run, leaves[i], m * 32);
+			}
+			assert_int_equal(merkle_leaves(t, n, 0, run), 0);
+			assert_int_not_equal(merkle_leaves(t, n - 1, 2, run), 0);
+			assert_int_not_equal(merkle_leaves(t, n + 1, 0, run), 0);
+			free(run);
+		}
 		/* A few sizes against the O(n) reference, then many proofs
 		 * against the store's own roots. */
 		for (j = 0; j < 1000; j++) {

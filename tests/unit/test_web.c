@@ -13,11 +13,10 @@
  *   files       the URL-to-file mapping refuses every traversal attempt
  *   .mo         the catalogue reader reads a good file and refuses every
  *               truncation and out-of-bounds offset
- *   TLP         the forwarding rule of node/tlp.c, case by case
+ *   TLP         the forwarding rule of node/core/tlp.c, case by case
  */
-/* The rule under test is one self-contained function of the node; it comes
- * first because node.h declares a fail() that cmocka's macro would hide. */
-#include "../../node/tlp.c"
+/* The rule under test is one self-contained function of the node. */
+#include "../../node/core/tlp.c"
 
 #include <stdarg.h>
 #include <stddef.h>

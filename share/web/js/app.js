@@ -6,10 +6,18 @@
 // the local API's answers.  Live updates: the shell polls /api/events (a
 // version made of the store's counters) and, when it moves, redraws the
 // current view if that view is a live one (not a form being filled in).
+//
+// For keyboard and screen-reader users: a fragment that is not a route
+// (#main, the skip link's) is an anchor, not a page: it moves the focus and
+// leaves the view alone.  A new view gets its own document.title and the
+// focus on its heading (or where the page asks: the sign-in field, the
+// acknowledgement); a live redraw puts the focus back on the element of the
+// same id.  What an action did is said in the live region (announce()).
 
 import { get, post, setCsrf, ApiError } from './api.js';
-import { setLang, t, currentLang, fmtNumber, stateLabel } from './i18n.js';
+import { setLang, t, currentLang, stateLabel } from './i18n.js';
 import { el, clear } from './dom.js';
+import { tick } from './countdown.js';
 import * as login from './pages/login.js';
 import * as inbox from './pages/inbox.js';
 import * as sent from './pages/sent.js';
@@ -23,7 +31,7 @@ import * as settings from './pages/settings.js';
 const routes = { login, inbox, sent, message, compose, directory, checks, trust, settings };
 const NAV = ['inbox', 'sent', 'compose', 'directory', 'checks', 'trust', 'settings'];
 
-const app = { session: null, version: null, events: null, page: null, params: [] };
+const app = { session: null, version: null, events: null, openChecks: 0, page: null, params: [] };
 
 function parseHash() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -42,11 +50,25 @@ export function go(hash) {
 let navKey = '';
 let alarmKey = '';
 
+// The id of the focused element under root, to focus its successor after
+// a redraw.
+function focusedId(root) {
+  const a = document.activeElement;
+  return a && a !== root && root.contains(a) && a.id ? a.id : null;
+}
+
+function refocus(root, id) {
+  const e = id && root.querySelector(`#${CSS.escape(id)}`);
+  if (e) e.focus({ preventScroll: true });
+  return !!e;
+}
+
 function drawNav() {
   const nav = document.getElementById('nav');
-  const key = JSON.stringify([app.session, currentLang(), parseHash().name, app.events && app.events.unread]);
+  const key = JSON.stringify([app.session, currentLang(), parseHash().name, app.events && app.events.unread, app.openChecks]);
   if (key === navKey) return;
   navKey = key;
+  const had = focusedId(nav);
   clear(nav);
   const who = document.getElementById('who');
   clear(who);
@@ -56,7 +78,10 @@ function drawNav() {
   for (const n of NAV) {
     const label = [t(`nav.${n}`)];
     if (n === 'inbox' && app.events && app.events.unread > 0) {
-      label.push(' ', el('span', { class: 'badge', id: 'unread-count' }, fmtNumber(app.events.unread)));
+      label.push(' ', el('span', { class: 'badge', id: 'unread-count' }, t('nav.unread', { n: app.events.unread })));
+    }
+    if (n === 'checks' && app.openChecks > 0) {
+      label.push(' ', el('span', { class: 'badge', id: 'open-checks' }, t('nav.open_checks', { n: app.openChecks })));
     }
     ul.appendChild(el('li', {}, el('a', { href: `#/${n}`, 'aria-current': cur === n ? 'page' : null, id: `nav-${n}` }, label)));
   }
@@ -64,6 +89,7 @@ function drawNav() {
     ul.appendChild(el('li', {}, el('button', { type: 'button', id: 'logout', class: 'link', onclick: logout }, t('nav.logout'))));
   }
   nav.appendChild(ul);
+  refocus(nav, had);
   who.appendChild(document.createTextNode(t('app.who', {
     user: app.session.user, state: stateLabel(app.session.state), role: t(`role.${app.session.role}`),
   })));
@@ -77,7 +103,7 @@ function drawAlarm() {
   clear(a);
   a.hidden = !(n > 0);
   if (n > 0) {
-    a.appendChild(el('strong', {}, t('alarm.banner', { n: fmtNumber(n) })));
+    a.appendChild(el('strong', {}, t('alarm.banner', { n })));
     a.appendChild(document.createTextNode(' '));
     a.appendChild(el('a', { href: '#/trust' }, t('alarm.see')));
   }
@@ -90,35 +116,71 @@ async function logout() {
   await start();
 }
 
+// The live region: what the user's last action did.  The poll's "new
+// information" does not talk over it for a few seconds.
+let announced = 0;
+export function announce(text) {
+  const live = document.getElementById('live');
+  live.textContent = '';
+  // (a fresh text node, so the same sentence twice is announced twice)
+  live.appendChild(document.createTextNode(text));
+  announced = Date.now();
+}
+
+function setTitle(text) {
+  document.title = text ? t('app.title_page', { page: text }) : t('app.title');
+}
+
+// A view's heading takes the focus when the view is new, so a screen
+// reader says where the user is; it is focusable by script only.
+function focusView(view, target) {
+  const e = target || view.querySelector('h1');
+  if (!e) return;
+  if (!e.hasAttribute('tabindex') && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(e.tagName)) e.setAttribute('tabindex', '-1');
+  e.focus();
+}
+
 // live: a redraw for news, drawn off-screen and swapped in without a
-// "loading" flash.
+// "loading" flash, the focus kept on the element of the same id.
 export async function route(live) {
   const main = document.getElementById('main');
   const { name, params, query } = parseHash();
+  const ctx = { app, params, query, go, refresh: route, announce, title: null, focus: null };
   if (!app.session || !app.session.signed_in) {
     app.page = login;
     clear(main);
     drawNav();
-    await login.render(main, { app, start });
+    await login.render(main, Object.assign(ctx, { start }));
+    setTitle(t('login.title'));
     return;
   }
   const page = routes[name] && name !== 'login' ? routes[name] : inbox;
   app.page = page;
   app.params = params;
   drawNav();
+  const had = live === true ? focusedId(main) : null;
   if (live !== true) {
     clear(main);
     main.appendChild(el('p', { class: 'loading' }, t('common.loading')));
   }
   try {
     const view = el('div', { class: `page page-${name}` });
-    await page.render(view, { app, params, query, go, refresh: route });
+    await page.render(view, ctx);
+    // The user may have started on the page shown while this was drawn.
+    if (live === true && typeof page.live === 'function' && !page.live()) return;
     clear(main);
     main.appendChild(view);
+    tick(view);
+    setTitle(ctx.title || (view.querySelector('h1') || {}).textContent);
+    if (live !== true) focusView(view, ctx.focus);
+    else if (had && !refocus(view, had)) focusView(view);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { await start(); return; }
     clear(main);
-    main.appendChild(el('p', { class: 'error', role: 'alert' }, t('common.error', { error: e.message })));
+    const p = el('p', { class: 'error', role: 'alert', id: 'page-error' }, t('common.error', { error: e.message }));
+    main.appendChild(p);
+    setTitle(t('common.error_title'));
+    focusView(main, p);
   }
 }
 
@@ -130,11 +192,20 @@ async function poll() {
     return;
   }
   const changed = app.version !== null && ev.version !== app.version;
+  const moved = ev.version !== app.version;
   app.events = ev;
   app.version = ev.version;
+  // Checks waiting for this POC's answer: the node's count when it gives
+  // one, else counted from /api/checks whenever the store moved.
+  if (typeof ev.open_checks === 'number') app.openChecks = ev.open_checks;
+  else if (moved) {
+    try {
+      app.openChecks = (await get('/api/checks')).filter((c) => typeof c.status === 'string' && c.status.startsWith('OPEN')).length;
+    } catch (e) { /* the next change tries again */ }
+  }
   drawAlarm();
   if (changed) {
-    document.getElementById('live').textContent = t('live.updated');
+    if (Date.now() - announced > 5000) document.getElementById('live').textContent = t('live.updated');
     if (app.page && (app.page.live === true || (typeof app.page.live === 'function' && app.page.live()))) {
       const y = window.scrollY;
       await route(true);
@@ -162,8 +233,41 @@ export function session() { return app.session; }
 export function changeLanguage(l) { return setLang(l).then(() => { drawNav(); drawAlarm(); }); }
 export { currentLang };
 
-window.addEventListener('hashchange', () => route(false));
+// A fragment that names no route (#main: the skip link) is an anchor in
+// the page: focus it, and put the route back without redrawing anything.
+let lastRoute = location.hash;
+function anchor(hash) {
+  const target = document.getElementById(decodeURIComponent(hash.slice(1)));
+  if (target) {
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  if (location.hash && !location.hash.startsWith('#/')) {
+    const h = location.hash;
+    history.replaceState(null, '', lastRoute || '#/inbox');
+    anchor(h);
+    return;
+  }
+  lastRoute = location.hash;
+  route(false);
+});
+document.addEventListener('click', (ev) => {
+  const a = ev.target.closest && ev.target.closest('a[href^="#"]');
+  if (!a || ev.defaultPrevented) return;
+  const href = a.getAttribute('href');
+  if (!href.startsWith('#/')) {
+    ev.preventDefault();
+    anchor(href);
+  } else if (href === location.hash) {	// the page shown: draw it afresh
+    ev.preventDefault();
+    route(false);
+  }
+});
 window.addEventListener('DOMContentLoaded', async () => {
   await start();
   setInterval(poll, 1000);
+  setInterval(() => tick(document), 1000);
 });

@@ -13,9 +13,14 @@
 // The page is live: the shell redraws it when the node stores news.  It is
 // not redrawn while the start form has the focus, and the form's values and
 // the last action's result are kept across redraws.
+//
+// A check this POC must answer stands out: a count in the navigation (the
+// shell's), a line at the top of the page with a button to each, and the
+// row marked.  An unanswered check counts against the State's published
+// rate.  Checks are told apart by their short id and a time to the second.
 
 import { get, post } from '../api.js';
-import { t, fmtNumber, fmtPercent, fmtDay, fmtTime, fmtDuration, stateLabel } from '../i18n.js';
+import { t, fmtNumber, fmtPercent, fmtDay, fmtTime, fmtAxis, fmtDuration, stateLabel, bdi, timeEl } from '../i18n.js';
 import { el } from '../dom.js';
 import { barChart, histogram, lineChart, summarize } from '../chart.js';
 
@@ -27,6 +32,7 @@ const STATUS = { '-': 'not_asked', queued: 'queued', answered: 'answered', 'answ
 // What the user chose in the form, and the result of the last action.
 const draft = { kind: 'all', group: '', states: new Set(), deadline: '24h', roles: new Set() };
 let result = null;	// {key, vars, error?, id?}
+let say = () => {};	// the shell's announce()
 
 // Not redrawn under the user's hands: while the start form has the focus.
 export function live() {
@@ -34,10 +40,14 @@ export function live() {
   return !(f && f.contains(document.activeElement));
 }
 
+export const isOpen = (c) => typeof c.status === 'string' && c.status.startsWith('OPEN');
+
 function statusText(s) {
   if (typeof s === 'string' && s.startsWith('OPEN')) return t('checks.status.open');
   return t(`checks.status.${STATUS[s] || 'not_asked'}`);
 }
+
+const shortId = (id) => id.slice(0, 16);
 
 function showResult(box) {
   if (!result) return;
@@ -100,7 +110,7 @@ function startForm(dir, refresh) {
     submit.disabled = true;
     try {
       const r = await post('/api/checks', body);
-      result = { key: r.queued ? 'checks.started_queued' : 'checks.started', vars: { id: r.id.slice(0, 16) }, id: r.id };
+      result = { key: r.queued ? 'checks.started_queued' : 'checks.started', vars: { id: shortId(r.id) }, id: r.id };
     } catch (e) {
       result = { key: 'common.error', vars: { error: e.message }, error: true };
     }
@@ -112,6 +122,44 @@ function startForm(dir, refresh) {
   return form;
 }
 
+function answerButton(c, id, label, refresh) {
+  return el('button', { type: 'button', class: 'answer', id,
+    onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        await post(`/api/checks/${c.id}/answer`, {});
+        result = { key: 'checks.answered_ok', vars: { id: shortId(c.id) }, id: c.id };
+      } catch (err) {
+        result = { key: 'common.error', vars: { error: err.message }, error: true };
+      }
+      say(t(result.key, result.vars));
+      await refresh(true);
+    } }, label);
+}
+
+// The checks waiting for this POC's answer, at the top of the page.
+function openSection(list, refresh) {
+  const open = list.filter(isOpen);
+  if (!open.length) return null;
+  return el('section', { class: 'card alarm', id: 'checks-open', 'aria-labelledby': 'checks-open-h' }, [
+    el('h2', { id: 'checks-open-h' }, t('checks.open_title', { n: open.length })),
+    el('p', {}, t('checks.open_hint')),
+    el('ul', {}, open.map((c) => el('li', {}, [
+      t('checks.open_item', { id: shortId(c.id), by: signerText(c), deadline: fmtTime(c.deadline) }), ' ',
+      answerButton(c, `answer-top-${shortId(c.id)}`, t('checks.answer_id', { id: shortId(c.id) }), refresh),
+    ]))),
+  ]);
+}
+
+// What the statuses mean.
+function statusLegend() {
+  return el('details', { id: 'checks-legend' }, [
+    el('summary', {}, t('checks.legend')),
+    el('dl', { class: 'fields' }, ['open', 'queued', 'answered', 'late', 'missed', 'not_asked'].flatMap((k) => [
+      el('dt', {}, t(`checks.status.${k}`)), el('dd', {}, t(`checks.legend.${k}`))])),
+  ]);
+}
+
 function signerText(c) {
   if (c.mine) return t('checks.by_me');
   if (c.signer === 'operator') return t('checks.by_operator');
@@ -120,38 +168,28 @@ function signerText(c) {
 
 function checksTable(list, byId, refresh) {
   if (!list.length) return el('p', { class: 'empty', id: 'checks-empty' }, t('checks.none'));
-  const head = ['col_started', 'col_by', 'col_deadline', 'col_states', 'col_pocs', 'col_status', 'col_action'];
+  const head = ['col_id', 'col_started', 'col_by', 'col_deadline', 'col_states', 'col_pocs', 'col_status', 'col_action'];
   const rows = [...list].sort((a, b) => b.index - a.index).map((c) => {
     const all = byId.get(c.id);
     const r = all && all.rows.find((x) => x.scope === 'all');
-    const open = typeof c.status === 'string' && c.status.startsWith('OPEN');
+    const open = isOpen(c);
     const action = [];
-    if (open) {
-      action.push(el('button', { type: 'button', class: 'answer', id: `answer-${c.id.slice(0, 16)}`,
-        onclick: async (e) => {
-          e.target.disabled = true;
-          try {
-            await post(`/api/checks/${c.id}/answer`, {});
-            result = { key: 'checks.answered_ok', vars: { id: c.id.slice(0, 16) }, id: c.id };
-          } catch (err) {
-            result = { key: 'common.error', vars: { error: err.message }, error: true };
-          }
-          await refresh(true);
-        } }, t('checks.answer')));
-    }
+    if (open) action.push(answerButton(c, `answer-${shortId(c.id)}`, t('checks.answer'), refresh));
     return el('tr', { 'data-id': c.id, class: open ? 'is-open' : null }, [
-      el('td', {}, fmtTime(c.time)),
+      el('td', { class: 'check-id' }, bdi(shortId(c.id), { class: 'fpr' })),
+      el('td', {}, timeEl(c.time)),
       el('td', {}, signerText(c)),
-      el('td', {}, fmtTime(c.deadline)),
+      el('td', {}, timeEl(c.deadline)),
       el('td', { class: 'states-answered' }, r ? t('checks.states_answered', {
-        answered: fmtNumber(r.states_answered), total: fmtNumber(r.states) }) : t('common.none')),
+        answered: r.states_answered, total: r.states }) : t('common.none')),
       el('td', { class: 'pocs-answered' }, t('checks.pocs_answered', {
-        answered: fmtNumber(c.answered), total: fmtNumber(c.total) })),
-      el('td', { class: 'status' }, statusText(c.status)),
+        answered: c.answered, total: c.total })),
+      el('td', { class: 'status' }, open ? el('span', { class: 'flag overdue' }, statusText(c.status)) : statusText(c.status)),
       el('td', {}, action),
     ]);
   });
   return el('table', { class: 'list', id: 'checks-table' }, [
+    el('caption', { class: 'sr-only' }, t('checks.current')),
     el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, t(`checks.${h}`))))),
     el('tbody', {}, rows),
   ]);
@@ -181,9 +219,9 @@ function reportSection(report) {
   }
   const all = report.history.find((r) => r.scope === 'all');
   const words = [t('checks.summary', {
-    checks: fmtNumber(report.checks.length), answered: fmtNumber(all.answered), pocs: fmtNumber(all.pocs),
-    rate: all.rate === null ? t('common.none') : fmtPercent(all.rate / 100), late: fmtNumber(all.late),
-    states_answered: fmtNumber(all.states_answered), states: fmtNumber(all.states),
+    checks: report.checks.length, answered: all.answered, pocs: all.pocs,
+    rate: all.rate === null ? t('common.none') : fmtPercent(all.rate / 100), late: all.late,
+    states_answered: all.states_answered, states: all.states,
   })];
   words.push(all.median_ms === null ? t('checks.no_times') : t('checks.median_p95', {
     median: fmtDuration(all.median_ms), p95: fmtDuration(all.p95_ms) }));
@@ -192,22 +230,23 @@ function reportSection(report) {
 
   const perState = report.history.filter((r) => r.scope === 'state' && r.rate !== null).map((r) => ({
     label: stateLabel(r.key), value: r.rate / 100,
-    detail: t('checks.pocs_answered', { answered: fmtNumber(r.answered), total: fmtNumber(r.pocs) }),
+    detail: t('checks.pocs_answered', { answered: r.answered, total: r.pocs }),
   }));
   const bars = barChart(t('checks.rate_by_state_all'), perState, fmtPercent,
     [t('checks.col_state'), t('checks.col_rate'), t('checks.col_pocs')]);
   bars.id = 'chart-state-rate';
   sec.appendChild(bars);
 
-  const xLabel = (ms) => fmtTime(ms);
+  const line = (head, yTitle) => ({ fmtX: fmtTime, fmtTick: fmtAxis, fmtY: fmtPercent, head,
+    xTitle: t('chart.time_axis', { zone: Intl.DateTimeFormat().resolvedOptions().timeZone }), yTitle, minSpan: 3600e3 });
   const states = lineChart(t('checks.rate_by_state_time'), seriesOf(report, 'state', 'rate', (k) => k),
-    xLabel, fmtPercent, [t('checks.col_state'), t('checks.col_check'), t('checks.col_rate')]);
+    line([t('checks.col_state'), t('checks.col_check'), t('checks.col_rate')], t('checks.col_rate')));
   states.id = 'chart-state-time';
   sec.appendChild(states);
   const groupSeries = seriesOf(report, 'group', 'state_rate', (k) => k);
   if (groupSeries.length) {
     const groups = lineChart(t('checks.rate_by_group_time'), groupSeries,
-      xLabel, fmtPercent, [t('checks.col_group'), t('checks.col_check'), t('checks.col_state_rate')]);
+      line([t('checks.col_group'), t('checks.col_check'), t('checks.col_state_rate')], t('checks.col_state_rate')));
     groups.id = 'chart-group-time';
     sec.appendChild(groups);
   } else {
@@ -221,7 +260,7 @@ function reportSection(report) {
   }
   const hist = histogram(t('checks.time_distribution_checks'), counts.map((n, i) => ({
     label: t(`checks.bucket.${BUCKETS[i]}`), count: n,
-  })), fmtNumber, [t('checks.col_time'), t('checks.col_answers')]);
+  })), fmtNumber, [t('checks.col_time'), t('checks.col_answers')], t('checks.col_answers'));
   hist.id = 'chart-times';
   sec.appendChild(hist);
   return sec;
@@ -236,7 +275,7 @@ async function ackSection() {
   const sum = summarize(st.responses);
   const items = [...sum.byState.entries()].sort().map(([s, v]) => ({
     label: stateLabel(s), value: v.expected ? v.acknowledged / v.expected : 0,
-    detail: t('checks.detail', { ack: fmtNumber(v.acknowledged), total: fmtNumber(v.expected) }),
+    detail: t('checks.detail', { ack: v.acknowledged, total: v.expected }),
   }));
   sec.appendChild(barChart(t('checks.rate_by_state'), items, fmtPercent,
     [t('checks.col_state'), t('checks.col_rate'), t('checks.col_detail')]));
@@ -246,10 +285,11 @@ async function ackSection() {
     series.get(d.state).push({ x: d.day, y: d.expected ? d.acknowledged / d.expected : 0 });
   }
   sec.appendChild(lineChart(t('checks.rate_over_time'), [...series.entries()].map(([s, p]) => ({ label: s, points: p.sort((a, b) => a.x - b.x) })),
-    fmtDay, fmtPercent, [t('checks.col_state'), t('checks.col_day'), t('checks.col_rate')]));
+    { fmtX: fmtDay, fmtTick: (ms) => fmtDay(ms), fmtY: fmtPercent, head: [t('checks.col_state'), t('checks.col_day'), t('checks.col_rate')],
+      xTitle: t('checks.col_day'), yTitle: t('checks.col_rate'), minSpan: 4 * 86400e3 }));
   sec.appendChild(histogram(t('checks.time_distribution'), sum.buckets.map((b, i) => ({
     label: t(`checks.bucket.${BUCKETS[i]}`), count: b.count,
-  })), fmtNumber, [t('checks.col_time'), t('checks.col_count')]));
+  })), fmtNumber, [t('checks.col_time'), t('checks.col_count')], t('checks.col_count')));
   const times = st.responses.filter((r) => r.acknowledged).map((r) => r.acknowledged - r.time).sort((a, b) => a - b);
   if (times.length) {
     sec.appendChild(el('p', { id: 'median' }, t('checks.median', { time: fmtDuration(times[Math.floor(times.length / 2)]) })));
@@ -259,13 +299,16 @@ async function ackSection() {
 
 export async function render(main, ctx) {
   const refresh = ctx && ctx.refresh ? ctx.refresh : async () => {};
+  if (ctx && ctx.announce) say = ctx.announce;
   const [dir, list, report] = await Promise.all([get('/api/directory'), get('/api/checks'), get('/api/checks/report')]);
   const byId = new Map(report.checks.map((c) => [c.id, c]));
   main.appendChild(el('h1', {}, t('checks.title')));
+  const open = openSection(list, refresh);
+  if (open) main.appendChild(open);
   main.appendChild(el('section', { class: 'card', id: 'check-new' }, [
     el('h2', {}, t('checks.new')), el('p', { class: 'hint' }, t('checks.new_hint')), startForm(dir, refresh)]));
   main.appendChild(el('section', { class: 'card', id: 'checks-list' }, [
-    el('h2', {}, t('checks.current')), checksTable(list, byId, refresh)]));
+    el('h2', {}, t('checks.current')), checksTable(list, byId, refresh), statusLegend()]));
   main.appendChild(reportSection(report));
   main.appendChild(await ackSection());
 }

@@ -2,9 +2,15 @@
 // urgency, TLP and language, and before sending the list of every device
 // that will receive it (the node's own rule: each current device of each
 // chosen State).
+//
+// The form checks what it can before anything is signed, and says what is
+// wrong next to the field, in the user's language: a required field left
+// empty (choice fields start on "choose", never on a real value), a date
+// that is not one.  The node checks everything again (catalogue_fill);
+// its refusal names the field, and is shown next to it when it does.
 
 import { get, post } from '../api.js';
-import { t, currentLang, stateLabel, LANGS } from '../i18n.js';
+import { t, currentLang, stateLabel, LANGS, list, ltr, plainText } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 const URGENCIES = ['flash', 'urgent', 'priority', 'routine'];
@@ -15,29 +21,125 @@ function label(f) {
   return t(`field.${f.name}`);
 }
 
+function help(f) {
+  return f.help && f.help[currentLang()] ? f.help[currentLang()] : null;
+}
+
 function tplName(tp) {
   if (tp.names && tp.names[currentLang()]) return tp.names[currentLang()];
   return t(`template.${tp.id}`);
 }
 
-function fieldInput(f, value) {
-  const id = `field-${f.name}`;
-  const tf = f.template_field ? '1' : null;
-  let input;
-  if (f.type === 'textarea') input = el('textarea', { id, name: f.name, rows: f.template_field ? 3 : 10, required: f.required, maxlength: f.max, 'data-tf': tf });
-  else if (f.type === 'select' || f.choices) {
-    input = el('select', { id, name: f.name, required: f.required, 'data-tf': tf },
-      (f.choices || []).map((c) => {
-        const v = typeof c === 'string' ? c : c.value;
-        const text = v === '' ? t('compose.choice_none') : c.labels && c.labels[currentLang()] ? c.labels[currentLang()] : t(`choice.${f.name}.${v}`);
-        return el('option', { value: v }, text);
-      }));
-  } else input = el('input', { id, name: f.name, required: f.required, maxlength: f.max, 'data-tf': tf });
-  if (value) input.value = value;
-  return [el('label', { for: id }, label(f)), input];
+function choiceText(f, c) {
+  const v = typeof c === 'string' ? c : c.value;
+  if (v === '') return t('compose.choice_none');
+  return c.labels && c.labels[currentLang()] ? c.labels[currentLang()] : t(`choice.${f.name}.${v}`);
 }
 
-export async function render(main, { query, go }) {
+// The user's zone in words ("Central European Standard Time"), for the
+// date-time fields, whose values are sent in UTC.
+function zoneName() {
+  const p = new Intl.DateTimeFormat(currentLang(), { timeZoneName: 'long' }).formatToParts(new Date());
+  const z = p.find((x) => x.type === 'timeZoneName');
+  return z ? z.value : Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+// "2026-11-22T09:30" (datetime-local, the user's zone) to the catalogue's
+// "2026-11-22T08:30:00Z"; null if it is not a date.
+function toUtc(local) {
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? null : `${d.toISOString().slice(0, 19)}Z`;
+}
+
+// One field: its control, its label (with "required" in words), its help
+// text, and a place for its error, all tied together by ids so a screen
+// reader reads them with the control.  `kind` and `multiple` are the
+// catalogue's (docs/templates.md); a choice field never starts on a real
+// value: a hurried sender must pick one.
+function fieldInput(f, value, dir) {
+  const id = `field-${f.name}`;
+  const kind = f.kind || (f.type === 'select' ? 'choice' : f.type);
+  const describe = [];
+  const hint = help(f);
+  const extra = [];
+  if (hint) { extra.push(el('p', { class: 'hint', id: `${id}-help` }, hint)); describe.push(`${id}-help`); }
+  if (kind === 'datetime') {
+    extra.push(el('p', { class: 'hint', id: `${id}-format` }, t('compose.datetime_format', { zone: zoneName() })));
+    describe.push(`${id}-format`);
+  }
+  const err = el('p', { class: 'field-error', id: `${id}-error`, hidden: true });
+  const common = { 'data-field': f.name, 'data-kind': kind, 'data-tf': f.template_field ? '1' : null,
+    'data-required': f.required ? '1' : null, 'aria-required': f.required ? 'true' : null,
+    'aria-describedby': describe.join(' ') || null };
+  const lbl = [label(f), f.required ? [' ', el('span', { class: 'required' }, t('compose.required'))] : null];
+  const many = (items) => {	// several values: a group of check boxes
+    const box = el('fieldset', Object.assign({ id, class: 'multi' }, common, { 'aria-required': null }), [
+      el('legend', {}, lbl),
+      ...items.map((it, i) => el('div', { class: 'check' }, [
+        el('input', { type: 'checkbox', id: `${id}-${i}`, value: it.value, name: f.name, checked: (value || []).includes(it.value) }),
+        el('label', { for: `${id}-${i}`, lang: it.lang || null }, it.text)])),
+    ]);
+    return [box, ...extra, err];
+  };
+  if (kind === 'choice' && f.multiple) {
+    return many((f.choices || []).filter((c) => (typeof c === 'string' ? c : c.value) !== '')
+      .map((c) => ({ value: typeof c === 'string' ? c : c.value, text: choiceText(f, c) })));
+  }
+  if (kind === 'states') {
+    return many(dir.states.map((s) => ({ value: s.state, text: stateLabel(s.state) })));
+  }
+  let input;
+  if (kind === 'choice') {
+    const opts = (f.choices || []).map((c) => el('option', { value: typeof c === 'string' ? c : c.value }, choiceText(f, c)));
+    if (f.required) opts.unshift(el('option', { value: '', selected: true }, t('compose.choose')));
+    input = el('select', Object.assign({ id, name: f.name }, common), opts);
+  } else if (kind === 'datetime') {
+    input = el('input', Object.assign({ id, name: f.name, type: 'datetime-local', step: 60 }, common));
+  } else if (f.type === 'textarea') {
+    input = el('textarea', Object.assign({ id, name: f.name, rows: f.template_field ? 3 : 10, maxlength: f.max, dir: 'auto' }, common));
+  } else {
+    input = el('input', Object.assign({ id, name: f.name, maxlength: f.max, dir: 'auto' }, common));
+  }
+  if (value && typeof value === 'string') input.value = value;
+  return [el('label', { for: id }, lbl), input, ...extra, err];
+}
+
+// The value a field holds, as the API takes it (a string, a list, or
+// undefined when empty), or {error} naming what is wrong, in words.
+function fieldValue(box) {
+  const c = box.querySelector('[data-field]');
+  const kind = c.dataset.kind;
+  let v;
+  if (c.tagName === 'FIELDSET') v = [...c.querySelectorAll('input:checked')].map((x) => x.value);
+  else v = c.value.trim();
+  const empty = Array.isArray(v) ? v.length === 0 : v === '';
+  if (empty) return c.dataset.required ? { control: c, error: t('compose.error_required') } : { control: c };
+  if (kind === 'datetime') {
+    const u = toUtc(v);
+    return u ? { control: c, value: u } : { control: c, error: t('compose.error_datetime') };
+  }
+  return { control: c, value: v };
+}
+
+function showError(box, text) {
+  const c = box.querySelector('[data-field]');
+  const err = box.querySelector('.field-error');
+  const ids = (c.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== err.id);
+  if (text) {
+    err.textContent = text;
+    err.hidden = false;
+    c.setAttribute('aria-invalid', 'true');
+    ids.unshift(err.id);
+  } else {
+    err.textContent = '';
+    err.hidden = true;
+    c.removeAttribute('aria-invalid');
+  }
+  if (ids.length) c.setAttribute('aria-describedby', ids.join(' ')); else c.removeAttribute('aria-describedby');
+}
+
+export async function render(main, ctx) {
+  const { query, go } = ctx;
   const [tpls, dir, me] = await Promise.all([get('/api/templates'), get('/api/directory'), get('/api/session')]);
   const templates = tpls.templates || [];
   const to0 = new Set((query.get('to') || '').split(',').filter(Boolean));
@@ -47,17 +149,21 @@ export async function render(main, { query, go }) {
     try {
       const m = await get(`/api/messages/${ref}`);
       const key = query.get('consult') ? 'compose.consult_subject' : 'compose.reply_subject';
-      prefill = { subject: t(key, { subject: m.subject }), urgency: m.urgency, tlp: m.tlp };
+      // (without the isolates t() puts around values: this is text the
+      // user edits and signs, and invisible controls in a signed subject
+      // would surprise the CLI, a search, a reader's other tools)
+      prefill = { subject: plainText(t(key, { subject: m.subject })), urgency: m.urgency, tlp: m.tlp };
     } catch (e) { prefill = {}; }
   }
   main.appendChild(el('h1', {}, t('compose.title')));
-  const form = el('form', { class: 'card compose', id: 'compose-form' });
+  const form = el('form', { class: 'card compose', id: 'compose-form', novalidate: true });
   const tplSel = el('select', { id: 'compose-template' }, templates.map((tp) => el('option', { value: tp.id }, tplName(tp))));
+  ctx.title = t('compose.title');
   const fieldsBox = el('div', { class: 'fields' });
   const drawFields = () => {
     clear(fieldsBox);
     const tp = templates.find((x) => x.id === tplSel.value) || templates[0];
-    for (const f of tp.fields) fieldsBox.appendChild(el('div', { class: 'field' }, fieldInput(f, prefill[f.name])));
+    for (const f of tp.fields) fieldsBox.appendChild(el('div', { class: 'field', 'data-name': f.name }, fieldInput(f, prefill[f.name], dir)));
   };
   tplSel.addEventListener('change', drawFields);
 
@@ -76,7 +182,7 @@ export async function render(main, { query, go }) {
       const title = g.title && g.title[currentLang()] ? g.title[currentLang()] : g.name;
       gbox.appendChild(el('div', { class: 'check' }, [
         el('input', { type: 'checkbox', id, value: `group:${g.name}`, name: 'to' }),
-        el('label', { for: id }, `${title} (${g.states.map(stateLabel).join(', ')})`),
+        el('label', { for: id }, t('compose.group_label', { title, states: list(g.states.map(stateLabel)) })),
       ]));
     }
     audience.appendChild(gbox);
@@ -93,7 +199,7 @@ export async function render(main, { query, go }) {
   audience.appendChild(el('p', { class: 'hint' }, t('compose.audience_hint')));
   const select = (id, values, lbl, cur) => el('select', { id }, values.map((v) => el('option', { value: v, selected: v === cur }, lbl(v))));
   const urg = select('compose-urgency', URGENCIES, (u) => t(`urgency.${u}`), prefill.urgency || 'routine');
-  const tlp = select('compose-tlp', TLPS, (x) => t('tlp.label', { tlp: x }), prefill.tlp || 'AMBER');
+  const tlp = select('compose-tlp', TLPS, (x) => ltr(t('tlp.label', { tlp: x })), prefill.tlp || 'AMBER');
   const lang = select('compose-lang', LANGS, (l) => t(`lang.${l}`), currentLang());
   const tlpHelp = el('p', { class: 'hint', id: 'tlp-help' });
   const showTlp = () => { tlpHelp.textContent = t(`tlp.rule.${tlp.value.toLowerCase().replace('+', '-')}`); };
@@ -113,7 +219,7 @@ export async function render(main, { query, go }) {
       for (const s of r.states) {
         if (s.devices.length === 0) ul.appendChild(el('li', { class: 'error' }, t('compose.no_device', { state: stateLabel(s.state) })));
         for (const d of s.devices) {
-          ul.appendChild(el('li', {}, t('compose.device', {
+          ul.appendChild(el('li', { dir: 'auto' }, t('compose.device', {
             state: stateLabel(s.state), role: t(`role.${d.role}`), name: d.name, fingerprint: d.fingerprint,
           })));
         }
@@ -144,14 +250,39 @@ export async function render(main, { query, go }) {
     if (roles()) body.roles = roles();
     if (ref) body.reply_to = ref;
     if (query.get('consult')) body.consultation = true;
-    for (const f of fieldsBox.querySelectorAll('[name]')) {
-      if (f.dataset.tf) body.fields[f.name] = f.value;
-      else body[f.name] = f.value;
+    let first = null;
+    for (const box of fieldsBox.querySelectorAll('div.field')) {
+      const v = fieldValue(box);
+      showError(box, v.error);
+      if (v.error && !first) first = v.control;
+      if (v.error || v.value === undefined) continue;
+      if (v.control.dataset.tf) body.fields[v.control.dataset.field] = v.value;
+      else body[v.control.dataset.field] = v.value;
+    }
+    if (first) {
+      status.className = 'error';
+      status.textContent = t('compose.fix_fields');
+      (first.tagName === 'FIELDSET' ? first.querySelector('input') : first).focus();
+      return;
     }
     try {
       const r = await post('/api/send', body);
       go(`#/message/${r.id}`);
-    } catch (e) { status.className = 'error'; status.textContent = t('compose.failed', { error: e.message }); }
+    } catch (e) {
+      // The node names the field it refused: {"field"} when it says so, or
+      // its sentence 'field "NAME": ...'.
+      const name = (e.body && e.body.field) || (/field "([a-z0-9_]+)"/.exec(e.message) || [])[1];
+      const box = name && fieldsBox.querySelector(`div.field[data-name="${name}"]`);
+      const words = e.body && e.body.code ? t(`error.${e.body.code}`) : null;
+      const text = words && !words.startsWith('[') ? words : t('common.node_says', { error: e.message });
+      status.className = 'error';
+      status.textContent = t('compose.failed', { error: text });
+      if (box) {
+        showError(box, text);
+        const c = box.querySelector('[data-field]');
+        (c.tagName === 'FIELDSET' ? c.querySelector('input') : c).focus();
+      }
+    }
   });
   main.appendChild(form);
   drawFields();

@@ -4,7 +4,7 @@
 // communication check (once checks exist).
 
 import { get } from '../api.js';
-import { t, fmtTime, fmtNumber, country, stateLabel, currentLang, LANGS } from '../i18n.js';
+import { t, country, stateLabel, currentLang, LANGS, bdi, timeEl, list as listOf } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 export const live = false;
@@ -48,15 +48,15 @@ export async function render(main) {
       shown++;
       list.appendChild(el('section', { class: 'card state', 'data-state': s.state }, [
         el('h2', {}, stateLabel(s.state)),
-        el('p', { class: 'hint' }, t('directory.root', { fingerprint: s.root_fingerprint, index: fmtNumber(s.index) })),
+        el('p', { class: 'hint' }, t('directory.root', { fingerprint: s.root_fingerprint, index: s.index })),
         el('table', { class: 'list' }, [
           el('thead', {}, el('tr', {}, ['directory.role', 'directory.name', 'directory.email', 'directory.languages', 'directory.fingerprint', 'directory.status', 'directory.last_check']
             .map((k) => el('th', { scope: 'col' }, t(k))))),
           el('tbody', {}, pocs.map((p) => el('tr', { class: `poc status-${p.status}` }, [
-            el('td', {}, t(`role.${p.role}`)), el('td', {}, p.name), el('td', {}, p.email),
-            el('td', {}, (p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)).join(t('common.list_sep'))),
-            el('td', { class: 'fpr' }, p.fingerprint), el('td', {}, t(`status.${p.status}`)),
-            el('td', {}, p.last_check ? fmtTime(p.last_check) : t('directory.never')),
+            el('td', {}, t(`role.${p.role}`)), el('td', {}, bdi(p.name)), el('td', {}, bdi(p.email, { dir: 'ltr' })),
+            el('td', {}, listOf((p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)))),
+            el('td', { class: 'fpr' }, bdi(p.fingerprint)), el('td', {}, t(`status.${p.status}`)),
+            el('td', {}, p.last_check ? timeEl(p.last_check) : t('directory.never')),
           ]))),
         ]),
       ]));

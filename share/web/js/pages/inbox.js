@@ -1,9 +1,14 @@
 // inbox.js - received messages: overdue first, then by urgency, then
 // deadline and time (the node sorts); unread and unacknowledged marked.
+// A deadline counts down while the message waits for its acknowledgement,
+// and is no longer emphasised once it is acknowledged.  Subjects keep the
+// sender's language and direction; each row's link has an id of its own,
+// so a live redraw gives the focus back to the row the user was on.
 
 import { get } from '../api.js';
-import { t, fmtTime, stateLabel } from '../i18n.js';
+import { t, stateLabel, timeEl } from '../i18n.js';
 import { el } from '../dom.js';
+import { countdown } from '../countdown.js';
 
 export const live = true;
 
@@ -12,7 +17,15 @@ export function urgencyBadge(u) {
 }
 
 export function tlpBadge(tlp) {
-  return el('span', { class: `tlp tlp-${(tlp || '').toLowerCase().replace('+', '-')}` }, t('tlp.label', { tlp }));
+  return el('span', { class: `tlp tlp-${(tlp || '').toLowerCase().replace('+', '-')}`, dir: 'ltr' }, t('tlp.label', { tlp }));
+}
+
+export const langAttr = (l) => (typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l) ? l : null);
+
+function deadlineCell(m) {
+  if (!m.deadline) return t('common.none');
+  if (m.acknowledged) return el('span', { class: 'deadline is-done' }, timeEl(m.deadline));
+  return el('span', { class: 'deadline' }, [timeEl(m.deadline), el('br'), countdown(m.deadline)]);
 }
 
 export async function render(main) {
@@ -24,17 +37,18 @@ export async function render(main) {
   }
   const rows = msgs.map((m) => {
     const flags = [];
-    if (m.overdue) flags.push(el('span', { class: 'flag overdue' }, t('inbox.overdue')));
+    if (m.overdue && !m.acknowledged) flags.push(el('span', { class: 'flag overdue' }, t('inbox.overdue')));
     if (!m.read) flags.push(el('span', { class: 'flag unread' }, t('inbox.unread')));
     if (!m.acknowledged) flags.push(el('span', { class: 'flag unacked' }, t('inbox.unacknowledged')));
     else flags.push(el('span', { class: 'flag acked' }, t('inbox.acknowledged')));
     return el('tr', { class: `msg${m.read ? '' : ' is-unread'}`, 'data-id': m.id }, [
       el('td', {}, urgencyBadge(m.urgency)),
       el('td', {}, stateLabel(m.from)),
-      el('td', {}, el('a', { href: `#/message/${m.id}`, class: 'subject' }, m.subject)),
+      el('td', {}, el('a', { href: `#/message/${m.id}`, class: 'subject', id: `open-${m.id.slice(0, 16)}`,
+        dir: 'auto', lang: langAttr(m.lang) }, m.subject || t('message.untitled'))),
       el('td', {}, tlpBadge(m.tlp)),
-      el('td', {}, m.deadline ? fmtTime(m.deadline) : t('common.none')),
-      el('td', {}, fmtTime(m.time)),
+      el('td', {}, deadlineCell(m)),
+      el('td', {}, timeEl(m.time)),
       el('td', { class: 'flags' }, flags),
     ]);
   });

@@ -2,9 +2,9 @@
 // delivered and acknowledged each.
 
 import { get } from '../api.js';
-import { t, fmtTime, fmtNumber, stateLabel } from '../i18n.js';
+import { t, stateLabel, timeEl, list } from '../i18n.js';
 import { el } from '../dom.js';
-import { urgencyBadge, tlpBadge } from './inbox.js';
+import { urgencyBadge, tlpBadge, langAttr } from './inbox.js';
 
 export const live = true;
 
@@ -20,12 +20,13 @@ export async function render(main) {
       .map((k) => el('th', { scope: 'col' }, t(k))))),
     el('tbody', {}, msgs.map((m) => el('tr', { 'data-id': m.id }, [
       el('td', {}, urgencyBadge(m.urgency)),
-      el('td', {}, m.to.map(stateLabel).join(t('common.list_sep'))),
-      el('td', {}, el('a', { href: `#/message/${m.id}` }, m.subject)),
+      el('td', {}, list(m.to.map(stateLabel))),
+      el('td', {}, el('a', { href: `#/message/${m.id}`, id: `open-${m.id.slice(0, 16)}`, dir: 'auto', lang: langAttr(m.lang) },
+        m.subject || t('message.untitled'))),
       el('td', {}, tlpBadge(m.tlp)),
-      el('td', {}, m.time ? fmtTime(m.time) : (m.error ? t('sent.refused', { error: m.error }) : t('sent.queued'))),
-      el('td', { class: 'count-delivered' }, t('sent.of', { n: fmtNumber(m.delivered), total: fmtNumber(m.recipients) })),
-      el('td', { class: 'count-acknowledged' }, t('sent.of', { n: fmtNumber(m.acknowledged), total: fmtNumber(m.recipients) })),
+      el('td', {}, m.time ? timeEl(m.time) : (m.error ? t('sent.refused', { error: m.error }) : t('sent.queued'))),
+      el('td', { class: 'count-delivered' }, t('sent.of', { n: m.delivered, total: m.recipients })),
+      el('td', { class: 'count-acknowledged' }, t('sent.of', { n: m.acknowledged, total: m.recipients })),
     ]))),
   ]));
 }

@@ -2,7 +2,7 @@
 // administrators the devices of their State.
 
 import { get, post } from '../api.js';
-import { t, LANGS, fmtTime } from '../i18n.js';
+import { t, LANGS, bdi } from '../i18n.js';
 import { el } from '../dom.js';
 import { changeLanguage } from '../app.js';
 
@@ -40,11 +40,10 @@ export async function render(main, { refresh }) {
         el('thead', {}, el('tr', {}, ['directory.name', 'directory.role', 'directory.fingerprint', 'directory.status']
           .map((k) => el('th', { scope: 'col' }, t(k))))),
         el('tbody', {}, s.devices.map((d) => el('tr', {}, [
-          el('td', {}, d.this_node ? t('settings.this_node', { name: d.name }) : d.name),
-          el('td', {}, t(`role.${d.role}`)), el('td', { class: 'fpr' }, d.fingerprint), el('td', {}, t(`status.${d.status}`)),
+          el('td', {}, d.this_node ? t('settings.this_node', { name: d.name }) : bdi(d.name)),
+          el('td', {}, t(`role.${d.role}`)), el('td', { class: 'fpr' }, bdi(d.fingerprint)), el('td', {}, t(`status.${d.status}`)),
         ]))),
       ]),
     ]));
   }
-  void fmtTime;
 }

@@ -4,7 +4,7 @@
 // first and in red.
 
 import { get } from '../api.js';
-import { t, fmtTime, fmtNumber, stateLabel } from '../i18n.js';
+import { t, fmtNumber, stateLabel, bdi, timeEl } from '../i18n.js';
 import { el } from '../dom.js';
 
 export const live = true;
@@ -14,10 +14,13 @@ export async function render(main) {
   main.appendChild(el('h1', {}, t('trust.title')));
   if (tr.alarms.length) {
     main.appendChild(el('section', { class: 'card alarm', role: 'alert', id: 'trust-alarms' }, [
-      el('h2', {}, t('trust.alarms', { n: fmtNumber(tr.alarms.length) })),
+      el('h2', {}, t('trust.alarms', { n: tr.alarms.length })),
       el('p', {}, t('trust.alarms_hint')),
       el('ul', {}, tr.alarms.map((a) => el('li', {}, [
-        el('strong', {}, t(`alarm.kind.${a.kind}`)), ' ', fmtTime(a.time), el('div', { class: 'detail' }, a.text),
+        // (the detail is the node's own sentence, in English until the node
+        // sends a code to translate it by: docs/web-api-needs.md)
+        el('strong', {}, t(`alarm.kind.${a.kind}`)), ' ', timeEl(a.time),
+        el('div', { class: 'detail', lang: a.lang || 'en', dir: 'auto' }, a.text),
       ]))),
     ]));
   } else {
@@ -28,9 +31,9 @@ export async function render(main) {
     el('h2', {}, t('trust.checkpoint')),
     cp ? el('dl', { class: 'fields' }, [
       el('dt', {}, t('trust.size')), el('dd', {}, fmtNumber(cp.size)),
-      el('dt', {}, t('trust.root')), el('dd', { class: 'fpr' }, cp.root),
-      el('dt', {}, t('trust.signed_at')), el('dd', {}, fmtTime(cp.time)),
-      el('dt', {}, t('trust.verified_at')), el('dd', {}, fmtTime(cp.verified)),
+      el('dt', {}, t('trust.root')), el('dd', { class: 'fpr' }, bdi(cp.root)),
+      el('dt', {}, t('trust.signed_at')), el('dd', {}, timeEl(cp.time)),
+      el('dt', {}, t('trust.verified_at')), el('dd', {}, timeEl(cp.verified)),
       el('dt', {}, t('trust.seen')), el('dd', {}, fmtNumber(cp.seen_count)),
       el('dt', {}, t('trust.own_cosigned')), el('dd', {}, tr.own_cosigned_size >= 0 ? fmtNumber(tr.own_cosigned_size) : t('trust.not_cosigned')),
       el('dt', {}, t('trust.refusals')), el('dd', {}, fmtNumber(tr.refusals)),
@@ -39,8 +42,8 @@ export async function render(main) {
   main.appendChild(el('section', { class: 'card', id: 'trust-keys' }, [
     el('h2', {}, t('trust.keys')),
     el('dl', { class: 'fields' }, [
-      el('dt', {}, t('trust.device_fpr')), el('dd', { class: 'fpr' }, tr.device_fingerprint),
-      el('dt', {}, t('trust.root_fpr', { state: stateLabel(tr.state) })), el('dd', { class: 'fpr' }, tr.root_fingerprint || t('common.none')),
+      el('dt', {}, t('trust.device_fpr')), el('dd', { class: 'fpr' }, bdi(tr.device_fingerprint)),
+      el('dt', {}, t('trust.root_fpr', { state: stateLabel(tr.state) })), el('dd', { class: 'fpr' }, tr.root_fingerprint ? bdi(tr.root_fingerprint) : t('common.none')),
     ]),
     el('p', { class: 'hint' }, t('trust.compare_hint')),
   ]));
@@ -50,9 +53,9 @@ export async function render(main) {
       el('thead', {}, el('tr', {}, ['trust.c_state', 'trust.c_poc', 'trust.c_fingerprint', 'trust.c_size', 'trust.c_time']
         .map((k) => el('th', { scope: 'col' }, t(k))))),
       el('tbody', {}, tr.cosignatures.map((c) => el('tr', {}, [
-        el('td', {}, c.state ? stateLabel(c.state) : t('common.unknown')), el('td', {}, c.name || t('common.unknown')),
-        el('td', { class: 'fpr' }, c.fingerprint), el('td', {}, c.size !== undefined ? fmtNumber(c.size) : t('common.none')),
-        el('td', {}, fmtTime(c.time)),
+        el('td', {}, c.state ? stateLabel(c.state) : t('common.unknown')), el('td', {}, c.name ? bdi(c.name) : t('common.unknown')),
+        el('td', { class: 'fpr' }, bdi(c.fingerprint)), el('td', {}, c.size !== undefined ? fmtNumber(c.size) : t('common.none')),
+        el('td', {}, timeEl(c.time)),
       ]))),
     ]) : el('p', { class: 'empty' }, t('trust.no_cosignatures')),
   ]));

@@ -1,0 +1,94 @@
+/*
+ * cli.h - what the commands of `roster` share: option parsing, usage and
+ * failure messages, printing, the progress bar, and the commands
+ * themselves (one file per family; main.c dispatches and holds the help).
+ *
+ * A command parses its options, calls node/core, and prints; it holds no
+ * SQL and makes no HTTP request of its own.  Exit status: 0 success, 1
+ * failure (including any verification failure), 2 usage error.
+ */
+#ifndef ROSTER_CLI_H
+#define ROSTER_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "core/attach.h"
+#include "core/node.h"
+
+#define EXIT_USAGE 2
+
+struct sent;
+
+/* Option parsing shared by the commands: --name VALUE or --name=VALUE
+ * (opts.c).  Whatever a command did not ask for is an error, so a
+ * mistyped option is never silently ignored.  argv[0] is the command. */
+struct opts {
+	int argc;
+	char **argv;
+	unsigned char *used;
+};
+void opts_init(struct opts *o, int argc, char **argv);
+void opts_free(struct opts *o);
+const char *opt_value(struct opts *o, const char *name);
+int opt_flag(struct opts *o, const char *name);
+const char *opt_positional(struct opts *o);
+/* -1 (after a usage message) when anything was left unconsumed. */
+int opts_finish(struct opts *o, const char *cmd);
+/* Common options: --dir (or ROSTER_NODE_DIR), --passphrase-file.  Consumes
+ * them from o. */
+void node_common_opts(struct node *n, struct opts *o);
+/* "roster CMD: ..." and the hint to --help on stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "roster: WHAT: rs_err" on stderr; returns 1. */
+int fail(const char *what);
+/* The --json form of every listing: indented, fields in their order. */
+void print_json(json_t *j);
+/* What `roster send` and its kin print about a message sent: its id, the
+ * States and devices, and the receipt's log index, or that it is queued. */
+void print_sent(const struct node *n, const uint8_t id[32], const struct sent *r);
+
+/* progress.c: the progress bar of uploads and downloads, on stderr when it
+ * is a terminal (or always, with --progress); 1536 -> "1.5 KiB". */
+struct progress_bar {
+	struct transfer_progress ops;	/* what core calls */
+	char label[64];
+	int force, on, drawn;
+	int64_t start, last;
+	uint64_t total;
+};
+const struct transfer_progress *progress_bar(struct progress_bar *b, int force);
+void human_size(char *out, size_t len, double v);
+
+/* The commands. */
+int cmd_keygen(int argc, char **argv);		/* keys.c */
+int cmd_certify(int argc, char **argv);
+int cmd_init(int argc, char **argv);		/* enroll.c */
+int cmd_enroll(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_send(int argc, char **argv);		/* send.c */
+int cmd_reply(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_forward(int argc, char **argv);		/* forward.c */
+int cmd_consult(int argc, char **argv);		/* consult.c */
+int cmd_checks(int argc, char **argv);		/* checks.c */
+/* Signs and submits this POC's answer to check prefix and says how it
+ * went (`roster checks answer`, `roster ack` of a check). */
+int checks_answer_print(struct node *n, const char *prefix);
+int cmd_sync(int argc, char **argv);		/* sync.c */
+int cmd_inbox(int argc, char **argv);		/* show.c */
+int cmd_show(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_directory(int argc, char **argv);
+int cmd_audit(int argc, char **argv);		/* audit.c */
+int cmd_checkpoint(int argc, char **argv);
+int cmd_alarms(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+int cmd_serve(int argc, char **argv);		/* serve.c */
+int cmd_attachment(int argc, char **argv);	/* attachment.c */
+int cmd_alerts(int argc, char **argv);		/* alerts.c */
+int cmd_templates(int argc, char **argv);	/* templates.c */
+int cmd_user(int argc, char **argv);		/* user.c */
+
+#endif

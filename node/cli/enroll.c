@@ -1,0 +1,277 @@
+/*
+ * enroll.c - roster init, enroll and revoke: a POC's node comes into
+ * being, enters the directory, and leaves it (the files and records are
+ * node/core/enroll.c's).
+ *
+ * init pins the hub's operator key on first contact and prints its
+ * fingerprint: that is the one moment a node takes the hub's word, so the
+ * fingerprint must be compared out of band (or given with --operator-key).
+ * enroll learns the State's root key from the certificate it publishes; from
+ * then on any key record about the State not made with that key is an alarm.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "core/enroll.h"
+#include "core/hubclient.h"
+#include "core/store.h"
+#include "core/sync.h"
+#include "jsonutil.h"
+
+static int
+check_field(const char *what, const char *v, size_t max)
+{
+	if (v == NULL || *v == '\0' || strlen(v) >= max || strchr(v, '\n') != NULL) {
+		rs_seterr("%s must be one line of at most %zu characters", what, max - 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	const char *hub, *state, *role, *name, *email, *lang, *opk, *ca;
+	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL;
+	uint8_t want[32];
+	struct keypair *k = NULL;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	hub = opt_value(&o, "--hub");
+	state = opt_value(&o, "--state");
+	role = opt_value(&o, "--role");
+	name = opt_value(&o, "--name");
+	email = opt_value(&o, "--email");
+	lang = opt_value(&o, "--lang");
+	opk = opt_value(&o, "--operator-key");
+	ca = opt_value(&o, "--hub-ca");
+	rc = opts_finish(&o, "init");
+	opts_free(&o);
+	if (rc != 0)
+		goto usage;
+	rc = EXIT_USAGE;
+	if (n.dir == NULL || hub == NULL || state == NULL || role == NULL ||
+	    name == NULL || email == NULL) {
+		usage_error("init", "--dir, --hub, --state, --role, --name and --email are required");
+		goto usage;
+	}
+	if (!valid_state(state)) {
+		usage_error("init", "\"%s\" is not a State code (two capital letters)", state);
+		goto usage;
+	}
+	if (!dir_valid_role(role)) {
+		usage_error("init", "--role must be diplomatic, technical or alternate");
+		goto usage;
+	}
+	if (check_field("--name", name, sizeof(n.cfg.name)) != 0 ||
+	    check_field("--email", email, sizeof(n.cfg.email)) != 0 ||
+	    check_field("--hub", hub, sizeof(n.cfg.hub)) != 0 ||
+	    (lang != NULL && check_field("--lang", lang, sizeof(n.cfg.languages)) != 0) ||
+	    strchr(email, '@') == NULL) {
+		usage_error("init", "%s", strchr(email, '@') ? rs_err() : "--email needs an @");
+		goto usage;
+	}
+	if (opk != NULL && hex_decode_exact(want, 32, opk) != 0) {
+		usage_error("init", "--operator-key must be 64 hex digits");
+		goto usage;
+	}
+	rc = 1;
+	snprintf(path, sizeof(path), "%s/config.json", n.dir);
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr, "roster init: %s is already a node folder\n", n.dir);
+		goto usage;
+	}
+	snprintf(n.cfg.hub, sizeof(n.cfg.hub), "%s", hub);
+	snprintf(n.cfg.state, sizeof(n.cfg.state), "%s", state);
+	snprintf(n.cfg.role, sizeof(n.cfg.role), "%s", role);
+	snprintf(n.cfg.name, sizeof(n.cfg.name), "%s", name);
+	snprintf(n.cfg.email, sizeof(n.cfg.email), "%s", email);
+	snprintf(n.cfg.languages, sizeof(n.cfg.languages), "%s", lang ? lang : "en");
+	if (hub_fetch_info(hub, ca, n.cfg.hub_name, sizeof(n.cfg.hub_name),
+	    n.cfg.operator_key) != 0) {
+		fail("init");
+		goto usage;
+	}
+	if (opk != NULL && memcmp(want, n.cfg.operator_key, 32) != 0) {
+		fprintf(stderr, "roster init: the hub at %s presents a different operator key "
+		    "than --operator-key: refusing\n", hub);
+		goto usage;
+	}
+	if (mkdir_p(n.dir, 0700) != 0 ||
+	    (pass = passphrase_get(n.passfile, "New passphrase for the device key: ", 1)) == NULL ||
+	    (k = keypair_new(state, 1)) == NULL) {
+		fail("init");
+		goto out;
+	}
+	memcpy(n.cfg.device, k->pk, 32);
+	if (ca != NULL && enroll_copy_ca(&n, ca) != 0) {
+		fail("init");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/device.key", n.dir);
+	if (keyfile_write(path, KEY_DEVICE, k, pass) != 0 || config_save(&n) != 0 ||
+	    store_open(&n) != 0 || enroll_write_request(&n, k, path, sizeof(path)) != 0) {
+		fail("init");
+		goto out;
+	}
+	fingerprint(fpr, k->pk);
+	fingerprint(ofpr, n.cfg.operator_key);
+	printf("node for %s %s POC %s created in %s\n", state, role, name, n.dir);
+	printf("device fingerprint:   %s\n", fpr);
+	printf("hub \"%s\" operator:  %s%s\n", n.cfg.hub_name, ofpr,
+	    opk ? " (matches --operator-key)" : " (compare it out of band!)");
+	printf("Next: give %s to %s's administrator, who runs\n"
+	    "  roster certify --root ROOTKEY %s\n"
+	    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+	    path, state, path, n.dir);
+	rc = 0;
+out:
+	secret_free(pass);
+	keypair_free(k);
+usage:
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_enroll(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	struct buf raw = {0};
+	struct envelope e = {0};
+	struct receipt r;
+	struct sync_stats s;
+	const char *cert;
+	char fpr[RS_FPR_LEN];
+	int rc = 1;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	cert = opt_positional(&o);
+	if (opts_finish(&o, "enroll") != 0 || cert == NULL) {
+		opts_free(&o);
+		return cert ? EXIT_USAGE : usage_error("enroll", "give the CERT file");
+	}
+	opts_free(&o);
+	if (node_open(&n, 0) != 0 || enroll_read_cert(cert, &raw) != 0 ||
+	    env_parse(&e, raw.p, raw.len) != 0 || env_verify(&e) != 0) {
+		fail("enroll");
+		goto out;
+	}
+	if (enroll_cert_is_ours(&n, &e) != 0) {
+		fprintf(stderr, "roster enroll: %s is not a certificate for this node's device\n", cert);
+		goto out;
+	}
+	if (hub_submit_one(n.hub, n.cfg.operator_key, &raw, &r) != 0) {
+		fail("enroll");
+		goto out;
+	}
+	memcpy(n.cfg.root_key, e.key, 32);
+	n.cfg.has_root = 1;
+	if (config_save(&n) != 0 || sync_directory(&n, &s) != 0) {
+		fail("enroll");
+		goto out;
+	}
+	fingerprint(fpr, n.cfg.device);
+	printf("%s %s POC %s is in the directory (log index %llu)\n", n.cfg.state,
+	    n.cfg.role, n.cfg.name, (unsigned long long)r.index);
+	printf("device fingerprint: %s\n", fpr);
+	fingerprint(fpr, n.cfg.root_key);
+	printf("State root key:     %s\n", fpr);
+	rc = 0;
+out:
+	env_free(&e);
+	buf_free(&raw);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_revoke(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	const char *root, *device, *hub, *reason, *ca;
+	char name[ORIGIN_MAX], fpr[RS_FPR_LEN], *pass = NULL;
+	uint8_t target[32], opkey[32];
+	struct keypair *k = NULL;
+	struct http_client *c = NULL;
+	struct buf env = {0};
+	struct receipt r;
+	int rc = 1;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	root = opt_value(&o, "--root");
+	device = opt_value(&o, "--device");
+	hub = opt_value(&o, "--hub");
+	reason = opt_value(&o, "--reason");
+	ca = opt_value(&o, "--hub-ca");
+	if (opts_finish(&o, "revoke") != 0) {
+		opts_free(&o);
+		node_close(&n);
+		return EXIT_USAGE;
+	}
+	opts_free(&o);
+	if (root == NULL) {
+		/* A device withdraws itself. */
+		if (device != NULL || hub != NULL) {
+			node_close(&n);
+			return usage_error("revoke", "--device and --hub go with --root");
+		}
+		if (node_open(&n, 1) != 0 ||
+		    enroll_revoke_envelope(&env, n.key, n.cfg.state, n.key->pk, reason) != 0 ||
+		    hub_submit_one(n.hub, n.cfg.operator_key, &env, &r) != 0) {
+			fail("revoke");
+			goto out;
+		}
+		memcpy(target, n.key->pk, 32);
+	} else {
+		if (device == NULL || hex_decode_exact(target, 32, device) != 0) {
+			node_close(&n);
+			return usage_error("revoke", "--device must be the device's 64-hex-digit key "
+			    "(see `roster directory --json`)");
+		}
+		if (hub == NULL && n.dir != NULL && config_load(&n) == 0) {
+			hub = n.cfg.hub;
+			if (ca == NULL && n.cfg.hub_ca[0] != '\0')
+				ca = n.cfg.hub_ca;
+		}
+		if (hub == NULL) {
+			node_close(&n);
+			return usage_error("revoke", "--hub URL is required with --root");
+		}
+		if (hub_fetch_info(hub, ca, name, sizeof(name), opkey) != 0 ||
+		    (n.dir != NULL && n.cfg.hub[0] && memcmp(opkey, n.cfg.operator_key, 32) != 0 &&
+		    (rs_seterr("the hub's operator key differs from the node's pinned key"), 1)) ||
+		    (pass = passphrase_get(n.passfile, "Root key passphrase: ", 0)) == NULL ||
+		    (k = keyfile_read(root, KEY_ROOT, pass)) == NULL ||
+		    enroll_revoke_envelope(&env, k, k->state, target, reason) != 0 ||
+		    (c = hub_client_url(hub, ca)) == NULL ||
+		    hub_submit_one(c, opkey, &env, &r) != 0) {
+			fail("revoke");
+			goto out;
+		}
+	}
+	fingerprint(fpr, target);
+	printf("device %s revoked at log index %llu\n", fpr, (unsigned long long)r.index);
+	rc = 0;
+out:
+	secret_free(pass);
+	keypair_free(k);
+	if (c != NULL)
+		http_client_free(c);
+	buf_free(&env);
+	node_close(&n);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * forward.c - roster forward: passes a received message on, as its TLP
+ * label and its sender allow (node/core/forward.c checks the rules and
+ * builds the verifiable link to the original).
+ */
+#include "cli.h"
+
+#include "core/forward.h"
+#include "core/store.h"
+
+int
+cmd_forward(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts op;
+	struct sent r;
+	const char *idp, *note, *lang, *to, *roles;
+	uint8_t id[32], newid[32];
+	int rc;
+
+	opts_init(&op, argc, argv);
+	node_common_opts(&n, &op);
+	to = opt_value(&op, "--to");
+	roles = opt_value(&op, "--role");
+	note = opt_value(&op, "--note");
+	lang = opt_value(&op, "--lang");
+	idp = opt_positional(&op);
+	rc = opts_finish(&op, "forward");
+	opts_free(&op);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (idp == NULL || to == NULL) {
+		rc = usage_error("forward", "give the message ID and --to AUDIENCE");
+		goto out;
+	}
+	if (node_open(&n, 1) != 0 || store_message_find(&n, idp, id) != 0 ||
+	    forward_send(&n, id, to, roles, note, lang, newid, &r) != FORWARD_SENT)
+		rc = fail("forward");
+	else {
+		print_sent(&n, newid, &r);
+		rc = 0;
+	}
+out:
+	node_close(&n);
+	return rc;
+}

@@ -1,0 +1,320 @@
+/*
+ * send.c - roster send, reply and ack: what a POC writes and signs.
+ *
+ * These commands turn flags into a payload and an audience; node/core's
+ * message.c does the signing, sealing and storing for all of them, ack.c
+ * the acknowledgement.  A message is encrypted
+ * on the sender's node to every current device of the audience as the
+ * verified directory lists them; the hub only ever sees the sealed payload.
+ * A reply names its parent inside the payload, so the thread is signed but
+ * not shown to the hub.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "blob.h"
+#include "core/ack.h"
+#include "core/audience.h"
+#include "core/checks.h"
+#include "core/message.h"
+#include "core/outbox.h"
+#include "core/store.h"
+#include "jsonutil.h"
+
+#define SEND_MAX_FIELDS 64
+
+static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
+static const char *langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
+
+static int
+one_of(const char *v, const char **list)
+{
+	for (int i = 0; list[i] != NULL; i++)
+		if (strcmp(v, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* --attach FILE (repeatable) and --progress into out; files has room for
+ * BLOB_MAX_ATTACH + 1 (out->nattach over BLOB_MAX_ATTACH: too many). */
+static void
+attach_opts(struct opts *o, struct outgoing *out, const char **files,
+    struct progress_bar *bar)
+{
+	out->nattach = 0;
+	while (out->nattach <= BLOB_MAX_ATTACH &&
+	    (files[out->nattach] = opt_value(o, "--attach")) != NULL)
+		out->nattach++;
+	out->attach = files;
+	out->progress = progress_bar(bar, opt_flag(o, "--progress"));
+}
+
+/* The flags of send and reply: the body, urgency, TLP and language. */
+struct body_args {
+	const char *subject, *body, *body_file, *urgency, *tlp, *lang;
+	int no_forward;
+};
+
+static void
+body_opts(struct opts *o, struct body_args *a)
+{
+	a->subject = opt_value(o, "--subject");
+	a->body = opt_value(o, "--body");
+	a->body_file = opt_value(o, "--body-file");
+	a->urgency = opt_value(o, "--urgency");
+	a->tlp = opt_value(o, "--tlp");
+	a->lang = opt_value(o, "--lang");
+	a->no_forward = opt_flag(o, "--no-forward");
+}
+
+/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message.
+ * With a template the body is an optional note beside the fields. */
+static int
+body_check(const char *cmd, struct body_args *a, struct buf *body, int templated)
+{
+	if (a->body != NULL && a->body_file != NULL)
+		return usage_error(cmd, "give only one of --body-file FILE and --body TEXT");
+	if (!templated && a->body == NULL && a->body_file == NULL)
+		return usage_error(cmd, "give --body TEXT, --body-file FILE or --template NAME");
+	if (a->urgency != NULL && urgency_index(a->urgency) < 0)
+		return usage_error(cmd, "--urgency must be flash, urgent, priority or routine");
+	if (a->tlp != NULL && !one_of(a->tlp, tlps))
+		return usage_error(cmd, "--tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+	if (a->lang != NULL && !one_of(a->lang, langs))
+		return usage_error(cmd, "--lang must be one of ar, en, es, fr, ru, zh");
+	if (a->body_file != NULL) {
+		if (read_file(a->body_file, body, 16u << 20) != 0)
+			return fail(cmd);
+	} else if (a->body != NULL)
+		buf_addstr(body, a->body);
+	if (memchr(body->p ? (const void *)body->p : "", '\0', body->len) != NULL)
+		return usage_error(cmd, "the body must be text (it contains a NUL byte)");
+	return 0;
+}
+
+static void
+fill_payload(json_t *m, const struct body_args *a, const struct buf *body)
+{
+	if (a->subject != NULL)
+		json_object_set_new(m, "subject", json_string(a->subject));
+	json_object_set_new(m, "body", json_stringn(body->p ? (const char *)body->p : "",
+	    body->len));
+	json_object_set_new(m, "tlp", json_string(a->tlp));
+	json_object_set_new(m, "lang", json_string(a->lang));
+	if (a->no_forward)
+		json_object_set_new(m, "no_forward", json_true());
+}
+
+static void
+wipe(struct buf *b)
+{
+	if (b->p != NULL)
+		sodium_memzero(b->p, b->len);
+	buf_free(b);
+}
+
+int
+cmd_send(int argc, char **argv)
+{
+	struct node n = {0};
+	struct outgoing out;
+	struct body_args a;
+	struct buf body = {0};
+	struct opts o;
+	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	const char *attach[BLOB_MAX_ATTACH + 1];
+	uint8_t id[32], parent[32];
+	struct progress_bar bar;
+	struct sent r;
+	size_t nkv = 0;
+	int rc;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	outgoing_init(&out);
+	out.to = opt_value(&o, "--to");
+	out.roles = opt_value(&o, "--role");
+	reply_to = opt_value(&o, "--reply-to");
+	tpl = opt_value(&o, "--template");
+	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
+		nkv++;
+	body_opts(&o, &a);
+	attach_opts(&o, &out, attach, &bar);
+	rc = opts_finish(&o, "send");
+	opts_free(&o);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (a.urgency == NULL)
+		a.urgency = "routine";
+	if (a.tlp == NULL)
+		a.tlp = "AMBER";
+	if (a.lang == NULL)
+		a.lang = "en";
+	if (out.to == NULL || (a.subject == NULL && tpl == NULL)) {
+		rc = usage_error("send", "--to and --subject (or --template) are required");
+		goto out;
+	}
+	if (nkv > SEND_MAX_FIELDS) {
+		rc = usage_error("send", "at most %d --field options", SEND_MAX_FIELDS);
+		goto out;
+	}
+	if (nkv > 0 && tpl == NULL) {
+		rc = usage_error("send", "--field needs --template NAME");
+		goto out;
+	}
+	if (out.roles != NULL && audience_check_roles(out.roles) != 0) {
+		rc = usage_error("send", "--role: %s", rs_err());
+		goto out;
+	}
+	if (out.nattach > BLOB_MAX_ATTACH) {
+		rc = usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
+		goto out;
+	}
+	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0)
+		goto out;
+	out.urgency = a.urgency;
+	fill_payload(out.payload, &a, &body);
+	if (node_open(&n, 1) != 0)
+		goto failed;
+	if (tpl != NULL && message_fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
+		goto failed;
+	if (reply_to != NULL) {
+		if (store_message_find(&n, reply_to, parent) != 0)
+			goto failed;
+		out.parent = parent;
+	}
+	if (message_send(&n, &out, id, &r) == 0) {
+		print_sent(&n, id, &r);
+		goto out;
+	}
+failed:
+	rc = fail("send");
+out:
+	wipe(&body);
+	outgoing_free(&out);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_reply(int argc, char **argv)
+{
+	struct node n = {0};
+	struct outgoing out;
+	struct parent_info p;
+	struct body_args a;
+	struct buf body = {0};
+	struct opts o;
+	const char *idp, *attach[BLOB_MAX_ATTACH + 1];
+	uint8_t id[32], parent[32];
+	struct progress_bar bar;
+	struct sent r;
+	int rc, all;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	outgoing_init(&out);
+	body_opts(&o, &a);
+	attach_opts(&o, &out, attach, &bar);
+	all = opt_flag(&o, "--all");
+	idp = opt_positional(&o);
+	rc = opts_finish(&o, "reply");
+	opts_free(&o);
+	if (rc != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (idp == NULL) {
+		rc = usage_error("reply", "which message? give its ID");
+		goto out;
+	}
+	if (out.nattach > BLOB_MAX_ATTACH) {
+		rc = usage_error("reply", "at most %d --attach files", BLOB_MAX_ATTACH);
+		goto out;
+	}
+	if ((rc = body_check("reply", &a, &body, 0)) != 0)
+		goto out;
+	if (node_open(&n, 1) != 0 || store_message_find(&n, idp, parent) != 0 ||
+	    message_reply_audience(&n, parent, all, &p) != 0)
+		goto failed;
+	out.to = p.to;
+	out.parent = parent;
+	out.urgency = a.urgency != NULL ? a.urgency : "routine";
+	if (a.subject == NULL)
+		a.subject = p.subject;
+	if (a.tlp == NULL)
+		a.tlp = p.tlp;
+	if (a.lang == NULL)
+		a.lang = "en";
+	fill_payload(out.payload, &a, &body);
+	if (message_send(&n, &out, id, &r) == 0) {
+		print_sent(&n, id, &r);
+		goto out;
+	}
+failed:
+	rc = fail("reply");
+out:
+	wipe(&body);
+	outgoing_free(&out);
+	node_close(&n);
+	return rc;
+}
+
+int
+cmd_ack(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	const char *note, *idp;
+	uint8_t id[32];
+	char sid[17];
+	int rc = 1;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	note = opt_value(&o, "--note");
+	idp = opt_positional(&o);
+	if (opts_finish(&o, "ack") != 0 || idp == NULL) {
+		opts_free(&o);
+		return idp ? EXIT_USAGE : usage_error("ack", "which message? give its ID");
+	}
+	opts_free(&o);
+	if (node_open(&n, 1) != 0) {
+		rc = fail("ack");
+		goto out;
+	}
+	if (checks_is_check(&n, idp)) {		/* a communication check */
+		rc = checks_answer_print(&n, idp) == 0 ? 0 : fail("ack");
+		goto out;
+	}
+	if (store_message_find(&n, idp, id) != 0) {
+		rc = fail("ack");
+		goto out;
+	}
+	switch (ack_message(&n, id, note)) {
+	case ACK_SIGNED:
+		break;
+	case ACK_NOT_RECEIVED:
+		fprintf(stderr, "roster ack: %s is a message this node sent; only recipients"
+		    " acknowledge\n", idp);
+		goto out;
+	default:
+		rc = fail("ack");
+		goto out;
+	}
+	short_id(sid, id);
+	if (outbox_flush(&n, NULL) != 0)
+		printf("acknowledgement of %s queued (%s); it goes with the next sync\n", sid,
+		    rs_err());
+	else
+		printf("acknowledged %s\n", sid);
+	rc = 0;
+out:
+	node_close(&n);
+	return rc;
+}

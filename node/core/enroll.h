@@ -1,0 +1,37 @@
+/*
+ * enroll.h - the files a node comes into being with and the records that
+ * put a device in and out of the directory: the certification request
+ * (roster init), the certificate (roster certify, on the administrator's
+ * offline machine), its publication (roster enroll) and a revocation.
+ * enroll.c says what each checks.
+ */
+#ifndef ROSTER_NODE_ENROLL_H
+#define ROSTER_NODE_ENROLL_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "node.h"
+
+#define ENROLL_WUR __attribute__((warn_unused_result))
+
+/* NODEDIR/request.json for device key k (its path in path). */
+int enroll_write_request(struct node *n, const struct keypair *k, char *path, size_t plen)
+    ENROLL_WUR;
+/* Keeps a copy of the hub's certificate as NODEDIR/hub-ca.pem (n->cfg.hub_ca). */
+int enroll_copy_ca(struct node *n, const char *ca) ENROLL_WUR;
+/* Reads and checks a certification request (proof of possession
+ * included): its JSON, with the device's signing and box keys. */
+json_t *enroll_read_request(const char *path, uint8_t dev[32], uint8_t box[32]);
+/* The signed cert envelope for request r by root key k, valid for days,
+ * and the file `roster certify` writes for it (text, malloc'd). */
+char *enroll_certify(json_t *r, const struct keypair *k, long days);
+/* The cert envelope in a certificate file. */
+int enroll_read_cert(const char *path, struct buf *raw) ENROLL_WUR;
+/* Checks that e (parsed, signature verified) certifies this node's device. */
+int enroll_cert_is_ours(struct node *n, const struct envelope *e) ENROLL_WUR;
+/* A revocation of target by k (a device itself, or its State's root key). */
+int enroll_revoke_envelope(struct buf *env, const struct keypair *k, const char *state,
+    const uint8_t target[32], const char *reason) ENROLL_WUR;
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * outbox.c - signing into the outbox and flushing it to the hub (see
+ * outbox.h for the rules).
+ *
+ * The receipts of a batch commit together: one fsync instead of one per
+ * envelope.  Losing them in a crash loses nothing, since the hub answers a
+ * resubmission with the receipt it gave.
+ */
+#include "outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hubclient.h"
+#include "jsonutil.h"
+#include "store.h"
+
+#define OUTBOX_BATCH 1000
+
+int
+outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
+    struct buf *env, uint8_t id[32])
+{
+	int64_t seq;
+	char prev[65];
+
+	if (n->key == NULL) {
+		rs_seterr("the device key is locked");
+		return -1;
+	}
+	if (store_chain_head(n, &seq, prev) != 0)
+		return -1;
+	json_object_set_new(hdr, "state", json_string(n->cfg.state));
+	json_object_set_new(hdr, "seq", json_integer(seq + 1));
+	if (seq > 0 && prev[0] != '\0')
+		json_object_set_new(hdr, "prev", json_string(prev));
+	if (env_build(env, hdr, payload, len, n->key->pk, n->key->sk) != 0)
+		return -1;
+	sha256(id, env->p, env->len);
+	return store_outbox_add(n, seq + 1, id, jstr(hdr, "kind"), env);
+}
+
+int
+outbox_sign(struct node *n, json_t *hdr, const char *payload, uint8_t id[32])
+{
+	struct buf env = {0};
+	int rc;
+
+	if (store_begin(n) != 0)
+		return -1;
+	rc = outbox_add(n, hdr, payload, strlen(payload), &env, id);
+	buf_free(&env);
+	if (rc != 0 || store_commit(n) != 0) {
+		store_rollback(n);
+		return -1;
+	}
+	return 0;
+}
+
+/* The hub refused the envelope with sequence number seq for good. */
+static int
+rewind_chain(struct node *n, int64_t seq, const char *reason)
+{
+	fprintf(stderr, "roster: the hub refused envelope %lld: %s\n", (long long)seq, reason);
+	if (store_begin(n) != 0)
+		return -1;
+	if (store_outbox_drop_from(n, seq, reason) != 0) {
+		store_rollback(n);
+		return -1;
+	}
+	return store_commit(n);
+}
+
+static int
+take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
+{
+	struct receipt r;
+	char *text;
+	int rc;
+
+	if (receipt_from_json(&r, rj) != 0 ||
+	    receipt_verify(&r, n->cfg.operator_key) != 0 || memcmp(r.id, id, 32) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", memcmp(r.id, id, 32) ? rs_err() :
+		    "receipt names another envelope");
+		(void)store_alarm(n, "bad-receipt", NULL,
+		    "the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
+		rs_seterr("the hub's receipt for envelope %lld is not valid: %s", (long long)seq,
+		    why);
+		return -1;
+	}
+	text = jdump(rj);
+	rc = store_outbox_set_receipt(n, seq, (int64_t)r.index, r.time, text) == 0 &&
+	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 ? 0 : -1;
+	free(text);
+	return rc;
+}
+
+/* Sends up to OUTBOX_BATCH pending envelopes.  Returns how many were
+ * accepted, or -1. */
+static int
+outbox_batch(struct node *n, int *pending)
+{
+	struct buf body = {0};
+	struct outbox_item *items = NULL;
+	size_t count = 0, at = 0;
+	json_t *results = NULL;
+	const char *refused = NULL;
+	int accepted = 0, rc = -1;
+
+	if (store_outbox_pending(n, OUTBOX_BATCH, &items, &count, &body) != 0)
+		goto out;
+	*pending = (int)count;
+	if (count == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (hub_submit(n, &body, &results) != 0)
+		goto out;
+	if (store_begin(n) != 0)
+		goto out;
+	for (; at < count && at < json_array_size(results); at++) {
+		json_t *r = json_array_get(results, at);
+		json_t *rcpt = json_object_get(r, "receipt");
+		if (rcpt == NULL) {
+			refused = jstr(r, "error") ? jstr(r, "error") : "no reason given";
+			break;
+		}
+		if (take_receipt(n, rcpt, items[at].id, items[at].seq) != 0) {
+			char why[RS_ERRLEN];
+			snprintf(why, sizeof(why), "%s", rs_err());
+			if (store_commit(n) != 0)	/* the receipts before it, and the alarm */
+				store_rollback(n);
+			rs_seterr("%s", why);
+			goto out;
+		}
+		accepted++;
+	}
+	if (store_commit(n) != 0) {
+		store_rollback(n);
+		goto out;
+	}
+	if (refused != NULL && rewind_chain(n, items[at].seq, refused) != 0)
+		goto out;
+	rc = accepted;
+out:
+	json_decref(results);
+	free(items);
+	buf_free(&body);
+	return rc;
+}
+
+int
+outbox_flush(struct node *n, int *sent)
+{
+	if (sent != NULL)
+		*sent = 0;
+	for (;;) {
+		int pending = 0, accepted = outbox_batch(n, &pending);
+		if (accepted < 0)
+			return -1;
+		if (sent != NULL)
+			*sent += accepted;
+		if (pending < OUTBOX_BATCH || accepted == 0)
+			return 0;
+	}
+}

@@ -1,0 +1,511 @@
+/*
+ * actions.c - the local API's endpoints that sign or change something
+ * (docs/node-api.md): send, acknowledge, forward, consultation steps and
+ * agreements, communication checks, and the account's settings.
+ *
+ * Everything signed is signed by node/core (message.c, ack.c, forward.c,
+ * consult.c, checks.c) with the key of the session that asks
+ * (web_with_key): what a user signs in the browser is signed with the key
+ * their sign-in unsealed.  The body was checked to be a JSON object sent
+ * as application/json with the session's CSRF token (server.c, auth.c);
+ * each action checks its fields and answers 400 naming the wrong one.
+ */
+#include "web_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "core/ack.h"
+#include "core/alert.h"
+#include "core/audience.h"
+#include "core/checks.h"
+#include "core/consult.h"
+#include "core/forward.h"
+#include "core/message.h"
+#include "core/outbox.h"
+#include "core/store.h"
+#include "jsonutil.h"
+
+static const char *urgencies[] = { "flash", "urgent", "priority", "routine", NULL };
+static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
+
+static int
+in_list(const char *v, const char **list)
+{
+	for (int i = 0; v != NULL && list[i] != NULL; i++)
+		if (strcmp(v, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- acknowledge ------------------------------------------------------------ */
+
+struct ack_arg {
+	struct web *w;
+	const uint8_t *id;
+	const char *note;
+	enum ack_result rc;
+};
+
+static int
+do_ack(void *p)
+{
+	struct ack_arg *a = p;
+
+	a->rc = ack_message(a->w->n, a->id, a->note);
+	return a->rc == ACK_SIGNED ? 0 : -1;
+}
+
+void
+act_ack(const struct call *c, struct http_resp *resp)
+{
+	struct ack_arg a = { c->w, c->id, jstr(c->body, "note"), ACK_FAILED };
+	struct msg_row m;
+	int found = 0, acked = 0;
+
+	if (a.note != NULL && strlen(a.note) > 2000) {
+		http_resp_error(resp, 400, "the note is too long (at most 2000 bytes)");
+		return;
+	}
+	switch (store_message_get(c->w->n, c->id, &m)) {
+	case STORE_OK:
+		found = strcmp(m.direction, "in") == 0 && m.has_sender;
+		acked = m.acked;
+		msg_row_free(&m);
+		break;
+	case STORE_NOT_FOUND:
+		break;
+	default:
+		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+		return;
+	}
+	if (!found) {
+		http_resp_error(resp, 404, "no received message with this id: only recipients "
+		    "acknowledge");
+		return;
+	}
+	if (acked) {
+		http_resp_error(resp, 409, "you already acknowledged this message");
+		return;
+	}
+	if (web_with_key(c->w, c->who, do_ack, &a) != 0) {
+		http_resp_error(resp, 500, "cannot acknowledge: %s", rs_err());
+		return;
+	}
+	int flushed = outbox_flush(c->w->n, NULL) == 0;
+	http_resp_json(resp, 200, json_pack("{s:b,s:b}", "acknowledged", 1, "queued", !flushed));
+}
+
+/* ---- send ------------------------------------------------------------------------ */
+
+struct send_arg {
+	struct web *w;
+	struct outgoing out;
+	const char *tpl;		/* a catalogue template, or NULL */
+	const char *kv[65];		/* its fields as "name=value" */
+	size_t nkv;
+	char kvbuf[65][2048];
+	uint8_t id[32];
+	uint8_t parent[32];		/* "reply_to": the thread's parent */
+	int forward;			/* forward_send instead of message_send */
+	uint8_t orig[32];
+	const char *note;
+	struct sent r;
+	enum forward_result forwarded;
+};
+
+static int
+do_send(void *p)
+{
+	struct send_arg *s = p;
+
+	if (s->forward) {
+		s->forwarded = forward_send(s->w->n, s->orig, s->out.to, s->out.roles, s->note,
+		    jstr(s->out.payload, "lang"), s->id, &s->r);
+		return s->forwarded == FORWARD_SENT ? 0 : -1;
+	}
+	if (s->tpl != NULL && message_fill_template(s->w->n, s->tpl, s->kv, s->nkv,
+	    jstr(s->out.payload, "lang"), s->out.payload) != 0)
+		return -1;
+	return message_send(s->w->n, &s->out, s->id, &s->r);
+}
+
+/* Answers with the message just made: its id, and its log index unless it
+ * waits in the outbox. */
+static void
+sent_result(struct web *w, struct http_resp *resp, const uint8_t id[32])
+{
+	struct msg_row m;
+	json_t *j;
+
+	if (store_message_get(w->n, id, &m) != STORE_OK) {
+		http_resp_error(resp, 500, "the message was made but cannot be read back");
+		return;
+	}
+	j = json_pack("{s:o,s:b}", "id", jhex(id, 32), "queued", !m.has_index);
+	if (m.has_index)
+		json_object_set_new(j, "index", json_integer(m.index));
+	msg_row_free(&m);
+	http_resp_json(resp, 200, j);
+}
+
+/* "to" as a JSON array of State codes, "group:NAME" or "all", joined
+ * "XB,group:forum" into out. */
+static int
+states_list(json_t *to, char *out, size_t len)
+{
+	json_t *v;
+	size_t i, used = 0;
+
+	if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > 64) {
+		rs_seterr("\"to\" must list 1 to 64 State codes");
+		return -1;
+	}
+	out[0] = '\0';
+	json_array_foreach(to, i, v) {
+		const char *s = json_string_value(v);
+		if (s == NULL || (!valid_state(s) && strcmp(s, "all") != 0 &&
+		    (strncmp(s, "group:", 6) != 0 || strlen(s) > 6 + 31))) {
+			rs_seterr("\"to\" item %zu is not a State code (two capital letters),"
+			    " group:NAME or all", i);
+			return -1;
+		}
+		if (used + strlen(s) + 2 >= len) {
+			rs_seterr("\"to\" is too long");
+			return -1;
+		}
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", s);
+	}
+	return 0;
+}
+
+/* The template's own fields, given in the request as "NAME": "value" (or
+ * a list of values), become "NAME=value" pairs for catalogue_fill. */
+static int
+template_fields(json_t *j, struct send_arg *s, char *err, size_t errlen)
+{
+	json_t *fields = json_object_get(j, "fields"), *v, *x;
+	const char *k;
+	size_t i;
+
+	if (fields == NULL)
+		return 0;
+	if (!json_is_object(fields)) {
+		snprintf(err, errlen, "\"fields\" must be an object of NAME: value");
+		return -1;
+	}
+	json_object_foreach(fields, k, v) {
+		json_t *list = json_is_array(v) ? v : NULL;
+		for (i = 0; i < (list ? json_array_size(list) : 1); i++) {
+			x = list ? json_array_get(list, i) : v;
+			if (!json_is_string(x)) {
+				snprintf(err, errlen, "field \"%.40s\" must be text", k);
+				return -1;
+			}
+			if (*json_string_value(x) == '\0')
+				continue;
+			if (s->nkv >= 64) {
+				snprintf(err, errlen, "too many field values (at most 64)");
+				return -1;
+			}
+			snprintf(s->kvbuf[s->nkv], sizeof(s->kvbuf[0]), "%s=%s", k,
+			    json_string_value(x));
+			s->kv[s->nkv] = s->kvbuf[s->nkv];
+			s->nkv++;
+		}
+	}
+	return 0;
+}
+
+static int
+send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
+    size_t errlen)
+{
+	const char *tpl = jstr(j, "template"), *subject = jstr(j, "subject");
+	const char *body = jstr(j, "body"), *urgency, *tlp, *lang, *roles = jstr(j, "roles");
+
+	if (tpl != NULL && strcmp(tpl, "free-text") != 0)
+		s->tpl = tpl;
+	if (states_list(json_object_get(j, "to"), to, tolen) != 0) {
+		snprintf(err, errlen, "%s", rs_err());
+		return -1;
+	}
+	s->out.to = to;
+	urgency = jstr(j, "urgency") ? jstr(j, "urgency") : "routine";
+	tlp = jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER";
+	lang = jstr(j, "lang") ? jstr(j, "lang") : "en";
+	if (s->tpl == NULL && (subject == NULL || *subject == '\0'))
+		snprintf(err, errlen, "\"subject\" is required (1 to 300 bytes)");
+	else if (subject != NULL && strlen(subject) > 300)
+		snprintf(err, errlen, "\"subject\" is too long (at most 300 bytes)");
+	else if ((s->tpl == NULL && body == NULL) || (body != NULL && strlen(body) > (1u << 19)))
+		snprintf(err, errlen, "\"body\" is required (at most 512 KiB)");
+	else if (!in_list(urgency, urgencies))
+		snprintf(err, errlen, "\"urgency\" must be flash, urgent, priority or routine");
+	else if (!in_list(tlp, tlps))
+		snprintf(err, errlen, "\"tlp\" must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+	else if (!web_lang_ok(lang))
+		snprintf(err, errlen, "\"lang\" must be one of ar, en, es, fr, ru, zh");
+	else if (roles != NULL && audience_check_roles(roles) != 0)
+		snprintf(err, errlen, "\"roles\": %s", rs_err());
+	else if (template_fields(j, s, err, errlen) == 0) {
+		s->out.urgency = urgency;
+		s->out.roles = roles;
+		if (subject != NULL && *subject != '\0')
+			json_object_set_new(s->out.payload, "subject", json_string(subject));
+		json_object_set_new(s->out.payload, "body", json_string(body ? body : ""));
+		json_object_set_new(s->out.payload, "tlp", json_string(tlp));
+		json_object_set_new(s->out.payload, "lang", json_string(lang));
+		if (json_is_true(json_object_get(j, "no_forward")))
+			json_object_set_new(s->out.payload, "no_forward", json_true());
+		if (json_is_true(json_object_get(j, "consultation")))
+			json_object_set_new(s->out.payload, "consultation",
+			    json_pack("{s:s}", "step", "request"));
+		if (jstr(j, "reply_to") != NULL) {
+			if (store_message_find(s->w->n, jstr(j, "reply_to"), s->parent) != 0) {
+				snprintf(err, errlen, "\"reply_to\": %s", rs_err());
+				return -1;
+			}
+			s->out.parent = s->parent;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+act_send(const struct call *c, struct http_resp *resp)
+{
+	struct send_arg *s = xcalloc(1, sizeof(*s));
+	char to[1024], err[256];
+
+	s->w = c->w;
+	outgoing_init(&s->out);
+	if (send_checks(c->body, s, to, sizeof(to), err, sizeof(err)) != 0)
+		http_resp_error(resp, 400, "%s", err);
+	else if (web_with_key(c->w, c->who, do_send, s) != 0)
+		http_resp_error(resp, 422, "not sent: %s", rs_err());
+	else
+		sent_result(c->w, resp, s->id);
+	outgoing_free(&s->out);
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+}
+
+/* ---- consultations (node/core/consult.c) -------------------------------------- */
+
+/* A step in the thread of a request, or the signed agreement to the other
+ * side's outcome. */
+struct consult_arg {
+	struct web *w;
+	uint8_t id[32], newid[32];
+	const char *step, *text;
+	int agree, queued;
+	struct sent r;
+};
+
+static int
+do_consult(void *p)
+{
+	struct consult_arg *c = p;
+
+	if (c->agree)
+		return consult_agree_to(c->w->n, c->id, c->text, &c->queued);
+	return consult_reply(c->w->n, c->id, c->step, c->text, c->newid, &c->r);
+}
+
+static void
+consult_action(const struct call *call, int agree, struct http_resp *resp)
+{
+	struct consult_arg c;
+
+	memset(&c, 0, sizeof(c));
+	c.w = call->w;
+	memcpy(c.id, call->id, 32);
+	c.agree = agree;
+	c.step = jstr(call->body, "step");
+	c.text = jstr(call->body, c.agree ? "note" : "body");
+	if (!c.agree && c.step == NULL) {
+		http_resp_error(resp, 400, "\"step\" is required: accept, decline, propose or outcome");
+		return;
+	}
+	if (c.text != NULL && strlen(c.text) > (1u << 19)) {
+		http_resp_error(resp, 400, "the text is too long (at most 512 KiB)");
+		return;
+	}
+	if (web_with_key(call->w, call->who, do_consult, &c) != 0)
+		http_resp_error(resp, 422, "%s", rs_err());
+	else if (c.agree)
+		http_resp_json(resp, 200, json_pack("{s:b,s:b}", "agreed", 1, "queued", c.queued));
+	else
+		sent_result(call->w, resp, c.newid);
+}
+
+void
+act_consult(const struct call *c, struct http_resp *resp)
+{
+	consult_action(c, 0, resp);
+}
+
+void
+act_agree(const struct call *c, struct http_resp *resp)
+{
+	consult_action(c, 1, resp);
+}
+
+/* ---- forward ---------------------------------------------------------------------- */
+
+/* Forwarding: node/core/forward.c checks the original's TLP label and the
+ * sender's wish (tlp.c) and sends the original itself, verifiable by each
+ * recipient; a refusal is 403 with the rule in plain words. */
+void
+act_forward(const struct call *c, struct http_resp *resp)
+{
+	struct send_arg *s = xcalloc(1, sizeof(*s));
+	json_t *j = c->body;
+	char to[1024];
+	int rc;
+
+	s->w = c->w;
+	outgoing_init(&s->out);
+	if (states_list(json_object_get(j, "to"), to, sizeof(to)) != 0) {
+		http_resp_error(resp, 400, "%s", rs_err());
+		goto out;
+	}
+	s->forward = 1;
+	memcpy(s->orig, c->id, 32);
+	s->out.to = to;
+	s->out.roles = jstr(j, "roles");
+	s->note = jstr(j, "note");
+	json_object_set_new(s->out.payload, "lang", json_string(web_lang_ok(jstr(j, "lang")) ?
+	    jstr(j, "lang") : "en"));
+	s->forwarded = FORWARD_FAILED;
+	rc = web_with_key(c->w, c->who, do_send, s);
+	if (rc != 0 && s->forwarded == FORWARD_FORBIDDEN)
+		http_resp_json(resp, 403, json_pack("{s:s,s:b}", "error", rs_err(),
+		    "refused", 1));
+	else if (rc != 0)
+		http_resp_error(resp, 422, "not forwarded: %s", rs_err());
+	else
+		sent_result(c->w, resp, s->id);
+out:
+	outgoing_free(&s->out);
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+}
+
+/* ---- communication checks (node/core/checks.c) ------------------------------------ */
+
+struct check_arg {
+	struct web *w;
+	const char *to, *roles, *deadline, *check;	/* check: answer it */
+	uint8_t id[32];
+	enum checks_answer answer;
+};
+
+static int
+do_check(void *p)
+{
+	struct check_arg *c = p;
+	int64_t answered, deadline;
+
+	if (c->check == NULL)
+		return checks_sign_start(c->w->n, c->to, c->roles, c->deadline, NULL, NULL,
+		    c->id, NULL, NULL);
+	c->answer = checks_sign_answer(c->w->n, c->check, c->id, &answered, &deadline);
+	return c->answer == CHECKS_ANSWER_SIGNED ? 0 : -1;
+}
+
+/* POST /api/checks {"to"?,"deadline"?,"roles"?}: start a check (default:
+ * all, 24h).  POST /api/checks/ID/answer {}: answer check ID. */
+static void
+check_action(const struct call *call, const char *check, struct http_resp *resp)
+{
+	struct check_arg c = { .w = call->w, .to = jstr(call->body, "to"),
+	    .roles = jstr(call->body, "roles"), .deadline = jstr(call->body, "deadline"),
+	    .check = check, .answer = CHECKS_ANSWER_FAILED };
+	char *hex;
+
+	if (c.to == NULL)
+		c.to = "all";
+	if (c.deadline == NULL)
+		c.deadline = "24h";
+	if (web_with_key(call->w, call->who, do_check, &c) != 0) {
+		http_resp_error(resp, c.answer == CHECKS_ANSWER_ALREADY ? 409 :
+		    c.answer == CHECKS_ANSWER_NOT_ASKED ? 403 :
+		    c.check != NULL ? 404 : 400, "%s", rs_err());
+		return;
+	}
+	int flushed = outbox_flush(call->w->n, NULL) == 0;
+	hex = hex_encode(c.id, 32);
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", !flushed));
+	free(hex);
+}
+
+void
+act_check_start(const struct call *c, struct http_resp *resp)
+{
+	check_action(c, NULL, resp);
+}
+
+void
+act_check_answer(const struct call *c, struct http_resp *resp)
+{
+	if (strlen(c->param) > 64) {
+		http_resp_error(resp, 404, "no such action: POST %s", c->req->path);
+		return;
+	}
+	check_action(c, c->param, resp);
+}
+
+/* ---- settings ---------------------------------------------------------------------- */
+
+void
+act_settings(const struct call *c, struct http_resp *resp)
+{
+	struct web *web = c->w;
+	const struct who *w = c->who;
+	json_t *j = c->body;
+	const char *lang = jstr(j, "lang"), *email = jstr(j, "email");
+
+	if (lang != NULL && !web_lang_ok(lang)) {
+		http_resp_error(resp, 400, "\"lang\" must be one of ar, en, es, fr, ru, zh");
+		return;
+	}
+	if (email != NULL && *email && (strlen(email) > 254 || strchr(email, '@') == NULL ||
+	    strpbrk(email, " \r\n\t<>") != NULL)) {
+		http_resp_error(resp, 400, "\"email\" is not an e-mail address");
+		return;
+	}
+	if (!w->account && email != NULL && *email) {
+		http_resp_error(resp, 400, "alert e-mail needs an account (`roster user add`)");
+		return;
+	}
+	if ((w->account ? store_account_set_prefs(web->n, w->s.user, lang, email) :
+	    lang ? store_meta_set_text(web->n, "web_lang", lang) : 0) != 0) {
+		http_resp_error(resp, 500, "cannot save the settings: %s", rs_err());
+		return;
+	}
+	/* The account's alert address is where this node's e-mail alerts go
+	 * (one POC per node); the mail server stays the administrator's
+	 * `roster alerts set --smtp`. */
+	if (w->account && email != NULL && *email &&
+	    strcmp(email, web->n->cfg.alert_email) != 0) {
+		if (alert_check_address("the alert address", email) != 0) {
+			http_resp_error(resp, 400, "%s", rs_err());
+			return;
+		}
+		snprintf(web->n->cfg.alert_email, sizeof(web->n->cfg.alert_email), "%s", email);
+		if (config_save(web->n) != 0) {
+			http_resp_error(resp, 500, "cannot save the alert address: %s", rs_err());
+			return;
+		}
+	}
+	if (w->account && lang != NULL)
+		ws_session_set_lang(web->sessions, w->token, lang);
+	struct who w2 = *w;
+	if (lang != NULL)
+		snprintf(w2.s.lang, sizeof(w2.s.lang), "%s", lang);
+	http_resp_json(resp, 200, settings_json(web, &w2));
+}
