@@ -28,6 +28,10 @@
  * resynchronisation then finds the rows, and a client that retries gets
  * its receipt as a 409 "already in the log".
  *
+ * A server that went away (restarted, failed over) is waited for, up to ten
+ * seconds, before a batch begins: its requests then get their receipts a
+ * little later instead of 503.  A batch the loss interrupted is 503.
+ *
  * A refused envelope is looked up in the log (409 with its receipt, or a
  * plain refusal): the rows gathered so far are sent first, so the lookup
  * sees the batch's own envelopes too.
@@ -38,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "checkrec.h"
 #include "kinds.h"
@@ -45,6 +50,7 @@
 #include "util.h"
 
 #define NOTIFY_MAX	7000	/* bytes of NOTIFY payload (the server's limit is 8000) */
+#define RECONNECT_MS	10000	/* how long a batch waits for the server */
 
 static void
 clear_batch(struct pgstore *pg)
@@ -69,6 +75,29 @@ take_row(struct pgstore *pg)
 	    " SELECT size FROM seqlock WHERE one = 1 FOR UPDATE");
 }
 
+/*
+ * A new writer connection for the one the server dropped, trying for a
+ * while (RECONNECT_MS): a server that restarts is back within seconds, and
+ * the requests of the batch then wait for their receipts instead of being
+ * answered 503 and sent again.
+ */
+static int
+reconnect(struct pgstore *pg)
+{
+	int64_t end = now_ms() + RECONNECT_MS;
+	useconds_t nap = 100000;
+
+	while (pg_reset(pg->w) != 0) {
+		if (now_ms() + nap / 1000 > end)
+			return -1;
+		usleep(nap);
+		if (nap < 1000000)
+			nap *= 2;
+	}
+	pg->w_pid = PQbackendPID(pg->w);
+	return 0;
+}
+
 int
 pgw_begin(struct store *s)
 {
@@ -79,9 +108,8 @@ pgw_begin(struct store *s)
 	pthread_mutex_lock(&pg->follow_mu);
 	assert(!pg->in_txn);
 	if (pg_broken(pg->w)) {
-		if (pg_reset(pg->w) != 0)
+		if (reconnect(pg) != 0)
 			goto fail;
-		pg->w_pid = PQbackendPID(pg->w);
 		pg->need_resync = 1;
 	}
 	if (pg->need_resync && pgs_resync(s) != 0)
@@ -93,11 +121,8 @@ pgw_begin(struct store *s)
 		 * restarted): nothing was done yet, so once more on a new one. */
 		PQclear(r);
 		r = NULL;
-		if (pg_reset(pg->w) == 0) {
-			pg->w_pid = PQbackendPID(pg->w);
-			if (pgs_resync(s) == 0)
-				r = take_row(pg);
-		}
+		if (reconnect(pg) == 0 && pgs_resync(s) == 0)
+			r = take_row(pg);
 	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		char msg[RS_ERRLEN];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Operating the hub: the Prometheus endpoint on its own listener and the
 # JSON log.  Counters must move as they should (an envelope accepted, one
-# refused as a replay, garbage refused), the endpoint must not be on the
+# refused as a replay, garbage refused, a quota hit), the endpoint must not be on the
 # API's listener, and the JSON log must be one object per line, with one
 # "request" event per request and never a message's content.
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +60,24 @@ check "a checkpoint age is reported once one is signed" \
 	test -n "$(curl -s "$METRICS" | grep '^roster_checkpoint_age_seconds ')"
 check "XB syncs" node XB sync
 check_out "the quota counter is exported" "^roster_quota_refusals_total [0-9]+" curl -s "$METRICS"
+
+# A quota hit: one envelope per device and hour, after a restart (which
+# forgets the counts): XB's first message goes, its second is refused 429.
+stop_hub
+python3 - "$T/hub/hub.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["quota_envelopes"] = 1
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+check "the hub restarts with a quota of one envelope an hour" start_hub "$T/hub" \
+	--metrics-listen 127.0.0.1:0 --log-format json
+METRICS=$(cat "$T/hub/metrics.url")
+check "XB's first message goes" node XB send --to XA --subject q1 --body q1
+check_out "XB's second is refused for its quota" "quota" node XB send --to XA --subject q2 --body q2
+check "... counted as a quota refusal" test "$(metric roster_quota_refusals_total)" -eq 1
+check "... and as an envelope refused for quota" \
+	test "$(metric 'roster_envelopes_refused_total{reason="quota",code="429"}')" -eq 1
+check "... and the first as accepted" test "$(metric roster_envelopes_accepted_total)" -eq 1
 
 stop_hub
 check "every line of the hub's log is one JSON object with time, level, event, msg" python3 - "$T/hub.log" <<'PY'

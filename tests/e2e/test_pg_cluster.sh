@@ -16,7 +16,8 @@
 #     --receipts, which on PostgreSQL runs beside the serving hubs), and no
 #     checkpoint either hub signed during the burst contradicts another
 #     (same size, same roots; each a witness every node's audit accepts);
-#   - roster audit passes on every node.
+#   - roster audit passes on every node;
+#   - a device's quota is one across the processes.
 BACKEND=pg
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/rt_lib.sh"
@@ -145,4 +146,21 @@ for f in $(cat "$T/witnesses"); do
 done
 for s in XA XB XC XD; do check "$s's audit passes" node "$s" audit; done
 check_out "XA's audit sees cosignatures made through the other hub" "ok +[1-9][0-9]* cosignatures? by other nodes agree" node XA audit
+
+# One quota across the processes: what a device appended through one
+# counts on the other.
+stop_hub "$P1"; stop_hub "$P2"
+for d in "$T/hub" "$T/hub2"; do
+	python3 - "$d/hub.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["quota_envelopes"] = 1
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+done
+check "hub 1 restarts with a quota of one envelope an hour" start_hub "$T/hub"
+check "hub 2 too" start_hub "$T/hub2"
+check "XC sends once through hub 1" node XC send --to XA --subject "quota 1" --body q
+point XC "$H2"
+check_out "... and its next, through hub 2, is refused for the quota" "quota" \
+	node XC send --to XA --subject "quota 2" --body q
 finish
