@@ -341,7 +341,13 @@ cmd_serve(int argc, char **argv)
 		    " (is the hub already serving, or an admit running?)" : "");
 		return 1;
 	}
+	if (log_capture_stderr() != 0) {
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		hub_unlock(lockfd);
+		return 1;
+	}
 	rc = run(&o, &cfg);
+	log_capture_end();
 	hub_unlock(lockfd);
 	return rc == 0 ? 0 : 1;
 }

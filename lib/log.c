@@ -2,13 +2,17 @@
  * log.c - see log.h.
  *
  * The form is a process-wide setting written once at start and read
- * without a lock afterwards.  Each event is formatted into a buffer and
+ * without a lock afterwards.  Capturing standard error (JSON only) points
+ * fd 2 at a pipe that a thread turns into events, while events themselves
+ * go to the real standard error, kept as out_fd.  Each event is formatted into a buffer and
  * written with a single write(2) to standard error, which POSIX makes
  * atomic for a pipe up to PIPE_BUF and which in practice keeps whole lines
  * together on files and journald's stream as well.
  */
 #include "log.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,9 @@
 
 static enum log_format fmt_now = LOG_PLAIN;
 static char prog[32] = "roster";
+static int out_fd = STDERR_FILENO;	/* the real standard error */
+static pthread_t capture_th;
+static int capture_rd = -1;
 
 static const char *level_names[] = { "info", "warn", "error" };
 
@@ -54,7 +61,7 @@ static void
 write_all(const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, p, n);
+		ssize_t w = write(out_fd, p, n);
 		if (w <= 0)
 			return;		/* nowhere to say it */
 		p += w;
@@ -132,6 +139,82 @@ emit(enum log_level level, const char *event, json_t *fields, int quiet_plain,
 	free(text);
 	write_all((const char *)b.p, b.len);
 	buf_free(&b);
+}
+
+/* The capture thread: each line written to fd 2 becomes an event. */
+static void *
+capture_main(void *arg)
+{
+	char chunk[4096];
+	struct buf line = {0};
+	ssize_t n;
+
+	(void)arg;
+	while ((n = read(capture_rd, chunk, sizeof(chunk))) > 0 ||
+	    (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (chunk[i] != '\n') {
+				if (line.len < 4000)
+					buf_add(&line, &chunk[i], 1);
+				continue;
+			}
+			emit(LOG_WARN, "stderr", NULL, 0, buf_cstr(&line));
+			line.len = 0;
+		}
+	}
+	if (line.len > 0)
+		emit(LOG_WARN, "stderr", NULL, 0, buf_cstr(&line));
+	buf_free(&line);
+	return NULL;
+}
+
+int
+log_capture_stderr(void)
+{
+	int p[2];
+
+	if (fmt_now != LOG_JSON || capture_rd >= 0)
+		return 0;
+	if ((out_fd = dup(STDERR_FILENO)) < 0 || pipe(p) != 0) {
+		out_fd = STDERR_FILENO;
+		rs_seterr("cannot capture standard error: %s", strerror(errno));
+		return -1;
+	}
+	fflush(stderr);
+	if (dup2(p[1], STDERR_FILENO) < 0) {
+		close(p[0]);
+		close(p[1]);
+		close(out_fd);
+		out_fd = STDERR_FILENO;
+		rs_seterr("cannot capture standard error: %s", strerror(errno));
+		return -1;
+	}
+	close(p[1]);
+	capture_rd = p[0];
+	if (pthread_create(&capture_th, NULL, capture_main, NULL) != 0) {
+		dup2(out_fd, STDERR_FILENO);
+		close(out_fd);
+		close(capture_rd);
+		out_fd = STDERR_FILENO;
+		capture_rd = -1;
+		rs_seterr("cannot start the standard error thread");
+		return -1;
+	}
+	return 0;
+}
+
+void
+log_capture_end(void)
+{
+	if (capture_rd < 0)
+		return;
+	fflush(stderr);
+	dup2(out_fd, STDERR_FILENO);	/* the pipe's last writer goes: EOF */
+	pthread_join(capture_th, NULL);
+	close(capture_rd);
+	close(out_fd);
+	capture_rd = -1;
+	out_fd = STDERR_FILENO;
 }
 
 void

@@ -41,6 +41,13 @@ enum log_format log_format(void);
 int log_format_parse(const char *s, enum log_format *f)
     __attribute__((warn_unused_result));
 
+/* In the JSON form, whatever else writes to standard error from now on (a
+ * library's message, code that prints its own lines) becomes an event
+ * "stderr" too, one per line, so the stream stays one object per line.
+ * log_capture_end restores standard error (after the last line is out). */
+int log_capture_stderr(void) __attribute__((warn_unused_result));
+void log_capture_end(void);
+
 /* An event with a sentence (printf format).  Plain: "program: sentence". */
 void log_event(enum log_level level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -271,7 +271,8 @@ static const struct command commands[] = {
 "  --progress  draw the progress bar on stderr even when it is not a\n"
 "              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing; serve the web interface and local API",
-"usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n\n"
+"usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n"
+"                    [--metrics-listen ADDR:PORT] [--log-format plain|json]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the web interface and the local API (docs/node-api.md) on --listen\n"
 "(default 127.0.0.1:8080; port 0 picks a free one, written to\n"
@@ -285,7 +286,13 @@ static const struct command commands[] = {
 "restarts, the node reconnects by itself.  The loop also sends the overdue\n"
 "notices of this node's messages when a deadline passes (`roster send\n"
 "--help`), and e-mail alerts, when set up (`roster alerts --help`).\n"
-"Stop it with Ctrl-C or SIGTERM.\n" },
+"Stop it with Ctrl-C or SIGTERM.\n\n"
+"--metrics-listen ADDR:PORT serves GET /metrics (Prometheus text: when the\n"
+"node last synced, records, envelopes waiting for a receipt, messages not\n"
+"acknowledged, records refused, alarms, e-mail alerts queued and failed) on\n"
+"that separate address, its URL in NODEDIR/metrics.url.  --log-format json\n"
+"writes one JSON object per event (and per other line on stderr); never a\n"
+"message's content.\n" },
 { "templates", cmd_templates, "list and show the message templates",
 "usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
 "       roster templates show ID [--lang L] [--json] [--dir NODEDIR]\n"

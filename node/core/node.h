@@ -68,6 +68,7 @@ struct node {
 	int64_t dir_index;		/* last directory record applied */
 	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
+	int64_t synced_ms;		/* when sync_once last succeeded; 0 never */
 	int quiet;
 };
 

@@ -343,6 +343,18 @@ enum store_result store_outbox_envelope(struct node *n, const uint8_t id[32],
 typedef int (*store_outbox_fn)(void *ud, const uint8_t *env, size_t len, int64_t time);
 int store_outbox_each(struct node *n, const char *kind, store_outbox_fn fn, void *ud);
 
+/* ---- store_stats.c ------------------------------------------------------- */
+
+/* What a running node reports about itself (no content): records held and
+ * the log size they reach, outbox envelopes without a receipt, received
+ * messages not yet acknowledged by the POC, records refused, alarms kept,
+ * e-mail alerts waiting to go and given up. */
+struct node_stats {
+	int64_t records, log_seen, outbox_pending, unacknowledged;
+	int64_t refused, alarms, alerts_queued, alerts_failed;
+};
+int store_stats(struct node *n, struct node_stats *s) STORE_WUR;
+
 /* ---- store_local.c ------------------------------------------------------- */
 
 struct alert;

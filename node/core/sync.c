@@ -219,5 +219,6 @@ sync_once(struct node *n, struct sync_stats *s)
 	    fetch_listing(n, "/v1/checks", "checks_after", SYNC_CHECKS, s) != 0 ||
 	    flush(n, s) != 0)
 		return -1;
+	n->synced_ms = now_ms();
 	return 0;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Operating the hub: the Prometheus endpoint on its own listener and the
-# JSON log.  Counters must move as they should (an envelope accepted, one
+# Operating the hub and a node: the Prometheus endpoints on listeners of
+# their own and the JSON logs.  Counters must move as they should (an envelope accepted, one
 # refused as a replay, garbage refused, a quota hit), the endpoint must not be on the
 # API's listener, and the JSON log must be one object per line, with one
 # "request" event per request and never a message's content.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/rt_lib.sh"
 
 metric() {	# NAME_WITH_LABELS: its value on the metrics listener (0 when absent)
 	curl -s "$METRICS" | awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
@@ -94,4 +95,44 @@ PY
 check_out "requests are logged as events with route and status" '"event":"request".*"route":"/v1/envelopes".*"status":409' cat "$T/hub.log"
 check_out "the start is an event with the URL" '"event":"start".*"url":"http' cat "$T/hub.log"
 check_fails "the log never holds the message's subject or body" grep -q "$MARK" "$T/hub.log"
+
+# ---- a node: roster serve --metrics-listen, --log-format json -------------
+nmetric() {	# NAME: its value on XB's metrics listener
+	curl -s "$NMETRICS" | awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+check "the hub serves again" start_hub "$T/hub"
+check "XB runs roster serve with metrics and JSON logs" start_serve XB \
+	--metrics-listen 127.0.0.1:0 --log-format json
+NMETRICS=$(cat "$T/node-XB/metrics.url")
+check_out "the node's /metrics answers" "^# TYPE roster_node_records gauge" curl -s "$NMETRICS"
+check_out "... not on the web interface's listener" "^404$" \
+	curl -s -o /dev/null -w '%{http_code}' "$(cat "$T/node-XB/serve.url")/metrics"
+check_out "it names the node's State and role" 'roster_node_info\{state="XB",role="technical"\} 1' curl -s "$NMETRICS"
+for _ in $(seq 1 50); do [ "$(nmetric roster_node_last_sync_success_timestamp_seconds)" != 0 ] && break; sleep 0.1; done
+check "the last successful sync is reported" test "$(nmetric roster_node_last_sync_success_timestamp_seconds)" != 0
+check "no alarm" test "$(nmetric roster_node_alarms)" -eq 0
+u0=$(nmetric roster_node_messages_unacknowledged)
+check "XA sends to XB" node XA send --to XB --subject "$MARK again" --body "$MARK body"
+for _ in $(seq 1 50); do [ "$(nmetric roster_node_messages_unacknowledged)" -gt "$u0" ] && break; sleep 0.1; done
+check "a message waiting for the POC's acknowledgement moves the count ($u0 -> $(nmetric roster_node_messages_unacknowledged))" \
+	test "$(nmetric roster_node_messages_unacknowledged)" -eq $((u0 + 1))
+stop_hub
+check "with the hub down, XB's acknowledgement is queued" node XB ack "$(last_received XB)"
+check "... the outbox count says one envelope waits for a receipt" test "$(nmetric roster_node_outbox_pending)" -ge 1
+sleep 1
+check "... and the last sync's age grows" python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0.5 else 1)" "$(nmetric roster_node_last_sync_age_seconds)"
+kill "$SERVEPID"; wait "$SERVEPID" 2>/dev/null
+check "every line of the node's log is one JSON object" python3 - "$T/node-XB/serve.log" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    if line.strip():
+        o = json.loads(line)
+        assert {"time", "level", "program", "event", "msg"} <= set(o), o
+        n += 1
+assert n > 0
+PY
+check_out "... the start among them" '"event":"start"' cat "$T/node-XB/serve.log"
+check_out "... and what the loop said about the hub being down, as an event" '"event":"(sync|stderr)"' cat "$T/node-XB/serve.log"
+check_fails "... never the message's content" grep -q "$MARK" "$T/node-XB/serve.log"
 finish
