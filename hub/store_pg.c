@@ -761,6 +761,28 @@ check_operator(struct store *s)
 	return rc;
 }
 
+/* The last row's time is the coordination row's. */
+static int
+check_last_time(struct store *s, int64_t size, int64_t last)
+{
+	PGresult *r;
+	int rc = 0;
+
+	if (size == 0)
+		return 0;
+	if ((r = pg_exec(s->pg->w, "SELECT time FROM log ORDER BY idx DESC LIMIT 1",
+	    NULL)) == NULL)
+		return -1;
+	if (pg_i64(r, 0, 0) != last) {
+		rs_seterr("the last row of %s has log time %lld, the coordination "
+		    "row says %lld; run \"rosterd check\"", s->dbpath,
+		    (long long)pg_i64(r, 0, 0), (long long)last);
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
 /* The committed sizes from the coordination row, checked against the rows
  * as store.c's load_size and load_pub_size check them. */
 static int
@@ -807,21 +829,8 @@ load_sizes(struct store *s)
 	else if (pmaxidx >= size)
 		rs_seterr("a public record of %s names log index %lld, beyond the "
 		    "log; run \"rosterd check\"", s->dbpath, (long long)pmaxidx);
-	else if (size > 0 && (r = pg_exec(c, "SELECT time FROM log ORDER BY idx"
-	    " DESC LIMIT 1", NULL)) == NULL)
-		;
-	else {
-		if (size > 0) {
-			if (pg_i64(r, 0, 0) != last)
-				rs_seterr("the last row of %s has log time %lld, the "
-				    "coordination row says %lld; run \"rosterd check\"",
-				    s->dbpath, (long long)pg_i64(r, 0, 0), (long long)last);
-			else
-				rc = 0;
-			PQclear(r);
-		} else
-			rc = 0;
-	}
+	else
+		rc = check_last_time(s, size, last);
 	if (rc == 0) {
 		atomic_store(&s->committed, (uint64_t)size);
 		s->pub_size = s->pub_committed = (uint64_t)pub;
