@@ -17,9 +17,12 @@
  *
  *   log, rcpt, head, pub   as in SQLite (idx = leaf index, pub = public
  *                          index -> log index)
- *   tree, ptree            the two Merkle trees: level L, index i, the hash
- *                          of the complete aligned subtree of 2^L leaves
- *                          (lib/merkle.h's levels, as rows)
+ *   tree, ptree            the two Merkle trees: the hash of the complete
+ *                          aligned subtree of 2^L leaves at index i of level
+ *                          L (lib/merkle.h's levels, as rows), keyed by
+ *                          k = L * 2^56 + i, so that a proof's entries are
+ *                          one index scan (k = ANY(...)) and a level's run
+ *                          one range
  *   seqlock                one row: the committed size, public size and
  *                          last log time.  The sequencer of any process
  *                          takes it FOR UPDATE to append (store_pg_write.c):
@@ -67,10 +70,8 @@ static const struct migration {
 	"CREATE TABLE head(device bytea PRIMARY KEY, seq bigint NOT NULL,"
 	" id bytea NOT NULL);"
 	"CREATE TABLE pub(pindex bigint PRIMARY KEY, idx bigint NOT NULL UNIQUE);"
-	"CREATE TABLE tree(level smallint NOT NULL, idx bigint NOT NULL,"
-	" h bytea NOT NULL, PRIMARY KEY(level, idx));"
-	"CREATE TABLE ptree(level smallint NOT NULL, idx bigint NOT NULL,"
-	" h bytea NOT NULL, PRIMARY KEY(level, idx));"
+	"CREATE TABLE tree(k bigint PRIMARY KEY, h bytea NOT NULL);"
+	"CREATE TABLE ptree(k bigint PRIMARY KEY, h bytea NOT NULL);"
 	"CREATE TABLE checkpoint(one integer PRIMARY KEY CHECK (one = 1),"
 	" size bigint NOT NULL, text text NOT NULL, sig text NOT NULL);" },
 };

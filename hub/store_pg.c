@@ -28,8 +28,9 @@
  * rows, and the envelope is sent only for the rows within the bound, so a
  * page never carries more than one envelope past max_bytes.
  *
- * The trees.  Entry (level L, index i) is the row (L, i) of tree (or
- * ptree); a proof's entries come in one query (lib/merkle.c gathers them).
+ * The trees.  Entry (level L, index i) is the row of key L * 2^56 + i of
+ * tree (or ptree); a proof's entries come in one query, an index scan of
+ * k = ANY(keys) (lib/merkle.c gathers them).
  * The sequencer's new entries are buffered and sent by COPY at commit
  * (store_pg_write.c), inside the batch's transaction.
  */
@@ -115,6 +116,11 @@ query(struct store *s, const char *sql, const struct pgq *q)
 
 /* ---- the trees as sources ---------------------------------------------- */
 
+/* The row key of entry (level, index): one bigint, so that a proof's
+ * entries are one index scan. */
+#define TREE_KEY(level, index)	((int64_t)(((uint64_t)(level) << 56) | (index)))
+#define TREE_MAX_INDEX		(((uint64_t)1 << 56) - 1)
+
 static int
 consecutive(size_t n, const uint8_t *level, const uint64_t *index)
 {
@@ -135,11 +141,10 @@ read_run(struct pgtree *pt, size_t n, uint8_t level, uint64_t first,
 	int rc = -1;
 
 	pgq_init(&q);
-	pgq_i64(&q, level);
-	pgq_i64(&q, (int64_t)first);
-	pgq_i64(&q, (int64_t)(first + n));
-	snprintf(sql, sizeof(sql), "SELECT idx, h FROM %s WHERE level = $1 AND"
-	    " idx >= $2 AND idx < $3 ORDER BY idx", pt->public ? "ptree" : "tree");
+	pgq_i64(&q, TREE_KEY(level, first));
+	pgq_i64(&q, TREE_KEY(level, first + n));
+	snprintf(sql, sizeof(sql), "SELECT k, h FROM %s WHERE k >= $1 AND k < $2"
+	    " ORDER BY k", pt->public ? "ptree" : "tree");
 	if ((r = query(pt->s, sql, &q)) == NULL)
 		return -1;
 	if ((size_t)PQntuples(r) != n)
@@ -151,7 +156,7 @@ read_run(struct pgtree *pt, size_t n, uint8_t level, uint64_t first,
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			size_t len;
 			const uint8_t *h = pg_bytes(r, (int)i, 1, &len);
-			if ((uint64_t)pg_i64(r, (int)i, 0) != first + i || len != 32) {
+			if (pg_i64(r, (int)i, 0) != TREE_KEY(level, first + i) || len != 32) {
 				rs_seterr("the %s entry at level %u, index %llu is missing "
 				    "or not a hash", pt->public ? "public tree" : "tree",
 				    level, (unsigned long long)(first + i));
@@ -165,53 +170,66 @@ read_run(struct pgtree *pt, size_t n, uint8_t level, uint64_t first,
 }
 
 static int
+key_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 tree_read(void *ctx, size_t n, const uint8_t *level, const uint64_t *index,
     uint8_t (*out)[32])
 {
 	struct pgtree *pt = ctx;
-	struct buf lv = {0}, ix = {0};
-	char sql[256];
+	struct buf keys = {0};
+	char sql[128];
 	struct pgq q;
 	PGresult *r;
+	int64_t *sorted;
 	size_t found = 0;
 	int rc = -1;
 
 	/* A run of one level (a leaf range: the start-up check): by range. */
 	if (n > 1 && consecutive(n, level, index))
 		return read_run(pt, n, level[0], index[0], out);
-	/* Text arrays "{0,1}" for the two lists; the rows come back in any
-	 * order and are matched to the requests. */
-	buf_addstr(&lv, "{");
-	buf_addstr(&ix, "{");
+	/* The keys as a text array "{k,k,...}", for one index scan; the rows
+	 * come back by key and are matched to the requests by bsearch. */
+	sorted = xcalloc(n, sizeof(*sorted));
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&lv, "%s%u", i ? "," : "", level[i]);
-		buf_printf(&ix, "%s%llu", i ? "," : "", (unsigned long long)index[i]);
+		if (index[i] > TREE_MAX_INDEX) {
+			rs_seterr("tree index %llu is beyond what the database holds",
+			    (unsigned long long)index[i]);
+			free(sorted);
+			return -1;
+		}
+		sorted[i] = TREE_KEY(level[i], index[i]);
 	}
-	buf_addstr(&lv, "}");
-	buf_addstr(&ix, "}");
+	qsort(sorted, n, sizeof(*sorted), key_cmp);
+	buf_addstr(&keys, "{");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&keys, "%s%lld", i ? "," : "", (long long)sorted[i]);
+	buf_addstr(&keys, "}");
 	pgq_init(&q);
-	pgq_text(&q, buf_cstr(&lv));
-	pgq_text(&q, buf_cstr(&ix));
-	snprintf(sql, sizeof(sql), "SELECT t.level::int8, t.idx, t.h FROM"
-	    " unnest($1::text::int2[], $2::text::int8[]) AS q(level, idx)"
-	    " JOIN %s t ON t.level = q.level AND t.idx = q.idx",
+	pgq_text(&q, buf_cstr(&keys));
+	snprintf(sql, sizeof(sql), "SELECT k, h FROM %s WHERE k = ANY($1::text::int8[])",
 	    pt->public ? "ptree" : "tree");
 	if ((r = query(pt->s, sql, &q)) == NULL)
 		goto out;
 	for (int row = 0; row < PQntuples(r); row++) {
-		int64_t L = pg_i64(r, row, 0), i = pg_i64(r, row, 1);
+		int64_t k = pg_i64(r, row, 0);
 		size_t len;
-		const uint8_t *h = pg_bytes(r, row, 2, &len);
-		for (size_t k = 0; k < n; k++)
-			if (level[k] == L && index[k] == (uint64_t)i) {
-				if (len != 32) {
-					rs_seterr("the %s entry at level %lld, index %lld "
-					    "is not a hash", pt->public ? "public tree" :
-					    "tree", (long long)L, (long long)i);
-					PQclear(r);
-					goto out;
-				}
-				memcpy(out[k], h, 32);
+		const uint8_t *h = pg_bytes(r, row, 1, &len);
+		if (len != 32) {
+			rs_seterr("the %s entry of key %lld is not a hash",
+			    pt->public ? "public tree" : "tree", (long long)k);
+			PQclear(r);
+			goto out;
+		}
+		/* Every request of this key (a list may repeat one). */
+		for (size_t i = 0; i < n; i++)
+			if (TREE_KEY(level[i], index[i]) == k) {
+				memcpy(out[i], h, 32);
 				found++;
 			}
 	}
@@ -223,8 +241,8 @@ tree_read(void *ctx, size_t n, const uint8_t *level, const uint64_t *index,
 	}
 	rc = 0;
 out:
-	buf_free(&lv);
-	buf_free(&ix);
+	free(sorted);
+	buf_free(&keys);
 	return rc;
 }
 
@@ -236,9 +254,12 @@ tree_write(void *ctx, int level, uint64_t first, const uint8_t *h, size_t n)
 	struct pgcopy *c = &pt->s->pg->c_tree[pt->public];
 
 	for (size_t i = 0; i < n; i++) {
+		if (first + i > TREE_MAX_INDEX) {
+			rs_seterr("the tree is full");
+			return -1;
+		}
 		pgcopy_row(c);
-		pgcopy_i16(c, (int16_t)level);
-		pgcopy_i64(c, (int64_t)(first + i));
+		pgcopy_i64(c, TREE_KEY(level, first + i));
 		pgcopy_bytes(c, h + 32 * i, 32);
 	}
 	return 0;
@@ -249,8 +270,8 @@ const struct merkle_source pgs_tree_source = { tree_read, tree_write };
 const char *
 pgs_tree_copy_sql(int public)
 {
-	return public ? "COPY ptree(level, idx, h) FROM STDIN (FORMAT binary)" :
-	    "COPY tree(level, idx, h) FROM STDIN (FORMAT binary)";
+	return public ? "COPY ptree(k, h) FROM STDIN (FORMAT binary)" :
+	    "COPY tree(k, h) FROM STDIN (FORMAT binary)";
 }
 
 /* ---- reads of struct store_ops ----------------------------------------- */
@@ -1046,7 +1067,7 @@ init_store(struct store *s, const char *hubdir, const struct hub_config *cfg,
 	for (int p = 0; p < 2; p++) {
 		pg->src[p].s = s;
 		pg->src[p].public = p;
-		pgcopy_init(&pg->c_tree[p], 3);
+		pgcopy_init(&pg->c_tree[p], 2);
 	}
 	pgcopy_init(&pg->c_log, 8);
 	pgcopy_init(&pg->c_rcpt, 2);

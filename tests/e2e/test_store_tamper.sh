@@ -22,7 +22,8 @@ sqlite) python3 - "$T/hub/tree/level-01" <<'PY' ;;
 import sys
 p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-1] ^= 1; open(p, "wb").write(b)
 PY
-pg) hubdb "$T/hub" sql "UPDATE tree SET h = decode(md5('x') || md5('y'), 'hex') WHERE level = 1 AND idx = (SELECT max(idx) FROM tree WHERE level = 1)" ;;
+pg) # level 1's last entry (keys are level * 2^56 + index)
+    hubdb "$T/hub" sql "UPDATE tree SET h = decode(md5('x') || md5('y'), 'hex') WHERE k = (SELECT max(k) FROM tree WHERE k >= 72057594037927936 AND k < 144115188075855872)" ;;
 esac
 check "a hub whose tree was damaged starts (it rebuilds the tree from the rows)" start_hub "$T/hub"
 check_out "... saying so" "rebuil" cat "$T/hub.log"
