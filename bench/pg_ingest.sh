@@ -22,10 +22,14 @@ PG_FSYNC=on PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-256MB} pg_start || exit 1
 trap pg_stop EXIT
 out=$(mktemp -d /tmp/roster-pgbench.XXXXXX)
 rate() { sed -n 's/.* = \([0-9]*\) envelopes\/s durable.*/\1/p' "$1"; }
+vratio() { sed -n 's/.*envelopes\/s : verifications\/s = \([0-9.]*\).*/\1/p' "$1"; }
 
 "$BENCH" -n "$N" -c 2 >"$out/sqlite" 2>&1; cat "$out/sqlite"
 "$BENCH" -n "$N" -c 2 --db "$(pg_newdb ingest1)" >"$out/pg1" 2>&1; cat "$out/pg1"
 "$BENCH" -n "$N" -c 4 --db "$(pg_newdb ingest2)" --hubs 2 >"$out/pg2" 2>&1; cat "$out/pg2"
 s=$(rate "$out/sqlite") p1=$(rate "$out/pg1") p2=$(rate "$out/pg2")
-echo "summary: SQLite ${s:-?}/s; PostgreSQL, one process ${p1:-?}/s ($(python3 -c "print('%.2f' % ($p1 / $s))" 2>/dev/null || echo ?) of SQLite); two processes ${p2:-?}/s ($(python3 -c "print('%.2f' % ($p2 / $p1))" 2>/dev/null || echo ?) of one)"
+vs=$(vratio "$out/sqlite") v1=$(vratio "$out/pg1") v2=$(vratio "$out/pg2")
+ratio() { python3 -c "print('%.2f' % ($1 / $2))" 2>/dev/null || echo "?"; }
+echo "summary: SQLite ${s:-?}/s; PostgreSQL, one process ${p1:-?}/s ($(ratio "$p1" "$s") of SQLite); two processes ${p2:-?}/s ($(ratio "$p2" "$p1") of one)"
+echo "summary: each as a share of its own run's Ed25519 bound (the machine's load moves between runs): SQLite ${vs:-?}, PostgreSQL one process ${v1:-?} ($(ratio "$v1" "$vs") of SQLite's), two ${v2:-?} ($(ratio "$v2" "$v1") of one's)"
 rm -rf "$out"
