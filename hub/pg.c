@@ -87,8 +87,11 @@ pg_connect(const char *url)
 {
 	const char *keys[] = { "application_name", "connect_timeout",
 		"keepalives", "keepalives_idle", "keepalives_interval",
-		"keepalives_count", "dbname", NULL };
-	const char *vals[] = { "rosterd", "10", "1", "10", "5", "3", url, NULL };
+		"keepalives_count", "options", "dbname", NULL };
+	/* MUTANT(durability) lets COMMIT return before the WAL is flushed
+	 * (kept by PQreset, which reuses these settings). */
+	const char *vals[] = { "rosterd", "10", "1", "10", "5", "3",
+		MUTANT(durability) ? "-c synchronous_commit=off" : "", url, NULL };
 	PGconn *c;
 
 	if (!pg_is_url(url)) {

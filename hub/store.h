@@ -71,6 +71,7 @@ struct store {
 	int64_t last_time;		/* log time of the last row (writer) */
 	uint64_t pub_size;		/* public records appended (writer) */
 	int broken;			/* memory and disk disagree: refuse */
+	int deferred;			/* MUTANT(receipt): a batch left open */
 	struct quota *quota;		/* per signer and hour (writer) */
 	_Atomic uint64_t committed;	/* rows durable and servable */
 	/* The public records among the committed rows and the log time of

@@ -148,12 +148,16 @@ static const struct command commands[] = {
 "in the log: `consult show` prints them with their log indexes.\n" },
 { "sync", cmd_sync, "one pass with the hub",
 "usage: roster sync [--dir NODEDIR]\n\n"
-"Sends what waits in the outbox, fetches the directory and this device's\n"
-"mail, and verifies everything: the checkpoint's signature and consistency\n"
-"with every earlier checkpoint, each record's inclusion proof, each\n"
-"envelope's signature and its signer's certificate.  New messages are\n"
-"decrypted and a signed \"delivered\" acknowledgement goes back.  Anything that\n"
-"fails a check is refused and reported, and the exit status is 1.\n" },
+"Sends what waits in the outbox, fetches every public record (directory,\n"
+"groups, checks, cosignatures) and this device's mail, and verifies\n"
+"everything: the checkpoint's signature and consistency with every earlier\n"
+"checkpoint, that the public records are all there (the checkpoint's public\n"
+"root), each record's inclusion proof, each envelope's signature and its\n"
+"signer's certificate.  New messages are decrypted and a signed \"delivered\"\n"
+"acknowledgement goes back.  A record the hub left out or served damaged is\n"
+"an alarm, asked for again on every pass until it is served intact; a\n"
+"message whose content is wrong is refused.  The exit status is 1 while any\n"
+"alarm is unresolved or when a record was refused.\n" },
 { "inbox", cmd_inbox, "list received messages",
 "usage: roster inbox [--dir NODEDIR] [--json]\n\n"
 "Lists received messages, newest first: id, log time, sender State, urgency,\n"
@@ -238,10 +242,13 @@ static const struct command commands[] = {
 { "alarms", cmd_alarms, "list the evidence of a misbehaving hub",
 "usage: roster alarms [--dir NODEDIR] [--evidence] [--json]\n\n"
 "Lists the alarms this node has raised, oldest first: when, what kind\n"
-"(split-view, history-rewritten, foreign-key-record, bad-directory-record,\n"
-"bad-receipt) and what was seen.  --evidence adds the signed statements that\n"
-"prove it (checkpoints, records), which anyone can check.  Alarms are never\n"
-"cleared: they are evidence.  Exit status 1 when there is any alarm.\n" },
+"(split-view, history-rewritten, checkpoint-downgrade, foreign-key-record,\n"
+"public-omitted, public-root, bad-record, log-time, bad-receipt) and what\n"
+"was seen.  --evidence adds the signed statements that prove it (checkpoints,\n"
+"records as served), which anyone can check.  An alarm about one record the\n"
+"hub left out or served damaged is resolved when the hub serves it intact,\n"
+"and shown as such; no alarm is ever deleted: they are evidence.  Exit\n"
+"status 1 while any alarm is unresolved.\n" },
 { "checkpoint", cmd_checkpoint, "print the newest checkpoint this node verified",
 "usage: roster checkpoint [--dir NODEDIR]\n\n"
 "Prints, as JSON, the newest checkpoint of the hub's log that this node has\n"
