@@ -81,11 +81,11 @@ hash_row(void *arg, size_t i)
 }
 
 static int
-bad(const struct crow *r, const char *what)
+bad(const struct walk *w, const struct crow *r, const char *what)
 {
 	rs_seterr("stored envelope %lld %s; the store was edited or damaged: run "
-	    "\"rosterd check\", and restore hub.db from a backup", (long long)r->idx,
-	    what);
+	    "\"rosterd check\", and restore %s from a backup", (long long)r->idx,
+	    what, w->s->pg != NULL ? "the database" : "hub.db");
 	return -1;
 }
 
@@ -103,23 +103,23 @@ check_chunk(struct walk *w, struct crow *rows, size_t n, struct workpool *pool)
 		struct crow *r = &rows[i];
 		char why[200];
 		if ((uint64_t)r->idx != w->n + i)
-			return bad(r, "is not where the log's numbering puts it");
+			return bad(w, r, "is not where the log's numbering puts it");
 		if (r->time < w->last_time)
-			return bad(r, "has a log time before its predecessor's");
+			return bad(w, r, "has a log time before its predecessor's");
 		w->last_time = r->time;
 		if (!r->id_ok || memcmp(r->hash, r->id, 32) != 0)
-			return bad(r, "does not hash to its id");
+			return bad(w, r, "does not hash to its id");
 		env_leaf_hash(leaf, r->id, r->time);
 		if (memcmp(leaf, w->leaves[i], 32) != 0)
-			return bad(r, "is not the Merkle tree's leaf at its index");
+			return bad(w, r, "is not the Merkle tree's leaf at its index");
 		if (!r->parsed) {
 			snprintf(why, sizeof(why), "does not parse (%s)", r->err);
-			return bad(r, why);
+			return bad(w, r, why);
 		}
 		if (strcmp(r->kind, r->hkind) != 0)
-			return bad(r, "has a kind column that is not its header's kind");
+			return bad(w, r, "has a kind column that is not its header's kind");
 		if (r->is_public != (r->pindex >= 0))
-			return bad(r, r->is_public ? "is a public record missing from "
+			return bad(w, r, r->is_public ? "is a public record missing from "
 			    "the public records" : "is listed among the public "
 			    "records but is not one");
 	}
@@ -129,12 +129,12 @@ check_chunk(struct walk *w, struct crow *rows, size_t n, struct workpool *pool)
 		if (r->pindex < 0)
 			continue;
 		if ((uint64_t)r->pindex != w->p)
-			return bad(r, "has not the next public index");
+			return bad(w, r, "has not the next public index");
 		if (merkle_leaves(w->s->ptree, w->p, 1, w->leaves) != 0)
 			return -1;
 		merkle_public_leaf(leaf, (uint64_t)r->idx, r->id, r->time);
 		if (memcmp(leaf, w->leaves[0], 32) != 0)
-			return bad(r, "is not the public tree's leaf at its public index");
+			return bad(w, r, "is not the public tree's leaf at its public index");
 		w->p++;
 	}
 	return 0;

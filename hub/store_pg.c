@@ -804,6 +804,54 @@ check_last_time(struct store *s, int64_t size, int64_t last)
 	return rc;
 }
 
+/* scan callback: stops at the first row whose header and the pub table
+ * disagree (as startcheck.c words it), noting its index in *g. */
+struct pubgap {
+	int64_t next;		/* the next public index expected */
+	int64_t idx;		/* -1 until found */
+	const char *what;
+};
+
+static int
+pubgap_row(void *arg, const struct store_row *r)
+{
+	struct pubgap *g = arg;
+	struct envelope e;
+	int pub;
+
+	if (env_parse(&e, r->env, r->env_len) != 0)
+		return 0;	/* the start-up check names what does not parse */
+	pub = record_is_public(&e);
+	env_free(&e);
+	if (pub != (r->pindex >= 0))
+		g->what = pub ? "is a public record missing from the public "
+		    "records" : "is listed among the public records but is not one";
+	else if (pub && r->pindex != g->next)
+		g->what = "has not the next public index";
+	else {
+		g->next += pub;
+		return 0;
+	}
+	g->idx = (int64_t)r->idx;
+	return 1;
+}
+
+/* Which row a pub table that is not numbered 0, 1, 2, ... goes wrong at,
+ * classifying the rows by their headers (a refusal's rare path): so the
+ * refusal names an index, as the SQLite hub's start-up check does. */
+static void
+pubgap_find(struct store *s, struct pubgap *g)
+{
+	char saved[RS_ERRLEN];
+
+	snprintf(saved, sizeof(saved), "%s", rs_err());
+	g->next = 0;
+	g->idx = -1;
+	g->what = NULL;
+	(void)pg_scan(s, UINT64_MAX, pubgap_row, g);
+	rs_seterr("%s", saved);
+}
+
 /* The committed sizes from the coordination row, checked against the rows
  * as store.c's load_size and load_pub_size check them. */
 static int
@@ -842,11 +890,18 @@ load_sizes(struct store *s)
 		rs_seterr("the log in %s has %lld rows recorded but indexes from "
 		    "%lld to %lld; run \"rosterd check\"", s->dbpath,
 		    (long long)size, (long long)first, (long long)next - 1);
-	else if (pnext != pcount || pfirst != 0 || pnext != pub)
+	else if (pnext != pcount || pfirst != 0 || pnext != pub) {
+		struct pubgap g;
+		char at[200] = "";
+		pubgap_find(s, &g);
+		if (g.idx >= 0)
+			snprintf(at, sizeof(at), ": stored envelope %lld %s",
+			    (long long)g.idx, g.what);
 		rs_seterr("the public records of %s are not numbered 0, 1, 2, ... "
-		    "up to the %lld recorded (%lld rows, up to %lld); run \"rosterd "
-		    "check\"", s->dbpath, (long long)pub, (long long)pcount,
-		    (long long)pnext - 1);
+		    "up to the %lld recorded (%lld rows, up to %lld)%s; run "
+		    "\"rosterd check\"", s->dbpath, (long long)pub,
+		    (long long)pcount, (long long)pnext - 1, at);
+	}
 	else if (pmaxidx >= size)
 		rs_seterr("a public record of %s names log index %lld, beyond the "
 		    "log; run \"rosterd check\"", s->dbpath, (long long)pmaxidx);

@@ -234,8 +234,8 @@ PY
 proxy_mode() { echo "$1" >"$T/mode"; }
 
 # hub_last KIND: the log index of the newest record of a kind, read
-# from the hub's database (before any test edits it).
-hub_last() { sqlite3 "$T/hub/hub.db" "SELECT max(idx) FROM log WHERE kind = '$1'"; }
+# from the hub's store on either backend (before any test edits it).
+hub_last() { hubdb "$T/hub" sql "SELECT max(idx) FROM log WHERE kind = '$1'"; }
 
 # device_of NODE: the hex device key of a node.
 device_of() {

@@ -33,11 +33,20 @@ check_fails "... not even in part" bash -c "'$ROSTERD' db status --db 'postgresq
 check "the hub serves" start_hub "$T/hub"
 check "a second folder for the operator's tools" hub_peer "$T/hub" "$T/tools"
 "$ROSTER" keygen --state XA --out "$T/XA.root" >/dev/null
+"$ROSTERD" admit "$T/tools" --state XA --root-key "$T/XA.root.pub" >"$T/admit.out" 2>&1
 check_out "rosterd admit on a folder that is not serving appends to the database directly" \
-	"admitted|log index" "$ROSTERD" admit "$T/tools" --state XA --root-key "$T/XA.root.pub"
+	"admitted|log index" cat "$T/admit.out"
+FPR=$(sed -n 's/^root key fingerprint: //p' "$T/admit.out")
+check "... printing the key's fingerprint" test -n "$FPR"
 check_out "... and the serving hub lists it within a second" '"kind":"admit"|"size": ?1' bash -c \
 	"for i in \$(seq 1 30); do o=\$(curl -s '$HUB/v1/info'); case \"\$o\" in *'\"size\": 1'*|*'\"size\":1'*) echo \"\$o\"; exit;; esac; sleep 0.1; done; curl -s '$HUB/v1/info'"
 check "a node enrols through the serving hub" make_node XA
+"$ROSTER" keygen --state XA --out "$T/XA-new.root" >/dev/null
+check_out "a second root key for XA: admit warns, naming the first key's fingerprint" \
+	"WARNING: XA already has a root key \(fingerprint $FPR" \
+	"$ROSTERD" admit "$T/tools" --state XA --root-key "$T/XA-new.root.pub"
+check_fails "... and leaves no hub.db in either folder" \
+	bash -c "test -e '$T/hub/hub.db' || test -e '$T/tools/hub.db'"
 stop_hub
 
 check_out "ROSTER_HUB_DB overrides hub.json" "cannot connect to postgresql://roster@127.0.0.1:1/elsewhere" \
