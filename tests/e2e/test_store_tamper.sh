@@ -2,9 +2,9 @@
 # A hub whose store no longer matches what its operator signed refuses to
 # start, on either backend (BACKEND=sqlite or pg, the same script): a log
 # row rewritten (the tree rebuilt to match it, so only the stored
-# checkpoint can tell), public records renumbered; while a damaged tree
-# alone (the rows intact) is rebuilt from the rows and the hub serves the
-# same history.  rosterd check names each problem.
+# checkpoint can tell), public records renumbered, a log time edited back;
+# while a damaged tree alone (the rows intact) is rebuilt from the rows and
+# the hub serves the same history.  rosterd check names each problem.
 . "$(dirname "$0")/lib.sh"
 
 check "hub serving" new_hub "Tamper hub"
@@ -52,7 +52,20 @@ kill $p 2>/dev/null && bad "the hub started without a public record" || ok "a hu
 wait $p 2>/dev/null
 check_out "... saying the public records are not numbered 0, 1, 2" "public records .* not numbered 0, 1, 2" cat "$T/refused.out"
 
-# 4. The pristine copy still serves, for the nodes, the history they know.
+# 4. A log time edited back (the unit test test_log_time_back, here on
+#    either backend): refused at start, naming the row, and by rosterd check.
+rm -rf "$T/hub" && hub_fork "$T/pristine" "$T/hub" >/dev/null
+BACK=$(hubdb "$T/hub" sql "SELECT min(idx) FROM log WHERE kind = 'msg'")
+hubdb "$T/hub" sql "UPDATE log SET time = 1 WHERE idx = $BACK"
+"$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0 >"$T/refused.out" 2>&1 &
+p=$!; for _ in $(seq 1 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done
+kill $p 2>/dev/null && bad "the hub started on a log time edited back" || ok "a hub whose log time was edited back refuses to start"
+wait $p 2>/dev/null
+check_out "... naming the row" "stored envelope $BACK has a log time before its predecessor's" cat "$T/refused.out"
+check_out "rosterd check names it too" "envelope $BACK: log time 1 goes back" "$ROSTERD" check "$T/hub"
+check_fails "... and fails" "$ROSTERD" check "$T/hub"
+
+# 5. The pristine copy still serves, for the nodes, the history they know.
 rm -rf "$T/hub" && hub_fork "$T/pristine" "$T/hub" >/dev/null
 check "the untouched store serves" start_hub "$T/hub"
 check "XB's audit passes on it" node XB audit
