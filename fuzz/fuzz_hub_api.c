@@ -602,6 +602,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct http_resp resp;
 	char *path;
 
+	jalloc_init();
 	if (sodium_init() < 0 || mkdtemp(hubdir) == NULL)
 		abort();
 	verbose = getenv("FUZZ_VERBOSE") != NULL;

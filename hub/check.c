@@ -49,6 +49,8 @@
 #include "jsonutil.h"
 #include "keys.h"
 #include "merkle.h"
+#include "process.h"
+#include "rules.h"
 #include "statement.h"
 #include "store.h"
 #include "util.h"
@@ -65,6 +67,7 @@ struct check {
 	struct merkle_tree *tree;
 	struct keypair *op;
 	struct directory *dir;
+	struct process *proc;
 	struct workpool *pool;
 	uint64_t problems;
 
@@ -338,11 +341,11 @@ check_envelope(struct check *c, struct row *r)
 		    "differ from its header", idx);
 	if (!r->verified)
 		problem(c, "envelope %llu: signature does not verify", idx);
-	else if (dir_check(c->dir, &r->e, r->idx, r->time, DIR_CHECK_CHAIN) != 0)
-		problem(c, "envelope %llu breaks the directory rules: %s", idx,
-		    rs_err());
-	else
-		dir_apply(c->dir, &r->e, (int64_t)r->idx);
+	else if (rules_take(c->dir, c->proc, &r->e, r->idx, r->time,
+	    DIR_CHECK_CHAIN) != RULES_OK)
+		problem(c, "envelope %llu breaks the %s rules: %s", idx,
+		    kind_has(r->e.kind_id, KIND_PROCESS) ? "process's" :
+		    "directory", rs_err());
 	c->rcpt_rows += count_recipients(&r->e);
 }
 
@@ -750,6 +753,7 @@ run_check(struct check *c, const struct hub_config *cfg)
 	if (open_db(c, cfg) != 0)
 		return -1;
 	c->dir = dir_new(c->op->pk);
+	c->proc = proc_new();
 	c->pool = workpool_new(0);	/* NULL: verify on this thread alone */
 	load_checkpoint(c);
 	if (c->s->ops->open_tree(c->s, 0, count_rows(c), &c->tree) != 0) {
@@ -825,6 +829,7 @@ cmd_check(int argc, char **argv)
 	workpool_free(c.pool);
 	store_close(c.s);
 	dir_free(c.dir);
+	proc_free(c.proc);
 	checkpoint_free(&c.cp);
 	free(c.ids);
 	hub_unlock(lockfd);

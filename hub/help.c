@@ -28,6 +28,11 @@ help_main(void)
 "    rosterd checks HUBDIR [--json|--csv] [--since DATE]\n"
 "    rosterd db status|migrate [HUBDIR] [--db URL]\n"
 "    rosterd migrate-store --from HUBDIR --to URL\n"
+"    rosterd body HUBDIR --name NAME --chair XA --members all|group:NAME|XA,..\n"
+"    rosterd body-rules HUBDIR --name NAME [--chair XA] [RULES...]\n"
+"    rosterd meeting HUBDIR --body NAME --start DATE --end DATE --title L=TEXT\n"
+"    rosterd stakeholder apply|certify HUBDIR ...\n"
+"    rosterd process HUBDIR [--json] [--at TIME] [--viewer XA]\n"
 "    rosterd COMMAND --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -51,6 +56,13 @@ help_main(void)
 "    checks  response rates and times of communication checks\n"
 "    db      the schema of a PostgreSQL store: status, migrate\n"
 "    migrate-store  move a hub's log from SQLite to PostgreSQL\n"
+"    body    record a body of the process (a working group): members, Chair,\n"
+"            rules (docs/process.md)\n"
+"    body-rules  change a body's Chair, members, title or rules\n"
+"    meeting record a meeting of a body, with its dates\n"
+"    stakeholder  record an organisation's application; certify the device\n"
+"            of an accredited one\n"
+"    process the process as the log makes it: bodies, papers, decisions\n"
 "\n"
 "FILES\n"
 "    HUBDIR/hub.json      configuration (see rosterd init --help)\n"
@@ -462,4 +474,190 @@ help_checks(void)
 "    --csv           one row per check and scope, then the history rows\n"
 "    --since DATE    only checks logged since DATE (YYYY-MM-DD, UTC) or a\n"
 "                    log time in ms\n", stdout);
+}
+
+/* The rule options, shared by body and body-rules. */
+#define RULE_OPTIONS \
+"    --silence DURATION  length of a silence procedure (default 72h; at\n" \
+"                        least 60s): GA decision 74/544\n" \
+"    --lead-time DURATION  papers are due this long before a meeting\n" \
+"                        (default 42d, the six-week rule; 21d for \"2-3 weeks\")\n" \
+"    --languages LIST    languages every paper must have (default\n" \
+"                        ar,zh,en,fr,ru,es)\n" \
+"    --objections all|chair  who is shown which States objected (default\n" \
+"                        all members; chair: the tables name only their number,\n" \
+"                        except to the Chair; the signed records still say it)\n" \
+"    --proposers chair|members|XA,XB  who proposes besides the Chair\n" \
+"                        (default chair: nobody else)\n" \
+"    --ecosoc silence|admit|closed  applications of organisations with\n" \
+"                        ECOSOC status (default silence: accredited unless a\n" \
+"                        member objects in the silence period)\n" \
+"    --other silence|admit|closed   the same, without ECOSOC status\n"
+
+void
+help_body(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd body - record a body of the process\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd body HUBDIR --name NAME --chair XA --members all|group:NAME|XA,XB,...\n"
+"        [--title LANG=TEXT]... [--silence D] [--lead-time D] [--languages L]\n"
+"        [--objections all|chair] [--proposers chair|members|XA,..]\n"
+"        [--ecosoc A] [--other A]\n"
+"\n"
+"DESCRIPTION\n"
+"    Signs a \"body\" record with the operator key and appends it to the\n"
+"    log: a working group, a mechanism or a forum, its members, its Chair\n"
+"    (a State) and its rules.  The rules are data in the record; what is\n"
+"    not given keeps the default from UN practice (docs/process.md).  A\n"
+"    body's name is taken once; change it with rosterd body-rules.\n"
+"    Prints the log index and the record's id.\n"
+"\n"
+"OPTIONS\n"
+"    --name NAME         1 to 31 of a-z, 0-9 and -, not starting with -\n"
+"    --chair XA          the State in the Chair\n"
+"    --members M         all (every State on the hub, as the directory says\n"
+"                        when each matter is put under silence), group:NAME\n"
+"                        (a group of rosterd group), or a list XA,XB,...\n"
+"    --title LANG=TEXT   the body's name in one language (repeat)\n"
+RULE_OPTIONS
+"\n"
+"    Durations are a number and s, m, h or d (72h, 42d).\n"
+"\n"
+"ERRORS\n"
+"    Exit 2 on a usage error (a bad name, State, duration or language\n"
+"    code), 1 when the hub refuses the record (a body of that name exists:\n"
+"    its 409 is printed) or cannot be reached; nothing is stored then.\n",
+	    stdout);
+}
+
+void
+help_body_rules(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd body-rules - change a body's Chair, members, title or rules\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd body-rules HUBDIR --name NAME [--chair XA] [--members M]\n"
+"        [--title LANG=TEXT]... [RULE OPTIONS]\n"
+"\n"
+"DESCRIPTION\n"
+"    Signs a \"body-rules\" record changing only what is given; every other\n"
+"    field keeps its value.  A change never reaches back: a proposal keeps\n"
+"    the rules and members of its own log index, a meeting's papers are\n"
+"    judged by the rules in force when the meeting was recorded.  A new\n"
+"    --title replaces the whole title.\n"
+"\n"
+"OPTIONS\n"
+"    As rosterd body:\n"
+RULE_OPTIONS
+"\n"
+"ERRORS\n"
+"    Exit 2 on a usage error or when nothing is to change, 1 when the hub\n"
+"    refuses (no such body: 400) or cannot be reached.\n", stdout);
+}
+
+void
+help_meeting(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd meeting - record a meeting of a body\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd meeting HUBDIR --body NAME --start DATE --end DATE\n"
+"        --title LANG=TEXT... [--place TEXT]\n"
+"\n"
+"DESCRIPTION\n"
+"    Signs a \"meeting\" record with the operator key.  Papers for the\n"
+"    meeting are judged against its start: each language version's lead\n"
+"    time is the start minus the log time it was circulated at, against the\n"
+"    body's lead time as it was when the meeting was recorded.  The Chair's\n"
+"    devices record meetings too (roster meeting add).  Prints the log\n"
+"    index and the meeting's id, which papers name.\n"
+"\n"
+"OPTIONS\n"
+"    --body NAME         the body\n"
+"    --start DATE, --end DATE\n"
+"                        YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MMZ,\n"
+"                        YYYY-MM-DDTHH:MM+HH:MM, or ms since 1970; the end\n"
+"                        after the start, within 31 days\n"
+"    --title LANG=TEXT   the meeting's title in one language (repeat)\n"
+"    --place TEXT        where it sits\n"
+"\n"
+"ERRORS\n"
+"    Exit 2 on a usage error (a date that is not one), 1 when the hub\n"
+"    refuses (no such body: 400) or cannot be reached.\n", stdout);
+}
+
+void
+help_stakeholder(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd stakeholder - an organisation's application, and its device\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd stakeholder apply HUBDIR --body NAME --name TEXT --ecosoc yes|no\n"
+"        [--website URL] [--about-file FILE]\n"
+"    rosterd stakeholder certify HUBDIR --application ID REQUEST.json\n"
+"        [--out FILE] [--days N]\n"
+"\n"
+"DESCRIPTION\n"
+"    apply records an organisation's application to a body (an operator-\n"
+"    signed \"application\" record).  Under the body's rules it goes under\n"
+"    the silence procedure (accredited unless a member objects before the\n"
+"    deadline; no member need say why), is admitted at once, or is refused.\n"
+"    Prints the application's id.\n"
+"\n"
+"    certify signs the certificate of the organisation's device, made with\n"
+"    roster init --state ZZ --role stakeholder, for an application that is\n"
+"    accredited now, and writes it to REQUEST.cert (or --out); the\n"
+"    organisation publishes it with roster enroll.  Such a device can do\n"
+"    one thing: send written contributions to the Chair.  It is never a\n"
+"    recipient of anything addressed to States.\n"
+"\n"
+"OPTIONS\n"
+"    --body NAME         the body applied to\n"
+"    --name TEXT         the organisation's name (1 to 256 bytes)\n"
+"    --ecosoc yes|no     whether it has ECOSOC consultative status\n"
+"    --website URL       http(s), at most 512 bytes\n"
+"    --about-file FILE   a description, UTF-8, at most 16,384 bytes\n"
+"    --application ID    the accredited application (64 hex digits)\n"
+"    --out FILE          where the certificate goes\n"
+"    --days N            validity of the certificate (default 730)\n"
+"\n"
+"ERRORS\n"
+"    Exit 2 on a usage error, 1 when the hub refuses (no such body, a body\n"
+"    that takes no such applications: 403) or, for certify, when the\n"
+"    application is not accredited or the request is not a stakeholder's.\n",
+	    stdout);
+}
+
+void
+help_process(void)
+{
+	fputs(
+"NAME\n"
+"    rosterd process - the process as the hub's log makes it\n"
+"\n"
+"SYNOPSIS\n"
+"    rosterd process HUBDIR [--json] [--at TIME] [--viewer XA]\n"
+"\n"
+"DESCRIPTION\n"
+"    Replays the hub's public records through the rules every node runs\n"
+"    and prints the bodies, meetings and decisions with their state; with\n"
+"    --json, the whole view (docs/protocol.md section 10, \"Views\"): a\n"
+"    node that took the same records prints the same bytes for the same\n"
+"    --at and viewer.  Works while the hub serves.\n"
+"\n"
+"OPTIONS\n"
+"    --json              the view as JSON\n"
+"    --at TIME           the log time to compute outcomes at (default: now)\n"
+"    --viewer XA         as shown to XA (objecting States are named only\n"
+"                        where the body shows them, or to its Chair)\n",
+	    stdout);
 }

@@ -30,6 +30,7 @@
 #define ROSTER_HUB_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "statement.h"
@@ -107,6 +108,25 @@ struct buf;
 struct keypair *operator_key_read(const char *hubdir);
 int operator_append(const char *hubdir, const struct keypair *op,
     const struct buf *env, struct receipt *r);
+/* Signs hdr and payload (JSON, not stolen) with the operator key, checks
+ * the record's shape (lib/kinds.c) and appends it as operator_append. */
+int operator_record(const char *hubdir, json_t *hdr, json_t *payload,
+    struct receipt *r) __attribute__((warn_unused_result));
+
+/* procshow.c: a hub's records read into the rules' state (the directory
+ * and the process, replayed as the serving hub did), from one snapshot of
+ * the database; works while a hub serves.  -1 with rs_err. */
+struct store;
+struct hub_state {
+	struct store *store;		/* store_open_reader's; holds the rest */
+	struct directory *dir;
+	struct process *proc;
+	uint64_t size;			/* the log's size */
+	int64_t last_time;		/* the last record's log time */
+};
+int hub_state_read(const char *hubdir, struct hub_state *hs)
+    __attribute__((warn_unused_result));
+void hub_state_free(struct hub_state *hs);
 
 /* Commands (argv[0] is the command name). */
 int cmd_init(int argc, char **argv);
@@ -118,6 +138,11 @@ int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
 int cmd_db(int argc, char **argv);	/* dbcmd.c */
 int cmd_migrate_store(int argc, char **argv);	/* migrate.c */
+int cmd_body(int argc, char **argv);		/* body.c */
+int cmd_body_rules(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);		/* meeting.c */
+int cmd_stakeholder(int argc, char **argv);	/* stakeholder.c */
+int cmd_process(int argc, char **argv);		/* procshow.c */
 
 /* Manual pages, in help.c. */
 void help_main(void);
@@ -130,5 +155,10 @@ void help_checks(void);
 void help_ping(void);
 void help_db(void);
 void help_migrate(void);
+void help_body(void);
+void help_body_rules(void);
+void help_meeting(void);
+void help_stakeholder(void);
+void help_process(void);
 
 #endif

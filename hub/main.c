@@ -1,8 +1,9 @@
 /*
  * main.c - rosterd: command dispatch.
  *
- * rosterd is one binary with five commands (init, serve, admit, group, check), each
- * in its own file; the manual pages they print for --help are in help.c.
+ * rosterd is one binary with a command per file (init, serve, admit, group,
+ * check, ping, checks, and the process's body, body-rules, meeting,
+ * stakeholder and process); the manual pages they print for --help are in help.c.
  * This file only initialises libsodium and picks the command, so that the
  * commands can also be linked into the benchmarks (which have their own
  * main).  Exit status: 0 success, 1 failure, 2 usage error.
@@ -12,7 +13,9 @@
 
 #include <sodium.h>
 
+#include "fault.h"
 #include "hub.h"
+#include "jsonutil.h"
 
 static const struct command {
 	const char *name;
@@ -27,6 +30,11 @@ static const struct command {
 	{ "ping", cmd_ping },
 	{ "db", cmd_db },
 	{ "migrate-store", cmd_migrate_store },
+	{ "body", cmd_body },
+	{ "body-rules", cmd_body_rules },
+	{ "meeting", cmd_meeting },
+	{ "stakeholder", cmd_stakeholder },
+	{ "process", cmd_process },
 };
 
 int
@@ -46,6 +54,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);

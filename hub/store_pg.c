@@ -690,9 +690,10 @@ const struct store_ops store_pg_ops = {
 /* ---- the directory ----------------------------------------------------- */
 
 struct directory *
-pgs_load_dir(PGconn *c, const uint8_t operator_pk[32])
+pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc)
 {
 	struct directory *d = dir_new(operator_pk);
+	struct process *p = proc_new();
 	struct envelope e;
 	struct pgq q;
 	PGresult *r;
@@ -703,7 +704,7 @@ pgs_load_dir(PGconn *c, const uint8_t operator_pk[32])
 		pgq_init(&q);
 		pgq_i64(&q, next);
 		pgq_i64(&q, DIR_CHUNK);
-		r = pg_exec(c, "SELECT p.pindex, p.idx, l.envelope FROM pub p"
+		r = pg_exec(c, "SELECT p.pindex, p.idx, l.envelope, l.time FROM pub p"
 		    " JOIN log l ON l.idx = p.idx WHERE p.pindex >= $1"
 		    " ORDER BY p.pindex LIMIT $2", &q);
 		if (r == NULL)
@@ -731,6 +732,12 @@ pgs_load_dir(PGconn *c, const uint8_t operator_pk[32])
 			}
 			if (kind_has(e.kind_id, KIND_DIRECTORY))
 				dir_apply(d, &e, idx);
+			else if (kind_has(e.kind_id, KIND_PROCESS) &&
+			    store_replay_process(d, p, &e, idx, pg_i64(r, i, 3)) != 0) {
+				env_free(&e);
+				PQclear(r);
+				goto fail;
+			}
 			env_free(&e);
 			next = pg_i64(r, i, 0) + 1;
 		}
@@ -748,9 +755,11 @@ pgs_load_dir(PGconn *c, const uint8_t operator_pk[32])
 		memcpy(dd->last_id, id, 32);
 	}
 	PQclear(r);
+	*proc = p;
 	return d;
 fail:
 	dir_free(d);
+	proc_free(p);
 	return NULL;
 }
 
@@ -1093,7 +1102,7 @@ load_state(struct store *s)
 				return -1;
 			continue;
 		}
-		if ((s->dir = pgs_load_dir(c, s->op->pk)) == NULL)
+		if ((s->dir = pgs_load_state(c, s->op->pk, &s->proc)) == NULL)
 			goto fail;
 		if (pg_script(c, "COMMIT") != 0)
 			return -1;
@@ -1213,6 +1222,7 @@ store_pg_close(struct store *s)
 	merkle_close(s->tree);
 	merkle_close(s->ptree);
 	dir_free(s->dir);
+	proc_free(s->proc);
 	quota_free(s->quota);
 	cp_free(s);
 	keypair_free(s->op);

@@ -82,9 +82,11 @@ int pg_schema_check(PGconn *c, const char *what);
 /* ---- store_pg.c ---- */
 PGconn *pgs_reader(struct store *s);
 void pgs_reader_done(struct store *s, PGconn *c);
-/* The directory from the database: public records replayed in order,
- * classified by their headers, then the chain heads (as store_load_dir). */
-struct directory *pgs_load_dir(PGconn *c, const uint8_t operator_pk[32]);
+/* The directory and the process from the database: public records
+ * replayed in order, classified by their headers, then the chain heads (as
+ * store_load_state); NULL with rs_err, *proc untouched. */
+struct directory *pgs_load_state(PGconn *c, const uint8_t operator_pk[32],
+    struct process **proc);
 extern const struct merkle_source pgs_tree_source;
 
 /* The COPY statement of a tree's entries (level, idx, h). */

@@ -51,6 +51,7 @@
 
 #include "kinds.h"
 #include "log.h"
+#include "rules.h"
 #include "util.h"
 
 #define CATCH_CHUNK	4096	/* rows read at a time */
@@ -203,13 +204,18 @@ apply_chunk(struct store *s, struct crow *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct crow *w = &rows[i];
 		struct dir_device *dev;
+		/* The other process's sequencer accepted these rows by the
+		 * same rules (lib/rules.c); here they are applied, as its
+		 * rules_apply did: the directory, a chain head, the process. */
 		if (w->public) {
 			if (kind_has(w->e.kind_id, KIND_DIRECTORY)) {
 				pthread_rwlock_wrlock(&s->dirlock);
-				dir_apply(s->dir, &w->e, (int64_t)w->idx);
+				rules_apply(s->dir, s->proc, &w->e, (int64_t)w->idx,
+				    w->time);
 				pthread_rwlock_unlock(&s->dirlock);
 			} else
-				dir_apply(s->dir, &w->e, (int64_t)w->idx);
+				rules_apply(s->dir, s->proc, &w->e, (int64_t)w->idx,
+				    w->time);
 		} else if (w->seq > 0 && (dev = dir_device(s->dir, w->signer)) != NULL) {
 			/* dir_apply's effect of a device envelope: its chain head. */
 			dev->last_seq = w->seq;
@@ -297,6 +303,7 @@ pgs_resync(struct store *s)
 {
 	struct pgstore *pg = s->pg;
 	struct directory *d = NULL, *old;
+	struct process *p = NULL, *oldp;
 	uint64_t size, pub;
 	int64_t last;
 	PGconn *c = pg->w;
@@ -309,7 +316,7 @@ pgs_resync(struct store *s)
 	if (pg_script(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
 		return -1;
 	if (read_target(c, &size, &pub, &last) != 0 ||
-	    (d = pgs_load_dir(c, s->op->pk)) == NULL) {
+	    (d = pgs_load_state(c, s->op->pk, &p)) == NULL) {
 		pg_rollback(c);
 		return -1;
 	}
@@ -321,12 +328,14 @@ pgs_resync(struct store *s)
 		log_event(LOG_ERROR, "database-behind", "%s", rs_err());
 		s->broken = 1;
 		dir_free(d);
+		proc_free(p);
 		return -1;
 	}
 	/* Entries below these sizes never change: reading the trees outside
 	 * the snapshot is reading the same entries. */
 	if (merkle_reset(s->tree, size) != 0 || merkle_reset(s->ptree, pub) != 0) {
 		dir_free(d);
+		proc_free(p);
 		return -1;
 	}
 	pthread_rwlock_wrlock(&s->dirlock);
@@ -334,6 +343,9 @@ pgs_resync(struct store *s)
 	s->dir = d;
 	pthread_rwlock_unlock(&s->dirlock);
 	dir_free(old);
+	oldp = s->proc;		/* under follow_mu: the sequencer's and ours */
+	s->proc = p;
+	proc_free(oldp);
 	s->pub_size = pub;
 	s->last_time = last;
 	store_set_committed(s, size, pub, last);

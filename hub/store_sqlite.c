@@ -465,13 +465,21 @@ store_sqlite_open_reader(const char *hubdir, const struct hub_config *cfg)
 	}
 	free(hex);
 	s->op = store_public_key(pk);
-	if ((s->dir = store_load_dir(s->db, s->op->pk)) == NULL)
+	/* one read snapshot for all that follows (a deferred transaction: it
+	 * takes no write lock, so a serving hub goes on appending) */
+	if (db_exec(s->db, "BEGIN DEFERRED") != 0)
 		goto fail;
-	if ((st = db_prep(s->db, "SELECT coalesce(max(idx), -1) + 1 FROM log")) == NULL)
+	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc)) == NULL)
 		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((st = db_prep(s->db, "SELECT coalesce(max(idx), -1) + 1,"
+	    " coalesce(max(time), 0) FROM log")) == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		atomic_store(&s->committed, (uint64_t)sqlite3_column_int64(st, 0));
+		s->last_time = s->time_committed = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
+	db_rollback(s->db);	/* read only */
 	return s;
 fail:
 	store_close(s);

@@ -6,6 +6,7 @@
  * the order POSIX needs for "old or new, never half" across a power loss.
  */
 #include "util.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -352,7 +353,7 @@ fsync_dir(const char *dir)
 		rs_seterr("cannot open directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (fsync(fd) != 0) {
+	if (fault_write(FAULT_FILE) != 0 || fsync(fd) != 0) {
 		rs_seterr("cannot sync directory %s: %s", dir, strerror(errno));
 		close(fd);
 		return -1;
@@ -377,7 +378,7 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		return -1;
 	}
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = fault_write(FAULT_FILE) != 0 ? -1 : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -387,7 +388,7 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) != 0) {
+	if (fault_write(FAULT_FILE) != 0 || fsync(fd) != 0) {
 		rs_seterr("cannot sync %s: %s", tmp, strerror(errno));
 		goto out;
 	}

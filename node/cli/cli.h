@@ -20,6 +20,7 @@
 #define EXIT_USAGE 2
 
 struct sent;
+struct outgoing;
 
 /* Option parsing shared by the commands: --name VALUE or --name=VALUE
  * (opts.c).  Whatever a command did not ask for is an error, so a
@@ -76,6 +77,20 @@ int cmd_checks(int argc, char **argv);		/* checks.c */
 /* Signs and submits this POC's answer to check prefix and says how it
  * went (`roster checks answer`, `roster ack` of a check). */
 int checks_answer_print(struct node *n, const char *prefix);
+/* Flushes what was just signed into the outbox and says whether the hub
+ * logged it (its index, the receipt verified), refused it (-1, rs_err the
+ * hub's words) or it waits for the next sync (0). */
+int submit(struct node *n, const char *what, const uint8_t id[32]);
+int cmd_propose(int argc, char **argv);		/* process.c */
+int cmd_object(int argc, char **argv);
+int cmd_support(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+int cmd_decisions(int argc, char **argv);
+int cmd_decision(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
+int cmd_process(int argc, char **argv);
+int cmd_paper(int argc, char **argv);
+int cmd_contribute(int argc, char **argv);
 int cmd_sync(int argc, char **argv);		/* sync.c */
 int cmd_inbox(int argc, char **argv);		/* show.c */
 int cmd_show(int argc, char **argv);
@@ -90,5 +105,14 @@ int cmd_attachment(int argc, char **argv);	/* attachment.c */
 int cmd_alerts(int argc, char **argv);		/* alerts.c */
 int cmd_templates(int argc, char **argv);	/* templates.c */
 int cmd_user(int argc, char **argv);		/* user.c */
+int cmd_stix(int argc, char **argv);		/* stix.c */
+/* `roster send --stix FILE`: the bundle in FILE with the sender's s as
+ * out's payload, then sent as `roster send` does; 0, 1 or EXIT_USAGE after
+ * saying why.  n is opened here. */
+struct stix_send;
+int send_stix(struct node *n, struct outgoing *out, const char *file,
+    const struct stix_send *s, const char *reply_to);
+int cmd_token(int argc, char **argv);		/* token.c */
+int cmd_taxii(int argc, char **argv);		/* taxii.c */
 
 #endif

@@ -68,8 +68,14 @@ cmd_init(int argc, char **argv)
 		usage_error("init", "\"%s\" is not a State code (two capital letters)", state);
 		goto usage;
 	}
-	if (!dir_valid_role(role)) {
-		usage_error("init", "--role must be diplomatic, technical or alternate");
+	/* an accredited organisation's node: State code ZZ, role stakeholder,
+	 * certified by the operator (rosterd stakeholder certify) */
+	if ((strcmp(state, DIR_STAKEHOLDER_STATE) == 0) !=
+	    (strcmp(role, DIR_STAKEHOLDER_ROLE) == 0) ||
+	    (!dir_valid_role(role) && strcmp(role, DIR_STAKEHOLDER_ROLE) != 0)) {
+		usage_error("init", "--role must be diplomatic, technical or alternate "
+		    "(or, with --state %s only, %s)", DIR_STAKEHOLDER_STATE,
+		    DIR_STAKEHOLDER_ROLE);
 		goto usage;
 	}
 	if (check_field("--name", name, sizeof(n.cfg.name)) != 0 ||

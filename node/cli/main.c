@@ -9,6 +9,8 @@
  * 1 failure (including any verification failure), 2 usage error.
  */
 #include "cli.h"
+#include "fault.h"
+#include "jsonutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,7 @@ static const struct command commands[] = {
 "refuse envelopes signed by that device.\n" },
 { "send", cmd_send, "send a message",
 "usage: roster send --to AUDIENCE --subject TEXT (--body-file FILE | --body TEXT)\n"
+"       roster send --to AUDIENCE --stix BUNDLE.json [--subject TEXT] [--field N=V]...\n"
 "                   [--role ROLE[,ROLE]] [--urgency LEVEL] [--tlp LABEL]\n"
 "                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n"
 "                   [--attach FILE]... [--progress]\n\n"
@@ -102,7 +105,14 @@ static const struct command commands[] = {
 "              own key, streamed to the hub before the message is signed;\n"
 "              the hub's max_attachment bounds each file (default 50 MiB)\n"
 "  --progress  draw the upload's progress bar on stderr even when it is not\n"
-"              a terminal (on a terminal it is always drawn)\n\n"
+"              a terminal (on a terminal it is always drawn)\n"
+"  --stix FILE the message is the STIX 2.1 bundle in FILE (a CERT tool's):\n"
+"              checked (a bad one is refused naming the object and the\n"
+"              property), its incident and indicators as an incident\n"
+"              notification, anything else as a plain message; --subject\n"
+"              when it names no incident or report, --field to replace its\n"
+"              values, --tlp no looser than its markings (default: its\n"
+"              strictest); what is not carried is listed (docs/taxii.md)\n\n"
 "The hub sees who writes to whom, when, the urgency, the deadline and the\n"
 "size (of the message and of each attachment); never the subject, body,\n"
 "thread or TLP label, nor an attachment's name, type or content.\n"
@@ -146,6 +156,103 @@ static const struct command commands[] = {
 "a signed \"agreed\" acknowledgement naming the outcome's id.  The outcome\n"
 "(signed by its writer) and the agreement (signed by the other side) are both\n"
 "in the log: `consult show` prints them with their log indexes.\n" },
+{ "paper", cmd_paper, "papers for a body's meetings, in languages",
+"usage: roster paper circulate --body NAME --title CODE=TEXT... --file CODE=FILE...\n"
+"                              [--meeting ID] [--audience public|members]\n"
+"       roster paper add-language PAPER --file CODE=FILE... [--title CODE=TEXT...]\n"
+"       roster paper list [--body NAME] [--json] [--at TIME]\n"
+"       roster paper show PAPER [--json] [--at TIME]\n"
+"       roster paper report [--body NAME] [--json | --csv] [--at TIME]\n"
+"       roster paper distribute CONTRIBUTION [--meeting ID] [--audience members|public]\n\n"
+"circulate signs a paper of body NAME with its first language versions:\n"
+"each FILE (at most 64 MiB) is encrypted and uploaded as an attachment whose\n"
+"digest the record signs; with --audience members (default public) the keys\n"
+"are sealed to the members' current devices.  add-language adds more\n"
+"versions later, each at its own log time; a language is never added twice.\n"
+"The Chair, a member or the secretariat circulates; the rules are checked\n"
+"before anything is uploaded.\n\n"
+"list and show give, for each paper for a meeting and each language, the\n"
+"lead time measured from the log time (never the signer's clock) to the\n"
+"meeting's start against the body's rule: \"fr: circulated 9 days before\n"
+"the meeting (rule: 42 days): LATE\", \"ru: missing\".  report gives per body\n"
+"and per circulating party the share of papers on time, in all required\n"
+"languages and all on time, and the median lead time per language, from\n"
+"the records this node verified (anyone recomputes the same figures).\n\n"
+"distribute (the Chair) circulates an organisation's contribution as a\n"
+"paper of its body: the same files, whose digests the organisation signed,\n"
+"so anyone can check the members got exactly what it sent; their keys are\n"
+"sealed to the members (default) or public.\n" },
+{ "contribute", cmd_contribute, "an accredited organisation's contribution to the Chair",
+"usage: roster contribute --title CODE=TEXT... --file CODE=FILE... [--body NAME]\n\n"
+"On the node of an accredited organisation (made with roster init --state ZZ\n"
+"--role stakeholder and certified by the operator): signs a written\n"
+"contribution to the body it was accredited to, each language version an\n"
+"attachment whose keys are sealed to the Chair's devices only.  The Chair\n"
+"distributes it to the members with roster paper distribute.  Such a node\n"
+"signs nothing else and receives nothing addressed to States.\n" },
+{ "propose", cmd_propose, "put a proposal under the silence procedure",
+"usage: roster propose --body NAME --text-file FILE --lang CODE\n"
+"                      [--translation CODE=FILE]... [--silence DURATION]\n"
+"                      [--meeting ID] [--paper ID]\n\n"
+"Signs a public proposal to body NAME (docs/process.md): its text in\n"
+"language CODE (UTF-8, at most 65,536 bytes) and any translations.  It is\n"
+"adopted at its deadline (log time of the proposal + the silence) unless a\n"
+"member objects before; the silence is the body's (default 72h) unless\n"
+"--silence gives a longer one, or any of at least 60s for a proposal made\n"
+"during the meeting it names (--meeting).  Only the body's Chair (or a\n"
+"proposer its rules name) proposes: anyone else is told so and nothing is\n"
+"signed.  Prints the proposal's id.\n" },
+{ "object", cmd_object, "object to a proposal or application (break silence)",
+"usage: roster object ID [--reason-file FILE]\n\n"
+"Signs this State's objection to proposal or application ID (its id or\n"
+"8 or more of its first hex digits).  One objection by a member before\n"
+"the deadline breaks silence: the matter is not adopted.  No State need\n"
+"say why; --reason-file gives a reason, sealed to the members (or to the\n"
+"Chair only, where the body's rules say so).  The objection counts when\n"
+"its log time is before the deadline: the receipt printed is the proof.\n"
+"A State objects once.\n" },
+{ "support", cmd_support, "support a proposal or application",
+"usage: roster support ID\n\n"
+"Signs this State's support of ID.  Support is recorded and shown; it\n"
+"does not change the outcome, which only objections decide.  A State may\n"
+"object after supporting, not support after objecting.\n" },
+{ "withdraw", cmd_withdraw, "withdraw a proposal (its proposer or the Chair)",
+"usage: roster withdraw ID\n\n"
+"Signs the withdrawal of proposal ID (by its proposer or the Chair) or of\n"
+"an application (by the Chair), before its deadline.  It then takes no\n"
+"more positions and is shown as withdrawn.\n" },
+{ "decisions", cmd_decisions, "proposals and applications, and their outcomes",
+"usage: roster decisions [--body NAME] [--open] [--json] [--at TIME]\n\n"
+"Syncs, then lists every proposal and stakeholder application with its\n"
+"outcome computed by this node from its own verified records (the same\n"
+"code as the hub's): OPEN with the time left, ADOPTED, NOT ADOPTED (silence\n"
+"broken), ACCREDITED, NOT ACCREDITED, WITHDRAWN, with the number of\n"
+"objections and supports.  Outcomes are as of the log time of the last\n"
+"checkpoint this node verified complete, so an outcome shown is one no\n"
+"missing record can change; --at computes them at another log time\n"
+"(YYYY-MM-DD, YYYY-MM-DDTHH:MMZ or ms).  --json prints the view of\n"
+"docs/protocol.md section 10.\n" },
+{ "decision", cmd_decision, "one decision, with its proof",
+"usage: roster decision show ID [--json] [--at TIME]\n\n"
+"Shows a proposal or application: its text, its deadline, the objecting\n"
+"States (or their number only, where the body's rules show them to the\n"
+"Chair only and this State is not the Chair), the supporting States, and\n"
+"the log indexes of the records that prove the outcome (the matter, each\n"
+"position, a withdrawal).\n" },
+{ "meeting", cmd_meeting, "record a meeting of a body (the Chair)",
+"usage: roster meeting add --body NAME --start DATE --end DATE\n"
+"                          --title CODE=TEXT... [--place TEXT]\n\n"
+"Signs a meeting of body NAME (the body's Chair's devices, or the operator\n"
+"with rosterd meeting).  DATE is YYYY-MM-DD (midnight UTC),\n"
+"YYYY-MM-DDTHH:MMZ, YYYY-MM-DDTHH:MM+HH:MM or ms; the end after the start,\n"
+"within 31 days.  Papers for it are judged against its start.\n" },
+{ "process", cmd_process, "the whole process view, as JSON",
+"usage: roster process [--json] [--at TIME]\n\n"
+"Syncs, then prints the whole view (bodies, meetings, papers, decisions,\n"
+"contributions, the paper report; docs/protocol.md section 10) computed\n"
+"from this node's verified records.  For the same --at and viewer it is\n"
+"byte for byte what `rosterd process HUBDIR --json` prints on the hub and\n"
+"what every other node prints.\n" },
 { "sync", cmd_sync, "one pass with the hub",
 "usage: roster sync [--dir NODEDIR]\n\n"
 "Sends what waits in the outbox, fetches every public record (directory,\n"
@@ -279,7 +386,8 @@ static const struct command commands[] = {
 "              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing; serve the web interface and local API",
 "usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n"
-"                    [--metrics-listen ADDR:PORT] [--log-format plain|json]\n\n"
+"                    [--metrics-listen ADDR:PORT] [--log-format plain|json]\n"
+"                    [--tls-cert CERT.pem --tls-key KEY.pem]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the web interface and the local API (docs/node-api.md) on --listen\n"
 "(default 127.0.0.1:8080; port 0 picks a free one, written to\n"
@@ -292,7 +400,13 @@ static const struct command commands[] = {
 "(long polling), so a message arrives within a second; when the hub\n"
 "restarts, the node reconnects by itself.  The loop also sends the overdue\n"
 "notices of this node's messages when a deadline passes (`roster send\n"
-"--help`), and e-mail alerts, when set up (`roster alerts --help`).\n"
+"--help`), and e-mail alerts, when set up (`roster alerts --help`).\n\n"
+"The same address serves TAXII 2.1 at /taxii2/ to the State's CERT tools\n"
+"(MISP, OpenCTI, taxii2-client): what this State received and sent, as\n"
+"STIX 2.1, and outboxes a tool sends through (`roster token --help`,\n"
+"`roster taxii --help`, docs/taxii.md).  With --tls-cert and --tls-key\n"
+"(PEM files) it serves HTTPS; beyond loopback TAXII answers only over\n"
+"HTTPS.\n"
 "Stop it with Ctrl-C or SIGTERM.\n\n"
 "--metrics-listen ADDR:PORT serves GET /metrics (Prometheus text: when the\n"
 "node last synced, records, envelopes waiting for a receipt, messages not\n"
@@ -300,6 +414,64 @@ static const struct command commands[] = {
 "that separate address, its URL in NODEDIR/metrics.url.  --log-format json\n"
 "writes one JSON object per event (and per other line on stderr); never a\n"
 "message's content.\n" },
+{ "stix", cmd_stix, "print a message as a STIX 2.1 bundle",
+"usage: roster stix [--dir NODEDIR] ID\n"
+"       roster stix check FILE\n\n"
+"Prints received or sent message ID (any unique prefix of 8 or more hex\n"
+"digits) as a STIX 2.1 bundle: a report, an incident with its indicators,\n"
+"observed data and notes for an incident notification, the sending State\n"
+"as an identity, the message's TLP 2.0 marking, and on every object roster\n"
+"provenance (message id, log index, signer key and fingerprint), so that\n"
+"anyone holding the envelope can check the signature.  The same bundle for\n"
+"the same message on every node.  Whatever its TLP label: the TAXII\n"
+"collections never hold TLP:RED, this command is the recipient's own.\n"
+"docs/taxii.md has the mapping.\n\n"
+"check FILE says whether the bundle in FILE is valid STIX 2.1 (or names the\n"
+"object and property that is not) and what `roster send --stix FILE` would\n"
+"send of it: the template, subject, TLP, fields, and what it would not\n"
+"carry.  Nothing is sent.  Exit status 1 when it is not valid or a message\n"
+"cannot carry it (`roster send --stix` would refuse it).\n" },
+{ "token", cmd_token, "API tokens for the TAXII server's tools",
+"usage: roster token add NAME --collections LIST|all [--write]\n"
+"       roster token list [--json]\n"
+"       roster token revoke NAME\n\n"
+"A token lets a tool (MISP, OpenCTI, a script on taxii2-client) use the TAXII\n"
+"server of `roster serve`.  add prints the token once, on stdout (the node\n"
+"keeps only its SHA-256); the tool sends it as HTTP Basic (user NAME,\n"
+"password the token) or as \"Authorization: Bearer TOKEN\".  Making one asks\n"
+"for the device key's passphrase.\n\n"
+"  --collections  the collections it may use, by alias, separated by commas:\n"
+"                 received, sent, from-XA, group-NAME, an outbox's name; or\n"
+"                 all.  An alias may be named before the collection exists.\n"
+"  --write        it may POST to the outboxes among them: the node then signs\n"
+"                 and sends a message for the tool\n\n"
+"revoke holds from the tool's next request.  The web interface's accounts\n"
+"(`roster user add`) may also sign in with HTTP Basic; they read every\n"
+"collection and write none.\n" },
+{ "taxii", cmd_taxii, "the TAXII collections and outboxes",
+"usage: roster taxii collection list [--json]\n"
+"       roster taxii collection add --name NAME --to AUDIENCE --tlp LABEL --write\n"
+"                                   [--role ROLES] [--urgency LEVEL]\n"
+"                                   [--subject TEXT] [--field NAME=VALUE]...\n"
+"                                   [--title TEXT] [--description TEXT]\n"
+"       roster taxii collection remove NAME\n\n"
+"The TAXII 2.1 server of `roster serve` (/taxii2/, API root /taxii2/roster/)\n"
+"has these collections, each with a fixed id:\n"
+"  received    every message this State received, as STIX 2.1\n"
+"  from-XA     what State XA sent\n"
+"  group-NAME  what the States of group NAME sent while members\n"
+"  sent        what this node sent, once logged\n"
+"  NAME        an outbox (add): a bundle a tool POSTs there is checked,\n"
+"              signed by this node and sent as one message to AUDIENCE (as\n"
+"              `roster send --to` takes it) under TLP LABEL (CLEAR, GREEN,\n"
+"              AMBER or AMBER+STRICT; RED is for named recipients, not\n"
+"              tools); the status resource follows it to the hub's receipt,\n"
+"              and the outbox then holds it as STIX.  --urgency (default\n"
+"              routine), --subject and --field (the incident notification's,\n"
+"              e.g. --field sector=energy) apply when the bundle does not say.\n"
+"No collection holds TLP:RED.  remove deletes an outbox (its messages stay\n"
+"in sent).  docs/taxii.md says how to connect MISP, OpenCTI and\n"
+"taxii2-client.\n" },
 { "templates", cmd_templates, "list and show the message templates",
 "usage: roster templates [--lang L] [--json] [--refresh] [--dir NODEDIR]\n"
 "       roster templates show ID [--lang L] [--json] [--dir NODEDIR]\n"
@@ -433,6 +605,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "roster: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc >= 3 && strcmp(argv[1], "help") == 0) {

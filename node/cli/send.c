@@ -21,6 +21,7 @@
 #include "core/checks.h"
 #include "core/message.h"
 #include "core/outbox.h"
+#include "core/stixsend.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
@@ -124,7 +125,7 @@ cmd_send(int argc, char **argv)
 	struct body_args a;
 	struct buf body = {0};
 	struct opts o;
-	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	const char *reply_to, *tpl, *stix, *kv[SEND_MAX_FIELDS + 1];
 	const char *attach[BLOB_MAX_ATTACH + 1];
 	uint8_t id[32], parent[32];
 	struct progress_bar bar;
@@ -139,6 +140,7 @@ cmd_send(int argc, char **argv)
 	out.roles = opt_value(&o, "--role");
 	reply_to = opt_value(&o, "--reply-to");
 	tpl = opt_value(&o, "--template");
+	stix = opt_value(&o, "--stix");
 	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
 		nkv++;
 	body_opts(&o, &a);
@@ -147,6 +149,22 @@ cmd_send(int argc, char **argv)
 	opts_free(&o);
 	if (rc != 0) {
 		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (stix != NULL) {	/* stix.c: the text and fields come from the bundle */
+		struct stix_send ss = { a.subject, a.tlp, a.lang, kv, nkv, NULL, 0,
+		    a.no_forward };
+		if (tpl != NULL || a.body != NULL || a.body_file != NULL || out.to == NULL ||
+		    nkv > SEND_MAX_FIELDS || (a.urgency != NULL && urgency_index(a.urgency) < 0) ||
+		    out.nattach > BLOB_MAX_ATTACH ||
+		    (out.roles != NULL && audience_check_roles(out.roles) != 0)) {
+			rc = usage_error("send", "--stix FILE takes --to, and maybe --subject, "
+			    "--field, --tlp, --lang, --urgency, --role, --attach; the text and "
+			    "the template come from the bundle");
+			goto out;
+		}
+		out.urgency = a.urgency != NULL ? a.urgency : "routine";
+		rc = send_stix(&n, &out, stix, &ss, reply_to);
 		goto out;
 	}
 	if (a.urgency == NULL)
@@ -296,7 +314,7 @@ cmd_ack(int argc, char **argv)
 		rc = fail("ack");
 		goto out;
 	}
-	switch (ack_message(&n, id, note)) {
+	switch (ack_message(&n, id, note, NULL)) {
 	case ACK_SIGNED:
 		break;
 	case ACK_NOT_RECEIVED:

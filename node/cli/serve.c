@@ -13,6 +13,11 @@
  * logged, and the alert sender (alert.c), which e-mails the POC about urgent
  * mail, taking the same mutex for each use of the store.
  *
+ * The same address serves TAXII 2.1 under /taxii2/ to the State's CERT
+ * tools (node/taxii: a third front end over core), and HTTPS when given
+ * --tls-cert and --tls-key, as the hub does.  A tool's POST to an outbox
+ * wakes the loop, which sends what it signed.
+ *
  * Operations: --metrics-listen ADDR:PORT serves the node's Prometheus
  * figures on a listener of their own (node/web/metrics.c), its URL in
  * NODEDIR/metrics.url; --log-format json makes what the loop says, and
@@ -27,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "core/alert.h"
 #include "core/catalogue_node.h"
 #include "core/escalate.h"
@@ -35,16 +42,78 @@
 #include "core/watch.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "taxii/taxii_server.h"
 #include "web/web.h"
 
 static volatile sig_atomic_t stopping;
 static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A web action queued something for the hub: sync now. */
+static void
+wake_loop(void *watch)
+{
+	watch_kick(watch);
+}
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/* What the one HTTP server answers: TAXII under /taxii2, else the web. */
+struct front {
+	struct web *web;
+	struct taxii *taxii;
+	struct watch *watch;		/* set once started; read by kick */
+};
+
+static void
+front_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	struct front *f = ctx;
+
+	if (taxii_path(req->path))
+		taxii_handle(f->taxii, req, resp);
+	else
+		web_handle(f->web, req, resp);
+}
+
+/* A TAXII POST signed a message: the loop sends it now. */
+static void
+kick(void *arg)
+{
+	struct front *f = arg;
+
+	watch_kick(__atomic_load_n(&f->watch, __ATOMIC_ACQUIRE));
+}
+
+/* The server, plain or over TLS (--tls-cert and --tls-key). */
+static struct http_server *
+start_server(const char *listen, const char *cert_file, const char *key_file,
+    struct front *f)
+{
+	struct buf cert = {0}, key = {0};
+	struct http_server *srv = NULL;
+
+	if (cert_file != NULL && (read_file(cert_file, &cert, 1 << 20) != 0 ||
+	    read_file(key_file, &key, 1 << 20) != 0))
+		goto out;
+	/* (the server's own 413, 414 and 431 keep the security headers) */
+	const struct http_limits lim = { .headers = web_security_headers };
+	srv = http_server_start_limited(listen, 1 << 20, 4, front_handle, f,
+	    cert.p ? buf_cstr(&cert) : NULL, key.p ? buf_cstr(&key) : NULL, &lim);
+	if (srv != NULL && taxii_attach(f->taxii, srv) != 0) {
+		http_server_stop(srv);
+		srv = NULL;
+	}
+out:
+	if (key.p != NULL)
+		sodium_memzero(key.p, key.len);
+	buf_free(&key);
+	buf_free(&cert);
+	return srv;
 }
 
 int
@@ -57,9 +126,9 @@ cmd_serve(int argc, char **argv)
 	char url[128], path[4096], lasterr[RS_ERRLEN] = "";
 	struct watch *watch = NULL;
 	struct alerter *alerter = NULL;
-	struct web *web = NULL;
+	struct front front = {0};
 	struct web_metrics *metrics = NULL;
-	const char *mlisten, *lformat;
+	const char *tls_cert, *tls_key, *mlisten, *lformat;
 	enum log_format lf = LOG_PLAIN;
 	int64_t mail_after = -1;
 	int interval = 2, rc;
@@ -69,6 +138,8 @@ cmd_serve(int argc, char **argv)
 	node_common_opts(&n, &o);
 	listen = opt_value(&o, "--listen");
 	iv = opt_value(&o, "--interval");
+	tls_cert = opt_value(&o, "--tls-cert");
+	tls_key = opt_value(&o, "--tls-key");
 	mlisten = opt_value(&o, "--metrics-listen");
 	lformat = opt_value(&o, "--log-format");
 	rc = opts_finish(&o, "serve");
@@ -80,6 +151,10 @@ cmd_serve(int argc, char **argv)
 	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600)) {
 		node_close(&n);
 		return usage_error("serve", "--interval must be between 1 and 3600 seconds");
+	}
+	if ((tls_cert == NULL) != (tls_key == NULL)) {
+		node_close(&n);
+		return usage_error("serve", "--tls-cert and --tls-key go together");
 	}
 	if (lformat != NULL && log_format_parse(lformat, &lf) != 0) {
 		node_close(&n);
@@ -100,19 +175,23 @@ cmd_serve(int argc, char **argv)
 		rc = fail("serve");
 		goto out;
 	}
-	if ((web = web_init(&n, &node_lock, listen)) == NULL) {
+	if ((front.web = web_init(&n, &node_lock, listen)) == NULL ||
+	    (front.taxii = taxii_init(&n, &node_lock, listen_is_loopback(listen),
+	    tls_cert != NULL, kick, &front)) == NULL) {
 		rc = fail("serve");
 		goto out;
 	}
-	srv = http_server_start(listen, 1 << 20, 4, web_handle, web);
-	if (srv == NULL) {
+	if (taxii_backfill(front.taxii) != 0)
+		fprintf(stderr, "roster: cannot file the stored messages into the TAXII "
+		    "collections: %s\n", rs_err());
+	if ((srv = start_server(listen, tls_cert, tls_key, &front)) == NULL) {
 		rc = fail("serve");
 		goto out;
 	}
-	web_set_port(web, http_server_port(srv));
+	web_set_port(front.web, http_server_port(srv));
 	const char *colon = strrchr(listen, ':');
-	snprintf(url, sizeof(url), "http://%.*s:%u\n", (int)(colon - listen), listen,
-	    http_server_port(srv));
+	snprintf(url, sizeof(url), "%s://%.*s:%u\n", tls_cert != NULL ? "https" : "http",
+	    (int)(colon - listen), listen, http_server_port(srv));
 	snprintf(path, sizeof(path), "%s/serve.url", n.dir);
 	if (write_file_atomic(path, url, strlen(url), 0644) != 0)
 		fprintf(stderr, "roster: cannot write %s: %s\n", path, rs_err());
@@ -146,6 +225,8 @@ cmd_serve(int argc, char **argv)
 	if ((watch = watch_start(&n, mail_after)) == NULL)
 		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
+	__atomic_store_n(&front.watch, watch, __ATOMIC_RELEASE);
+	web_set_wake(front.web, wake_loop, watch);
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
 		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
@@ -192,6 +273,9 @@ cmd_serve(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	if (srv != NULL)
+		http_server_stop(srv);
+	__atomic_store_n(&front.watch, NULL, __ATOMIC_RELEASE);
 	watch_stop(watch);
 	alert_stop(alerter);
 	web_metrics_stop(metrics);
@@ -199,9 +283,8 @@ out:
 		snprintf(path, sizeof(path), "%s/metrics.url", n.dir);
 		unlink(path);
 	}
-	if (srv != NULL)
-		http_server_stop(srv);
-	web_free(web);
+	web_free(front.web);
+	taxii_free(front.taxii);
 	node_close(&n);
 	log_capture_end();
 	return rc;

@@ -29,6 +29,7 @@
 #include "page.h"
 #include "payload.h"
 #include "seal.h"
+#include "stixstore.h"
 #include "store.h"
 #include "verify.h"
 
@@ -172,7 +173,8 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
-	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0)) {
+	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
+	    stixstore_file(n, NULL, e->id) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}
@@ -232,9 +234,19 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 		rs_seterr("acknowledges a message this node did not send");
 		goto out;
 	}
+	/* A device an overdue notice reached may acknowledge the message the
+	 * notice names for its State (ack.h), without having had it. */
 	if (!listed_in(rcpt, e->key)) {
-		rs_seterr("acknowledgement from a device the message was not sent to");
-		goto out;
+		enum store_result reached = strcmp(status, "acknowledged") == 0 ?
+		    store_escalation_reached(n, ref, e->key) : STORE_NOT_FOUND;
+		if (reached == STORE_ERROR) {
+			rc = NR_STORAGE;
+			goto out;
+		}
+		if (reached != STORE_OK) {
+			rs_seterr("acknowledgement from a device the message was not sent to");
+			goto out;
+		}
 	}
 	if ((note = jparse(r->plain.p, r->plain.len)) == NULL)
 		goto out;

@@ -13,6 +13,7 @@
 #include "audience.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "jsonutil.h"
@@ -112,10 +113,16 @@ out:
 	return rc;
 }
 
+/* A recipient: current (not revoked, not expired, its root key not
+ * disowned), confirmed (its root key endorsed: a device under a second
+ * root key the State has not endorsed may be the operator's own,
+ * docs/protocol.md section 2), not this device, of a role wanted. */
 static int
 device_usable(struct node *n, const struct dir_device *dv, const char *roles)
 {
 	return dv->revoked_index < 0 && (dv->expires == 0 || dv->expires >= now_ms()) &&
+	    dir_device_current(n->directory, dv->key, INT64_MAX) &&
+	    !dir_device_unconfirmed(n->directory, dv->key) &&
 	    memcmp(dv->key, n->cfg.device, 32) != 0 && role_wanted(roles, dv->role);
 }
 

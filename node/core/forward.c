@@ -111,12 +111,16 @@ load_received(struct node *n, const uint8_t id[32], json_t **content)
 
 /* Refuses, naming the rule, if any State of the audience is not allowed. */
 static int
-forward_allowed(struct node *n, const struct original *o, const struct outgoing *out)
+forward_allowed(struct node *n, const struct original *o, const struct outgoing *out,
+    enum tlp_rule *rule)
 {
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(out->states, i, v)
+	json_array_foreach(out->states, i, v) {
+		*rule = tlp_rule(jstr(o->content, "tlp"),
+		    json_is_true(json_object_get(o->content, "no_forward")), n->cfg.state,
+		    env_field(&o->e, "to"), json_string_value(v));
 		if (tlp_may_forward(jstr(o->content, "tlp"),
 		    json_is_true(json_object_get(o->content, "no_forward")), n->cfg.state,
 		    env_field(&o->e, "to"), json_string_value(v)) != 0) {
@@ -125,20 +129,26 @@ forward_allowed(struct node *n, const struct original *o, const struct outgoing 
 			rs_seterr("not forwarded to %s: %s", json_string_value(v), why);
 			return -1;
 		}
+	}
 	return 0;
 }
 
 enum forward_result
 forward_send(struct node *n, const uint8_t id[32], const char *to, const char *roles,
-    const char *note, const char *lang, uint8_t newid[32], struct sent *r)
+    const char *note, const char *lang, uint8_t newid[32], struct sent *r,
+    enum tlp_rule *rule)
 {
 	struct outgoing out;
 	struct original o;
 	json_t *content = NULL;
 	char subject[600];
 	enum forward_result rc = FORWARD_FAILED;
+	enum tlp_rule ignored;
 	int have = 0;
 
+	if (rule == NULL)
+		rule = &ignored;
+	*rule = TLP_ALLOWED;
 	outgoing_init(&out);
 	memset(&o, 0, sizeof(o));
 	out.to = to;
@@ -148,7 +158,10 @@ forward_send(struct node *n, const uint8_t id[32], const char *to, const char *r
 	have = 1;
 	/* What may not even stay within this State is refused before the
 	 * audience is looked at. */
-	if (tlp_may_forward(jstr(o.content, "tlp"),
+	*rule = tlp_rule(jstr(o.content, "tlp"),
+	    json_is_true(json_object_get(o.content, "no_forward")), n->cfg.state,
+	    env_field(&o.e, "to"), n->cfg.state);
+	if (tlp_may_forward(jstr(o.content, "tlp"),	/* its words in rs_err */
 	    json_is_true(json_object_get(o.content, "no_forward")), n->cfg.state,
 	    env_field(&o.e, "to"), n->cfg.state) != 0) {
 		rc = FORWARD_FORBIDDEN;
@@ -157,7 +170,7 @@ forward_send(struct node *n, const uint8_t id[32], const char *to, const char *r
 	if (audience_resolve(n, out.to, out.roles, &out.r, &out.nr, out.states,
 	    out.rcpt) != 0)
 		goto out;
-	if (forward_allowed(n, &o, &out) != 0) {
+	if (forward_allowed(n, &o, &out, rule) != 0) {
 		rc = FORWARD_FORBIDDEN;
 		goto out;
 	}
@@ -179,3 +192,89 @@ out:
 	return rc;
 }
 
+
+/* Has own_state another current device than this node's? */
+static int
+own_state_has_others(struct node *n)
+{
+	for (size_t i = 0; i < n->directory->ndevices; i++) {
+		struct dir_device *d = n->directory->devices[i];
+		if (strcmp(d->state, n->cfg.state) == 0 && d->revoked_index < 0 &&
+		    (d->expires == 0 || d->expires >= now_ms()) &&
+		    memcmp(d->key, n->cfg.device, 32) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *
+offer(int allowed, json_t *targets, const char *why)
+{
+	json_t *j = json_pack("{s:b,s:o}", "allowed", allowed, "targets",
+	    targets ? targets : json_array());
+
+	if (!allowed)
+		json_object_set_new(j, "why", json_string(why));
+	return j;
+}
+
+json_t *
+forward_offer(struct node *n, const struct msg_row *m, json_t *content)
+{
+	json_t *orig = json_object_get(content, "original"), *oc, *to, *targets;
+	const char *tlp, *author;
+	enum tlp_rule first = TLP_ALLOWED, r;
+	struct original o;
+	int no_forward, parsed = 0;
+
+	if (strcmp(m->direction, "in") != 0)
+		return offer(0, NULL, "own-message");
+	if (*m->notice)
+		return offer(0, NULL, "notice");
+	if (content == NULL)
+		return offer(0, NULL, "not-stored");
+	/* The rules are the original's: a forward's, or the message itself. */
+	if (json_object_get(content, "forward") != NULL) {
+		if (orig == NULL)
+			return offer(0, NULL, "original-unverified");
+		oc = json_object_get(orig, "content");
+		author = jstr(orig, "from");
+		if (original_from_json(&o, json_object_get(content, "forward")) != 0)
+			return offer(0, NULL, "original-unverified");
+		parsed = 1;
+		to = env_field(&o.e, "to");
+	} else {
+		oc = content;
+		author = m->sender_state;
+		to = m->to_states ? jparse(m->to_states, strlen(m->to_states)) : NULL;
+	}
+	tlp = jstr(oc, "tlp");
+	no_forward = json_is_true(json_object_get(oc, "no_forward"));
+	targets = json_array();
+	for (size_t i = 0; i < n->directory->nroots; i++) {
+		const char *s = n->directory->roots[i].state;
+		size_t k;
+		json_t *v;
+		int seen = 0;
+		json_array_foreach(targets, k, v)
+			seen |= strcmp(json_string_value(v), s) == 0;
+		if (seen || (author != NULL && strcmp(s, author) == 0) ||
+		    (strcmp(s, n->cfg.state) == 0 && !own_state_has_others(n)))
+			continue;
+		if ((r = tlp_rule(tlp, no_forward, n->cfg.state, to, s)) == TLP_ALLOWED)
+			json_array_append_new(targets, json_string(s));
+		else if (first == TLP_ALLOWED)
+			first = r;
+	}
+	if (parsed)
+		original_free(&o);
+	else
+		json_decref(to);
+	/* Nothing allowed: the rule that says why, whatever the States left. */
+	if (json_array_size(targets) == 0) {
+		r = tlp_rule(tlp, no_forward, n->cfg.state, NULL, "");
+		return offer(0, targets, r != TLP_ALLOWED ? tlp_rule_code(r) :
+		    first != TLP_ALLOWED ? tlp_rule_code(first) : "no-state");
+	}
+	return offer(1, targets, NULL);
+}

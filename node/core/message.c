@@ -11,7 +11,9 @@
  * body, template fields, thread parent, TLP, forwarding permission) is in the
  * payload, sealed to the recipient devices.  The message is stored with its
  * plaintext and put in the outbox in one transaction, then flushed; if the
- * hub cannot be reached it waits in the outbox for the next sync.
+ * hub cannot be reached it waits in the outbox for the next sync.  A reply
+ * or a consultation step acknowledges the received message it answers, on
+ * this node as on its sender's (docs/protocol.md section 3).
  */
 #include "message.h"
 
@@ -53,7 +55,8 @@ message_deadline_ms(struct node *n, const char *urgency)
 
 	if (u < 0)
 		return urgency_default_deadline_ms[URGENCY_LEVELS - 1];
-	if (now_ms() - fetched > 3600 * 1000 && n->hub != NULL && hub_info(n, &info) == 0) {
+	if (!n->offline && now_ms() - fetched > 3600 * 1000 && n->hub != NULL &&
+	    hub_info(n, &info) == 0) {
 		json_t *dl = json_object_get(info, "deadlines");
 		for (int i = 0; i < URGENCY_LEVELS; i++) {
 			v = json_object_get(dl, urgency_names[i]);
@@ -101,6 +104,10 @@ store_sent(struct node *n, const uint8_t id[32], const struct outgoing *o,
 	row.deadline = deadline;
 	row.notice = o->notice;
 	rc = store_message_add(n, &row) == STORE_OK ? 0 : -1;
+	/* An answer acknowledges what it answers (docs/protocol.md section 3):
+	 * for this node as for the sender's, in the same transaction. */
+	if (rc == 0 && o->parent != NULL && o->notice == NULL)
+		rc = store_message_set_acked(n, o->parent);
 	sodium_memzero(content, strlen(content));
 	free(content);
 	free(to);
@@ -215,7 +222,11 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
 		return -1;
 	}
-	if (sync_directory(n, &s) != 0)
+	if (n->offline && o->nattach > 0) {
+		rs_seterr("attachments are uploaded by `roster send --attach`");
+		return -1;
+	}
+	if (!n->offline && sync_directory(n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
 	if (o->nattach > 0 && attach_prepare(n, o) != 0)
@@ -226,6 +237,11 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	free(to);
 	r->devices = o->nr;
+	if (n->offline) {		/* the serve loop's next pass sends it */
+		r->queued = 1;
+		snprintf(r->why, sizeof(r->why), "queued for the next sync pass");
+		return 0;
+	}
 	if (outbox_flush(n, NULL) != 0) {
 		char sid[17], why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());

@@ -59,7 +59,8 @@ int message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32]) MESSAG
 /* Refreshes the directory (a warning when it cannot), uploads the
  * attachments, stores o and flushes the outbox.  0 with *r filled (sent
  * or queued); -1 with rs_err (not enrolled, the audience, the hub refused
- * it, or its answer failed verification: then it stays in the outbox). */
+ * it, or its answer failed verification: then it stays in the outbox).
+ * With n->offline it only stores o (queued; no attachments). */
 int message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
     MESSAGE_WUR;
 

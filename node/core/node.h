@@ -70,6 +70,12 @@ struct node {
 	int alarms;			/* raised by this process */
 	int64_t synced_ms;		/* when sync_once last succeeded; 0 never */
 	int quiet;
+	/* Set by a caller that holds the store while others wait for it (the
+	 * web's handlers, under the serve loop's lock): what would talk to the
+	 * hub (message_send's directory refresh and flush, the hub's deadline
+	 * policy, an agreement's flush) stores and queues instead, and the
+	 * serve loop's next pass sends it.  No network I/O under the lock. */
+	int offline;
 };
 
 /* node.c.  Opens config, store, the device key (need_key: unlocked with the
@@ -79,6 +85,13 @@ struct node {
 int node_open(struct node *n, int need_key) __attribute__((warn_unused_result));
 void node_close(struct node *n);
 
+/* This node's clock, in ms: now_ms() moved by ROSTER_CLOCK_SKEW_MS (an
+ * integer, when set), the time the node writes in what it signs and the
+ * "now" it checks its own records against before signing.  Nothing the
+ * node verifies uses it: every rule runs on log times.  The skew lets a
+ * test run a node whose clock is wrong (tests/e2e/test_process.sh) without
+ * changing the machine's. */
+int64_t node_clock(void);
 /* A log time as "YYYY-MM-DD HH:MM:SSZ" ("-" for none) in out. */
 const char *time_str(int64_t ms, char *out, size_t len);
 /* The first 16 hex digits of an id, as every listing shows it. */

@@ -54,7 +54,31 @@ static const char schema[] =
 "  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
 "  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));"
 "CREATE TABLE IF NOT EXISTS public_state(which TEXT PRIMARY KEY, frontier BLOB NOT NULL,"
-"  last_index INTEGER NOT NULL, last_time INTEGER NOT NULL, size INTEGER NOT NULL);";
+"  last_index INTEGER NOT NULL, last_time INTEGER NOT NULL, size INTEGER NOT NULL);"
+/* the TAXII server's (store_taxii.c) */
+"CREATE TABLE IF NOT EXISTS stix_objects(n INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+"  vkey TEXT NOT NULL, json TEXT NOT NULL, UNIQUE(id, vkey));"
+"CREATE TABLE IF NOT EXISTS stix_msgs(msg BLOB PRIMARY KEY, filed INTEGER NOT NULL,"
+"  result TEXT NOT NULL, objects INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_colls(alias TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+"  kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, aud TEXT NOT NULL,"
+"  roles TEXT NOT NULL, tlp TEXT NOT NULL, urgency TEXT NOT NULL, subject TEXT NOT NULL,"
+"  fields TEXT NOT NULL, created INTEGER NOT NULL);"
+"CREATE TABLE IF NOT EXISTS taxii_entries(coll TEXT NOT NULL, added INTEGER NOT NULL,"
+"  obj INTEGER NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+"  spec TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
+"  PRIMARY KEY(coll, added, obj)) WITHOUT ROWID;"
+"CREATE UNIQUE INDEX IF NOT EXISTS taxii_entries_obj ON taxii_entries(coll, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_type ON taxii_entries(coll, type, added, obj);"
+"CREATE INDEX IF NOT EXISTS taxii_entries_id ON taxii_entries(coll, id, version);"
+"CREATE TABLE IF NOT EXISTS taxii_tokens(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+"  colls TEXT NOT NULL, write INTEGER NOT NULL, created INTEGER NOT NULL, revoked INTEGER,"
+"  used INTEGER);"
+"CREATE TABLE IF NOT EXISTS taxii_status(uuid TEXT PRIMARY KEY, coll TEXT NOT NULL,"
+"  msg BLOB, who TEXT NOT NULL, requested INTEGER NOT NULL, objects TEXT NOT NULL,"
+"  digest BLOB);"
+"CREATE INDEX IF NOT EXISTS taxii_status_msg ON taxii_status(msg) WHERE msg IS NOT NULL;"
+"CREATE INDEX IF NOT EXISTS taxii_status_digest ON taxii_status(coll, digest);";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {
@@ -73,7 +97,32 @@ static const struct {
 	{ "alarms", "feed TEXT" },		/* 'public' or 'mail': where it is retried */
 	{ "alarms", "resolved INTEGER" },	/* when the record was served intact */
 	{ "senders", "idx INTEGER" },		/* log index of the last seq seen */
+	{ "alarms", "params TEXT" },		/* its facts, JSON (store_alarm_with) */
 };
+
+/*
+ * The rule of acknowledgement (docs/protocol.md section 3), in one place
+ * for every query that needs it: the sent list's counts, the response
+ * figures, the status of each recipient State, escalation.  A message this
+ * node sent is acknowledged by a device that signed an "acknowledged" (or,
+ * for a consultation's outcome, "agreed") acknowledgement of it, or that
+ * answered it: sent a message whose "re" names it (a reply, a consultation
+ * step) from one of the States it was sent to.  A temporary view, made
+ * afresh on every connection, so it is never an old definition kept in an
+ * old file.
+ */
+static const char acknowledgements[] =
+"CREATE TEMP VIEW IF NOT EXISTS acknowledgements(msg_id, device, time, idx, how,"
+"  answer, note) AS"
+" SELECT a.msg_id, a.device, a.time, a.idx, a.status, NULL, a.note FROM acks a"
+"  WHERE a.status IN ('acknowledged', 'agreed')"
+" UNION ALL"
+" SELECT m.parent, m.sender_device, m.time, m.idx,"
+"  coalesce(json_extract(m.content, '$.consultation.step'), 'reply'), m.id, NULL"
+"  FROM messages m JOIN messages p ON p.id = m.parent"
+"  WHERE m.direction = 'in' AND m.notice IS NULL AND m.idx IS NOT NULL"
+"  AND p.direction = 'out' AND EXISTS (SELECT 1 FROM json_each(p.to_states) j"
+"  WHERE j.value = m.sender_state)";
 
 int
 store_open(struct node *n)
@@ -98,7 +147,8 @@ store_open(struct node *n)
 	    " WHERE pindex IS NOT NULL;"
 	    "CREATE INDEX IF NOT EXISTS alarms_open ON alarms(idx) WHERE resolved IS NULL;"
 	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
-	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
+	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL") != 0 ||
+	    db_exec(s->db, acknowledgements) != 0 ? -1 : 0;
 }
 
 void
@@ -118,6 +168,9 @@ store_close(struct node *n)
 int
 store_begin(struct node *n)
 {
+	/* Transactions do not nest: every path that began one committed or
+	 * rolled it back (a failed COMMIT is rolled back by its caller). */
+	assert(sqlite3_get_autocommit(n->store->db));
 	return db_begin(n->store->db);
 }
 

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contact.h"
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
@@ -323,10 +324,9 @@ flush(struct node *n, struct sync_stats *s)
 	return rc;
 }
 
-int
-sync_once(struct node *n, struct sync_stats *s)
+static int
+sync_pass(struct node *n, struct sync_stats *s)
 {
-	memset(s, 0, sizeof(*s));
 	s->unresolved = -1;
 	if (flush(n, s) != 0)
 		return -1;
@@ -343,4 +343,15 @@ sync_once(struct node *n, struct sync_stats *s)
 	s->unresolved = store_alarms_unresolved(n, 1);
 	n->synced_ms = now_ms();
 	return 0;
+}
+
+int
+sync_once(struct node *n, struct sync_stats *s)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = sync_pass(n, s);
+	contact_record(n, rc == 0);	/* whether the hub answered, for every page */
+	return rc;
 }

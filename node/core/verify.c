@@ -123,7 +123,8 @@ checkpoint_clash(struct node *n, const struct checkpoint *cp, const char *who)
 		return NR_STORAGE;
 	if (ss.other != NULL) {
 		ev = evidence_of(cp, ss.other);
-		(void)store_alarm(n, "split-view", ev, "the operator signed two different "
+		(void)store_alarm_with(n, "split-view", json_pack("{s:I}", "size",
+		    (json_int_t)cp->size), ev, "the operator signed two different "
 		    "checkpoints of size %llu (%s)", (unsigned long long)cp->size, who);
 		free(ev);
 		free(ss.other);
@@ -143,7 +144,9 @@ checkpoint_clash(struct node *n, const struct checkpoint *cp, const char *who)
 	if ((uint64_t)count == cp->pub_size && memcmp(root, cp->pub_root, 32) == 0)
 		return NR_OK;
 	ev = evidence_of(cp, NULL);
-	(void)store_alarm(n, "split-view", ev, "checkpoint %llu (%s) counts %llu public "
+	(void)store_alarm_with(n, "split-view", json_pack("{s:I,s:I,s:I}", "size",
+	    (json_int_t)cp->size, "pub_size", (json_int_t)cp->pub_size, "held",
+	    (json_int_t)count), ev, "checkpoint %llu (%s) counts %llu public "
 	    "records with its public root, this node holds %lld of them with %s root",
 	    (unsigned long long)cp->size, who, (unsigned long long)cp->pub_size,
 	    (long long)count, (uint64_t)count == cp->pub_size ? "another" : "its");
@@ -196,7 +199,8 @@ checkpoint_check(struct node *n, json_t *j, struct cp_check *c)
 		char *ev = evidence_of(&c->cp, NULL);
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
-		(void)store_alarm(n, "history-rewritten", ev, "%s", why);
+		(void)store_alarm_with(n, "history-rewritten", json_pack("{s:I,s:I}", "from",
+		    (json_int_t)c->base_size, "size", (json_int_t)c->cp.size), ev, "%s", why);
 		free(ev);
 		rs_seterr("%s", why);
 	}
@@ -228,7 +232,8 @@ checkpoint_accept(struct node *n, const struct cp_check *c)
 			return NR_STORAGE;
 		if (have == STORE_OK) {
 			char *ev = evidence_of(&c->cp, NULL);
-			(void)store_alarm(n, "checkpoint-downgrade", ev, "the hub signed a "
+			(void)store_alarm_with(n, "checkpoint-downgrade", json_pack("{s:I}",
+			    "size", (json_int_t)c->cp.size), ev, "the hub signed a "
 			    "version 1 checkpoint (size %llu) after signing version 2: it "
 			    "commits to no public tree", (unsigned long long)c->cp.size);
 			free(ev);
@@ -334,8 +339,9 @@ own_state_alarm(struct node *n, const struct envelope *e, int64_t index)
 		return NR_OK;
 	char why[RS_ERRLEN], *eb = b64_encode(e->raw, e->raw_len);
 	snprintf(why, sizeof(why), "%s", rs_err());
-	(void)store_alarm(n, "foreign-key-record", eb, "%s (log index %lld)", why,
-	    (long long)index);
+	(void)store_alarm_with(n, "foreign-key-record", json_pack("{s:I,s:s,s:s}", "index",
+	    (json_int_t)index, "state", e->state ? e->state : "", "record", e->kind), eb,
+	    "%s (log index %lld)", why, (long long)index);
 	free(eb);
 	rs_seterr("%s (log index %lld)", why, (long long)index);
 	return NR_HOSTILE;

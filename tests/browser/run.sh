@@ -8,8 +8,11 @@
 # chromium, headless, through the journeys of journeys.mjs in English,
 # Arabic and Chinese, then the duty officer's journeys of duty.mjs (issue
 # 10: forwards, templates, time, right to left, keyboard only, axe-core) in
-# English and Arabic.  Screenshots of every main page in each language go
-# to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
+# English and Arabic, then the crisis paths the node's API serves
+# (crisis.mjs: overdue notices, answers that acknowledge, forward offers,
+# the hub unreachable, the order of redraws), and hubdown.mjs with the hub
+# stopped and started again.  Screenshots of every main
+# page in each language go to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
 # page sources first.  Ends with "N passed, N failed".
 . "$(dirname "$0")/../e2e/lib.sh"
 HERE="$TOP/tests/browser"
@@ -84,11 +87,25 @@ for s in XB XC XA; do
 	check "$s audits and cosigns beside its running node" node "$s" audit
 done
 
-XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
-	count_node "$T/journeys.out" "$HERE/journeys.mjs"
-XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
-	count_node "$T/duty.out" "$HERE/duty.mjs"
+# BROWSER_ONLY=crisis (a space-separated list of scripts) runs only those:
+# each script stands on its own, so one can be run while it is worked on.
+for script in ${BROWSER_ONLY:-journeys duty crisis hubdown}; do
+	[ "$script" = hubdown ] && continue	# below: it needs the hub stopped
+	XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+	XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
+		count_node "$T/$script.out" "$HERE/$script.mjs"
+done
+
+# The hub unreachable (hubdown.mjs): the hub stopped, then started again.
+case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
+	hubenv() { XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+		XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" \
+		HUBDOWN_STATE="$T/hubdown.json" PHASE=$1 count_node "$T/hubdown-$1.out" "$HERE/hubdown.mjs"; }
+	stop_hub
+	hubenv down
+	check "the hub starts again" start_hub "$T/hub"
+	hubenv up
+	;;
+esac
 
 finish

@@ -171,7 +171,7 @@ check_out "roster status reminds XA of its stale POC" 'POC XA2 <poc2@xa.example>
 check_out "roster sync reminds XA too" 'reminder: 2 POCs of XA not confirmed' node XA sync
 node XA status >"$T/st.out" 2>&1
 grep -q "POC XB" "$T/st.out" && bad "the reminder names another State's POCs" || ok "the reminder names only XA's own POCs"
-[ "$(node XA directory --json --state XA | jq '[.[] | select(.kind=="device" and .stale)] | length')" = 2 ] && ok "directory --json: stale flag" || bad "directory --json stale"
+[ "$(node XA directory --json --state XA | jq '[.states[].pocs[] | select(.stale)] | length')" = 2 ] && ok "directory --json: stale flag" || bad "directory --json stale"
 jq '.stale_after_days = "soon"' "$T/node-XA/config.json" >"$T/cfg" && cp "$T/cfg" "$T/node-XA/config.json"
 check_out "a bad stale_after_days is named" 'stale_after_days' node XA status
 

@@ -81,9 +81,14 @@ check_out "the revoked device can no longer send" "revoked" \
 check_out "a new message to XB goes to its one current device" "to XB \(1 device\)" \
 	node XA send --to XB --subject "after revocation" --body "hello"
 check "XB's root key revokes XB's technical device" bash -c \
-	"'$ROSTER' revoke --root '$T/XB.root' --device \$('$ROSTER' directory --dir '$T/node-XA' --state XB --json | python3 -c 'import json,sys; print([d[\"key\"] for d in json.load(sys.stdin) if d.get(\"role\")==\"technical\"][0])') --hub '$HUB'"
+	"'$ROSTER' revoke --root '$T/XB.root' --device \$('$ROSTER' directory --dir '$T/node-XA' --state XB --json | python3 -c 'import json,sys; print([p[\"device\"] for s in json.load(sys.stdin)[\"states\"] for p in s[\"pocs\"] if p[\"role\"]==\"technical\"][0])') --hub '$HUB'"
 check_out "XB has no current device: sending to XB is refused" "no current device" \
 	node XA send --to XB --subject s --body b
+
+for s in XA XB XB-alt; do
+	check_out "$s: roster show --json and /api/messages/ID are one view of every message" \
+		"messages: the same view" same_views "$s"
+done
 
 for c in keygen certify init enroll revoke send sync inbox show ack status directory audit alarms checkpoint proof serve; do
 	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "usage: roster $c" "$T/help.out" ||

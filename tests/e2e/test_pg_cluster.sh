@@ -17,7 +17,9 @@
 #     checkpoint either hub signed during the burst contradicts another
 #     (same size, same roots; each a witness every node's audit accepts);
 #   - roster audit passes on every node;
-#   - a device's quota is one across the processes.
+#   - a device's quota is one across the processes;
+#   - the process (a body, a proposal) follows across processes as the
+#     directory does.
 BACKEND=pg
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/rt_lib.sh"
@@ -78,6 +80,22 @@ point XC "$H2"
 check "XC switches to hub 2: its sync verifies (consistency from what hub 1 showed)" node XC sync
 check "... and its audit passes" node XC audit
 point XC "$H1"
+
+# The process (bodies, proposals) follows across processes too: a body
+# recorded through hub 1, a proposal to it through hub 2 (whose sequencer
+# must know the body from catching up), the body again through hub 2
+# refused as a duplicate, and one view of it from either folder.
+check_out "a body recorded through hub 1" 'body wg recorded at log index' \
+	"$ROSTERD" body "$T/hub" --name wg --chair XB --members XA,XB --title "en=Working group"
+printf 'The group adopts its programme.' >"$T/prop.txt"
+check_out "XB proposes to it through hub 2, which knows the body" 'logged' \
+	node XB propose --body wg --text-file "$T/prop.txt" --lang en
+check_out "the same body again through hub 2 is refused" 'exists already' \
+	"$ROSTERD" body "$T/hub2" --name wg --chair XA --members all
+"$ROSTERD" process "$T/hub" --json --at 2099-01-01 >"$T/proc1.json" 2>&1 || bad "rosterd process on hub 1's folder"
+"$ROSTERD" process "$T/hub2" --json --at 2099-01-01 >"$T/proc2.json" 2>&1 || bad "rosterd process on hub 2's folder"
+check_out "rosterd process shows the proposal" 'programme' cat "$T/proc1.json"
+check "... the same view from either folder" cmp -s "$T/proc1.json" "$T/proc2.json"
 
 # ---- concurrent load --------------------------------------------------------
 burst() {	# NODE TO

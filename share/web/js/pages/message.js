@@ -201,8 +201,17 @@ function ackForm(m, refresh, announce) {
   return form;
 }
 
+// The forward form offers only the States the node's rules allow
+// (forward_allowed, tlp.c), or says why none, before any click.
 function forwardForm(m, states, go) {
-  const sel = el('select', { id: 'forward-to' }, states.map((s) => el('option', { value: s }, stateLabel(s))));
+  const offer = m.forward_allowed;
+  if (offer && !offer.allowed) {
+    return el('p', { class: 'forward-none', id: 'forward-none' }, [
+      el('strong', {}, t('message.forward_none')), ' ', el('span', { id: 'forward-why' }, t(`forward.why.${offer.why}`)),
+    ]);
+  }
+  const to = offer ? offer.targets : states;
+  const sel = el('select', { id: 'forward-to' }, to.map((s) => el('option', { value: s }, stateLabel(s))));
   const note = el('input', { id: 'forward-note' });
   const out = el('div', { role: 'alert', id: 'forward-result' });
   const form = el('form', { class: 'inline', id: 'forward-form' }, [
