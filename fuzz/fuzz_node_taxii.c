@@ -132,6 +132,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	jalloc_init();
 	setenv("ROSTER_SHARE", "share", 0);	/* run from the source tree */
 	if (sodium_init() < 0 || mkdtemp(tmpl) == NULL)
 		abort();

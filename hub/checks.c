@@ -1,21 +1,14 @@
 /*
  * checks.c - communication checks on the hub: "rosterd ping" (the operator
- * starts one), "rosterd checks" (the report), and the public endpoints
- * GET /v1/checks and GET /v1/checks/report.
+ * starts one), "rosterd checks" (the report), and the public endpoint
+ * GET /v1/checks/report.
  *
  * A check and its answers are ordinary log records (lib/checkrec.h).  The
  * hub keeps no figures of its own: the report is computed from the log
  * every time, by lib/checkstats.c, the same code a node runs on the records
- * it fetched and verified through GET /v1/checks.  So a node that finds
- * other figures than the hub's has proof, in signed records, of which is
- * right.
- *
- * GET /v1/checks?after=I is a listing like /v1/directory: every check
- * record, and every answer filed under a check's routing key, with index
- * above I, in index order, each with its inclusion proof at the checkpoint
- * given.  Checks are few (found through the kind index), and answers are
- * found per check through the rcpt table, so a page costs one index seek
- * per check and never a scan of the log.
+ * it fetched and verified through GET /v1/public (checks and their answers
+ * are public records, protocol.md section 8).  So a node that finds other
+ * figures than the hub's has proof, in signed records, of which is right.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -138,154 +131,6 @@ hub_checks_report(struct store *s, uint64_t size, int64_t since)
 	free(l.out);
 	checkrec_groups_free(groups, ngroups);
 	return report;
-}
-
-/* ---- GET /v1/checks ----------------------------------------------------------- */
-
-struct idxs {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static void
-idxs_add(struct idxs *a, int64_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
-	a->v[a->n++] = x;
-}
-
-static int
-i64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* store_route_cb: an answer's index. */
-static int
-add_index(void *arg, uint64_t idx, int64_t time, const uint8_t signer[32])
-{
-	(void)time;
-	(void)signer;
-	idxs_add(arg, (int64_t)idx);
-	return 0;
-}
-
-struct paging {
-	struct store *s;
-	int64_t after;
-	uint64_t size;
-	size_t limit;
-	struct idxs *page;
-};
-
-/* store_row_cb: a check record: its index when after the cursor, and the
- * indexes of its answers after the cursor (at most limit + 1). */
-static int
-page_check(void *arg, uint64_t idx, int64_t time, int64_t pindex,
-    const void *env, size_t len)
-{
-	struct paging *p = arg;
-	uint8_t id[32], key[32];
-
-	(void)time;
-	(void)pindex;
-	sha256(id, env, len);
-	if ((int64_t)idx > p->after)
-		idxs_add(p->page, (int64_t)idx);
-	checkrec_route(key, id);
-	return p->s->ops->routes(p->s, key, p->after, p->size, p->limit + 1,
-	    add_index, p->page);
-}
-
-/*
- * The indexes of the page: checks and answers with after < index < size,
- * sorted.  Only indexes are gathered (at most limit + 1 per check, eight
- * bytes each), so a node catching up on many checks costs the hub little
- * memory; the envelopes of the first limit are read afterwards.
- */
-static int
-page_indexes(struct store *s, int64_t after, uint64_t size, size_t limit,
-    struct idxs *page)
-{
-	struct paging p = { s, after, size, limit, page };
-
-	if (s->ops->kind_rows(s, "check", size, page_check, &p) != 0)
-		return -1;
-	if (page->n > 1)
-		qsort(page->v, page->n, sizeof(*page->v), i64_cmp);
-	return 0;
-}
-
-/* The records of the first indexes of page, at most *n of them and, after
- * the first, API_MAX_PAGE_BYTES of envelopes, with proofs at size; *n says
- * how many. */
-static json_t *
-page_records(struct store *s, const struct idxs *page, size_t *n, uint64_t size)
-{
-	json_t *recs = json_array(), *r;
-	struct buf env = {0};
-	size_t bytes = 0;
-	int64_t time;
-
-	for (size_t i = 0; i < *n; i++) {
-		env.len = 0;
-		if (s->ops->row(s, (uint64_t)page->v[i], &time, &env) != 0) {
-			rs_seterr("log row %lld is missing", (long long)page->v[i]);
-			goto fail;
-		}
-		if (i > 0 && bytes + env.len > API_MAX_PAGE_BYTES) {
-			*n = i;
-			break;
-		}
-		bytes += env.len;
-		r = api_record(s, size, (uint64_t)page->v[i], time, -1, env.p, env.len);
-		if (r == NULL) {
-			rs_seterr("cannot prove log row %lld", (long long)page->v[i]);
-			goto fail;
-		}
-		json_array_append_new(recs, r);
-	}
-	buf_free(&env);
-	return recs;
-fail:
-	buf_free(&env);
-	json_decref(recs);
-	return NULL;
-}
-
-void
-checks_get_listing(struct api *a, const struct http_req *req, struct http_resp *resp)
-{
-	struct idxs page = {0};
-	uint64_t size;
-	int64_t after;
-	json_t *cp = NULL, *recs = NULL, *j;
-	size_t n;
-
-	if (api_query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0)
-		return;
-	if ((cp = cp_current(a->s, &size)) == NULL ||
-	    page_indexes(a->s, after, size, API_MAX_RECORDS, &page) != 0)
-		goto fail;
-	n = page.n < API_MAX_RECORDS ? page.n : API_MAX_RECORDS;
-	if ((recs = page_records(a->s, &page, &n, size)) == NULL)
-		goto fail;
-	j = json_object();
-	json_object_set_new(j, "checkpoint", cp);
-	json_object_set_new(j, "records", recs);
-	json_object_set_new(j, "more", json_boolean(page.n > n));
-	free(page.v);
-	http_resp_json(resp, 200, j);
-	return;
-fail:
-	http_resp_error(resp, 500, "internal error: cannot list the checks: %s", rs_err());
-	json_decref(cp);
-	free(page.v);
 }
 
 /* ---- GET /v1/checks/report?size=N ---------------------------------------------- */

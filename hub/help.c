@@ -188,8 +188,6 @@ help_serve(void)
 "                                      public index (section 8)\n"
 "      GET  /v1/proof/public?size=N&pindex=K\n"
 "      GET  /v1/record?index=I         one public record\n"
-"      GET  /v1/directory?after=I      directory records (to be retired)\n"
-"      GET  /v1/cosignatures?after=I   cosign records (to be retired)\n"
 "      GET  /v1/mail?after=I[&limit=L] msg and ack for the signing device\n"
 "      GET  /v1/mail?after=I&wait=S    the same, held up to S (<= 30) seconds\n"
 "                                      until mail for that device is logged\n"

@@ -466,6 +466,7 @@ apply_endorse(struct directory *d, const struct envelope *e, int64_t index)
 		r->status = json_is_true(json_object_get(p, "accept")) ?
 		    ROOT_ENDORSED : ROOT_DISOWNED;
 		r->decided_index = index;
+		memcpy(r->decided_by, e->key, 32);
 	}
 	json_decref(p);
 }

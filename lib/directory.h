@@ -42,6 +42,7 @@ struct dir_root {
 	int64_t index;		/* log index of the admission */
 	enum dir_root_status status;
 	int64_t decided_index;	/* of the endorse record that decided; -1 */
+	uint8_t decided_by[32];	/* the root key that signed it (zero: none) */
 };
 
 struct dir_device {

@@ -42,10 +42,10 @@ procopt_time(const char *s, int64_t *ms)
 	int y, mo, d, h = 0, mi = 0, sec = 0;
 
 	if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
-		*ms = strtoll(s, NULL, 10);
-		if (*ms > 0)
-			return 0;
-		goto bad;
+		if ((t = strtoll(s, NULL, 10)) <= 0)
+			goto bad;
+		*ms = t;
+		return 0;
 	}
 	if (n < 10 || (y = digits(s, 4)) < 1970 || s[4] != '-' ||
 	    (mo = digits(s + 5, 2)) < 1 || mo > 12 || s[7] != '-' ||

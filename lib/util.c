@@ -550,6 +550,34 @@ const int64_t urgency_default_deadline_ms[URGENCY_LEVELS] = {
 	72 * 3600000LL		/* routine: 72 h */
 };
 
+const int64_t urgency_max_deadline_ms[URGENCY_LEVELS] = {
+	24 * 3600000LL,		/* flash: 1 day */
+	3 * 24 * 3600000LL,	/* urgent: 3 days */
+	14 * 24 * 3600000LL,	/* priority: 14 days */
+	30 * 24 * 3600000LL	/* routine: 30 days */
+};
+
+int
+deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
+{
+	for (int i = 0; i < URGENCY_LEVELS; i++) {
+		if (ms[i] < 1000 || ms[i] > urgency_max_deadline_ms[i]) {
+			rs_seterr("the %s deadline (%lld ms) is outside 1 s to %lld days",
+			    urgency_names[i], (long long)ms[i],
+			    (long long)(urgency_max_deadline_ms[i] / 86400000));
+			return -1;
+		}
+		if (i > 0 && ms[i] < ms[i - 1]) {
+			rs_seterr("the %s deadline (%lld ms) is shorter than the %s one "
+			    "(%lld ms): deadlines must not grow with urgency",
+			    urgency_names[i], (long long)ms[i], urgency_names[i - 1],
+			    (long long)ms[i - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 urgency_index(const char *name)
 {

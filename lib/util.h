@@ -106,6 +106,16 @@ extern const char *const urgency_names[URGENCY_LEVELS];
 extern const int64_t urgency_default_deadline_ms[URGENCY_LEVELS];
 /* 0..3 for "flash".."routine", -1 for anything else. */
 int urgency_index(const char *name);
+/* The longest acknowledgement deadline a hub may set per urgency, and the
+ * rule a policy must keep (docs/protocol.md section 3, Deadlines): every
+ * deadline at least 1 s and at most its urgency's maximum, and none longer
+ * than that of a less urgent level (flash <= urgent <= priority <=
+ * routine), so that no operator can switch escalation off by a policy.
+ * The hub applies it to hub.json, every node to GET /v1/info.  0, or -1
+ * with rs_err naming the rule broken. */
+extern const int64_t urgency_max_deadline_ms[URGENCY_LEVELS];
+int deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
+    __attribute__((warn_unused_result));
 
 /* A duration: digits with a unit s, m, h or d ("90s", "4h", "3d").  0 with
  * *ms set; -1 with rs_err on anything else (or more than ten years). */

@@ -49,6 +49,9 @@ void print_json(json_t *j);
 /* What `roster send` and its kin print about a message sent: its id, the
  * States and devices, and the receipt's log index, or that it is queued. */
 void print_sent(const struct node *n, const uint8_t id[32], const struct sent *r);
+/* The warning about each State with a root key it has not endorsed
+ * (core/roots.h), a line each, on f; how many. */
+size_t print_root_warnings(struct node *n, FILE *f);
 
 /* progress.c: the progress bar of uploads and downloads, on stderr when it
  * is a terminal (or always, with --progress); 1536 -> "1.5 KiB". */
@@ -68,6 +71,7 @@ int cmd_certify(int argc, char **argv);
 int cmd_init(int argc, char **argv);		/* enroll.c */
 int cmd_enroll(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_endorse(int argc, char **argv);
 int cmd_send(int argc, char **argv);		/* send.c */
 int cmd_reply(int argc, char **argv);
 int cmd_ack(int argc, char **argv);

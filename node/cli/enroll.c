@@ -1,7 +1,7 @@
 /*
- * enroll.c - roster init, enroll and revoke: a POC's node comes into
- * being, enters the directory, and leaves it (the files and records are
- * node/core/enroll.c's).
+ * enroll.c - roster init, enroll, revoke and endorse: a POC's node comes
+ * into being, enters the directory, and leaves it; a State decides on a
+ * second root key (the files and records are node/core/enroll.c's).
  *
  * init pins the hub's operator key on first contact and prints its
  * fingerprint: that is the one moment a node takes the hub's word, so the
@@ -135,10 +135,17 @@ cmd_init(int argc, char **argv)
 	printf("device fingerprint:   %s\n", fpr);
 	printf("hub \"%s\" operator:  %s%s\n", n.cfg.hub_name, ofpr,
 	    opk ? " (matches --operator-key)" : " (compare it out of band!)");
-	printf("Next: give %s to %s's administrator, who runs\n"
-	    "  roster certify --root ROOTKEY %s\n"
-	    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
-	    path, state, path, n.dir);
+	if (strcmp(state, DIR_STAKEHOLDER_STATE) == 0)
+		printf("Next: give %s to the hub's operator, who, once the organisation's\n"
+		    "application is accredited, runs\n"
+		    "  rosterd stakeholder certify HUBDIR --application ID %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, path, n.dir);
+	else
+		printf("Next: give %s to %s's administrator, who runs\n"
+		    "  roster certify --root ROOTKEY %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, state, path, n.dir);
 	rc = 0;
 out:
 	secret_free(pass);
@@ -277,6 +284,80 @@ out:
 	keypair_free(k);
 	if (c != NULL)
 		http_client_free(c);
+	buf_free(&env);
+	node_close(&n);
+	return rc;
+}
+
+/*
+ * roster endorse: the State's administrator decides on a root key admitted
+ * for the State after its first (protocol.md section 2), with a root key
+ * the directory holds endorsed.  The key decided on is named by its public
+ * key file (--key) or its fingerprint, looked up in this node's directory.
+ */
+int
+cmd_endorse(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	const char *root, *keyfile, *fpr, *decided;
+	char st[3], pfpr[RS_FPR_LEN], *pass = NULL;
+	uint8_t target[32];
+	struct keypair *k = NULL;
+	struct buf env = {0};
+	struct receipt r;
+	int accept, reject, rc = 1;
+
+	opts_init(&o, argc, argv);
+	node_common_opts(&n, &o);
+	root = opt_value(&o, "--root");
+	keyfile = opt_value(&o, "--key");
+	accept = opt_flag(&o, "--accept");
+	reject = opt_flag(&o, "--reject");
+	fpr = opt_positional(&o);
+	if (opts_finish(&o, "endorse") != 0) {
+		opts_free(&o);
+		node_close(&n);
+		return EXIT_USAGE;
+	}
+	opts_free(&o);
+	if (root == NULL || accept == reject || (keyfile == NULL) == (fpr == NULL)) {
+		node_close(&n);
+		return usage_error("endorse", "give --root ROOTKEY, the key decided on "
+		    "(--key FILE.pub or its fingerprint) and --accept or --reject");
+	}
+	if (node_open(&n, 0) != 0) {
+		fail("endorse");
+		goto out;
+	}
+	if (keyfile != NULL) {
+		if (pubfile_read(keyfile, KEY_ROOT, st, target) != 0) {
+			fail("endorse");
+			goto out;
+		}
+	} else {
+		struct sync_stats s;
+		if (sync_directory(&n, &s) != 0)
+			fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
+			    "using the copy verified earlier\n", rs_err());
+	}
+	if ((pass = passphrase_get(n.passfile, "Root key passphrase: ", 0)) == NULL ||
+	    (k = keyfile_read(root, KEY_ROOT, pass)) == NULL ||
+	    (fpr != NULL && enroll_find_root(&n, k->state, fpr, target) != 0) ||
+	    enroll_endorse_envelope(&env, k, target, accept) != 0 ||
+	    hub_submit_one(n.hub, n.cfg.operator_key, &env, &r) != 0) {
+		fail("endorse");
+		goto out;
+	}
+	fingerprint(pfpr, target);
+	decided = accept ? "endorsed: its devices are confirmed" :
+	    "disowned, for good: its devices are no longer current";
+	printf("root key %s of %s %s (log index %llu)\n", pfpr, k->state, decided,
+	    (unsigned long long)r.index);
+	rc = 0;
+out:
+	secret_free(pass);
+	keypair_free(k);
 	buf_free(&env);
 	node_close(&n);
 	return rc;

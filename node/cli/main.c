@@ -61,7 +61,10 @@ static const struct command commands[] = {
 "--operator-key to check it against a value obtained out of band (its\n"
 "fingerprint is printed either way).  For an https hub with a self-signed\n"
 "certificate, --hub-ca FILE names the certificate to trust; it is copied to\n"
-"NODEDIR/hub-ca.pem.\n" },
+"NODEDIR/hub-ca.pem.\n\n"
+"An accredited organisation's node (docs/process.md) is made with --state ZZ\n"
+"--role stakeholder; the hub's operator certifies it (rosterd stakeholder\n"
+"certify), and it can only send written contributions to the Chair.\n" },
 { "enroll", cmd_enroll, "publish this node's certificate",
 "usage: roster enroll [--dir NODEDIR] CERT\n\n"
 "Publishes the certificate the administrator made with `roster certify`.\n"
@@ -76,12 +79,24 @@ static const struct command commands[] = {
 "second is the administrator's: withdraws any device of the State, signed by\n"
 "the root key.  From the revocation's log index on, the hub and every node\n"
 "refuse envelopes signed by that device.\n" },
+{ "endorse", cmd_endorse, "endorse or disown a second root key of the State (administrator)",
+"usage: roster endorse --root ROOTKEY (--key FILE.pub | FINGERPRINT)\n"
+"                      (--accept | --reject) [--dir NODEDIR]\n\n"
+"A root key the operator admits for a State that has one already is\n"
+"unendorsed: every node warns about the State, and its devices are\n"
+"unconfirmed (mail is not encrypted to them unless sent with --unconfirmed).\n"
+"The State decides, with a root key of its own that is endorsed (the first\n"
+"admitted, or one endorsed since): --accept endorses the key (a new key the\n"
+"State made), --reject disowns it for good (the operator's): from then on its\n"
+"devices are not current, and it certifies and revokes nothing more.  The key\n"
+"is named by its public key file or by its fingerprint as `roster directory`\n"
+"shows it.  The record goes to the hub of the node in NODEDIR.\n" },
 { "send", cmd_send, "send a message",
 "usage: roster send --to AUDIENCE --subject TEXT (--body-file FILE | --body TEXT)\n"
 "       roster send --to AUDIENCE --stix BUNDLE.json [--subject TEXT] [--field N=V]...\n"
 "                   [--role ROLE[,ROLE]] [--urgency LEVEL] [--tlp LABEL]\n"
 "                   [--lang CODE] [--no-forward] [--reply-to ID] [--dir NODEDIR]\n"
-"                   [--attach FILE]... [--progress]\n\n"
+"                   [--attach FILE]... [--progress] [--unconfirmed]\n\n"
 "Encrypts the message on this node to every current device of the audience,\n"
 "signs it, and submits it.  Prints the message id and the log index from the\n"
 "hub's signed receipt, which the hub gives only once the message is on disk.\n"
@@ -98,6 +113,10 @@ static const struct command commands[] = {
 "  --tlp       CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default AMBER);\n"
 "              recipients' nodes enforce it when forwarding\n"
 "  --no-forward  recipients may not forward it at all\n"
+"  --unconfirmed  encrypt to unconfirmed devices too: those certified by a\n"
+"              root key their State has not endorsed (`roster directory`\n"
+"              warns about them); without it they are left out, and a State\n"
+"              named that has no other device is refused\n"
 "  --lang      language of the free text: ar, en, es, fr, ru, zh (default en)\n"
 "  --reply-to  the message this one answers (any unique id prefix); the\n"
 "              thread shows in `roster show`\n"

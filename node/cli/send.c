@@ -138,6 +138,7 @@ cmd_send(int argc, char **argv)
 	outgoing_init(&out);
 	out.to = opt_value(&o, "--to");
 	out.roles = opt_value(&o, "--role");
+	out.unconfirmed = opt_flag(&o, "--unconfirmed");
 	reply_to = opt_value(&o, "--reply-to");
 	tpl = opt_value(&o, "--template");
 	stix = opt_value(&o, "--stix");
@@ -326,7 +327,10 @@ cmd_ack(int argc, char **argv)
 		goto out;
 	}
 	short_id(sid, id);
-	if (outbox_flush(&n, NULL) != 0)
+	if (node_served(&n))	/* its loop sends it: no wait on the hub here */
+		printf("acknowledgement of %s queued; roster serve, running on this node, "
+		    "sends it with its next pass\n", sid);
+	else if (outbox_flush(&n, NULL) != 0)
 		printf("acknowledgement of %s queued (%s); it goes with the next sync\n", sid,
 		    rs_err());
 	else

@@ -3,15 +3,22 @@
  * reaches into node/web: it starts the web interface beside the loop.)
  *
  * One loop syncs with the hub every few seconds; an HTTP server answers the
- * local API (docs/node-api.md) for the people and tools of the State.  Both
- * use the one store, so a mutex keeps a sync pass and an API request from
- * interleaving inside a transaction.  The API listens on loopback by
+ * local API (docs/node-api.md) for the people and tools of the State.  The
+ * loop works on a node handle of its own (node_open_peer: its own store
+ * connection, hub client and directory), so a pass that waits on a slow hub
+ * holds nothing the web needs: its transactions are short and ask the hub
+ * nothing (node/core/sync.c), and SQLite orders them with the web's.  The
+ * web's handle is used under a mutex, and talks to no hub under it
+ * (n->offline: what it signs is queued and the loop woken); after each pass
+ * the web's directory takes in what the loop stored.  The API listens on loopback by
  * default: it serves decrypted messages, so exposing it is a deliberate act,
  * and one that needs accounts (node/web answers the requests; web/web.h
  * says how).  Two more threads run beside them: the mail watcher (watch.c), which
  * long-polls the hub and wakes the loop as soon as mail for this device is
  * logged, and the alert sender (alert.c), which e-mails the POC about urgent
- * mail, taking the same mutex for each use of the store.
+ * mail, taking the same mutex for each use of the store.  NODEDIR/serve.lock
+ * is held while it runs, so that `roster ack` beside it leaves the
+ * acknowledgement to this loop rather than wait on the hub itself.
  *
  * The same address serves TAXII 2.1 under /taxii2/ to the State's CERT
  * tools (node/taxii: a third front end over core), and HTTPS when given
@@ -39,6 +46,7 @@
 #include "core/escalate.h"
 #include "core/store.h"
 #include "core/sync.h"
+#include "core/verify.h"
 #include "core/watch.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -119,7 +127,7 @@ out:
 int
 cmd_serve(int argc, char **argv)
 {
-	struct node n = {0};
+	struct node n = {0}, loop = {0};
 	struct opts o;
 	struct http_server *srv = NULL;
 	const char *listen, *iv;
@@ -171,7 +179,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (listen == NULL)
 		listen = "127.0.0.1:8080";
-	if (node_open(&n, 1) != 0) {
+	if (node_open(&n, 1) != 0 || node_serve_lock(&n) < 0 ||
+	    node_open_peer(&loop, &n) != 0) {
 		rc = fail("serve");
 		goto out;
 	}
@@ -220,32 +229,39 @@ cmd_serve(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	n.quiet = 0;
-	(void)store_meta_get_int(&n, "mail_after", &mail_after);
-	if ((watch = watch_start(&n, mail_after)) == NULL)
+	n.quiet = loop.quiet = 0;
+	(void)store_meta_get_int(&loop, "mail_after", &mail_after);
+	if ((watch = watch_start(&loop, mail_after)) == NULL)
 		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
 	__atomic_store_n(&front.watch, watch, __ATOMIC_RELEASE);
 	web_set_wake(front.web, wake_loop, watch);
+	pthread_mutex_lock(&node_lock);
+	n.lock = &node_lock;	/* a download releases it meanwhile (hubclient.c) */
+	pthread_mutex_unlock(&node_lock);
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
 		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
 		struct sync_stats s;
 		int notices = 0;
 		char syncerr[RS_ERRLEN] = "";
-		pthread_mutex_lock(&node_lock);
-		rc = sync_once(&n, &s);
+		rc = sync_once(&loop, &s);
 		if (rc != 0)
 			snprintf(syncerr, sizeof(syncerr), "%s", rs_err());
-		if (now_ms() - catalogue_at > 3600 * 1000 && catalogue_fetch(&n, NULL) == 0)
+		if (now_ms() - catalogue_at > 3600 * 1000 &&
+		    catalogue_fetch(&loop, NULL) == 0)
 			catalogue_at = now_ms();
-		if (escalate_due(&n, &notices) != 0)
+		if (escalate_due(&loop, &notices) != 0)
 			log_event(LOG_WARN, "deadlines", "deadlines: %s", rs_err());
 		else if (notices > 0)
 			log_event(LOG_INFO, "overdue", "%d overdue notice%s sent", notices,
 			    notices == 1 ? "" : "s");
-		(void)store_meta_get_int(&n, "mail_after", &mail_after);
-		int64_t nap = escalate_next_ms(&n);
+		(void)store_meta_get_int(&loop, "mail_after", &mail_after);
+		int64_t nap = escalate_next_ms(&loop);
+		pthread_mutex_lock(&node_lock);
+		if (directory_refresh(&n) != 0)
+			fprintf(stderr, "roster: cannot refresh the web's directory: %s\n",
+			    rs_err());
 		pthread_mutex_unlock(&node_lock);
 		nap = nap < (int64_t)interval * 1000 - 50 ? nap + 50 : (int64_t)interval * 1000;
 		watch_set_cursor(watch, mail_after);
@@ -285,6 +301,7 @@ out:
 	}
 	web_free(front.web);
 	taxii_free(front.taxii);
+	node_close(&loop);
 	node_close(&n);
 	log_capture_end();
 	return rc;

@@ -463,6 +463,7 @@ cmd_status(int argc, char **argv)
 		else
 			print_reminder(&n, stale);
 		json_decref(stale);
+		print_root_warnings(&n, stdout);
 		goto out;
 	}
 	if (store_message_find(&n, idp, id) != 0 ||
@@ -487,6 +488,7 @@ cmd_status(int argc, char **argv)
 		printf("%s\n", jstr(v, "subject"));
 		print_states(json_object_get(v, "states"), jint(v, "deadline"));
 		print_recipients(json_object_get(v, "recipients"));
+		print_root_warnings(&n, stdout);
 	}
 out:
 	json_decref(v);
@@ -554,7 +556,8 @@ cmd_directory(int argc, char **argv)
 		if (jstr(st, "warning") != NULL)
 			printf("    WARNING: %s has a root key %s has not endorsed: the operator"
 			    " admitted another; compare it with %s out of band (its devices"
-			    " get no mail until %s endorses it)\n", jstr(st, "state"),
+			    " get no mail until %s endorses it, unless sent with"
+			    " --unconfirmed)\n", jstr(st, "state"),
 			    jstr(st, "state"), jstr(st, "state"), jstr(st, "state"));
 		json_array_foreach(json_object_get(st, "pocs"), k, p) {
 			const char *status = jstr(p, "status");

@@ -160,7 +160,7 @@ coll_outbox_add(struct node *n, const struct outbox_def *d)
 		goto out;
 	}
 	if (d->to == NULL || (d->roles != NULL && audience_check_roles(d->roles) != 0) ||
-	    audience_resolve(n, d->to, d->roles, &r, &nr, states, rcpt) != 0) {
+	    audience_resolve(n, d->to, d->roles, 0, &r, &nr, states, rcpt, NULL) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", d->to == NULL ? "give the audience" : rs_err());
 		rs_seterr("--to: %s", why);

@@ -27,6 +27,7 @@
  */
 #include "escalate.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,10 +67,15 @@ state_acknowledged(struct node *n, const uint8_t msg[32], const char *state)
 	return a.found;
 }
 
+/* Current (not revoked or expired, its root key neither disowned nor
+ * unendorsed: no notice to a device that may be the operator's own, as no
+ * mail, audience.c), and not this device. */
 static int
 device_current(struct node *n, const struct dir_device *d)
 {
 	return d->revoked_index < 0 && (d->expires == 0 || d->expires >= now_ms()) &&
+	    dir_device_current(n->directory, d->key, INT64_MAX) &&
+	    !dir_device_unconfirmed(n->directory, d->key) &&
 	    memcmp(d->key, n->cfg.device, 32) != 0;
 }
 

@@ -20,16 +20,74 @@
  */
 #include "forward.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "audience.h"
+#include "hubclient.h"
 #include "jsonutil.h"
 #include "original.h"
 #include "seal.h"
 #include "store.h"
 #include "tlp.h"
+
+static int
+first_signed(void *ud, const char *text, const uint8_t sig[64])
+{
+	json_t **cp = ud;
+	char *b = b64_encode(sig, 64);
+
+	*cp = json_pack("{s:s,s:s}", "checkpoint", text, "sig", b);
+	free(b);
+	return 1;
+}
+
+/*
+ * The original's inclusion proof and the checkpoint it holds against, for
+ * the forward to carry (original.h): as this node verified them when the
+ * message came (the proof kept with it, the checkpoint of that size).  A
+ * message received before proofs were kept gets one from the hub at the
+ * newest checkpoint: that request names the original, from this node only.
+ */
+static int
+carried_inclusion(struct node *n, const uint8_t id[32], struct original *o)
+{
+	struct stored_checkpoint newest;
+	char *proof = NULL;
+	int64_t size = 0;
+	json_t *proofs = NULL;
+	int rc;
+
+	switch (store_message_proof(n, id, &proof, &size)) {
+	case STORE_OK:
+		o->proof = jparse(proof, strlen(proof));
+		free(proof);
+		break;
+	case STORE_NOT_FOUND:
+		if (store_checkpoint_newest(n, &newest) != STORE_OK)
+			return -1;
+		size = (int64_t)newest.size;
+		stored_checkpoint_free(&newest);
+		if (hub_inclusion_proofs(n, (uint64_t)size, &o->index, 1, &proofs) != 0)
+			return -1;
+		o->proof = json_incref(json_object_get(json_array_get(proofs, 0), "proof"));
+		json_decref(proofs);
+		break;
+	default:
+		return -1;
+	}
+	rc = store_checkpoints_of_size(n, (uint64_t)size, first_signed, &o->checkpoint);
+	if (rc < 0)
+		return -1;
+	if (!json_is_array(o->proof) || o->checkpoint == NULL) {
+		rs_seterr("this node holds no inclusion proof of the message to forward "
+		    "with it");
+		return -1;
+	}
+	return 0;
+}
 
 /* The original of a message this node received: the message itself, or the
  * original it forwarded. */
@@ -49,6 +107,12 @@ original_of(struct node *n, const uint8_t id[32], json_t *content, struct origin
 		}
 		if (original_from_json(o, f) != 0)
 			return -1;
+		if (o->proof == NULL || o->checkpoint == NULL) {
+			rs_seterr("this forward came without the original's inclusion proof "
+			    "(an older node's); it cannot be forwarded again");
+			original_free(o);
+			return -1;
+		}
 		return original_open(o);
 	}
 	memset(o, 0, sizeof(*o));
@@ -61,7 +125,8 @@ original_of(struct node *n, const uint8_t id[32], json_t *content, struct origin
 	o->index = rec.index;
 	o->time = rec.time;
 	if (env_parse(&o->e, o->raw.p, o->raw.len) != 0 ||
-	    seal_content_key(o->key, o->e.payload, o->e.payload_len, n->key) != 0)
+	    seal_content_key(o->key, o->e.payload, o->e.payload_len, n->key) != 0 ||
+	    carried_inclusion(n, id, o) != 0)
 		goto out;
 	o->content = json_incref(content);
 	rc = 0;
@@ -75,6 +140,10 @@ forward_json(const struct original *o)
 	char *env = b64_encode(o->raw.p, o->raw.len), *key = b64_encode(o->key, SEAL_KEY_LEN);
 	json_t *f = json_pack("{s:s,s:I,s:I,s:s}", "envelope", env,
 	    "index", (json_int_t)o->index, "time", (json_int_t)o->time, "key", key);
+
+	assert(o->proof != NULL && o->checkpoint != NULL);
+	json_object_set(f, "proof", o->proof);
+	json_object_set(f, "checkpoint", o->checkpoint);
 
 	sodium_memzero(key, strlen(key));
 	free(env);
@@ -167,8 +236,8 @@ forward_send(struct node *n, const uint8_t id[32], const char *to, const char *r
 		rc = FORWARD_FORBIDDEN;
 		goto out;
 	}
-	if (audience_resolve(n, out.to, out.roles, &out.r, &out.nr, out.states,
-	    out.rcpt) != 0)
+	if (audience_resolve(n, out.to, out.roles, 0, &out.r, &out.nr, out.states,
+	    out.rcpt, &out.nunconfirmed) != 0)
 		goto out;
 	if (forward_allowed(n, &o, &out, rule) != 0) {
 		rc = FORWARD_FORBIDDEN;

@@ -27,6 +27,7 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
+#include "policy.h"
 #include "seal.h"
 #include "store.h"
 #include "sync.h"
@@ -42,38 +43,12 @@ one_of(const char *v, const char **list)
 	return 0;
 }
 
-/* The hub's deadlines, read at most once an hour; the copy in meta keeps
- * working when the hub is unreachable. */
+/* The hub's deadlines as the sync pass last read them (policy.c): asking
+ * the hub here would be a request inside the transaction that signs. */
 int64_t
 message_deadline_ms(struct node *n, const char *urgency)
 {
-	static int64_t fetched;		/* when the policy was last read */
-	int u = urgency_index(urgency);
-	json_t *info = NULL, *v;
-	char key[64];
-	int64_t ms;
-
-	if (u < 0)
-		return urgency_default_deadline_ms[URGENCY_LEVELS - 1];
-	if (!n->offline && now_ms() - fetched > 3600 * 1000 && n->hub != NULL &&
-	    hub_info(n, &info) == 0) {
-		json_t *dl = json_object_get(info, "deadlines");
-		for (int i = 0; i < URGENCY_LEVELS; i++) {
-			v = json_object_get(dl, urgency_names[i]);
-			if (json_is_integer(v) && json_integer_value(v) > 0 &&
-			    json_integer_value(v) < 10LL * 366 * 86400000) {
-				snprintf(key, sizeof(key), "deadline_%s", urgency_names[i]);
-				if (store_meta_set_int(n, key, json_integer_value(v)) != 0)
-					break;	/* the copy read last time stays */
-			}
-		}
-		fetched = now_ms();
-	}
-	json_decref(info);
-	snprintf(key, sizeof(key), "deadline_%s", urgency);
-	if (store_meta_get_int(n, key, &ms) != 0 || ms <= 0)
-		ms = urgency_default_deadline_ms[u];
-	return ms;
+	return policy_deadline_ms(n, urgency);
 }
 
 static int
@@ -191,8 +166,9 @@ outgoing_free(struct outgoing *o)
 int
 message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32])
 {
-	if (o->r == NULL && audience_resolve(n, o->to, o->roles, &o->r, &o->nr,
-	    o->states, o->rcpt) != 0)
+	if (o->r == NULL && audience_resolve(n, o->to, o->roles,
+	    o->unconfirmed ? AUDIENCE_UNCONFIRMED : 0, &o->r, &o->nr, o->states, o->rcpt,
+	    &o->nunconfirmed) != 0)
 		return -1;
 	return sign_and_store(n, o, id);
 }
@@ -215,7 +191,7 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	struct sync_stats s = {0};
 	struct msg_row m;
 	char *to;
-	int rc = -1;
+	int rc = -1, alarms;
 
 	memset(r, 0, sizeof(*r));
 	if (!n->cfg.has_root) {
@@ -237,16 +213,19 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	free(to);
 	r->devices = o->nr;
+	r->unconfirmed = o->nunconfirmed;
+	r->unconfirmed_included = o->unconfirmed;
 	if (n->offline) {		/* the serve loop's next pass sends it */
 		r->queued = 1;
 		snprintf(r->why, sizeof(r->why), "queued for the next sync pass");
 		return 0;
 	}
+	alarms = n->alarms;
 	if (outbox_flush(n, NULL) != 0) {
 		char sid[17], why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		sodium_bin2hex(sid, sizeof(sid), id, 8);
-		if (n->alarms > 0) {
+		if (n->alarms > alarms) {
 			rs_seterr("message %s was submitted, but the hub's answer failed "
 			    "verification (%s); it stays in the outbox", sid, why);
 			return -1;

@@ -26,6 +26,11 @@ struct outgoing {
 	json_t *payload;
 	const uint8_t *parent;		/* thread: the message replied to */
 	const char *notice;		/* NULL, or "overdue" */
+	/* 1: encrypt to unconfirmed devices too (the sender asked:
+	 * --unconfirmed; audience.h).  nunconfirmed: how many of the
+	 * audience's devices are unconfirmed (left out, or included). */
+	int unconfirmed;
+	size_t nunconfirmed;
 	struct seal_recipient *r;
 	size_t nr;
 	json_t *states, *rcpt;
@@ -48,6 +53,9 @@ struct sent {
 	char why[RS_ERRLEN];
 	char to[1024];			/* the States reached, "XB,XC" */
 	size_t devices;
+	size_t unconfirmed;		/* devices unconfirmed: left out, or
+					 * (unconfirmed_included) included */
+	int unconfirmed_included;
 };
 
 /* The acknowledgement deadline for an urgency, from the hub's policy. */

@@ -72,7 +72,11 @@ rewind_chain(struct node *n, int64_t seq, const char *reason)
 		store_rollback(n);
 		return -1;
 	}
-	return store_commit(n);
+	if (store_commit(n) != 0)
+		return -1;
+	/* said again for a caller with no terminal (the web's actions) */
+	rs_seterr("the hub refused envelope %lld: %s", (long long)seq, reason);
+	return 0;
 }
 
 /*

@@ -310,6 +310,15 @@ struct msg_new {
 /* STORE_DUPLICATE when a message with this id is already stored. */
 enum store_result store_message_add(struct node *n, const struct msg_new *m) STORE_WUR;
 
+/* A received message's inclusion proof (JSON array text, as served) at
+ * the checkpoint size it was checked at: kept so that a forward can carry
+ * it (protocol.md section 3, Forwarding).  store_message_proof: *proof
+ * malloc'd; STORE_NOT_FOUND when none is kept (received before). */
+int store_message_set_proof(struct node *n, const uint8_t id[32], const char *proof)
+    STORE_WUR;
+enum store_result store_message_proof(struct node *n, const uint8_t id[32], char **proof,
+    int64_t *checked_size) STORE_WUR;
+
 /* A stored message, every column. */
 struct msg_row {
 	uint8_t id[32];

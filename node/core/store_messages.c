@@ -246,6 +246,41 @@ store_message_set_agreement(struct node *n, const uint8_t id[32], const uint8_t 
 }
 
 int
+store_message_set_proof(struct node *n, const uint8_t id[32], const char *proof)
+{
+	sqlite3_stmt *st = store_prep(n, "UPDATE messages SET proof = ? WHERE id = ?");
+
+	if (st != NULL) {
+		bind_text(st, 1, proof);
+		bind_id(st, 2, id);
+	}
+	return run_once(n, st);
+}
+
+enum store_result
+store_message_proof(struct node *n, const uint8_t id[32], char **proof,
+    int64_t *checked_size)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT proof, checked_size FROM messages"
+	    " WHERE id = ? AND proof IS NOT NULL AND checked_size IS NOT NULL");
+	enum store_result res = STORE_ERROR;
+	int rc;
+
+	*proof = NULL;
+	if (st == NULL)
+		return STORE_ERROR;
+	bind_id(st, 1, id);
+	if ((rc = store_step(n, st)) == SQLITE_ROW) {
+		*proof = xstrdup(store_col_text(st, 0));
+		*checked_size = sqlite3_column_int64(st, 1);
+		res = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		res = STORE_NOT_FOUND;
+	sqlite3_finalize(st);
+	return res;
+}
+
+int
 store_message_set_logged(struct node *n, const uint8_t id[32], int64_t index, int64_t time)
 {
 	sqlite3_stmt *st = store_kept(n, ST_MESSAGE_LOGGED,

@@ -42,6 +42,7 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
+#include "policy.h"
 #include "store.h"
 #include "verify.h"
 
@@ -328,7 +329,7 @@ static int
 sync_pass(struct node *n, struct sync_stats *s)
 {
 	s->unresolved = -1;
-	if (flush(n, s) != 0)
+	if (flush(n, s) != 0 || policy_refresh(n, 0) != 0)
 		return -1;
 	for (int round = 0; round < SYNC_ROUNDS; round++) {
 		int stopped = 0, waiting = 0;
@@ -341,7 +342,6 @@ sync_pass(struct node *n, struct sync_stats *s)
 	if (retry_mail(n, s) != 0 || flush(n, s) != 0)
 		return -1;
 	s->unresolved = store_alarms_unresolved(n, 1);
-	n->synced_ms = now_ms();
 	return 0;
 }
 

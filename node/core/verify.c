@@ -287,10 +287,28 @@ verify_inclusion(const struct checkpoint *cp, uint64_t index, const uint8_t id[3
 	return NR_OK;
 }
 
+int
+own_root_key(struct node *n, const uint8_t key[32])
+{
+	const struct dir_root *r;
+
+	/* Each step back goes to a root decided earlier: at most nroots. */
+	for (size_t hops = 0; n->directory == NULL || hops <= n->directory->nroots; hops++) {
+		if (memcmp(key, n->cfg.root_key, 32) == 0)
+			return 1;
+		if (n->directory == NULL || (r = dir_root_of(n->directory, key)) == NULL ||
+		    strcmp(r->state, n->cfg.state) != 0 || r->status != ROOT_ENDORSED ||
+		    r->decided_index < 0)
+			return 0;
+		key = r->decided_by;
+	}
+	return 0;
+}
+
 /*
  * Own-State check: returns 0 when the record (about this node's State) was
- * made with the State's root key, -1 with rs_err otherwise.  Before
- * enrolment the node does not know its root key and cannot judge.
+ * made with one of the State's own root keys, -1 with rs_err otherwise.
+ * Before enrolment the node does not know its root key and cannot judge.
  */
 static int
 own_state_record_ok(struct node *n, const struct envelope *e)
@@ -304,22 +322,28 @@ own_state_record_ok(struct node *n, const struct envelope *e)
 	if (strcmp(e->kind, "admit") == 0) {
 		p = env_payload_json(e);
 		ok = p != NULL && jhex32_req(p, "root_key", key) == 0 &&
-		    memcmp(key, n->cfg.root_key, 32) == 0;
+		    own_root_key(n, key);
 		json_decref(p);
 		if (!ok) {
 			rs_seterr("the operator admitted a root key for %s that %s does not hold",
 			    e->state, e->state);
 			return -1;
 		}
+	} else if (strcmp(e->kind, "endorse") == 0) {
+		if (!own_root_key(n, e->key)) {
+			rs_seterr("a root key of %s was endorsed or disowned by a key that is "
+			    "not %s's", e->state, e->state);
+			return -1;
+		}
 	} else if (strcmp(e->kind, "cert") == 0) {
-		if (memcmp(e->key, n->cfg.root_key, 32) != 0) {
+		if (!own_root_key(n, e->key)) {
 			rs_seterr("a device of %s was certified by a key that is not %s's root key",
 			    e->state, e->state);
 			return -1;
 		}
 	} else if (strcmp(e->kind, "revoke") == 0) {
 		p = env_payload_json(e);
-		ok = memcmp(e->key, n->cfg.root_key, 32) == 0 ||
+		ok = own_root_key(n, e->key) ||
 		    (p != NULL && jhex32_req(p, "device", key) == 0 &&
 		    memcmp(key, e->key, 32) == 0);
 		json_decref(p);
@@ -345,6 +369,29 @@ own_state_alarm(struct node *n, const struct envelope *e, int64_t index)
 	free(eb);
 	rs_seterr("%s (log index %lld)", why, (long long)index);
 	return NR_HOSTILE;
+}
+
+/* Judges one stored key record again (store_records_each). */
+static int
+review_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
+{
+	struct node *n = ud;
+	struct envelope e;
+
+	(void)time;
+	if (env_parse(&e, env, len) != 0)
+		return 0;
+	(void)own_state_alarm(n, &e, idx);
+	env_free(&e);
+	return 0;
+}
+
+int
+own_state_review(struct node *n)
+{
+	if (store_alarms_resolve_kind(n, "foreign-key-record", NULL) != 0)
+		return -1;
+	return store_records_each(n, NULL, -1, INT64_MAX, 0, review_one, n);
 }
 
 int

@@ -252,7 +252,8 @@ taxii_post_objects(const struct call *c, struct http_resp *resp)
 		    "is not open): it cannot sign");
 		goto out;
 	}
-	if (audience_resolve(x->n, o.to, o.roles, &o.r, &o.nr, o.states, o.rcpt) != 0) {
+	if (audience_resolve(x->n, o.to, o.roles, 0, &o.r, &o.nr, o.states, o.rcpt,
+	    &o.nunconfirmed) != 0) {
 		pthread_mutex_unlock(x->lock);
 		taxii_fail(resp, 422, "Cannot be sent", "the outbox's audience %s: %s", coll.to,
 		    rs_err());

@@ -24,6 +24,8 @@
 #include "core/consult.h"
 #include "core/forward.h"
 #include "core/message.h"
+#include "core/outbox.h"
+#include "core/procnode.h"
 #include "core/store.h"
 #include "catalogue.h"
 #include "jsonutil.h"
@@ -555,4 +557,81 @@ act_settings(const struct call *c, struct http_resp *resp)
 	if (lang != NULL)
 		snprintf(w2.s.lang, sizeof(w2.s.lang), "%s", lang);
 	http_resp_json(resp, 200, settings_json(web, &w2));
+}
+
+/* ---- the process ------------------------------------------------------------------ */
+
+struct position_arg {
+	struct web *w;
+	const uint8_t *ref;
+	const char *stance, *reason;
+	uint8_t id[32];
+	int known;		/* the matter is in the verified records */
+};
+
+static int
+do_position(void *ud)
+{
+	struct position_arg *a = ud;
+	struct procnode pn;
+	int rc;
+
+	if (procnode_load(a->w->n, &pn) != 0)
+		return -1;
+	a->known = proc_matter(pn.proc, a->ref) != NULL;
+	rc = procnode_position(a->w->n, &pn, a->ref, a->stance, a->reason,
+	    a->reason != NULL ? strlen(a->reason) : 0, a->id);
+	procnode_free(&pn);
+	return rc;
+}
+
+/* POST /api/process/ID/position {"stance": "object"|"support", "reason"?:
+ * text}: this State's position on proposal or application ID, checked by
+ * the rules first (403/409 with the rule's words, nothing signed); the
+ * reason, optional, sealed to those the body shows objections to. */
+void
+act_position(const struct call *c, struct http_resp *resp)
+{
+	struct position_arg a = { .w = c->w, .ref = c->id,
+	    .stance = jstr(c->body, "stance"), .reason = jstr(c->body, "reason") };
+	char *hex;
+
+	if (a.stance == NULL || (strcmp(a.stance, "object") != 0 &&
+	    strcmp(a.stance, "support") != 0)) {
+		http_resp_error(resp, 400, "\"stance\" must be \"object\" or \"support\"");
+		return;
+	}
+	if (a.reason != NULL && (*a.reason == '\0' || strlen(a.reason) > 65536 ||
+	    strcmp(a.stance, "object") != 0)) {
+		http_resp_error(resp, 400, "\"reason\" goes with an objection, 1 to "
+		    "65,536 bytes");
+		return;
+	}
+	if (web_with_key(c->w, c->who, do_position, &a) != 0) {
+		http_resp_error(resp, !a.known ? 404 : 409, "%s", rs_err());
+		return;
+	}
+	/* the hub's answer: logged, refused (its words), or queued */
+	struct outbox_row r;
+	int flushed = outbox_flush(c->w->n, NULL) == 0;
+	switch (store_outbox_get(c->w->n, a.id, &r)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:	/* dropped: rs_err has the hub's words */
+		http_resp_error(resp, 409, "%s", rs_err());
+		return;
+	default:
+		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+		return;
+	}
+	if (r.error[0] != '\0') {
+		http_resp_error(resp, 409, "the hub refused the position: %s", r.error);
+		outbox_row_free(&r);
+		return;
+	}
+	hex = hex_encode(a.id, 32);
+	http_resp_json(resp, 200, json_pack("{s:s,s:b,s:I}", "id", hex, "queued",
+	    !flushed || !r.has_index, "index", (json_int_t)(r.has_index ? r.index : -1)));
+	free(hex);
+	outbox_row_free(&r);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contact.h"
 #include "core/store.h"
 #include "util.h"
 
@@ -43,13 +44,13 @@ render(struct web_metrics *m, struct buf *out)
 
 	pthread_mutex_lock(m->lock);
 	rc = store_stats(m->n, &st);
-	synced = m->n->synced_ms;
+	synced = contact_synced_at(m->n);	/* kept in the store by sync passes */
 	pthread_mutex_unlock(m->lock);
 	buf_printf(out, "# HELP roster_node_info The node's State and role.\n"
 	    "# TYPE roster_node_info gauge\nroster_node_info{state=\"%s\","
 	    "role=\"%s\"} 1\n", m->n->cfg.state, m->n->cfg.role);
 	gauge(out, "roster_node_last_sync_success_timestamp_seconds",
-	    "When a sync pass last succeeded (0: not since start).",
+	    "When a sync pass last completed (0: never).",
 	    (double)synced / 1000.0);
 	if (synced > 0)
 		gauge(out, "roster_node_last_sync_age_seconds",

@@ -276,6 +276,7 @@ static const struct route {
 	{ "GET", "/api/stats/responses", 0, view_stats },
 	{ "GET", "/api/checks", 0, view_checks },
 	{ "GET", "/api/checks/report", 0, view_checks_report },
+	{ "GET", "/api/process", 0, view_process },
 	{ "POST", "/api/session/logout", R_NOBODY, web_logout },
 	{ "POST", "/api/send", 0, act_send },
 	{ "POST", "/api/settings", 0, act_settings },
@@ -285,6 +286,7 @@ static const struct route {
 	{ "POST", "/api/messages/:id/agree", 0, act_agree },
 	{ "POST", "/api/checks", 0, act_check_start },
 	{ "POST", "/api/checks/:check/answer", 0, act_check_answer },
+	{ "POST", "/api/process/:id/position", 0, act_position },
 };
 
 /* Does path match pattern?  Fills c's id and param (into buf). */

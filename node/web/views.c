@@ -32,9 +32,11 @@
 #include "core/checks.h"
 #include "core/consult.h"
 #include "core/contact.h"
+#include "core/procnode.h"
 #include "core/store.h"
 #include "core/views.h"
 #include "jsonutil.h"
+#include "procview.h"
 #include "seal.h"
 
 /* A view's answer: 200 with j, or 500 when it could not be built. */
@@ -323,14 +325,14 @@ view_recipients(const struct call *c, struct http_resp *resp)
 	const char *q = http_req_query(c->req, "to"), *roles = http_req_query(c->req, "roles");
 	struct seal_recipient *r = NULL;
 	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
-	size_t nr = 0, i;
+	size_t nr = 0, i, unconfirmed = 0;
 
 	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
 		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
 		goto done;
 	}
-	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, &r, &nr, states,
-	    rcpt) != 0) {
+	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, 0, &r, &nr, states,
+	    rcpt, &unconfirmed) != 0) {
 		http_resp_error(resp, 400, "%s", rs_err());
 		goto done;
 	}
@@ -347,7 +349,10 @@ view_recipients(const struct call *c, struct http_resp *resp)
 		}
 		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
 	}
-	http_resp_json(resp, 200, json_pack("{s:O}", "states", out));
+	/* Devices of a root key their State has not endorsed are left out
+	 * (section 2): the page says how many. */
+	http_resp_json(resp, 200, json_pack("{s:O,s:I}", "states", out,
+	    "unconfirmed_left_out", (json_int_t)unconfirmed));
 done:
 	free(r);
 	json_decref(states);
@@ -638,4 +643,36 @@ void
 view_checks_report(const struct call *c, struct http_resp *resp)
 {
 	answer(resp, checks_report_json(c->w->n, INT64_MAX, 0, NULL));
+}
+
+/* GET /api/process[?at=MS]: the whole process view (docs/protocol.md
+ * section 10, "Views") as this node's verified records make it, for this
+ * State, with "as_of" the log time outcomes are known to and "size" the
+ * log size verified complete. */
+void
+view_process(const struct call *c, struct http_resp *resp)
+{
+	struct procnode pn;
+	const char *q = http_req_query(c->req, "at");
+	int64_t at = -1;
+	json_t *v;
+
+	if (q != NULL) {
+		char *end;
+		at = strtoll(q, &end, 10);
+		if (*q == '\0' || *end != '\0' || at <= 0) {
+			http_resp_error(resp, 400, "\"at\" must be a log time in ms");
+			return;
+		}
+	}
+	if (procnode_load(c->w->n, &pn) != 0) {
+		answer(resp, NULL);
+		return;
+	}
+	v = proc_view(pn.proc, procnode_at(&pn, at), c->w->n->cfg.state);
+	json_object_set_new(v, "verified_size", json_integer((json_int_t)pn.size));
+	json_object_set_new(v, "dropped", json_integer((json_int_t)pn.dropped));
+	json_object_set_new(v, "refused", json_integer((json_int_t)pn.refused));
+	procnode_free(&pn);
+	answer(resp, v);
 }

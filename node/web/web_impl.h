@@ -88,6 +88,7 @@ void view_events(const struct call *c, struct http_resp *resp);
 void view_stats(const struct call *c, struct http_resp *resp);
 void view_checks(const struct call *c, struct http_resp *resp);
 void view_checks_report(const struct call *c, struct http_resp *resp);
+void view_process(const struct call *c, struct http_resp *resp);
 /* What the settings page shows for who (also the answer to a change). */
 json_t *settings_json(struct web *w, const struct who *who);
 /* A device as the pages show it: fingerprint, State, role, name. */
@@ -102,6 +103,7 @@ void act_consult(const struct call *c, struct http_resp *resp);
 void act_agree(const struct call *c, struct http_resp *resp);
 void act_check_start(const struct call *c, struct http_resp *resp);
 void act_check_answer(const struct call *c, struct http_resp *resp);
+void act_position(const struct call *c, struct http_resp *resp);
 
 /* ---- server.c ---- */
 /* The security headers every answer carries (set before any route runs;

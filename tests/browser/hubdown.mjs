@@ -6,7 +6,11 @@
 //        reader's language; a message sent meanwhile waits in the outbox,
 //        and the banner counts it, urgent mail said apart;
 //  up:   once the hub answers, the banner goes and the outbox drains (the
-//        message sent while it was down reaches its recipient).
+//        message sent while it was down reaches its recipient);
+//  notice: the hub restarted with urgent mail due in 8 s, XB leaves XA's
+//        urgent message unacknowledged: XB's overdue notice says which
+//        message, from whom, due when, links to it, and acknowledges the
+//        original (issue 10 item 1), which XA's page then shows.
 //
 // Prints ok/FAIL lines; run.sh counts them.
 
@@ -66,7 +70,46 @@ async function up(lang, sent) {
   if (xb) await xb.context().close();
 }
 
-if (PHASE === 'down') {
+async function notice(lang) {
+  const w = words(lang);
+  const tag = `${lang}-notice-${Date.now().toString(36)}`;
+  let xa, xb;
+  await step(`[${lang} notice] XB's overdue notice says which message awaits XB's acknowledgement, and links to it`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Urgent ${tag}`,
+      body: 'Answer within seconds.', urgency: 'urgent', tlp: 'GREEN', lang: 'en' });
+    const n = await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.notice && m.notice.for === sent.id),
+      'the overdue notice at XB', 90000);
+    await xb.evaluate(() => { location.hash = '#/inbox'; });
+    await xb.waitForSelector(`#open-${n.id.slice(0, 16)}`);
+    assert(plain(await xb.textContent(`#open-${n.id.slice(0, 16)}`)).includes(`Urgent ${tag}`), 'the inbox row does not name the message');
+    await xb.click(`#open-${n.id.slice(0, 16)}`);
+    await xb.waitForSelector('#notice-text');
+    const text = plain(await xb.textContent('#notice-text'));
+    const [before] = w['notice.overdue'].split('{');
+    assert(text.startsWith(before) && text.includes(`Urgent ${tag}`), `the notice says ${JSON.stringify(text)}`);
+    assert(await xb.getAttribute('#notice-original', 'href') === `#/message/${sent.id}`, 'no link to the message');
+    assert(plain(await xb.textContent('#ack-button')) === w['notice.ack_original'], 'the button does not offer the original');
+    await xb.fill('#ack-note', `Seen ${tag}`);
+    await xb.click('#ack-button');
+    await xb.waitForSelector('#acked-note');
+    assert(plain(await xb.textContent('#acked-note')) === w['notice.acked'], 'not said acknowledged');
+    const m = await until(async () => {
+      const x = await api(xa, 'GET', `/api/messages/${sent.id}`);
+      const s = x.states.find((y) => y.state === 'XB');
+      return s && s.acknowledged ? x : null;
+    }, 'XB acknowledged at XA', 60000);
+    const r = m.recipients.find((x) => x.acknowledged);
+    assert(r && r.note === `Seen ${tag}`, `XA's recipients: ${JSON.stringify(m.recipients)}`);
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
+if (PHASE === 'notice') {
+  for (const lang of ['en', 'ar']) await notice(lang);
+} else if (PHASE === 'down') {
   const sent = [];
   for (const lang of ['en', 'ar']) await down(lang, sent);
   writeFileSync(KEPT, JSON.stringify(sent));

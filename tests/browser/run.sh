@@ -96,15 +96,24 @@ for script in ${BROWSER_ONLY:-journeys duty crisis hubdown}; do
 		count_node "$T/$script.out" "$HERE/$script.mjs"
 done
 
-# The hub unreachable (hubdown.mjs): the hub stopped, then started again.
+# The hub unreachable (hubdown.mjs): the hub stopped, then started again;
+# then overdue notices, with urgent mail due within seconds.
 case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
 	hubenv() { XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
 		XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" \
 		HUBDOWN_STATE="$T/hubdown.json" PHASE=$1 count_node "$T/hubdown-$1.out" "$HERE/hubdown.mjs"; }
 	stop_hub
 	hubenv down
-	check "the hub starts again" start_hub "$T/hub"
+	# (restarted with an 8 s deadline for urgent mail, for the notices)
+	python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["deadlines"]={"urgent":"8s"}; json.dump(c,open(p,"w"))' \
+		"$T/hub/hub.json"
+	check "the hub starts again, urgent mail due in 8 s" start_hub "$T/hub"
+	# (XA's node reads the hub's deadlines at most hourly, never from a web
+	# send: its copy of the policy is set as its next read would set it)
+	check "XA's copy of the hub's deadlines says 8 s for urgent mail" \
+		sqlite3 "$T/node-XA/node.db" "INSERT OR REPLACE INTO meta(k, v) VALUES('deadline_urgent', 8000)"
 	hubenv up
+	hubenv notice
 	;;
 esac
 

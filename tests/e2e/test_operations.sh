@@ -10,10 +10,10 @@ stop_hub
 python3 - "$T/hub/hub.json" <<'PY'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p))
-c["deadlines"] = {"flash": "12s", "urgent": "8s"}
+c["deadlines"] = {"flash": "12s", "urgent": "12s"}
 json.dump(c, open(p, "w"))
 PY
-check "hub restarts with 12 s flash and 8 s urgent deadlines" start_hub "$T/hub"
+check "hub restarts with 12 s flash and urgent deadlines" start_hub "$T/hub"
 check_out "/v1/info publishes the deadlines" '"flash": ?12000' curl -s "$HUB/v1/info"
 for s in XA XB XC; do
 	check "State $s with a technical POC" make_state "$s"
@@ -243,5 +243,17 @@ json.dump(c, open(p, "w"))
 PY
 check_out "a malformed deadline in hub.json is refused, naming it" 'deadlines: flash must be a duration' \
 	"$ROSTERD" serve "$T/hub"
+# A policy that would switch escalation off: flash longer than urgent, or
+# beyond its bound (protocol.md section 3, Deadlines; nodes refuse it too).
+for dl in '{"flash": "12s", "urgent": "8s"}' '{"flash": "3650d"}'; do
+	python3 - "$T/hub/hub.json" "$dl" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["deadlines"] = json.loads(sys.argv[2])
+json.dump(c, open(p, "w"))
+PY
+	check_out "a deadline policy nodes would refuse is refused at start ($dl)" \
+		'deadlines: the (flash|urgent) deadline' timeout 20 "$ROSTERD" serve "$T/hub"
+done
 
 finish

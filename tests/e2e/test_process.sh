@@ -83,7 +83,23 @@ printf 'We need more time.' >"$T/reason.txt"
 check_out "XB objects to P2 without a reason" 'objection [0-9a-f]+ logged at index' node XB object "${P2:0:12}"
 check_out "XC objects to P2 with a sealed reason" 'objection [0-9a-f]+ logged at index' \
 	node XC object "$P2" --reason-file "$T/reason.txt"
-check_out "XC supports P1" 'support [0-9a-f]+ logged' node XC support "$P1"
+# XC works in the browser: the local API of its `roster serve` (the loopback desk)
+rm -f "$T/node-XC/serve.url"
+"$ROSTER" serve --dir "$T/node-XC" --listen 127.0.0.1:0 --interval 1 >>"$T/serve-XC.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 200); do [ -s "$T/node-XC/serve.url" ] && break; sleep 0.05; done
+C=$(tr -d '\n' <"$T/node-XC/serve.url")
+CSRF=$(curl -s "$C/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+cpost() { curl -s -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" -d "$2" "$C$1"; }
+check_out "the web: XC supports P1 in one click" '"id":"[0-9a-f]{64}"' cpost "/api/process/$P1/position" '{"stance":"support"}'
+check_out "the web: a second support is refused (409)" 'refused.*supported already' cpost "/api/process/$P1/position" '{"stance":"support"}'
+check_out "the web: a stance that is none: 400" 'must be .*object.* or .*support' cpost "/api/process/$P1/position" '{"stance":"veto"}'
+check_out "the web: a reason without an objection: 400" 'goes with an objection' \
+	cpost "/api/process/$P1/position" '{"stance":"support","reason":"x"}'
+check_out "the web: no such proposal: 404" '^404$' curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	-H "X-CSRF-Token: $CSRF" -d '{"stance":"object"}' "$C/api/process/$(printf 'ab%.0s' $(seq 32))/position"
+check_out "the web: no position without the CSRF token" 'X-CSRF-Token' \
+	curl -s -H 'Content-Type: application/json' -d '{"stance":"object"}' "$C/api/process/$P2/position"
 N=$(logsize)
 check_out "a second objection by XB is refused" 'objected already' node XB object "$P2"
 check_out "XD, not a member, may not object" 'not a member' node XD object "$P1"
@@ -94,6 +110,8 @@ check_out "XB may not withdraw XA's proposal" 'withdraw' node XB withdraw "$P3"
 check_out "XA withdraws P3" 'withdrawal [0-9a-f]+ logged' node XA withdraw "$P3"
 check_out "no position after a withdrawal" 'withdrawn' node XB object "$P3"
 
+check_out "the web: GET /api/process gives the view, P2 with its 2 objections" \
+	'"objections": ?2' sh -c "curl -s '$C/api/process' | python3 -c 'import json,sys; v=json.load(sys.stdin); print(json.dumps([d for d in v[\"decisions\"] if d[\"id\"]==\"$P2\"][0]))'"
 # the objecting State is named to every member (the body's default rule)
 check_out "XB sees P2 open with 2 objections" "${P2:0:16}.*OPEN" node XB decisions
 check_out "roster decision show names the objectors" 'objecting: XB, XC' node XA decision show "$P2"

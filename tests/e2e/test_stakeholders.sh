@@ -30,8 +30,9 @@ APP2=$(id_of "$T/app2.out")
 [ $? -eq 2 ] && ok "--ecosoc perhaps: exit 2" || bad "--ecosoc perhaps"
 
 # the organisation's node
-"$ROSTER" init --dir "$T/node-ZZ" --hub "$HUB" --state ZZ --role stakeholder \
-	--name "Cyber Peace Org" --email info@example.org >/dev/null 2>&1 && ok "roster init --state ZZ --role stakeholder" || bad "init ZZ"
+check_out "roster init --state ZZ --role stakeholder says the operator certifies it" 'rosterd stakeholder certify' \
+	"$ROSTER" init --dir "$T/node-ZZ" --hub "$HUB" --state ZZ --role stakeholder \
+	--name "Cyber Peace Org" --email info@example.org
 "$ROSTER" init --dir "$T/node-bad" --hub "$HUB" --state XA --role stakeholder \
 	--name X --email x@example.org >/dev/null 2>&1
 [ $? -eq 2 ] && ok "the role stakeholder only with State code ZZ" || bad "XA stakeholder"
