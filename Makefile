@@ -10,7 +10,7 @@
 # also link libnodecore.a); fuzz targets (clang + libFuzzer) are one binary
 # per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
 
-PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
+PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
@@ -129,6 +129,27 @@ $(FUZZ_BUILD)/fuzz_node_%: fuzz/fuzz_node_%.c $(LIB_SRC) $(FUZZ_NODE_SRC) $(wild
 $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+# make install: the programs, the shared files (web interface, catalogues)
+# and the systemd units of contrib/systemd (docs/operations.md).  The
+# programs look for the shared files where SHARE_DIR said when they were
+# built, so build and install with the same one:
+#   make SHARE_DIR=/usr/local/share/roster && sudo make install SHARE_DIR=/usr/local/share/roster
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+UNITDIR  ?= /etc/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(BINDIR)/
+	for u in rosterd roster; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u.service.in \
+			>$(DESTDIR)$(UNITDIR)/$$u.service && \
+		install -m 0644 contrib/systemd/$$u.sysusers $(DESTDIR)$(SYSUSERSDIR)/$$u.conf || exit 1; \
+	done
+	if [ "$(SHARE_DIR)" != "$(CURDIR)/share" ]; then \
+		install -d $(DESTDIR)$(SHARE_DIR) && cp -R share/. $(DESTDIR)$(SHARE_DIR)/; fi
 
 clean:
 	rm -rf build build-san build-fuzz

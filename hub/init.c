@@ -7,6 +7,10 @@
  * at every start), the empty tree, and last hub.json, whose presence is what
  * "initialised" means to the other commands.  Any existing hub file makes
  * init refuse: it never overwrites a key or a log.
+ *
+ * With --db postgresql://... (or ROSTER_HUB_DB) the database is that one:
+ * rosterd creates its schema there (pg_schema.c) and refuses a database
+ * that already holds a hub; hub.json records the URL.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +21,7 @@
 
 #include "hub.h"
 #include "keys.h"
+#include "pg.h"
 #include "store.h"
 #include "util.h"
 
@@ -36,6 +41,7 @@ parse_init(int argc, char **argv, struct init_opts *o)
 		{ "name", required_argument, NULL, 'n' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-body", required_argument, NULL, 'm' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -47,6 +53,14 @@ parse_init(int argc, char **argv, struct init_opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:l:m:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			if (!pg_is_url(optarg) || strlen(optarg) >= sizeof(o->cfg.db)) {
+				fprintf(stderr, "rosterd init: --db must be a "
+				    "postgresql:// URL\n");
+				return -1;
+			}
+			snprintf(o->cfg.db, sizeof(o->cfg.db), "%s", optarg);
+			break;
 		case 'n':
 			if (!checkpoint_valid_origin(optarg)) {
 				fprintf(stderr, "rosterd init: --name must be 1 to "
@@ -97,6 +111,10 @@ parse_init(int argc, char **argv, struct init_opts *o)
 		    "appears in every checkpoint\n");
 		return -1;
 	}
+	if (o->cfg.db[0] == '\0' && hub_config_db_env(&o->cfg) != 0) {
+		fprintf(stderr, "rosterd init: %s\n", rs_err());
+		return -1;
+	}
 	return 0;
 }
 
@@ -140,7 +158,8 @@ make_hub(const struct init_opts *o, struct keypair *k)
 
 	if (keyfile_write(keypath, KEY_OPERATOR, k, NULL) != 0 ||
 	    pubfile_write(pubpath, KEY_OPERATOR, NULL, k->pk) != 0 ||
-	    store_create(o->hubdir, k->pk) != 0 ||
+	    (o->cfg.db[0] != '\0' ? store_pg_create(&o->cfg, k->pk) :
+	    store_create(o->hubdir, k->pk)) != 0 ||
 	    hub_config_write(o->hubdir, &o->cfg) != 0)
 		goto out;
 	rc = 0;

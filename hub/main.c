@@ -28,6 +28,8 @@ static const struct command {
 	{ "group", cmd_group },
 	{ "checks", cmd_checks },
 	{ "ping", cmd_ping },
+	{ "db", cmd_db },
+	{ "migrate-store", cmd_migrate_store },
 	{ "body", cmd_body },
 	{ "body-rules", cmd_body_rules },
 	{ "meeting", cmd_meeting },
@@ -47,6 +49,7 @@ main(int argc, char **argv)
 		help_main();
 		return 0;
 	}
+	log_setup("rosterd", LOG_PLAIN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;

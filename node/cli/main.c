@@ -405,6 +405,7 @@ static const struct command commands[] = {
 "              terminal (on a terminal it is always drawn)\n" },
 { "serve", cmd_serve, "keep syncing; serve the web interface and local API",
 "usage: roster serve [--dir NODEDIR] [--listen ADDR:PORT] [--interval SECONDS]\n"
+"                    [--metrics-listen ADDR:PORT] [--log-format plain|json]\n"
 "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n\n"
 "Runs the node: syncs with the hub every --interval seconds (default 2) and\n"
 "serves the web interface and the local API (docs/node-api.md) on --listen\n"
@@ -425,7 +426,13 @@ static const struct command commands[] = {
 "`roster taxii --help`, docs/taxii.md).  With --tls-cert and --tls-key\n"
 "(PEM files) it serves HTTPS; beyond loopback TAXII answers only over\n"
 "HTTPS.\n"
-"Stop it with Ctrl-C or SIGTERM.\n" },
+"Stop it with Ctrl-C or SIGTERM.\n\n"
+"--metrics-listen ADDR:PORT serves GET /metrics (Prometheus text: when the\n"
+"node last synced, records, envelopes waiting for a receipt, messages not\n"
+"acknowledged, records refused, alarms, e-mail alerts queued and failed) on\n"
+"that separate address, its URL in NODEDIR/metrics.url.  --log-format json\n"
+"writes one JSON object per event (and per other line on stderr); never a\n"
+"message's content.\n" },
 { "stix", cmd_stix, "print a message as a STIX 2.1 bundle",
 "usage: roster stix [--dir NODEDIR] ID\n"
 "       roster stix check FILE\n\n"
