@@ -99,9 +99,41 @@ async function forwardOffers(lang) {
   if (xb) await xb.context().close();
 }
 
+// Item 16: a templated message's headline is the template's title in the
+// reader's language, with the sender's subject beside it.
+async function templateHeadline(lang) {
+  const tag = `${lang}-tpl-${Date.now().toString(36)}`;
+  const title = JSON.parse(readFileSync(new globalThis.URL('../../share/catalogue/templates/incident-notification.json',
+    import.meta.url), 'utf8')).title[lang];
+  let xa, xb;
+  await step(`[${lang} crisis] a templated message's headline is its template's title in ${lang}, beside the sender's subject`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'incident-notification', to: ['XB'], subject: `Incident ${tag}`,
+      urgency: 'routine', tlp: 'GREEN', lang: 'en', fields: { incident_class: 'malicious-code', sector: ['energy'],
+        impact: 'low', first_seen: '2026-11-22T08:30Z' } });
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === sent.id), 'the message at XB');
+    await xb.evaluate(() => { location.hash = '#/inbox'; });
+    const row = `tr[data-id="${sent.id}"]`;
+    await xb.waitForSelector(row);
+    assert(plain(await xb.textContent(`${row} .template-title`)) === title, `the inbox headline is not ${title}`);
+    assert(plain(await xb.textContent(`${row} a.subject`)) === `Incident ${tag}`, 'the sender\'s subject is not beside it');
+    await xb.click(`${row} a.subject`);
+    await xb.waitForSelector('#template-title');
+    assert(plain(await xb.textContent('#template-title')) === title, 'the message page\'s headline');
+    assert(plain(await xb.textContent('#message-subject')) === `Incident ${tag}`, 'the message page\'s subject');
+    await xa.evaluate(() => { location.hash = '#/sent'; });
+    await xa.waitForSelector(`tr[data-id="${sent.id}"] .template-title`);
+    assert(plain(await xa.textContent(`tr[data-id="${sent.id}"] .template-title`)) === title, 'the sent list\'s headline');
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
 for (const lang of ['en', 'ar']) {
   await lateView(lang);
   await forwardOffers(lang);
+  await templateHeadline(lang);
 }
 await browser.close();
 process.exit(failures() ? 1 : 0);
