@@ -66,6 +66,45 @@ async function lateView(lang) {
   if (xb) await xb.context().close();
 }
 
+// A live redraw of a page whose heading has the focus (as after every
+// navigation) keeps it there: the heading was focusable in the old view
+// only, so the focus fell to the body (duty.mjs's "keyboard only: compose
+// and send" failed so when a redraw followed the send).
+async function headingKept(lang) {
+  const tag = `${lang}-focus-${Date.now().toString(36)}`;
+  let xb;
+  await step(`[${lang} crisis] a live redraw keeps the focus on the heading a navigation gave it`, async () => {
+    const xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Focus ${tag}`,
+      body: 'Redraw me.', urgency: 'routine', tlp: 'GREEN', lang: 'en' });
+    await xa.context().close();
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === sent.id), 'the message at XB');
+    let bump = 0, fetched = 0;
+    await xb.route(`**/api/messages/${sent.id}`, async (r) => { fetched++; await r.continue().catch(() => {}); });
+    await xb.route('**/api/events', async (r) => {
+      const res = await r.fetch();
+      const j = await res.json();
+      j.version = `${j.version}.${bump}`;
+      await r.fulfill({ response: res, json: j }).catch(() => {});
+    });
+    await xb.evaluate((id) => { location.hash = `#/message/${id}`; }, sent.id);
+    await xb.waitForSelector('#ack-form');
+    await until(async () => xb.evaluate(() => document.activeElement && document.activeElement.id === 'message-subject'),
+      'the focus on the heading after the navigation', 10000);
+    const before = fetched;
+    bump = 1;	// the store "moved": the next poll redraws the page
+    await until(async () => fetched > before, 'the live redraw', 10000);
+    await xb.waitForTimeout(500);
+    const id = await xb.evaluate(() => (document.activeElement ? document.activeElement.id || document.activeElement.tagName : null));
+    assert(id === 'message-subject', `the focus is on ${id} after the redraw`);
+  });
+  if (xb) {
+    await xb.unrouteAll({ behavior: 'ignoreErrors' });
+    await xb.context().close();
+  }
+}
+
 // Item 7: the forward form offers what tlp.c allows, before any click.
 async function forwardOffers(lang) {
   const tag = `${lang}-fw-${Date.now().toString(36)}`;
@@ -132,6 +171,7 @@ async function templateHeadline(lang) {
 
 for (const lang of ['en', 'ar']) {
   await lateView(lang);
+  await headingKept(lang);
   await forwardOffers(lang);
   await templateHeadline(lang);
 }
