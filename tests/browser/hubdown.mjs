@@ -13,7 +13,9 @@
 //        original (issue 10 item 1), which XA's page then shows;
 //  roots: the operator admitted a second root key for FR that FR has not
 //        endorsed: the directory shows FR once, both keys with their
-//        status, and the warning in the reader's language (item 12).
+//        status, and the warning in the reader's language (item 12); and
+//        one for XA that XA does not hold: XA's trust page says the alarm
+//        in the reader's language from its code and facts (item 14).
 //
 // Prints ok/FAIL lines; run.sh counts them.
 
@@ -127,6 +129,20 @@ async function roots(lang) {
     assert(plain(await xa.textContent('section.state[data-state="FR"] .root-unendorsed strong')) ===
       w['directory.root_status.unendorsed'], 'the new key is not said unendorsed');
     assert(await xa.$('#root-warning-XB') === null, 'a warning for a State with one key');
+  });
+  await step(`[${lang} roots] XA's alarm for a root key it does not hold, said in ${lang} from its code and facts`, async () => {
+    const a = await until(async () => (await api(xa, 'GET', '/api/trust')).alarms.find((x) => x.code === 'foreign-key-record'),
+      'the foreign-key-record alarm at XA', 60000);
+    assert(Number.isInteger(a.params.index) && a.params.state === 'XA', `its facts: ${JSON.stringify(a.params)}`);
+    await xa.evaluate(() => { location.hash = '#/trust'; });
+    const sel = 'li.alarm-item[data-code="foreign-key-record"] .detail';
+    await xa.waitForSelector(sel);
+    const text = plain(await xa.textContent(sel));
+    const [before] = w['alarm.detail.foreign-key-record'].split('{');
+    // (the index in the reader's digits: only English's is checked as such)
+    assert(text.startsWith(before) && (lang !== 'en' || text.includes(String(a.params.index))),
+      `the detail says ${JSON.stringify(text)}`);
+    assert(await xa.getAttribute(sel, 'lang') === null, 'the detail is still the node\'s English sentence');
   });
   if (xa) await xa.context().close();
 }
