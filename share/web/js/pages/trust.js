@@ -23,7 +23,7 @@ export async function render(main) {
         const p = Object.assign({}, a.params || {});
         if (p.state) p.state = stateLabel(p.state);
         const said = has(`alarm.detail.${a.code}`, p);
-        return el('li', { class: 'alarm-item', 'data-code': a.code || a.kind }, [
+        return el('li', { class: 'alarm-item', 'data-code': a.code || a.kind, 'data-time': a.time }, [
           el('strong', {}, t(`alarm.kind.${a.kind}`)), ' ', timeEl(a.time),
           said ? el('div', { class: 'detail' }, t(`alarm.detail.${a.code}`, p)) :
             el('div', { class: 'detail', lang: 'en', dir: 'auto' }, a.text),
