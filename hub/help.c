@@ -1,363 +1,379 @@
 /*
- * help.c - the manual of rosterd, printed by "rosterd --help" and
- * "rosterd CMD --help".
+ * help.c - the manual of rosterd: one struct cmd_doc per command
+ * (lib/opts.h), its option table beside its prose.
  *
- * Kept in one place, one function per page, laid out like a man page, so
- * the pages are easy to read next to each other and to keep true when an
- * option changes.
+ * The table is what the command parses against (parse_* in each command's
+ * file), what "rosterd CMD --help" prints and what the manual page
+ * rosterd-CMD(1) is made from, so they cannot drift.  Kept in one place,
+ * laid out like man pages, so the pages read side by side; roster's are in
+ * node/cli/help.c, in the same form.  Prose rules (opts.h): lines starting
+ * with a letter flow into paragraphs; lines starting with a space stay as
+ * they are.
  */
 #include <stdio.h>
 
 #include "hub.h"
+#include "opts.h"
 
-void
-help_main(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd - the roster hub: an append-only, signed log of envelopes\n"
-"\n"
-"SYNOPSIS\n"
-"    rosterd init HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE]\n"
-"    rosterd serve HUBDIR [--listen ADDR:PORT] [--threads N]\n"
-"    rosterd admit HUBDIR --state XA --root-key FILE.pub [--name TEXT]\n"
-"    rosterd group HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]\n"
-"    rosterd check HUBDIR [--receipts FILE]\n"
-"    rosterd ping HUBDIR --to all|group:NAME|XA,XB --deadline 24h [--role R]\n"
-"    rosterd checks HUBDIR [--json|--csv] [--since DATE]\n"
-"    rosterd COMMAND --help\n"
-"\n"
-"DESCRIPTION\n"
-"    rosterd accepts envelopes signed by States' devices, appends them to a\n"
-"    Merkle-tree log (RFC 9162 hashing), answers each with a receipt signed\n"
-"    by the operator key once it is durable, and serves checkpoints, proofs,\n"
-"    the key directory and each device's mail.  It never holds a State's key\n"
-"    and stores message bodies only as ciphertext.  docs/protocol.md is the\n"
-"    contract it implements.\n"
-"\n"
-"    HUBDIR may be given as the first argument of each command or in the\n"
-"    environment variable ROSTER_HUB_DIR.\n"
-"\n"
-"COMMANDS\n"
-"    init    create a hub: operator key, configuration, empty log\n"
-"    serve   run the hub's HTTP API\n"
-"    admit   admit a State's root key (an operator-signed log record)\n"
-"    group   define a named group of States (an operator-signed log record)\n"
-"    check   verify a stopped hub's log, tree, checkpoint and receipts\n"
-"    ping    start a communication check (an operator-signed log record)\n"
-"    checks  response rates and times of communication checks\n"
-"\n"
-"FILES\n"
-"    HUBDIR/hub.json      configuration (see rosterd init --help)\n"
-"    HUBDIR/operator.key  operator signing key, unsealed, mode 0600\n"
-"    HUBDIR/operator.pub  its public half, to give to nodes\n"
-"    HUBDIR/hub.db        the log (SQLite, WAL, synchronous=FULL)\n"
-"    HUBDIR/tree/         the Merkle tree, one file per level\n"
-"    HUBDIR/lock          held by the one process writing the log\n"
-"    HUBDIR/serve.url     the URL of the running hub\n"
-"\n"
-"EXIT STATUS\n"
-"    0 on success, 1 on failure, 2 on a usage error.\n", stdout);
-}
+static const struct doc_section rosterd_sections[] = {
+	{ "ENVIRONMENT",
+	  "  ROSTER_HUB_DIR   the hub directory, when HUBDIR is not given" },
+	{ "FILES",
+	  "  HUBDIR/hub.json      configuration (see rosterd init --help)\n"
+	  "  HUBDIR/operator.key  operator signing key, unsealed, mode 0600\n"
+	  "  HUBDIR/operator.pub  its public half, to give to nodes\n"
+	  "  HUBDIR/hub.db        the log (SQLite, WAL, synchronous=FULL)\n"
+	  "  HUBDIR/tree/         the Merkle tree, one file per level\n"
+	  "  HUBDIR/blobs/        attachments' ciphertexts, by SHA-256\n"
+	  "  HUBDIR/lock          held by the one process writing the log\n"
+	  "  HUBDIR/serve.url     the URL of the running hub" },
+	{ NULL, NULL }
+};
 
-void
-help_init(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd init - create a new hub\n"
+static const struct cmd_doc doc_rosterd = {
+	.prog = "rosterd",
+	.summary = "the roster hub: an append-only, signed log of envelopes",
+	.synopsis = "COMMAND [HUBDIR] [options]\nCOMMAND --help\nhelp [COMMAND]\n--version",
+	.description =
+"rosterd accepts envelopes signed by States' devices, appends them to a\n"
+"Merkle-tree log (RFC 9162 hashing), answers each with a receipt signed by\n"
+"the operator key once it is durable, and serves checkpoints, proofs, the\n"
+"key directory and each device's mail.  It never holds a State's key and\n"
+"stores message bodies only as ciphertext.  docs/protocol.md is the\n"
+"contract it implements.\n"
 "\n"
-"SYNOPSIS\n"
-"    rosterd init HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE]\n"
-"\n"
-"DESCRIPTION\n"
-"    Creates HUBDIR (mode 0700) holding a new operator key (operator.key,\n"
-"    unsealed, mode 0600, so that the daemon can start unattended; protect\n"
-"    it like a TLS server key), its public half (operator.pub), an empty\n"
-"    log (hub.db, tree/) and the configuration hub.json.  Prints the\n"
-"    operator key's fingerprint and hex: give them to the States out of\n"
-"    band, so their nodes can check they talk to this hub.\n"
-"\n"
-"    Refuses when HUBDIR already holds any part of a hub: init never\n"
-"    overwrites a key or a log.\n"
-"\n"
-"OPTIONS\n"
-"    --name NAME\n"
-"        The hub's name, required: the origin line of every checkpoint the\n"
-"        hub signs.  1 to 127 bytes of UTF-8 without control characters.\n"
-"    --listen ADDR:PORT\n"
-"        Default listen address written to hub.json (127.0.0.1:8443).\n"
-"    --max-body SIZE\n"
-"        Largest request body accepted, with optional K, M or G suffix\n"
-"        (default 16M; 1K to 1G).\n"
-"\n"
-"CONFIGURATION (HUBDIR/hub.json)\n"
-"    A JSON object; unknown keys are refused.\n"
-"    \"name\"      string, required: the checkpoints' origin (see --name).\n"
-"    \"listen\"    string, \"ADDR:PORT\" or \"[V6ADDR]:PORT\", numeric only;\n"
-"                port 0 picks a free port.  Default \"127.0.0.1:8443\".\n"
-"    \"max_body\"  integer, bytes: larger request bodies are answered 413\n"
-"                without being read.  Default 16777216 (16 MiB).\n"
-"    \"max_attachment\"  integer, bytes: the largest file a message may\n"
-"                attach (plus 17 bytes per 64 KiB of encryption), streamed\n"
-"                to HUBDIR/blobs/, never held in memory; max_body does not\n"
-"                apply.  0 refuses attachments.  Default 52428800 (50 MiB).\n"
-"    \"threads\"   integer, 1 to 256: HTTP worker threads, which parse and\n"
-"                verify envelopes in parallel.  Default 4.\n"
-"    \"tls_cert\", \"tls_key\"  strings, paths of a PEM certificate (chain)\n"
-"                and its private key: serve HTTPS.  Both or neither.\n"
-"    \"quota_envelopes\", \"quota_bytes\"  integers: what one device (any\n"
-"                signer but the operator) may append in a sliding hour,\n"
-"                envelopes and bytes of envelopes; beyond, 429 with\n"
-"                Retry-After.  0 turns one off.  Defaults 3600 and\n"
-"                67108864 (64 MiB).\n"
-"    \"max_connections_per_address\"  integer, 1 to 4096: open connections\n"
-"                from one client address.  Default 64.\n"
-"    \"header_timeout_s\"  integer, 1 to 3600: seconds a client has, from\n"
-"                connecting, to finish sending a request's headers.\n"
-"                Default 10.\n"
-"    \"max_waits_per_device\"  integer, 0 to 4000: long polls (GET\n"
-"                /v1/mail?wait=S) one device may have parked; beyond,\n"
-"                answered at once.  Default 4.\n"
-"    \"startup_check\"  true or false: re-hash every stored envelope at start\n"
-"                and compare it with its id, both trees and its header.\n"
-"                Default true; see docs/operations.md for its cost.\n"
-"\n"
-"EXAMPLE\n"
-"    rosterd init /var/lib/rosterd --name \"OEWG POC hub\"\n", stdout);
-}
+"HUBDIR may be given as the first argument of each command or in the\n"
+"environment variable ROSTER_HUB_DIR.  Every command has --help and a\n"
+"manual page (rosterd-serve(1) and so on).",
+	.sections = rosterd_sections,
+	.examples =
+"  rosterd init /var/lib/rosterd --name \"OEWG POC hub\"\n"
+"  rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
+"  rosterd admit /var/lib/rosterd --state XA --root-key xa.root.pub",
+};
 
-void
-help_serve(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd serve - run the hub\n"
-"\n"
-"SYNOPSIS\n"
-"    rosterd serve HUBDIR [--listen ADDR:PORT] [--threads N]\n"
-"                  [--tls-cert FILE --tls-key FILE]\n"
-"\n"
-"DESCRIPTION\n"
-"    Opens the log and serves the API of docs/protocol.md section 5 over\n"
-"    HTTPS when a certificate is configured, else plain HTTP:\n"
-"\n"
-"      GET  /v1/info                   name, operator key, log size\n"
-"      POST /v1/envelopes              append envelopes, get receipts\n"
-"      GET  /v1/checkpoint             the latest signed checkpoint\n"
-"      GET  /v1/proof/inclusion?size=N&index=I[,I...]\n"
-"      GET  /v1/proof/consistency?from=M&to=N\n"
-"      GET  /v1/public?after=I[&limit=L]   every public record, with its\n"
-"                                      public index (section 8)\n"
-"      GET  /v1/proof/public?size=N&pindex=K\n"
-"      GET  /v1/record?index=I         one public record\n"
-"      GET  /v1/directory?after=I      directory records (to be retired)\n"
-"      GET  /v1/cosignatures?after=I   cosign records (to be retired)\n"
-"      GET  /v1/mail?after=I[&limit=L] msg and ack for the signing device\n"
-"      GET  /v1/mail?after=I&wait=S    the same, held up to S (<= 30) seconds\n"
-"                                      until mail for that device is logged\n"
-"\n"
-"    A held request takes no thread (the connection is suspended until the\n"
-"    sequencer commits mail for its device), but it is an open connection:\n"
-"    rosterd raises its open-file limit towards 8192 and serves up to 4096\n"
-"    connections, 4000 of them waiting.\n"
-"\n"
-"    Envelopes are verified on the worker threads and appended by one\n"
-"    sequencer thread in group commits: everything queued goes into one\n"
-"    SQLite transaction and one sync of the tree.  A receipt is sent only\n"
-"    after that commit, so a receipt means the envelope survives a crash.\n"
-"\n"
-"    On start both trees are checked against the log and rebuilt from it\n"
-"    if their files were lost or damaged (said on stderr); then every\n"
-"    stored envelope is re-hashed and compared with its id, its leaves in\n"
-"    both trees and its header (kind column, public or not): a hub whose\n"
-"    store disagrees refuses to start, naming the first bad index (the\n"
-"    cost, one SHA-256 pass over the log, is in docs/operations.md).  A\n"
-"    log from before the public tree is classified first, once.  When\n"
-"    listening,\n"
-"    rosterd writes its URL to HUBDIR/serve.url and prints\n"
-"    \"rosterd: serving NAME on http://ADDR:PORT\".  It holds an exclusive\n"
-"    lock on HUBDIR/lock while running.  SIGINT or SIGTERM stop it cleanly:\n"
-"    requests in flight are finished and the latest checkpoint saved.\n"
-"\n"
-"OPTIONS\n"
-"    --listen ADDR:PORT\n"
-"        Overrides \"listen\" of hub.json.  Port 0 picks a free port (read\n"
-"        it from serve.url or stdout).\n"
-"    --threads N\n"
-"        Overrides \"threads\" of hub.json: HTTP worker threads (1-256).\n"
-"    --tls-cert FILE, --tls-key FILE\n"
-"        Serve HTTPS with this PEM certificate (chain) and private key;\n"
-"        override \"tls_cert\" and \"tls_key\" of hub.json.  Put them in\n"
-"        hub.json if `rosterd admit` is to reach the running hub.  Nodes\n"
-"        trust a self-signed certificate with `roster init --hub-ca FILE`.\n"
-"        roster's security does not rest on TLS (everything is signed and\n"
-"        bodies are encrypted end to end); TLS hides metadata from the\n"
-"        network.\n"
-"\n"
-"EXAMPLE\n"
-"    rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
-"    rosterd serve /var/lib/rosterd --listen 0.0.0.0:443 \\\n"
-"        --tls-cert /etc/rosterd/cert.pem --tls-key /etc/rosterd/key.pem\n", stdout);
-}
+/* ---- init ---------------------------------------------------------------- */
 
-void
-help_group(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd group - define, change or dissolve a named group of States\n"
-"\n"
-"SYNOPSIS\n"
-"    rosterd group HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]...\n"
-"\n"
-"DESCRIPTION\n"
-"    Signs a \"group\" envelope with the operator key and appends it to the\n"
-"    log.  Senders then address the group as group:NAME (roster send --to);\n"
-"    their node resolves it to the member States and names those States in\n"
-"    the signed message, so recipients see exactly who was addressed.\n"
-"    Recording a group again with the same name replaces its members; an\n"
-"    empty --states \"\" dissolves it.  Every change stays in the log.\n"
-"\n"
-"OPTIONS\n"
-"    --name NAME         1 to 31 lower-case letters, digits or '-'\n"
-"    --states LIST       member State codes, separated by commas\n"
-"    --title LANG=TEXT   display name in one language (repeat for each of\n"
-"                        ar, en, es, fr, ru, zh)\n"
-"\n"
-"ERRORS\n"
-"    Fails (exit 1) on a bad name or State code, a State listed twice, or a\n"
-"    hub that cannot be reached or refuses the record.\n", stdout);
-}
+static const struct opt_spec opts_init[] = {
+	{ "--name", "NAME", 0,
+	  "The hub's name, required: the origin line of every checkpoint the\n"
+	  "hub signs.  1 to 127 bytes of UTF-8 without control characters." },
+	{ "--listen", "ADDR:PORT", 0,
+	  "Default listen address written to hub.json (127.0.0.1:8443)." },
+	{ "--max-body", "SIZE", 0,
+	  "Largest request body accepted, with optional K, M or G suffix\n"
+	  "(default 16M; 1K to 1G)." },
+	{ NULL, NULL, 0, NULL }
+};
 
-void
-help_admit(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd admit - admit a State's root key to the directory\n"
-"\n"
-"SYNOPSIS\n"
-"    rosterd admit HUBDIR --state XA --root-key FILE.pub [--name TEXT]\n"
-"\n"
-"DESCRIPTION\n"
-"    Signs an \"admit\" envelope with the operator key, naming the State and\n"
-"    its root key, and appends it to the log, where every node sees it.  The\n"
-"    State's root key then certifies the State's devices.  Compare the\n"
-"    fingerprint printed with the one the State's administrator reads to\n"
-"    you out of band before admitting.\n"
-"\n"
-"    If the hub is serving, the envelope is sent to it over HTTP (the URL in\n"
-"    HUBDIR/serve.url); otherwise rosterd opens the log itself.  Prints the\n"
-"    log index of the admission and the root key's fingerprint.\n"
-"\n"
-"OPTIONS\n"
-"    --state XA          the State's two-letter code, in capitals\n"
-"    --root-key FILE.pub the State's root public key file\n"
-"                        ({\"roster\":\"root-key.pub\",...}, from \"roster\")\n"
-"    --name TEXT         optional display name of the State\n"
-"\n"
-"ERRORS\n"
-"    Fails (exit 1) on a missing or malformed key file, a key file of\n"
-"    another State, an invalid State code, or a root key already admitted.\n", stdout);
-}
+static const struct doc_section init_sections[] = {
+	{ "CONFIGURATION",
+"HUBDIR/hub.json is a JSON object; unknown keys are refused.\n"
+"  \"name\"      string, required: the checkpoints' origin (see --name).\n"
+"  \"listen\"    string, \"ADDR:PORT\" or \"[V6ADDR]:PORT\", numeric only;\n"
+"              port 0 picks a free port.  Default \"127.0.0.1:8443\".\n"
+"  \"max_body\"  integer, bytes: larger request bodies are answered 413\n"
+"              without being read.  Default 16777216 (16 MiB).\n"
+"  \"max_attachment\"  integer, bytes: the largest file a message may\n"
+"              attach (plus 17 bytes per 64 KiB of encryption), streamed\n"
+"              to HUBDIR/blobs/, never held in memory; max_body does not\n"
+"              apply.  0 refuses attachments.  Default 52428800 (50 MiB).\n"
+"  \"threads\"   integer, 1 to 256: HTTP worker threads, which parse and\n"
+"              verify envelopes in parallel.  Default 4.\n"
+"  \"tls_cert\", \"tls_key\"  strings, paths of a PEM certificate (chain)\n"
+"              and its private key: serve HTTPS.  Both or neither.\n"
+"  \"quota_envelopes\", \"quota_bytes\"  integers: what one device (any\n"
+"              signer but the operator) may append in a sliding hour,\n"
+"              envelopes and bytes of envelopes; beyond, 429 with\n"
+"              Retry-After.  0 turns one off.  Defaults 3600 and\n"
+"              67108864 (64 MiB).\n"
+"  \"max_connections_per_address\"  integer, 1 to 4096: open connections\n"
+"              from one client address.  Default 64.\n"
+"  \"header_timeout_s\"  integer, 1 to 3600: seconds a client has, from\n"
+"              connecting, to finish sending a request's headers.\n"
+"              Default 10.\n"
+"  \"max_waits_per_device\"  integer, 0 to 4000: long polls (GET\n"
+"              /v1/mail?wait=S) one device may have parked; beyond,\n"
+"              answered at once.  Default 4.\n"
+"  \"startup_check\"  true or false: re-hash every stored envelope at\n"
+"              start and compare it with its id, both trees and its\n"
+"              header.  Default true; see docs/operations.md for its\n"
+"              cost." },
+	{ NULL, NULL }
+};
 
-void
-help_check(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd check - verify a hub's stored log\n"
+const struct cmd_doc hdoc_init = {
+	.prog = "rosterd", .name = "init", .run = cmd_init,
+	.summary = "create a new hub",
+	.synopsis = "HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE]",
+	.description =
+"Creates HUBDIR (mode 0700) holding a new operator key (operator.key,\n"
+"unsealed, mode 0600, so that the daemon can start unattended; protect it\n"
+"like a TLS server key), its public half (operator.pub), an empty log\n"
+"(hub.db, tree/) and the configuration hub.json.  Prints the operator\n"
+"key's fingerprint and hex: give them to the States out of band, so their\n"
+"nodes can check they talk to this hub.\n"
 "\n"
-"SYNOPSIS\n"
-"    rosterd check HUBDIR [--receipts FILE]\n"
-"\n"
-"DESCRIPTION\n"
-"    Verifies a stopped hub (it takes HUBDIR/lock, so it refuses to run\n"
-"    while the hub serves): every stored envelope parses, its signature\n"
-"    verifies, its id is the hash of its bytes, the envelopes obey the\n"
-"    directory rules and chains in order, ids are unique, indexes are\n"
-"    contiguous from 0 and log times never go back; the tree files match\n"
-"    the root recomputed from the stored leaves; the chain heads, routing\n"
-"    rows and stored checkpoint agree with the log; the public records\n"
-"    (pub table) are exactly the envelopes public by their headers, in\n"
-"    order, the public tree's files hold their leaves, and the stored\n"
-"    checkpoint's public size and root are the log's.\n"
-"\n"
-"    Prints \"P public records, public root HEX\" and \"N envelopes, root\n"
-"    HEX\" and exits 0 when all is well, or\n"
-"    names each problem (the first 20, then a count) and exits 1.\n"
-"\n"
-"OPTIONS\n"
-"    --receipts FILE\n"
-"        FILE holds receipts as returned by the API, one JSON object per\n"
-"        line ({\"id\",\"index\",\"time\",\"sig\"}).  Each must verify against\n"
-"        the operator key, and its envelope must be stored at its index\n"
-"        with its time: no receipted envelope was lost.  The summary then\n"
-"        ends with \"all receipts present\".\n", stdout);
-}
+"Refuses when HUBDIR already holds any part of a hub: init never\n"
+"overwrites a key or a log.",
+	.opts = opts_init,
+	.sections = init_sections,
+	.examples = "  rosterd init /var/lib/rosterd --name \"OEWG POC hub\"",
+};
 
-void
-help_ping(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd ping - start a communication check (\"ping test\") of POCs\n"
-"\n"
-"SYNOPSIS\n"
-"    rosterd ping HUBDIR --to AUDIENCE --deadline DURATION [--role ROLES]\n"
-"                 [--text TEXT [--lang CODE]]\n"
-"\n"
-"DESCRIPTION\n"
-"    Signs a \"check\" envelope with the operator key (the operator's own\n"
-"    logged identity) and appends it to the log, through the serving hub or\n"
-"    directly when it is stopped.  The signed header names the audience:\n"
-"    every current device of the States named, resolved against the\n"
-"    directory now, and the deadline as a log time.  Each POC answers with\n"
-"    one action (roster checks answer ID), a signed answer in the log; the\n"
-"    figures (rosterd checks, roster checks report) are computed from these\n"
-"    records alone, so anyone can recompute them.\n"
-"\n"
-"OPTIONS\n"
-"    --to AUDIENCE       all, group:NAME or State codes, separated by commas\n"
-"                        (a State named on its own must have a current POC)\n"
-"    --deadline DURATION how long POCs have to answer: 90s, 30m, 24h, 7d\n"
-"                        (1s to 366d after the check is logged)\n"
-"    --role ROLES        only devices with these roles (diplomatic,\n"
-"                        technical, alternate; comma-separated)\n"
-"    --text TEXT         the question, instead of the standard text in the\n"
-"                        six UN languages; --lang its language (default en)\n"
-"\n"
-"ERRORS\n"
-"    Exit 2 on a usage error (missing --to or --deadline, a bad duration or\n"
-"    role); exit 1 when the audience is empty or unknown (no such group, a\n"
-"    named State without a current device) or the hub refuses the record.\n", stdout);
-}
+/* ---- serve --------------------------------------------------------------- */
 
-void
-help_checks(void)
-{
-	fputs(
-"NAME\n"
-"    rosterd checks - response rates and times of communication checks\n"
+static const struct opt_spec opts_serve[] = {
+	{ "--listen", "ADDR:PORT", 0,
+	  "Overrides \"listen\" of hub.json.  Port 0 picks a free port (read it\n"
+	  "from serve.url or stdout)." },
+	{ "--threads", "N", 0,
+	  "Overrides \"threads\" of hub.json: HTTP worker threads (1-256)." },
+	{ "--tls-cert", "FILE", 0,
+	  "Serve HTTPS with this PEM certificate (chain), with --tls-key;\n"
+	  "overrides \"tls_cert\" of hub.json.  Put both in hub.json if rosterd\n"
+	  "admit is to reach the running hub.  Nodes trust a self-signed\n"
+	  "certificate with roster init --hub-ca FILE.  roster's security does\n"
+	  "not rest on TLS (everything is signed and bodies are encrypted end\n"
+	  "to end); TLS hides metadata from the network." },
+	{ "--tls-key", "FILE", 0,
+	  "The certificate's private key (PEM); overrides \"tls_key\" of\n"
+	  "hub.json." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc hdoc_serve = {
+	.prog = "rosterd", .name = "serve", .run = cmd_serve,
+	.summary = "run the hub",
+	.synopsis = "HUBDIR [--listen ADDR:PORT] [--threads N] "
+	    "[--tls-cert FILE --tls-key FILE]",
+	.description =
+"Opens the log and serves the API of docs/protocol.md section 5 over\n"
+"HTTPS when a certificate is configured, else plain HTTP:\n"
+"  GET  /v1/info                   name, operator key, log size\n"
+"  POST /v1/envelopes              append envelopes, get receipts\n"
+"  GET  /v1/checkpoint             the latest signed checkpoint\n"
+"  GET  /v1/proof/inclusion?size=N&index=I[,I...]\n"
+"  GET  /v1/proof/consistency?from=M&to=N\n"
+"  GET  /v1/public?after=I[&limit=L]   every public record, with its\n"
+"                                  public index (section 8)\n"
+"  GET  /v1/proof/public?size=N&pindex=K\n"
+"  GET  /v1/record?index=I         one public record\n"
+"  GET  /v1/directory?after=I      directory records (to be retired)\n"
+"  GET  /v1/cosignatures?after=I   cosign records (to be retired)\n"
+"  GET  /v1/mail?after=I[&limit=L] msg and ack for the signing device\n"
+"  GET  /v1/mail?after=I&wait=S    the same, held up to S (<= 30) seconds\n"
+"                                  until mail for that device is logged\n"
 "\n"
-"SYNOPSIS\n"
-"    rosterd checks HUBDIR [--json | --csv] [--since DATE]\n"
+"A held request takes no thread (the connection is suspended until the\n"
+"sequencer commits mail for its device), but it is an open connection:\n"
+"rosterd raises its open-file limit towards 8192 and serves up to 4096\n"
+"connections, 4000 of them waiting.\n"
 "\n"
-"DESCRIPTION\n"
-"    Computes, from the log alone, for each communication check and across\n"
-"    all of them (history): per State, per role and per group, the number\n"
-"    of POCs asked, how many answered before the deadline and how many only\n"
-"    after it (late), the response rate, and the median and 95th percentile\n"
-"    response times (nearest rank); and the same at State level (a State\n"
-"    answered when any of its POCs did).  Works on a serving or a stopped\n"
-"    hub.  The same figures are served at GET /v1/checks/report, and every\n"
-"    node recomputes them from the signed records (roster checks report);\n"
-"    docs/checks.md defines each one.\n"
+"Envelopes are verified on the worker threads and appended by one\n"
+"sequencer thread in group commits: everything queued goes into one\n"
+"SQLite transaction and one sync of the tree.  A receipt is sent only\n"
+"after that commit, so a receipt means the envelope survives a crash.\n"
 "\n"
-"OPTIONS\n"
-"    --json          the report as JSON (the form nodes compare)\n"
-"    --csv           one row per check and scope, then the history rows\n"
-"    --since DATE    only checks logged since DATE (YYYY-MM-DD, UTC) or a\n"
-"                    log time in ms\n", stdout);
-}
+"On start both trees are checked against the log and rebuilt from it if\n"
+"their files were lost or damaged (said on stderr); then every stored\n"
+"envelope is re-hashed and compared with its id, its leaves in both trees\n"
+"and its header (kind column, public or not): a hub whose store disagrees\n"
+"refuses to start, naming the first bad index (the cost, one SHA-256 pass\n"
+"over the log, is in docs/operations.md).  A log from before the public\n"
+"tree is classified first, once.  When listening, rosterd writes its URL\n"
+"to HUBDIR/serve.url and prints \"rosterd: serving NAME on\n"
+"http://ADDR:PORT\".  It holds an exclusive lock on HUBDIR/lock while\n"
+"running.  SIGINT or SIGTERM stop it cleanly: requests in flight are\n"
+"finished and the latest checkpoint saved.",
+	.opts = opts_serve,
+	.examples =
+"  rosterd serve /var/lib/rosterd --listen 127.0.0.1:8443\n"
+"  rosterd serve /var/lib/rosterd --listen 0.0.0.0:443 \\\n"
+"      --tls-cert /etc/rosterd/cert.pem --tls-key /etc/rosterd/key.pem",
+};
+
+/* ---- admit, group -------------------------------------------------------- */
+
+static const struct opt_spec opts_admit[] = {
+	{ "--state", "XA", 0, "The State's two-letter code, in capitals." },
+	{ "--root-key", "FILE.pub", 0,
+	  "The State's root public key file ({\"roster\":\"root-key.pub\",...},\n"
+	  "from roster keygen)." },
+	{ "--name", "TEXT", 0, "An optional display name of the State." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct doc_section admit_sections[] = {
+	{ "ERRORS",
+	  "Fails (exit 1) on a missing or malformed key file, a key file of\n"
+	  "another State, or a root key already admitted." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_admit = {
+	.prog = "rosterd", .name = "admit", .run = cmd_admit,
+	.summary = "admit a State's root key to the directory",
+	.synopsis = "HUBDIR --state XA --root-key FILE.pub [--name TEXT]",
+	.description =
+"Signs an \"admit\" envelope with the operator key, naming the State and\n"
+"its root key, and appends it to the log, where every node sees it.  The\n"
+"State's root key then certifies the State's devices.  Compare the\n"
+"fingerprint printed with the one the State's administrator reads to you\n"
+"out of band before admitting.\n"
+"\n"
+"If the hub is serving, the envelope is sent to it over HTTP (the URL in\n"
+"HUBDIR/serve.url); otherwise rosterd opens the log itself.  Prints the\n"
+"log index of the admission and the root key's fingerprint.",
+	.opts = opts_admit,
+	.sections = admit_sections,
+	.examples = "  rosterd admit /var/lib/rosterd --state XA --root-key xa.root.pub",
+};
+
+static const struct opt_spec opts_group[] = {
+	{ "--name", "NAME", 0, "1 to 31 lower-case letters, digits or '-'." },
+	{ "--states", "LIST", 0,
+	  "The member State codes, separated by commas; \"\" dissolves the\n"
+	  "group." },
+	{ "--title", "LANG=TEXT", OPT_REPEAT,
+	  "The display name in one language (repeat for each of ar, en, es,\n"
+	  "fr, ru, zh)." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct doc_section group_sections[] = {
+	{ "ERRORS",
+	  "Fails (exit 1) on a bad name or State code, a State listed twice,\n"
+	  "or a hub that cannot be reached or refuses the record." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_group = {
+	.prog = "rosterd", .name = "group", .run = cmd_group,
+	.summary = "define, change or dissolve a named group of States",
+	.synopsis = "HUBDIR --name NAME --states XA,XB,... [--title LANG=TEXT]...",
+	.description =
+"Signs a \"group\" envelope with the operator key and appends it to the\n"
+"log.  Senders then address the group as group:NAME (roster send --to);\n"
+"their node resolves it to the member States and names those States in\n"
+"the signed message, so recipients see exactly who was addressed.\n"
+"Recording a group again with the same name replaces its members; an\n"
+"empty --states \"\" dissolves it.  Every change stays in the log.",
+	.opts = opts_group,
+	.sections = group_sections,
+	.examples = "  rosterd group /var/lib/rosterd --name forum --states XA,XB,XC \\\n"
+"      --title en=Forum --title fr=Forum",
+};
+
+/* ---- check --------------------------------------------------------------- */
+
+static const struct opt_spec opts_check[] = {
+	{ "--receipts", "FILE", 0,
+	  "FILE holds receipts as returned by the API, one JSON object per line\n"
+	  "({\"id\",\"index\",\"time\",\"sig\"}).  Each must verify against the\n"
+	  "operator key, and its envelope must be stored at its index with its\n"
+	  "time: no receipted envelope was lost.  The summary then ends with\n"
+	  "\"all receipts present\"." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc hdoc_check = {
+	.prog = "rosterd", .name = "check", .run = cmd_check,
+	.summary = "verify a hub's stored log",
+	.synopsis = "HUBDIR [--receipts FILE]",
+	.description =
+"Verifies a stopped hub (it takes HUBDIR/lock, so it refuses to run while\n"
+"the hub serves): every stored envelope parses, its signature verifies,\n"
+"its id is the hash of its bytes, the envelopes obey the directory rules\n"
+"and chains in order, ids are unique, indexes are contiguous from 0 and\n"
+"log times never go back; the tree files match the root recomputed from\n"
+"the stored leaves; the chain heads, routing rows and stored checkpoint\n"
+"agree with the log; the public records (pub table) are exactly the\n"
+"envelopes public by their headers, in order, the public tree's files\n"
+"hold their leaves, and the stored checkpoint's public size and root are\n"
+"the log's.\n"
+"\n"
+"Prints \"P public records, public root HEX\" and \"N envelopes, root HEX\"\n"
+"when all is well, or names each problem (the first 20, then a count).",
+	.opts = opts_check,
+	.exit_status = "0 when the log holds; 1 when any problem is named (or the "
+	    "hub is serving); 2 on a usage error.",
+	.examples = "  rosterd check /var/lib/rosterd --receipts receipts.jsonl",
+};
+
+/* ---- ping, checks -------------------------------------------------------- */
+
+static const struct opt_spec opts_ping[] = {
+	{ "--to", "AUDIENCE", 0,
+	  "all, group:NAME or State codes, separated by commas (a State named\n"
+	  "on its own must have a current POC)." },
+	{ "--deadline", "DURATION", 0,
+	  "How long POCs have to answer: 90s, 30m, 24h, 7d (1s to 366d after\n"
+	  "the check is logged)." },
+	{ "--role", "ROLES", 0,
+	  "Only devices with these roles (diplomatic, technical, alternate;\n"
+	  "comma-separated)." },
+	{ "--text", "TEXT", 0,
+	  "The question, instead of the standard text in the six UN languages." },
+	{ "--lang", "CODE", 0, "The language of --text (default en)." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc hdoc_ping = {
+	.prog = "rosterd", .name = "ping", .run = cmd_ping,
+	.summary = "start a communication check (\"ping test\") of POCs",
+	.synopsis = "HUBDIR --to AUDIENCE --deadline DURATION [--role ROLES] "
+	    "[--text TEXT [--lang CODE]]",
+	.description =
+"Signs a \"check\" envelope with the operator key (the operator's own\n"
+"logged identity) and appends it to the log, through the serving hub or\n"
+"directly when it is stopped.  The signed header names the audience:\n"
+"every current device of the States named, resolved against the\n"
+"directory now, and the deadline as a log time.  Each POC answers with\n"
+"one action (roster checks answer ID), a signed answer in the log; the\n"
+"figures (rosterd checks, roster checks report) are computed from these\n"
+"records alone, so anyone can recompute them.",
+	.opts = opts_ping,
+	.exit_status =
+"2 on a usage error (missing --to or --deadline, a bad duration or role);\n"
+"1 when the audience is empty or unknown (no such group, a named State\n"
+"without a current device) or the hub refuses the record; else 0.",
+	.examples = "  rosterd ping /var/lib/rosterd --to all --deadline 7d",
+};
+
+static const struct opt_spec opts_checks[] = {
+	{ "--json", NULL, 0, "The report as JSON (the form nodes compare)." },
+	{ "--csv", NULL, 0, "One row per check and scope, then the history rows." },
+	{ "--since", "DATE", 0,
+	  "Only checks logged since DATE (YYYY-MM-DD, UTC) or a log time in ms." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc hdoc_checks = {
+	.prog = "rosterd", .name = "checks", .run = cmd_checks,
+	.summary = "response rates and times of communication checks",
+	.synopsis = "HUBDIR [--json | --csv] [--since DATE]",
+	.description =
+"Computes, from the log alone, for each communication check and across\n"
+"all of them (history): per State, per role and per group, the number of\n"
+"POCs asked, how many answered before the deadline and how many only\n"
+"after it (late), the response rate, and the median and 95th percentile\n"
+"response times (nearest rank); and the same at State level (a State\n"
+"answered when any of its POCs did).  Works on a serving or a stopped\n"
+"hub.  The same figures are served at GET /v1/checks/report, and every\n"
+"node recomputes them from the signed records (roster checks report);\n"
+"docs/checks.md defines each one.",
+	.opts = opts_checks,
+	.examples = "  rosterd checks /var/lib/rosterd --csv --since 2026-01-01",
+};
+
+static const struct cmd_doc *const rosterd_cmds[] = {
+	&hdoc_init, &hdoc_serve, &hdoc_admit, &hdoc_group, &hdoc_check,
+	&hdoc_ping, &hdoc_checks, NULL
+};
+
+const struct prog_doc rosterd_prog = {
+	.main = &doc_rosterd,
+	.cmds = rosterd_cmds,
+	.exit_status = "0 on success, 1 on failure, 2 on a usage error.",
+};

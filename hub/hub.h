@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "opts.h"
 #include "statement.h"
 #include "util.h"
 
@@ -98,14 +99,19 @@ int cmd_group(int argc, char **argv);
 int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
 
-/* Manual pages, in help.c. */
-void help_main(void);
-void help_init(void);
-void help_serve(void);
-void help_admit(void);
-void help_check(void);
-void help_group(void);
-void help_checks(void);
-void help_ping(void);
+/* The manual (help.c): the program and one page per command, each with
+ * the option table its command parses against (lib/opts.h). */
+extern const struct prog_doc rosterd_prog;
+extern const struct cmd_doc hdoc_init, hdoc_serve, hdoc_admit, hdoc_group,
+    hdoc_check, hdoc_ping, hdoc_checks;
+
+/* Parsing a command (hubdir.c): hub_opts parses argv against doc (0, or -1
+ * after the usage message, o freed); hub_opts_finish takes HUBDIR (the
+ * first positional, or ROSTER_HUB_DIR) and refuses anything not taken (0,
+ * or -1 after the message; o freed either way). */
+int hub_opts(struct opts *o, const struct cmd_doc *doc, int argc, char **argv)
+    __attribute__((warn_unused_result));
+int hub_opts_finish(struct opts *o, const char **hubdir)
+    __attribute__((warn_unused_result));
 
 #endif
