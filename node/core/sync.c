@@ -219,5 +219,7 @@ sync_once(struct node *n, struct sync_stats *s)
 	    fetch_listing(n, "/v1/checks", "checks_after", SYNC_CHECKS, s) != 0 ||
 	    flush(n, s) != 0)
 		return -1;
-	return 0;
+	/* When this node last had all the hub had for it ("as of the last
+	 * sync at ..." in roster status). */
+	return store_meta_set_int(n, "synced_at", now_ms());
 }
