@@ -51,8 +51,17 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 NODE_TESTS := $(filter $(BUILD)/tests/test_node_%,$(TESTS))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests benches fuzz clean
-all: $(BUILD)/rosterd $(BUILD)/roster
+.PHONY: all tests benches fuzz clean man
+all: $(BUILD)/rosterd $(BUILD)/roster man
+
+# The manual pages, written by the programs from the same tables as their
+# --help (lib/opts.h), so the two cannot drift (tests/e2e/test_cli.sh
+# compares them): roster(1), roster-CMD(1), rosterd(1), rosterd-CMD(1).
+man: $(BUILD)/man/roster.1
+$(BUILD)/man/roster.1: $(BUILD)/roster $(BUILD)/rosterd
+	rm -rf $(BUILD)/man
+	$(BUILD)/roster help --man $(BUILD)/man
+	$(BUILD)/rosterd help --man $(BUILD)/man
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h hub/*.h)
 	@mkdir -p $(dir $@)

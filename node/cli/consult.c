@@ -30,10 +30,8 @@ consult_request(struct node *n, struct opts *o)
 	urgency = opt_value(o, "--urgency");
 	tlp = opt_value(o, "--tlp");
 	lang = opt_value(o, "--lang");
-	if (opts_finish(o, "consult request") != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(o)) != 0)
 		goto out;
-	}
 	if (out.to == NULL || subject == NULL || body == NULL) {
 		rc = usage_error("consult request", "--to, --subject and --body are required");
 		goto out;
@@ -71,7 +69,7 @@ consult_step(struct node *n, const char *step, struct opts *o)
 	snprintf(cmd, sizeof(cmd), "consult %s", step);
 	body = opt_value(o, "--body");
 	idp = opt_positional(o);
-	if (opts_finish(o, cmd) != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)
 		return usage_error(cmd, "which consultation? give the request's ID");
@@ -95,7 +93,7 @@ consult_agree(struct node *n, struct opts *o)
 
 	note = opt_value(o, "--note");
 	idp = opt_positional(o);
-	if (opts_finish(o, "consult agree") != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)
 		return usage_error("consult agree", "which outcome? give its message ID");
@@ -140,7 +138,7 @@ print_consultation(json_t *one, int steps_too)
 }
 
 static int
-consult_list(struct node *n, struct opts *o)
+consult_list(struct node *n, const char *sub, struct opts *o)
 {
 	int json = opt_flag(o, "--json");
 	const char *idp = opt_positional(o);
@@ -148,8 +146,13 @@ consult_list(struct node *n, struct opts *o)
 	uint8_t id[32];
 	size_t i;
 
-	if (opts_finish(o, idp ? "consult show" : "consult list") != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
+	if (strcmp(sub, "show") == 0 && idp == NULL)
+		return usage_error("consult show", "which consultation? give the request's ID");
+	if (strcmp(sub, "list") == 0 && idp != NULL)
+		return usage_error("consult list", "unexpected argument \"%s\" (consult show "
+		    "ID shows one)", idp);
 	if (node_open(n, 0) != 0 || (idp != NULL && store_message_find(n, idp, id) != 0))
 		return fail("consult");
 	if ((all = consult_list_json(n, idp != NULL ? id : NULL)) == NULL)
@@ -171,16 +174,23 @@ consult_list(struct node *n, struct opts *o)
 int
 cmd_consult(int argc, char **argv)
 {
+	static const char *const subs[] = { "request", "accept", "decline", "propose",
+	    "outcome", "agree", "list", "show", NULL };
 	struct node n = {0};
 	struct opts o;
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *sub, *near;
 	int rc;
 
-	if (sub == NULL || sub[0] == '-')
+	if ((rc = cli_parse(&o, &doc_consult, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	if ((sub = opt_positional(&o)) == NULL) {
+		opts_free(&o);
+		node_close(&n);
 		return usage_error("consult", "give a step: request, accept, decline, "
 		    "propose, outcome, agree, list or show");
-	opts_init(&o, argc - 1, argv + 1);
-	node_common_opts(&n, &o);
+	}
+	opts_subcommand(&o, sub);
 	if (strcmp(sub, "request") == 0)
 		rc = consult_request(&n, &o);
 	else if (consult_is_step(sub))
@@ -188,11 +198,14 @@ cmd_consult(int argc, char **argv)
 	else if (strcmp(sub, "agree") == 0)
 		rc = consult_agree(&n, &o);
 	else if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0)
-		rc = consult_list(&n, &o);
-	else
-		rc = usage_error("consult", "unknown step \"%s\" (request, accept, decline, "
-		    "propose, outcome, agree, list, show)", sub);
-	opts_free(&o);
+		rc = consult_list(&n, sub, &o);
+	else {
+		opts_free(&o);
+		near = opts_nearest(sub, subs);
+		rc = near != NULL ? usage_error("consult", "unknown step \"%s\" (did you mean "
+		    "%s?)", sub, near) : usage_error("consult", "unknown step \"%s\" (request, "
+		    "accept, decline, propose, outcome, agree, list, show)", sub);
+	}
 	node_close(&n);
 	return rc;
 }

@@ -44,7 +44,8 @@ cmd_init(int argc, char **argv)
 	struct keypair *k = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_init, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	hub = opt_value(&o, "--hub");
 	state = opt_value(&o, "--state");
@@ -54,9 +55,7 @@ cmd_init(int argc, char **argv)
 	lang = opt_value(&o, "--lang");
 	opk = opt_value(&o, "--operator-key");
 	ca = opt_value(&o, "--hub-ca");
-	rc = opts_finish(&o, "init");
-	opts_free(&o);
-	if (rc != 0)
+	if ((rc = cli_finish(&o)) != 0)
 		goto usage;
 	rc = EXIT_USAGE;
 	if (n.dir == NULL || hub == NULL || state == NULL || role == NULL ||
@@ -155,14 +154,16 @@ cmd_enroll(int argc, char **argv)
 	char fpr[RS_FPR_LEN];
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_enroll, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	cert = opt_positional(&o);
-	if (opts_finish(&o, "enroll") != 0 || cert == NULL) {
-		opts_free(&o);
-		return cert ? EXIT_USAGE : usage_error("enroll", "give the CERT file");
+	if ((rc = cli_finish(&o)) != 0 ||
+	    (cert == NULL && (rc = usage_error("enroll", "give the CERT file")) != 0)) {
+		node_close(&n);
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (node_open(&n, 0) != 0 || enroll_read_cert(cert, &raw) != 0 ||
 	    env_parse(&e, raw.p, raw.len) != 0 || env_verify(&e) != 0) {
 		fail("enroll");
@@ -210,19 +211,19 @@ cmd_revoke(int argc, char **argv)
 	struct receipt r;
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_revoke, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	root = opt_value(&o, "--root");
 	device = opt_value(&o, "--device");
 	hub = opt_value(&o, "--hub");
 	reason = opt_value(&o, "--reason");
 	ca = opt_value(&o, "--hub-ca");
-	if (opts_finish(&o, "revoke") != 0) {
-		opts_free(&o);
+	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
-		return EXIT_USAGE;
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (root == NULL) {
 		/* A device withdraws itself. */
 		if (device != NULL || hub != NULL) {

@@ -18,19 +18,16 @@ cmd_forward(int argc, char **argv)
 	uint8_t id[32], newid[32];
 	int rc;
 
-	opts_init(&op, argc, argv);
+	if ((rc = cli_parse(&op, &doc_forward, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &op);
 	to = opt_value(&op, "--to");
 	roles = opt_value(&op, "--role");
 	note = opt_value(&op, "--note");
 	lang = opt_value(&op, "--lang");
 	idp = opt_positional(&op);
-	rc = opts_finish(&op, "forward");
-	opts_free(&op);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&op)) != 0)
 		goto out;
-	}
 	if (idp == NULL || to == NULL) {
 		rc = usage_error("forward", "give the message ID and --to AUDIENCE");
 		goto out;

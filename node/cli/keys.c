@@ -26,14 +26,13 @@ cmd_keygen(int argc, char **argv)
 	char fpr[RS_FPR_LEN], pub[4096], *pass;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_keygen, argc, argv)) != 0)
+		return rc;
 	state = opt_value(&o, "--state");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
-	rc = opts_finish(&o, "keygen");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
 	if (state == NULL || out == NULL)
 		return usage_error("keygen", "--state and --out are required");
 	if (!valid_state(state))
@@ -91,16 +90,15 @@ cmd_certify(int argc, char **argv)
 	json_t *r = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_certify, argc, argv)) != 0)
+		return rc;
 	root = opt_value(&o, "--root");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
 	days = opt_value(&o, "--valid-days");
 	req = opt_positional(&o);
-	rc = opts_finish(&o, "certify");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
 	if (root == NULL || req == NULL)
 		return usage_error("certify", "--root ROOTKEY and a REQUEST file are required");
 	long valid = days ? strtol(days, NULL, 10) : CERT_DEFAULT_DAYS;

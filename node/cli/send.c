@@ -132,7 +132,8 @@ cmd_send(int argc, char **argv)
 	size_t nkv = 0;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_send, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	outgoing_init(&out);
 	out.to = opt_value(&o, "--to");
@@ -143,12 +144,8 @@ cmd_send(int argc, char **argv)
 		nkv++;
 	body_opts(&o, &a);
 	attach_opts(&o, &out, attach, &bar);
-	rc = opts_finish(&o, "send");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
 	if (a.urgency == NULL)
 		a.urgency = "routine";
 	if (a.tlp == NULL)
@@ -216,19 +213,16 @@ cmd_reply(int argc, char **argv)
 	struct sent r;
 	int rc, all;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_reply, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	outgoing_init(&out);
 	body_opts(&o, &a);
 	attach_opts(&o, &out, attach, &bar);
 	all = opt_flag(&o, "--all");
 	idp = opt_positional(&o);
-	rc = opts_finish(&o, "reply");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
 	if (idp == NULL) {
 		rc = usage_error("reply", "which message? give its ID");
 		goto out;
@@ -275,15 +269,17 @@ cmd_ack(int argc, char **argv)
 	char sid[17];
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_ack, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	note = opt_value(&o, "--note");
 	idp = opt_positional(&o);
-	if (opts_finish(&o, "ack") != 0 || idp == NULL) {
-		opts_free(&o);
-		return idp ? EXIT_USAGE : usage_error("ack", "which message? give its ID");
+	if ((rc = cli_finish(&o)) != 0 ||
+	    (idp == NULL && (rc = usage_error("ack", "which message? give its ID")) != 0)) {
+		node_close(&n);
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		rc = fail("ack");
 		goto out;

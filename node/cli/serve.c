@@ -55,15 +55,14 @@ cmd_serve(int argc, char **argv)
 	int interval = 2, rc;
 	int64_t catalogue_at = 0;	/* last refresh of the hub's templates */
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_serve, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	listen = opt_value(&o, "--listen");
 	iv = opt_value(&o, "--interval");
-	rc = opts_finish(&o, "serve");
-	opts_free(&o);
-	if (rc != 0) {
+	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
-		return EXIT_USAGE;
+		return rc;
 	}
 	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600)) {
 		node_close(&n);
@@ -90,18 +89,18 @@ cmd_serve(int argc, char **argv)
 	    http_server_port(srv));
 	snprintf(path, sizeof(path), "%s/serve.url", n.dir);
 	if (write_file_atomic(path, url, strlen(url), 0644) != 0)
-		fprintf(stderr, "roster: cannot write %s: %s\n", path, rs_err());
-	printf("roster: %s %s node serving on %s", n.cfg.state, n.cfg.role, url);
+		fprintf(stderr, "roster serve: cannot write %s: %s\n", path, rs_err());
+	printf("roster serve: %s %s node serving on %s", n.cfg.state, n.cfg.role, url);
 	fflush(stdout);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	n.quiet = 0;
 	(void)store_meta_get_int(&n, "mail_after", &mail_after);
 	if ((watch = watch_start(&n, mail_after)) == NULL)
-		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
+		fprintf(stderr, "roster serve: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
-		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
+		fprintf(stderr, "roster serve: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
 		struct sync_stats s;
 		int notices = 0;
@@ -113,9 +112,9 @@ cmd_serve(int argc, char **argv)
 		if (now_ms() - catalogue_at > 3600 * 1000 && catalogue_fetch(&n, NULL) == 0)
 			catalogue_at = now_ms();
 		if (escalate_due(&n, &notices) != 0)
-			fprintf(stderr, "roster: deadlines: %s\n", rs_err());
+			fprintf(stderr, "roster serve: deadlines: %s\n", rs_err());
 		else if (notices > 0)
-			printf("roster: %d overdue notice%s sent\n", notices,
+			printf("roster serve: %d overdue notice%s sent\n", notices,
 			    notices == 1 ? "" : "s");
 		(void)store_meta_get_int(&n, "mail_after", &mail_after);
 		int64_t nap = escalate_next_ms(&n);
@@ -125,12 +124,12 @@ cmd_serve(int argc, char **argv)
 		if ((rc == 0 && s.messages > 0) || notices > 0)
 			alert_kick(alerter);
 		if (rc != 0 && strcmp(lasterr, syncerr) != 0) {
-			fprintf(stderr, "roster: sync: %s (will retry)\n", syncerr);
+			fprintf(stderr, "roster serve: sync: %s (will retry)\n", syncerr);
 			snprintf(lasterr, sizeof(lasterr), "%s", syncerr);
 		} else if (rc == 0) {
 			lasterr[0] = '\0';
 			if (s.messages || s.acks)
-				printf("roster: %d new message%s, %d acknowledgement%s\n",
+				printf("roster serve: %d new message%s, %d acknowledgement%s\n",
 				    s.messages, s.messages == 1 ? "" : "s", s.acks,
 				    s.acks == 1 ? "" : "s");
 			fflush(stdout);

@@ -35,26 +35,29 @@ device_line(struct node *n, const uint8_t key[32], char *out, size_t len)
 		    jstr(d->cert, "email") ? jstr(d->cert, "email") : "?", fpr);
 }
 
+/* Parses a reading command's options (--json, --offline where the table
+ * has it, an ID) and opens the node; with the key when it is to sync. */
 static int
-open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
-    int *json, const char **id)
+open_for_reading(struct node *n, const struct cmd_doc *doc, int argc, char **argv,
+    int *json, const char **id, int *offline)
 {
 	struct opts o;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, doc, argc, argv)) != 0)
+		return rc;
 	node_common_opts(n, &o);
 	*json = opt_flag(&o, "--json");
+	if (offline != NULL)
+		*offline = opt_flag(&o, "--offline");
 	if (id != NULL)
 		*id = opt_positional(&o);
-	rc = opts_finish(&o, cmd);
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
-	if (id != NULL && *id == NULL && strcmp(cmd, "status") != 0)
-		return usage_error(cmd, "which message? give its ID");
-	if (node_open(n, 0) != 0)
-		return fail(cmd);
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
+	if (id != NULL && *id == NULL && doc != &doc_status)
+		return usage_error(doc->name, "which message? give its ID");
+	if (node_open(n, offline != NULL && !*offline) != 0)
+		return fail(doc->name);
 	return 0;
 }
 
@@ -67,7 +70,7 @@ cmd_inbox(int argc, char **argv)
 	size_t i;
 	int json, rc;
 
-	if ((rc = open_for_reading(&n, argc, argv, "inbox", &json, NULL)) != 0)
+	if ((rc = open_for_reading(&n, &doc_inbox, argc, argv, &json, NULL, NULL)) != 0)
 		goto out;
 	if ((arr = inbox_json(&n, INT32_MAX)) == NULL) {
 		rc = fail("inbox");
@@ -394,7 +397,7 @@ cmd_show(int argc, char **argv)
 	json_t *acks = NULL, *thread = NULL, *content = NULL, *tview = NULL;
 	int json, rc, out_, have = 0;
 
-	if ((rc = open_for_reading(&n, argc, argv, "show", &json, &idp)) != 0)
+	if ((rc = open_for_reading(&n, &doc_show, argc, argv, &json, &idp, NULL)) != 0)
 		goto out;
 	if (store_message_find(&n, idp, id) != 0 || store_message_get(&n, id, &m) != STORE_OK) {
 		rc = fail("show");
@@ -582,6 +585,35 @@ print_reminder(struct node *n, json_t *stale)
 	}
 }
 
+/* A sync pass before status shows anything, so an acknowledgement logged
+ * since the last one is seen; 1 when it went through, else 0 after saying
+ * why (status then shows what the last sync brought). */
+static int
+status_sync(struct node *n)
+{
+	struct sync_stats s;
+
+	if (sync_once(n, &s) == 0)
+		return 1;
+	warn("status", "cannot sync with the hub (%s)", rs_err());
+	return 0;
+}
+
+/* "As of the last sync at ...": said whenever status did not sync now. */
+static void
+print_as_of(struct node *n, FILE *f)
+{
+	int64_t at;
+	char t[32];
+
+	if (store_meta_get_int(n, "synced_at", &at) != 0 || at <= 0)
+		fprintf(f, "As of the last sync: none yet (roster sync fetches "
+		    "acknowledgements).\n");
+	else
+		fprintf(f, "As of the last sync at %s (roster sync for fresh data).\n",
+		    time_str(at, t, sizeof(t)));
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -590,11 +622,14 @@ cmd_status(int argc, char **argv)
 	uint8_t id[32];
 	struct msg_row m;
 	json_t *acks = NULL, *states = NULL, *stale;
-	int64_t deadline;
-	int json, rc, have = 0;
+	int64_t deadline, at;
+	int json, rc, have = 0, offline, fresh;
 
-	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
+	if ((rc = open_for_reading(&n, &doc_status, argc, argv, &json, &idp, &offline)) != 0)
 		goto out;
+	fresh = !offline && status_sync(&n);
+	if (!fresh && !json)
+		print_as_of(&n, stdout);
 	if (idp == NULL) {	/* no message: the node's reminders */
 		stale = checks_stale(&n);
 		if (json_array_size(stale) == 0)
@@ -632,6 +667,9 @@ cmd_status(int argc, char **argv)
 		    "states", states, "recipients", acks);
 		if (deadline > 0)
 			json_object_set_new(j, "deadline", json_integer(deadline));
+		json_object_set_new(j, "synced", json_boolean(fresh));
+		if (store_meta_get_int(&n, "synced_at", &at) == 0 && at > 0)
+			json_object_set_new(j, "synced_at", json_integer(at));
 		print_json(j);
 		json_decref(j);
 	} else {
@@ -659,22 +697,21 @@ cmd_directory(int argc, char **argv)
 	char fpr[RS_FPR_LEN];
 	int json, rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_directory, argc, argv)) != 0) {
+		json_decref(arr);
+		return rc;
+	}
 	node_common_opts(&n, &o);
 	json = opt_flag(&o, "--json");
 	only = opt_value(&o, "--state");
-	rc = opts_finish(&o, "directory");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
 	if (node_open(&n, 0) != 0) {
 		rc = fail("directory");
 		goto out;
 	}
 	if (sync_directory(&n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
+		fprintf(stderr, "roster directory: warning: cannot refresh the directory (%s); "
 		    "showing the copy verified earlier\n", rs_err());
 	last = checks_last_answers(&n);
 	for (size_t i = 0; i < n.directory->nroots; i++) {
