@@ -19,15 +19,10 @@
 #include "checkrec.h"
 #include "jsonutil.h"
 
-static const char *roles[] = { "diplomatic", "technical", "alternate", NULL };
-
 int
 dir_valid_role(const char *role)
 {
-	for (int i = 0; roles[i] != NULL; i++)
-		if (role != NULL && strcmp(role, roles[i]) == 0)
-			return 1;
-	return 0;
+	return vocab_role_ok(role);	/* the roles are lib/vocab.h's */
 }
 
 struct directory *

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdarg.h>
 
+#include "vocab.h"	/* State codes and urgencies were here */
+
 #define RS_ERRLEN 512
 
 void rs_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,17 +84,6 @@ void secret_free(char *s);
  * out must hold RS_FPR_LEN bytes. */
 #define RS_FPR_LEN 40
 void fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32]);
-
-/* Two-letter State code: "XA", "FR".  Upper-case letters only. */
-int valid_state(const char *s);
-
-/* Urgency levels, most urgent first, and their default acknowledgement
- * deadlines (a hub's hub.json may set others). */
-#define URGENCY_LEVELS 4
-extern const char *const urgency_names[URGENCY_LEVELS];
-extern const int64_t urgency_default_deadline_ms[URGENCY_LEVELS];
-/* 0..3 for "flash".."routine", -1 for anything else. */
-int urgency_index(const char *name);
 
 /* A duration: digits with a unit s, m, h or d ("90s", "4h", "3d").  0 with
  * *ms set; -1 with rs_err on anything else (or more than ten years). */
