@@ -23,7 +23,8 @@
 
 struct admit_opts {
 	const char *hubdir;
-	const char *state;
+	const char *state;	/* in capitals: points into code */
+	char code[3];
 	const char *keyfile;
 	const char *name;
 };
@@ -41,11 +42,12 @@ parse_admit(int argc, char **argv, struct admit_opts *o)
 	o->name = opt_value(&op, "--name");
 	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
-	if (o->state == NULL || !valid_state(o->state)) {
+	if (o->state == NULL || vocab_state_norm(o->state, o->code) != 0) {
 		opts_usage_for("rosterd", "admit", "--state must be a two-letter State "
-		    "code in capitals, such as XA");
+		    "code, such as XA");
 		return -1;
 	}
+	o->state = o->code;		/* xa is XA */
 	if (o->keyfile == NULL) {
 		opts_usage_for("rosterd", "admit", "--root-key FILE.pub is required");
 		return -1;

@@ -451,6 +451,7 @@ out:
 
 struct ping_opts {
 	const char *hubdir, *to, *roles, *text, *lang;
+	char *to_buf;		/* to, State codes in capitals (lib/vocab.h) */
 	int64_t duration;
 };
 
@@ -474,6 +475,7 @@ parse_ping(int argc, char **argv, struct ping_opts *o)
 		opts_usage_for("rosterd", "ping", "--to and --deadline are required");
 		return -1;
 	}
+	o->to = o->to_buf = vocab_audience_norm(o->to);	/* xb is XB */
 	if (checkrec_parse_duration(deadline, &o->duration) != 0) {
 		opts_usage_for("rosterd", "ping", "--deadline: %s", rs_err());
 		return -1;
@@ -551,8 +553,10 @@ cmd_ping(int argc, char **argv)
 	char *hex, when[32];
 	int rc = 1;
 
-	if (parse_ping(argc, argv, &o) != 0)
+	if (parse_ping(argc, argv, &o) != 0) {
+		free(o.to_buf);
 		return 2;
+	}
 	if ((op = operator_key_read(o.hubdir)) == NULL ||
 	    open_log(o.hubdir, &db, &d, &size) != 0)
 		goto out;
@@ -577,5 +581,6 @@ out:
 	dir_free(d);
 	buf_free(&env);
 	keypair_free(op);
+	free(o.to_buf);
 	return rc;
 }

@@ -78,8 +78,11 @@ build_group(const struct group_opts *o, const struct keypair *op, struct buf *ou
 	char *list = xstrdup(o->states), *save = NULL, *payload;
 	int rc;
 
-	for (char *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save))
-		json_array_append_new(states, json_string(s));
+	for (char *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		char code[3];
+		json_array_append_new(states, json_string(vocab_state_norm(s, code) == 0 ?
+		    code : s));	/* fr is FR; anything else is refused below */
+	}
 	free(list);
 	json_object_set_new(hdr, "kind", json_string("group"));
 	json_object_set_new(p, "name", json_string(o->name));

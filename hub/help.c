@@ -196,7 +196,7 @@ const struct cmd_doc hdoc_serve = {
 /* ---- admit, group -------------------------------------------------------- */
 
 static const struct opt_spec opts_admit[] = {
-	{ "--state", "XA", 0, "The State's two-letter code, in capitals." },
+	{ "--state", "XA", 0, "The State's two-letter code (xa is taken as XA)." },
 	{ "--root-key", "FILE.pub", 0,
 	  "The State's root public key file ({\"roster\":\"root-key.pub\",...},\n"
 	  "from roster keygen)." },
@@ -233,8 +233,8 @@ const struct cmd_doc hdoc_admit = {
 static const struct opt_spec opts_group[] = {
 	{ "--name", "NAME", 0, "1 to 31 lower-case letters, digits or '-'." },
 	{ "--states", "LIST", 0,
-	  "The member State codes, separated by commas; \"\" dissolves the\n"
-	  "group." },
+	  "The member State codes, separated by commas (fr is taken as FR);\n"
+	  "\"\" dissolves the group." },
 	{ "--title", "LANG=TEXT", OPT_REPEAT,
 	  "The display name in one language (repeat for each of ar, en, es,\n"
 	  "fr, ru, zh)." },
@@ -305,8 +305,8 @@ const struct cmd_doc hdoc_check = {
 
 static const struct opt_spec opts_ping[] = {
 	{ "--to", "AUDIENCE", 0,
-	  "all, group:NAME or State codes, separated by commas (a State named\n"
-	  "on its own must have a current POC)." },
+	  "all, group:NAME or State codes, separated by commas (xb is taken as\n"
+	  "XB; a State named on its own must have a current POC)." },
 	{ "--deadline", "DURATION", 0,
 	  "How long POCs have to answer: 90s, 30m, 24h, 7d (1s to 366d after\n"
 	  "the check is logged)." },
