@@ -44,9 +44,9 @@ check_set(const struct set_args *a)
 		rs_seterr("alerts set needs --email ADDRESS and --smtp URL");
 		return -1;
 	}
-	if (alert_check_address("--email", a->email) != 0 ||
+	if (vocab_email_check("--email", a->email) != 0 ||
 	    alert_check_smtp_url(a->smtp) != 0 ||
-	    (a->from != NULL && alert_check_address("--from", a->from) != 0))
+	    (a->from != NULL && vocab_email_check("--from", a->from) != 0))
 		return -1;
 	if ((a->user == NULL) != (a->password_file == NULL)) {
 		rs_seterr("--user and --password-file go together");

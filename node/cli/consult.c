@@ -46,7 +46,7 @@ consult_request(struct node *n, struct opts *o)
 	json_object_set_new(out.payload, "tlp", json_string(tlp ? tlp : "AMBER"));
 	json_object_set_new(out.payload, "lang", json_string(lang ? lang : "en"));
 	json_object_set_new(out.payload, "consultation", json_pack("{s:s}", "step", "request"));
-	if (message_payload_check(out.payload) != 0 || node_open(n, 1) != 0 ||
+	if (message_validate(out.payload) != 0 || node_open(n, 1) != 0 ||
 	    message_send(n, &out, id, &r) != 0)
 		rc = fail("consult request");
 	else {

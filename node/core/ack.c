@@ -56,17 +56,23 @@ ack_message(struct node *n, const uint8_t id[32], const char *note)
 	struct msg_row m;
 	enum store_result found = store_message_get(n, id, &m);
 	uint8_t sender[32];
-	int received;
+	int received, acked = 0;
 
 	if (found == STORE_ERROR)
 		return ACK_FAILED;
 	received = found == STORE_OK && strcmp(m.direction, "in") == 0 && m.has_sender;
 	if (received)
 		memcpy(sender, m.sender_device, 32);
-	if (found == STORE_OK)
+	if (found == STORE_OK) {
+		acked = m.acked;
 		msg_row_free(&m);
+	}
 	if (!received)
 		return ACK_NOT_RECEIVED;
+	if (acked) {		/* one acknowledgement per message and POC */
+		rs_seterr("the message was already acknowledged");
+		return ACK_ALREADY;
+	}
 	if (store_begin(n) != 0)
 		return ACK_FAILED;
 	if (ack_sign(n, id, sender, "acknowledged", note, NULL) != 0 ||

@@ -26,6 +26,7 @@ int ack_sign(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 enum ack_result {
 	ACK_SIGNED,		/* in the outbox, the message marked acknowledged */
 	ACK_NOT_RECEIVED,	/* no message received with that id: only recipients ack */
+	ACK_ALREADY,		/* acknowledged before: nothing signed again */
 	ACK_FAILED,		/* rs_err says why; nothing changed */
 };
 /* The POC acknowledges received message id: signs "acknowledged" and marks

@@ -222,29 +222,6 @@ fill(struct buf *out, const char *tpl, const char *u, const char *l,
 /* ---- checks ----------------------------------------------------------- */
 
 int
-alert_check_address(const char *what, const char *addr)
-{
-	const char *at = strchr(addr, '@');
-	size_t len = strlen(addr);
-
-	for (const char *p = addr; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>\"(),;:\\[]", *p) != NULL) {
-			rs_seterr("%s has a character not allowed in an address "
-			    "(spaces, line breaks, brackets, quotes, non-ASCII)",
-			    what);
-			return -1;
-		}
-	if (len == 0 || len >= 254 || at == NULL || at == addr ||
-	    at[1] == '\0' || strchr(at + 1, '@') != NULL) {
-		rs_seterr("%s \"%.80s\" is not an e-mail address (local@domain)",
-		    what, addr);
-		return -1;
-	}
-	return 0;
-}
-
-int
 alert_check_smtp_url(const char *url)
 {
 	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) {
@@ -362,8 +339,8 @@ alert_compose(const struct node_config *cfg, const char *node_url,
 	char from[256], id[17] = "-";
 
 	from_address(cfg, from, sizeof(from));
-	if (alert_check_address("the sender address", from) != 0 ||
-	    alert_check_address("the alert address", a->rcpt) != 0)
+	if (vocab_email_check("the sender address", from) != 0 ||
+	    vocab_email_check("the alert address", a->rcpt) != 0)
 		return -1;
 	if (a->has_ref)
 		short_id(id, a->ref);

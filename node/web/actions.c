@@ -492,7 +492,7 @@ act_settings(const struct call *c, struct http_resp *resp)
 	 * `roster alerts set --smtp`. */
 	if (w->account && email != NULL && *email &&
 	    strcmp(email, web->n->cfg.alert_email) != 0) {
-		if (alert_check_address("the alert address", email) != 0) {
+		if (vocab_email_check("the alert address", email) != 0) {
 			http_resp_error(resp, 400, "%s", rs_err());
 			return;
 		}
