@@ -24,20 +24,9 @@
 #include "core/forward.h"
 #include "core/message.h"
 #include "core/outbox.h"
+#include "core/payload.h"
 #include "core/store.h"
 #include "jsonutil.h"
-
-static const char *urgencies[] = { "flash", "urgent", "priority", "routine", NULL };
-static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
-
-static int
-in_list(const char *v, const char **list)
-{
-	for (int i = 0; v != NULL && list[i] != NULL; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* ---- acknowledge ------------------------------------------------------------ */
 
@@ -165,6 +154,9 @@ states_list(json_t *to, char *out, size_t len)
 	out[0] = '\0';
 	json_array_foreach(to, i, v) {
 		const char *s = json_string_value(v);
+		char code[3];
+		if (vocab_state_norm(s, code) == 0)
+			s = code;			/* "fr" is FR */
 		if (s == NULL || (!valid_state(s) && strcmp(s, "all") != 0 &&
 		    (strncmp(s, "group:", 6) != 0 || strlen(s) > 6 + 31))) {
 			rs_seterr("\"to\" item %zu is not a State code (two capital letters),"
@@ -232,20 +224,21 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 		return -1;
 	}
 	s->out.to = to;
-	urgency = jstr(j, "urgency") ? jstr(j, "urgency") : "routine";
-	tlp = jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER";
-	lang = jstr(j, "lang") ? jstr(j, "lang") : "en";
+	/* lib/vocab.h: "amber" and "TLP:AMBER" are AMBER, "FR" is fr. */
+	urgency = vocab_urgency_norm(jstr(j, "urgency") ? jstr(j, "urgency") : "routine");
+	tlp = vocab_tlp_norm(jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER");
+	lang = vocab_lang_norm(jstr(j, "lang") ? jstr(j, "lang") : "en");
 	if (s->tpl == NULL && (subject == NULL || *subject == '\0'))
-		snprintf(err, errlen, "\"subject\" is required (1 to 300 bytes)");
-	else if (subject != NULL && strlen(subject) > 300)
-		snprintf(err, errlen, "\"subject\" is too long (at most 300 bytes)");
-	else if ((s->tpl == NULL && body == NULL) || (body != NULL && strlen(body) > (1u << 19)))
-		snprintf(err, errlen, "\"body\" is required (at most 512 KiB)");
-	else if (!in_list(urgency, urgencies))
+		snprintf(err, errlen, "\"subject\" is required (1 to %d bytes)",
+		    MSG_SUBJECT_MAX);
+	else if (s->tpl == NULL && body == NULL)
+		snprintf(err, errlen, "\"body\" is required (at most %u KiB)",
+		    MSG_BODY_MAX >> 10);
+	else if (urgency == NULL)
 		snprintf(err, errlen, "\"urgency\" must be flash, urgent, priority or routine");
-	else if (!in_list(tlp, tlps))
+	else if (tlp == NULL)
 		snprintf(err, errlen, "\"tlp\" must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	else if (!web_lang_ok(lang))
+	else if (lang == NULL)
 		snprintf(err, errlen, "\"lang\" must be one of ar, en, es, fr, ru, zh");
 	else if (roles != NULL && audience_check_roles(roles) != 0)
 		snprintf(err, errlen, "\"roles\": %s", rs_err());
@@ -269,7 +262,10 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 			}
 			s->out.parent = s->parent;
 		}
-		return 0;
+		/* The limits every node applies (node/core/payload.h). */
+		if (message_validate(s->out.payload) == 0)
+			return 0;
+		snprintf(err, errlen, "%s", rs_err());
 	}
 	return -1;
 }
@@ -473,9 +469,8 @@ act_settings(const struct call *c, struct http_resp *resp)
 		http_resp_error(resp, 400, "\"lang\" must be one of ar, en, es, fr, ru, zh");
 		return;
 	}
-	if (email != NULL && *email && (strlen(email) > 254 || strchr(email, '@') == NULL ||
-	    strpbrk(email, " \r\n\t<>") != NULL)) {
-		http_resp_error(resp, 400, "\"email\" is not an e-mail address");
+	if (email != NULL && *email && vocab_email_check("\"email\"", email) != 0) {
+		http_resp_error(resp, 400, "%s", rs_err());
 		return;
 	}
 	if (!w->account && email != NULL && *email) {
