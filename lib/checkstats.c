@@ -528,6 +528,29 @@ text_value(char *buf, size_t len, json_t *v, const char *unit)
 	return buf;
 }
 
+/* A response time as a reader reads it: "840 ms", "5.6 s", "12.5 min",
+ * "3.2 h", "2.0 d" (the JSON and CSV forms keep milliseconds). */
+static const char *
+text_duration(char *buf, size_t len, json_t *v)
+{
+	double ms;
+
+	if (!json_is_integer(v))
+		return text_value(buf, len, v, "");
+	ms = (double)json_integer_value(v);
+	if (ms < 1000)
+		snprintf(buf, len, "%.0f ms", ms);
+	else if (ms < 60e3)
+		snprintf(buf, len, "%.1f s", ms / 1e3);
+	else if (ms < 3600e3)
+		snprintf(buf, len, "%.1f min", ms / 60e3);
+	else if (ms < 48 * 3600e3)
+		snprintf(buf, len, "%.1f h", ms / 3600e3);
+	else
+		snprintf(buf, len, "%.1f d", ms / 86400e3);
+	return buf;
+}
+
 static void
 text_rows(struct buf *out, json_t *rs)
 {
@@ -544,8 +567,8 @@ text_rows(struct buf *out, json_t *rs)
 		    (long long)json_integer_value(json_object_get(r, "answered")),
 		    (long long)json_integer_value(json_object_get(r, "late")),
 		    text_value(rt, sizeof(rt), json_object_get(r, "rate"), "%"),
-		    text_value(med, sizeof(med), json_object_get(r, "median_ms"), "ms"),
-		    text_value(p95, sizeof(p95), json_object_get(r, "p95_ms"), "ms"),
+		    text_duration(med, sizeof(med), json_object_get(r, "median_ms")),
+		    text_duration(p95, sizeof(p95), json_object_get(r, "p95_ms")),
 		    (long long)json_integer_value(json_object_get(r, "states_answered")),
 		    (long long)json_integer_value(json_object_get(r, "states")));
 }
@@ -561,19 +584,23 @@ utc(int64_t ms, char *out, size_t len)
 	return out;
 }
 
-/* The POCs of a check that did not answer in time. */
+/* The POCs of a check that did not answer in time; while its deadline is
+ * still ahead, those that have not answered yet (a check due tomorrow is
+ * not missed today). */
 static void
-text_missing(struct buf *out, json_t *pocs)
+text_missing(struct buf *out, json_t *pocs, int64_t deadline)
 {
+	int open = deadline > now_ms();
 	json_t *p;
 	size_t i, n = 0;
 
 	json_array_foreach(pocs, i, p) {
 		if (strcmp(field(p, "status"), "answered") == 0)
 			continue;
-		buf_printf(out, "%s %s %s %.16s (%s)", n++ == 0 ? "  not answered in time:" :
-		    ";", field(p, "state"), field(p, "role"), field(p, "device"),
-		    field(p, "status"));
+		buf_printf(out, "%s %s %s %.16s (%s)", n++ > 0 ? ";" : open ?
+		    "  not answered yet (the deadline has not passed):" :
+		    "  not answered in time:", field(p, "state"), field(p, "role"),
+		    field(p, "device"), open ? "open" : field(p, "status"));
 	}
 	if (n > 0)
 		buf_addstr(out, "\n");
@@ -593,7 +620,8 @@ cs_report_text(json_t *report, struct buf *out)
 		    utc(json_integer_value(json_object_get(c, "time")), t1, sizeof(t1)),
 		    utc(json_integer_value(json_object_get(c, "deadline")), t2, sizeof(t2)));
 		text_rows(out, json_object_get(c, "rows"));
-		text_missing(out, json_object_get(c, "pocs"));
+		text_missing(out, json_object_get(c, "pocs"),
+		    json_integer_value(json_object_get(c, "deadline")));
 		buf_addstr(out, "\n");
 	}
 	buf_printf(out, "history: %zu check%s\n", json_array_size(json_object_get(report,
