@@ -65,6 +65,7 @@ checks_start(struct opts *o)
 	struct node n = {0};
 	struct sync_stats s = {0};
 	const char *to, *deadline, *roles, *text, *lang;
+	char *tonorm = NULL;
 	size_t devices, states;
 	int64_t dur;
 	uint8_t id[32];
@@ -101,12 +102,13 @@ checks_start(struct opts *o)
 		    "as fr) goes with --text");
 		goto out;
 	}
+	to = tonorm = vocab_audience_norm(to);
 	rc = 1;
 	if (node_open(&n, 1) != 0)
 		goto fail;
 	if (sync_directory(&n, &s) != 0)
-		fprintf(stderr, "roster checks start: warning: cannot refresh the directory (%s); "
-		    "using the copy verified earlier\n", rs_err());
+		warn("checks start", "cannot refresh the directory (%s); using the copy "
+		    "verified earlier", rs_err());
 	if (checks_sign_start(&n, to, roles, deadline, text, lang, id, &devices, &states) != 0)
 		goto fail;
 	printf("asking %zu device%s of %zu State%s\n", devices, devices == 1 ? "" : "s",
@@ -118,6 +120,7 @@ checks_start(struct opts *o)
 fail:
 	rc = fail("checks start");
 out:
+	free(tonorm);
 	node_close(&n);
 	return rc;
 }

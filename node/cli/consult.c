@@ -20,6 +20,7 @@ consult_request(struct node *n, struct opts *o)
 	struct outgoing out;
 	struct sent r;
 	const char *subject, *body, *urgency, *tlp, *lang;
+	char *to = NULL;
 	uint8_t id[32];
 	int rc = 1;
 
@@ -36,18 +37,31 @@ consult_request(struct node *n, struct opts *o)
 		rc = usage_error("consult request", "--to, --subject and --body are required");
 		goto out;
 	}
-	if (urgency != NULL && urgency_index(urgency) < 0) {
+	if (urgency != NULL && (urgency = vocab_urgency_norm(urgency)) == NULL) {
 		rc = usage_error("consult request", "--urgency must be flash, urgent, priority or routine");
 		goto out;
 	}
+	if (tlp != NULL && (tlp = vocab_tlp_norm(tlp)) == NULL) {
+		rc = usage_error("consult request", "--tlp must be CLEAR, GREEN, AMBER, "
+		    "AMBER+STRICT or RED");
+		goto out;
+	}
+	if (lang != NULL && (lang = vocab_lang_norm(lang)) == NULL) {
+		rc = usage_error("consult request", "--lang must be one of ar, en, es, fr, ru, zh");
+		goto out;
+	}
+	out.to = to = vocab_audience_norm(out.to);
 	out.urgency = urgency ? urgency : "priority";
 	json_object_set_new(out.payload, "subject", json_string(subject));
 	json_object_set_new(out.payload, "body", json_string(body));
 	json_object_set_new(out.payload, "tlp", json_string(tlp ? tlp : "AMBER"));
 	json_object_set_new(out.payload, "lang", json_string(lang ? lang : "en"));
 	json_object_set_new(out.payload, "consultation", json_pack("{s:s}", "step", "request"));
-	if (message_validate(out.payload) != 0 || node_open(n, 1) != 0 ||
-	    message_send(n, &out, id, &r) != 0)
+	if (message_validate(out.payload) != 0) {
+		rc = usage_error("consult request", "%s", rs_err());
+		goto out;
+	}
+	if (node_open(n, 1) != 0 || message_send(n, &out, id, &r) != 0)
 		rc = fail("consult request");
 	else {
 		print_sent(n, id, &r);
@@ -55,6 +69,7 @@ consult_request(struct node *n, struct opts *o)
 	}
 out:
 	outgoing_free(&out);
+	free(to);
 	return rc;
 }
 
@@ -121,11 +136,13 @@ print_consultation(json_t *one, int steps_too)
 	    jstr(one, "state"));
 	if (!steps_too)
 		return;
+	/* Each step with its id: what consult agree (an outcome) and the
+	 * answers (the request) take. */
 	json_array_foreach(steps_, k, s) {
 		json_t *ag = json_object_get(s, "agreed");
-		printf("  %s  %-2s %-8s %s\n", time_str(json_integer_value(
-		    json_object_get(s, "time")), t, sizeof(t)), jstr(s, "from"),
-		    jstr(s, "step"), jstr(s, "text"));
+		printf("  %.16s  %s  %-2s %-8s %s\n", jstr(s, "id") ? jstr(s, "id") : "-",
+		    time_str(json_integer_value(json_object_get(s, "time")), t, sizeof(t)),
+		    jstr(s, "from"), jstr(s, "step"), jstr(s, "text"));
 		if (json_object_get(s, "index") != NULL)
 			printf("      signed by %s, log index %lld\n", jstr(s, "from"),
 			    (long long)json_integer_value(json_object_get(s, "index")));

@@ -33,13 +33,41 @@ check_field(const char *what, const char *v, size_t max)
 	return 0;
 }
 
+/* After init: a State the hub has not admitted cannot enrol yet; say so
+ * now rather than at roster enroll.  Reads the verified directory with a
+ * node opened afresh, as any command would. */
+static void
+warn_not_admitted(const char *dir, const char *state)
+{
+	struct node m = {0};
+	struct sync_stats s;
+	int admitted = 0;
+
+	m.dir = xstrdup(dir);
+	m.quiet = 1;
+	if (node_open(&m, 0) != 0 || sync_directory(&m, &s) != 0) {
+		warn("init", "cannot read the hub's directory to check that %s is "
+		    "admitted (%s)", state, rs_err());
+		node_close(&m);
+		return;
+	}
+	for (size_t i = 0; i < m.directory->nroots; i++)
+		admitted |= strcmp(m.directory->roots[i].state, state) == 0;
+	if (!admitted)
+		warn("init", "the hub has not admitted a root key for %s yet: roster "
+		    "enroll will be refused until its operator runs rosterd admit "
+		    "--state %s (check the State code)", state, state);
+	node_close(&m);
+}
+
 int
 cmd_init(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *hub, *state, *role, *name, *email, *lang, *opk, *ca;
-	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL;
+	const char *hub, *given, *role, *name, *email, *lang, *opk, *ca;
+	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL, state[3];
+	char *langs = NULL;
 	uint8_t want[32];
 	struct keypair *k = NULL;
 	int rc;
@@ -48,7 +76,7 @@ cmd_init(int argc, char **argv)
 		return rc;
 	node_common_opts(&n, &o);
 	hub = opt_value(&o, "--hub");
-	state = opt_value(&o, "--state");
+	given = opt_value(&o, "--state");
 	role = opt_value(&o, "--role");
 	name = opt_value(&o, "--name");
 	email = opt_value(&o, "--email");
@@ -58,25 +86,29 @@ cmd_init(int argc, char **argv)
 	if ((rc = cli_finish(&o)) != 0)
 		goto usage;
 	rc = EXIT_USAGE;
-	if (n.dir == NULL || hub == NULL || state == NULL || role == NULL ||
+	if (n.dir == NULL || hub == NULL || given == NULL || role == NULL ||
 	    name == NULL || email == NULL) {
 		usage_error("init", "--dir, --hub, --state, --role, --name and --email are required");
 		goto usage;
 	}
-	if (!valid_state(state)) {
-		usage_error("init", "\"%s\" is not a State code (two capital letters)", state);
+	if (vocab_state_norm(given, state) != 0) {	/* fr is FR */
+		usage_error("init", "\"%s\" is not a State code (two letters)", given);
 		goto usage;
 	}
-	if (!dir_valid_role(role)) {
+	if ((role = vocab_role_norm(role)) == NULL) {
 		usage_error("init", "--role must be diplomatic, technical or alternate");
+		goto usage;
+	}
+	if (lang != NULL && (lang = langs = vocab_langs_norm(lang)) == NULL) {
+		usage_error("init", "--lang: %s", rs_err());
 		goto usage;
 	}
 	if (check_field("--name", name, sizeof(n.cfg.name)) != 0 ||
 	    check_field("--email", email, sizeof(n.cfg.email)) != 0 ||
 	    check_field("--hub", hub, sizeof(n.cfg.hub)) != 0 ||
 	    (lang != NULL && check_field("--lang", lang, sizeof(n.cfg.languages)) != 0) ||
-	    strchr(email, '@') == NULL) {
-		usage_error("init", "%s", strchr(email, '@') ? rs_err() : "--email needs an @");
+	    vocab_email_check("--email", email) != 0) {
+		usage_error("init", "%s", rs_err());
 		goto usage;
 	}
 	if (opk != NULL && hex_decode_exact(want, 32, opk) != 0) {
@@ -132,11 +164,14 @@ cmd_init(int argc, char **argv)
 	    "  roster certify --root ROOTKEY %s\n"
 	    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
 	    path, state, path, n.dir);
+	fflush(stdout);
+	warn_not_admitted(n.dir, state);
 	rc = 0;
 out:
 	secret_free(pass);
 	keypair_free(k);
 usage:
+	free(langs);
 	node_close(&n);
 	return rc;
 }

@@ -5,6 +5,8 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
+
 #include "core/forward.h"
 #include "core/store.h"
 
@@ -16,6 +18,7 @@ cmd_forward(int argc, char **argv)
 	struct sent r;
 	const char *idp, *note, *lang, *to, *roles;
 	uint8_t id[32], newid[32];
+	char *tonorm = NULL;
 	int rc;
 
 	if ((rc = cli_parse(&op, &doc_forward, argc, argv)) != 0)
@@ -32,6 +35,11 @@ cmd_forward(int argc, char **argv)
 		rc = usage_error("forward", "give the message ID and --to AUDIENCE");
 		goto out;
 	}
+	if (lang != NULL && (lang = vocab_lang_norm(lang)) == NULL) {
+		rc = usage_error("forward", "--lang must be one of ar, en, es, fr, ru, zh");
+		goto out;
+	}
+	to = tonorm = vocab_audience_norm(to);
 	if (node_open(&n, 1) != 0 || store_message_find(&n, idp, id) != 0 ||
 	    forward_send(&n, id, to, roles, note, lang, newid, &r) != FORWARD_SENT)
 		rc = fail("forward");
@@ -40,6 +48,7 @@ cmd_forward(int argc, char **argv)
 		rc = 0;
 	}
 out:
+	free(tonorm);
 	node_close(&n);
 	return rc;
 }

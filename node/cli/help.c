@@ -78,7 +78,7 @@ static const struct cmd_doc doc_roster = {
 /* ---- keygen, certify ---------------------------------------------------- */
 
 static const struct opt_spec opts_keygen[] = {
-	{ "--state", "XA", 0, "The State's two-letter code." },
+	{ "--state", "XA", 0, "The State's two-letter code (fr is taken as FR)." },
 	{ "--out", "FILE", 0,
 	  "Where the sealed secret key goes; the public key goes to FILE.pub.\n"
 	  "Neither may exist." },
@@ -143,13 +143,18 @@ const struct cmd_doc doc_certify = {
 
 static const struct opt_spec opts_init[] = {
 	{ "--hub", "URL", 0, "The hub's address (http://HOST:PORT or https://...)." },
-	{ "--state", "XA", 0, "This POC's State." },
-	{ "--role", "ROLE", 0, "diplomatic, technical or alternate." },
+	{ "--state", "XA", 0,
+	  "This POC's State (fr is taken as FR).  A State the hub has not\n"
+	  "admitted yet is warned about: enrolment waits for its admission." },
+	{ "--role", "ROLE", 0, "diplomatic, technical or alternate (in any case)." },
 	{ "--name", "NAME", 0, "The POC's name as the directory shows it." },
-	{ "--email", "ADDRESS", 0, "The POC's e-mail address as the directory shows it." },
+	{ "--email", "ADDRESS", 0,
+	  "The POC's e-mail address as the directory shows it: local@domain,\n"
+	  "printable ASCII without spaces, brackets, quotes or commas." },
 	{ "--lang", "CODES", 0,
-	  "The languages the POC reads, comma-separated, first preferred: ar,\n"
-	  "en, es, fr, ru, zh (default en)." },
+	  "The languages the POC reads, comma-separated, first preferred (2 or\n"
+	  "3 letters, such as en,fr; in any case; default en).  Alerts and the\n"
+	  "web interface use the first of ar, en, es, fr, ru, zh." },
 	{ "--operator-key", "HEX", 0,
 	  "The hub's operator key (64 hex digits) obtained out of band: init\n"
 	  "refuses a hub presenting another." },
@@ -233,8 +238,9 @@ const struct cmd_doc doc_revoke = {
 	  "first); see roster status ID." }
 #define OPT_TLP(dflt) \
 	{ "--tlp", "LABEL", 0, \
-	  "CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default " dflt ");\n" \
-	  "recipients' nodes enforce it when forwarding." }
+	  "CLEAR, GREEN, AMBER, AMBER+STRICT or RED (default " dflt "), in any\n" \
+	  "case and with or without TLP: (amber, TLP:AMBER); recipients'\n" \
+	  "nodes enforce it when forwarding." }
 #define OPT_LANG \
 	{ "--lang", "CODE", 0, \
 	  "The language of the free text: ar, en, es, fr, ru or zh (default\n" \
@@ -250,11 +256,12 @@ const struct cmd_doc doc_revoke = {
 
 static const struct opt_spec opts_send[] = {
 	{ "--to", "AUDIENCE", 0,
-	  "Comma-separated: State codes (XB), group:NAME (a group the operator\n"
-	  "recorded; roster directory lists them), or all." },
+	  "Comma-separated: State codes (XB; xb is taken as XB), group:NAME (a\n"
+	  "group the operator recorded; roster directory lists them), or all." },
 	{ "--subject", "TEXT", 0,
-	  "The subject.  Required unless --template gives one." },
-	{ "--body", "TEXT", 0, "The body." },
+	  "The subject: one line of at most 300 bytes.  Required unless\n"
+	  "--template gives one." },
+	{ "--body", "TEXT", 0, "The body: UTF-8 text, at most 512 KiB." },
 	{ "--body-file", "FILE", 0, "The body, read from FILE." },
 	{ "--template", "ID", 0,
 	  "Fill message template ID (roster templates lists them): its fields\n"
@@ -303,7 +310,7 @@ const struct cmd_doc doc_send = {
 	.common = common_node,
 	.examples =
 "  roster send --to XB --subject \"Scanning of energy-sector hosts\" \\\n"
-"      --body-file note.txt --urgency urgent --tlp AMBER\n"
+"      --body-file note.txt --urgency urgent --tlp amber\n"
 "  roster send --to group:forum --role technical --urgency flash \\\n"
 "      --template incident-notification --field incident_class=intrusions \\\n"
 "      --field sector=energy,health --field impact=high \\\n"
@@ -350,8 +357,9 @@ const struct cmd_doc doc_ack = {
 	.description =
 "Signs an \"acknowledged\" acknowledgement of message ID, encrypted to the\n"
 "sender's device, and submits it.  The sender sees it in roster status.\n"
-"If ID is a communication check, signs this POC's\n"
-"answer to it instead (as roster checks answer ID).",
+"A message already acknowledged is not acknowledged again: the command\n"
+"says so and signs nothing.  If ID is a communication check, signs this\n"
+"POC's answer to it instead (as roster checks answer ID).",
 	.opts = opts_ack,
 	.common = common_node,
 	.examples = "  roster ack 3fa2c1d0 --note \"Confirmed, investigating\"",
@@ -489,8 +497,10 @@ const struct cmd_doc doc_checks = {
 "over all of them: per State, role and group, POCs asked, answered in\n"
 "time, late, response rate, median and 95th-percentile response time\n"
 "(nearest rank), and the same per State (a State answered when any of its\n"
-"POCs did).  ID restricts it to one check.  docs/checks.md defines every\n"
-"figure.",
+"POCs did).  ID restricts it to one check.  The text form gives times in\n"
+"s, min or h, and names who did not answer in time, or, while a check's\n"
+"deadline is ahead, who has not answered yet.  docs/checks.md defines\n"
+"every figure.",
 	.opts = opts_checks,
 	.common = common_node,
 	.exit_status = EXIT_NODE "  report --verify exits 1 when the hub's figures "
@@ -582,7 +592,9 @@ const struct cmd_doc doc_status = {
 };
 
 static const struct opt_spec opts_directory[] = {
-	{ "--state", "XA", 0, "Only this State." },
+	{ "--state", "XA", 0,
+	  "Only this State (fr is taken as FR); exit status 1 if the directory\n"
+	  "has no such State." },
 	{ "--json", NULL, 0, "The same facts as JSON." },
 	{ NULL, NULL, 0, NULL }
 };

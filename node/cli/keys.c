@@ -21,22 +21,22 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	struct opts o;
-	const char *state, *out, *passfile;
+	const char *out, *passfile, *given;
 	struct keypair *k;
-	char fpr[RS_FPR_LEN], pub[4096], *pass;
+	char state[3], fpr[RS_FPR_LEN], pub[4096], *pass;
 	int rc;
 
 	if ((rc = cli_parse(&o, &doc_keygen, argc, argv)) != 0)
 		return rc;
-	state = opt_value(&o, "--state");
+	given = opt_value(&o, "--state");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
 	if ((rc = cli_finish(&o)) != 0)
 		return rc;
-	if (state == NULL || out == NULL)
+	if (given == NULL || out == NULL)
 		return usage_error("keygen", "--state and --out are required");
-	if (!valid_state(state))
-		return usage_error("keygen", "\"%s\" is not a State code (two capital letters)", state);
+	if (vocab_state_norm(given, state) != 0)	/* fr is FR */
+		return usage_error("keygen", "\"%s\" is not a State code (two letters)", given);
 	if (access(out, F_OK) == 0) {
 		fprintf(stderr, "roster keygen: %s exists; refusing to overwrite a key\n", out);
 		return 1;

@@ -21,22 +21,11 @@
 #include "core/checks.h"
 #include "core/message.h"
 #include "core/outbox.h"
+#include "core/payload.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
 #define SEND_MAX_FIELDS 64
-
-static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
-static const char *langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
-
-static int
-one_of(const char *v, const char **list)
-{
-	for (int i = 0; list[i] != NULL; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* --attach FILE (repeatable) and --progress into out; files has room for
  * BLOB_MAX_ATTACH + 1 (out->nattach over BLOB_MAX_ATTACH: too many). */
@@ -70,8 +59,10 @@ body_opts(struct opts *o, struct body_args *a)
 	a->no_forward = opt_flag(o, "--no-forward");
 }
 
-/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message.
- * With a template the body is an optional note beside the fields. */
+/* Checks the flags, puts urgency, TLP and language in canonical form
+ * ("amber", "TLP:AMBER" -> AMBER; lib/vocab.h) and reads the body; 0, or
+ * EXIT_USAGE after a message.  With a template the body is an optional
+ * note beside the fields. */
 static int
 body_check(const char *cmd, struct body_args *a, struct buf *body, int templated)
 {
@@ -79,11 +70,11 @@ body_check(const char *cmd, struct body_args *a, struct buf *body, int templated
 		return usage_error(cmd, "give only one of --body-file FILE and --body TEXT");
 	if (!templated && a->body == NULL && a->body_file == NULL)
 		return usage_error(cmd, "give --body TEXT, --body-file FILE or --template NAME");
-	if (a->urgency != NULL && urgency_index(a->urgency) < 0)
+	if (a->urgency != NULL && (a->urgency = vocab_urgency_norm(a->urgency)) == NULL)
 		return usage_error(cmd, "--urgency must be flash, urgent, priority or routine");
-	if (a->tlp != NULL && !one_of(a->tlp, tlps))
+	if (a->tlp != NULL && (a->tlp = vocab_tlp_norm(a->tlp)) == NULL)
 		return usage_error(cmd, "--tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	if (a->lang != NULL && !one_of(a->lang, langs))
+	if (a->lang != NULL && (a->lang = vocab_lang_norm(a->lang)) == NULL)
 		return usage_error(cmd, "--lang must be one of ar, en, es, fr, ru, zh");
 	if (a->body_file != NULL) {
 		if (read_file(a->body_file, body, 16u << 20) != 0)
@@ -95,17 +86,32 @@ body_check(const char *cmd, struct body_args *a, struct buf *body, int templated
 	return 0;
 }
 
-static void
-fill_payload(json_t *m, const struct body_args *a, const struct buf *body)
+/* The payload from the flags, checked with the limits every node applies
+ * (node/core/payload.h) before anything is opened or signed; 0, or
+ * EXIT_USAGE after a message. */
+static int
+fill_payload(const char *cmd, json_t *m, const struct body_args *a,
+    const struct buf *body)
 {
-	if (a->subject != NULL)
-		json_object_set_new(m, "subject", json_string(a->subject));
-	json_object_set_new(m, "body", json_stringn(body->p ? (const char *)body->p : "",
-	    body->len));
+	json_t *b = json_stringn(body->p ? (const char *)body->p : "", body->len);
+	json_t *s = a->subject != NULL ? json_string(a->subject) : NULL;
+
+	if (b == NULL || (a->subject != NULL && s == NULL)) {
+		json_decref(b);
+		json_decref(s);
+		return usage_error(cmd, "the %s must be UTF-8 text", b == NULL ? "body" :
+		    "subject");
+	}
+	if (s != NULL)
+		json_object_set_new(m, "subject", s);
+	json_object_set_new(m, "body", b);
 	json_object_set_new(m, "tlp", json_string(a->tlp));
 	json_object_set_new(m, "lang", json_string(a->lang));
 	if (a->no_forward)
 		json_object_set_new(m, "no_forward", json_true());
+	if (message_validate(m) != 0)
+		return usage_error(cmd, "%s", rs_err());
+	return 0;
 }
 
 static void
@@ -130,6 +136,7 @@ cmd_send(int argc, char **argv)
 	struct progress_bar bar;
 	struct sent r;
 	size_t nkv = 0;
+	char *to = NULL;
 	int rc;
 
 	if ((rc = cli_parse(&o, &doc_send, argc, argv)) != 0)
@@ -146,6 +153,8 @@ cmd_send(int argc, char **argv)
 	attach_opts(&o, &out, attach, &bar);
 	if ((rc = cli_finish(&o)) != 0)
 		goto out;
+	if (out.to != NULL)	/* "xb, group:forum" -> "XB,group:forum" */
+		out.to = to = vocab_audience_norm(out.to);
 	if (a.urgency == NULL)
 		a.urgency = "routine";
 	if (a.tlp == NULL)
@@ -172,10 +181,10 @@ cmd_send(int argc, char **argv)
 		rc = usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
 		goto out;
 	}
-	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0)
+	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0 ||
+	    (rc = fill_payload("send", out.payload, &a, &body)) != 0)
 		goto out;
 	out.urgency = a.urgency;
-	fill_payload(out.payload, &a, &body);
 	if (node_open(&n, 1) != 0)
 		goto failed;
 	if (tpl != NULL && message_fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
@@ -194,6 +203,7 @@ failed:
 out:
 	wipe(&body);
 	outgoing_free(&out);
+	free(to);
 	node_close(&n);
 	return rc;
 }
@@ -245,7 +255,8 @@ cmd_reply(int argc, char **argv)
 		a.tlp = p.tlp;
 	if (a.lang == NULL)
 		a.lang = "en";
-	fill_payload(out.payload, &a, &body);
+	if ((rc = fill_payload("reply", out.payload, &a, &body)) != 0)
+		goto out;
 	if (message_send(&n, &out, id, &r) == 0) {
 		print_sent(&n, id, &r);
 		goto out;
@@ -298,6 +309,12 @@ cmd_ack(int argc, char **argv)
 	case ACK_NOT_RECEIVED:
 		fprintf(stderr, "roster ack: %s is a message this node sent; only recipients"
 		    " acknowledge\n", idp);
+		goto out;
+	case ACK_ALREADY:
+		short_id(sid, id);
+		printf("%s was already acknowledged; no second acknowledgement signed "
+		    "(roster show %s)\n", sid, sid);
+		rc = 0;
 		goto out;
 	default:
 		rc = fail("ack");

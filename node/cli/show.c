@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "core/attach.h"
 #include "core/checks.h"
 #include "core/store.h"
@@ -156,16 +157,17 @@ print_acks(json_t *acks)
 	json_t *row;
 	char t1[32], t2[32];
 
-	printf("%-4s %-10s %-20s %-20s %-20s %s\n", "STATE", "ROLE", "NAME", "DELIVERED",
+	/* One format for the header and the rows, so they line up. */
+	printf("%-5s %-10s %-20s %-20s %-20s %s\n", "STATE", "ROLE", "NAME", "DELIVERED",
 	    "ACKNOWLEDGED", "DEVICE");
 	json_array_foreach(acks, i, row) {
-		printf("%-4s %-10s %-20.20s %-20s %-20s %s\n", jstr(row, "state"),
+		printf("%-5s %-10s %-20.20s %-20s %-20s %s\n", jstr(row, "state"),
 		    jstr(row, "role"), jstr(row, "name"),
 		    time_str(json_integer_value(json_object_get(row, "delivered")), t1, sizeof(t1)),
 		    time_str(json_integer_value(json_object_get(row, "acknowledged")), t2, sizeof(t2)),
 		    jstr(row, "fingerprint"));
 		if (jstr(row, "note") != NULL)
-			printf("     note: %s\n", jstr(row, "note"));
+			printf("      note: %s\n", jstr(row, "note"));
 	}
 }
 
@@ -373,13 +375,23 @@ show_text(struct node *n, const struct msg_row *m, int sig_ok, const struct dir_
 		    time_str(m->escalated, t, sizeof(t)));
 	printf("Subject   %s\n", m->subject);
 	print_template(tview);
-	printf("\n%s\n", m->body);
+	/* The body as written, without the blank lines its end may carry. */
+	size_t blen = strlen(m->body);
+	while (blen > 0 && (m->body[blen - 1] == '\n' || m->body[blen - 1] == '\r'))
+		blen--;
+	if (blen > 0)
+		printf("\n%.*s\n", (int)blen, m->body);
 	attach_show(n, m->id, !out_);
 	if (content != NULL && json_object_get(content, "original") != NULL)
 		print_original(json_object_get(content, "original"));
-	if (!out_ && *m->notice == '\0')
-		printf("\n%s\n", m->acked ? "You acknowledged this message." :
-		    "Not acknowledged yet: `roster ack ID`.");
+	if (!out_ && *m->notice == '\0') {
+		char sid[17];
+		short_id(sid, m->id);
+		if (m->acked)
+			printf("\nYou acknowledged this message.\n");
+		else
+			printf("\nNot acknowledged yet: roster ack %s\n", sid);
+	}
 	print_thread(thread, m->id);
 	if (acks) {
 		printf("\n");
@@ -686,6 +698,24 @@ out:
 	return rc;
 }
 
+/* The strings of a JSON array as "en, fr" (what a reader reads, not
+ * JSON), "-" when there are none. */
+static void
+words(char *out, size_t len, json_t *arr)
+{
+	size_t i, used = 0;
+	json_t *v;
+
+	out[0] = '\0';
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s",
+			    used ? ", " : "", json_string_value(v));
+	if (out[0] == '\0')
+		snprintf(out, len, "-");
+	cat_printable(out);	/* the certificate's, so another State's words */
+}
+
 int
 cmd_directory(int argc, char **argv)
 {
@@ -694,7 +724,8 @@ cmd_directory(int argc, char **argv)
 	struct sync_stats s;
 	const char *only;
 	json_t *arr = json_array(), *last = NULL;
-	char fpr[RS_FPR_LEN];
+	char fpr[RS_FPR_LEN], state[3], langs[256];
+	size_t matched = 0;
 	int json, rc;
 
 	if ((rc = cli_parse(&o, &doc_directory, argc, argv)) != 0) {
@@ -706,18 +737,27 @@ cmd_directory(int argc, char **argv)
 	only = opt_value(&o, "--state");
 	if ((rc = cli_finish(&o)) != 0)
 		goto out;
+	if (only != NULL) {
+		if (vocab_state_norm(only, state) != 0) {	/* fr is FR */
+			rc = usage_error("directory", "--state \"%s\" is not a State code "
+			    "(two letters)", only);
+			goto out;
+		}
+		only = state;
+	}
 	if (node_open(&n, 0) != 0) {
 		rc = fail("directory");
 		goto out;
 	}
 	if (sync_directory(&n, &s) != 0)
-		fprintf(stderr, "roster directory: warning: cannot refresh the directory (%s); "
-		    "showing the copy verified earlier\n", rs_err());
+		warn("directory", "cannot refresh the directory (%s); showing the copy "
+		    "verified earlier", rs_err());
 	last = checks_last_answers(&n);
 	for (size_t i = 0; i < n.directory->nroots; i++) {
 		struct dir_root *r = &n.directory->roots[i];
 		if (only && strcmp(only, r->state) != 0)
 			continue;
+		matched++;
 		fingerprint(fpr, r->key);
 		if (json) {
 			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:I}", "kind", "root",
@@ -731,8 +771,7 @@ cmd_directory(int argc, char **argv)
 			struct dir_device *d = n.directory->devices[k];
 			if (strcmp(d->state, r->state) != 0 || memcmp(d->root, r->key, 32) != 0)
 				continue;
-			char *langs = jdump(json_object_get(d->cert, "languages") ?
-			    json_object_get(d->cert, "languages") : json_array());
+			words(langs, sizeof(langs), json_object_get(d->cert, "languages"));
 			fingerprint(fpr, d->key);
 			char until[32];
 			printf("    %-10s %s <%s> languages %s\n               device %s  %s",
@@ -748,7 +787,6 @@ cmd_directory(int argc, char **argv)
 			printf("               last answered a check: %s%s\n", answered > 0 ?
 			    time_str(answered, until, sizeof(until)) : "never",
 			    fresh ? "" : "  STALE: not confirmed for over stale_after_days");
-			free(langs);
 		}
 	}
 	for (size_t i = 0; i < n.directory->ngroups; i++) {
@@ -767,11 +805,10 @@ cmd_directory(int argc, char **argv)
 			    "index", (json_int_t)g->index));
 			continue;
 		}
-		char *list = jdump(members);
-		printf("group:%s  %s  (%s; set at log index %lld)\n", g->name, list,
+		words(langs, sizeof(langs), members);
+		printf("group:%s  %s  (%s%sset at log index %lld)\n", g->name, langs,
 		    g->title && jstr(g->title, "en") ? jstr(g->title, "en") : "",
-		    (long long)g->index);
-		free(list);
+		    g->title && jstr(g->title, "en") ? "; " : "", (long long)g->index);
 		json_decref(members);
 	}
 	if (json) {
@@ -795,6 +832,11 @@ cmd_directory(int argc, char **argv)
 	} else if (n.directory->nroots == 0)
 		printf("(the directory is empty: no State has been admitted yet)\n");
 	rc = 0;
+	if (only != NULL && matched == 0) {
+		fprintf(stderr, "roster directory: no State %s in the directory (no root "
+		    "key admitted for it)\n", only);
+		rc = 1;
+	}
 out:
 	json_decref(last);
 	json_decref(arr);

@@ -150,9 +150,8 @@ user_usage(const char *sub, const char *name, int admin, const char *lang,
 		return "user passwd changes only the password";
 	if (lang != NULL && !cat_lang_ok(lang))
 		return "--lang must be one of ar, en, es, fr, ru, zh";
-	if (email != NULL && (strlen(email) > 254 || strchr(email, '@') == NULL ||
-	    strpbrk(email, " \r\n\t<>") != NULL))
-		return "--email must be an e-mail address";
+	if (email != NULL && vocab_email_check("--email", email) != 0)
+		return rs_err();
 	return NULL;
 }
 
@@ -175,6 +174,8 @@ cmd_user(int argc, char **argv)
 	name = opt_positional(&o);
 	if ((rc = cli_finish(&o)) != 0)
 		goto out;
+	if (lang != NULL && vocab_lang_norm(lang) != NULL)
+		lang = vocab_lang_norm(lang);		/* FR is fr */
 	if ((why = user_usage(sub, name, admin, lang, email, pwfile)) != NULL) {
 		rc = usage_error("user", "%s", why);
 		goto out;

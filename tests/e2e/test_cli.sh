@@ -8,7 +8,16 @@
 #   - a mistyped command, option or subcommand is named with what was
 #     meant; an option of another form of a family is refused by name; one
 #     prefix ("roster send: ...") and exit status 2 on every usage error;
-#     --version for both.
+#     --version for both;
+#   - what people type is normalised (--tlp amber, TLP:AMBER, --to xb,
+#     --state fr, --lang EN) and what no node would accept is refused before
+#     anything is signed (a 301-byte subject, a line break in it, a body
+#     over 512 KiB or not UTF-8, a bad e-mail address);
+#   - the small things of issue 10 item 17 and items 9 and 10: init for a
+#     State never admitted warns, directory --state ZZ fails, languages as a
+#     list, a second ack signs nothing, status right after the recipient's
+#     ack shows it, show ends with the real command, consult show prints
+#     step ids, the status table lines up.
 . "$(dirname "$0")/lib.sh"
 MAN=$BIN/man
 
@@ -110,4 +119,84 @@ check_out "a failure says which command failed" '^roster inbox: .*not a node fol
 	"$ROSTER" inbox --dir "$T/none"
 check_out "... a warning as well" '^roster checks answer: |^roster checks answer: warning' \
 	"$ROSTER" checks answer 0123456789abcdef --dir "$T/none"
+
+# ---- a world: a hub, XA and XB ------------------------------------------
+new_hub
+make_state XA && make_state XB || { bad "cannot set up XA and XB"; finish; exit 1; }
+check_out "rosterd admit takes a lower-case State code" 'admitted the root key of XC' \
+	bash -c "'$ROSTER' keygen --state xc --out '$T/XC.root' >/dev/null && '$ROSTERD' admit '$T/hub' --state xc --root-key '$T/XC.root.pub'"
+check_out "keygen --state xd writes XD's key" 'root key of XD' "$ROSTER" keygen --state xd --out "$T/XD.root"
+usage "keygen --state of three letters" 'is not a State code' "$ROSTER" keygen --state fra --out "$T/FRA.root"
+
+outbox() { sqlite3 "$T/node-$1/node.db" "SELECT count(*) FROM outbox"; }
+out=$(node XA send --to xb --subject "Lower case" --body "b" --tlp amber --urgency URGENT --lang EN 2>&1)
+if echo "$out" | grep -q "^sent [0-9a-f]* to XB (1 device)"; then ok "send --to xb --tlp amber --urgency URGENT --lang EN is sent to XB"
+else bad "send with lower-case values: $out"; fi
+check "... XB syncs" node XB sync
+ID=$(last_received XB)
+check_out "... and XB reads TLP:AMBER, urgent, en" 'Urgency   urgent    TLP:AMBER    language en' node XB show "${ID:0:16}"
+check_out "--tlp TLP:AMBER+STRICT is AMBER+STRICT" 'sent ' node XA send --to XB --subject s --body b --tlp TLP:amber+strict
+node XB sync >/dev/null 2>&1
+check_out "... as XB reads it" 'TLP:AMBER\+STRICT' node XB show "$(last_received XB | cut -c1-16)"
+before=$(outbox XA)
+usage "--tlp WHITE is not TLP 2.0" '^roster send: --tlp must be CLEAR, GREEN, AMBER' node XA send --to XB --subject s --body b --tlp WHITE
+usage "a 301-byte subject is refused before signing" \
+	'^roster send: the subject must be one line of at most 300 bytes' \
+	node XA send --to XB --subject "$(printf 's%.0s' $(seq 301))" --body b
+usage "a subject with a line break is refused" 'one line' node XA send --to XB --subject $'two\nlines' --body b
+head -c $((512 * 1024 + 1)) /dev/zero | tr '\0' 'x' >"$T/big.txt"
+usage "a body over 512 KiB is refused" 'more than the 512 KiB' node XA send --to XB --subject s --body-file "$T/big.txt"
+printf 'caf\xe9\n' >"$T/latin1.txt"
+usage "a body that is not UTF-8 is refused (it was sent without its body)" \
+	'^roster send: the body must be UTF-8 text' node XA send --to XB --subject s --body-file "$T/latin1.txt"
+[ "$(outbox XA)" = "$before" ] && ok "nothing refused was signed into the outbox" || bad "a refused message is in the outbox"
+check "... a 300-byte subject is sent" node XA send --to XB --subject "$(printf 's%.0s' $(seq 300))" --body b
+usage "consult request refuses a label that is not TLP" 'must be CLEAR' \
+	node XA consult request --to XB --subject s --body b --tlp purple
+usage "init refuses an address that would add a recipient" '^roster init: --email has a character not allowed' \
+	"$ROSTER" init --dir "$T/node-bad" --hub "$HUB" --state XA --role technical --name n --email 'a@b.example,c@d.example'
+check_out "init --state xz (never admitted) warns" \
+	'^roster init: warning: the hub has not admitted a root key for XZ yet' \
+	"$ROSTER" init --dir "$T/node-XZ" --hub "$HUB" --state xz --role Technical --name n --email n@xz.example --lang EN,Fr
+check_out "... and writes the State and languages in canonical form" '"state": "XZ".*"role": "technical".*"languages": "en,fr"' \
+	bash -c "tr -d '\n' < '$T/node-XZ/config.json'"
+check_out "init for an admitted State does not warn" '^node for XC' bash -c \
+	"'$ROSTER' init --dir '$T/node-XC' --hub '$HUB' --state XC --role technical --name n --email n@xc.example 2>&1 | grep -v 'compare it' | sed -n '/warning/p;1p'"
+"$ROSTER" directory --dir "$T/node-XA" --state zz >"$T/dir.out" 2>&1; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^roster directory: no State ZZ in the directory" "$T/dir.out"; then
+	ok "directory --state zz says nothing matched, exit 1"; else bad "directory --state zz (exit $rc)"; cat "$T/dir.out"; fi
+check_out "directory --state xb lists XB, languages as a list" 'languages en, fr$' node XA directory --state xb
+node XA directory --state xb | grep -q '\["en"' && bad "languages printed as JSON" || ok "... not as JSON"
+
+# status right after the recipient's acknowledgement, without a sync of XA's
+S=$(node XA send --to XB --subject "Please ack" --body b | sed -n 's/^sent \([0-9a-f]*\).*/\1/p')
+node XB sync >/dev/null 2>&1
+check_out "show ends with the command to run, not a placeholder" "^Not acknowledged yet: roster ack $S\$" node XB show "$S"
+node XB show "$S" | tail -1 | grep -q . && ok "... and no blank line after it" || bad "show ends with a blank line"
+check "XB acknowledges" node XB ack "$S" --note "seen"
+signed=$(outbox XB)
+check_out "a second ack signs nothing and says so" "already acknowledged; no second acknowledgement signed" node XB ack "$S"
+[ "$(outbox XB)" = "$signed" ] && ok "... nothing more in XB's outbox ($signed envelopes)" || bad "a second acknowledgement was signed"
+check_out "... exit status 0" '^0$' bash -c "'$ROSTER' ack --dir '$T/node-XB' '$S' >/dev/null 2>&1; echo \$?"
+n=$(node XA status "$S" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for r in d["recipients"] if "acknowledged" in r), d["synced"])')
+[ "$n" = "1 True" ] && ok "status right after XB's ack shows it acknowledged: it synced first" || bad "status after ack: $n"
+check_out "... the acknowledgement is seen once" '  XB  acknowledged .* by POC XB' node XA status "$S"
+stop_hub
+check_out "with the hub down, status says it shows the last sync" \
+	'^roster status: warning: cannot sync.*|^As of the last sync at [0-9-]+ [0-9:]+Z' node XA status "$S"
+check_out "... naming its time" '^As of the last sync at [0-9-]+ [0-9:]+Z \(roster sync for fresh data\)' node XA status "$S"
+check_out "--offline does not try" '^As of the last sync at' node XA status --offline "$S"
+node XA status --offline "$S" >"$T/st.out" 2>&1
+awk '/^STATE /{h=$0; getline r; if (index(h, "ROLE") == index(r, "technical")) print "aligned"}' "$T/st.out" | grep -q aligned &&
+	ok "the status table's header lines up with its rows" || { bad "status table misaligned"; cat "$T/st.out"; }
+start_hub "$T/hub"
+
+# consult show prints each step's id, which consult agree takes
+R=$(node XA consult request --to XB --subject "Activity" --body "Talk?" | sed -n 's/^sent \([0-9a-f]*\).*/\1/p')
+node XB sync >/dev/null 2>&1
+check "XB accepts" node XB consult accept "$R" --body "Yes"
+O=$(node XB consult outcome "$R" --body "Agreed: stop it" | sed -n 's/^sent \([0-9a-f]*\).*/\1/p')
+node XA sync >/dev/null 2>&1
+check_out "consult show prints the outcome's id" "^  $O  .* outcome " node XA consult show "$R"
+check "... which consult agree takes" node XA consult agree "$O"
 finish
