@@ -10,7 +10,7 @@
 # also link libnodecore.a); fuzz targets (clang + libFuzzer) are one binary
 # per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
 
-PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson libcrypto
+PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 

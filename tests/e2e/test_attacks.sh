@@ -109,6 +109,18 @@ check_out "XB did not take the tampered message" "first" node XB inbox
 check_fails "... and the tampered one is not in the inbox" bash -c "'$ROSTER' inbox --dir '$T/node-XB' | grep -q second"
 stop_hub
 check_fails "rosterd check reports the tampered envelope" "$ROSTERD" check "$T/hub"
+check_out "rosterd serve refuses to start on it, naming the index" "stored envelope $idx does not hash to its id" \
+	"$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
+# Restore the byte: the hub serves again, and the rest of the tests go on.
+python3 - "$T/hub/hub.db" "$idx" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+env = bytearray(db.execute("SELECT envelope FROM log WHERE idx=?", (int(sys.argv[2]),)).fetchone()[0])
+env[-3] ^= 0x01
+db.execute("UPDATE log SET envelope=? WHERE idx=?", (bytes(env), int(sys.argv[2])))
+db.commit()
+PY
+check "with the byte restored rosterd check passes" "$ROSTERD" check "$T/hub"
 start_hub "$T/hub"
 
 # A stored receipt on the sender's node is altered.
