@@ -8,7 +8,9 @@
 # UndefinedBehaviorSanitizer into build-san/, which is what the test suite
 # runs.  Unit tests are one binary per tests/unit/test_*.c (test_node_*.c
 # also link libnodecore.a); fuzz targets (clang + libFuzzer) are one binary
-# per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
+# per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.  `make` also
+# writes the manual pages (BUILD/man); `make install` puts the programs,
+# pages and share folder under PREFIX.
 
 PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -124,6 +126,31 @@ $(FUZZ_BUILD)/fuzz_node_%: fuzz/fuzz_node_%.c $(LIB_SRC) $(FUZZ_NODE_SRC) $(wild
 $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+# make install: the programs, their manual pages and the share folder under
+# PREFIX (default /usr/local), staged under DESTDIR when it is given:
+#   PREFIX/bin/rosterd, PREFIX/bin/roster
+#   PREFIX/share/roster/       the web interface, catalogues, registries
+#   PREFIX/share/man/man1/     roster(1), roster-CMD(1), rosterd(1), ...
+# The programs find PREFIX/share/roster beside themselves (lib/share.c), so
+# an installed roster needs nothing of the build folder (ROSTER_SHARE still
+# overrides).  make SAN=1 install installs the sanitizer build instead.
+PREFIX   ?= /usr/local
+.PHONY: install uninstall
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/roster \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/roster/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/roster
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rosterd $(DESTDIR)$(PREFIX)/bin/roster
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/roster.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/roster-*.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd-*.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/roster
 
 clean:
 	rm -rf build build-san build-fuzz

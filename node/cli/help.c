@@ -37,7 +37,8 @@ static const struct doc_section roster_sections[] = {
 	  "                      --passphrase-file is not given\n"
 	  "  ROSTER_PASSWORD     a web account's password (roster user)\n"
 	  "  ROSTER_SHARE        where the web interface and catalogues are\n"
-	  "                      (default: the share folder it was built with)" },
+	  "                      (default: ../share/roster beside the program, as\n"
+	  "                      make install puts it; in a build tree, share/)" },
 	{ "FILES",
 	  "  NODEDIR/config.json   the node's settings (docs/operations.md lists\n"
 	  "                        every key)\n"

@@ -10,12 +10,21 @@
  * the same way everywhere (STORE_ERROR, never mistaken for a duplicate),
  * and the statements a sync pass runs per record are prepared once
  * instead of once per record.
+ *
+ * node.db holds the messages in clear, so it is the owner's alone (0600)
+ * whatever the umask, made so before SQLite first opens it; SQLite gives
+ * its -wal and -shm files the database's mode.  A store made wider by an
+ * older version is narrowed at open.
  */
 #include "store_impl.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 
@@ -67,14 +76,44 @@ static const struct {
 	{ "messages", "settled INTEGER" },	/* sent: no escalation left to do */
 };
 
+/* path readable and writable by its owner only (created so if missing);
+ * 0, or -1 with rs_err.  With create 0 a missing file is left missing. */
+static int
+owner_only(const char *path, int create)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	struct stat st;
+	int rc = 0;
+
+	if (fd < 0) {
+		if (!create && errno == ENOENT)
+			return 0;
+		rs_seterr("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)) {
+		rs_seterr("cannot make %s private to its owner: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
 int
 store_open(struct node *n)
 {
-	char path[4096];
+	char path[4096], side[4110];
 	struct store *s;
 
 	assert(n->store == NULL);
 	snprintf(path, sizeof(path), "%s/node.db", n->dir);
+	if (owner_only(path, 1) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+		if (owner_only(side, 0) != 0)
+			return -1;
+	}
 	s = xcalloc(1, sizeof(*s));
 	if ((s->db = db_open(path, schema)) == NULL) {
 		free(s);
