@@ -8,13 +8,23 @@
  * node would; otherwise this process takes the lock, opens the store and
  * runs the same sequencer code on a batch of one.  Either way the directory
  * rules (lib/directory.c) decide, and the answer is a signed receipt.
+ *
+ * A second root key for a State that has one is everyone's business: it
+ * stays unendorsed, and every node warns about the State, until the State
+ * endorses it with its first key (docs/protocol.md section 2).  So the
+ * operator is told so, with the first key's fingerprint, read from the
+ * log (the directory as the hub replays it; WAL lets this read beside a
+ * serving hub).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
+#include "directory.h"
 #include "envelope.h"
 #include "hub.h"
+#include "store.h"
 #include "jsonutil.h"
 #include "keys.h"
 #include "util.h"
@@ -98,6 +108,34 @@ build_admission(const struct admit_opts *o, const struct keypair *op,
 	return rc;
 }
 
+/* After admitting root for state: warns when the State had a root key
+ * already, naming the first one's fingerprint. */
+static void
+warn_second_key(const char *hubdir, const struct keypair *op, const char *state,
+    const uint8_t root[32])
+{
+	char *path = hub_path(hubdir, "hub.db");
+	sqlite3 *db = db_open(path, NULL);
+	struct directory *d = db != NULL ? store_load_dir(db, op->pk) : NULL;
+	char fpr[RS_FPR_LEN];
+
+	for (size_t i = 0; d != NULL && i < d->nroots; i++) {
+		const struct dir_root *r = &d->roots[i];
+		if (strcmp(r->state, state) != 0 || memcmp(r->key, root, 32) == 0)
+			continue;
+		fingerprint(fpr, r->key);
+		printf("rosterd: WARNING: %s already has a root key (fingerprint %s, "
+		    "admitted at log index %lld).  The key just admitted stays "
+		    "unendorsed, and the devices it certifies unconfirmed, until %s "
+		    "endorses it with that key; until then every node warns about "
+		    "%s.\n", state, fpr, (long long)r->index, state, state);
+		break;
+	}
+	dir_free(d);
+	db_close(db);
+	free(path);
+}
+
 int
 cmd_admit(int argc, char **argv)
 {
@@ -126,6 +164,7 @@ cmd_admit(int argc, char **argv)
 	printf("rosterd: admitted the root key of %s at log index %llu\n",
 	    o.state, (unsigned long long)r.index);
 	printf("root key fingerprint: %s\n", fpr);
+	warn_second_key(o.hubdir, op, o.state, root);
 	rc = 0;
 out:
 	if (rc != 0)

@@ -520,6 +520,10 @@ api_device_ok(struct api *a, const uint8_t key[32], struct http_resp *resp)
 	if (known && dev->revoked_index >= 0 &&
 	    (uint64_t)dev->revoked_index < committed)
 		revoked = dev->revoked_index;
+	/* Its root key disowned by its State: as good as revoked. */
+	if (known && revoked < 0 &&
+	    !dir_device_current(a->s->dir, key, (int64_t)committed))
+		revoked = dir_root_of(a->s->dir, dev->root)->decided_index;
 	pthread_rwlock_unlock(&a->s->dirlock);
 	for (int i = 0; i < 8; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);

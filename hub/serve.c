@@ -118,6 +118,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 	struct api api = {0};
 	struct http_server *srv = NULL;
 	struct buf cert = {0}, key = {0};
+	struct http_limits lim = {0};
 	char url[HUB_LISTEN_MAX + 32], *urlpath = hub_path(o->hubdir, "serve.url");
 	sigset_t set;
 	int rc = -1;
@@ -139,9 +140,12 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 	    (read_file(cfg->tls_cert, &cert, 1 << 20) != 0 ||
 	    read_file(cfg->tls_key, &key, 1 << 20) != 0))
 		goto out;
-	srv = http_server_start_tls(cfg->listen, cfg->max_body, cfg->threads,
+	lim.per_address = cfg->conn_per_address;
+	lim.header_timeout_s = cfg->header_timeout_s;
+	lim.parks_per_key = cfg->waits_per_device;
+	srv = http_server_start_limited(cfg->listen, cfg->max_body, cfg->threads,
 	    api_handle, &api, cert.p ? buf_cstr(&cert) : NULL,
-	    key.p ? buf_cstr(&key) : NULL);
+	    key.p ? buf_cstr(&key) : NULL, &lim);
 	if (key.p != NULL)
 		sodium_memzero(key.p, key.len);
 	if (srv == NULL || blobs_serve(srv, &api) != 0)

@@ -2,6 +2,15 @@
  * directory.c - the rules of who may say what, as one state machine fed the
  * log in order.  See directory.h for the record kinds.
  *
+ * A second root key.  The operator admits root keys, so it could admit one
+ * of its own for a State and certify devices under it.  Such a key starts
+ * unendorsed: its devices are unconfirmed (every node warns, and senders do
+ * not encrypt to them unless asked) and it may revoke only the devices it
+ * certified, so it cannot silence the State's own POCs.  Only an endorsed
+ * root key of the State (the first one admitted, or one endorsed since) can
+ * endorse it, or disown it, after which its devices are no longer current
+ * from that index on (as if revoked) and it can certify and revoke nothing.
+ *
  * Devices sit in an array (log order, for listing) and in an open-addressing
  * table keyed by the first bytes of the Ed25519 key (uniformly random), for
  * the hub's per-envelope lookup.  The directory is small (a few hundred to a
@@ -102,13 +111,50 @@ add_device(struct directory *d, struct dir_device *dev)
 	table_put(d, dev);
 }
 
-int
-dir_is_root(struct directory *d, const char *state, const uint8_t key[32])
+struct dir_root *
+dir_root_of(struct directory *d, const uint8_t key[32])
 {
 	for (size_t i = 0; i < d->nroots; i++)
 		if (memcmp(d->roots[i].key, key, 32) == 0)
-			return state == NULL || strcmp(d->roots[i].state, state) == 0;
+			return &d->roots[i];
+	return NULL;
+}
+
+int
+dir_is_root(struct directory *d, const char *state, const uint8_t key[32])
+{
+	struct dir_root *r = dir_root_of(d, key);
+
+	return r != NULL && r->status != ROOT_DISOWNED &&
+	    (state == NULL || strcmp(r->state, state) == 0);
+}
+
+int
+dir_state_contested(struct directory *d, const char *state)
+{
+	for (size_t i = 0; i < d->nroots; i++)
+		if (d->roots[i].status == ROOT_UNENDORSED &&
+		    strcmp(d->roots[i].state, state) == 0)
+			return 1;
 	return 0;
+}
+
+int
+dir_device_unconfirmed(struct directory *d, const uint8_t key[32])
+{
+	struct dir_device *dev = dir_device(d, key);
+	struct dir_root *r = dev != NULL ? dir_root_of(d, dev->root) : NULL;
+
+	return r != NULL && r->status == ROOT_UNENDORSED;
+}
+
+/* Was dev's root key disowned before log index? */
+static int
+root_disowned(struct directory *d, const struct dir_device *dev, int64_t index)
+{
+	struct dir_root *r = dir_root_of(d, dev->root);
+
+	return r != NULL && r->status == ROOT_DISOWNED && r->decided_index < index;
 }
 
 int
@@ -117,7 +163,8 @@ dir_device_current(struct directory *d, const uint8_t key[32], int64_t index)
 	struct dir_device *dev = dir_device(d, key);
 
 	return dev != NULL && dev->cert_index < index &&
-	    (dev->revoked_index < 0 || dev->revoked_index > index);
+	    (dev->revoked_index < 0 || dev->revoked_index > index) &&
+	    !root_disowned(d, dev, index);
 }
 
 void
@@ -161,7 +208,7 @@ check_admit(struct directory *d, const struct envelope *e)
 		rs_seterr("admission payload names %s but the header names %s", st, e->state);
 		goto out;
 	}
-	if (dir_is_root(d, NULL, root)) {
+	if (dir_root_of(d, root) != NULL) {
 		rs_seterr("this root key is already admitted");
 		goto out;
 	}
@@ -224,7 +271,7 @@ check_cert(struct directory *d, const struct envelope *e, int64_t time)
 	}
 	if (check_expiry(p, time) != 0)
 		goto out;
-	if (dir_device(d, dev) != NULL || dir_is_root(d, NULL, dev)) {
+	if (dir_device(d, dev) != NULL || dir_root_of(d, dev) != NULL) {
 		rs_seterr("this device key is already in the directory");
 		goto out;
 	}
@@ -266,10 +313,70 @@ check_revoke(struct directory *d, const struct envelope *e)
 		rs_seterr("a device may be revoked only by its State's root key or by itself");
 		goto out;
 	}
+	if (memcmp(e->key, target, 32) != 0 &&
+	    dir_root_of(d, e->key)->status == ROOT_UNENDORSED &&
+	    memcmp(dev->root, e->key, 32) != 0) {
+		rs_seterr("a root key %s has not endorsed may revoke only the devices "
+		    "it certified itself", e->state);
+		goto out;
+	}
 	rc = 0;
 out:
 	json_decref(p);
 	return rc;
+}
+
+/* An endorse record: an endorsed root key of the State decides on another
+ * root key of the State that is still unendorsed. */
+static int
+check_endorse(struct directory *d, const struct envelope *e)
+{
+	struct dir_root *signer, *target;
+	uint8_t key[32];
+	json_t *p;
+	int rc = -1;
+
+	if (need_state(e) != 0 || (p = env_payload_json(e)) == NULL)
+		return -1;
+	if (jhex32_req(p, "root_key", key) != 0)
+		goto out;
+	signer = dir_root_of(d, e->key);
+	if (signer == NULL || strcmp(signer->state, e->state) != 0 ||
+	    signer->status != ROOT_ENDORSED) {
+		rs_seterr("an endorsement must be signed by an endorsed root key of %s",
+		    e->state);
+		goto out;
+	}
+	target = dir_root_of(d, key);
+	if (target == NULL || strcmp(target->state, e->state) != 0) {
+		rs_seterr("the endorsement names no root key of %s", e->state);
+		goto out;
+	}
+	if (target->status != ROOT_UNENDORSED) {
+		rs_seterr("this root key of %s is already %s", e->state,
+		    target->status == ROOT_ENDORSED ? "endorsed" : "disowned, for good");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(p);
+	return rc;
+}
+
+static void
+apply_endorse(struct directory *d, const struct envelope *e, int64_t index)
+{
+	json_t *p = env_payload_json(e);
+	struct dir_root *r;
+	uint8_t key[32];
+
+	if (p != NULL && hex_decode_exact(key, 32, jstr(p, "root_key")) == 0 &&
+	    (r = dir_root_of(d, key)) != NULL) {
+		r->status = json_is_true(json_object_get(p, "accept")) ?
+		    ROOT_ENDORSED : ROOT_DISOWNED;
+		r->decided_index = index;
+	}
+	json_decref(p);
 }
 
 int
@@ -405,11 +512,13 @@ apply_group(struct directory *d, const struct envelope *e, int64_t index)
 /* Is dev a current device at log index and log time: certified before,
  * not revoked before, its certificate not expired? */
 static int
-current_at(const struct dir_device *dev, int64_t index, int64_t time)
+current_at(struct directory *d, const struct dir_device *dev, int64_t index,
+    int64_t time)
 {
 	return dev != NULL && dev->cert_index < index &&
 	    (dev->revoked_index < 0 || dev->revoked_index > index) &&
-	    (dev->expires <= 0 || time <= dev->expires);
+	    (dev->expires <= 0 || time <= dev->expires) &&
+	    !root_disowned(d, dev, index);
 }
 
 /* Every "rcpt" is a current device at the envelope's index and time: mail
@@ -431,7 +540,7 @@ check_recipients(struct directory *d, const struct envelope *e, int64_t index,
 			rs_seterr("recipient %zu is not a device key", i);
 			return -1;
 		}
-		if (!current_at(dir_device(d, key), index, time)) {
+		if (!current_at(d, dir_device(d, key), index, time)) {
 			rs_seterr("recipient %zu is not a current device (unknown, "
 			    "revoked or expired) at log index %lld", i, (long long)index);
 			return -1;
@@ -467,6 +576,12 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 	if (dev->revoked_index >= 0 && dev->revoked_index < index) {
 		rs_seterr("signer's device was revoked at log index %lld",
 		    (long long)dev->revoked_index);
+		return -1;
+	}
+	if (root_disowned(d, dev, index)) {
+		rs_seterr("signer's device was certified by a root key %s disowned "
+		    "at log index %lld", dev->state,
+		    (long long)dir_root_of(d, dev->root)->decided_index);
 		return -1;
 	}
 	if (need_state(e) != 0)
@@ -525,6 +640,8 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 		return check_revoke(d, e);
 	case KIND_GROUP:
 		return check_group(d, e);
+	case KIND_ENDORSE:
+		return check_endorse(d, e);
 	case KIND_CHECK:
 		return check_check(d, e, index, time, flags);
 	case KIND_MSG:
@@ -553,6 +670,12 @@ apply_admit(struct directory *d, const struct envelope *e, int64_t index)
 	hex_decode_exact(r->key, 32, jstr(p, "root_key"));
 	snprintf(r->state, sizeof(r->state), "%s", e->state);
 	r->index = index;
+	r->decided_index = -1;
+	/* The State's first root key is endorsed by its admission. */
+	r->status = ROOT_ENDORSED;
+	for (size_t i = 0; i + 1 < d->nroots; i++)
+		if (strcmp(d->roots[i].state, e->state) == 0)
+			r->status = ROOT_UNENDORSED;
 	json_decref(p);
 }
 
@@ -605,6 +728,9 @@ dir_apply(struct directory *d, const struct envelope *e, int64_t index)
 		break;
 	case KIND_REVOKE:
 		apply_revoke(d, e, index);
+		break;
+	case KIND_ENDORSE:
+		apply_endorse(d, e, index);
 		break;
 	default:
 		break;

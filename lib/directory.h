@@ -8,6 +8,8 @@
  *   revoke  (root key, or the device itself) a device is withdrawn
  *   group   (operator)          a named group of States (e.g. a regional
  *                               organisation) is defined, changed or emptied
+ *   endorse (an endorsed root key of the State) a later root key of the
+ *                               State is endorsed, or disowned for good
  * and the device-signed kinds (msg, ack, cosign) are checked against it:
  * signer certified, not revoked, sequence number and hash chain unbroken.
  *
@@ -24,10 +26,22 @@
 
 #include "envelope.h"
 
+/* A root key's standing (docs/protocol.md section 2, "A second root key").
+ * The first root key admitted for a State is endorsed by its admission; a
+ * later one is unendorsed until an endorsed root key of the State endorses
+ * it or disowns it (for good). */
+enum dir_root_status {
+	ROOT_ENDORSED,
+	ROOT_UNENDORSED,
+	ROOT_DISOWNED
+};
+
 struct dir_root {
 	uint8_t key[32];
 	char state[3];
 	int64_t index;		/* log index of the admission */
+	enum dir_root_status status;
+	int64_t decided_index;	/* of the endorse record that decided; -1 */
 };
 
 struct dir_device {
@@ -74,7 +88,7 @@ struct directory {
  * the node's code: the list must be kinds_sql(KINDS_DIRECTORY), which
  * tests/unit/test_directory.c checks. */
 int dir_public_kind(const char *kind);
-#define DIR_PUBLIC_KINDS_SQL "('admit', 'cert', 'revoke', 'group')"
+#define DIR_PUBLIC_KINDS_SQL "('admit', 'cert', 'revoke', 'group', 'endorse')"
 
 #define DIR_CHECK_CHAIN 1	/* hub: enforce seq/prev of device envelopes */
 
@@ -92,9 +106,20 @@ int dir_check(struct directory *d, const struct envelope *e, int64_t index,
 void dir_apply(struct directory *d, const struct envelope *e, int64_t index);
 
 struct dir_device *dir_device(struct directory *d, const uint8_t key[32]);
-/* Is key a current device (certified, not revoked) at log index? */
+/* Is key a current device (certified, not revoked, its root key not
+ * disowned) at log index? */
 int dir_device_current(struct directory *d, const uint8_t key[32], int64_t index);
+/* Is key an admitted root key (of state, unless NULL) that was not
+ * disowned? */
 int dir_is_root(struct directory *d, const char *state, const uint8_t key[32]);
+/* The root key key, NULL when it was never admitted. */
+struct dir_root *dir_root_of(struct directory *d, const uint8_t key[32]);
+/* Is the State's set of root keys contested: has it a root key that is
+ * neither endorsed nor disowned?  Every node warns about such a State. */
+int dir_state_contested(struct directory *d, const char *state);
+/* Is key a device certified by a root key that is not endorsed (yet)?  A
+ * sender's node does not encrypt to it unless asked (section 2). */
+int dir_device_unconfirmed(struct directory *d, const uint8_t key[32]);
 /* The group called name, NULL when there is none (or it was dissolved). */
 struct dir_group *dir_group(struct directory *d, const char *name);
 int dir_group_has(const struct dir_group *g, const char *state);

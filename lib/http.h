@@ -58,6 +58,26 @@ typedef void (*http_handler)(void *ctx, const struct http_req *req,
 
 struct http_server;
 
+/* What one client may hold of a server (0 for any: no limit).  A
+ * connection beyond per_address from one address is closed as it is
+ * accepted; one that has not finished sending a request's headers
+ * header_timeout_s seconds after it opened (or after its previous request
+ * was answered) is shut down; a request that would park while parks_per_key
+ * requests are parked under its key is answered at once. */
+struct http_limits {
+	unsigned per_address;
+	unsigned header_timeout_s;
+	unsigned parks_per_key;
+};
+
+/* What the server answers itself, in JSON, before a handler runs: a
+ * request target longer than this is 414, headers larger than this 431.
+ * libmicrohttpd's own (HTML) answers come only beyond HTTP_POOL_BYTES,
+ * the memory it may use per connection. */
+#define HTTP_MAX_TARGET		8192
+#define HTTP_MAX_HEADERS	16384
+#define HTTP_POOL_BYTES		(256 * 1024)
+
 /* listen is "ADDR:PORT" ("127.0.0.1:8443", "[::1]:0"); port 0 picks a free
  * port, which http_server_port then tells.  nthreads workers. */
 struct http_server *http_server_start(const char *listen, size_t max_body,
@@ -67,6 +87,10 @@ struct http_server *http_server_start(const char *listen, size_t max_body,
 struct http_server *http_server_start_tls(const char *listen, size_t max_body,
     unsigned nthreads, http_handler h, void *ctx, const char *cert_pem,
     const char *key_pem);
+/* The same with limits (NULL: none). */
+struct http_server *http_server_start_limited(const char *listen,
+    size_t max_body, unsigned nthreads, http_handler h, void *ctx,
+    const char *cert_pem, const char *key_pem, const struct http_limits *lim);
 uint16_t http_server_port(struct http_server *s);
 void http_server_stop(struct http_server *s);
 /* Runs again every request parked under one of keys[0..n-1] (any thread).

@@ -44,6 +44,23 @@
  *    Stopping resumes every parked request first (their handlers answer
  *    as filled) and waits until those answers have gone out, as MHD must
  *    not stop with suspended connections.
+ *  - Hostile clients (docs/protocol.md section 9, struct http_limits).  Every
+ *    connection is recorded when it opens (MHD_OPTION_NOTIFY_CONNECTION),
+ *    with its client's address: one beyond its address's limit is shut
+ *    down there and then.  (MHD's own per-IP limit is kept per worker
+ *    thread of its pool, so it is not one limit.)  MHD's idle timeout does
+ *    not stop a client that sends a byte every few
+ *    seconds and never finishes its headers, so each record has a deadline
+ *    for its headers, cleared when the access handler first runs (all the
+ *    headers are in) and set again when a request is answered (the next
+ *    one's headers must come in time too); a sweeper thread shuts down the
+ *    socket of any connection past its deadline, and MHD then closes it.
+ *    The sweeper holds the list's lock while it shuts a socket down, and
+ *    MHD's close notification takes that lock before MHD closes the
+ *    descriptor, so a descriptor is never shut after it was reused.  A
+ *    request target or headers too long are answered here in JSON (414,
+ *    431), within a per-connection pool large enough that MHD's own HTML
+ *    answers only meet requests beyond it.
  *  - Start-up errors (address in use, permission denied) come from MHD's
  *    logger; we capture them in the starting thread and turn them into an
  *    rs_err sentence.  Run-time MHD messages (clients resetting connections
@@ -52,6 +69,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -75,10 +93,22 @@ struct stream_route {
 };
 
 #define PARK_MAX	4000	/* parked requests at once; more answer at once */
+#define SWEEP_MS	250	/* how often header deadlines are looked at */
 #define CONN_LIMIT	4096	/* connections at once (MHD's default is 1020) */
 #define STOP_WAIT_MS	5000	/* how long stopping waits for woken requests */
 
 struct reqctx;
+
+/* One open connection, for its header deadline and its address's count
+ * (under conn_mu). */
+struct conn_rec {
+	int fd;
+	uint8_t addr[16];	/* the client's address (IPv4 in the last 4) */
+	int over;		/* beyond its address's limit: shut down */
+	int waiting;		/* its request's headers are not all in */
+	int64_t deadline;	/* ms: shut down when still waiting then */
+	struct conn_rec *next, *prev;
+};
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -99,6 +129,14 @@ struct http_server {
 	size_t nresuming;		/* resumed, not yet parked again or ended */
 	uint64_t wake_seq;
 	int stopping;
+
+	struct http_limits lim;
+	/* Open connections and their header deadlines. */
+	pthread_mutex_t conn_mu;
+	pthread_cond_t conn_cv;
+	pthread_t sweep_th;
+	int sweep_running, sweep_stop;
+	struct conn_rec *conns;
 };
 
 /* Per-request state, created by the URI log callback. */
@@ -107,6 +145,7 @@ struct reqctx {
 	struct buf body;
 	int started;		/* access handler has seen the headers */
 	int too_large;		/* body passed max_body: discard and 413 */
+	int refused;		/* answered before the body (1; 2: failed) */
 	const struct stream_route *sr;	/* a streamed request's route */
 	void *st;		/* its state, until end or abort */
 	/* parking */
@@ -460,6 +499,17 @@ park_timer(void *arg)
 	return NULL;
 }
 
+/* Requests parked under key (under park_mu). */
+static unsigned
+parked_under(struct http_server *s, const uint8_t key[32])
+{
+	unsigned n = 0;
+
+	for (struct reqctx *rc = s->parked; rc != NULL; rc = rc->pnext)
+		n += memcmp(rc->key, key, 32) == 0;
+	return n;
+}
+
 /* Parks rc until resp->park_until or a wake of resp->park_key.  seq is the
  * wake counter before the handler looked. */
 static int
@@ -467,7 +517,9 @@ park(struct http_server *s, struct MHD_Connection *conn, struct reqctx *rc,
     const struct http_resp *resp, uint64_t seq)
 {
 	pthread_mutex_lock(&s->park_mu);
-	if (s->stopping || s->nparked >= PARK_MAX) {
+	if (s->stopping || s->nparked >= PARK_MAX ||
+	    (s->lim.parks_per_key > 0 &&
+	    parked_under(s, resp->park_key) >= s->lim.parks_per_key)) {
 		pthread_mutex_unlock(&s->park_mu);
 		return PARK_REFUSED;
 	}
@@ -596,6 +648,114 @@ park_stop(struct http_server *s)
 	pthread_mutex_unlock(&s->park_mu);
 }
 
+/* ---- header deadlines -------------------------------------------------- */
+
+/* The client's address as 16 bytes, IPv4 (and IPv4-mapped IPv6) alike. */
+static void
+client_address(struct MHD_Connection *conn, uint8_t out[16])
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	memset(out, 0, 16);
+	if (sa != NULL && sa->sa_family == AF_INET)
+		memcpy(out + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	else if (sa != NULL && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		if (memcmp(out, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+			memset(out, 0, 12);
+	}
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct conn_rec *r;
+	unsigned same = 0;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		r = xcalloc(1, sizeof(*r));
+		r->fd = ci != NULL ? ci->connect_fd : -1;
+		client_address(conn, r->addr);
+		r->waiting = s->lim.header_timeout_s > 0;
+		r->deadline = now_ms() + (int64_t)s->lim.header_timeout_s * 1000;
+		pthread_mutex_lock(&s->conn_mu);
+		for (struct conn_rec *o = s->conns; o != NULL; o = o->next)
+			same += !o->over && memcmp(o->addr, r->addr, 16) == 0;
+		if (s->lim.per_address > 0 && same >= s->lim.per_address &&
+		    r->fd >= 0) {
+			r->over = 1;
+			r->waiting = 0;
+			shutdown(r->fd, SHUT_RDWR);
+		}
+		r->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = r;
+		s->conns = r;
+		pthread_mutex_unlock(&s->conn_mu);
+		*socket_context = r;
+		return;
+	}
+	/* Closed: MHD closes the descriptor after this returns. */
+	if ((r = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&s->conn_mu);
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		s->conns = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	pthread_mutex_unlock(&s->conn_mu);
+	free(r);
+	*socket_context = NULL;
+}
+
+/* The connection's current request has all its headers in (waiting 0), or
+ * was answered and the next one's must come in time (waiting 1). */
+static void
+conn_waiting(struct http_server *s, struct MHD_Connection *conn, int waiting)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct conn_rec *r;
+
+	if (s->lim.header_timeout_s == 0 ||
+	    (ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT)) == NULL ||
+	    (r = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&s->conn_mu);
+	r->waiting = waiting;
+	r->deadline = now_ms() + (int64_t)s->lim.header_timeout_s * 1000;
+	pthread_mutex_unlock(&s->conn_mu);
+}
+
+static void *
+sweeper(void *arg)
+{
+	struct http_server *s = arg;
+	struct timespec ts;
+	int64_t now;
+
+	pthread_mutex_lock(&s->conn_mu);
+	while (!s->sweep_stop) {
+		now = now_ms();
+		for (struct conn_rec *r = s->conns; r != NULL; r = r->next)
+			if (r->waiting && r->deadline <= now && r->fd >= 0) {
+				shutdown(r->fd, SHUT_RDWR);
+				r->waiting = 0;		/* once */
+			}
+		abs_time(&ts, now + SWEEP_MS);
+		pthread_cond_timedwait(&s->conn_cv, &s->conn_mu, &ts);
+	}
+	pthread_mutex_unlock(&s->conn_mu);
+	return NULL;
+}
+
 /* ---- request handling ------------------------------------------------ */
 
 static void *
@@ -619,6 +779,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (rc->sr != NULL && rc->st != NULL)
 		rc->sr->ops->abort(rc->st);
 	park_forget(s, rc);
+	conn_waiting(s, conn, 1);
 	free(rc->target);
 	buf_free(&rc->body);
 	free(rc);
@@ -755,6 +916,41 @@ on_stream(struct MHD_Connection *conn, const char *url, const char *method,
 }
 
 static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	size_t *n = cls;
+
+	*n += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* A request target or headers larger than we take: answered (414, 431)
+ * with the body discarded; 1 when it was. */
+static int
+head_too_large(struct http_server *s, struct MHD_Connection *conn,
+    struct reqctx *rc)
+{
+	struct http_resp resp;
+	size_t n = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n);
+	if (strlen(rc->target) > HTTP_MAX_TARGET)
+		http_resp_error(&resp, 414, "request target of %zu bytes is too long "
+		    "(at most %d)", strlen(rc->target), HTTP_MAX_TARGET);
+	else if (n > HTTP_MAX_HEADERS)
+		http_resp_error(&resp, 431, "request headers of %zu bytes are too "
+		    "large (at most %d)", n, HTTP_MAX_HEADERS);
+	else
+		return 0;
+	rc->refused = 1;
+	if (queue_resp(conn, &resp) != MHD_YES)
+		rc->refused = 2;
+	return 1;
+}
+
+static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **req_cls)
@@ -766,11 +962,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rc = on_uri(s, url, conn);
 		*req_cls = rc;
 	}
+	if (rc->refused) {		/* answered already: drop the rest */
+		*upload_data_size = 0;
+		return rc->refused == 1 ? MHD_YES : MHD_NO;
+	}
 	if (rc->sr != NULL)
 		return on_stream(conn, url != NULL ? url : "", method,
 		    upload_data, upload_data_size, rc, 0);
 	if (!rc->started) {
 		rc->started = 1;
+		conn_waiting(s, conn, 0);
+		if (head_too_large(s, conn, rc))
+			return MHD_YES;
 		if ((rc->sr = find_stream(s, url != NULL ? url : "", method)) != NULL)
 			return on_stream(conn, url, method, upload_data,
 			    upload_data_size, rc, 1);
@@ -859,7 +1062,22 @@ server_free(struct http_server *s)
 {
 	pthread_mutex_destroy(&s->park_mu);
 	pthread_cond_destroy(&s->park_cv);
+	pthread_mutex_destroy(&s->conn_mu);
+	pthread_cond_destroy(&s->conn_cv);
 	free(s);
+}
+
+static void
+sweeper_stop(struct http_server *s)
+{
+	if (!s->sweep_running)
+		return;
+	pthread_mutex_lock(&s->conn_mu);
+	s->sweep_stop = 1;
+	pthread_cond_signal(&s->conn_cv);
+	pthread_mutex_unlock(&s->conn_mu);
+	pthread_join(s->sweep_th, NULL);
+	s->sweep_running = 0;
 }
 
 struct http_server *
@@ -873,17 +1091,26 @@ struct http_server *
 http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
     http_handler h, void *ctx, const char *cert_pem, const char *key_pem)
 {
+	return http_server_start_limited(listen, max_body, nthreads, h, ctx,
+	    cert_pem, key_pem, NULL);
+}
+
+struct http_server *
+http_server_start_limited(const char *listen, size_t max_body, unsigned nthreads,
+    http_handler h, void *ctx, const char *cert_pem, const char *key_pem,
+    const struct http_limits *lim)
+{
 	struct sockaddr_storage ss;
 	struct http_server *s;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	struct MHD_OptionItem pool[4] = {
-		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
-		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
-	};
+	struct MHD_OptionItem pool[8];
 	size_t nopt = 0;
 	int v6 = 0;
+
+	for (size_t i = 0; i < sizeof(pool) / sizeof(pool[0]); i++)
+		pool[i] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
 	if (h == NULL) {
 		rs_seterr("no request handler given");
@@ -919,8 +1146,18 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	s->h = h;
 	s->ctx = ctx;
 	s->max_body = max_body;
+	if (lim != NULL)
+		s->lim = *lim;
+	if (s->lim.per_address > 0 || s->lim.header_timeout_s > 0) {
+		pool[nopt].option = MHD_OPTION_NOTIFY_CONNECTION;
+		pool[nopt].value = (intptr_t)on_connection;
+		pool[nopt++].ptr_value = s;
+	}
+	assert(nopt < sizeof(pool) / sizeof(pool[0]));
 	if (pthread_mutex_init(&s->park_mu, NULL) != 0 ||
-	    pthread_cond_init(&s->park_cv, NULL) != 0) {
+	    pthread_cond_init(&s->park_cv, NULL) != 0 ||
+	    pthread_mutex_init(&s->conn_mu, NULL) != 0 ||
+	    pthread_cond_init(&s->conn_cv, NULL) != 0) {
 		rs_seterr("cannot initialise the HTTP server's locks");
 		free(s);
 		return NULL;
@@ -935,6 +1172,7 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_BYTES,
 	    MHD_OPTION_ARRAY, pool,
 	    MHD_OPTION_END);
 	log_capture = 0;
@@ -942,6 +1180,15 @@ http_server_start_tls(const char *listen, size_t max_body, unsigned nthreads,
 		rs_seterr("cannot listen on %s: %s", listen, startup_reason());
 		server_free(s);
 		return NULL;
+	}
+	if (s->lim.header_timeout_s > 0) {
+		if (pthread_create(&s->sweep_th, NULL, sweeper, s) != 0) {
+			rs_seterr("cannot start the HTTP server's sweeper thread");
+			MHD_stop_daemon(s->d);
+			server_free(s);
+			return NULL;
+		}
+		s->sweep_running = 1;
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	if (info == NULL || info->port == 0) {
@@ -987,6 +1234,7 @@ http_server_stop(struct http_server *s)
 	if (s == NULL)
 		return;
 	park_stop(s);
+	sweeper_stop(s);
 	MHD_stop_daemon(s->d);
 	server_free(s);
 }

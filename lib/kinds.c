@@ -61,6 +61,12 @@ static const struct kind_field group_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+static const struct kind_field endorse_fields[] = {
+	{ "root_key", KF_HEX32, 1 },
+	{ "accept", KF_BOOL, 1 },
+	{ NULL, 0, 0 }
+};
+
 static const struct kind_field cosign_fields[] = {
 	{ "checkpoint", KF_TEXT, 1 },
 	{ "sig", KF_B64, 1 },
@@ -110,6 +116,8 @@ static const struct kind_info table[KIND_COUNT] = {
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, revoke_fields, NULL },
 	[KIND_GROUP] = { KIND_GROUP, "group", KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, group_fields, NULL },
+	[KIND_ENDORSE] = { KIND_ENDORSE, "endorse", KIND_BY_ROOT,
+	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, endorse_fields, NULL },
 	[KIND_MSG] = { KIND_MSG, "msg", KIND_BY_DEVICE,
 	    KIND_CHAINED | KIND_ROUTED, 1 * MIB, NULL, NULL },
 	[KIND_ACK] = { KIND_ACK, "ack", KIND_BY_DEVICE,

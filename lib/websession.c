@@ -4,6 +4,14 @@
  * design).  The session table is a fixed array behind one mutex: a node has
  * a handful of users, and a bounded table cannot be grown by a flood of
  * sign-ins (the oldest session is dropped when it is full).
+ *
+ * Sign-in limits.  The counters of accounts live in their own table, which
+ * only names of accounts enter: it is as large as the node's accounts, and
+ * failing on any number of other names leaves every account's count alone
+ * (a shared table that evicts its oldest entry, unknown names included,
+ * let 64 throw-away names reset the victim's count).  Names that are no
+ * account share one counter, and every try, whatever the name, goes
+ * through a limit of WS_TRIES_PER_S a second (each costs an Argon2id).
  */
 #include "websession.h"
 
@@ -14,7 +22,7 @@
 
 #include "util.h"
 
-#define RATE_SLOTS 64
+#define RATE_ACCOUNTS_MAX 4096	/* accounts with a counter, at most */
 
 struct rate {
 	char name[WS_NAME_MAX + 1];
@@ -25,7 +33,11 @@ struct rate {
 struct ws_table {
 	pthread_mutex_t mu;
 	struct ws_session s[WS_MAX_SESSIONS];
-	struct rate r[RATE_SLOTS];
+	struct rate *accounts;		/* one per account that failed */
+	size_t naccounts;
+	struct rate unknown;		/* every name that is no account */
+	int64_t tries[WS_TRIES_PER_S];	/* times of the last tries, a ring */
+	size_t ntry;
 };
 
 int
@@ -162,6 +174,7 @@ ws_table_free(struct ws_table *t)
 		if (t->s[i].token[0])
 			end_slot(&t->s[i]);
 	pthread_mutex_destroy(&t->mu);
+	free(t->accounts);
 	free(t);
 }
 
@@ -313,52 +326,75 @@ ws_session_set_lang(struct ws_table *t, const char *token, const char *lang)
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* The counter of an account (created when create). */
 static struct rate *
-rate_slot(struct ws_table *t, const char *name, int create, int64_t now)
+account_rate(struct ws_table *t, const char *name, int create, int64_t now)
 {
-	struct rate *oldest = &t->r[0];
+	struct rate *r;
 
-	for (int i = 0; i < RATE_SLOTS; i++) {
-		if (t->r[i].name[0] && strcmp(t->r[i].name, name) == 0)
-			return &t->r[i];
-		if (t->r[i].last < oldest->last)
-			oldest = &t->r[i];
-	}
-	if (!create)
+	for (size_t i = 0; i < t->naccounts; i++)
+		if (strcmp(t->accounts[i].name, name) == 0)
+			return &t->accounts[i];
+	if (!create || t->naccounts == RATE_ACCOUNTS_MAX)
 		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	snprintf(oldest->name, sizeof(oldest->name), "%.*s", WS_NAME_MAX, name);
-	oldest->first = oldest->last = now;
-	return oldest;
+	t->accounts = xrealloc(t->accounts, (t->naccounts + 1) * sizeof(*t->accounts));
+	r = &t->accounts[t->naccounts++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%.*s", WS_NAME_MAX, name);
+	r->first = r->last = now;
+	return r;
 }
 
-int64_t
-ws_rate_wait(struct ws_table *t, const char *name, int64_t now)
+static int64_t
+locked_for(const struct rate *r, int limit, int64_t now)
 {
-	struct rate *r;
-	int64_t wait = 0;
-
-	pthread_mutex_lock(&t->mu);
-	r = rate_slot(t, name, 0, now);
-	if (r != NULL && r->fails >= WS_FAIL_LIMIT && now - r->last < WS_LOCK_MS)
-		wait = (WS_LOCK_MS - (now - r->last) + 999) / 1000;
-	pthread_mutex_unlock(&t->mu);
-	return wait;
+	if (r == NULL || r->fails < limit || now - r->last >= WS_LOCK_MS)
+		return 0;
+	return (WS_LOCK_MS - (now - r->last) + 999) / 1000;
 }
 
-void
-ws_rate_failed(struct ws_table *t, const char *name, int64_t now)
+static void
+count_failure(struct rate *r, int64_t now)
 {
-	struct rate *r;
-
-	pthread_mutex_lock(&t->mu);
-	r = rate_slot(t, name, 1, now);
 	if (now - r->first > WS_FAIL_WINDOW_MS) {
 		r->fails = 0;
 		r->first = now;
 	}
 	r->fails++;
 	r->last = now;
+}
+
+int64_t
+ws_rate_wait(struct ws_table *t, const char *name, int is_account, int64_t now)
+{
+	int64_t wait, oldest;
+
+	pthread_mutex_lock(&t->mu);
+	wait = is_account ? locked_for(account_rate(t, name, 0, now), WS_FAIL_LIMIT,
+	    now) : locked_for(&t->unknown, WS_UNKNOWN_LIMIT, now);
+	if (wait == 0) {
+		/* The ring holds the last WS_TRIES_PER_S tries; the oldest of
+		 * them less than a second ago means one try too many. */
+		oldest = t->tries[t->ntry % WS_TRIES_PER_S];
+		if (t->ntry >= WS_TRIES_PER_S && now - oldest < 1000)
+			wait = 1;
+		else
+			t->tries[t->ntry++ % WS_TRIES_PER_S] = now;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return wait;
+}
+
+void
+ws_rate_failed(struct ws_table *t, const char *name, int is_account, int64_t now)
+{
+	struct rate *r;
+
+	pthread_mutex_lock(&t->mu);
+	r = is_account ? account_rate(t, name, 1, now) : &t->unknown;
+	if (r == NULL)
+		r = &t->unknown;	/* more accounts than counters: share one */
+	count_failure(r, now);
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -368,8 +404,10 @@ ws_rate_passed(struct ws_table *t, const char *name)
 	struct rate *r;
 
 	pthread_mutex_lock(&t->mu);
-	if ((r = rate_slot(t, name, 0, 0)) != NULL)
-		memset(r, 0, sizeof(*r));
+	if ((r = account_rate(t, name, 0, 0)) != NULL) {
+		r->fails = 0;
+		r->first = r->last = 0;
+	}
 	pthread_mutex_unlock(&t->mu);
 }
 

@@ -19,7 +19,12 @@
  * a random 256-bit token kept by the browser in an HttpOnly SameSite=Strict
  * cookie, plus a second random token the page must echo in X-CSRF-Token on
  * every POST.  Sessions end after WS_IDLE_MS without use or WS_MAX_MS after
- * sign-in.  Failed sign-ins are rate limited per account name.
+ * sign-in.  Failed sign-ins are limited three ways: per account (WS_FAIL_LIMIT
+ * failures in WS_FAIL_WINDOW_MS lock that account for WS_LOCK_MS), for all
+ * names that are no account together (WS_UNKNOWN_LIMIT, the same lock for
+ * them), and every try whatever the name (WS_TRIES_PER_S, a short wait).
+ * An account's counter is kept only for accounts, so no number of tries on
+ * other names can push it out of the table and reset it.
  *
  * Every function takes the current time as an argument so the expiry and
  * rate-limit rules are testable without waiting.
@@ -37,9 +42,11 @@
 #define WS_MAX_SESSIONS	256
 #define WS_IDLE_MS	(30 * 60 * 1000LL)
 #define WS_MAX_MS	(12 * 3600 * 1000LL)
-#define WS_FAIL_LIMIT	5		/* failures before the lock */
+#define WS_FAIL_LIMIT	5		/* an account's failures before the lock */
 #define WS_FAIL_WINDOW_MS (10 * 60 * 1000LL)
 #define WS_LOCK_MS	(60 * 1000LL)
+#define WS_UNKNOWN_LIMIT 20		/* failures on names that are no account */
+#define WS_TRIES_PER_S	10		/* sign-in tries a second, all names */
 #define WS_PASSWORD_MIN	8
 
 /* The sealed copy of a device key, as stored with an account. */
@@ -99,10 +106,13 @@ struct keypair *ws_session_key(struct ws_table *t, const char *token);
 void ws_lock(struct ws_table *t);
 void ws_unlock(struct ws_table *t);
 
-/* Rate limiting of sign-ins: 0 when name may try now; otherwise the number
- * of seconds to wait. */
-int64_t ws_rate_wait(struct ws_table *t, const char *name, int64_t now);
-void ws_rate_failed(struct ws_table *t, const char *name, int64_t now);
+/* Rate limiting of sign-ins; is_account says whether name is an account
+ * of the node.  ws_rate_wait: 0 when name may try now (the try is counted
+ * against the rate of all tries); otherwise the seconds to wait. */
+int64_t ws_rate_wait(struct ws_table *t, const char *name, int is_account,
+    int64_t now) __attribute__((warn_unused_result));
+void ws_rate_failed(struct ws_table *t, const char *name, int is_account,
+    int64_t now);
 void ws_rate_passed(struct ws_table *t, const char *name);
 
 /* Constant-time comparison of two tokens (NUL-terminated). */

@@ -60,36 +60,48 @@ out:
 
 struct alarm_listing {
 	json_t *arr;
-	int json, evidence, count;
+	int json, evidence, count, open;
 };
 
 static int
-print_alarm(void *ud, int64_t row, int64_t time, const char *kind, const char *text,
-    const char *evidence)
+print_alarm(void *ud, const struct alarm_row *a)
 {
 	struct alarm_listing *l = ud;
-	char t[32];
+	char t[32], r[32];
 
 	l->count++;
+	l->open += a->resolved == 0;
 	if (l->json) {
-		json_array_append_new(l->arr, json_pack("{s:I,s:I,s:s,s:s,s:s?}",
-		    "n", (json_int_t)row, "time", (json_int_t)time, "kind", kind,
-		    "text", text, "evidence", evidence));
+		json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s?}", "n", (json_int_t)a->row,
+		    "time", (json_int_t)a->time, "kind", a->kind, "text", a->text,
+		    "evidence", a->evidence);
+		json_object_set_new(o, "index", a->index >= 0 ?
+		    json_integer((json_int_t)a->index) : json_null());
+		json_object_set_new(o, "resolved", a->resolved > 0 ?
+		    json_integer((json_int_t)a->resolved) : json_null());
+		json_array_append_new(l->arr, o);
 		return 0;
 	}
-	printf("#%lld  %s  %s\n      %s\n", (long long)row, time_str(time, t, sizeof(t)),
-	    kind, text);
-	if (l->evidence && evidence != NULL)
-		printf("      evidence: %s\n", evidence);
+	if (a->resolved > 0)
+		printf("#%lld  %s  %s  %s  (resolved %s)\n", (long long)a->row,
+		    time_str(a->time, t, sizeof(t)), a->kind, a->text,
+		    time_str(a->resolved, r, sizeof(r)));
+	else
+		printf("#%lld  %s  %s  %s\n", (long long)a->row, time_str(a->time, t, sizeof(t)),
+		    a->kind, a->text);
+	if (l->evidence && a->evidence != NULL)
+		printf("      evidence: %s\n", a->evidence);
 	return 0;
 }
 
+/* Every alarm, resolved or not; the exit status is 1 while any is
+ * unresolved. */
 int
 cmd_alarms(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	struct alarm_listing l = { json_array(), 0, 0, 0 };
+	struct alarm_listing l = { json_array(), 0, 0, 0, 0 };
 	int rc;
 
 	if ((rc = cli_parse(&o, &doc_alarms, argc, argv)) != 0) {
@@ -101,7 +113,7 @@ cmd_alarms(int argc, char **argv)
 	l.evidence = opt_flag(&o, "--evidence");
 	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	if (node_open(&n, 0) != 0 || store_alarms_each(&n, print_alarm, &l) != 0) {
+	if (node_open(&n, 0) != 0 || store_alarm_rows_each(&n, print_alarm, &l) != 0) {
 		rc = fail("alarms");
 		goto out;
 	}
@@ -111,7 +123,9 @@ cmd_alarms(int argc, char **argv)
 		free(text);
 	} else if (l.count == 0)
 		printf("no alarms: nothing this node verified contradicts itself\n");
-	rc = l.count > 0 ? 1 : 0;
+	else if (l.open == 0)
+		printf("no unresolved alarm: the records above were served intact again\n");
+	rc = l.open > 0 ? 1 : 0;
 out:
 	json_decref(l.arr);
 	node_close(&n);

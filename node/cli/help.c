@@ -519,14 +519,18 @@ const struct cmd_doc doc_sync = {
 	.summary = "one pass with the hub",
 	.synopsis = "[--dir NODEDIR]",
 	.description =
-"Sends what waits in the outbox, fetches the directory and this device's\n"
-"mail, and verifies everything: the checkpoint's signature and\n"
-"consistency with every earlier checkpoint, each record's inclusion\n"
-"proof, each envelope's signature and its signer's certificate.  New\n"
-"messages are decrypted and a signed \"delivered\" acknowledgement goes\n"
-"back.  Anything that fails a check is refused and reported.",
+"Sends what waits in the outbox, fetches every public record (directory,\n"
+"groups, checks, cosignatures) and this device's mail, and verifies\n"
+"everything: the checkpoint's signature and consistency with every earlier\n"
+"checkpoint, that the public records are all there (the checkpoint's\n"
+"public root), each record's inclusion proof, each envelope's signature\n"
+"and its signer's certificate.  New messages are decrypted and a signed\n"
+"\"delivered\" acknowledgement goes back.  A record the hub left out or\n"
+"served damaged is an alarm, asked for again on every pass until it is\n"
+"served intact; a message whose content is wrong is refused.",
 	.common = common_node,
-	.exit_status = EXIT_NODE "  1 also when any record was refused.",
+	.exit_status = EXIT_NODE "  1 also while any alarm is unresolved or when a "
+	    "record was refused.",
 	.examples = "  roster sync --dir ~/roster",
 };
 
@@ -654,7 +658,7 @@ const struct cmd_doc doc_audit = {
 static const struct opt_spec opts_alarms[] = {
 	{ "--evidence", NULL, 0,
 	  "Add the signed statements that prove each alarm (checkpoints,\n"
-	  "records), which anyone can check." },
+	  "records as served), which anyone can check." },
 	{ "--json", NULL, 0, "As JSON." },
 	{ NULL, NULL, 0, NULL }
 };
@@ -665,12 +669,14 @@ const struct cmd_doc doc_alarms = {
 	.synopsis = "[--evidence] [--json]",
 	.description =
 "Lists the alarms this node has raised, oldest first: when, what kind\n"
-"(split-view, history-rewritten, foreign-key-record, bad-directory-record,\n"
-"bad-receipt) and what was seen.  Alarms are never cleared: they are\n"
-"evidence.",
+"(split-view, history-rewritten, checkpoint-downgrade, foreign-key-record,\n"
+"public-omitted, public-root, bad-record, log-time, bad-receipt) and what\n"
+"was seen.  An alarm about one record the hub left out or served damaged\n"
+"is resolved when the hub serves it intact, and shown as such; no alarm\n"
+"is ever deleted: they are evidence.",
 	.opts = opts_alarms,
 	.common = common_node,
-	.exit_status = "0 when there is no alarm; 1 when there is any (or on a "
+	.exit_status = "0 when no alarm is unresolved; 1 while any is (or on a "
 	    "failure); 2 on a usage error.",
 	.examples = "  roster alarms --evidence",
 };

@@ -58,11 +58,17 @@ cmd_sync(int argc, char **argv)
 		    json_array_size(stale), json_array_size(stale) == 1 ? "" : "s", n.cfg.state,
 		    checks_stale_days(&n));
 	json_decref(stale);
+	rc = 0;
 	if (s.refused > 0) {
 		printf("%d record%s refused (see above)\n", s.refused, s.refused == 1 ? "" : "s");
 		rc = 1;
-	} else
-		rc = 0;
+	}
+	if (s.unresolved > 0 || s.alarms > 0) {
+		printf("%d alarm%s raised; %lld record%s the hub has not served intact "
+		    "(`roster alarms`)\n", s.alarms, s.alarms == 1 ? "" : "s",
+		    (long long)s.unresolved, s.unresolved == 1 ? "" : "s");
+		rc = 1;
+	}
 out:
 	node_close(&n);
 	return rc;

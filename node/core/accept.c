@@ -1,13 +1,18 @@
 /*
- * accept.c - the rules of each listing's records (see accept.h).
+ * accept.c - the rules of a record that need the store (see accept.h).
  *
- * A record reaches these functions with its inclusion in a verified
- * checkpoint proved and its signature checked (sync.c).  What is left is
- * what only this node can judge: whether the signer was a current device
- * at that index (the directory), whether the record is for this device and
- * in its sender's sequence, whether a payload decrypts and makes sense.  A
- * refusal is final for that record; a failure of this node's own store is
- * not a refusal (NR_STORAGE: the page is rolled back and taken again).
+ * A record reaches these functions with its framing, inclusion in a
+ * verified checkpoint, digest and signature checked, and a message's
+ * payload opened (page.c).  What is left is what only the store can say:
+ * whether the signer was a current device at that index (the directory,
+ * complete below that index: sync.c sees to it), whether the record is in
+ * its sender's sequence, whether a payload makes sense.  Who is to blame
+ * decides what happens next: a rule the hub applies as well (the
+ * directory's, the sequence) broken by a logged record is the hub's doing,
+ * NR_BAD, an alarm that is retried; a rule only the receiver applies (the
+ * content of a message) is the sender's, NR_REFUSED, final for that
+ * record.  A failure of this node's own store is neither (NR_STORAGE: the
+ * page is rolled back and taken again).
  */
 #include "accept.h"
 
@@ -19,68 +24,64 @@
 #include "alert.h"
 #include "checkrec.h"
 #include "jsonutil.h"
+#include "kinds.h"
 #include "original.h"
+#include "page.h"
 #include "payload.h"
 #include "seal.h"
 #include "store.h"
 #include "verify.h"
 
-static int
-rcpt_has(const struct envelope *e, const uint8_t key[32])
-{
-	json_t *r = env_field(e, "rcpt"), *v;
-	char *hex = hex_encode(key, 32);
-	size_t i;
-	int found = 0;
-
-	json_array_foreach(r, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), hex) == 0)
-			found = 1;
-	free(hex);
-	return found;
-}
-
-/* Under the directory's rules at index, or only maybe refused because this
- * node's directory is older than the record (its signer was certified just
- * before it wrote). */
+/* Under the directory's rules at index: NR_BAD when not. */
 static enum node_result
 signer_ok(struct node *n, const struct envelope *e, int64_t index, int64_t time)
 {
-	if (dir_check(n->directory, e, index, time, 0) != 0)
-		return (uint64_t)index >= n->dir_size ? NR_RETRY : NR_REFUSED;
+	if (dir_check(n->directory, e, index, time, 0) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("it breaks the directory's rules: %s", why);
+		return NR_BAD;
+	}
 	return NR_OK;
 }
 
 /* Envelopes of one device reach a node in log order, so their sequence
- * numbers must rise; anything else is a replay or a reordering. */
+ * numbers must rise with the index; anything else is a replay or a
+ * reordering the hub let into its log.  A record retaken after later ones
+ * of the same device (an alarm resolved) must be below the last seen. */
 static enum node_result
-check_sender_seq(struct node *n, const struct envelope *e)
+check_sender_seq(struct node *n, const struct envelope *e, int64_t index, int retake)
 {
-	int64_t last;
+	int64_t last, at;
 
-	if (store_sender_seq(n, e->key, &last) != 0)
+	if (store_sender_seq(n, e->key, &last, &at) != 0)
 		return NR_STORAGE;
+	if (retake && at > index) {
+		if (e->seq >= last) {
+			rs_seterr("out of sequence: sequence number %lld at log index %lld, "
+			    "before %lld at %lld from the same device", (long long)e->seq,
+			    (long long)index, (long long)last, (long long)at);
+			return NR_BAD;
+		}
+		return NR_OK;
+	}
 	if (e->seq <= last) {
 		rs_seterr("replayed or reordered: sequence number %lld after %lld from the"
 		    " same device", (long long)e->seq, (long long)last);
-		return NR_REFUSED;
+		return NR_BAD;
 	}
-	return store_sender_set(n, e->key, e->seq) == 0 ? NR_OK : NR_STORAGE;
+	return store_sender_set(n, e->key, e->seq, index) == 0 ? NR_OK : NR_STORAGE;
 }
 
 static enum node_result
 check_device_envelope(struct node *n, const struct envelope *e, int64_t index,
-    int64_t time)
+    int64_t time, int retake)
 {
 	enum node_result rc;
 
-	if (!rcpt_has(e, n->cfg.device)) {
-		rs_seterr("not addressed to this device");
-		return NR_REFUSED;
-	}
 	if ((rc = signer_ok(n, e, index, time)) != NR_OK)
 		return rc;
-	return check_sender_seq(n, e);
+	return check_sender_seq(n, e, index, retake);
 }
 
 /* The receiving side of escalation (escalate.c): an overdue notice about a
@@ -106,24 +107,18 @@ notice_received(struct node *n, const struct envelope *e, json_t *m, int64_t tim
 }
 
 static enum node_result
-accept_msg(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
+accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r,
+    struct sync_stats *s)
 {
-	struct buf plain = {0};
+	const struct envelope *e = &r->e;
+	int64_t index = r->index, time = r->time;
 	struct msg_new row;
-	json_t *m = NULL;
+	json_t *m;
 	char *to = NULL, *rcpt = NULL, *content = NULL, ferr[RS_ERRLEN + 64];
 	uint8_t parent[32];
 	enum node_result rc;
 
-	if ((rc = check_device_envelope(n, e, index, time)) != NR_OK)
-		return rc;
-	if (seal_decrypt(&plain, e->payload, e->payload_len, n->key) != 0)
-		return NR_REFUSED;
-	m = jparse(plain.p, plain.len);
-	if (plain.p != NULL)
-		sodium_memzero(plain.p, plain.len);
-	buf_free(&plain);
+	m = jparse(r->plain.p, r->plain.len);
 	rc = NR_REFUSED;
 	if (m == NULL || !json_is_object(m)) {
 		rs_seterr("decrypted body is not a roster message");
@@ -210,12 +205,12 @@ listed_in(const char *rcpt_json, const uint8_t key[32])
 }
 
 static enum node_result
-accept_ack(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
+accept_ack(struct node *n, const struct checkpoint *cp, const struct page_rec *r,
+    struct sync_stats *s)
 {
+	const struct envelope *e = &r->e;
 	uint8_t ref[32];
 	const char *status = env_str(e, "status");
-	struct buf plain = {0};
 	json_t *note = NULL;
 	char *rcpt = NULL;
 	enum store_result sent;
@@ -230,8 +225,6 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct envelope *e
 		rs_seterr("acknowledgement without a valid \"ref\"");
 		return NR_REFUSED;
 	}
-	if ((rc = check_device_envelope(n, e, index, time)) != NR_OK)
-		return rc;
 	if ((sent = store_sent_rcpt(n, ref, &rcpt)) == STORE_ERROR)
 		return NR_STORAGE;
 	rc = NR_REFUSED;
@@ -243,97 +236,59 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct envelope *e
 		rs_seterr("acknowledgement from a device the message was not sent to");
 		goto out;
 	}
-	if (seal_decrypt(&plain, e->payload, e->payload_len, n->key) != 0 ||
-	    (note = jparse(plain.p, plain.len)) == NULL)
+	if ((note = jparse(r->plain.p, r->plain.len)) == NULL)
 		goto out;
-	if (store_ack_add(n, ref, e->key, status, index, time, jstr(note, "note")) != 0 ||
-	    store_record_add(n, e, index, time, cp->size) != 0) {
+	if (store_ack_add(n, ref, e->key, status, r->index, r->time, jstr(note, "note")) != 0 ||
+	    store_record_add(n, e, r->index, r->time, cp->size) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}
 	s->acks++;
 	rc = NR_OK;
 out:
-	buf_free(&plain);
 	json_decref(note);
 	free(rcpt);
 	return rc;
 }
 
 enum node_result
-accept_mail(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
-{
-	if (strcmp(e->kind, "msg") == 0)
-		return accept_msg(n, cp, e, index, time, s);
-	if (strcmp(e->kind, "ack") == 0)
-		return accept_ack(n, cp, e, index, time, s);
-	rs_seterr("unexpected %s record in the mail", e->kind);
-	return NR_REFUSED;
-}
-
-enum node_result
-accept_directory(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
+accept_mail(struct node *n, const struct checkpoint *cp, const struct page_rec *r,
+    int retake, struct sync_stats *s)
 {
 	enum node_result rc;
 
-	if (!dir_public_kind(e->kind)) {
-		rs_seterr("unexpected %s record in the directory", e->kind);
-		return NR_REFUSED;
+	if (r->verdict == NR_BAD) {
+		rs_seterr("%s", r->why);
+		return NR_BAD;
 	}
-	if ((rc = directory_accept(n, e, index, time)) != NR_OK)
+	/* The hub's rules first: a record it should not have logged is its
+	 * doing, whatever else is wrong with it. */
+	if ((rc = check_device_envelope(n, &r->e, r->index, r->time, retake)) != NR_OK)
 		return rc;
-	s->directory++;
-	return store_record_add(n, e, index, time, cp->size) == 0 ? NR_OK : NR_STORAGE;
+	if (r->verdict == NR_REFUSED) {
+		rs_seterr("%s", r->why);
+		return NR_REFUSED;
+	}
+	if (strcmp(r->e.kind, "msg") == 0)
+		return accept_msg(n, cp, r, s);
+	return accept_ack(n, cp, r, s);
 }
 
 enum node_result
-accept_cosign(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
+accept_public(struct node *n, const struct envelope *e, int64_t index, int64_t time,
+    struct sync_stats *s)
 {
 	enum node_result rc;
 
-	(void)s;
-	if (strcmp(e->kind, "cosign") != 0) {
-		rs_seterr("unexpected %s record among cosignatures", e->kind);
-		return NR_REFUSED;
-	}
 	if ((rc = signer_ok(n, e, index, time)) != NR_OK)
 		return rc;
-	return store_record_add(n, e, index, time, cp->size) == 0 ? NR_OK : NR_STORAGE;
-}
-
-/* Checks and their answers are public records (lib/checkrec.h), taken like
- * the directory; an answer must name a check already taken. */
-enum node_result
-accept_check(struct node *n, const struct checkpoint *cp, const struct envelope *e,
-    int64_t index, int64_t time, struct sync_stats *s)
-{
-	uint8_t ref[32];
-	enum node_result rc;
-
-	(void)s;
-	if (strcmp(e->kind, "check") != 0 && !checkrec_is_answer(e)) {
-		rs_seterr("unexpected %s record among the checks", e->kind);
-		return NR_REFUSED;
+	if (kind_has(e->kind_id, KIND_DIRECTORY)) {
+		(void)own_state_alarm(n, e, index);	/* an alarm, but it is in the log */
+		dir_apply(n->directory, e, index);
+		if (index > n->dir_index)
+			n->dir_index = index;
+		s->directory++;
 	}
-	if ((rc = signer_ok(n, e, index, time)) != NR_OK)
-		return rc;
-	if (checkrec_is_answer(e)) {
-		if (hex_decode_exact(ref, 32, env_str(e, "ref")) != 0) {
-			rs_seterr("answer without a valid \"ref\"");	/* dir_check saw to it */
-			return NR_REFUSED;
-		}
-		switch (store_record_is_check(n, ref)) {
-		case STORE_OK:
-			break;
-		case STORE_NOT_FOUND:
-			rs_seterr("answer to a check not in the log before it");
-			return NR_REFUSED;
-		default:
-			return NR_STORAGE;
-		}
-	}
-	return store_record_add(n, e, index, time, cp->size) == 0 ? NR_OK : NR_STORAGE;
+	s->public++;
+	return NR_OK;
 }

@@ -121,7 +121,7 @@ check_batch(struct node *n, const struct checkpoint *cp, struct leaf *l, size_t 
 		p = json_array_get(proofs, i);
 		int64_t idx;
 		if (p == NULL || jint_req(p, "index", &idx) != 0 || idx != l[i].index ||
-		    verify_inclusion(n, cp, (uint64_t)l[i].index, l[i].id, l[i].time,
+		    verify_inclusion(cp, (uint64_t)l[i].index, l[i].id, l[i].time,
 		    json_object_get(p, "proof")) != NR_OK) {
 			line(r, 0, "envelope at log index %lld is not in the log the operator "
 			    "signed: %s", (long long)l[i].index, p ? rs_err() : "no proof given");
@@ -249,13 +249,14 @@ audit_own_state(struct node *n, struct audit_report *r)
 
 /* Does a checkpoint someone else cosigned fit this node's view? */
 static enum node_result
-fits_view(struct node *n, const struct checkpoint *c, const struct checkpoint *mine)
+fits_view(struct node *n, const struct checkpoint *c, const struct checkpoint *mine,
+    const char *who)
 {
 	enum node_result rc;
 
 	if (store_agreed_known(n, c->size, c->root))
 		return NR_OK;
-	if ((rc = checkpoint_clash(n, c)) != NR_OK)
+	if ((rc = checkpoint_clash(n, c, who)) != NR_OK)
 		return rc;
 	rc = consistency_check(n, c->size, c->root, mine->size, mine->root);
 	if (rc == NR_OK && store_agreed_add(n, c->size, c->root) != 0)
@@ -285,7 +286,9 @@ one_cosignature(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t 
 		return 0;
 	p = env_payload_json(&e);
 	if (p != NULL && checkpoint_from_json(&cp, p, n->cfg.operator_key) == 0) {
-		enum node_result rc = fits_view(n, &cp, c->mine);
+		char who[64];
+		snprintf(who, sizeof(who), "cosigned by a device of %s", e.state);
+		enum node_result rc = fits_view(n, &cp, c->mine, who);
 		if (rc == NR_HOSTILE) {
 			char fpr[RS_FPR_LEN];
 			fingerprint(fpr, e.key);
@@ -341,7 +344,7 @@ audit_witness(struct node *n, const char *path, const struct checkpoint *mine,
 		line(r, 0, "witness checkpoint %s: %s", path, rs_err());
 		goto out;
 	}
-	rc = fits_view(n, &c, mine);
+	rc = fits_view(n, &c, mine, "a witness");
 	if (rc == NR_HOSTILE) {
 		char *ev = jdump(j);
 		(void)store_alarm(n, "split-view", ev, "checkpoint %llu from %s contradicts "
@@ -362,32 +365,41 @@ out:
 
 struct alarms {
 	struct audit_report *r;
-	int count;
+	int open, resolved;
 };
 
 static int
-one_alarm(void *ud, int64_t row, int64_t time, const char *kind, const char *text,
-    const char *evidence)
+one_alarm(void *ud, const struct alarm_row *a)
 {
-	struct alarms *a = ud;
+	struct alarms *al = ud;
 	char t[32];
 
-	(void)row;
-	(void)evidence;
-	line(a->r, 0, "alarm raised %s (%s): %s", time_str(time, t, sizeof(t)), kind, text);
-	a->count++;
+	if (a->resolved != 0) {
+		al->resolved++;
+		return 0;
+	}
+	line(al->r, 0, "alarm raised %s (%s), unresolved: %s", time_str(a->time, t, sizeof(t)),
+	    a->kind, a->text);
+	al->open++;
 	return 0;
 }
 
+/* Every unresolved alarm, whichever pass raised it: a record the hub
+ * served damaged fails every audit until it is served intact. */
 static void
 audit_alarms(struct node *n, struct audit_report *r)
 {
-	struct alarms a = { r, 0 };
+	struct alarms a = { r, 0, 0 };
 
-	if (store_alarms_each(n, one_alarm, &a) != 0)
+	if (store_alarm_rows_each(n, one_alarm, &a) != 0) {
+		line(r, 0, "cannot read the alarms: %s", rs_err());
 		return;
-	if (a.count == 0)
+	}
+	if (a.open == 0 && a.resolved == 0)
 		line(r, 1, "no alarms recorded");
+	else if (a.open == 0)
+		line(r, 1, "no unresolved alarm (%d resolved: the hub served those records "
+		    "intact again; `roster alarms` keeps the evidence)", a.resolved);
 }
 
 static int
@@ -429,10 +441,10 @@ audit_run(struct node *n, const char *witness, int do_cosign, struct audit_repor
 	struct checkpoint cp;
 	char fpr[RS_FPR_LEN];
 
-	if (sync_once(n, &s) != 0 || sync_cosignatures(n, &s) != 0)
+	if (sync_once(n, &s) != 0)
 		line(r, 0, "sync with the hub: %s", rs_err());
 	else if (s.refused > 0)
-		line(r, 0, "%d record%s refused during sync (see `roster show`/stderr)",
+		line(r, 1, "%d record%s refused during sync, the senders' doing (see stderr)",
 		    s.refused, s.refused == 1 ? "" : "s");
 	if (latest(n, &cp) != NR_OK) {
 		line(r, 0, "newest checkpoint: %s", rs_err());

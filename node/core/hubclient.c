@@ -181,12 +181,46 @@ hub_inclusion_proofs(struct node *n, uint64_t size, const int64_t *indexes, size
 }
 
 int
-hub_listing(struct node *n, const char *path, int64_t after, json_t **out)
+hub_listing(struct node *n, const char *path, int64_t after, int limit, json_t **out)
 {
 	char target[256];
 
-	snprintf(target, sizeof(target), "%s?after=%lld", path, (long long)after);
+	if (limit > 0)
+		snprintf(target, sizeof(target), "%s?after=%lld&limit=%d", path,
+		    (long long)after, limit);
+	else
+		snprintf(target, sizeof(target), "%s?after=%lld", path, (long long)after);
 	return http_get_json(n->hub, target, out);
+}
+
+enum node_result
+hub_public_proof(struct node *n, uint64_t size, uint64_t pindex, json_t **out)
+{
+	char target[128];
+	struct buf body = {0};
+	long status;
+
+	*out = NULL;
+	snprintf(target, sizeof(target), "/v1/proof/public?size=%llu&pindex=%llu",
+	    (unsigned long long)size, (unsigned long long)pindex);
+	if (http_call(n->hub, "GET", target, NULL, NULL, 0, &status, &body) != 0)
+		return NR_TRANSPORT;
+	if (status / 100 == 2)
+		*out = jparse(body.p, body.len);
+	buf_free(&body);
+	/* The checkpoint of size N is the hub's own: an honest hub can prove
+	 * every leaf of its public tree. */
+	if (status / 100 == 4 || (status / 100 == 2 && *out == NULL)) {
+		rs_seterr("the hub does not prove public index %llu of checkpoint %llu "
+		    "(HTTP %ld)", (unsigned long long)pindex, (unsigned long long)size,
+		    status);
+		return NR_HOSTILE;
+	}
+	if (*out == NULL) {
+		rs_seterr("the hub did not answer a public proof request (HTTP %ld)", status);
+		return NR_TRANSPORT;
+	}
+	return NR_OK;
 }
 
 int

@@ -45,13 +45,20 @@ int hub_checkpoint(struct node *n, json_t **out) HUB_WUR;
  * (4xx) or answers a malformed proof; NR_TRANSPORT otherwise. */
 enum node_result hub_consistency_proof(struct node *n, uint64_t size1, uint64_t size2,
     uint8_t proof[MERKLE_MAX_PROOF][32], size_t *np) HUB_WUR;
+/* GET /v1/proof/public?size=N&pindex=K: NR_OK with the answer (a new
+ * reference; its content is for the caller to check); NR_HOSTILE when the
+ * hub refuses (4xx: it cannot prove a leaf of a public tree it signed) or
+ * answers something that is not JSON; NR_TRANSPORT otherwise. */
+enum node_result hub_public_proof(struct node *n, uint64_t size, uint64_t pindex,
+    json_t **out) HUB_WUR;
 /* GET /v1/proof/inclusion for the records at the indexes, against the
  * checkpoint of size: the answer's "proofs" array (a new reference). */
 int hub_inclusion_proofs(struct node *n, uint64_t size, const int64_t *indexes,
     size_t count, json_t **proofs) HUB_WUR;
-/* GET path?after=A: one page of a listing (/v1/directory, /v1/mail,
- * /v1/cosignatures, /v1/checks). */
-int hub_listing(struct node *n, const char *path, int64_t after, json_t **out) HUB_WUR;
+/* GET path?after=A[&limit=L]: one page of a listing (/v1/public,
+ * /v1/mail); limit 0 is the hub's default. */
+int hub_listing(struct node *n, const char *path, int64_t after, int limit,
+    json_t **out) HUB_WUR;
 /* GET /v1/mail?after=A&wait=S on client c (the watcher's own): the raw
  * answer.  0 when an answer came (any status), -1 with rs_err. */
 int hub_mail_wait(struct http_client *c, int64_t after, int wait_s, long *status,

@@ -62,10 +62,11 @@ node_result_name(enum node_result r)
 	static const char *const names[] = {
 		[NR_OK] = "ok", [NR_REFUSED] = "refused", [NR_RETRY] = "retry",
 		[NR_HOSTILE] = "hostile hub", [NR_STORAGE] = "storage error",
-		[NR_TRANSPORT] = "transport error",
+		[NR_TRANSPORT] = "transport error", [NR_AGAIN] = "again",
+		[NR_BAD] = "bad record",
 	};
 
-	return r >= NR_OK && r <= NR_TRANSPORT ? names[r] : "?";
+	return r >= NR_OK && r <= NR_BAD ? names[r] : "?";
 }
 
 void

@@ -101,7 +101,7 @@ fetch_and_check_inclusion(struct node *n, const struct checkpoint *cp,
 		rs_seterr("the hub gave no inclusion proof for the original");
 		goto out;
 	}
-	if (verify_inclusion(n, cp, (uint64_t)o->index, o->e.id, o->time,
+	if (verify_inclusion(cp, (uint64_t)o->index, o->e.id, o->time,
 	    json_object_get(p, "proof")) == NR_OK)
 		rc = 0;
 out:

@@ -13,6 +13,7 @@
 
 #include "hubclient.h"
 #include "jsonutil.h"
+#include "kinds.h"
 #include "store.h"
 
 #define OUTBOX_BATCH 1000
@@ -71,6 +72,44 @@ rewind_chain(struct node *n, int64_t seq, const char *reason)
 	return store_commit(n);
 }
 
+/*
+ * A receipt for a public record below the size up to which this node holds
+ * every public record (section 8): the node must hold it there, or the hub
+ * left its own record out of the public tree while receipting it.  (One
+ * receipted at or past that size is checked when the public records reach
+ * it, public.c.)  The alarm carries the receipt; -1 only on a store error.
+ */
+static int
+own_public_check(struct node *n, const uint8_t id[32], int64_t index, const char *receipt)
+{
+	struct buf raw = {0};
+	struct envelope e;
+	uint8_t held[32];
+	enum store_result have;
+	char kind[16] = "";
+	int pub = 0;
+
+	if ((uint64_t)index >= n->dir_size)
+		return 0;
+	if ((have = store_record_id_at(n, index, held)) == STORE_ERROR)
+		return -1;
+	if (have == STORE_OK && memcmp(held, id, 32) == 0)
+		return 0;
+	if (store_outbox_envelope(n, id, &raw) != STORE_OK)
+		return -1;
+	if (env_parse(&e, raw.p, raw.len) == 0) {
+		pub = record_is_public(&e);
+		snprintf(kind, sizeof(kind), "%s", e.kind);
+		env_free(&e);
+	}
+	buf_free(&raw);
+	if (pub)	/* the text of public.c's check, so that one alarm is kept */
+		(void)store_alarm_record(n, "public-omitted", "public", index, receipt,
+		    "the hub left out this node's own %s at log index %lld, for which it "
+		    "gave a signed receipt (the evidence)", kind, (long long)index);
+	return 0;
+}
+
 static int
 take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 {
@@ -91,7 +130,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 	}
 	text = jdump(rj);
 	rc = store_outbox_set_receipt(n, seq, (int64_t)r.index, r.time, text) == 0 &&
-	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 ? 0 : -1;
+	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 &&
+	    own_public_check(n, id, (int64_t)r.index, text) == 0 ? 0 : -1;
 	free(text);
 	return rc;
 }

@@ -61,7 +61,9 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS alerts(n INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
 "  kind TEXT NOT NULL, urgency TEXT, ref BLOB, rcpt TEXT NOT NULL,"
 "  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
-"  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));";
+"  failed INTEGER, last_error TEXT, UNIQUE(kind, ref));"
+"CREATE TABLE IF NOT EXISTS public_state(which TEXT PRIMARY KEY, frontier BLOB NOT NULL,"
+"  last_index INTEGER NOT NULL, last_time INTEGER NOT NULL, size INTEGER NOT NULL);";
 
 /* Columns added after the first release, added to older stores on open. */
 static const struct {
@@ -74,6 +76,12 @@ static const struct {
 	{ "messages", "escalated INTEGER" },	/* when an overdue notice came */
 	{ "messages", "agreement BLOB" },	/* our "agreed" ack of an outcome */
 	{ "messages", "settled INTEGER" },	/* sent: no escalation left to do */
+	{ "records", "pindex INTEGER" },	/* its public index (section 8), or NULL */
+	{ "records", "proot BLOB" },		/* the public root up to it, with pindex */
+	{ "alarms", "idx INTEGER" },		/* the log index of the record concerned */
+	{ "alarms", "feed TEXT" },		/* 'public' or 'mail': where it is retried */
+	{ "alarms", "resolved INTEGER" },	/* when the record was served intact */
+	{ "senders", "idx INTEGER" },		/* log index of the last seq seen */
 };
 
 /* path readable and writable by its owner only (created so if missing);
@@ -125,6 +133,9 @@ store_open(struct node *n)
 			return -1;
 	return db_exec(s->db, "CREATE INDEX IF NOT EXISTS messages_parent"
 	    " ON messages(parent) WHERE parent IS NOT NULL;"
+	    "CREATE UNIQUE INDEX IF NOT EXISTS records_pindex ON records(pindex)"
+	    " WHERE pindex IS NOT NULL;"
+	    "CREATE INDEX IF NOT EXISTS alarms_open ON alarms(idx) WHERE resolved IS NULL;"
 	    "CREATE INDEX IF NOT EXISTS messages_open ON messages(deadline)"
 	    " WHERE direction = 'out' AND settled IS NULL AND notice IS NULL");
 }

@@ -20,9 +20,16 @@
  *                hub's deadline policy, cosigned_size, web_lang,
  *                synced_at (when a whole sync pass last succeeded)
  *   checkpoints  every checkpoint this node has accepted, verbatim
- *   records      every log record this node accepted (directory,
- *                cosignatures, checks, mail), verbatim, with index and log
- *                time and the checkpoint size its inclusion was proved at
+ *   records      every log record this node accepted (public records and
+ *                mail), verbatim, with index and log time, the checkpoint
+ *                size its inclusion was proved at, and for a public record
+ *                its public index and the public root up to it (section 8)
+ *   public_state the public feed as taken ("taken": every record taken so
+ *                far) and as verified ("verified": the point where the
+ *                public root last matched a checkpoint's): the compact
+ *                range, the last record's index and time, and for
+ *                "verified" the tree size up to which the directory is
+ *                complete
  *   outbox       every envelope this device signed, in sequence order; idx
  *                and receipt are filled when the hub's receipt arrives
  *   messages     decrypted messages, sent and received: the listing
@@ -31,11 +38,14 @@
  *                agreement and settlement
  *   escalations  overdue notices this node sent for its messages, per State
  *   acks         acknowledgements of messages this node sent
- *   senders      the last sequence number seen from each other device
+ *   senders      the last sequence number seen from each other device, and
+ *                the log index it was seen at
  *   agreed       other nodes' checkpoints already shown consistent with this
  *                node's view (it only grows consistently, so once is enough)
- *   refusals     records refused, with the reason
- *   alarms       evidence of a misbehaving hub or a foreign key record
+ *   refusals     records refused for good (the sender's doing), with the reason
+ *   alarms       evidence of a misbehaving hub or a foreign key record; an
+ *                alarm about one record (its log index, the feed it is
+ *                retried in) is resolved when the hub serves it intact
  *   alerts       e-mail alerts queued, sent or failed (alert.c)
  *   web_users, web_reads  the web interface's accounts and what each read
  *                (store_accounts_schema: only where accounts are used)
@@ -64,6 +74,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "merkle.h"
 #include "node.h"
 
 #define STORE_WUR __attribute__((warn_unused_result))
@@ -139,10 +150,13 @@ struct stored_checkpoint {
 enum store_result store_checkpoint_newest(struct node *n,
     struct stored_checkpoint *c) STORE_WUR;
 void stored_checkpoint_free(struct stored_checkpoint *c);
-/* Another checkpoint of cp's size with a different root: its text in
- * *other (malloc'd). */
-enum store_result store_checkpoint_other(struct node *n, const struct checkpoint *cp,
-    char **other) STORE_WUR;
+/* Every checkpoint held of one size, as signed, until fn returns non-zero
+ * (which is returned); -1 with rs_err on a store error. */
+typedef int (*store_signed_fn)(void *ud, const char *text, const uint8_t sig[64]);
+int store_checkpoints_of_size(struct node *n, uint64_t size, store_signed_fn fn,
+    void *ud);
+/* Does this node hold a checkpoint of version 2 (the hub signs v2)? */
+enum store_result store_checkpoint_has_v2(struct node *n) STORE_WUR;
 int store_checkpoint_add(struct node *n, const struct checkpoint *cp) STORE_WUR;
 /* When this node first accepted a checkpoint of size (0: never). */
 int64_t store_checkpoint_seen(struct node *n, int64_t size);
@@ -153,20 +167,101 @@ int store_checkpoints_each(struct node *n, store_checkpoint_fn fn, void *ud);
 int store_agreed_known(struct node *n, uint64_t size, const uint8_t root[32]);
 int store_agreed_add(struct node *n, uint64_t size, const uint8_t root[32]) STORE_WUR;
 
-/* The last sequence number seen from a device (0: none), and its update. */
-int store_sender_seq(struct node *n, const uint8_t device[32], int64_t *seq) STORE_WUR;
-int store_sender_set(struct node *n, const uint8_t device[32], int64_t seq) STORE_WUR;
+/* The last sequence number seen from a device (0: none) and the log index
+ * it was seen at (-1: none), and their update. */
+int store_sender_seq(struct node *n, const uint8_t device[32], int64_t *seq,
+    int64_t *index) STORE_WUR;
+int store_sender_set(struct node *n, const uint8_t device[32], int64_t seq,
+    int64_t index) STORE_WUR;
+/* The largest log time of a record held below index, and the smallest
+ * above it (-1 when there is none). */
+int store_log_times_around(struct node *n, int64_t index, int64_t *below,
+    int64_t *above) STORE_WUR;
 
-/* A refused record (and, unless n->quiet, a line on stderr). */
+/* ---- store_log.c: the public records (docs/protocol.md section 8) -------- */
+
+/* The id of the record held at log index: STORE_NOT_FOUND when none. */
+enum store_result store_record_id_at(struct node *n, int64_t index, uint8_t id[32])
+    STORE_WUR;
+/* Keeps a public record with its public index and the public root over
+ * the leaves up to it: a new row, or the row already held at that index
+ * (the caller checked that it is the same envelope). */
+int store_record_add_public(struct node *n, const struct envelope *e, int64_t index,
+    int64_t time, uint64_t checked, int64_t pindex, const uint8_t proot[32]) STORE_WUR;
+/* Forgets the public index of every record from pindex on (the records
+ * stay: they are in the log, only their place among the public ones was
+ * wrong). */
+int store_public_forget_from(struct node *n, int64_t pindex) STORE_WUR;
+/* The public records held with index below size and pindex below limit:
+ * how many (*count) and the root of the public tree over them.
+ * STORE_NOT_FOUND when there is none (count 0, the empty root). */
+enum store_result store_public_below(struct node *n, int64_t size, int64_t limit,
+    int64_t *count, uint8_t root[32]) STORE_WUR;
+/* The public record held at pindex: its log index, id and time. */
+enum store_result store_public_leaf(struct node *n, int64_t pindex, int64_t *index,
+    uint8_t id[32], int64_t *time) STORE_WUR;
+/* Every record held with after < index < before that has no public index,
+ * except those of kind skip (NULL: none), in log order. */
+int store_records_unindexed_each(struct node *n, int64_t after, int64_t before,
+    const char *skip, store_record_fn fn, void *ud);
+
+/* Where the public feed stands: the compact range of the public records
+ * taken (f.size of them), the last one's log index and time (-1 and 0 when
+ * none), and for PUB_VERIFIED the checkpoint size whose public root it
+ * matched (the directory is complete below it). */
+enum pub_which { PUB_TAKEN, PUB_VERIFIED };
+struct pub_state {
+	struct merkle_frontier f;
+	int64_t last_index, last_time;
+	uint64_t size;
+};
+/* STORE_NOT_FOUND leaves *st as a feed read from the start. */
+enum store_result store_pub_state_get(struct node *n, enum pub_which which,
+    struct pub_state *st) STORE_WUR;
+int store_pub_state_put(struct node *n, enum pub_which which,
+    const struct pub_state *st) STORE_WUR;
+
+/* ---- store_log.c: refusals and alarms ------------------------------------- */
+
+/* A record refused for good (and, unless n->quiet, a line on stderr). */
 int store_refusal(struct node *n, int64_t index, const char *reason) STORE_WUR;
 int64_t store_refusals_count(struct node *n);
 /* Evidence of a misbehaving hub: always a line on stderr, counted in
- * n->alarms, kept once per (kind, text). */
+ * n->alarms, kept once per (kind, text).  store_alarm_record is an alarm
+ * about the record at log index, retried in feed ("public" or "mail"; NULL:
+ * not retried): raised again after it was resolved, it is unresolved
+ * again. */
 int store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int store_alarm_record(struct node *n, const char *kind, const char *feed,
+    int64_t index, const char *evidence, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* The alarms about the record at index (kinds bad-record, public-omitted,
+ * log-time), or of kind, are resolved: the record was served intact, or
+ * the public root matched.  *count (may be NULL) says how many. */
+int store_alarms_resolve(struct node *n, int64_t index, int *count) STORE_WUR;
+int store_alarms_resolve_kind(struct node *n, const char *kind, int *count) STORE_WUR;
+/* How many alarms are unresolved (records: only those about a record the
+ * hub has not served intact yet); -1 on error. */
+int64_t store_alarms_unresolved(struct node *n, int records);
+/* The log indexes of the unresolved alarms retried in feed, ascending. */
+typedef int (*store_index_fn)(void *ud, int64_t index);
+int store_alarms_pending_each(struct node *n, const char *feed, store_index_fn fn,
+    void *ud);
+/* The unresolved alarms, oldest first (store_alarm_rows_each: all of
+ * them, resolved or not, with every column). */
 typedef int (*store_alarm_fn)(void *ud, int64_t row, int64_t time, const char *kind,
     const char *text, const char *evidence);
 int store_alarms_each(struct node *n, store_alarm_fn fn, void *ud);
+struct alarm_row {
+	int64_t row, time;
+	const char *kind, *text, *evidence;	/* evidence: NULL when none */
+	int64_t index;				/* -1: not about one record */
+	const char *feed;			/* NULL: not retried */
+	int64_t resolved;			/* when; 0: unresolved */
+};
+typedef int (*store_alarm_row_fn)(void *ud, const struct alarm_row *a);
+int store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud);
 
 /* ---- store_messages.c -------------------------------------------------- */
 
@@ -343,6 +438,12 @@ enum store_result store_outbox_envelope(struct node *n, const uint8_t id[32],
 /* Every envelope of kind in the outbox, with its log time (-1: none yet). */
 typedef int (*store_outbox_fn)(void *ud, const uint8_t *env, size_t len, int64_t time);
 int store_outbox_each(struct node *n, const char *kind, store_outbox_fn fn, void *ud);
+/* Every envelope of the outbox with a receipt for a log index in
+ * (after, before), with the receipt's JSON text, by index. */
+typedef int (*store_logged_fn)(void *ud, int64_t index, const uint8_t *env, size_t len,
+    const char *receipt);
+int store_outbox_logged_each(struct node *n, int64_t after, int64_t before,
+    store_logged_fn fn, void *ud);
 
 /* ---- store_local.c ------------------------------------------------------- */
 

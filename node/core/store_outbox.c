@@ -195,3 +195,24 @@ store_outbox_each(struct node *n, const char *kind, store_outbox_fn fn, void *ud
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+store_outbox_logged_each(struct node *n, int64_t after, int64_t before,
+    store_logged_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT idx, envelope, receipt FROM outbox"
+	    " WHERE idx > ? AND idx < ? AND receipt IS NOT NULL ORDER BY idx");
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, before);
+	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW)
+		rc = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), store_col_text(st, 2));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,5 +1,6 @@
 /*
- * sync.h - one pass with the hub: the outbox out, the listings in.
+ * sync.h - one pass with the hub: the outbox out, the public records and
+ * the mail in.
  */
 #ifndef ROSTER_NODE_SYNC_H
 #define ROSTER_NODE_SYNC_H
@@ -9,27 +10,43 @@
 
 #include "accept.h"
 #include "node.h"
+#include "page.h"
+#include "public.h"
 
-/* The listings of docs/protocol.md section 5. */
-enum sync_listing { SYNC_DIRECTORY, SYNC_MAIL, SYNC_COSIGN, SYNC_CHECKS };
+/* One page of a feed, checked and ready to be taken. */
+struct sync_page {
+	struct page p;
+	struct public_plan pl;		/* FEED_PUBLIC */
+	int64_t after;			/* FEED_MAIL: the cursor it was asked from */
+	int64_t retry;			/* FEED_MAIL: the record retried, or -1 */
+};
 
-/* One page of a listing as the hub answered it, already parsed: verifies
- * the checkpoint, then each record (inclusion proof, envelope, signature,
- * the listing's rules, accept.h) is stored or refused, and *after moves
- * past it.  Runs in the caller's transaction.  NR_OK with *more set;
- * NR_RETRY (commit; the cursor stays before the record that needs a newer
- * directory); NR_REFUSED when the checkpoint is refused (an alarm may have
- * been stored: commit it); NR_HOSTILE when a record is malformed, out of
- * order or outside the checkpoint, and NR_STORAGE when the store fails
- * (roll back: nothing of the page is taken).  rs_err says why. */
-enum node_result sync_listing_page(struct node *n, enum sync_listing which, json_t *j,
-    int64_t *after, int *more, struct sync_stats *s) __attribute__((warn_unused_result));
+/* Checks page j of feed as the hub answered it, asking the hub for proofs
+ * where the page needs them, with no transaction open: the public feed
+ * from where this node stands, the mail from its cursor, or (retry >= 0,
+ * mail) the one record at log index retry that an alarm waits for.  NR_OK
+ * with sp filled (sync_page_free it); NR_REFUSED (the checkpoint is not
+ * accepted), NR_HOSTILE (an alarm is stored, or the page cannot be read in
+ * order), NR_TRANSPORT, NR_STORAGE. */
+enum node_result sync_page_check(struct node *n, enum page_feed feed, json_t *j,
+    int64_t retry, struct sync_page *sp) __attribute__((warn_unused_result));
+/* Takes sp in the caller's transaction.  NR_OK with *more set (ask for
+ * the next page); NR_RETRY (mail: commit; records from the first one past
+ * the size up to which the directory is complete wait for the public
+ * records to catch up); NR_REFUSED (the checkpoint was refused and an alarm
+ * stored: commit); NR_AGAIN (another process moved the store meanwhile:
+ * roll back, check again); NR_STORAGE (roll back).  Records failing a check
+ * are kept as alarms or refusals in the same transaction (s counts them). */
+enum node_result sync_page_take(struct node *n, struct sync_page *sp, struct sync_stats *s,
+    int *more) __attribute__((warn_unused_result));
+void sync_page_free(struct sync_page *sp);
 
-/* The directory only; one whole pass (outbox, directory, mail, checks,
- * outbox); the cosignatures (for audit).  0, or -1 with rs_err. */
+/* The public records only (the directory, complete up to the newest
+ * checkpoint when the hub is honest); one whole pass (outbox, public
+ * records, mail, the mail records alarms wait for, outbox).  0 with s
+ * filled (s->unresolved > 0: alarms wait for the hub to serve records
+ * intact), or -1 with rs_err. */
 int sync_directory(struct node *n, struct sync_stats *s) __attribute__((warn_unused_result));
 int sync_once(struct node *n, struct sync_stats *s) __attribute__((warn_unused_result));
-int sync_cosignatures(struct node *n, struct sync_stats *s)
-    __attribute__((warn_unused_result));
 
 #endif

@@ -3,11 +3,21 @@
  *
  * A checkpoint is believed when the operator key signed it, it names this
  * hub, and it is consistent with every checkpoint the node accepted before
- * (same size means same root; otherwise a consistency proof from the smaller
- * to the larger).  Since each new checkpoint is checked against the latest,
- * and consistency is transitive, all of them form one history.  A failure
- * here is not a network hiccup: it is a signed statement contradicting
- * another, so it becomes an alarm with both statements as evidence.
+ * (same size means the same tree: root, and for version 2 the public size
+ * and public root; otherwise a consistency proof from the smaller to the
+ * larger).  Since each new checkpoint is checked against the latest, and
+ * consistency is transitive, all of them form one history.  A failure here
+ * is not a network hiccup: it is a signed statement contradicting another,
+ * so it becomes an alarm with both statements as evidence.  The proof is
+ * fetched before the caller's transaction opens (checkpoint_check), and
+ * what needs the store is done inside it without asking the hub anything
+ * (checkpoint_accept): no transaction waits on the network.
+ *
+ * Once a node holds every public record up to some size (section 8,
+ * public.c), every checkpoint of at most that size must count exactly
+ * those records and commit to their root: a checkpoint that does not is a
+ * second history of the public records, the split view that completeness
+ * is about, whether the hub sent it or another node cosigned it.
  *
  * A record is believed when its inclusion proof leads from its leaf
  * (envelope id, log time) to a believed checkpoint's root.
@@ -59,6 +69,7 @@ consistency_check(struct node *n, uint64_t size1, const uint8_t root1[32],
 	return NR_OK;
 }
 
+/* {"new": the checkpoint, "earlier": the other text} as an alarm's evidence. */
 static char *
 evidence_of(const struct checkpoint *a, const char *other_text)
 {
@@ -73,80 +84,184 @@ evidence_of(const struct checkpoint *a, const char *other_text)
 	return s;
 }
 
-enum node_result
-checkpoint_clash(struct node *n, const struct checkpoint *cp)
-{
-	char *other = NULL, *ev;
-	enum store_result found = store_checkpoint_other(n, cp, &other);
+struct same_size {
+	struct node *n;
+	const struct checkpoint *cp;
+	char *other;		/* the first held that is not the same tree */
+};
 
-	if (found == STORE_ERROR)
+static int
+one_of_size(void *ud, const char *text, const uint8_t sig[64])
+{
+	struct same_size *ss = ud;
+	struct checkpoint held;
+
+	if (checkpoint_parse(&held, text, sig, ss->n->cfg.operator_key) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("the node's store holds a checkpoint it cannot read: %s", why);
+		return -1;
+	}
+	if (!checkpoint_same_tree(&held, ss->cp))
+		ss->other = xstrdup(text);
+	checkpoint_free(&held);
+	return ss->other != NULL;
+}
+
+enum node_result
+checkpoint_clash(struct node *n, const struct checkpoint *cp, const char *who)
+{
+	struct same_size ss = { n, cp, NULL };
+	struct pub_state v;
+	int64_t count;
+	uint8_t root[32];
+	enum store_result have;
+	char *ev;
+	int rc;
+
+	if ((rc = store_checkpoints_of_size(n, cp->size, one_of_size, &ss)) < 0)
 		return NR_STORAGE;
-	if (found == STORE_NOT_FOUND)
+	if (ss.other != NULL) {
+		ev = evidence_of(cp, ss.other);
+		(void)store_alarm(n, "split-view", ev, "the operator signed two different "
+		    "checkpoints of size %llu (%s)", (unsigned long long)cp->size, who);
+		free(ev);
+		free(ss.other);
+		rs_seterr("the operator signed two different checkpoints of size %llu",
+		    (unsigned long long)cp->size);
+		return NR_HOSTILE;
+	}
+	if (cp->version < 2)
 		return NR_OK;
-	ev = evidence_of(cp, other);
-	(void)store_alarm(n, "split-view", ev,
-	    "the operator signed two different checkpoints of size %llu",
-	    (unsigned long long)cp->size);
+	if ((have = store_pub_state_get(n, PUB_VERIFIED, &v)) == STORE_ERROR)
+		return NR_STORAGE;
+	if (have != STORE_OK || cp->size > v.size)
+		return NR_OK;	/* beyond what this node can tell yet */
+	if (store_public_below(n, (int64_t)cp->size, (int64_t)v.f.size, &count, root) ==
+	    STORE_ERROR)
+		return NR_STORAGE;
+	if ((uint64_t)count == cp->pub_size && memcmp(root, cp->pub_root, 32) == 0)
+		return NR_OK;
+	ev = evidence_of(cp, NULL);
+	(void)store_alarm(n, "split-view", ev, "checkpoint %llu (%s) counts %llu public "
+	    "records with its public root, this node holds %lld of them with %s root",
+	    (unsigned long long)cp->size, who, (unsigned long long)cp->pub_size,
+	    (long long)count, (uint64_t)count == cp->pub_size ? "another" : "its");
 	free(ev);
-	free(other);
-	rs_seterr("the operator signed two different checkpoints of size %llu",
+	rs_seterr("checkpoint %llu contradicts the public records this node holds below it",
 	    (unsigned long long)cp->size);
 	return NR_HOSTILE;
 }
 
+void
+cp_check_free(struct cp_check *c)
+{
+	checkpoint_free(&c->cp);
+	memset(c, 0, sizeof(*c));
+}
+
 enum node_result
-verify_checkpoint(struct node *n, json_t *j, struct checkpoint *cp)
+checkpoint_check(struct node *n, json_t *j, struct cp_check *c)
 {
 	struct stored_checkpoint latest;
 	enum store_result have;
-	enum node_result rc;
+	enum node_result rc = NR_OK;
 
-	if (checkpoint_from_json(cp, j, n->cfg.operator_key) != 0) {
+	memset(c, 0, sizeof(*c));
+	if (checkpoint_from_json(&c->cp, j, n->cfg.operator_key) != 0) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		rs_seterr("hub sent a checkpoint this node cannot accept: %s", why);
 		return NR_REFUSED;
 	}
-	if (strcmp(cp->origin, n->cfg.hub_name) != 0) {
-		rs_seterr("checkpoint is for log \"%s\", not \"%s\"", cp->origin,
+	if (strcmp(c->cp.origin, n->cfg.hub_name) != 0) {
+		rs_seterr("checkpoint is for log \"%s\", not \"%s\"", c->cp.origin,
 		    n->cfg.hub_name);
-		rc = NR_REFUSED;
-		goto bad;
+		cp_check_free(c);
+		return NR_REFUSED;
 	}
-	if ((rc = checkpoint_clash(n, cp)) != NR_OK)
-		goto bad;
 	if ((have = store_checkpoint_newest(n, &latest)) == STORE_ERROR) {
-		rc = NR_STORAGE;
-		goto bad;
+		cp_check_free(c);
+		return NR_STORAGE;
 	}
-	if (have == STORE_OK && latest.size != cp->size) {
-		rc = consistency_check(n, latest.size, latest.root, cp->size, cp->root);
-		if (rc == NR_HOSTILE) {
-			char *ev = evidence_of(cp, NULL);
-			char why[RS_ERRLEN];
-			snprintf(why, sizeof(why), "%s", rs_err());
-			(void)store_alarm(n, "history-rewritten", ev, "%s", why);
-			free(ev);
-			rs_seterr("%s", why);
-		}
+	if (have != STORE_OK)
+		return NR_OK;
+	c->has_base = 1;
+	c->base_size = latest.size;
+	memcpy(c->base_root, latest.root, 32);
+	stored_checkpoint_free(&latest);
+	if (c->base_size != c->cp.size)
+		rc = consistency_check(n, c->base_size, c->base_root, c->cp.size, c->cp.root);
+	if (rc == NR_HOSTILE) {
+		char *ev = evidence_of(&c->cp, NULL);
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		(void)store_alarm(n, "history-rewritten", ev, "%s", why);
+		free(ev);
+		rs_seterr("%s", why);
 	}
-	if (have == STORE_OK)
-		stored_checkpoint_free(&latest);
 	if (rc != NR_OK)
-		goto bad;
-	if (store_checkpoint_add(n, cp) != 0) {
-		rc = NR_STORAGE;
-		goto bad;
-	}
-	return NR_OK;
-bad:
-	checkpoint_free(cp);
+		cp_check_free(c);
 	return rc;
 }
 
 enum node_result
-verify_inclusion(struct node *n, const struct checkpoint *cp, uint64_t index,
-    const uint8_t id[32], int64_t time, json_t *proof)
+checkpoint_accept(struct node *n, const struct cp_check *c)
+{
+	struct stored_checkpoint latest;
+	enum store_result have;
+	enum node_result rc;
+	int moved;
+
+	if ((have = store_checkpoint_newest(n, &latest)) == STORE_ERROR)
+		return NR_STORAGE;
+	moved = (have == STORE_OK) != c->has_base || (have == STORE_OK &&
+	    (latest.size != c->base_size || memcmp(latest.root, c->base_root, 32) != 0));
+	if (have == STORE_OK)
+		stored_checkpoint_free(&latest);
+	if (moved) {
+		rs_seterr("this node took a newer checkpoint meanwhile");
+		return NR_AGAIN;
+	}
+	if (c->cp.version < 2) {
+		if ((have = store_checkpoint_has_v2(n)) == STORE_ERROR)
+			return NR_STORAGE;
+		if (have == STORE_OK) {
+			char *ev = evidence_of(&c->cp, NULL);
+			(void)store_alarm(n, "checkpoint-downgrade", ev, "the hub signed a "
+			    "version 1 checkpoint (size %llu) after signing version 2: it "
+			    "commits to no public tree", (unsigned long long)c->cp.size);
+			free(ev);
+			rs_seterr("the hub sent a version 1 checkpoint after version 2 ones "
+			    "(a downgrade): refused");
+			return NR_HOSTILE;
+		}
+	}
+	if ((rc = checkpoint_clash(n, &c->cp, "sent by the hub")) != NR_OK)
+		return rc;
+	return store_checkpoint_add(n, &c->cp) == 0 ? NR_OK : NR_STORAGE;
+}
+
+enum node_result
+verify_checkpoint(struct node *n, json_t *j, struct checkpoint *out)
+{
+	struct cp_check c;
+	enum node_result rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = checkpoint_check(n, j, &c)) != NR_OK)
+		return rc;
+	if ((rc = checkpoint_accept(n, &c)) != NR_OK) {
+		cp_check_free(&c);
+		return rc;
+	}
+	*out = c.cp;	/* taken over */
+	return NR_OK;
+}
+
+enum node_result
+verify_inclusion(const struct checkpoint *cp, uint64_t index, const uint8_t id[32],
+    int64_t time, json_t *proof)
 {
 	uint8_t p[MERKLE_MAX_PROOF][32], leaf[32];
 	size_t np;
@@ -256,24 +371,10 @@ apply_stored(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len
 int
 directory_refresh(struct node *n)
 {
-	return store_records_each(n, NULL, n->dir_index, INT64_MAX, 0, apply_stored, n);
-}
+	struct pub_state v;
 
-enum node_result
-directory_accept(struct node *n, const struct envelope *e, int64_t index,
-    int64_t time)
-{
-	if (dir_check(n->directory, e, index, time, 0) != 0) {
-		char why[RS_ERRLEN];
-		snprintf(why, sizeof(why), "%s", rs_err());
-		(void)store_alarm(n, "bad-directory-record", NULL,
-		    "the hub logged a directory record that breaks the rules at index %lld: %s",
-		    (long long)index, why);
-		rs_seterr("%s", why);
-		return NR_REFUSED;
-	}
-	(void)own_state_alarm(n, e, index);	/* alarm, but the record is in the log */
-	dir_apply(n->directory, e, index);
-	n->dir_index = index;
-	return NR_OK;
+	if (store_pub_state_get(n, PUB_VERIFIED, &v) == STORE_ERROR)
+		return -1;
+	n->dir_size = v.size;
+	return store_records_each(n, NULL, n->dir_index, INT64_MAX, 0, apply_stored, n);
 }

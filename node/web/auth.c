@@ -140,11 +140,6 @@ web_login(struct web *w, const struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 400, "give \"user\" (an account name) and \"password\"");
 		goto out;
 	}
-	if ((wait = ws_rate_wait(w->sessions, user, now_ms())) > 0) {
-		http_resp_error(resp, 429, "too many failed sign-ins for %s: try again in %lld s",
-		    user, (long long)wait);
-		goto out;
-	}
 	pthread_mutex_lock(w->lock);
 	found = store_account_get(w->n, user, &a);
 	pthread_mutex_unlock(w->lock);
@@ -152,10 +147,17 @@ web_login(struct web *w, const struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 500, "cannot read the accounts: %s", rs_err());
 		goto out;
 	}
+	/* Counted per name only for accounts (names nobody can evict), and
+	 * against the rate of all tries whatever the name. */
+	if ((wait = ws_rate_wait(w->sessions, user, found == STORE_OK, now_ms())) > 0) {
+		http_resp_error(resp, 429, "too many failed sign-ins for %s: try again in %lld s",
+		    user, (long long)wait);
+		goto out;
+	}
 	if (found == STORE_NOT_FOUND)
 		(void)ws_check_password(w->dummy_hash, pw);	/* same time as a real check */
 	if (found == STORE_NOT_FOUND || ws_check_password(a.hash, pw) != 0) {
-		ws_rate_failed(w->sessions, user, now_ms());
+		ws_rate_failed(w->sessions, user, found == STORE_OK, now_ms());
 		http_resp_error(resp, 401, "wrong account name or password");
 		goto out;
 	}

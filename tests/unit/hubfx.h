@@ -633,6 +633,31 @@ hub_connect(struct hubfx *f)
 	return fd;
 }
 
+/* The same from another loopback address (127.0.0.N), so that the hub sees
+ * another client. */
+static int
+hub_connect_from(struct hubfx *f, int n)
+{
+	struct sockaddr_in a, me;
+	const char *port = strrchr(f->url, ':');
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0 && port != NULL);
+	memset(&me, 0, sizeof(me));
+	me.sin_family = AF_INET;
+	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)n - 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)atoi(port + 1));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Reads what the peer sends until it closes or timeout_ms pass in silence. */
 static void
 read_until_close(int fd, struct buf *out, int timeout_ms)

@@ -777,6 +777,146 @@ test_many_devices(void **state)
 	free(k);
 }
 
+/* ---- a second root key (protocol.md section 2) --------------------------- */
+
+static void
+mk_endorse(struct rec *r, const struct keypair *signer, const char *state,
+    const uint8_t root[32], int accept)
+{
+	build_json(r, hdr_of("endorse", state), json_pack("{s:o,s:b}", "root_key",
+	    jhex(root, 32), "accept", accept), signer);
+}
+
+/* Checks r at the next index and, when allowed, applies it there. */
+static int
+at_next(struct world *w, struct rec *r)
+{
+	int rc = dir_check(w->d, &r->e, w->next, 0, DIR_CHECK_CHAIN);
+
+	if (rc == 0)
+		dir_apply(w->d, &r->e, w->next++);
+	return rc;
+}
+
+/* The operator admits a second root key for XA and certifies a device
+ * under it: the key is unendorsed, its device unconfirmed, XA contested,
+ * and the key cannot revoke XA's own POCs.  Only XA's endorsed key decides:
+ * disowned, the key's devices stop being current from that index on. */
+static void
+test_second_root_disowned(void **state)
+{
+	struct world *w = *state;
+	struct keypair *ra2 = keypair_new("XA", 0), *x1 = keypair_new("XA", 1);
+	struct keypair *x2 = keypair_new("XA", 1);
+	struct rec r, m;
+	int64_t disowned;
+
+	assert_false(dir_state_contested(w->d, "XA"));
+	mk_admit(&r, w->op, "XA", "XA", ra2->pk);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_int_equal(dir_root_of(w->d, w->ra->pk)->status, ROOT_ENDORSED);
+	assert_int_equal(dir_root_of(w->d, ra2->pk)->status, ROOT_UNENDORSED);
+	assert_true(dir_state_contested(w->d, "XA"));
+	assert_false(dir_state_contested(w->d, "XB"));
+	mk_cert(&r, ra2, "XA", "XA", x1, "technical", POP_GOOD);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_true(dir_device_unconfirmed(w->d, x1->pk));
+	assert_false(dir_device_unconfirmed(w->d, w->a1->pk));
+	assert_false(dir_device_unconfirmed(w->d, w->b1->pk));
+	assert_true(dir_device_current(w->d, x1->pk, w->next));
+	/* Its device writes, for now. */
+	mk_dev(&m, "msg", x1, "XA", 1, NULL, rcpt_of(w->b1));
+	assert_int_equal(dir_check(w->d, &m.e, w->next, 0, DIR_CHECK_CHAIN), 0);
+	/* It may revoke its own device, not XA's POCs. */
+	mk_revoke(&r, ra2, "XA", w->a1->pk);
+	REFUSE(w, &r, 0, "may revoke only the devices it certified");
+	mk_revoke(&r, ra2, "XA", x1->pk);
+	assert_int_equal(dir_check(w->d, &r.e, w->next, 0, 0), 0);
+	rec_free(&r);
+	/* Only an endorsed root key of XA decides. */
+	mk_endorse(&r, ra2, "XA", ra2->pk, 1);
+	REFUSE(w, &r, 0, "signed by an endorsed root key of XA");
+	mk_endorse(&r, w->rb, "XA", ra2->pk, 1);
+	REFUSE(w, &r, 0, "signed by an endorsed root key of XA");
+	mk_endorse(&r, w->rb, "XB", ra2->pk, 1);
+	REFUSE(w, &r, 0, "names no root key of XB");
+	mk_endorse(&r, w->ra, "XA", w->rb->pk, 0);
+	REFUSE(w, &r, 0, "names no root key of XA");
+	mk_endorse(&r, w->ra, "XA", w->ra->pk, 1);
+	REFUSE(w, &r, 0, "already endorsed");
+	build_json(&r, hdr_of("endorse", "XA"), json_pack("{s:o,s:s}", "root_key",
+	    jhex(ra2->pk, 32), "accept", "yes"), w->ra);
+	REFUSE(w, &r, 0, "\"accept\"");
+	/* XA disowns it. */
+	mk_endorse(&r, w->ra, "XA", ra2->pk, 0);
+	disowned = w->next;
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_int_equal(dir_root_of(w->d, ra2->pk)->status, ROOT_DISOWNED);
+	assert_false(dir_state_contested(w->d, "XA"));
+	assert_false(dir_device_current(w->d, x1->pk, w->next));
+	assert_true(dir_device_current(w->d, x1->pk, disowned));
+	/* Its device's envelopes are refused after, not before. */
+	refuse(w, &m, DIR_CHECK_CHAIN, "disowned at log index");
+	assert_int_equal(dir_check(w->d, &m.e, disowned, 0, DIR_CHECK_CHAIN), 0);
+	rec_free(&m);
+	mk_dev(&m, "msg", w->a1, "XA", 1, NULL, rcpt_of(x1));
+	REFUSE(w, &m, DIR_CHECK_CHAIN, "recipient 0 is not a current device");
+	/* It certifies and revokes nothing more, and cannot come back. */
+	mk_cert(&r, ra2, "XA", "XA", x2, "technical", POP_GOOD);
+	REFUSE(w, &r, 0, "not signed by an admitted root key");
+	mk_revoke(&r, ra2, "XA", x1->pk);
+	REFUSE(w, &r, 0, "root key or by itself");
+	mk_endorse(&r, w->ra, "XA", ra2->pk, 1);
+	REFUSE(w, &r, 0, "disowned, for good");
+	mk_admit(&r, w->op, "XA", "XA", ra2->pk);
+	REFUSE(w, &r, 0, "already admitted");
+	keypair_free(ra2);
+	keypair_free(x1);
+	keypair_free(x2);
+}
+
+/* Endorsed, the second key is XA's like the first: its devices confirmed,
+ * it revokes and endorses as the first does. */
+static void
+test_second_root_endorsed(void **state)
+{
+	struct world *w = *state;
+	struct keypair *ra2 = keypair_new("XA", 0), *ra3 = keypair_new("XA", 0);
+	struct keypair *x1 = keypair_new("XA", 1);
+	struct rec r;
+
+	mk_admit(&r, w->op, "XA", "XA", ra2->pk);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	mk_cert(&r, ra2, "XA", "XA", x1, "technical", POP_GOOD);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	mk_endorse(&r, w->ra, "XA", ra2->pk, 1);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_int_equal(dir_root_of(w->d, ra2->pk)->status, ROOT_ENDORSED);
+	assert_false(dir_state_contested(w->d, "XA"));
+	assert_false(dir_device_unconfirmed(w->d, x1->pk));
+	mk_revoke(&r, ra2, "XA", w->a2->pk);
+	assert_int_equal(dir_check(w->d, &r.e, w->next, 0, 0), 0);
+	rec_free(&r);
+	/* A third, decided by the second. */
+	mk_admit(&r, w->op, "XA", "XA", ra3->pk);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_true(dir_state_contested(w->d, "XA"));
+	mk_endorse(&r, ra2, "XA", ra3->pk, 1);
+	assert_int_equal(at_next(w, &r), 0);
+	rec_free(&r);
+	assert_false(dir_state_contested(w->d, "XA"));
+	keypair_free(ra2);
+	keypair_free(ra3);
+	keypair_free(x1);
+}
+
 static void
 test_pop_message_and_roles(void **state)
 {
@@ -1012,6 +1152,8 @@ main(void)
 		W(test_many_devices),
 		W(test_group),
 		W(test_check),
+		W(test_second_root_disowned),
+		W(test_second_root_endorsed),
 		cmocka_unit_test(test_pop_message_and_roles),
 	};
 

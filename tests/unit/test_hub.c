@@ -657,6 +657,23 @@ test_check_catches_tampering(void **state)
 	serve_refuses(f, "stored envelope 4 is not the Merkle tree's leaf");
 }
 
+/* A log time edited to go back: refused at start and by rosterd check. */
+static void
+test_log_time_back(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf out = {0};
+
+	send_msg(f, 0, 1);
+	send_msg(f, 0, 1);
+	hub_stop(f);
+	hub_sql(f, "UPDATE log SET time = 1 WHERE idx = 4");
+	serve_refuses(f, "stored envelope 4 has a log time before its predecessor's");
+	assert_int_equal(run(&out, "check", f->dir, NULL), 1);
+	assert_non_null(strstr((char *)out.p, "envelope 4: log time 1 goes back"));
+	buf_free(&out);
+}
+
 static void
 test_admit_cli(void **state)
 {
@@ -677,6 +694,7 @@ test_admit_cli(void **state)
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
 	    path, NULL), 0);
 	assert_non_null(strstr((char *)out.p, "at log index 4"));
+	assert_null(strstr((char *)out.p, "WARNING"));	/* XB's first key */
 	buf_free(&out);
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XB", "--root-key",
 	    path, NULL), 1);
@@ -696,6 +714,19 @@ test_admit_cli(void **state)
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "x1", "--root-key",
 	    path, NULL), 2);
 	buf_free(&out);
+	/* A second root key for XA: admitted, with a warning naming the
+	 * first key's fingerprint. */
+	struct keypair *ra2 = keypair_new("XA", 0);
+	char fpr[RS_FPR_LEN], path2[160];
+	snprintf(path2, sizeof(path2), "%s/xa2.pub", f->dir);
+	assert_int_equal(pubfile_write(path2, KEY_ROOT, "XA", ra2->pk), 0);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XA", "--root-key",
+	    path2, NULL), 0);
+	fingerprint(fpr, f->root->pk);
+	assert_non_null(strstr((char *)out.p, "WARNING: XA already has a root key"));
+	assert_non_null(strstr((char *)out.p, fpr));
+	buf_free(&out);
+	keypair_free(ra2);
 	assert_int_equal(run(&out, "admit", f->dir, "--state", "XC", "--root-key",
 	    "/nonexistent.pub", NULL), 1);
 	buf_free(&out);
@@ -841,6 +872,12 @@ test_mail_wait_many(void **state)
 	struct waiter *w = xcalloc(WAITERS, sizeof(*w));
 	int64_t t0;
 
+	/* Many waiters of two devices from one address: lift the limits a
+	 * hub sets against one client (test_limits tries those). */
+	hub_stop(f);
+	hub_config_set(f, "max_waits_per_device", 4000);
+	hub_config_set(f, "max_connections_per_address", 4096);
+	hub_start(f);
 	for (int i = 0; i < WAITERS; i++)
 		wait_start(&w[i], f, f->dev[1 + i % 2].k, "/v1/mail?after=3&wait=20");
 	sleep_ms(1500);
@@ -888,6 +925,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_tampering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_time_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admit_cli, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_wait_woken_by_mail, setup, teardown),

@@ -123,7 +123,8 @@ test_public(void **state)
 		int pub;
 	} want[] = {
 		{ "admit", 1 }, { "cert", 1 }, { "revoke", 1 }, { "group", 1 },
-		{ "cosign", 1 }, { "check", 1 }, { "msg", 0 }, { "ack", 0 },
+		{ "cosign", 1 }, { "check", 1 }, { "endorse", 1 }, { "msg", 0 },
+		{ "ack", 0 },
 	};
 	struct rec r;
 
@@ -159,7 +160,7 @@ test_limits(void **state)
 	} want[] = {
 		{ "msg", 1048576 }, { "ack", 16384 }, { "cosign", 4096 },
 		{ "check", 32768 }, { "admit", 16384 }, { "cert", 16384 },
-		{ "revoke", 16384 }, { "group", 16384 },
+		{ "revoke", 16384 }, { "group", 16384 }, { "endorse", 16384 },
 	};
 	struct rec r;
 	uint8_t *big = xcalloc(1, 1048577);
@@ -294,6 +295,14 @@ test_directory_shapes(void **state)
 	    "states", "XA", 1));
 	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
 	rec_json(&r, "cert", NULL, json_pack("{s:s}", "state", "XA"));
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	rec_json(&r, "endorse", NULL, json_pack("{s:o,s:b}", "root_key",
+	    jhex(dev->pk, 32), "accept", 0));
+	assert_int_equal(verdict_of(&r), KIND_VALID);
+	rec_json(&r, "endorse", NULL, json_pack("{s:o}", "root_key", jhex(dev->pk, 32)));
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	rec_json(&r, "endorse", NULL, json_pack("{s:o,s:i}", "root_key",
+	    jhex(dev->pk, 32), "accept", 1));
 	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
 }
 

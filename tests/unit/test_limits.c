@@ -22,6 +22,8 @@
 #include "hubfx.h"
 #include "kinds.h"
 
+#include <poll.h>
+
 static uint64_t
 log_size(struct hubfx *f)
 {
@@ -423,6 +425,306 @@ test_quota_bytes(void **state)
 	send_msg(f, 1, 0);
 }
 
+/* ---- connections ------------------------------------------------------- */
+
+/* The body of an HTTP answer, parsed: a JSON object with "error". */
+static void
+json_error_body(const struct buf *answer, const char *needle)
+{
+	const char *b = strstr((const char *)answer->p, "\r\n\r\n");
+	json_t *j;
+
+	if (b == NULL)
+		fail_msg("no body in \"%.200s\"", (const char *)answer->p);
+	if ((j = jparse(b + 4, strlen(b + 4))) == NULL || jstr(j, "error") == NULL)
+		fail_msg("not a JSON error: \"%.300s\"", b + 4);
+	if (needle != NULL && strstr(jstr(j, "error"), needle) == NULL)
+		fail_msg("error \"%s\" does not mention \"%s\"", jstr(j, "error"),
+		    needle);
+	assert_non_null(strcasestr((const char *)answer->p,
+	    "\r\nContent-Type: application/json"));
+	json_decref(j);
+}
+
+/* Sends the head, then len bytes of body in pieces with a pause between
+ * them, as a slow uplink would; then reads the answer.  The status, or -1
+ * when the connection was reset before an answer could be read. */
+static int
+slow_post(struct hubfx *f, const char *head, size_t len, struct buf *answer)
+{
+	char piece[65536] = {0};
+	int fd = hub_connect(f), status = -1;
+	size_t sent = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	while (sent < len) {
+		size_t n = len - sent < sizeof(piece) ? len - sent : sizeof(piece);
+		ssize_t w = send(fd, piece, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+		if ((sent / sizeof(piece)) % 16 == 0)
+			sleep_ms(5);
+	}
+	read_until_close(fd, answer, 10000);
+	close(fd);
+	if (answer->len > 12 && sscanf((char *)answer->p, "HTTP/1.%*d %d", &status) != 1)
+		status = -1;
+	return status;
+}
+
+/* A 17 MiB body (over max_body) gets a JSON 413, not a reset: with its
+ * whole body sent, and with Expect: 100-continue before it. */
+static void
+test_big_body(void **state)
+{
+	struct hubfx *f = *state;
+	size_t len = 17u << 20;
+	struct buf req = {0}, answer = {0};
+	char *body = xcalloc(1, len);
+
+	buf_printf(&req, "POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", len);
+	buf_add(&req, body, len);
+	assert_int_equal(raw_http(f, req.p, req.len, &answer), 413);
+	json_error_body(&answer, "too large");
+	buf_free(&answer);
+	buf_free(&req);
+	buf_printf(&req, "POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n"
+	    "Expect: 100-continue\r\nConnection: close\r\n\r\n", len);
+	assert_int_equal(raw_http(f, req.p, req.len, &answer), 413);
+	json_error_body(&answer, "too large");
+	buf_free(&answer);
+	buf_free(&req);
+	/* Sent slowly, so that the hub has answered long before the end. */
+	buf_printf(&req, "POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", len);
+	assert_int_equal(slow_post(f, buf_cstr(&req), len, &answer), 413);
+	json_error_body(&answer, "too large");
+	buf_free(&answer);
+	buf_free(&req);
+	/* And as a node's client sends it (libcurl). */
+	json_t *ans;
+	assert_int_equal(post(f, body, len, &ans), 413);
+	assert_non_null(strstr(jstr(ans, "error"), "too large"));
+	json_decref(ans);
+	free(body);
+	send_msg(f, 0, 1);
+}
+
+/* A request line or headers too long: JSON 414 and 431. */
+static void
+test_long_head(void **state)
+{
+	struct hubfx *f = *state;
+	struct buf req = {0}, answer = {0};
+	size_t sizes[] = { 20000, 100000, 200000 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		buf_addstr(&req, "GET /v1/info?x=");
+		for (size_t k = 0; k < sizes[i]; k++)
+			buf_addstr(&req, "a");
+		buf_addstr(&req, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+		assert_int_equal(raw_http(f, req.p, req.len, &answer), 414);
+		json_error_body(&answer, NULL);
+		buf_free(&answer);
+		buf_free(&req);
+		buf_addstr(&req, "GET /v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
+		for (size_t k = 0; k < sizes[i]; k++)
+			buf_addstr(&req, "b");
+		buf_addstr(&req, "\r\nConnection: close\r\n\r\n");
+		assert_int_equal(raw_http(f, req.p, req.len, &answer), 431);
+		json_error_body(&answer, NULL);
+		buf_free(&answer);
+		buf_free(&req);
+	}
+	send_msg(f, 0, 1);
+}
+
+/* A GET of /v1/info from 127.0.0.N: 1 when it was answered 200. */
+static int
+info_from(struct hubfx *f, int n)
+{
+	static const char req[] = "GET /v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Connection: close\r\n\r\n";
+	struct buf out = {0};
+	int fd = hub_connect_from(f, n), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = write(fd, req, sizeof(req) - 1) == (ssize_t)(sizeof(req) - 1);
+	read_until_close(fd, &out, 5000);
+	close(fd);
+	ok = ok && out.len > 12 && strncmp((char *)out.p, "HTTP/1.1 200", 12) == 0;
+	buf_free(&out);
+	return ok;
+}
+
+/* Has the hub closed fd?  Waits up to ms for its end of file. */
+static int
+closed_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c[256];
+
+	while (poll(&p, 1, ms) > 0) {
+		ssize_t n = read(fd, c, sizeof(c));
+		if (n <= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The issue's slowloris: connections that send a header byte now and then
+ * and never finish.  Each is shut down once header_timeout_s has passed,
+ * and other clients are served all the while. */
+static void
+test_slowloris(void **state)
+{
+	struct hubfx *f = *state;
+	enum { SLOW = 40 };
+	int fd[SLOW], cut = 0;
+	int64_t t0;
+
+	hub_stop(f);
+	hub_config_set(f, "header_timeout_s", 2);
+	hub_start(f);
+	for (int i = 0; i < SLOW; i++) {
+		assert_true((fd[i] = hub_connect(f)) >= 0);
+		assert_int_equal(write(fd[i], "GET /v1/info HTTP/1.1\r\nX-Slow: ", 32), 32);
+	}
+	t0 = now_ms();
+	/* A byte a second from each, for a while; others are served. */
+	for (int round = 0; round < 5; round++) {
+		for (int i = 0; i < SLOW; i++)
+			if (fd[i] >= 0 && send(fd[i], "z", 1, MSG_NOSIGNAL) != 1) {
+				close(fd[i]);
+				fd[i] = -1;
+				cut++;
+			}
+		assert_true(info_from(f, 2));
+		send_msg(f, 0, 1);
+		sleep_ms(1000);
+	}
+	for (int i = 0; i < SLOW; i++) {
+		if (fd[i] < 0)
+			continue;
+		if (closed_within(fd[i], 3000))
+			cut++;
+		close(fd[i]);
+	}
+	assert_int_equal(cut, SLOW);
+	assert_true(now_ms() - t0 < 12000);
+	/* A fresh connection with a whole request is fine. */
+	assert_true(info_from(f, 1));
+}
+
+/* Many half-open connections from one address: past
+ * max_connections_per_address the hub closes new ones at once, and a client
+ * from another address is served as usual (and so is the first address,
+ * once it lets go). */
+static void
+test_per_address(void **state)
+{
+	struct hubfx *f = *state;
+	enum { LIMIT = 64, EXTRA = 16 };
+	int fd[LIMIT + EXTRA], refused = 0;
+
+	http_client_free(f->c);		/* its kept-alive connection counts too */
+	f->c = NULL;
+	sleep_ms(200);
+	for (int i = 0; i < LIMIT + EXTRA; i++) {
+		fd[i] = hub_connect(f);
+		if (fd[i] >= 0)
+			assert_int_equal(write(fd[i], "GET /v1/info HTTP/1.1\r\n", 24), 24);
+	}
+	sleep_ms(300);
+	for (int i = 0; i < LIMIT + EXTRA; i++)	/* (well within header_timeout_s) */
+		if (fd[i] < 0 || closed_within(fd[i], 0))
+			refused++;
+	assert_int_equal(refused, EXTRA);
+	for (int k = 0; k < 5; k++)
+		assert_true(info_from(f, 3));
+	assert_false(info_from(f, 1));		/* 127.0.0.1 is at its limit */
+	for (int i = 0; i < LIMIT + EXTRA; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	sleep_ms(300);
+	assert_true(info_from(f, 1));
+	f->c = http_client_new(f->url);
+	send_msg(f, 0, 1);
+}
+
+/* One waiting long poll, on its own client. */
+struct poller {
+	struct hubfx *f;
+	const struct keypair *k;
+	long status;
+	int64_t took;
+	size_t records;
+	pthread_t th;
+};
+
+static void *
+poller_main(void *arg)
+{
+	struct poller *p = arg;
+	struct http_client *c = http_client_new(p->f->url);
+	struct buf out = {0};
+	int64_t t0 = now_ms();
+	json_t *j;
+
+	http_client_set_signer(c, p->k->pk, p->k->sk);
+	if (http_call(c, "GET", "/v1/mail?after=3&wait=8", NULL, NULL, 0, &p->status,
+	    &out) == 0 && (j = jparse(out.p, out.len)) != NULL) {
+		p->records = json_array_size(json_object_get(j, "records"));
+		json_decref(j);
+	}
+	p->took = now_ms() - t0;
+	buf_free(&out);
+	http_client_free(c);
+	return NULL;
+}
+
+/* max_waits_per_device: a device's third long poll is answered at once;
+ * another device's still waits; mail wakes the two that wait. */
+static void
+test_waits_per_device(void **state)
+{
+	struct hubfx *f = *state;
+	struct poller p[4];
+
+	hub_stop(f);
+	hub_config_set(f, "max_waits_per_device", 2);
+	hub_start(f);
+	for (int i = 0; i < 4; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].f = f;
+		p[i].k = f->dev[i < 3 ? 1 : 2].k;
+		assert_int_equal(pthread_create(&p[i].th, NULL, poller_main, &p[i]), 0);
+		sleep_ms(300);		/* in this order */
+	}
+	assert_int_equal(pthread_join(p[2].th, NULL), 0);
+	assert_int_equal(p[2].status, 200);
+	assert_true(p[2].took < 2000);		/* answered at once */
+	assert_int_equal(p[2].records, 0);
+	sleep_ms(300);
+	send_msg(f, 0, 1);			/* wakes device 1's two */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(p[i].th, NULL), 0);
+		assert_int_equal(p[i].status, 200);
+		assert_int_equal(p[i].records, 1);
+		assert_true(p[i].took < 6000);
+	}
+	assert_int_equal(pthread_join(p[3].th, NULL), 0);	/* device 2: its deadline */
+	assert_int_equal(p[3].records, 0);
+	assert_true(p[3].took >= 7500);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -433,6 +735,11 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_page_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_envelopes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slowloris, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waits_per_device, setup, teardown),
 	};
 
 	(void)argc;

@@ -15,6 +15,20 @@
  *                 index a damaged store grew): STORE_ERROR, because no
  *                 message with that id is there
  *
+ * and that the state of the public feed and the alarms (docs/protocol.md
+ * section 8) survive as stored:
+ *
+ *   public state  the compact range, last index and time, complete size
+ *                 read back as written; a damaged frontier is an error,
+ *                 never a fresh start; a feed never written is one from
+ *                 the start
+ *   public places a public record's place and root, counted below a size;
+ *                 forgetting the places keeps the records
+ *   alarms        an alarm about a record is resolved when the record is
+ *                 taken, raised again it is unresolved again (never a
+ *                 resolved row that hides a new failure), and the pending
+ *                 list of a feed names its records once each
+ *
  * (tests/e2e/test_store_faults.sh shows the same through a whole sync: the
  * message is taken on the next pass, not skipped for good.)
  */
@@ -200,6 +214,145 @@ test_meta(void **state)
 	free(t);
 }
 
+static void
+test_public_state(void **state)
+{
+	struct fixture *f = *state;
+	struct pub_state a, b;
+	uint8_t leaf[32], r1[32], r2[32];
+
+	assert_int_equal(store_pub_state_get(&f->n, PUB_TAKEN, &a), STORE_NOT_FOUND);
+	assert_int_equal(a.f.size, 0);
+	assert_int_equal(a.last_index, -1);
+	for (int i = 0; i < 11; i++) {
+		memset(leaf, i, 32);
+		assert_int_equal(merkle_frontier_append(&a.f, leaf), 0);
+	}
+	a.last_index = 40;
+	a.last_time = 1700000000040;
+	a.size = 41;
+	assert_int_equal(store_pub_state_put(&f->n, PUB_VERIFIED, &a), 0);
+	assert_int_equal(store_pub_state_get(&f->n, PUB_VERIFIED, &b), STORE_OK);
+	assert_int_equal(b.f.size, 11);
+	assert_int_equal(b.last_index, 40);
+	assert_int_equal(b.last_time, 1700000000040);
+	assert_int_equal(b.size, 41);
+	merkle_frontier_root(&a.f, r1);
+	merkle_frontier_root(&b.f, r2);
+	assert_memory_equal(r1, r2, 32);
+	assert_int_equal(store_pub_state_get(&f->n, PUB_TAKEN, &b), STORE_NOT_FOUND);
+	/* A frontier damaged on disk is an error, not a feed read from the start. */
+	exec(&f->n, "UPDATE public_state SET frontier = x'00'");
+	assert_int_equal(store_pub_state_get(&f->n, PUB_VERIFIED, &b), STORE_ERROR);
+}
+
+static void
+record(struct envelope *e, uint8_t id[32], int k)
+{
+	static const uint8_t raw[] = "not parsed by the store";
+
+	memset(e, 0, sizeof(*e));
+	memset(id, k, 32);
+	memcpy(e->id, id, 32);
+	e->kind = "group";
+	e->raw = raw;
+	e->raw_len = sizeof(raw);
+}
+
+static void
+test_public_places(void **state)
+{
+	struct fixture *f = *state;
+	struct envelope e;
+	uint8_t id[32], root[32], empty[32], got[32];
+	int64_t count, index, time;
+
+	merkle_empty_root(empty);
+	assert_int_equal(store_public_below(&f->n, 100, 100, &count, root), STORE_NOT_FOUND);
+	assert_int_equal(count, 0);
+	assert_memory_equal(root, empty, 32);
+	for (int k = 1; k <= 3; k++) {
+		record(&e, id, k);
+		memset(root, 0x40 + k, 32);
+		assert_int_equal(store_record_add_public(&f->n, &e, 10 * k, 1000 * k, 40,
+		    k - 1, root), 0);
+	}
+	/* Below index 25: the first two, with the root after the second. */
+	assert_int_equal(store_public_below(&f->n, 25, 100, &count, root), STORE_OK);
+	assert_int_equal(count, 2);
+	memset(got, 0x42, 32);
+	assert_memory_equal(root, got, 32);
+	/* Only places below the limit count. */
+	assert_int_equal(store_public_below(&f->n, 100, 1, &count, root), STORE_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_public_leaf(&f->n, 2, &index, got, &time), STORE_OK);
+	assert_int_equal(index, 30);
+	assert_int_equal(time, 3000);
+	assert_int_equal(store_record_id_at(&f->n, 20, got), STORE_OK);
+	record(&e, id, 2);
+	assert_memory_equal(got, id, 32);
+	assert_int_equal(store_record_id_at(&f->n, 21, got), STORE_NOT_FOUND);
+	/* Places forgotten from 1 on: the records stay, without a place. */
+	assert_int_equal(store_public_forget_from(&f->n, 1), 0);
+	assert_int_equal(store_public_leaf(&f->n, 1, &index, got, &time), STORE_NOT_FOUND);
+	assert_int_equal(store_record_id_at(&f->n, 20, got), STORE_OK);
+	assert_int_equal(store_public_below(&f->n, 100, 100, &count, root), STORE_OK);
+	assert_int_equal(count, 1);
+	/* The same record at its index again takes a place again. */
+	record(&e, id, 2);
+	assert_int_equal(store_record_add_public(&f->n, &e, 20, 2000, 40, 1, root), 0);
+	assert_int_equal(store_public_leaf(&f->n, 1, &index, got, &time), STORE_OK);
+	assert_int_equal(index, 20);
+}
+
+static int
+collect(void *ud, int64_t index)
+{
+	struct buf *b = ud;
+
+	buf_printf(b, "%lld ", (long long)index);
+	return 0;
+}
+
+static void
+test_alarms(void **state)
+{
+	struct fixture *f = *state;
+	struct buf pending = {0};
+	int count = -1;
+
+	f->n.quiet = 1;
+	assert_int_equal(store_alarms_unresolved(&f->n, 0), 0);
+	assert_int_equal(store_alarm_record(&f->n, "bad-record", "mail", 7, "{}",
+	    "refused the record at log index 7: bad"), 0);
+	assert_int_equal(store_alarm_record(&f->n, "bad-record", "mail", 7, "{}",
+	    "refused the record at log index 7: bad"), 0);
+	assert_int_equal(store_alarm_record(&f->n, "log-time", "mail", 7, NULL,
+	    "the record at log index 7 has a log time below"), 0);
+	assert_int_equal(store_alarm_record(&f->n, "public-omitted", "public", 3, NULL,
+	    "left out 3"), 0);
+	assert_int_equal(store_alarm(&f->n, "split-view", NULL, "two checkpoints"), 0);
+	assert_int_equal(store_alarms_unresolved(&f->n, 0), 4);
+	assert_int_equal(store_alarms_unresolved(&f->n, 1), 3);
+	assert_int_equal(store_alarms_pending_each(&f->n, "mail", collect, &pending), 0);
+	assert_string_equal(buf_cstr(&pending), "7 ");
+	/* The record at 7 served intact: both of its alarms resolved. */
+	assert_int_equal(store_alarms_resolve(&f->n, 7, &count), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(store_alarms_unresolved(&f->n, 1), 1);
+	/* Damaged again: the same alarm is unresolved again. */
+	assert_int_equal(store_alarm_record(&f->n, "bad-record", "mail", 7, "{}",
+	    "refused the record at log index 7: bad"), 0);
+	assert_int_equal(store_alarms_unresolved(&f->n, 1), 2);
+	/* A split view is never resolved by a record. */
+	assert_int_equal(store_alarms_resolve(&f->n, 3, &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_alarms_unresolved(&f->n, 0), 2);
+	assert_int_equal(store_alarms_resolve_kind(&f->n, "public-root", &count), 0);
+	assert_int_equal(count, 0);
+	buf_free(&pending);
+}
+
 int
 main(void)
 {
@@ -210,6 +363,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trigger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_unique, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_public_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_public_places, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alarms, setup, teardown),
 	};
 
 	(void)path_in;

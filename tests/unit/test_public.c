@@ -521,6 +521,67 @@ test_kind_column_edited(void **state)
 	buf_free(&m);
 }
 
+/* A second root key through the hub: admitted (with the CLI's warning),
+ * a device certified under it writes; XA disowns it with an endorse record
+ * (a public record like the others) and that device is refused from then
+ * on, for envelopes and for its mail. */
+static void
+test_second_root_key(void **state)
+{
+	struct hubfx *f = *state;
+	struct keypair *ra2 = keypair_new("XA", 0), *x1 = keypair_new("XA", 1);
+	struct buf out = {0}, m = {0};
+	struct pubview v;
+	uint8_t first[32];
+	char path[160];
+	json_t *h, *ans;
+
+	snprintf(path, sizeof(path), "%s/xa2.pub", f->dir);
+	assert_int_equal(pubfile_write(path, KEY_ROOT, "XA", ra2->pk), 0);
+	assert_int_equal(run(&out, "admit", f->dir, "--state", "XA", "--root-key",
+	    path, NULL), 0);
+	assert_non_null(strstr((char *)out.p, "WARNING: XA already has a root key"));
+	buf_free(&out);
+	make_cert(&m, ra2, x1);				/* 5 */
+	accept_one(f, &m);
+	buf_free(&m);
+	h = json_pack("{s:s,s:s,s:i,s:[s],s:[o],s:s}", "kind", "msg", "state", "XA",
+	    "seq", 1, "to", "XA", "rcpt", jhex(f->dev[0].k->pk, 32), "urgency",
+	    "routine");
+	assert_int_equal(env_build(&m, h, "x", 1, x1->pk, x1->sk), 0);
+	json_decref(h);
+	accept_one(f, &m);				/* 6: it writes */
+	sha256(first, m.p, m.len);
+	buf_free(&m);
+	build(&m, json_pack("{s:s,s:s}", "kind", "endorse", "state", "XA"),
+	    json_pack("{s:o,s:b}", "root_key", jhex(ra2->pk, 32), "accept", 0),
+	    f->root);
+	accept_one(f, &m);				/* 7: disowned */
+	buf_free(&m);
+	h = json_pack("{s:s,s:s,s:i,s:o,s:[s],s:[o],s:s}", "kind", "msg", "state",
+	    "XA", "seq", 2, "prev", jhex(first, 32), "to", "XA", "rcpt",
+	    jhex(f->dev[0].k->pk, 32), "urgency", "routine");
+	assert_int_equal(env_build(&m, h, "x", 1, x1->pk, x1->sk), 0);
+	json_decref(h);
+	ans = refuse_one(f, &m, 403);
+	assert_non_null(strstr(jstr(ans, "error"), "disowned"));
+	json_decref(ans);
+	buf_free(&m);
+	http_client_set_signer(f->c, x1->pk, x1->sk);
+	assert_int_equal(get(f, "/v1/mail?after=-1", &ans), 403);
+	json_decref(ans);
+	http_client_set_signer(f->c, NULL, NULL);
+	/* The admission, the certificate and the endorsement are public. */
+	follow_public(f, 0, &v);
+	assert_int_equal(v.n, 7);
+	assert_int_equal(v.index[4], 4);
+	assert_int_equal(v.index[5], 5);
+	assert_int_equal(v.index[6], 7);
+	view_free(&v);
+	keypair_free(ra2);
+	keypair_free(x1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -533,6 +594,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_pub_row_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kind_column_edited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_root_key, setup, teardown),
 	};
 
 	(void)argc;

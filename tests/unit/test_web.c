@@ -188,18 +188,71 @@ test_rate_limit(void **state)
 	int64_t t0 = 1700000000000LL;
 
 	for (int i = 0; i < WS_FAIL_LIMIT - 1; i++) {
-		ws_rate_failed(t, "alice", t0 + i);
-		assert_int_equal(ws_rate_wait(t, "alice", t0 + i), 0);
+		ws_rate_failed(t, "alice", 1, t0 + i);
+		assert_int_equal(ws_rate_wait(t, "alice", 1, t0 + 1000 * i), 0);
 	}
-	ws_rate_failed(t, "alice", t0 + 10);
-	assert_true(ws_rate_wait(t, "alice", t0 + 10) > 0);
-	assert_true(ws_rate_wait(t, "alice", t0 + 10) <= WS_LOCK_MS / 1000);
-	assert_int_equal(ws_rate_wait(t, "bob", t0 + 10), 0);	/* others unaffected */
-	assert_int_equal(ws_rate_wait(t, "alice", t0 + 10 + WS_LOCK_MS), 0);
+	ws_rate_failed(t, "alice", 1, t0 + 10);
+	assert_true(ws_rate_wait(t, "alice", 1, t0 + 10) > 0);
+	assert_true(ws_rate_wait(t, "alice", 1, t0 + 10) <= WS_LOCK_MS / 1000);
+	assert_int_equal(ws_rate_wait(t, "bob", 1, t0 + 10000), 0);	/* others unaffected */
+	assert_int_equal(ws_rate_wait(t, "alice", 1, t0 + 10 + WS_LOCK_MS), 0);
 	/* a success clears the count */
 	ws_rate_passed(t, "alice");
-	ws_rate_failed(t, "alice", t0 + 20);
-	assert_int_equal(ws_rate_wait(t, "alice", t0 + 20), 0);
+	ws_rate_failed(t, "alice", 1, t0 + 20);
+	assert_int_equal(ws_rate_wait(t, "alice", 1, t0 + 20 + 2 * WS_LOCK_MS), 0);
+	ws_table_free(t);
+}
+
+/* The issue's eviction trick: one failure on each of 64 throw-away names,
+ * then guesses on the victim.  The victim is locked after WS_FAIL_LIMIT
+ * wrong guesses all the same (its counter is an account's, which other
+ * names never displace), for WS_LOCK_MS. */
+static void
+test_rate_eviction(void **state)
+{
+	struct ws_table *t = ws_table_new();
+	int64_t now = 1700000000000LL;
+	char name[32];
+	int allowed = 0;
+
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 64; i++) {
+			snprintf(name, sizeof(name), "junk%d-%d", round, i);
+			now += 200;			/* within the rate of all tries */
+			if (ws_rate_wait(t, name, 0, now) == 0)
+				ws_rate_failed(t, name, 0, now);
+		}
+		for (int g = 0; g < 5; g++) {
+			now += 200;
+			if (ws_rate_wait(t, "victim", 1, now) == 0) {
+				allowed++;
+				ws_rate_failed(t, "victim", 1, now);
+			}
+		}
+	}
+	assert_int_equal(allowed, WS_FAIL_LIMIT);
+	assert_true(ws_rate_wait(t, "victim", 1, now) > 0);
+	/* Names that are no account share a counter, and its lock. */
+	assert_true(ws_rate_wait(t, "junk-new", 0, now) > 0);
+	/* The lock ends WS_LOCK_MS after the last failure. */
+	assert_int_equal(ws_rate_wait(t, "victim", 1, now + WS_LOCK_MS), 0);
+	ws_table_free(t);
+}
+
+/* Tries of all names together: at most WS_TRIES_PER_S a second. */
+static void
+test_rate_all_tries(void **state)
+{
+	struct ws_table *t = ws_table_new();
+	int64_t now = 1700000000000LL;
+	char name[32];
+
+	for (int i = 0; i < WS_TRIES_PER_S; i++) {
+		snprintf(name, sizeof(name), "user%d", i);
+		assert_int_equal(ws_rate_wait(t, name, i % 2, now + i), 0);
+	}
+	assert_int_equal(ws_rate_wait(t, "another", 1, now + 500), 1);
+	assert_int_equal(ws_rate_wait(t, "another", 1, now + 1000), 0);
 	ws_table_free(t);
 }
 
@@ -380,6 +433,8 @@ main(void)
 		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_session_table_full),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_rate_eviction),
+		cmocka_unit_test(test_rate_all_tries),
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_webfile_paths),
 		cmocka_unit_test(test_mo),
