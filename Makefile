@@ -51,6 +51,12 @@ NODE_H   := $(wildcard node/*/*.h)
 
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 NODE_TESTS := $(filter $(BUILD)/tests/test_node_%,$(TESTS))
+# Helpers of the end-to-end tests: tests/tools/*.c are programs over lib/
+# (tests/tools/forge.c signs what a hostile participant would), tests/shim/*.c
+# LD_PRELOAD libraries, built without sanitizers so that they can be
+# preloaded into either build (tests/shim/powercut.c cuts the power).
+TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+SHIMS    := $(patsubst tests/shim/%.c,$(BUILD)/tests/shim/%.so,$(wildcard tests/shim/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests benches fuzz clean man
@@ -89,13 +95,19 @@ $(BUILD)/rosterd: $(HUB_OBJ) $(LIBA)
 $(BUILD)/roster: $(NODE_FACE_OBJ) $(NODECORE) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests: $(TESTS) all
+tests: $(TESTS) $(TOOLS) $(SHIMS) all
 $(NODE_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(NODECORE) $(LIBA) $(NODE_H) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Inode $(LDFLAGS) -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS) -lcmocka
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+$(BUILD)/tests/shim/%.so: tests/shim/%.c $(wildcard tests/shim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared -o $@ $< -ldl -lpthread
 
 benches: $(BENCHES)
 # A bench_node_*.c measures the node's core (linked as for its unit tests);

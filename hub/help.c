@@ -224,7 +224,12 @@ const struct cmd_doc hdoc_admit = {
 "\n"
 "If the hub is serving, the envelope is sent to it over HTTP (the URL in\n"
 "HUBDIR/serve.url); otherwise rosterd opens the log itself.  Prints the\n"
-"log index of the admission and the root key's fingerprint.",
+"log index of the admission and the root key's fingerprint.\n"
+"\n"
+"A second root key for a State that has one is admitted unendorsed: its\n"
+"devices are unconfirmed and every node warns about the State until the\n"
+"State endorses it with its first key (docs/protocol.md section 2).\n"
+"rosterd admit then prints a WARNING naming the first key's fingerprint.",
 	.opts = opts_admit,
 	.sections = admit_sections,
 	.examples = "  rosterd admit /var/lib/rosterd --state XA --root-key xa.root.pub",

@@ -135,7 +135,7 @@ quota_check(struct quota *q, const uint8_t key[32], size_t len, int64_t now)
 			}
 	over_n = q->max_envelopes > 0 && count > q->max_envelopes;
 	over_b = q->max_bytes > 0 && bytes > q->max_bytes;
-	if (!over_n && !over_b)
+	if (MUTANT(quota) || (!over_n && !over_b))
 		return 0;
 	if (over_n)
 		rs_seterr("this device has signed %lld envelopes in the last hour, "

@@ -23,7 +23,8 @@ db_open(const char *path, const char *schema)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (db_exec(db, MUTANT(durability) ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" :
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;") != 0 ||
 	    (schema != NULL && db_exec(db, schema) != 0)) {
 		char why[RS_ERRLEN];

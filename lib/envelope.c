@@ -71,7 +71,7 @@ parse_header(struct envelope *e)
 	if (jhex32_req(h, "payload_sha256", want) != 0)
 		return -1;
 	sha256(got, e->payload, e->payload_len);
-	if (sodium_memcmp(want, got, 32) != 0) {
+	if (!MUTANT(digest) && sodium_memcmp(want, got, 32) != 0) {
 		rs_seterr("payload does not match its digest in the header");
 		return -1;
 	}

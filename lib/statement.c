@@ -172,8 +172,8 @@ checkpoint_parse(struct checkpoint *c, const char *text, const uint8_t sig[64],
 		rs_seterr("checkpoint is not in canonical form");
 		goto fail;
 	}
-	if (crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text),
-	    operator_key) != 0) {
+	if (!MUTANT(cpsig) && crypto_sign_verify_detached(sig, (const uint8_t *)text,
+	    strlen(text), operator_key) != 0) {
 		free(again);
 		rs_seterr("checkpoint signature does not verify against the operator key");
 		goto fail;

@@ -22,6 +22,19 @@
 
 #define RS_ERRLEN 512
 
+/* Mutation testing (scripts/mutants, docs/operations.md): MUTANT(name) is 1
+ * in a build made with -DROSTER_MUTANT=name and 0 otherwise.  Each security
+ * check is written "if (!MUTANT(name) && <the check fails>)", so that the
+ * harness can switch it off and see whether some test notices.  Both
+ * strings are constants: the compiler folds the comparison away, and an
+ * ordinary build keeps every check. */
+#ifndef ROSTER_MUTANT
+#define ROSTER_MUTANT none
+#endif
+#define RS_STR_(x) #x
+#define RS_STR(x) RS_STR_(x)
+#define MUTANT(name) (__builtin_strcmp(RS_STR(ROSTER_MUTANT), #name) == 0)
+
 void rs_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *rs_err(void);
 

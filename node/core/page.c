@@ -57,7 +57,7 @@ check_record(struct node *n, const struct page *p, struct page_rec *r)
 		verdict(r, NR_BAD, rs_err());
 		return;
 	}
-	if (env_verify(&r->e) != 0) {
+	if (!MUTANT(sigcheck) && env_verify(&r->e) != 0) {
 		verdict(r, NR_BAD, rs_err());
 		return;
 	}

@@ -43,7 +43,7 @@ tlp_may_forward(const char *tlp, int no_forward, const char *own_state,
 		rs_seterr("the sender does not allow this message to be forwarded");
 		return -1;
 	}
-	if (tlp == NULL || strcmp(tlp, "RED") == 0) {
+	if (tlp == NULL || (!MUTANT(tlpred) && strcmp(tlp, "RED") == 0)) {
 		rs_seterr("TLP:RED is for its named recipients only and is never forwarded");
 		return -1;
 	}
@@ -59,7 +59,7 @@ tlp_may_forward(const char *tlp, int no_forward, const char *own_state,
 		return -1;
 	}
 	if (strcmp(tlp, "GREEN") != 0 && strcmp(tlp, "CLEAR") != 0 &&
-	    strcmp(tlp, "AMBER") != 0 && strcmp(tlp, "AMBER+STRICT") != 0) {
+	    strcmp(tlp, "AMBER") != 0 && strcmp(tlp, "AMBER+STRICT") != 0 && !MUTANT(tlpred)) {
 		rs_seterr("unknown TLP label \"%s\": not forwarded", tlp);
 		return -1;
 	}

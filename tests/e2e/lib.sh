@@ -35,10 +35,20 @@ trap cleanup EXIT
 # held by a server (a brief write of its own) instead of failing at once.
 sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
 
+# E2E_FAIL_FAST=1 (scripts/mutants sets it) ends the test at its first
+# failure: the verdict is known, the rest would only cost time.
 ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL $*"
+	if [ -n "${E2E_FAIL_FAST:-}" ]; then
+		[ -s "$T/last.out" ] && show_last
+		echo "$PASS passed, $FAIL failed (stopped at the first failure)"
+		exit 1
+	fi
+}
 
-show_last() { sed 's/^/     | /' "$T/last.out" | tail -${1:-25}; }
+show_last() { awk '{ print "     | " $0 }' "$T/last.out" | tail -${1:-25}; }
 
 # check DESC CMD...: CMD must succeed.
 check() {
@@ -85,12 +95,14 @@ free_port() {
 
 # start_hub DIR: serves DIR on loopback; sets HUB (URL) and HUBPID.  The port
 # is picked free the first time and kept in DIR.port, so a restarted hub is
-# where the nodes expect it.
+# where the nodes expect it.  HUB_WRAP, when set, is a command prefix the
+# hub runs under (e.g. "env LD_PRELOAD=..." for the power-cut shim); it must
+# exec the hub, so that HUBPID is the hub's.
 start_hub() {
 	local dir=$1
 	[ -s "$dir.port" ] || free_port >"$dir.port"
 	rm -f "$dir/serve.url"
-	"$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
+	${HUB_WRAP:-} "$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
 	HUBPID=$!
 	PIDS="$PIDS $HUBPID"
 	for _ in $(seq 1 200); do
@@ -137,3 +149,34 @@ node() { local s=$1; shift; "$ROSTER" "$@" --dir "$T/node-$s"; }
 # msg_id NODE: id of the newest message the node sent.
 last_sent() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='out' ORDER BY rowid DESC LIMIT 1"; }
 last_received() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='in' ORDER BY rowid DESC LIMIT 1"; }
+
+# start_proxy: tests/e2e/tamper_proxy.py in front of the hub, its mode in
+# $T/mode ("none" to begin with); sets PROXY (URL).  via_proxy NODE points
+# that node's config at it (the other nodes keep talking to the hub).
+start_proxy() {
+	local port
+	port=$(free_port)
+	echo none >"$T/mode"
+	python3 "$TOP/tests/e2e/tamper_proxy.py" "$port" "$HUB" "$T/mode" 2>>"$T/proxy.log" &
+	PIDS="$PIDS $!"
+	PROXY="http://127.0.0.1:$port"
+	for _ in $(seq 1 100); do curl -s "$PROXY/v1/info" >/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+via_proxy() {
+	python3 - "$T/node-$1/config.json" "$PROXY" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["hub"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+}
+proxy_mode() { echo "$1" >"$T/mode"; }
+
+# hub_last KIND: the log index of the newest record of a kind, read
+# from the hub's database (before any test edits it).
+hub_last() { sqlite3 "$T/hub/hub.db" "SELECT max(idx) FROM log WHERE kind = '$1'"; }
+
+# device_of NODE: the hex device key of a node.
+device_of() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device"])' "$T/node-$1/config.json"
+}

@@ -13,6 +13,20 @@ then alters the answer according to the word in MODEFILE (read per request):
   proof       flip one bit of the first hash of every inclusion proof
   time        add one millisecond to every record's log time
 
+and, to leave records out of one node's listings without changing a byte of
+what remains (docs/protocol.md section 8 is what must catch it):
+
+  omit:I[,J...]  drop the records at log indexes I, J, ... from every listing
+              (/v1/public and the older /v1/directory, /v1/cosignatures,
+              /v1/checks, and /v1/mail); /v1/record?index=I answers 404
+  omit-last   drop the last record of every public listing page and say
+              "more": false
+  renumber:I  drop the record at log index I from /v1/public and lower the
+              "pindex" of every later record by one, so there is no gap
+
+Everything else passes through: a proof the hub gives for a missing leaf
+(/v1/proof/public) is the hub's, which is how the victim names the index.
+
 usage: tamper_proxy.py PORT UPSTREAM MODEFILE
 """
 import base64
@@ -20,6 +34,7 @@ import http.server
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 PORT, UPSTREAM, MODEFILE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -66,6 +81,48 @@ def tamper(obj, mode):
             p["proof"][0] = flip_b64(p["proof"][0], 5)
 
 
+LISTINGS = ("/v1/public", "/v1/directory", "/v1/cosignatures", "/v1/checks", "/v1/mail")
+PUBLIC_LISTINGS = LISTINGS[:4]
+
+
+def omit(path, obj, mode):
+    """Leaves records out of a listing; True when obj was changed."""
+    route = urllib.parse.urlparse(path).path
+    if not isinstance(obj, dict) or not isinstance(obj.get("records"), list):
+        return False
+    recs = obj["records"]
+    if mode.startswith("omit:") and route in LISTINGS:
+        drop = {int(i) for i in mode[5:].split(",") if i}
+        obj["records"] = [r for r in recs if r.get("index") not in drop]
+    elif mode == "omit-last" and route in PUBLIC_LISTINGS and recs:
+        obj["records"] = recs[:-1]
+        obj["more"] = False
+    elif mode.startswith("renumber:") and route == "/v1/public":
+        drop = int(mode[9:])
+        out, gone = [], False
+        for r in recs:
+            if r.get("index") == drop:
+                gone = True
+                continue
+            if gone and isinstance(r.get("pindex"), int):
+                r["pindex"] -= 1
+            out.append(r)
+        obj["records"] = out
+    else:
+        return False
+    return True
+
+
+def omitted_record(path, mode):
+    """GET /v1/record?index=I of an omitted record: as if there were none."""
+    u = urllib.parse.urlparse(path)
+    if u.path != "/v1/record" or not mode.startswith("omit:"):
+        return False
+    q = urllib.parse.parse_qs(u.query)
+    drop = {i for i in mode[5:].split(",") if i}
+    return bool(set(q.get("index", [])) & drop)
+
+
 class Proxy(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -86,7 +143,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             mode = open(MODEFILE).read().strip()
         except OSError:
             mode = "none"
-        if mode != "none":
+        if omitted_record(self.path, mode):
+            status, data = 404, b'{"error": "no public record at that index"}'
+        elif mode.startswith(("omit", "renumber")):
+            try:
+                obj = json.loads(data)
+                if omit(self.path, obj, mode):
+                    data = json.dumps(obj).encode()
+            except ValueError:
+                pass
+        elif mode != "none":
             try:
                 obj = json.loads(data)
                 tamper(obj, mode)
