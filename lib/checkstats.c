@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "jsonutil.h"
+#include "vocab.h"
 
 struct i64vec {
 	int64_t *v;
@@ -295,12 +296,11 @@ acc_json(struct acc *a, const char *scope, const char *key)
 	return r;
 }
 
-/* The distinct roles (role) or States of the members of the checks,
- * sorted. */
+/* The distinct roles (role: in lib/vocab.h's order) or States (sorted) of
+ * the members of the checks. */
 static json_t *
 distinct(const struct cs_check *const *cs, size_t n, int role)
 {
-	static const char *roles[] = { "alternate", "diplomatic", "technical" };
 	unsigned char seen[STATE_SLOTS];
 	json_t *a = json_array();
 
@@ -308,20 +308,14 @@ distinct(const struct cs_check *const *cs, size_t n, int role)
 	for (size_t k = 0; k < n; k++)
 		for (size_t m = 0; m < cs[k]->naud; m++) {
 			const char *v = role ? cs[k]->aud[m].role : cs[k]->aud[m].state;
-			int slot = -1;
-			if (!role)
-				slot = state_slot(v);
-			else
-				for (int r = 0; r < 3; r++)
-					if (strcmp(v, roles[r]) == 0)
-						slot = r;
+			int slot = role ? vocab_index(vocab_roles, v) : state_slot(v);
 			if (slot >= 0)	/* else one the directory's rules forbid */
 				seen[slot] = 1;
 		}
-	for (int i = 0; i < (role ? 3 : STATE_SLOTS); i++) {
+	for (int i = 0; i < (role ? VOCAB_NROLES : STATE_SLOTS); i++) {
 		char st[3] = { (char)('A' + i / 26), (char)('A' + i % 26), 0 };
 		if (seen[i])
-			json_array_append_new(a, json_string(role ? roles[i] : st));
+			json_array_append_new(a, json_string(role ? vocab_roles[i] : st));
 	}
 	return a;
 }

@@ -50,15 +50,11 @@
 /* {U} urgency, {L} the node's address, {I} short message id. */
 struct texts {
 	const char *lang;
-	const char *urgency[4];		/* flash, urgent, priority, routine */
+	const char *urgency[URGENCY_LEVELS];	/* in urgency_names' order */
 	const char *msg_subject, *msg_body;
 	const char *overdue_subject, *overdue_body;
 	const char *test_subject, *test_body;
 	const char *esc_subject, *esc_body;	/* an overdue notice arrived */
-};
-
-static const char *const urgency_codes[4] = {
-	"flash", "urgent", "priority", "routine"
 };
 
 static const struct texts texts[] = {
@@ -195,13 +191,14 @@ texts_for(const char *languages)
 	return &texts[0];
 }
 
+/* The urgency in the alert's language (texts' words are in
+ * urgency_names' order, lib/vocab.h). */
 static const char *
 urgency_word(const struct texts *t, const char *urgency)
 {
-	for (int i = 0; i < 4; i++)
-		if (strcmp(urgency, urgency_codes[i]) == 0)
-			return t->urgency[i];
-	return "?";
+	int i = urgency_index(urgency);
+
+	return i >= 0 ? t->urgency[i] : "?";
 }
 
 /* Copies template tpl into out with {U}, {L} and {I} filled in. */
