@@ -126,6 +126,12 @@ int dir_group_has(const struct dir_group *g, const char *state);
 
 /* Role names a device may have. */
 int dir_valid_role(const char *role);
+/* The person a certificate (or its request) names, as every reader will
+ * see it: role of vocab_roles, name one line (vocab_line_ok), e-mail that
+ * passes vocab_email_check, languages (optional) a list of language tags.
+ * The hub before appending, every node replaying and `roster certify`
+ * before signing all ask this.  0, or -1 with rs_err naming the field. */
+int dir_cert_person_check(json_t *p) __attribute__((warn_unused_result));
 
 /* The proof of possession a device signs in its certification request. */
 void dir_pop_message(struct buf *m, const char *state, const uint8_t device[32],

@@ -214,6 +214,30 @@ vocab_langs_norm(const char *in)
 }
 
 int
+vocab_line_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; p != NULL && *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 0;
+	return s != NULL;
+}
+
+int
+vocab_lang_tag_ok(const char *tag)
+{
+	size_t n = tag != NULL ? strlen(tag) : 0;
+
+	if (n < 2 || n > 3)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (tag[i] < 'a' || tag[i] > 'z')
+			return 0;
+	return 1;
+}
+
+int
 vocab_email_check(const char *what, const char *addr)
 {
 	const char *at = addr != NULL ? strchr(addr, '@') : NULL;

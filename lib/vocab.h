@@ -71,6 +71,16 @@ char *vocab_audience_norm(const char *in);
  * spaces dropped; NULL with rs_err naming the first bad item. */
 char *vocab_langs_norm(const char *in);
 
+/* ---- text that others will read ---- */
+
+/* One line of text: no control character (C0, DEL, C1), so what another
+ * State wrote cannot break a line, a header or a terminal (a subject, a
+ * POC's name).  Bytes only; UTF-8 is the JSON parser's check. */
+int vocab_line_ok(const char *s);
+/* A language tag as a signed record carries it: 2 or 3 lower-case
+ * letters ("en", "fr", "fil"). */
+int vocab_lang_tag_ok(const char *tag);
+
 /* ---- e-mail addresses ---- */
 
 /* The one check of an e-mail address, wherever one is given (a POC's

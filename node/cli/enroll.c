@@ -26,8 +26,9 @@
 static int
 check_field(const char *what, const char *v, size_t max)
 {
-	if (v == NULL || *v == '\0' || strlen(v) >= max || strchr(v, '\n') != NULL) {
-		rs_seterr("%s must be one line of at most %zu characters", what, max - 1);
+	if (v == NULL || *v == '\0' || strlen(v) >= max || !vocab_line_ok(v)) {
+		rs_seterr("%s must be one line of at most %zu bytes, without control "
+		    "characters", what, max - 1);
 		return -1;
 	}
 	return 0;

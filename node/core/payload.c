@@ -12,16 +12,6 @@
 #include "util.h"
 #include "vocab.h"
 
-/* Text with no control character (a subject is one line); 0, or -1. */
-static int
-one_line(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return -1;
-	return 0;
-}
-
 void
 message_subject_prefixed(char *out, size_t len, const char *prefix, const char *subject)
 {
@@ -57,9 +47,9 @@ message_validate(json_t *m)
 			return -1;
 		}
 	}
-	if ((t = jstr(m, "subject")) != NULL && (strlen(t) > MSG_SUBJECT_MAX || one_line(t))) {
+	if ((t = jstr(m, "subject")) != NULL && (strlen(t) > MSG_SUBJECT_MAX || !vocab_line_ok(t))) {
 		rs_seterr("the subject must be one line of at most %d bytes (this one: %zu "
-		    "bytes%s)", MSG_SUBJECT_MAX, strlen(t), one_line(t) ? ", with a line "
+		    "bytes%s)", MSG_SUBJECT_MAX, strlen(t), !vocab_line_ok(t) ? ", with a line "
 		    "break or control character" : "");
 		return -1;
 	}

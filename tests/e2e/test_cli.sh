@@ -155,6 +155,9 @@ usage "consult request refuses a label that is not TLP" 'must be CLEAR' \
 	node XA consult request --to XB --subject s --body b --tlp purple
 usage "init refuses an address that would add a recipient" '^roster init: --email has a character not allowed' \
 	"$ROSTER" init --dir "$T/node-bad" --hub "$HUB" --state XA --role technical --name n --email 'a@b.example,c@d.example'
+usage "init refuses a name that would break a line of the directory" \
+	'^roster init: --name must be one line' \
+	"$ROSTER" init --dir "$T/node-bad" --hub "$HUB" --state XA --role technical --name $'A. Person\e[2J' --email n@xa.example
 check_out "init --state xz (never admitted) warns" \
 	'^roster init: warning: the hub has not admitted a root key for XZ yet' \
 	"$ROSTER" init --dir "$T/node-XZ" --hub "$HUB" --state xz --role Technical --name n --email n@xz.example --lang EN,Fr
@@ -162,6 +165,14 @@ check_out "... and writes the State and languages in canonical form" '"state": "
 	bash -c "tr -d '\n' < '$T/node-XZ/config.json'"
 check_out "init for an admitted State does not warn" '^node for XC' bash -c \
 	"'$ROSTER' init --dir '$T/node-XC' --hub '$HUB' --state XC --role technical --name n --email n@xc.example 2>&1 | grep -v 'compare it' | sed -n '/warning/p;1p'"
+# A request edited after init (its proof of possession still holds: it
+# covers the keys, not the person) to add a recipient to every reader's mail.
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["email"]="n@xc.example,all@xa.example"; json.dump(r, open(sys.argv[2], "w"))' \
+	"$T/node-XC/request.json" "$T/edited-request.json"
+"$ROSTER" certify --root "$T/XC.root" "$T/edited-request.json" --out "$T/edited.cert" >"$T/last.out" 2>&1; rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'email' "$T/last.out" && [ ! -e "$T/edited.cert" ]; then
+	ok "certify refuses a request whose e-mail the hub would refuse, and signs nothing"
+else bad "certify of an edited request (exit $rc)"; show_last; fi
 "$ROSTER" directory --dir "$T/node-XA" --state zz >"$T/dir.out" 2>&1; rc=$?
 if [ "$rc" -eq 1 ] && grep -q "^roster directory: no State ZZ in the directory" "$T/dir.out"; then
 	ok "directory --state zz says nothing matched, exit 1"; else bad "directory --state zz (exit $rc)"; cat "$T/dir.out"; fi

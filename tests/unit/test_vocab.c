@@ -223,6 +223,39 @@ test_email(void **state)
 	assert_int_equal(vocab_email_check("x", longest), -1);
 }
 
+/* One line of text: a line break, a tab, an escape, DEL or a C1 control
+ * (U+0080..U+009F, which some terminals obey) is not; other letters are. */
+static void
+test_line(void **state)
+{
+	static const char *const good[] = { "A. Person", "Jos\xc3\xa9 Mart\xc3\xad", "\xd8\xb9\xd9\x84\xd9\x8a",
+	    "\xc2\xa0non-breaking", "x", NULL };
+	static const char *const bad[] = { "two\nlines", "a\rb", "tab\there", "\x1b[31mred",
+	    "del\x7f", "csi\xc2\x9b" "2J", "nel\xc2\x85", NULL };
+
+	(void)state;
+	for (int i = 0; good[i] != NULL; i++)
+		assert_true(vocab_line_ok(good[i]));
+	for (int i = 0; bad[i] != NULL; i++)
+		assert_false(vocab_line_ok(bad[i]));
+	assert_true(vocab_line_ok(""));		/* empty is one line; callers ask for more */
+	assert_false(vocab_line_ok(NULL));
+}
+
+static void
+test_lang_tag(void **state)
+{
+	static const char *const good[] = { "en", "fr", "fil", NULL };
+	static const char *const bad[] = { "", "e", "EN", "En", "engl", "e1", "en-GB", " en", NULL };
+
+	(void)state;
+	for (int i = 0; good[i] != NULL; i++)
+		assert_true(vocab_lang_tag_ok(good[i]));
+	for (int i = 0; bad[i] != NULL; i++)
+		assert_false(vocab_lang_tag_ok(bad[i]));
+	assert_false(vocab_lang_tag_ok(NULL));
+}
+
 int
 main(void)
 {
@@ -236,6 +269,8 @@ main(void)
 		cmocka_unit_test(test_audience_norm),
 		cmocka_unit_test(test_langs_norm),
 		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_line),
+		cmocka_unit_test(test_lang_tag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
