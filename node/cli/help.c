@@ -327,6 +327,7 @@ static const struct opt_spec opts_reply[] = {
 	OPT_URGENCY,
 	OPT_TLP("the parent's"),
 	OPT_LANG,
+	{ "--no-forward", NULL, 0, "Recipients may not forward it at all." },
 	OPT_ATTACH,
 	{ NULL, NULL, 0, NULL }
 };
@@ -335,7 +336,8 @@ const struct cmd_doc doc_reply = {
 	.prog = "roster", .name = "reply", .run = cmd_reply,
 	.summary = "answer a message in its thread",
 	.synopsis = "ID (--body-file FILE | --body TEXT) [--all] [--subject TEXT] "
-	    "[--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--attach FILE]... [--progress]",
+	    "[--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--no-forward] [--attach FILE]... "
+	    "[--progress]",
 	.description =
 "Sends a reply to the State that sent message ID (for a message this node\n"
 "sent, to the States it went to).  The reply names its parent inside the\n"

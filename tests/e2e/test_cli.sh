@@ -114,6 +114,35 @@ check_out "roster --version" '^roster [0-9.]+ \(protocol [0-9]+\)$' "$ROSTER" --
 check_out "rosterd --version" '^rosterd [0-9.]+ \(protocol [0-9]+\)$' "$ROSTERD" --version
 check_out "roster help CMD is CMD --help" '^    roster status - delivery' "$ROSTER" help status
 
+# Every command and subcommand of both programs takes the options it reads
+# from its own table (a command asking for one its table lacks aborts:
+# roster reply once did, on --no-forward): none dies of a signal.
+forms() {	# PROG: "CMD" and "CMD SUB" for every form its pages list
+	local c
+	for c in $(commands "$1"); do
+		[ "$c" = serve ] && continue
+		echo "$c"
+		"$1" "$c" --help | sed -n '/^SYNOPSIS/,/^$/p' | awk -v p="${1##*/}" -v c="$c" \
+			'$1 == p && $2 == c {print $3}' | tr -d '[]' | tr '|' '\n' |
+			grep -E '^[a-z]+$' | sed "s/^/$c /"
+	done | sort -u
+}
+n=0; died=0
+for prog in "$ROSTER" "$ROSTERD"; do
+	while read -r form; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		if [ "$prog" = "$ROSTERD" ]; then set -- "$T/no-hub"
+		else set -- 0123456789abcdef --dir "$T/no-node"; fi
+		timeout 20 "$prog" $form "$@" >"$T/form.out" 2>&1 </dev/null
+		rc=$?
+		if [ "$rc" -ge 124 ] || grep -q 'Assertion' "$T/form.out"; then
+			died=$((died + 1)); bad "${prog##*/} $form died (exit $rc)"; cat "$T/form.out"
+		fi
+	done < <(forms "$prog")
+done
+[ "$died" -eq 0 ] && ok "all $n forms of roster and rosterd run to a message (none aborts)"
+
 # One prefix, "roster CMD: ", on a failure that is not a usage error.
 check_out "a failure says which command failed" '^roster inbox: .*not a node folder' \
 	"$ROSTER" inbox --dir "$T/none"
