@@ -2,8 +2,8 @@
 #
 # One static library (lib/) under two programs: rosterd (hub/) and roster
 # (node/).  The node is itself a library, node/core/ built as libnodecore.a
-# (no main), under its two faces node/cli/ and node/web/, which roster links
-# together (docs/internals.md).  `make` builds an optimised tree in build/;
+# (no main), under its three faces node/cli/, node/web/ and node/taxii/,
+# which roster links together (docs/internals.md).  `make` builds an optimised tree in build/;
 # `make SAN=1` builds the same sources with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/, which is what the test suite
 # runs.  Unit tests are one binary per tests/unit/test_*.c (test_node_*.c
@@ -37,7 +37,7 @@ LDFLAGS  := $(LDSAN) $(EXTRA_LDFLAGS)
 LIB_SRC  := $(wildcard lib/*.c)
 HUB_SRC  := $(wildcard hub/*.c)
 NODE_CORE_SRC := $(wildcard node/core/*.c)
-NODE_FACE_SRC := $(wildcard node/cli/*.c node/web/*.c)
+NODE_FACE_SRC := $(wildcard node/cli/*.c node/web/*.c node/taxii/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/bench_*.c)
 
@@ -112,22 +112,24 @@ $(BUILD)/tests/shim/%.so: tests/shim/%.c $(wildcard tests/shim/*.h)
 benches: $(BENCHES)
 # A bench_node_*.c measures the node's core (linked as for its unit tests);
 # every other bench links the hub's objects.
-$(BUILD)/bench/bench_node_%: bench/bench_node_%.c $(NODECORE) $(LIBA) $(NODE_H)
+# (and the TAXII server's objects, which bench_node_taxii serves from)
+TAXII_OBJ := $(filter $(BUILD)/node/taxii/%,$(NODE_FACE_OBJ))
+$(BUILD)/bench/bench_node_%: bench/bench_node_%.c $(TAXII_OBJ) $(NODECORE) $(LIBA) $(NODE_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Inode -o $@ $< $(NODECORE) $(LIBA) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Inode -o $@ $< $(TAXII_OBJ) $(NODECORE) $(LIBA) $(PKG_LIBS)
 $(BUILD)/bench/%: bench/%.c $(LIBA) $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -o $@ $< $(filter-out $(BUILD)/hub/main.o,$(HUB_OBJ)) $(LIBA) $(PKG_LIBS)
 
 # libFuzzer targets: always clang, always with ASan+UBSan, own tree.  A
 # target named fuzz_hub_*.c is also built with hub/*.c (without its main.c),
-# one named fuzz_node_*.c with the node's core and web interface (never its
-# command line, which holds main).
+# one named fuzz_node_*.c with the node's core, web interface and TAXII
+# server (never its command line, which holds main).
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD := build-fuzz
 FUZZ_CC := clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS)
 FUZZ_HUB_SRC := $(filter-out hub/main.c,$(HUB_SRC))
-FUZZ_NODE_SRC := $(NODE_CORE_SRC) $(wildcard node/web/*.c)
+FUZZ_NODE_SRC := $(NODE_CORE_SRC) $(wildcard node/web/*.c node/taxii/*.c)
 fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_hub_%: fuzz/fuzz_hub_%.c $(LIB_SRC) $(FUZZ_HUB_SRC) $(wildcard lib/*.h hub/*.h)
 	@mkdir -p $(FUZZ_BUILD)

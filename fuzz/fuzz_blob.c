@@ -30,6 +30,7 @@
 
 #include "blob.h"
 #include "util.h"
+#include "jsonutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -167,6 +168,7 @@ parse_mode(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	jalloc_init();
 	if (sodium_init() < 0)
 		abort();
 	if (size < 1)

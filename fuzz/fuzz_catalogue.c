@@ -43,6 +43,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char up[4096];
 
+	jalloc_init();
 	if (getenv("ROSTER_SHARE") == NULL) {
 		setenv("ROSTER_SHARE", "share", 1);
 		base = catalogue_new();
@@ -88,9 +89,22 @@ render_all(struct catalogue *c, const char *id, json_t *fields)
 	(void)catalogue_check_fields(c, id, fields);
 	for (size_t i = 0; i < 3; i++) {
 		struct buf b = {0};
+		json_t *rf, *f;
+		size_t k;
 		if (catalogue_render(c, id, fields, langs[i], &b) == 0)
 			no_controls(b.p, b.len);
 		buf_free(&b);
+		/* the structured rendering: the same values, no control either */
+		if ((rf = catalogue_render_fields(c, id, fields, langs[i])) == NULL)
+			continue;
+		json_array_foreach(rf, k, f) {
+			const char *t = jstr(f, "text"), *l = jstr(f, "label");
+			if (t == NULL || l == NULL || !json_is_boolean(json_object_get(f, "fits")))
+				abort();
+			no_controls((const uint8_t *)t, strlen(t));
+			no_controls((const uint8_t *)l, strlen(l));
+		}
+		json_decref(rf);
 	}
 }
 

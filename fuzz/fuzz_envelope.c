@@ -95,6 +95,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct buf m = {0};
 	uint8_t pop[64];
 
+	jalloc_init();
 	if (sodium_init() < 0)
 		abort();
 	seeded(&op, SEED_OPERATOR, 0);

@@ -636,6 +636,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	json_t *page, *list;
 	int more;
 
+	jalloc_init();
 	if (randombytes_set_implementation(&rng) != 0 || sodium_init() < 0 ||
 	    mkdtemp(nodedir) == NULL)
 		abort();

@@ -45,6 +45,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	uint8_t op[32];
 
+	jalloc_init();
 	(void)argc;
 	(void)argv;
 	if (sodium_init() < 0)

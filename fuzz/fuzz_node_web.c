@@ -177,6 +177,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char target[] = "/api/session";
 	json_t *j;
 
+	jalloc_init();
 	(void)argc;
 	(void)argv;
 	setenv("ROSTER_SHARE", "share", 0);	/* run from the source tree */

@@ -523,6 +523,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct process *p;
 	const char *out = getenv("FUZZ_WRITE_PROCESS_SEEDS");
 
+	jalloc_init();
 	(void)argc;
 	(void)argv;
 	if (sodium_init() < 0)

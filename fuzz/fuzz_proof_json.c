@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "merkle.h"
+#include "jsonutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int rc = merkle_check_json((const char *)data, size);
 
+	jalloc_init();
 	if (rc < 0 || rc > 2)
 		abort();
 	return 0;

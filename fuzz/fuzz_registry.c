@@ -755,6 +755,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct registry *r;
 	const char *out = getenv("FUZZ_WRITE_REGISTRY_SEEDS");
 
+	jalloc_init();
 	(void)argc;
 	randombytes_set_implementation(&rng);
 	if (sodium_init() < 0)

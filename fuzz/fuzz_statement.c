@@ -50,6 +50,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	uint8_t seed[32];
 
+	jalloc_init();
 	if (sodium_init() < 0)
 		abort();
 	memset(seed, SEED_OPERATOR, sizeof(seed));

@@ -47,6 +47,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char up[4096];
 
+	jalloc_init();
 	if (getenv("ROSTER_SHARE") == NULL) {
 		setenv("ROSTER_SHARE", "share", 1);
 		cat = catalogue_new();

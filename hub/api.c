@@ -466,18 +466,6 @@ get_proof_public(struct api *a, const struct http_req *req, struct http_resp *re
 	http_resp_json(resp, 200, j);
 }
 
-static void
-get_directory(struct api *a, const struct http_req *req, struct http_resp *resp)
-{
-	listing(a, req, resp, LIST_DIRECTORY, NULL);
-}
-
-static void
-get_cosignatures(struct api *a, const struct http_req *req, struct http_resp *resp)
-{
-	listing(a, req, resp, LIST_COSIGN, NULL);
-}
-
 /* ---- authentication ------------------------------------------------------------ */
 
 /* 0 with the signing device's key, or -1 after answering 401/403. */
@@ -811,10 +799,7 @@ static const struct route {
 	{ "/v1/proof/public", "GET", get_proof_public },
 	{ "/v1/public", "GET", get_public },
 	{ "/v1/record", "GET", get_record },
-	{ "/v1/directory", "GET", get_directory },
-	{ "/v1/cosignatures", "GET", get_cosignatures },
 	{ "/v1/mail", "GET", get_mail },
-	{ "/v1/checks", "GET", checks_get_listing },
 	{ "/v1/checks/report", "GET", checks_get_report },
 	{ "/v1/catalogue", "GET", api_get_catalogue },
 };

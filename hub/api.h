@@ -34,10 +34,7 @@ int api_query_int(const struct http_req *req, struct http_resp *resp,
     const char *name, int required, int64_t def, int64_t min, int64_t max,
     int64_t *out);
 
-/* checks.c: GET /v1/checks (check records and their answers, as a listing)
- * and GET /v1/checks/report (the hub's figures). */
-void checks_get_listing(struct api *a, const struct http_req *req,
-    struct http_resp *resp);
+/* checks.c: GET /v1/checks/report (the hub's figures). */
 void checks_get_report(struct api *a, const struct http_req *req,
     struct http_resp *resp);
 /* Request authentication: 0 with the signing device's key, or -1 after

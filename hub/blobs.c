@@ -22,7 +22,9 @@
  * A message's signed header lists its blobs ({"sha256", "size"} each); the
  * hub logs the message only if it holds every one with that size, so a
  * recipient never gets a message whose attachment the hub never had, and the
- * sender's signature binds the blobs to the message.
+ * sender's signature binds the blobs to the message.  The same holds for
+ * the language versions of a paper and of a stakeholder's contribution
+ * (their header's "files", docs/protocol.md section 10).
  *
  * Who may read a blob: any current device.  Blobs are ciphertext under keys
  * only the message's recipients hold; restricting reads to recipients would
@@ -42,6 +44,8 @@
 #include "blob.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "kinds.h"
+#include "procrec.h"
 #include "util.h"
 
 struct upload {
@@ -259,35 +263,77 @@ blobs_get(struct api *a, const struct http_req *req, struct http_resp *resp)
 	    (uint64_t)sb.st_size);
 }
 
-int
-blobs_check_msg(struct api *a, const struct envelope *e)
+/* Is every blob of the list held with its size?  what names them in the
+ * error ("attachment", "the fr version"). */
+static int
+all_held(struct api *a, const struct blob_ref *refs, size_t n,
+    const char *const *names, const char *record)
 {
-	struct blob_ref refs[BLOB_MAX_ATTACH];
-	json_t *list = env_field(e, "attachments");
-	char *dir, hex[65];
-	size_t n;
+	char *dir = blobs_dir(a), hex[65];
 	int rc = 0, held;
 
-	if (list == NULL)
-		return 0;
-	if (e->kind_id != KIND_MSG) {
-		rs_seterr("only messages carry attachments");
-		return -1;
-	}
-	if (blob_parse_list(list, blob_limit(a), refs, &n) != 0)
-		return -1;
-	dir = blobs_dir(a);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if ((held = blob_held(dir, refs[i].sha, refs[i].size)) < 0)
 			rc = -1;
 		else if (held == 0) {
 			sodium_bin2hex(hex, sizeof(hex), refs[i].sha, 32);
-			rs_seterr("attachment %zu (%.16s...) is not on this hub with "
-			    "that size: upload it (PUT %s<sha256>) before the "
-			    "message", i + 1, hex, BLOBS_PREFIX);
+			if (names != NULL)
+				rs_seterr("the %s version (%.16s...) is not on this hub "
+				    "with that size: upload it (PUT %s<sha256>) before "
+				    "the %s", names[i], hex, BLOBS_PREFIX, record);
+			else
+				rs_seterr("attachment %zu (%.16s...) is not on this hub "
+				    "with that size: upload it (PUT %s<sha256>) before "
+				    "the %s", i + 1, hex, BLOBS_PREFIX, record);
 			rc = -1;
 		}
 	}
 	free(dir);
 	return rc;
+}
+
+/* A process record's language versions (docs/protocol.md section 10,
+ * "Files"): its shape was checked by kind_validate. */
+static int
+check_files(struct api *a, const struct envelope *e)
+{
+	struct proc_files f;
+	struct blob_ref refs[PROC_MAX_FILES];
+	const char *names[PROC_MAX_FILES];
+
+	if (env_field(e, "files") == NULL)
+		return 0;
+	if (procrec_files(e, &f) != 0)
+		return -1;
+	for (size_t i = 0; i < f.n; i++) {
+		memcpy(refs[i].sha, f.v[i].sha, 32);
+		refs[i].size = f.v[i].size;
+		names[i] = f.v[i].lang;
+		if (refs[i].size > blob_limit(a)) {
+			rs_seterr("the %s version is larger than this hub takes (%zu "
+			    "bytes of file)", f.v[i].lang, a->s->cfg.max_attachment);
+			return -1;
+		}
+	}
+	return all_held(a, refs, f.n, names, e->kind);
+}
+
+int
+blobs_check_msg(struct api *a, const struct envelope *e)
+{
+	struct blob_ref refs[BLOB_MAX_ATTACH];
+	json_t *list = env_field(e, "attachments");
+	size_t n;
+
+	if (list != NULL && e->kind_id != KIND_MSG) {
+		rs_seterr("only messages carry attachments");
+		return -1;
+	}
+	if (kind_has(e->kind_id, KIND_PROCESS))
+		return check_files(a, e);
+	if (list == NULL)
+		return 0;
+	if (blob_parse_list(list, blob_limit(a), refs, &n) != 0)
+		return -1;
+	return all_held(a, refs, n, NULL, "message");
 }

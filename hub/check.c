@@ -43,6 +43,8 @@
 #include "jsonutil.h"
 #include "keys.h"
 #include "merkle.h"
+#include "process.h"
+#include "rules.h"
 #include "statement.h"
 #include "store.h"
 #include "util.h"
@@ -58,6 +60,7 @@ struct check {
 	struct merkle_tree *tree;
 	struct keypair *op;
 	struct directory *dir;
+	struct process *proc;
 	struct workpool *pool;
 	uint64_t problems;
 
@@ -322,11 +325,11 @@ check_envelope(struct check *c, struct row *r)
 		    "differ from its header", idx);
 	if (!r->verified)
 		problem(c, "envelope %llu: signature does not verify", idx);
-	else if (dir_check(c->dir, &r->e, r->idx, r->time, DIR_CHECK_CHAIN) != 0)
-		problem(c, "envelope %llu breaks the directory rules: %s", idx,
-		    rs_err());
-	else
-		dir_apply(c->dir, &r->e, (int64_t)r->idx);
+	else if (rules_take(c->dir, c->proc, &r->e, r->idx, r->time,
+	    DIR_CHECK_CHAIN) != RULES_OK)
+		problem(c, "envelope %llu breaks the %s rules: %s", idx,
+		    kind_has(r->e.kind_id, KIND_PROCESS) ? "process's" :
+		    "directory", rs_err());
 	c->rcpt_rows += count_recipients(&r->e);
 }
 
@@ -713,6 +716,7 @@ run_check(struct check *c)
 	if (c->op == NULL || open_db(c) != 0)
 		goto out;
 	c->dir = dir_new(c->op->pk);
+	c->proc = proc_new();
 	c->pool = workpool_new(0);	/* NULL: verify on this thread alone */
 	load_checkpoint(c);
 	if (merkle_open(&c->tree, treedir, count_rows(c)) != 0) {
@@ -792,6 +796,7 @@ cmd_check(int argc, char **argv)
 	workpool_free(c.pool);
 	db_close(c.db);
 	dir_free(c.dir);
+	proc_free(c.proc);
 	checkpoint_free(&c.cp);
 	keypair_free(c.op);
 	free(c.ids);

@@ -1,21 +1,14 @@
 /*
  * checks.c - communication checks on the hub: "rosterd ping" (the operator
- * starts one), "rosterd checks" (the report), and the public endpoints
- * GET /v1/checks and GET /v1/checks/report.
+ * starts one), "rosterd checks" (the report), and the public endpoint
+ * GET /v1/checks/report.
  *
  * A check and its answers are ordinary log records (lib/checkrec.h).  The
  * hub keeps no figures of its own: the report is computed from the log
  * every time, by lib/checkstats.c, the same code a node runs on the records
- * it fetched and verified through GET /v1/checks.  So a node that finds
- * other figures than the hub's has proof, in signed records, of which is
- * right.
- *
- * GET /v1/checks?after=I is a listing like /v1/directory: every check
- * record, and every answer filed under a check's routing key, with index
- * above I, in index order, each with its inclusion proof at the checkpoint
- * given.  Checks are few (found through the kind index), and answers are
- * found per check through the rcpt table, so a page costs one index seek
- * per check and never a scan of the log.
+ * it fetched and verified through GET /v1/public (checks and their answers
+ * are public records, protocol.md section 8).  So a node that finds other
+ * figures than the hub's has proof, in signed records, of which is right.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +28,8 @@
 
 #define CHECK_SQL "SELECT idx, time, envelope FROM log" \
 	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
-#define CHECK_ID_SQL "SELECT idx, id FROM log" \
-	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
 #define ANSWER_SQL "SELECT l.idx, l.time, l.signer FROM rcpt r" \
 	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx < ?2 ORDER BY r.idx"
-#define ANSWER_IDX_SQL "SELECT idx FROM rcpt WHERE device = ?1 AND idx > ?2" \
-	" AND idx < ?3 ORDER BY idx LIMIT ?4"
-#define ROW_SQL "SELECT time, envelope FROM log WHERE idx = ?1"
 
 /* ---- the report ------------------------------------------------------------ */
 
@@ -170,172 +158,6 @@ hub_checks_report(sqlite3 *db, struct directory *const *dp,
 	free(cs);
 	checkrec_groups_free(groups, ngroups);
 	return report;
-}
-
-/* ---- GET /v1/checks ----------------------------------------------------------- */
-
-struct idxs {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static void
-idxs_add(struct idxs *a, int64_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
-	a->v[a->n++] = x;
-}
-
-static int
-i64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Adds the indexes of the answers to check id with after < index < size,
- * at most limit of them. */
-static int
-answer_indexes(sqlite3 *db, sqlite3_stmt *st, const uint8_t id[32], int64_t after,
-    uint64_t size, int64_t limit, struct idxs *out)
-{
-	uint8_t key[32];
-	int rc;
-
-	checkrec_route(key, id);
-	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (int64_t)size);
-	sqlite3_bind_int64(st, 4, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		idxs_add(out, sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rs_seterr("cannot read the answers: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The indexes of the page: checks and answers with after < index < size,
- * sorted.  Only indexes are gathered (at most limit + 1 per check, eight
- * bytes each), so a node catching up on many checks costs the hub little
- * memory; the envelopes of the first limit are read afterwards.
- */
-static int
-page_indexes(sqlite3 *db, int64_t after, uint64_t size, size_t limit,
-    struct idxs *page)
-{
-	sqlite3_stmt *st = store_prep(db, CHECK_ID_SQL), *ans = db_prep(db, ANSWER_IDX_SQL);
-	int rc = -1, step;
-
-	if (st == NULL || ans == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, (int64_t)size);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t idx = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) != 32)
-			continue;
-		if (idx > after)
-			idxs_add(page, idx);
-		if (answer_indexes(db, ans, sqlite3_column_blob(st, 1), after, size,
-		    (int64_t)limit + 1, page) != 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		rs_seterr("cannot read the checks: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	if (page->n > 1)
-		qsort(page->v, page->n, sizeof(*page->v), i64_cmp);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(ans);
-	return rc;
-}
-
-/* The records of the first indexes of page, at most *n of them and, after
- * the first, API_MAX_PAGE_BYTES of envelopes, with proofs at size; *n says
- * how many. */
-static json_t *
-page_records(struct store *s, sqlite3 *db, const struct idxs *page, size_t *n,
-    uint64_t size)
-{
-	sqlite3_stmt *st = db_prep(db, ROW_SQL);
-	json_t *recs = json_array(), *r;
-	size_t bytes = 0, len;
-
-	if (st == NULL)
-		goto fail;
-	for (size_t i = 0; i < *n; i++) {
-		sqlite3_bind_int64(st, 1, page->v[i]);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			rs_seterr("log row %lld is missing", (long long)page->v[i]);
-			goto fail;
-		}
-		len = (size_t)sqlite3_column_bytes(st, 1);
-		if (i > 0 && bytes + len > API_MAX_PAGE_BYTES) {
-			sqlite3_reset(st);
-			*n = i;
-			break;
-		}
-		bytes += len;
-		r = api_record(s, size, (uint64_t)page->v[i], sqlite3_column_int64(st, 0),
-		    -1, sqlite3_column_blob(st, 1), len);
-		sqlite3_reset(st);
-		if (r == NULL) {
-			rs_seterr("cannot prove log row %lld", (long long)page->v[i]);
-			goto fail;
-		}
-		json_array_append_new(recs, r);
-	}
-	sqlite3_finalize(st);
-	return recs;
-fail:
-	sqlite3_finalize(st);
-	json_decref(recs);
-	return NULL;
-}
-
-void
-checks_get_listing(struct api *a, const struct http_req *req, struct http_resp *resp)
-{
-	struct idxs page = {0};
-	uint64_t size;
-	int64_t after;
-	sqlite3 *db = NULL;
-	json_t *cp = NULL, *recs = NULL, *j;
-	size_t n;
-
-	if (api_query_int(req, resp, "after", 0, -1, -1, INT64_MAX, &after) != 0)
-		return;
-	if ((cp = cp_current(a->s, &size)) == NULL)
-		goto fail;
-	if ((db = store_reader(a->s)) == NULL ||
-	    page_indexes(db, after, size, API_MAX_RECORDS, &page) != 0)
-		goto fail;
-	n = page.n < API_MAX_RECORDS ? page.n : API_MAX_RECORDS;
-	if ((recs = page_records(a->s, db, &page, &n, size)) == NULL)
-		goto fail;
-	store_reader_done(a->s, db);
-	j = json_object();
-	json_object_set_new(j, "checkpoint", cp);
-	json_object_set_new(j, "records", recs);
-	json_object_set_new(j, "more", json_boolean(page.n > n));
-	free(page.v);
-	http_resp_json(resp, 200, j);
-	return;
-fail:
-	http_resp_error(resp, 500, "internal error: cannot list the checks: %s", rs_err());
-	store_reader_done(a->s, db);
-	json_decref(cp);
-	free(page.v);
 }
 
 /* ---- GET /v1/checks/report?size=N ---------------------------------------------- */

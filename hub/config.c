@@ -94,6 +94,14 @@ config_deadlines(struct hub_config *c, const char *path, json_t *v)
 			return -1;
 		}
 	}
+	/* The rule every node applies to the policy it is served (lib/util.c):
+	 * a hub.json that nodes would refuse is refused here first. */
+	if (deadline_policy_check(c->deadline_ms) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("%s: deadlines: %s", path, why);
+		return -1;
+	}
 	return 0;
 }
 

@@ -159,8 +159,6 @@ const struct cmd_doc hdoc_serve = {
 "                                  public index (section 8)\n"
 "  GET  /v1/proof/public?size=N&pindex=K\n"
 "  GET  /v1/record?index=I         one public record\n"
-"  GET  /v1/directory?after=I      directory records (to be retired)\n"
-"  GET  /v1/cosignatures?after=I   cosign records (to be retired)\n"
 "  GET  /v1/mail?after=I[&limit=L] msg and ack for the signing device\n"
 "  GET  /v1/mail?after=I&wait=S    the same, held up to S (<= 30) seconds\n"
 "                                  until mail for that device is logged\n"
@@ -372,9 +370,187 @@ const struct cmd_doc hdoc_checks = {
 	.examples = "  rosterd checks /var/lib/rosterd --csv --since 2026-01-01",
 };
 
+
+/* ---- the process (help text as it came; their options are parsed by each
+ * command itself, with getopt, not yet from a table) --------------------- */
+
+static const struct doc_section hdoc_body_sections[] = {
+	{ "OPTIONS",
+"  --name NAME         1 to 31 of a-z, 0-9 and -, not starting with -\n"
+"  --chair XA          the State in the Chair\n"
+"  --members M         all (every State on the hub, as the directory says\n"
+"                      when each matter is put under silence), group:NAME\n"
+"                      (a group of rosterd group), or a list XA,XB,...\n"
+"  --title LANG=TEXT   the body's name in one language (repeat)\n"
+"  --silence DURATION  length of a silence procedure (default 72h; at\n"
+"                      least 60s): GA decision 74/544\n"
+"  --lead-time DURATION  papers are due this long before a meeting\n"
+"                      (default 42d, the six-week rule; 21d for \"2-3 weeks\")\n"
+"  --languages LIST    languages every paper must have (default\n"
+"                      ar,zh,en,fr,ru,es)\n"
+"  --objections all|chair  who is shown which States objected (default\n"
+"                      all members; chair: the tables name only their number,\n"
+"                      except to the Chair; the signed records still say it)\n"
+"  --proposers chair|members|XA,XB  who proposes besides the Chair\n"
+"                      (default chair: nobody else)\n"
+"  --ecosoc silence|admit|closed  applications of organisations with\n"
+"                      ECOSOC status (default silence: accredited unless a\n"
+"                      member objects in the silence period)\n"
+"  --other silence|admit|closed   the same, without ECOSOC status\n"
+"\n"
+"  Durations are a number and s, m, h or d (72h, 42d)." },
+	{ "ERRORS",
+"  Exit 2 on a usage error (a bad name, State, duration or language\n"
+"  code), 1 when the hub refuses the record (a body of that name exists:\n"
+"  its 409 is printed) or cannot be reached; nothing is stored then." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_body = {
+	.prog = "rosterd", .name = "body", .run = cmd_body,
+	.summary = "record a body of the process",
+	.synopsis = "HUBDIR --name NAME --chair XA --members all|group:NAME|XA,XB,... [--title LANG=TEXT]... [--silence D] [--lead-time D] [--languages L] [--objections all|chair] [--proposers chair|members|XA,..] [--ecosoc A] [--other A]",
+	.description =
+"Signs a \"body\" record with the operator key and appends it to the\n"
+"log: a working group, a mechanism or a forum, its members, its Chair\n"
+"(a State) and its rules.  The rules are data in the record; what is\n"
+"not given keeps the default from UN practice (docs/process.md).  A\n"
+"body's name is taken once; change it with rosterd body-rules.\n"
+"Prints the log index and the record's id.",
+	.sections = hdoc_body_sections,
+};
+
+static const struct doc_section hdoc_body_rules_sections[] = {
+	{ "OPTIONS",
+"  As rosterd body:\n"
+"  --silence DURATION  length of a silence procedure (default 72h; at\n"
+"                      least 60s): GA decision 74/544\n"
+"  --lead-time DURATION  papers are due this long before a meeting\n"
+"                      (default 42d, the six-week rule; 21d for \"2-3 weeks\")\n"
+"  --languages LIST    languages every paper must have (default\n"
+"                      ar,zh,en,fr,ru,es)\n"
+"  --objections all|chair  who is shown which States objected (default\n"
+"                      all members; chair: the tables name only their number,\n"
+"                      except to the Chair; the signed records still say it)\n"
+"  --proposers chair|members|XA,XB  who proposes besides the Chair\n"
+"                      (default chair: nobody else)\n"
+"  --ecosoc silence|admit|closed  applications of organisations with\n"
+"                      ECOSOC status (default silence: accredited unless a\n"
+"                      member objects in the silence period)\n"
+"  --other silence|admit|closed   the same, without ECOSOC status" },
+	{ "ERRORS",
+"  Exit 2 on a usage error or when nothing is to change, 1 when the hub\n"
+"  refuses (no such body: 400) or cannot be reached." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_body_rules = {
+	.prog = "rosterd", .name = "body-rules", .run = cmd_body_rules,
+	.summary = "change a body's Chair, members, title or rules",
+	.synopsis = "HUBDIR --name NAME [--chair XA] [--members M] [--title LANG=TEXT]... [RULE OPTIONS]",
+	.description =
+"Signs a \"body-rules\" record changing only what is given; every other\n"
+"field keeps its value.  A change never reaches back: a proposal keeps\n"
+"the rules and members of its own log index, a meeting's papers are\n"
+"judged by the rules in force when the meeting was recorded.  A new\n"
+"--title replaces the whole title.",
+	.sections = hdoc_body_rules_sections,
+};
+
+static const struct doc_section hdoc_meeting_sections[] = {
+	{ "OPTIONS",
+"  --body NAME         the body\n"
+"  --start DATE, --end DATE\n"
+"                      YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MMZ,\n"
+"                      YYYY-MM-DDTHH:MM+HH:MM, or ms since 1970; the end\n"
+"                      after the start, within 31 days\n"
+"  --title LANG=TEXT   the meeting's title in one language (repeat)\n"
+"  --place TEXT        where it sits" },
+	{ "ERRORS",
+"  Exit 2 on a usage error (a date that is not one), 1 when the hub\n"
+"  refuses (no such body: 400) or cannot be reached." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_meeting = {
+	.prog = "rosterd", .name = "meeting", .run = cmd_meeting,
+	.summary = "record a meeting of a body",
+	.synopsis = "HUBDIR --body NAME --start DATE --end DATE --title LANG=TEXT... [--place TEXT]",
+	.description =
+"Signs a \"meeting\" record with the operator key.  Papers for the\n"
+"meeting are judged against its start: each language version's lead\n"
+"time is the start minus the log time it was circulated at, against the\n"
+"body's lead time as it was when the meeting was recorded.  The Chair's\n"
+"devices record meetings too (roster meeting add).  Prints the log\n"
+"index and the meeting's id, which papers name.",
+	.sections = hdoc_meeting_sections,
+};
+
+static const struct doc_section hdoc_stakeholder_sections[] = {
+	{ "OPTIONS",
+"  --body NAME         the body applied to\n"
+"  --name TEXT         the organisation's name (1 to 256 bytes)\n"
+"  --ecosoc yes|no     whether it has ECOSOC consultative status\n"
+"  --website URL       http(s), at most 512 bytes\n"
+"  --about-file FILE   a description, UTF-8, at most 16,384 bytes\n"
+"  --application ID    the accredited application (64 hex digits)\n"
+"  --out FILE          where the certificate goes\n"
+"  --days N            validity of the certificate (default 730)" },
+	{ "ERRORS",
+"  Exit 2 on a usage error, 1 when the hub refuses (no such body, a body\n"
+"  that takes no such applications: 403) or, for certify, when the\n"
+"  application is not accredited or the request is not a stakeholder's." },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_stakeholder = {
+	.prog = "rosterd", .name = "stakeholder", .run = cmd_stakeholder,
+	.summary = "an organisation's application, and its device",
+	.synopsis = "apply HUBDIR --body NAME --name TEXT --ecosoc yes|no [--website URL] [--about-file FILE]\n"
+"certify HUBDIR --application ID REQUEST.json [--out FILE] [--days N]",
+	.description =
+"apply records an organisation's application to a body (an operator-\n"
+"signed \"application\" record).  Under the body's rules it goes under\n"
+"the silence procedure (accredited unless a member objects before the\n"
+"deadline; no member need say why), is admitted at once, or is refused.\n"
+"Prints the application's id.\n"
+"\n"
+"certify signs the certificate of the organisation's device, made with\n"
+"roster init --state ZZ --role stakeholder, for an application that is\n"
+"accredited now, and writes it to REQUEST.cert (or --out); the\n"
+"organisation publishes it with roster enroll.  Such a device can do\n"
+"one thing: send written contributions to the Chair.  It is never a\n"
+"recipient of anything addressed to States.",
+	.sections = hdoc_stakeholder_sections,
+};
+
+static const struct doc_section hdoc_process_sections[] = {
+	{ "OPTIONS",
+"  --json              the view as JSON\n"
+"  --at TIME           the log time to compute outcomes at (default: now)\n"
+"  --viewer XA         as shown to XA (objecting States are named only\n"
+"                      where the body shows them, or to its Chair)" },
+	{ NULL, NULL }
+};
+
+const struct cmd_doc hdoc_process = {
+	.prog = "rosterd", .name = "process", .run = cmd_process,
+	.summary = "the process as the hub's log makes it",
+	.synopsis = "HUBDIR [--json] [--at TIME] [--viewer XA]",
+	.description =
+"Replays the hub's public records through the rules every node runs\n"
+"and prints the bodies, meetings and decisions with their state; with\n"
+"--json, the whole view (docs/protocol.md section 10, \"Views\"): a\n"
+"node that took the same records prints the same bytes for the same\n"
+"--at and viewer.  Works while the hub serves.",
+	.sections = hdoc_process_sections,
+};
+
+
 static const struct cmd_doc *const rosterd_cmds[] = {
 	&hdoc_init, &hdoc_serve, &hdoc_admit, &hdoc_group, &hdoc_check,
-	&hdoc_ping, &hdoc_checks, NULL
+	&hdoc_ping, &hdoc_checks, &hdoc_body, &hdoc_body_rules, &hdoc_meeting,
+	&hdoc_stakeholder, &hdoc_process, NULL
 };
 
 const struct prog_doc rosterd_prog = {

@@ -24,6 +24,7 @@
 #define ROSTER_HUB_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 #include "opts.h"
 #include "statement.h"
@@ -89,6 +90,24 @@ struct buf;
 struct keypair *operator_key_read(const char *hubdir);
 int operator_append(const char *hubdir, const struct keypair *op,
     const struct buf *env, struct receipt *r);
+/* Signs hdr and payload (JSON, not stolen) with the operator key, checks
+ * the record's shape (lib/kinds.c) and appends it as operator_append. */
+int operator_record(const char *hubdir, json_t *hdr, json_t *payload,
+    struct receipt *r) __attribute__((warn_unused_result));
+
+/* procshow.c: a hub's records read into the rules' state (the directory
+ * and the process, replayed as the serving hub did), from one snapshot of
+ * the database; works while a hub serves.  -1 with rs_err. */
+struct hub_state {
+	struct sqlite3 *db;
+	struct directory *dir;
+	struct process *proc;
+	uint64_t size;			/* the log's size */
+	int64_t last_time;		/* the last record's log time */
+};
+int hub_state_read(const char *hubdir, struct hub_state *hs)
+    __attribute__((warn_unused_result));
+void hub_state_free(struct hub_state *hs);
 
 /* Commands (argv[0] is the command name). */
 int cmd_init(int argc, char **argv);
@@ -98,12 +117,18 @@ int cmd_check(int argc, char **argv);
 int cmd_group(int argc, char **argv);
 int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
+int cmd_body(int argc, char **argv);		/* body.c */
+int cmd_body_rules(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);		/* meeting.c */
+int cmd_stakeholder(int argc, char **argv);	/* stakeholder.c */
+int cmd_process(int argc, char **argv);		/* procshow.c */
 
 /* The manual (help.c): the program and one page per command, each with
  * the option table its command parses against (lib/opts.h). */
 extern const struct prog_doc rosterd_prog;
 extern const struct cmd_doc hdoc_init, hdoc_serve, hdoc_admit, hdoc_group,
-    hdoc_check, hdoc_ping, hdoc_checks;
+    hdoc_check, hdoc_ping, hdoc_checks, hdoc_body, hdoc_body_rules,
+    hdoc_meeting, hdoc_stakeholder, hdoc_process;
 
 /* Parsing a command (hubdir.c): hub_opts parses argv against doc (0, or -1
  * after the usage message, o freed); hub_opts_finish takes HUBDIR (the

@@ -1,9 +1,11 @@
 /*
  * main.c - rosterd: command dispatch.
  *
- * rosterd is one binary with a handful of commands (init, serve, admit,
- * group, check, ping, checks), each in its own file; their manual pages
- * and option tables are in help.c (lib/opts.h), and lib/opts.c's
+ * rosterd is one binary with a command per file (init, serve, admit, group,
+ * check, ping, checks, and the process's body, body-rules, meeting,
+ * stakeholder and process); their manual pages and option tables are in
+ * help.c (lib/opts.h: the process's commands still parse their own options,
+ * with getopt, and have only their pages there), and lib/opts.c's
  * opts_main answers --help, help, --version and a mistyped command the
  * same way as roster.  This file only initialises libsodium and picks the
  * command, so that the commands can also be linked into the benchmarks
@@ -14,7 +16,9 @@
 
 #include <sodium.h>
 
+#include "fault.h"
 #include "hub.h"
+#include "jsonutil.h"
 
 int
 main(int argc, char **argv)
@@ -28,5 +32,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	return cmd->run(argc - 1, argv + 1);
 }

@@ -1,6 +1,6 @@
 /*
  * operator.c - appending the operator's own records (admissions, groups,
- * communication checks).
+ * communication checks, the process's bodies, meetings and applications).
  *
  * The operator's records are ordinary envelopes signed by the operator key
  * and appended to the log like any other, so every node sees them.  There is
@@ -19,6 +19,7 @@
 #include "http.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "kinds.h"
 #include "sequencer.h"
 #include "store.h"
 #include "util.h"
@@ -153,3 +154,33 @@ operator_append(const char *hubdir, const struct keypair *op,
 	return 0;
 }
 
+
+int
+operator_record(const char *hubdir, json_t *hdr, json_t *payload,
+    struct receipt *r)
+{
+	struct keypair *op;
+	struct buf env = {0};
+	struct envelope e;
+	char *text = jdump(payload);
+	int rc = -1;
+
+	if ((op = operator_key_read(hubdir)) == NULL)
+		goto out;
+	if (env_build(&env, hdr, text, strlen(text), op->pk, op->sk) != 0)
+		goto out;
+	/* the record's shape, said here before anything is sent */
+	if (env_parse(&e, env.p, env.len) != 0)
+		goto out;
+	if (kind_validate(&e, op->pk) != KIND_VALID) {
+		env_free(&e);
+		goto out;
+	}
+	env_free(&e);
+	rc = operator_append(hubdir, op, &env, r);
+out:
+	free(text);
+	buf_free(&env);
+	keypair_free(op);
+	return rc;
+}

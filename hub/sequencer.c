@@ -10,11 +10,12 @@
  *
  *   BEGIN
  *   for each envelope, in arrival order:
- *       dir_check (rules, sequence, hash chain) against the directory as
- *       updated by the envelopes before it in this batch;
+ *       rules_check (lib/rules.c: the directory's rules, sequence, hash
+ *       chain, then the process's) against the directory and the process
+ *       as updated by the envelopes before it in this batch;
  *       index = size, time = max(now, last time); insert log + rcpt rows
  *       (and a pub row when its header makes it a public record);
- *       dir_apply; append the leaf to the tree, and the public leaf to the
+ *       rules_apply; append the leaf to the tree, and the public leaf to the
  *       public tree (in memory)
  *   write the chain heads of the devices touched
  *   merkle_sync of both trees (fdatasync), COMMIT (fsync, synchronous=FULL)
@@ -28,15 +29,16 @@
  * and receipt, whatever the quota.
  *
  * A duplicate is noticed cheaply: an envelope already in the log always
- * fails dir_check (a device envelope repeats a used sequence number; an
- * admit, cert or revoke repeats a change already made), so the log is
+ * fails rules_check (a device envelope repeats a used sequence number; an
+ * admit, cert or revoke repeats a change already made; the process knows
+ * the id of every record it took, the operator's too), so the log is
  * searched (store_lookup) only for refused envelopes, to tell "already in
  * the log" (409 with the existing receipt) from a plain refusal.
  *
  * If anything fails on the way (disk full, I/O error), the transaction is
- * rolled back, the tree cut back to the committed size, the directory
- * rebuilt from the database (dir_apply ran for envelopes that are now not
- * in the log), and every item of the batch answered 503: nothing was
+ * rolled back, the tree cut back to the committed size, the directory and
+ * the process rebuilt from the database (rules_apply ran for envelopes
+ * that are now not in the log), and every item of the batch answered 503: nothing was
  * appended, and the client may retry.  Should even that rebuild fail, the
  * store is marked broken and refuses everything until restarted.
  */
@@ -49,6 +51,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "rules.h"
 #include "util.h"
 
 struct sequencer {
@@ -167,6 +170,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	uint8_t leaf[32];
 	uint64_t pub;
 	int64_t t, retry;
+	enum rules_result verdict;
 	int rc, counted;
 
 	t = now_ms();
@@ -183,12 +187,14 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		it->retry_after = retry;
 		return 0;
 	}
-	if (dir_check(s->dir, e, (int64_t)idx, t, DIR_CHECK_CHAIN) != 0) {
+	if ((verdict = rules_check(s->dir, s->proc, e, (int64_t)idx, t,
+	    DIR_CHECK_CHAIN)) != RULES_OK) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		if ((rc = check_duplicate(s, it)) != 0)
 			return rc < 0 ? -1 : 0;
-		item_refuse(it, refusal_status(s->dir, e), why);
+		item_refuse(it, verdict == RULES_DIRECTORY ?
+		    refusal_status(s->dir, e) : rules_status(verdict), why);
 		return 0;
 	}
 	pub = s->pub_size;
@@ -203,11 +209,11 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	}
 	if (rc != 0)
 		return -1;
-	if (!kind_has(e->kind_id, KIND_DIRECTORY))
-		dir_apply(s->dir, e, (int64_t)idx);	/* chain head only */
+	if (!kind_has(e->kind_id, KIND_DIRECTORY))	/* chain head, process */
+		rules_apply(s->dir, s->proc, e, (int64_t)idx, t);
 	else {
 		pthread_rwlock_wrlock(&s->dirlock);
-		dir_apply(s->dir, e, (int64_t)idx);
+		rules_apply(s->dir, s->proc, e, (int64_t)idx, t);
 		pthread_rwlock_unlock(&s->dirlock);
 	}
 	if (e->seq > 0 && (dev = dir_device(s->dir, e->key)) != NULL)
@@ -277,6 +283,9 @@ seq_process(struct store *s, struct seq_batch *list)
 		    "it must be restarted");
 		return;
 	}
+	/* Between batches the trees hold the committed log, no more: a failed
+	 * batch was cut back (abandon) or the store marked broken. */
+	assert(merkle_size(s->tree) == base && merkle_size(s->ptree) == pub_base);
 	/* MUTANT(receipt) commits a batch only when the next one comes, after
 	 * its receipts went out. */
 	if ((MUTANT(receipt) && !sqlite3_get_autocommit(s->db) && db_commit(s->db) != 0) ||

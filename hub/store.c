@@ -599,7 +599,7 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 	    open_tree(s, 1, built) != 0 ||
 	    (cfg->startup_check && !MUTANT(startcheck) && store_check(s) != 0))
 		goto fail;
-	if ((s->dir = store_load_dir(s->db, s->op->pk)) == NULL)
+	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc)) == NULL)
 		goto fail;
 	if (cp_load(s) != 0 || prepare_writer(s) != 0)
 		goto fail;
@@ -631,6 +631,7 @@ store_close(struct store *s)
 	merkle_close(s->ptree);
 	quota_free(s->quota);
 	dir_free(s->dir);
+	proc_free(s->proc);
 	cp_free(s);
 	keypair_free(s->op);
 	pthread_rwlock_destroy(&s->dirlock);
@@ -841,12 +842,30 @@ store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
 
 /* ---- directory --------------------------------------------------------------- */
 
-/* The directory records among the public records, by their headers. */
+/* A stored process record the rules refuse: the store is not a log an
+ * honest hub wrote (or the rules changed under it); never skipped. */
 static int
-replay_public(sqlite3 *db, struct directory *d)
+replay_process(struct directory *d, struct process *p, const struct envelope *e,
+    int64_t idx, int64_t time)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT p.pindex, p.idx, l.envelope FROM pub p"
-	    " JOIN log l ON l.idx = p.idx ORDER BY p.pindex");
+	char why[RS_ERRLEN];
+
+	if (proc_take(p, d, e, idx, time) == PROC_OK)
+		return 0;
+	snprintf(why, sizeof(why), "%s", rs_err());
+	rs_seterr("stored process record %lld (%s) is refused by the process's "
+	    "rules: %s; run \"rosterd check\"", (long long)idx, e->kind, why);
+	return -1;
+}
+
+/* The directory records among the public records, by their headers, and
+ * (when p is given) the process records, through the same rules as when
+ * they were appended. */
+static int
+replay_public(sqlite3 *db, struct directory *d, struct process *p)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT p.pindex, p.idx, l.envelope, l.time"
+	    " FROM pub p JOIN log l ON l.idx = p.idx ORDER BY p.pindex");
 	struct envelope e;
 	int rc;
 
@@ -874,6 +893,12 @@ replay_public(sqlite3 *db, struct directory *d)
 		}
 		if (kind_has(e.kind_id, KIND_DIRECTORY))
 			dir_apply(d, &e, idx);
+		else if (p != NULL && kind_has(e.kind_id, KIND_PROCESS) &&
+		    replay_process(d, p, &e, idx, sqlite3_column_int64(st, 3)) != 0) {
+			env_free(&e);
+			sqlite3_finalize(st);
+			return -1;
+		}
 		env_free(&e);
 	}
 	sqlite3_finalize(st);
@@ -911,21 +936,32 @@ restore_heads(sqlite3 *db, struct directory *d)
 }
 
 struct directory *
-store_load_dir(sqlite3 *db, const uint8_t operator_pk[32])
+store_load_state(sqlite3 *db, const uint8_t operator_pk[32], struct process **proc)
 {
 	struct directory *d = dir_new(operator_pk);
+	struct process *p = proc != NULL ? proc_new() : NULL;
 
-	if (replay_public(db, d) != 0 || restore_heads(db, d) != 0) {
+	if (replay_public(db, d, p) != 0 || restore_heads(db, d) != 0) {
 		dir_free(d);
+		proc_free(p);
 		return NULL;
 	}
+	if (proc != NULL)
+		*proc = p;
 	return d;
+}
+
+struct directory *
+store_load_dir(sqlite3 *db, const uint8_t operator_pk[32])
+{
+	return store_load_state(db, operator_pk, NULL);
 }
 
 int
 store_reload_dir(struct store *s)
 {
-	struct directory *d = store_load_dir(s->db, s->op->pk), *old;
+	struct process *p, *oldp;
+	struct directory *d = store_load_state(s->db, s->op->pk, &p), *old;
 
 	if (d == NULL)
 		return -1;
@@ -933,7 +969,10 @@ store_reload_dir(struct store *s)
 	old = s->dir;
 	s->dir = d;
 	pthread_rwlock_unlock(&s->dirlock);
+	oldp = s->proc;
+	s->proc = p;
 	dir_free(old);
+	proc_free(oldp);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include "hub.h"
 #include "keys.h"
 #include "merkle.h"
+#include "process.h"
 #include "quota.h"
 #include "statement.h"
 
@@ -68,6 +69,9 @@ struct store {
 	 * read by request handlers under the read lock. */
 	struct directory *dir;
 	pthread_rwlock_t dirlock;
+	/* The process (lib/process.c), kept like the directory and rebuilt
+	 * with it from the public records; the sequencer's thread only. */
+	struct process *proc;
 
 	pthread_mutex_t pool_mu;
 	sqlite3 *pool[STORE_POOL];
@@ -131,14 +135,19 @@ int store_insert(struct store *s, const struct envelope *e, uint64_t idx,
     int64_t time);
 int store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
     const uint8_t id[32]);
-/* Rebuilds the in-memory directory from the committed database and swaps it
- * in (after a failed batch). */
+/* Rebuilds the in-memory directory and process from the committed database
+ * and swaps them in (after a failed batch). */
 int store_reload_dir(struct store *s);
 
 /* Loads the directory from a database: the public records of the pub
  * table, each classified by its header (never by the kind column),
  * replayed in order, then the chain heads. */
 struct directory *store_load_dir(sqlite3 *db, const uint8_t operator_pk[32]);
+/* The same, and the process from the same records (lib/rules.c's rules
+ * for each, in log order) into *proc; NULL with rs_err when a stored
+ * process record is refused. */
+struct directory *store_load_state(sqlite3 *db, const uint8_t operator_pk[32],
+    struct process **proc);
 
 /* ---- listings (readers) ------------------------------------------------ */
 

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "util.h"
 
 uint64_t
@@ -450,7 +451,7 @@ static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = fault_write(FAULT_BLOB) != 0 ? -1 : write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
@@ -507,7 +508,7 @@ commit(struct blob_in *b)
 
 	if (b->fd < 0)
 		return 0;	/* already held */
-	if (fsync(b->fd) != 0) {
+	if (fault_write(FAULT_BLOB) != 0 || fsync(b->fd) != 0) {
 		rs_seterr("cannot sync the attachment to disk: %s", strerror(errno));
 		return -1;
 	}

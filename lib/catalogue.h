@@ -109,6 +109,13 @@ int catalogue_digest(struct catalogue *c, const char *id, uint8_t out[32]);
  * order).  -1 with rs_err naming the field on any bad value. */
 int catalogue_fill(struct catalogue *c, const char *id, const char **kv,
     size_t n, const char *lang, json_t **fields);
+/* Why the last catalogue_fill of this thread refused, as a code a page can
+ * say in its reader's language: field-required, not-a-code, no-time-zone,
+ * bad-datetime, bad-state, bad-indicator, too-long, too-many, one-value,
+ * bad-text, unknown-field, unknown-template or bad-value, and *field the
+ * field's name ("" when no field is the reason); NULL when it did not
+ * refuse since the last call. */
+const char *catalogue_fill_refusal(const char **field);
 
 /* Checks a canonical fields object against template id (what a recipient
  * does before trusting it): -1 with rs_err naming the field. */
@@ -127,5 +134,14 @@ int catalogue_indicator(const char *type, const char *value, char *out, size_t l
  * in values are replaced, so hostile text cannot drive a terminal. */
 int catalogue_render(struct catalogue *c, const char *id, json_t *fields,
     const char *lang, struct buf *out);
+/* The same, one object per field in the template's order, for a page that
+ * lays them out itself: {"name", "label" (in lang; "label_lang": "en" when
+ * lang has none), "kind" (the catalogue's type), "multiple", "text" (the
+ * value for people, in lang; a list's values joined, and each in
+ * "values"), "lang" (a text field's declared language), "time" (a
+ * datetime, ms), "fits" (false: "why" is "does-not-fit", with "problem",
+ * or "not-in-template", and "text" the raw value)}.  NULL with rs_err. */
+json_t *catalogue_render_fields(struct catalogue *c, const char *id, json_t *fields,
+    const char *lang);
 
 #endif

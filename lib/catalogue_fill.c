@@ -38,6 +38,16 @@
 
 /* ---- small helpers ------------------------------------------------------------ */
 
+/* Why the last catalogue_fill refused, by code (catalogue_fill_refusal). */
+static _Thread_local const char *why_code;
+static _Thread_local char why_field[72];
+
+static void
+refuse(const char *code)
+{
+	why_code = code;
+}
+
 static int
 utf8_ok(const char *s, size_t n)
 {
@@ -207,6 +217,7 @@ parse_datetime(const char *s, char out[21])
 	if (*p == '\0') {
 		rs_seterr("\"%.64s\" has no time zone: end it with Z (UTC) or an offset "
 		    "such as +03:00", s);
+		refuse("no-time-zone");
 		return -1;
 	}
 	if (parse_zone(p, &off) != 0 || y < 1970 || y > 9999 || mo < 1 || mo > 12 ||
@@ -226,6 +237,7 @@ parse_datetime(const char *s, char out[21])
 bad:
 	rs_seterr("\"%.64s\" is not a date and time (ISO 8601, e.g. 2026-11-22T08:30Z "
 	    "or 2026-11-22T11:30+03:00)", s);
+	refuse("bad-datetime");
 	return -1;
 }
 
@@ -432,10 +444,12 @@ parse_indicator(const char *s)
 	if (t == NULL && (t = guess_type(s)) == NULL) {
 		rs_seterr("\"%.80s\" is not an indicator (give TYPE:VALUE, TYPE one of ip, "
 		    "domain, url, email, md5, sha1, sha256, sha512, cve)", s);
+		refuse("bad-indicator");
 		return NULL;
 	}
 	if (!indicator_ok(t, v, norm, sizeof(norm))) {
 		rs_seterr("\"%.80s\" is not a valid %s indicator", v, t);
+		refuse("bad-indicator");
 		return NULL;
 	}
 	o = json_object();
@@ -453,10 +467,12 @@ text_ok(const char *s)
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
 		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
 			rs_seterr("holds a control character");
+			refuse("bad-text");
 			return -1;
 		}
 	if (strlen(s) > CAT_MAX_TEXT) {
 		rs_seterr("longer than %d bytes", CAT_MAX_TEXT);
+		refuse("too-long");
 		return -1;
 	}
 	return 0;
@@ -474,6 +490,7 @@ parse_choice(struct catalogue *c, json_t *f, const char *s)
 		return json_string(jstr(v, "code"));
 	code_list(x, codes, sizeof(codes));
 	rs_seterr("\"%.64s\" is not a code of taxonomy %s (%s)", s, jstr(x, "id"), codes);
+	refuse("not-a-code");
 	return NULL;
 }
 
@@ -491,6 +508,7 @@ parse_state(const char *s)
 	}
 	rs_seterr("\"%.64s\" is not a two-letter State code (ISO 3166-1 alpha-2, "
 	    "e.g. FR)", s);
+	refuse("bad-state");
 	return NULL;
 }
 
@@ -519,6 +537,7 @@ parse_one(struct catalogue *c, json_t *f, const char *s)
 
 	if (s[0] == '\0') {
 		rs_seterr("empty value");
+		refuse("field-required");
 		return NULL;
 	}
 	if (strcmp(t, "choice") == 0)
@@ -535,19 +554,34 @@ parse_one(struct catalogue *c, json_t *f, const char *s)
 	return NULL;
 }
 
-/* Appends v to list a unless an equal value is there. */
-static void
-append_unique(json_t *a, json_t *v)
+/* Appends v to list a unless an equal value is there.  seen holds the
+ * canonical text (compact, keys sorted) of every value in a, so that a
+ * list of CAT_MAX_LIST values costs one lookup each, not a comparison with
+ * every earlier one (a bundle of 1,000 indicators made that 500,000
+ * json_equal calls). */
+static int
+append_unique(json_t *a, json_t *seen, json_t *v)
 {
-	json_t *o;
-	size_t i;
+	char *key = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	int rc;
 
-	json_array_foreach(a, i, o)
-		if (json_equal(o, v)) {
-			json_decref(v);
-			return;
-		}
-	json_array_append_new(a, v);
+	if (key == NULL) {
+		json_decref(v);
+		rs_seterr("out of memory");
+		return -1;
+	}
+	if (json_object_get(seen, key) != NULL) {
+		json_decref(v);		/* given already */
+		rc = 0;
+	} else if (json_object_set_new(seen, key, json_true()) != 0) {
+		json_decref(v);
+		rc = -1;
+	} else
+		rc = json_array_append_new(a, v);	/* takes v either way */
+	free(key);
+	if (rc != 0)
+		rs_seterr("out of memory");
+	return rc;
 }
 
 /* The next unescaped comma of p, NULL if none; "\\," becomes ",". */
@@ -575,7 +609,7 @@ next_comma(char *p)
 /* Splits s at commas into a (trimmed pieces, parsed); "\\," is a comma
  * inside a value (a URL, say). */
 static int
-parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a)
+parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a, json_t *seen)
 {
 	char *copy = xstrdup(s), *p = copy;
 	int rc = 0;
@@ -593,9 +627,10 @@ parse_list(struct catalogue *c, json_t *f, const char *s, json_t *a)
 		else if (json_array_size(a) >= CAT_MAX_LIST) {
 			json_decref(v);
 			rs_seterr("more than %d values", CAT_MAX_LIST);
+			refuse("too-many");
 			rc = -1;
 		} else
-			append_unique(a, v);
+			rc = append_unique(a, seen, v);
 		p = comma ? comma + 1 : NULL;
 	}
 	free(copy);
@@ -607,17 +642,19 @@ static json_t *
 field_value(struct catalogue *c, json_t *f, json_t *raw, const char *lang)
 {
 	const char *t = ftype(f);
-	json_t *a, *s;
+	json_t *a, *s, *seen;
 	size_t i;
 
 	if (!is_list(f) && json_array_size(raw) > 1) {
 		rs_seterr("given %zu times, but takes one value", json_array_size(raw));
+		refuse("one-value");
 		return NULL;
 	}
 	if (strcmp(t, "text") == 0) {
 		const char *v = json_string_value(json_array_get(raw, 0));
 		if (v[0] == '\0') {
 			rs_seterr("empty value");
+			refuse("field-required");
 			return NULL;
 		}
 		if (text_ok(v) != 0)
@@ -627,11 +664,14 @@ field_value(struct catalogue *c, json_t *f, json_t *raw, const char *lang)
 	if (!is_list(f))
 		return parse_one(c, f, json_string_value(json_array_get(raw, 0)));
 	a = json_array();
+	seen = json_object();
 	json_array_foreach(raw, i, s)
-		if (parse_list(c, f, json_string_value(s), a) != 0) {
+		if (parse_list(c, f, json_string_value(s), a, seen) != 0) {
+			json_decref(seen);
 			json_decref(a);
 			return NULL;
 		}
+	json_decref(seen);
 	return a;
 }
 
@@ -655,10 +695,14 @@ gather(json_t *t, const char **kv, size_t n, json_t *raw)
 			field_names(t, names, sizeof(names));
 			rs_seterr("unknown field \"%.64s\" in template %s (its fields: %s)",
 			    name, jstr(t, "id"), names);
+			refuse("unknown-field");
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			return -1;
 		}
 		if (!utf8_ok(eq + 1, strlen(eq + 1))) {
 			rs_seterr("field \"%s\": value is not valid UTF-8", name);
+			refuse("bad-text");
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			return -1;
 		}
 		if ((a = json_object_get(raw, name)) == NULL) {
@@ -678,8 +722,12 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 	size_t i;
 
 	*fields = NULL;
-	if (t == NULL)
+	why_code = "bad-value";
+	why_field[0] = '\0';
+	if (t == NULL) {
+		refuse("unknown-template");
 		return -1;
+	}
 	if (!cat_lang_ok(lang)) {
 		rs_seterr("language \"%.16s\" is not one of ar, zh, en, fr, ru, es",
 		    lang ? lang : "");
@@ -701,6 +749,7 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 			char why[RS_ERRLEN];
 			snprintf(why, sizeof(why), "%s", rs_err());
 			rs_seterr("field \"%s\": %s", name, why);
+			snprintf(why_field, sizeof(why_field), "%s", name);
 			goto fail;
 		}
 		json_object_set_new(out, name, v);
@@ -713,6 +762,8 @@ catalogue_fill(struct catalogue *c, const char *id, const char **kv, size_t n,
 			continue;
 		rs_seterr("field \"%s\" (%s) is required", name,
 		    cat_label(json_object_get(f, "label"), "en", &fb));
+		refuse("field-required");
+		snprintf(why_field, sizeof(why_field), "%s", name);
 		goto fail;
 	}
 	json_decref(raw);
@@ -810,6 +861,16 @@ check_value(struct catalogue *c, json_t *f, json_t *v)
 		if (check_one(c, f, o) != 0)
 			return -1;
 	return 0;
+}
+
+const char *
+catalogue_fill_refusal(const char **field)
+{
+	const char *code = why_code;
+
+	*field = why_field;
+	why_code = NULL;	/* said once: a later refusal elsewhere is not this one */
+	return code;
 }
 
 int
@@ -979,4 +1040,108 @@ catalogue_render(struct catalogue *c, const char *id, json_t *fields,
 			buf_addstr(out, "\n");
 		}
 	return 0;
+}
+
+/* ---- rendering, structured (for a page that lays the fields out itself) ---- */
+
+/* One value as text for people, in lang (its label for a choice). */
+static void
+text_of(struct catalogue *c, json_t *f, json_t *v, const char *lang, struct buf *out)
+{
+	if (strcmp(ftype(f), "text") == 0)
+		add_safe(out, jstr(v, "text"));
+	else
+		render_one(c, f, v, lang, out);
+}
+
+/* "2026-11-22T08:30:00Z" as ms since the epoch (the value was checked). */
+static int64_t
+time_of(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+json_t *
+catalogue_render_fields(struct catalogue *c, const char *id, json_t *fields,
+    const char *lang)
+{
+	json_t *t = catalogue_template(c, id), *out, *f, *v, *o;
+	const char *k;
+	size_t i, j;
+	int fb;
+
+	if (t == NULL)
+		return NULL;
+	if (!json_is_object(fields)) {
+		rs_seterr("template %s: the fields are not a JSON object", id);
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(json_object_get(t, "fields"), i, f) {
+		struct buf b = {0}, label = {0};
+		json_t *e;
+		if ((v = json_object_get(fields, jstr(f, "name"))) == NULL)
+			continue;
+		add_safe(&label, cat_label(json_object_get(f, "label"), lang, &fb));
+		e = json_pack("{s:s,s:s,s:s,s:b}", "name", jstr(f, "name"), "label",
+		    buf_cstr(&label), "kind", ftype(f), "multiple", is_list(f));
+		buf_free(&label);
+		if (fb)
+			json_object_set_new(e, "label_lang", json_string("en"));
+		if (check_value(c, f, v) != 0) {
+			char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			json_object_set_new(e, "fits", json_false());
+			json_object_set_new(e, "why", json_string("does-not-fit"));
+			json_object_set_new(e, "problem", json_string(rs_err()));
+			add_safe(&b, raw ? raw : "?");
+			free(raw);
+		} else {
+			json_object_set_new(e, "fits", json_true());
+			if (strcmp(ftype(f), "text") == 0)
+				json_object_set_new(e, "lang", json_string(jstr(v, "lang")));
+			if (strcmp(ftype(f), "datetime") == 0)
+				json_object_set_new(e, "time", json_integer(
+				    time_of(json_string_value(v))));
+			if (is_list(f)) {
+				json_t *vals = json_array();
+				json_array_foreach(v, j, o) {
+					struct buf one = {0};
+					if (j > 0)
+						buf_addstr(&b, strcmp(ftype(f), "states") == 0 ?
+						    ", " : "; ");
+					text_of(c, f, o, lang, &b);
+					text_of(c, f, o, lang, &one);
+					json_array_append_new(vals, json_string(buf_cstr(&one)));
+					buf_free(&one);
+				}
+				json_object_set_new(e, "values", vals);
+			} else
+				text_of(c, f, v, lang, &b);
+		}
+		json_object_set_new(e, "text", json_string(b.p ? buf_cstr(&b) : ""));
+		buf_free(&b);
+		json_array_append_new(out, e);
+	}
+	json_object_foreach(fields, k, v)
+		if (find_field(t, k) == NULL) {
+			struct buf b = {0}, name = {0};
+			char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			add_safe(&b, raw ? raw : "?");
+			free(raw);
+			add_safe(&name, k);
+			json_array_append_new(out, json_pack("{s:s,s:s,s:b,s:s,s:s}", "name",
+			    buf_cstr(&name), "label", buf_cstr(&name), "fits", 0, "why",
+			    "not-in-template", "text", buf_cstr(&b)));
+			buf_free(&name);
+			buf_free(&b);
+		}
+	return out;
 }

@@ -35,7 +35,7 @@ check_states(json_t *to)
 		return -1;
 	}
 	json_array_foreach(to, i, v)
-		if (!json_is_string(v) || !valid_state(json_string_value(v))) {
+		if (!json_is_string(v) || !dir_state_code(json_string_value(v))) {
 			rs_seterr("check \"to\" entry %zu is not a State code", i);
 			return -1;
 		}
@@ -67,6 +67,11 @@ check_audience(struct directory *d, json_t *rcpt, json_t *to, int64_t index)
 			return -1;
 		}
 		dev = dir_device(d, key);
+		if (dir_is_stakeholder(dev)) {
+			rs_seterr("check audience entry %zu is a stakeholder's device: "
+			    "checks ask States' points of contact", i);
+			return -1;
+		}
 		json_array_foreach(to, k, w)
 			listed |= strcmp(json_string_value(w), dev->state) == 0;
 		if (!listed) {
@@ -331,7 +336,7 @@ expand(struct directory *d, const char *to, json_t *named, json_t *set)
 			}
 			for (size_t i = 0; i < g->nstates; i++)
 				add_state(set, g->states[i]);
-		} else if (valid_state(t)) {
+		} else if (dir_state_code(t)) {
 			add_state(set, t);
 			add_state(named, t);
 		} else {

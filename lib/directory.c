@@ -19,6 +19,7 @@
  */
 #include "directory.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,15 +38,10 @@ dir_valid_role(const char *role)
 int
 dir_cert_person_check(json_t *p)
 {
-	const char *role = jstr(p, "role"), *name = jstr(p, "name");
+	const char *name = jstr(p, "name");
 	json_t *langs = json_object_get(p, "languages"), *v;
 	size_t i;
 
-	if (!dir_valid_role(role)) {
-		rs_seterr("unknown role \"%.20s\" (diplomatic, technical or alternate)",
-		    role != NULL ? role : "");
-		return -1;
-	}
 	if (name == NULL || *name == '\0' || !vocab_line_ok(name)) {
 		rs_seterr("the certificate's \"name\" must be one line of text, without "
 		    "control characters");
@@ -64,6 +60,18 @@ dir_cert_person_check(json_t *p)
 			return -1;
 		}
 	return 0;
+}
+
+int
+dir_is_stakeholder(const struct dir_device *dev)
+{
+	return dev != NULL && strcmp(dev->role, DIR_STAKEHOLDER_ROLE) == 0;
+}
+
+int
+dir_state_code(const char *s)
+{
+	return valid_state(s) && strcmp(s, DIR_STAKEHOLDER_STATE) != 0;
 }
 
 struct directory *
@@ -102,6 +110,7 @@ slot_of(const uint8_t key[32], size_t cap)
 {
 	uint64_t h;
 
+	assert(cap > 0 && (cap & (cap - 1)) == 0);	/* a power of two */
 	memcpy(&h, key, sizeof(h));
 	return (size_t)(h & (cap - 1));
 }
@@ -141,6 +150,8 @@ add_device(struct directory *d, struct dir_device *dev)
 	d->devices = xrealloc(d->devices, (d->ndevices + 1) * sizeof(*d->devices));
 	d->devices[d->ndevices++] = dev;
 	table_put(d, dev);
+	/* at most half full: every probe ends at an empty slot */
+	assert(d->ndevices * 2 <= d->tcap);
 }
 
 struct dir_root *
@@ -240,6 +251,11 @@ check_admit(struct directory *d, const struct envelope *e)
 		rs_seterr("admission payload names %s but the header names %s", st, e->state);
 		goto out;
 	}
+	if (!dir_state_code(st)) {
+		rs_seterr("%s is not a State's code: it is kept for stakeholders' devices",
+		    st);
+		goto out;
+	}
 	if (dir_root_of(d, root) != NULL) {
 		rs_seterr("this root key is already admitted");
 		goto out;
@@ -271,6 +287,52 @@ check_expiry(json_t *p, int64_t time)
 	return 0;
 }
 
+/* A certificate's signer and role: a State's devices are certified by an
+ * admitted root key of the State, with a State's role; a stakeholder's
+ * device by the operator, with the role "stakeholder", the State code kept
+ * for stakeholders and the id of the application it was accredited by
+ * (whether that application is accredited is the process's rule, run
+ * after this one: lib/rules.c). */
+static int
+check_cert_signer(struct directory *d, const struct envelope *e, json_t *p,
+    const char *role)
+{
+	uint8_t app[32];
+	int by_operator = memcmp(e->key, d->operator_key, 32) == 0;
+	json_t *sh = json_object_get(p, "stakeholder");
+
+	if (by_operator) {
+		if (strcmp(e->state, DIR_STAKEHOLDER_STATE) != 0 ||
+		    strcmp(role, DIR_STAKEHOLDER_ROLE) != 0) {
+			rs_seterr("certificate not signed by an admitted root key of "
+			    "%s: the operator certifies only stakeholders' devices "
+			    "(role \"%s\", State code %s)", e->state,
+			    DIR_STAKEHOLDER_ROLE, DIR_STAKEHOLDER_STATE);
+			return -1;
+		}
+		if (!json_is_string(sh) ||
+		    hex_decode_exact(app, 32, json_string_value(sh)) != 0) {
+			rs_seterr("a stakeholder's certificate names its application "
+			    "in \"stakeholder\" (64 hexadecimal digits)");
+			return -1;
+		}
+		return 0;
+	}
+	if (!MUTANT(certrule) && !dir_is_root(d, e->state, e->key)) {
+		rs_seterr("certificate not signed by an admitted root key of %s", e->state);
+		return -1;
+	}
+	if (!dir_valid_role(role)) {
+		rs_seterr("unknown role \"%s\" (diplomatic, technical or alternate)", role);
+		return -1;
+	}
+	if (sh != NULL) {
+		rs_seterr("only the operator certifies a stakeholder's device");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_cert(struct directory *d, const struct envelope *e, int64_t time)
 {
@@ -282,7 +344,8 @@ check_cert(struct directory *d, const struct envelope *e, int64_t time)
 
 	if (need_state(e) != 0)
 		return -1;
-	if (!MUTANT(certrule) && !dir_is_root(d, e->state, e->key)) {
+	if (!MUTANT(certrule) && memcmp(e->key, d->operator_key, 32) != 0 &&
+	    !dir_is_root(d, e->state, e->key)) {
 		rs_seterr("certificate not signed by an admitted root key of %s", e->state);
 		return -1;
 	}
@@ -297,7 +360,7 @@ check_cert(struct directory *d, const struct envelope *e, int64_t time)
 		rs_seterr("certificate payload names %s but the header names %s", st, e->state);
 		goto out;
 	}
-	if (dir_cert_person_check(p) != 0)
+	if (check_cert_signer(d, e, p, role) != 0 || dir_cert_person_check(p) != 0)
 		goto out;
 	if (check_expiry(p, time) != 0)
 		goto out;
@@ -314,6 +377,22 @@ check_cert(struct directory *d, const struct envelope *e, int64_t time)
 out:
 	buf_free(&pop);
 	buf_free(&m);
+	json_decref(p);
+	return rc;
+}
+
+int
+dir_stakeholder_cert(const struct envelope *e, uint8_t application[32])
+{
+	json_t *p;
+	const char *app;
+	int rc = 0;
+
+	if (e->kind_id != KIND_CERT || (p = env_payload_json(e)) == NULL)
+		return 0;
+	app = jstr(p, "stakeholder");
+	if (app != NULL && hex_decode_exact(application, 32, app) == 0)
+		rc = 1;
 	json_decref(p);
 	return rc;
 }
@@ -339,11 +418,15 @@ check_revoke(struct directory *d, const struct envelope *e)
 		rs_seterr("this device is already revoked");
 		goto out;
 	}
-	if (!dir_is_root(d, e->state, e->key) && memcmp(e->key, target, 32) != 0) {
-		rs_seterr("a device may be revoked only by its State's root key or by itself");
+	if (dir_is_stakeholder(dev) ? memcmp(e->key, d->operator_key, 32) != 0 &&
+	    memcmp(e->key, target, 32) != 0 :
+	    !dir_is_root(d, e->state, e->key) && memcmp(e->key, target, 32) != 0) {
+		rs_seterr("%s", dir_is_stakeholder(dev) ?
+		    "a stakeholder's device may be revoked only by the operator or by itself" :
+		    "a device may be revoked only by its State's root key or by itself");
 		goto out;
 	}
-	if (memcmp(e->key, target, 32) != 0 &&
+	if (!dir_is_stakeholder(dev) && memcmp(e->key, target, 32) != 0 &&
 	    dir_root_of(d, e->key)->status == ROOT_UNENDORSED &&
 	    memcmp(dev->root, e->key, 32) != 0) {
 		rs_seterr("a root key %s has not endorsed may revoke only the devices "
@@ -405,6 +488,7 @@ apply_endorse(struct directory *d, const struct envelope *e, int64_t index)
 		r->status = json_is_true(json_object_get(p, "accept")) ?
 		    ROOT_ENDORSED : ROOT_DISOWNED;
 		r->decided_index = index;
+		memcpy(r->decided_by, e->key, 32);
 	}
 	json_decref(p);
 }
@@ -477,7 +561,7 @@ check_group(struct directory *d, const struct envelope *e)
 		goto out;
 	}
 	json_array_foreach(states, i, v) {
-		if (!json_is_string(v) || !valid_state(json_string_value(v))) {
+		if (!json_is_string(v) || !dir_state_code(json_string_value(v))) {
 			rs_seterr("group member %zu is not a State code", i);
 			goto out;
 		}
@@ -575,6 +659,11 @@ check_recipients(struct directory *d, const struct envelope *e, int64_t index,
 			    "revoked or expired) at log index %lld", i, (long long)index);
 			return -1;
 		}
+		if (dir_is_stakeholder(dir_device(d, key))) {
+			rs_seterr("recipient %zu is a stakeholder's device, which receives "
+			    "nothing addressed to States", i);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -620,6 +709,18 @@ check_device_record(struct directory *d, const struct envelope *e, int64_t index
 		rs_seterr("signer is a device of %s, not %s", dev->state, e->state);
 		return -1;
 	}
+	if (dir_is_stakeholder(dev) &&
+	    (kind_info(e->kind_id)->signers & KIND_BY_STAKEHOLDER) == 0) {
+		rs_seterr("a stakeholder's device does not sign a %s: it sends written "
+		    "contributions to the Chair", e->kind);
+		return -1;
+	}
+	if (!dir_is_stakeholder(dev) &&
+	    (kind_info(e->kind_id)->signers & KIND_BY_DEVICE) == 0) {
+		rs_seterr("a %s is signed by an accredited stakeholder's device, not "
+		    "a State's", e->kind);
+		return -1;
+	}
 	if (!MUTANT(chain) && (flags & DIR_CHECK_CHAIN)) {
 		if (e->seq != dev->last_seq + 1) {
 			rs_seterr("sequence number %lld out of order (expected %lld): replayed or reordered",
@@ -655,6 +756,35 @@ check_check(struct directory *d, const struct envelope *e, int64_t index,
 	return checkrec_check_rules(d, e, index, time);
 }
 
+/* A kind whose rules are another family's (the process's): here only who
+ * signed it, by the kind's row: the operator (unnumbered), or a current
+ * device under the device rules.  The family's own rules follow
+ * (lib/rules.c). */
+static int
+check_signer(struct directory *d, const struct envelope *e, int64_t index,
+    int64_t time, int flags)
+{
+	const struct kind_info *ki = kind_info(e->kind_id);
+
+	if (memcmp(e->key, d->operator_key, 32) == 0) {
+		if ((ki->signers & KIND_BY_OPERATOR) == 0) {
+			rs_seterr("the operator does not sign a %s", e->kind);
+			return -1;
+		}
+		if (e->seq != 0 || e->has_prev) {
+			rs_seterr("the operator's %s is not numbered (no seq or prev)",
+			    e->kind);
+			return -1;
+		}
+		return 0;
+	}
+	if ((ki->signers & (KIND_BY_DEVICE | KIND_BY_STAKEHOLDER)) == 0) {
+		rs_seterr("a %s is signed by the operator only", e->kind);
+		return -1;
+	}
+	return check_device_record(d, e, index, time, flags);
+}
+
 int
 dir_check(struct directory *d, const struct envelope *e, int64_t index,
     int64_t time, int flags)
@@ -678,6 +808,17 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 	case KIND_ACK:
 	case KIND_COSIGN:
 		return check_device_record(d, e, index, time, flags);
+	case KIND_BODY:
+	case KIND_BODY_RULES:
+	case KIND_MEETING:
+	case KIND_PAPER:
+	case KIND_PAPER_LANG:
+	case KIND_PROPOSAL:
+	case KIND_POSITION:
+	case KIND_WITHDRAW:
+	case KIND_APPLICATION:
+	case KIND_CONTRIBUTION:
+		return check_signer(d, e, index, time, flags);
 	case KIND_UNKNOWN:
 	case KIND_COUNT:
 		break;

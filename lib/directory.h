@@ -42,6 +42,7 @@ struct dir_root {
 	int64_t index;		/* log index of the admission */
 	enum dir_root_status status;
 	int64_t decided_index;	/* of the endorse record that decided; -1 */
+	uint8_t decided_by[32];	/* the root key that signed it (zero: none) */
 };
 
 struct dir_device {
@@ -124,14 +125,29 @@ int dir_device_unconfirmed(struct directory *d, const uint8_t key[32]);
 struct dir_group *dir_group(struct directory *d, const char *name);
 int dir_group_has(const struct dir_group *g, const char *state);
 
-/* Role names a device may have. */
+/* Role names a State's device may have (diplomatic, technical, alternate). */
 int dir_valid_role(const char *role);
 /* The person a certificate (or its request) names, as every reader will
- * see it: role of vocab_roles, name one line (vocab_line_ok), e-mail that
+ * see it: name one line (vocab_line_ok), e-mail that
  * passes vocab_email_check, languages (optional) a list of language tags.
  * The hub before appending, every node replaying and `roster certify`
  * before signing all ask this.  0, or -1 with rs_err naming the field. */
 int dir_cert_person_check(json_t *p) __attribute__((warn_unused_result));
+
+/* A stakeholder's device (docs/protocol.md sections 2 and 10): certified by
+ * the operator for an accredited application, with the role "stakeholder"
+ * and the State code "ZZ", which no State can have (the operator cannot
+ * admit a root key for it, a group cannot list it), so that nothing
+ * addressed to States ever reaches such a device: it is never a recipient,
+ * and it signs only the kinds whose row allows KIND_BY_STAKEHOLDER. */
+#define DIR_STAKEHOLDER_ROLE	"stakeholder"
+#define DIR_STAKEHOLDER_STATE	"ZZ"
+int dir_is_stakeholder(const struct dir_device *dev);
+/* A code a State can have: two capital letters, not DIR_STAKEHOLDER_STATE. */
+int dir_state_code(const char *s);
+/* Is e a certificate naming a stakeholder's application (its id in
+ * application)?  Its form only: dir_check decides whether it stands. */
+int dir_stakeholder_cert(const struct envelope *e, uint8_t application[32]);
 
 /* The proof of possession a device signs in its certification request. */
 void dir_pop_message(struct buf *m, const char *state, const uint8_t device[32],

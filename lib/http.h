@@ -68,6 +68,9 @@ struct http_limits {
 	unsigned per_address;
 	unsigned header_timeout_s;
 	unsigned parks_per_key;
+	const char *headers;	/* "Name: value\r\n" lines on the server's own
+				 * refusals (413, 414, 431) too; NULL: none.
+				 * Must outlive the server. */
 };
 
 /* What the server answers itself, in JSON, before a handler runs: a
@@ -160,6 +163,11 @@ void http_client_set_ca(struct http_client *c, const char *ca_file);
  * with a transport error: lets another thread stop a long poll.  NULL
  * clears it. */
 void http_client_set_abort(struct http_client *c, const volatile int *flag);
+/* When the server last answered an exchange (below 500) and when one last
+ * failed (no answer, or 5xx) and why, in ms (0: never): whether the server
+ * can be reached, as its user would want to be told. */
+void http_client_contact(const struct http_client *c, int64_t *answered, int64_t *failed,
+    char *why, size_t len);
 
 /* Sends method target (path plus query, relative to the base URL).  On a
  * transport failure returns -1 with rs_err set.  Otherwise returns 0, the

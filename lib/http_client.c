@@ -52,6 +52,10 @@ struct http_client {
 	char *ca;		/* PEM file to trust, or NULL: the system's */
 	char errbuf[CURL_ERROR_SIZE];
 	const volatile int *abort;	/* nonzero: end the transfer in flight */
+	/* The last exchange the server answered (below 500), and the last that
+	 * failed (no answer, or 5xx), with why: http_client_contact. */
+	int64_t answered, failed;
+	char why[256];
 };
 
 struct sink {
@@ -399,6 +403,30 @@ transport_error(struct http_client *c, CURLcode rc, const struct sink *sink,
 	    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 }
 
+/* What became of an exchange: answered, or failed with rs_err's reason. */
+static void
+note_contact(struct http_client *c, int ok, long status)
+{
+	if (ok && status < 500) {
+		c->answered = now_ms();
+		return;
+	}
+	c->failed = now_ms();
+	if (ok)
+		snprintf(c->why, sizeof(c->why), "HTTP %ld", status);
+	else
+		snprintf(c->why, sizeof(c->why), "%s", rs_err());
+}
+
+void
+http_client_contact(const struct http_client *c, int64_t *answered, int64_t *failed,
+    char *why, size_t len)
+{
+	*answered = c->answered;
+	*failed = c->failed;
+	snprintf(why, len, "%s", c->failed > 0 ? c->why : "");
+}
+
 int
 http_call(struct http_client *c, const char *method, const char *target,
     const char *content_type, const void *body, size_t len,
@@ -448,6 +476,8 @@ http_call(struct http_client *c, const char *method, const char *target,
 	(void)curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	buf_free(&url);
+	if (!bad)
+		note_contact(c, rc == CURLE_OK, *status);
 	if (rc != CURLE_OK) {
 		out->len = oldlen;
 		return -1;
@@ -560,12 +590,14 @@ perform_stream(struct http_client *c, struct stream *st, const char *method,
 			return -1;	/* the callback's rs_err stands */
 		sink.over = st->over;
 		transport_error(c, rc, &sink, method, target);
+		note_contact(c, 0, 0);
 		return -1;
 	}
 	if (curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status) != CURLE_OK) {
 		rs_seterr("cannot read the HTTP status of %s %s", method, target);
 		return -1;
 	}
+	note_contact(c, 1, *status);
 	return 0;
 }
 

@@ -424,12 +424,25 @@ queue_resp(struct MHD_Connection *conn, struct http_resp *resp)
 	return ret;
 }
 
+/* An answer the server makes itself, with the headers every answer of
+ * this server carries (http_limits.headers). */
+static void
+own_answer(const struct http_server *s, struct http_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	if (s->lim.headers != NULL) {
+		assert(strlen(s->lim.headers) < sizeof(resp->extra_headers));
+		snprintf(resp->extra_headers, sizeof(resp->extra_headers), "%s",
+		    s->lim.headers);
+	}
+}
+
 static enum MHD_Result
 queue_too_large(struct http_server *s, struct MHD_Connection *conn)
 {
 	struct http_resp resp;
 
-	memset(&resp, 0, sizeof(resp));
+	own_answer(s, &resp);
 	http_resp_error(&resp, 413, "request body too large (limit %zu bytes)",
 	    s->max_body);
 	return queue_resp(conn, &resp);
@@ -934,7 +947,7 @@ head_too_large(struct http_server *s, struct MHD_Connection *conn,
 	struct http_resp resp;
 	size_t n = 0;
 
-	memset(&resp, 0, sizeof(resp));
+	own_answer(s, &resp);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n);
 	if (strlen(rc->target) > HTTP_MAX_TARGET)
 		http_resp_error(&resp, 414, "request target of %zu bytes is too long "

@@ -76,6 +76,12 @@ jb64_req(json_t *o, const char *key, struct buf *out)
 	return 0;
 }
 
+void
+jalloc_init(void)
+{
+	json_set_alloc_funcs(xmalloc, free);
+}
+
 json_t *
 jparse(const void *data, size_t len)
 {

@@ -18,6 +18,11 @@ int jint_req(json_t *o, const char *key, int64_t *out);
 int jhex32_req(json_t *o, const char *key, uint8_t out[32]);
 /* Base64 string field decoded into out (appended). */
 int jb64_req(json_t *o, const char *key, struct buf *out);
+/* Routes jansson's allocations through xmalloc, so that running out of
+ * memory aborts with a message, as everywhere else in roster, instead of a
+ * NULL that some json_object_set_new would take for "nothing to add".  Call
+ * it first thing in every program, before any json_t exists. */
+void jalloc_init(void);
 json_t *jparse(const void *data, size_t len);		/* NULL + rs_err */
 /* Compact, key-order-preserving serialization; malloc'd. */
 char *jdump(json_t *o);

@@ -21,6 +21,7 @@
 #include "checkrec.h"
 #include "envelope.h"
 #include "jsonutil.h"
+#include "procrec.h"
 #include "statement.h"
 #include "util.h"
 
@@ -45,6 +46,7 @@ static const struct kind_field cert_fields[] = {
 	{ "issued", KF_INT, 0 },
 	{ "expires", KF_INT, 0 },
 	{ "pop", KF_B64, 1 },
+	{ "stakeholder", KF_HEX32, 0 },	/* a stakeholder's device: its application */
 	{ NULL, 0, 0 }
 };
 
@@ -107,12 +109,31 @@ check_rules(json_t *p, const uint8_t operator_key[32])
 	return checkrec_payload_rules(p);
 }
 
+/* A process record (docs/protocol.md section 10): its header and payload
+ * read by lib/procrec.c, which refuses any field out of place.  The rules
+ * that depend on the log (the body exists, the signer is its Chair) are
+ * lib/process.c's. */
+static int
+process_shape(const struct envelope *e)
+{
+	struct proc_rec r;
+	enum proc_result rc = procrec_parse(e, &r);
+
+	procrec_free(&r);
+	return rc == PROC_OK ? 0 : -1;
+}
+
+#define PROC_ROW(k, name, signers, chained, max) \
+	[k] = { k, name, signers, KIND_PUBLIC | KIND_PROCESS | (chained), max, \
+	    NULL, NULL, process_shape }
+
 static const struct kind_info table[KIND_COUNT] = {
 	[KIND_ADMIT] = { KIND_ADMIT, "admit", KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, admit_fields, NULL },
-	[KIND_CERT] = { KIND_CERT, "cert", KIND_BY_ROOT,
+	[KIND_CERT] = { KIND_CERT, "cert", KIND_BY_ROOT | KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, cert_fields, NULL },
-	[KIND_REVOKE] = { KIND_REVOKE, "revoke", KIND_BY_ROOT | KIND_BY_DEVICE,
+	[KIND_REVOKE] = { KIND_REVOKE, "revoke",
+	    KIND_BY_ROOT | KIND_BY_DEVICE | KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, revoke_fields, NULL },
 	[KIND_GROUP] = { KIND_GROUP, "group", KIND_BY_OPERATOR,
 	    KIND_PUBLIC | KIND_DIRECTORY, 16 * KIB, group_fields, NULL },
@@ -126,6 +147,23 @@ static const struct kind_info table[KIND_COUNT] = {
 	    KIND_PUBLIC | KIND_CHAINED, 4 * KIB, cosign_fields, cosign_rules },
 	[KIND_CHECK] = { KIND_CHECK, "check", KIND_BY_OPERATOR | KIND_BY_DEVICE,
 	    KIND_PUBLIC | KIND_CHAINED, 32 * KIB, check_fields, check_rules },
+	/* The process: every kind public (a hub cannot show one node an
+	 * objection and hide it from another), the limits of section 10. */
+	PROC_ROW(KIND_BODY, "body", KIND_BY_OPERATOR, 0, 16 * KIB),
+	PROC_ROW(KIND_BODY_RULES, "body-rules", KIND_BY_OPERATOR, 0, 16 * KIB),
+	PROC_ROW(KIND_MEETING, "meeting", KIND_BY_OPERATOR | KIND_BY_DEVICE,
+	    KIND_CHAINED, 16 * KIB),
+	PROC_ROW(KIND_PAPER, "paper", KIND_BY_OPERATOR | KIND_BY_DEVICE,
+	    KIND_CHAINED, 256 * KIB),
+	PROC_ROW(KIND_PAPER_LANG, "paper-lang", KIND_BY_OPERATOR | KIND_BY_DEVICE,
+	    KIND_CHAINED, 256 * KIB),
+	PROC_ROW(KIND_PROPOSAL, "proposal", KIND_BY_DEVICE, KIND_CHAINED, 1 * MIB),
+	PROC_ROW(KIND_POSITION, "position", KIND_BY_DEVICE, KIND_CHAINED, 128 * KIB),
+	PROC_ROW(KIND_WITHDRAW, "withdraw", KIND_BY_OPERATOR | KIND_BY_DEVICE,
+	    KIND_CHAINED, 1 * KIB),
+	PROC_ROW(KIND_APPLICATION, "application", KIND_BY_OPERATOR, 0, 32 * KIB),
+	PROC_ROW(KIND_CONTRIBUTION, "contribution", KIND_BY_STAKEHOLDER,
+	    KIND_CHAINED, 64 * KIB),
 };
 
 enum kind
@@ -285,6 +323,8 @@ kind_validate(const struct envelope *e, const uint8_t operator_key[32])
 		    ki->name, ki->max_payload, e->payload_len);
 		return KIND_TOO_LARGE;
 	}
+	if (ki->shape != NULL)
+		return ki->shape(e) == 0 ? KIND_VALID : KIND_BAD_PAYLOAD;
 	if (checkrec_is_answer(e)) {
 		fields = answer_fields;
 		what = "check answer";

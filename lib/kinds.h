@@ -34,19 +34,32 @@ enum kind {
 	KIND_ACK,
 	KIND_COSIGN,
 	KIND_CHECK,
+	/* the process (docs/protocol.md section 10, lib/process.c) */
+	KIND_BODY,
+	KIND_BODY_RULES,
+	KIND_MEETING,
+	KIND_PAPER,
+	KIND_PAPER_LANG,
+	KIND_PROPOSAL,
+	KIND_POSITION,
+	KIND_WITHDRAW,
+	KIND_APPLICATION,
+	KIND_CONTRIBUTION,
 	KIND_COUNT
 };
 
 /* Who may sign envelopes of a kind (a bit set). */
 #define KIND_BY_OPERATOR	1u
 #define KIND_BY_ROOT		2u	/* a State's admitted root key */
-#define KIND_BY_DEVICE		4u	/* a current device */
+#define KIND_BY_DEVICE		4u	/* a current device of a State */
+#define KIND_BY_STAKEHOLDER	8u	/* an accredited stakeholder's device */
 
 /* What a kind is (a bit set). */
 #define KIND_PUBLIC	1u	/* public record by kind (an ack: by its header) */
 #define KIND_DIRECTORY	2u	/* replayed into the directory (dir_apply) */
 #define KIND_CHAINED	4u	/* a device's envelopes carry seq and prev */
 #define KIND_ROUTED	8u	/* filed as mail of every device in "rcpt" */
+#define KIND_PROCESS	16u	/* applied by the process's rules (lib/process.c) */
 
 /* A payload field of a public kind. */
 enum kind_field_type {
@@ -77,6 +90,10 @@ struct kind_info {
 	/* Further payload rules of the kind, after the fields passed; NULL
 	 * when there are none.  -1 with rs_err. */
 	int (*rules)(json_t *payload, const uint8_t operator_key[32]);
+	/* Public kinds whose payload is plaintext or sealed as the header
+	 * says (the process's): the whole record's shape, header fields
+	 * included, instead of fields; NULL for the others.  -1 with rs_err. */
+	int (*shape)(const struct envelope *e);
 };
 
 /* The kind called name; KIND_UNKNOWN for NULL or an unknown name. */

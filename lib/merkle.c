@@ -46,6 +46,7 @@
  * the exclusive lock, so readers are held up only for a few memcpys.
  */
 #include "merkle.h"
+#include "fault.h"
 #include "util.h"
 
 #include <assert.h>
@@ -439,6 +440,7 @@ get_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
 	struct level *lv = &t->lv[level];
 	int rc;
 
+	assert(level >= 0 && level < NLEVELS && i < (t->size >> level));
 	if (i >= lv->ondisk) {
 		uint64_t off = (i - lv->ondisk) * MERKLE_HASH;
 		if (off > lv->tail.len || lv->tail.len - off < MERKLE_HASH) {
@@ -598,7 +600,8 @@ open_level(struct merkle_tree *t, int level, uint64_t committed)
 		return -1;
 	}
 	if ((uint64_t)st.st_size != need * MERKLE_HASH &&
-	    ftruncate(fd, (off_t)(need * MERKLE_HASH)) != 0) {
+	    (fault_write(FAULT_TREE) != 0 ||
+	    ftruncate(fd, (off_t)(need * MERKLE_HASH)) != 0)) {
 		rs_seterr("cannot truncate %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -737,7 +740,8 @@ flush_tails(struct merkle_tree *t)
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
-		if (pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
+		if (fault_write(FAULT_TREE) != 0 ||
+		    pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
 		    lv->ondisk * MERKLE_HASH) != 0) {
 			rs_seterr("cannot write %s/level-%02d: %s", t->dir, L,
 			    strerror(errno));
@@ -752,9 +756,12 @@ flush_tails(struct merkle_tree *t)
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
+		assert(lv->tail.len % MERKLE_HASH == 0);
 		lv->ondisk += lv->tail.len / MERKLE_HASH;
 		lv->tail.len = 0;
 		lv->dirty = 1;
+		/* a tree of n leaves has n >> L entries at level L */
+		assert(lv->ondisk == t->size >> L);
 	}
 	pthread_rwlock_unlock(&t->lock);
 	return 0;
@@ -799,6 +806,8 @@ merkle_append(struct merkle_tree *t, const uint8_t leaf[32])
 		memcpy(t->lv[L].last, nodes[L], 32);
 	}
 	t->size++;
+	assert(t->lv[top].ondisk + t->lv[top].tail.len / MERKLE_HASH ==
+	    t->size >> top);
 	pthread_rwlock_unlock(&t->lock);
 	pthread_mutex_unlock(&t->wmu);
 	return 0;
@@ -818,7 +827,8 @@ merkle_sync(struct merkle_tree *t)
 	for (L = 0; L < NLEVELS; L++) {
 		if (!t->lv[L].dirty)
 			continue;
-		if (!MUTANT(durability) && fdatasync(t->lv[L].fd) != 0) {
+		if (!MUTANT(durability) && (fault_write(FAULT_TREE) != 0 ||
+		    fdatasync(t->lv[L].fd) != 0)) {
 			/* After a failed fdatasync the kernel may have dropped
 			 * the dirty pages: retrying would lie. */
 			rs_seterr("cannot sync %s/level-%02d: %s", t->dir, L,
@@ -867,6 +877,7 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 			lv->tail.len = 0;
 			cut[L] = 1;
 		}
+		assert(lv->ondisk + lv->tail.len / MERKLE_HASH == c);
 	}
 	t->size = size;
 	pthread_rwlock_unlock(&t->lock);
@@ -883,7 +894,7 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 	for (L = 0; L < NLEVELS; L++) {
 		if (!cut[L])
 			continue;
-		if (ftruncate(t->lv[L].fd,
+		if (fault_write(FAULT_TREE) != 0 || ftruncate(t->lv[L].fd,
 		    (off_t)((size >> L) * MERKLE_HASH)) != 0) {
 			rs_seterr("cannot truncate %s/level-%02d: %s", t->dir, L,
 			    strerror(errno));

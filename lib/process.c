@@ -783,6 +783,28 @@ proc_check(struct process *p, struct directory *d, const struct envelope *e,
 	return rc;
 }
 
+enum proc_result
+proc_check_cert(struct process *p, const struct envelope *e, int64_t time)
+{
+	struct proc_matter *m;
+	uint8_t app[32];
+
+	if (!dir_stakeholder_cert(e, app))
+		return PROC_OK;		/* a State's device: the directory's alone */
+	m = proc_matter(p, app);
+	if (m == NULL || m->kind != PROC_K_APPLICATION) {
+		rs_seterr("the stakeholder's certificate names no application in the log");
+		return PROC_UNKNOWN;
+	}
+	if (!proc_accredited(m, time)) {
+		rs_seterr("the application this certificate names is not accredited at "
+		    "this log time (%s)", proc_status(m, time) == PROC_OPEN ?
+		    "still under silence" : "not accredited, or withdrawn");
+		return PROC_FORBIDDEN;
+	}
+	return PROC_OK;
+}
+
 /* ---- applying ------------------------------------------------------------ */
 
 #define GROW(arr, n) ((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), \

@@ -38,9 +38,10 @@
  *
  * Device records must also pass the directory's device rules (certified,
  * current, of the header's State, sequence and hash chain), which are
- * dir_check's; proc_check looks the signer up in the directory for its
- * State and role only.  TODO(kinds): dir_check routes the process kinds
- * through its device rules once lib/kinds.c lands.
+ * dir_check's (it routes the process kinds through them by their rows in
+ * lib/kinds.c); proc_check looks the signer up in the directory for its
+ * State and role only.  lib/rules.c runs the two in that order, for the hub
+ * and for every node.
  */
 #ifndef ROSTER_PROCESS_H
 #define ROSTER_PROCESS_H
@@ -175,6 +176,11 @@ int proc_kind(const char *kind);
 enum proc_result proc_check(struct process *p, struct directory *d,
     const struct envelope *e, int64_t index, int64_t time)
     __attribute__((warn_unused_result));
+/* A certificate the operator signed for a stakeholder's device (its form is
+ * the directory's rule) stands only while the application it names is
+ * accredited at its log time.  PROC_OK for any other certificate. */
+enum proc_result proc_check_cert(struct process *p, const struct envelope *e,
+    int64_t time) __attribute__((warn_unused_result));
 /* Applies e, which proc_check accepted at this index and time. */
 void proc_apply(struct process *p, struct directory *d, const struct envelope *e,
     int64_t index, int64_t time);

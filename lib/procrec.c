@@ -11,27 +11,31 @@
  */
 #include "procrec.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blob.h"
+#include "directory.h"
 #include "jsonutil.h"
 #include "seal.h"
 
 const char *const proc_un_languages[6] = { "ar", "zh", "en", "fr", "ru", "es" };
 
+/* Names to kinds; everything else about a kind (public, its payload limit,
+ * who signs it) is its row in lib/kinds.c, the one table. */
 const struct proc_kind_info proc_kinds[] = {
-	{ "body",         PROC_K_BODY,         16384,   1 },
-	{ "body-rules",   PROC_K_BODY_RULES,   16384,   1 },
-	{ "meeting",      PROC_K_MEETING,      16384,   1 },
-	{ "paper",        PROC_K_PAPER,        262144,  1 },
-	{ "paper-lang",   PROC_K_PAPER_LANG,   262144,  1 },
-	{ "proposal",     PROC_K_PROPOSAL,     1048576, 1 },
-	{ "position",     PROC_K_POSITION,     131072,  1 },
-	{ "withdraw",     PROC_K_WITHDRAW,     1024,    1 },
-	{ "application",  PROC_K_APPLICATION,  32768,   1 },
-	{ "contribution", PROC_K_CONTRIBUTION, 65536,   1 },
-	{ NULL,           PROC_K_NONE,         0,       0 },
+	{ "body",         PROC_K_BODY,         KIND_BODY },
+	{ "body-rules",   PROC_K_BODY_RULES,   KIND_BODY_RULES },
+	{ "meeting",      PROC_K_MEETING,      KIND_MEETING },
+	{ "paper",        PROC_K_PAPER,        KIND_PAPER },
+	{ "paper-lang",   PROC_K_PAPER_LANG,   KIND_PAPER_LANG },
+	{ "proposal",     PROC_K_PROPOSAL,     KIND_PROPOSAL },
+	{ "position",     PROC_K_POSITION,     KIND_POSITION },
+	{ "withdraw",     PROC_K_WITHDRAW,     KIND_WITHDRAW },
+	{ "application",  PROC_K_APPLICATION,  KIND_APPLICATION },
+	{ "contribution", PROC_K_CONTRIBUTION, KIND_CONTRIBUTION },
+	{ NULL,           PROC_K_NONE,         KIND_UNKNOWN },
 };
 
 const struct proc_kind_info *
@@ -203,7 +207,7 @@ states_ok(json_t *a, const char *what, struct proc_states *out)
 	out->n = 0;
 	json_array_foreach(a, i, v) {
 		const char *s = json_string_value(v);
-		if (!valid_state(s)) {
+		if (!dir_state_code(s)) {
 			rs_seterr("\"%s\" entry %zu is not a State code", what, i);
 			return -1;
 		}
@@ -509,8 +513,8 @@ hdr_time(const struct envelope *e, const char *field, int64_t *out)
 /* "files": 1 to PROC_MAX_FILES of exactly {"lang", "sha256", "size"}, the
  * languages distinct, each size that of an encrypted file of at most
  * PROC_FILE_MAX bytes. */
-static int
-hdr_files(const struct envelope *e, struct proc_files *f)
+int
+procrec_files(const struct envelope *e, struct proc_files *f)
 {
 	static const char *const fields[] = { "lang", "sha256", "size", NULL };
 	json_t *a = env_field(e, "files"), *v;
@@ -650,7 +654,7 @@ parse_body(const struct envelope *e, struct proc_rec *r, int change)
 	if (only_fields(p, "body payload", fields) != 0)
 		return -1;
 	if ((v = json_object_get(p, "chair")) != NULL || !change) {
-		if (!valid_state(json_string_value(v))) {
+		if (!dir_state_code(json_string_value(v))) {
 			rs_seterr("\"chair\" must be a State code");
 			return -1;
 		}
@@ -721,7 +725,7 @@ parse_paper(const struct envelope *e, struct proc_rec *r, int more)
 	    hdr_id(e, "meeting", 0, &r->has_meeting, r->meeting) != 0 ||
 	    hdr_id(e, "contribution", 0, &r->has_contribution, r->contribution) != 0)
 		return -1;
-	if (hdr_audience(e, r) != 0 || hdr_files(e, &r->files) != 0)
+	if (hdr_audience(e, r) != 0 || procrec_files(e, &r->files) != 0)
 		return -1;
 	if (r->audience == PROC_MEMBERS)
 		return sealed_ok(e, e->kind);
@@ -865,7 +869,7 @@ static int
 parse_contribution(const struct envelope *e, struct proc_rec *r)
 {
 	if (hdr_body(e, r) != 0 || hdr_id(e, "application", 1, NULL, r->application) != 0 ||
-	    hdr_files(e, &r->files) != 0)
+	    procrec_files(e, &r->files) != 0)
 		return -1;
 	return sealed_ok(e, "contribution");
 }
@@ -874,16 +878,18 @@ enum proc_result
 procrec_parse(const struct envelope *e, struct proc_rec *r)
 {
 	const struct proc_kind_info *k = procrec_kind(e->kind);
+	const struct kind_info *ki;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (k == NULL) {
+	if (k == NULL || (ki = kind_info(k->id)) == NULL) {
 		rs_seterr("\"%s\" is not a process record", e->kind);
 		return PROC_MALFORMED;
 	}
-	if (e->payload_len > k->max_payload) {
+	assert(kind_has(k->id, KIND_PUBLIC | KIND_PROCESS));
+	if (e->payload_len > ki->max_payload) {
 		rs_seterr("%s payload is %zu bytes; at most %zu", k->name, e->payload_len,
-		    k->max_payload);
+		    ki->max_payload);
 		return PROC_MALFORMED;
 	}
 	r->kind = k->kind;

@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "envelope.h"
+#include "kinds.h"
 
 #define PROC_NAME_MAX		32	/* body name, with its NUL (as a group's) */
 #define PROC_LANG_MAX		16	/* language code, with its NUL */
@@ -78,17 +79,12 @@ enum proc_kind {
 	PROC_K_CONTRIBUTION,
 };
 
-/*
- * The table entry of each kind.  TODO(kinds): once lib/kinds.c is on main
- * (branch hub-complete), register these there (all public, these payload
- * limits) and have this table read from it, so that one table decides
- * public or mail for every kind.
- */
+/* A process kind's name and its row in lib/kinds.c, the one table of kinds
+ * (public, payload limit, signers). */
 struct proc_kind_info {
 	const char *name;
 	enum proc_kind kind;
-	size_t max_payload;	/* bytes; larger is 413 */
-	int public_record;	/* always 1: every process record is public */
+	enum kind id;
 };
 
 /* The entry for a kind name, NULL when it is not a process kind. */
@@ -199,6 +195,11 @@ json_t *procrec_members_json(const struct proc_members *m);
 int procrec_valid_lang(const char *s);
 /* A body name: as a group's (1 to 31 of a-z 0-9 -, not starting with -). */
 int procrec_valid_name(const char *s);
+/* The "files" of a header (paper, paper-lang, contribution): 1 to
+ * PROC_MAX_FILES distinct language versions, each an encrypted file's blob
+ * digest and size.  -1 with rs_err naming what is wrong. */
+int procrec_files(const struct envelope *e, struct proc_files *f)
+    __attribute__((warn_unused_result));
 /* Is the blob size the encryption of some file of at most PROC_FILE_MAX
  * bytes?  Gives that file's size. */
 int procrec_blob_plain(uint64_t blob, uint64_t *plain);

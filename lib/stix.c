@@ -1047,32 +1047,89 @@ out:
 	return rc;
 }
 
-enum stix_result
-stix_bundle_parse(const void *data, size_t len, json_t **bundle)
+/* len bytes of JSON into one object *b, within the limits; what names the
+ * whole in messages ("bundle", "envelope"). */
+static enum stix_result
+parse_limited(const void *data, size_t len, const char *what, json_t **b)
 {
 	json_error_t err;
-	enum stix_result rc;
 	size_t at;
-	json_t *b;
 
-	*bundle = NULL;
+	*b = NULL;
 	if (len > STIX_MAX_BUNDLE) {
-		rs_seterr("bundle: %zu bytes, more than %zu", len, STIX_MAX_BUNDLE);
+		rs_seterr("%s: %zu bytes, more than %zu", what, len, STIX_MAX_BUNDLE);
 		return STIX_TOO_LARGE;
 	}
 	if (depth_ok(data, len, STIX_MAX_DEPTH, &at) != 0) {
-		rs_seterr("bundle: nested deeper than %d (at byte %zu)", STIX_MAX_DEPTH, at);
+		rs_seterr("%s: nested deeper than %d (at byte %zu)", what, STIX_MAX_DEPTH, at);
 		return STIX_TOO_DEEP;
 	}
-	if ((b = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err)) == NULL) {
-		rs_seterr("bundle: not JSON: %s (at byte %d)", err.text, err.position);
+	if ((*b = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err)) == NULL) {
+		rs_seterr("%s: not JSON: %s (at byte %d)", what, err.text, err.position);
 		return STIX_NOT_JSON;
 	}
-	if (!json_is_object(b)) {
+	if (!json_is_object(*b)) {
+		json_decref(*b);
+		*b = NULL;
+		rs_seterr("%s: not a JSON object", what);
+		return STIX_NOT_JSON;
+	}
+	return STIX_OK;
+}
+
+enum stix_result
+stix_bundle_parse(const void *data, size_t len, json_t **bundle)
+{
+	enum stix_result rc;
+	json_t *b;
+
+	*bundle = NULL;
+	if ((rc = parse_limited(data, len, "bundle", &b)) != STIX_OK)
+		return rc;
+	if ((rc = stix_bundle_check(b)) != STIX_OK) {
 		json_decref(b);
-		rs_seterr("bundle: not a JSON object");
-		return STIX_NOT_JSON;
+		return rc;
 	}
+	*bundle = b;
+	return STIX_OK;
+}
+
+enum stix_result
+stix_envelope_parse(const void *data, size_t len, json_t **bundle)
+{
+	char u[STIX_UUID_LEN], id[STIX_ID_MAX];
+	enum stix_result rc;
+	json_t *e, *objs, *v, *b;
+	const char *k;
+
+	*bundle = NULL;
+	if ((rc = parse_limited(data, len, "envelope", &e)) != STIX_OK)
+		return rc;
+	if (json_object_get(e, "type") != NULL) {	/* a bundle after all */
+		if ((rc = stix_bundle_check(e)) != STIX_OK) {
+			json_decref(e);
+			return rc;
+		}
+		*bundle = e;
+		return STIX_OK;
+	}
+	json_object_foreach(e, k, v)
+		if (strcmp(k, "objects") != 0 && strcmp(k, "more") != 0 && strcmp(k, "next") != 0) {
+			rs_seterr("envelope: \"%.64s\": not a property of a TAXII envelope "
+			    "(objects, more, next) nor of a bundle", k);
+			json_decref(e);
+			return STIX_INVALID;
+		}
+	objs = json_object_get(e, "objects");
+	if (!json_is_array(objs) || json_array_size(objs) == 0) {
+		rs_seterr("envelope: \"objects\": must be a non-empty list");
+		json_decref(e);
+		return STIX_INVALID;
+	}
+	stix_uuid4(u);
+	snprintf(id, sizeof(id), "bundle--%s", u);
+	b = json_pack("{s:s, s:s, s:O}", "type", "bundle", "id", id, "objects", objs);
+	json_decref(e);
 	if ((rc = stix_bundle_check(b)) != STIX_OK) {
 		json_decref(b);
 		return rc;

@@ -52,6 +52,12 @@ enum stix_result stix_bundle_parse(const void *data, size_t len,
     json_t **bundle) STIX_WUR;
 /* Checks a bundle already parsed. */
 enum stix_result stix_bundle_check(json_t *bundle) STIX_WUR;
+/* What a TAXII 2.1 client POSTs: an envelope {"objects": [...]} ("more"
+ * and "next" are allowed and ignored), or a bundle; within the same limits,
+ * made into a bundle with a new random id and checked as a bundle is.  An
+ * envelope must have objects (there is nothing to add otherwise). */
+enum stix_result stix_envelope_parse(const void *data, size_t len,
+    json_t **bundle) STIX_WUR;
 
 /* ---- timestamps --------------------------------------------------------- */
 
@@ -78,6 +84,8 @@ int stix_id_ok(const char *id, const char *type);
 /* Copies the type part of a valid id into out ("" if it is not one). */
 void stix_id_type(const char *id, char *out, size_t len);
 
+/* A random UUID (RFC 4122 version 4). */
+void stix_uuid4(char out[STIX_UUID_LEN]);
 /* UUIDv5 (RFC 4122 section 4.3: SHA-1 of namespace || name). */
 void stix_uuid5(const uint8_t ns[16], const void *name, size_t len,
     char out[STIX_UUID_LEN]);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 /* 44cd7546-6f29-4d75-adec-8a8e2819d1ad, drawn at random once. */
 const uint8_t stix_roster_namespace[16] = {
@@ -114,6 +115,20 @@ stix_uuid5(const uint8_t ns[16], const void *name, size_t len, char out[STIX_UUI
 	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9],
 	    md[10], md[11], md[12], md[13], md[14], md[15]);
+}
+
+void
+stix_uuid4(char out[STIX_UUID_LEN])
+{
+	uint8_t r[16];
+
+	randombytes_buf(r, sizeof(r));
+	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
+	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
+	snprintf(out, STIX_UUID_LEN,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+	    r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 void

@@ -20,7 +20,8 @@
  *                   -> indicators
  *   vulnerability   its CVE id -> a cve indicator
  *   observed-data   the earliest first_observed -> first_seen (when the
- *                   incident does not say)
+ *                   incident does not say; else the earliest indicator
+ *                   valid_from, which is what stix_out.c writes there)
  *   identity, extension-definition, relationship, the TLP and roster
  *                   markings: not carried as such (the signer is the
  *                   sender, the message ties its objects together, the
@@ -63,6 +64,8 @@ struct in {
 	size_t nind;
 	int64_t first_observed;
 	int have_first;
+	int64_t first_valid;		/* the earliest indicator valid_from */
+	int have_valid;
 	const char *lang;
 };
 
@@ -271,8 +274,14 @@ read_indicator(struct in *x, json_t *o)
 	static const char *const carried[] = { "pattern", "pattern_type", "pattern_version",
 	    "valid_from", "name", NULL };
 	struct stix_pattern p;
+	int64_t us;
 	int rc;
 
+	if (stix_ts_parse(jstr(o, "valid_from"), &us, NULL) == 0 &&
+	    (!x->have_valid || us < x->first_valid)) {
+		x->first_valid = us;
+		x->have_valid = 1;
+	}
 	if (strcmp(jstr(o, "pattern_type"), "stix") != 0)
 		return refuse(x, "a pattern of type %.32s cannot be carried (only STIX "
 		    "patterns)", jstr(o, "pattern_type"));
@@ -480,10 +489,6 @@ finish(struct in *x, struct stix_draft *d)
 		subject = jstr(x->incident, "name");
 	if (subject == NULL && x->report != NULL)
 		subject = jstr(x->report, "name");
-	if (subject == NULL) {
-		rs_seterr("the bundle gives no subject: name its incident or report");
-		return -1;
-	}
 	if (x->incident != NULL) {
 		x->i = x->incident_i;
 		x->id = jstr(x->incident, "id");
@@ -513,13 +518,13 @@ finish(struct in *x, struct stix_draft *d)
 		    STIX_ROSTER_EXTENSION);
 		if ((fs = jstr(ext, "first_seen")) != NULL)
 			kv_add(x, "first_seen", fs);
-		else if (x->have_first) {
-			stix_ts_format(x->first_observed, 0, ts);
+		else if (x->have_first || x->have_valid) {
+			stix_ts_format(x->have_first ? x->first_observed : x->first_valid, 0, ts);
 			kv_add(x, "first_seen", ts);
 		}
 	} else if (x->measures.len > 0)
 		body_add(&x->body, buf_cstr(&x->measures));
-	d->subject = xstrdup(subject);
+	d->subject = subject != NULL ? xstrdup(subject) : NULL;
 	d->body = xstrdup(buf_cstr(&x->body));
 	snprintf(d->lang, sizeof(d->lang), "%s", lang ? lang : "en");
 	return 0;

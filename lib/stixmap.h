@@ -54,7 +54,8 @@ enum stix_map_result stix_from_message(struct catalogue *c,
     const struct stix_source *m, json_t **bundle) STIX_WUR;
 
 struct stix_draft {
-	char *subject;
+	char *subject;			/* NULL when the bundle names no incident or report:
+					 * the caller gives one or refuses */
 	char *body;			/* "" when the bundle has no text */
 	char lang[4];			/* one of the six; "en" when the bundle says none */
 	char tlp[16];			/* strictest TLP label carried; "" when none */

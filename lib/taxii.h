@@ -39,6 +39,50 @@ enum taxii_media taxii_content_type(const char *ct) STIX_WUR;
  * reference; description may be NULL. */
 json_t *taxii_error(int http_status, const char *title, const char *description);
 
+/* ---- requests: paths and credentials (taxii_req.c) ------------------------ */
+
+enum taxii_endpoint {
+	TAXII_EP_DISCOVERY,		/* /taxii2/ */
+	TAXII_EP_ROOT,			/* /taxii2/ROOT/ */
+	TAXII_EP_STATUS,		/* ROOT/status/ID/ */
+	TAXII_EP_COLLECTIONS,		/* ROOT/collections/ */
+	TAXII_EP_COLLECTION,		/* ROOT/collections/ID/ */
+	TAXII_EP_OBJECTS,		/* .../ID/objects/ */
+	TAXII_EP_OBJECT,		/* .../ID/objects/OBJECT/ */
+	TAXII_EP_VERSIONS,		/* .../ID/objects/OBJECT/versions/ */
+	TAXII_EP_MANIFEST		/* .../ID/manifest/ */
+};
+
+struct taxii_route {
+	enum taxii_endpoint ep;
+	char collection[37];		/* lower case */
+	char status[37];		/* lower case */
+	char object[STIX_ID_MAX];
+};
+
+enum taxii_route_result {
+	TAXII_ROUTE_OK = 0,
+	TAXII_ROUTE_NOT_FOUND		/* 404, rs_err says what was expected */
+};
+
+/* Which endpoint a (decoded) path names, with the API root called root;
+ * the final '/' may be left out.  Identifiers are checked by form. */
+enum taxii_route_result taxii_route_parse(const char *path, const char *root,
+    struct taxii_route *r) STIX_WUR;
+/* The methods an endpoint takes, for Allow and 405 ("GET, POST"). */
+const char *taxii_methods(enum taxii_endpoint ep);
+
+enum taxii_auth {
+	TAXII_AUTH_NONE = 0,		/* no Authorization header */
+	TAXII_AUTH_BASIC,		/* user and secret (the password) */
+	TAXII_AUTH_BEARER,		/* secret alone */
+	TAXII_AUTH_MALFORMED		/* another scheme, or it does not decode */
+};
+/* Reads an Authorization header (NULL: none) into user and secret, which
+ * the caller wipes; a value longer than its buffer is malformed. */
+enum taxii_auth taxii_auth_parse(const char *header, char *user, size_t ulen,
+    char *secret, size_t slen);
+
 /* ---- query parameters ----------------------------------------------------- */
 
 #define TAXII_MAX_QUERY		8192	/* bytes of a query string */

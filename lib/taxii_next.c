@@ -22,6 +22,7 @@
  * with.  limit is not bound: a client may change its page size as it goes.
  */
 #include "taxii.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,7 +142,9 @@ taxii_key_load(const char *path, uint8_t key[32])
 		rs_seterr("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) || fsync(fd) != 0) {
+	if (fault_write(FAULT_FILE) != 0 ||
+	    write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) ||
+	    fault_write(FAULT_FILE) != 0 || fsync(fd) != 0) {
 		rs_seterr("%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

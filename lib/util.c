@@ -6,6 +6,7 @@
  * the order POSIX needs for "old or new, never half" across a power loss.
  */
 #include "util.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -352,7 +353,7 @@ fsync_dir(const char *dir)
 		rs_seterr("cannot open directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (fsync(fd) != 0) {
+	if (fault_write(FAULT_FILE) != 0 || fsync(fd) != 0) {
 		rs_seterr("cannot sync directory %s: %s", dir, strerror(errno));
 		close(fd);
 		return -1;
@@ -377,7 +378,7 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		return -1;
 	}
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = fault_write(FAULT_FILE) != 0 ? -1 : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -387,7 +388,7 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) != 0) {
+	if (fault_write(FAULT_FILE) != 0 || fsync(fd) != 0) {
 		rs_seterr("cannot sync %s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -529,6 +530,34 @@ fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32])
 		o += (size_t)snprintf(out + o, RS_FPR_LEN - o, "%s%02x%02x",
 		    i ? " " : "", h[i], h[i + 1]);
 	}
+}
+
+const int64_t urgency_max_deadline_ms[URGENCY_LEVELS] = {
+	24 * 3600000LL,		/* flash: 1 day */
+	3 * 24 * 3600000LL,	/* urgent: 3 days */
+	14 * 24 * 3600000LL,	/* priority: 14 days */
+	30 * 24 * 3600000LL	/* routine: 30 days */
+};
+
+int
+deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
+{
+	for (int i = 0; i < URGENCY_LEVELS; i++) {
+		if (ms[i] < 1000 || ms[i] > urgency_max_deadline_ms[i]) {
+			rs_seterr("the %s deadline (%lld ms) is outside 1 s to %lld days",
+			    urgency_names[i], (long long)ms[i],
+			    (long long)(urgency_max_deadline_ms[i] / 86400000));
+			return -1;
+		}
+		if (i > 0 && ms[i] < ms[i - 1]) {
+			rs_seterr("the %s deadline (%lld ms) is shorter than the %s one "
+			    "(%lld ms): deadlines must not grow with urgency",
+			    urgency_names[i], (long long)ms[i], urgency_names[i - 1],
+			    (long long)ms[i - 1]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int

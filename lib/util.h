@@ -98,6 +98,17 @@ void secret_free(char *s);
 #define RS_FPR_LEN 40
 void fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32]);
 
+/* The longest acknowledgement deadline a hub may set per urgency, and the
+ * rule a policy must keep (docs/protocol.md section 3, Deadlines): every
+ * deadline at least 1 s and at most its urgency's maximum, and none longer
+ * than that of a less urgent level (flash <= urgent <= priority <=
+ * routine), so that no operator can switch escalation off by a policy.
+ * The hub applies it to hub.json, every node to GET /v1/info.  0, or -1
+ * with rs_err naming the rule broken.  (The urgencies are lib/vocab.h's.) */
+extern const int64_t urgency_max_deadline_ms[URGENCY_LEVELS];
+int deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
+    __attribute__((warn_unused_result));
+
 /* A duration: digits with a unit s, m, h or d ("90s", "4h", "3d").  0 with
  * *ms set; -1 with rs_err on anything else (or more than ten years). */
 int parse_duration(const char *s, int64_t *ms);

@@ -18,9 +18,7 @@
 #include "core/sync.h"
 #include "jsonutil.h"
 
-/* Flushes what was just signed into the outbox and reports like `roster
- * send`. */
-static int
+int
 submit(struct node *n, const char *what, const uint8_t id[32])
 {
 	struct outbox_row r;

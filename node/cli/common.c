@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/message.h"
+#include "core/roots.h"
+#include "jsonutil.h"
 
 int
 usage_error(const char *cmd, const char *fmt, ...)
@@ -96,4 +98,26 @@ print_sent(const struct node *n, const uint8_t id[32], const struct sent *r)
 	else if (!n->quiet)
 		printf("sent %s to %s (%s): log index %lld, receipt verified\n",
 		    sid, r->to, what, (long long)r->index);
+	if (r->unconfirmed > 0 && r->unconfirmed_included)
+		printf("encrypted, as asked (--unconfirmed), to %zu unconfirmed device%s: "
+		    "certified by a root key %s State has not endorsed\n", r->unconfirmed,
+		    r->unconfirmed == 1 ? "" : "s", r->unconfirmed == 1 ? "its" : "their");
+	else if (r->unconfirmed > 0)
+		fprintf(stderr, "roster: warning: %zu unconfirmed device%s left out: "
+		    "certified by a root key %s State has not endorsed (`roster directory`); "
+		    "--unconfirmed encrypts to %s too\n", r->unconfirmed,
+		    r->unconfirmed == 1 ? "" : "s", r->unconfirmed == 1 ? "its" : "their",
+		    r->unconfirmed == 1 ? "it" : "them");
+}
+
+size_t
+print_root_warnings(struct node *n, FILE *f)
+{
+	json_t *w = roots_warnings(n), *v;
+	size_t i, k = json_array_size(w);
+
+	json_array_foreach(w, i, v)
+		fprintf(f, "%s\n", jstr(v, "text"));
+	json_decref(w);
+	return k;
 }

@@ -1,7 +1,7 @@
 /*
- * enroll.c - roster init, enroll and revoke: a POC's node comes into
- * being, enters the directory, and leaves it (the files and records are
- * node/core/enroll.c's).
+ * enroll.c - roster init, enroll, revoke and endorse: a POC's node comes
+ * into being, enters the directory, and leaves it; a State decides on a
+ * second root key (the files and records are node/core/enroll.c's).
  *
  * init pins the hub's operator key on first contact and prints its
  * fingerprint: that is the one moment a node takes the hub's word, so the
@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -96,8 +97,17 @@ cmd_init(int argc, char **argv)
 		usage_error("init", "\"%s\" is not a State code (two letters)", given);
 		goto usage;
 	}
-	if ((role = vocab_role_norm(role)) == NULL) {
-		usage_error("init", "--role must be diplomatic, technical or alternate");
+	/* an accredited organisation's node: State code ZZ, role stakeholder,
+	 * certified by the operator (rosterd stakeholder certify) */
+	if (strcasecmp(role, DIR_STAKEHOLDER_ROLE) == 0)
+		role = DIR_STAKEHOLDER_ROLE;
+	else
+		role = vocab_role_norm(role);	/* Technical is technical */
+	if (role == NULL || (strcmp(state, DIR_STAKEHOLDER_STATE) == 0) !=
+	    (strcmp(role, DIR_STAKEHOLDER_ROLE) == 0)) {
+		usage_error("init", "--role must be diplomatic, technical or alternate "
+		    "(or, with --state %s only, %s)", DIR_STAKEHOLDER_STATE,
+		    DIR_STAKEHOLDER_ROLE);
 		goto usage;
 	}
 	if (lang != NULL && (lang = langs = vocab_langs_norm(lang)) == NULL) {
@@ -161,12 +171,20 @@ cmd_init(int argc, char **argv)
 	printf("device fingerprint:   %s\n", fpr);
 	printf("hub \"%s\" operator:  %s%s\n", n.cfg.hub_name, ofpr,
 	    opk ? " (matches --operator-key)" : " (compare it out of band!)");
-	printf("Next: give %s to %s's administrator, who runs\n"
-	    "  roster certify --root ROOTKEY %s\n"
-	    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
-	    path, state, path, n.dir);
+	if (strcmp(state, DIR_STAKEHOLDER_STATE) == 0)
+		printf("Next: give %s to the hub's operator, who, once the organisation's\n"
+		    "application is accredited, runs\n"
+		    "  rosterd stakeholder certify HUBDIR --application ID %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, path, n.dir);
+	else
+		printf("Next: give %s to %s's administrator, who runs\n"
+		    "  roster certify --root ROOTKEY %s\n"
+		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
+		    path, state, path, n.dir);
 	fflush(stdout);
-	warn_not_admitted(n.dir, state);
+	if (strcmp(state, DIR_STAKEHOLDER_STATE) != 0)
+		warn_not_admitted(n.dir, state);
 	rc = 0;
 out:
 	secret_free(pass);
@@ -308,6 +326,80 @@ out:
 	keypair_free(k);
 	if (c != NULL)
 		http_client_free(c);
+	buf_free(&env);
+	node_close(&n);
+	return rc;
+}
+
+/*
+ * roster endorse: the State's administrator decides on a root key admitted
+ * for the State after its first (protocol.md section 2), with a root key
+ * the directory holds endorsed.  The key decided on is named by its public
+ * key file (--key) or its fingerprint, looked up in this node's directory.
+ */
+int
+cmd_endorse(int argc, char **argv)
+{
+	struct node n = {0};
+	struct opts o;
+	const char *root, *keyfile, *fpr, *decided;
+	char st[3], pfpr[RS_FPR_LEN], *pass = NULL;
+	uint8_t target[32];
+	struct keypair *k = NULL;
+	struct buf env = {0};
+	struct receipt r;
+	int accept, reject, rc = 1;
+
+	if ((rc = cli_parse(&o, &doc_endorse, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	root = opt_value(&o, "--root");
+	keyfile = opt_value(&o, "--key");
+	accept = opt_flag(&o, "--accept");
+	reject = opt_flag(&o, "--reject");
+	fpr = opt_positional(&o);
+	if ((rc = cli_finish(&o)) != 0) {
+		node_close(&n);
+		return rc;
+	}
+	rc = 1;
+	if (root == NULL || accept == reject || (keyfile == NULL) == (fpr == NULL)) {
+		node_close(&n);
+		return usage_error("endorse", "give --root ROOTKEY, the key decided on "
+		    "(--key FILE.pub or its fingerprint) and --accept or --reject");
+	}
+	if (node_open(&n, 0) != 0) {
+		fail("endorse");
+		goto out;
+	}
+	if (keyfile != NULL) {
+		if (pubfile_read(keyfile, KEY_ROOT, st, target) != 0) {
+			fail("endorse");
+			goto out;
+		}
+	} else {
+		struct sync_stats s;
+		if (sync_directory(&n, &s) != 0)
+			fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
+			    "using the copy verified earlier\n", rs_err());
+	}
+	if ((pass = passphrase_get(n.passfile, "Root key passphrase: ", 0)) == NULL ||
+	    (k = keyfile_read(root, KEY_ROOT, pass)) == NULL ||
+	    (fpr != NULL && enroll_find_root(&n, k->state, fpr, target) != 0) ||
+	    enroll_endorse_envelope(&env, k, target, accept) != 0 ||
+	    hub_submit_one(n.hub, n.cfg.operator_key, &env, &r) != 0) {
+		fail("endorse");
+		goto out;
+	}
+	fingerprint(pfpr, target);
+	decided = accept ? "endorsed: its devices are confirmed" :
+	    "disowned, for good: its devices are no longer current";
+	printf("root key %s of %s %s (log index %llu)\n", pfpr, k->state, decided,
+	    (unsigned long long)r.index);
+	rc = 0;
+out:
+	secret_free(pass);
+	keypair_free(k);
 	buf_free(&env);
 	node_close(&n);
 	return rc;

@@ -41,7 +41,7 @@ cmd_forward(int argc, char **argv)
 	}
 	to = tonorm = vocab_audience_norm(to);
 	if (node_open(&n, 1) != 0 || store_message_find(&n, idp, id) != 0 ||
-	    forward_send(&n, id, to, roles, note, lang, newid, &r) != FORWARD_SENT)
+	    forward_send(&n, id, to, roles, note, lang, newid, &r, NULL) != FORWARD_SENT)
 		rc = fail("forward");
 	else {
 		print_sent(&n, newid, &r);

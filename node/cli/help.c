@@ -283,6 +283,13 @@ static const struct opt_spec opts_send[] = {
 	{ "--reply-to", "ID", 0,
 	  "The message this one answers (any unique id prefix); the thread\n"
 	  "shows in roster show." },
+	{ "--stix", "BUNDLE.json", 0,
+	  "Send a STIX 2.1 bundle: its text and template fields come from the\n"
+	  "bundle (with --to, and maybe --subject, --field, --tlp, --lang,\n"
+	  "--urgency, --role, --attach)." },
+	{ "--unconfirmed", NULL, 0,
+	  "Encrypt to unconfirmed devices too: those certified by a root key\n"
+	  "their State has not endorsed (left out otherwise, with a warning)." },
 	OPT_ATTACH,
 	{ NULL, NULL, 0, NULL }
 };
@@ -294,7 +301,9 @@ const struct cmd_doc doc_send = {
 	    "[--role ROLES] [--urgency LEVEL] [--tlp LABEL] [--lang CODE] [--no-forward] "
 	    "[--reply-to ID] [--attach FILE]... [--progress]\n"
 	    "--to AUDIENCE --template ID --field NAME=VALUE... [--subject TEXT] "
-	    "[--body TEXT] [options]",
+	    "[--body TEXT] [options]\n"
+	    "--to AUDIENCE --stix BUNDLE.json [--subject TEXT] [--field NAME=VALUE]... "
+	    "[options]",
 	.description =
 "Encrypts the message on this node to every current device of the\n"
 "audience, signs it, and submits it.  Prints the message id and the log\n"
@@ -748,13 +757,15 @@ static const struct opt_spec opts_serve[] = {
 	  "127.0.0.1:8080; port 0 picks a free one, written to\n"
 	  "NODEDIR/serve.url)." },
 	{ "--interval", "SECONDS", 0, "Seconds between syncs: 1 to 3600 (default 2)." },
+	{ "--tls-cert", "CERT.pem", 0, "Serve HTTPS with this certificate (chain)..." },
+	{ "--tls-key", "KEY.pem", 0, "... and its private key: both or neither." },
 	{ NULL, NULL, 0, NULL }
 };
 
 const struct cmd_doc doc_serve = {
 	.prog = "roster", .name = "serve", .run = cmd_serve,
 	.summary = "keep syncing; serve the web interface and local API",
-	.synopsis = "[--listen ADDR:PORT] [--interval SECONDS]",
+	.synopsis = "[--listen ADDR:PORT] [--interval SECONDS] [--tls-cert CERT.pem --tls-key KEY.pem]",
 	.description =
 "Runs the node: syncs with the hub every --interval seconds and serves the\n"
 "web interface and the local API (docs/node-api.md).  Open the address in\n"
@@ -769,8 +780,14 @@ const struct cmd_doc doc_serve = {
 "(long polling), so a message arrives within a second; when the hub\n"
 "restarts, the node reconnects by itself.  The loop also sends the\n"
 "overdue notices of this node's messages when a deadline passes, and\n"
-"e-mail alerts, when set up (roster alerts --help).  Stop it with Ctrl-C\n"
-"or SIGTERM.",
+"e-mail alerts, when set up (roster alerts --help).\n"
+"\n"
+"The same address serves TAXII 2.1 at /taxii2/ to the State's CERT tools\n"
+"(MISP, OpenCTI, taxii2-client): what this State received and sent, as\n"
+"STIX 2.1, and outboxes a tool sends through (roster token --help,\n"
+"roster taxii --help, docs/taxii.md).  With --tls-cert and --tls-key (PEM\n"
+"files) it serves HTTPS; beyond loopback TAXII answers only over HTTPS.\n"
+"Stop it with Ctrl-C or SIGTERM.",
 	.opts = opts_serve,
 	.common = common_node,
 	.examples = "  roster serve --dir ~/roster --listen 127.0.0.1:8080",
@@ -924,12 +941,44 @@ const struct cmd_doc doc_user = {
 	.examples = "  roster user add alice --admin --lang fr\n  roster user list",
 };
 
+static const struct opt_spec opts_endorse[] = {
+	{ "--root", "ROOTKEY", 0, "An endorsed root key of this State (roster keygen)." },
+	{ "--key", "FILE.pub", 0,
+	  "The root key decided on, by its public key file (or give its\n"
+	  "fingerprint, as roster directory shows it, instead)." },
+	{ "--accept", NULL, 0, "Endorse it: a new key the State made." },
+	{ "--reject", NULL, 0, "Disown it, for good: a key the State did not make." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc doc_endorse = {
+	.prog = "roster", .name = "endorse", .run = cmd_endorse,
+	.summary = "endorse or disown a second root key of the State (administrator)",
+	.synopsis = "--root ROOTKEY (--key FILE.pub | FINGERPRINT) (--accept | --reject)",
+	.description =
+"A root key the operator admits for a State that has one already is\n"
+"unendorsed: every node warns about the State, and its devices are\n"
+"unconfirmed (mail is not encrypted to them unless sent with\n"
+"--unconfirmed).  The State decides, with a root key of its own that is\n"
+"endorsed (the first admitted, or one endorsed since): --accept endorses\n"
+"the key (a new key the State made), --reject disowns it for good (the\n"
+"operator's): from then on its devices are not current, and it certifies\n"
+"and revokes nothing more.  The record goes to the hub of the node in\n"
+"NODEDIR.",
+	.opts = opts_endorse,
+	.common = common_node,
+	.examples = "  roster endorse --root xa.root --key xa2.root.pub --accept",
+};
+
 static const struct cmd_doc *const roster_cmds[] = {
 	&doc_keygen, &doc_certify, &doc_init, &doc_enroll, &doc_revoke,
 	&doc_send, &doc_reply, &doc_forward, &doc_consult, &doc_sync,
 	&doc_inbox, &doc_show, &doc_ack, &doc_checks, &doc_status,
 	&doc_directory, &doc_audit, &doc_alarms, &doc_checkpoint, &doc_proof,
 	&doc_attachment, &doc_serve, &doc_templates, &doc_alerts, &doc_user,
+	&doc_endorse, &doc_propose, &doc_object, &doc_support, &doc_withdraw,
+	&doc_decisions, &doc_decision, &doc_meeting, &doc_process, &doc_paper,
+	&doc_contribute, &doc_stix, &doc_token, &doc_taxii,	/* help_legacy.c */
 	NULL
 };
 

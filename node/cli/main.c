@@ -12,6 +12,9 @@
 
 #include <sodium.h>
 
+#include "fault.h"
+#include "jsonutil.h"
+
 int
 main(int argc, char **argv)
 {
@@ -24,5 +27,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "roster: cannot initialise libsodium\n");
 		return 1;
 	}
+	jalloc_init();
+	fault_init();
 	return cmd->run(argc - 1, argv + 1);
 }

@@ -22,6 +22,7 @@
 #include "core/message.h"
 #include "core/outbox.h"
 #include "core/payload.h"
+#include "core/stixsend.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
@@ -130,7 +131,7 @@ cmd_send(int argc, char **argv)
 	struct body_args a;
 	struct buf body = {0};
 	struct opts o;
-	const char *reply_to, *tpl, *kv[SEND_MAX_FIELDS + 1];
+	const char *reply_to, *tpl, *stix, *kv[SEND_MAX_FIELDS + 1];
 	const char *attach[BLOB_MAX_ATTACH + 1];
 	uint8_t id[32], parent[32];
 	struct progress_bar bar;
@@ -145,8 +146,10 @@ cmd_send(int argc, char **argv)
 	outgoing_init(&out);
 	out.to = opt_value(&o, "--to");
 	out.roles = opt_value(&o, "--role");
+	out.unconfirmed = opt_flag(&o, "--unconfirmed");
 	reply_to = opt_value(&o, "--reply-to");
 	tpl = opt_value(&o, "--template");
+	stix = opt_value(&o, "--stix");
 	while (nkv <= SEND_MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
 		nkv++;
 	body_opts(&o, &a);
@@ -155,6 +158,26 @@ cmd_send(int argc, char **argv)
 		goto out;
 	if (out.to != NULL)	/* "xb, group:forum" -> "XB,group:forum" */
 		out.to = to = vocab_audience_norm(out.to);
+	if (stix != NULL) {	/* stix.c: the text and fields come from the bundle */
+		if (a.tlp != NULL && vocab_tlp_norm(a.tlp) != NULL)	/* amber is AMBER */
+			a.tlp = vocab_tlp_norm(a.tlp);
+		if (a.urgency != NULL && vocab_urgency_norm(a.urgency) != NULL)
+			a.urgency = vocab_urgency_norm(a.urgency);
+		struct stix_send ss = { a.subject, a.tlp, a.lang, kv, nkv, NULL, 0,
+		    a.no_forward };
+		if (tpl != NULL || a.body != NULL || a.body_file != NULL || out.to == NULL ||
+		    nkv > SEND_MAX_FIELDS || (a.urgency != NULL && urgency_index(a.urgency) < 0) ||
+		    out.nattach > BLOB_MAX_ATTACH ||
+		    (out.roles != NULL && audience_check_roles(out.roles) != 0)) {
+			rc = usage_error("send", "--stix FILE takes --to, and maybe --subject, "
+			    "--field, --tlp, --lang, --urgency, --role, --attach; the text and "
+			    "the template come from the bundle");
+			goto out;
+		}
+		out.urgency = a.urgency != NULL ? a.urgency : "routine";
+		rc = send_stix(&n, &out, stix, &ss, reply_to);
+		goto out;
+	}
 	if (a.urgency == NULL)
 		a.urgency = "routine";
 	if (a.tlp == NULL)
@@ -303,7 +326,7 @@ cmd_ack(int argc, char **argv)
 		rc = fail("ack");
 		goto out;
 	}
-	switch (ack_message(&n, id, note)) {
+	switch (ack_message(&n, id, note, NULL)) {
 	case ACK_SIGNED:
 		break;
 	case ACK_NOT_RECEIVED:
@@ -321,7 +344,10 @@ cmd_ack(int argc, char **argv)
 		goto out;
 	}
 	short_id(sid, id);
-	if (outbox_flush(&n, NULL) != 0)
+	if (node_served(&n))	/* its loop sends it: no wait on the hub here */
+		printf("acknowledgement of %s queued; roster serve, running on this node, "
+		    "sends it with its next pass\n", sid);
+	else if (outbox_flush(&n, NULL) != 0)
 		printf("acknowledgement of %s queued (%s); it goes with the next sync\n", sid,
 		    rs_err());
 	else

@@ -40,6 +40,7 @@ cmd_sync(int argc, char **argv)
 	    (unsigned long long)s.checkpoint, s.messages, s.messages == 1 ? "" : "s",
 	    s.acks, s.acks == 1 ? "" : "s", s.directory, s.directory == 1 ? "" : "s",
 	    s.sent, s.sent == 1 ? "" : "s");
+	print_root_warnings(&n, stdout);
 	if (catalogue_fetch(&n, NULL) != 0)
 		fprintf(stderr, "roster sync: warning: the hub's templates were not"
 		    " refreshed: %s\n", rs_err());

@@ -29,6 +29,7 @@
 #include "page.h"
 #include "payload.h"
 #include "seal.h"
+#include "stixstore.h"
 #include "store.h"
 #include "verify.h"
 
@@ -106,6 +107,70 @@ notice_received(struct node *n, const struct envelope *e, json_t *m, int64_t tim
 	return rc;
 }
 
+static int
+state_in(const char *states_json, const char *state)
+{
+	json_t *a = states_json ? jparse(states_json, strlen(states_json)) : NULL, *v;
+	size_t i;
+	int in = 0;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), state) == 0)
+			in = 1;
+	json_decref(a);
+	return in;
+}
+
+/*
+ * A consultation step (consult.c) is a party's: the request it names must
+ * be one this node holds, and the step's signer of the request's State or
+ * of a State it went to.  Otherwise anyone who learnt a request's id could
+ * slip in an "outcome" for the requester to agree to.  0 when it is (or m
+ * is no step), 1 when not (rs_err says why), -1 on a store error.
+ */
+static int
+consult_step_refused(struct node *n, const struct envelope *e, json_t *m)
+{
+	json_t *c = json_object_get(m, "consultation");
+	const char *step = jstr(c, "step"), *req = jstr(c, "request");
+	char have[16], hex[80], dir[8];
+	uint8_t id[32];
+	struct msg_row rq;
+	int party;
+
+	if (c == NULL || (step != NULL && strcmp(step, "request") == 0))
+		return 0;
+	if (req == NULL || hex_decode_exact(id, 32, req) != 0) {
+		rs_seterr("a consultation step that names no request");
+		return 1;
+	}
+	switch (store_consult_step(n, id, have, sizeof(have), hex, sizeof(hex), dir,
+	    sizeof(dir))) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:
+		rs_seterr("a consultation step for a request this node does not hold");
+		return 1;
+	default:
+		return -1;
+	}
+	if (strcmp(have, "request") != 0) {
+		rs_seterr("a consultation step naming a message that is no request");
+		return 1;
+	}
+	if (store_message_get(n, id, &rq) != STORE_OK)
+		return -1;
+	party = strcmp(e->state, strcmp(rq.direction, "out") == 0 ? n->cfg.state :
+	    rq.sender_state ? rq.sender_state : "") == 0 || state_in(rq.to_states, e->state);
+	msg_row_free(&rq);
+	if (!MUTANT(consultparty) && !party) {
+		rs_seterr("a consultation step (%s) from %s, which is no party to the "
+		    "request", step ? step : "?", e->state);
+		return 1;
+	}
+	return 0;
+}
+
 static enum node_result
 accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r,
     struct sync_stats *s)
@@ -114,7 +179,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	int64_t index = r->index, time = r->time;
 	struct msg_new row;
 	json_t *m;
-	char *to = NULL, *rcpt = NULL, *content = NULL, ferr[RS_ERRLEN + 64];
+	char *to = NULL, *rcpt = NULL, *content = NULL, *proof = NULL, ferr[RS_ERRLEN + 64];
 	uint8_t parent[32];
 	enum node_result rc;
 
@@ -132,6 +197,20 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	if (json_object_get(m, "forward") != NULL && forward_verify(n, cp, e, m) != 0)
 		snprintf(ferr, sizeof(ferr), "the forwarded original does not verify: %s",
 		    rs_err());
+	switch (consult_step_refused(n, e, m)) {
+	case 0:
+		break;
+	case 1:
+		/* Kept and shown with the reason, but no step of any
+		 * consultation: its claim is moved aside. */
+		snprintf(ferr, sizeof(ferr), "refused as a consultation step: %s", rs_err());
+		json_object_set(m, "consultation_refused", json_object_get(m, "consultation"));
+		json_object_del(m, "consultation");
+		break;
+	default:
+		rc = NR_STORAGE;
+		goto out;
+	}
 	content = jdump(m);
 	memset(&row, 0, sizeof(row));
 	row.id = e->id;
@@ -168,11 +247,15 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 		rc = NR_STORAGE;	/* not a verdict on the message: taken next time */
 		goto out;
 	}
-	if (store_record_add(n, e, index, time, cp->size) != 0 ||
+	proof = json_is_array(json_object_get(r->served, "proof")) ?
+	    jdump(json_object_get(r->served, "proof")) : NULL;
+	if ((proof != NULL && store_message_set_proof(n, e->id, proof) != 0) ||
+	    store_record_add(n, e, index, time, cp->size) != 0 ||
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
-	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0)) {
+	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
+	    stixstore_file(n, NULL, e->id) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}
@@ -181,6 +264,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 out:
 	free(to);
 	free(rcpt);
+	free(proof);
 	if (content != NULL)
 		sodium_memzero(content, strlen(content));
 	free(content);
@@ -232,9 +316,19 @@ accept_ack(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 		rs_seterr("acknowledges a message this node did not send");
 		goto out;
 	}
+	/* A device an overdue notice reached may acknowledge the message the
+	 * notice names for its State (ack.h), without having had it. */
 	if (!listed_in(rcpt, e->key)) {
-		rs_seterr("acknowledgement from a device the message was not sent to");
-		goto out;
+		enum store_result reached = strcmp(status, "acknowledged") == 0 ?
+		    store_escalation_reached(n, ref, e->key) : STORE_NOT_FOUND;
+		if (reached == STORE_ERROR) {
+			rc = NR_STORAGE;
+			goto out;
+		}
+		if (reached != STORE_OK) {
+			rs_seterr("acknowledgement from a device the message was not sent to");
+			goto out;
+		}
 	}
 	if ((note = jparse(r->plain.p, r->plain.len)) == NULL)
 		goto out;

@@ -50,33 +50,73 @@ ack_sign(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 	return rc;
 }
 
-enum ack_result
-ack_message(struct node *n, const uint8_t id[32], const char *note)
+/* What acknowledging received message m acknowledges: m, or for an
+ * overdue notice the message it names (0), -1 when a notice names none. */
+static int
+ack_target(const struct msg_row *m, uint8_t target[32])
 {
-	struct msg_row m;
+	json_t *c;
+	int rc = 0;
+
+	memcpy(target, m->id, 32);
+	if (*m->notice == '\0')
+		return 0;
+	c = m->content != NULL ? jparse(m->content, strlen(m->content)) : NULL;
+	if (strcmp(m->notice, "overdue") != 0 || jstr(c, "ref") == NULL ||
+	    hex_decode_exact(target, 32, jstr(c, "ref")) != 0) {
+		rs_seterr("this notice names no message to acknowledge");
+		rc = -1;
+	}
+	json_decref(c);
+	return rc;
+}
+
+enum ack_result
+ack_message(struct node *n, const uint8_t id[32], const char *note, uint8_t *acked)
+{
+	struct msg_row m, orig;
 	enum store_result found = store_message_get(n, id, &m);
-	uint8_t sender[32];
-	int received, acked = 0;
+	uint8_t sender[32], target[32];
+	int received, already = 0, rc;
 
 	if (found == STORE_ERROR)
 		return ACK_FAILED;
 	received = found == STORE_OK && strcmp(m.direction, "in") == 0 && m.has_sender;
-	if (received)
-		memcpy(sender, m.sender_device, 32);
-	if (found == STORE_OK) {
-		acked = m.acked;
-		msg_row_free(&m);
-	}
-	if (!received)
+	if (!received) {
+		if (found == STORE_OK)
+			msg_row_free(&m);
 		return ACK_NOT_RECEIVED;
-	if (acked) {		/* one acknowledgement per message and POC */
-		rs_seterr("the message was already acknowledged");
+	}
+	memcpy(sender, m.sender_device, 32);
+	already = m.acked;
+	rc = ack_target(&m, target);
+	msg_row_free(&m);
+	if (rc != 0)
+		return ACK_FAILED;
+	if (acked != NULL)
+		memcpy(acked, target, 32);
+	if (memcmp(target, id, 32) != 0) {	/* a notice: is the original held? */
+		switch (store_message_get(n, target, &orig)) {
+		case STORE_OK:
+			already |= strcmp(orig.direction, "in") == 0 && orig.acked;
+			msg_row_free(&orig);
+			break;
+		case STORE_NOT_FOUND:
+			break;
+		default:
+			return ACK_FAILED;
+		}
+	}
+	if (already) {
+		rs_seterr("your State has already acknowledged this message");
 		return ACK_ALREADY;
 	}
 	if (store_begin(n) != 0)
 		return ACK_FAILED;
-	if (ack_sign(n, id, sender, "acknowledged", note, NULL) != 0 ||
-	    store_message_set_acked(n, id) != 0 || store_commit(n) != 0) {
+	if (ack_sign(n, target, sender, "acknowledged", note, NULL) != 0 ||
+	    store_message_set_acked(n, id) != 0 ||
+	    (memcmp(target, id, 32) != 0 && store_message_set_acked(n, target) != 0) ||
+	    store_commit(n) != 0) {
 		store_rollback(n);
 		return ACK_FAILED;
 	}

@@ -26,12 +26,17 @@ int ack_sign(struct node *n, const uint8_t msg_id[32], const uint8_t sender[32],
 enum ack_result {
 	ACK_SIGNED,		/* in the outbox, the message marked acknowledged */
 	ACK_NOT_RECEIVED,	/* no message received with that id: only recipients ack */
-	ACK_ALREADY,		/* acknowledged before: nothing signed again */
+	ACK_ALREADY,		/* this State acknowledged it already (or answered it) */
 	ACK_FAILED,		/* rs_err says why; nothing changed */
 };
 /* The POC acknowledges received message id: signs "acknowledged" and marks
- * the message, in one transaction of its own.  The caller flushes. */
-enum ack_result ack_message(struct node *n, const uint8_t id[32], const char *note)
-    __attribute__((warn_unused_result));
+ * the message, in one transaction of its own.  An overdue notice is not
+ * acknowledged for itself: what awaits the State's acknowledgement is the
+ * message it names, so that one is acknowledged (to its sender, whether or
+ * not this node holds it; the sender's node takes an acknowledgement from
+ * any device its notice reached) and the notice is marked with it.  The
+ * message acknowledged goes in *acked (may be NULL).  The caller flushes. */
+enum ack_result ack_message(struct node *n, const uint8_t id[32], const char *note,
+    uint8_t *acked) __attribute__((warn_unused_result));
 
 #endif

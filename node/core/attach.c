@@ -260,8 +260,9 @@ fail:
 int
 attach_prepare(struct node *n, struct outgoing *o)
 {
-	if (o->r == NULL && audience_resolve(n, o->to, o->roles, &o->r, &o->nr,
-	    o->states, o->rcpt) != 0)
+	if (o->r == NULL && audience_resolve(n, o->to, o->roles,
+	    o->unconfirmed ? AUDIENCE_UNCONFIRMED : 0, &o->r, &o->nr, o->states, o->rcpt,
+	    &o->nunconfirmed) != 0)
 		return -1;
 	json_decref(o->attachments);
 	o->attachments = NULL;

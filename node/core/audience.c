@@ -12,6 +12,7 @@
  */
 #include "audience.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,31 +113,50 @@ out:
 	return rc;
 }
 
+/* A recipient: current (certified, not revoked, its root key not disowned;
+ * INT64_MAX: from now on), not expired, not this device, of a role wanted.
+ * Whether it is confirmed (its root key endorsed) is audience_resolve's
+ * question: a device under a second root key the State has not endorsed
+ * may be the operator's own (docs/protocol.md section 2). */
 static int
 device_usable(struct node *n, const struct dir_device *dv, const char *roles)
 {
-	return dv->revoked_index < 0 && (dv->expires == 0 || dv->expires >= now_ms()) &&
+	return dir_device_current(n->directory, dv->key, INT64_MAX) &&
+	    (dv->expires == 0 || dv->expires >= now_ms()) &&
 	    memcmp(dv->key, n->cfg.device, 32) != 0 && role_wanted(roles, dv->role);
 }
 
 int
-audience_resolve(struct node *n, const char *to, const char *roles,
-    struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt)
+audience_resolve(struct node *n, const char *to, const char *roles, int flags,
+    struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt,
+    size_t *unconfirmed)
 {
 	struct audience_set a = {0};
 	struct directory *d = n->directory;
+	size_t nunconf = 0;
 	int rc = -1;
 
 	*r = NULL;
 	*nr = 0;
+	if (unconfirmed != NULL)
+		*unconfirmed = 0;
 	if (audience_check_roles(roles) != 0 || expand(n, to, &a) != 0)
 		goto out;
 	for (size_t s = 0; s < a.n; s++) {
-		size_t found = 0;
+		size_t found = 0, left_out = 0;
 		for (size_t i = 0; i < d->ndevices; i++) {
 			struct dir_device *dv = d->devices[i];
 			if (strcmp(dv->state, a.states[s]) != 0 || !device_usable(n, dv, roles))
 				continue;
+			/* Section 2: a device of a root key its State has not
+			 * endorsed is the operator's word alone. */
+			if (dir_device_unconfirmed(d, dv->key)) {
+				nunconf++;
+				if (!MUTANT(unconfirmed) && !(flags & AUDIENCE_UNCONFIRMED)) {
+					left_out++;
+					continue;
+				}
+			}
 			*r = xrealloc(*r, (*nr + 1) * sizeof(**r));
 			memcpy((*r)[*nr].device, dv->key, 32);
 			memcpy((*r)[*nr].box_pk, dv->box, 32);
@@ -145,6 +165,15 @@ audience_resolve(struct node *n, const char *to, const char *roles,
 			found++;
 		}
 		if (found == 0) {
+			if (a.named[s] && left_out > 0) {
+				rs_seterr("%s's only current device%s%s %s unconfirmed: "
+				    "certified by a root key %s has not endorsed (`roster "
+				    "directory`); send with --unconfirmed to encrypt to %s "
+				    "anyway", a.states[s], left_out == 1 ? "" : "s",
+				    roles ? " with that role" : "", left_out == 1 ? "is" : "are",
+				    a.states[s], left_out == 1 ? "it" : "them");
+				goto out;
+			}
 			if (a.named[s]) {
 				rs_seterr("%s has no current device%s%s in the directory",
 				    a.states[s], roles ? " with role " : "", roles ? roles : "");
@@ -164,6 +193,8 @@ audience_resolve(struct node *n, const char *to, const char *roles,
 		    *nr, SEAL_MAX_RECIPIENTS);
 		goto out;
 	}
+	if (unconfirmed != NULL)
+		*unconfirmed = nunconf;
 	rc = 0;
 out:
 	free(a.states);

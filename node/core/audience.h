@@ -17,9 +17,15 @@ struct seal_recipient;
 int audience_check_roles(const char *roles) __attribute__((warn_unused_result));
 /* Resolves to (State codes, group:NAME, all) narrowed to roles (NULL:
  * every role) to recipient devices; appends the States reached to states
- * and the device keys (hex) to rcpt.  0, or -1 with rs_err. */
-int audience_resolve(struct node *n, const char *to, const char *roles,
-    struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt)
-    __attribute__((warn_unused_result));
+ * and the device keys (hex) to rcpt.  Devices certified by a root key
+ * their State has not endorsed (unconfirmed, roots.h) are recipients only
+ * with AUDIENCE_UNCONFIRMED; *unconfirmed (when not NULL) counts those of
+ * the audience: left out without the flag, included with it.  A State
+ * named whose only current devices are unconfirmed is an error without
+ * the flag.  0, or -1 with rs_err. */
+#define AUDIENCE_UNCONFIRMED	1
+int audience_resolve(struct node *n, const char *to, const char *roles, int flags,
+    struct seal_recipient **r, size_t *nr, json_t *states, json_t *rcpt,
+    size_t *unconfirmed) __attribute__((warn_unused_result));
 
 #endif

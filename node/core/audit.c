@@ -295,9 +295,10 @@ one_cosignature(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t 
 			line(c->r, 0, "split view: a device of %s (%s) cosigned checkpoint %llu, "
 			    "which contradicts this node's view: %s", e.state, fpr,
 			    (unsigned long long)cp.size, rs_err());
-			(void)store_alarm(n, "split-view", NULL, "cosigned checkpoint %llu by a "
-			    "device of %s contradicts this node's view",
-			    (unsigned long long)cp.size, e.state);
+			(void)store_alarm_with(n, "split-view", json_pack("{s:I,s:s}", "size",
+			    (json_int_t)cp.size, "state", e.state ? e.state : ""), NULL,
+			    "cosigned checkpoint %llu by a device of %s contradicts this node's"
+			    " view", (unsigned long long)cp.size, e.state);
 			c->bad++;
 		} else if (rc != NR_OK) {
 			line(c->r, 0, "cannot check a cosignature: %s", rs_err());
@@ -347,8 +348,9 @@ audit_witness(struct node *n, const char *path, const struct checkpoint *mine,
 	rc = fits_view(n, &c, mine, "a witness");
 	if (rc == NR_HOSTILE) {
 		char *ev = jdump(j);
-		(void)store_alarm(n, "split-view", ev, "checkpoint %llu from %s contradicts "
-		    "this node's view", (unsigned long long)c.size, path);
+		(void)store_alarm_with(n, "split-view", json_pack("{s:I,s:s}", "size",
+		    (json_int_t)c.size, "witness", path), ev, "checkpoint %llu from %s"
+		    " contradicts this node's view", (unsigned long long)c.size, path);
 		free(ev);
 		line(r, 0, "split view: witness checkpoint %llu (%s) contradicts this node's "
 		    "view: %s", (unsigned long long)c.size, path, rs_err());

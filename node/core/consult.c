@@ -142,7 +142,7 @@ consult_agree_to(struct node *n, const uint8_t id[32], const char *note, int *qu
 		store_rollback(n);
 		return -1;
 	}
-	*queued = outbox_flush(n, NULL) != 0;
+	*queued = n->offline || outbox_flush(n, NULL) != 0;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "enroll.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -85,8 +86,8 @@ enroll_read_request(const char *path, uint8_t dev[32], uint8_t box[32])
 	    jstr_req(j, "name") == NULL || jstr_req(j, "email") == NULL ||
 	    jb64_req(j, "pop", &pop) != 0)
 		goto bad;
-	if (!valid_state(state)) {
-		rs_seterr("request has an invalid State code");
+	if (!valid_state(state) || !dir_valid_role(role)) {
+		rs_seterr("request has an invalid State or role");
 		goto bad;
 	}
 	if (dir_cert_person_check(j) != 0)	/* what the hub would refuse */
@@ -191,4 +192,70 @@ enroll_revoke_envelope(struct buf *env, const struct keypair *k, const char *sta
 	json_decref(hdr);
 	free(text);
 	return rc;
+}
+
+int
+enroll_endorse_envelope(struct buf *env, const struct keypair *k,
+    const uint8_t root_key[32], int accept)
+{
+	json_t *hdr = json_object(), *p = json_object();
+	char *text;
+	int rc;
+
+	json_object_set_new(p, "root_key", jhex(root_key, 32));
+	json_object_set_new(p, "accept", json_boolean(accept));
+	text = jdump(p);
+	json_decref(p);
+	json_object_set_new(hdr, "kind", json_string("endorse"));
+	json_object_set_new(hdr, "state", json_string(k->state));
+	rc = env_build(env, hdr, text, strlen(text), k->pk, k->sk);
+	json_decref(hdr);
+	free(text);
+	return rc;
+}
+
+int
+enroll_find_root(struct node *n, const char *state, const char *fpr,
+    uint8_t key[32])
+{
+	char want[65], have[RS_FPR_LEN], *hex;
+	size_t w = 0, found = 0;
+
+	for (const char *p = fpr; *p != '\0' && w < sizeof(want) - 1; p++)
+		if (*p != ' ')
+			want[w++] = (char)tolower((unsigned char)*p);
+	want[w] = '\0';
+	if (w < 8) {
+		rs_seterr("\"%s\" is too short to name a root key: give its fingerprint "
+		    "(`roster directory`)", fpr);
+		return -1;
+	}
+	for (size_t i = 0; i < n->directory->nroots; i++) {
+		const struct dir_root *r = &n->directory->roots[i];
+		size_t h = 0;
+		if (strcmp(r->state, state) != 0)
+			continue;
+		fingerprint(have, r->key);
+		for (char *q = have; *q != '\0'; q++)
+			if (*q != ' ')
+				have[h++] = *q;
+		have[h] = '\0';
+		hex = hex_encode(r->key, 32);
+		if (strncmp(want, w > h ? hex : have, w) == 0) {
+			memcpy(key, r->key, 32);
+			found++;
+		}
+		free(hex);
+	}
+	if (found == 0) {
+		rs_seterr("no root key of %s has fingerprint %s (`roster directory "
+		    "--state %s` lists them)", state, fpr, state);
+		return -1;
+	}
+	if (found > 1) {
+		rs_seterr("more than one root key of %s starts with %s: give the whole "
+		    "fingerprint", state, fpr);
+		return -1;
+	}
+	return 0;
 }

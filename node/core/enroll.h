@@ -30,6 +30,16 @@ char *enroll_certify(json_t *r, const struct keypair *k, long days);
 int enroll_read_cert(const char *path, struct buf *raw) ENROLL_WUR;
 /* Checks that e (parsed, signature verified) certifies this node's device. */
 int enroll_cert_is_ours(struct node *n, const struct envelope *e) ENROLL_WUR;
+/* An endorsement by root key k of its State's root key root_key (accept:
+ * endorsed; 0: disowned, for good; protocol.md section 2).  The directory's
+ * rules (lib/directory.c) decide whether the hub takes it. */
+int enroll_endorse_envelope(struct buf *env, const struct keypair *k,
+    const uint8_t root_key[32], int accept) ENROLL_WUR;
+/* The root key named by fpr (its 64 hex digits, or its fingerprint, spaces
+ * optional) among the directory's root keys of state; -1 with rs_err when
+ * none or more than one matches. */
+int enroll_find_root(struct node *n, const char *state, const char *fpr,
+    uint8_t key[32]) ENROLL_WUR;
 /* A revocation of target by k (a device itself, or its State's root key). */
 int enroll_revoke_envelope(struct buf *env, const struct keypair *k, const char *state,
     const uint8_t target[32], const char *reason) ENROLL_WUR;

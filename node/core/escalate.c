@@ -5,7 +5,9 @@
  * sender expects an acknowledgement (message.c).  The sender's node checks
  * its own messages (`roster serve` on every pass, `roster sync` once): for
  * each recipient State with no "acknowledged" from any of its devices by the
- * deadline, it sends an overdue notice in two stages:
+ * deadline, it sends an overdue notice in two stages (a State that answered
+ * it, with a reply or a consultation step, has acknowledged it: the rule of
+ * docs/protocol.md section 3, store_acknowledgements_each):
  *
  *   stage 1, at the deadline:   the State's alternate POCs
  *   stage 2, half the original  every other current POC of the State not
@@ -25,6 +27,7 @@
  */
 #include "escalate.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,36 +45,37 @@ struct acked_by {
 };
 
 static int
-ack_of_state(void *ud, const uint8_t device[32], const char *status, int64_t index,
-    int64_t time, const char *note)
+ack_of_state(void *ud, const struct ack_fact *f)
 {
 	struct acked_by *a = ud;
-	struct dir_device *d = dir_device(a->n->directory, device);
+	struct dir_device *d = dir_device(a->n->directory, f->device);
 
-	(void)status;
-	(void)index;
-	(void)time;
-	(void)note;
 	if (d != NULL && strcmp(d->state, a->state) == 0)
 		a->found = 1;
 	return a->found;
 }
 
-/* Has any device of state acknowledged msg?  1, 0, -1. */
+/* Has state acknowledged msg (an acknowledgement, or an answer: the rule
+ * of store_acknowledgements_each)?  1, 0, -1. */
 static int
 state_acknowledged(struct node *n, const uint8_t msg[32], const char *state)
 {
 	struct acked_by a = { n, state, 0 };
 
-	if (store_acks_each(n, msg, NULL, "acknowledged", ack_of_state, &a) < 0)
+	if (store_acknowledgements_each(n, msg, ack_of_state, &a) < 0)
 		return -1;
 	return a.found;
 }
 
+/* Current (not revoked or expired, its root key neither disowned nor
+ * unendorsed: no notice to a device that may be the operator's own, as no
+ * mail, audience.c), and not this device. */
 static int
 device_current(struct node *n, const struct dir_device *d)
 {
 	return d->revoked_index < 0 && (d->expires == 0 || d->expires >= now_ms()) &&
+	    dir_device_current(n->directory, d->key, INT64_MAX) &&
+	    !dir_device_unconfirmed(n->directory, d->key) &&
 	    memcmp(d->key, n->cfg.device, 32) != 0;
 }
 

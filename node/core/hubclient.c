@@ -361,12 +361,26 @@ hub_blob_put(struct node *n, const uint8_t sha[32], uint64_t len, http_read_fn r
 	    rd, rd_ud, progress, pud, status, err);
 }
 
+/*
+ * A download may take minutes, and it uses nothing of the node but its
+ * configuration and device key: it runs on a client of its own (keys
+ * copied), with the node's lock released (roster serve's web thread holds
+ * it), so that the store and the other requests do not wait for it.
+ */
 int
 hub_blob_get(struct node *n, const uint8_t sha[32], uint64_t max, http_write_fn wr,
     void *wr_ud, http_progress_fn progress, void *pud, long *status, struct buf *err)
 {
+	struct http_client *c = hub_client(&n->cfg, n->key);
 	char target[80];
+	int rc;
 
+	if (c == NULL)
+		return -1;
 	blob_target(target, sizeof(target), sha);
-	return http_download(n->hub, target, max, wr, wr_ud, progress, pud, status, err);
+	node_unlock(n);
+	rc = http_download(c, target, max, wr, wr_ud, progress, pud, status, err);
+	node_relock(n);
+	http_client_free(c);
+	return rc;
 }

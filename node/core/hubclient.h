@@ -76,8 +76,10 @@ int hub_catalogue(struct node *n, struct buf *doc) HUB_WUR;
 /* GET /v1/checks/report?size=&since=: the hub's "report" object. */
 int hub_checks_report(struct node *n, int64_t size, int64_t since, json_t **report) HUB_WUR;
 /* PUT /v1/blobs/SHA streaming len bytes from rd; GET /v1/blobs/SHA
- * streaming at most max bytes into wr.  0 with *status (the body of a
- * refusal in *err), -1 with rs_err on a transport failure. */
+ * streaming at most max bytes into wr, on a client of its own with n->lock
+ * released meanwhile (node.h: nothing of n is used but its configuration
+ * and key, copied first).  0 with *status (the body of a refusal in *err),
+ * -1 with rs_err on a transport failure. */
 int hub_blob_put(struct node *n, const uint8_t sha[32], uint64_t len, http_read_fn rd,
     void *rd_ud, http_progress_fn progress, void *pud, long *status,
     struct buf *err) HUB_WUR;

@@ -11,7 +11,9 @@
  * body, template fields, thread parent, TLP, forwarding permission) is in the
  * payload, sealed to the recipient devices.  The message is stored with its
  * plaintext and put in the outbox in one transaction, then flushed; if the
- * hub cannot be reached it waits in the outbox for the next sync.
+ * hub cannot be reached it waits in the outbox for the next sync.  A reply
+ * or a consultation step acknowledges the received message it answers, on
+ * this node as on its sender's (docs/protocol.md section 3).
  */
 #include "message.h"
 
@@ -26,41 +28,17 @@
 #include "jsonutil.h"
 #include "outbox.h"
 #include "payload.h"
+#include "policy.h"
 #include "seal.h"
 #include "store.h"
 #include "sync.h"
 
-/* The hub's deadlines, read at most once an hour; the copy in meta keeps
- * working when the hub is unreachable. */
+/* The hub's deadlines as the sync pass last read them (policy.c): asking
+ * the hub here would be a request inside the transaction that signs. */
 int64_t
 message_deadline_ms(struct node *n, const char *urgency)
 {
-	static int64_t fetched;		/* when the policy was last read */
-	int u = urgency_index(urgency);
-	json_t *info = NULL, *v;
-	char key[64];
-	int64_t ms;
-
-	if (u < 0)
-		return urgency_default_deadline_ms[URGENCY_LEVELS - 1];
-	if (now_ms() - fetched > 3600 * 1000 && n->hub != NULL && hub_info(n, &info) == 0) {
-		json_t *dl = json_object_get(info, "deadlines");
-		for (int i = 0; i < URGENCY_LEVELS; i++) {
-			v = json_object_get(dl, urgency_names[i]);
-			if (json_is_integer(v) && json_integer_value(v) > 0 &&
-			    json_integer_value(v) < 10LL * 366 * 86400000) {
-				snprintf(key, sizeof(key), "deadline_%s", urgency_names[i]);
-				if (store_meta_set_int(n, key, json_integer_value(v)) != 0)
-					break;	/* the copy read last time stays */
-			}
-		}
-		fetched = now_ms();
-	}
-	json_decref(info);
-	snprintf(key, sizeof(key), "deadline_%s", urgency);
-	if (store_meta_get_int(n, key, &ms) != 0 || ms <= 0)
-		ms = urgency_default_deadline_ms[u];
-	return ms;
+	return policy_deadline_ms(n, urgency);
 }
 
 static int
@@ -91,6 +69,10 @@ store_sent(struct node *n, const uint8_t id[32], const struct outgoing *o,
 	row.deadline = deadline;
 	row.notice = o->notice;
 	rc = store_message_add(n, &row) == STORE_OK ? 0 : -1;
+	/* An answer acknowledges what it answers (docs/protocol.md section 3):
+	 * for this node as for the sender's, in the same transaction. */
+	if (rc == 0 && o->parent != NULL && o->notice == NULL)
+		rc = store_message_set_acked(n, o->parent);
 	sodium_memzero(content, strlen(content));
 	free(content);
 	free(to);
@@ -177,8 +159,9 @@ outgoing_free(struct outgoing *o)
 int
 message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32])
 {
-	if (o->r == NULL && audience_resolve(n, o->to, o->roles, &o->r, &o->nr,
-	    o->states, o->rcpt) != 0)
+	if (o->r == NULL && audience_resolve(n, o->to, o->roles,
+	    o->unconfirmed ? AUDIENCE_UNCONFIRMED : 0, &o->r, &o->nr, o->states, o->rcpt,
+	    &o->nunconfirmed) != 0)
 		return -1;
 	return sign_and_store(n, o, id);
 }
@@ -201,14 +184,18 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	struct sync_stats s = {0};
 	struct msg_row m;
 	char *to;
-	int rc = -1;
+	int rc = -1, alarms;
 
 	memset(r, 0, sizeof(*r));
 	if (!n->cfg.has_root) {
 		rs_seterr("this node is not enrolled yet: run `roster enroll CERT` first");
 		return -1;
 	}
-	if (sync_directory(n, &s) != 0)
+	if (n->offline && o->nattach > 0) {
+		rs_seterr("attachments are uploaded by `roster send --attach`");
+		return -1;
+	}
+	if (!n->offline && sync_directory(n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
 	if (o->nattach > 0 && attach_prepare(n, o) != 0)
@@ -219,11 +206,19 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	free(to);
 	r->devices = o->nr;
+	r->unconfirmed = o->nunconfirmed;
+	r->unconfirmed_included = o->unconfirmed;
+	if (n->offline) {		/* the serve loop's next pass sends it */
+		r->queued = 1;
+		snprintf(r->why, sizeof(r->why), "queued for the next sync pass");
+		return 0;
+	}
+	alarms = n->alarms;
 	if (outbox_flush(n, NULL) != 0) {
 		char sid[17], why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
 		sodium_bin2hex(sid, sizeof(sid), id, 8);
-		if (n->alarms > 0) {
+		if (n->alarms > alarms) {
 			rs_seterr("message %s was submitted, but the hub's answer failed "
 			    "verification (%s); it stays in the outbox", sid, why);
 			return -1;

@@ -26,6 +26,11 @@ struct outgoing {
 	json_t *payload;
 	const uint8_t *parent;		/* thread: the message replied to */
 	const char *notice;		/* NULL, or "overdue" */
+	/* 1: encrypt to unconfirmed devices too (the sender asked:
+	 * --unconfirmed; audience.h).  nunconfirmed: how many of the
+	 * audience's devices are unconfirmed (left out, or included). */
+	int unconfirmed;
+	size_t nunconfirmed;
 	struct seal_recipient *r;
 	size_t nr;
 	json_t *states, *rcpt;
@@ -48,6 +53,9 @@ struct sent {
 	char why[RS_ERRLEN];
 	char to[1024];			/* the States reached, "XB,XC" */
 	size_t devices;
+	size_t unconfirmed;		/* devices unconfirmed: left out, or
+					 * (unconfirmed_included) included */
+	int unconfirmed_included;
 };
 
 /* The acknowledgement deadline for an urgency, from the hub's policy. */
@@ -59,7 +67,8 @@ int message_store_txn(struct node *n, struct outgoing *o, uint8_t id[32]) MESSAG
 /* Refreshes the directory (a warning when it cannot), uploads the
  * attachments, stores o and flushes the outbox.  0 with *r filled (sent
  * or queued); -1 with rs_err (not enrolled, the audience, the hub refused
- * it, or its answer failed verification: then it stays in the outbox). */
+ * it, or its answer failed verification: then it stays in the outbox).
+ * With n->offline it only stores o (queued; no attachments). */
 int message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
     MESSAGE_WUR;
 

@@ -6,9 +6,13 @@
  */
 #include "node.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "hubclient.h"
@@ -41,10 +45,66 @@ node_open(struct node *n, int need_key)
 	return directory_load(n);
 }
 
+int
+node_open_peer(struct node *peer, const struct node *n)
+{
+	memset(peer, 0, sizeof(*peer));
+	peer->dir = xstrdup(n->dir);
+	peer->passfile = n->passfile;
+	peer->cfg = n->cfg;
+	peer->key = n->key;
+	peer->peer = 1;
+	peer->quiet = n->quiet;
+	if (store_open(peer) != 0 || (peer->hub = hub_client(&peer->cfg, peer->key)) == NULL)
+		return -1;
+	return directory_load(peer);
+}
+
+/* NODEDIR/serve.lock: roster serve holds an exclusive lock on it while it
+ * runs, so that a command beside it knows who sends the outbox. */
+static int
+serve_lock_fd(const struct node *n)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/serve.lock", n->dir);
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+int
+node_serve_lock(struct node *n)
+{
+	int fd = serve_lock_fd(n);
+
+	if (fd < 0) {
+		rs_seterr("cannot open %s/serve.lock: %s", n->dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rs_seterr("another roster serve is running on %s", n->dir);
+		close(fd);
+		return -1;
+	}
+	return fd;	/* held until the process exits */
+}
+
+int
+node_served(const struct node *n)
+{
+	int fd = serve_lock_fd(n), held;
+
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 void
 node_close(struct node *n)
 {
-	keypair_free(n->key);
+	if (!n->peer)
+		keypair_free(n->key);
 	n->key = NULL;
 	if (n->hub)
 		http_client_free(n->hub);
@@ -67,6 +127,19 @@ node_result_name(enum node_result r)
 	};
 
 	return r >= NR_OK && r <= NR_BAD ? names[r] : "?";
+}
+
+int64_t
+node_clock(void)
+{
+	const char *s = getenv("ROSTER_CLOCK_SKEW_MS");
+	char *end;
+	long long skew;
+
+	if (s == NULL || *s == '\0')
+		return now_ms();
+	skew = strtoll(s, &end, 10);
+	return *end == '\0' ? now_ms() + skew : now_ms();
 }
 
 void

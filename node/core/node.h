@@ -19,6 +19,7 @@
 #ifndef ROSTER_NODE_H
 #define ROSTER_NODE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -69,6 +70,19 @@ struct node {
 	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
 	int quiet;
+	/* Set by a caller that holds the store while others wait for it (the
+	 * web's handlers, under the serve loop's lock): what would talk to the
+	 * hub (message_send's directory refresh and flush, an agreement's
+	 * flush) stores and queues instead, and the serve loop's next pass
+	 * sends it.  No network I/O under the lock. */
+	int offline;
+	/* roster serve sets lock on the node its web interface uses: the
+	 * mutex its threads hold around every use of the node.  A long
+	 * transfer (an attachment download) releases it while it runs
+	 * (node_unlock).  The serve loop itself runs on a node of its own
+	 * (node_open_peer), holding no lock through a pass. */
+	pthread_mutex_t *lock;
+	int peer;			/* opened by node_open_peer: key borrowed */
 };
 
 /* node.c.  Opens config, store, the device key (need_key: unlocked with the
@@ -77,7 +91,43 @@ struct node {
  * may be called on a node that was never opened). */
 int node_open(struct node *n, int need_key) __attribute__((warn_unused_result));
 void node_close(struct node *n);
+/* A second handle on the node n opened, for another thread: the same
+ * folder, configuration and device key (borrowed: n must outlive it), its
+ * own store connection, hub client and directory.  node_close closes it
+ * (and leaves the key to n).  0, or -1 with rs_err. */
+int node_open_peer(struct node *peer, const struct node *n)
+    __attribute__((warn_unused_result));
+/* roster serve: takes NODEDIR/serve.lock for the life of the process
+ * (the fd, or -1 with rs_err: another serve runs on this node).
+ * node_served: does a roster serve run on this node now (then it sends
+ * the outbox, and a command beside it may leave what it signed to it)? */
+int node_serve_lock(struct node *n) __attribute__((warn_unused_result));
+int node_served(const struct node *n);
+/* Releases n->lock (when set) around a long network transfer that uses
+ * nothing of n but its configuration; node_relock takes it again.  Inline,
+ * so that hubclient.c (below node.c in core's layers) needs nothing of
+ * node.c. */
+static inline void
+node_unlock(struct node *n)
+{
+	if (n->lock != NULL)
+		(void)pthread_mutex_unlock(n->lock);
+}
 
+static inline void
+node_relock(struct node *n)
+{
+	if (n->lock != NULL)
+		(void)pthread_mutex_lock(n->lock);
+}
+
+/* This node's clock, in ms: now_ms() moved by ROSTER_CLOCK_SKEW_MS (an
+ * integer, when set), the time the node writes in what it signs and the
+ * "now" it checks its own records against before signing.  Nothing the
+ * node verifies uses it: every rule runs on log times.  The skew lets a
+ * test run a node whose clock is wrong (tests/e2e/test_process.sh) without
+ * changing the machine's. */
+int64_t node_clock(void);
 /* A log time as "YYYY-MM-DD HH:MM:SSZ" ("-" for none) in out. */
 const char *time_str(int64_t ms, char *out, size_t len);
 /* The first 16 hex digits of an id, as every listing shows it. */

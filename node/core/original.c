@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "hubclient.h"
 #include "jsonutil.h"
 #include "payload.h"
+#include "store.h"
 #include "tlp.h"
 #include "verify.h"
 
@@ -22,7 +22,9 @@ original_free(struct original *o)
 	env_free(&o->e);
 	buf_free(&o->raw);
 	json_decref(o->content);
-	o->content = NULL;
+	json_decref(o->proof);
+	json_decref(o->checkpoint);
+	o->content = o->proof = o->checkpoint = NULL;
 	sodium_memzero(o->key, sizeof(o->key));
 }
 
@@ -50,6 +52,10 @@ original_from_json(struct original *o, json_t *f)
 		goto out;
 	}
 	memcpy(o->key, key.p, SEAL_KEY_LEN);
+	if (json_is_array(json_object_get(f, "proof")))
+		o->proof = json_incref(json_object_get(f, "proof"));
+	if (json_is_object(json_object_get(f, "checkpoint")))
+		o->checkpoint = json_incref(json_object_get(f, "checkpoint"));
 	rc = 0;
 out:
 	if (key.p != NULL)
@@ -82,30 +88,49 @@ out:
 	return rc;
 }
 
+/*
+ * The original's inclusion, from what the forward carries: the checkpoint
+ * the forwarder verified it at (operator-signed), the same tree as this
+ * node's cp or a prefix of it (a consistency proof between sizes, when
+ * this node never held that checkpoint), and the proof against it.
+ */
 static int
-fetch_and_check_inclusion(struct node *n, const struct checkpoint *cp,
+check_carried_inclusion(struct node *n, const struct checkpoint *cp,
     const struct original *o)
 {
-	json_t *proofs = NULL, *p;
-	int64_t idx;
+	struct checkpoint fc = {0};
 	int rc = -1;
 
-	if (n->hub == NULL) {
-		rs_seterr("no hub to prove the original's inclusion");
+	if (o->proof == NULL || o->checkpoint == NULL) {
+		rs_seterr("the forward carries no inclusion proof and checkpoint for "
+		    "the original");
 		return -1;
 	}
-	if (hub_inclusion_proofs(n, cp->size, &o->index, 1, &proofs) != 0)
+	if (checkpoint_from_json(&fc, o->checkpoint, n->cfg.operator_key) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("the checkpoint the forward carries: %s", why);
 		return -1;
-	p = json_array_get(proofs, 0);
-	if (p == NULL || jint_req(p, "index", &idx) != 0 || idx != o->index) {
-		rs_seterr("the hub gave no inclusion proof for the original");
+	}
+	if (fc.size > cp->size) {
+		rs_seterr("the forward's checkpoint (size %llu) is beyond the one it was "
+		    "verified at (%llu)", (unsigned long long)fc.size,
+		    (unsigned long long)cp->size);
 		goto out;
 	}
-	if (verify_inclusion(cp, (uint64_t)o->index, o->e.id, o->time,
-	    json_object_get(p, "proof")) == NR_OK)
+	if (fc.size == cp->size ? !checkpoint_same_tree(&fc, cp) :
+	    !store_agreed_known(n, fc.size, fc.root) &&
+	    consistency_check(n, fc.size, fc.root, cp->size, cp->root) != NR_OK) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("the forward's checkpoint is not in this node's view of the "
+		    "log: %s", why);
+		goto out;
+	}
+	if (verify_inclusion(&fc, (uint64_t)o->index, o->e.id, o->time, o->proof) == NR_OK)
 		rc = 0;
 out:
-	json_decref(proofs);
+	checkpoint_free(&fc);
 	return rc;
 }
 
@@ -143,7 +168,7 @@ forward_verify(struct node *n, const struct checkpoint *cp,
 	}
 	if (dir_check(n->directory, &o.e, o.index, o.time, 0) != 0)
 		goto out;
-	if (fetch_and_check_inclusion(n, cp, &o) != 0 || original_open(&o) != 0)
+	if (check_carried_inclusion(n, cp, &o) != 0 || original_open(&o) != 0)
 		goto out;
 	if (jstr(m, "tlp") == NULL || jstr(o.content, "tlp") == NULL ||
 	    strcmp(jstr(m, "tlp"), jstr(o.content, "tlp")) != 0) {

@@ -6,8 +6,11 @@
  * its log index and time, and the content key the forwarder's device
  * unwrapped.  With these the new recipient checks, without trusting the
  * forwarder or the hub, that the original was signed by a certified
- * device, that it is in the log at that index (inclusion proof against the
- * checkpoint the forward itself was verified at), that the text shown is
+ * device, that it is in the log at that index (the inclusion proof the
+ * forward carries, against the checkpoint it carries, which must be the
+ * same tree as, or a prefix of, the checkpoint the forward itself was
+ * verified at: a consistency proof names sizes, never the original's
+ * index), that the text shown is
  * exactly what was sealed (the content key opens the ciphertext the
  * signature covers), and that forwarding it where it went kept its TLP
  * label's rules (tlp.h).  The sending side is forward.h.
@@ -30,6 +33,11 @@ struct original {
 	int64_t index, time;
 	uint8_t key[SEAL_KEY_LEN];
 	json_t *content;	/* decrypted payload */
+	/* The original's inclusion proof and the operator-signed checkpoint
+	 * it holds against ({"checkpoint", "sig"}), as the forwarder's node
+	 * verified them: the receiver checks that checkpoint against its own
+	 * view, so it asks the hub nothing that names the original. */
+	json_t *proof, *checkpoint;
 };
 
 /* The original a forward's "forward" object names (parsed, not checked). */

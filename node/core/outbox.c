@@ -14,6 +14,7 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "kinds.h"
+#include "stixstore.h"
 #include "store.h"
 
 #define OUTBOX_BATCH 1000
@@ -31,6 +32,8 @@ outbox_add(struct node *n, json_t *hdr, const void *payload, size_t len,
 	}
 	if (store_chain_head(n, &seq, prev) != 0)
 		return -1;
+	if (json_object_get(hdr, "time") == NULL)
+		json_object_set_new(hdr, "time", json_integer(node_clock()));
 	json_object_set_new(hdr, "state", json_string(n->cfg.state));
 	json_object_set_new(hdr, "seq", json_integer(seq + 1));
 	if (seq > 0 && prev[0] != '\0')
@@ -69,7 +72,11 @@ rewind_chain(struct node *n, int64_t seq, const char *reason)
 		store_rollback(n);
 		return -1;
 	}
-	return store_commit(n);
+	if (store_commit(n) != 0)
+		return -1;
+	/* said again for a caller with no terminal (the web's actions) */
+	rs_seterr("the hub refused envelope %lld: %s", (long long)seq, reason);
+	return 0;
 }
 
 /*
@@ -122,7 +129,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", memcmp(r.id, id, 32) ? rs_err() :
 		    "receipt names another envelope");
-		(void)store_alarm(n, "bad-receipt", NULL,
+		(void)store_alarm_with(n, "bad-receipt", json_pack("{s:I}", "seq",
+		    (json_int_t)seq), NULL,
 		    "the hub's receipt for envelope %lld is not valid: %s", (long long)seq, why);
 		rs_seterr("the hub's receipt for envelope %lld is not valid: %s", (long long)seq,
 		    why);
@@ -131,7 +139,8 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 	text = jdump(rj);
 	rc = store_outbox_set_receipt(n, seq, (int64_t)r.index, r.time, text) == 0 &&
 	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 &&
-	    own_public_check(n, id, (int64_t)r.index, text) == 0 ? 0 : -1;
+	    own_public_check(n, id, (int64_t)r.index, text) == 0 &&
+	    stixstore_file(n, NULL, id) == 0 ? 0 : -1;
 	free(text);
 	return rc;
 }
@@ -146,7 +155,7 @@ outbox_batch(struct node *n, int *pending)
 	size_t count = 0, at = 0;
 	json_t *results = NULL;
 	const char *refused = NULL;
-	int accepted = 0, rc = -1;
+	int accepted = 0, later = 0, rc = -1;
 
 	if (store_outbox_pending(n, OUTBOX_BATCH, &items, &count, &body) != 0)
 		goto out;
@@ -164,6 +173,11 @@ outbox_batch(struct node *n, int *pending)
 		json_t *rcpt = json_object_get(r, "receipt");
 		if (rcpt == NULL) {
 			refused = jstr(r, "error") ? jstr(r, "error") : "no reason given";
+			/* 503 (the hub could not write its log) and 429 (quota)
+			 * are "not now", never a refusal: nothing was appended
+			 * and the envelope may be sent again (protocol.md). */
+			later = json_integer_value(json_object_get(r, "status")) == 503 ||
+			    json_integer_value(json_object_get(r, "status")) == 429;
 			break;
 		}
 		if (take_receipt(n, rcpt, items[at].id, items[at].seq) != 0) {
@@ -178,6 +192,10 @@ outbox_batch(struct node *n, int *pending)
 	}
 	if (store_commit(n) != 0) {
 		store_rollback(n);
+		goto out;
+	}
+	if (refused != NULL && later) {
+		rs_seterr("%s; it stays in the outbox for the next sync", refused);
 		goto out;
 	}
 	if (refused != NULL && rewind_chain(n, items[at].seq, refused) != 0)

@@ -377,6 +377,12 @@ take_one(struct node *n, const struct page *p, const struct page_rec *r,
 		if (directory_load(n) != 0)
 			return NR_STORAGE;
 	}
+	/* The State endorsed a root key of its own: what was signed with it
+	 * is the State's (section 2), and its alarms are judged again. */
+	if (strcmp(r->e.kind, "endorse") == 0 && r->e.state != NULL &&
+	    strcmp(r->e.state, n->cfg.state) == 0 && own_root_key(n, r->e.key) &&
+	    own_state_review(n) != 0)
+		return NR_STORAGE;
 	if (store_alarms_resolve(n, r->index, &count) != 0)
 		return NR_STORAGE;
 	s->resolved += count;

@@ -13,6 +13,8 @@
  *   store_outbox.c    every envelope this device signed, and its receipt
  *   store_local.c     this node's own tables: e-mail alerts, the web
  *                     interface's accounts and what each has read
+ *   store_taxii.c     the STIX objects made from messages and the TAXII
+ *                     collections that hold them, tokens, status resources
  *
  * Tables (created by store_open, grown by its migrations):
  *   meta         cursors (dir_after, mail_after, checks_after,
@@ -49,6 +51,14 @@
  *   alerts       e-mail alerts queued, sent or failed (alert.c)
  *   web_users, web_reads  the web interface's accounts and what each read
  *                (store_accounts_schema: only where accounts are used)
+ *   stix_objects every STIX object version made from a message, as JSON
+ *   stix_msgs    each logged message filed into the collections (or why not)
+ *   taxii_colls  the TAXII collections: built-in ones and outboxes
+ *   taxii_entries  which object is in which collection, when it was added
+ *                (microseconds, unique on the node), its type, id, version
+ *                and whether it is the first or last version there
+ *   taxii_tokens the per-tool API tokens, by the SHA-256 of their secret
+ *   taxii_status the status resource of each POST to an outbox
  *
  * Results.  A function that looks something up returns enum store_result:
  * STORE_OK, STORE_NOT_FOUND, or STORE_ERROR with rs_err; one that inserts
@@ -127,6 +137,11 @@ typedef int (*store_record_fn)(void *ud, int64_t index, int64_t time,
     const uint8_t *env, size_t len);
 int store_records_each(struct node *n, const char *kind, int64_t after, int64_t before,
     int newest_first, store_record_fn fn, void *ud);
+/* Calls fn for each public record with a public index below pub_size (the
+ * verified complete feed: every public record the hub logged, in order),
+ * until fn returns non-zero (which is returned); -1 with rs_err on a store
+ * error. */
+int store_public_each(struct node *n, uint64_t pub_size, store_record_fn fn, void *ud);
 /* Every record from index from on with its id and the checkpoint size its
  * inclusion was proved at (for invariants: idx < checked, id = hash). */
 typedef int (*store_proved_fn)(void *ud, int64_t index, const uint8_t *id, size_t idlen,
@@ -158,6 +173,9 @@ int store_checkpoints_of_size(struct node *n, uint64_t size, store_signed_fn fn,
 /* Does this node hold a checkpoint of version 2 (the hub signs v2)? */
 enum store_result store_checkpoint_has_v2(struct node *n) STORE_WUR;
 int store_checkpoint_add(struct node *n, const struct checkpoint *cp) STORE_WUR;
+/* The latest log time of a checkpoint of size this node holds (0: none):
+ * the records below size are all the log had up to that time. */
+int64_t store_checkpoint_time_of_size(struct node *n, uint64_t size);
 /* When this node first accepted a checkpoint of size (0: never). */
 int64_t store_checkpoint_seen(struct node *n, int64_t size);
 /* Every checkpoint held, by size then root, until fn returns non-zero. */
@@ -233,6 +251,11 @@ int64_t store_refusals_count(struct node *n);
  * again. */
 int store_alarm(struct node *n, const char *kind, const char *evidence,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* store_alarm with its facts as data (params, a JSON object, taken; may
+ * be NULL: {"size", "index", "state", ...}), so a page says it in its
+ * reader's language instead of showing the English text. */
+int store_alarm_with(struct node *n, const char *kind, json_t *params,
+    const char *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int store_alarm_record(struct node *n, const char *kind, const char *feed,
     int64_t index, const char *evidence, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -259,6 +282,7 @@ struct alarm_row {
 	int64_t index;				/* -1: not about one record */
 	const char *feed;			/* NULL: not retried */
 	int64_t resolved;			/* when; 0: unresolved */
+	const char *params;			/* its facts, JSON text; NULL: none */
 };
 typedef int (*store_alarm_row_fn)(void *ud, const struct alarm_row *a);
 int store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud);
@@ -286,6 +310,15 @@ struct msg_new {
 };
 /* STORE_DUPLICATE when a message with this id is already stored. */
 enum store_result store_message_add(struct node *n, const struct msg_new *m) STORE_WUR;
+
+/* A received message's inclusion proof (JSON array text, as served) at
+ * the checkpoint size it was checked at: kept so that a forward can carry
+ * it (protocol.md section 3, Forwarding).  store_message_proof: *proof
+ * malloc'd; STORE_NOT_FOUND when none is kept (received before). */
+int store_message_set_proof(struct node *n, const uint8_t id[32], const char *proof)
+    STORE_WUR;
+enum store_result store_message_proof(struct node *n, const uint8_t id[32], char **proof,
+    int64_t *checked_size) STORE_WUR;
 
 /* A stored message, every column. */
 struct msg_row {
@@ -315,9 +348,16 @@ void msg_row_free(struct msg_row *m);
 /* The one message whose id starts with prefix (8 to 64 lower-case hex
  * digits); -1 with rs_err naming the problem otherwise. */
 int store_message_find(struct node *n, const char *prefix, uint8_t id[32]) STORE_WUR;
+/* How many messages start with prefix (0, 1 or more),
+ * the first in id; -1 with rs_err for a malformed prefix or a store error
+ * (rs_err names the problem in every case but 1). */
+int store_message_match(struct node *n, const char *prefix, uint8_t id[32]) STORE_WUR;
 enum store_result store_message_exists(struct node *n, const uint8_t id[32]) STORE_WUR;
 /* The rcpt list (JSON text, malloc'd) of a message this node sent. */
 enum store_result store_sent_rcpt(struct node *n, const uint8_t id[32], char **rcpt) STORE_WUR;
+/* This State acknowledged received message id (an acknowledgement, or an
+ * answer: a reply or a consultation step this node sent); nothing for a
+ * message this node sent or does not hold. */
 int store_message_set_acked(struct node *n, const uint8_t id[32]) STORE_WUR;
 /* Our "agreed" acknowledgement ack of outcome id (and acked). */
 int store_message_set_agreement(struct node *n, const uint8_t id[32],
@@ -343,17 +383,20 @@ void msg_due_free(struct msg_due *d, size_t count);
 /* The next time escalate_due may have something to do (INT64_MAX: none). */
 int64_t store_messages_next_deadline(struct node *n, int64_t now);
 
-/* The inbox of the command line: received messages, the unacknowledged
- * overdue ones first, then by urgency, newest first. */
+/* The inbox: received messages, the unacknowledged overdue ones first,
+ * then by urgency, then deadline, then newest, at most limit; read is what
+ * user read (0 when user is NULL). */
 struct inbox_row {
 	uint8_t id[32];
 	int64_t index, time;
-	const char *sender_state, *urgency, *subject, *notice, *ref, *error;
-	int acked;
+	const char *sender_state, *urgency, *subject, *lang, *tlp, *notice, *error;
+	const char *content;		/* the decrypted payload, JSON ("" when not kept) */
+	int acked, read, has_deadline;
 	int64_t deadline, escalated;
 };
 typedef int (*store_inbox_fn)(void *ud, const struct inbox_row *r);
-int store_inbox_each(struct node *n, int limit, int64_t now, store_inbox_fn fn, void *ud);
+int store_inbox_each(struct node *n, const char *user, int limit, int64_t now,
+    store_inbox_fn fn, void *ud);
 
 /* Acknowledgements of message msg (device: of that device only; status:
  * of that status only), in no particular order. */
@@ -363,6 +406,29 @@ int store_acks_each(struct node *n, const uint8_t msg[32], const uint8_t *device
     const char *status, store_ack_fn fn, void *ud);
 int store_ack_add(struct node *n, const uint8_t ref[32], const uint8_t device[32],
     const char *status, int64_t index, int64_t time, const char *note) STORE_WUR;
+
+/* The acknowledgements of message msg, which this node sent, by the rule
+ * of docs/protocol.md section 3 (store.c's view "acknowledgements"): each
+ * device's acknowledged or agreed acknowledgement, and each answer from a
+ * State the message went to (answer: its id; how: "reply" or its
+ * consultation step), by log time. */
+struct ack_fact {
+	const uint8_t *device;
+	int64_t time, index;
+	const char *how;		/* "acknowledged", "agreed", "reply", "accept", ... */
+	const uint8_t *answer;		/* NULL for an acknowledgement */
+	const char *note;		/* "" when none */
+};
+typedef int (*store_ack_fact_fn)(void *ud, const struct ack_fact *a);
+int store_acknowledgements_each(struct node *n, const uint8_t msg[32],
+    store_ack_fact_fn fn, void *ud);
+/* The first message this node sent in answer to received message id: its
+ * id, log (or sent) time and how ("reply" or the consultation step). */
+enum store_result store_own_answer(struct node *n, const uint8_t id[32], uint8_t answer[32],
+    int64_t *time, char *how, size_t len) STORE_WUR;
+/* Was device among those an overdue notice about msg reached? */
+enum store_result store_escalation_reached(struct node *n, const uint8_t msg[32],
+    const uint8_t device[32]) STORE_WUR;
 
 /* Escalations (escalate.c): the highest stage sent to state for msg (0:
  * none, -1: error), a new one, and each one so far by stage. */
@@ -432,6 +498,9 @@ struct outbox_row {
 enum store_result store_outbox_get(struct node *n, const uint8_t id[32],
     struct outbox_row *r) STORE_WUR;
 void outbox_row_free(struct outbox_row *r);
+/* What waits for the hub: envelopes without a receipt (nor a refusal), the
+ * flash and urgent messages among them, and when the oldest was signed. */
+int store_outbox_waiting(struct node *n, int64_t *count, int64_t *urgent, int64_t *oldest);
 /* The envelope this device signed with that id. */
 enum store_result store_outbox_envelope(struct node *n, const uint8_t id[32],
     struct buf *raw) STORE_WUR;
@@ -481,30 +550,22 @@ int store_accounts_each(struct node *n, store_account_fn fn, void *ud);
 /* What user has read. */
 int store_read_mark(struct node *n, const char *user, const uint8_t id[32]) STORE_WUR;
 
-/* The web inbox: received messages with user's read flag, overdue first,
- * then by urgency and deadline, newest first, at most 500. */
-struct web_inbox_row {
-	uint8_t id[32];
-	int64_t index, time;
-	const char *sender_state, *urgency, *subject, *tlp;
-	int acked, read, has_deadline;
-	int64_t deadline;
-};
-typedef int (*store_web_inbox_fn)(void *ud, const struct web_inbox_row *r);
-int store_web_inbox_each(struct node *n, const char *user, int64_t now,
-    store_web_inbox_fn fn, void *ud);
-/* Messages sent, newest first, at most 500, with delivery counts. */
+/* Messages sent, newest first, at most 500, with delivery counts (how many
+ * recipient devices delivered, and acknowledged by the rule of
+ * store_acknowledgements_each). */
 struct sent_row {
 	uint8_t id[32];
 	int has_index;
 	int64_t index, time, sent;
 	const char *to_states, *urgency, *subject, *tlp, *error;	/* error: NULL */
+	const char *lang, *template_id, *notice;	/* template_id, notice: NULL */
 	int64_t recipients, delivered, acknowledged;
 };
 typedef int (*store_sent_fn)(void *ud, const struct sent_row *r);
 int store_sent_each(struct node *n, store_sent_fn fn, void *ud);
 /* For each recipient device of each logged message sent: the message's
- * log time and the first delivered and acknowledged times (0: none). */
+ * log time and the first delivered and acknowledged times (0: none; the
+ * acknowledgement by the rule of store_acknowledgements_each). */
 typedef int (*store_response_fn)(void *ud, int64_t time, const char *device_hex,
     int64_t delivered, int64_t acknowledged);
 int store_responses_each(struct node *n, store_response_fn fn, void *ud);
@@ -513,5 +574,133 @@ struct store_counters {
 	int64_t messages, acks, alarms, checkpoint, records, unacknowledged, unread;
 };
 int store_counters(struct node *n, const char *user, struct store_counters *c) STORE_WUR;
+
+/* ---- store_taxii.c: STIX objects, TAXII collections, tokens, status ------ */
+
+/* A collection: built in (kind "received", "state", "group", "sent") or an
+ * outbox ("outbox": audience, roles, TLP label, urgency, default fields
+ * and subject, for what a tool POSTs there). */
+struct taxii_coll {
+	char alias[64];			/* "received", "from-XA", "group-forum", NAME */
+	char uuid[37];
+	char kind[16];
+	char *title, *description;
+	char *to, *roles, *tlp, *urgency, *subject;	/* outbox; "" otherwise */
+	char *fields;			/* outbox: JSON array of "NAME=VALUE"; "[]" */
+	int64_t created;
+};
+void taxii_coll_free(struct taxii_coll *c);
+/* Adds c; STORE_DUPLICATE when its alias or uuid is taken.  if_absent:
+ * an existing one is no error (built-in collections, made when first
+ * used). */
+enum store_result store_taxii_coll_add(struct node *n, const struct taxii_coll *c,
+    int if_absent) STORE_WUR;
+enum store_result store_taxii_coll_get(struct node *n, const char *uuid, const char *alias,
+    struct taxii_coll *c) STORE_WUR;
+/* Every collection by alias, until fn returns non-zero. */
+typedef int (*store_taxii_coll_fn)(void *ud, const struct taxii_coll *c);
+int store_taxii_colls_each(struct node *n, store_taxii_coll_fn fn, void *ud);
+/* Removes an outbox collection and its entries (not its messages). */
+enum store_result store_taxii_coll_remove(struct node *n, const char *alias) STORE_WUR;
+
+/* The object version (id, vkey: its modified, else created, else "") as
+ * JSON: its row number, stored once whatever collections hold it. */
+int store_stix_object_put(struct node *n, const char *id, const char *vkey,
+    const char *json, int64_t *obj) STORE_WUR;
+/* Puts object obj into collection coll at date_added added (unique on the
+ * node, rising), keeping the first and last flags of its id there right;
+ * STORE_DUPLICATE when the collection already holds it. */
+struct taxii_entry {
+	const char *coll;
+	int64_t added, obj, version;
+	const char *type, *id, *spec;
+};
+enum store_result store_taxii_entry_add(struct node *n, const struct taxii_entry *e)
+    STORE_WUR;
+/* Removes from coll the versions of id that match (DELETE); *count says
+ * how many. */
+struct taxii_query;
+int store_taxii_entries_delete(struct node *n, const char *coll, const char *id,
+    const struct taxii_query *q, int *count) STORE_WUR;
+
+/* A page of a collection, in ascending (date_added, obj): the entries
+ * strictly after (after_added, after_obj) that pass q's match[] filters
+ * (an id alone with id; every version with all_versions), at most limit,
+ * with the object's JSON when want_json. */
+struct taxii_filter {
+	const char *coll;
+	int64_t after_added, after_obj;
+	const struct taxii_query *q;
+	const char *id;
+	int all_versions;
+	int want_json;
+	int limit;
+};
+struct taxii_row {
+	int64_t added, obj, version;
+	const char *id, *type, *spec, *json;	/* json: NULL unless asked */
+};
+typedef int (*store_taxii_fn)(void *ud, const struct taxii_row *r);
+int store_taxii_page(struct node *n, const struct taxii_filter *f, store_taxii_fn fn,
+    void *ud) STORE_WUR;
+/* How many entries coll holds (the collections' listing does not need it;
+ * the CLI's does). */
+int64_t store_taxii_count(struct node *n, const char *coll);
+
+/* Messages filed: done (result "ok", "red", "skip" or why it could not be
+ * mapped, with the number of objects), and whether one was. */
+int store_stix_msg_done(struct node *n, const uint8_t msg[32], const char *result,
+    int64_t objects) STORE_WUR;
+enum store_result store_stix_msg_filed(struct node *n, const uint8_t msg[32]) STORE_WUR;
+/* Every logged message not filed yet, by log index (the backfill). */
+int store_stix_unfiled_each(struct node *n, store_id_fn fn, void *ud) STORE_WUR;
+
+/* Per-tool tokens: the SHA-256 of the secret, the collections' aliases it
+ * may use (JSON array; ["*"] for all) and whether it may write. */
+struct taxii_token {
+	char name[64];
+	uint8_t hash[32];
+	char *colls;
+	int write;
+	int64_t created, revoked, used;	/* revoked, used: 0 when not */
+};
+void taxii_token_free(struct taxii_token *t);
+/* STORE_DUPLICATE when a current token has the name (a revoked one is
+ * replaced). */
+enum store_result store_taxii_token_add(struct node *n, const struct taxii_token *t)
+    STORE_WUR;
+enum store_result store_taxii_token_get(struct node *n, const uint8_t hash[32],
+    struct taxii_token *t) STORE_WUR;
+typedef int (*store_taxii_token_fn)(void *ud, const struct taxii_token *t);
+int store_taxii_tokens_each(struct node *n, store_taxii_token_fn fn, void *ud) STORE_WUR;
+enum store_result store_taxii_token_revoke(struct node *n, const char *name, int64_t now)
+    STORE_WUR;
+int store_taxii_token_used(struct node *n, const char *name, int64_t now) STORE_WUR;
+
+/* Status resources: one per POST (uuid), naming the collection, the
+ * message it became (NULL when none), who asked, when (microseconds), and
+ * the objects posted ([{"id", "version", "carried": bool, "why"}]). */
+struct taxii_status {
+	char uuid[37];
+	char coll[64];
+	int has_msg;
+	uint8_t msg[32];
+	char who[96];
+	int64_t requested;
+	char *objects;
+	uint8_t digest[32];		/* of the object versions posted (post.c) */
+};
+void taxii_status_free(struct taxii_status *s);
+int store_taxii_status_add(struct node *n, const struct taxii_status *s) STORE_WUR;
+enum store_result store_taxii_status_get(struct node *n, const char *uuid,
+    struct taxii_status *s) STORE_WUR;
+/* The status of an earlier POST of the same object versions to coll:
+ * STORE_OK with its uuid, or STORE_NOT_FOUND. */
+enum store_result store_taxii_status_same(struct node *n, const char *coll,
+    const uint8_t digest[32], char uuid[37]) STORE_WUR;
+/* The collections message msg was POSTed to, until fn returns non-zero. */
+typedef int (*store_text_fn)(void *ud, const char *text);
+int store_taxii_status_colls_each(struct node *n, const uint8_t msg[32], store_text_fn fn,
+    void *ud) STORE_WUR;
 
 #endif

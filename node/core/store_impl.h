@@ -10,7 +10,9 @@
 #include "store.h"
 
 /* The statements kept prepared on the connection: the ones a sync pass
- * runs for every record it takes and every envelope it signs. */
+ * runs for every record it takes and every envelope it signs, and those
+ * that file every STIX object into its collections or serve every TAXII
+ * request. */
 enum stmt {
 	ST_META_GET,
 	ST_META_SET,
@@ -39,6 +41,19 @@ enum stmt {
 	ST_PUB_PUT,
 	ST_ALARMS_RESOLVE,
 	ST_ALARMS_UNRESOLVED,
+	ST_TAXII_COLL_ADD,
+	ST_TAXII_COLL_ENSURE,
+	ST_TAXII_COLL_BY_UUID,
+	ST_TAXII_COLL_BY_ALIAS,
+	ST_STIX_OBJECT_PUT,
+	ST_STIX_OBJECT_GET,
+	ST_TAXII_ENTRY_ADD,
+	ST_TAXII_ENTRY_VERSIONS,
+	ST_STIX_MSG_DONE,
+	ST_STIX_MSG_FILED,
+	ST_TAXII_TOKEN_GET,
+	ST_TAXII_TOKEN_USED,
+	ST_TAXII_STATUS_COLLS,
 	ST_COUNT
 };
 

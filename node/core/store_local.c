@@ -299,55 +299,15 @@ store_read_mark(struct node *n, const char *user, const uint8_t id[32])
 /* ---- what the web pages list ----------------------------------------------- */
 
 int
-store_web_inbox_each(struct node *n, const char *user, int64_t now, store_web_inbox_fn fn,
-    void *ud)
-{
-	static const char sql[] = "SELECT m.id, m.idx, m.time, m.sender_state, m.urgency,"
-	    " m.subject, m.acked, m.tlp, m.deadline AS dl,"
-	    " EXISTS(SELECT 1 FROM web_reads r WHERE r.user = ?1 AND r.msg_id = m.id)"
-	    " FROM messages m WHERE m.direction = 'in'"
-	    " ORDER BY (dl IS NOT NULL AND dl < ?2 AND m.acked = 0) DESC,"
-	    " CASE m.urgency WHEN 'flash' THEN 0 WHEN 'urgent' THEN 1 WHEN 'priority' THEN 2"
-	    " ELSE 3 END, coalesce(dl, 9000000000000000000), m.time DESC LIMIT 500";
-	sqlite3_stmt *st = store_prep(n, sql);
-	int rc = 0, step;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW) {
-		struct web_inbox_row r;
-		memset(&r, 0, sizeof(r));
-		if (sqlite3_column_bytes(st, 0) == 32)
-			memcpy(r.id, sqlite3_column_blob(st, 0), 32);
-		r.index = sqlite3_column_int64(st, 1);
-		r.time = sqlite3_column_int64(st, 2);
-		r.sender_state = store_col_text(st, 3);
-		r.urgency = store_col_text(st, 4);
-		r.subject = store_col_text(st, 5);
-		r.acked = sqlite3_column_int(st, 6);
-		r.tlp = store_col_text(st, 7);
-		if ((r.has_deadline = sqlite3_column_type(st, 8) != SQLITE_NULL))
-			r.deadline = sqlite3_column_int64(st, 8);
-		r.read = sqlite3_column_int(st, 9);
-		rc = fn(ud, &r);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int
 store_sent_each(struct node *n, store_sent_fn fn, void *ud)
 {
 	sqlite3_stmt *st = store_prep(n, "SELECT m.id, m.idx, m.time, m.sent, m.to_states,"
 	    " m.urgency, m.subject, m.tlp, json_array_length(m.rcpt), m.error,"
 	    " (SELECT count(DISTINCT device) FROM acks a WHERE a.msg_id = m.id AND"
 	    "  a.status = 'delivered'),"
-	    " (SELECT count(DISTINCT device) FROM acks a WHERE a.msg_id = m.id AND"
-	    "  a.status = 'acknowledged')"
+	    " (SELECT count(DISTINCT device) FROM acknowledgements a WHERE a.msg_id = m.id"
+	    "  AND lower(hex(a.device)) IN (SELECT value FROM json_each(m.rcpt))),"
+	    " m.lang, json_extract(m.content, '$.template'), m.notice"
 	    " FROM messages m WHERE m.direction = 'out' ORDER BY m.rowid DESC LIMIT 500");
 	int rc = 0, step;
 
@@ -371,6 +331,9 @@ store_sent_each(struct node *n, store_sent_fn fn, void *ud)
 		r.error = (const char *)sqlite3_column_text(st, 9);
 		r.delivered = sqlite3_column_int64(st, 10);
 		r.acknowledged = sqlite3_column_int64(st, 11);
+		r.lang = store_col_text(st, 12);
+		r.template_id = (const char *)sqlite3_column_text(st, 13);
+		r.notice = (const char *)sqlite3_column_text(st, 14);
 		rc = fn(ud, &r);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -385,8 +348,8 @@ store_responses_each(struct node *n, store_response_fn fn, void *ud)
 	sqlite3_stmt *st = store_prep(n, "SELECT m.time, j.value,"
 	    " (SELECT min(time) FROM acks a WHERE a.msg_id = m.id AND lower(hex(a.device))"
 	    "  = j.value AND a.status = 'delivered'),"
-	    " (SELECT min(time) FROM acks a WHERE a.msg_id = m.id AND lower(hex(a.device))"
-	    "  = j.value AND a.status = 'acknowledged')"
+	    " (SELECT min(time) FROM acknowledgements a WHERE a.msg_id = m.id AND"
+	    "  lower(hex(a.device)) = j.value)"
 	    " FROM messages m, json_each(m.rcpt) j WHERE m.direction = 'out'"
 	    " AND m.idx IS NOT NULL ORDER BY m.time LIMIT 20000");
 	int rc = 0, step;

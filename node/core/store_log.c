@@ -8,6 +8,8 @@
 #include "store_impl.h"
 
 #include <assert.h>
+#include "jsonutil.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,25 @@ store_records_each(struct node *n, const char *kind, int64_t after, int64_t befo
 		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int64(st, 3, before);
+	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW)
+		rc = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_public_each(struct node *n, uint64_t pub_size, store_record_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT idx, time, envelope FROM records"
+	    " WHERE pindex IS NOT NULL AND pindex < ? ORDER BY pindex");
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)pub_size);
 	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW)
 		rc = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 		    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
@@ -268,6 +289,21 @@ store_checkpoint_seen(struct node *n, int64_t size)
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, size);
+	if (store_step(n, st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+int64_t
+store_checkpoint_time_of_size(struct node *n, uint64_t size)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT max(time) FROM checkpoints WHERE size = ?");
+	int64_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, (int64_t)size);
 	if (store_step(n, st) == SQLITE_ROW)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -613,16 +649,17 @@ store_refusals_count(struct node *n)
 
 static int
 alarm_put(struct node *n, const char *kind, const char *feed, int64_t index,
-    const char *evidence, const char *text)
+    const char *evidence, const char *params, const char *text)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	fprintf(stderr, "roster: ALARM (%s): %s\n", kind, text);
 	n->alarms++;
-	st = store_prep(n, "INSERT INTO alarms(time, kind, text, evidence, idx, feed)"
-	    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(kind, text) DO UPDATE"
-	    " SET resolved = NULL, evidence = coalesce(excluded.evidence, evidence)");
+	st = store_prep(n, "INSERT INTO alarms(time, kind, text, evidence, idx, feed, params)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(kind, text) DO UPDATE"
+	    " SET resolved = NULL, evidence = coalesce(excluded.evidence, evidence),"
+	    " params = coalesce(excluded.params, params)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now_ms());
@@ -632,6 +669,7 @@ alarm_put(struct node *n, const char *kind, const char *feed, int64_t index,
 	if (index >= 0)
 		sqlite3_bind_int64(st, 5, index);
 	sqlite3_bind_text(st, 6, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, params, -1, SQLITE_STATIC);
 	rc = store_done(n, st);
 	sqlite3_finalize(st);
 	return rc;
@@ -647,7 +685,24 @@ store_alarm(struct node *n, const char *kind, const char *evidence,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return alarm_put(n, kind, NULL, -1, evidence, text);
+	return alarm_put(n, kind, NULL, -1, evidence, NULL, text);
+}
+
+int
+store_alarm_with(struct node *n, const char *kind, json_t *params, const char *evidence,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char text[1024], *pj = params != NULL ? jdump(params) : NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	rc = alarm_put(n, kind, NULL, -1, evidence, pj, text);
+	free(pj);
+	json_decref(params);
+	return rc;
 }
 
 int
@@ -661,7 +716,7 @@ store_alarm_record(struct node *n, const char *kind, const char *feed, int64_t i
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return alarm_put(n, kind, feed, index, evidence, text);
+	return alarm_put(n, kind, feed, index, evidence, NULL, text);
 }
 
 static int
@@ -768,7 +823,7 @@ int
 store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud)
 {
 	sqlite3_stmt *st = store_prep(n, "SELECT n, time, kind, text, evidence,"
-	    " coalesce(idx, -1), feed, coalesce(resolved, 0) FROM alarms ORDER BY n");
+	    " coalesce(idx, -1), feed, coalesce(resolved, 0), params FROM alarms ORDER BY n");
 	int rc = 0, step;
 
 	if (st == NULL)
@@ -783,6 +838,7 @@ store_alarm_rows_each(struct node *n, store_alarm_row_fn fn, void *ud)
 			.index = sqlite3_column_int64(st, 5),
 			.feed = (const char *)sqlite3_column_text(st, 6),
 			.resolved = sqlite3_column_int64(st, 7),
+			.params = (const char *)sqlite3_column_text(st, 8),
 		};
 		rc = fn(ud, &a);
 	}

@@ -157,34 +157,38 @@ msg_row_free(struct msg_row *m)
 }
 
 int
-store_message_find(struct node *n, const char *prefix, uint8_t id[32])
+store_message_match(struct node *n, const char *prefix, uint8_t id[32])
 {
 	sqlite3_stmt *st;
 	size_t len = strlen(prefix);
-	int found = 0;
+	int found = 0, step;
 
 	if (len < 8 || len > 64 || strspn(prefix, "0123456789abcdef") != len) {
-		rs_seterr("a message id is 8 to 64 lower-case hex digits (got \"%s\")", prefix);
+		rs_seterr("a message id is 8 to 64 lower-case hex digits (got \"%.80s\")",
+		    prefix);
 		return -1;
 	}
 	st = store_prep(n, "SELECT id FROM messages WHERE lower(hex(id)) LIKE ? || '%'");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	while (store_step(n, st) == SQLITE_ROW) {
+	while ((step = store_step(n, st)) == SQLITE_ROW)
 		if (found++ == 0)
 			memcpy(id, sqlite3_column_blob(st, 0), 32);
-	}
 	sqlite3_finalize(st);
-	if (found == 0) {
+	if (step != SQLITE_DONE)
+		return -1;
+	if (found == 0)
 		rs_seterr("no message %s on this node (run `roster sync`?)", prefix);
-		return -1;
-	}
-	if (found > 1) {
-		rs_seterr("%s is ambiguous: %d messages start with it", prefix, found);
-		return -1;
-	}
-	return 0;
+	else if (found > 1)
+		rs_seterr("%s is ambiguous: several messages start with it", prefix);
+	return found;
+}
+
+int
+store_message_find(struct node *n, const char *prefix, uint8_t id[32])
+{
+	return store_message_match(n, prefix, id) == 1 ? 0 : -1;
 }
 
 enum store_result
@@ -220,7 +224,8 @@ run_once(struct node *n, sqlite3_stmt *st)
 int
 store_message_set_acked(struct node *n, const uint8_t id[32])
 {
-	sqlite3_stmt *st = store_prep(n, "UPDATE messages SET acked = 1 WHERE id = ?");
+	sqlite3_stmt *st = store_prep(n, "UPDATE messages SET acked = 1 WHERE id = ?"
+	    " AND direction = 'in'");
 
 	if (st != NULL)
 		bind_id(st, 1, id);
@@ -238,6 +243,41 @@ store_message_set_agreement(struct node *n, const uint8_t id[32], const uint8_t 
 		bind_id(st, 2, id);
 	}
 	return run_once(n, st);
+}
+
+int
+store_message_set_proof(struct node *n, const uint8_t id[32], const char *proof)
+{
+	sqlite3_stmt *st = store_prep(n, "UPDATE messages SET proof = ? WHERE id = ?");
+
+	if (st != NULL) {
+		bind_text(st, 1, proof);
+		bind_id(st, 2, id);
+	}
+	return run_once(n, st);
+}
+
+enum store_result
+store_message_proof(struct node *n, const uint8_t id[32], char **proof,
+    int64_t *checked_size)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT proof, checked_size FROM messages"
+	    " WHERE id = ? AND proof IS NOT NULL AND checked_size IS NOT NULL");
+	enum store_result res = STORE_ERROR;
+	int rc;
+
+	*proof = NULL;
+	if (st == NULL)
+		return STORE_ERROR;
+	bind_id(st, 1, id);
+	if ((rc = store_step(n, st)) == SQLITE_ROW) {
+		*proof = xstrdup(store_col_text(st, 0));
+		*checked_size = sqlite3_column_int64(st, 1);
+		res = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		res = STORE_NOT_FOUND;
+	sqlite3_finalize(st);
+	return res;
 }
 
 int
@@ -355,20 +395,29 @@ store_messages_next_deadline(struct node *n, int64_t now)
 /* ---- the inbox ---------------------------------------------------------------- */
 
 int
-store_inbox_each(struct node *n, int limit, int64_t now, store_inbox_fn fn, void *ud)
+store_inbox_each(struct node *n, const char *user, int limit, int64_t now,
+    store_inbox_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_prep(n, "SELECT id, idx, time, sender_state, urgency,"
-	    " subject, acked, deadline, escalated, notice, json_extract(content, '$.ref'),"
-	    " error FROM messages WHERE direction = 'in' ORDER BY"
+	/* What an account read is the web's table (store_accounts_schema),
+	 * asked only for an account. */
+	static const char head[] = "SELECT id, idx, time, sender_state, urgency,"
+	    " subject, lang, tlp, acked, deadline, escalated, notice, error, content, ",
+	    tail[] = " FROM messages m WHERE direction = 'in' ORDER BY"
 	    " (acked = 0 AND notice IS NULL AND deadline IS NOT NULL AND deadline < ?2) DESC,"
 	    " CASE urgency WHEN 'flash' THEN 0 WHEN 'urgent' THEN 1 WHEN 'priority' THEN 2"
-	    " ELSE 3 END, time DESC LIMIT ?1");
+	    " ELSE 3 END, coalesce(deadline, 9000000000000000000), time DESC LIMIT ?1";
+	char sql[1024];
+	sqlite3_stmt *st;
 	int rc = 0, step;
 
-	if (st == NULL)
+	snprintf(sql, sizeof(sql), "%s%s%s", head, user != NULL ? "EXISTS(SELECT 1 FROM"
+	    " web_reads r WHERE r.user = ?3 AND r.msg_id = m.id)" : "0", tail);
+	if ((st = store_prep(n, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, limit);
 	sqlite3_bind_int64(st, 2, now);
+	if (user != NULL)
+		bind_text(st, 3, user);
 	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW) {
 		struct inbox_row r;
 		memset(&r, 0, sizeof(r));
@@ -379,12 +428,16 @@ store_inbox_each(struct node *n, int limit, int64_t now, store_inbox_fn fn, void
 		r.sender_state = store_col_text(st, 3);
 		r.urgency = store_col_text(st, 4);
 		r.subject = store_col_text(st, 5);
-		r.acked = sqlite3_column_int(st, 6);
-		r.deadline = sqlite3_column_int64(st, 7);
-		r.escalated = sqlite3_column_int64(st, 8);
-		r.notice = store_col_text(st, 9);
-		r.ref = store_col_text(st, 10);
-		r.error = store_col_text(st, 11);
+		r.lang = store_col_text(st, 6);
+		r.tlp = store_col_text(st, 7);
+		r.acked = sqlite3_column_int(st, 8);
+		if ((r.has_deadline = sqlite3_column_type(st, 9) != SQLITE_NULL))
+			r.deadline = sqlite3_column_int64(st, 9);
+		r.escalated = sqlite3_column_int64(st, 10);
+		r.notice = store_col_text(st, 11);
+		r.error = store_col_text(st, 12);
+		r.content = store_col_text(st, 13);
+		r.read = sqlite3_column_int(st, 14);
 		rc = fn(ud, &r);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -438,6 +491,79 @@ store_ack_add(struct node *n, const uint8_t ref[32], const uint8_t device[32],
 	sqlite3_bind_int64(st, 5, time);
 	bind_text(st, 6, note);
 	return store_done(n, st);
+}
+
+int
+store_acknowledgements_each(struct node *n, const uint8_t msg[32], store_ack_fact_fn fn,
+    void *ud)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT device, time, idx, how, answer, note"
+	    " FROM acknowledgements WHERE msg_id = ? ORDER BY time, idx");
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	bind_id(st, 1, msg);
+	while (rc == 0 && (step = store_step(n, st)) == SQLITE_ROW) {
+		struct ack_fact a;
+		if (sqlite3_column_bytes(st, 0) != 32)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.device = sqlite3_column_blob(st, 0);
+		a.time = sqlite3_column_int64(st, 1);
+		a.index = sqlite3_column_int64(st, 2);
+		a.how = store_col_text(st, 3);
+		if (sqlite3_column_bytes(st, 4) == 32)
+			a.answer = sqlite3_column_blob(st, 4);
+		a.note = store_col_text(st, 5);
+		rc = fn(ud, &a);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum store_result
+store_own_answer(struct node *n, const uint8_t id[32], uint8_t answer[32], int64_t *time,
+    char *how, size_t len)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT id, coalesce(time, sent),"
+	    " coalesce(json_extract(content, '$.consultation.step'), 'reply') FROM messages"
+	    " WHERE parent = ? AND direction = 'out' AND notice IS NULL ORDER BY 2 LIMIT 1");
+	enum store_result res = STORE_ERROR;
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERROR;
+	bind_id(st, 1, id);
+	if ((rc = store_step(n, st)) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(answer, sqlite3_column_blob(st, 0), 32);
+		*time = sqlite3_column_int64(st, 1);
+		snprintf(how, len, "%s", store_col_text(st, 2));
+		res = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		res = STORE_NOT_FOUND;
+	sqlite3_finalize(st);
+	return res;
+}
+
+enum store_result
+store_escalation_reached(struct node *n, const uint8_t msg[32], const uint8_t device[32])
+{
+	char hex[65];
+	sqlite3_stmt *st = store_prep(n, "SELECT 1 FROM escalations e, json_each(e.devices) j"
+	    " WHERE e.msg_id = ? AND j.value = ?");
+	int rc;
+
+	if (st == NULL)
+		return STORE_ERROR;
+	sodium_bin2hex(hex, sizeof(hex), device, 32);
+	bind_id(st, 1, msg);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
+	rc = store_step(n, st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
 /* ---- escalations ------------------------------------------------------------------ */

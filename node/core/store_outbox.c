@@ -152,6 +152,27 @@ store_outbox_get(struct node *n, const uint8_t id[32], struct outbox_row *r)
 	return res;
 }
 
+int
+store_outbox_waiting(struct node *n, int64_t *count, int64_t *urgent, int64_t *oldest)
+{
+	sqlite3_stmt *st = store_prep(n, "SELECT count(*), coalesce(sum(m.urgency IN"
+	    " ('flash', 'urgent')), 0), coalesce(min(o.created), 0) FROM outbox o"
+	    " LEFT JOIN messages m ON m.id = o.id AND o.kind = 'msg'"
+	    " WHERE o.receipt IS NULL AND o.error IS NULL");
+	int rc;
+
+	*count = *urgent = *oldest = 0;
+	if (st == NULL)
+		return -1;
+	if ((rc = store_step(n, st)) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*urgent = sqlite3_column_int64(st, 1);
+		*oldest = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 void
 outbox_row_free(struct outbox_row *r)
 {

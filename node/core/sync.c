@@ -38,9 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contact.h"
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
+#include "policy.h"
 #include "store.h"
 #include "verify.h"
 
@@ -323,12 +325,11 @@ flush(struct node *n, struct sync_stats *s)
 	return rc;
 }
 
-int
-sync_once(struct node *n, struct sync_stats *s)
+static int
+sync_pass(struct node *n, struct sync_stats *s)
 {
-	memset(s, 0, sizeof(*s));
 	s->unresolved = -1;
-	if (flush(n, s) != 0)
+	if (flush(n, s) != 0 || policy_refresh(n, 0) != 0)
 		return -1;
 	for (int round = 0; round < SYNC_ROUNDS; round++) {
 		int stopped = 0, waiting = 0;
@@ -344,4 +345,15 @@ sync_once(struct node *n, struct sync_stats *s)
 	/* When this node last had all the hub had for it ("as of the last
 	 * sync at ..." in roster status). */
 	return store_meta_set_int(n, "synced_at", now_ms());
+}
+
+int
+sync_once(struct node *n, struct sync_stats *s)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = sync_pass(n, s);
+	contact_record(n, rc == 0);	/* whether the hub answered, for every page */
+	return rc;
 }

@@ -7,9 +7,23 @@
 
 #include <jansson.h>
 
+/* Which rule, if any, forbids a forward (the codes the local API sends,
+ * so a page says it in its reader's language: tlp_rule_code). */
+enum tlp_rule {
+	TLP_ALLOWED = 0,
+	TLP_NO_FORWARD,		/* "no-forward": the sender forbade it */
+	TLP_RED,		/* "tlp-red": never forwarded */
+	TLP_AMBER_STRICT,	/* "amber-strict": only within the own State */
+	TLP_AMBER,		/* "amber": own State and the States it went to */
+	TLP_UNKNOWN,		/* "unknown-tlp": a label this node does not know */
+};
 /* May a message labelled tlp (no_forward: the sender forbade it), received
  * by own_state and originally sent to original_to, be forwarded to
- * to_state?  0, or -1 with rs_err explaining the rule. */
+ * to_state? */
+enum tlp_rule tlp_rule(const char *tlp, int no_forward, const char *own_state,
+    json_t *original_to, const char *to_state);
+const char *tlp_rule_code(enum tlp_rule r);
+/* The same, 0 or -1 with rs_err explaining the rule in words. */
 int tlp_may_forward(const char *tlp, int no_forward, const char *own_state,
     json_t *original_to, const char *to_state) __attribute__((warn_unused_result));
 

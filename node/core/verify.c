@@ -123,7 +123,8 @@ checkpoint_clash(struct node *n, const struct checkpoint *cp, const char *who)
 		return NR_STORAGE;
 	if (ss.other != NULL) {
 		ev = evidence_of(cp, ss.other);
-		(void)store_alarm(n, "split-view", ev, "the operator signed two different "
+		(void)store_alarm_with(n, "split-view", json_pack("{s:I}", "size",
+		    (json_int_t)cp->size), ev, "the operator signed two different "
 		    "checkpoints of size %llu (%s)", (unsigned long long)cp->size, who);
 		free(ev);
 		free(ss.other);
@@ -143,7 +144,9 @@ checkpoint_clash(struct node *n, const struct checkpoint *cp, const char *who)
 	if ((uint64_t)count == cp->pub_size && memcmp(root, cp->pub_root, 32) == 0)
 		return NR_OK;
 	ev = evidence_of(cp, NULL);
-	(void)store_alarm(n, "split-view", ev, "checkpoint %llu (%s) counts %llu public "
+	(void)store_alarm_with(n, "split-view", json_pack("{s:I,s:I,s:I}", "size",
+	    (json_int_t)cp->size, "pub_size", (json_int_t)cp->pub_size, "held",
+	    (json_int_t)count), ev, "checkpoint %llu (%s) counts %llu public "
 	    "records with its public root, this node holds %lld of them with %s root",
 	    (unsigned long long)cp->size, who, (unsigned long long)cp->pub_size,
 	    (long long)count, (uint64_t)count == cp->pub_size ? "another" : "its");
@@ -196,7 +199,8 @@ checkpoint_check(struct node *n, json_t *j, struct cp_check *c)
 		char *ev = evidence_of(&c->cp, NULL);
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
-		(void)store_alarm(n, "history-rewritten", ev, "%s", why);
+		(void)store_alarm_with(n, "history-rewritten", json_pack("{s:I,s:I}", "from",
+		    (json_int_t)c->base_size, "size", (json_int_t)c->cp.size), ev, "%s", why);
 		free(ev);
 		rs_seterr("%s", why);
 	}
@@ -228,7 +232,8 @@ checkpoint_accept(struct node *n, const struct cp_check *c)
 			return NR_STORAGE;
 		if (have == STORE_OK) {
 			char *ev = evidence_of(&c->cp, NULL);
-			(void)store_alarm(n, "checkpoint-downgrade", ev, "the hub signed a "
+			(void)store_alarm_with(n, "checkpoint-downgrade", json_pack("{s:I}",
+			    "size", (json_int_t)c->cp.size), ev, "the hub signed a "
 			    "version 1 checkpoint (size %llu) after signing version 2: it "
 			    "commits to no public tree", (unsigned long long)c->cp.size);
 			free(ev);
@@ -282,10 +287,28 @@ verify_inclusion(const struct checkpoint *cp, uint64_t index, const uint8_t id[3
 	return NR_OK;
 }
 
+int
+own_root_key(struct node *n, const uint8_t key[32])
+{
+	const struct dir_root *r;
+
+	/* Each step back goes to a root decided earlier: at most nroots. */
+	for (size_t hops = 0; n->directory == NULL || hops <= n->directory->nroots; hops++) {
+		if (memcmp(key, n->cfg.root_key, 32) == 0)
+			return 1;
+		if (n->directory == NULL || (r = dir_root_of(n->directory, key)) == NULL ||
+		    strcmp(r->state, n->cfg.state) != 0 || r->status != ROOT_ENDORSED ||
+		    r->decided_index < 0)
+			return 0;
+		key = r->decided_by;
+	}
+	return 0;
+}
+
 /*
  * Own-State check: returns 0 when the record (about this node's State) was
- * made with the State's root key, -1 with rs_err otherwise.  Before
- * enrolment the node does not know its root key and cannot judge.
+ * made with one of the State's own root keys, -1 with rs_err otherwise.
+ * Before enrolment the node does not know its root key and cannot judge.
  */
 static int
 own_state_record_ok(struct node *n, const struct envelope *e)
@@ -299,22 +322,28 @@ own_state_record_ok(struct node *n, const struct envelope *e)
 	if (strcmp(e->kind, "admit") == 0) {
 		p = env_payload_json(e);
 		ok = p != NULL && jhex32_req(p, "root_key", key) == 0 &&
-		    memcmp(key, n->cfg.root_key, 32) == 0;
+		    own_root_key(n, key);
 		json_decref(p);
 		if (!ok) {
 			rs_seterr("the operator admitted a root key for %s that %s does not hold",
 			    e->state, e->state);
 			return -1;
 		}
+	} else if (strcmp(e->kind, "endorse") == 0) {
+		if (!own_root_key(n, e->key)) {
+			rs_seterr("a root key of %s was endorsed or disowned by a key that is "
+			    "not %s's", e->state, e->state);
+			return -1;
+		}
 	} else if (strcmp(e->kind, "cert") == 0) {
-		if (memcmp(e->key, n->cfg.root_key, 32) != 0) {
+		if (!own_root_key(n, e->key)) {
 			rs_seterr("a device of %s was certified by a key that is not %s's root key",
 			    e->state, e->state);
 			return -1;
 		}
 	} else if (strcmp(e->kind, "revoke") == 0) {
 		p = env_payload_json(e);
-		ok = memcmp(e->key, n->cfg.root_key, 32) == 0 ||
+		ok = own_root_key(n, e->key) ||
 		    (p != NULL && jhex32_req(p, "device", key) == 0 &&
 		    memcmp(key, e->key, 32) == 0);
 		json_decref(p);
@@ -334,11 +363,35 @@ own_state_alarm(struct node *n, const struct envelope *e, int64_t index)
 		return NR_OK;
 	char why[RS_ERRLEN], *eb = b64_encode(e->raw, e->raw_len);
 	snprintf(why, sizeof(why), "%s", rs_err());
-	(void)store_alarm(n, "foreign-key-record", eb, "%s (log index %lld)", why,
-	    (long long)index);
+	(void)store_alarm_with(n, "foreign-key-record", json_pack("{s:I,s:s,s:s}", "index",
+	    (json_int_t)index, "state", e->state ? e->state : "", "record", e->kind), eb,
+	    "%s (log index %lld)", why, (long long)index);
 	free(eb);
 	rs_seterr("%s (log index %lld)", why, (long long)index);
 	return NR_HOSTILE;
+}
+
+/* Judges one stored key record again (store_records_each). */
+static int
+review_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
+{
+	struct node *n = ud;
+	struct envelope e;
+
+	(void)time;
+	if (env_parse(&e, env, len) != 0)
+		return 0;
+	(void)own_state_alarm(n, &e, idx);
+	env_free(&e);
+	return 0;
+}
+
+int
+own_state_review(struct node *n)
+{
+	if (store_alarms_resolve_kind(n, "foreign-key-record", NULL) != 0)
+		return -1;
+	return store_records_each(n, NULL, -1, INT64_MAX, 0, review_one, n);
 }
 
 int

@@ -71,8 +71,19 @@ enum node_result consistency_check(struct node *n, uint64_t size1, const uint8_t
 enum node_result checkpoint_clash(struct node *n, const struct checkpoint *cp,
     const char *who) VERIFY_WUR;
 /* NR_HOSTILE (and an alarm) when e is a key record about this node's
- * State not made with the State's root key; NR_OK otherwise. */
+ * State not made with one of the State's own root keys (own_root_key);
+ * NR_OK otherwise. */
 enum node_result own_state_alarm(struct node *n, const struct envelope *e, int64_t index);
+/* Is key one of this node's State's own root keys: the one that certified
+ * this device (n->cfg.root_key), or one endorsed since by an endorse
+ * record signed with an own root key (the chain followed back)?  A key the
+ * directory calls endorsed only because it was admitted first is not
+ * enough: the operator could have admitted it before the State's own. */
+int own_root_key(struct node *n, const uint8_t key[32]);
+/* After the State endorsed one of its root keys: the foreign-key alarms
+ * are resolved and every key record about the State held is judged again
+ * (those still foreign raise theirs again).  0, or -1 with rs_err. */
+int own_state_review(struct node *n) VERIFY_WUR;
 
 /* The directory: rebuilt from every directory record held, in log order
  * (directory_load), and brought up to date with the records another

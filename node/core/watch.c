@@ -231,6 +231,13 @@ watch_set_cursor(struct watch *w, int64_t after)
 	pthread_mutex_unlock(&w->mu);
 }
 
+void
+watch_kick(struct watch *w)
+{
+	if (w != NULL)
+		kick(w);
+}
+
 int
 watch_sleep(struct watch *w, int64_t ms, volatile sig_atomic_t *stopping)
 {

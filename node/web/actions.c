@@ -12,6 +12,7 @@
  */
 #include "web_impl.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -25,7 +26,9 @@
 #include "core/message.h"
 #include "core/outbox.h"
 #include "core/payload.h"
+#include "core/procnode.h"
 #include "core/store.h"
+#include "catalogue.h"
 #include "jsonutil.h"
 
 /* ---- acknowledge ------------------------------------------------------------ */
@@ -35,6 +38,7 @@ struct ack_arg {
 	const uint8_t *id;
 	const char *note;
 	enum ack_result rc;
+	uint8_t acked[32];
 };
 
 static int
@@ -42,48 +46,42 @@ do_ack(void *p)
 {
 	struct ack_arg *a = p;
 
-	a->rc = ack_message(a->w->n, a->id, a->note);
+	a->rc = ack_message(a->w->n, a->id, a->note, a->acked);
 	return a->rc == ACK_SIGNED ? 0 : -1;
 }
 
+/* POST /api/messages/ID/ack {"note"?}: this State acknowledges message ID;
+ * on an overdue notice, the message the notice names (ack.h).  The answer
+ * says which ("original" when it was the notice's). */
 void
 act_ack(const struct call *c, struct http_resp *resp)
 {
-	struct ack_arg a = { c->w, c->id, jstr(c->body, "note"), ACK_FAILED };
-	struct msg_row m;
-	int found = 0, acked = 0;
+	struct ack_arg a = { c->w, c->id, jstr(c->body, "note"), ACK_FAILED, {0} };
+	json_t *j;
 
 	if (a.note != NULL && strlen(a.note) > 2000) {
-		http_resp_error(resp, 400, "the note is too long (at most 2000 bytes)");
-		return;
-	}
-	switch (store_message_get(c->w->n, c->id, &m)) {
-	case STORE_OK:
-		found = strcmp(m.direction, "in") == 0 && m.has_sender;
-		acked = m.acked;
-		msg_row_free(&m);
-		break;
-	case STORE_NOT_FOUND:
-		break;
-	default:
-		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
-		return;
-	}
-	if (!found) {
-		http_resp_error(resp, 404, "no received message with this id: only recipients "
-		    "acknowledge");
-		return;
-	}
-	if (acked) {
-		http_resp_error(resp, 409, "you already acknowledged this message");
+		web_refuse(resp, 400, "too-long", "the note is too long (at most 2000 bytes)");
 		return;
 	}
 	if (web_with_key(c->w, c->who, do_ack, &a) != 0) {
-		http_resp_error(resp, 500, "cannot acknowledge: %s", rs_err());
+		switch (a.rc) {
+		case ACK_NOT_RECEIVED:
+			web_refuse(resp, 404, "not-received", "no received message with this id:"
+			    " only recipients acknowledge");
+			break;
+		case ACK_ALREADY:
+			web_refuse(resp, 409, "already-acknowledged", "%s", rs_err());
+			break;
+		default:
+			http_resp_error(resp, 500, "cannot acknowledge: %s", rs_err());
+		}
 		return;
 	}
-	int flushed = outbox_flush(c->w->n, NULL) == 0;
-	http_resp_json(resp, 200, json_pack("{s:b,s:b}", "acknowledged", 1, "queued", !flushed));
+	*c->queued = 1;
+	j = json_pack("{s:b,s:b,s:o}", "acknowledged", 1, "queued", 1, "id", jhex(a.acked, 32));
+	if (memcmp(a.acked, c->id, 32) != 0)
+		json_object_set_new(j, "original", json_true());
+	http_resp_json(resp, 200, j);
 }
 
 /* ---- send ------------------------------------------------------------------------ */
@@ -102,6 +100,8 @@ struct send_arg {
 	const char *note;
 	struct sent r;
 	enum forward_result forwarded;
+	enum tlp_rule rule;
+	const char *refused, *field;	/* the template refused a field: why */
 };
 
 static int
@@ -111,20 +111,25 @@ do_send(void *p)
 
 	if (s->forward) {
 		s->forwarded = forward_send(s->w->n, s->orig, s->out.to, s->out.roles, s->note,
-		    jstr(s->out.payload, "lang"), s->id, &s->r);
+		    jstr(s->out.payload, "lang"), s->id, &s->r, &s->rule);
 		return s->forwarded == FORWARD_SENT ? 0 : -1;
 	}
 	if (s->tpl != NULL && message_fill_template(s->w->n, s->tpl, s->kv, s->nkv,
-	    jstr(s->out.payload, "lang"), s->out.payload) != 0)
+	    jstr(s->out.payload, "lang"), s->out.payload) != 0) {
+		s->refused = catalogue_fill_refusal(&s->field);
+		if (s->refused == NULL)
+			s->refused = "unknown-template";
 		return -1;
+	}
 	return message_send(s->w->n, &s->out, s->id, &s->r);
 }
 
 /* Answers with the message just made: its id, and its log index unless it
  * waits in the outbox. */
 static void
-sent_result(struct web *w, struct http_resp *resp, const uint8_t id[32])
+sent_result(const struct call *c, struct http_resp *resp, const uint8_t id[32])
 {
+	struct web *w = c->w;
 	struct msg_row m;
 	json_t *j;
 
@@ -133,6 +138,7 @@ sent_result(struct web *w, struct http_resp *resp, const uint8_t id[32])
 		return;
 	}
 	j = json_pack("{s:o,s:b}", "id", jhex(id, 32), "queued", !m.has_index);
+	*c->queued = 1;
 	if (m.has_index)
 		json_object_set_new(j, "index", json_integer(m.index));
 	msg_row_free(&m);
@@ -193,6 +199,14 @@ template_fields(json_t *j, struct send_arg *s, char *err, size_t errlen)
 			x = list ? json_array_get(list, i) : v;
 			if (!json_is_string(x)) {
 				snprintf(err, errlen, "field \"%.40s\" must be text", k);
+				s->field = k;
+				return -1;
+			}
+			if (strlen(k) + 1 + strlen(json_string_value(x)) >= sizeof(s->kvbuf[0])) {
+				snprintf(err, errlen, "field \"%.40s\" is too long (at most %zu"
+				    " bytes)", k, sizeof(s->kvbuf[0]) - strlen(k) - 2);
+				s->field = k;
+				s->refused = "too-long";
 				return -1;
 			}
 			if (*json_string_value(x) == '\0')
@@ -210,6 +224,25 @@ template_fields(json_t *j, struct send_arg *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Refuses field (NULL: none) for code, in err. */
+static int
+refuse_field(struct send_arg *s, const char *field, const char *code, char *err,
+    size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int
+refuse_field(struct send_arg *s, const char *field, const char *code, char *err,
+    size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	s->refused = code;
+	s->field = field != NULL ? field : "";
+	return -1;
+}
+
 static int
 send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
     size_t errlen)
@@ -219,55 +252,64 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 
 	if (tpl != NULL && strcmp(tpl, "free-text") != 0)
 		s->tpl = tpl;
-	if (states_list(json_object_get(j, "to"), to, tolen) != 0) {
-		snprintf(err, errlen, "%s", rs_err());
-		return -1;
-	}
+	if (states_list(json_object_get(j, "to"), to, tolen) != 0)
+		return refuse_field(s, "to", "bad-audience", err, errlen, "%s", rs_err());
 	s->out.to = to;
 	/* lib/vocab.h: "amber" and "TLP:AMBER" are AMBER, "FR" is fr. */
 	urgency = vocab_urgency_norm(jstr(j, "urgency") ? jstr(j, "urgency") : "routine");
 	tlp = vocab_tlp_norm(jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER");
 	lang = vocab_lang_norm(jstr(j, "lang") ? jstr(j, "lang") : "en");
 	if (s->tpl == NULL && (subject == NULL || *subject == '\0'))
-		snprintf(err, errlen, "\"subject\" is required (1 to %d bytes)",
-		    MSG_SUBJECT_MAX);
-	else if (s->tpl == NULL && body == NULL)
-		snprintf(err, errlen, "\"body\" is required (at most %u KiB)",
-		    MSG_BODY_MAX >> 10);
-	else if (urgency == NULL)
-		snprintf(err, errlen, "\"urgency\" must be flash, urgent, priority or routine");
-	else if (tlp == NULL)
-		snprintf(err, errlen, "\"tlp\" must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	else if (lang == NULL)
-		snprintf(err, errlen, "\"lang\" must be one of ar, en, es, fr, ru, zh");
-	else if (roles != NULL && audience_check_roles(roles) != 0)
-		snprintf(err, errlen, "\"roles\": %s", rs_err());
-	else if (template_fields(j, s, err, errlen) == 0) {
-		s->out.urgency = urgency;
-		s->out.roles = roles;
-		if (subject != NULL && *subject != '\0')
-			json_object_set_new(s->out.payload, "subject", json_string(subject));
-		json_object_set_new(s->out.payload, "body", json_string(body ? body : ""));
-		json_object_set_new(s->out.payload, "tlp", json_string(tlp));
-		json_object_set_new(s->out.payload, "lang", json_string(lang));
-		if (json_is_true(json_object_get(j, "no_forward")))
-			json_object_set_new(s->out.payload, "no_forward", json_true());
-		if (json_is_true(json_object_get(j, "consultation")))
-			json_object_set_new(s->out.payload, "consultation",
-			    json_pack("{s:s}", "step", "request"));
-		if (jstr(j, "reply_to") != NULL) {
-			if (store_message_find(s->w->n, jstr(j, "reply_to"), s->parent) != 0) {
-				snprintf(err, errlen, "\"reply_to\": %s", rs_err());
-				return -1;
-			}
-			s->out.parent = s->parent;
-		}
-		/* The limits every node applies (node/core/payload.h). */
-		if (message_validate(s->out.payload) == 0)
-			return 0;
-		snprintf(err, errlen, "%s", rs_err());
+		return refuse_field(s, "subject", "field-required", err, errlen,
+		    "\"subject\" is required (1 to %d bytes)", MSG_SUBJECT_MAX);
+	if (subject != NULL && strlen(subject) > MSG_SUBJECT_MAX)
+		return refuse_field(s, "subject", "too-long", err, errlen,
+		    "\"subject\" is too long (at most %d bytes)", MSG_SUBJECT_MAX);
+	if (s->tpl == NULL && body == NULL)
+		return refuse_field(s, "body", "field-required", err, errlen,
+		    "\"body\" is required (at most %u KiB)", MSG_BODY_MAX >> 10);
+	if (body != NULL && strlen(body) > MSG_BODY_MAX)
+		return refuse_field(s, "body", "too-long", err, errlen,
+		    "\"body\" is too long (at most %u KiB)", MSG_BODY_MAX >> 10);
+	if (urgency == NULL)
+		return refuse_field(s, "urgency", "not-a-code", err, errlen,
+		    "\"urgency\" must be flash, urgent, priority or routine");
+	if (tlp == NULL)
+		return refuse_field(s, "tlp", "not-a-code", err, errlen,
+		    "\"tlp\" must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+	if (lang == NULL)
+		return refuse_field(s, "lang", "not-a-code", err, errlen,
+		    "\"lang\" must be one of ar, en, es, fr, ru, zh");
+	if (roles != NULL && audience_check_roles(roles) != 0)
+		return refuse_field(s, "roles", "not-a-code", err, errlen, "\"roles\": %s",
+		    rs_err());
+	if (template_fields(j, s, err, errlen) != 0) {
+		if (s->refused == NULL)
+			s->refused = "bad-value";
+		return -1;
 	}
-	return -1;
+	s->out.urgency = urgency;
+	s->out.roles = roles;
+	if (subject != NULL && *subject != '\0')
+		json_object_set_new(s->out.payload, "subject", json_string(subject));
+	json_object_set_new(s->out.payload, "body", json_string(body ? body : ""));
+	json_object_set_new(s->out.payload, "tlp", json_string(tlp));
+	json_object_set_new(s->out.payload, "lang", json_string(lang));
+	if (json_is_true(json_object_get(j, "no_forward")))
+		json_object_set_new(s->out.payload, "no_forward", json_true());
+	if (json_is_true(json_object_get(j, "consultation")))
+		json_object_set_new(s->out.payload, "consultation",
+		    json_pack("{s:s}", "step", "request"));
+	if (jstr(j, "reply_to") != NULL) {
+		if (store_message_find(s->w->n, jstr(j, "reply_to"), s->parent) != 0)
+			return refuse_field(s, "reply_to", "no-such-message", err, errlen,
+			    "\"reply_to\": %s", rs_err());
+		s->out.parent = s->parent;
+	}
+	/* The limits every node applies (node/core/payload.h). */
+	if (message_validate(s->out.payload) != 0)
+		return refuse_field(s, NULL, "bad-value", err, errlen, "%s", rs_err());
+	return 0;
 }
 
 void
@@ -279,11 +321,16 @@ act_send(const struct call *c, struct http_resp *resp)
 	s->w = c->w;
 	outgoing_init(&s->out);
 	if (send_checks(c->body, s, to, sizeof(to), err, sizeof(err)) != 0)
-		http_resp_error(resp, 400, "%s", err);
-	else if (web_with_key(c->w, c->who, do_send, s) != 0)
-		http_resp_error(resp, 422, "not sent: %s", rs_err());
-	else
-		sent_result(c->w, resp, s->id);
+		web_refuse_with(resp, 400, s->refused, s->field != NULL && *s->field ?
+		    json_pack("{s:s}", "field", s->field) : NULL, "%s", err);
+	else if (web_with_key(c->w, c->who, do_send, s) != 0) {
+		if (s->refused != NULL)	/* the template refused a field */
+			web_refuse_with(resp, 400, s->refused, *s->field ? json_pack("{s:s}",
+			    "field", s->field) : NULL, "%s", rs_err());
+		else
+			web_refuse(resp, 422, "not-sent", "not sent: %s", rs_err());
+	} else
+		sent_result(c, resp, s->id);
 	outgoing_free(&s->out);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
@@ -332,10 +379,12 @@ consult_action(const struct call *call, int agree, struct http_resp *resp)
 	}
 	if (web_with_key(call->w, call->who, do_consult, &c) != 0)
 		http_resp_error(resp, 422, "%s", rs_err());
-	else if (c.agree)
+	else if (c.agree) {
+		*call->queued = 1;
 		http_resp_json(resp, 200, json_pack("{s:b,s:b}", "agreed", 1, "queued", c.queued));
+	}
 	else
-		sent_result(call->w, resp, c.newid);
+		sent_result(call, resp, c.newid);
 }
 
 void
@@ -379,12 +428,12 @@ act_forward(const struct call *c, struct http_resp *resp)
 	s->forwarded = FORWARD_FAILED;
 	rc = web_with_key(c->w, c->who, do_send, s);
 	if (rc != 0 && s->forwarded == FORWARD_FORBIDDEN)
-		http_resp_json(resp, 403, json_pack("{s:s,s:b}", "error", rs_err(),
-		    "refused", 1));
+		web_refuse_with(resp, 403, "forward-refused", json_pack("{s:b,s:s}", "refused", 1,
+		    "rule", tlp_rule_code(s->rule)), "%s", rs_err());
 	else if (rc != 0)
 		http_resp_error(resp, 422, "not forwarded: %s", rs_err());
 	else
-		sent_result(c->w, resp, s->id);
+		sent_result(c, resp, s->id);
 out:
 	outgoing_free(&s->out);
 	sodium_memzero(s, sizeof(*s));
@@ -433,9 +482,9 @@ check_action(const struct call *call, const char *check, struct http_resp *resp)
 		    c.check != NULL ? 404 : 400, "%s", rs_err());
 		return;
 	}
-	int flushed = outbox_flush(call->w->n, NULL) == 0;
+	*call->queued = 1;
 	hex = hex_encode(c.id, 32);
-	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", !flushed));
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", 1));
 	free(hex);
 }
 
@@ -503,4 +552,81 @@ act_settings(const struct call *c, struct http_resp *resp)
 	if (lang != NULL)
 		snprintf(w2.s.lang, sizeof(w2.s.lang), "%s", lang);
 	http_resp_json(resp, 200, settings_json(web, &w2));
+}
+
+/* ---- the process ------------------------------------------------------------------ */
+
+struct position_arg {
+	struct web *w;
+	const uint8_t *ref;
+	const char *stance, *reason;
+	uint8_t id[32];
+	int known;		/* the matter is in the verified records */
+};
+
+static int
+do_position(void *ud)
+{
+	struct position_arg *a = ud;
+	struct procnode pn;
+	int rc;
+
+	if (procnode_load(a->w->n, &pn) != 0)
+		return -1;
+	a->known = proc_matter(pn.proc, a->ref) != NULL;
+	rc = procnode_position(a->w->n, &pn, a->ref, a->stance, a->reason,
+	    a->reason != NULL ? strlen(a->reason) : 0, a->id);
+	procnode_free(&pn);
+	return rc;
+}
+
+/* POST /api/process/ID/position {"stance": "object"|"support", "reason"?:
+ * text}: this State's position on proposal or application ID, checked by
+ * the rules first (403/409 with the rule's words, nothing signed); the
+ * reason, optional, sealed to those the body shows objections to. */
+void
+act_position(const struct call *c, struct http_resp *resp)
+{
+	struct position_arg a = { .w = c->w, .ref = c->id,
+	    .stance = jstr(c->body, "stance"), .reason = jstr(c->body, "reason") };
+	char *hex;
+
+	if (a.stance == NULL || (strcmp(a.stance, "object") != 0 &&
+	    strcmp(a.stance, "support") != 0)) {
+		http_resp_error(resp, 400, "\"stance\" must be \"object\" or \"support\"");
+		return;
+	}
+	if (a.reason != NULL && (*a.reason == '\0' || strlen(a.reason) > 65536 ||
+	    strcmp(a.stance, "object") != 0)) {
+		http_resp_error(resp, 400, "\"reason\" goes with an objection, 1 to "
+		    "65,536 bytes");
+		return;
+	}
+	if (web_with_key(c->w, c->who, do_position, &a) != 0) {
+		http_resp_error(resp, !a.known ? 404 : 409, "%s", rs_err());
+		return;
+	}
+	/* the hub's answer: logged, refused (its words), or queued */
+	struct outbox_row r;
+	int flushed = outbox_flush(c->w->n, NULL) == 0;
+	switch (store_outbox_get(c->w->n, a.id, &r)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:	/* dropped: rs_err has the hub's words */
+		http_resp_error(resp, 409, "%s", rs_err());
+		return;
+	default:
+		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+		return;
+	}
+	if (r.error[0] != '\0') {
+		http_resp_error(resp, 409, "the hub refused the position: %s", r.error);
+		outbox_row_free(&r);
+		return;
+	}
+	hex = hex_encode(a.id, 32);
+	http_resp_json(resp, 200, json_pack("{s:s,s:b,s:I}", "id", hex, "queued",
+	    !flushed || !r.has_index, "index", (json_int_t)(r.has_index ? r.index : -1)));
+	free(hex);
+	outbox_row_free(&r);
 }

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "core/accounts.h"
+#include "core/catalogue_node.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
@@ -83,9 +84,11 @@ web_identify(struct web *w, const struct http_req *req, struct who *who, int *re
 	who->s.admin = 1;
 	snprintf(who->s.user, sizeof(who->s.user), "local");
 	snprintf(who->s.csrf, sizeof(who->s.csrf), "%s", w->local_csrf);
+	/* The desk reads in the language it chose, else the node's own (the
+	 * one `roster show` renders in: one view, CLI and web alike). */
 	lang = store_meta_get_text(w->n, "web_lang");
 	snprintf(who->s.lang, sizeof(who->s.lang), "%s", lang && web_lang_ok(lang) ?
-	    lang : "en");
+	    lang : web_lang_ok(node_lang(w->n)) ? node_lang(w->n) : "en");
 	free(lang);
 }
 

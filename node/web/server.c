@@ -4,10 +4,13 @@
  *
  * Routes.  /api/... goes through the table below (method, path pattern,
  * handler in views.c, actions.c or auth.c); everything else is a static
- * file of share/web/.  A pattern's ":id" is a message id (64 hex digits),
- * any other ":name" one path segment.  Each request holds the serve loop's
+ * file of share/web/.  A pattern's ":id" is a message id (any unique prefix
+ * of 8 to 64 hex digits, resolved in the store), any other ":name" one path
+ * segment.  Each request holds the serve loop's
  * store lock while it runs (the store and directory are shared with the
- * sync loop), except sign-in, whose password check is slow on purpose.
+ * sync loop), except sign-in, whose password check is slow on purpose;
+ * none talks to the hub meanwhile (n->offline: core stores and queues, and
+ * the serve loop, woken when something was queued, sends).
  *
  * Host.  On loopback the Host header must name the loopback address and
  * port, so a DNS-rebinding site (evil.example resolving to 127.0.0.1)
@@ -29,11 +32,13 @@
  */
 #include "web_impl.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +51,7 @@
 
 #define WEB_FILE_MAX (4u << 20)
 
-static const char security_headers[] =
+const char web_security_headers[] =
     "Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
@@ -60,7 +65,40 @@ web_headers(struct http_resp *resp)
 	size_t used = strnlen(resp->extra_headers, sizeof(resp->extra_headers));
 
 	snprintf(resp->extra_headers + used, sizeof(resp->extra_headers) - used, "%s",
-	    security_headers);
+	    web_security_headers);
+}
+
+/* Adds an "Name: value" line to the answer's headers (after the security
+ * headers every answer has). */
+void
+web_header(struct http_resp *resp, const char *line)
+{
+	size_t used = strnlen(resp->extra_headers, sizeof(resp->extra_headers));
+
+	assert(used + strlen(line) + 2 < sizeof(resp->extra_headers));
+	snprintf(resp->extra_headers + used, sizeof(resp->extra_headers) - used, "%s\r\n",
+	    line);
+}
+
+void
+web_refuse_with(struct http_resp *resp, int status, const char *code, json_t *extra,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+	json_t *j;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	j = json_pack("{s:s%,s:s}", "error", msg, strnlen(msg, sizeof(msg)), "code", code);
+	if (j != NULL && extra != NULL)
+		json_object_update(j, extra);
+	json_decref(extra);
+	if (j == NULL)		/* not UTF-8 */
+		http_resp_error(resp, status, "%s", msg);
+	else
+		http_resp_json(resp, status, j);
 }
 
 static pthread_once_t root_once = PTHREAD_ONCE_INIT;
@@ -191,6 +229,15 @@ web_set_port(struct web *w, unsigned port)
 }
 
 void
+web_set_wake(struct web *w, void (*wake)(void *), void *arg)
+{
+	pthread_mutex_lock(w->lock);
+	w->wake = wake;
+	w->wake_arg = arg;
+	pthread_mutex_unlock(w->lock);
+}
+
+void
 web_free(struct web *w)
 {
 	if (w == NULL)
@@ -229,6 +276,7 @@ static const struct route {
 	{ "GET", "/api/stats/responses", 0, view_stats },
 	{ "GET", "/api/checks", 0, view_checks },
 	{ "GET", "/api/checks/report", 0, view_checks_report },
+	{ "GET", "/api/process", 0, view_process },
 	{ "POST", "/api/session/logout", R_NOBODY, web_logout },
 	{ "POST", "/api/send", 0, act_send },
 	{ "POST", "/api/settings", 0, act_settings },
@@ -238,6 +286,7 @@ static const struct route {
 	{ "POST", "/api/messages/:id/agree", 0, act_agree },
 	{ "POST", "/api/checks", 0, act_check_start },
 	{ "POST", "/api/checks/:check/answer", 0, act_check_answer },
+	{ "POST", "/api/process/:id/position", 0, act_position },
 };
 
 /* Does path match pattern?  Fills c's id and param (into buf). */
@@ -254,13 +303,12 @@ match(const char *pattern, const char *path, struct call *c, char *buf, size_t l
 		if (slen == 0)
 			return 0;
 		if (strncmp(pattern, ":id", plen) == 0 && plen == 3) {
-			char hex[65];
-			if (slen != 64 || strspn(path, "0123456789abcdef") < 64)
+			/* any unique prefix of 8 to 64 hex digits: resolved by
+			 * dispatch, as the CLI resolves one */
+			if (slen < 8 || slen > 64 || strspn(path, "0123456789abcdef") < slen)
 				return 0;
-			memcpy(hex, path, 64);
-			hex[64] = '\0';
-			if (hex_decode_exact(c->id, 32, hex) != 0)
-				return 0;
+			memcpy(c->idhex, path, slen);
+			c->idhex[slen] = '\0';
 		} else {
 			if (slen >= len)
 				slen = len - 1;		/* a handler refuses what is too long */
@@ -319,9 +367,30 @@ body_json(const struct http_req *req, struct http_resp *resp)
 	return j;
 }
 
+/* The path's message id, given as any unique prefix (the CLI prints 16
+ * digits): 1, or 0 after answering 404 or 409. */
+static int
+resolve_id(struct web *w, struct call *c, struct http_resp *resp)
+{
+	int found = store_message_match(w->n, c->idhex, c->id);
+
+	if (found == 1)
+		return 1;
+	if (found == 0)
+		web_refuse(resp, 404, "no-such-message", "no message on this node has an id"
+		    " starting with %s", c->idhex);
+	else if (found > 1)
+		web_refuse_with(resp, 409, "ambiguous-id", json_pack("{s:i}", "matches", found),
+		    "%s is ambiguous: %d messages start with it; give more digits",
+		    c->idhex, found);
+	else
+		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
+	return 0;
+}
+
 /* Under the lock: who asks, then the route's checks and the route. */
 static void
-dispatch(struct web *w, const struct http_req *req, struct http_resp *resp)
+dispatch(struct web *w, const struct http_req *req, struct http_resp *resp, int *queued)
 {
 	const struct route *r;
 	struct who who;
@@ -334,6 +403,7 @@ dispatch(struct web *w, const struct http_req *req, struct http_resp *resp)
 	c.req = req;
 	c.who = &who;
 	c.param = "";
+	c.queued = queued;
 	web_identify(w, req, &who, &c.required);
 	r = route_of(req, &c, param, sizeof(param));
 	if ((r == NULL || !(r->flags & R_PUBLIC)) && !who.ok) {
@@ -351,9 +421,11 @@ dispatch(struct web *w, const struct http_req *req, struct http_resp *resp)
 	}
 	if (post && !(r->flags & R_NOBODY) && (c.body = body_json(req, resp)) == NULL)
 		goto out;
+	if (c.idhex[0] != '\0' && !resolve_id(w, &c, resp))
+		goto out;
 	r->fn(&c, resp);
-	json_decref(c.body);
 out:
+	json_decref(c.body);
 	sodium_memzero(&who, sizeof(who));
 }
 
@@ -382,7 +454,18 @@ web_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 405, "method %s not allowed here", req->method);
 		return;
 	}
+	/* No route talks to the hub under the lock: core stores and queues
+	 * (n->offline), and the serve loop, woken, sends. */
+	int queued = 0;
+	void (*wake)(void *);
+	void *arg;
 	pthread_mutex_lock(w->lock);
-	dispatch(w, req, resp);
+	w->n->offline = 1;
+	dispatch(w, req, resp, &queued);
+	w->n->offline = 0;
+	wake = w->wake;
+	arg = w->wake_arg;
 	pthread_mutex_unlock(w->lock);
+	if (queued && wake != NULL)
+		wake(arg);
 }

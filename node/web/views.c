@@ -31,10 +31,13 @@
 #include "core/catalogue_node.h"
 #include "core/checks.h"
 #include "core/consult.h"
+#include "core/contact.h"
 #include "core/payload.h"
+#include "core/procnode.h"
 #include "core/store.h"
 #include "core/views.h"
 #include "jsonutil.h"
+#include "procview.h"
 #include "seal.h"
 
 /* A view's answer: 200 with j, or 500 when it could not be built. */
@@ -84,20 +87,39 @@ latest_checkpoint(struct web *w)
 	return j;
 }
 
+/* The checks waiting for this POC's answer: counted again when the store
+ * moved, or after a few seconds (an open check becomes MISSED at its
+ * deadline without anything stored). */
+static int
+open_checks(struct web *w, const char *version)
+{
+	if (strcmp(version, w->open_version) != 0 || now_ms() - w->open_at > 5000) {
+		w->open_count = checks_open(w->n);
+		w->open_at = now_ms();
+		snprintf(w->open_version, sizeof(w->open_version), "%s", version);
+	}
+	return w->open_count;
+}
+
 static json_t *
 events(struct web *w, const struct who *who)
 {
 	struct store_counters k;
+	json_t *hub, *j;
 	char v[160];
 
-	if (store_counters(w->n, web_user(who), &k) != 0)
+	if (store_counters(w->n, web_user(who), &k) != 0 || (hub = contact_json(w->n)) == NULL)
 		return NULL;
 	snprintf(v, sizeof(v), "%lld.%lld.%lld.%lld.%lld", (long long)k.messages,
 	    (long long)k.acks, (long long)k.alarms, (long long)k.checkpoint,
 	    (long long)k.records);
-	return json_pack("{s:s,s:I,s:I,s:I}", "version", v,
+	j = json_pack("{s:s,s:I,s:I,s:I,s:i,s:O}", "version", v,
 	    "unacknowledged", (json_int_t)k.unacknowledged, "unread", (json_int_t)k.unread,
-	    "alarms", (json_int_t)k.alarms);
+	    "alarms", (json_int_t)k.alarms, "open_checks", open_checks(w, v),
+	    "outbox", json_object_get(hub, "outbox"));
+	json_object_del(hub, "outbox");
+	json_object_set_new(j, "hub", hub);
+	return j;
 }
 
 void
@@ -127,49 +149,42 @@ view_events(const struct call *c, struct http_resp *resp)
 /* ---- inbox, sent ------------------------------------------------------------- */
 
 struct rows {
+	struct web *w;
 	json_t *arr;
-	int64_t now;
+	struct catalogue *cat;
+	const char *lang;
+	int64_t synced;		/* the last complete sync pass, 0: never */
 };
-
-static int
-inbox_row(void *ud, const struct web_inbox_row *r)
-{
-	struct rows *l = ud;
-	json_t *m = json_pack("{s:o,s:I,s:I,s:s,s:s,s:s,s:b,s:s,s:b,s:b}",
-	    "id", jhex(r->id, 32), "index", (json_int_t)r->index, "time", (json_int_t)r->time,
-	    "from", r->sender_state, "urgency", r->urgency, "subject", r->subject,
-	    "acknowledged", r->acked, "tlp", r->tlp, "read", r->read,
-	    "overdue", r->has_deadline && r->deadline < l->now && !r->acked);
-
-	if (r->has_deadline)
-		json_object_set_new(m, "deadline", json_integer(r->deadline));
-	json_array_append_new(l->arr, m);
-	return 0;
-}
 
 void
 view_inbox(const struct call *c, struct http_resp *resp)
 {
-	struct rows l = { json_array(), now_ms() };
-
-	if (store_web_inbox_each(c->w->n, web_user(c->who), l.now, inbox_row, &l) != 0) {
-		json_decref(l.arr);
-		l.arr = NULL;
-	}
-	answer(resp, l.arr);
+	answer(resp, inbox_view(c->w->n, web_user(c->who), 500, web_lang(c->who)));
 }
 
 static int
 sent_row(void *ud, const struct sent_row *r)
 {
 	struct rows *l = ud;
-	json_t *toj = jparse(r->to_states, strlen(r->to_states));
-	json_t *m = json_pack("{s:o,s:I,s:o,s:s,s:s,s:s,s:I,s:I,s:I}",
+	json_t *toj = jparse(r->to_states, strlen(r->to_states)), *t;
+	json_t *m = json_pack("{s:o,s:I,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
 	    "id", jhex(r->id, 32), "sent", (json_int_t)r->sent,
 	    "to", toj ? toj : json_array(), "urgency", r->urgency, "subject", r->subject,
-	    "tlp", r->tlp, "recipients", (json_int_t)r->recipients,
+	    "lang", r->lang, "tlp", r->tlp, "recipients", (json_int_t)r->recipients,
 	    "delivered", (json_int_t)r->delivered, "acknowledged", (json_int_t)r->acknowledged);
+	int fb;
 
+	if (r->template_id != NULL) {
+		json_object_set_new(m, "template", json_string(r->template_id));
+		if (l->cat != NULL && (t = catalogue_template(l->cat, r->template_id)) != NULL)
+			json_object_set_new(m, "template_title", json_string(cat_label(
+			    json_object_get(t, "title"), l->lang, &fb)));
+	}
+	if (r->notice != NULL)
+		json_object_set_new(m, "notice", json_string(r->notice));
+
+	if (l->synced > 0)	/* its status is as of then */
+		json_object_set_new(m, "synced_at", json_integer(l->synced));
 	if (r->has_index) {
 		json_object_set_new(m, "index", json_integer(r->index));
 		json_object_set_new(m, "time", json_integer(r->time));
@@ -183,12 +198,16 @@ sent_row(void *ud, const struct sent_row *r)
 void
 view_sent(const struct call *c, struct http_resp *resp)
 {
-	struct rows l = { json_array(), 0 };
+	struct rows l = { c->w, json_array(), NULL, web_lang(c->who), 0 };
 
+	if (node_catalogue(c->w->n, &l.cat) != 0)
+		l.cat = NULL;	/* titles are left out, the rest stands */
+	l.synced = contact_synced_at(c->w->n);
 	if (store_sent_each(c->w->n, sent_row, &l) != 0) {
 		json_decref(l.arr);
 		l.arr = NULL;
 	}
+	catalogue_free(l.cat);
 	answer(resp, l.arr);
 }
 
@@ -197,226 +216,31 @@ view_sent(const struct call *c, struct http_resp *resp)
 json_t *
 device_json(struct web *w, const uint8_t key[32])
 {
-	struct dir_device *d = dir_device(w->n->directory, key);
-	char fpr[RS_FPR_LEN];
-
-	fingerprint(fpr, key);
-	if (d == NULL)
-		return json_pack("{s:o,s:s,s:b}", "device", jhex(key, 32), "fingerprint", fpr,
-		    "known", 0);
-	return json_pack("{s:o,s:s,s:b,s:s,s:s,s:s,s:s}", "device", jhex(key, 32),
-	    "fingerprint", fpr, "known", 1, "state", d->state, "role", d->role,
-	    "name", jstr(d->cert, "name") ? jstr(d->cert, "name") : "",
-	    "email", jstr(d->cert, "email") ? jstr(d->cert, "email") : "");
+	return view_device(w->n, key);
 }
 
-static int
-recipient_ack(void *ud, const uint8_t device[32], const char *status, int64_t index,
-    int64_t time, const char *note)
-{
-	json_t *row = ud;
-
-	(void)device;
-	(void)index;
-	if (strcmp(status, "delivered") != 0 && strcmp(status, "acknowledged") != 0)
-		return 0;
-	json_object_set_new(row, status, json_integer(time));
-	if (strcmp(status, "acknowledged") == 0 && *note)
-		json_object_set_new(row, "note", json_string(note));
-	return 0;
-}
-
-/* Per-recipient delivered and acknowledged log times of a sent message. */
-static json_t *
-recipients_of_sent(struct web *w, const uint8_t id[32], const char *rcpt_json)
-{
-	json_t *rcpt = jparse(rcpt_json, strlen(rcpt_json)), *out = json_array(), *v;
-	size_t i;
-
-	json_array_foreach(rcpt, i, v) {
-		uint8_t dev[32];
-		json_t *row;
-
-		if (!json_is_string(v) || hex_decode_exact(dev, 32, json_string_value(v)) != 0)
-			continue;
-		row = device_json(w, dev);
-		(void)store_acks_each(w->n, id, dev, NULL, recipient_ack, row);
-		json_array_append_new(out, row);
-	}
-	json_decref(rcpt);
-	return out;
-}
-
-/* Re-checks the stored envelope's signature, so what the page says about
- * verification is true of the bytes on disk now. */
-static int
-signature_ok(struct web *w, const uint8_t id[32], int outgoing)
-{
-	struct stored_record rec;
-	struct buf raw = {0};
-	struct envelope e;
-	int ok = 0;
-
-	if (outgoing) {
-		if (store_outbox_envelope(w->n, id, &raw) != STORE_OK) {
-			buf_free(&raw);
-			return 0;
-		}
-	} else {
-		if (store_record_get(w->n, id, &rec) != STORE_OK)
-			return 0;
-		raw = rec.raw;
-	}
-	if (env_parse(&e, raw.p, raw.len) == 0) {
-		ok = memcmp(e.id, id, 32) == 0 && env_verify(&e) == 0;
-		env_free(&e);
-	}
-	buf_free(&raw);
-	return ok;
-}
-
-static json_t *
-verification(struct web *w, const struct msg_row *m, int out)
-{
-	json_t *v = json_object();
-
-	json_object_set_new(v, "signature_valid", json_boolean(signature_ok(w, m->id, out)));
-	if (m->has_sender) {
-		struct dir_device *d = dir_device(w->n->directory, m->sender_device);
-		json_object_set_new(v, "signer", device_json(w, m->sender_device));
-		if (d != NULL) {
-			char rf[RS_FPR_LEN];
-			fingerprint(rf, d->root);
-			json_object_set_new(v, "certified_by", json_pack("{s:s,s:s,s:I}",
-			    "state", d->state, "root_fingerprint", rf,
-			    "certificate_index", (json_int_t)d->cert_index));
-		}
-	}
-	if (m->has_index) {
-		json_object_set_new(v, "log_index", json_integer(m->index));
-		json_object_set_new(v, "logged", json_integer(m->time));
-	}
-	if (out)
-		json_object_set_new(v, "receipt", json_boolean(m->has_index));
-	else if (m->has_checked) {
-		json_object_set_new(v, "inclusion_checked_size", json_integer(m->checked_size));
-		json_object_set_new(v, "inclusion_checked_at",
-		    json_integer(store_checkpoint_seen(w->n, m->checked_size)));
-	}
-	return v;
-}
-
-/* A consultation step: which, and every step of its consultation so far
- * (node/core/consult.c), so the page can offer the next one. */
-static void
-consultation_view(struct web *w, json_t *j, const uint8_t id[32], json_t *content)
-{
-	json_t *k = json_object_get(content, "consultation");
-	uint8_t request[32];
-
-	if (json_is_object(k) && jstr(k, "step") != NULL) {
-		memcpy(request, id, 32);
-		if (jstr(k, "request") == NULL ||
-		    hex_decode_exact(request, 32, jstr(k, "request")) == 0)
-			json_object_set_new(j, "consultation", json_pack("{s:s,s:o,s:o}",
-			    "step", jstr(k, "step"), "request", jhex(request, 32),
-			    "steps", consult_json(w->n, request)));
-	}
-}
-
-/* A message's attachments as the page lists them: name, size and type from
- * the sealed descriptions (never their keys). */
-static json_t *
-attachments_json(json_t *content)
-{
-	json_t *out = json_array(), *a;
-	size_t i;
-
-	json_array_foreach(json_object_get(content, "attachments"), i, a)
-		json_array_append_new(out, json_pack("{s:i,s:s,s:I,s:s}", "n", (int)i + 1,
-		    "name", jstr(a, "name") ? jstr(a, "name") : "",
-		    "size", (json_int_t)json_integer_value(json_object_get(a, "size")),
-		    "type", jstr(a, "type") ? jstr(a, "type") : ""));
-	return out;
-}
-
-/* A templated message's fields as its reader sees them: every label and
- * taxonomy value in the reader's language (catalogue_render). */
-static void
-template_view(struct web *w, json_t *j, const char *id, json_t *fields, const char *lang)
-{
-	struct catalogue *c = NULL;
-	struct buf b = {0};
-	json_t *t;
-	int fb;
-
-	json_object_set_new(j, "template", json_string(id));
-	if (node_catalogue(w->n, &c) != 0 || (t = catalogue_template(c, id)) == NULL) {
-		catalogue_free(c);
-		return;
-	}
-	json_object_set_new(j, "template_title", json_string(cat_label(
-	    json_object_get(t, "title"), lang, &fb)));
-	if (json_is_object(fields) && catalogue_render(c, id, fields, lang, &b) == 0)
-		json_object_set_new(j, "rendered", json_string(buf_cstr(&b)));
-	buf_free(&b);
-	catalogue_free(c);
-}
-
+/* GET /api/messages/ID (ID: any unique prefix): the one view of the
+ * message (node/core/views.c), as `roster show --json` prints it.  Opening
+ * a received message marks it read for this account. */
 void
 view_message(const struct call *c, struct http_resp *resp)
 {
 	struct web *w = c->w;
-	struct msg_row m;
-	json_t *j, *toj, *content = NULL;
-	int out;
+	json_t *j;
 
-	switch (store_message_get(w->n, c->id, &m)) {
-	case STORE_OK:
+	switch (message_view(w->n, c->id, web_lang(c->who), &j)) {
+	case VIEW_OK:
 		break;
-	case STORE_NOT_FOUND:
-		http_resp_error(resp, 404, "no such message on this node");
+	case VIEW_NOT_FOUND:
+		web_refuse(resp, 404, "no-such-message", "no such message on this node");
 		return;
 	default:
 		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
 		return;
 	}
-	out = strcmp(m.direction, "out") == 0;
-	toj = jparse(m.to_states, strlen(m.to_states));
-	j = json_pack("{s:o,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:I,s:b}",
-	    "id", jhex(c->id, 32), "direction", m.direction, "from", m.sender_state,
-	    "to", toj ? toj : json_array(), "urgency", m.urgency,
-	    "subject", m.subject, "body", m.body, "tlp", m.tlp,
-	    "lang", m.lang, "sent", (json_int_t)m.sent, "acknowledged", m.acked);
-	if (m.has_index) {
-		json_object_set_new(j, "index", json_integer(m.index));
-		json_object_set_new(j, "time", json_integer(m.time));
-	}
-	if (*m.error)
-		json_object_set_new(j, "error", json_string(m.error));
-	if (m.content != NULL)
-		content = jparse(m.content, strlen(m.content));
-	if (json_object_get(content, "fields") != NULL)
-		json_object_set(j, "fields", json_object_get(content, "fields"));
-	if (m.has_deadline)
-		json_object_set_new(j, "deadline", json_integer(m.deadline));
-	if (jstr(content, "template") != NULL)
-		template_view(w, j, jstr(content, "template"), json_object_get(j, "fields"),
-		    web_lang(c->who));
-	if (content != NULL && json_object_get(content, "original") != NULL)
-		json_object_set(j, "original", json_object_get(content, "original"));
-	json_object_set_new(j, "thread", message_thread_json(w->n, c->id));
-	if (m.content != NULL)
-		json_object_set_new(j, "attachments", attachments_json(content));
-	if (content != NULL)
-		consultation_view(w, j, c->id, content);
-	json_object_set_new(j, "verification", verification(w, &m, out));
-	if (out)
-		json_object_set_new(j, "recipients", recipients_of_sent(w, c->id, m.rcpt));
-	if (!out && store_read_mark(w->n, web_user(c->who), c->id) != 0)
+	if (strcmp(jstr(j, "direction"), "in") == 0 &&
+	    store_read_mark(w->n, web_user(c->who), c->id) != 0)
 		fprintf(stderr, "roster: cannot mark a message read: %s\n", rs_err());
-	json_decref(content);
-	msg_row_free(&m);
 	http_resp_json(resp, 200, j);
 }
 
@@ -431,7 +255,7 @@ view_attachment(const struct call *c, struct http_resp *resp)
 	struct web *w = c->w;
 	struct msg_row m;
 	json_t *content = NULL, *desc;
-	char path[4096], name[128], *end;
+	char path[4096], name[128], line[192], *end;
 	long k = strtol(c->param, &end, 10);
 	struct stat sb;
 	int fd = -1;
@@ -478,8 +302,8 @@ view_attachment(const struct call *c, struct http_resp *resp)
 		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_')
 			*q = '_';
 	http_resp_fd(resp, 200, "application/octet-stream", fd, (uint64_t)sb.st_size);
-	snprintf(resp->extra_headers, sizeof(resp->extra_headers),
-	    "Content-Disposition: attachment; filename=\"%s\"\r\n", name);
+	snprintf(line, sizeof(line), "Content-Disposition: attachment; filename=\"%s\"", name);
+	web_header(resp, line);	/* beside the security headers, not over them */
 	json_decref(content);
 }
 
@@ -502,14 +326,14 @@ view_recipients(const struct call *c, struct http_resp *resp)
 	const char *q = http_req_query(c->req, "to"), *roles = http_req_query(c->req, "roles");
 	struct seal_recipient *r = NULL;
 	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
-	size_t nr = 0, i;
+	size_t nr = 0, i, unconfirmed = 0;
 
 	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
 		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
 		goto done;
 	}
-	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, &r, &nr, states,
-	    rcpt) != 0) {
+	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, 0, &r, &nr, states,
+	    rcpt, &unconfirmed) != 0) {
 		http_resp_error(resp, 400, "%s", rs_err());
 		goto done;
 	}
@@ -526,7 +350,10 @@ view_recipients(const struct call *c, struct http_resp *resp)
 		}
 		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
 	}
-	http_resp_json(resp, 200, json_pack("{s:O}", "states", out));
+	/* Devices of a root key their State has not endorsed are left out
+	 * (section 2): the page says how many. */
+	http_resp_json(resp, 200, json_pack("{s:O,s:I}", "states", out,
+	    "unconfirmed_left_out", (json_int_t)unconfirmed));
 done:
 	free(r);
 	json_decref(states);
@@ -542,9 +369,10 @@ static json_t *
 template_field(struct catalogue *c, json_t *f)
 {
 	const char *type = jstr(f, "type"), *tax = jstr(f, "taxonomy");
-	json_t *out = json_pack("{s:s,s:b,s:O}", "name", jstr(f, "name"),
+	json_t *out = json_pack("{s:s,s:b,s:O,s:s,s:b}", "name", jstr(f, "name"),
 	    "required", json_is_true(json_object_get(f, "required")),
-	    "labels", json_object_get(f, "label"));
+	    "labels", json_object_get(f, "label"), "kind", type ? type : "text",
+	    "multiple", json_is_true(json_object_get(f, "multiple")));
 	json_t *tx, *v, *choices;
 	size_t i;
 
@@ -609,57 +437,8 @@ view_templates(const struct call *c, struct http_resp *resp)
 void
 view_directory(const struct call *c, struct http_resp *resp)
 {
-	struct web *w = c->w;
-	struct directory *d = w->n->directory;
-	json_t *states = json_array();
-	char fpr[RS_FPR_LEN];
-
-	json_t *last = checks_last_answers(w->n);	/* communication checks */
-
-	for (size_t i = 0; i < d->nroots; i++) {
-		struct dir_root *r = &d->roots[i];
-		json_t *pocs = json_array();
-		fingerprint(fpr, r->key);
-		for (size_t k = 0; k < d->ndevices; k++) {
-			struct dir_device *v = d->devices[k];
-			char f2[RS_FPR_LEN];
-			if (strcmp(v->state, r->state) != 0 || memcmp(v->root, r->key, 32) != 0)
-				continue;
-			fingerprint(f2, v->key);
-			json_t *langs = json_object_get(v->cert, "languages");
-			int64_t answered;
-			int fresh = checks_device_fresh(w->n, v, last, &answered);
-			json_array_append_new(pocs, json_pack("{s:s,s:s,s:s,s:O,s:s,s:o,s:s,s:I,s:I,s:o,s:b}",
-			    "role", v->role,
-			    "name", jstr(v->cert, "name") ? jstr(v->cert, "name") : "",
-			    "email", jstr(v->cert, "email") ? jstr(v->cert, "email") : "",
-			    "languages", json_is_array(langs) ? langs : json_array(),
-			    "fingerprint", f2, "device", jhex(v->key, 32),
-			    "status", v->revoked_index >= 0 ? "revoked" :
-			    !device_current(v) ? "expired" : "current",
-			    "expires", (json_int_t)v->expires, "index", (json_int_t)v->cert_index,
-			    "last_check", answered > 0 ? json_integer(answered) : json_null(),
-			    "stale", !fresh));
-		}
-		json_array_append_new(states, json_pack("{s:s,s:s,s:I,s:o}", "state", r->state,
-		    "root_fingerprint", fpr, "index", (json_int_t)r->index, "pocs", pocs));
-	}
-	json_decref(last);
-	json_t *groups = json_array();
-	for (size_t i = 0; i < d->ngroups; i++) {
-		struct dir_group *g = &d->groups[i];
-		json_t *members = json_array();
-		if (g->nstates == 0)
-			continue;
-		for (size_t k = 0; k < g->nstates; k++)
-			json_array_append_new(members, json_string(g->states[k]));
-		json_array_append_new(groups, json_pack("{s:s,s:O,s:o}", "name", g->name,
-		    "title", g->title ? g->title : json_null(), "states", members));
-	}
-	answer(resp, json_pack("{s:s,s:o,s:o}", "own_state", w->n->cfg.state,
-	    "states", states, "groups", groups));
+	answer(resp, directory_view(c->w->n));
 }
-
 
 /* ---- trust ----------------------------------------------------------------- */
 
@@ -680,14 +459,22 @@ cosign_row(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 		return 1;
 	if (env_parse(&e, env, len) != 0)
 		return 0;
+	if (memcmp(e.key, cs->w->n->cfg.device, 32) == 0) {	/* ours: not another's */
+		env_free(&e);
+		return 0;
+	}
 	hex = hex_encode(e.key, 32);
 	if (json_object_get(cs->by, hex) == NULL) {
-		json_t *c = device_json(cs->w, e.key);
-		json_t *size = env_field(&e, "size");
+		json_t *c = device_json(cs->w, e.key), *p = env_payload_json(&e);
+		struct checkpoint cp;
 		json_object_set_new(c, "index", json_integer(idx));
 		json_object_set_new(c, "time", json_integer(time));
-		if (json_is_integer(size))
-			json_object_set(c, "size", size);
+		/* the log size it cosigned: its payload is the checkpoint */
+		if (p != NULL && checkpoint_from_json(&cp, p, cs->w->n->cfg.operator_key) == 0) {
+			json_object_set_new(c, "size", json_integer((json_int_t)cp.size));
+			checkpoint_free(&cp);
+		}
+		json_decref(p);
 		json_object_set_new(cs->by, hex, c);
 	}
 	free(hex);
@@ -695,8 +482,8 @@ cosign_row(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 	return 0;
 }
 
-/* The newest cosignature of each other device, from the verified records
- * (the newest 500). */
+/* The newest cosignature of each other device (never this node's own),
+ * from the verified records (the newest 500). */
 static json_t *
 cosignatures(struct web *w)
 {
@@ -713,16 +500,35 @@ cosignatures(struct web *w)
 
 struct alarm_rows {
 	json_t *arr;
+	int unresolved;
 };
 
+/* One alarm: its kind (also its code), the node's English sentence, its
+ * facts as data (params: the log index of a record alarm, and what the core
+ * recorded), so the page writes the detail in its reader's language
+ * (docs/web-api-needs.md 7), and when it was resolved (a record served
+ * intact since). */
 static int
-alarm_row(void *ud, int64_t row, int64_t time, const char *kind, const char *text,
-    const char *evidence)
+alarm_row(void *ud, const struct alarm_row *a)
 {
-	(void)row;
-	(void)evidence;
-	json_array_append_new(((struct alarm_rows *)ud)->arr, json_pack("{s:I,s:s,s:s}",
-	    "time", (json_int_t)time, "kind", kind, "text", text));
+	struct alarm_rows *r = ud;
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "time", (json_int_t)a->time, "kind",
+	    a->kind, "code", a->kind, "text", a->text), *p = NULL;
+
+	if (a->params != NULL)
+		p = json_loads(a->params, 0, NULL);
+	if (!json_is_object(p)) {
+		json_decref(p);
+		p = json_object();
+	}
+	if (a->index >= 0 && json_object_get(p, "index") == NULL)
+		json_object_set_new(p, "index", json_integer(a->index));
+	json_object_set_new(o, "params", p);
+	if (a->resolved > 0)
+		json_object_set_new(o, "resolved", json_integer(a->resolved));
+	else
+		r->unresolved++;
+	json_array_append_new(r->arr, o);
 	return 0;
 }
 
@@ -730,18 +536,18 @@ void
 view_trust(const struct call *c, struct http_resp *resp)
 {
 	struct web *w = c->w;
-	struct alarm_rows a = { json_array() };
+	struct alarm_rows a = { json_array(), 0 };
 	int64_t cosigned = -1;
 	char fpr[RS_FPR_LEN], rf[RS_FPR_LEN] = "";
 
-	(void)store_alarms_each(w->n, alarm_row, &a);
+	(void)store_alarm_rows_each(w->n, alarm_row, &a);
 	if (store_meta_get_int(w->n, "cosigned_size", &cosigned) != 0)
 		cosigned = -1;
 	fingerprint(fpr, w->n->cfg.device);
 	if (w->n->cfg.has_root)
 		fingerprint(rf, w->n->cfg.root_key);
 	answer(resp, json_pack("{s:s,s:o,s:o,s:o,s:I,s:I,s:s,s:s,s:s}",
-	    "status", json_array_size(a.arr) ? "alarm" : "ok",
+	    "status", a.unresolved > 0 ? "alarm" : "ok",
 	    "alarms", a.arr, "checkpoint", latest_checkpoint(w),
 	    "cosignatures", cosignatures(w), "own_cosigned_size", (json_int_t)cosigned,
 	    "refusals", (json_int_t)store_refusals_count(w->n), "device_fingerprint", fpr,
@@ -838,4 +644,36 @@ void
 view_checks_report(const struct call *c, struct http_resp *resp)
 {
 	answer(resp, checks_report_json(c->w->n, INT64_MAX, 0, NULL));
+}
+
+/* GET /api/process[?at=MS]: the whole process view (docs/protocol.md
+ * section 10, "Views") as this node's verified records make it, for this
+ * State, with "as_of" the log time outcomes are known to and "size" the
+ * log size verified complete. */
+void
+view_process(const struct call *c, struct http_resp *resp)
+{
+	struct procnode pn;
+	const char *q = http_req_query(c->req, "at");
+	int64_t at = -1;
+	json_t *v;
+
+	if (q != NULL) {
+		char *end;
+		at = strtoll(q, &end, 10);
+		if (*q == '\0' || *end != '\0' || at <= 0) {
+			http_resp_error(resp, 400, "\"at\" must be a log time in ms");
+			return;
+		}
+	}
+	if (procnode_load(c->w->n, &pn) != 0) {
+		answer(resp, NULL);
+		return;
+	}
+	v = proc_view(pn.proc, procnode_at(&pn, at), c->w->n->cfg.state);
+	json_object_set_new(v, "verified_size", json_integer((json_int_t)pn.size));
+	json_object_set_new(v, "dropped", json_integer((json_int_t)pn.dropped));
+	json_object_set_new(v, "refused", json_integer((json_int_t)pn.refused));
+	procnode_free(&pn);
+	answer(resp, v);
 }

@@ -27,6 +27,14 @@ struct web;
 struct web *web_init(struct node *n, pthread_mutex_t *lock, const char *listen);
 /* The port the server got (for the Host check on loopback). */
 void web_set_port(struct web *w, unsigned port);
+/* What wakes the serve loop when an action queued something for the hub:
+ * the web's handlers never talk to the hub under the lock (n->offline),
+ * the loop's next pass does. */
+void web_set_wake(struct web *w, void (*wake)(void *), void *arg);
+/* The security headers every answer carries (CSP, X-Frame-Options,
+ * nosniff, Referrer-Policy), for the server's own refusals too
+ * (http_limits.headers). */
+extern const char web_security_headers[];
 /* The HTTP handler (lib/http.h); ctx is the struct web. */
 void web_handle(void *ctx, const struct http_req *req, struct http_resp *resp);
 void web_free(struct web *w);

@@ -22,6 +22,11 @@ struct web {
 	unsigned port;
 	char local_csrf[WS_TOKEN_LEN + 1];
 	char dummy_hash[128];	/* checked for unknown names, so both take as long */
+	void (*wake)(void *);	/* the serve loop: something waits for the hub */
+	void *wake_arg;
+	char open_version[160];	/* the events' open checks, as last counted */
+	int64_t open_at;
+	int open_count;
 };
 
 /* Who is asking: a session (account) or the loopback desk. */
@@ -39,8 +44,10 @@ struct call {
 	const struct who *who;
 	int required;			/* this node requires sign-in */
 	json_t *body;			/* POST: the JSON object sent */
-	uint8_t id[32];			/* the path's message id (":id") */
+	char idhex[65];			/* the path's ":id" as given (a prefix) */
+	uint8_t id[32];			/* ... and the message it names */
 	const char *param;		/* the path's other parameter (":n", ":check") */
+	int *queued;			/* set: the action queued something for the hub */
 };
 typedef void (*route_fn)(const struct call *c, struct http_resp *resp);
 
@@ -81,6 +88,7 @@ void view_events(const struct call *c, struct http_resp *resp);
 void view_stats(const struct call *c, struct http_resp *resp);
 void view_checks(const struct call *c, struct http_resp *resp);
 void view_checks_report(const struct call *c, struct http_resp *resp);
+void view_process(const struct call *c, struct http_resp *resp);
 /* What the settings page shows for who (also the answer to a change). */
 json_t *settings_json(struct web *w, const struct who *who);
 /* A device as the pages show it: fingerprint, State, role, name. */
@@ -95,10 +103,20 @@ void act_consult(const struct call *c, struct http_resp *resp);
 void act_agree(const struct call *c, struct http_resp *resp);
 void act_check_start(const struct call *c, struct http_resp *resp);
 void act_check_answer(const struct call *c, struct http_resp *resp);
+void act_position(const struct call *c, struct http_resp *resp);
 
 /* ---- server.c ---- */
-/* The security headers every answer carries. */
+/* The security headers every answer carries (set before any route runs;
+ * a route adds its own with web_header, never replacing them). */
 void web_headers(struct http_resp *resp);
+void web_header(struct http_resp *resp, const char *line);
+/* A refusal the page can say in its reader's language: {"error": the
+ * English sentence, "code": one of a fixed list (docs/node-api.md), and
+ * the fields of extra (taken, may be NULL) such as "field"}. */
+void web_refuse_with(struct http_resp *resp, int status, const char *code, json_t *extra,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define web_refuse(resp, status, code, ...) \
+	web_refuse_with((resp), (status), (code), NULL, __VA_ARGS__)
 
 /* ---- countries.c ---- */
 /* The six UN languages the interface speaks. */

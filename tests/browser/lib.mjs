@@ -133,3 +133,25 @@ export async function focusRings(page, where, max) {
   assert(seen.size > 0, `nothing on ${where} takes the focus`);
   return seen.size;
 }
+
+// The node's API, called from the signed-in page (its cookie, its CSRF).
+export async function api(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const s = await (await fetch('/api/session')).json();
+    const r = await fetch(p, { method: m, headers: b ? { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf } : {},
+      body: b ? JSON.stringify(b) : undefined });
+    const j = await r.json();
+    if (!r.ok) throw new Error(`${m} ${p}: ${r.status} ${j.error}`);
+    return j;
+  }, [method, path, body || null]);
+}
+
+export async function until(fn, what, ms) {
+  const end = Date.now() + (ms || 30000);
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -8,8 +8,11 @@
 # chromium, headless, through the journeys of journeys.mjs in English,
 # Arabic and Chinese, then the duty officer's journeys of duty.mjs (issue
 # 10: forwards, templates, time, right to left, keyboard only, axe-core) in
-# English and Arabic.  Screenshots of every main page in each language go
-# to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
+# English and Arabic, then the crisis paths the node's API serves
+# (crisis.mjs: overdue notices, answers that acknowledge, forward offers,
+# the hub unreachable, the order of redraws), and hubdown.mjs with the hub
+# stopped and started again.  Screenshots of every main
+# page in each language go to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
 # page sources first.  Ends with "N passed, N failed".
 . "$(dirname "$0")/../e2e/lib.sh"
 HERE="$TOP/tests/browser"
@@ -84,11 +87,34 @@ for s in XB XC XA; do
 	check "$s audits and cosigns beside its running node" node "$s" audit
 done
 
-XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
-	count_node "$T/journeys.out" "$HERE/journeys.mjs"
-XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
-	count_node "$T/duty.out" "$HERE/duty.mjs"
+# BROWSER_ONLY=crisis (a space-separated list of scripts) runs only those:
+# each script stands on its own, so one can be run while it is worked on.
+for script in ${BROWSER_ONLY:-journeys duty crisis hubdown}; do
+	[ "$script" = hubdown ] && continue	# below: it needs the hub stopped
+	XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+	XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
+		count_node "$T/$script.out" "$HERE/$script.mjs"
+done
+
+# The hub unreachable (hubdown.mjs): the hub stopped, then started again;
+# then overdue notices, with urgent mail due within seconds.
+case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
+	hubenv() { XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
+		XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" \
+		HUBDOWN_STATE="$T/hubdown.json" PHASE=$1 count_node "$T/hubdown-$1.out" "$HERE/hubdown.mjs"; }
+	stop_hub
+	hubenv down
+	# (restarted with an 8 s deadline for urgent mail, for the notices)
+	python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["deadlines"]={"urgent":"8s"}; json.dump(c,open(p,"w"))' \
+		"$T/hub/hub.json"
+	check "the hub starts again, urgent mail due in 8 s" start_hub "$T/hub"
+	# (XA's node reads the hub's deadlines at most hourly, never from a web
+	# send: its copy of the policy is set as its next read would set it)
+	check "XA's copy of the hub's deadlines says 8 s for urgent mail" \
+		sqlite3 "$T/node-XA/node.db" "INSERT OR REPLACE INTO meta(k, v) VALUES('deadline_urgent', 8000)"
+	hubenv up
+	hubenv notice
+	;;
+esac
 
 finish

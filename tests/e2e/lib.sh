@@ -150,6 +150,23 @@ node() { local s=$1; shift; "$ROSTER" "$@" --dir "$T/node-$s"; }
 last_sent() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='out' ORDER BY rowid DESC LIMIT 1"; }
 last_received() { sqlite3 "$T/node-$1/node.db" "SELECT lower(hex(id)) FROM messages WHERE direction='in' ORDER BY rowid DESC LIMIT 1"; }
 
+# same_views NODE: the node's `roster show --json ID` and its local API's GET
+# /api/messages/ID are the same view of every message it holds (issue 9);
+# a `roster serve` of its own answers the API meanwhile.
+same_views() {
+	local dir="$T/node-$1" pid url
+	rm -f "$dir/serve.url"
+	"$ROSTER" serve --dir "$dir" --listen 127.0.0.1:0 --interval 3600 >>"$T/serve-views-$1.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 200); do [ -s "$dir/serve.url" ] && break; sleep 0.05; done
+	url=$(tr -d '\n' <"$dir/serve.url")
+	python3 "$TOP/tests/e2e/same_views.py" "$ROSTER" "$dir" "$url"
+	local rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+
 # start_proxy: tests/e2e/tamper_proxy.py in front of the hub, its mode in
 # $T/mode ("none" to begin with); sets PROXY (URL).  via_proxy NODE points
 # that node's config at it (the other nodes keep talking to the hub).

@@ -70,7 +70,7 @@ check "XC syncs" node XC sync
 HUB_DL0=$(hwm)
 check_out "XB's show mentions the attachment" "Attachments  1, 20.0 MiB encrypted; list and save them with .roster attachment ${ID:0:16} --list." \
 	node XB show "$ID"
-check "show --json lists the signed blob" python3 -c 'import json, sys; a = json.loads(sys.argv[1])["attachments"]; assert a == [{"sha256": sys.argv[2], "size": 20976977}], a' "$(node XB show "$ID" --json)" "$BLOB"
+check "show --json lists the signed blob" python3 -c 'import json, sys; a = json.loads(sys.argv[1])["attachments"]; assert [(x["sha256"], x["encrypted_size"]) for x in a] == [(sys.argv[2], 20976977)] and a[0]["name"], a' "$(node XB show "$ID" --json)" "$BLOB"
 check_out "XA's show of its sent message mentions it too" "Attachments  1, 20.0 MiB encrypted" node XA show "$ID"
 check_out "XB lists the attachment" "^1  report.bin  20.0 MiB  application/octet-stream" \
 	node XB attachment --list "$ID"

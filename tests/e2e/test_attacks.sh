@@ -113,7 +113,7 @@ check_out "an unknown path gets a 404 JSON error" '^\{"error"' curl -s "$HUB/v1/
 check_out "a wrong method gets 405" "^405$" curl -s -o /dev/null -w '%{http_code}' -X DELETE "$HUB/v1/checkpoint"
 check_out "a malformed proof query gets 400" "^400$" curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/proof/inclusion?size=abc&index=1"
 check_out "an out-of-range proof query gets 400" "^400$" curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/proof/consistency?from=5&to=2"
-check_out "a malformed listing cursor gets 400" "^400$" curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/directory?after=x1"
+check_out "a malformed listing cursor gets 400" "^400$" curl -s -o /dev/null -w '%{http_code}' "$HUB/v1/public?after=x1"
 check_out "a forged request signature on /v1/mail gets 401" "^401$" curl -s -o /dev/null -w '%{http_code}' \
 	-H 'Signature-Input: sig1=("@method" "@target-uri" "content-digest");created=1;keyid="00";nonce="00";alg="ed25519"' \
 	-H 'Signature: sig1=:AAAA:' -H 'Content-Digest: sha-256=:AAAA:' "$HUB/v1/mail?after=-1"

@@ -62,7 +62,14 @@ for s in XA XB XC; do
 	check "audit passes on $s and cosigns" node "$s" audit
 done
 check_out "XA's audit sees the others' cosignatures" "ok +[1-9][0-9]* cosignatures? by other nodes agree" node XA audit
-check_out "cosignatures are public" '"records": *\[.+' curl -s "$HUB/v1/cosignatures?after=-1"
+public_kinds() {	# the kinds of the public feed's first page, one a line
+	curl -s "$HUB/v1/public?after=-1" | python3 -c '
+import base64, json, struct, sys
+for r in json.load(sys.stdin)["records"]:
+    e = base64.b64decode(r["envelope"]); hl = struct.unpack(">I", e[4:8])[0]
+    print(json.loads(e[8:8 + hl])["kind"])'
+}
+check_out "cosignatures are public (in GET /v1/public)" "^cosign$" public_kinds
 
 check_out "proof check: a good inclusion proof holds (exit 0)" "proof holds" \
 	"$ROSTER" proof check "$TOP/../shared/testdata/merkle/inclusion/1/happy-path.json"
@@ -80,9 +87,14 @@ check_out "the revoked device can no longer send" "revoked" \
 check_out "a new message to XB goes to its one current device" "to XB \(1 device\)" \
 	node XA send --to XB --subject "after revocation" --body "hello"
 check "XB's root key revokes XB's technical device" bash -c \
-	"'$ROSTER' revoke --root '$T/XB.root' --device \$('$ROSTER' directory --dir '$T/node-XA' --state XB --json | python3 -c 'import json,sys; print([d[\"key\"] for d in json.load(sys.stdin) if d.get(\"role\")==\"technical\"][0])') --hub '$HUB'"
+	"'$ROSTER' revoke --root '$T/XB.root' --device \$('$ROSTER' directory --dir '$T/node-XA' --state XB --json | python3 -c 'import json,sys; print([p[\"device\"] for s in json.load(sys.stdin)[\"states\"] for p in s[\"pocs\"] if p[\"role\"]==\"technical\"][0])') --hub '$HUB'"
 check_out "XB has no current device: sending to XB is refused" "no current device" \
 	node XA send --to XB --subject s --body b
+
+for s in XA XB XB-alt; do
+	check_out "$s: roster show --json and /api/messages/ID are one view of every message" \
+		"messages: the same view" same_views "$s"
+done
 
 for c in keygen certify init enroll revoke send sync inbox show ack status directory audit alarms checkpoint proof serve; do
 	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "^    roster $c " "$T/help.out" ||

@@ -133,14 +133,14 @@ check_fails "$desc: ... and its audit keeps failing" node XA audit
 
 # 5. A second root key the State did make: XC's administrator makes a new
 # root key, the operator admits it; every node warns until XC endorses it
-# with its old key, then none does.  [waits for roster endorse]
+# with its old key, then none does.
 "$ROSTER" keygen --state XC --out "$T/XC-new.root" >/dev/null
 "$ROSTERD" admit "$T/hub" --state XC --root-key "$T/XC-new.root.pub" >/dev/null || bad "admit XC's new key"
 node XB sync >/dev/null 2>&1
 check_out "XB warns about XC's new root key before XC endorses it" \
 	"XC.*(unendorsed|not endorsed|NOT ENDORSED|UNENDORSED)" node XB directory
 check "XC endorses its new root key with its old one" \
-	"$ROSTER" endorse --dir "$T/node-XC" --root "$T/XC.root" --key "$T/XC-new.root.pub"
+	"$ROSTER" endorse --dir "$T/node-XC" --root "$T/XC.root" --key "$T/XC-new.root.pub" --accept
 node XB sync >/dev/null 2>&1
 check_fails "... then XB no longer warns about XC" \
 	bash -c "'$ROSTER' directory --dir '$T/node-XB' | grep -E 'XC.*(unendorsed|not endorsed)'"

@@ -10,10 +10,10 @@ stop_hub
 python3 - "$T/hub/hub.json" <<'PY'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p))
-c["deadlines"] = {"flash": "12s", "urgent": "8s"}
+c["deadlines"] = {"flash": "12s", "urgent": "12s"}
 json.dump(c, open(p, "w"))
 PY
-check "hub restarts with 12 s flash and 8 s urgent deadlines" start_hub "$T/hub"
+check "hub restarts with 12 s flash and urgent deadlines" start_hub "$T/hub"
 check_out "/v1/info publishes the deadlines" '"flash": ?12000' curl -s "$HUB/v1/info"
 for s in XA XB XC; do
 	check "State $s with a technical POC" make_state "$s"
@@ -67,9 +67,11 @@ check_out "... with the free text and its language tag kept" "Traffic filtered" 
 check "XC's show --json carries the template, fields and rendering" python3 -c '
 import json, subprocess, sys
 j = json.loads(subprocess.check_output(sys.argv[1:]))
-assert j["template"]["template"] == "incident-notification" and j["template"]["lang"] == "ar", j["template"]
+assert j["template"] == "incident-notification" and j["rendered_lang"] == "ar", j
 assert j["fields"]["sector"] == ["energy", "health"], j["fields"]
-assert "problem" not in j["template"], j["template"]' "$ROSTER" show --dir "$T/node-XC" --json "$TPL"
+assert "template_problem" not in j and "fields_problem" not in j, j
+s = [f for f in j["rendered_fields"] if f["name"] == "sector"][0]
+assert s["fits"] and s["multiple"] and len(s["values"]) == 2, s' "$ROSTER" show --dir "$T/node-XC" --json "$TPL"
 check_out "XA (en) reads the same fields in English" "Affected sectors" node XA show "$TPL"
 
 # Threads.
@@ -237,6 +239,13 @@ wait_past 0 "$UR"
 check_out "at the deadline XA's node notifies XC's POCs directly (stage 2)" "1 overdue notice sent" node XA sync
 check_out "... status says stage 2, all other POCs" "stage 2, all other POCs" node XA status "$UR"
 
+# One view of each message (templates, threads, forwards, notices,
+# consultations, escalations): the CLI's and the local API's are equal.
+for s in XA XB XB-alt XC; do
+	check_out "$s: roster show --json and /api/messages/ID are one view of every message" \
+		"messages: the same view" same_views "$s"
+done
+
 # Bad policy is refused at start.
 stop_hub
 python3 - "$T/hub/hub.json" <<'PY'
@@ -247,5 +256,17 @@ json.dump(c, open(p, "w"))
 PY
 check_out "a malformed deadline in hub.json is refused, naming it" 'deadlines: flash must be a duration' \
 	"$ROSTERD" serve "$T/hub"
+# A policy that would switch escalation off: flash longer than urgent, or
+# beyond its bound (protocol.md section 3, Deadlines; nodes refuse it too).
+for dl in '{"flash": "12s", "urgent": "8s"}' '{"flash": "3650d"}'; do
+	python3 - "$T/hub/hub.json" "$dl" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["deadlines"] = json.loads(sys.argv[2])
+json.dump(c, open(p, "w"))
+PY
+	check_out "a deadline policy nodes would refuse is refused at start ($dl)" \
+		'deadlines: the (flash|urgent) deadline' timeout 20 "$ROSTERD" serve "$T/hub"
+done
 
 finish

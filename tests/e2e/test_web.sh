@@ -86,11 +86,24 @@ check_out "a POST without the CSRF token is refused" "X-CSRF-Token" apost /api/s
 check_out "a POST with a wrong CSRF token is refused" "X-CSRF-Token" apost /api/send '{}' "$(printf '0%.0s' $(seq 64))"
 check_out "send: missing subject is named" '"subject\\" is required' apost /api/send '{"to":["XB"],"body":"b"}'
 check_out "send: a bad State code is named" 'not a State code' apost /api/send '{"to":["x1"],"subject":"s","body":"b"}'
-check_out "send: a lower-case State code is the State (lib/vocab.h)" '"index":[0-9]+' \
+check_out "send: a lower-case State code is the State (lib/vocab.h)" '"id":"[0-9a-f]{64}"' \
 	apost /api/send '{"to":["xb"],"subject":"s","body":"b","tlp":"tlp:green"}'
 check_out "send: a bad urgency is named" 'urgency' apost /api/send '{"to":["XB"],"subject":"s","body":"b","urgency":"now"}'
 check_out "send: a bad TLP is named" 'tlp' apost /api/send '{"to":["XB"],"subject":"s","body":"b","tlp":"PINK"}'
 check_out "send: garbage body" 'not a JSON object' apost /api/send 'not json'
+check_out "send: the refusal names the field and the reason by code" '"code":"field-required".*"field":"subject"' \
+	apost /api/send '{"to":["XB"],"body":"b"}'
+check_out "send: a bad audience by code" '"code":"bad-audience".*"field":"to"' \
+	apost /api/send '{"to":["x1"],"subject":"s","body":"b"}'
+IN='"template":"incident-notification","to":["XB"],"subject":"s","lang":"en"'
+check_out "send: a template's date without a zone by code, naming the field" \
+	'"code":"no-time-zone".*"field":"first_seen"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"energy\",\"impact\":\"low\",\"first_seen\":\"2026-11-22T08:30\"}}"
+check_out "send: a template's missing required field by code" \
+	'"code":"field-required".*"field":"first_seen"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"energy\",\"impact\":\"low\"}}"
+check_out "send: a template's unknown code by code" '"code":"not-a-code".*"field":"sector"' apost /api/send \
+	"{$IN,\"fields\":{\"incident_class\":\"malicious-code\",\"sector\":\"nope\",\"impact\":\"low\",\"first_seen\":\"2026-11-22T08:30Z\"}}"
 check_out "send: a State without devices" 'no current device' apost /api/send '{"to":["QQ"],"subject":"s","body":"b"}'
 check_out "recipients preview lists XB's device" '"state":"XB","devices":\[\{"device"' \
 	curl -s -b "$T/jar" "$A/api/recipients?to=XB"
@@ -171,6 +184,13 @@ check_out "... and XB's delivery" '"recipients":\[\{.*"state":"XB".*"delivered":
 check_out "stats: XB's acknowledgement is counted" '"state":"XB","time":[0-9]+,"delivered":[0-9]+,"acknowledged":[0-9]+' \
 	curl -s -b "$T/jar" "$A/api/stats/responses"
 check_out "events give a version" '"version":"[0-9.]+"' curl -s -b "$T/jar" "$A/api/events"
+check_out "events: the hub reachable, its last answer and the last complete sync" \
+	'"hub":\{"reachable":true,"last_contact":[0-9]{13},"synced_at":[0-9]{13}' curl -s -b "$T/jar" "$A/api/events"
+check_out "events: the open checks and the outbox" '"open_checks":0,"outbox":\{"count":[0-9]+,"urgent":[0-9]+' \
+	curl -s -b "$T/jar" "$A/api/events"
+check_out "sent: each row as of the last complete sync" '^\[\{"id":"[0-9a-f]{64}".*"synced_at":[0-9]{13}' \
+	curl -s -b "$T/jar" "$A/api/sent"
+check_out "roster status says when the last sync completed" "^Last complete sync: 20" node XA status
 check_out "trust: no alarm, a checkpoint" '"status":"ok","alarms":\[\],"checkpoint":\{"size":[0-9]+' curl -s -b "$T/jar" "$A/api/trust"
 check_out "countries in Russian from iso-codes" '"FR":"Франция"' curl -s -b "$T/jar" "$A/api/countries?lang=ru"
 check_out "countries: an unknown language is a 400" '^\{"error":"unknown language' curl -s -b "$T/jar" "$A/api/countries?lang=xx"
@@ -218,6 +238,8 @@ check_out "XB's message page lists the attachment by name and size" '"attachment
 check "XB downloads it from the page: the same bytes" bash -c \
 	"curl -sf -o '$T/attach.out' '$B/api/messages/$AID/attachments/1' && cmp '$T/attach.bin' '$T/attach.out'"
 check_out "... with a safe file name" 'filename="attach.bin"' curl -s -D - -o /dev/null "$B/api/messages/$AID/attachments/1"
+check_out "every answer of the local API keeps the security headers: each route, good and bad input, the server's own refusals" \
+	" 0 without every security header" python3 "$TOP/tests/e2e/web_headers.py" "$B" "$A" "$AID"
 check_out "attachment 2 does not exist: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/2"
 check_out "a bad attachment number: 404" "^404$" curl -s -o /dev/null -w '%{http_code}' "$B/api/messages/$AID/attachments/x"
 BLOB=$(ls "$T/hub/blobs" | grep -E '^[0-9a-f]{64}$' | head -1)

@@ -148,7 +148,7 @@ test_fill_incident(void **state)
 	    "incident_class=Intrusions", "sector=energy, Health", "sector=energy",
 	    "first_seen=2026-11-22T11:30+03:00", "impact=high",
 	    "affected_states=fr,de", "indicators=ip:192.0.2.1,evil.Example",
-	    "indicators=sha256:" HASH, "indicators=2001:DB8::1",
+	    "indicators=sha256:" HASH ",ip:192.0.2.1", "indicators=2001:DB8::1",
 	    "indicators=url:https://evil.example/a\\,b?c=1\\,2",
 	    "indicators=email:Phish.Desk@Evil.example",
 	    "measures_taken=Serveurs isolés.\nFiltrage en place.", attkv, NULL);

@@ -25,9 +25,11 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "blob.h"
 #include "directory.h"
 #include "envelope.h"
 #include "checkrec.h"
+#include "kinds.h"
 #include "jsonutil.h"
 #include "keys.h"
 #include "statement.h"
@@ -1159,6 +1161,196 @@ test_check(void **state)
 	keypair_free(stranger);
 }
 
+/* A well-formed process record of kind (docs/protocol.md section 10), so
+ * that only its signer is in question; seq 0 leaves seq out. */
+static void
+mk_proc(struct rec *r, const char *kind, const struct keypair *signer,
+    const char *state, int64_t seq)
+{
+	json_t *h = hdr_of(kind, state), *p;
+	char ref[65], sha[65];
+
+	memset(ref, 'a', 64);
+	ref[64] = '\0';
+	memset(sha, 'b', 64);
+	sha[64] = '\0';
+	if (seq != 0)
+		json_object_set_new(h, "seq", json_integer(seq));
+	if (strcmp(kind, "body") == 0) {
+		json_object_set_new(h, "body", json_string("oewg"));
+		p = json_pack("{s:s,s:s}", "chair", "XA", "members", "all");
+	} else if (strcmp(kind, "body-rules") == 0) {
+		json_object_set_new(h, "body", json_string("oewg"));
+		p = json_pack("{s:s}", "chair", "XB");
+	} else if (strcmp(kind, "application") == 0) {
+		json_object_set_new(h, "body", json_string("oewg"));
+		json_object_set_new(h, "ecosoc", json_true());
+		p = json_pack("{s:s}", "name", "An organisation");
+	} else if (strcmp(kind, "meeting") == 0) {
+		json_object_set_new(h, "body", json_string("oewg"));
+		json_object_set_new(h, "start", json_integer(CT + 86400000LL));
+		json_object_set_new(h, "end", json_integer(CT + 2 * 86400000LL));
+		p = json_pack("{s:{s:s}}", "title", "en", "Session");
+	} else if (strcmp(kind, "paper-lang") == 0) {
+		json_object_set_new(h, "paper", json_string(ref));
+		json_object_set_new(h, "audience", json_string("public"));
+		json_object_set_new(h, "files", json_pack("[{s:s,s:s,s:I}]", "lang",
+		    "fr", "sha256", sha, "size", (json_int_t)blob_cipher_size(10)));
+		p = json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "files", "name", "fr.pdf",
+		    "type", "application/pdf", "key",
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "header",
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	} else if (strcmp(kind, "proposal") == 0) {
+		json_object_set_new(h, "body", json_string("oewg"));
+		json_object_set_new(h, "audience", json_string("public"));
+		json_object_set_new(h, "lang", json_string("en"));
+		p = json_pack("{s:{s:s}}", "text", "en", "We agree.");
+	} else if (strcmp(kind, "position") == 0) {
+		json_object_set_new(h, "ref", json_string(ref));
+		json_object_set_new(h, "stance", json_string("object"));
+		p = json_object();
+	} else {
+		assert_string_equal(kind, "withdraw");
+		json_object_set_new(h, "ref", json_string(ref));
+		p = json_object();
+	}
+	build_json(r, h, p, signer);
+	assert_int_equal(kind_validate(&r->e, world_operator->pk), KIND_VALID);
+}
+
+/* ---- stakeholders' devices ---------------------------------------------- */
+
+/* A stakeholder's certificate: signed by signer, for state, with role and
+ * (when app is not NULL) the application it names. */
+static void
+mk_stakeholder(struct rec *r, const struct keypair *signer, const char *state,
+    const struct keypair *dev, const char *role, const char *app)
+{
+	json_t *p = cert_payload(state, dev, role, POP_GOOD);
+
+	if (app != NULL)
+		json_object_set_new(p, "stakeholder", json_string(app));
+	build_json(r, hdr_of("cert", state), p, signer);
+}
+
+static void
+test_stakeholder_cert(void **state)
+{
+	struct world *w = *state;
+	struct keypair *sh = keypair_new("ZZ", 1), *rz = keypair_new("ZZ", 0);
+	char app[65];
+	struct rec r;
+
+	memset(app, 'a', 64);
+	app[64] = '\0';
+	/* ZZ is nobody's State: no root key, no group member. */
+	mk_admit(&r, w->op, "ZZ", "ZZ", rz->pk);
+	REFUSE(w, &r, 0, "kept for stakeholders");
+	mk_group(&r, w->op, json_pack("{s:s,s:[s,s]}", "name", "forum", "states",
+	    "XA", "ZZ"));
+	REFUSE(w, &r, 0, "member 1 is not a State code");
+	/* Only the operator certifies one, with role stakeholder, State ZZ
+	 * and an application; and the operator certifies nothing else. */
+	mk_stakeholder(&r, w->ra, "ZZ", sh, "stakeholder", app);
+	REFUSE(w, &r, 0, "not signed by an admitted root key of ZZ");
+	mk_stakeholder(&r, w->ra, "XA", sh, "stakeholder", app);
+	REFUSE(w, &r, 0, "unknown role");
+	mk_stakeholder(&r, w->ra, "XA", sh, "technical", app);
+	REFUSE(w, &r, 0, "only the operator certifies a stakeholder");
+	mk_stakeholder(&r, w->op, "XA", sh, "technical", NULL);
+	REFUSE(w, &r, 0, "only stakeholders' devices");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "technical", app);
+	REFUSE(w, &r, 0, "only stakeholders' devices");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", NULL);
+	REFUSE(w, &r, 0, "names its application");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", "1234");
+	REFUSE(w, &r, 0, "\"stakeholder\"");
+	mk_stakeholder(&r, w->op, "ZZ", sh, "stakeholder", app);
+	assert_int_equal(dir_stakeholder_cert(&r.e, (uint8_t[32]){0}), 1);
+	ACCEPT(w, &r, 0);
+	assert_true(dir_is_stakeholder(dir_device(w->d, sh->pk)));
+	assert_false(dir_is_stakeholder(dir_device(w->d, w->a1->pk)));
+	mk_cert(&r, w->ra, "XA", "XA", rz, "technical", POP_GOOD);
+	assert_int_equal(dir_stakeholder_cert(&r.e, (uint8_t[32]){0}), 0);
+	rec_free(&r);
+
+	/* It signs none of a State's kinds, and receives nothing. */
+	mk_dev(&r, "msg", sh, "ZZ", 1, NULL, rcpt_of(w->b1));
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "stakeholder's device does not sign a msg");
+	mk_dev(&r, "cosign", sh, "ZZ", 1, NULL, NULL);
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "does not sign a cosign");
+	mk_proc(&r, "proposal", sh, "ZZ", 1);
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "does not sign a proposal");
+	mk_dev(&r, "msg", w->a1, "XA", 1, NULL, rcpt_of(sh));
+	REFUSE(w, &r, DIR_CHECK_CHAIN, "stakeholder's device, which receives");
+	mk_check(&r, w->op, NULL, 0, json_pack("[s]", "ZZ"), rcpt_of(sh),
+	    CT + 3600000, NULL);
+	check_refused(w, &r, "not a State code");
+
+	/* Revoked by itself or by the operator, not by a State's root. */
+	mk_revoke(&r, w->ra, "ZZ", sh->pk);
+	REFUSE(w, &r, 0, "only by the operator or by itself");
+	mk_revoke(&r, w->op, "ZZ", sh->pk);
+	ACCEPT(w, &r, 0);
+	assert_false(dir_device_current(w->d, sh->pk, w->next));
+	/* and the operator revokes no State's device */
+	mk_revoke(&r, w->op, "XA", w->a1->pk);
+	REFUSE(w, &r, 0, "only by its State's root key or by itself");
+	keypair_free(sh);
+	keypair_free(rz);
+}
+
+/* The process's kinds pass the directory on their signer alone (their own
+ * rules are lib/process.c's): the operator where the kind's row allows it,
+ * unnumbered; a device under the device rules, numbered and chained. */
+static void
+test_process_signers(void **state)
+{
+	struct world *w = *state;
+	struct rec r;
+	struct keypair *stranger = keypair_new("XA", 1);
+	const char *by_operator_only[] = { "body", "body-rules", "application", NULL };
+	const char *by_device_only[] = { "proposal", "position", NULL };
+	const char *by_either[] = { "meeting", "paper-lang", "withdraw", NULL };
+
+	for (int i = 0; by_operator_only[i] != NULL; i++) {
+		mk_proc(&r, by_operator_only[i], w->a1, "XA", 1);
+		REFUSE(w, &r, DIR_CHECK_CHAIN, "signed by the operator only");
+		mk_proc(&r, by_operator_only[i], w->op, NULL, 1);
+		REFUSE(w, &r, 0, "not numbered");
+		mk_proc(&r, by_operator_only[i], w->op, NULL, 0);
+		assert_int_equal(dir_check(w->d, &r.e, w->next, CT, DIR_CHECK_CHAIN), 0);
+		rec_free(&r);
+	}
+	for (int i = 0; by_device_only[i] != NULL; i++) {
+		mk_proc(&r, by_device_only[i], w->op, NULL, 0);
+		REFUSE(w, &r, 0, "the operator does not sign");
+		/* a gap in the chain, another State's name, a stranger */
+		mk_proc(&r, by_device_only[i], w->a1, "XA", 2);
+		REFUSE(w, &r, DIR_CHECK_CHAIN, "out of order");
+		mk_proc(&r, by_device_only[i], w->a1, "XB", 1);
+		REFUSE(w, &r, DIR_CHECK_CHAIN, "not XB");
+		mk_proc(&r, by_device_only[i], stranger, "XA", 1);
+		REFUSE(w, &r, DIR_CHECK_CHAIN, "not a certified device");
+		mk_proc(&r, by_device_only[i], w->a1, "XA", 1);
+		assert_int_equal(dir_check(w->d, &r.e, w->next, CT, DIR_CHECK_CHAIN), 0);
+		rec_free(&r);
+	}
+	for (int i = 0; by_either[i] != NULL; i++) {
+		mk_proc(&r, by_either[i], w->op, NULL, 2);
+		REFUSE(w, &r, 0, "not numbered");
+		mk_proc(&r, by_either[i], w->a1, "XA", 2);
+		REFUSE(w, &r, DIR_CHECK_CHAIN, "out of order");
+		mk_proc(&r, by_either[i], w->op, NULL, 0);
+		assert_int_equal(dir_check(w->d, &r.e, w->next, CT, DIR_CHECK_CHAIN), 0);
+		rec_free(&r);
+		mk_proc(&r, by_either[i], w->b1, "XB", 1);
+		assert_int_equal(dir_check(w->d, &r.e, w->next, CT, DIR_CHECK_CHAIN), 0);
+		rec_free(&r);
+	}
+	keypair_free(stranger);
+}
+
 #define W(t) cmocka_unit_test_setup_teardown(t, setup_world, teardown_world)
 
 int
@@ -1176,6 +1368,8 @@ main(void)
 		W(test_many_devices),
 		W(test_group),
 		W(test_check),
+		W(test_stakeholder_cert),
+		W(test_process_signers),
 		W(test_second_root_disowned),
 		W(test_second_root_endorsed),
 		cmocka_unit_test(test_pop_message_and_roles),

@@ -294,15 +294,20 @@ test_listings_and_proofs(void **state)
 
 	for (int k = 0; k < 4; k++)
 		send_msg(f, 0, 1);
-	assert_int_equal(get(f, "/v1/directory?after=-1", &ans), 200);
+	/* The public feed: the admission and the certificates, not the mail. */
+	assert_int_equal(get(f, "/v1/public?after=-1", &ans), 200);
 	assert_int_equal(check_listing(f, ans), 1 + NDEV);
 	assert_false(json_is_true(json_object_get(ans, "more")));
 	json_decref(ans);
-	assert_int_equal(get(f, "/v1/directory?after=1", &ans), 200);
+	assert_int_equal(get(f, "/v1/public?after=1", &ans), 200);
 	assert_int_equal(check_listing(f, ans), NDEV - 1);
 	json_decref(ans);
-	assert_int_equal(get(f, "/v1/cosignatures", &ans), 200);
-	assert_int_equal(check_listing(f, ans), 0);
+	/* The listings the public feed replaced are gone (protocol.md s8). */
+	assert_int_equal(get(f, "/v1/directory", &ans), 404);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/cosignatures", &ans), 404);
+	json_decref(ans);
+	assert_int_equal(get(f, "/v1/checks", &ans), 404);
 	json_decref(ans);
 	assert_int_equal(get(f, "/v1/proof/consistency?from=2&to=8", &ans), 200);
 	assert_true(json_array_size(json_object_get(ans, "proof")) > 0);
@@ -321,7 +326,7 @@ test_listings_and_proofs(void **state)
 	json_decref(ans);
 	assert_int_equal(get(f, "/v1/proof/consistency?from=5&to=3", &ans), 400);
 	json_decref(ans);
-	assert_int_equal(get(f, "/v1/directory?after=1x", &ans), 400);
+	assert_int_equal(get(f, "/v1/public?after=1x", &ans), 400);
 	json_decref(ans);
 	assert_int_equal(get(f, "/v1/nothing", &ans), 404);
 	json_decref(ans);
@@ -461,21 +466,22 @@ test_checks_paging(void **state)
 	assert_int_equal(post(f, body.p, body.len, &ans), 200);
 	json_decref(ans);
 	buf_free(&body);
-	/* an answer to no check: logged, but in no check's listing */
+	/* an answer to no check: logged and public, but counted nowhere */
 	memset(bogus, 0x5a, 32);
 	make_chained(&m, f, 1, checkrec_answer_header(bogus), "{}");
 	accept_one(f, &m);
 	advance(f, 1, &m);
 	buf_free(&m);
 	/* an answer by a device outside the audience (dev 1 to its own check
-	 * B): logged and listed, but not counted */
+	 * B): logged and public, but not counted */
 	make_chained(&m, f, 1, checkrec_answer_header(idb), "{}");
 	accept_one(f, &m);
 	advance(f, 1, &m);
 	buf_free(&m);
-	/* the listing pages through the 2 checks and 1,201 answers, in order */
+	/* the public feed pages through the directory, the 2 checks and
+	 * 1,202 answers, in order */
 	for (int page = 0; page < 3; page++) {
-		snprintf(target, sizeof(target), "/v1/checks?after=%lld", (long long)last);
+		snprintf(target, sizeof(target), "/v1/public?after=%lld", (long long)last);
 		assert_int_equal(get(f, target, &ans), 200);
 		recs = json_object_get(ans, "records");
 		total += check_listing(f, ans);
@@ -494,7 +500,7 @@ test_checks_paging(void **state)
 			assert_false(json_is_true(json_object_get(ans, "more")));
 		json_decref(ans);
 	}
-	assert_int_equal(total, 1203);
+	assert_int_equal(total, 1 + NDEV + 2 + 1202);
 	/* the figures: each check answered by one of its two devices */
 	assert_int_equal(get(f, "/v1/checks/report", &ans), 200);
 	recs = json_object_get(json_object_get(ans, "report"), "checks");

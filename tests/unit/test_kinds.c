@@ -104,8 +104,11 @@ test_names(void **state)
 		assert_int_equal(kind_from_name(ki->name), k);
 		assert_true(ki->max_payload > 0);
 		assert_true(ki->signers != 0);
-		/* A public kind has a shape; mail is sealed and has none. */
-		assert_int_equal(ki->fields != NULL, (ki->flags & KIND_PUBLIC) != 0);
+		/* A public kind has a shape (a field list, or the process's
+		 * parser); mail is sealed and has none. */
+		assert_int_equal(ki->fields != NULL || ki->shape != NULL,
+		    (ki->flags & KIND_PUBLIC) != 0);
+		assert_false(ki->fields != NULL && ki->shape != NULL);
 	}
 	for (int i = 0; bad[i] != NULL; i++)
 		assert_int_equal(kind_from_name(bad[i]), KIND_UNKNOWN);
@@ -125,6 +128,10 @@ test_public(void **state)
 		{ "admit", 1 }, { "cert", 1 }, { "revoke", 1 }, { "group", 1 },
 		{ "cosign", 1 }, { "check", 1 }, { "endorse", 1 }, { "msg", 0 },
 		{ "ack", 0 },
+		/* the process: every kind, sealed payloads included */
+		{ "body", 1 }, { "body-rules", 1 }, { "meeting", 1 }, { "paper", 1 },
+		{ "paper-lang", 1 }, { "proposal", 1 }, { "position", 1 },
+		{ "withdraw", 1 }, { "application", 1 }, { "contribution", 1 },
 	};
 	struct rec r;
 
@@ -161,6 +168,11 @@ test_limits(void **state)
 		{ "msg", 1048576 }, { "ack", 16384 }, { "cosign", 4096 },
 		{ "check", 32768 }, { "admit", 16384 }, { "cert", 16384 },
 		{ "revoke", 16384 }, { "group", 16384 }, { "endorse", 16384 },
+		/* docs/protocol.md section 10 */
+		{ "body", 16384 }, { "body-rules", 16384 }, { "meeting", 16384 },
+		{ "paper", 262144 }, { "paper-lang", 262144 }, { "proposal", 1048576 },
+		{ "position", 131072 }, { "withdraw", 1024 }, { "application", 32768 },
+		{ "contribution", 65536 },
 	};
 	struct rec r;
 	uint8_t *big = xcalloc(1, 1048577);
@@ -173,8 +185,8 @@ test_limits(void **state)
 		assert_non_null(strstr(rs_err(), want[i].kind));
 		rec_make(&r, want[i].kind, NULL, big, want[i].max, dev);
 		/* Mail at the limit is valid; a public kind's zeros are not JSON. */
-		assert_int_equal(verdict_of(&r), ki->fields == NULL ? KIND_VALID :
-		    KIND_BAD_PAYLOAD);
+		assert_int_equal(verdict_of(&r), (ki->flags & KIND_PUBLIC) == 0 ?
+		    KIND_VALID : KIND_BAD_PAYLOAD);
 	}
 	free(big);
 }
@@ -306,6 +318,40 @@ test_directory_shapes(void **state)
 	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
 }
 
+/* The process's kinds are checked by its record parser (lib/procrec.c):
+ * the header fields of the kind, and a payload with exactly its fields. */
+static void
+test_process_shapes(void **state)
+{
+	struct rec r;
+	char ref[65];
+
+	memset(ref, 'a', 64);
+	ref[64] = '\0';
+	rec_json(&r, "position", json_pack("{s:s,s:s}", "ref", ref, "stance",
+	    "object"), json_object());
+	assert_int_equal(verdict_of(&r), KIND_VALID);
+	/* a stance that is not one, a payload field too many, no ref */
+	rec_json(&r, "position", json_pack("{s:s,s:s}", "ref", ref, "stance",
+	    "abstain"), json_object());
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	assert_non_null(strstr(rs_err(), "stance"));
+	rec_json(&r, "position", json_pack("{s:s,s:s}", "ref", ref, "stance",
+	    "object"), json_pack("{s:s}", "note", "x"));
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	rec_json(&r, "position", json_pack("{s:s}", "stance", "object"),
+	    json_object());
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	/* a paper with no file */
+	rec_json(&r, "paper", json_pack("{s:s,s:s,s:[]}", "body", "oewg",
+	    "audience", "public", "files"), json_pack("{s:{s:s},s:[]}", "title",
+	    "en", "A paper", "files"));
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+	/* garbage */
+	rec_make(&r, "body", json_pack("{s:s}", "body", "oewg"), "\x01\x02", 2, op);
+	assert_int_equal(verdict_of(&r), KIND_BAD_PAYLOAD);
+}
+
 static void
 test_sql_lists(void **state)
 {
@@ -351,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_answer_shape),
 		cmocka_unit_test(test_check_shape),
 		cmocka_unit_test(test_directory_shapes),
+		cmocka_unit_test(test_process_shapes),
 		cmocka_unit_test(test_sql_lists),
 	};
 

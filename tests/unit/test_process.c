@@ -42,6 +42,7 @@
 #include "process.h"
 #include "procrec.h"
 #include "procview.h"
+#include "rules.h"
 #include "seal.h"
 #include "util.h"
 
@@ -464,11 +465,12 @@ teardown(void **state)
 	return 0;
 }
 
-/* Certifies w->sh as a stakeholder device for application app.  The
- * directory's own rule for such certificates (signed by the operator,
- * for an accredited application) belongs to the directory and is not
- * there yet: here the record is applied directly, as a replaying node
- * would once the directory takes it. */
+/* Certifies w->sh as a stakeholder device for application app, applied
+ * directly, whatever the application's standing: the rules of such
+ * certificates (lib/directory.c, and proc_check_cert through lib/rules.c)
+ * would refuse one before accreditation, and this shows that the process's
+ * own rule for contributions holds even so.  test_stakeholder_cert takes
+ * them through the rules. */
 static void
 inject_stakeholder(struct world *w, const uint8_t app[32])
 {
@@ -1387,6 +1389,82 @@ test_stakeholders(void **state)
 	buf_free(&sealed);
 }
 
+/* The operator's certificate for a stakeholder's device, through the rules
+ * hub and nodes run (lib/rules.c), at log time t. */
+static enum rules_result
+certify_at(struct world *w, struct keypair *dev, const uint8_t app[32], int64_t t)
+{
+	struct rec r;
+	json_t *p = cert_payload("ZZ", dev, "stakeholder");
+	enum rules_result rc;
+	char *s;
+
+	json_object_set_new(p, "stakeholder", jhex(app, 32));
+	s = jdump(p);
+	rec_build(&r, w->op, "ZZ", json_pack("{s:s}", "kind", "cert"), s, strlen(s), t);
+	free(s);
+	json_decref(p);
+	rc = rules_take(w->d, w->p, &r.e, w->next, t, 0);
+	if (rc == RULES_OK) {
+		log_add(w, E_DIR, &r.raw, w->next, t);
+		w->next++;
+	}
+	rec_free(&r);
+	return rc;
+}
+
+static void
+test_stakeholder_cert(void **state)
+{
+	struct world *w = *state;
+	uint8_t app[32], rejected[32], pid[32], cid[32];
+	int64_t t = w->t, dl = t + 72 * HOUR;
+	struct keypair *k[4];
+	struct buf sealed = {0};
+
+	for (int i = 0; i < 4; i++)
+		k[i] = keypair_new(NULL, 1);
+	assert_int_equal(apply_org(w, "oewg", 1, t, app), PROC_OK);
+	assert_int_equal(apply_org(w, "oewg", 0, t, rejected), PROC_OK);
+	assert_int_equal(object(w, w->dev[C1], rejected, t + 1), PROC_OK);
+	assert_int_equal(propose(w, w->dev[A1], "oewg", t + 2, pid), PROC_OK);
+	/* under silence: not yet; a millisecond before the end: not yet */
+	assert_int_equal(certify_at(w, k[0], app, t + 3), RULES_FORBIDDEN);
+	assert_non_null(strstr(rs_err(), "still under silence"));
+	assert_int_equal(certify_at(w, k[0], app, dl - 1), RULES_FORBIDDEN);
+	/* an application that was objected to, a proposal, nothing */
+	assert_int_equal(certify_at(w, k[0], rejected, dl), RULES_FORBIDDEN);
+	assert_int_equal(certify_at(w, k[0], pid, dl), RULES_UNKNOWN);
+	memset(cid, 9, 32);
+	assert_int_equal(certify_at(w, k[0], cid, dl), RULES_UNKNOWN);
+	assert_null(dir_device(w->d, k[0]->pk));
+	/* accredited at its deadline: the certificate stands, and the device
+	 * contributes (and does nothing else) */
+	assert_int_equal(certify_at(w, k[0], app, dl), RULES_OK);
+	assert_true(dir_is_stakeholder(dir_device(w->d, k[0]->pk)));
+	sealed_to(w, &sealed, w->dev[A1]);
+	assert_int_equal(put_raw(w, k[0], "ZZ", contribution_hdr("oewg", app, "en"),
+	    &sealed, dl + 1, NULL), PROC_OK);
+	/* a State's root cannot make one, nor the operator one of a State */
+	{
+		struct rec r;
+		json_t *p = cert_payload("ZZ", k[1], "stakeholder");
+		char *s;
+		json_object_set_new(p, "stakeholder", jhex(app, 32));
+		s = jdump(p);
+		rec_build(&r, w->root[0], "ZZ", json_pack("{s:s}", "kind", "cert"), s,
+		    strlen(s), dl + 2);
+		free(s);
+		json_decref(p);
+		assert_int_equal(rules_check(w->d, w->p, &r.e, w->next, dl + 2, 0),
+		    RULES_DIRECTORY);
+		rec_free(&r);
+	}
+	buf_free(&sealed);
+	for (int i = 0; i < 4; i++)
+		keypair_free(k[i]);
+}
+
 static void
 test_order(void **state)
 {
@@ -1675,6 +1753,7 @@ main(void)
 		W(test_visibility),
 		W(test_applications),
 		W(test_stakeholders),
+		W(test_stakeholder_cert),
 		W(test_order),
 		W(test_report),
 		W(test_replay),

@@ -1271,8 +1271,31 @@ test_no_subject(void **state)
 
 	(void)state;
 	assert_int_equal(stix_bundle_check(b), STIX_OK);
-	assert_int_equal(stix_to_draft(b, &d), -1);
-	has(rs_err(), "the bundle gives no subject: name its incident or report");
+	/* no subject is no refusal: the caller gives one (--subject, the
+	 * collection's) or refuses */
+	assert_int_equal(stix_to_draft(b, &d), 0);
+	assert_null(d.subject);
+	assert_string_equal(d.template_id, "incident-notification");
+	assert_int_equal(d.nkv, 1);
+	assert_string_equal(d.kv[0], "indicators=domain:a.example");
+	stix_draft_free(&d);
+	json_decref(b);
+	/* an indicator's valid_from is first_seen when nothing else says */
+	b = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+	    " {s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}]}", "type", "bundle",
+	    "id", "bundle--" U(9), "objects",
+	    "type", "indicator", "spec_version", "2.1", "id", "indicator--" U(1),
+	    "created", "2026-12-01T00:00:00.000Z", "modified", "2026-12-01T00:00:00.000Z",
+	    "pattern", "[domain-name:value = 'a.example']", "pattern_type", "stix",
+	    "valid_from", "2026-11-03T10:00:00Z",
+	    "type", "indicator", "spec_version", "2.1", "id", "indicator--" U(2),
+	    "created", "2026-12-01T00:00:00.000Z", "modified", "2026-12-01T00:00:00.000Z",
+	    "pattern", "[ipv4-addr:value = '192.0.2.1']", "pattern_type", "stix",
+	    "valid_from", "2026-11-02T09:30:00.5Z");
+	assert_int_equal(stix_bundle_check(b), STIX_OK);
+	assert_int_equal(stix_to_draft(b, &d), 0);
+	assert_int_equal(d.nkv, 3);
+	assert_string_equal(d.kv[2], "first_seen=2026-11-02T09:30:00Z");
 	stix_draft_free(&d);
 	json_decref(b);
 	b = json_pack("{s:s, s:s}", "type", "bundle", "id", "bundle--" U(9));

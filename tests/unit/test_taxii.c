@@ -11,7 +11,9 @@
  * objects have the same canonical form and others do not; that a next
  * token cannot be forged, altered, or carried to another query, collection
  * or server key, but survives a restart; that two servers creating the key
- * at once agree on it.
+ * at once agree on it; that a path names exactly one endpoint or none, an
+ * Authorization header gives its credentials or is malformed, and what a
+ * tool POSTs is checked as a bundle.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -499,6 +501,173 @@ test_key(void **state)
 	free(shared);
 }
 
+/* Every endpoint by its path, with and without the final '/', and what is
+ * not one: another root, a bad id, a resource that does not exist. */
+static void
+test_route(void **state)
+{
+	struct taxii_route r;
+	const char *c = "/taxii2/roster/collections/3F2A0C1E-1111-4222-8333-444455556666";
+	char p[512];
+
+	(void)state;
+	assert_int_equal(taxii_route_parse("/taxii2/", "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_DISCOVERY);
+	assert_int_equal(taxii_route_parse("/taxii2", "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_DISCOVERY);
+	assert_int_equal(taxii_route_parse("/taxii2/roster/", "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_ROOT);
+	assert_int_equal(taxii_route_parse("/taxii2/roster", "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_ROOT);
+	assert_int_equal(taxii_route_parse("/taxii2/roster/status/"
+	    "0e2a0c1e-1111-4222-8333-444455556666/", "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_STATUS);
+	assert_string_equal(r.status, "0e2a0c1e-1111-4222-8333-444455556666");
+	assert_int_equal(taxii_route_parse("/taxii2/roster/collections/", "roster", &r),
+	    TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_COLLECTIONS);
+	assert_int_equal(taxii_route_parse(c, "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_COLLECTION);
+	assert_string_equal(r.collection, "3f2a0c1e-1111-4222-8333-444455556666");
+	snprintf(p, sizeof(p), "%s/objects/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_OBJECTS);
+	assert_string_equal(taxii_methods(r.ep), "GET, POST");
+	snprintf(p, sizeof(p), "%s/manifest", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_MANIFEST);
+	snprintf(p, sizeof(p), "%s/objects/indicator--00000000-0000-4000-8000-000000000001/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_OBJECT);
+	assert_string_equal(r.object, "indicator--00000000-0000-4000-8000-000000000001");
+	assert_string_equal(taxii_methods(r.ep), "GET, DELETE");
+	snprintf(p, sizeof(p), "%s/objects/indicator--00000000-0000-4000-8000-000000000001/"
+	    "versions/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_OK);
+	assert_int_equal(r.ep, TAXII_EP_VERSIONS);
+	assert_string_equal(taxii_methods(r.ep), "GET");
+
+	assert_int_equal(taxii_route_parse("/api/inbox", "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	assert_int_equal(taxii_route_parse("/taxii2x/", "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	assert_int_equal(taxii_route_parse("/taxii2/other/", "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	has(rs_err(), "/taxii2/roster/");
+	assert_int_equal(taxii_route_parse("/taxii2/roster/collections/xyz/", "roster", &r),
+	    TAXII_ROUTE_NOT_FOUND);
+	has(rs_err(), "not a collection id");
+	assert_int_equal(taxii_route_parse("/taxii2/roster/status/", "roster", &r),
+	    TAXII_ROUTE_NOT_FOUND);
+	assert_int_equal(taxii_route_parse("/taxii2/roster/things/", "roster", &r),
+	    TAXII_ROUTE_NOT_FOUND);
+	snprintf(p, sizeof(p), "%s/objects/not-an-id/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	has(rs_err(), "not a STIX identifier");
+	snprintf(p, sizeof(p), "%s/objects/indicator--00000000-0000-4000-8000-000000000001/"
+	    "versions/x/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	snprintf(p, sizeof(p), "%s/manifest/extra/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_NOT_FOUND);
+	snprintf(p, sizeof(p), "%s//objects/", c);
+	assert_int_equal(taxii_route_parse(p, "roster", &r), TAXII_ROUTE_NOT_FOUND);
+}
+
+static void
+basic(const char *userpass, char *out, size_t len)
+{
+	char b64[1024];
+
+	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)userpass, strlen(userpass),
+	    sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, len, "Basic %s", b64);
+}
+
+static void
+test_auth(void **state)
+{
+	char user[64], secret[128], h[1100], big[400];
+
+	(void)state;
+	assert_int_equal(taxii_auth_parse(NULL, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_NONE);
+	basic("alice:pass:with:colons", h, sizeof(h));
+	assert_int_equal(taxii_auth_parse(h, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_BASIC);
+	assert_string_equal(user, "alice");
+	assert_string_equal(secret, "pass:with:colons");
+	h[0] = 'b';	/* the scheme in any case */
+	assert_int_equal(taxii_auth_parse(h, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_BASIC);
+	basic(":", h, sizeof(h));
+	assert_int_equal(taxii_auth_parse(h, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_BASIC);
+	assert_string_equal(user, "");
+	assert_int_equal(taxii_auth_parse("Bearer rtk_abc", user, sizeof(user), secret,
+	    sizeof(secret)), TAXII_AUTH_BEARER);
+	assert_string_equal(secret, "rtk_abc");
+	/* what is not a credential */
+	basic("no-colon", h, sizeof(h));
+	assert_int_equal(taxii_auth_parse(h, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_MALFORMED);
+	assert_int_equal(taxii_auth_parse("Basic !!!", user, sizeof(user), secret,
+	    sizeof(secret)), TAXII_AUTH_MALFORMED);
+	assert_int_equal(taxii_auth_parse("Basic", user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_MALFORMED);
+	assert_int_equal(taxii_auth_parse("Digest x=1", user, sizeof(user), secret,
+	    sizeof(secret)), TAXII_AUTH_MALFORMED);
+	assert_int_equal(taxii_auth_parse("Bearer a b", user, sizeof(user), secret,
+	    sizeof(secret)), TAXII_AUTH_MALFORMED);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[10] = ':';
+	basic(big, h, sizeof(h));
+	assert_int_equal(taxii_auth_parse(h, user, sizeof(user), secret, sizeof(secret)),
+	    TAXII_AUTH_MALFORMED);
+	assert_string_equal(user, "");
+	assert_int_equal(taxii_auth_parse("Basic YQBiOmM=", user, sizeof(user), secret,
+	    sizeof(secret)), TAXII_AUTH_MALFORMED);	/* "a\0b:c" */
+}
+
+/* What a tool POSTs: an envelope (or a bundle), checked as a bundle. */
+static void
+test_envelope(void **state)
+{
+	static const char ok[] = "{\"objects\": [{\"type\": \"domain-name\", \"id\": "
+	    "\"domain-name--00000000-0000-4000-8000-000000000001\", \"value\": \"a.example\"}],"
+	    " \"more\": false}";
+	static const char bundle[] = "{\"type\": \"bundle\", \"id\": \"bundle--"
+	    "00000000-0000-4000-8000-000000000009\", \"objects\": [{\"type\": \"url\", \"id\": "
+	    "\"url--00000000-0000-4000-8000-000000000001\", \"value\": \"https://x.example/\"}]}";
+	json_t *b;
+	struct buf deep = {0};
+
+	(void)state;
+	assert_int_equal(stix_envelope_parse(ok, strlen(ok), &b), STIX_OK);
+	assert_string_equal(jstr(b, "type"), "bundle");
+	assert_true(stix_id_ok(jstr(b, "id"), "bundle"));
+	assert_int_equal(json_array_size(json_object_get(b, "objects")), 1);
+	json_decref(b);
+	/* a bundle is taken as one */
+	assert_int_equal(stix_envelope_parse(bundle, strlen(bundle), &b), STIX_OK);
+	json_decref(b);
+	assert_int_equal(stix_envelope_parse("{\"objects\": []}", 15, &b), STIX_INVALID);
+	has(rs_err(), "\"objects\": must be a non-empty list");
+	assert_null(b);
+	assert_int_equal(stix_envelope_parse("{}", 2, &b), STIX_INVALID);
+	assert_int_equal(stix_envelope_parse("{\"objects\": [1], \"x\": 1}", 24, &b),
+	    STIX_INVALID);
+	has(rs_err(), "\"x\": not a property of a TAXII envelope");
+	assert_int_equal(stix_envelope_parse("[1]", 3, &b), STIX_NOT_JSON);
+	assert_int_equal(stix_envelope_parse("{\"objects\": [", 13, &b), STIX_NOT_JSON);
+	assert_int_equal(stix_envelope_parse("{\"objects\": [{\"type\": \"indicator\"}]}", 36,
+	    &b), STIX_INVALID);
+	has(rs_err(), "objects[0]");
+	buf_addstr(&deep, "{\"objects\": [");
+	for (int i = 0; i < 40; i++)
+		buf_addstr(&deep, "[");
+	assert_int_equal(stix_envelope_parse(deep.p, deep.len, &b), STIX_TOO_DEEP);
+	buf_free(&deep);
+	assert_int_equal(stix_envelope_parse(ok, STIX_MAX_BUNDLE + 1, &b), STIX_TOO_LARGE);
+}
+
 int
 main(void)
 {
@@ -512,6 +681,9 @@ main(void)
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_next_token),
 		cmocka_unit_test_setup_teardown(test_key, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_envelope),
 	};
 
 	if (sodium_init() < 0)

@@ -518,6 +518,41 @@ test_errors(void **state)
 	assert_string_equal(rs_err(), "unknown error");
 }
 
+static void
+test_deadline_policy(void **state)
+{
+	int64_t ms[URGENCY_LEVELS];
+
+	/* The defaults keep the rule, and so does every maximum. */
+	assert_int_equal(deadline_policy_check(urgency_default_deadline_ms), 0);
+	assert_int_equal(deadline_policy_check(urgency_max_deadline_ms), 0);
+	/* Equal deadlines are allowed; a flash one longer than urgent is not. */
+	for (int i = 0; i < URGENCY_LEVELS; i++)
+		ms[i] = 3600000;
+	assert_int_equal(deadline_policy_check(ms), 0);
+	ms[0] = 3600001;
+	assert_int_equal(deadline_policy_check(ms), -1);
+	assert_non_null(strstr(rs_err(), "urgent"));
+	/* Each bound, by one millisecond. */
+	for (int u = 0; u < URGENCY_LEVELS; u++) {
+		memcpy(ms, urgency_max_deadline_ms, sizeof(ms));
+		ms[u] = urgency_max_deadline_ms[u] + 1;
+		assert_int_equal(deadline_policy_check(ms), -1);
+		memcpy(ms, urgency_default_deadline_ms, sizeof(ms));
+		for (int i = 0; i <= u; i++)
+			ms[i] = 1000;
+		assert_int_equal(deadline_policy_check(ms), 0);
+		ms[u] = 999;
+		assert_int_equal(deadline_policy_check(ms), -1);
+		ms[u] = -1;	/* what policy.c reads for a missing field */
+		assert_int_equal(deadline_policy_check(ms), -1);
+	}
+	/* Ten years for flash, the attack the rule is for. */
+	memcpy(ms, urgency_default_deadline_ms, sizeof(ms));
+	ms[0] = 10LL * 365 * 86400000;
+	assert_int_equal(deadline_policy_check(ms), -1);
+}
+
 int
 main(void)
 {
@@ -536,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_valid_state),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_deadline_policy),
 	};
 
 	if (sodium_init() < 0)

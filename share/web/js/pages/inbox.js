@@ -37,6 +37,7 @@ export async function render(main) {
   }
   const rows = msgs.map((m) => {
     const flags = [];
+    if (m.notice) flags.push(el('span', { class: 'flag overdue notice' }, t('notice.badge')));
     if (m.overdue && !m.acknowledged) flags.push(el('span', { class: 'flag overdue' }, t('inbox.overdue')));
     if (!m.read) flags.push(el('span', { class: 'flag unread' }, t('inbox.unread')));
     if (!m.acknowledged) flags.push(el('span', { class: 'flag unacked' }, t('inbox.unacknowledged')));
@@ -45,7 +46,8 @@ export async function render(main) {
       el('td', {}, urgencyBadge(m.urgency)),
       el('td', {}, stateLabel(m.from)),
       el('td', {}, el('a', { href: `#/message/${m.id}`, class: 'subject', id: `open-${m.id.slice(0, 16)}`,
-        dir: 'auto', lang: langAttr(m.lang) }, m.subject || t('message.untitled'))),
+        dir: 'auto', lang: langAttr(m.lang) }, m.notice && m.notice.held ? t('notice.row', { subject: m.notice.subject }) :
+          m.subject || t('message.untitled'))),
       el('td', {}, tlpBadge(m.tlp)),
       el('td', {}, deadlineCell(m)),
       el('td', {}, timeEl(m.time)),

@@ -180,29 +180,55 @@ function recipients(m) {
   ]);
 }
 
+// An overdue notice (issue 10 item 1): which message awaits this State's
+// acknowledgement, from whom, due when, and a link to it; the ack form
+// below then acknowledges that message (the node signs it for the notice's
+// sender), not the notice.
+function noticeCard(m) {
+  const n = m.notice;
+  return el('section', { class: 'card alarm', id: 'notice' }, [
+    el('h2', {}, t('notice.title')),
+    el('p', { id: 'notice-text' }, n.held ?
+      t('notice.overdue', { subject: n.subject, state: stateLabel(n.from), time: fmtTime(n.deadline) }) :
+      t('notice.overdue_unheld', { time: fmtTime(n.deadline) })),
+    n.held ? el('p', {}, el('a', { id: 'notice-original', href: `#/message/${n.for}` }, t('notice.open'))) : null,
+  ]);
+}
+
 function ackForm(m, refresh, announce) {
   if (m.direction !== 'in') return null;
-  if (m.acknowledged) return el('p', { class: 'ok', id: 'acked-note', tabindex: '-1' }, t('message.you_acked'));
+  const notice = m.notice && m.notice.for;
+  if (notice && (m.acknowledged || m.notice.acknowledged)) return el('p', { class: 'ok', id: 'acked-note', tabindex: '-1' }, t('notice.acked'));
+  if (m.acknowledged && !notice) return el('p', { class: 'ok', id: 'acked-note', tabindex: '-1' }, t('message.you_acked'));
   const note = el('input', { id: 'ack-note', name: 'note' });
   const msg = el('p', { role: 'status', id: 'ack-status' });
   const form = el('form', { class: 'inline', id: 'ack-form' }, [
     el('label', { for: 'ack-note' }, t('message.ack_note')), note,
-    el('button', { type: 'submit', id: 'ack-button' }, t('message.ack')), msg,
+    el('button', { type: 'submit', id: 'ack-button' }, notice ? t('notice.ack_original') : t('message.ack')), msg,
   ]);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await post(`/api/messages/${m.id}/ack`, { note: note.value });
       justAcked = m.id;
-      announce(t('message.you_acked'));
+      announce(notice ? t('notice.acked') : t('message.you_acked'));
       await refresh();
     } catch (e) { msg.textContent = t('common.error', { error: e.message }); msg.className = 'error'; }
   });
   return form;
 }
 
+// The forward form offers only the States the node's rules allow
+// (forward_allowed, tlp.c), or says why none, before any click.
 function forwardForm(m, states, go) {
-  const sel = el('select', { id: 'forward-to' }, states.map((s) => el('option', { value: s }, stateLabel(s))));
+  const offer = m.forward_allowed;
+  if (offer && !offer.allowed) {
+    return el('p', { class: 'forward-none', id: 'forward-none' }, [
+      el('strong', {}, t('message.forward_none')), ' ', el('span', { id: 'forward-why' }, t(`forward.why.${offer.why}`)),
+    ]);
+  }
+  const to = offer ? offer.targets : states;
+  const sel = el('select', { id: 'forward-to' }, to.map((s) => el('option', { value: s }, stateLabel(s))));
   const note = el('input', { id: 'forward-note' });
   const out = el('div', { role: 'alert', id: 'forward-result' });
   const form = el('form', { class: 'inline', id: 'forward-form' }, [
@@ -319,6 +345,7 @@ export async function render(main, ctx) {
     ' ', el('span', { class: 'short-id' }, t('message.short_id', { id: m.id.slice(0, 16) })),
     m.deadline ? [' ', due(m)] : null,
   ]));
+  if (m.notice && m.notice.for) main.appendChild(noticeCard(m));
   main.appendChild(el('section', { class: 'card' }, fields(m, tpl)));
   if (m.original) main.appendChild(original(m, dir));
   if (m.attachments && m.attachments.length) {

@@ -1,0 +1,121 @@
+// hubdown.mjs - the hub unreachable (issue 10 item 8), in English and
+// Arabic, against the nodes run.sh started; run.sh stops the hub before
+// PHASE=down and starts it again before PHASE=up.
+//
+//  down: every page says the hub cannot be reached and since when, in the
+//        reader's language; a message sent meanwhile waits in the outbox,
+//        and the banner counts it, urgent mail said apart;
+//  up:   once the hub answers, the banner goes and the outbox drains (the
+//        message sent while it was down reaches its recipient);
+//  notice: the hub restarted with urgent mail due in 8 s, XB leaves XA's
+//        urgent message unacknowledged: XB's overdue notice says which
+//        message, from whom, due when, links to it, and acknowledges the
+//        original (issue 10 item 1), which XA's page then shows.
+//
+// Prints ok/FAIL lines; run.sh counts them.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { URL, step, assert, plain, signIn, failures, browser, api, until } from './lib.mjs';
+
+const words = (lang) => JSON.parse(readFileSync(new globalThis.URL(`../../share/web/i18n/${lang}.json`, import.meta.url), 'utf8'));
+const PHASE = process.env.PHASE;
+const KEPT = process.env.HUBDOWN_STATE;	// what phase down sent, for phase up
+
+async function down(lang, sent) {
+  const w = words(lang);
+  let xa;
+  await step(`[${lang} hub] every page says the hub cannot be reached, since when`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    await xa.waitForSelector('#hub-unreachable', { timeout: 60000 });
+    const text = plain(await xa.textContent('#hub-unreachable'));
+    const [before] = w['hub.unreachable'].split('{time}');
+    assert(text.startsWith(before), `the banner says ${JSON.stringify(text)}`);
+    for (const page of ['directory', 'trust', 'sent']) {
+      await xa.evaluate((p) => { location.hash = `#/${p}`; }, page);
+      await xa.waitForSelector(`.page-${page}`);
+      assert(await xa.isVisible('#hub-unreachable'), `no banner on ${page}`);
+    }
+  });
+  await step(`[${lang} hub] an urgent message sent meanwhile waits, and the banner says so`, async () => {
+    const r = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Hub down ${lang} ${Date.now().toString(36)}`,
+      body: 'Sent while the hub was down.', urgency: 'urgent', tlp: 'GREEN', lang: 'en' });
+    assert(r.queued, `the send was not queued: ${JSON.stringify(r)}`);
+    sent.push(r.id);
+    await xa.waitForSelector('#hub-urgent', { timeout: 30000 });
+    assert(plain(await xa.textContent('#hub-urgent')).trim() === w['hub.urgent'], 'the urgent mail is not said in the reader\'s language');
+    // (the count in the reader's words: Arabic says two without a digit)
+    const ev = await api(xa, 'GET', '/api/events');
+    assert(ev.outbox.count >= sent.length && ev.outbox.urgent >= 1, `the outbox: ${JSON.stringify(ev.outbox)}`);
+    const said = plain(await xa.textContent('#hub-outbox')).trim();
+    assert(said.length > 0 && (lang === 'en' || !/message/.test(said)), `the outbox is said ${JSON.stringify(said)}`);
+  });
+  if (xa) await xa.context().close();
+}
+
+async function up(lang, sent) {
+  let xa, xb;
+  await step(`[${lang} hub] once the hub answers, the banner goes and what waited is sent`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    await until(async () => (await api(xa, 'GET', '/api/events')).hub.reachable, 'the hub reachable again', 60000);
+    await xa.waitForSelector('#hub-status', { state: 'hidden', timeout: 30000 });
+    await until(async () => (await api(xa, 'GET', '/api/events')).outbox.count === 0, 'the outbox drained', 60000);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const inbox = await until(async () => {
+      const l = await api(xb, 'GET', '/api/inbox');
+      return sent.every((id) => l.find((m) => m.id === id)) ? l : null;
+    }, 'the messages sent while the hub was down, at XB', 60000);
+    assert(inbox.length > 0, 'XB has nothing');
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
+async function notice(lang) {
+  const w = words(lang);
+  const tag = `${lang}-notice-${Date.now().toString(36)}`;
+  let xa, xb;
+  await step(`[${lang} notice] XB's overdue notice says which message awaits XB's acknowledgement, and links to it`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Urgent ${tag}`,
+      body: 'Answer within seconds.', urgency: 'urgent', tlp: 'GREEN', lang: 'en' });
+    const n = await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.notice && m.notice.for === sent.id),
+      'the overdue notice at XB', 90000);
+    await xb.evaluate(() => { location.hash = '#/inbox'; });
+    await xb.waitForSelector(`#open-${n.id.slice(0, 16)}`);
+    assert(plain(await xb.textContent(`#open-${n.id.slice(0, 16)}`)).includes(`Urgent ${tag}`), 'the inbox row does not name the message');
+    await xb.click(`#open-${n.id.slice(0, 16)}`);
+    await xb.waitForSelector('#notice-text');
+    const text = plain(await xb.textContent('#notice-text'));
+    const [before] = w['notice.overdue'].split('{');
+    assert(text.startsWith(before) && text.includes(`Urgent ${tag}`), `the notice says ${JSON.stringify(text)}`);
+    assert(await xb.getAttribute('#notice-original', 'href') === `#/message/${sent.id}`, 'no link to the message');
+    assert(plain(await xb.textContent('#ack-button')) === w['notice.ack_original'], 'the button does not offer the original');
+    await xb.fill('#ack-note', `Seen ${tag}`);
+    await xb.click('#ack-button');
+    await xb.waitForSelector('#acked-note');
+    assert(plain(await xb.textContent('#acked-note')) === w['notice.acked'], 'not said acknowledged');
+    const m = await until(async () => {
+      const x = await api(xa, 'GET', `/api/messages/${sent.id}`);
+      const s = x.states.find((y) => y.state === 'XB');
+      return s && s.acknowledged ? x : null;
+    }, 'XB acknowledged at XA', 60000);
+    const r = m.recipients.find((x) => x.acknowledged);
+    assert(r && r.note === `Seen ${tag}`, `XA's recipients: ${JSON.stringify(m.recipients)}`);
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
+if (PHASE === 'notice') {
+  for (const lang of ['en', 'ar']) await notice(lang);
+} else if (PHASE === 'down') {
+  const sent = [];
+  for (const lang of ['en', 'ar']) await down(lang, sent);
+  writeFileSync(KEPT, JSON.stringify(sent));
+} else {
+  const sent = JSON.parse(readFileSync(KEPT, 'utf8'));
+  await up('ar', sent);
+}
+await browser.close();
+process.exit(failures() ? 1 : 0);

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A forward tells the hub nothing about its original (issue 8 item 6): the
+# forwarder puts the original's inclusion proof and the checkpoint it
+# verified it at inside the sealed payload (protocol.md section 3,
+# Forwarding), so the receiving node asks the hub for no proof naming the
+# original's index.  XC's requests pass through tests/e2e/stall_proxy.py
+# (never stalling here), which logs them.  Then the forwarder's node is
+# tampered with (the proof it kept altered): XC shows the forward as not
+# verified, with the reason.
+. "$(dirname "$0")/lib.sh"
+
+new_hub "Forward hub" && make_state XA && make_state XB && make_state XC ||
+	{ bad "setup"; finish; exit 1; }
+for s in XA XB XC; do node "$s" sync >/dev/null 2>&1; done
+PPORT=$(free_port)
+python3 "$TOP/tests/e2e/stall_proxy.py" "$PPORT" "$HUB" "$T/never" 60 2>"$T/proxy.log" &
+PIDS="$PIDS $!"
+for _ in $(seq 1 100); do curl -s "http://127.0.0.1:$PPORT/v1/info" >/dev/null && break; sleep 0.05; done
+python3 - "$T/node-XC/config.json" "http://127.0.0.1:$PPORT" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["hub"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+check "XC syncs through the proxy" node XC sync
+
+check "XA sends XB a TLP:GREEN report" node XA send --to XB --tlp GREEN --subject "green report" --body "shareable"
+ORIG=$(last_sent XA)
+IDX=$(sqlite3 "$T/node-XA/node.db" "SELECT idx FROM messages WHERE lower(hex(id)) = '$ORIG'")
+node XB sync >/dev/null 2>&1
+check_out "XB's node kept the original's inclusion proof when it came" "^1$" \
+	sqlite3 "$T/node-XB/node.db" "SELECT count(*) FROM messages WHERE lower(hex(id)) = '$ORIG' AND proof IS NOT NULL"
+check_out "XB forwards it to XC" "sent [0-9a-f]{16} to XC" node XB forward "$ORIG" --to XC
+: >"$T/proxy.log"
+node XC sync >/dev/null 2>&1
+F=$(last_received XC)
+check_out "XC sees the original verified, with XA as its author" "Forwarded original \(verified" node XC show "$F"
+check_out "... signed by XA's device" '"from": "XA"' node XC show --json "$F"
+check_out "XC's node asked the hub for its mail" "request GET /v1/mail" cat "$T/proxy.log"
+check_fails "... and for no inclusion proof naming the original (log index $IDX)" \
+	grep -Eq "proof/inclusion\?.*index=([0-9]+,)*$IDX(,|$)" "$T/proxy.log"
+check_fails "... nor for any record or public proof by index" \
+	grep -Eq "GET /v1/(record\?index=$IDX|proof/inclusion)" "$T/proxy.log"
+
+# The forwarder's node altered: the proof it kept no longer holds.
+sqlite3 "$T/node-XB/node.db" "UPDATE messages SET proof = json_array(json_extract(proof, '\$[0]')) || '' WHERE lower(hex(id)) = '$ORIG'"
+sqlite3 "$T/node-XB/node.db" "UPDATE messages SET proof = replace(proof, substr(proof, 3, 4), 'AAAA') WHERE lower(hex(id)) = '$ORIG'"
+check "a tampered XB forwards it again" node XB forward "$ORIG" --to XC
+node XC sync >/dev/null 2>&1
+F2=$(last_received XC)
+check_out "XC refuses the link: the carried proof does not hold" \
+	"does not verify.*(inclusion proof|not in the log)" node XC show "$F2"
+check_fails "... and shows no verified original" bash -c "'$ROSTER' show --dir '$T/node-XC' '$F2' | grep -q 'Forwarded original (verified'"
+finish
