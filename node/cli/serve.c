@@ -212,8 +212,18 @@ cmd_serve(int argc, char **argv)
 			    notices == 1 ? "" : "s");
 		(void)store_meta_get_int(&loop, "mail_after", &mail_after);
 		int64_t nap = escalate_next_ms(&loop);
+		/* The web's directory takes in what the pass stored: replayed
+		 * from the start when the pass took directory records (one may
+		 * sit below those held, served after it was left out). */
 		pthread_mutex_lock(&node_lock);
-		if (directory_refresh(&n) != 0)
+		int drc;
+		if (s.directory > 0) {
+			dir_free(n.directory);
+			n.directory = NULL;
+			drc = directory_load(&n);
+		} else
+			drc = directory_refresh(&n);
+		if (drc != 0)
 			fprintf(stderr, "roster: cannot refresh the web's directory: %s\n",
 			    rs_err());
 		pthread_mutex_unlock(&node_lock);

@@ -558,7 +558,7 @@ act_settings(const struct call *c, struct http_resp *resp)
 
 struct position_arg {
 	struct web *w;
-	const uint8_t *ref;
+	const char *prefix;
 	const char *stance, *reason;
 	uint8_t id[32];
 	int known;		/* the matter is in the verified records */
@@ -569,25 +569,31 @@ do_position(void *ud)
 {
 	struct position_arg *a = ud;
 	struct procnode pn;
-	int rc;
+	uint8_t ref[32];
+	int rc = -1;
 
 	if (procnode_load(a->w->n, &pn) != 0)
 		return -1;
-	a->known = proc_matter(pn.proc, a->ref) != NULL;
-	rc = procnode_position(a->w->n, &pn, a->ref, a->stance, a->reason,
-	    a->reason != NULL ? strlen(a->reason) : 0, a->id);
+	if (procnode_find_matter(&pn, a->prefix, ref) == 0) {
+		a->known = 1;
+		rc = procnode_position(a->w->n, &pn, ref, a->stance, a->reason,
+		    a->reason != NULL ? strlen(a->reason) : 0, a->id);
+	}
 	procnode_free(&pn);
 	return rc;
 }
 
 /* POST /api/process/ID/position {"stance": "object"|"support", "reason"?:
- * text}: this State's position on proposal or application ID, checked by
- * the rules first (403/409 with the rule's words, nothing signed); the
- * reason, optional, sealed to those the body shows objections to. */
+ * text}: this State's position on proposal or application ID (a unique
+ * prefix of 8 or more hex digits), checked by the rules on the records
+ * this node verified (404 for a matter it does not know, 409 with the
+ * rule's words, nothing signed), then queued for the hub like every web
+ * action; the reason, optional, sealed to those the body shows objections
+ * to. */
 void
 act_position(const struct call *c, struct http_resp *resp)
 {
-	struct position_arg a = { .w = c->w, .ref = c->id,
+	struct position_arg a = { .w = c->w, .prefix = c->param,
 	    .stance = jstr(c->body, "stance"), .reason = jstr(c->body, "reason") };
 	char *hex;
 
@@ -606,27 +612,8 @@ act_position(const struct call *c, struct http_resp *resp)
 		http_resp_error(resp, !a.known ? 404 : 409, "%s", rs_err());
 		return;
 	}
-	/* the hub's answer: logged, refused (its words), or queued */
-	struct outbox_row r;
-	int flushed = outbox_flush(c->w->n, NULL) == 0;
-	switch (store_outbox_get(c->w->n, a.id, &r)) {
-	case STORE_OK:
-		break;
-	case STORE_NOT_FOUND:	/* dropped: rs_err has the hub's words */
-		http_resp_error(resp, 409, "%s", rs_err());
-		return;
-	default:
-		http_resp_error(resp, 500, "cannot read the store: %s", rs_err());
-		return;
-	}
-	if (r.error[0] != '\0') {
-		http_resp_error(resp, 409, "the hub refused the position: %s", r.error);
-		outbox_row_free(&r);
-		return;
-	}
+	*c->queued = 1;
 	hex = hex_encode(a.id, 32);
-	http_resp_json(resp, 200, json_pack("{s:s,s:b,s:I}", "id", hex, "queued",
-	    !flushed || !r.has_index, "index", (json_int_t)(r.has_index ? r.index : -1)));
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", 1));
 	free(hex);
-	outbox_row_free(&r);
 }

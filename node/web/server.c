@@ -286,7 +286,7 @@ static const struct route {
 	{ "POST", "/api/messages/:id/agree", 0, act_agree },
 	{ "POST", "/api/checks", 0, act_check_start },
 	{ "POST", "/api/checks/:check/answer", 0, act_check_answer },
-	{ "POST", "/api/process/:id/position", 0, act_position },
+	{ "POST", "/api/process/:matter/position", 0, act_position },
 };
 
 /* Does path match pattern?  Fills c's id and param (into buf). */

@@ -6,7 +6,8 @@
 # original's index.  XC's requests pass through tests/e2e/stall_proxy.py
 # (never stalling here), which logs them.  Then the forwarder's node is
 # tampered with (the proof it kept altered): XC shows the forward as not
-# verified, with the reason.
+# verified, with the reason; and with no proof kept at all (a message from
+# before), the forwarder proves it itself.
 . "$(dirname "$0")/lib.sh"
 
 new_hub "Forward hub" && make_state XA && make_state XB && make_state XC ||
@@ -50,4 +51,13 @@ F2=$(last_received XC)
 check_out "XC refuses the link: the carried proof does not hold" \
 	"does not verify.*(inclusion proof|not in the log)" node XC show "$F2"
 check_fails "... and shows no verified original" bash -c "'$ROSTER' show --dir '$T/node-XC' '$F2' | grep -q 'Forwarded original (verified'"
+
+# A message received before proofs were kept (none in the store): the
+# forwarder's node asks the hub for one itself; the forward still verifies.
+sqlite3 "$T/node-XB/node.db" "UPDATE messages SET proof = NULL WHERE lower(hex(id)) = '$ORIG'"
+check_out "XB forwards a message it holds no proof of" "sent [0-9a-f]{16} to XC" \
+	node XB forward "$ORIG" --to XC
+node XC sync >/dev/null 2>&1
+check_out "... and XC sees the original verified" "Forwarded original \(verified" \
+	node XC show "$(last_received XC)"
 finish

@@ -91,8 +91,14 @@ for _ in $(seq 1 200); do [ -s "$T/node-XC/serve.url" ] && break; sleep 0.05; do
 C=$(tr -d '\n' <"$T/node-XC/serve.url")
 CSRF=$(curl -s "$C/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
 cpost() { curl -s -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" -d "$2" "$C$1"; }
-check_out "the web: XC supports P1 in one click" '"id":"[0-9a-f]{64}"' cpost "/api/process/$P1/position" '{"stance":"support"}'
-check_out "the web: a second support is refused (409)" 'refused.*supported already' cpost "/api/process/$P1/position" '{"stance":"support"}'
+check_out "the web: XC supports P1 in one click" '"id":"[0-9a-f]{64}","queued":true' \
+	cpost "/api/process/${P1:0:12}/position" '{"stance":"support"}'
+# XC's serve sends it and takes it back from the log: wait for that
+for _ in $(seq 1 200); do
+	curl -s "$C/api/process" | python3 -c 'import json,sys; v=json.load(sys.stdin); sys.exit(0 if [d for d in v["decisions"] if d["id"]==sys.argv[1] and d["supports"]==1] else 1)' "$P1" && break
+	sleep 0.1
+done
+check_out "the web: a second support is refused (409)" 'supported already' cpost "/api/process/$P1/position" '{"stance":"support"}'
 check_out "the web: a stance that is none: 400" 'must be .*object.* or .*support' cpost "/api/process/$P1/position" '{"stance":"veto"}'
 check_out "the web: a reason without an objection: 400" 'goes with an objection' \
 	cpost "/api/process/$P1/position" '{"stance":"support","reason":"x"}'

@@ -32,13 +32,13 @@
 #     the hub's check report counts it;
 #   - both audits pass; no sanitizer report from any process.
 #
-# FAULT_RUNS (default 24, about 3 minutes on a loaded machine) bounds the
+# FAULT_RUNS (default 20, about 3 minutes on a loaded machine) bounds the
 # fault runs, shared among the parties and classes; FAULT_ONLY=REGEX keeps
 # the runs of the plan it matches ("hub tree 1 24": party, class, N, of how
 # many), with KEEP_FAILED=1 to look at the last one afterwards.
 . "$(dirname "$0")/lib.sh"
 
-RUNS=${FAULT_RUNS:-24}
+RUNS=${FAULT_RUNS:-20}
 # FAULT_MODE: once or sticky for every run; by default they alternate.
 MODES=${FAULT_MODE:-once sticky}
 
