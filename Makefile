@@ -12,7 +12,7 @@
 # writes the manual pages (BUILD/man); `make install` puts the programs,
 # pages and share folder under PREFIX.
 
-PKGS     := libsodium sqlite3 libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
+PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
@@ -141,30 +141,42 @@ $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
-# make install: the programs, their manual pages and the share folder under
-# PREFIX (default /usr/local), staged under DESTDIR when it is given:
+# make install: the programs, their manual pages, the share folder and the
+# systemd units of contrib/systemd (docs/operations.md) under PREFIX
+# (default /usr/local), staged under DESTDIR when it is given:
 #   PREFIX/bin/rosterd, PREFIX/bin/roster
 #   PREFIX/share/roster/       the web interface, catalogues, registries
 #   PREFIX/share/man/man1/     roster(1), roster-CMD(1), rosterd(1), ...
+#   UNITDIR/rosterd.service, roster.service; SYSUSERSDIR/rosterd.conf, roster.conf
 # The programs find PREFIX/share/roster beside themselves (lib/share.c), so
 # an installed roster needs nothing of the build folder (ROSTER_SHARE still
 # overrides).  make SAN=1 install installs the sanitizer build instead.
 PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+UNITDIR  ?= /etc/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 .PHONY: install uninstall
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/roster \
-		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/roster \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/roster/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/roster
+	for u in rosterd roster; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u.service.in \
+			>$(DESTDIR)$(UNITDIR)/$$u.service && \
+		install -m 0644 contrib/systemd/$$u.sysusers $(DESTDIR)$(SYSUSERSDIR)/$$u.conf || exit 1; \
+	done
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/rosterd $(DESTDIR)$(PREFIX)/bin/roster
+	rm -f $(DESTDIR)$(BINDIR)/rosterd $(DESTDIR)$(BINDIR)/roster
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/roster.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/roster-*.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd-*.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/roster
+	rm -f $(DESTDIR)$(UNITDIR)/rosterd.service $(DESTDIR)$(UNITDIR)/roster.service \
+		$(DESTDIR)$(SYSUSERSDIR)/rosterd.conf $(DESTDIR)$(SYSUSERSDIR)/roster.conf
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -38,8 +38,19 @@
  * OK ..." or "crash result: FAILED ..."; the exit status is non-zero on any
  * discrepancy, and the hub folder is then kept for inspection.
  *
+ * On PostgreSQL (--db URL, an empty database): the same, with the hub's
+ * log in that database, and with --hubs N that many rosterd processes over
+ * it (each a folder of its own with the operator key and hub.json; the
+ * clients spread over them, client c on hub c % N).  Then a third limit is
+ * measured in the same run: PostgreSQL's own commit rate, a bare INSERT and
+ * COMMIT of one row in a loop on one connection, which is what the server
+ * and its disk allow a writer that commits alone; the hub's group commit
+ * puts many envelopes in one.  The CPU line adds the database server's
+ * processes (when on this machine) to the hubs'.
+ *
  * Usage: bench_ingest [-n N] [-d D] [-b B] [-c C] [-t T] [--million]
  *                     [--check] [--rosterd PATH] [--dir BASE]
+ *                     [--db URL [--hubs N]]
  *                     [--crash-every MS [--min-kills K] [--receipts FILE]]
  *                     [--keep]
  *   --million   ingest 1,000,000 envelopes and report the hub's memory
@@ -83,6 +94,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "pg.h"
 #include "statement.h"
 #include "util.h"
 
@@ -101,7 +113,11 @@ struct opts {
 	unsigned min_kills;	/* crash mode: kill sooner to reach this many */
 	int keep;		/* keep the hub folder */
 	const char *receipts;	/* crash mode: receipts file */
+	const char *db;		/* PostgreSQL URL; NULL for SQLite */
+	unsigned hubs;		/* rosterd processes over db */
 };
+
+#define MAX_HUBS	8
 
 struct device {
 	struct keypair *k;
@@ -140,6 +156,9 @@ struct client {
 static char hubdir[256];
 static pid_t hub_pid;
 static char listen_addr[64] = "127.0.0.1:0";
+/* Further hubs over the same PostgreSQL log: HUBDIR-2, HUBDIR-3, ... */
+static pid_t peer_pid[MAX_HUBS];
+static char peer_url[MAX_HUBS][128];
 
 static double
 now_s(void)
@@ -156,6 +175,9 @@ die(const char *what)
 	fprintf(stderr, "bench_ingest: %s: %s\n", what, rs_err());
 	if (hub_pid > 0)
 		kill(hub_pid, SIGTERM);
+	for (int i = 0; i < MAX_HUBS; i++)
+		if (peer_pid[i] > 0)
+			kill(peer_pid[i], SIGTERM);
 	exit(1);
 }
 
@@ -1177,6 +1199,150 @@ fdatasyncs_per_s(void)
 	return (double)n / (now_s() - t0);
 }
 
+/* ---- several hubs, PostgreSQL's limits -------------------------------------------------- */
+
+/* Hub k (k >= 1): a folder with hub 0's key and hub.json, serving. */
+static void
+start_peer(const struct opts *o, unsigned k)
+{
+	char dir[300], cmd[2048], path[340], threads[16];
+	struct buf b = {0};
+
+	snprintf(dir, sizeof(dir), "%s-%u", hubdir, k + 1);
+	snprintf(cmd, sizeof(cmd), "mkdir -p -m 0700 '%s' && cp -p '%s/hub.json' "
+	    "'%s/operator.key' '%s/operator.pub' '%s/'", dir, hubdir, hubdir,
+	    hubdir, dir);
+	if (system(cmd) != 0) {
+		rs_seterr("cannot make %s", dir);
+		die("second hub");
+	}
+	snprintf(threads, sizeof(threads), "%u", o->threads);
+	snprintf(path, sizeof(path), "%s/serve.url", dir);
+	if ((peer_pid[k] = fork()) < 0)
+		die("fork");
+	if (peer_pid[k] == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 1);
+		die_with_parent();
+		execl(o->rosterd, o->rosterd, "serve", dir, "--listen", "127.0.0.1:0",
+		    "--threads", threads, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 6000; i++) {
+		if (read_file(path, &b, 1024) == 0 && b.len > 0 && b.p[b.len - 1] == '\n')
+			break;
+		buf_free(&b);
+		usleep(10000);
+	}
+	if (b.len < 8) {
+		rs_seterr("hub %u did not start", k + 1);
+		die("second hub");
+	}
+	snprintf(peer_url[k], sizeof(peer_url[k]), "%.*s", (int)b.len - 1, (char *)b.p);
+	buf_free(&b);
+}
+
+static void
+stop_peers(void)
+{
+	int status;
+
+	for (int k = 1; k < MAX_HUBS; k++) {
+		if (peer_pid[k] <= 0)
+			continue;
+		kill(peer_pid[k], SIGTERM);
+		waitpid(peer_pid[k], &status, 0);
+		peer_pid[k] = 0;
+	}
+}
+
+/* PostgreSQL's commit rate: INSERT one row and COMMIT, in a loop, 2 s. */
+static double
+pg_commits_per_s(const char *url)
+{
+	PGconn *c = pg_connect(url);
+	struct pgq q;
+	uint64_t n = 0;
+	double t0, end;
+
+	if (c == NULL || pg_cmd(c, "CREATE TABLE bench_commit_probe(x bigint)", NULL) != 0)
+		die("PostgreSQL commit probe");
+	t0 = now_s();
+	end = t0 + 2.0;
+	while (now_s() < end) {
+		pgq_init(&q);
+		pgq_i64(&q, (int64_t)n);
+		if (pg_cmd(c, "INSERT INTO bench_commit_probe VALUES ($1)", &q) != 0)
+			die("PostgreSQL commit probe");
+		n++;
+	}
+	t0 = (double)n / (now_s() - t0);
+	if (pg_cmd(c, "DROP TABLE bench_commit_probe", NULL) != 0)
+		die("PostgreSQL commit probe");
+	pg_close(c);
+	return t0;
+}
+
+/* The postmaster of the database server, when it runs on this machine: the
+ * parent of a backend; 0 otherwise. */
+static pid_t
+pg_postmaster(const char *url)
+{
+	PGconn *c = pg_connect(url);
+	char path[64], line[256];
+	pid_t ppid = 0;
+	FILE *f;
+
+	if (c == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", PQbackendPID(c));
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "PPid:", 5) == 0)
+				ppid = (pid_t)strtol(line + 5, NULL, 10);
+		fclose(f);
+	}
+	pg_close(c);
+	return ppid;
+}
+
+/* CPU seconds of the server: the postmaster and its children, those alive
+ * (their own) and those gone (its cutime, cstime). */
+static double
+pg_cpu_seconds(pid_t pm)
+{
+	char path[300], text[1024], *p;
+	unsigned long long ut, st, cut, cst;
+	double total = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (pm <= 0 || (d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct buf b = {0};
+		int pid, ppid;
+		if ((pid = atoi(de->d_name)) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (read_file(path, &b, 4096) != 0)
+			continue;
+		snprintf(text, sizeof(text), "%.*s", (int)b.len, (char *)b.p);
+		buf_free(&b);
+		if ((p = strrchr(text, ')')) == NULL || sscanf(p + 2, "%*c %d %*d %*d %*d"
+		    " %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ppid, &ut, &st,
+		    &cut, &cst) != 5)
+			continue;
+		if (pid == pm)
+			total += (double)(ut + st + cut + cst);
+		else if (ppid == pm)
+			total += (double)(ut + st);
+	}
+	closedir(d);
+	return total / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* ---- options and main --------------------------------------------------------------- */
 
 static void
@@ -1185,6 +1351,7 @@ usage(void)
 	fputs("usage: bench_ingest [-n N] [-d DEVICES] [-b BATCH] [-c CLIENTS] "
 	    "[-t HUB_THREADS]\n"
 	    "                    [--million] [--check] [--rosterd PATH] [--dir BASE]\n"
+	    "                    [--db URL [--hubs N]]\n"
 	    "                    [--crash-every MS [--min-kills K] [--receipts FILE]]\n"
 	    "                    [--keep]\n"
 	    "  defaults: -n 200000 -d 64 -b 1000 -c 2 -t 4, rosterd next to bench/\n",
@@ -1215,6 +1382,8 @@ parse(int argc, char **argv, struct opts *o)
 		{ "receipts", required_argument, NULL, 'R' },
 		{ "min-kills", required_argument, NULL, 'k' },
 		{ "keep", no_argument, NULL, 'P' },
+		{ "db", required_argument, NULL, 'B' },
+		{ "hubs", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1222,7 +1391,7 @@ parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .n = 200000, .devices = 64, .batch = 1000,
-	    .clients = 2, .threads = 4, .base = "/tmp" };
+	    .clients = 2, .threads = 4, .base = "/tmp", .hubs = 1 };
 	copy = xstrdup(argv[0]);
 	snprintf(o->rosterd, sizeof(o->rosterd), "%s/../rosterd", dirname(copy));
 	free(copy);
@@ -1241,6 +1410,8 @@ parse(int argc, char **argv, struct opts *o)
 		case 'R': o->receipts = optarg; break;
 		case 'k': o->min_kills = (unsigned)num(optarg, 100000); break;
 		case 'P': o->keep = 1; break;
+		case 'B': o->db = optarg; break;
+		case 'H': o->hubs = (unsigned)num(optarg, MAX_HUBS); break;
 		default: usage();
 		}
 	}
@@ -1252,6 +1423,15 @@ parse(int argc, char **argv, struct opts *o)
 	if ((o->receipts != NULL || o->min_kills > 0) && o->crash_ms == 0) {
 		fprintf(stderr, "bench_ingest: --receipts and --min-kills go with "
 		    "--crash-every\n");
+		exit(2);
+	}
+	if ((o->hubs > 1 && o->db == NULL) || (o->db != NULL && o->crash_ms > 0)) {
+		fprintf(stderr, "bench_ingest: --hubs needs --db, and crash mode "
+		    "runs on SQLite\n");
+		exit(2);
+	}
+	if (o->hubs > o->clients) {
+		fprintf(stderr, "bench_ingest: at least one client per hub\n");
 		exit(2);
 	}
 	if (o->crash_ms > 0 && o->crash_ms < 20) {
@@ -1291,11 +1471,16 @@ static void
 setup_hub(const struct opts *o, char *url, size_t ulen, struct keypair **root)
 {
 	char pub[300];
-	char *init[] = { "init", hubdir, "--name", "bench hub", NULL };
+	char *init[] = { "init", hubdir, "--name", "bench hub", NULL, NULL, NULL };
 	char *admit[] = { "admit", hubdir, "--state", "XA", "--root-key", pub, NULL };
 
+	if (o->db != NULL) {
+		init[4] = "--db";
+		init[5] = (char *)o->db;
+	}
 	if (run_rosterd(o, init) != 0) {
-		rs_seterr("rosterd init failed (is %s built?)", o->rosterd);
+		rs_seterr("rosterd init failed (is %s built? is the database empty?)",
+		    o->rosterd);
 		die("set-up");
 	}
 	if (unlimit_hub(hubdir) != 0)
@@ -1350,7 +1535,8 @@ main(int argc, char **argv)
 	struct client *cl;
 	char url[128];
 	uint64_t accepted = 0;
-	double t0, secs, rate, vps, vps0, fps, rms, hub_cpu, own_cpu;
+	double t0, secs, rate, vps, vps0, fps, rms, hub_cpu, own_cpu, cps = 0, db_cpu = 0;
+	pid_t pm = 0;
 	long rss, hwm;
 	int failed = 0;
 
@@ -1377,9 +1563,12 @@ main(int argc, char **argv)
 	for (unsigned d = 0; d < o.devices; d++)
 		devs[d].count = o.n / o.devices + (d < o.n % o.devices);
 
+	for (unsigned k = 1; k < o.hubs; k++)
+		start_peer(&o, k);
 	printf("bench_ingest: %llu envelopes, %u devices, batches of %u, %u clients, "
-	    "hub with %u threads\n", (unsigned long long)o.n, o.devices, o.batch,
-	    o.clients, o.threads);
+	    "%u hub%s with %u threads, on %s\n", (unsigned long long)o.n, o.devices,
+	    o.batch, o.clients, o.hubs, o.hubs == 1 ? "" : "s", o.threads,
+	    o.db != NULL ? "PostgreSQL" : "SQLite");
 	fflush(stdout);
 	t0 = now_s();
 	generate_all(devs, o.devices, 2);
@@ -1388,7 +1577,7 @@ main(int argc, char **argv)
 	for (unsigned c = 0; c < o.clients; c++) {
 		plan_client(&cl[c], devs, o.devices, c, o.clients, o.batch,
 		    o.crash_ms > 0);
-		cl[c].url = url;
+		cl[c].url = c % o.hubs == 0 ? url : peer_url[c % o.hubs];
 	}
 	for (unsigned d = 0; d < o.devices; d++) {
 		buf_free(&devs[d].envs);	/* the clients hold copies */
@@ -1403,7 +1592,12 @@ main(int argc, char **argv)
 		if (pthread_create(&cl[c].th, NULL, client_main, &cl[c]) != 0)
 			die("thread");
 	vps0 = verifies_per_s(2);
+	if (o.db != NULL)
+		pm = pg_postmaster(o.db);
 	hub_cpu = cpu_seconds(hub_pid);
+	for (unsigned k = 1; k < o.hubs; k++)
+		hub_cpu += cpu_seconds(peer_pid[k]);
+	db_cpu = pg_cpu_seconds(pm);
 	own_cpu = cpu_seconds(getpid());
 	t0 = now_s();
 	atomic_store(&go, 1);
@@ -1417,12 +1611,18 @@ main(int argc, char **argv)
 	rss = hub_rss_kib("VmRSS");
 	hwm = hub_rss_kib("VmHWM");
 
+	for (unsigned k = 1; k < o.hubs; k++)
+		hub_cpu -= cpu_seconds(peer_pid[k]);
 	hub_cpu = cpu_seconds(hub_pid) - hub_cpu;
+	db_cpu = pg_cpu_seconds(pm) - db_cpu;
 	own_cpu = cpu_seconds(getpid()) - own_cpu;
+	stop_peers();
 	vps = verifies_per_s(2);
 	if (vps0 > vps)
 		vps = vps0;
 	fps = fdatasyncs_per_s();
+	if (o.db != NULL)
+		cps = pg_commits_per_s(o.db);
 	rms = restart_ms(&o, url, sizeof(url));
 	stop_hub();
 
@@ -1431,11 +1631,20 @@ main(int argc, char **argv)
 	    failed ? " (SOME BATCHES FAILED)" : "");
 	printf("  limits:      %.0f Ed25519 verifications/s (2 threads, best of "
 	    "before and after), %.0f fdatasync/s\n", vps, fps);
+	if (o.db != NULL)
+		printf("  limits:      %.0f PostgreSQL commits/s (INSERT + COMMIT of one "
+		    "row, one connection)\n", cps);
 	printf("  ratio:       envelopes/s : verifications/s = %.3f\n", rate / vps);
-	printf("  cpu:         hub %.1f us/envelope (%.2f cores busy), clients "
+	if (o.db != NULL)
+		printf("  ratio:       envelopes/s : PostgreSQL commits/s = %.2f (group "
+		    "commit)\n", rate / cps);
+	printf("  cpu:         hub%s %.1f us/envelope (%.2f cores busy), clients "
 	    "%.1f us/envelope; one verification costs %.1f us of a core\n",
-	    hub_cpu * 1e6 / (double)accepted, hub_cpu / secs,
+	    o.hubs > 1 ? "s" : "", hub_cpu * 1e6 / (double)accepted, hub_cpu / secs,
 	    own_cpu * 1e6 / (double)accepted, 2e6 / vps);
+	if (pm > 0)
+		printf("  cpu:         PostgreSQL server %.1f us/envelope (%.2f cores "
+		    "busy)\n", db_cpu * 1e6 / (double)accepted, db_cpu / secs);
 	printf("  hub memory:  VmRSS %.1f MiB after ingest, peak %.1f MiB\n",
 	    rss / 1024.0, hwm / 1024.0);
 	printf("  restart:     %.0f ms to serve again over %llu envelopes\n", rms,

@@ -13,14 +13,13 @@
  * stays unendorsed, and every node warns about the State, until the State
  * endorses it with its first key (docs/protocol.md section 2).  So the
  * operator is told so, with the first key's fingerprint, read from the
- * log (the directory as the hub replays it; WAL lets this read beside a
- * serving hub).
+ * log (the directory as the hub replays it, through store_open_reader,
+ * which reads beside a serving hub on either backend).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "directory.h"
 #include "envelope.h"
 #include "hub.h"
@@ -111,12 +110,11 @@ build_admission(const struct admit_opts *o, const struct keypair *op,
 /* After admitting root for state: warns when the State had a root key
  * already, naming the first one's fingerprint. */
 static void
-warn_second_key(const char *hubdir, const struct keypair *op, const char *state,
-    const uint8_t root[32])
+warn_second_key(const char *hubdir, const struct hub_config *cfg,
+    const char *state, const uint8_t root[32])
 {
-	char *path = hub_path(hubdir, "hub.db");
-	sqlite3 *db = db_open(path, NULL);
-	struct directory *d = db != NULL ? store_load_dir(db, op->pk) : NULL;
+	struct store *s = store_open_reader(hubdir, cfg);
+	const struct directory *d = s != NULL ? s->dir : NULL;
 	char fpr[RS_FPR_LEN];
 
 	for (size_t i = 0; d != NULL && i < d->nroots; i++) {
@@ -131,9 +129,7 @@ warn_second_key(const char *hubdir, const struct keypair *op, const char *state,
 		    "%s.\n", state, fpr, (long long)r->index, state, state);
 		break;
 	}
-	dir_free(d);
-	db_close(db);
-	free(path);
+	store_close(s);
 }
 
 int
@@ -164,7 +160,7 @@ cmd_admit(int argc, char **argv)
 	printf("rosterd: admitted the root key of %s at log index %llu\n",
 	    o.state, (unsigned long long)r.index);
 	printf("root key fingerprint: %s\n", fpr);
-	warn_second_key(o.hubdir, op, o.state, root);
+	warn_second_key(o.hubdir, &cfg, o.state, root);
 	rc = 0;
 out:
 	if (rc != 0)

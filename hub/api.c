@@ -29,9 +29,10 @@
 
 #include <sodium.h>
 
-#include "db.h"
 #include "jsonutil.h"
+#include "log.h"
 #include "mailwait.h"
+#include "metrics.h"
 #include "util.h"
 #include "workpool.h"
 
@@ -347,7 +348,7 @@ list_page(struct api *a, struct http_resp *resp, enum store_list which,
 		return -1;
 	}
 	l.records = json_array();
-	if (store_list(a->s, which, device, after, l.size, (size_t)limit,
+	if (a->s->ops->list(a->s, which, device, after, l.size, (size_t)limit,
 	    API_MAX_PAGE_BYTES, add_record, &l, &more) < 0) {
 		json_decref(cp);
 		json_decref(l.records);
@@ -408,14 +409,13 @@ get_record(struct api *a, const struct http_req *req, struct http_resp *resp)
 static void
 get_proof_public(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	uint64_t committed = store_committed(a->s), pub;
+	uint64_t committed = store_committed(a->s), pub, idx = 0;
 	uint8_t proof[MERKLE_MAX_PROOF][32];
-	int64_t size, pindex, idx = -1, time = 0;
+	int64_t size, pindex, time = 0;
 	uint8_t id[32];
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
 	size_t np;
 	json_t *j;
+	int rc;
 
 	if (committed == 0) {
 		http_resp_error(resp, 400, "the log is empty: nothing to prove");
@@ -424,33 +424,19 @@ get_proof_public(struct api *a, const struct http_req *req, struct http_resp *re
 	if (query_int(req, resp, "size", 1, 0, 1, (int64_t)committed, &size) != 0 ||
 	    query_int(req, resp, "pindex", 1, 0, 0, INT64_MAX, &pindex) != 0)
 		return;
-	if ((db = store_reader(a->s)) == NULL ||
-	    store_pub_size_at(db, (uint64_t)size, &pub) != 0) {
-		store_reader_done(a->s, db);
+	if (a->s->ops->pub_size_at(a->s, (uint64_t)size, &pub) != 0) {
 		internal_error(resp, "cannot read the public records");
 		return;
 	}
 	if ((uint64_t)pindex >= pub) {
-		store_reader_done(a->s, db);
 		http_resp_error(resp, 400, "the checkpoint of size %lld counts %llu "
 		    "public records: there is no public index %lld", (long long)size,
 		    (unsigned long long)pub, (long long)pindex);
 		return;
 	}
-	st = db_prep(db, "SELECT p.idx, l.id, l.time FROM pub p JOIN log l"
-	    " ON l.idx = p.idx WHERE p.pindex = ?1");
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, pindex);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
-			idx = sqlite3_column_int64(st, 0);
-			memcpy(id, sqlite3_column_blob(st, 1), 32);
-			time = sqlite3_column_int64(st, 2);
-		} else
-			rs_seterr("public record %lld is missing", (long long)pindex);
-		sqlite3_finalize(st);
-	}
-	store_reader_done(a->s, db);
-	if (idx < 0 || merkle_inclusion_proof(a->s->ptree, (uint64_t)pindex, pub,
+	if ((rc = a->s->ops->pub_leaf(a->s, (uint64_t)pindex, &idx, id, &time)) > 0)
+		rs_seterr("public record %lld is missing", (long long)pindex);
+	if (rc != 0 || merkle_inclusion_proof(a->s->ptree, (uint64_t)pindex, pub,
 	    proof, &np) != 0) {
 		internal_error(resp, "cannot prove the public record");
 		return;
@@ -459,7 +445,7 @@ get_proof_public(struct api *a, const struct http_req *req, struct http_resp *re
 	json_object_set_new(j, "size", json_integer(size));
 	json_object_set_new(j, "pub_size", json_integer((json_int_t)pub));
 	json_object_set_new(j, "pindex", json_integer(pindex));
-	json_object_set_new(j, "index", json_integer(idx));
+	json_object_set_new(j, "index", json_integer((json_int_t)idx));
 	json_object_set_new(j, "id", jhex(id, 32));
 	json_object_set_new(j, "time", json_integer(time));
 	json_object_set_new(j, "proof", proof_json((const uint8_t (*)[32])proof, np));
@@ -714,6 +700,7 @@ answer_batch(struct http_resp *resp, const struct batch *b, size_t n)
 	int accepted = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		metrics_envelope(b->items[i].status);
 		if (b->items[i].status == 0)
 			accepted = 1;
 		else if (first == n)
@@ -804,14 +791,13 @@ static const struct route {
 	{ "/v1/catalogue", "GET", api_get_catalogue },
 };
 
-void
-api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+/* Runs the route of req; returns its name (for the metrics and the log). */
+static const char *
+dispatch(struct api *a, const struct http_req *req, struct http_resp *resp)
 {
-	struct api *a = ctx;
-
 	if (strncmp(req->path, BLOBS_PREFIX, strlen(BLOBS_PREFIX)) == 0) {
 		blobs_get(a, req, resp);
-		return;
+		return BLOBS_PREFIX;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(req->path, routes[i].path) != 0)
@@ -821,10 +807,32 @@ api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
 			    routes[i].path, routes[i].method, req->method);
 			snprintf(resp->extra_headers, sizeof(resp->extra_headers),
 			    "Allow: %s\r\n", routes[i].method);
-			return;
+			return routes[i].path;
 		}
 		routes[i].fn(a, req, resp);
-		return;
+		return routes[i].path;
 	}
 	http_resp_error(resp, 404, "no such endpoint: %.200s", req->path);
+	return "other";
+}
+
+void
+api_handle(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	int64_t t0 = metrics_clock_us(), us;
+	const char *route = dispatch(ctx, req, resp);
+
+	us = metrics_clock_us() - t0;
+	metrics_request(route, resp->status, us);
+	if (log_format() == LOG_JSON) {
+		json_t *f = json_object();
+		json_object_set_new(f, "method", json_string(req->method));
+		json_object_set_new(f, "route", json_string(route));
+		json_object_set_new(f, "status", json_integer(resp->status));
+		json_object_set_new(f, "duration_ms", json_real((double)us / 1000.0));
+		if (resp->park_until > 0)
+			json_object_set_new(f, "parked", json_true());
+		log_fields(LOG_INFO, "request", f, 1, "%s %s %d", req->method,
+		    route, resp->status);
+	}
 }

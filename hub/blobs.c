@@ -26,6 +26,18 @@
  * the language versions of a paper and of a stakeholder's contribution
  * (their header's "files", docs/protocol.md section 10).
  *
+ * Several hub processes over one PostgreSQL log share one blob folder
+ * ("blobs" in hub.json: a shared file system, or one machine's folder), so
+ * that a message logged through one can be fetched through any other.
+ * Why a folder rather than large objects in the database: blobs are
+ * immutable and named by their digest, so writing one needs no
+ * coordination at all (a temporary file, fsync, rename: two processes
+ * storing the same blob store the same bytes), they are streamed without
+ * ever being held, and keeping tens of megabytes per attachment out of
+ * the database keeps its WAL, its replicas and its backups to the log.
+ * What it costs: the folder must be backed up and failed over with the
+ * database (docs/operations.md).
+ *
  * Who may read a blob: any current device.  Blobs are ciphertext under keys
  * only the message's recipients hold; restricting reads to recipients would
  * need an index from blob to message for no gain in confidentiality.
@@ -54,9 +66,13 @@ struct upload {
 	uint8_t sha[32];
 };
 
+/* HUBDIR/blobs, or the folder of "blobs" in hub.json: one that several hub
+ * processes over one PostgreSQL log share (docs/operations.md). */
 static char *
 blobs_dir(struct api *a)
 {
+	if (a->s->cfg.blobs[0] != '\0')
+		return xstrdup(a->s->cfg.blobs);
 	return hub_path(a->s->hubdir, "blobs");
 }
 
@@ -214,7 +230,10 @@ int
 blobs_serve(struct http_server *srv, struct api *a)
 {
 	char *dir = blobs_dir(a);
-	int rc = blob_dir_init(dir);
+	/* A shared folder may hold other processes' uploads in flight: only
+	 * those idle for ten minutes (the server's idle timeout is 60 s) are
+	 * a crash's leftovers. */
+	int rc = blob_dir_init(dir, a->s->cfg.blobs[0] != '\0' ? 600 : 0);
 
 	free(dir);
 	if (rc != 0)

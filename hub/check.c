@@ -26,7 +26,13 @@
  *
  * It holds the hub lock while it runs, so it never reads a log that a hub is
  * writing; it writes nothing except what opening a tree always does (cutting
- * leaves beyond the committed size, which no one was ever promised).
+ * leaves beyond the committed size, which no one was ever promised).  On
+ * PostgreSQL it reads one snapshot of the database (store_open_raw), so it
+ * may run while hubs serve: it checks the log as it was when it began, up
+ * to the size the coordination row then recorded.
+ *
+ * Every read goes through the store's interface (store.h), so the same
+ * checks run on both backends.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +42,6 @@
 #include <sys/stat.h>
 
 #include "checkrec.h"
-#include "db.h"
 #include "directory.h"
 #include "envelope.h"
 #include "hub.h"
@@ -56,7 +61,8 @@
 struct check {
 	const char *hubdir;
 	const char *receipts;
-	sqlite3 *db;
+	struct store *s;
+	uint64_t limit;			/* rows checked: idx below it */
 	struct merkle_tree *tree;
 	struct keypair *op;
 	struct directory *dir;
@@ -76,6 +82,7 @@ struct check {
 	struct merkle_tree *ptree;
 	int64_t *pub;			/* pub's log index by pindex */
 	uint64_t npub, pi;		/* rows in pub; next one the walk expects */
+	size_t pubcap;
 	struct merkle_frontier prange;	/* the public root as the walk goes */
 	uint64_t pleaf_mismatch;
 	/* checkpoint */
@@ -117,39 +124,38 @@ parse_check(int argc, char **argv, struct check *c)
 /* ---- opening ------------------------------------------------------------------- */
 
 static int
-open_db(struct check *c)
+open_db(struct check *c, const struct hub_config *cfg)
 {
-	char *path = hub_path(c->hubdir, "hub.db"), *want;
-	struct stat st;
 	uint8_t pk[32];
-	int rc = -1;
+	int64_t recorded;
+	int rc;
 
-	if (stat(path, &st) != 0) {
-		rs_seterr("%s is missing: not an initialised hub", path);
-		goto out;
-	}
-	if ((c->db = db_open(path, NULL)) == NULL)
-		goto out;
-	want = db_meta_get_text(c->db, "operator_key");
-	if (want == NULL || hex_decode_exact(pk, 32, want) != 0)
+	if ((c->s = store_open_raw(c->hubdir, cfg)) == NULL)
+		return -1;
+	c->op = c->s->op;
+	if ((rc = c->s->ops->stored_operator(c->s, pk)) < 0)
+		return -1;
+	if (rc > 0)
 		problem(c, "the database records no operator key");
 	else if (memcmp(pk, c->op->pk, 32) != 0)
 		problem(c, "operator.key is not the key recorded in the database");
-	free(want);
-	rc = 0;
-out:
-	free(path);
-	return rc;
+	/* A log others may append to (PostgreSQL) is checked up to the size
+	 * its coordination row recorded; a stopped hub's, every row. */
+	c->limit = UINT64_MAX;
+	if (c->s->pg != NULL && c->s->ops->recorded_size(c->s, &recorded) == 0)
+		c->limit = (uint64_t)recorded;
+	return 0;
 }
 
 static void
 load_checkpoint(struct check *c)
 {
-	char *text = db_meta_get_text(c->db, "checkpoint");
-	char *sigb = db_meta_get_text(c->db, "checkpoint_sig");
+	char *text = NULL, *sigb = NULL;
 	struct buf sig = {0};
 
-	if (text != NULL && sigb != NULL) {
+	if (c->s->ops->load_checkpoint(c->s, &text, &sigb) != 0)
+		problem(c, "the stored checkpoint cannot be read: %s", rs_err());
+	else if (text != NULL && sigb != NULL) {
 		if (b64_decode(&sig, sigb, strlen(sigb)) != 0 || sig.len != 64 ||
 		    checkpoint_parse(&c->cp, text, sig.p, c->op->pk) != 0)
 			problem(c, "the stored checkpoint does not verify: %s", rs_err());
@@ -161,22 +167,15 @@ load_checkpoint(struct check *c)
 	free(sigb);
 }
 
-static int
-blob_is(sqlite3_stmt *st, int col, const uint8_t *want, size_t len)
-{
-	return (size_t)sqlite3_column_bytes(st, col) == len &&
-	    memcmp(sqlite3_column_blob(st, col), want, len) == 0;
-}
-
 static uint64_t
 count_rows(struct check *c)
 {
-	sqlite3_stmt *st = db_prep(c->db, "SELECT count(*) FROM log");
 	uint64_t n = 0;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (c->limit != UINT64_MAX)
+		return c->limit;
+	if (c->s->ops->count(c->s, "log", &n) != 0)
+		problem(c, "cannot count the log's rows: %s", rs_err());
 	return n;
 }
 
@@ -210,36 +209,24 @@ struct row {
 	char err[256];
 };
 
-static char *
-col_text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-
-	return t != NULL ? xstrdup(t) : NULL;
-}
-
 static size_t
-read_row(sqlite3_stmt *st, struct row *r)
+read_row(const struct store_row *sr, struct row *r)
 {
-	const void *raw = sqlite3_column_blob(st, 6);
-
 	memset(r, 0, sizeof(*r));
-	r->idx = (uint64_t)sqlite3_column_int64(st, 0);
-	r->time = sqlite3_column_int64(st, 2);
-	if ((r->id_ok = sqlite3_column_bytes(st, 1) == 32))
-		memcpy(r->id, sqlite3_column_blob(st, 1), 32);
-	r->kind = col_text(st, 3);
-	r->state = col_text(st, 4);
-	if ((r->signer_ok = sqlite3_column_bytes(st, 5) == 32))
-		memcpy(r->signer, sqlite3_column_blob(st, 5), 32);
-	if ((r->has_seq = sqlite3_column_type(st, 7) == SQLITE_INTEGER))
-		r->seq = sqlite3_column_int64(st, 7);
-	r->len = (size_t)sqlite3_column_bytes(st, 6);
-	r->raw = xmalloc(r->len);
-	if (raw != NULL)
-		memcpy(r->raw, raw, r->len);
-	else
-		r->len = 0;
+	r->idx = sr->idx;
+	r->time = sr->time;
+	if ((r->id_ok = sr->id_len == 32))
+		memcpy(r->id, sr->id, 32);
+	r->kind = xstrdup(sr->kind);
+	r->state = sr->state != NULL ? xstrdup(sr->state) : NULL;
+	if ((r->signer_ok = sr->signer_len == 32))
+		memcpy(r->signer, sr->signer, 32);
+	r->has_seq = sr->has_seq;
+	r->seq = sr->seq;
+	r->len = sr->env != NULL ? sr->env_len : 0;
+	r->raw = xmalloc(r->len > 0 ? r->len : 1);
+	if (r->len > 0)
+		memcpy(r->raw, sr->env, r->len);
 	return r->len;
 }
 
@@ -447,33 +434,42 @@ check_chunk(struct check *c, struct row *rows, size_t n)
 	}
 }
 
+struct walking {
+	struct check *c;
+	struct row *chunk;
+	size_t n, bytes;
+};
+
+/* store_scan_cb: gathers rows into chunks, checked when full. */
+static int
+walk_row(void *arg, const struct store_row *sr)
+{
+	struct walking *w = arg;
+
+	w->bytes += read_row(sr, &w->chunk[w->n++]);
+	if (w->n == CHUNK_ROWS || w->bytes >= CHUNK_BYTES) {
+		check_chunk(w->c, w->chunk, w->n);
+		w->n = w->bytes = 0;
+	}
+	return 0;
+}
+
 static int
 walk(struct check *c, uint64_t *rows)
 {
-	sqlite3_stmt *st = db_prep(c->db, "SELECT idx, id, time, kind, state,"
-	    " signer, envelope, seq FROM log ORDER BY idx");
-	struct row *chunk = xcalloc(CHUNK_ROWS, sizeof(*chunk));
-	size_t n = 0, bytes = 0;
+	struct walking w = { .c = c };
 	int rc;
 
 	*rows = 0;
-	if (st == NULL) {
-		free(chunk);
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		bytes += read_row(st, &chunk[n++]);
-		if (n == CHUNK_ROWS || bytes >= CHUNK_BYTES) {
-			check_chunk(c, chunk, n);
-			n = bytes = 0;
-		}
-	}
-	check_chunk(c, chunk, n);
-	free(chunk);
+	w.chunk = xcalloc(CHUNK_ROWS, sizeof(*w.chunk));
+	rc = c->s->ops->scan(c->s, c->limit, walk_row, &w);
+	check_chunk(c, w.chunk, w.n);
+	free(w.chunk);
 	*rows = c->rows;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rs_seterr("cannot read the log: %s", sqlite3_errmsg(c->db));
+	if (rc != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
+		rs_seterr("cannot read the log: %s", why);
 		return -1;
 	}
 	check_unique(c, *rows);
@@ -482,38 +478,54 @@ walk(struct check *c, uint64_t *rows)
 
 /* ---- after the walk --------------------------------------------------------------- */
 
+struct heading {
+	struct check *c;
+	uint64_t heads;
+};
+
+/* store_head_cb: one row of the chain-head table against the replay. */
+static int
+check_head(void *arg, const uint8_t *device, size_t dlen, int64_t seq,
+    const uint8_t *id, size_t idlen)
+{
+	struct heading *h = arg;
+	struct dir_device *dev;
+
+	h->heads++;
+	dev = dlen == 32 ? dir_device(h->c->dir, device) : NULL;
+	if (dev == NULL || dev->last_seq != seq || idlen != 32 ||
+	    memcmp(id, dev->last_id, 32) != 0)
+		problem(h->c, "chain head table disagrees with the log for "
+		    "device %llu of the table", (unsigned long long)h->heads);
+	return 0;
+}
+
 static void
 check_heads(struct check *c)
 {
-	sqlite3_stmt *st = db_prep(c->db, "SELECT device, seq, id FROM head");
-	struct dir_device *dev;
-	uint64_t heads = 0, want = 0;
+	struct heading h = { .c = c };
+	uint64_t want = 0;
 
-	if (st == NULL)
+	if (c->s->ops->heads(c->s, check_head, &h) != 0) {
+		problem(c, "cannot read the chain heads: %s", rs_err());
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		heads++;
-		dev = sqlite3_column_bytes(st, 0) == 32 ?
-		    dir_device(c->dir, sqlite3_column_blob(st, 0)) : NULL;
-		if (dev == NULL || dev->last_seq != sqlite3_column_int64(st, 1) ||
-		    !blob_is(st, 2, dev->last_id, 32))
-			problem(c, "chain head table disagrees with the log for "
-			    "device %llu of the table", (unsigned long long)heads);
 	}
-	sqlite3_finalize(st);
 	for (size_t i = 0; i < c->dir->ndevices; i++)
 		want += c->dir->devices[i]->last_seq > 0;
-	if (want != heads)
+	if (want != h.heads)
 		problem(c, "chain head table has %llu devices, the log %llu",
-		    (unsigned long long)heads, (unsigned long long)want);
+		    (unsigned long long)h.heads, (unsigned long long)want);
 }
 
 static void
 check_size(struct check *c)
 {
 	int64_t recorded;
+	int rc = c->s->ops->recorded_size(c->s, &recorded);
 
-	if (db_meta_get_int(c->db, "size", &recorded) != 0) {
+	if (rc < 0)
+		problem(c, "cannot read the recorded size: %s", rs_err());
+	else if (rc > 0) {
 		if (c->rows > 0)
 			problem(c, "the database does not record its size");
 	} else if ((uint64_t)recorded != c->rows)
@@ -524,13 +536,11 @@ check_size(struct check *c)
 static void
 check_rcpt(struct check *c)
 {
-	sqlite3_stmt *st = db_prep(c->db, "SELECT count(*) FROM rcpt");
 	uint64_t n = 0;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (n != c->rcpt_rows)
+	if (c->s->ops->count(c->s, "rcpt", &n) != 0)
+		problem(c, "cannot count the routing rows: %s", rs_err());
+	else if (c->limit == UINT64_MAX && n != c->rcpt_rows)
 		problem(c, "routing table has %llu rows, the log's recipients "
 		    "call for %llu", (unsigned long long)n,
 		    (unsigned long long)c->rcpt_rows);
@@ -579,34 +589,34 @@ check_cp(struct check *c, const uint8_t root[32])
 	(void)root;
 }
 
+/* store_pub_cb: one row of the pub table, in pindex order. */
+static int
+pub_row(void *arg, int64_t pi, int64_t idx)
+{
+	struct check *c = arg;
+
+	if ((uint64_t)pi != c->npub) {
+		problem(c, "public record %llu is missing (the next is %lld)",
+		    (unsigned long long)c->npub, (long long)pi);
+	}
+	if (c->npub > 0 && idx <= c->pub[c->npub - 1])
+		problem(c, "public record %lld names log index %lld, not after "
+		    "the previous one's", (long long)pi, (long long)idx);
+	if (c->npub == c->pubcap) {
+		c->pubcap = c->pubcap ? 2 * c->pubcap : 1024;
+		c->pub = xrealloc(c->pub, c->pubcap * sizeof(*c->pub));
+	}
+	c->pub[c->npub++] = idx;
+	return 0;
+}
+
 /* The pub table, by pindex; it must be dense from 0 with rising indexes. */
 static void
 load_pub(struct check *c)
 {
-	sqlite3_stmt *st = db_prep(c->db, "SELECT pindex, idx FROM pub ORDER BY pindex");
-	size_t cap = 0;
-
-	if (st == NULL) {
-		problem(c, "the database has no pub table (run rosterd serve once to "
-		    "build it): %s", rs_err());
-		return;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t pi = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
-		if ((uint64_t)pi != c->npub) {
-			problem(c, "public record %llu is missing (the next is %lld)",
-			    (unsigned long long)c->npub, (long long)pi);
-		}
-		if (c->npub > 0 && idx <= c->pub[c->npub - 1])
-			problem(c, "public record %lld names log index %lld, not after "
-			    "the previous one's", (long long)pi, (long long)idx);
-		if (c->npub == cap) {
-			cap = cap ? 2 * cap : 1024;
-			c->pub = xrealloc(c->pub, cap * sizeof(*c->pub));
-		}
-		c->pub[c->npub++] = idx;
-	}
-	sqlite3_finalize(st);
+	if (c->s->ops->pub_rows(c->s, c->limit, pub_row, c) != 0)
+		problem(c, "the database has no readable pub table (run rosterd "
+		    "serve once to build it): %s", rs_err());
 }
 
 static void
@@ -635,11 +645,15 @@ check_public_end(struct check *c)
 /* ---- receipts ------------------------------------------------------------------------ */
 
 static void
-check_receipt_line(struct check *c, sqlite3_stmt *st, const char *line,
-    size_t lineno, uint64_t *ok)
+check_receipt_line(struct check *c, const char *line, size_t lineno,
+    uint64_t *ok)
 {
 	struct receipt r;
+	struct buf env = {0};
 	json_t *j = jparse(line, strlen(line));
+	uint8_t id[32];
+	int64_t time;
+	int rc;
 
 	if (j == NULL || receipt_from_json(&r, j) != 0) {
 		problem(c, "receipt line %zu: %s", lineno, rs_err());
@@ -651,23 +665,27 @@ check_receipt_line(struct check *c, sqlite3_stmt *st, const char *line,
 		problem(c, "receipt line %zu: %s", lineno, rs_err());
 		return;
 	}
-	sqlite3_bind_int64(st, 1, (int64_t)r.index);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	rc = r.index < c->limit ? c->s->ops->row(c->s, r.index, &time, &env) : 1;
+	if (rc < 0)
+		problem(c, "receipt line %zu: %s", lineno, rs_err());
+	else if (rc > 0)
 		problem(c, "receipt line %zu: index %llu is not in the log "
 		    "(LOST)", lineno, (unsigned long long)r.index);
-	else if (!blob_is(st, 0, r.id, 32) || sqlite3_column_int64(st, 1) != r.time)
-		problem(c, "receipt line %zu: index %llu holds another envelope "
-		    "or time", lineno, (unsigned long long)r.index);
-	else
-		(*ok)++;
-	sqlite3_reset(st);
+	else {
+		sha256(id, env.p, env.len);
+		if (memcmp(id, r.id, 32) != 0 || time != r.time)
+			problem(c, "receipt line %zu: index %llu holds another "
+			    "envelope or time", lineno, (unsigned long long)r.index);
+		else
+			(*ok)++;
+	}
+	buf_free(&env);
 }
 
 static int
 check_receipts(struct check *c, uint64_t *ok)
 {
 	FILE *f = fopen(c->receipts, "r");
-	sqlite3_stmt *st;
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
@@ -675,10 +693,6 @@ check_receipts(struct check *c, uint64_t *ok)
 	*ok = 0;
 	if (f == NULL) {
 		rs_seterr("cannot open %s: %s", c->receipts, strerror(errno));
-		return -1;
-	}
-	if ((st = db_prep(c->db, "SELECT id, time FROM log WHERE idx = ?")) == NULL) {
-		fclose(f);
 		return -1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -691,10 +705,9 @@ check_receipts(struct check *c, uint64_t *ok)
 			problem(c, "receipt line %zu is too long", lineno);
 			continue;
 		}
-		check_receipt_line(c, st, line, lineno, ok);
+		check_receipt_line(c, line, lineno, ok);
 	}
 	free(line);
-	sqlite3_finalize(st);
 	fclose(f);
 	return 0;
 }
@@ -702,43 +715,39 @@ check_receipts(struct check *c, uint64_t *ok)
 /* ---- main ------------------------------------------------------------------------------ */
 
 static int
-run_check(struct check *c)
+run_check(struct check *c, const struct hub_config *cfg)
 {
-	char *keypath = hub_path(c->hubdir, "operator.key");
-	char *treedir = hub_path(c->hubdir, "tree");
-	char *ptreedir = hub_path(c->hubdir, "tree/public");
 	uint8_t root[32];
 	uint64_t rows, receipts_ok = 0;
 	char *hex;
-	int rc = -1;
 
-	c->op = keyfile_read(keypath, KEY_OPERATOR, NULL);
-	if (c->op == NULL || open_db(c) != 0)
-		goto out;
+	if (open_db(c, cfg) != 0)
+		return -1;
 	c->dir = dir_new(c->op->pk);
 	c->proc = proc_new();
 	c->pool = workpool_new(0);	/* NULL: verify on this thread alone */
 	load_checkpoint(c);
-	if (merkle_open(&c->tree, treedir, count_rows(c)) != 0) {
+	if (c->s->ops->open_tree(c->s, 0, count_rows(c), &c->tree) != 0) {
 		problem(c, "tree: %s", rs_err());
 		c->tree = NULL;
 	}
 	load_pub(c);
-	if (merkle_open(&c->ptree, ptreedir, c->npub) != 0) {
+	if (c->s->ops->open_tree(c->s, 1, c->npub, &c->ptree) != 0) {
 		problem(c, "public tree: %s", rs_err());
 		c->ptree = NULL;
 	}
 	if (walk(c, &rows) != 0)
-		goto out;
+		return -1;
 	merkle_frontier_root(&c->range, root);
 	check_tree_root(c, root);
 	check_public_end(c);
 	check_heads(c);
-	check_size(c);
+	if (c->limit == UINT64_MAX)
+		check_size(c);
 	check_rcpt(c);
 	check_cp(c, root);
 	if (c->receipts != NULL && check_receipts(c, &receipts_ok) != 0)
-		goto out;
+		return -1;
 	if (c->problems > REPORT_MAX)
 		printf("rosterd check: ... and %llu more problems\n",
 		    (unsigned long long)(c->problems - REPORT_MAX));
@@ -759,12 +768,7 @@ run_check(struct check *c)
 		printf("rosterd check: %llu problems found\n",
 		    (unsigned long long)c->problems);
 	free(hex);
-	rc = 0;
-out:
-	free(keypath);
-	free(treedir);
-	free(ptreedir);
-	return rc;
+	return 0;
 }
 
 int
@@ -772,7 +776,7 @@ cmd_check(int argc, char **argv)
 {
 	struct check c;
 	struct hub_config cfg;
-	int lockfd, rc;
+	int lockfd = -1, rc;
 
 	memset(&c, 0, sizeof(c));
 	if (parse_check(argc, argv, &c) != 0)
@@ -781,24 +785,23 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "rosterd check: %s\n", rs_err());
 		return 1;
 	}
-	rc = hub_lock(c.hubdir, &lockfd);
-	if (rc != 0) {
+	/* SQLite: no hub may be writing.  PostgreSQL: a snapshot instead. */
+	if (cfg.db[0] == '\0' && (rc = hub_lock(c.hubdir, &lockfd)) != 0) {
 		fprintf(stderr, "rosterd check: %s%s\n", rs_err(), rc == 1 ?
 		    " (stop the hub before checking it)" : "");
 		return 1;
 	}
-	rc = run_check(&c);
+	rc = run_check(&c, &cfg);
 	if (rc != 0)
 		fprintf(stderr, "rosterd check: %s\n", rs_err());
 	merkle_close(c.tree);
 	merkle_close(c.ptree);
 	free(c.pub);
 	workpool_free(c.pool);
-	db_close(c.db);
+	store_close(c.s);
 	dir_free(c.dir);
 	proc_free(c.proc);
 	checkpoint_free(&c.cp);
-	keypair_free(c.op);
 	free(c.ids);
 	hub_unlock(lockfd);
 	return rc != 0 || c.problems > 0 ? 1 : 0;

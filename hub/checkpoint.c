@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "util.h"
 
 static int
@@ -42,14 +41,15 @@ cp_refuse(struct store *s, const char *what)
 int
 cp_load(struct store *s)
 {
-	char *text = db_meta_get_text(s->db, "checkpoint");
-	char *sigb = db_meta_get_text(s->db, "checkpoint_sig");
+	char *text = NULL, *sigb = NULL;
 	struct buf sig = {0};
 	struct checkpoint c;
 	uint8_t root[32];
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
+	if (s->ops->load_checkpoint(s, &text, &sigb) != 0)
+		goto out;
 	if (text == NULL || sigb == NULL) {
 		rc = 0;
 		goto out;
@@ -71,7 +71,7 @@ cp_load(struct store *s)
 	}
 	if (c.version == 2) {
 		uint64_t pub;
-		if (store_pub_size_at(s->db, c.size, &pub) != 0)
+		if (s->ops->pub_size_at(s, c.size, &pub) != 0)
 			goto out;
 		if (pub != c.pub_size) {
 			cp_refuse(s, "counts other public records than the log holds");
@@ -138,6 +138,7 @@ int
 cp_persist(struct store *s)
 {
 	char *text, *sig;
+	uint64_t size;
 	int rc;
 
 	pthread_mutex_lock(&s->cp_mu);
@@ -147,11 +148,10 @@ cp_persist(struct store *s)
 	}
 	text = xstrdup(s->cp.text);
 	sig = b64_encode(s->cp.sig, 64);
+	size = s->cp.size;
 	s->cp_dirty = 0;
 	pthread_mutex_unlock(&s->cp_mu);
-	rc = db_meta_set_text(s->db, "checkpoint", text);
-	if (rc == 0)
-		rc = db_meta_set_text(s->db, "checkpoint_sig", sig);
+	rc = s->ops->save_checkpoint(s, size, text, sig);
 	if (rc != 0) {
 		pthread_mutex_lock(&s->cp_mu);
 		s->cp_dirty = 1;

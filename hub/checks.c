@@ -19,82 +19,72 @@
 #include "api.h"
 #include "checkrec.h"
 #include "checkstats.h"
-#include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "keys.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
-
-#define CHECK_SQL "SELECT idx, time, envelope FROM log" \
-	" WHERE @public AND kind = 'check' AND idx < ?1 ORDER BY idx"
-#define ANSWER_SQL "SELECT l.idx, l.time, l.signer FROM rcpt r" \
-	" JOIN log l ON l.idx = r.idx WHERE r.device = ?1 AND r.idx < ?2 ORDER BY r.idx"
+#include "vocab.h"
 
 /* ---- the report ------------------------------------------------------------ */
 
-/* The answers filed under c's routing key, below size.  The sequencer filed
- * only well-formed answers naming c (lib/checkrec.h), so the signer column
- * is all that is needed. */
+/* store_route_cb: one answer filed under a check's routing key.  The
+ * sequencer filed only well-formed answers naming the check
+ * (lib/checkrec.h), so the signer is all that is needed. */
 static int
-add_answers(sqlite3 *db, struct cs_check *c, uint64_t size)
+add_answer(void *arg, uint64_t idx, int64_t time, const uint8_t signer[32])
 {
-	sqlite3_stmt *st = db_prep(db, ANSWER_SQL);
-	uint8_t key[32];
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	checkrec_route(key, c->id);
-	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)size);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 2) == 32)
-			checkrec_add_answer(c, sqlite3_column_blob(st, 2),
-			    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rs_seterr("cannot read the answers: %s", sqlite3_errmsg(db));
-		return -1;
-	}
+	if (signer != NULL)
+		checkrec_add_answer(arg, signer, (int64_t)idx, time);
 	return 0;
 }
 
-/* The checks below size, with their audience and answers, into *out. */
-static int
-load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **out,
-    size_t *n)
-{
-	sqlite3_stmt *st = store_prep(db, CHECK_SQL);
-	struct envelope e;
-	int rc;
+struct loading {
+	struct store *s;
+	struct directory *d;
+	uint64_t size;
+	struct cs_check *out;
+	size_t n;
+};
 
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
+/* store_row_cb: one check record, with its audience and answers. */
+static int
+add_check(void *arg, uint64_t idx, int64_t time, int64_t pindex,
+    const void *env, size_t len)
+{
+	struct loading *l = arg;
+	struct cs_check c;
+	struct envelope e;
+	uint8_t key[32];
+
+	(void)pindex;
+	if (env_parse(&e, env, len) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)size);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cs_check c;
-		int64_t idx = sqlite3_column_int64(st, 0);
-		if (env_parse(&e, sqlite3_column_blob(st, 2),
-		    (size_t)sqlite3_column_bytes(st, 2)) != 0)
-			break;
-		if (checkrec_to_stats(d, &e, idx, sqlite3_column_int64(st, 1), &c) != 0) {
-			env_free(&e);
-			break;
-		}
+	if (checkrec_to_stats(l->d, &e, (int64_t)idx, time, &c) != 0) {
 		env_free(&e);
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = c;
-		if (add_answers(db, &(*out)[*n - 1], size) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		if (rc != SQLITE_ROW)
-			rs_seterr("cannot read the checks: %s", sqlite3_errmsg(db));
 		return -1;
+	}
+	env_free(&e);
+	l->out = xrealloc(l->out, (l->n + 1) * sizeof(*l->out));
+	l->out[l->n++] = c;
+	checkrec_route(key, c.id);
+	return l->s->ops->routes(l->s, key, -1, l->size, 0, add_answer,
+	    &l->out[l->n - 1]);
+}
+
+/* store_row_cb: a group record, applied to a directory of groups alone. */
+static int
+add_group(void *arg, uint64_t idx, int64_t time, int64_t pindex,
+    const void *env, size_t len)
+{
+	struct envelope e;
+
+	(void)time;
+	(void)pindex;
+	if (env_parse(&e, env, len) == 0) {
+		dir_apply(arg, &e, (int64_t)idx);
+		env_free(&e);
 	}
 	return 0;
 }
@@ -102,60 +92,43 @@ load_checks(sqlite3 *db, struct directory *d, uint64_t size, struct cs_check **o
 /* The groups as the group records below size define them, so that the
  * report over a log prefix is the same whenever it is computed. */
 static struct cs_group *
-groups_at(sqlite3 *db, const uint8_t operator_key[32], uint64_t size, size_t *n)
+groups_at(struct store *s, const uint8_t operator_key[32], uint64_t size, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(db, "SELECT idx, envelope FROM log"
-	    " WHERE @public AND kind = 'group' AND idx < ?1"
-	    " ORDER BY idx");
 	struct directory *g = dir_new(operator_key);
 	struct cs_group *out;
-	struct envelope e;
 
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, (int64_t)size);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			if (env_parse(&e, sqlite3_column_blob(st, 1),
-			    (size_t)sqlite3_column_bytes(st, 1)) == 0) {
-				dir_apply(g, &e, sqlite3_column_int64(st, 0));
-				env_free(&e);
-			}
-		sqlite3_finalize(st);
-	}
+	if (s->ops->kind_rows(s, "group", size, add_group, g) != 0)
+		log_event(LOG_WARN, "checks", "cannot read the groups: %s", rs_err());
 	out = checkrec_groups(g, n);
 	dir_free(g);
 	return out;
 }
 
-/* The report over the log's first size records.  The directory *dp is
- * read only while the checks are loaded, under dirlock when given (the
- * serving hub's, which the sequencer may swap); the figures are computed
- * after. */
+/* The report over the log's first size records.  The directory is read
+ * only while the checks are loaded, under dirlock (the serving hub's
+ * sequencer may swap it); the figures are computed after. */
 static json_t *
-hub_checks_report(sqlite3 *db, struct directory *const *dp,
-    pthread_rwlock_t *dirlock, uint64_t size, int64_t since)
+hub_checks_report(struct store *s, uint64_t size, int64_t since)
 {
-	struct directory *d;
-	struct cs_check *cs = NULL;
+	struct loading l = { .s = s, .size = size };
 	struct cs_group *groups = NULL;
-	size_t n = 0, ngroups = 0;
+	size_t ngroups = 0;
 	json_t *report = NULL;
 	uint8_t op[32];
 	int rc;
 
-	if (dirlock != NULL)
-		pthread_rwlock_rdlock(dirlock);
-	d = *dp;
-	memcpy(op, d->operator_key, 32);
-	rc = load_checks(db, d, size, &cs, &n);
-	if (dirlock != NULL)
-		pthread_rwlock_unlock(dirlock);
+	pthread_rwlock_rdlock(&s->dirlock);
+	l.d = s->dir;
+	memcpy(op, l.d->operator_key, 32);
+	rc = s->ops->kind_rows(s, "check", size, add_check, &l);
+	pthread_rwlock_unlock(&s->dirlock);
 	if (rc == 0) {
-		groups = groups_at(db, op, size, &ngroups);
-		report = cs_report(cs, n, groups, ngroups, since);
+		groups = groups_at(s, op, size, &ngroups);
+		report = cs_report(l.out, l.n, groups, ngroups, since);
 	}
-	for (size_t i = 0; i < n; i++)
-		checkrec_stats_free(&cs[i]);
-	free(cs);
+	for (size_t i = 0; i < l.n; i++)
+		checkrec_stats_free(&l.out[i]);
+	free(l.out);
 	checkrec_groups_free(groups, ngroups);
 	return report;
 }
@@ -168,18 +141,12 @@ checks_get_report(struct api *a, const struct http_req *req, struct http_resp *r
 	uint64_t committed = store_committed(a->s);
 	int64_t size, since;
 	json_t *report, *j;
-	sqlite3 *db;
 
 	if (api_query_int(req, resp, "size", 0, (int64_t)committed, 0,
 	    (int64_t)committed, &size) != 0 ||
 	    api_query_int(req, resp, "since", 0, 0, 0, INT64_MAX, &since) != 0)
 		return;
-	if ((db = store_reader(a->s)) == NULL) {
-		http_resp_error(resp, 500, "internal error: %s", rs_err());
-		return;
-	}
-	report = hub_checks_report(db, &a->s->dir, &a->s->dirlock, (uint64_t)size, since);
-	store_reader_done(a->s, db);
+	report = hub_checks_report(a->s, (uint64_t)size, since);
 	if (report == NULL) {
 		http_resp_error(resp, 500, "internal error: cannot compute the report: %s",
 		    rs_err());
@@ -193,42 +160,16 @@ checks_get_report(struct api *a, const struct http_req *req, struct http_resp *r
 
 /* ---- rosterd checks ---------------------------------------------------------------- */
 
-/* Opens the hub's database for reading (serving or not) and its
- * directory. */
-static int
-open_log(const char *hubdir, sqlite3 **db, struct directory **d, uint64_t *size)
+/* Opens the hub's log for reading, serving or not: its directory and its
+ * committed size. */
+static struct store *
+open_log(const char *hubdir)
 {
-	char *path = hub_path(hubdir, "hub.db"), *hex = NULL;
-	uint8_t pk[32];
-	sqlite3_stmt *st;
-	int rc = -1;
+	struct hub_config cfg;
 
-	*d = NULL;
-	*db = NULL;
-	if (access(path, R_OK) != 0) {
-		rs_seterr("%s is not an initialised hub (no readable hub.db)", hubdir);
-		goto out;
-	}
-	if ((*db = db_open(path, NULL)) == NULL)
-		goto out;
-	hex = db_meta_get_text(*db, "operator_key");
-	if (hex == NULL || hex_decode_exact(pk, 32, hex) != 0) {
-		rs_seterr("%s records no operator key: not a hub database", path);
-		goto out;
-	}
-	if ((*d = store_load_dir(*db, pk)) == NULL)
-		goto out;
-	if ((st = db_prep(*db, "SELECT coalesce(max(idx), -1) + 1 FROM log")) == NULL)
-		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*size = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-out:
-	free(path);
-	free(hex);
-	return rc;
+	if (hub_config_read(hubdir, &cfg) != 0)
+		return NULL;
+	return store_open_reader(hubdir, &cfg);
 }
 
 int
@@ -236,11 +177,9 @@ cmd_checks(int argc, char **argv)
 {
 	const char *hubdir, *since_s;
 	struct opts op;
-	struct directory *d = NULL;
-	sqlite3 *db = NULL;
+	struct store *s = NULL;
 	json_t *report = NULL;
 	int64_t since = 0;
-	uint64_t size = 0;
 	int json, csv, rc = 1;
 
 	if (hub_opts(&op, &hdoc_checks, argc, argv) != 0)
@@ -255,8 +194,8 @@ cmd_checks(int argc, char **argv)
 		    "and --csv");
 	if (since_s != NULL && checkrec_parse_since(since_s, &since) != 0)
 		return opts_usage_for("rosterd", "checks", "--since: %s", rs_err());
-	if (open_log(hubdir, &db, &d, &size) != 0 ||
-	    (report = hub_checks_report(db, &d, NULL, size, since)) == NULL) {
+	if ((s = open_log(hubdir)) == NULL ||
+	    (report = hub_checks_report(s, store_committed(s), since)) == NULL) {
 		fprintf(stderr, "rosterd checks: %s\n", rs_err());
 		goto out;
 	}
@@ -264,8 +203,7 @@ cmd_checks(int argc, char **argv)
 	rc = 0;
 out:
 	json_decref(report);
-	dir_free(d);
-	db_close(db);
+	store_close(s);
 	return rc;
 }
 
@@ -364,28 +302,26 @@ cmd_ping(int argc, char **argv)
 {
 	struct ping_opts o;
 	struct keypair *op = NULL;
-	struct directory *d = NULL;
+	struct store *s = NULL;
 	struct receipt r;
 	struct buf env = {0};
-	sqlite3 *db = NULL;
-	uint64_t size;
 	int64_t deadline = 0;
 	size_t ndev = 0, nstates = 0;
 	uint8_t id[32];
 	char *hex, when[32];
-	int rc = 1;
+	int built, rc = 1;
 
 	if (parse_ping(argc, argv, &o) != 0) {
 		free(o.to_buf);
 		return 2;
 	}
 	if ((op = operator_key_read(o.hubdir)) == NULL ||
-	    open_log(o.hubdir, &db, &d, &size) != 0)
+	    (s = open_log(o.hubdir)) == NULL)
 		goto out;
-	db_close(db);
-	db = NULL;
-	if (build_check(&o, d, op, &env, &ndev, &nstates, &deadline) != 0 ||
-	    operator_append(o.hubdir, op, &env, &r) != 0)
+	built = build_check(&o, s->dir, op, &env, &ndev, &nstates, &deadline);
+	store_close(s);		/* operator_append opens it for writing */
+	s = NULL;
+	if (built != 0 || operator_append(o.hubdir, op, &env, &r) != 0)
 		goto out;
 	sha256(id, env.p, env.len);
 	hex = hex_encode(id, 32);
@@ -399,8 +335,7 @@ cmd_ping(int argc, char **argv)
 out:
 	if (rc != 0)
 		fprintf(stderr, "rosterd ping: cannot start the check: %s\n", rs_err());
-	db_close(db);
-	dir_free(d);
+	store_close(s);
 	buf_free(&env);
 	keypair_free(op);
 	free(o.to_buf);

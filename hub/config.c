@@ -6,6 +6,9 @@
  *    "tls_cert": "/etc/rosterd/cert.pem", "tls_key": "/etc/rosterd/key.pem",
  *    "deadlines": {"flash": "1h", "urgent": "4h", "priority": "24h",
  *                  "routine": "72h"},
+ *    "metrics_listen": "127.0.0.1:9464", "log_format": "json",
+ *    "db": "postgresql://rosterd@db.example/roster", "db_pool": 8,
+ *    "blobs": "/srv/shared/roster-blobs",
  *    "quota_envelopes": 3600, "quota_bytes": 67108864,
  *    "max_connections_per_address": 64, "header_timeout_s": 10,
  *    "max_waits_per_device": 4, "startup_check": true}
@@ -19,6 +22,10 @@
  * skips the re-hashing of every stored envelope at start (hub/startcheck.c;
  * its cost is in docs/operations.md), for hubs restarted in a loop.
  *
+ * ROSTER_HUB_DB in the environment overrides "db" for every command (so a
+ * URL with a password can stay out of the file: libpq's PGPASSFILE and
+ * ~/.pgpass are the other ways).
+ *
  * Only "name" is required (the TLS pair goes together or not at all); the others have defaults (hub.h).  Unknown keys
  * are refused rather than ignored, so a misspelt key is noticed at once.
  * The file is written atomically (lib/util.h) and read with a size bound.
@@ -30,6 +37,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "pg.h"
 #include "util.h"
 
 #define CONFIG_MAX	65536
@@ -50,6 +58,8 @@ hub_config_defaults(struct hub_config *c)
 	c->header_timeout_s = HUB_DEFAULT_HEADER_TIMEOUT_S;
 	c->waits_per_device = HUB_DEFAULT_WAITS_PER_DEVICE;
 	c->startup_check = 1;
+	snprintf(c->log_format, sizeof(c->log_format), "plain");
+	c->db_pool = HUB_DEFAULT_DB_POOL;
 }
 
 /* An integer key within [min, max]. */
@@ -193,6 +203,44 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		snprintf(dst, sizeof(c->tls_cert), "%s", json_string_value(v));
 	} else if (strcmp(key, "deadlines") == 0) {
 		return config_deadlines(c, path, v);
+	} else if (strcmp(key, "metrics_listen") == 0) {
+		if (!json_is_string(v) || strchr(json_string_value(v), ':') == NULL ||
+		    strlen(json_string_value(v)) >= sizeof(c->metrics_listen)) {
+			rs_seterr("%s: \"metrics_listen\" must be ADDR:PORT", path);
+			return -1;
+		}
+		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
+		    json_string_value(v));
+	} else if (strcmp(key, "db") == 0) {
+		if (!json_is_string(v) || !pg_is_url(json_string_value(v)) ||
+		    strlen(json_string_value(v)) >= sizeof(c->db)) {
+			rs_seterr("%s: \"db\" must be a postgresql:// URL (leave it "
+			    "out for SQLite in HUBDIR/hub.db)", path);
+			return -1;
+		}
+		snprintf(c->db, sizeof(c->db), "%s", json_string_value(v));
+	} else if (strcmp(key, "db_pool") == 0) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > HUB_MAX_DB_POOL) {
+			rs_seterr("%s: \"db_pool\" must be an integer from 1 to %d",
+			    path, HUB_MAX_DB_POOL);
+			return -1;
+		}
+		c->db_pool = (unsigned)json_integer_value(v);
+	} else if (strcmp(key, "blobs") == 0) {
+		if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
+		    strlen(json_string_value(v)) >= sizeof(c->blobs)) {
+			rs_seterr("%s: \"blobs\" must be an absolute path", path);
+			return -1;
+		}
+		snprintf(c->blobs, sizeof(c->blobs), "%s", json_string_value(v));
+	} else if (strcmp(key, "log_format") == 0) {
+		enum log_format f;
+		if (!json_is_string(v) || log_format_parse(json_string_value(v), &f) != 0) {
+			rs_seterr("%s: \"log_format\" must be \"plain\" or \"json\"", path);
+			return -1;
+		}
+		snprintf(c->log_format, sizeof(c->log_format), "%s", json_string_value(v));
 	} else if (strcmp(key, "quota_envelopes") == 0) {
 		return config_int(path, key, v, 0, 1000000000, &c->quota_envelopes);
 	} else if (strcmp(key, "quota_bytes") == 0) {
@@ -219,9 +267,25 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		rs_seterr("%s: unknown key \"%s\" (known: name, listen, "
 		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
 		    "quota_envelopes, quota_bytes, max_connections_per_address, "
-		    "header_timeout_s, max_waits_per_device, startup_check)", path, key);
+		    "header_timeout_s, max_waits_per_device, startup_check, "
+		    "metrics_listen, log_format, db, db_pool, blobs)", path, key);
 		return -1;
 	}
+	return 0;
+}
+
+int
+hub_config_db_env(struct hub_config *c)
+{
+	const char *env = getenv("ROSTER_HUB_DB");
+
+	if (env == NULL || env[0] == '\0')
+		return 0;
+	if (!pg_is_url(env) || strlen(env) >= sizeof(c->db)) {
+		rs_seterr("ROSTER_HUB_DB must be a postgresql:// URL");
+		return -1;
+	}
+	snprintf(c->db, sizeof(c->db), "%s", env);
 	return 0;
 }
 
@@ -257,6 +321,8 @@ hub_config_read(const char *hubdir, struct hub_config *c)
 		rs_seterr("%s: missing \"name\"", path);
 		goto out;
 	}
+	if (hub_config_db_env(c) != 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(j);
@@ -282,6 +348,14 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		json_object_set_new(j, "tls_cert", json_string(c->tls_cert));
 		json_object_set_new(j, "tls_key", json_string(c->tls_key));
 	}
+	if (c->metrics_listen[0] != '\0')
+		json_object_set_new(j, "metrics_listen", json_string(c->metrics_listen));
+	if (strcmp(c->log_format, "plain") != 0)
+		json_object_set_new(j, "log_format", json_string(c->log_format));
+	if (c->db[0] != '\0')
+		json_object_set_new(j, "db", json_string(c->db));
+	if (c->blobs[0] != '\0')
+		json_object_set_new(j, "blobs", json_string(c->blobs));
 	/* Section 9's keys when not the defaults (a benchmark's hub). */
 	if (c->quota_envelopes != HUB_DEFAULT_QUOTA_ENVELOPES)
 		json_object_set_new(j, "quota_envelopes", json_integer(c->quota_envelopes));

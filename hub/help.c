@@ -22,7 +22,8 @@ static const struct doc_section rosterd_sections[] = {
 	  "  HUBDIR/hub.json      configuration (see rosterd init --help)\n"
 	  "  HUBDIR/operator.key  operator signing key, unsealed, mode 0600\n"
 	  "  HUBDIR/operator.pub  its public half, to give to nodes\n"
-	  "  HUBDIR/hub.db        the log (SQLite, WAL, synchronous=FULL)\n"
+	  "  HUBDIR/hub.db        the log (SQLite, WAL, synchronous=FULL), unless\n"
+	  "                       hub.json names a PostgreSQL database (\"db\")\n"
 	  "  HUBDIR/tree/         the Merkle tree, one file per level\n"
 	  "  HUBDIR/blobs/        attachments' ciphertexts, by SHA-256\n"
 	  "  HUBDIR/lock          held by the one process writing the log\n"
@@ -63,6 +64,13 @@ static const struct opt_spec opts_init[] = {
 	{ "--max-body", "SIZE", 0,
 	  "Largest request body accepted, with optional K, M or G suffix\n"
 	  "(default 16M; 1K to 1G)." },
+	{ "--db", "postgresql://USER@HOST/DB", 0,
+	  "Keep the log in this PostgreSQL database instead of HUBDIR/hub.db\n"
+	  "(or ROSTER_HUB_DB): rosterd creates its schema there (the database\n"
+	  "must hold no hub) and writes \"db\" into hub.json.  Several rosterd\n"
+	  "serve processes, each with a HUBDIR of its own (operator.key,\n"
+	  "operator.pub and hub.json copied), may then serve one log; see\n"
+	  "docs/operations.md." },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -82,6 +90,16 @@ static const struct doc_section init_sections[] = {
 "              verify envelopes in parallel.  Default 4.\n"
 "  \"tls_cert\", \"tls_key\"  strings, paths of a PEM certificate (chain)\n"
 "              and its private key: serve HTTPS.  Both or neither.\n"
+"  \"db\"        string, a postgresql:// URL: the log is there, not in\n"
+"              hub.db (see --db; ROSTER_HUB_DB overrides it).\n"
+"  \"db_pool\"   integer, 1 to 256: reader connections per process to\n"
+"              that database.  Default 8.\n"
+"  \"blobs\"     string, an absolute path: the attachments' folder\n"
+"              (default HUBDIR/blobs); processes serving one database\n"
+"              share one.\n"
+"  \"metrics_listen\"  string, \"ADDR:PORT\": serve GET /metrics there\n"
+"              (see rosterd serve --help).  Default: no metrics.\n"
+"  \"log_format\"  \"plain\" (default) or \"json\" (see rosterd serve).\n"
 "  \"quota_envelopes\", \"quota_bytes\"  integers: what one device (any\n"
 "              signer but the operator) may append in a sliding hour,\n"
 "              envelopes and bytes of envelopes; beyond, 429 with\n"
@@ -105,7 +123,8 @@ static const struct doc_section init_sections[] = {
 const struct cmd_doc hdoc_init = {
 	.prog = "rosterd", .name = "init", .run = cmd_init,
 	.summary = "create a new hub",
-	.synopsis = "HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE]",
+	.synopsis = "HUBDIR --name NAME [--listen ADDR:PORT] [--max-body SIZE] "
+	    "[--db postgresql://USER@HOST/DB]",
 	.description =
 "Creates HUBDIR (mode 0700) holding a new operator key (operator.key,\n"
 "unsealed, mode 0600, so that the daemon can start unattended; protect it\n"
@@ -139,6 +158,18 @@ static const struct opt_spec opts_serve[] = {
 	{ "--tls-key", "FILE", 0,
 	  "The certificate's private key (PEM); overrides \"tls_key\" of\n"
 	  "hub.json." },
+	{ "--metrics-listen", "ADDR:PORT", 0,
+	  "Serve GET /metrics (Prometheus text: envelopes accepted and\n"
+	  "refused, requests and latency per route, quota refusals, commit\n"
+	  "latency, log size, checkpoint age, parked long polls) on this\n"
+	  "separate address; overrides \"metrics_listen\" of hub.json.  Off by\n"
+	  "default.  The URL goes to HUBDIR/metrics.url." },
+	{ "--log-format", "plain|json", 0,
+	  "plain (the default): \"rosterd: ...\" lines on stderr.  json: one\n"
+	  "JSON object per event on stderr (time, level, event, msg and\n"
+	  "fields), including one \"request\" event per request (method,\n"
+	  "route, status, duration).  Never a message's content.  Overrides\n"
+	  "\"log_format\" of hub.json." },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -146,7 +177,8 @@ const struct cmd_doc hdoc_serve = {
 	.prog = "rosterd", .name = "serve", .run = cmd_serve,
 	.summary = "run the hub",
 	.synopsis = "HUBDIR [--listen ADDR:PORT] [--threads N] "
-	    "[--tls-cert FILE --tls-key FILE]",
+	    "[--tls-cert FILE --tls-key FILE] "
+	    "[--metrics-listen ADDR:PORT] [--log-format plain|json]",
 	.description =
 "Opens the log and serves the API of docs/protocol.md section 5 over\n"
 "HTTPS when a certificate is configured, else plain HTTP:\n"
@@ -295,6 +327,10 @@ const struct cmd_doc hdoc_check = {
 "envelopes public by their headers, in order, the public tree's files\n"
 "hold their leaves, and the stored checkpoint's public size and root are\n"
 "the log's.\n"
+"\n"
+"On PostgreSQL (\"db\" in hub.json) it needs no stopped hub: it reads one\n"
+"snapshot of the database and checks the log up to the size recorded when\n"
+"it began, while hubs go on serving.\n"
 "\n"
 "Prints \"P public records, public root HEX\" and \"N envelopes, root HEX\"\n"
 "when all is well, or names each problem (the first 20, then a count).",
@@ -546,10 +582,65 @@ const struct cmd_doc hdoc_process = {
 	.sections = hdoc_process_sections,
 };
 
+/* ---- db, migrate-store (they parse their own options) --------------------- */
+
+const struct cmd_doc hdoc_db = {
+	.prog = "rosterd", .name = "db", .run = cmd_db,
+	.summary = "the schema of a PostgreSQL store: status, migrate",
+	.synopsis = "status [HUBDIR] [--db URL]\nmigrate [HUBDIR] [--db URL]",
+	.description =
+"rosterd creates the tables of a hub on PostgreSQL itself (rosterd init\n"
+"--db) and versions them: each change is a numbered migration, recorded\n"
+"in the table roster_schema when applied.  A hub refuses to serve a\n"
+"database whose schema is not the one it was built for.\n"
+"\n"
+"status prints the server's version, the schema's, every migration\n"
+"applied (with when) and every one pending; it exits 0 when the schema\n"
+"is this rosterd's, 1 otherwise.  migrate applies the pending ones, in\n"
+"order, each in one transaction, under an advisory lock (never twice,\n"
+"whoever else migrates at the same time); back up first.\n"
+"\n"
+"The database is the one named by \"db\" in HUBDIR/hub.json, or by\n"
+"ROSTER_HUB_DB, or by --db.  A SQLite hub has nothing to migrate:\n"
+"rosterd creates and extends hub.db's schema when it opens it.",
+};
+
+const struct cmd_doc hdoc_migrate = {
+	.prog = "rosterd", .name = "migrate-store", .run = cmd_migrate_store,
+	.summary = "move a hub's log from SQLite to PostgreSQL",
+	.synopsis = "--from HUBDIR --to postgresql://USER@HOST/DB",
+	.description =
+"With the hub stopped, copies every envelope of HUBDIR/hub.db, at its\n"
+"index and log time, into the database (which must hold no hub yet; the\n"
+"schema is created), with its routing, public records, both Merkle\n"
+"trees, the chain heads and the latest checkpoint.  Then it checks that\n"
+"nothing a node could see changed: the roots at the final size, and the\n"
+"roots (and public roots) at every checkpoint the operator signed that\n"
+"the log knows of (the stored one and every one a node cosigned); the\n"
+"routing rows; and that the database opens as a hub opens it.  Only then\n"
+"does hub.json name the database (\"db\"); hub.db and tree/ are left as\n"
+"they were, as a backup.  On failure the database is emptied again and\n"
+"hub.json left alone.\n"
+"\n"
+"Start the hub (rosterd serve HUBDIR) as before; for more processes see\n"
+"docs/operations.md.",
+};
+
+void
+help_db(void)
+{
+	opts_help(stdout, &rosterd_prog, &hdoc_db);
+}
+
+void
+help_migrate(void)
+{
+	opts_help(stdout, &rosterd_prog, &hdoc_migrate);
+}
 
 static const struct cmd_doc *const rosterd_cmds[] = {
 	&hdoc_init, &hdoc_serve, &hdoc_admit, &hdoc_group, &hdoc_check,
-	&hdoc_ping, &hdoc_checks, &hdoc_body, &hdoc_body_rules, &hdoc_meeting,
+	&hdoc_ping, &hdoc_checks, &hdoc_db, &hdoc_migrate, &hdoc_body, &hdoc_body_rules, &hdoc_meeting,
 	&hdoc_stakeholder, &hdoc_process, NULL
 };
 

@@ -11,6 +11,9 @@
  *                  records' numbering, latest checkpoint
  *   tree/          the Merkle tree, one flat file per level (lib/merkle.h)
  *   tree/public/   the public tree (docs/protocol.md section 8), the same way
+ *                  (with "db": "postgresql://..." in hub.json all of these
+ *                  live in that database instead, and several rosterd
+ *                  processes, each with a HUBDIR of its own, may serve it)
  *   blobs/         attachments' ciphertexts, by SHA-256 (hub/blobs.c)
  *   lock           flock'ed by whoever writes the log (serve, admit)
  *   serve.url      "http://ADDR:PORT\n" while a hub is serving
@@ -18,7 +21,10 @@
  * Whoever appends to the log holds an exclusive flock on HUBDIR/lock, so
  * there is never more than one writer; "rosterd admit" uses that lock to tell
  * whether a hub is serving (then it goes through HTTP like anyone else) or
- * not (then it opens the store itself).
+ * not (then it opens the store itself).  On PostgreSQL the writers of all
+ * processes take turns on the database's coordination row instead
+ * (store_pg_write.c); the flock still keeps one serving process per
+ * HUBDIR, so that serve.url names it.
  */
 #ifndef ROSTER_HUB_H
 #define ROSTER_HUB_H
@@ -26,6 +32,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "log.h"
 #include "opts.h"
 #include "statement.h"
 #include "util.h"
@@ -38,6 +45,9 @@
 #define HUB_LISTEN_MAX		128
 #define HUB_DEFAULT_MAX_ATTACHMENT	((size_t)50 << 20)
 #define HUB_MAX_MAX_ATTACHMENT		((size_t)1 << 34)
+#define HUB_DB_MAX		1024
+#define HUB_DEFAULT_DB_POOL	8
+#define HUB_MAX_DB_POOL		256
 /* Section 9: per device over a sliding hour, per address, per device. */
 #define HUB_DEFAULT_QUOTA_ENVELOPES	3600
 #define HUB_DEFAULT_QUOTA_BYTES		((int64_t)64 << 20)
@@ -54,6 +64,13 @@ struct hub_config {
 	char tls_cert[512];		/* PEM file; "" for plain HTTP */
 	char tls_key[512];		/* its private key (PEM file) */
 	int64_t deadline_ms[URGENCY_LEVELS];	/* acknowledgement deadlines */
+	char metrics_listen[HUB_LISTEN_MAX];	/* "" : no /metrics */
+	char log_format[8];		/* "plain" (default) or "json" */
+	char db[HUB_DB_MAX];		/* "" : SQLite in HUBDIR/hub.db; else a
+					 * postgresql:// URL (ROSTER_HUB_DB
+					 * overrides hub.json) */
+	unsigned db_pool;		/* reader connections per process */
+	char blobs[512];		/* "" : HUBDIR/blobs */
 	int64_t quota_envelopes;	/* per device and hour; 0: none */
 	int64_t quota_bytes;		/* per device and hour; 0: none */
 	unsigned conn_per_address;	/* open connections from one address */
@@ -72,6 +89,8 @@ const char *hub_dir_arg(const char *positional);
 /* Defaults, then HUBDIR/hub.json over them. */
 void hub_config_defaults(struct hub_config *c);
 int hub_config_read(const char *hubdir, struct hub_config *c);
+/* Takes "db" from ROSTER_HUB_DB when it is set (hub_config_read does). */
+int hub_config_db_env(struct hub_config *c);
 int hub_config_write(const char *hubdir, const struct hub_config *c);
 /* Checks a hub name: 1..127 bytes, valid UTF-8, no control characters. */
 /* Parses a decimal size with an optional K/M/G suffix ("16M"). */
@@ -98,8 +117,9 @@ int operator_record(const char *hubdir, json_t *hdr, json_t *payload,
 /* procshow.c: a hub's records read into the rules' state (the directory
  * and the process, replayed as the serving hub did), from one snapshot of
  * the database; works while a hub serves.  -1 with rs_err. */
+struct store;
 struct hub_state {
-	struct sqlite3 *db;
+	struct store *store;		/* store_open_reader's; holds the rest */
 	struct directory *dir;
 	struct process *proc;
 	uint64_t size;			/* the log's size */
@@ -117,6 +137,10 @@ int cmd_check(int argc, char **argv);
 int cmd_group(int argc, char **argv);
 int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
+int cmd_db(int argc, char **argv);	/* dbcmd.c */
+int cmd_migrate_store(int argc, char **argv);	/* migrate.c */
+void help_db(void);		/* help.c: the pages of db and migrate-store */
+void help_migrate(void);
 int cmd_body(int argc, char **argv);		/* body.c */
 int cmd_body_rules(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);		/* meeting.c */
@@ -127,7 +151,7 @@ int cmd_process(int argc, char **argv);		/* procshow.c */
  * the option table its command parses against (lib/opts.h). */
 extern const struct prog_doc rosterd_prog;
 extern const struct cmd_doc hdoc_init, hdoc_serve, hdoc_admit, hdoc_group,
-    hdoc_check, hdoc_ping, hdoc_checks, hdoc_body, hdoc_body_rules,
+    hdoc_check, hdoc_ping, hdoc_checks, hdoc_db, hdoc_migrate, hdoc_body, hdoc_body_rules,
     hdoc_meeting, hdoc_stakeholder, hdoc_process;
 
 /* Parsing a command (hubdir.c): hub_opts parses argv against doc (0, or -1

@@ -7,6 +7,10 @@
  * at every start), the empty tree, and last hub.json, whose presence is what
  * "initialised" means to the other commands.  Any existing hub file makes
  * init refuse: it never overwrites a key or a log.
+ *
+ * With --db postgresql://... (or ROSTER_HUB_DB) the database is that one:
+ * rosterd creates its schema there (pg_schema.c) and refuses a database
+ * that already holds a hub; hub.json records the URL.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 
 #include "hub.h"
 #include "keys.h"
+#include "pg.h"
 #include "store.h"
 #include "util.h"
 
@@ -32,7 +37,7 @@ static int
 parse_init(int argc, char **argv, struct init_opts *o)
 {
 	struct opts op;
-	const char *name, *listen, *max_body;
+	const char *name, *listen, *max_body, *db;
 
 	memset(o, 0, sizeof(*o));
 	hub_config_defaults(&o->cfg);
@@ -41,6 +46,7 @@ parse_init(int argc, char **argv, struct init_opts *o)
 	name = opt_value(&op, "--name");
 	listen = opt_value(&op, "--listen");
 	max_body = opt_value(&op, "--max-body");
+	db = opt_value(&op, "--db");
 	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
 	if (name == NULL) {
@@ -66,6 +72,17 @@ parse_init(int argc, char **argv, struct init_opts *o)
 	    o->cfg.max_body < 1024 || o->cfg.max_body > HUB_MAX_MAX_BODY)) {
 		opts_usage_for("rosterd", "init", "--max-body must be a size from 1K to "
 		    "1G (such as 16M)");
+		return -1;
+	}
+	if (db != NULL) {
+		if (!pg_is_url(db) || strlen(db) >= sizeof(o->cfg.db)) {
+			opts_usage_for("rosterd", "init", "--db must be a postgresql:// URL");
+			return -1;
+		}
+		snprintf(o->cfg.db, sizeof(o->cfg.db), "%s", db);
+	}
+	if (o->cfg.db[0] == '\0' && hub_config_db_env(&o->cfg) != 0) {
+		fprintf(stderr, "rosterd init: %s\n", rs_err());
 		return -1;
 	}
 	return 0;
@@ -111,7 +128,8 @@ make_hub(const struct init_opts *o, struct keypair *k)
 
 	if (keyfile_write(keypath, KEY_OPERATOR, k, NULL) != 0 ||
 	    pubfile_write(pubpath, KEY_OPERATOR, NULL, k->pk) != 0 ||
-	    store_create(o->hubdir, k->pk) != 0 ||
+	    (o->cfg.db[0] != '\0' ? store_pg_create(&o->cfg, k->pk) :
+	    store_create(o->hubdir, k->pk)) != 0 ||
 	    hub_config_write(o->hubdir, &o->cfg) != 0)
 		goto out;
 	rc = 0;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "log.h"
 #include "util.h"
 
 /* Appends the devices of e's "rcpt" to *keys. */
@@ -86,7 +87,7 @@ mailwait_raise_fd_limit(void)
 		want = rl.rlim_max;
 	rl.rlim_cur = want;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || want < MAILWAIT_FDS)
-		fprintf(stderr, "rosterd: note: open file limit %llu; nodes "
+		log_event(LOG_WARN, "fd-limit", "note: open file limit %llu; nodes "
 		    "waiting for mail each hold a connection (raise it with "
-		    "ulimit -n)\n", (unsigned long long)want);
+		    "ulimit -n)", (unsigned long long)want);
 }

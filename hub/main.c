@@ -2,9 +2,10 @@
  * main.c - rosterd: command dispatch.
  *
  * rosterd is one binary with a command per file (init, serve, admit, group,
- * check, ping, checks, and the process's body, body-rules, meeting,
+ * check, ping, checks, db, migrate-store, and the process's body, body-rules, meeting,
  * stakeholder and process); their manual pages and option tables are in
- * help.c (lib/opts.h: the process's commands still parse their own options,
+ * help.c (lib/opts.h: db, migrate-store and the process's commands still
+ * parse their own options,
  * with getopt, and have only their pages there), and lib/opts.c's
  * opts_main answers --help, help, --version and a mistyped command the
  * same way as roster.  This file only initialises libsodium and picks the
@@ -28,6 +29,7 @@ main(int argc, char **argv)
 
 	if ((rc = opts_main(&rosterd_prog, argc, argv, &cmd)) >= 0)
 		return rc;
+	log_setup("rosterd", LOG_PLAIN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "rosterd: cannot initialise libsodium\n");
 		return 1;

@@ -9,8 +9,8 @@
  * prints lib/procview.c's view, so `rosterd process HUBDIR --json --at T`
  * and a node's `roster decisions --json --at T` over the same records are
  * the same bytes (tests/e2e/test_process.sh compares them).  It reads the
- * database while a hub serves (WAL readers see the last commit) and needs
- * no lock.
+ * log while a hub serves (store_open_reader: one snapshot, on either
+ * backend) and needs no lock.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,9 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
-#include "db.h"
 #include "directory.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -33,55 +30,25 @@
 int
 hub_state_read(const char *hubdir, struct hub_state *hs)
 {
-	char *path = hub_path(hubdir, "hub.db"), *hex = NULL;
-	uint8_t pk[32];
-	sqlite3_stmt *st;
-	int rc = -1;
+	struct hub_config cfg;
 
 	memset(hs, 0, sizeof(*hs));
-	if (access(path, R_OK) != 0) {
-		rs_seterr("%s is not an initialised hub (no readable hub.db)", hubdir);
-		goto out;
-	}
-	if ((hs->db = db_open(path, NULL)) == NULL)
-		goto out;
-	/* one read snapshot for all that follows (a deferred transaction:
-	 * it takes no write lock, so a serving hub goes on appending) */
-	if (db_exec(hs->db, "BEGIN DEFERRED") != 0)
-		goto out;
-	hex = db_meta_get_text(hs->db, "operator_key");
-	if (hex == NULL || hex_decode_exact(pk, 32, hex) != 0) {
-		rs_seterr("%s records no operator key: not a hub database", path);
-		goto out;
-	}
-	if ((hs->dir = store_load_state(hs->db, pk, &hs->proc)) == NULL)
-		goto out;
-	if ((st = db_prep(hs->db, "SELECT coalesce(max(idx), -1) + 1, "
-	    "coalesce(max(time), 0) FROM log")) == NULL)
-		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		hs->size = (uint64_t)sqlite3_column_int64(st, 0);
-		hs->last_time = sqlite3_column_int64(st, 1);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-out:
-	if (rc != 0)
-		hub_state_free(hs);
-	free(path);
-	free(hex);
-	return rc;
+	/* store_open_reader: the directory and the process replayed from one
+	 * snapshot of the log, on either backend, beside a serving hub */
+	if (hub_config_read(hubdir, &cfg) != 0 ||
+	    (hs->store = store_open_reader(hubdir, &cfg)) == NULL)
+		return -1;
+	hs->dir = hs->store->dir;
+	hs->proc = hs->store->proc;
+	hs->size = store_committed(hs->store);
+	hs->last_time = hs->store->time_committed;
+	return 0;
 }
 
 void
 hub_state_free(struct hub_state *hs)
 {
-	dir_free(hs->dir);
-	proc_free(hs->proc);
-	if (hs->db != NULL) {
-		db_rollback(hs->db);
-		db_close(hs->db);
-	}
+	store_close(hs->store);	/* with its directory and process */
 	memset(hs, 0, sizeof(*hs));
 }
 

@@ -41,6 +41,13 @@
  * that are now not in the log), and every item of the batch answered 503: nothing was
  * appended, and the client may retry.  Should even that rebuild fail, the
  * store is marked broken and refuses everything until restarted.
+ *
+ * The storage is the store's business (store.h, struct store_ops): with
+ * SQLite the transaction is the database's and the trees are files; with
+ * PostgreSQL, begin takes the coordination row that several processes
+ * share and first catches up with their appends, the trees are rows of the
+ * same transaction, and recovery reads everything again from the database
+ * (store_pg_write.c).  The steps above are the same.
  */
 #include "sequencer.h"
 
@@ -50,7 +57,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "util.h"
 
@@ -126,7 +134,7 @@ heads_write(struct store *s, struct heads *h)
 		struct dir_device *dev = h->v[i];
 		if (i > 0 && h->v[i - 1] == dev)
 			continue;
-		if (store_set_head(s, dev->key, dev->last_seq, dev->last_id) != 0)
+		if (s->ops->set_head(s, dev->key, dev->last_seq, dev->last_id) != 0)
 			return -1;
 	}
 	return 0;
@@ -147,7 +155,7 @@ check_duplicate(struct store *s, struct seq_item *it)
 {
 	uint64_t idx;
 	int64_t t;
-	int rc = store_lookup(s, &it->e, &idx, &t);
+	int rc = s->ops->lookup(s, &it->e, &idx, &t);
 
 	if (rc == 1) {
 		it->status = 409;
@@ -198,7 +206,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		return 0;
 	}
 	pub = s->pub_size;
-	rc = store_insert(s, e, idx, t);
+	rc = s->ops->insert(s, e, idx, t);
 	if (rc == -2) {
 		/* the chain head said the seq was free: a stale head */
 		char why[RS_ERRLEN];
@@ -254,14 +262,14 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 
 	snprintf(why, sizeof(why), "the log could not be written, nothing was "
 	    "appended: %s", rs_err());
-	fprintf(stderr, "rosterd: %s\n", why);
-	db_rollback(s->db);
+	log_event(LOG_ERROR, "batch-failed", "%s", why);
+	s->ops->rollback(s);
 	s->last_time = last_time;
 	s->pub_size = pub_base;
-	if (merkle_truncate(s->tree, base) != 0 ||
-	    merkle_truncate(s->ptree, pub_base) != 0 || store_reload_dir(s) != 0) {
-		fprintf(stderr, "rosterd: cannot recover from a failed batch (%s); "
-		    "refusing all further envelopes until restarted\n", rs_err());
+	if (s->ops->recover(s, base, pub_base) != 0) {
+		log_event(LOG_ERROR, "store-broken", "cannot recover from a failed "
+		    "batch (%s); refusing all further envelopes until restarted",
+		    rs_err());
 		s->broken = 1;
 	}
 	pthread_mutex_lock(&s->cp_mu);
@@ -273,8 +281,8 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 void
 seq_process(struct store *s, struct seq_batch *list)
 {
-	uint64_t base = store_committed(s), size = base, pub_base = s->pub_size;
-	int64_t last_time = s->last_time;
+	uint64_t base, size, pub_base;
+	int64_t last_time, t0;
 	struct heads h = {0};
 	int rc;
 
@@ -283,16 +291,35 @@ seq_process(struct store *s, struct seq_batch *list)
 		    "it must be restarted");
 		return;
 	}
-	/* Between batches the trees hold the committed log, no more: a failed
-	 * batch was cut back (abandon) or the store marked broken. */
-	assert(merkle_size(s->tree) == base && merkle_size(s->ptree) == pub_base);
 	/* MUTANT(receipt) commits a batch only when the next one comes, after
 	 * its receipts went out. */
-	if ((MUTANT(receipt) && !sqlite3_get_autocommit(s->db) && db_commit(s->db) != 0) ||
-	    db_begin(s->db) != 0) {
-		abandon(s, list, base, pub_base, last_time);
+	if (MUTANT(receipt) && s->deferred) {
+		s->deferred = 0;
+		rc = s->ops->commit(s);
+		s->ops->end(s);
+		if (rc != 0) {
+			fail_all(list, "the log could not be written");
+			return;
+		}
+	}
+	/* On a shared database, begin brings this process up to what the
+	 * others appended: the batch starts from there. */
+	if (s->ops->begin(s) != 0) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "the log could not be written, nothing "
+		    "was appended: %s", rs_err());
+		log_event(LOG_ERROR, "batch-failed", "%s", why);
+		fail_all(list, why);
 		return;
 	}
+	base = size = store_committed(s);
+	pub_base = s->pub_size;
+	last_time = s->last_time;
+	/* Between batches the trees hold the committed log, no more: a failed
+	 * batch was cut back (abandon), read again from the database (begin,
+	 * on PostgreSQL, when that could not be done at once) or the store
+	 * marked broken. */
+	assert(merkle_size(s->tree) == base && merkle_size(s->ptree) == pub_base);
 	if (cp_persist(s) != 0)
 		goto fail;
 	for (struct seq_batch *b = list; b != NULL; b = b->next) {
@@ -304,18 +331,25 @@ seq_process(struct store *s, struct seq_batch *list)
 			size += (uint64_t)rc;
 		}
 	}
+	t0 = metrics_clock_us();
 	if (heads_write(s, &h) != 0 ||
-	    (size != base && db_meta_set_int(s->db, "size", (int64_t)size) != 0) ||
+	    (size != base && s->ops->set_size(s, size) != 0) ||
 	    merkle_sync(s->tree) != 0 || merkle_sync(s->ptree) != 0 ||
-	    (!MUTANT(receipt) && db_commit(s->db) != 0))
+	    (!MUTANT(receipt) && s->ops->commit(s) != 0))
 		goto fail;
 	assert(merkle_size(s->tree) == size && merkle_size(s->ptree) == s->pub_size);
 	store_set_committed(s, size, s->pub_size, s->last_time);
+	if (MUTANT(receipt))
+		s->deferred = 1;	/* the transaction stays open */
+	else
+		s->ops->end(s);
+	metrics_commit(metrics_clock_us() - t0, size - base);
 	free(h.v);
 	return;
 fail:
 	free(h.v);
 	abandon(s, list, base, pub_base, last_time);
+	s->ops->end(s);
 }
 
 /* ---- the thread ------------------------------------------------------------ */

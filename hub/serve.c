@@ -13,6 +13,11 @@
  * flight, which may be waiting on the sequencer, which is still running),
  * then the sequencer (it finishes what is queued), then close the store
  * (which saves the latest checkpoint), remove serve.url, release the lock.
+ *
+ * Operations: with --metrics-listen (or metrics_listen in hub.json) a second
+ * listener serves GET /metrics (metrics.c), its URL in HUBDIR/metrics.url;
+ * --log-format json (or log_format) makes every event, each request
+ * included, one JSON object on standard error (lib/log.h).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +30,9 @@
 #include <sodium.h>
 
 #include "hub.h"
+#include "log.h"
 #include "mailwait.h"
+#include "metrics.h"
 #include "sequencer.h"
 #include "store.h"
 #include "util.h"
@@ -35,6 +42,8 @@ struct serve_opts {
 	const char *listen;
 	const char *tls_cert;
 	const char *tls_key;
+	const char *metrics_listen;
+	const char *log_format;
 	unsigned threads;
 };
 
@@ -53,6 +62,8 @@ parse_serve(int argc, char **argv, struct serve_opts *o)
 	threads = opt_value(&op, "--threads");
 	o->tls_cert = opt_value(&op, "--tls-cert");
 	o->tls_key = opt_value(&op, "--tls-key");
+	o->metrics_listen = opt_value(&op, "--metrics-listen");
+	o->log_format = opt_value(&op, "--log-format");
 	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
 	if (threads != NULL) {
@@ -108,8 +119,42 @@ wait_for_signal(const sigset_t *set)
 
 	while (sigwait(set, &sig) != 0)
 		;
-	fprintf(stderr, "rosterd: %s received, stopping\n",
+	log_event(LOG_INFO, "stop", "%s received, stopping",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* What another process appended to a shared database wakes the long polls
+ * parked here (store_set_wake). */
+static void
+wake_parked(void *arg, const uint8_t (*keys)[32], size_t n, int all)
+{
+	if (all)
+		http_server_wake_all(arg);
+	else
+		http_server_wake(arg, keys, n);
+}
+
+/* The metrics listener, its URL in HUBDIR/metrics.url. */
+static int
+start_metrics(const struct serve_opts *o, const struct hub_config *cfg,
+    struct api *api, struct http_server *srv, struct metrics_server **ms)
+{
+	char url[HUB_LISTEN_MAX + 48], *path;
+	int rc;
+
+	*ms = NULL;
+	if (cfg->metrics_listen[0] == '\0')
+		return 0;
+	if ((*ms = metrics_start(cfg->metrics_listen, api, srv)) == NULL)
+		return -1;
+	serve_url(url, sizeof(url), cfg->metrics_listen, metrics_port(*ms), 0);
+	strcat(url, "/metrics\n");
+	path = hub_path(o->hubdir, "metrics.url");
+	rc = write_file_atomic(path, url, strlen(url), 0644);
+	free(path);
+	url[strlen(url) - 1] = '\0';
+	log_event(LOG_INFO, "metrics", "metrics on %s", url);
+	return rc;
 }
 
 static int
@@ -117,6 +162,7 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 {
 	struct api api = {0};
 	struct http_server *srv = NULL;
+	struct metrics_server *ms = NULL;
 	struct buf cert = {0}, key = {0};
 	struct http_limits lim = {0};
 	char url[HUB_LISTEN_MAX + 32], *urlpath = hub_path(o->hubdir, "serve.url");
@@ -151,21 +197,40 @@ run(const struct serve_opts *o, struct hub_config *cfg)
 	if (srv == NULL || blobs_serve(srv, &api) != 0)
 		goto out;
 	seq_set_notify(api.q, mailwait_notify, srv);
+	store_set_wake(api.s, wake_parked, srv);
+	if (store_follow(api.s) != 0)
+		goto out;
+	if (start_metrics(o, cfg, &api, srv, &ms) != 0)
+		goto out;
 	serve_url(url, sizeof(url), cfg->listen, http_server_port(srv),
 	    cfg->tls_cert[0] != '\0');
 	strcat(url, "\n");
 	if (write_file_atomic(urlpath, url, strlen(url), 0644) != 0)
 		goto out;
 	url[strlen(url) - 1] = '\0';
-	printf("rosterd: serving %s on %s\n", cfg->name, url);
-	fflush(stdout);
+	if (log_format() == LOG_PLAIN) {
+		printf("rosterd: serving %s on %s\n", cfg->name, url);
+		fflush(stdout);
+	} else {
+		json_t *f = json_object();
+		json_object_set_new(f, "url", json_string(url));
+		log_fields(LOG_INFO, "start", f, 0, "serving %s on %s", cfg->name, url);
+	}
 	wait_for_signal(&set);
 	rc = 0;
 out:
 	if (rc != 0)
-		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		log_event(LOG_ERROR, "fatal", "serve: %s", rs_err());
 	if (api.q != NULL)
 		seq_set_notify(api.q, NULL, NULL);
+	if (api.s != NULL)
+		store_set_wake(api.s, NULL, NULL);
+	if (ms != NULL) {
+		char *mpath = hub_path(o->hubdir, "metrics.url");
+		unlink(mpath);
+		free(mpath);
+	}
+	metrics_stop(ms);
 	http_server_stop(srv);
 	seq_stop(api.q);
 	workpool_free(api.pool);
@@ -184,6 +249,7 @@ cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o;
 	struct hub_config cfg;
+	enum log_format lf;
 	int lockfd, rc;
 
 	if (parse_serve(argc, argv, &o) != 0)
@@ -201,6 +267,27 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.threads > 0)
 		cfg.threads = o.threads;
+	if (o.metrics_listen != NULL) {
+		if (strlen(o.metrics_listen) >= sizeof(cfg.metrics_listen) ||
+		    strchr(o.metrics_listen, ':') == NULL) {
+			fprintf(stderr, "rosterd serve: --metrics-listen must be ADDR:PORT\n");
+			return 2;
+		}
+		snprintf(cfg.metrics_listen, sizeof(cfg.metrics_listen), "%s",
+		    o.metrics_listen);
+	}
+	if (o.log_format != NULL) {
+		if (strlen(o.log_format) >= sizeof(cfg.log_format)) {
+			fprintf(stderr, "rosterd serve: --log-format must be plain or json\n");
+			return 2;
+		}
+		snprintf(cfg.log_format, sizeof(cfg.log_format), "%s", o.log_format);
+	}
+	if (log_format_parse(cfg.log_format, &lf) != 0) {
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		return 2;
+	}
+	log_setup("rosterd", lf);
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
 		fprintf(stderr, "rosterd serve: --tls-cert and --tls-key go together\n");
 		return 2;
@@ -219,7 +306,13 @@ cmd_serve(int argc, char **argv)
 		    " (is the hub already serving, or an admit running?)" : "");
 		return 1;
 	}
+	if (log_capture_stderr() != 0) {
+		fprintf(stderr, "rosterd serve: %s\n", rs_err());
+		hub_unlock(lockfd);
+		return 1;
+	}
 	rc = run(&o, &cfg);
+	log_capture_end();
 	hub_unlock(lockfd);
 	return rc == 0 ? 0 : 1;
 }

@@ -21,13 +21,17 @@
  * SHA-256 pass over the stored bytes and a header parse per row, spread over
  * every core by the work pool, and one sequential read of each tree's leaf
  * level.  bench/bench_startcheck.c measures it against SHA-256 alone.
+ *
+ * The rows come through the store's interface (scan), so the same check
+ * runs on both backends; on PostgreSQL it reads the rows committed when
+ * the hub opened, however many other processes append meanwhile.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "kinds.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
 #include "workpool.h"
@@ -77,11 +81,11 @@ hash_row(void *arg, size_t i)
 }
 
 static int
-bad(const struct crow *r, const char *what)
+bad(const struct walk *w, const struct crow *r, const char *what)
 {
 	rs_seterr("stored envelope %lld %s; the store was edited or damaged: run "
-	    "\"rosterd check\", and restore hub.db from a backup", (long long)r->idx,
-	    what);
+	    "\"rosterd check\", and restore %s from a backup", (long long)r->idx,
+	    what, w->s->pg != NULL ? "the database" : "hub.db");
 	return -1;
 }
 
@@ -99,23 +103,23 @@ check_chunk(struct walk *w, struct crow *rows, size_t n, struct workpool *pool)
 		struct crow *r = &rows[i];
 		char why[200];
 		if ((uint64_t)r->idx != w->n + i)
-			return bad(r, "is not where the log's numbering puts it");
+			return bad(w, r, "is not where the log's numbering puts it");
 		if (r->time < w->last_time)
-			return bad(r, "has a log time before its predecessor's");
+			return bad(w, r, "has a log time before its predecessor's");
 		w->last_time = r->time;
 		if (!r->id_ok || memcmp(r->hash, r->id, 32) != 0)
-			return bad(r, "does not hash to its id");
+			return bad(w, r, "does not hash to its id");
 		env_leaf_hash(leaf, r->id, r->time);
 		if (memcmp(leaf, w->leaves[i], 32) != 0)
-			return bad(r, "is not the Merkle tree's leaf at its index");
+			return bad(w, r, "is not the Merkle tree's leaf at its index");
 		if (!r->parsed) {
 			snprintf(why, sizeof(why), "does not parse (%s)", r->err);
-			return bad(r, why);
+			return bad(w, r, why);
 		}
 		if (strcmp(r->kind, r->hkind) != 0)
-			return bad(r, "has a kind column that is not its header's kind");
+			return bad(w, r, "has a kind column that is not its header's kind");
 		if (r->is_public != (r->pindex >= 0))
-			return bad(r, r->is_public ? "is a public record missing from "
+			return bad(w, r, r->is_public ? "is a public record missing from "
 			    "the public records" : "is listed among the public "
 			    "records but is not one");
 	}
@@ -125,35 +129,31 @@ check_chunk(struct walk *w, struct crow *rows, size_t n, struct workpool *pool)
 		if (r->pindex < 0)
 			continue;
 		if ((uint64_t)r->pindex != w->p)
-			return bad(r, "has not the next public index");
+			return bad(w, r, "has not the next public index");
 		if (merkle_leaves(w->s->ptree, w->p, 1, w->leaves) != 0)
 			return -1;
 		merkle_public_leaf(leaf, (uint64_t)r->idx, r->id, r->time);
 		if (memcmp(leaf, w->leaves[0], 32) != 0)
-			return bad(r, "is not the public tree's leaf at its public index");
+			return bad(w, r, "is not the public tree's leaf at its public index");
 		w->p++;
 	}
 	return 0;
 }
 
 static size_t
-read_row(sqlite3_stmt *st, struct crow *r)
+read_row(const struct store_row *sr, struct crow *r)
 {
-	const void *raw = sqlite3_column_blob(st, 4);
-	const char *kind = (const char *)sqlite3_column_text(st, 3);
-
 	memset(r, 0, sizeof(*r));
-	r->idx = sqlite3_column_int64(st, 0);
-	if ((r->id_ok = sqlite3_column_bytes(st, 1) == 32))
-		memcpy(r->id, sqlite3_column_blob(st, 1), 32);
-	r->time = sqlite3_column_int64(st, 2);
-	snprintf(r->kind, sizeof(r->kind), "%s", kind != NULL ? kind : "");
-	r->len = (size_t)sqlite3_column_bytes(st, 4);
+	r->idx = (int64_t)sr->idx;
+	if ((r->id_ok = sr->id_len == 32))
+		memcpy(r->id, sr->id, 32);
+	r->time = sr->time;
+	snprintf(r->kind, sizeof(r->kind), "%s", sr->kind);
+	r->len = sr->env != NULL ? sr->env_len : 0;
 	r->raw = xmalloc(r->len + 1);
-	if (raw != NULL)
-		memcpy(r->raw, raw, r->len);
-	r->pindex = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 5);
+	if (r->len > 0)
+		memcpy(r->raw, sr->env, r->len);
+	r->pindex = sr->pindex;
 	return r->len;
 }
 
@@ -164,65 +164,69 @@ free_rows(struct crow *rows, size_t n)
 		free(rows[i].raw);
 }
 
+struct checking {
+	struct walk w;
+	struct crow *rows;
+	struct workpool *pool;
+	size_t n, bytes, total;
+};
+
+/* store_scan_cb: rows gathered into chunks, each checked when full. */
+static int
+check_row(void *arg, const struct store_row *sr)
+{
+	struct checking *k = arg;
+	int rc;
+
+	k->bytes += read_row(sr, &k->rows[k->n++]);
+	if (k->n < CHUNK_ROWS && k->bytes < CHUNK_BYTES)
+		return 0;
+	rc = check_chunk(&k->w, k->rows, k->n, k->pool);
+	free_rows(k->rows, k->n);
+	k->w.n += k->n;
+	k->total += k->bytes;
+	k->n = k->bytes = 0;
+	return rc;
+}
+
 int
 store_check(struct store *s)
 {
-	sqlite3_stmt *st = db_prep(s->db, "SELECT l.idx, l.id, l.time, l.kind,"
-	    " l.envelope, p.pindex FROM log l LEFT JOIN pub p ON p.idx = l.idx"
-	    " ORDER BY l.idx");
-	struct crow *rows = xcalloc(CHUNK_ROWS, sizeof(*rows));
-	struct walk w = { .s = s };
-	struct workpool *pool = workpool_new(0);
+	struct checking k = { .w = { .s = s } };
 	uint64_t committed = store_committed(s);
 	int64_t t0 = now_ms();
-	size_t n = 0, bytes = 0, total = 0;
-	int rc = -1, step;
+	int rc = -1;
 
-	w.leaves = xcalloc(CHUNK_ROWS, 32);
-	if (st == NULL)
+	k.rows = xcalloc(CHUNK_ROWS, sizeof(*k.rows));
+	k.pool = workpool_new(0);
+	k.w.leaves = xcalloc(CHUNK_ROWS, 32);
+	/* The committed rows: on a shared database others may be appending. */
+	if (s->ops->scan(s, committed, check_row, &k) != 0)
 		goto out;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		bytes += read_row(st, &rows[n++]);
-		if (n == CHUNK_ROWS || bytes >= CHUNK_BYTES) {
-			rc = check_chunk(&w, rows, n, pool);
-			free_rows(rows, n);
-			w.n += n;
-			total += bytes;
-			n = bytes = 0;
-			if (rc != 0)
-				goto out;
-			rc = -1;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		rs_seterr("cannot read the log: %s", sqlite3_errmsg(s->db));
-		goto out;
-	}
-	rc = check_chunk(&w, rows, n, pool);
-	free_rows(rows, n);
-	w.n += n;
-	total += bytes;
-	n = 0;
+	rc = check_chunk(&k.w, k.rows, k.n, k.pool);
+	free_rows(k.rows, k.n);
+	k.w.n += k.n;
+	k.total += k.bytes;
+	k.n = 0;
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	if (w.n != committed || w.p != s->pub_size) {
+	if (k.w.n != committed || k.w.p != s->pub_size) {
 		rs_seterr("the log holds %llu envelopes (%llu public) where %llu "
 		    "(%llu) were committed; run \"rosterd check\"",
-		    (unsigned long long)w.n, (unsigned long long)w.p,
+		    (unsigned long long)k.w.n, (unsigned long long)k.w.p,
 		    (unsigned long long)committed, (unsigned long long)s->pub_size);
 		goto out;
 	}
-	fprintf(stderr, "rosterd: checked %llu stored envelopes (%.1f MB, %llu "
-	    "public) against both trees in %.2f s\n", (unsigned long long)w.n,
-	    (double)total / 1e6, (unsigned long long)w.p,
+	log_event(LOG_INFO, "start-check", "checked %llu stored envelopes (%.1f MB, "
+	    "%llu public) against both trees in %.2f s", (unsigned long long)k.w.n,
+	    (double)k.total / 1e6, (unsigned long long)k.w.p,
 	    (double)(now_ms() - t0) / 1000.0);
 	rc = 0;
 out:
-	free_rows(rows, n);
-	free(rows);
-	free(w.leaves);
-	sqlite3_finalize(st);
-	workpool_free(pool);
+	free_rows(k.rows, k.n);
+	free(k.rows);
+	free(k.w.leaves);
+	workpool_free(k.pool);
 	return rc;
 }

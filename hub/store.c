@@ -564,10 +564,15 @@ init_locks(struct store *s)
 struct store *
 store_open(const char *hubdir, const struct hub_config *cfg)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-	char *keypath = hub_path(hubdir, "operator.key");
+	struct store *s;
+	char *keypath;
 	int built;
 
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_SERVE);
+	s = xcalloc(1, sizeof(*s));
+	keypath = hub_path(hubdir, "operator.key");
+	s->ops = &store_sqlite_ops;
 	s->hubdir = xstrdup(hubdir);
 	s->dbpath = hub_path(hubdir, "hub.db");
 	s->treedir = hub_path(hubdir, "tree");
@@ -615,6 +620,10 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->pg != NULL) {
+		store_pg_close(s);
+		return;
+	}
 	if (s->db != NULL && s->op != NULL && cp_persist(s) != 0)
 		fprintf(stderr, "rosterd: cannot save the latest checkpoint: %s\n",
 		    rs_err());
@@ -643,6 +652,22 @@ store_close(struct store *s)
 	free(s->treedir);
 	free(s->ptreedir);
 	free(s);
+}
+
+struct store *
+store_open_raw(const char *hubdir, const struct hub_config *cfg)
+{
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_RAW);
+	return store_sqlite_open_raw(hubdir, cfg);
+}
+
+struct store *
+store_open_reader(const char *hubdir, const struct hub_config *cfg)
+{
+	if (cfg->db[0] != '\0')
+		return store_pg_open(hubdir, cfg, STORE_PG_READER);
+	return store_sqlite_open_reader(hubdir, cfg);
 }
 
 uint64_t
@@ -844,8 +869,8 @@ store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
 
 /* A stored process record the rules refuse: the store is not a log an
  * honest hub wrote (or the rules changed under it); never skipped. */
-static int
-replay_process(struct directory *d, struct process *p, const struct envelope *e,
+int
+store_replay_process(struct directory *d, struct process *p, const struct envelope *e,
     int64_t idx, int64_t time)
 {
 	char why[RS_ERRLEN];
@@ -894,7 +919,7 @@ replay_public(sqlite3 *db, struct directory *d, struct process *p)
 		if (kind_has(e.kind_id, KIND_DIRECTORY))
 			dir_apply(d, &e, idx);
 		else if (p != NULL && kind_has(e.kind_id, KIND_PROCESS) &&
-		    replay_process(d, p, &e, idx, sqlite3_column_int64(st, 3)) != 0) {
+		    store_replay_process(d, p, &e, idx, sqlite3_column_int64(st, 3)) != 0) {
 			env_free(&e);
 			sqlite3_finalize(st);
 			return -1;

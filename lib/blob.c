@@ -376,9 +376,11 @@ blob_held(const char *dir, const uint8_t sha[32], uint64_t size)
 }
 
 int
-blob_dir_init(const char *dir)
+blob_dir_init(const char *dir, int64_t older_s)
 {
 	struct dirent *de;
+	struct stat st;
+	int64_t now = now_ms() / 1000;
 	DIR *d;
 
 	if (mkdir_p(dir, 0700) != 0)
@@ -389,6 +391,9 @@ blob_dir_init(const char *dir)
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "tmp.", 4) != 0)
+			continue;
+		if (older_s > 0 && (fstatat(dirfd(d), de->d_name, &st, 0) != 0 ||
+		    now - (int64_t)st.st_mtime < older_s))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
 			rs_seterr("cannot remove %s/%s: %s", dir, de->d_name,

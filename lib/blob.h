@@ -139,8 +139,10 @@ int blob_in_end(struct blob_in *b, int *status);
 /* Abandons a blob (connection lost): removes the temporary file. */
 void blob_in_abort(struct blob_in *b);
 
-/* Removes tmp.* files a crash may have left in dir (creating dir). */
-int blob_dir_init(const char *dir);
+/* Removes tmp.* files a crash may have left in dir (creating dir): all of
+ * them, or, when older_s > 0 (a folder several hubs share, whose uploads
+ * in flight must not go), those not written for older_s seconds. */
+int blob_dir_init(const char *dir, int64_t older_s);
 /* BLOBDIR/<hex>, malloc'd. */
 char *blob_path(const char *dir, const uint8_t sha[32]);
 /* 1 when dir holds the blob with this size, 0 when not, -1 on error. */

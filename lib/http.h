@@ -101,6 +101,9 @@ void http_server_stop(struct http_server *s);
  * once instead, so no wake is ever lost. */
 void http_server_wake(struct http_server *s, const uint8_t (*keys)[32],
     size_t n);
+/* Runs every parked request again (when which keys are due is not known,
+ * e.g. after another hub process appended a large batch). */
+void http_server_wake_all(struct http_server *s);
 /* Requests parked now (for tests and the health of long polling). */
 size_t http_server_parked(struct http_server *s);
 

@@ -622,6 +622,22 @@ http_server_wake(struct http_server *s, const uint8_t (*keys)[32], size_t n)
 	free(sorted);
 }
 
+void
+http_server_wake_all(struct http_server *s)
+{
+	struct reqctx *rc, *next;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->park_mu);
+	s->wake_seq++;
+	for (rc = s->parked; rc != NULL; rc = next) {
+		next = rc->pnext;
+		park_resume(s, rc);
+	}
+	pthread_mutex_unlock(&s->park_mu);
+}
+
 size_t
 http_server_parked(struct http_server *s)
 {

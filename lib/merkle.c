@@ -39,6 +39,24 @@
  * committed size is cut at the next open).  merkle_sync writes the tails and
  * fdatasyncs every file written since the last sync.
  *
+ * A tree held elsewhere.  The same levels can live in a database instead of
+ * files (the hub's PostgreSQL store, where several processes share one
+ * tree): a merkle_source reads entries and writes a level's new ones.
+ * Appends, tails, roots and proofs work exactly as above; what changes is
+ * where an entry below "ondisk" comes from, and that a sync hands the tails
+ * to the source (inside the caller's transaction, which makes them durable)
+ * instead of calling fdatasync.  Every node a proof needs is known from the
+ * sizes and indexes alone, never from a hash, so a read of a source tree
+ * runs twice: once recording which stored entries it would read, then,
+ * after one fetch of all of them, for real (sourced()).  A proof is one
+ * round trip to the database however deep the tree, and a page of records
+ * each with its proof can be one too: merkle_prefetch gathers every entry
+ * of the page's proofs first (on the thread that will ask for them; what
+ * is fetched is immutable, being below the committed size).  A source
+ * tree follows
+ * what others appended with merkle_reset, which reloads and checks its
+ * right edge at the new size.
+ *
  * Threads.  One sequencer thread appends, syncs and truncates while many HTTP
  * threads ask for roots and proofs.  A mutex serialises the writers; a
  * writer-preferring rwlock separates readers from the short moments when the
@@ -381,6 +399,8 @@ struct level {
 struct merkle_tree {
 	pthread_rwlock_t lock;	/* readers vs. publishing a change */
 	pthread_mutex_t wmu;	/* one writer at a time */
+	const struct merkle_source *src;	/* NULL: the files of dir */
+	void *src_ctx;
 	char *dir;
 	uint64_t size;
 	int dirdirty;		/* a file was created since the last sync */
@@ -431,6 +451,167 @@ pwrite_full(int fd, const void *p, size_t len, uint64_t off)
 }
 
 /*
+ * The stored entries one read of a source tree needs: first recorded (each
+ * read answers zeros), then fetched in one call and looked up.  One per
+ * thread, set only inside sourced().
+ */
+struct fetch {
+	int recording;
+	int all;		/* record every read, duplicates too (sorted later) */
+	size_t n, cap;
+	uint8_t *level;
+	uint64_t *index;
+	uint8_t (*h)[32];
+};
+
+static _Thread_local struct fetch *fetching;
+
+static int
+fetch_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
+{
+	struct fetch *f = fetching;
+	size_t k;
+
+	assert(f != NULL);	/* every read of a source tree goes through sourced() */
+	for (k = 0; k < f->n && !f->all; k++)
+		if (f->level[k] == level && f->index[k] == i)
+			break;
+	if (f->all)
+		k = f->n;
+	if (f->recording) {
+		if (k == f->n) {
+			if (f->n == f->cap) {
+				f->cap = f->cap ? f->cap * 2 : 64;
+				f->level = xrealloc(f->level, f->cap);
+				f->index = xrealloc(f->index, f->cap * sizeof(*f->index));
+			}
+			f->level[f->n] = (uint8_t)level;
+			f->index[f->n++] = i;
+		}
+		memset(out, 0, 32);
+		return 0;
+	}
+	if (k == f->n) {
+		rs_seterr("internal error: level %d entry %llu was not fetched",
+		    level, (ull)i);
+		return -1;
+	}
+	memcpy(out, f->h[k], 32);
+	return 0;
+}
+
+static int
+recording(void)
+{
+	return fetching != NULL && fetching->recording;
+}
+
+/*
+ * Runs fn(t, arg), which reads entries of t: directly for a file tree; for
+ * a source tree once to learn which stored entries it reads (fn must not
+ * let hashes decide which entries it reads; recording() tells it to skip
+ * comparisons), then again with all of them fetched by one source read.
+ * The caller holds t's lock or is the writer, across both runs.
+ */
+/*
+ * Entries fetched ahead for many proofs at once (merkle_prefetch), sorted by
+ * (level, index), on this thread, for one tree.
+ */
+struct cache {
+	struct merkle_tree *t;
+	size_t n;
+	uint8_t *level;
+	uint64_t *index;
+	uint8_t (*h)[32];
+};
+
+static _Thread_local struct cache cached;
+
+static int
+entry_cmp(uint8_t la, uint64_t ia, uint8_t lb, uint64_t ib)
+{
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* Entry k of the cache holding (level, index), or -1. */
+static ssize_t
+cache_find(uint8_t level, uint64_t index)
+{
+	size_t lo = 0, hi = cached.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = entry_cmp(cached.level[mid], cached.index[mid], level, index);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Fills f->h for the recorded entries: from the cache when it holds them,
+ * the rest with one read of the source. */
+static int
+fetch_all(struct merkle_tree *t, struct fetch *f)
+{
+	uint8_t *lv = xmalloc(f->n), (*h)[32] = xcalloc(f->n, 32);
+	uint64_t *ix = xcalloc(f->n, sizeof(*ix));
+	size_t *at = xcalloc(f->n, sizeof(*at)), m = 0;
+	ssize_t k;
+	int rc = 0;
+
+	f->h = xcalloc(f->n, 32);
+	for (size_t i = 0; i < f->n; i++) {
+		if (cached.t == t && (k = cache_find(f->level[i], f->index[i])) >= 0) {
+			memcpy(f->h[i], cached.h[k], 32);
+			continue;
+		}
+		lv[m] = f->level[i];
+		ix[m] = f->index[i];
+		at[m++] = i;
+	}
+	if (m > 0 && (rc = t->src->read(t->src_ctx, m, lv, ix, h)) == 0)
+		for (size_t j = 0; j < m; j++)
+			memcpy(f->h[at[j]], h[j], 32);
+	free(lv);
+	free(ix);
+	free(h);
+	free(at);
+	return rc;
+}
+
+static int
+sourced(struct merkle_tree *t, int (*fn)(struct merkle_tree *, void *), void *arg)
+{
+	struct fetch f;
+	int rc;
+
+	if (t->src == NULL)
+		return fn(t, arg);
+	assert(fetching == NULL);
+	memset(&f, 0, sizeof(f));
+	f.recording = 1;
+	fetching = &f;
+	rc = fn(t, arg);
+	if (rc == 0 && f.n > 0)
+		rc = fetch_all(t, &f);
+	if (rc == 0) {
+		f.recording = 0;
+		rc = fn(t, arg);
+	}
+	fetching = NULL;
+	free(f.level);
+	free(f.index);
+	free(f.h);
+	return rc;
+}
+
+/*
  * Entry i of level L; the caller holds the lock (either kind) or is the
  * writer, and guarantees i < size >> L.
  */
@@ -451,6 +632,8 @@ get_entry(struct merkle_tree *t, int level, uint64_t i, uint8_t out[32])
 		memcpy(out, lv->tail.p + off, MERKLE_HASH);
 		return 0;
 	}
+	if (t->src != NULL)
+		return fetch_entry(t, level, i, out);
 	rc = pread_full(lv->fd, out, MERKLE_HASH, i * MERKLE_HASH);
 	if (rc != 0) {
 		rs_seterr("cannot read %s/level-%02d: %s", t->dir, level,
@@ -615,12 +798,13 @@ open_level(struct merkle_tree *t, int level, uint64_t committed)
  * disagree (one lost a write the others kept).
  */
 static int
-load_edges(struct merkle_tree *t)
+load_edges(struct merkle_tree *t, void *arg)
 {
 	uint8_t l[32], r[32], h[32];
 	uint64_t c;
 	int L;
 
+	(void)arg;
 	for (L = 0; L < NLEVELS; L++) {
 		c = t->size >> L;
 		if (c == 0)
@@ -633,9 +817,10 @@ load_edges(struct merkle_tree *t)
 		    get_entry(t, L - 1, 2 * c - 1, r) != 0)
 			return -1;
 		merkle_node_hash(h, l, r);
-		if (memcmp(h, t->lv[L].last, 32) != 0) {
-			rs_seterr("the Merkle tree files in %s disagree at level "
-			    "%d; the tree must be rebuilt", t->dir, L);
+		if (!recording() && memcmp(h, t->lv[L].last, 32) != 0) {
+			rs_seterr("the Merkle tree %s %s disagree at level %d; the "
+			    "tree must be rebuilt", t->src != NULL ? "entries of" :
+			    "files in", t->dir, L);
 			return -1;
 		}
 	}
@@ -668,7 +853,7 @@ merkle_open(struct merkle_tree **tp, const char *dir, uint64_t committed)
 		if (open_level(t, L, committed) != 0)
 			goto fail;
 	}
-	if (load_edges(t) != 0)
+	if (load_edges(t, NULL) != 0)
 		goto fail;
 	if (t->dirdirty && fsync_dir(dir) != 0)
 		goto fail;
@@ -678,6 +863,80 @@ merkle_open(struct merkle_tree **tp, const char *dir, uint64_t committed)
 fail:
 	tree_free(t);
 	return -1;
+}
+
+int
+merkle_open_source(struct merkle_tree **tp, const char *name,
+    const struct merkle_source *src, void *ctx, uint64_t size)
+{
+	struct merkle_tree *t = xcalloc(1, sizeof(*t));
+	int L;
+
+	*tp = NULL;
+	for (L = 0; L < NLEVELS; L++)
+		t->lv[L].fd = -1;
+	if (locks_init(t) != 0) {
+		free(t);
+		return -1;
+	}
+	t->dir = xstrdup(name);
+	t->src = src;
+	t->src_ctx = ctx;
+	if (merkle_reset(t, size) != 0) {
+		tree_free(t);
+		return -1;
+	}
+	*tp = t;
+	return 0;
+}
+
+int
+merkle_reset(struct merkle_tree *t, uint64_t size)
+{
+	struct level old[NLEVELS];
+	uint64_t old_size;
+	int L, rc;
+
+	assert(t->src != NULL);
+	pthread_mutex_lock(&t->wmu);
+	pthread_rwlock_wrlock(&t->lock);
+	old_size = t->size;
+	memcpy(old, t->lv, sizeof(old));
+	t->size = size;
+	for (L = 0; L < NLEVELS; L++) {
+		t->lv[L].ondisk = size >> L;
+		t->lv[L].tail.len = 0;
+	}
+	rc = sourced(t, load_edges, NULL);
+	if (rc != 0) {
+		/* As it was (tails included: the caller may still truncate). */
+		t->size = old_size;
+		for (L = 0; L < NLEVELS; L++) {
+			t->lv[L].ondisk = old[L].ondisk;
+			t->lv[L].tail.len = old[L].tail.len;
+			memcpy(t->lv[L].last, old[L].last, 32);
+		}
+	} else
+		t->broken = 0;
+	pthread_rwlock_unlock(&t->lock);
+	pthread_mutex_unlock(&t->wmu);
+	return rc;
+}
+
+void
+merkle_tree_frontier(struct merkle_tree *t, struct merkle_frontier *f)
+{
+	int n = 0;
+
+	merkle_frontier_init(f);
+	pthread_rwlock_rdlock(&t->lock);
+	f->size = t->size;
+	/* Bit L of the size is a perfect subtree: the last entry of level L. */
+	for (int L = NLEVELS - 1; L >= 0; L--)
+		if ((t->size >> L) & 1)
+			memcpy(f->h[n++], t->lv[L].last, 32);
+	pthread_rwlock_unlock(&t->lock);
+	assert(n == __builtin_popcountll(f->size));
 }
 
 void
@@ -733,14 +992,17 @@ flush_tails(struct merkle_tree *t)
 {
 	int L, rc = 0;
 
-	if (create_levels(t) != 0)
+	if (t->src == NULL && create_levels(t) != 0)
 		return -1;
 	pthread_rwlock_rdlock(&t->lock);
 	for (L = 0; L < NLEVELS && rc == 0; L++) {
 		struct level *lv = &t->lv[L];
 		if (lv->tail.len == 0)
 			continue;
-		if (fault_write(FAULT_TREE) != 0 ||
+		if (t->src != NULL)
+			rc = t->src->write(t->src_ctx, L, lv->ondisk, lv->tail.p,
+			    lv->tail.len / MERKLE_HASH);
+		else if (fault_write(FAULT_TREE) != 0 ||
 		    pwrite_full(lv->fd, lv->tail.p, lv->tail.len,
 		    lv->ondisk * MERKLE_HASH) != 0) {
 			rs_seterr("cannot write %s/level-%02d: %s", t->dir, L,
@@ -824,7 +1086,7 @@ merkle_sync(struct merkle_tree *t)
 	pthread_mutex_lock(&t->wmu);
 	if (check_usable(t) != 0 || flush_tails(t) != 0)
 		goto out;
-	for (L = 0; L < NLEVELS; L++) {
+	for (L = 0; L < NLEVELS && t->src == NULL; L++) {
 		if (!t->lv[L].dirty)
 			continue;
 		if (!MUTANT(durability) && (fault_write(FAULT_TREE) != 0 ||
@@ -849,6 +1111,21 @@ merkle_sync(struct merkle_tree *t)
 out:
 	pthread_mutex_unlock(&t->wmu);
 	return rc;
+}
+
+/* sourced() body: the last entry of every level at the tree's size. */
+static int
+read_edges(struct merkle_tree *t, void *arg)
+{
+	uint64_t c;
+
+	(void)arg;
+	for (int L = 0; L < NLEVELS; L++) {
+		c = t->size >> L;
+		if (c > 0 && get_entry(t, L, c - 1, t->lv[L].last) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -881,17 +1158,15 @@ merkle_truncate(struct merkle_tree *t, uint64_t size)
 	}
 	t->size = size;
 	pthread_rwlock_unlock(&t->lock);
-	for (L = 0; L < NLEVELS; L++) {
-		c = size >> L;
-		if (c > 0 && get_entry(t, L, c - 1, t->lv[L].last) != 0) {
-			t->broken = 1;
-			goto fail;
-		}
+	if (sourced(t, read_edges, NULL) != 0) {
+		t->broken = 1;
+		goto fail;
 	}
 	/* The files may keep stale entries past ondisk: nothing reads them and
 	 * the next write overwrites them.  Cutting them keeps the directory
-	 * honest for the next open; failing to is not fatal. */
-	for (L = 0; L < NLEVELS; L++) {
+	 * honest for the next open; failing to is not fatal.  (A source's
+	 * entries past ondisk go with the caller's rolled-back transaction.) */
+	for (L = 0; L < NLEVELS && t->src == NULL; L++) {
 		if (!cut[L])
 			continue;
 		if (fault_write(FAULT_TREE) != 0 || ftruncate(t->lv[L].fd,
@@ -920,9 +1195,42 @@ check_size(struct merkle_tree *t, uint64_t size)
 	return 0;
 }
 
+/* One read of the tree, as sourced() runs it. */
+struct readop {
+	enum { READ_ROOT, READ_LEAF, READ_INCLUSION, READ_CONSISTENCY } what;
+	uint64_t a, b;			/* size; index; index, size; size1, size2 */
+	uint8_t *out;			/* ROOT, LEAF */
+	uint8_t (*top)[32];		/* proofs, top-down */
+	size_t *count;
+};
+
+static int inclusion_nodes(struct merkle_tree *t, uint64_t m, uint64_t n,
+    uint8_t (*top)[32], size_t *count);
+static int consistency_nodes(struct merkle_tree *t, uint64_t m, uint64_t n,
+    uint8_t (*top)[32], size_t *count);
+
+static int
+run_read(struct merkle_tree *t, void *arg)
+{
+	struct readop *op = arg;
+
+	switch (op->what) {
+	case READ_ROOT:
+		return range_hash(t, 0, op->a, op->out);
+	case READ_LEAF:
+		return get_entry(t, 0, op->a, op->out);
+	case READ_INCLUSION:
+		return inclusion_nodes(t, op->a, op->b, op->top, op->count);
+	case READ_CONSISTENCY:
+		return consistency_nodes(t, op->a, op->b, op->top, op->count);
+	}
+	return -1;
+}
+
 int
 merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32])
 {
+	struct readop op = { .what = READ_ROOT, .a = size, .out = out };
 	int rc = -1;
 
 	pthread_rwlock_rdlock(&t->lock);
@@ -932,7 +1240,7 @@ merkle_root(struct merkle_tree *t, uint64_t size, uint8_t out[32])
 		merkle_empty_root(out);
 		rc = 0;
 	} else
-		rc = range_hash(t, 0, size, out);
+		rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
@@ -941,6 +1249,7 @@ out:
 int
 merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 {
+	struct readop op = { .what = READ_LEAF, .a = index, .out = out };
 	int rc = -1;
 
 	pthread_rwlock_rdlock(&t->lock);
@@ -948,7 +1257,7 @@ merkle_leaf(struct merkle_tree *t, uint64_t index, uint8_t out[32])
 		rs_seterr("the log has no entry %llu (it has %llu)", (ull)index,
 		    (ull)t->size);
 	else
-		rc = get_entry(t, 0, index, out);
+		rc = sourced(t, run_read, &op);
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
 }
@@ -968,7 +1277,19 @@ merkle_leaves(struct merkle_tree *t, uint64_t index, size_t n, uint8_t (*out)[32
 	}
 	if (index < lv->ondisk)
 		disk = lv->ondisk - index < n ? lv->ondisk - index : n;
-	if (disk > 0 && pread_full(lv->fd, out, (size_t)disk * MERKLE_HASH,
+	if (disk > 0 && t->src != NULL) {
+		/* A source tree: the stored ones in one read. */
+		uint8_t *lvs = xcalloc((size_t)disk, 1);
+		uint64_t *ix = xcalloc((size_t)disk, sizeof(*ix));
+		for (uint64_t i = 0; i < disk; i++)
+			ix[i] = index + i;
+		rc = t->src->read(t->src_ctx, (size_t)disk, lvs, ix, out);
+		free(lvs);
+		free(ix);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	} else if (disk > 0 && pread_full(lv->fd, out, (size_t)disk * MERKLE_HASH,
 	    index * MERKLE_HASH) != 0) {
 		rs_seterr("cannot read %s/level-00: %s", t->dir, strerror(errno));
 		goto out;
@@ -1017,6 +1338,7 @@ merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
 {
 	uint8_t top[MERKLE_MAX_PROOF][32];
 	size_t c = 0;
+	struct readop op = { .what = READ_INCLUSION, .top = top, .count = &c };
 	int rc = -1;
 
 	*nproof = 0;
@@ -1028,7 +1350,9 @@ merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
 		    (ull)index, (ull)size);
 		goto out;
 	}
-	rc = inclusion_nodes(t, index, size, top, &c);
+	op.a = index;
+	op.b = size;
+	rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	if (rc == 0) {
@@ -1036,6 +1360,84 @@ out:
 		*nproof = c;
 	}
 	return rc;
+}
+
+struct sortent {
+	uint8_t level;
+	uint64_t index;
+};
+
+static int
+sortent_cmp(const void *a, const void *b)
+{
+	const struct sortent *x = a, *y = b;
+
+	return entry_cmp(x->level, x->index, y->level, y->index);
+}
+
+int
+merkle_prefetch(struct merkle_tree *t, const uint64_t *index, size_t n,
+    uint64_t size)
+{
+	uint8_t top[MERKLE_MAX_PROOF][32];
+	struct sortent *all;
+	struct fetch f;
+	size_t c, m = 0;
+	int rc = 0;
+
+	merkle_prefetch_end(t);
+	if (t->src == NULL || n == 0)
+		return 0;
+	assert(fetching == NULL);
+	memset(&f, 0, sizeof(f));
+	f.recording = 1;
+	f.all = 1;	/* a page's proofs share most entries: sorted out below */
+	pthread_rwlock_rdlock(&t->lock);
+	fetching = &f;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (index[i] < size && size <= t->size)
+			rc = inclusion_nodes(t, index[i], size, top, &c);
+	fetching = NULL;
+	pthread_rwlock_unlock(&t->lock);
+	if (rc != 0 || f.n == 0)
+		goto out;
+	/* Sorted and unique, for the lookups of the proofs to come. */
+	all = xcalloc(f.n, sizeof(*all));
+	for (size_t i = 0; i < f.n; i++) {
+		all[i].level = f.level[i];
+		all[i].index = f.index[i];
+	}
+	qsort(all, f.n, sizeof(*all), sortent_cmp);
+	for (size_t i = 0; i < f.n; i++)
+		if (m == 0 || sortent_cmp(&all[m - 1], &all[i]) != 0)
+			all[m++] = all[i];
+	cached.level = xmalloc(m);
+	cached.index = xcalloc(m, sizeof(*cached.index));
+	cached.h = xcalloc(m, 32);
+	for (size_t i = 0; i < m; i++) {
+		cached.level[i] = all[i].level;
+		cached.index[i] = all[i].index;
+	}
+	free(all);
+	if ((rc = t->src->read(t->src_ctx, m, cached.level, cached.index, cached.h)) == 0) {
+		cached.t = t;
+		cached.n = m;
+	} else
+		merkle_prefetch_end(t);
+out:
+	free(f.level);
+	free(f.index);
+	return rc;
+}
+
+void
+merkle_prefetch_end(struct merkle_tree *t)
+{
+	(void)t;
+	free(cached.level);
+	free(cached.index);
+	free(cached.h);
+	memset(&cached, 0, sizeof(cached));
 }
 
 /* RFC 9162 2.1.4.1 SUBPROOF(m, D[0:n], true), unrolled like PATH. */
@@ -1079,6 +1481,8 @@ merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
 {
 	uint8_t top[MERKLE_MAX_PROOF][32];
 	size_t c = 0;
+	struct readop op = { .what = READ_CONSISTENCY, .a = size1, .b = size2,
+	    .top = top, .count = &c };
 	int rc = -1;
 
 	*nproof = 0;
@@ -1092,7 +1496,7 @@ merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
 	}
 	rc = 0;
 	if (size1 < size2)
-		rc = consistency_nodes(t, size1, size2, top, &c);
+		rc = sourced(t, run_read, &op);
 out:
 	pthread_rwlock_unlock(&t->lock);
 	if (rc == 0) {

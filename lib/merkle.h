@@ -101,6 +101,47 @@ int merkle_inclusion_proof(struct merkle_tree *t, uint64_t index, uint64_t size,
 int merkle_consistency_proof(struct merkle_tree *t, uint64_t size1, uint64_t size2,
     uint8_t (*proof)[32], size_t *nproof);
 
+/*
+ * A tree whose levels live elsewhere (a database): the same entries as the
+ * files above, level L holding the hash of every complete aligned subtree
+ * of 2^L leaves.  read fills out[i] with entry index[i] of level[i] for
+ * every i < n, in one go (-1 with rs_err on failure); write stores the n
+ * hashes (32 bytes each, consecutive) of level from index first on, inside
+ * whatever transaction the caller of merkle_sync holds.  merkle_sync then
+ * calls write and no fdatasync; the caller's commit makes them durable and
+ * a rollback (followed by merkle_truncate) forgets them.  Every read a
+ * proof or a root makes is one call of read.
+ */
+struct merkle_source {
+	int (*read)(void *ctx, size_t n, const uint8_t *level,
+	    const uint64_t *index, uint8_t (*out)[32]);
+	int (*write)(void *ctx, int level, uint64_t first, const uint8_t *hashes,
+	    size_t n);
+};
+
+/* Opens a source tree of size leaves (name is for messages), reading and
+ * checking its right edge; -1 when the source lacks entries or they
+ * disagree (the caller then rebuilds). */
+int merkle_open_source(struct merkle_tree **t, const char *name,
+    const struct merkle_source *src, void *ctx, uint64_t size)
+    __attribute__((warn_unused_result));
+/* Moves a source tree to size leaves, as the source now holds them (others
+ * appended, or after a failed batch): unsynced leaves are forgotten, the
+ * right edge is read and checked again.  On failure the tree is as it was. */
+int merkle_reset(struct merkle_tree *t, uint64_t size)
+    __attribute__((warn_unused_result));
+/* Fetches, in one read of a source tree, every entry the inclusion proofs
+ * of index[0..n) at size need, and keeps them for this thread's next proofs
+ * of t until merkle_prefetch_end (a listing page: one round trip instead of
+ * one per record).  Nothing for a file tree.  -1 with rs_err; the proofs
+ * then read as without it. */
+int merkle_prefetch(struct merkle_tree *t, const uint64_t *index, size_t n,
+    uint64_t size);
+void merkle_prefetch_end(struct merkle_tree *t);
+/* The compact range of the tree at its size, from its right edge (no
+ * reads). */
+void merkle_tree_frontier(struct merkle_tree *t, struct merkle_frontier *f);
+
 /* ---- JSON proofs (the shape of shared/testdata/merkle) ----------------- */
 
 /* Checks one proof given as JSON text: an inclusion proof (leafIdx, treeSize,

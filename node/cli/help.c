@@ -759,13 +759,22 @@ static const struct opt_spec opts_serve[] = {
 	{ "--interval", "SECONDS", 0, "Seconds between syncs: 1 to 3600 (default 2)." },
 	{ "--tls-cert", "CERT.pem", 0, "Serve HTTPS with this certificate (chain)..." },
 	{ "--tls-key", "KEY.pem", 0, "... and its private key: both or neither." },
+	{ "--metrics-listen", "ADDR:PORT", 0,
+	  "Serve GET /metrics (Prometheus text: when the node last synced,\n"
+	  "records, envelopes waiting for a receipt, messages not acknowledged,\n"
+	  "records refused, alarms, e-mail alerts queued and failed) on that\n"
+	  "separate address, its URL in NODEDIR/metrics.url." },
+	{ "--log-format", "plain|json", 0,
+	  "json writes one JSON object per event (and per other line on\n"
+	  "stderr); never a message's content.  Default plain." },
 	{ NULL, NULL, 0, NULL }
 };
 
 const struct cmd_doc doc_serve = {
 	.prog = "roster", .name = "serve", .run = cmd_serve,
 	.summary = "keep syncing; serve the web interface and local API",
-	.synopsis = "[--listen ADDR:PORT] [--interval SECONDS] [--tls-cert CERT.pem --tls-key KEY.pem]",
+	.synopsis = "[--listen ADDR:PORT] [--interval SECONDS] [--tls-cert CERT.pem --tls-key KEY.pem] "
+	    "[--metrics-listen ADDR:PORT] [--log-format plain|json]",
 	.description =
 "Runs the node: syncs with the hub every --interval seconds and serves the\n"
 "web interface and the local API (docs/node-api.md).  Open the address in\n"

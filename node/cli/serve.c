@@ -24,6 +24,12 @@
  * tools (node/taxii: a third front end over core), and HTTPS when given
  * --tls-cert and --tls-key, as the hub does.  A tool's POST to an outbox
  * wakes the loop, which sends what it signed.
+ *
+ * Operations: --metrics-listen ADDR:PORT serves the node's Prometheus
+ * figures on a listener of their own (node/web/metrics.c), its URL in
+ * NODEDIR/metrics.url; --log-format json makes what the loop says, and
+ * anything else written to standard error, one JSON object per line
+ * (lib/log.h).  Neither ever carries a message's content.
  */
 #include "cli.h"
 
@@ -43,6 +49,7 @@
 #include "core/verify.h"
 #include "core/watch.h"
 #include "jsonutil.h"
+#include "log.h"
 #include "taxii/taxii_server.h"
 #include "web/web.h"
 
@@ -128,7 +135,9 @@ cmd_serve(int argc, char **argv)
 	struct watch *watch = NULL;
 	struct alerter *alerter = NULL;
 	struct front front = {0};
-	const char *tls_cert, *tls_key;
+	struct web_metrics *metrics = NULL;
+	const char *tls_cert, *tls_key, *mlisten, *lformat;
+	enum log_format lf = LOG_PLAIN;
 	int64_t mail_after = -1;
 	int interval = 2, rc;
 	int64_t catalogue_at = 0;	/* last refresh of the hub's templates */
@@ -140,6 +149,8 @@ cmd_serve(int argc, char **argv)
 	iv = opt_value(&o, "--interval");
 	tls_cert = opt_value(&o, "--tls-cert");
 	tls_key = opt_value(&o, "--tls-key");
+	mlisten = opt_value(&o, "--metrics-listen");
+	lformat = opt_value(&o, "--log-format");
 	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
 		return rc;
@@ -151,6 +162,19 @@ cmd_serve(int argc, char **argv)
 	if ((tls_cert == NULL) != (tls_key == NULL)) {
 		node_close(&n);
 		return usage_error("serve", "--tls-cert and --tls-key go together");
+	}
+	if (lformat != NULL && log_format_parse(lformat, &lf) != 0) {
+		node_close(&n);
+		return usage_error("serve", "--log-format must be plain or json");
+	}
+	if (mlisten != NULL && strchr(mlisten, ':') == NULL) {
+		node_close(&n);
+		return usage_error("serve", "--metrics-listen must be ADDR:PORT");
+	}
+	log_setup("roster", lf);
+	if (log_capture_stderr() != 0) {
+		node_close(&n);
+		return fail("serve");
 	}
 	if (listen == NULL)
 		listen = "127.0.0.1:8080";
@@ -178,15 +202,36 @@ cmd_serve(int argc, char **argv)
 	    (int)(colon - listen), listen, http_server_port(srv));
 	snprintf(path, sizeof(path), "%s/serve.url", n.dir);
 	if (write_file_atomic(path, url, strlen(url), 0644) != 0)
-		fprintf(stderr, "roster serve: cannot write %s: %s\n", path, rs_err());
-	printf("roster serve: %s %s node serving on %s", n.cfg.state, n.cfg.role, url);
-	fflush(stdout);
+		fprintf(stderr, "roster: cannot write %s: %s\n", path, rs_err());
+	if (lf == LOG_PLAIN) {
+		printf("roster: %s %s node serving on %s", n.cfg.state, n.cfg.role, url);
+		fflush(stdout);
+	} else {
+		json_t *f = json_object();
+		url[strcspn(url, "\n")] = '\0';
+		json_object_set_new(f, "url", json_string(url));
+		json_object_set_new(f, "state", json_string(n.cfg.state));
+		log_fields(LOG_INFO, "start", f, 0, "%s %s node serving on %s",
+		    n.cfg.state, n.cfg.role, url);
+	}
+	if (mlisten != NULL) {
+		if ((metrics = web_metrics_start(&n, &node_lock, mlisten)) == NULL) {
+			rc = fail("serve");
+			goto out;
+		}
+		snprintf(url, sizeof(url), "http://%.*s:%u/metrics\n",
+		    (int)(strrchr(mlisten, ':') - mlisten), mlisten,
+		    web_metrics_port(metrics));
+		snprintf(path, sizeof(path), "%s/metrics.url", n.dir);
+		if (write_file_atomic(path, url, strlen(url), 0644) != 0)
+			log_event(LOG_WARN, "metrics", "cannot write %s: %s", path, rs_err());
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	n.quiet = loop.quiet = 0;
 	(void)store_meta_get_int(&loop, "mail_after", &mail_after);
 	if ((watch = watch_start(&loop, mail_after)) == NULL)
-		fprintf(stderr, "roster serve: %s; mail comes with the periodic sync "
+		fprintf(stderr, "roster: %s; mail comes with the periodic sync "
 		    "only\n", rs_err());
 	__atomic_store_n(&front.watch, watch, __ATOMIC_RELEASE);
 	web_set_wake(front.web, wake_loop, watch);
@@ -194,7 +239,7 @@ cmd_serve(int argc, char **argv)
 	n.lock = &node_lock;	/* a download releases it meanwhile (hubclient.c) */
 	pthread_mutex_unlock(&node_lock);
 	if ((alerter = alert_start(&n, &node_lock)) == NULL)
-		fprintf(stderr, "roster serve: %s; no e-mail alerts\n", rs_err());
+		fprintf(stderr, "roster: %s; no e-mail alerts\n", rs_err());
 	while (!stopping) {
 		struct sync_stats s;
 		int notices = 0;
@@ -206,9 +251,9 @@ cmd_serve(int argc, char **argv)
 		    catalogue_fetch(&loop, NULL) == 0)
 			catalogue_at = now_ms();
 		if (escalate_due(&loop, &notices) != 0)
-			fprintf(stderr, "roster serve: deadlines: %s\n", rs_err());
+			log_event(LOG_WARN, "deadlines", "deadlines: %s", rs_err());
 		else if (notices > 0)
-			printf("roster serve: %d overdue notice%s sent\n", notices,
+			log_event(LOG_INFO, "overdue", "%d overdue notice%s sent", notices,
 			    notices == 1 ? "" : "s");
 		(void)store_meta_get_int(&loop, "mail_after", &mail_after);
 		int64_t nap = escalate_next_ms(&loop);
@@ -232,14 +277,21 @@ cmd_serve(int argc, char **argv)
 		if ((rc == 0 && s.messages > 0) || notices > 0)
 			alert_kick(alerter);
 		if (rc != 0 && strcmp(lasterr, syncerr) != 0) {
-			fprintf(stderr, "roster serve: sync: %s (will retry)\n", syncerr);
+			log_event(LOG_WARN, "sync", "sync: %s (will retry)", syncerr);
 			snprintf(lasterr, sizeof(lasterr), "%s", syncerr);
 		} else if (rc == 0) {
 			lasterr[0] = '\0';
-			if (s.messages || s.acks)
-				printf("roster serve: %d new message%s, %d acknowledgement%s\n",
+			if ((s.messages || s.acks) && lf == LOG_PLAIN)
+				printf("roster: %d new message%s, %d acknowledgement%s\n",
 				    s.messages, s.messages == 1 ? "" : "s", s.acks,
 				    s.acks == 1 ? "" : "s");
+			else if (s.messages || s.acks) {
+				json_t *f = json_object();
+				json_object_set_new(f, "messages", json_integer(s.messages));
+				json_object_set_new(f, "acks", json_integer(s.acks));
+				log_fields(LOG_INFO, "synced", f, 0, "%d new messages, %d "
+				    "acknowledgements", s.messages, s.acks);
+			}
 			fflush(stdout);
 		}
 		watch_sleep(watch, nap, &stopping);
@@ -251,9 +303,15 @@ out:
 	__atomic_store_n(&front.watch, NULL, __ATOMIC_RELEASE);
 	watch_stop(watch);
 	alert_stop(alerter);
+	web_metrics_stop(metrics);
+	if (metrics != NULL) {
+		snprintf(path, sizeof(path), "%s/metrics.url", n.dir);
+		unlink(path);
+	}
 	web_free(front.web);
 	taxii_free(front.taxii);
 	node_close(&loop);
 	node_close(&n);
+	log_capture_end();
 	return rc;
 }

@@ -514,6 +514,18 @@ typedef int (*store_logged_fn)(void *ud, int64_t index, const uint8_t *env, size
 int store_outbox_logged_each(struct node *n, int64_t after, int64_t before,
     store_logged_fn fn, void *ud);
 
+/* ---- store_stats.c ------------------------------------------------------- */
+
+/* What a running node reports about itself (no content): records held and
+ * the log size they reach, outbox envelopes without a receipt, received
+ * messages not yet acknowledged by the POC, records refused, alarms kept,
+ * e-mail alerts waiting to go and given up. */
+struct node_stats {
+	int64_t records, log_seen, outbox_pending, unacknowledged;
+	int64_t refused, alarms, alerts_queued, alerts_failed;
+};
+int store_stats(struct node *n, struct node_stats *s) STORE_WUR;
+
 /* ---- store_local.c ------------------------------------------------------- */
 
 struct alert;

@@ -11,7 +11,7 @@
  *
  * Accounts (the web interface's, `roster user add`) come as HTTP Basic.
  * Their passwords are Argon2id hashes, deliberately slow, so the check runs
- * outside the serve loop's lock, unknown names cost the same as known
+ * outside the front ends' lock, unknown names cost the same as known
  * ones, failures count in the same kind of limiter as the web's sign-in
  * (lib/websession.h: failures lock an account's name for a while, and all
  * tries together are rate-limited), and a password that checked is

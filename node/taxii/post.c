@@ -31,7 +31,7 @@
  * properties it does not carry are said in each object's message.
  *
  * Validation and composing, which can take a while for a large bundle,
- * run outside the serve loop's lock; only signing and storing hold it.
+ * run outside the front ends' lock; only signing and storing hold it.
  */
 #include "taxii_impl.h"
 

@@ -1,6 +1,6 @@
 /*
  * read.c - the TAXII 2.1 endpoints that read (and delete), over the
- * node's store (node/core/store_taxii.c), under the serve loop's lock.
+ * node's store (node/core/store_taxii.c), under the front ends' lock.
  *
  * Pages.  Objects, manifest, one object and its versions are pages of one
  * collection in ascending date_added (ties, which the node does not make,

@@ -9,7 +9,7 @@
  *   4. the path (lib/taxii_req.c: 404 naming what was expected), the
  *      method (405 with Allow), the query parameters the endpoint takes
  *      (400 naming the parameter);
- *   5. the endpoint (read.c, post.c), under the serve loop's lock except
+ *   5. the endpoint (read.c, post.c), under the front ends' lock except
  *      for a POST, whose validation runs outside it.
  *
  * Every answer, errors included, is application/taxii+json;version=2.1
@@ -184,7 +184,7 @@ static const struct {
 	const char *method;
 	unsigned query;			/* the parameters it takes */
 	void (*fn)(const struct call *, struct http_resp *);
-	int locked;			/* runs under the serve loop's lock */
+	int locked;			/* runs under the front ends' lock */
 } routes[] = {
 	{ TAXII_EP_DISCOVERY, "GET", TAXII_Q_NONE, taxii_discovery, 1 },
 	{ TAXII_EP_ROOT, "GET", TAXII_Q_NONE, taxii_api_root, 1 },

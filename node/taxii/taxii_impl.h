@@ -34,7 +34,8 @@ struct cached_login {
 
 struct taxii {
 	struct node *n;
-	pthread_mutex_t *lock;		/* the serve loop's, around every use of n */
+	pthread_mutex_t *lock;		/* around every use of n, the node handle the web
+					 * and TAXII share (the sync loop has its own) */
 	struct ws_table *limiter;	/* failed sign-ins per account name */
 	uint8_t next_key[32];		/* the next tokens' (NODEDIR/taxii-next.key) */
 	uint8_t cache_key[32];		/* random, this process */

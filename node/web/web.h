@@ -10,6 +10,7 @@
  *   views.c      the read-only endpoints (GET)
  *   actions.c    the endpoints that sign or change something (POST)
  *   countries.c  country names per language from iso-codes
+ *   metrics.c    GET /metrics (Prometheus) on a listener of its own
  */
 #ifndef ROSTER_WEB_H
 #define ROSTER_WEB_H
@@ -38,6 +39,14 @@ extern const char web_security_headers[];
 /* The HTTP handler (lib/http.h); ctx is the struct web. */
 void web_handle(void *ctx, const struct http_req *req, struct http_resp *resp);
 void web_free(struct web *w);
+/* The node's metrics (metrics.c) on listen ("ADDR:PORT"), read under lock;
+ * NULL with rs_err. */
+struct web_metrics;
+struct web_metrics *web_metrics_start(struct node *n, pthread_mutex_t *lock,
+    const char *listen);
+unsigned web_metrics_port(struct web_metrics *m);
+void web_metrics_stop(struct web_metrics *m);
+
 /* 1 when the address of "ADDR:PORT" is a loopback one. */
 int listen_is_loopback(const char *listen);
 

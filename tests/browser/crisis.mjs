@@ -66,6 +66,45 @@ async function lateView(lang) {
   if (xb) await xb.context().close();
 }
 
+// A live redraw of a page whose heading has the focus (as after every
+// navigation) keeps it there: the heading was focusable in the old view
+// only, so the focus fell to the body (duty.mjs's "keyboard only: compose
+// and send" failed so when a redraw followed the send).
+async function headingKept(lang) {
+  const tag = `${lang}-focus-${Date.now().toString(36)}`;
+  let xb;
+  await step(`[${lang} crisis] a live redraw keeps the focus on the heading a navigation gave it`, async () => {
+    const xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'free-text', to: ['XB'], subject: `Focus ${tag}`,
+      body: 'Redraw me.', urgency: 'routine', tlp: 'GREEN', lang: 'en' });
+    await xa.context().close();
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === sent.id), 'the message at XB');
+    let bump = 0, fetched = 0;
+    await xb.route(`**/api/messages/${sent.id}`, async (r) => { fetched++; await r.continue().catch(() => {}); });
+    await xb.route('**/api/events', async (r) => {
+      const res = await r.fetch();
+      const j = await res.json();
+      j.version = `${j.version}.${bump}`;
+      await r.fulfill({ response: res, json: j }).catch(() => {});
+    });
+    await xb.evaluate((id) => { location.hash = `#/message/${id}`; }, sent.id);
+    await xb.waitForSelector('#ack-form');
+    await until(async () => xb.evaluate(() => document.activeElement && document.activeElement.id === 'message-subject'),
+      'the focus on the heading after the navigation', 10000);
+    const before = fetched;
+    bump = 1;	// the store "moved": the next poll redraws the page
+    await until(async () => fetched > before, 'the live redraw', 10000);
+    await xb.waitForTimeout(500);
+    const id = await xb.evaluate(() => (document.activeElement ? document.activeElement.id || document.activeElement.tagName : null));
+    assert(id === 'message-subject', `the focus is on ${id} after the redraw`);
+  });
+  if (xb) {
+    await xb.unrouteAll({ behavior: 'ignoreErrors' });
+    await xb.context().close();
+  }
+}
+
 // Item 7: the forward form offers what tlp.c allows, before any click.
 async function forwardOffers(lang) {
   const tag = `${lang}-fw-${Date.now().toString(36)}`;
@@ -99,9 +138,42 @@ async function forwardOffers(lang) {
   if (xb) await xb.context().close();
 }
 
+// Item 16: a templated message's headline is the template's title in the
+// reader's language, with the sender's subject beside it.
+async function templateHeadline(lang) {
+  const tag = `${lang}-tpl-${Date.now().toString(36)}`;
+  const title = JSON.parse(readFileSync(new globalThis.URL('../../share/catalogue/templates/incident-notification.json',
+    import.meta.url), 'utf8')).title[lang];
+  let xa, xb;
+  await step(`[${lang} crisis] a templated message's headline is its template's title in ${lang}, beside the sender's subject`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    xb = await signIn(URL.XB, `bob-${lang}`, lang);
+    const sent = await api(xa, 'POST', '/api/send', { template: 'incident-notification', to: ['XB'], subject: `Incident ${tag}`,
+      urgency: 'routine', tlp: 'GREEN', lang: 'en', fields: { incident_class: 'malicious-code', sector: ['energy'],
+        impact: 'low', first_seen: '2026-11-22T08:30Z' } });
+    await until(async () => (await api(xb, 'GET', '/api/inbox')).find((m) => m.id === sent.id), 'the message at XB');
+    await xb.evaluate(() => { location.hash = '#/inbox'; });
+    const row = `tr[data-id="${sent.id}"]`;
+    await xb.waitForSelector(row);
+    assert(plain(await xb.textContent(`${row} .template-title`)) === title, `the inbox headline is not ${title}`);
+    assert(plain(await xb.textContent(`${row} a.subject`)) === `Incident ${tag}`, 'the sender\'s subject is not beside it');
+    await xb.click(`${row} a.subject`);
+    await xb.waitForSelector('#template-title');
+    assert(plain(await xb.textContent('#template-title')) === title, 'the message page\'s headline');
+    assert(plain(await xb.textContent('#message-subject')) === `Incident ${tag}`, 'the message page\'s subject');
+    await xa.evaluate(() => { location.hash = '#/sent'; });
+    await xa.waitForSelector(`tr[data-id="${sent.id}"] .template-title`);
+    assert(plain(await xa.textContent(`tr[data-id="${sent.id}"] .template-title`)) === title, 'the sent list\'s headline');
+  });
+  if (xa) await xa.context().close();
+  if (xb) await xb.context().close();
+}
+
 for (const lang of ['en', 'ar']) {
   await lateView(lang);
+  await headingKept(lang);
   await forwardOffers(lang);
+  await templateHeadline(lang);
 }
 await browser.close();
 process.exit(failures() ? 1 : 0);

@@ -10,7 +10,12 @@
 //  notice: the hub restarted with urgent mail due in 8 s, XB leaves XA's
 //        urgent message unacknowledged: XB's overdue notice says which
 //        message, from whom, due when, links to it, and acknowledges the
-//        original (issue 10 item 1), which XA's page then shows.
+//        original (issue 10 item 1), which XA's page then shows;
+//  roots: the operator admitted a second root key for FR that FR has not
+//        endorsed: the directory shows FR once, both keys with their
+//        status, and the warning in the reader's language (item 12); and
+//        one for XA that XA does not hold: XA's trust page says the alarm
+//        in the reader's language from its code and facts (item 14).
 //
 // Prints ok/FAIL lines; run.sh counts them.
 
@@ -107,7 +112,44 @@ async function notice(lang) {
   if (xb) await xb.context().close();
 }
 
-if (PHASE === 'notice') {
+async function roots(lang) {
+  const w = words(lang);
+  let xa;
+  await step(`[${lang} roots] FR with a second root key: shown once, both keys, the warning in ${lang}`, async () => {
+    xa = await signIn(URL.XA, `alice-${lang}`, lang);
+    await until(async () => (await api(xa, 'GET', '/api/directory')).states.find((s) => s.state === 'FR' && s.warning),
+      'the warning at XA', 60000);
+    await xa.evaluate(() => { location.hash = '#/directory'; });
+    await xa.waitForSelector('#root-warning-FR');
+    assert((await xa.$$('section.state[data-state="FR"]')).length === 1, 'FR is not shown exactly once');
+    const text = plain(await xa.textContent('#root-warning-FR'));
+    const [before] = w['directory.second_root'].split('{state}');
+    assert(text.startsWith(before), `the warning says ${JSON.stringify(text)}`);
+    assert((await xa.$$('section.state[data-state="FR"] .root')).length === 2, 'not both root keys');
+    assert(plain(await xa.textContent('section.state[data-state="FR"] .root-unendorsed strong')) ===
+      w['directory.root_status.unendorsed'], 'the new key is not said unendorsed');
+    assert(await xa.$('#root-warning-XB') === null, 'a warning for a State with one key');
+  });
+  await step(`[${lang} roots] XA's alarm for a root key it does not hold, said in ${lang} from its code and facts`, async () => {
+    const a = await until(async () => (await api(xa, 'GET', '/api/trust')).alarms.find((x) => x.code === 'foreign-key-record'),
+      'the foreign-key-record alarm at XA', 60000);
+    assert(Number.isInteger(a.params.index) && a.params.state === 'XA', `its facts: ${JSON.stringify(a.params)}`);
+    await xa.evaluate(() => { location.hash = '#/trust'; });
+    const sel = 'li.alarm-item[data-code="foreign-key-record"] .detail';
+    await xa.waitForSelector(sel);
+    const text = plain(await xa.textContent(sel));
+    const [before] = w['alarm.detail.foreign-key-record'].split('{');
+    // (the index in the reader's digits: only English's is checked as such)
+    assert(text.startsWith(before) && (lang !== 'en' || text.includes(String(a.params.index))),
+      `the detail says ${JSON.stringify(text)}`);
+    assert(await xa.getAttribute(sel, 'lang') === null, 'the detail is still the node\'s English sentence');
+  });
+  if (xa) await xa.context().close();
+}
+
+if (PHASE === 'roots') {
+  for (const lang of ['en', 'ar']) await roots(lang);
+} else if (PHASE === 'notice') {
   for (const lang of ['en', 'ar']) await notice(lang);
 } else if (PHASE === 'down') {
   const sent = [];

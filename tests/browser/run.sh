@@ -114,6 +114,15 @@ case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
 		sqlite3 "$T/node-XA/node.db" "INSERT OR REPLACE INTO meta(k, v) VALUES('deadline_urgent', 8000)"
 	hubenv up
 	hubenv notice
+	# a second root key for FR, admitted by the operator, not endorsed
+	"$ROSTER" keygen --state FR --out "$T/FR-new.root" >/dev/null 2>&1
+	check "the operator admits a second root key for FR" \
+		"$ROSTERD" admit "$T/hub" --state FR --root-key "$T/FR-new.root.pub"
+	# ... and one for XA, which XA's node holds no key of: an alarm at XA
+	"$ROSTER" keygen --state XA --out "$T/XA-evil.root" >/dev/null 2>&1
+	check "the operator admits a root key for XA that XA does not hold" \
+		"$ROSTERD" admit "$T/hub" --state XA --root-key "$T/XA-evil.root.pub"
+	hubenv roots
 	;;
 esac
 

@@ -15,7 +15,11 @@ T=$(mktemp -d /tmp/roster-e2e.XXXXXX)
 export ROSTER_PASSPHRASE="correct horse battery staple"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset ROSTER_NODE_DIR ROSTER_HUB_DIR
+unset ROSTER_NODE_DIR ROSTER_HUB_DIR ROSTER_HUB_DB
+# The hub's store: sqlite (HUBDIR/hub.db, the default) or pg (a PostgreSQL
+# server of the test's own, tests/e2e/pg.sh, one database per hub).
+BACKEND=${BACKEND:-sqlite}
+. "$TOP/tests/e2e/pg.sh"
 PIDS=""
 PASS=0
 FAIL=0
@@ -23,6 +27,7 @@ FAIL=0
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	if [ "$FAIL" -gt 0 ] && [ -n "${KEEP_FAILED:-}" ]; then
 		echo "kept $T for inspection"
 	else
@@ -93,16 +98,18 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_hub DIR: serves DIR on loopback; sets HUB (URL) and HUBPID.  The port
-# is picked free the first time and kept in DIR.port, so a restarted hub is
-# where the nodes expect it.  HUB_WRAP, when set, is a command prefix the
-# hub runs under (e.g. "env LD_PRELOAD=..." for the power-cut shim); it must
-# exec the hub, so that HUBPID is the hub's.
+# start_hub DIR [ARGS...]: serves DIR on loopback (with rosterd serve's
+# ARGS); sets HUB (URL) and HUBPID.  The port is picked free the first time
+# and kept in DIR.port, so a restarted hub is where the nodes expect it.
+# HUB_WRAP, when set, is a command prefix the hub runs under (e.g. "env
+# LD_PRELOAD=..." for the power-cut shim); it must exec the hub, so that
+# HUBPID is the hub's.
 start_hub() {
 	local dir=$1
+	shift
 	[ -s "$dir.port" ] || free_port >"$dir.port"
 	rm -f "$dir/serve.url"
-	${HUB_WRAP:-} "$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" >>"$dir.log" 2>&1 &
+	${HUB_WRAP:-} "$ROSTERD" serve "$dir" --listen "127.0.0.1:$(cat "$dir.port")" "$@" >>"$dir.log" 2>&1 &
 	HUBPID=$!
 	PIDS="$PIDS $HUBPID"
 	for _ in $(seq 1 200); do
@@ -118,9 +125,63 @@ stop_hub() {
 	wait "${1:-$HUBPID}" 2>/dev/null
 }
 
+# hub_init DIR NAME [ARGS...]: rosterd init DIR on the test's backend: with
+# BACKEND=pg, in a fresh database of the test's PostgreSQL server.
+HUB_DBS=0
+hub_init() {
+	local dir=$1 name=$2 url
+	shift 2
+	if [ "$BACKEND" = pg ]; then
+		pg_start || return 1
+		HUB_DBS=$((HUB_DBS + 1))
+		url=$(pg_newdb "hub$HUB_DBS") || return 1
+		"$ROSTERD" init "$dir" --name "$name" --db "$url" "$@"
+	else
+		"$ROSTERD" init "$dir" --name "$name" "$@"
+	fi
+}
+
+# hubdb HUBDIR CMD...: reads or changes a hub's store on either backend
+# (tests/e2e/hubdb.py: sql, flip, forget-checkpoints, forget-tree, dump).
+hubdb() { python3 "$TOP/tests/e2e/hubdb.py" "$@"; }
+
+# hub_fork SRC DST: DST becomes a copy of the stopped hub SRC, folder and
+# store (with BACKEND=pg a database of its own, copied from SRC's), from
+# which the two can diverge: a hostile operator's fork of its log.
+hub_fork() {
+	local src=$1 dst=$2 url
+	cp -a "$src" "$dst" && rm -f "$dst/serve.url" "$dst/lock" || return 1
+	[ "$(hubdb "$src" backend)" = pg ] || return 0
+	HUB_DBS=$((HUB_DBS + 1))
+	url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["db"])' "$src/hub.json")
+	pg_sql postgres "CREATE DATABASE hub$HUB_DBS TEMPLATE \"${url##*/}\"" >/dev/null || return 1
+	python3 - "$dst/hub.json" "$(pg_url "hub$HUB_DBS")" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["db"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+}
+
+# hub_peer SRC DST [BLOBS]: DST, a second hub folder serving the same
+# PostgreSQL log as SRC: the operator key and hub.json copied, no store of
+# its own; with BLOBS, both use that folder for attachments.
+hub_peer() {
+	mkdir -p -m 0700 "$2" &&
+	cp -p "$1/hub.json" "$1/operator.key" "$1/operator.pub" "$2/" || return 1
+	[ -n "${3:-}" ] || return 0
+	mkdir -p -m 0700 "$3"
+	for d in "$1" "$2"; do
+		python3 - "$d/hub.json" "$3" <<'PY' || return 1
+import json, sys
+c = json.load(open(sys.argv[1])); c["blobs"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+	done
+}
+
 # new_hub: a fresh hub in $T/hub, serving.
 new_hub() {
-	"$ROSTERD" init "$T/hub" --name "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
+	hub_init "$T/hub" "${1:-Test hub}" >"$T/hub-init.out" 2>&1 || {
 		cat "$T/hub-init.out"; return 1; }
 	start_hub "$T/hub"
 }
@@ -190,8 +251,8 @@ PY
 proxy_mode() { echo "$1" >"$T/mode"; }
 
 # hub_last KIND: the log index of the newest record of a kind, read
-# from the hub's database (before any test edits it).
-hub_last() { sqlite3 "$T/hub/hub.db" "SELECT max(idx) FROM log WHERE kind = '$1'"; }
+# from the hub's store on either backend (before any test edits it).
+hub_last() { hubdb "$T/hub" sql "SELECT max(idx) FROM log WHERE kind = '$1'"; }
 
 # device_of NODE: the hex device key of a node.
 device_of() {

@@ -143,14 +143,7 @@ start_hub "$T/hub"
 # The hub tampers with a stored envelope before the recipient fetches it.
 check "XA sends a second message" node XA send --to XB --subject second --body "two"
 idx=$(sqlite3 "$T/node-XA/node.db" "SELECT idx FROM messages WHERE subject='second'")
-python3 - "$T/hub/hub.db" "$idx" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-env = bytearray(db.execute("SELECT envelope FROM log WHERE idx=?", (int(sys.argv[2]),)).fetchone()[0])
-env[-3] ^= 0x01
-db.execute("UPDATE log SET envelope=? WHERE idx=?", (bytes(env), int(sys.argv[2])))
-db.commit()
-PY
+hubdb "$T/hub" flip "$idx" -3
 node XB sync >"$T/sync.out" 2>&1
 check "XB's sync fails when a stored envelope was tampered with" test $? -ne 0
 check_out "... naming the record and the reason" "refused the record at log index $idx: .+" cat "$T/sync.out"
@@ -161,14 +154,7 @@ check_fails "rosterd check reports the tampered envelope" "$ROSTERD" check "$T/h
 check_out "rosterd serve refuses to start on it, naming the index" "stored envelope $idx does not hash to its id" \
 	timeout 60 "$ROSTERD" serve "$T/hub" --listen 127.0.0.1:0
 # Restore the byte: the hub serves again, and the rest of the tests go on.
-python3 - "$T/hub/hub.db" "$idx" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-env = bytearray(db.execute("SELECT envelope FROM log WHERE idx=?", (int(sys.argv[2]),)).fetchone()[0])
-env[-3] ^= 0x01
-db.execute("UPDATE log SET envelope=? WHERE idx=?", (bytes(env), int(sys.argv[2])))
-db.commit()
-PY
+hubdb "$T/hub" flip "$idx" -3
 check "with the byte restored rosterd check passes" "$ROSTERD" check "$T/hub"
 start_hub "$T/hub"
 

@@ -8,7 +8,7 @@
 
 PER_NODE=${CRASH_PER_NODE:-12}
 KILLS=${CRASH_KILLS:-8}
-"$ROSTERD" init "$T/hub" --name "Crash hub" >/dev/null || { bad "init"; finish; exit 1; }
+hub_init "$T/hub" "Crash hub" >/dev/null || { bad "init"; finish; exit 1; }
 check "hub serving" start_hub "$T/hub"
 for s in XA XB XC; do make_state "$s" || bad "setup $s"; done
 for s in XA XB XC; do node "$s" sync >/dev/null || bad "first sync $s"; done
@@ -50,9 +50,9 @@ start_hub "$T/hub"
 for s in XA XB XC; do
 	check "$s flushes its outbox" node "$s" sync
 done
-sent=$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM log WHERE kind = 'msg'")
+sent=$(hubdb "$T/hub" sql "SELECT count(*) FROM log WHERE kind = 'msg'")
 check "every message is in the log exactly once ($sent of $((3 * PER_NODE)))" test "$sent" -eq $((3 * PER_NODE))
-check "no envelope id twice" test "$(sqlite3 "$T/hub/hub.db" "SELECT count(*) - count(DISTINCT id) FROM log")" -eq 0
+check "no envelope id twice" test "$(hubdb "$T/hub" sql "SELECT count(*) - count(DISTINCT id) FROM log")" -eq 0
 for s in XA XB XC; do
 	sqlite3 "$T/node-$s/node.db" "SELECT receipt FROM outbox WHERE receipt IS NOT NULL"
 done >"$T/receipts.jsonl"

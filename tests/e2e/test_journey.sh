@@ -54,7 +54,8 @@ check "status JSON: the alternate delivered, not acknowledged" \
 	python3 -c "import json,sys; r=json.loads(sys.argv[1])['recipients']; t=[x for x in r if x['name']=='POC XB-alt'][0]; assert t['delivered']>0 and 'acknowledged' not in t" "$STATUS"
 
 # Promise 1: the hub holds no plaintext.
-sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(FULL)" >/dev/null 2>&1
+check "the hub's store can be dumped" hubdb "$T/hub" dump "$T/hub.dump"
+check_fails "the marker is nowhere in the hub's store" grep -a -q "$MARK" "$T/hub.dump"
 check_fails "the marker is nowhere under the hub's folder" grep -r -a -q "$MARK" "$T/hub" "$T/hub.log"
 check "the marker is in XB's store (sanity of the search)" grep -r -a -q "$MARK" "$T/node-XB"
 

@@ -18,7 +18,7 @@
 
 new_hub || exit 1
 for s in XA XB XC XD; do make_state "$s" || { bad "make_state $s"; finish; exit 1; }; done
-logsize() { sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM log"; }
+logsize() { hubdb "$T/hub" sql "SELECT count(*) FROM log"; }
 id_of() { sed -n 's/^id: \([0-9a-f]*\)$/\1/p; s/^proposal \([0-9a-f]*\) logged.*/\1/p' "$1" | head -1; }
 
 # ---- the operator's commands -------------------------------------------------

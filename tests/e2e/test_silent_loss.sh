@@ -7,7 +7,8 @@
 # record is taken (the message is in the inbox) and the audit passes.  The
 # same for a public record, before which the node stops reading public
 # records.  And the hub itself notices: it refuses to start on the flipped
-# byte, or `rosterd check` names it.
+# byte, or `rosterd check` names it.  On both backends (BACKEND=pg: the
+# hub's log in PostgreSQL).
 #
 # Waits for: the node's unresolved alarms with retry (docs/protocol.md
 # section 8, "A record that fails ..." and "Mail"), audit reading every
@@ -17,18 +18,9 @@
 new_hub "Loss hub" && make_state XA && make_state XB && make_state XC || { bad "setup"; finish; exit 1; }
 for s in XA XB XC; do node "$s" sync >/dev/null 2>&1; done
 
-# flip DB IDX: flips (again) one payload byte of the envelope at log index IDX.
-flip() {
-	python3 - "$T/hub/hub.db" "$1" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-idx = int(sys.argv[2])
-env = bytearray(db.execute("SELECT envelope FROM log WHERE idx = ?", (idx,)).fetchone()[0])
-env[-3] ^= 0x01
-db.execute("UPDATE log SET envelope = ? WHERE idx = ?", (bytes(env), idx))
-db.commit()
-PY
-}
+# flip IDX: flips (again) one payload byte of the envelope at log index IDX,
+# in the hub's store on either backend.
+flip() { hubdb "$T/hub" flip "$1" -3; }
 inbox_has() { "$ROSTER" inbox --dir "$T/node-$1" 2>/dev/null | grep -q -- "$2"; }
 
 # Mail.
@@ -58,7 +50,7 @@ check "the alarm stays as evidence, marked resolved" bash -c \
 # A public record: a group the operator records; then another.  Every node
 # stops before the damaged one and takes neither until it is intact.
 "$ROSTERD" group "$T/hub" --name first --states XA,XB >/dev/null || bad "group first"
-G=$(sqlite3 "$T/hub/hub.db" "SELECT max(idx) FROM log WHERE kind = 'group'")
+G=$(hubdb "$T/hub" sql "SELECT max(idx) FROM log WHERE kind = 'group'")
 flip "$G"
 "$ROSTERD" group "$T/hub" --name second --states XB,XC >/dev/null || bad "group second"
 for s in XA XC; do

@@ -8,8 +8,7 @@
 new_hub "Fork hub" && make_state XA && make_state XB && make_state XC || { bad "setup"; finish; exit 1; }
 for s in XA XB XC; do node "$s" audit >/dev/null; done
 stop_hub
-cp -a "$T/hub" "$T/hub2"
-rm -f "$T/hub2/serve.url"
+check "the operator forks its store" hub_fork "$T/hub" "$T/hub2"
 start_hub "$T/hub" && HUB1=$HUB
 start_hub "$T/hub2" && HUB2=$HUB
 point() {	# NODE URL: the hostile operator's DNS sends NODE to URL

@@ -71,7 +71,9 @@ check "an outbox to XC under AMBER with default fields" node XB taxii collection
 
 start_serve() {	# ARGS...: XB's serve; sets URL
 	rm -f "$T/node-XB/serve.url"
-	node XB serve "$@" >>"$T/xb-serve.log" 2>&1 &
+	# roster itself in the background (not the node function, whose
+	# subshell a kill would end and leave roster running)
+	"$ROSTER" serve "$@" --dir "$T/node-XB" >>"$T/xb-serve.log" 2>&1 &
 	SERVE=$!
 	PIDS="$PIDS $SERVE"
 	for _ in $(seq 1 300); do
@@ -95,7 +97,9 @@ grep -q '^[0-9]* passed, [0-9]* failed$' "$T/suite.out" || bad "the suite did no
 
 # a walk survives a restart: the token holds no state
 stop_serve
+check "XB's serve has stopped" test ! -e "/proc/$SERVE"
 start_serve --listen 127.0.0.1:0
+check "XB's serve starts again (one serve at a time: serve.lock)" test -n "$URL"
 if [ -s "$T/walk.txt" ]; then
 	mapfile -t W <"$T/walk.txt"
 	TAXII_URL=$URL python3 "$TOP/tests/e2e/taxii_suite.py" resume "${W[0]}" "${W[1]}" \
@@ -103,6 +107,8 @@ if [ -s "$T/walk.txt" ]; then
 	cat "$T/resume.out" | grep -E '^(ok|FAIL) '
 	PASS=$((PASS + $(grep -c '^ok ' "$T/resume.out")))
 	FAIL=$((FAIL + $(grep -c '^FAIL ' "$T/resume.out")))
+	grep -qE '^(ok|FAIL) ' "$T/resume.out" || { bad "the walk across the restart did not run"; \
+		tail -3 "$T/resume.out"; }
 else
 	bad "no walk position from the suite"
 fi

@@ -398,7 +398,7 @@ test_blob_in_limits(void **state)
 	char *junk = path_in(state, "tmp.0123");
 	assert_int_equal(write_file_atomic(junk, "x", 1, 0600), 0);
 	assert_int_equal(count_files(*state), 2);
-	assert_int_equal(blob_dir_init(*state), 0);
+	assert_int_equal(blob_dir_init(*state, 0), 0);
 	assert_int_equal(count_files(*state), 1);
 	free(junk);
 }

@@ -6,7 +6,10 @@
  * transparency-dev/merkle (shared/testdata/merkle).  The store is then checked
  * against merkle_root_of, a direct transcription of the RFC's definition that
  * shares no code with it: if the store's roots equal the reference roots and
- * its proofs pass the vector-tested verifiers, the three agree.  Randomness
+ * its proofs pass the vector-tested verifiers, the three agree.  A tree
+ * held by a source (the hub's database) is checked the same way against an
+ * in-memory source with transactions, which also counts its reads: every
+ * root and proof must be one read whatever the size.  Randomness
  * is a fixed-seed generator (MERKLE_SEED overrides) so a failure repeats.
  */
 #include <stdarg.h>
@@ -584,6 +587,241 @@ test_truncate(void **state)
 	free(leaves);
 }
 
+/* ---- (d) a tree held by a source ------------------------------------------ */
+
+/*
+ * An in-memory database: per level, the committed entries and those written
+ * by the open transaction (which only the writer's own reads could see; the
+ * tree never reads them).  Writes must extend a level exactly where it
+ * ends; commit keeps them, rollback drops them.
+ */
+struct memsrc {
+	struct buf done[64];	/* committed */
+	struct buf open[64];	/* this transaction's */
+	unsigned reads;
+	size_t read_entries;
+	int fail_read;
+};
+
+static int
+mem_read(void *ctx, size_t n, const uint8_t *level, const uint64_t *index,
+    uint8_t (*out)[32])
+{
+	struct memsrc *m = ctx;
+
+	m->reads++;
+	m->read_entries += n;
+	if (m->fail_read) {
+		rs_seterr("the database is down");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct buf *b = &m->done[level[i]];
+		if ((index[i] + 1) * 32 > b->len) {
+			rs_seterr("level %d entry %llu is missing", level[i],
+			    (unsigned long long)index[i]);
+			return -1;
+		}
+		memcpy(out[i], b->p + index[i] * 32, 32);
+	}
+	return 0;
+}
+
+static int
+mem_write(void *ctx, int level, uint64_t first, const uint8_t *h, size_t n)
+{
+	struct memsrc *m = ctx;
+
+	assert_int_equal(first * 32, m->done[level].len + m->open[level].len);
+	buf_add(&m->open[level], h, n * 32);
+	return 0;
+}
+
+static void
+mem_end(struct memsrc *m, int commit)
+{
+	for (int L = 0; L < 64; L++) {
+		if (commit)
+			buf_add(&m->done[L], m->open[L].p, m->open[L].len);
+		m->open[L].len = 0;
+	}
+}
+
+static void
+mem_free(struct memsrc *m)
+{
+	for (int L = 0; L < 64; L++) {
+		buf_free(&m->done[L]);
+		buf_free(&m->open[L]);
+	}
+}
+
+static const struct merkle_source mem_ops = { mem_read, mem_write };
+
+/* Root, every (or a sample of) inclusion proof and consistency proofs at
+ * size n of source tree t, each in one read of the source. */
+static void
+source_check(struct merkle_tree *t, struct memsrc *m, uint8_t (*leaves)[32],
+    uint64_t n, uint8_t (*roots)[32])
+{
+	uint8_t r[32];
+	unsigned before;
+
+	before = m->reads;
+	assert_int_equal(merkle_root(t, n, r), 0);
+	assert_memory_equal(r, roots[n], 32);
+	assert_true(m->reads - before <= 1);
+	for (uint64_t k = 0; k < (n < 40 ? n : 40); k++) {
+		uint64_t i = n < 40 ? k : rnd_below(n);
+		before = m->reads;
+		store_inclusion(t, leaves, i, n, roots[n], k == 0);
+		assert_true(m->reads - before <= 1);
+	}
+	for (int k = 0; k < 8 && n > 1; k++) {
+		uint64_t a = 1 + rnd_below(n - 1);
+		before = m->reads;
+		store_consistency(t, a, n, roots[a], roots[n], k == 0);
+		assert_true(m->reads - before <= 1);
+	}
+}
+
+#define SRC_N 3000
+
+/*
+ * A writer grows a source tree in transactions of random sizes, some rolled
+ * back (and the tree truncated, as the hub does when a commit fails); a
+ * follower over the same source moves to each committed size with
+ * merkle_reset.  Both give the reference roots and proofs that verify, at
+ * one read each; the follower's compact range is the reference one.
+ */
+static void
+test_source_tree(void **state)
+{
+	uint8_t (*leaves)[32] = xmalloc((SRC_N + 256) * 32);
+	uint8_t (*roots)[32] = xmalloc((SRC_N + 257) * 32);
+	struct memsrc m;
+	struct merkle_tree *w, *f;
+	struct merkle_frontier want, have;
+	uint64_t n = 0, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < SRC_N + 256; i++)
+		make_leaf(leaves[i], i, 11);
+	for (i = 0; i <= SRC_N + 256; i++)
+		merkle_root_of(roots[i], (const uint8_t (*)[32])leaves, i);
+	assert_int_equal(merkle_open_source(&w, "writer", &mem_ops, &m, 0), 0);
+	assert_int_equal(merkle_open_source(&f, "follower", &mem_ops, &m, 0), 0);
+	while (n < SRC_N) {
+		uint64_t k = 1 + rnd_below(n < 300 ? 7 : 200), base = n;
+		int commit = rnd_below(5) != 0;
+		for (i = 0; i < k; i++)
+			assert_int_equal(merkle_append(w, leaves[base + i]), 0);
+		/* Unsynced leaves are served from memory already. */
+		source_check(w, &m, leaves, base + k, roots);
+		assert_int_equal(merkle_sync(w), 0);
+		mem_end(&m, commit);
+		if (!commit) {
+			assert_int_equal(merkle_truncate(w, base), 0);
+			source_check(w, &m, leaves, base, roots);
+			continue;
+		}
+		n = base + k;
+		source_check(w, &m, leaves, n, roots);
+		assert_int_equal(merkle_reset(f, n), 0);
+		assert_int_equal(merkle_size(f), n);
+		source_check(f, &m, leaves, n, roots);
+		merkle_frontier_init(&want);
+		for (i = 0; i < n; i++)
+			assert_int_equal(merkle_frontier_append(&want, leaves[i]), 0);
+		merkle_tree_frontier(f, &have);
+		assert_int_equal(have.size, want.size);
+		assert_memory_equal(have.h, want.h, 32 * (size_t)__builtin_popcountll(n));
+	}
+	/* Proofs at every older size read the stored levels well past it. */
+	for (i = 1; i < n; i += 1 + rnd_below(97))
+		source_check(f, &m, leaves, i, roots);
+	/* A page's worth of proofs fetched ahead: one read, then none. */
+	{
+		uint64_t page[50];
+		unsigned before;
+		for (int k = 0; k < 50; k++)
+			page[k] = rnd_below(n);
+		before = m.reads;
+		assert_int_equal(merkle_prefetch(f, page, 50, n), 0);
+		assert_int_equal(m.reads, before + 1);
+		for (int k = 0; k < 50; k++)
+			store_inclusion(f, leaves, page[k], n, roots[n], k == 0);
+		assert_int_equal(m.reads, before + 1);
+		/* Another index still works, reading what it lacks. */
+		store_inclusion(f, leaves, (page[0] + 1) % n, n, roots[n], 0);
+		merkle_prefetch_end(f);
+		before = m.reads;
+		store_inclusion(f, leaves, page[1], n, roots[n], 0);
+		assert_int_equal(m.reads, before + 1);
+		/* The writer's tree is not the prefetched one: it reads. */
+		assert_int_equal(merkle_prefetch(f, page, 50, n), 0);
+		before = m.reads;
+		store_inclusion(w, leaves, page[2], n, roots[n], 0);
+		assert_int_equal(m.reads, before + 1);
+		merkle_prefetch_end(f);
+	}
+	/* A reopened tree is the same tree. */
+	merkle_close(f);
+	assert_int_equal(merkle_open_source(&f, "reopened", &mem_ops, &m, n), 0);
+	source_check(f, &m, leaves, n, roots);
+	merkle_close(f);
+	merkle_close(w);
+	mem_free(&m);
+	free(leaves);
+	free(roots);
+}
+
+/*
+ * What a source tree does when its source fails it: a read error fails the
+ * proof (and leaves the tree usable), a reset that cannot read leaves the
+ * tree as it was, missing entries or an edge that does not hash from the
+ * level below refuse to open.
+ */
+static void
+test_source_failures(void **state)
+{
+	enum { N = 1000 };
+	uint8_t (*leaves)[32] = xmalloc(N * 32), r[32], proof[MERKLE_MAX_PROOF][32];
+	struct memsrc m;
+	struct merkle_tree *t, *t2;
+	size_t np;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	for (uint64_t i = 0; i < N; i++)
+		make_leaf(leaves[i], i, 12);
+	assert_int_equal(merkle_open_source(&t, "t", &mem_ops, &m, 0), 0);
+	for (uint64_t i = 0; i < N; i++)
+		assert_int_equal(merkle_append(t, leaves[i]), 0);
+	assert_int_equal(merkle_sync(t), 0);
+	mem_end(&m, 1);
+	m.fail_read = 1;
+	assert_int_equal(merkle_inclusion_proof(t, 3, N, proof, &np), -1);
+	assert_non_null(strstr(rs_err(), "down"));
+	assert_int_equal(merkle_root(t, N - 1, r), -1);
+	assert_int_equal(merkle_reset(t, N), -1);
+	m.fail_read = 0;
+	expect_root(t, leaves, N);
+	/* More leaves than the source holds. */
+	assert_int_equal(merkle_open_source(&t2, "t2", &mem_ops, &m, N + 1), -1);
+	assert_int_equal(merkle_reset(t, N + 1), -1);
+	expect_root(t, leaves, N);
+	/* An edge entry changed in the database. */
+	m.done[3].p[(N / 8 - 1) * 32] ^= 1;
+	assert_int_equal(merkle_open_source(&t2, "t2", &mem_ops, &m, N), -1);
+	assert_non_null(strstr(rs_err(), "disagree"));
+	assert_int_equal(merkle_reset(t, N), -1);
+	merkle_close(t);
+	mem_free(&m);
+	free(leaves);
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 #define CONC_N 30000
@@ -799,6 +1037,8 @@ main(void)
 		cmocka_unit_test(test_frontier),
 		cmocka_unit_test(test_frontier_parse_garbage),
 		cmocka_unit_test(test_public_leaf),
+		cmocka_unit_test(test_source_tree),
+		cmocka_unit_test(test_source_failures),
 		cmocka_unit_test_setup_teardown(test_small_trees, setup_tmp,
 		    teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_large_trees, setup_tmp,

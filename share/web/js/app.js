@@ -57,10 +57,16 @@ function focusedId(root) {
   return a && a !== root && root.contains(a) && a.id ? a.id : null;
 }
 
+// The element of the same id in a redrawn view takes the focus back; a
+// heading (focused by focusView, which made it focusable in the old view
+// only) is made focusable again first.  False when nothing took it, so the
+// caller focuses the view instead of leaving the focus on the body.
 function refocus(root, id) {
   const e = id && root.querySelector(`#${CSS.escape(id)}`);
-  if (e) e.focus({ preventScroll: true });
-  return !!e;
+  if (!e) return false;
+  if (!e.hasAttribute('tabindex') && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(e.tagName)) e.setAttribute('tabindex', '-1');
+  e.focus({ preventScroll: true });
+  return document.activeElement === e;
 }
 
 function drawNav() {

@@ -107,6 +107,15 @@ export function t(key, vars) {
   return s.includes('{') ? format(s, vars || {}) : s;
 }
 
+// Is key in the catalogue, with every {name} it says among vars?  (A
+// detail the node sent as a code with its facts is said in the reader's
+// language only when it can be said whole.)
+export function has(key, vars) {
+  const s = cat[key];
+  if (typeof s !== 'string') return false;
+  return [...s.matchAll(/\{\s*(\w+)/g)].every((m) => vars && vars[m[1]] !== undefined && vars[m[1]] !== null);
+}
+
 // Elements of index.html carry data-i18n (text) or data-i18n-aria-label.
 export function translateStatic(root) {
   for (const e of root.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);

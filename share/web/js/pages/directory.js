@@ -48,14 +48,21 @@ export async function render(main) {
       shown++;
       list.appendChild(el('section', { class: 'card state', 'data-state': s.state }, [
         el('h2', {}, stateLabel(s.state)),
-        el('p', { class: 'hint' }, t('directory.root', { fingerprint: s.root_fingerprint, index: s.index })),
+        // A second root key (issue 10 item 12): the State once, every key
+        // with its status, and a warning while one is not endorsed.
+        s.warning === 'second-root-key' ? el('p', { class: 'card alarm', id: `root-warning-${s.state}` },
+          t('directory.second_root', { state: stateLabel(s.state) })) : null,
+        ...(s.roots && s.roots.length ? s.roots : [{ fingerprint: s.root_fingerprint, index: s.index, status: 'endorsed' }])
+          .map((r) => el('p', { class: `hint root root-${r.status}` }, [t('directory.root', { fingerprint: r.fingerprint, index: r.index }),
+            r.status && r.status !== 'endorsed' ? [' ', el('strong', {}, t(`directory.root_status.${r.status}`))] : null])),
         el('table', { class: 'list' }, [
           el('thead', {}, el('tr', {}, ['directory.role', 'directory.name', 'directory.email', 'directory.languages', 'directory.fingerprint', 'directory.status', 'directory.last_check']
             .map((k) => el('th', { scope: 'col' }, t(k))))),
           el('tbody', {}, pocs.map((p) => el('tr', { class: `poc status-${p.status}` }, [
             el('td', {}, t(`role.${p.role}`)), el('td', {}, bdi(p.name)), el('td', {}, bdi(p.email, { dir: 'ltr' })),
             el('td', {}, listOf((p.languages || []).map((l) => (LANGS.includes(l) ? t(`lang.${l}`) : l)))),
-            el('td', { class: 'fpr' }, bdi(p.fingerprint)), el('td', {}, t(`status.${p.status}`)),
+            el('td', { class: 'fpr' }, bdi(p.fingerprint)), el('td', {}, [t(`status.${p.status}`),
+              p.unconfirmed ? [' ', el('strong', { class: 'unconfirmed' }, t('directory.unconfirmed'))] : null]),
             el('td', {}, p.last_check ? timeEl(p.last_check) : t('directory.never')),
           ]))),
         ]),

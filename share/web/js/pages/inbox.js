@@ -16,6 +16,13 @@ export function urgencyBadge(u) {
   return el('span', { class: `urgency urgency-${u}` }, t(`urgency.${u}`));
 }
 
+// A templated message's headline (issue 10 item 16): the template's title
+// in the reader's language, beside the sender's own subject.
+export function templateTitle(m) {
+  return m.template && m.template !== 'free-text' && m.template_title ?
+    [el('span', { class: 'template-title' }, m.template_title), ' '] : null;
+}
+
 export function tlpBadge(tlp) {
   return el('span', { class: `tlp tlp-${(tlp || '').toLowerCase().replace('+', '-')}`, dir: 'ltr' }, t('tlp.label', { tlp }));
 }
@@ -45,9 +52,9 @@ export async function render(main) {
     return el('tr', { class: `msg${m.read ? '' : ' is-unread'}`, 'data-id': m.id }, [
       el('td', {}, urgencyBadge(m.urgency)),
       el('td', {}, stateLabel(m.from)),
-      el('td', {}, el('a', { href: `#/message/${m.id}`, class: 'subject', id: `open-${m.id.slice(0, 16)}`,
+      el('td', {}, [templateTitle(m), el('a', { href: `#/message/${m.id}`, class: 'subject', id: `open-${m.id.slice(0, 16)}`,
         dir: 'auto', lang: langAttr(m.lang) }, m.notice && m.notice.held ? t('notice.row', { subject: m.notice.subject }) :
-          m.subject || t('message.untitled'))),
+          m.subject || t('message.untitled'))]),
       el('td', {}, tlpBadge(m.tlp)),
       el('td', {}, deadlineCell(m)),
       el('td', {}, timeEl(m.time)),

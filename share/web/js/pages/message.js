@@ -336,6 +336,11 @@ export async function render(main, ctx) {
   const states = dir.states.map((s) => s.state);
   const lang = langAttr(m.lang);
   ctx.title = m.subject || t('message.untitled');
+  // a templated message's headline: the template's title in the reader's
+  // language, the sender's subject as the heading below it
+  if (m.template && m.template !== 'free-text' && m.template_title) {
+    main.appendChild(el('p', { class: 'template-title', id: 'template-title' }, m.template_title));
+  }
   main.appendChild(el('h1', { id: 'message-subject', lang, dir: 'auto' }, m.subject));
   main.appendChild(el('p', { class: 'meta' }, [
     urgencyBadge(m.urgency), ' ', tlpBadge(m.tlp), ' ',

@@ -4,7 +4,7 @@
 import { get } from '../api.js';
 import { t, stateLabel, timeEl, list } from '../i18n.js';
 import { el } from '../dom.js';
-import { urgencyBadge, tlpBadge, langAttr } from './inbox.js';
+import { urgencyBadge, tlpBadge, langAttr, templateTitle } from './inbox.js';
 
 export const live = true;
 
@@ -21,8 +21,8 @@ export async function render(main) {
     el('tbody', {}, msgs.map((m) => el('tr', { 'data-id': m.id }, [
       el('td', {}, urgencyBadge(m.urgency)),
       el('td', {}, list(m.to.map(stateLabel))),
-      el('td', {}, el('a', { href: `#/message/${m.id}`, id: `open-${m.id.slice(0, 16)}`, dir: 'auto', lang: langAttr(m.lang) },
-        m.subject || t('message.untitled'))),
+      el('td', {}, [templateTitle(m), el('a', { href: `#/message/${m.id}`, id: `open-${m.id.slice(0, 16)}`, dir: 'auto', lang: langAttr(m.lang) },
+        m.subject || t('message.untitled'))]),
       el('td', {}, tlpBadge(m.tlp)),
       el('td', {}, m.time ? timeEl(m.time) : (m.error ? t('sent.refused', { error: m.error }) : t('sent.queued'))),
       el('td', { class: 'count-delivered' }, t('sent.of', { n: m.delivered, total: m.recipients })),

@@ -4,7 +4,7 @@
 // first and in red.
 
 import { get } from '../api.js';
-import { t, fmtNumber, stateLabel, bdi, timeEl } from '../i18n.js';
+import { t, has, fmtNumber, stateLabel, bdi, timeEl } from '../i18n.js';
 import { el } from '../dom.js';
 
 export const live = true;
@@ -16,12 +16,19 @@ export async function render(main) {
     main.appendChild(el('section', { class: 'card alarm', role: 'alert', id: 'trust-alarms' }, [
       el('h2', {}, t('trust.alarms', { n: tr.alarms.length })),
       el('p', {}, t('trust.alarms_hint')),
-      el('ul', {}, tr.alarms.map((a) => el('li', {}, [
-        // (the detail is the node's own sentence, in English until the node
-        // sends a code to translate it by: docs/web-api-needs.md)
-        el('strong', {}, t(`alarm.kind.${a.kind}`)), ' ', timeEl(a.time),
-        el('div', { class: 'detail', lang: a.lang || 'en', dir: 'auto' }, a.text),
-      ]))),
+      el('ul', {}, tr.alarms.map((a) => {
+        // The detail in the reader's language from its code and facts
+        // (params: a State is named by its label); else the node's own
+        // English sentence.
+        const p = Object.assign({}, a.params || {});
+        if (p.state) p.state = stateLabel(p.state);
+        const said = has(`alarm.detail.${a.code}`, p);
+        return el('li', { class: 'alarm-item', 'data-code': a.code || a.kind }, [
+          el('strong', {}, t(`alarm.kind.${a.kind}`)), ' ', timeEl(a.time),
+          said ? el('div', { class: 'detail' }, t(`alarm.detail.${a.code}`, p)) :
+            el('div', { class: 'detail', lang: 'en', dir: 'auto' }, a.text),
+        ]);
+      })),
     ]));
   } else {
     main.appendChild(el('p', { class: 'card ok', id: 'trust-ok' }, t('trust.ok')));
