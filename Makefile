@@ -8,7 +8,9 @@
 # UndefinedBehaviorSanitizer into build-san/, which is what the test suite
 # runs.  Unit tests are one binary per tests/unit/test_*.c (test_node_*.c
 # also link libnodecore.a); fuzz targets (clang + libFuzzer) are one binary
-# per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.
+# per fuzz/fuzz_*.c; benchmarks one per bench/bench_*.c.  `make` also
+# writes the manual pages (BUILD/man); `make install` puts the programs,
+# pages and share folder under PREFIX.
 
 PKGS     := libsodium sqlite3 libpq libmicrohttpd libcurl jansson libcrypto icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -57,8 +59,17 @@ TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/t
 SHIMS    := $(patsubst tests/shim/%.c,$(BUILD)/tests/shim/%.so,$(wildcard tests/shim/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests benches fuzz clean
-all: $(BUILD)/rosterd $(BUILD)/roster
+.PHONY: all tests benches fuzz clean man
+all: $(BUILD)/rosterd $(BUILD)/roster man
+
+# The manual pages, written by the programs from the same tables as their
+# --help (lib/opts.h), so the two cannot drift (tests/e2e/test_cli.sh
+# compares them): roster(1), roster-CMD(1), rosterd(1), rosterd-CMD(1).
+man: $(BUILD)/man/roster.1
+$(BUILD)/man/roster.1: $(BUILD)/roster $(BUILD)/rosterd
+	rm -rf $(BUILD)/man
+	$(BUILD)/roster help --man $(BUILD)/man
+	$(BUILD)/rosterd help --man $(BUILD)/man
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h hub/*.h)
 	@mkdir -p $(dir $@)
@@ -130,26 +141,42 @@ $(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
-# make install: the programs, the shared files (web interface, catalogues)
-# and the systemd units of contrib/systemd (docs/operations.md).  The
-# programs look for the shared files where SHARE_DIR said when they were
-# built, so build and install with the same one:
-#   make SHARE_DIR=/usr/local/share/roster && sudo make install SHARE_DIR=/usr/local/share/roster
+# make install: the programs, their manual pages, the share folder and the
+# systemd units of contrib/systemd (docs/operations.md) under PREFIX
+# (default /usr/local), staged under DESTDIR when it is given:
+#   PREFIX/bin/rosterd, PREFIX/bin/roster
+#   PREFIX/share/roster/       the web interface, catalogues, registries
+#   PREFIX/share/man/man1/     roster(1), roster-CMD(1), rosterd(1), ...
+#   UNITDIR/rosterd.service, roster.service; SYSUSERSDIR/rosterd.conf, roster.conf
+# The programs find PREFIX/share/roster beside themselves (lib/share.c), so
+# an installed roster needs nothing of the build folder (ROSTER_SHARE still
+# overrides).  make SAN=1 install installs the sanitizer build instead.
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 UNITDIR  ?= /etc/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
-.PHONY: install
+.PHONY: install uninstall
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/roster \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BUILD)/rosterd $(BUILD)/roster $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/roster/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/roster
 	for u in rosterd roster; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u.service.in \
 			>$(DESTDIR)$(UNITDIR)/$$u.service && \
 		install -m 0644 contrib/systemd/$$u.sysusers $(DESTDIR)$(SYSUSERSDIR)/$$u.conf || exit 1; \
 	done
-	if [ "$(SHARE_DIR)" != "$(CURDIR)/share" ]; then \
-		install -d $(DESTDIR)$(SHARE_DIR) && cp -R share/. $(DESTDIR)$(SHARE_DIR)/; fi
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/rosterd $(DESTDIR)$(BINDIR)/roster
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/roster.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/roster-*.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/rosterd-*.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/roster
+	rm -f $(DESTDIR)$(UNITDIR)/rosterd.service $(DESTDIR)$(UNITDIR)/roster.service \
+		$(DESTDIR)$(SYSUSERSDIR)/rosterd.conf $(DESTDIR)$(SYSUSERSDIR)/roster.conf
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -5,7 +5,7 @@
  * A payload authenticates its sender but not its good sense: a hostile or
  * buggy node can seal any JSON at all.  This target feeds arbitrary text to
  * the code that takes a received payload apart before anything is stored:
- * message_payload_check (the types of subject, body, TLP, thread, notice,
+ * message_validate (the types and limits of subject, body, TLP, thread, notice,
  * forwarding fields), then, when the payload carries a forward, the
  * forward's own parsing and checks in forward_verify: base64 of the
  * original envelope and content key, the envelope's parse and signature,
@@ -73,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&e, 0, sizeof(e));
 	e.state = "XA";
-	if (message_payload_check(m) == 0 && json_object_get(m, "forward") != NULL &&
+	if (message_validate(m) == 0 && json_object_get(m, "forward") != NULL &&
 	    forward_verify(&node, &cp, &e, m) == 0)
 		abort();	/* no hub: a forward can never fully verify here */
 	json_decref(m);

@@ -16,7 +16,6 @@
  * log (the directory as the hub replays it, through store_open_reader,
  * which reads beside a serving hub on either backend).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +32,8 @@
 
 struct admit_opts {
 	const char *hubdir;
-	const char *state;
+	const char *state;	/* in capitals: points into code */
+	char code[3];
 	const char *keyfile;
 	const char *name;
 };
@@ -41,61 +41,30 @@ struct admit_opts {
 static int
 parse_admit(int argc, char **argv, struct admit_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "root-key", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	struct opts op;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:k:n:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			o->state = optarg;
-			break;
-		case 'k':
-			o->keyfile = optarg;
-			break;
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'h':
-			help_admit();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd admit --help\".\n");
-			return -1;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd admit: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts(&op, &hdoc_admit, argc, argv) != 0)
+		return -1;
+	o->state = opt_value(&op, "--state");
+	o->keyfile = opt_value(&op, "--root-key");
+	o->name = opt_value(&op, "--name");
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
+		return -1;
+	if (o->state == NULL || vocab_state_norm(o->state, o->code) != 0) {
+		opts_usage_for("rosterd", "admit", "--state must be a two-letter State "
+		    "code, such as XA");
 		return -1;
 	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd admit: %s\n", rs_err());
-		return -1;
-	}
-	if (o->state == NULL || !valid_state(o->state)) {
-		fprintf(stderr, "rosterd admit: --state must be a two-letter State "
-		    "code in capitals, such as XA\n");
-		return -1;
-	}
+	o->state = o->code;		/* xa is XA */
 	if (o->keyfile == NULL) {
-		fprintf(stderr, "rosterd admit: --root-key FILE.pub is required\n");
+		opts_usage_for("rosterd", "admit", "--root-key FILE.pub is required");
 		return -1;
 	}
 	if (o->name != NULL && (strlen(o->name) > ADMIT_NAME_MAX ||
 	    !checkpoint_valid_origin(o->name))) {
-		fprintf(stderr, "rosterd admit: --name must be 1 to %d bytes of "
-		    "UTF-8 text without control characters\n", ADMIT_NAME_MAX);
+		opts_usage_for("rosterd", "admit", "--name must be 1 to %d bytes of "
+		    "UTF-8 text without control characters", ADMIT_NAME_MAX);
 		return -1;
 	}
 	return 0;

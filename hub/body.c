@@ -94,9 +94,9 @@ parse_body(int argc, char **argv, const char *cmd, struct body_opts *o)
 			break;
 		case 'h':
 			if (strcmp(cmd, "body") == 0)
-				help_body();
+				opts_help(stdout, &rosterd_prog, &hdoc_body);
 			else
-				help_body_rules();
+				opts_help(stdout, &rosterd_prog, &hdoc_body_rules);
 			exit(0);
 		default:
 			fprintf(stderr, "Try \"rosterd %s --help\".\n", cmd);

@@ -35,7 +35,6 @@
  * checks run on both backends.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,40 +113,12 @@ problem(struct check *c, const char *fmt, ...)
 static int
 parse_check(int argc, char **argv, struct check *c)
 {
-	static const struct option longopts[] = {
-		{ "receipts", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int ch;
+	struct opts o;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			c->receipts = optarg;
-			break;
-		case 'h':
-			help_check();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd check --help\".\n");
-			return -1;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd check: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts(&o, &hdoc_check, argc, argv) != 0)
 		return -1;
-	}
-	if ((c->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd check: %s\n", rs_err());
-		return -1;
-	}
-	return 0;
+	c->receipts = opt_value(&o, "--receipts");
+	return hub_opts_finish(&o, &c->hubdir);
 }
 
 /* ---- opening ------------------------------------------------------------------- */

@@ -10,7 +10,6 @@
  * are public records, protocol.md section 8).  So a node that finds other
  * figures than the hub's has proof, in signed records, of which is right.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "vocab.h"
 
 /* ---- the report ------------------------------------------------------------ */
 
@@ -175,53 +175,25 @@ open_log(const char *hubdir)
 int
 cmd_checks(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "since", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *hubdir, *pos = NULL;
+	const char *hubdir, *since_s;
+	struct opts op;
 	struct store *s = NULL;
 	json_t *report = NULL;
 	int64_t since = 0;
-	int c, json = 0, csv = 0, rc = 1;
+	int json, csv, rc = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			csv = 1;
-			break;
-		case 's':
-			if (checkrec_parse_since(optarg, &since) != 0) {
-				fprintf(stderr, "rosterd checks: --since: %s\n", rs_err());
-				return 2;
-			}
-			break;
-		case 'h':
-			help_checks();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd checks --help\".\n");
-			return 2;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc || (json && csv)) {
-		fprintf(stderr, "rosterd checks: %s\n", json && csv ?
-		    "give at most one of --json and --csv" : "unexpected argument");
+	if (hub_opts(&op, &hdoc_checks, argc, argv) != 0)
 		return 2;
-	}
-	if ((hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd checks: %s\n", rs_err());
+	json = opt_flag(&op, "--json");
+	csv = opt_flag(&op, "--csv");
+	since_s = opt_value(&op, "--since");
+	if (hub_opts_finish(&op, &hubdir) != 0)
 		return 2;
-	}
+	if (json && csv)
+		return opts_usage_for("rosterd", "checks", "give at most one of --json "
+		    "and --csv");
+	if (since_s != NULL && checkrec_parse_since(since_s, &since) != 0)
+		return opts_usage_for("rosterd", "checks", "--since: %s", rs_err());
 	if ((s = open_log(hubdir)) == NULL ||
 	    (report = hub_checks_report(s, store_committed(s), since)) == NULL) {
 		fprintf(stderr, "rosterd checks: %s\n", rs_err());
@@ -239,79 +211,55 @@ out:
 
 struct ping_opts {
 	const char *hubdir, *to, *roles, *text, *lang;
+	char *to_buf;		/* to, State codes in capitals (lib/vocab.h) */
 	int64_t duration;
 };
 
 static int
 parse_ping(int argc, char **argv, struct ping_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "deadline", required_argument, NULL, 'd' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "text", required_argument, NULL, 'x' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL, *deadline = NULL;
-	int c;
+	struct opts op;
+	const char *deadline;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': o->to = optarg; break;
-		case 'd': deadline = optarg; break;
-		case 'r': o->roles = optarg; break;
-		case 'x': o->text = optarg; break;
-		case 'l': o->lang = optarg; break;
-		case 'h':
-			help_ping();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd ping --help\".\n");
-			return -1;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd ping: unexpected argument \"%s\"\n", argv[optind]);
+	if (hub_opts(&op, &hdoc_ping, argc, argv) != 0)
 		return -1;
-	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd ping: %s\n", rs_err());
+	o->to = opt_value(&op, "--to");
+	deadline = opt_value(&op, "--deadline");
+	o->roles = opt_value(&op, "--role");
+	o->text = opt_value(&op, "--text");
+	o->lang = opt_value(&op, "--lang");
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
-	}
 	if (o->to == NULL || deadline == NULL) {
-		fprintf(stderr, "rosterd ping: --to and --deadline are required\n");
+		opts_usage_for("rosterd", "ping", "--to and --deadline are required");
 		return -1;
 	}
+	o->to = o->to_buf = vocab_audience_norm(o->to);	/* xb is XB */
 	if (checkrec_parse_duration(deadline, &o->duration) != 0) {
-		fprintf(stderr, "rosterd ping: --deadline: %s\n", rs_err());
+		opts_usage_for("rosterd", "ping", "--deadline: %s", rs_err());
 		return -1;
 	}
 	if (o->roles != NULL) {
 		char *list = xstrdup(o->roles), *save = NULL;
 		for (char *r = strtok_r(list, ", ", &save); r; r = strtok_r(NULL, ", ", &save))
 			if (!dir_valid_role(r)) {
-				fprintf(stderr, "rosterd ping: unknown role \"%s\" (diplomatic,"
-				    " technical or alternate)\n", r);
+				opts_usage_for("rosterd", "ping", "unknown role \"%s\" (diplomatic,"
+				    " technical or alternate)", r);
 				free(list);
 				return -1;
 			}
 		free(list);
 	}
 	if (o->text != NULL && (*o->text == '\0' || strlen(o->text) > CHECK_MAX_TEXT)) {
-		fprintf(stderr, "rosterd ping: --text must be 1 to %d bytes\n", CHECK_MAX_TEXT);
+		opts_usage_for("rosterd", "ping", "--text must be 1 to %d bytes", CHECK_MAX_TEXT);
 		return -1;
 	}
 	if (o->lang != NULL && (o->text == NULL || strlen(o->lang) < 2 ||
 	    strlen(o->lang) > 3 || strspn(o->lang, "abcdefghijklmnopqrstuvwxyz") !=
 	    strlen(o->lang))) {
-		fprintf(stderr, "rosterd ping: --lang CODE (2 or 3 lower-case letters, "
-		    "such as fr) goes with --text\n");
+		opts_usage_for("rosterd", "ping", "--lang CODE (2 or 3 lower-case letters, "
+		    "such as fr) goes with --text");
 		return -1;
 	}
 	return 0;
@@ -363,8 +311,10 @@ cmd_ping(int argc, char **argv)
 	char *hex, when[32];
 	int built, rc = 1;
 
-	if (parse_ping(argc, argv, &o) != 0)
+	if (parse_ping(argc, argv, &o) != 0) {
+		free(o.to_buf);
 		return 2;
+	}
 	if ((op = operator_key_read(o.hubdir)) == NULL ||
 	    (s = open_log(o.hubdir)) == NULL)
 		goto out;
@@ -388,5 +338,6 @@ out:
 	store_close(s);
 	buf_free(&env);
 	keypair_free(op);
+	free(o.to_buf);
 	return rc;
 }

@@ -9,7 +9,6 @@
  * addressed.  The latest record of a name wins; an empty --states dissolves
  * the group.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,53 +47,25 @@ add_title(json_t *title, const char *arg)
 static int
 parse_group(int argc, char **argv, struct group_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "states", required_argument, NULL, 's' },
-		{ "title", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	struct opts op;
+	const char *t;
 
 	memset(o, 0, sizeof(*o));
 	o->title = json_object();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:s:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->name = optarg;
-			break;
-		case 's':
-			o->states = optarg;
-			break;
-		case 't':
-			if (add_title(o->title, optarg) != 0)
-				return -1;
-			break;
-		case 'h':
-			help_group();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd group --help\".\n");
+	if (hub_opts(&op, &hdoc_group, argc, argv) != 0)
+		return -1;
+	o->name = opt_value(&op, "--name");
+	o->states = opt_value(&op, "--states");
+	while ((t = opt_value(&op, "--title")) != NULL)
+		if (add_title(o->title, t) != 0) {
+			opts_free(&op);
 			return -1;
 		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd group: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
-	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd group: %s\n", rs_err());
-		return -1;
-	}
 	if (o->name == NULL || o->states == NULL) {
-		fprintf(stderr, "rosterd group: --name and --states are required "
-		    "(--states \"\" dissolves the group)\n");
+		opts_usage_for("rosterd", "group", "--name and --states are required "
+		    "(--states \"\" dissolves the group)");
 		return -1;
 	}
 	return 0;
@@ -107,8 +78,11 @@ build_group(const struct group_opts *o, const struct keypair *op, struct buf *ou
 	char *list = xstrdup(o->states), *save = NULL, *payload;
 	int rc;
 
-	for (char *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save))
-		json_array_append_new(states, json_string(s));
+	for (char *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		char code[3];
+		json_array_append_new(states, json_string(vocab_state_norm(s, code) == 0 ?
+		    code : s));	/* fr is FR; anything else is refused below */
+	}
 	free(list);
 	json_object_set_new(hdr, "kind", json_string("group"));
 	json_object_set_new(p, "name", json_string(o->name));

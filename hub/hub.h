@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "opts.h"
 #include "statement.h"
 #include "util.h"
 
@@ -138,27 +139,28 @@ int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
 int cmd_db(int argc, char **argv);	/* dbcmd.c */
 int cmd_migrate_store(int argc, char **argv);	/* migrate.c */
+void help_db(void);		/* help.c: the pages of db and migrate-store */
+void help_migrate(void);
 int cmd_body(int argc, char **argv);		/* body.c */
 int cmd_body_rules(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);		/* meeting.c */
 int cmd_stakeholder(int argc, char **argv);	/* stakeholder.c */
 int cmd_process(int argc, char **argv);		/* procshow.c */
 
-/* Manual pages, in help.c. */
-void help_main(void);
-void help_init(void);
-void help_serve(void);
-void help_admit(void);
-void help_check(void);
-void help_group(void);
-void help_checks(void);
-void help_ping(void);
-void help_db(void);
-void help_migrate(void);
-void help_body(void);
-void help_body_rules(void);
-void help_meeting(void);
-void help_stakeholder(void);
-void help_process(void);
+/* The manual (help.c): the program and one page per command, each with
+ * the option table its command parses against (lib/opts.h). */
+extern const struct prog_doc rosterd_prog;
+extern const struct cmd_doc hdoc_init, hdoc_serve, hdoc_admit, hdoc_group,
+    hdoc_check, hdoc_ping, hdoc_checks, hdoc_db, hdoc_migrate, hdoc_body, hdoc_body_rules,
+    hdoc_meeting, hdoc_stakeholder, hdoc_process;
+
+/* Parsing a command (hubdir.c): hub_opts parses argv against doc (0, or -1
+ * after the usage message, o freed); hub_opts_finish takes HUBDIR (the
+ * first positional, or ROSTER_HUB_DIR) and refuses anything not taken (0,
+ * or -1 after the message; o freed either way). */
+int hub_opts(struct opts *o, const struct cmd_doc *doc, int argc, char **argv)
+    __attribute__((warn_unused_result));
+int hub_opts_finish(struct opts *o, const char **hubdir)
+    __attribute__((warn_unused_result));
 
 #endif

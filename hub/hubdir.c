@@ -5,6 +5,10 @@
  * to the open file, so it goes away with the process however the process
  * ends (a crashed hub never leaves a stale lock behind), and it is what tells
  * "rosterd admit" whether a hub is serving.
+ *
+ * Every command names its HUBDIR the same way (the first positional
+ * argument, else ROSTER_HUB_DIR), so hub_opts_finish takes it after the
+ * command's own options (lib/opts.h parses them against help.c's tables).
  */
 #include "hub.h"
 
@@ -39,6 +43,28 @@ hub_dir_arg(const char *positional)
 		return env;
 	rs_seterr("no hub directory: give HUBDIR or set ROSTER_HUB_DIR");
 	return NULL;
+}
+
+int
+hub_opts(struct opts *o, const struct cmd_doc *doc, int argc, char **argv)
+{
+	if (opts_parse(o, doc, argc, argv) != OPTS_OK) {
+		opts_free(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hub_opts_finish(struct opts *o, const char **hubdir)
+{
+	const char *pos = opt_positional(o);
+	enum opts_result r = opts_finish(o);
+
+	if (r == OPTS_OK && (*hubdir = hub_dir_arg(pos)) == NULL)
+		opts_usage(o, "%s", rs_err());
+	opts_free(o);
+	return r == OPTS_OK && *hubdir != NULL ? 0 : -1;
 }
 
 int

@@ -13,7 +13,6 @@
  * that already holds a hub; hub.json records the URL.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,79 +36,50 @@ struct init_opts {
 static int
 parse_init(int argc, char **argv, struct init_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "max-body", required_argument, NULL, 'm' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	struct opts op;
+	const char *name, *listen, *max_body, *db;
 
 	memset(o, 0, sizeof(*o));
 	hub_config_defaults(&o->cfg);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:l:m:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (!pg_is_url(optarg) || strlen(optarg) >= sizeof(o->cfg.db)) {
-				fprintf(stderr, "rosterd init: --db must be a "
-				    "postgresql:// URL\n");
-				return -1;
-			}
-			snprintf(o->cfg.db, sizeof(o->cfg.db), "%s", optarg);
-			break;
-		case 'n':
-			if (!checkpoint_valid_origin(optarg)) {
-				fprintf(stderr, "rosterd init: --name must be 1 to "
-				    "%d bytes of UTF-8 text without control "
-				    "characters\n", ORIGIN_MAX - 1);
-				return -1;
-			}
-			snprintf(o->cfg.name, sizeof(o->cfg.name), "%s", optarg);
-			break;
-		case 'l':
-			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(o->cfg.listen)
-			    || strchr(optarg, ':') == NULL) {
-				fprintf(stderr, "rosterd init: --listen must be "
-				    "ADDR:PORT\n");
-				return -1;
-			}
-			snprintf(o->cfg.listen, sizeof(o->cfg.listen), "%s", optarg);
-			break;
-		case 'm':
-			if (hub_parse_size(optarg, &o->cfg.max_body) != 0 ||
-			    o->cfg.max_body < 1024 || o->cfg.max_body > HUB_MAX_MAX_BODY) {
-				fprintf(stderr, "rosterd init: --max-body must be a "
-				    "size from 1K to 1G (such as 16M)\n");
-				return -1;
-			}
-			break;
-		case 'h':
-			help_init();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd init --help\".\n");
+	if (hub_opts(&op, &hdoc_init, argc, argv) != 0)
+		return -1;
+	name = opt_value(&op, "--name");
+	listen = opt_value(&op, "--listen");
+	max_body = opt_value(&op, "--max-body");
+	db = opt_value(&op, "--db");
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
+		return -1;
+	if (name == NULL) {
+		opts_usage_for("rosterd", "init", "--name is required: the hub's name "
+		    "appears in every checkpoint");
+		return -1;
+	}
+	if (!checkpoint_valid_origin(name)) {
+		opts_usage_for("rosterd", "init", "--name must be 1 to %d bytes of UTF-8 "
+		    "text without control characters", ORIGIN_MAX - 1);
+		return -1;
+	}
+	snprintf(o->cfg.name, sizeof(o->cfg.name), "%s", name);
+	if (listen != NULL) {
+		if (*listen == '\0' || strlen(listen) >= sizeof(o->cfg.listen) ||
+		    strchr(listen, ':') == NULL) {
+			opts_usage_for("rosterd", "init", "--listen must be ADDR:PORT");
 			return -1;
 		}
+		snprintf(o->cfg.listen, sizeof(o->cfg.listen), "%s", listen);
 	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd init: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (max_body != NULL && (hub_parse_size(max_body, &o->cfg.max_body) != 0 ||
+	    o->cfg.max_body < 1024 || o->cfg.max_body > HUB_MAX_MAX_BODY)) {
+		opts_usage_for("rosterd", "init", "--max-body must be a size from 1K to "
+		    "1G (such as 16M)");
 		return -1;
 	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd init: %s\n", rs_err());
-		return -1;
-	}
-	if (o->cfg.name[0] == '\0') {
-		fprintf(stderr, "rosterd init: --name is required: the hub's name "
-		    "appears in every checkpoint\n");
-		return -1;
+	if (db != NULL) {
+		if (!pg_is_url(db) || strlen(db) >= sizeof(o->cfg.db)) {
+			opts_usage_for("rosterd", "init", "--db must be a postgresql:// URL");
+			return -1;
+		}
+		snprintf(o->cfg.db, sizeof(o->cfg.db), "%s", db);
 	}
 	if (o->cfg.db[0] == '\0' && hub_config_db_env(&o->cfg) != 0) {
 		fprintf(stderr, "rosterd init: %s\n", rs_err());

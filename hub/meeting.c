@@ -66,7 +66,7 @@ parse_meeting(int argc, char **argv, struct meeting_opts *o)
 			}
 			break;
 		case 'h':
-			help_meeting();
+			opts_help(stdout, &rosterd_prog, &hdoc_meeting);
 			exit(0);
 		default:
 			fprintf(stderr, "Try \"rosterd meeting --help\".\n");

@@ -133,7 +133,7 @@ cmd_process(int argc, char **argv)
 			viewer = optarg;
 			break;
 		case 'h':
-			help_process();
+			opts_help(stdout, &rosterd_prog, &hdoc_process);
 			exit(0);
 		default:
 			fprintf(stderr, "Try \"rosterd process --help\".\n");

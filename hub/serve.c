@@ -19,7 +19,6 @@
  * --log-format json (or log_format) makes every event, each request
  * included, one JSON object on standard error (lib/log.h).
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,68 +50,30 @@ struct serve_opts {
 static int
 parse_serve(int argc, char **argv, struct serve_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "tls-cert", required_argument, NULL, 'c' },
-		{ "tls-key", required_argument, NULL, 'k' },
-		{ "metrics-listen", required_argument, NULL, 'M' },
-		{ "log-format", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
+	struct opts op;
+	const char *threads;
 	char *end;
 	long v;
-	int c;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:t:c:k:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'c':
-			o->tls_cert = optarg;
-			break;
-		case 'k':
-			o->tls_key = optarg;
-			break;
-		case 'M':
-			o->metrics_listen = optarg;
-			break;
-		case 'L':
-			o->log_format = optarg;
-			break;
-		case 't':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 ||
-			    v > HUB_MAX_THREADS) {
-				fprintf(stderr, "rosterd serve: --threads must be "
-				    "a number from 1 to %d\n", HUB_MAX_THREADS);
-				return -1;
-			}
-			o->threads = (unsigned)v;
-			break;
-		case 'h':
-			help_serve();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd serve --help\".\n");
+	if (hub_opts(&op, &hdoc_serve, argc, argv) != 0)
+		return -1;
+	o->listen = opt_value(&op, "--listen");
+	threads = opt_value(&op, "--threads");
+	o->tls_cert = opt_value(&op, "--tls-cert");
+	o->tls_key = opt_value(&op, "--tls-key");
+	o->metrics_listen = opt_value(&op, "--metrics-listen");
+	o->log_format = opt_value(&op, "--log-format");
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
+		return -1;
+	if (threads != NULL) {
+		v = strtol(threads, &end, 10);
+		if (*threads == '\0' || *end != '\0' || v < 1 || v > HUB_MAX_THREADS) {
+			opts_usage_for("rosterd", "serve", "--threads must be a number "
+			    "from 1 to %d", HUB_MAX_THREADS);
 			return -1;
 		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd serve: unexpected argument \"%s\"\n",
-		    argv[optind]);
-		return -1;
-	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd serve: %s\n", rs_err());
-		return -1;
+		o->threads = (unsigned)v;
 	}
 	return 0;
 }

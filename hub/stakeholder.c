@@ -87,7 +87,7 @@ parse_sh(int argc, char **argv, const char *sub, struct sh_opts *o)
 			}
 			break;
 		case 'h':
-			help_stakeholder();
+			opts_help(stdout, &rosterd_prog, &hdoc_stakeholder);
 			exit(0);
 		default:
 			fprintf(stderr, "Try \"rosterd stakeholder --help\".\n");
@@ -311,7 +311,7 @@ cmd_stakeholder(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub != NULL && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)) {
-		help_stakeholder();
+		opts_help(stdout, &rosterd_prog, &hdoc_stakeholder);
 		return 0;
 	}
 	if (sub == NULL || (strcmp(sub, "apply") != 0 && strcmp(sub, "certify") != 0)) {

@@ -28,8 +28,6 @@
 #include "jsonutil.h"
 #include "share.h"
 
-const char *const cat_langs[CAT_NLANGS] = { "ar", "zh", "en", "fr", "ru", "es" };
-
 #define MAX_ID		64
 #define MAX_LABEL	4096
 #define MAX_VERSION	1000000000
@@ -47,15 +45,6 @@ struct catalogue {
 static const char *const field_types[] = {
 	"text", "choice", "datetime", "states", "indicators", "attachment", NULL
 };
-
-int
-cat_lang_ok(const char *lang)
-{
-	for (int i = 0; lang != NULL && i < CAT_NLANGS; i++)
-		if (strcmp(lang, cat_langs[i]) == 0)
-			return 1;
-	return 0;
-}
 
 void
 cat_printable(char *s)

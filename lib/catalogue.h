@@ -31,7 +31,7 @@
 
 #include "util.h"
 
-#define CAT_NLANGS	6
+#define CAT_NLANGS	VOCAB_NLANGS	/* the languages are lib/vocab.h's */
 #define CAT_MAX_FILE	((size_t)256 << 10)	/* bytes per catalogue file */
 #define CAT_MAX_FILES	512			/* files per folder */
 #define CAT_MAX_DOC	((size_t)8 << 20)	/* bytes of a hub's document */
@@ -41,8 +41,8 @@
 #define CAT_MAX_TEXT	65536			/* bytes of one text value */
 
 /* "ar", "zh", "en", "fr", "ru", "es": the order labels are checked in. */
-extern const char *const cat_langs[CAT_NLANGS];
-int cat_lang_ok(const char *lang);
+#define cat_langs	vocab_langs
+#define cat_lang_ok	vocab_lang_ok
 
 /* Replaces control characters (C0, DEL, C1) and bidirectional overrides
  * in s, in place, so text quoted from a file is safe on a terminal. */

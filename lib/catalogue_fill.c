@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "jsonutil.h"
+#include "vocab.h"
 
 #define MAX_INDICATOR	2048
 #define MAX_PATH_VALUE	4096
@@ -321,17 +322,17 @@ url_ok(const char *v)
 	return 1;
 }
 
+/* An e-mail indicator: an address by lib/vocab's one check (so what a
+ * report names is what roster would take as an address anywhere), with a
+ * local part of at most 64 bytes and a domain by the domain indicator's
+ * rules. */
 static int
 email_ok(const char *v)
 {
 	const char *at = strrchr(v, '@');
 
-	if (at == NULL || at == v || at - v > 64 || !domain_ok(at + 1))
-		return 0;
-	for (const char *p = v; p < at; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '@')
-			return 0;
-	return 1;
+	return vocab_email_check("an e-mail indicator", v) == 0 && at != NULL &&
+	    at - v <= 64 && domain_ok(at + 1);
 }
 
 static int

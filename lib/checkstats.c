@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "jsonutil.h"
+#include "vocab.h"
 
 struct i64vec {
 	int64_t *v;
@@ -295,12 +296,11 @@ acc_json(struct acc *a, const char *scope, const char *key)
 	return r;
 }
 
-/* The distinct roles (role) or States of the members of the checks,
- * sorted. */
+/* The distinct roles (role: in lib/vocab.h's order) or States (sorted) of
+ * the members of the checks. */
 static json_t *
 distinct(const struct cs_check *const *cs, size_t n, int role)
 {
-	static const char *roles[] = { "alternate", "diplomatic", "technical" };
 	unsigned char seen[STATE_SLOTS];
 	json_t *a = json_array();
 
@@ -308,20 +308,14 @@ distinct(const struct cs_check *const *cs, size_t n, int role)
 	for (size_t k = 0; k < n; k++)
 		for (size_t m = 0; m < cs[k]->naud; m++) {
 			const char *v = role ? cs[k]->aud[m].role : cs[k]->aud[m].state;
-			int slot = -1;
-			if (!role)
-				slot = state_slot(v);
-			else
-				for (int r = 0; r < 3; r++)
-					if (strcmp(v, roles[r]) == 0)
-						slot = r;
+			int slot = role ? vocab_index(vocab_roles, v) : state_slot(v);
 			if (slot >= 0)	/* else one the directory's rules forbid */
 				seen[slot] = 1;
 		}
-	for (int i = 0; i < (role ? 3 : STATE_SLOTS); i++) {
+	for (int i = 0; i < (role ? VOCAB_NROLES : STATE_SLOTS); i++) {
 		char st[3] = { (char)('A' + i / 26), (char)('A' + i % 26), 0 };
 		if (seen[i])
-			json_array_append_new(a, json_string(role ? roles[i] : st));
+			json_array_append_new(a, json_string(role ? vocab_roles[i] : st));
 	}
 	return a;
 }
@@ -528,6 +522,29 @@ text_value(char *buf, size_t len, json_t *v, const char *unit)
 	return buf;
 }
 
+/* A response time as a reader reads it: "840 ms", "5.6 s", "12.5 min",
+ * "3.2 h", "2.0 d" (the JSON and CSV forms keep milliseconds). */
+static const char *
+text_duration(char *buf, size_t len, json_t *v)
+{
+	double ms;
+
+	if (!json_is_integer(v))
+		return text_value(buf, len, v, "");
+	ms = (double)json_integer_value(v);
+	if (ms < 1000)
+		snprintf(buf, len, "%.0f ms", ms);
+	else if (ms < 60e3)
+		snprintf(buf, len, "%.1f s", ms / 1e3);
+	else if (ms < 3600e3)
+		snprintf(buf, len, "%.1f min", ms / 60e3);
+	else if (ms < 48 * 3600e3)
+		snprintf(buf, len, "%.1f h", ms / 3600e3);
+	else
+		snprintf(buf, len, "%.1f d", ms / 86400e3);
+	return buf;
+}
+
 static void
 text_rows(struct buf *out, json_t *rs)
 {
@@ -544,8 +561,8 @@ text_rows(struct buf *out, json_t *rs)
 		    (long long)json_integer_value(json_object_get(r, "answered")),
 		    (long long)json_integer_value(json_object_get(r, "late")),
 		    text_value(rt, sizeof(rt), json_object_get(r, "rate"), "%"),
-		    text_value(med, sizeof(med), json_object_get(r, "median_ms"), "ms"),
-		    text_value(p95, sizeof(p95), json_object_get(r, "p95_ms"), "ms"),
+		    text_duration(med, sizeof(med), json_object_get(r, "median_ms")),
+		    text_duration(p95, sizeof(p95), json_object_get(r, "p95_ms")),
 		    (long long)json_integer_value(json_object_get(r, "states_answered")),
 		    (long long)json_integer_value(json_object_get(r, "states")));
 }
@@ -561,19 +578,23 @@ utc(int64_t ms, char *out, size_t len)
 	return out;
 }
 
-/* The POCs of a check that did not answer in time. */
+/* The POCs of a check that did not answer in time; while its deadline is
+ * still ahead, those that have not answered yet (a check due tomorrow is
+ * not missed today). */
 static void
-text_missing(struct buf *out, json_t *pocs)
+text_missing(struct buf *out, json_t *pocs, int64_t deadline)
 {
+	int open = deadline > now_ms();
 	json_t *p;
 	size_t i, n = 0;
 
 	json_array_foreach(pocs, i, p) {
 		if (strcmp(field(p, "status"), "answered") == 0)
 			continue;
-		buf_printf(out, "%s %s %s %.16s (%s)", n++ == 0 ? "  not answered in time:" :
-		    ";", field(p, "state"), field(p, "role"), field(p, "device"),
-		    field(p, "status"));
+		buf_printf(out, "%s %s %s %.16s (%s)", n++ > 0 ? ";" : open ?
+		    "  not answered yet (the deadline has not passed):" :
+		    "  not answered in time:", field(p, "state"), field(p, "role"),
+		    field(p, "device"), open ? "open" : field(p, "status"));
 	}
 	if (n > 0)
 		buf_addstr(out, "\n");
@@ -593,7 +614,8 @@ cs_report_text(json_t *report, struct buf *out)
 		    utc(json_integer_value(json_object_get(c, "time")), t1, sizeof(t1)),
 		    utc(json_integer_value(json_object_get(c, "deadline")), t2, sizeof(t2)));
 		text_rows(out, json_object_get(c, "rows"));
-		text_missing(out, json_object_get(c, "pocs"));
+		text_missing(out, json_object_get(c, "pocs"),
+		    json_integer_value(json_object_get(c, "deadline")));
 		buf_addstr(out, "\n");
 	}
 	buf_printf(out, "history: %zu check%s\n", json_array_size(json_object_get(report,

@@ -29,14 +29,36 @@
 #include "checkrec.h"
 #include "jsonutil.h"
 
-static const char *roles[] = { "diplomatic", "technical", "alternate", NULL };
-
 int
 dir_valid_role(const char *role)
 {
-	for (int i = 0; roles[i] != NULL; i++)
-		if (role != NULL && strcmp(role, roles[i]) == 0)
-			return 1;
+	return vocab_role_ok(role);	/* the roles are lib/vocab.h's */
+}
+
+int
+dir_cert_person_check(json_t *p)
+{
+	const char *name = jstr(p, "name");
+	json_t *langs = json_object_get(p, "languages"), *v;
+	size_t i;
+
+	if (name == NULL || *name == '\0' || !vocab_line_ok(name)) {
+		rs_seterr("the certificate's \"name\" must be one line of text, without "
+		    "control characters");
+		return -1;
+	}
+	if (vocab_email_check("the certificate's \"email\"", jstr(p, "email")) != 0)
+		return -1;
+	if (langs != NULL && !json_is_array(langs)) {
+		rs_seterr("the certificate's \"languages\" must be a list");
+		return -1;
+	}
+	json_array_foreach(langs, i, v)
+		if (!vocab_lang_tag_ok(json_string_value(v))) {
+			rs_seterr("the certificate's \"languages\" has an item that is not a "
+			    "language tag (2 or 3 lower-case letters)");
+			return -1;
+		}
 	return 0;
 }
 
@@ -338,7 +360,7 @@ check_cert(struct directory *d, const struct envelope *e, int64_t time)
 		rs_seterr("certificate payload names %s but the header names %s", st, e->state);
 		goto out;
 	}
-	if (check_cert_signer(d, e, p, role) != 0)
+	if (check_cert_signer(d, e, p, role) != 0 || dir_cert_person_check(p) != 0)
 		goto out;
 	if (check_expiry(p, time) != 0)
 		goto out;

@@ -127,6 +127,12 @@ int dir_group_has(const struct dir_group *g, const char *state);
 
 /* Role names a State's device may have (diplomatic, technical, alternate). */
 int dir_valid_role(const char *role);
+/* The person a certificate (or its request) names, as every reader will
+ * see it: name one line (vocab_line_ok), e-mail that
+ * passes vocab_email_check, languages (optional) a list of language tags.
+ * The hub before appending, every node replaying and `roster certify`
+ * before signing all ask this.  0, or -1 with rs_err naming the field. */
+int dir_cert_person_check(json_t *p) __attribute__((warn_unused_result));
 
 /* A stakeholder's device (docs/protocol.md sections 2 and 10): certified by
  * the operator for an accredited application, with the role "stakeholder"

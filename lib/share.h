@@ -4,8 +4,9 @@
  * Templates, taxonomies, UI catalogues and web assets are data, not code:
  * they live under one folder, share/ in the source tree, so an operator can
  * add or change them without rebuilding.  The folder is found from
- * ROSTER_SHARE in the environment, else the path compiled in by the Makefile
- * (the source tree's share/, or wherever `make install` put it).
+ * ROSTER_SHARE in the environment, else beside the running program
+ * (PREFIX/share/roster after make install, share/ of a build tree), else
+ * the source tree's share/ the Makefile compiled in (share.c).
  */
 #ifndef ROSTER_SHARE_H
 #define ROSTER_SHARE_H

@@ -532,24 +532,6 @@ fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32])
 	}
 }
 
-int
-valid_state(const char *s)
-{
-	return s != NULL && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z';
-}
-
-const char *const urgency_names[URGENCY_LEVELS] = {
-	"flash", "urgent", "priority", "routine"
-};
-
-const int64_t urgency_default_deadline_ms[URGENCY_LEVELS] = {
-	3600000LL,		/* flash: 1 h */
-	4 * 3600000LL,		/* urgent: 4 h */
-	24 * 3600000LL,		/* priority: 24 h */
-	72 * 3600000LL		/* routine: 72 h */
-};
-
 const int64_t urgency_max_deadline_ms[URGENCY_LEVELS] = {
 	24 * 3600000LL,		/* flash: 1 day */
 	3 * 24 * 3600000LL,	/* urgent: 3 days */
@@ -576,15 +558,6 @@ deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
 		}
 	}
 	return 0;
-}
-
-int
-urgency_index(const char *name)
-{
-	for (int i = 0; name != NULL && i < URGENCY_LEVELS; i++)
-		if (strcmp(name, urgency_names[i]) == 0)
-			return i;
-	return -1;
 }
 
 int

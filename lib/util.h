@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdarg.h>
 
+#include "vocab.h"	/* State codes and urgencies were here */
+
 #define RS_ERRLEN 512
 
 /* Mutation testing (scripts/mutants, docs/operations.md): MUTANT(name) is 1
@@ -96,23 +98,13 @@ void secret_free(char *s);
 #define RS_FPR_LEN 40
 void fingerprint(char out[RS_FPR_LEN], const uint8_t pk[32]);
 
-/* Two-letter State code: "XA", "FR".  Upper-case letters only. */
-int valid_state(const char *s);
-
-/* Urgency levels, most urgent first, and their default acknowledgement
- * deadlines (a hub's hub.json may set others). */
-#define URGENCY_LEVELS 4
-extern const char *const urgency_names[URGENCY_LEVELS];
-extern const int64_t urgency_default_deadline_ms[URGENCY_LEVELS];
-/* 0..3 for "flash".."routine", -1 for anything else. */
-int urgency_index(const char *name);
 /* The longest acknowledgement deadline a hub may set per urgency, and the
  * rule a policy must keep (docs/protocol.md section 3, Deadlines): every
  * deadline at least 1 s and at most its urgency's maximum, and none longer
  * than that of a less urgent level (flash <= urgent <= priority <=
  * routine), so that no operator can switch escalation off by a policy.
  * The hub applies it to hub.json, every node to GET /v1/info.  0, or -1
- * with rs_err naming the rule broken. */
+ * with rs_err naming the rule broken.  (The urgencies are lib/vocab.h's.) */
 extern const int64_t urgency_max_deadline_ms[URGENCY_LEVELS];
 int deadline_policy_check(const int64_t ms[URGENCY_LEVELS])
     __attribute__((warn_unused_result));

@@ -44,9 +44,9 @@ check_set(const struct set_args *a)
 		rs_seterr("alerts set needs --email ADDRESS and --smtp URL");
 		return -1;
 	}
-	if (alert_check_address("--email", a->email) != 0 ||
+	if (vocab_email_check("--email", a->email) != 0 ||
 	    alert_check_smtp_url(a->smtp) != 0 ||
-	    (a->from != NULL && alert_check_address("--from", a->from) != 0))
+	    (a->from != NULL && vocab_email_check("--from", a->from) != 0))
 		return -1;
 	if ((a->user == NULL) != (a->password_file == NULL)) {
 		rs_seterr("--user and --password-file go together");
@@ -190,8 +190,14 @@ check_usage(const char *sub, const struct set_args *a)
 		sub = "list";
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "set") != 0 &&
 	    strcmp(sub, "off") != 0 && strcmp(sub, "test") != 0) {
-		usage_error("alerts", "unknown subcommand \"%s\" (list, set, off "
-		    "or test)", sub);
+		static const char *const subs[] = { "list", "set", "off", "test", NULL };
+		const char *near = opts_nearest(sub, subs);
+		if (near != NULL)
+			usage_error("alerts", "unknown subcommand \"%s\" (did you mean %s?)",
+			    sub, near);
+		else
+			usage_error("alerts", "unknown subcommand \"%s\" (list, set, off "
+			    "or test)", sub);
 		return -1;
 	}
 	if (strcmp(sub, "set") != 0 && (a->email || a->smtp || a->from ||
@@ -216,7 +222,8 @@ cmd_alerts(int argc, char **argv)
 	const char *sub;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_alerts, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	a.email = opt_value(&o, "--email");
 	a.smtp = opt_value(&o, "--smtp");
@@ -226,8 +233,7 @@ cmd_alerts(int argc, char **argv)
 	a.smtp_ca = opt_value(&o, "--smtp-ca");
 	a.node_url = opt_value(&o, "--node-url");
 	sub = opt_positional(&o);
-	rc = opts_finish(&o, "alerts");
-	opts_free(&o);
+	rc = cli_finish(&o);
 	if (rc != 0 || check_usage(sub, &a) != 0) {
 		node_close(&n);
 		return EXIT_USAGE;

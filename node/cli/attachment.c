@@ -166,15 +166,15 @@ cmd_attachment(int argc, char **argv)
 	struct opts o;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_attachment, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	a.out = opt_value(&o, "--out");
 	a.list = opt_flag(&o, "--list");
 	a.progress = opt_flag(&o, "--progress");
 	a.idp = opt_positional(&o);
 	a.np = opt_positional(&o);
-	rc = opts_finish(&o, "attachment");
-	opts_free(&o);
+	rc = cli_finish(&o);
 	if (rc != 0) {
 		node_close(&n);
 		return EXIT_USAGE;

@@ -34,14 +34,13 @@ cmd_audit(int argc, char **argv)
 	const char *witness;
 	int nocosign, rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_audit, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	nocosign = opt_flag(&o, "--no-cosign");
 	witness = opt_value(&o, "--witness");
-	rc = opts_finish(&o, "audit");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
+		goto out;
 	if (node_open(&n, 1) != 0) {
 		rc = fail("audit");
 		goto out;
@@ -105,16 +104,15 @@ cmd_alarms(int argc, char **argv)
 	struct alarm_listing l = { json_array(), 0, 0, 0, 0 };
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_alarms, argc, argv)) != 0) {
+		json_decref(l.arr);
+		return rc;
+	}
 	node_common_opts(&n, &o);
 	l.json = opt_flag(&o, "--json");
 	l.evidence = opt_flag(&o, "--evidence");
-	rc = opts_finish(&o, "alarms");
-	opts_free(&o);
-	if (rc != 0) {
-		json_decref(l.arr);
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_finish(&o)) != 0)
+		goto out;
 	if (node_open(&n, 0) != 0 || store_alarm_rows_each(&n, print_alarm, &l) != 0) {
 		rc = fail("alarms");
 		goto out;
@@ -142,12 +140,11 @@ cmd_checkpoint(int argc, char **argv)
 	struct opts o;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_checkpoint, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
-	rc = opts_finish(&o, "checkpoint");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
+		goto out;
 	if (node_open(&n, 0) != 0) {
 		rc = fail("checkpoint");
 		goto out;
@@ -175,13 +172,19 @@ int
 cmd_proof(int argc, char **argv)
 {
 	struct buf b = {0};
+	struct opts o;
+	const char *sub, *file;
 	int rc;
 
-	if (argc != 3 || strcmp(argv[1], "check") != 0) {
-		usage_error("proof", "usage: roster proof check FILE.json");
-		return 2;
-	}
-	if (read_file(argv[2], &b, 16u << 20) != 0) {
+	if ((rc = cli_parse(&o, &doc_proof, argc, argv)) != 0)
+		return rc;
+	sub = opt_positional(&o);
+	file = opt_positional(&o);
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
+	if (sub == NULL || strcmp(sub, "check") != 0 || file == NULL)
+		return usage_error("proof", "give check FILE.json");
+	if (read_file(file, &b, 16u << 20) != 0) {
 		fprintf(stderr, "roster proof: %s\n", rs_err());
 		return 2;
 	}
@@ -192,6 +195,6 @@ cmd_proof(int argc, char **argv)
 	else if (rc == 1)
 		printf("proof does not hold: %s\n", rs_err());
 	else
-		fprintf(stderr, "roster proof: %s: %s\n", argv[2], rs_err());
+		fprintf(stderr, "roster proof: %s: %s\n", file, rs_err());
 	return rc;
 }

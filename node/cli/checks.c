@@ -58,30 +58,25 @@ out:
 }
 
 static int
-checks_start(int argc, char **argv)
+checks_start(struct opts *o)
 {
 	struct node n = {0};
-	struct opts o;
 	struct sync_stats s = {0};
 	const char *to, *deadline, *roles, *text, *lang;
+	char *tonorm = NULL;
 	size_t devices, states;
 	int64_t dur;
 	uint8_t id[32];
 	int rc;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	to = opt_value(&o, "--to");
-	deadline = opt_value(&o, "--deadline");
-	roles = opt_value(&o, "--role");
-	text = opt_value(&o, "--text");
-	lang = opt_value(&o, "--lang");
-	rc = opts_finish(&o, "checks start");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	node_common_opts(&n, o);
+	to = opt_value(o, "--to");
+	deadline = opt_value(o, "--deadline");
+	roles = opt_value(o, "--role");
+	text = opt_value(o, "--text");
+	lang = opt_value(o, "--lang");
+	if ((rc = cli_finish(o)) != 0)
 		goto out;
-	}
 	rc = EXIT_USAGE;
 	if (to == NULL || deadline == NULL) {
 		usage_error("checks start", "--to and --deadline are required");
@@ -105,12 +100,13 @@ checks_start(int argc, char **argv)
 		    "as fr) goes with --text");
 		goto out;
 	}
+	to = tonorm = vocab_audience_norm(to);
 	rc = 1;
 	if (node_open(&n, 1) != 0)
 		goto fail;
 	if (sync_directory(&n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
-		    "using the copy verified earlier\n", rs_err());
+		warn("checks start", "cannot refresh the directory (%s); using the copy "
+		    "verified earlier", rs_err());
 	if (checks_sign_start(&n, to, roles, deadline, text, lang, id, &devices, &states) != 0)
 		goto fail;
 	printf("asking %zu device%s of %zu State%s\n", devices, devices == 1 ? "" : "s",
@@ -122,6 +118,7 @@ checks_start(int argc, char **argv)
 fail:
 	rc = fail("checks start");
 out:
+	free(tonorm);
 	node_close(&n);
 	return rc;
 }
@@ -151,22 +148,17 @@ checks_answer_print(struct node *n, const char *prefix)
 }
 
 static int
-checks_answer_cmd(int argc, char **argv)
+checks_answer_cmd(struct opts *o)
 {
 	struct node n = {0};
-	struct opts o;
 	struct sync_stats s;
 	const char *idp;
 	int rc;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	idp = opt_positional(&o);
-	rc = opts_finish(&o, "checks answer");
-	opts_free(&o);
-	if (rc != 0 || idp == NULL) {
-		rc = rc != 0 ? EXIT_USAGE : usage_error("checks answer",
-		    "which check? give its ID");
+	node_common_opts(&n, o);
+	idp = opt_positional(o);
+	if ((rc = cli_finish(o)) != 0 || idp == NULL) {
+		rc = rc != 0 ? rc : usage_error("checks answer", "which check? give its ID");
 		goto out;
 	}
 	if (node_open(&n, 1) != 0) {
@@ -174,7 +166,7 @@ checks_answer_cmd(int argc, char **argv)
 		goto out;
 	}
 	if (sync_once(&n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot sync (%s); using the checks "
+		fprintf(stderr, "roster checks answer: warning: cannot sync (%s); using the checks "
 		    "verified earlier\n", rs_err());
 	rc = checks_answer_print(&n, idp) == 0 ? 0 : fail("checks answer");
 out:
@@ -183,31 +175,25 @@ out:
 }
 
 static int
-checks_list(int argc, char **argv)
+checks_list(struct opts *o)
 {
 	struct node n = {0};
-	struct opts o;
 	struct sync_stats s;
 	json_t *arr = NULL;
 	int json, all, rc;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	json = opt_flag(&o, "--json");
-	all = opt_flag(&o, "--all");
-	rc = opts_finish(&o, "checks");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	node_common_opts(&n, o);
+	json = opt_flag(o, "--json");
+	all = opt_flag(o, "--all");
+	if ((rc = cli_finish(o)) != 0)
 		goto out;
-	}
 	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		fail("checks");
 		goto out;
 	}
 	if (sync_once(&n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot sync (%s); showing the checks "
+		fprintf(stderr, "roster checks: warning: cannot sync (%s); showing the checks "
 		    "verified earlier\n", rs_err());
 	if ((arr = checks_list_json(&n, all)) == NULL) {
 		fail("checks");
@@ -257,30 +243,24 @@ report_usage(int json, int csv, int verify, int offline, const char *since_s,
 }
 
 static int
-checks_report(int argc, char **argv)
+checks_report(struct opts *o)
 {
 	struct node n = {0};
-	struct opts o;
 	struct sync_stats s;
 	const char *idp, *since_s;
 	json_t *r = NULL, *all = NULL;
 	int64_t size, since = 0;
 	int json, csv, verify, offline, rc;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	json = opt_flag(&o, "--json");
-	csv = opt_flag(&o, "--csv");
-	verify = opt_flag(&o, "--verify");
-	offline = opt_flag(&o, "--offline");
-	since_s = opt_value(&o, "--since");
-	idp = opt_positional(&o);
-	rc = opts_finish(&o, "checks report");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	node_common_opts(&n, o);
+	json = opt_flag(o, "--json");
+	csv = opt_flag(o, "--csv");
+	verify = opt_flag(o, "--verify");
+	offline = opt_flag(o, "--offline");
+	since_s = opt_value(o, "--since");
+	idp = opt_positional(o);
+	if ((rc = cli_finish(o)) != 0)
 		goto out;
-	}
 	if ((rc = report_usage(json, csv, verify, offline, since_s, &since)) != 0)
 		goto out;
 	rc = 1;
@@ -294,7 +274,7 @@ checks_report(int argc, char **argv)
 			fail("checks report");
 			goto out;
 		}
-		fprintf(stderr, "roster: warning: cannot sync (%s); reporting from the "
+		fprintf(stderr, "roster checks report: warning: cannot sync (%s); reporting from the "
 		    "records verified earlier\n", rs_err());
 	}
 	/* The log prefix both the checks and the directory (groups) were
@@ -307,10 +287,10 @@ checks_report(int argc, char **argv)
 	if (verify) {
 		if ((all = checks_report_json(&n, size, since, NULL)) == NULL ||
 		    checks_compare_with_hub(&n, size, since, all) != 0) {
-			fail("checks report --verify");
+			fail("checks report");
 			goto out;
 		}
-		fprintf(stderr, "roster: verified: the hub's figures at log size %lld are "
+		fprintf(stderr, "roster checks report: verified: the hub's figures at log size %lld are "
 		    "those of the signed records\n", (long long)size);
 	}
 	cs_report_print(stdout, r, json, csv);
@@ -325,16 +305,31 @@ out:
 int
 cmd_checks(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "start") == 0)
-		return checks_start(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "answer") == 0)
-		return checks_answer_cmd(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "report") == 0)
-		return checks_report(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return checks_list(argc - 1, argv + 1);
-	if (argc >= 2 && argv[1][0] != '-')
-		return usage_error("checks", "unknown subcommand \"%s\" (start, answer, "
-		    "report or list)", argv[1]);
-	return checks_list(argc, argv);
+	static const char *const subs[] = { "list", "start", "answer", "report", NULL };
+	struct opts o;
+	const char *sub, *near;
+	int rc;
+
+	if ((rc = cli_parse(&o, &doc_checks, argc, argv)) != 0)
+		return rc;
+	/* The first positional names the form, unless it is an ID of
+	 * "report ID": with none, list. */
+	if ((sub = opt_positional(&o)) == NULL || strcmp(sub, "list") == 0) {
+		if (sub != NULL)
+			opts_subcommand(&o, sub);
+		return checks_list(&o);
+	}
+	opts_subcommand(&o, sub);
+	if (strcmp(sub, "start") == 0)
+		return checks_start(&o);
+	if (strcmp(sub, "answer") == 0)
+		return checks_answer_cmd(&o);
+	if (strcmp(sub, "report") == 0)
+		return checks_report(&o);
+	opts_free(&o);
+	if ((near = opts_nearest(sub, subs)) != NULL)
+		return usage_error("checks", "unknown subcommand \"%s\" (did you mean %s?)",
+		    sub, near);
+	return usage_error("checks", "unknown subcommand \"%s\" (start, answer, "
+	    "report or list)", sub);
 }

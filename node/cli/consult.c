@@ -20,6 +20,7 @@ consult_request(struct node *n, struct opts *o)
 	struct outgoing out;
 	struct sent r;
 	const char *subject, *body, *urgency, *tlp, *lang;
+	char *to = NULL;
 	uint8_t id[32];
 	int rc = 1;
 
@@ -30,26 +31,37 @@ consult_request(struct node *n, struct opts *o)
 	urgency = opt_value(o, "--urgency");
 	tlp = opt_value(o, "--tlp");
 	lang = opt_value(o, "--lang");
-	if (opts_finish(o, "consult request") != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(o)) != 0)
 		goto out;
-	}
 	if (out.to == NULL || subject == NULL || body == NULL) {
 		rc = usage_error("consult request", "--to, --subject and --body are required");
 		goto out;
 	}
-	if (urgency != NULL && urgency_index(urgency) < 0) {
+	if (urgency != NULL && (urgency = vocab_urgency_norm(urgency)) == NULL) {
 		rc = usage_error("consult request", "--urgency must be flash, urgent, priority or routine");
 		goto out;
 	}
+	if (tlp != NULL && (tlp = vocab_tlp_norm(tlp)) == NULL) {
+		rc = usage_error("consult request", "--tlp must be CLEAR, GREEN, AMBER, "
+		    "AMBER+STRICT or RED");
+		goto out;
+	}
+	if (lang != NULL && (lang = vocab_lang_norm(lang)) == NULL) {
+		rc = usage_error("consult request", "--lang must be one of ar, en, es, fr, ru, zh");
+		goto out;
+	}
+	out.to = to = vocab_audience_norm(out.to);
 	out.urgency = urgency ? urgency : "priority";
 	json_object_set_new(out.payload, "subject", json_string(subject));
 	json_object_set_new(out.payload, "body", json_string(body));
 	json_object_set_new(out.payload, "tlp", json_string(tlp ? tlp : "AMBER"));
 	json_object_set_new(out.payload, "lang", json_string(lang ? lang : "en"));
 	json_object_set_new(out.payload, "consultation", json_pack("{s:s}", "step", "request"));
-	if (message_payload_check(out.payload) != 0 || node_open(n, 1) != 0 ||
-	    message_send(n, &out, id, &r) != 0)
+	if (message_validate(out.payload) != 0) {
+		rc = usage_error("consult request", "%s", rs_err());
+		goto out;
+	}
+	if (node_open(n, 1) != 0 || message_send(n, &out, id, &r) != 0)
 		rc = fail("consult request");
 	else {
 		print_sent(n, id, &r);
@@ -57,6 +69,7 @@ consult_request(struct node *n, struct opts *o)
 	}
 out:
 	outgoing_free(&out);
+	free(to);
 	return rc;
 }
 
@@ -71,7 +84,7 @@ consult_step(struct node *n, const char *step, struct opts *o)
 	snprintf(cmd, sizeof(cmd), "consult %s", step);
 	body = opt_value(o, "--body");
 	idp = opt_positional(o);
-	if (opts_finish(o, cmd) != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)
 		return usage_error(cmd, "which consultation? give the request's ID");
@@ -95,7 +108,7 @@ consult_agree(struct node *n, struct opts *o)
 
 	note = opt_value(o, "--note");
 	idp = opt_positional(o);
-	if (opts_finish(o, "consult agree") != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)
 		return usage_error("consult agree", "which outcome? give its message ID");
@@ -123,11 +136,13 @@ print_consultation(json_t *one, int steps_too)
 	    jstr(one, "state"));
 	if (!steps_too)
 		return;
+	/* Each step with its id: what consult agree (an outcome) and the
+	 * answers (the request) take. */
 	json_array_foreach(steps_, k, s) {
 		json_t *ag = json_object_get(s, "agreed");
-		printf("  %s  %-2s %-8s %s\n", time_str(json_integer_value(
-		    json_object_get(s, "time")), t, sizeof(t)), jstr(s, "from"),
-		    jstr(s, "step"), jstr(s, "text"));
+		printf("  %.16s  %s  %-2s %-8s %s\n", jstr(s, "id") ? jstr(s, "id") : "-",
+		    time_str(json_integer_value(json_object_get(s, "time")), t, sizeof(t)),
+		    jstr(s, "from"), jstr(s, "step"), jstr(s, "text"));
 		if (json_object_get(s, "index") != NULL)
 			printf("      signed by %s, log index %lld\n", jstr(s, "from"),
 			    (long long)json_integer_value(json_object_get(s, "index")));
@@ -140,7 +155,7 @@ print_consultation(json_t *one, int steps_too)
 }
 
 static int
-consult_list(struct node *n, struct opts *o)
+consult_list(struct node *n, const char *sub, struct opts *o)
 {
 	int json = opt_flag(o, "--json");
 	const char *idp = opt_positional(o);
@@ -148,8 +163,13 @@ consult_list(struct node *n, struct opts *o)
 	uint8_t id[32];
 	size_t i;
 
-	if (opts_finish(o, idp ? "consult show" : "consult list") != 0)
+	if (cli_finish(o) != 0)
 		return EXIT_USAGE;
+	if (strcmp(sub, "show") == 0 && idp == NULL)
+		return usage_error("consult show", "which consultation? give the request's ID");
+	if (strcmp(sub, "list") == 0 && idp != NULL)
+		return usage_error("consult list", "unexpected argument \"%s\" (consult show "
+		    "ID shows one)", idp);
 	if (node_open(n, 0) != 0 || (idp != NULL && store_message_find(n, idp, id) != 0))
 		return fail("consult");
 	if ((all = consult_list_json(n, idp != NULL ? id : NULL)) == NULL)
@@ -171,16 +191,23 @@ consult_list(struct node *n, struct opts *o)
 int
 cmd_consult(int argc, char **argv)
 {
+	static const char *const subs[] = { "request", "accept", "decline", "propose",
+	    "outcome", "agree", "list", "show", NULL };
 	struct node n = {0};
 	struct opts o;
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *sub, *near;
 	int rc;
 
-	if (sub == NULL || sub[0] == '-')
+	if ((rc = cli_parse(&o, &doc_consult, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	if ((sub = opt_positional(&o)) == NULL) {
+		opts_free(&o);
+		node_close(&n);
 		return usage_error("consult", "give a step: request, accept, decline, "
 		    "propose, outcome, agree, list or show");
-	opts_init(&o, argc - 1, argv + 1);
-	node_common_opts(&n, &o);
+	}
+	opts_subcommand(&o, sub);
 	if (strcmp(sub, "request") == 0)
 		rc = consult_request(&n, &o);
 	else if (consult_is_step(sub))
@@ -188,11 +215,14 @@ cmd_consult(int argc, char **argv)
 	else if (strcmp(sub, "agree") == 0)
 		rc = consult_agree(&n, &o);
 	else if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0)
-		rc = consult_list(&n, &o);
-	else
-		rc = usage_error("consult", "unknown step \"%s\" (request, accept, decline, "
-		    "propose, outcome, agree, list, show)", sub);
-	opts_free(&o);
+		rc = consult_list(&n, sub, &o);
+	else {
+		opts_free(&o);
+		near = opts_nearest(sub, subs);
+		rc = near != NULL ? usage_error("consult", "unknown step \"%s\" (did you mean "
+		    "%s?)", sub, near) : usage_error("consult", "unknown step \"%s\" (request, "
+		    "accept, decline, propose, outcome, agree, list, show)", sub);
+	}
 	node_close(&n);
 	return rc;
 }

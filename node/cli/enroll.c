@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -26,11 +27,39 @@
 static int
 check_field(const char *what, const char *v, size_t max)
 {
-	if (v == NULL || *v == '\0' || strlen(v) >= max || strchr(v, '\n') != NULL) {
-		rs_seterr("%s must be one line of at most %zu characters", what, max - 1);
+	if (v == NULL || *v == '\0' || strlen(v) >= max || !vocab_line_ok(v)) {
+		rs_seterr("%s must be one line of at most %zu bytes, without control "
+		    "characters", what, max - 1);
 		return -1;
 	}
 	return 0;
+}
+
+/* After init: a State the hub has not admitted cannot enrol yet; say so
+ * now rather than at roster enroll.  Reads the verified directory with a
+ * node opened afresh, as any command would. */
+static void
+warn_not_admitted(const char *dir, const char *state)
+{
+	struct node m = {0};
+	struct sync_stats s;
+	int admitted = 0;
+
+	m.dir = xstrdup(dir);
+	m.quiet = 1;
+	if (node_open(&m, 0) != 0 || sync_directory(&m, &s) != 0) {
+		warn("init", "cannot read the hub's directory to check that %s is "
+		    "admitted (%s)", state, rs_err());
+		node_close(&m);
+		return;
+	}
+	for (size_t i = 0; i < m.directory->nroots; i++)
+		admitted |= strcmp(m.directory->roots[i].state, state) == 0;
+	if (!admitted)
+		warn("init", "the hub has not admitted a root key for %s yet: roster "
+		    "enroll will be refused until its operator runs rosterd admit "
+		    "--state %s (check the State code)", state, state);
+	node_close(&m);
 }
 
 int
@@ -38,52 +67,59 @@ cmd_init(int argc, char **argv)
 {
 	struct node n = {0};
 	struct opts o;
-	const char *hub, *state, *role, *name, *email, *lang, *opk, *ca;
-	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL;
+	const char *hub, *given, *role, *name, *email, *lang, *opk, *ca;
+	char path[4096], fpr[RS_FPR_LEN], ofpr[RS_FPR_LEN], *pass = NULL, state[3];
+	char *langs = NULL;
 	uint8_t want[32];
 	struct keypair *k = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_init, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	hub = opt_value(&o, "--hub");
-	state = opt_value(&o, "--state");
+	given = opt_value(&o, "--state");
 	role = opt_value(&o, "--role");
 	name = opt_value(&o, "--name");
 	email = opt_value(&o, "--email");
 	lang = opt_value(&o, "--lang");
 	opk = opt_value(&o, "--operator-key");
 	ca = opt_value(&o, "--hub-ca");
-	rc = opts_finish(&o, "init");
-	opts_free(&o);
-	if (rc != 0)
+	if ((rc = cli_finish(&o)) != 0)
 		goto usage;
 	rc = EXIT_USAGE;
-	if (n.dir == NULL || hub == NULL || state == NULL || role == NULL ||
+	if (n.dir == NULL || hub == NULL || given == NULL || role == NULL ||
 	    name == NULL || email == NULL) {
 		usage_error("init", "--dir, --hub, --state, --role, --name and --email are required");
 		goto usage;
 	}
-	if (!valid_state(state)) {
-		usage_error("init", "\"%s\" is not a State code (two capital letters)", state);
+	if (vocab_state_norm(given, state) != 0) {	/* fr is FR */
+		usage_error("init", "\"%s\" is not a State code (two letters)", given);
 		goto usage;
 	}
 	/* an accredited organisation's node: State code ZZ, role stakeholder,
 	 * certified by the operator (rosterd stakeholder certify) */
-	if ((strcmp(state, DIR_STAKEHOLDER_STATE) == 0) !=
-	    (strcmp(role, DIR_STAKEHOLDER_ROLE) == 0) ||
-	    (!dir_valid_role(role) && strcmp(role, DIR_STAKEHOLDER_ROLE) != 0)) {
+	if (strcasecmp(role, DIR_STAKEHOLDER_ROLE) == 0)
+		role = DIR_STAKEHOLDER_ROLE;
+	else
+		role = vocab_role_norm(role);	/* Technical is technical */
+	if (role == NULL || (strcmp(state, DIR_STAKEHOLDER_STATE) == 0) !=
+	    (strcmp(role, DIR_STAKEHOLDER_ROLE) == 0)) {
 		usage_error("init", "--role must be diplomatic, technical or alternate "
 		    "(or, with --state %s only, %s)", DIR_STAKEHOLDER_STATE,
 		    DIR_STAKEHOLDER_ROLE);
+		goto usage;
+	}
+	if (lang != NULL && (lang = langs = vocab_langs_norm(lang)) == NULL) {
+		usage_error("init", "--lang: %s", rs_err());
 		goto usage;
 	}
 	if (check_field("--name", name, sizeof(n.cfg.name)) != 0 ||
 	    check_field("--email", email, sizeof(n.cfg.email)) != 0 ||
 	    check_field("--hub", hub, sizeof(n.cfg.hub)) != 0 ||
 	    (lang != NULL && check_field("--lang", lang, sizeof(n.cfg.languages)) != 0) ||
-	    strchr(email, '@') == NULL) {
-		usage_error("init", "%s", strchr(email, '@') ? rs_err() : "--email needs an @");
+	    vocab_email_check("--email", email) != 0) {
+		usage_error("init", "%s", rs_err());
 		goto usage;
 	}
 	if (opk != NULL && hex_decode_exact(want, 32, opk) != 0) {
@@ -146,11 +182,15 @@ cmd_init(int argc, char **argv)
 		    "  roster certify --root ROOTKEY %s\n"
 		    "then publish the certificate with `roster enroll --dir %s CERT`.\n",
 		    path, state, path, n.dir);
+	fflush(stdout);
+	if (strcmp(state, DIR_STAKEHOLDER_STATE) != 0)
+		warn_not_admitted(n.dir, state);
 	rc = 0;
 out:
 	secret_free(pass);
 	keypair_free(k);
 usage:
+	free(langs);
 	node_close(&n);
 	return rc;
 }
@@ -168,14 +208,16 @@ cmd_enroll(int argc, char **argv)
 	char fpr[RS_FPR_LEN];
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_enroll, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	cert = opt_positional(&o);
-	if (opts_finish(&o, "enroll") != 0 || cert == NULL) {
-		opts_free(&o);
-		return cert ? EXIT_USAGE : usage_error("enroll", "give the CERT file");
+	if ((rc = cli_finish(&o)) != 0 ||
+	    (cert == NULL && (rc = usage_error("enroll", "give the CERT file")) != 0)) {
+		node_close(&n);
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (node_open(&n, 0) != 0 || enroll_read_cert(cert, &raw) != 0 ||
 	    env_parse(&e, raw.p, raw.len) != 0 || env_verify(&e) != 0) {
 		fail("enroll");
@@ -223,19 +265,19 @@ cmd_revoke(int argc, char **argv)
 	struct receipt r;
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_revoke, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	root = opt_value(&o, "--root");
 	device = opt_value(&o, "--device");
 	hub = opt_value(&o, "--hub");
 	reason = opt_value(&o, "--reason");
 	ca = opt_value(&o, "--hub-ca");
-	if (opts_finish(&o, "revoke") != 0) {
-		opts_free(&o);
+	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
-		return EXIT_USAGE;
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (root == NULL) {
 		/* A device withdraws itself. */
 		if (device != NULL || hub != NULL) {
@@ -308,19 +350,19 @@ cmd_endorse(int argc, char **argv)
 	struct receipt r;
 	int accept, reject, rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_endorse, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	root = opt_value(&o, "--root");
 	keyfile = opt_value(&o, "--key");
 	accept = opt_flag(&o, "--accept");
 	reject = opt_flag(&o, "--reject");
 	fpr = opt_positional(&o);
-	if (opts_finish(&o, "endorse") != 0) {
-		opts_free(&o);
+	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
-		return EXIT_USAGE;
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (root == NULL || accept == reject || (keyfile == NULL) == (fpr == NULL)) {
 		node_close(&n);
 		return usage_error("endorse", "give --root ROOTKEY, the key decided on "

@@ -21,23 +21,22 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	struct opts o;
-	const char *state, *out, *passfile;
+	const char *out, *passfile, *given;
 	struct keypair *k;
-	char fpr[RS_FPR_LEN], pub[4096], *pass;
+	char state[3], fpr[RS_FPR_LEN], pub[4096], *pass;
 	int rc;
 
-	opts_init(&o, argc, argv);
-	state = opt_value(&o, "--state");
+	if ((rc = cli_parse(&o, &doc_keygen, argc, argv)) != 0)
+		return rc;
+	given = opt_value(&o, "--state");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
-	rc = opts_finish(&o, "keygen");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
-	if (state == NULL || out == NULL)
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
+	if (given == NULL || out == NULL)
 		return usage_error("keygen", "--state and --out are required");
-	if (!valid_state(state))
-		return usage_error("keygen", "\"%s\" is not a State code (two capital letters)", state);
+	if (vocab_state_norm(given, state) != 0)	/* fr is FR */
+		return usage_error("keygen", "\"%s\" is not a State code (two letters)", given);
 	if (access(out, F_OK) == 0) {
 		fprintf(stderr, "roster keygen: %s exists; refusing to overwrite a key\n", out);
 		return 1;
@@ -91,16 +90,15 @@ cmd_certify(int argc, char **argv)
 	json_t *r = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_certify, argc, argv)) != 0)
+		return rc;
 	root = opt_value(&o, "--root");
 	out = opt_value(&o, "--out");
 	passfile = opt_value(&o, "--passphrase-file");
 	days = opt_value(&o, "--valid-days");
 	req = opt_positional(&o);
-	rc = opts_finish(&o, "certify");
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
 	if (root == NULL || req == NULL)
 		return usage_error("certify", "--root ROOTKEY and a REQUEST file are required");
 	long valid = days ? strtol(days, NULL, 10) : CERT_DEFAULT_DAYS;

@@ -73,7 +73,7 @@ cmd_propose(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	struct buf b = {0};
 	const char *body, *file, *lang, *paper, *meeting, *silence, *tr;
 	json_t *text = json_object(), *hdr = NULL, *p = NULL;
@@ -82,14 +82,14 @@ cmd_propose(int argc, char **argv)
 	char *payload = NULL;
 	int rc = EXIT_USAGE, loaded = 0;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	body = opt_value(&o, "--body");
-	file = opt_value(&o, "--text-file");
-	lang = opt_value(&o, "--lang");
-	paper = opt_value(&o, "--paper");
-	meeting = opt_value(&o, "--meeting");
-	silence = opt_value(&o, "--silence");
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	body = lopt_value(&o, "--body");
+	file = lopt_value(&o, "--text-file");
+	lang = lopt_value(&o, "--lang");
+	paper = lopt_value(&o, "--paper");
+	meeting = lopt_value(&o, "--meeting");
+	silence = lopt_value(&o, "--silence");
 	if (body == NULL || file == NULL || lang == NULL) {
 		usage_error("propose", "--body, --text-file and --lang are required");
 		goto usage;
@@ -106,7 +106,7 @@ cmd_propose(int argc, char **argv)
 	}
 	json_object_set_new(text, lang, p);
 	buf_free(&b);
-	while ((tr = opt_value(&o, "--translation")) != NULL) {
+	while ((tr = lopt_value(&o, "--translation")) != NULL) {
 		char l[PROC_LANG_MAX];
 		const char *path = procopt_file("--translation", tr, l);
 		if (path == NULL) {
@@ -153,7 +153,7 @@ cmd_propose(int argc, char **argv)
 		}
 		json_object_set_new(hdr, "meeting", jhex(ref, 32));
 	}
-	if (opts_finish(&o, "propose") != 0)
+	if (lopts_finish(&o, "propose") != 0)
 		goto usage;
 	rc = 1;
 	p = json_pack("{s:O}", "text", text);
@@ -174,7 +174,7 @@ fail:
 usage:
 	rc = EXIT_USAGE;
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	if (loaded)
 		procnode_free(&pn);
 	buf_free(&b);
@@ -192,19 +192,19 @@ position(int argc, char **argv, const char *cmd)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	struct buf reason = {0};
 	const char *prefix, *rfile = NULL;
 	uint8_t ref[32], id[32];
 	int rc = EXIT_USAGE, loaded = 0, object = strcmp(cmd, "object") == 0;
 	int withdraw = strcmp(cmd, "withdraw") == 0;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
 	if (object)
-		rfile = opt_value(&o, "--reason-file");
-	prefix = opt_positional(&o);
-	if (opts_finish(&o, cmd) != 0)
+		rfile = lopt_value(&o, "--reason-file");
+	prefix = lopt_positional(&o);
+	if (lopts_finish(&o, cmd) != 0)
 		goto out;
 	if (prefix == NULL) {
 		usage_error(cmd, "name the proposal or application (its id, or 8 or more "
@@ -237,7 +237,7 @@ position(int argc, char **argv, const char *cmd)
 fail:
 	rc = fail(cmd);
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	if (loaded)
 		procnode_free(&pn);
 	if (reason.p != NULL)
@@ -373,9 +373,9 @@ print_decision(json_t *d, int full)
 
 /* --at TIME, or -1; -2 on a usage error (said). */
 static int64_t
-at_opt(struct opts *o, const char *cmd)
+at_opt(struct lopts *o, const char *cmd)
 {
-	const char *s = opt_value(o, "--at");
+	const char *s = lopt_value(o, "--at");
 	int64_t at;
 
 	if (s == NULL)
@@ -401,20 +401,20 @@ cmd_decisions(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *body;
 	int64_t at;
 	json_t *v = NULL, *d;
 	size_t i;
 	int rc = EXIT_USAGE, json, open, loaded = 0;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	body = opt_value(&o, "--body");
-	json = opt_flag(&o, "--json");
-	open = opt_flag(&o, "--open");
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	body = lopt_value(&o, "--body");
+	json = lopt_flag(&o, "--json");
+	open = lopt_flag(&o, "--open");
 	at = at_opt(&o, "decisions");
-	if (at == -2 || opts_finish(&o, "decisions") != 0)
+	if (at == -2 || lopts_finish(&o, "decisions") != 0)
 		goto out;
 	rc = 1;
 	if (open_synced(&n, &pn, 1) != 0) {
@@ -439,7 +439,7 @@ cmd_decisions(int argc, char **argv)
 	rc = 0;
 out:
 	json_decref(v);
-	opts_free(&o);
+	lopts_free(&o);
 	if (loaded)
 		procnode_free(&pn);
 	node_close(&n);
@@ -451,7 +451,7 @@ cmd_decision(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *sub, *prefix;
 	uint8_t id[32];
 	char hex[65];
@@ -460,13 +460,13 @@ cmd_decision(int argc, char **argv)
 	size_t i;
 	int rc = EXIT_USAGE, json, loaded = 0;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	json = opt_flag(&o, "--json");
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	json = lopt_flag(&o, "--json");
 	at = at_opt(&o, "decision");
-	sub = opt_positional(&o);
-	prefix = opt_positional(&o);
-	if (at == -2 || opts_finish(&o, "decision") != 0)
+	sub = lopt_positional(&o);
+	prefix = lopt_positional(&o);
+	if (at == -2 || lopts_finish(&o, "decision") != 0)
 		goto out;
 	if (sub == NULL || strcmp(sub, "show") != 0 || prefix == NULL) {
 		usage_error("decision", "say: roster decision show ID");
@@ -495,7 +495,7 @@ cmd_decision(int argc, char **argv)
 	rc = 0;
 out:
 	json_decref(v);
-	opts_free(&o);
+	lopts_free(&o);
 	if (loaded || pn.proc != NULL)
 		procnode_free(&pn);
 	node_close(&n);
@@ -509,21 +509,21 @@ cmd_process(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	int64_t at;
 	json_t *v;
 	char *text;
 	int rc = EXIT_USAGE;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	(void)opt_flag(&o, "--json");	/* the view is JSON */
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	(void)lopt_flag(&o, "--json");	/* the view is JSON */
 	at = at_opt(&o, "process");
-	if (at == -2 || opts_finish(&o, "process") != 0) {
-		opts_free(&o);
+	if (at == -2 || lopts_finish(&o, "process") != 0) {
+		lopts_free(&o);
 		return EXIT_USAGE;
 	}
-	opts_free(&o);
+	lopts_free(&o);
 	if (open_synced(&n, &pn, 1) != 0) {
 		rc = fail("process");
 		goto out;
@@ -547,7 +547,7 @@ cmd_meeting(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *sub, *body, *start, *end, *place, *t;
 	json_t *title = json_object(), *hdr = NULL, *p = NULL;
 	int64_t s, e;
@@ -555,19 +555,19 @@ cmd_meeting(int argc, char **argv)
 	char *payload = NULL;
 	int rc = EXIT_USAGE, loaded = 0;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	body = opt_value(&o, "--body");
-	start = opt_value(&o, "--start");
-	end = opt_value(&o, "--end");
-	place = opt_value(&o, "--place");
-	while ((t = opt_value(&o, "--title")) != NULL)
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	body = lopt_value(&o, "--body");
+	start = lopt_value(&o, "--start");
+	end = lopt_value(&o, "--end");
+	place = lopt_value(&o, "--place");
+	while ((t = lopt_value(&o, "--title")) != NULL)
 		if (procopt_text("--title", title, t, PROC_TITLE_MAX) != 0) {
 			usage_error("meeting", "%s", rs_err());
 			goto out;
 		}
-	sub = opt_positional(&o);
-	if (opts_finish(&o, "meeting") != 0)
+	sub = lopt_positional(&o);
+	if (lopts_finish(&o, "meeting") != 0)
 		goto out;
 	if (sub == NULL || strcmp(sub, "add") != 0) {
 		usage_error("meeting", "say: roster meeting add --body NAME ...");
@@ -605,7 +605,7 @@ cmd_meeting(int argc, char **argv)
 fail:
 	rc = fail("meeting add");
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	if (loaded)
 		procnode_free(&pn);
 	free(payload);
@@ -620,12 +620,12 @@ out:
 
 /* --file LANG=PATH, repeated, into f (at most PROC_MAX_FILES). */
 static int
-file_opts(struct opts *o, const char *cmd, struct procnode_file *f, size_t *nf)
+file_opts(struct lopts *o, const char *cmd, struct procnode_file *f, size_t *nf)
 {
 	const char *arg;
 
 	*nf = 0;
-	while ((arg = opt_value(o, "--file")) != NULL) {
+	while ((arg = lopt_value(o, "--file")) != NULL) {
 		char lang[PROC_LANG_MAX];
 		const char *path = procopt_file("--file", arg, lang);
 		if (path == NULL)
@@ -650,7 +650,7 @@ paper_circulate(int argc, char **argv, int more)
 	const char *cmd = more ? "paper add-language" : "paper circulate";
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	struct progress_bar bar;
 	struct procnode_file f[PROC_MAX_FILES];
 	const char *body = NULL, *meeting = NULL, *paper = NULL, *audience, *t;
@@ -659,22 +659,22 @@ paper_circulate(int argc, char **argv, int more)
 	size_t nf;
 	int rc = EXIT_USAGE, progress;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
 	if (more)
-		paper = opt_positional(&o);
+		paper = lopt_positional(&o);
 	else {
-		body = opt_value(&o, "--body");
-		meeting = opt_value(&o, "--meeting");
+		body = lopt_value(&o, "--body");
+		meeting = lopt_value(&o, "--meeting");
 	}
-	audience = opt_value(&o, "--audience");
-	progress = opt_flag(&o, "--progress");
-	while ((t = opt_value(&o, "--title")) != NULL)
+	audience = lopt_value(&o, "--audience");
+	progress = lopt_flag(&o, "--progress");
+	while ((t = lopt_value(&o, "--title")) != NULL)
 		if (procopt_text("--title", title, t, PROC_TITLE_MAX) != 0) {
 			usage_error(cmd, "%s", rs_err());
 			goto out;
 		}
-	if (file_opts(&o, cmd, f, &nf) != 0 || opts_finish(&o, cmd) != 0)
+	if (file_opts(&o, cmd, f, &nf) != 0 || lopts_finish(&o, cmd) != 0)
 		goto out;
 	if (!more && (body == NULL || json_object_size(title) == 0)) {
 		usage_error(cmd, "--body and --title LANG=TEXT are required");
@@ -721,7 +721,7 @@ paper_circulate(int argc, char **argv, int more)
 fail:
 	rc = fail(cmd);
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	procnode_free(&pn);
 	json_decref(hdr);
 	json_decref(title);
@@ -804,7 +804,7 @@ paper_show(int argc, char **argv, int list)
 	const char *cmd = list ? "paper list" : "paper show";
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *body = NULL, *prefix = NULL;
 	uint8_t id[32];
 	char hex[65];
@@ -813,15 +813,15 @@ paper_show(int argc, char **argv, int list)
 	size_t i;
 	int rc = EXIT_USAGE, json;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	json = opt_flag(&o, "--json");
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	json = lopt_flag(&o, "--json");
 	at = at_opt(&o, cmd);
 	if (list)
-		body = opt_value(&o, "--body");
+		body = lopt_value(&o, "--body");
 	else
-		prefix = opt_positional(&o);
-	if (at == -2 || opts_finish(&o, cmd) != 0)
+		prefix = lopt_positional(&o);
+	if (at == -2 || lopts_finish(&o, cmd) != 0)
 		goto out;
 	if (!list && prefix == NULL) {
 		usage_error(cmd, "name the paper");
@@ -859,7 +859,7 @@ paper_show(int argc, char **argv, int list)
 	rc = 0;
 out:
 	json_decref(v);
-	opts_free(&o);
+	lopts_free(&o);
 	procnode_free(&pn);
 	node_close(&n);
 	return rc;
@@ -881,20 +881,20 @@ paper_report(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *body;
 	int64_t at;
 	json_t *v = NULL, *row, *med;
 	size_t i;
 	int rc = EXIT_USAGE, json, csv;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	body = opt_value(&o, "--body");
-	json = opt_flag(&o, "--json");
-	csv = opt_flag(&o, "--csv");
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	body = lopt_value(&o, "--body");
+	json = lopt_flag(&o, "--json");
+	csv = lopt_flag(&o, "--csv");
 	at = at_opt(&o, "paper report");
-	if (at == -2 || opts_finish(&o, "paper report") != 0)
+	if (at == -2 || lopts_finish(&o, "paper report") != 0)
 		goto out;
 	if (json && csv) {
 		usage_error("paper report", "--json or --csv, not both");
@@ -942,7 +942,7 @@ paper_report(int argc, char **argv)
 	rc = 0;
 out:
 	json_decref(v);
-	opts_free(&o);
+	lopts_free(&o);
 	procnode_free(&pn);
 	node_close(&n);
 	return rc;
@@ -955,7 +955,7 @@ cmd_contribute(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	struct progress_bar bar;
 	struct procnode_file f[PROC_MAX_FILES];
 	const char *body, *t;
@@ -964,16 +964,16 @@ cmd_contribute(int argc, char **argv)
 	size_t nf;
 	int rc = EXIT_USAGE, progress;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	body = opt_value(&o, "--body");
-	progress = opt_flag(&o, "--progress");
-	while ((t = opt_value(&o, "--title")) != NULL)
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	body = lopt_value(&o, "--body");
+	progress = lopt_flag(&o, "--progress");
+	while ((t = lopt_value(&o, "--title")) != NULL)
 		if (procopt_text("--title", title, t, PROC_TITLE_MAX) != 0) {
 			usage_error("contribute", "%s", rs_err());
 			goto out;
 		}
-	if (file_opts(&o, "contribute", f, &nf) != 0 || opts_finish(&o, "contribute") != 0)
+	if (file_opts(&o, "contribute", f, &nf) != 0 || lopts_finish(&o, "contribute") != 0)
 		goto out;
 	if (json_object_size(title) == 0) {
 		usage_error("contribute", "--title LANG=TEXT is required");
@@ -987,7 +987,7 @@ cmd_contribute(int argc, char **argv)
 	else
 		rc = 0;
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	procnode_free(&pn);
 	json_decref(title);
 	node_close(&n);
@@ -999,17 +999,17 @@ paper_distribute(int argc, char **argv)
 {
 	struct node n = {0};
 	struct procnode pn = {0};
-	struct opts o;
+	struct lopts o;
 	const char *prefix, *meeting, *audience;
 	uint8_t cid[32], mid[32], id[32];
 	int rc = EXIT_USAGE;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	meeting = opt_value(&o, "--meeting");
-	audience = opt_value(&o, "--audience");
-	prefix = opt_positional(&o);
-	if (opts_finish(&o, "paper distribute") != 0)
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	meeting = lopt_value(&o, "--meeting");
+	audience = lopt_value(&o, "--audience");
+	prefix = lopt_positional(&o);
+	if (lopts_finish(&o, "paper distribute") != 0)
 		goto out;
 	if (prefix == NULL) {
 		usage_error("paper distribute", "name the contribution");
@@ -1034,7 +1034,7 @@ paper_distribute(int argc, char **argv)
 	else
 		rc = 0;
 out:
-	opts_free(&o);
+	lopts_free(&o);
 	procnode_free(&pn);
 	node_close(&n);
 	return rc;

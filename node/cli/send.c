@@ -21,23 +21,12 @@
 #include "core/checks.h"
 #include "core/message.h"
 #include "core/outbox.h"
+#include "core/payload.h"
 #include "core/stixsend.h"
 #include "core/store.h"
 #include "jsonutil.h"
 
 #define SEND_MAX_FIELDS 64
-
-static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
-static const char *langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
-
-static int
-one_of(const char *v, const char **list)
-{
-	for (int i = 0; list[i] != NULL; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* --attach FILE (repeatable) and --progress into out; files has room for
  * BLOB_MAX_ATTACH + 1 (out->nattach over BLOB_MAX_ATTACH: too many). */
@@ -71,8 +60,10 @@ body_opts(struct opts *o, struct body_args *a)
 	a->no_forward = opt_flag(o, "--no-forward");
 }
 
-/* Checks the flags and reads the body; 0, or EXIT_USAGE after a message.
- * With a template the body is an optional note beside the fields. */
+/* Checks the flags, puts urgency, TLP and language in canonical form
+ * ("amber", "TLP:AMBER" -> AMBER; lib/vocab.h) and reads the body; 0, or
+ * EXIT_USAGE after a message.  With a template the body is an optional
+ * note beside the fields. */
 static int
 body_check(const char *cmd, struct body_args *a, struct buf *body, int templated)
 {
@@ -80,11 +71,11 @@ body_check(const char *cmd, struct body_args *a, struct buf *body, int templated
 		return usage_error(cmd, "give only one of --body-file FILE and --body TEXT");
 	if (!templated && a->body == NULL && a->body_file == NULL)
 		return usage_error(cmd, "give --body TEXT, --body-file FILE or --template NAME");
-	if (a->urgency != NULL && urgency_index(a->urgency) < 0)
+	if (a->urgency != NULL && (a->urgency = vocab_urgency_norm(a->urgency)) == NULL)
 		return usage_error(cmd, "--urgency must be flash, urgent, priority or routine");
-	if (a->tlp != NULL && !one_of(a->tlp, tlps))
+	if (a->tlp != NULL && (a->tlp = vocab_tlp_norm(a->tlp)) == NULL)
 		return usage_error(cmd, "--tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	if (a->lang != NULL && !one_of(a->lang, langs))
+	if (a->lang != NULL && (a->lang = vocab_lang_norm(a->lang)) == NULL)
 		return usage_error(cmd, "--lang must be one of ar, en, es, fr, ru, zh");
 	if (a->body_file != NULL) {
 		if (read_file(a->body_file, body, 16u << 20) != 0)
@@ -96,17 +87,32 @@ body_check(const char *cmd, struct body_args *a, struct buf *body, int templated
 	return 0;
 }
 
-static void
-fill_payload(json_t *m, const struct body_args *a, const struct buf *body)
+/* The payload from the flags, checked with the limits every node applies
+ * (node/core/payload.h) before anything is opened or signed; 0, or
+ * EXIT_USAGE after a message. */
+static int
+fill_payload(const char *cmd, json_t *m, const struct body_args *a,
+    const struct buf *body)
 {
-	if (a->subject != NULL)
-		json_object_set_new(m, "subject", json_string(a->subject));
-	json_object_set_new(m, "body", json_stringn(body->p ? (const char *)body->p : "",
-	    body->len));
+	json_t *b = json_stringn(body->p ? (const char *)body->p : "", body->len);
+	json_t *s = a->subject != NULL ? json_string(a->subject) : NULL;
+
+	if (b == NULL || (a->subject != NULL && s == NULL)) {
+		json_decref(b);
+		json_decref(s);
+		return usage_error(cmd, "the %s must be UTF-8 text", b == NULL ? "body" :
+		    "subject");
+	}
+	if (s != NULL)
+		json_object_set_new(m, "subject", s);
+	json_object_set_new(m, "body", b);
 	json_object_set_new(m, "tlp", json_string(a->tlp));
 	json_object_set_new(m, "lang", json_string(a->lang));
 	if (a->no_forward)
 		json_object_set_new(m, "no_forward", json_true());
+	if (message_validate(m) != 0)
+		return usage_error(cmd, "%s", rs_err());
+	return 0;
 }
 
 static void
@@ -131,9 +137,11 @@ cmd_send(int argc, char **argv)
 	struct progress_bar bar;
 	struct sent r;
 	size_t nkv = 0;
+	char *to = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_send, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	outgoing_init(&out);
 	out.to = opt_value(&o, "--to");
@@ -146,13 +154,15 @@ cmd_send(int argc, char **argv)
 		nkv++;
 	body_opts(&o, &a);
 	attach_opts(&o, &out, attach, &bar);
-	rc = opts_finish(&o, "send");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
+	if (out.to != NULL)	/* "xb, group:forum" -> "XB,group:forum" */
+		out.to = to = vocab_audience_norm(out.to);
 	if (stix != NULL) {	/* stix.c: the text and fields come from the bundle */
+		if (a.tlp != NULL && vocab_tlp_norm(a.tlp) != NULL)	/* amber is AMBER */
+			a.tlp = vocab_tlp_norm(a.tlp);
+		if (a.urgency != NULL && vocab_urgency_norm(a.urgency) != NULL)
+			a.urgency = vocab_urgency_norm(a.urgency);
 		struct stix_send ss = { a.subject, a.tlp, a.lang, kv, nkv, NULL, 0,
 		    a.no_forward };
 		if (tpl != NULL || a.body != NULL || a.body_file != NULL || out.to == NULL ||
@@ -194,10 +204,10 @@ cmd_send(int argc, char **argv)
 		rc = usage_error("send", "at most %d --attach files", BLOB_MAX_ATTACH);
 		goto out;
 	}
-	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0)
+	if ((rc = body_check("send", &a, &body, tpl != NULL || out.nattach > 0)) != 0 ||
+	    (rc = fill_payload("send", out.payload, &a, &body)) != 0)
 		goto out;
 	out.urgency = a.urgency;
-	fill_payload(out.payload, &a, &body);
 	if (node_open(&n, 1) != 0)
 		goto failed;
 	if (tpl != NULL && message_fill_template(&n, tpl, kv, nkv, a.lang, out.payload) != 0)
@@ -216,6 +226,7 @@ failed:
 out:
 	wipe(&body);
 	outgoing_free(&out);
+	free(to);
 	node_close(&n);
 	return rc;
 }
@@ -235,19 +246,16 @@ cmd_reply(int argc, char **argv)
 	struct sent r;
 	int rc, all;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_reply, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	outgoing_init(&out);
 	body_opts(&o, &a);
 	attach_opts(&o, &out, attach, &bar);
 	all = opt_flag(&o, "--all");
 	idp = opt_positional(&o);
-	rc = opts_finish(&o, "reply");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
 	if (idp == NULL) {
 		rc = usage_error("reply", "which message? give its ID");
 		goto out;
@@ -270,7 +278,8 @@ cmd_reply(int argc, char **argv)
 		a.tlp = p.tlp;
 	if (a.lang == NULL)
 		a.lang = "en";
-	fill_payload(out.payload, &a, &body);
+	if ((rc = fill_payload("reply", out.payload, &a, &body)) != 0)
+		goto out;
 	if (message_send(&n, &out, id, &r) == 0) {
 		print_sent(&n, id, &r);
 		goto out;
@@ -294,15 +303,17 @@ cmd_ack(int argc, char **argv)
 	char sid[17];
 	int rc = 1;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_ack, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	note = opt_value(&o, "--note");
 	idp = opt_positional(&o);
-	if (opts_finish(&o, "ack") != 0 || idp == NULL) {
-		opts_free(&o);
-		return idp ? EXIT_USAGE : usage_error("ack", "which message? give its ID");
+	if ((rc = cli_finish(&o)) != 0 ||
+	    (idp == NULL && (rc = usage_error("ack", "which message? give its ID")) != 0)) {
+		node_close(&n);
+		return rc;
 	}
-	opts_free(&o);
+	rc = 1;
 	if (node_open(&n, 1) != 0) {
 		rc = fail("ack");
 		goto out;
@@ -321,6 +332,12 @@ cmd_ack(int argc, char **argv)
 	case ACK_NOT_RECEIVED:
 		fprintf(stderr, "roster ack: %s is a message this node sent; only recipients"
 		    " acknowledge\n", idp);
+		goto out;
+	case ACK_ALREADY:
+		short_id(sid, id);
+		printf("%s was already acknowledged; no second acknowledgement signed "
+		    "(roster show %s)\n", sid, sid);
+		rc = 0;
 		goto out;
 	default:
 		rc = fail("ack");

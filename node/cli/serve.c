@@ -142,7 +142,8 @@ cmd_serve(int argc, char **argv)
 	int interval = 2, rc;
 	int64_t catalogue_at = 0;	/* last refresh of the hub's templates */
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_serve, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	listen = opt_value(&o, "--listen");
 	iv = opt_value(&o, "--interval");
@@ -150,11 +151,9 @@ cmd_serve(int argc, char **argv)
 	tls_key = opt_value(&o, "--tls-key");
 	mlisten = opt_value(&o, "--metrics-listen");
 	lformat = opt_value(&o, "--log-format");
-	rc = opts_finish(&o, "serve");
-	opts_free(&o);
-	if (rc != 0) {
+	if ((rc = cli_finish(&o)) != 0) {
 		node_close(&n);
-		return EXIT_USAGE;
+		return rc;
 	}
 	if (iv != NULL && ((interval = atoi(iv)) < 1 || interval > 3600)) {
 		node_close(&n);

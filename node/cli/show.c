@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "core/catalogue_node.h"
 #include "core/checks.h"
 #include "core/contact.h"
@@ -23,25 +24,26 @@
 #include "jsonutil.h"
 
 static int
-open_for_reading(struct node *n, int argc, char **argv, const char *cmd,
-    int *json, const char **id)
+open_for_reading(struct node *n, const struct cmd_doc *doc, int argc, char **argv,
+    int *json, const char **id, int *offline)
 {
 	struct opts o;
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, doc, argc, argv)) != 0)
+		return rc;
 	node_common_opts(n, &o);
 	*json = opt_flag(&o, "--json");
+	if (offline != NULL)
+		*offline = opt_flag(&o, "--offline");
 	if (id != NULL)
 		*id = opt_positional(&o);
-	rc = opts_finish(&o, cmd);
-	opts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
-	if (id != NULL && *id == NULL && strcmp(cmd, "status") != 0)
-		return usage_error(cmd, "which message? give its ID");
-	if (node_open(n, 0) != 0)
-		return fail(cmd);
+	if ((rc = cli_finish(&o)) != 0)
+		return rc;
+	if (id != NULL && *id == NULL && doc != &doc_status)
+		return usage_error(doc->name, "which message? give its ID");
+	if (node_open(n, offline != NULL && !*offline) != 0)
+		return fail(doc->name);
 	return 0;
 }
 
@@ -79,7 +81,7 @@ cmd_inbox(int argc, char **argv)
 	size_t i;
 	int json, rc;
 
-	if ((rc = open_for_reading(&n, argc, argv, "inbox", &json, NULL)) != 0)
+	if ((rc = open_for_reading(&n, &doc_inbox, argc, argv, &json, NULL, NULL)) != 0)
 		goto out;
 	if ((arr = inbox_view(&n, NULL, INT32_MAX, node_lang(&n))) == NULL) {
 		rc = fail("inbox");
@@ -306,7 +308,13 @@ show_text(json_t *j)
 	}
 	printf("Subject   %s\n", jstr(j, "subject"));
 	print_template(j);
-	printf("\n%s\n", jstr(j, "body"));
+	/* The body as written, without the blank lines its end may carry. */
+	const char *body = jtext(j, "body", "");
+	size_t blen = strlen(body);
+	while (blen > 0 && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
+		blen--;
+	if (blen > 0)
+		printf("\n%.*s\n", (int)blen, body);
 	print_attachments(json_object_get(j, "attachments"), jstr(j, "id"), !out_);
 	if (json_object_get(j, "original") != NULL)
 		print_original(json_object_get(j, "original"));
@@ -339,7 +347,7 @@ cmd_show(int argc, char **argv)
 	json_t *j = NULL;
 	int json, rc;
 
-	if ((rc = open_for_reading(&n, argc, argv, "show", &json, &idp)) != 0)
+	if ((rc = open_for_reading(&n, &doc_show, argc, argv, &json, &idp, NULL)) != 0)
 		goto out;
 	if (store_message_find(&n, idp, id) != 0 ||
 	    message_view(&n, id, node_lang(&n), &j) != VIEW_OK) {
@@ -408,6 +416,35 @@ print_reminder(struct node *n, json_t *stale)
 	}
 }
 
+/* A sync pass before status shows anything, so an acknowledgement logged
+ * since the last one is seen; 1 when it went through, else 0 after saying
+ * why (status then shows what the last sync brought). */
+static int
+status_sync(struct node *n)
+{
+	struct sync_stats s;
+
+	if (sync_once(n, &s) == 0)
+		return 1;
+	warn("status", "cannot sync with the hub (%s)", rs_err());
+	return 0;
+}
+
+/* "As of the last sync at ...": said whenever status did not sync now. */
+static void
+print_as_of(struct node *n, FILE *f)
+{
+	int64_t at;
+	char t[32];
+
+	if (store_meta_get_int(n, "synced_at", &at) != 0 || at <= 0)
+		fprintf(f, "As of the last sync: none yet (roster sync fetches "
+		    "acknowledgements).\n");
+	else
+		fprintf(f, "As of the last sync at %s (roster sync for fresh data).\n",
+		    time_str(at, t, sizeof(t)));
+}
+
 /* Whether the hub can be reached, and what waits for it (contact.h). */
 static void
 print_contact(json_t *c)
@@ -440,10 +477,14 @@ cmd_status(int argc, char **argv)
 	const char *idp;
 	uint8_t id[32];
 	json_t *v = NULL, *stale, *contact;
-	int json, rc;
+	int64_t at;
+	int json, rc, offline, fresh;
 
-	if ((rc = open_for_reading(&n, argc, argv, "status", &json, &idp)) != 0)
+	if ((rc = open_for_reading(&n, &doc_status, argc, argv, &json, &idp, &offline)) != 0)
 		goto out;
+	fresh = !offline && status_sync(&n);
+	if (!fresh && !json)
+		print_as_of(&n, stdout);
 	if (idp == NULL) {	/* no message: the hub, the outbox, the node's reminders */
 		contact = contact_json(&n);
 		stale = checks_stale(&n);
@@ -482,6 +523,9 @@ cmd_status(int argc, char **argv)
 		    json_object_get(v, "recipients"));
 		if (json_object_get(v, "deadline") != NULL)
 			json_object_set(j, "deadline", json_object_get(v, "deadline"));
+		json_object_set_new(j, "synced", json_boolean(fresh));
+		if (store_meta_get_int(&n, "synced_at", &at) == 0 && at > 0)
+			json_object_set_new(j, "synced_at", json_integer(at));
 		print_json(j);
 		json_decref(j);
 	} else {
@@ -504,27 +548,32 @@ cmd_directory(int argc, char **argv)
 	struct sync_stats s;
 	const char *only;
 	json_t *dir = NULL, *st, *p, *r, *g, *v;
-	char until[32];
+	char until[32], state[3], who[1024];
 	size_t i, k, m;
 	int json, rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_directory, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	json = opt_flag(&o, "--json");
 	only = opt_value(&o, "--state");
-	rc = opts_finish(&o, "directory");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
+	if (only != NULL) {
+		if (vocab_state_norm(only, state) != 0) {	/* fr is FR */
+			rc = usage_error("directory", "--state \"%s\" is not a State code "
+			    "(two letters)", only);
+			goto out;
+		}
+		only = state;
 	}
 	if (node_open(&n, 0) != 0) {
 		rc = fail("directory");
 		goto out;
 	}
 	if (sync_directory(&n, &s) != 0)
-		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
-		    "showing the copy verified earlier\n", rs_err());
+		warn("directory", "cannot refresh the directory (%s); showing the copy "
+		    "verified earlier", rs_err());
 	dir = directory_view(&n);
 	if (only != NULL) {	/* the one State, and the groups it is in */
 		json_t *keep = json_array(), *groups = json_array();
@@ -539,6 +588,12 @@ cmd_directory(int argc, char **argv)
 				}
 		json_object_set_new(dir, "states", keep);
 		json_object_set_new(dir, "groups", groups);
+	}
+	if (only != NULL && json_array_size(json_object_get(dir, "states")) == 0) {
+		fprintf(stderr, "roster directory: no State %s in the directory (no root "
+		    "key admitted for it)\n", only);
+		rc = 1;
+		goto out;
 	}
 	if (json) {
 		print_json(dir);
@@ -561,10 +616,13 @@ cmd_directory(int argc, char **argv)
 			    jstr(st, "state"), jstr(st, "state"), jstr(st, "state"));
 		json_array_foreach(json_object_get(st, "pocs"), k, p) {
 			const char *status = jstr(p, "status");
-			printf("    %-10s %s <%s> languages ", jstr(p, "role"), jstr(p, "name"),
-			    jstr(p, "email"));
+			snprintf(who, sizeof(who), "%s <%s> languages ", jtext(p, "name", "?"),
+			    jtext(p, "email", "?"));
 			json_array_foreach(json_object_get(p, "languages"), m, v)
-				printf("%s%s", m ? ", " : "", json_string_value(v));
+				snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
+				    m ? ", " : "", json_is_string(v) ? json_string_value(v) : "?");
+			cat_printable(who);	/* the certificate's: another State's words */
+			printf("    %-10s %s", jstr(p, "role"), who);
 			printf("\n               device %s  %s", jstr(p, "fingerprint"),
 			    strcmp(status, "revoked") == 0 ? "REVOKED" :
 			    strcmp(status, "expired") == 0 ? "EXPIRED" :

@@ -67,18 +67,18 @@ int
 cmd_stix(int argc, char **argv)
 {
 	struct node n = {0};
-	struct opts o;
+	struct lopts o;
 	const char *idp, *file;
 	uint8_t id[32];
 	json_t *bundle = NULL;
 	int rc;
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	idp = opt_positional(&o);
-	file = opt_positional(&o);
-	rc = opts_finish(&o, "stix");
-	opts_free(&o);
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	idp = lopt_positional(&o);
+	file = lopt_positional(&o);
+	rc = lopts_finish(&o, "stix");
+	lopts_free(&o);
 	if (rc != 0)
 		return EXIT_USAGE;
 	if (idp == NULL)

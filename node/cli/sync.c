@@ -20,13 +20,13 @@ cmd_sync(int argc, char **argv)
 	json_t *stale;
 	int rc, notices = 0, open;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_sync, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
-	if (opts_finish(&o, "sync") != 0) {
-		opts_free(&o);
-		return EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0) {
+		node_close(&n);
+		return rc;
 	}
-	opts_free(&o);
 	if (node_open(&n, 1) != 0) {
 		rc = fail("sync");
 		goto out;

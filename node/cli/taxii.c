@@ -74,32 +74,32 @@ int
 cmd_taxii(int argc, char **argv)
 {
 	struct node n = {0};
-	struct opts o;
+	struct lopts o;
 	struct outbox_def d;
 	const char *what, *sub, *name, *kv[MAX_FIELDS + 1];
 	size_t nkv = 0;
 	int write, json, rc;
 
 	memset(&d, 0, sizeof(d));
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	what = opt_positional(&o);
-	sub = opt_positional(&o);
-	name = opt_positional(&o);
-	d.name = opt_value(&o, "--name");
-	d.to = opt_value(&o, "--to");
-	d.roles = opt_value(&o, "--role");
-	d.tlp = opt_value(&o, "--tlp");
-	d.urgency = opt_value(&o, "--urgency");
-	d.subject = opt_value(&o, "--subject");
-	d.title = opt_value(&o, "--title");
-	d.description = opt_value(&o, "--description");
-	while (nkv <= MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	what = lopt_positional(&o);
+	sub = lopt_positional(&o);
+	name = lopt_positional(&o);
+	d.name = lopt_value(&o, "--name");
+	d.to = lopt_value(&o, "--to");
+	d.roles = lopt_value(&o, "--role");
+	d.tlp = lopt_value(&o, "--tlp");
+	d.urgency = lopt_value(&o, "--urgency");
+	d.subject = lopt_value(&o, "--subject");
+	d.title = lopt_value(&o, "--title");
+	d.description = lopt_value(&o, "--description");
+	while (nkv <= MAX_FIELDS && (kv[nkv] = lopt_value(&o, "--field")) != NULL)
 		nkv++;
-	write = opt_flag(&o, "--write");
-	json = opt_flag(&o, "--json");
-	rc = opts_finish(&o, "taxii");
-	opts_free(&o);
+	write = lopt_flag(&o, "--write");
+	json = lopt_flag(&o, "--json");
+	rc = lopts_finish(&o, "taxii");
+	lopts_free(&o);
 	if (rc != 0)
 		return EXIT_USAGE;
 	if (what == NULL || strcmp(what, "collection") != 0)

@@ -167,7 +167,7 @@ check_files(const char **files, size_t n)
 
 	if (catalogue_load_shipped(c) != 0) {
 		catalogue_free(c);
-		return fail("cannot load the shipped catalogue");
+		return fail("templates check");
 	}
 	before = catalogue_nproblems(c);
 	for (pass = 0; pass < 2; pass++)
@@ -181,7 +181,7 @@ check_files(const char **files, size_t n)
 				bad = 1;
 		}
 	for (size_t i = before; i < catalogue_nproblems(c); i++)
-		fprintf(stderr, "roster: %s\n", catalogue_problem(c, i));
+		fprintf(stderr, "roster templates: %s\n", catalogue_problem(c, i));
 	catalogue_free(c);
 	return bad ? 1 : 0;
 }
@@ -236,6 +236,10 @@ parse_args(struct opts *o, struct node *n, struct tpl_args *a)
 	a->json = opt_flag(o, "--json");
 	a->refresh = opt_flag(o, "--refresh");
 	a->sub = opt_positional(o);
+	if (a->sub != NULL && strcmp(a->sub, "list") == 0)
+		a->sub = NULL;
+	if (a->sub != NULL)
+		opts_subcommand(o, a->sub);
 	if (a->sub != NULL && strcmp(a->sub, "show") == 0) {
 		if ((a->id = opt_positional(o)) == NULL)
 			return usage_error("templates", "show needs a template id");
@@ -258,10 +262,16 @@ parse_args(struct opts *o, struct node *n, struct tpl_args *a)
 		}
 		if (a->nfiles == 0)
 			return usage_error("templates", "check needs a FILE");
-	} else if (a->sub != NULL)
+	} else if (a->sub != NULL) {
+		static const char *const subs[] = { "list", "show", "fill", "check", NULL };
+		const char *near = opts_nearest(a->sub, subs);
+		if (near != NULL)
+			return usage_error("templates", "unknown subcommand \"%s\" (did you "
+			    "mean %s?)", a->sub, near);
 		return usage_error("templates", "unknown subcommand \"%s\" (list is the "
 		    "default; show ID; fill ID; check FILE)", a->sub);
-	if (opts_finish(o, "templates") != 0)
+	}
+	if (opts_finish(o) != OPTS_OK)
 		return EXIT_USAGE;
 	if (a->lang != NULL && !cat_lang_ok(a->lang))
 		return usage_error("templates", "--lang \"%s\" is not one of ar, zh, en, "
@@ -281,9 +291,12 @@ refresh(struct node *n)
 	json_t *doc;
 
 	if (node_open(n, 0) != 0)
-		return fail(NULL);
-	if (catalogue_fetch(n, &r) != 0)
-		return fail("cannot fetch the hub's catalogue");
+		return fail("templates");
+	if (catalogue_fetch(n, &r) != 0) {
+		fprintf(stderr, "roster templates: cannot fetch the hub's catalogue: %s\n",
+		    rs_err());
+		return 1;
+	}
 	doc = catalogue_export(r, "hub");
 	printf("fetched the hub's catalogue: %zu templates, %zu taxonomies\n",
 	    json_array_size(json_object_get(doc, "templates")),
@@ -302,13 +315,15 @@ run(struct node *n, struct tpl_args *a)
 	if (a->sub != NULL && strcmp(a->sub, "check") == 0)
 		return check_files(a->files, a->nfiles);
 	if (n->dir != NULL && config_load(n) != 0)
-		return fail(NULL);
+		return fail("templates");
 	if (a->lang == NULL)
 		a->lang = n->dir != NULL ? node_lang(n) : "en";
 	if (a->refresh && (rc = refresh(n)) != 0)
 		return rc;
-	if (node_catalogue(n, &c) != 0)
-		return fail("cannot load the catalogue");
+	if (node_catalogue(n, &c) != 0) {
+		fprintf(stderr, "roster templates: cannot load the catalogue: %s\n", rs_err());
+		return 1;
+	}
 	if (a->text_lang == NULL)
 		a->text_lang = a->lang;
 	if (a->sub == NULL)
@@ -318,7 +333,7 @@ run(struct node *n, struct tpl_args *a)
 	else
 		rc = show_template(c, a->id, a->lang, a->json);
 	catalogue_free(c);
-	return rc != 0 ? fail(NULL) : 0;
+	return rc != 0 ? fail("templates") : 0;
 }
 
 int
@@ -329,7 +344,8 @@ cmd_templates(int argc, char **argv)
 	struct tpl_args a = {0};
 	int rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_templates, argc, argv)) != 0)
+		return rc;
 	rc = parse_args(&o, &n, &a);
 	opts_free(&o);
 	if (rc == 0)

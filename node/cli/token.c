@@ -74,20 +74,20 @@ int
 cmd_token(int argc, char **argv)
 {
 	struct node n = {0};
-	struct opts o;
+	struct lopts o;
 	const char *sub, *name, *colls;
 	int write, json, rc;
 	struct listing l = {0};
 
-	opts_init(&o, argc, argv);
-	node_common_opts(&n, &o);
-	sub = opt_positional(&o);
-	name = opt_positional(&o);
-	colls = opt_value(&o, "--collections");
-	write = opt_flag(&o, "--write");
-	json = opt_flag(&o, "--json");
-	rc = opts_finish(&o, "token");
-	opts_free(&o);
+	lopts_init(&o, argc, argv);
+	lnode_common_opts(&n, &o);
+	sub = lopt_positional(&o);
+	name = lopt_positional(&o);
+	colls = lopt_value(&o, "--collections");
+	write = lopt_flag(&o, "--write");
+	json = lopt_flag(&o, "--json");
+	rc = lopts_finish(&o, "token");
+	lopts_free(&o);
 	if (rc != 0)
 		return EXIT_USAGE;
 	if (sub == NULL)

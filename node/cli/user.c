@@ -129,8 +129,16 @@ user_usage(const char *sub, const char *name, int admin, const char *lang,
 
 	if (sub == NULL)
 		return "what? give add, list or passwd";
-	if (!list && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)
-		return "unknown subcommand: give add, list or passwd";
+	if (!list && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0) {
+		static const char *const subs[] = { "add", "list", "passwd", NULL };
+		static char why[96];
+		const char *near = opts_nearest(sub, subs);
+		if (near == NULL)
+			return "unknown subcommand: give add, list or passwd";
+		snprintf(why, sizeof(why), "unknown subcommand \"%.32s\" (did you mean %s?)",
+		    sub, near);
+		return why;
+	}
 	if (list && (name || admin || lang || email || pwfile))
 		return "user list takes no name or options";
 	if (!list && name == NULL)
@@ -142,9 +150,8 @@ user_usage(const char *sub, const char *name, int admin, const char *lang,
 		return "user passwd changes only the password";
 	if (lang != NULL && !cat_lang_ok(lang))
 		return "--lang must be one of ar, en, es, fr, ru, zh";
-	if (email != NULL && (strlen(email) > 254 || strchr(email, '@') == NULL ||
-	    strpbrk(email, " \r\n\t<>") != NULL))
-		return "--email must be an e-mail address";
+	if (email != NULL && vocab_email_check("--email", email) != 0)
+		return rs_err();
 	return NULL;
 }
 
@@ -156,7 +163,8 @@ cmd_user(int argc, char **argv)
 	const char *sub, *name, *lang, *email, *pwfile, *why;
 	int admin, rc;
 
-	opts_init(&o, argc, argv);
+	if ((rc = cli_parse(&o, &doc_user, argc, argv)) != 0)
+		return rc;
 	node_common_opts(&n, &o);
 	admin = opt_flag(&o, "--admin");
 	lang = opt_value(&o, "--lang");
@@ -164,12 +172,10 @@ cmd_user(int argc, char **argv)
 	pwfile = opt_value(&o, "--password-file");
 	sub = opt_positional(&o);
 	name = opt_positional(&o);
-	rc = opts_finish(&o, "user");
-	opts_free(&o);
-	if (rc != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = cli_finish(&o)) != 0)
 		goto out;
-	}
+	if (lang != NULL && vocab_lang_norm(lang) != NULL)
+		lang = vocab_lang_norm(lang);		/* FR is fr */
 	if ((why = user_usage(sub, name, admin, lang, email, pwfile)) != NULL) {
 		rc = usage_error("user", "%s", why);
 		goto out;

@@ -189,7 +189,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 		rs_seterr("decrypted body is not a roster message");
 		goto out;
 	}
-	if (message_payload_check(m) != 0)
+	if (message_validate(m) != 0)
 		goto out;
 	to = jdump(env_field(e, "to") ? env_field(e, "to") : json_array());
 	rcpt = jdump(env_field(e, "rcpt"));

@@ -50,15 +50,11 @@
 /* {U} urgency, {L} the node's address, {I} short message id. */
 struct texts {
 	const char *lang;
-	const char *urgency[4];		/* flash, urgent, priority, routine */
+	const char *urgency[URGENCY_LEVELS];	/* in urgency_names' order */
 	const char *msg_subject, *msg_body;
 	const char *overdue_subject, *overdue_body;
 	const char *test_subject, *test_body;
 	const char *esc_subject, *esc_body;	/* an overdue notice arrived */
-};
-
-static const char *const urgency_codes[4] = {
-	"flash", "urgent", "priority", "routine"
 };
 
 static const struct texts texts[] = {
@@ -195,13 +191,14 @@ texts_for(const char *languages)
 	return &texts[0];
 }
 
+/* The urgency in the alert's language (texts' words are in
+ * urgency_names' order, lib/vocab.h). */
 static const char *
 urgency_word(const struct texts *t, const char *urgency)
 {
-	for (int i = 0; i < 4; i++)
-		if (strcmp(urgency, urgency_codes[i]) == 0)
-			return t->urgency[i];
-	return "?";
+	int i = urgency_index(urgency);
+
+	return i >= 0 ? t->urgency[i] : "?";
 }
 
 /* Copies template tpl into out with {U}, {L} and {I} filled in. */
@@ -220,29 +217,6 @@ fill(struct buf *out, const char *tpl, const char *u, const char *l,
 }
 
 /* ---- checks ----------------------------------------------------------- */
-
-int
-alert_check_address(const char *what, const char *addr)
-{
-	const char *at = strchr(addr, '@');
-	size_t len = strlen(addr);
-
-	for (const char *p = addr; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>\"(),;:\\[]", *p) != NULL) {
-			rs_seterr("%s has a character not allowed in an address "
-			    "(spaces, line breaks, brackets, quotes, non-ASCII)",
-			    what);
-			return -1;
-		}
-	if (len == 0 || len >= 254 || at == NULL || at == addr ||
-	    at[1] == '\0' || strchr(at + 1, '@') != NULL) {
-		rs_seterr("%s \"%.80s\" is not an e-mail address (local@domain)",
-		    what, addr);
-		return -1;
-	}
-	return 0;
-}
 
 int
 alert_check_smtp_url(const char *url)
@@ -362,8 +336,8 @@ alert_compose(const struct node_config *cfg, const char *node_url,
 	char from[256], id[17] = "-";
 
 	from_address(cfg, from, sizeof(from));
-	if (alert_check_address("the sender address", from) != 0 ||
-	    alert_check_address("the alert address", a->rcpt) != 0)
+	if (vocab_email_check("the sender address", from) != 0 ||
+	    vocab_email_check("the alert address", a->rcpt) != 0)
 		return -1;
 	if (a->has_ref)
 		short_id(id, a->ref);

@@ -41,9 +41,8 @@ struct alerter *alert_start(struct node *n, pthread_mutex_t *lock);
 void alert_stop(struct alerter *a);
 void alert_kick(struct alerter *a);
 
-/* Checks an e-mail address: local@domain, printable ASCII, no spaces,
- * angle brackets, quotes or line breaks.  0, or -1 with rs_err. */
-int alert_check_address(const char *what, const char *addr);
+/* E-mail addresses are checked by lib/vocab.h's vocab_email_check, the
+ * one check of every address roster takes. */
 /* Checks an SMTP URL: smtp:// or smtps://, printable, no spaces. */
 int alert_check_smtp_url(const char *url);
 

@@ -90,6 +90,8 @@ enroll_read_request(const char *path, uint8_t dev[32], uint8_t box[32])
 		rs_seterr("request has an invalid State or role");
 		goto bad;
 	}
+	if (dir_cert_person_check(j) != 0)	/* what the hub would refuse */
+		goto bad;
 	dir_pop_message(&m, state, dev, box);
 	if (pop.len != 64 || crypto_sign_verify_detached(pop.p, m.p, m.len, dev) != 0) {
 		rs_seterr("the request's proof of possession does not verify: it was altered "

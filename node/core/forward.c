@@ -29,6 +29,7 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "original.h"
+#include "payload.h"
 #include "seal.h"
 #include "store.h"
 #include "tlp.h"
@@ -243,8 +244,8 @@ forward_send(struct node *n, const uint8_t id[32], const char *to, const char *r
 		rc = FORWARD_FORBIDDEN;
 		goto out;
 	}
-	snprintf(subject, sizeof(subject), "Fwd: %s", jstr(o.content, "subject") ?
-	    jstr(o.content, "subject") : "");
+	message_subject_prefixed(subject, sizeof(subject), "Fwd: ",
+	    jstr(o.content, "subject"));
 	json_object_set_new(out.payload, "subject", json_string(subject));
 	json_object_set_new(out.payload, "body", json_string(note ? note : ""));
 	json_object_set_new(out.payload, "tlp", json_string(jstr(o.content, "tlp")));

@@ -27,21 +27,11 @@
 #include "hubclient.h"
 #include "jsonutil.h"
 #include "outbox.h"
+#include "payload.h"
 #include "policy.h"
 #include "seal.h"
 #include "store.h"
 #include "sync.h"
-
-static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
-
-static int
-one_of(const char *v, const char **list)
-{
-	for (int i = 0; list[i] != NULL; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* The hub's deadlines as the sync pass last read them (policy.c): asking
  * the hub here would be a request inside the transaction that signs. */
@@ -103,6 +93,9 @@ sign_and_store(struct node *n, struct outgoing *o, uint8_t id[32])
 	if (o->parent != NULL)
 		json_object_set_new(o->payload, "re", jhex(o->parent, 32));
 	json_object_set_new(o->payload, "sent", json_integer(now_ms()));
+	/* Nothing is signed that a receiving node would refuse (payload.h). */
+	if (message_validate(o->payload) != 0)
+		return -1;
 	text = jdump(o->payload);
 	rc = seal_encrypt(&payload, text, strlen(text), o->r, o->nr);
 	sodium_memzero(text, strlen(text));
@@ -292,10 +285,9 @@ message_reply_audience(struct node *n, const uint8_t parent[32], int all,
 		goto out;
 	}
 	subj = m.subject;
-	snprintf(p->subject, sizeof(p->subject), "%s%s",
+	message_subject_prefixed(p->subject, sizeof(p->subject),
 	    strncmp(subj, "Re: ", 4) == 0 ? "" : "Re: ", subj);
-	snprintf(p->tlp, sizeof(p->tlp), "%s", m.tlp[0] != '\0' && one_of(m.tlp, tlps) ?
-	    m.tlp : "AMBER");
+	snprintf(p->tlp, sizeof(p->tlp), "%s", vocab_tlp_ok(m.tlp) ? m.tlp : "AMBER");
 	rc = 0;
 out:
 	json_decref(states);

@@ -76,7 +76,7 @@ original_open(struct original *o)
 		goto out;
 	o->content = jparse(plain.p, plain.len);
 	if (o->content == NULL || !json_is_object(o->content) ||
-	    message_payload_check(o->content) != 0) {
+	    message_validate(o->content) != 0) {
 		rs_seterr("the forwarded original's content is not a roster message");
 		goto out;
 	}

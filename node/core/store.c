@@ -10,12 +10,21 @@
  * the same way everywhere (STORE_ERROR, never mistaken for a duplicate),
  * and the statements a sync pass runs per record are prepared once
  * instead of once per record.
+ *
+ * node.db holds the messages in clear, so it is the owner's alone (0600)
+ * whatever the umask, made so before SQLite first opens it; SQLite gives
+ * its -wal and -shm files the database's mode.  A store made wider by an
+ * older version is narrowed at open.
  */
 #include "store_impl.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 
@@ -103,6 +112,43 @@ static const struct {
 	{ "alarms", "params TEXT" },		/* its facts, JSON (store_alarm_with) */
 };
 
+/* path readable and writable by its owner only (created so if missing);
+ * 0, or -1 with rs_err.  With create 0 a missing file is left missing.
+ * An existing file is changed by name, never opened: closing any
+ * descriptor of a database file drops the POSIX locks every SQLite
+ * connection of this process holds on it (the serve loop and the web each
+ * have one), and two writers would then corrupt it. */
+static int
+owner_only(const char *path, int create)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) == 0) {
+		if ((st.st_mode & 077) != 0 && chmod(path, st.st_mode & 0700) != 0) {
+			rs_seterr("cannot make %s private to its owner: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		rs_seterr("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!create)
+		return 0;
+	/* No connection can have a file open that did not exist. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 &&
+	    errno != EEXIST) {
+		rs_seterr("cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
 /*
  * The rule of acknowledgement (docs/protocol.md section 3), in one place
  * for every query that needs it: the sent list's counts, the response
@@ -130,11 +176,18 @@ static const char acknowledgements[] =
 int
 store_open(struct node *n)
 {
-	char path[4096];
+	char path[4096], side[4110];
 	struct store *s;
 
 	assert(n->store == NULL);
 	snprintf(path, sizeof(path), "%s/node.db", n->dir);
+	if (owner_only(path, 1) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+		if (owner_only(side, 0) != 0)
+			return -1;
+	}
 	s = xcalloc(1, sizeof(*s));
 	if ((s->db = db_open(path, schema)) == NULL) {
 		free(s);

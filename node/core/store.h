@@ -19,7 +19,8 @@
  * Tables (created by store_open, grown by its migrations):
  *   meta         cursors (dir_after, mail_after, checks_after,
  *                cosign_after), the device's chain head (seq, prev), the
- *                hub's deadline policy, cosigned_size, web_lang
+ *                hub's deadline policy, cosigned_size, web_lang,
+ *                synced_at (when a whole sync pass last succeeded)
  *   checkpoints  every checkpoint this node has accepted, verbatim
  *   records      every log record this node accepted (public records and
  *                mail), verbatim, with index and log time, the checkpoint

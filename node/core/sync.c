@@ -342,7 +342,9 @@ sync_pass(struct node *n, struct sync_stats *s)
 	if (retry_mail(n, s) != 0 || flush(n, s) != 0)
 		return -1;
 	s->unresolved = store_alarms_unresolved(n, 1);
-	return 0;
+	/* When this node last had all the hub had for it ("as of the last
+	 * sync at ..." in roster status). */
+	return store_meta_set_int(n, "synced_at", now_ms());
 }
 
 int

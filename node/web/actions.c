@@ -25,22 +25,11 @@
 #include "core/forward.h"
 #include "core/message.h"
 #include "core/outbox.h"
+#include "core/payload.h"
 #include "core/procnode.h"
 #include "core/store.h"
 #include "catalogue.h"
 #include "jsonutil.h"
-
-static const char *urgencies[] = { "flash", "urgent", "priority", "routine", NULL };
-static const char *tlps[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL };
-
-static int
-in_list(const char *v, const char **list)
-{
-	for (int i = 0; v != NULL && list[i] != NULL; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* ---- acknowledge ------------------------------------------------------------ */
 
@@ -171,6 +160,9 @@ states_list(json_t *to, char *out, size_t len)
 	out[0] = '\0';
 	json_array_foreach(to, i, v) {
 		const char *s = json_string_value(v);
+		char code[3];
+		if (vocab_state_norm(s, code) == 0)
+			s = code;			/* "fr" is FR */
 		if (s == NULL || (!valid_state(s) && strcmp(s, "all") != 0 &&
 		    (strncmp(s, "group:", 6) != 0 || strlen(s) > 6 + 31))) {
 			rs_seterr("\"to\" item %zu is not a State code (two capital letters),"
@@ -263,28 +255,29 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 	if (states_list(json_object_get(j, "to"), to, tolen) != 0)
 		return refuse_field(s, "to", "bad-audience", err, errlen, "%s", rs_err());
 	s->out.to = to;
-	urgency = jstr(j, "urgency") ? jstr(j, "urgency") : "routine";
-	tlp = jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER";
-	lang = jstr(j, "lang") ? jstr(j, "lang") : "en";
+	/* lib/vocab.h: "amber" and "TLP:AMBER" are AMBER, "FR" is fr. */
+	urgency = vocab_urgency_norm(jstr(j, "urgency") ? jstr(j, "urgency") : "routine");
+	tlp = vocab_tlp_norm(jstr(j, "tlp") ? jstr(j, "tlp") : "AMBER");
+	lang = vocab_lang_norm(jstr(j, "lang") ? jstr(j, "lang") : "en");
 	if (s->tpl == NULL && (subject == NULL || *subject == '\0'))
 		return refuse_field(s, "subject", "field-required", err, errlen,
-		    "\"subject\" is required (1 to 300 bytes)");
-	if (subject != NULL && strlen(subject) > 300)
+		    "\"subject\" is required (1 to %d bytes)", MSG_SUBJECT_MAX);
+	if (subject != NULL && strlen(subject) > MSG_SUBJECT_MAX)
 		return refuse_field(s, "subject", "too-long", err, errlen,
-		    "\"subject\" is too long (at most 300 bytes)");
+		    "\"subject\" is too long (at most %d bytes)", MSG_SUBJECT_MAX);
 	if (s->tpl == NULL && body == NULL)
 		return refuse_field(s, "body", "field-required", err, errlen,
-		    "\"body\" is required (at most 512 KiB)");
-	if (body != NULL && strlen(body) > (1u << 19))
+		    "\"body\" is required (at most %u KiB)", MSG_BODY_MAX >> 10);
+	if (body != NULL && strlen(body) > MSG_BODY_MAX)
 		return refuse_field(s, "body", "too-long", err, errlen,
-		    "\"body\" is too long (at most 512 KiB)");
-	if (!in_list(urgency, urgencies))
+		    "\"body\" is too long (at most %u KiB)", MSG_BODY_MAX >> 10);
+	if (urgency == NULL)
 		return refuse_field(s, "urgency", "not-a-code", err, errlen,
 		    "\"urgency\" must be flash, urgent, priority or routine");
-	if (!in_list(tlp, tlps))
+	if (tlp == NULL)
 		return refuse_field(s, "tlp", "not-a-code", err, errlen,
 		    "\"tlp\" must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-	if (!web_lang_ok(lang))
+	if (lang == NULL)
 		return refuse_field(s, "lang", "not-a-code", err, errlen,
 		    "\"lang\" must be one of ar, en, es, fr, ru, zh");
 	if (roles != NULL && audience_check_roles(roles) != 0)
@@ -313,6 +306,9 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 			    "\"reply_to\": %s", rs_err());
 		s->out.parent = s->parent;
 	}
+	/* The limits every node applies (node/core/payload.h). */
+	if (message_validate(s->out.payload) != 0)
+		return refuse_field(s, NULL, "bad-value", err, errlen, "%s", rs_err());
 	return 0;
 }
 
@@ -522,9 +518,8 @@ act_settings(const struct call *c, struct http_resp *resp)
 		http_resp_error(resp, 400, "\"lang\" must be one of ar, en, es, fr, ru, zh");
 		return;
 	}
-	if (email != NULL && *email && (strlen(email) > 254 || strchr(email, '@') == NULL ||
-	    strpbrk(email, " \r\n\t<>") != NULL)) {
-		http_resp_error(resp, 400, "\"email\" is not an e-mail address");
+	if (email != NULL && *email && vocab_email_check("\"email\"", email) != 0) {
+		http_resp_error(resp, 400, "%s", rs_err());
 		return;
 	}
 	if (!w->account && email != NULL && *email) {
@@ -541,7 +536,7 @@ act_settings(const struct call *c, struct http_resp *resp)
 	 * `roster alerts set --smtp`. */
 	if (w->account && email != NULL && *email &&
 	    strcmp(email, web->n->cfg.alert_email) != 0) {
-		if (alert_check_address("the alert address", email) != 0) {
+		if (vocab_email_check("the alert address", email) != 0) {
 			http_resp_error(resp, 400, "%s", rs_err());
 			return;
 		}

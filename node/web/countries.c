@@ -26,10 +26,7 @@ const char *const web_langs[] = { "ar", "en", "es", "fr", "ru", "zh", NULL };
 int
 web_lang_ok(const char *lang)
 {
-	for (int i = 0; lang != NULL && web_langs[i] != NULL; i++)
-		if (strcmp(lang, web_langs[i]) == 0)
-			return 1;
-	return 0;
+	return vocab_lang_ok(lang);	/* web_langs is the same set, lib/vocab.h's */
 }
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -32,6 +32,7 @@
 #include "core/checks.h"
 #include "core/consult.h"
 #include "core/contact.h"
+#include "core/payload.h"
 #include "core/procnode.h"
 #include "core/store.h"
 #include "core/views.h"
@@ -406,8 +407,8 @@ view_templates(const struct call *c, struct http_resp *resp)
 
 	json_array_append_new(list, json_pack("{s:s,s:[{s:s,s:s,s:b,s:i},{s:s,s:s,s:b,s:i}]}",
 	    "id", "free-text", "fields",
-	    "name", "subject", "type", "text", "required", 1, "max", 300,
-	    "name", "body", "type", "textarea", "required", 1, "max", 1 << 19));
+	    "name", "subject", "type", "text", "required", 1, "max", MSG_SUBJECT_MAX,
+	    "name", "body", "type", "textarea", "required", 1, "max", (int)MSG_BODY_MAX));
 	if (node_catalogue(w->n, &cat) != 0) {
 		answer(resp, json_pack("{s:o}", "templates", list));
 		return;
@@ -417,7 +418,7 @@ view_templates(const struct call *c, struct http_resp *resp)
 		if (id == NULL || strcmp(id, "free-text") == 0)
 			continue;
 		fields = json_pack("[{s:s,s:s,s:b,s:i}]", "name", "subject", "type", "text",
-		    "required", 0, "max", 300);
+		    "required", 0, "max", MSG_SUBJECT_MAX);
 		json_array_foreach(json_object_get(t, "fields"), k, f) {
 			const char *type = jstr(f, "type");
 			if (type != NULL && strcmp(type, "attachment") == 0)
@@ -425,7 +426,7 @@ view_templates(const struct call *c, struct http_resp *resp)
 			json_array_append_new(fields, template_field(cat, f));
 		}
 		json_array_append_new(fields, json_pack("{s:s,s:s,s:b,s:i}", "name", "body",
-		    "type", "textarea", "required", 0, "max", 1 << 19));
+		    "type", "textarea", "required", 0, "max", (int)MSG_BODY_MAX));
 		json_array_append_new(list, json_pack("{s:s,s:O,s:o}", "id", id,
 		    "names", json_object_get(t, "title"), "fields", fields));
 	}

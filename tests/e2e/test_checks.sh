@@ -106,7 +106,13 @@ head -1 "$T/hub.csv" | grep -q '^check,scope,key,pocs,answered,late,rate,median_
 grep -q "^$OP,state,XA,2,1,0,50.0," "$T/hub.csv" && ok "CSV row: XA in the operator's check" || { bad "CSV row XA"; grep "$OP,state" "$T/hub.csv"; }
 grep -q "^history,group,asean,6,3," "$T/hub.csv" && ok "CSV history row for group asean" || { bad "CSV history asean"; grep history "$T/hub.csv"; }
 check_out "text report" 'history: 2 checks' "$ROSTERD" checks "$T/hub"
-check_out "text report names who did not answer" 'not answered in time: XA diplomatic' "$ROSTERD" checks "$T/hub"
+# The operator's check is due in an hour: whoever has not answered is not
+# late yet; XA's six-second check is past its deadline: XB2 missed it.
+check_out "text report: who has not answered a check still open" \
+	'not answered yet \(the deadline has not passed\): XA diplomatic [0-9a-f]{16} \(open\)' "$ROSTERD" checks "$T/hub"
+check_out "... and who did not answer a check in time" 'not answered in time: (.*; )?XB ' "$ROSTERD" checks "$T/hub"
+check_out "response times in s, min or h, not ms" '^  all .* [0-9.]+ (ms|s|min|h)  ' "$ROSTERD" checks "$T/hub"
+"$ROSTERD" checks "$T/hub" | grep -Eq '[0-9]ms\b' && bad "a time still in bare milliseconds" || ok "... never \"5614ms\""
 check_out "--since in the future leaves no check" '"checks": \[\]' "$ROSTERD" checks "$T/hub" --json --since 2100-01-01
 mkdir -p "$T/empty"
 check_out "rosterd checks on a folder that is not a hub says so" 'not an initialised hub' "$ROSTERD" checks "$T/empty"

@@ -98,11 +98,11 @@ for s in XA XB XB-alt; do
 done
 
 for c in keygen certify init enroll revoke send sync inbox show ack status directory audit alarms checkpoint proof serve; do
-	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "usage: roster $c" "$T/help.out" ||
+	"$ROSTER" "$c" --help >"$T/help.out" 2>&1 && grep -q "^    roster $c " "$T/help.out" ||
 		bad "roster $c --help"
 done
 ok "every roster command has --help"
-check_out "an unknown option is a usage error" "unexpected argument" node XA inbox --bogus
+check_out "an unknown option is a usage error" "roster inbox: unknown option --bogus" node XA inbox --bogus
 "$ROSTER" inbox --dir "$T/node-XA" --bogus >/dev/null 2>&1
 check "... with exit status 2" test $? -eq 2
 check_out "rosterd --help explains the commands" "serve" "$ROSTERD" --help

@@ -27,7 +27,7 @@ check_out "operator records group forum" "group forum \(XB,XC\) recorded at log 
 check_out "a bad group name is refused before anything is sent" "lower-case" \
 	"$ROSTERD" group "$T/hub" --name Forum --states XB
 check_out "a bad member is refused" "not a State code" \
-	"$ROSTERD" group "$T/hub" --name bad --states XB,xc
+	"$ROSTERD" group "$T/hub" --name bad --states XB,x1
 check_out "the directory lists the group" 'group:forum +XB, XC ' node XA directory
 check_out "XA sends to group:forum: XB's three devices and XC's one" \
 	"sent [0-9a-f]{16} to XB,XC \(4 devices\)" \
@@ -169,7 +169,20 @@ assert [r["role"] for r in e[0]["reached"]] == ["alternate"] and e[0]["reached"]
 	"$ROSTER" status --dir "$T/node-XA" --json "$FL"
 check_out "no second notice before the second stage" "checkpoint" bash -c "'$ROSTER' sync --dir '$T/node-XA' | grep -v overdue"
 wait_past 0.5
-check_out "half an allowance later, stage 2 goes to XB's other POCs" "1 overdue notice sent" node XA sync
+# Stage 2 is due at the deadline plus half the allowance.  Which pass sends
+# it depends on the machine's load (roster status syncs too, and the ten
+# commands above may outlast the 6 s), so what is held is that it has gone
+# once a pass ran after it was due, and never before it was due.
+node XA sync >/dev/null 2>&1
+check "half an allowance later, stage 2 has gone to XB's other POCs, not before it was due" python3 -c '
+import json, sqlite3, subprocess, sys
+t, d = sqlite3.connect(sys.argv[1]).execute("SELECT time, deadline FROM messages WHERE lower(hex(id)) = ?", (sys.argv[2],)).fetchone()
+j = json.loads(subprocess.check_output(sys.argv[3:]))
+xb = [s for s in j["states"] if s["state"] == "XB"][0]
+e = xb["escalations"]
+assert [x["stage"] for x in e] == [1, 2], xb
+assert e[1]["time"] >= d + (d - t) // 2, (e[1]["time"], d + (d - t) // 2)' \
+	"$T/node-XA/node.db" "$FL" "$ROSTER" status --offline --dir "$T/node-XA" --json "$FL"
 check "stage 2 reached the technical and diplomatic POCs" python3 -c '
 import json, subprocess, sys
 j = json.loads(subprocess.check_output(sys.argv[1:]))

@@ -150,6 +150,7 @@ test_fill_incident(void **state)
 	    "affected_states=fr,de", "indicators=ip:192.0.2.1,evil.Example",
 	    "indicators=sha256:" HASH ",ip:192.0.2.1", "indicators=2001:DB8::1",
 	    "indicators=url:https://evil.example/a\\,b?c=1\\,2",
+	    "indicators=email:Phish.Desk@Evil.example",
 	    "measures_taken=Serveurs isolés.\nFiltrage en place.", attkv, NULL);
 	if (f == NULL)
 		fail_msg("fill: %s", rs_err());
@@ -162,7 +163,8 @@ test_fill_incident(void **state)
 	    "{\"type\":\"domain\",\"value\":\"evil.example\"},"
 	    "{\"type\":\"sha256\",\"value\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"},"
 	    "{\"type\":\"ip\",\"value\":\"2001:db8::1\"},"
-	    "{\"type\":\"url\",\"value\":\"https://evil.example/a,b?c=1,2\"}],"
+	    "{\"type\":\"url\",\"value\":\"https://evil.example/a,b?c=1,2\"},"
+	    "{\"type\":\"email\",\"value\":\"phish.desk@evil.example\"}],"
 	    "\"measures_taken\":{\"lang\":\"fr\",\"text\":\"Serveurs isol\xc3\xa9s.\\nFiltrage en place.\"},"
 	    "\"attachment\":[\"/") == s);
 	assert_non_null(strstr(s, "report.pdf\"]}"));
@@ -244,6 +246,12 @@ test_fill_refusals(void **state)
 	    "first_seen=2026-01-01T00:00Z", "indicators=url:javascript:alert(1)");
 	REFUSED("field \"indicators\"", "not a valid email", BASE,
 	    "first_seen=2026-01-01T00:00Z", "indicators=email:nobody@");
+	/* ... by the one address check (lib/vocab.h): an address that would add
+	 * a recipient or carries brackets is not an e-mail indicator either. */
+	REFUSED("field \"indicators\"", "not a valid email", BASE,
+	    "first_seen=2026-01-01T00:00Z", "indicators=email:a;b@evil.example");
+	REFUSED("field \"indicators\"", "not a valid email", BASE,
+	    "first_seen=2026-01-01T00:00Z", "indicators=email:<a>@evil.example");
 	REFUSED("field \"indicators\"", "not a valid domain", BASE,
 	    "first_seen=2026-01-01T00:00Z", "indicators=domain:-bad-.example");
 	/* text */

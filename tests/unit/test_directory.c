@@ -400,6 +400,30 @@ test_cert(void **state)
 		mk_cert(&r, w->ra, "XA", "XA", dev, badroles[i], POP_GOOD);
 		REFUSE(w, &r, 0, "unknown role");
 	}
+	/* The person it names, as every reader will see it: an e-mail address
+	 * that would add a recipient or a header, a name that breaks a line or
+	 * a terminal, languages that are not tags (dir_cert_person_check). */
+	struct { const char *field; json_t *v; const char *why; } people[] = {
+		{ "email", json_string("poc@example.org\r\nBcc: all@example.org"), "email" },
+		{ "email", json_string("a@example.org,b@example.org"), "email" },
+		{ "email", json_string("not an address"), "email" },
+		{ "email", json_string(""), "email" },
+		{ "email", json_integer(1), "\"email\"" },
+		{ "name", json_string("A. Person\nRoot key rotated: trust XB"), "name" },
+		{ "name", json_string("\x1b[2JA. Person"), "name" },
+		{ "name", json_string("A. \xc2\x9b" "Person"), "name" },
+		{ "name", json_string(""), "name" },
+		{ "languages", json_pack("[s]", "EN"), "languages" },
+		{ "languages", json_pack("[s]", "english"), "languages" },
+		{ "languages", json_pack("[i]", 1), "languages" },
+		{ "languages", json_string("en"), "languages" },
+	};
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		json_t *p = cert_payload("XA", dev, "technical", POP_GOOD);
+		json_object_set_new(p, people[i].field, people[i].v);
+		build_json(&r, hdr_of("cert", "XA"), p, w->ra);
+		REFUSE(w, &r, 0, people[i].why);
+	}
 	/* Missing payload fields, each named. */
 	const char *fields[] = { "state", "device", "box_key", "role", "name",
 	    "email", "pop", NULL };

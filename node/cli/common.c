@@ -1,8 +1,8 @@
 /*
- * opts.c - what every command shares: option parsing ("--name value" or
- * "--name=value"; whatever a command did not ask for is an error, so a
- * mistyped option is never silently ignored), usage and failure messages
- * (exit status 2 and 1), and printing what every sending command prints.
+ * common.c - what every command shares: parsing against its table (the
+ * parser is lib/opts.c's, the tables help.c's), usage, failure and warning
+ * messages with one prefix, "roster CMD: " (exit status 2 and 1), and
+ * printing what every sending command prints.
  */
 #include "cli.h"
 
@@ -17,90 +17,51 @@
 int
 usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "roster %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see `roster %s --help`)\n", cmd);
-	return EXIT_USAGE;
+	return opts_usage_for("roster", cmd, "%s", msg);
 }
 
 int
-fail(const char *what)
+fail(const char *cmd)
 {
-	fprintf(stderr, "roster: %s%s%s\n", what ? what : "", what ? ": " : "", rs_err());
+	fprintf(stderr, "roster%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", rs_err());
 	return 1;
 }
 
 void
-opts_init(struct opts *o, int argc, char **argv)
+warn(const char *cmd, const char *fmt, ...)
 {
-	o->argc = argc;
-	o->argv = argv;
-	o->used = xcalloc((size_t)argc + 1, 1);
-	o->used[0] = 1;
+	va_list ap;
+
+	fprintf(stderr, "roster%s%s: warning: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
-void
-opts_free(struct opts *o)
+int
+cli_parse(struct opts *o, const struct cmd_doc *doc, int argc, char **argv)
 {
-	free(o->used);
-	o->used = NULL;
-}
-
-const char *
-opt_value(struct opts *o, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (int i = 1; i < o->argc; i++) {
-		if (o->used[i])
-			continue;
-		if (strcmp(o->argv[i], name) == 0 && i + 1 < o->argc) {
-			o->used[i] = o->used[i + 1] = 1;
-			return o->argv[i + 1];
-		}
-		if (strncmp(o->argv[i], name, n) == 0 && o->argv[i][n] == '=') {
-			o->used[i] = 1;
-			return o->argv[i] + n + 1;
-		}
+	if (opts_parse(o, doc, argc, argv) != OPTS_OK) {
+		opts_free(o);
+		return EXIT_USAGE;
 	}
-	return NULL;
-}
-
-int
-opt_flag(struct opts *o, const char *name)
-{
-	for (int i = 1; i < o->argc; i++)
-		if (!o->used[i] && strcmp(o->argv[i], name) == 0) {
-			o->used[i] = 1;
-			return 1;
-		}
 	return 0;
 }
 
-const char *
-opt_positional(struct opts *o)
-{
-	for (int i = 1; i < o->argc; i++)
-		if (!o->used[i] && (o->argv[i][0] != '-' || o->argv[i][1] == '\0')) {
-			o->used[i] = 1;
-			return o->argv[i];
-		}
-	return NULL;
-}
-
 int
-opts_finish(struct opts *o, const char *cmd)
+cli_finish(struct opts *o)
 {
-	for (int i = 1; i < o->argc; i++)
-		if (!o->used[i]) {
-			usage_error(cmd, "unexpected argument \"%s\"", o->argv[i]);
-			return -1;
-		}
-	return 0;
+	enum opts_result r = opts_finish(o);
+
+	opts_free(o);
+	return r == OPTS_OK ? 0 : EXIT_USAGE;
 }
 
 void
