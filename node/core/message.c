@@ -198,6 +198,11 @@ message_send(struct node *n, struct outgoing *o, uint8_t id[32], struct sent *r)
 	if (!n->offline && sync_directory(n, &s) != 0)
 		fprintf(stderr, "roster: warning: cannot refresh the directory (%s); "
 		    "using the copy verified earlier\n", rs_err());
+	/* The deadline goes into the signed header: the hub's policy, read
+	 * at most hourly (policy.c), before the transaction. */
+	if (!n->offline && policy_refresh(n, 0) != 0)
+		fprintf(stderr, "roster: warning: cannot read the hub's deadline "
+		    "policy (%s); using the copy read earlier\n", rs_err());
 	if (o->nattach > 0 && attach_prepare(n, o) != 0)
 		return -1;
 	if (message_store(n, o, id) != 0)
