@@ -379,8 +379,11 @@ export async function render(main, ctx) {
   }
   actions.appendChild(forwardForm(m, states, go));
   main.appendChild(actions);
-  if (justAcked === m.id && m.acknowledged) {
-    ctx.focus = main.querySelector('#acked-note');
-    justAcked = null;
+  // The confirmation takes the focus once, when it is really shown: a live
+  // redraw may replace this view before it is, and then draws it again.
+  const acked = main.querySelector('#acked-note');
+  if (justAcked === m.id && m.acknowledged && acked) {
+    ctx.focus = acked;
+    acked.addEventListener('focus', () => { if (justAcked === m.id) justAcked = null; }, { once: true });
   }
 }
