@@ -244,6 +244,9 @@ cmd_serve(int argc, char **argv)
 		struct sync_stats s;
 		int notices = 0;
 		char syncerr[RS_ERRLEN] = "";
+		pthread_mutex_lock(&node_lock);	/* what the alert thread adopted */
+		alert_settings_copy(&loop.cfg, &n.cfg);
+		pthread_mutex_unlock(&node_lock);
 		rc = sync_once(&loop, &s);
 		if (rc != 0)
 			snprintf(syncerr, sizeof(syncerr), "%s", rs_err());

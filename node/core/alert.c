@@ -600,8 +600,8 @@ current_config(struct alerter *al, struct node_config *cfg, char *url,
 
 /* The alert fields of fresh into the node's own config (under the lock),
  * so that alert_queue in the sync pass follows `roster alerts set/off`. */
-static void
-adopt_config(struct node_config *dst, const struct node_config *fresh)
+void
+alert_settings_copy(struct node_config *dst, const struct node_config *fresh)
 {
 	memcpy(dst->alert_email, fresh->alert_email, sizeof(dst->alert_email));
 	memcpy(dst->smtp_url, fresh->smtp_url, sizeof(dst->smtp_url));
@@ -625,7 +625,7 @@ send_one(struct alerter *al)
 
 	current_config(al, &cfg, url, sizeof(url));
 	pthread_mutex_lock(al->lock);
-	adopt_config(&al->n->cfg, &cfg);
+	alert_settings_copy(&al->n->cfg, &cfg);
 	found = next_due(al->n, &a);
 	pthread_mutex_unlock(al->lock);
 	if (found <= 0)

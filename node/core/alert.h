@@ -60,4 +60,9 @@ int alert_record(struct node *n, const struct alert *a, int ok,
 /* Queues a test alert (in its own transaction) and returns its row in *a. */
 int alert_queue_test(struct node *n, struct alert *a) __attribute__((warn_unused_result));
 
+/* Copies the alert settings (address, SMTP, node URL) of src into dst: the
+ * serve loop's own handle takes what the alert thread adopted from
+ * config.json, so that `roster alerts off` stops the queueing too. */
+void alert_settings_copy(struct node_config *dst, const struct node_config *src);
+
 #endif
