@@ -104,7 +104,7 @@ static const char flash_body[] =
 
 static const char *const role_names[] = { "technical", "diplomatic", "alternate" };
 
-struct opts {
+struct bench_opts {
 	unsigned states, devices, threads;
 	const char *rosterd, *roster, *base;
 	int keep;
@@ -378,7 +378,7 @@ run(char *const argv[], const char *logname, double *cpu)
 }
 
 static void
-serve_hub(const struct opts *o, struct world *w)
+serve_hub(const struct bench_opts *o, struct world *w)
 {
 	char urlfile[700], log[600];
 	char *argv[] = { (char *)o->rosterd, "serve", w->hub, "--listen", "127.0.0.1:0", NULL };
@@ -441,7 +441,7 @@ unlimit_hub(const char *hubdir)
 
 /* The sender: a real hub and a real node for AA's technical POC. */
 static void
-make_sender(const struct opts *o, struct world *w)
+make_sender(const struct bench_opts *o, struct world *w)
 {
 	char pub[700], req[700], cert[700];
 	char *init_hub[] = { (char *)o->rosterd, "init", w->hub, "--name", "Bench", NULL };
@@ -607,7 +607,7 @@ fill_cert(struct world *w, struct buf *b, size_t i)
 /* Every State but AA gets a root key, every State its devices (AA's first,
  * its technical POC, is the real node); all logged through the hub. */
 static void
-make_states(const struct opts *o, struct world *w)
+make_states(const struct bench_opts *o, struct world *w)
 {
 	struct http_client *c = http_client_new(w->url);
 	size_t nd = 0;
@@ -635,7 +635,7 @@ make_states(const struct opts *o, struct world *w)
 }
 
 static void
-free_world(struct world *w, const struct opts *o)
+free_world(struct world *w, const struct bench_opts *o)
 {
 	for (unsigned s = 0; s + 1 < o->states; s++)
 		keypair_free(w->roots[s]);
@@ -1144,7 +1144,7 @@ number(const char *opt, const char *s, unsigned lo, unsigned hi)
 }
 
 static void
-parse(int argc, char **argv, struct opts *o)
+parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option lo[] = {
 		{ "states", required_argument, NULL, 's' },
@@ -1160,7 +1160,7 @@ parse(int argc, char **argv, struct opts *o)
 	size_t header;
 	int c;
 
-	*o = (struct opts){ .states = 193, .devices = 3, .threads = 16,
+	*o = (struct bench_opts){ .states = 193, .devices = 3, .threads = 16,
 	    .rosterd = "./build/rosterd", .roster = "./build/roster",
 	    .base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp" };
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -1199,7 +1199,7 @@ parse(int argc, char **argv, struct opts *o)
 }
 
 static void
-setup_process(const struct opts *o)
+setup_process(const struct bench_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -1330,7 +1330,7 @@ report_fanout(const struct world *w, const struct run_figures *rf, const struct 
 }
 
 static void
-do_send(const struct opts *o, struct world *w, struct fanout *f, struct run_figures *rf)
+do_send(const struct bench_opts *o, struct world *w, struct fanout *f, struct run_figures *rf)
 {
 	uint8_t nonce[8];
 	char *hex;
@@ -1353,7 +1353,7 @@ do_send(const struct opts *o, struct world *w, struct fanout *f, struct run_figu
 int
 main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	struct world w = {0};
 	struct fanout f = {0};
 	struct run_figures rf = {0};

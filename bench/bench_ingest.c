@@ -100,7 +100,7 @@
 
 #define PAYLOAD_LEN	160
 
-struct opts {
+struct bench_opts {
 	uint64_t n;
 	unsigned devices;
 	unsigned batch;
@@ -196,7 +196,7 @@ die_with_parent(void)
 
 /* Runs rosterd with args, its standard output into the file out. */
 static int
-run_rosterd_to(const struct opts *o, char *const args[], const char *out)
+run_rosterd_to(const struct bench_opts *o, char *const args[], const char *out)
 {
 	char *argv[16];
 	int n = 0, status;
@@ -222,14 +222,14 @@ run_rosterd_to(const struct opts *o, char *const args[], const char *out)
 }
 
 static int
-run_rosterd(const struct opts *o, char *const args[])
+run_rosterd(const struct bench_opts *o, char *const args[])
 {
 	return run_rosterd_to(o, args, "/dev/null");
 }
 
 /* Forks "rosterd serve" on listen_addr. */
 static int
-spawn_hub(const struct opts *o)
+spawn_hub(const struct bench_opts *o)
 {
 	char path[300], threads[16];
 
@@ -286,7 +286,7 @@ await_hub(char *url, size_t len)
 }
 
 static void
-start_hub(const struct opts *o, char *url, size_t len)
+start_hub(const struct bench_opts *o, char *url, size_t len)
 {
 	if (spawn_hub(o) != 0)
 		die("fork");
@@ -851,7 +851,7 @@ await_post(void)
  * usually while the hub is still recovering, before it serves.  Runs on
  * the main thread (see die_with_parent). */
 static void
-kill_and_restart(const struct opts *o)
+kill_and_restart(const struct bench_opts *o)
 {
 	char url[128];
 
@@ -924,7 +924,7 @@ fail_because(struct verdict *v, const char *fmt, ...)
 /* Runs "rosterd check HUBDIR --receipts FILE", prints what it says, and
  * reads its envelope and receipt counts. */
 static void
-run_check(const struct opts *o, const char *receipts, struct verdict *v,
+run_check(const struct bench_opts *o, const char *receipts, struct verdict *v,
     uint64_t *checked, uint64_t *present)
 {
 	char out[300], rpath[4096];
@@ -1018,7 +1018,7 @@ out:
 }
 
 static int
-crash_run(const struct opts *o, struct client *cl, const struct device *devs)
+crash_run(const struct bench_opts *o, struct client *cl, const struct device *devs)
 {
 	char rpath[4096];
 	struct verdict v = {0};
@@ -1203,7 +1203,7 @@ fdatasyncs_per_s(void)
 
 /* Hub k (k >= 1): a folder with hub 0's key and hub.json, serving. */
 static void
-start_peer(const struct opts *o, unsigned k)
+start_peer(const struct bench_opts *o, unsigned k)
 {
 	char dir[300], cmd[2048], path[340], threads[16];
 	struct buf b = {0};
@@ -1371,7 +1371,7 @@ num(const char *s, unsigned long max)
 }
 
 static void
-parse(int argc, char **argv, struct opts *o)
+parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option lo[] = {
 		{ "million", no_argument, NULL, 'M' },
@@ -1390,7 +1390,7 @@ parse(int argc, char **argv, struct opts *o)
 	char *copy;
 	int c;
 
-	*o = (struct opts){ .n = 200000, .devices = 64, .batch = 1000,
+	*o = (struct bench_opts){ .n = 200000, .devices = 64, .batch = 1000,
 	    .clients = 2, .threads = 4, .base = "/tmp", .hubs = 1 };
 	copy = xstrdup(argv[0]);
 	snprintf(o->rosterd, sizeof(o->rosterd), "%s/../rosterd", dirname(copy));
@@ -1468,7 +1468,7 @@ unlimit_hub(const char *dir)
 }
 
 static void
-setup_hub(const struct opts *o, char *url, size_t ulen, struct keypair **root)
+setup_hub(const struct bench_opts *o, char *url, size_t ulen, struct keypair **root)
 {
 	char pub[300];
 	char *init[] = { "init", hubdir, "--name", "bench hub", NULL, NULL, NULL };
@@ -1516,7 +1516,7 @@ certify(const char *url, struct device *devs, unsigned ndev, const struct keypai
 }
 
 static double
-restart_ms(const struct opts *o, char *url, size_t len)
+restart_ms(const struct bench_opts *o, char *url, size_t len)
 {
 	double t0;
 
@@ -1529,7 +1529,7 @@ restart_ms(const struct opts *o, char *url, size_t len)
 int
 main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	struct keypair *root = NULL;
 	struct device *devs;
 	struct client *cl;

@@ -86,7 +86,7 @@
 #define BATCH		20000
 #define EXT		"extension-definition--4cf5d89d-0ffb-473b-8f0c-96b72dd2b4e1"
 
-struct opts {
+struct bench_opts {
 	long objects, pages, bundles;
 	const char *bin, *base;
 	int keep;
@@ -364,7 +364,7 @@ taxii_handler(void *ctx, const struct http_req *req, struct http_resp *resp)
 }
 
 static void
-bench_pages(const struct opts *o)
+bench_pages(const struct bench_opts *o)
 {
 	struct node n = {0};
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -644,7 +644,7 @@ bound(size_t len)
 }
 
 static void
-bench_ingest(const struct opts *o)
+bench_ingest(const struct bench_opts *o)
 {
 	char rosterd[600], roster[600], hub[600], hubfile[700], url[256], xa[600], xc[600];
 	char urlfile[700], log[700], taxii[256], api[512], dbpath[700];
@@ -811,7 +811,7 @@ main(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { 1000000, 1000, 20, "build", "/tmp", 0 };
+	struct bench_opts o = { 1000000, 1000, 20, "build", "/tmp", 0 };
 	double load[3];
 	int c;
 

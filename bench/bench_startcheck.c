@@ -52,7 +52,7 @@
 
 #define BATCH 10000
 
-struct opts {
+struct bench_opts {
 	unsigned long n, devices, payload, every;
 	const char *base;
 	int keep;
@@ -230,7 +230,7 @@ main(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { 1000000, 100, 600, 10, "/tmp", 0 };
+	struct bench_opts o = { 1000000, 100, 600, 10, "/tmp", 0 };
 	struct hub_config cfg;
 	struct device *devs;
 	struct keypair *op, *root;

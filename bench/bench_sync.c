@@ -83,7 +83,7 @@
 #define SEAL_NONCE	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define SEAL_AD		"roster-payload-v1"
 
-struct opts {
+struct bench_opts {
 	long n;
 	const char *rosterd, *roster, *base, *wrap;
 	int keep;
@@ -255,7 +255,7 @@ must_run(char *const argv[])
 }
 
 static void
-start_hub(const struct opts *o, char *url, size_t len)
+start_hub(const struct bench_opts *o, char *url, size_t len)
 {
 	char hub[600], urlfile[700], log[600];
 	char *argv[] = { (char *)o->rosterd, "serve", hub, "--listen", "127.0.0.1:0", NULL };
@@ -291,7 +291,7 @@ start_hub(const struct opts *o, char *url, size_t len)
 /* ---- the world: hub, two States, two nodes ------------------------------ */
 
 static void
-make_state(const struct opts *o, const char *s, const char *url)
+make_state(const struct bench_opts *o, const char *s, const char *url)
 {
 	char root[600], pub[700], hub[600], node[600], req[700], cert[700];
 	char name[16], email[32], rname[16], nname[16];
@@ -342,7 +342,7 @@ unlimit_hub(const char *hubdir)
 }
 
 static void
-make_world(const struct opts *o, char *url, size_t len)
+make_world(const struct bench_opts *o, char *url, size_t len)
 {
 	char hub[600];
 	char *init[] = { (char *)o->rosterd, "init", hub, "--name", "Bench", NULL };
@@ -361,7 +361,7 @@ make_world(const struct opts *o, char *url, size_t len)
 /* Runs "roster sync --dir NODE" (prefixed by wrap, if not NULL) and returns
  * its wall-clock seconds; its output goes to DIR/LOGNAME. */
 static double
-timed_sync(const struct opts *o, const char *node, const char *logname,
+timed_sync(const struct bench_opts *o, const char *node, const char *logname,
     const char *wrapper, struct phases *ph)
 {
 	char log[600], *argv[64], *wrap = wrapper ? xstrdup(wrapper) : NULL, *save = NULL;
@@ -880,7 +880,7 @@ usage(void)
 }
 
 static void
-parse(int argc, char **argv, struct opts *o)
+parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option lo[] = {
 		{ "rosterd", required_argument, NULL, 'r' },
@@ -894,7 +894,7 @@ parse(int argc, char **argv, struct opts *o)
 	char *end;
 	int c;
 
-	*o = (struct opts){ .n = 20000, .rosterd = "./build/rosterd",
+	*o = (struct bench_opts){ .n = 20000, .rosterd = "./build/rosterd",
 	    .roster = "./build/roster", .base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp" };
 	while ((c = getopt_long(argc, argv, "n:h", lo, NULL)) != -1) {
 		switch (c) {
@@ -921,7 +921,7 @@ parse(int argc, char **argv, struct opts *o)
 }
 
 static void
-setup_process(const struct opts *o)
+setup_process(const struct bench_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -999,7 +999,7 @@ report(long n, double secs, double fixed, const struct phases *ph, double serve_
 int
 main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	struct keypair *xa, *xb;
 	struct mail mail = {0};
 	struct phases ph, noop;
