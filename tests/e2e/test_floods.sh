@@ -137,8 +137,8 @@ check "while 20 anonymous GETs of the listings run, the hub stays under $RSS_MB 
 	test "$peak" -lt "$RSS_MB"
 others_fine "the answers"
 
-# 2. Messages to one device: one of 15 MB, then 18 of the largest size a
-# message may have (1 MiB), then more until the device's quota says no.
+# 2. Messages to one device: one of 15 MB, then 18 of the largest a node takes
+# (a body of 512 KiB), then more until the device's quota says no.
 XADEV=$(device_of XA)
 fsign XM2 "$T/m.bin" --kind msg --hdr "{\"to\":[\"XA\"],\"rcpt\":[\"$XADEV\"],\"urgency\":\"routine\"}" \
 	--payload-random 15000000
@@ -148,11 +148,11 @@ check_out "... with a JSON error" '"error": *"[^"]{8,}' cat "$T/resp.json"
 plain "$T/p1.json" "$MIB" 1
 fsign XM2 "$T/m18.bin" --kind msg --hdr '{"urgency":"routine"}' --seal-node "$T/node-XA" \
 	--payload-file "$T/p1.json" --count 18
-check_out "18 messages of 1 MiB to XA's device are taken (under the quota)" "^18 posted" \
+check_out "18 messages of 512 KiB to XA's device are taken (under the quota)" "^18 posted" \
 	fpost XM2 "$T/m18.bin"
-others_fine "18 messages of 1 MiB to XA"
+others_fine "18 messages of 512 KiB to XA"
 fsign XM2 "$T/m70.bin" --kind msg --hdr '{"urgency":"routine"}' --seal-node "$T/node-XA" \
-	--payload-file "$T/p1.json" --count 70
+	--payload-file "$T/p1.json" --count 140
 fpost XM2 "$T/m70.bin" >"$T/m70.out"
 check_out "past 64 MiB in an hour the device is refused with 429 ($(cat "$T/m70.out"))" \
 	"refused 429: .*quota" cat "$T/m70.out"
@@ -160,7 +160,7 @@ check_out "... with Retry-After" "Retry-After: [0-9]+" cat "$T/m70.out"
 others_fine "a device at its quota"
 
 # 3. A header naming ~900 recipients: 897 devices certified by XD's root key
-# at once, and XA, XB, XC's; 18 messages of 1 MiB to all of them.
+# at once, and XA, XB, XC's; 18 messages of 512 KiB to all of them.
 "$FORGE" certs --root "$T/XD.root" --n 897 --out "$T/certs.bin" >"$T/xd.devices"
 check_out "897 XD devices are certified" "^200$" post "$T/certs.bin"
 RCPT=$(python3 - "$T/xd.devices" "$(device_of XA)" "$(device_of XB)" "$(device_of XC)" <<'PY'
@@ -173,7 +173,7 @@ fsign XM3 "$T/r18.bin" --kind msg \
 	--hdr "{\"to\":[\"XA\",\"XB\",\"XC\",\"XD\"],\"rcpt\":$RCPT,\"urgency\":\"routine\"}" \
 	--seal-node "$T/node-XA" --seal-node "$T/node-XB" --seal-node "$T/node-XC" \
 	--payload-file "$T/p3.json" --count 18
-check_out "18 messages of 1 MiB with 900 recipients: taken, or refused with a reason" \
+check_out "18 messages of 512 KiB with 900 recipients: taken, or refused with a reason" \
 	"^18 posted|refused 4[0-9][0-9]: .{8,}" fpost XM3 "$T/r18.bin"
 echo "     (they were: $(cat "$T/fpost.out"))"
 others_fine "900-recipient messages"
