@@ -73,8 +73,19 @@ taxii_api_root(const struct call *c, struct http_resp *resp)
 	    TAXII_MEDIA_TYPE, "max_content_length", (json_int_t)TAXII_MAX_BODY));
 }
 
+/* A date_added (and a status's request time) always has its six
+ * microsecond digits, even when they end in 000 (TAXII 2.1, 3.2: the
+ * server's timestamps have microsecond precision; a client paging by
+ * added_after compares them as strings too).  An object's version is its
+ * own STIX "modified", shown at the precision it most likely had. */
 static void
 format_us(int64_t us, char out[STIX_TS_LEN])
+{
+	stix_ts_format(us, 6, out);
+}
+
+static void
+format_version(int64_t us, char out[STIX_TS_LEN])
 {
 	stix_ts_format(us, us % 1000 == 0 ? 3 : 6, out);
 }
@@ -243,7 +254,7 @@ page_row(void *ud, const struct taxii_row *r)
 	p->last_added = r->added;
 	p->last_obj = r->obj;
 	format_us(r->added, added);
-	format_us(r->version, version);
+	format_version(r->version, version);
 	switch (p->kind) {
 	case PAGE_OBJECTS:
 	case PAGE_OBJECT:

@@ -85,6 +85,13 @@ start_serve() {	# ARGS...: XB's serve; sets URL
 }
 stop_serve() { kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null; }
 
+# The last filing's date_added is moved up to a whole millisecond (its
+# last three digits 000, as one filing in a thousand is by chance): it
+# must still be written with six fraction digits.
+check "the last filing at XB is on a whole millisecond" sqlite3 "$T/node-XB/node.db" "
+	UPDATE taxii_entries SET added = added + 1000 - added % 1000
+	    WHERE added = (SELECT max(added) FROM taxii_entries);
+	INSERT OR REPLACE INTO meta(k, v) VALUES('taxii_added', (SELECT max(added) FROM taxii_entries));"
 start_serve --listen 127.0.0.1:0
 [ -n "$URL" ] || { bad "XB's serve did not start"; tail "$T/xb-serve.log"; finish; exit 1; }
 export TAXII_URL=$URL TOK_ALL TOK_RO TOK_XA TOK_REVOKED MSG_AMBER MSG_RED T ROSTER
