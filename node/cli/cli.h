@@ -86,7 +86,8 @@ extern const struct cmd_doc doc_keygen, doc_certify, doc_init, doc_enroll,
     doc_serve, doc_templates, doc_alerts, doc_user;
 extern const struct cmd_doc doc_endorse, doc_propose, doc_object, doc_support,
     doc_withdraw, doc_decisions, doc_decision, doc_meeting, doc_process,
-    doc_paper, doc_contribute, doc_stix, doc_token, doc_taxii;	/* help_legacy.c */
+    doc_paper, doc_contribute;	/* help_legacy.c */
+extern const struct cmd_doc doc_stix, doc_token, doc_taxii;
 
 /* The commands. */
 int cmd_keygen(int argc, char **argv);		/* keys.c */
