@@ -20,7 +20,10 @@
  * inode, size, modification and change times) and of a counter that
  * catalogue_fetch bumps: a `roster templates fetch` by another process, a
  * file an administrator drops into NODEDIR/catalogue/, an upgrade of the
- * shipped files each change it, and nothing else does.  A cached
+ * shipped files each change it, and nothing else does.  What changed in
+ * the last CAT_RACY_S seconds is not trusted to show in the stamp (two
+ * writes in one timestamp tick look alike), so it is loaded every time
+ * until it is older.  A cached
  * catalogue is frozen (read only), so threads share it; a newer load
  * replaces the handle's slot under a mutex held only for the swap, and a
  * reader that took the old one keeps it until its catalogue_free.
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -99,9 +103,10 @@ load(struct node *n, struct catalogue **out)
 static atomic_uint_fast64_t fetched;	/* bumped by catalogue_fetch */
 static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Adds what stat says of path (or that it is not there) to the stamp. */
+/* Adds what stat says of path (or that it is not there) to the stamp;
+ * *newest: the latest modification or change time seen (seconds). */
 static void
-stamp_path(crypto_generichash_state *h, const char *path)
+stamp_path(crypto_generichash_state *h, const char *path, int64_t *newest)
 {
 	struct stat st;
 	int64_t v[7] = {0};
@@ -114,6 +119,10 @@ stamp_path(crypto_generichash_state *h, const char *path)
 		v[4] = (int64_t)st.st_mtim.tv_nsec;
 		v[5] = (int64_t)st.st_ctim.tv_sec;
 		v[6] = (int64_t)st.st_ctim.tv_nsec;
+		if (v[3] > *newest)
+			*newest = v[3];
+		if (v[5] > *newest)
+			*newest = v[5];
 	} else
 		v[0] = -(int64_t)errno;
 	crypto_generichash_update(h, (const unsigned char *)path, strlen(path) + 1);
@@ -123,7 +132,7 @@ stamp_path(crypto_generichash_state *h, const char *path)
 /* A catalogue folder: its two subfolders and every *.json in them, in
  * name order (as catalogue_add_dir reads them). */
 static void
-stamp_dir(crypto_generichash_state *h, const char *dir)
+stamp_dir(crypto_generichash_state *h, const char *dir, int64_t *newest)
 {
 	static const char *const sub[] = { "taxonomies", "templates" };
 
@@ -133,7 +142,7 @@ stamp_dir(crypto_generichash_state *h, const char *dir)
 		int count;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, sub[k]);
-		stamp_path(h, path);
+		stamp_path(h, path, newest);
 		if ((count = scandir(path, &names, NULL, alphasort)) < 0)
 			continue;
 		for (int i = 0; i < count; i++) {
@@ -142,7 +151,7 @@ stamp_dir(crypto_generichash_state *h, const char *dir)
 			if (names[i]->d_name[0] != '.' && len >= 6 &&
 			    strcmp(names[i]->d_name + len - 5, ".json") == 0) {
 				snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
-				stamp_path(h, file);
+				stamp_path(h, file, newest);
 			}
 			free(names[i]);
 		}
@@ -150,25 +159,34 @@ stamp_dir(crypto_generichash_state *h, const char *dir)
 	}
 }
 
+/* The stamp of what load() reads.  *racy: something changed in the last
+ * CAT_RACY_S seconds, closer to now than file systems' timestamps can
+ * tell apart (a tick of a few milliseconds; FAT's 2 s), so a change in the
+ * same tick as a load, keeping size and inode, would leave the stamp as it
+ * was: such a stamp is not trusted (as git treats a "racily clean" file). */
+#define CAT_RACY_S	3
+
 static int
-stamp(struct node *n, uint8_t out[32])
+stamp(struct node *n, uint8_t out[32], int *racy)
 {
 	crypto_generichash_state h;
 	char path[4096];
 	uint64_t gen = atomic_load(&fetched);
+	int64_t newest = 0;
 
 	if (share_path(path, sizeof(path), "catalogue") != 0)
 		return -1;
 	crypto_generichash_init(&h, NULL, 0, 32);
 	crypto_generichash_update(&h, (const unsigned char *)&gen, sizeof(gen));
-	stamp_dir(&h, path);
+	stamp_dir(&h, path, &newest);
 	if (n->dir != NULL) {
 		snprintf(path, sizeof(path), "%s/catalogue", n->dir);
-		stamp_dir(&h, path);
+		stamp_dir(&h, path, &newest);
 		snprintf(path, sizeof(path), "%s/catalogue-hub.json", n->dir);
-		stamp_path(&h, path);
+		stamp_path(&h, path, &newest);
 	}
 	crypto_generichash_final(&h, out, 32);
+	*racy = newest >= (int64_t)time(NULL) - CAT_RACY_S;
 	return 0;
 }
 
@@ -177,12 +195,13 @@ node_catalogue(struct node *n, struct catalogue **out)
 {
 	struct catalogue *c;
 	uint8_t st[32];
+	int racy;
 
 	*out = NULL;
-	if (stamp(n, st) != 0)
+	if (stamp(n, st, &racy) != 0)
 		return -1;
 	pthread_mutex_lock(&slot_mu);
-	if (n->cat != NULL && sodium_memcmp(n->cat_stamp, st, 32) == 0) {
+	if (!racy && n->cat != NULL && sodium_memcmp(n->cat_stamp, st, 32) == 0) {
 		*out = catalogue_ref(n->cat);
 		pthread_mutex_unlock(&slot_mu);
 		return 0;
@@ -196,7 +215,10 @@ node_catalogue(struct node *n, struct catalogue **out)
 	pthread_mutex_lock(&slot_mu);
 	catalogue_free(n->cat);		/* a reader that took it keeps it */
 	n->cat = catalogue_ref(c);
-	memcpy(n->cat_stamp, st, 32);
+	if (racy)	/* matches no stamp: loaded again once the files settle */
+		sodium_memzero(n->cat_stamp, 32);
+	else
+		memcpy(n->cat_stamp, st, 32);
 	pthread_mutex_unlock(&slot_mu);
 	*out = c;
 	return 0;
