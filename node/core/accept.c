@@ -255,7 +255,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
 	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
-	    stixstore_file(n, NULL, e->id) != 0) {
+	    stixstore_file_received(n, NULL, e, index, m) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}
