@@ -489,8 +489,9 @@ cmd_status(int argc, char **argv)
 		contact = contact_json(&n);
 		stale = checks_stale(&n);
 		if (json) {
-			json_t *j = json_pack("{s:o,s:O}", "hub", contact ? contact :
-			    json_null(), "stale", stale);
+			json_t *sent = sent_view(&n, node_lang(&n));
+			json_t *j = json_pack("{s:o,s:O,s:o}", "hub", contact ? contact :
+			    json_null(), "stale", stale, "sent", sent ? sent : json_array());
 			print_json(j);
 			json_decref(j);
 			json_decref(stale);

@@ -620,6 +620,62 @@ inbox_view(struct node *n, const char *user, int limit, const char *lang)
 	return l.arr;
 }
 
+/* ---- sent ------------------------------------------------------------------- */
+
+struct sent_list {
+	json_t *arr;
+	struct catalogue *cat;
+	const char *lang;
+	int64_t synced;		/* the last complete sync pass, 0: never */
+};
+
+static int
+sent_row(void *ud, const struct sent_row *r)
+{
+	struct sent_list *l = ud;
+	json_t *toj = jparse(r->to_states, strlen(r->to_states)), *tt;
+	json_t *m = json_pack("{s:o,s:I,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
+	    "id", jhex(r->id, 32), "sent", (json_int_t)r->sent,
+	    "to", toj ? toj : json_array(), "urgency", r->urgency, "subject", r->subject,
+	    "lang", r->lang, "tlp", r->tlp, "recipients", (json_int_t)r->recipients,
+	    "delivered", (json_int_t)r->delivered, "acknowledged", (json_int_t)r->acknowledged);
+
+	if (m == NULL)
+		return 0;	/* not UTF-8: nothing of ours, left out */
+	if (r->template_id != NULL) {
+		json_object_set_new(m, "template", json_string(r->template_id));
+		if ((tt = title_of(l->cat, r->template_id, l->lang)) != NULL)
+			json_object_set_new(m, "template_title", tt);
+	}
+	if (r->notice != NULL)
+		json_object_set_new(m, "notice", json_string(r->notice));
+	if (l->synced > 0)	/* its counts are as of then */
+		json_object_set_new(m, "synced_at", json_integer(l->synced));
+	if (r->has_index) {
+		json_object_set_new(m, "index", json_integer(r->index));
+		json_object_set_new(m, "time", json_integer(r->time));
+	}
+	if (r->error != NULL)
+		json_object_set_new(m, "error", json_string(r->error));
+	json_array_append_new(l->arr, m);
+	return 0;
+}
+
+json_t *
+sent_view(struct node *n, const char *lang)
+{
+	struct sent_list l = { json_array(), NULL, lang, contact_synced_at(n) };
+
+	if (node_catalogue(n, &l.cat) != 0)
+		l.cat = NULL;	/* titles are left out, the rest stands */
+	if (store_sent_each(n, sent_row, &l) != 0) {
+		json_decref(l.arr);
+		l.arr = NULL;
+	}
+	catalogue_free(l.cat);
+	return l.arr;
+}
+
 /* ---- threads ---------------------------------------------------------------- */
 
 static int
