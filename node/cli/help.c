@@ -599,9 +599,13 @@ const struct cmd_doc doc_status = {
 "first, so what it shows is fresh; when the hub cannot be reached it says\n"
 "so and shows what was known at the last sync, naming its time.\n"
 "\n"
-"Without ID: the reminder naming this State's POCs not confirmed (by an\n"
+"Without ID: whether the hub can be reached and what waits in the outbox,\n"
+"then the reminder naming this State's POCs not confirmed (by an\n"
 "answer to a communication check, or a new certificate) for\n"
-"stale_after_days (config.json, default 365).",
+"stale_after_days (config.json, default 365).  With --json it prints\n"
+"{\"hub\", \"stale\", \"sent\"}: \"sent\" is the list of sent messages the\n"
+"web's Sent page shows (GET /api/sent, one view: newest first, counts of\n"
+"recipient devices delivered and acknowledged).",
 	.opts = opts_status,
 	.common = common_node,
 	.examples = "  roster status 3fa2c1d0\n  roster status",

@@ -194,6 +194,14 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	to = jdump(env_field(e, "to") ? env_field(e, "to") : json_array());
 	rcpt = jdump(env_field(e, "rcpt"));
 	ferr[0] = '\0';
+	/* "original" is what this node verified (forward_verify), never the
+	 * forwarder's word: an "original" in the payload itself (the format
+	 * before forwards carried the proof, or a forger's) is kept aside as
+	 * a claim, which the views show as unverified. */
+	if (json_object_get(m, "original") != NULL) {
+		json_object_set(m, "original_claimed", json_object_get(m, "original"));
+		json_object_del(m, "original");
+	}
 	if (json_object_get(m, "forward") != NULL && forward_verify(n, cp, e, m) != 0)
 		snprintf(ferr, sizeof(ferr), "the forwarded original does not verify: %s",
 		    rs_err());
