@@ -1351,7 +1351,13 @@ test_order(void **state)
 	assert_true(reg_kind("cii"));
 	assert_false(reg_kind("proposal"));
 	assert_true(regrec_kind("report")->may_seal);
-	assert_true(regrec_kind("norm")->public_record);
+	assert_true(kind_has(regrec_kind("norm")->id, KIND_PUBLIC | KIND_REGISTRY |
+	    KIND_CHAINED));
+	for (const struct reg_kind_info *k = reg_kinds; k->name != NULL; k++) {
+		assert_int_equal(kind_from_name(k->name), k->id);
+		assert_true(kind_has(k->id, KIND_PUBLIC | KIND_REGISTRY));
+		assert_int_equal(kind_info(k->id)->signers & KIND_BY_OPERATOR, 0);
+	}
 }
 
 #define W(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
