@@ -1094,11 +1094,13 @@ const struct cmd_doc doc_terms = {
 "roster and added by States by record, each by its form in --lang.  With\n"
 "--search, only the terms one of whose forms (or abbreviations) matches\n"
 "TEXT in any language, best match first, with the form that matched: a\n"
-"Russian reader finds \"critical information infrastructure\" by\n"
-"\"критическая информационная\", a Chinese one by \"关键信息\".",
+"Russian reader finds a term by its Russian form, a Chinese reader by the\n"
+"first characters of its Chinese form, an Arabic reader with or without\n"
+"the vowel marks (docs/registries.md says how each script is compared).",
 	.opts = opts_terms,
 	.common = common_node,
-	.examples = "  roster terms --search \"ИКТ\"\n  roster terms --search 关键信息 --lang zh",
+	.examples = "  roster terms --search \"critical infra\"\n"
+	    "  roster terms --search securite --lang fr",
 };
 
 const struct cmd_doc doc_term = {
