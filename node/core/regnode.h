@@ -47,6 +47,13 @@ json_t *regnode_terms(const struct regnode *rn, int64_t at, const char *query);
 /* One term, by id or unique prefix as for norms; NULL with rs_err. */
 json_t *regnode_term(const struct regnode *rn, int64_t at, const char *id);
 
+/* The "adopts" of a process proposal (docs/protocol.md section 11) from
+ * "norm:ID[:VERSION]", "checklist:NORM:VERSION" or "definition:ID", ID
+ * found as regnode_norm finds it (a definition: its record id or prefix);
+ * a norm's VERSION defaults to its current one.  Whether the item can be
+ * adopted is the rules' (procnode_sign checks).  NULL with rs_err. */
+json_t *regnode_adopts(const struct procnode *pn, const char *arg);
+
 /* Is status one a norm may have ("agreed", "proposed",
  * "under-discussion")? */
 int regnode_norm_status_ok(const char *status);

@@ -14,7 +14,10 @@
 # operator, a report on a norm that does not exist, a norm-version of XB's
 # norm by XC, a version out of sequence; nothing of it logged.  Then every
 # node, and a fresh one that replays the log, prints the same views byte
-# for byte, and rosterd check finds the hub's log sound.
+# for byte, and rosterd check finds the hub's log sound.  Last, the norm is
+# agreed only by a body's decision: a proposal adopting a missing norm, an
+# agreed one or a missing version is refused; an adopted one makes the norm
+# agreed from its deadline on, on every node, and it then takes no version.
 . "$(dirname "$0")/lib.sh"
 
 new_hub || exit 1
@@ -157,4 +160,40 @@ N=$(logsize)
 check_out "... and refuses XC's second co-sponsorship, known only from the replay" '^409$' post "$T/f.bin"
 [ "$(logsize)" = "$N" ] && ok "... not logged" || bad "log grew: $N -> $(logsize)"
 check_out "norm show lists both co-sponsors" 'co-sponsors: XC, XA' node XB norm show "$NORM"
+# ---- agreed only by a decision of a body ----------------------------------------------
+check_out "rosterd body records oewg (silence 60 s)" 'body oewg recorded' \
+	"$ROSTERD" body "$T/hub" --name oewg --chair XA --members XA,XB,XC --title "en=OEWG" --silence 60s
+printf 'The working group agrees the norm.' >"$T/p.txt"
+N=$(logsize)
+check_out "a proposal adopting a norm that does not exist is refused" 'no norm "a70-174-13z"' \
+	node XA propose --body oewg --text-file "$T/p.txt" --lang en --adopts norm:a70-174-13z
+check_out "... one adopting a norm agreed already" 'agreed already' \
+	node XA propose --body oewg --text-file "$T/p.txt" --lang en --adopts norm:a70-174-13f
+check_out "... one adopting a version the norm does not have" 'has no version 5' \
+	node XA propose --body oewg --text-file "$T/p.txt" --lang en --adopts "norm:$NORM:5"
+"$ROSTER" propose --dir "$T/node-XA" --body oewg --text-file "$T/p.txt" --lang en --adopts "nrm:$NORM" >"$T/last.out" 2>&1
+[ $? -eq 1 ] && grep -q 'adopts must be' "$T/last.out" && ok "... and a malformed --adopts, named" || { bad "--adopts nrm"; show_last; }
+[ "$(logsize)" = "$N" ] && ok "nothing refused was logged" || bad "log grew: $N -> $(logsize)"
+check_out "the Chair proposes to adopt XB's norm, by a prefix of its id" 'proposal [0-9a-f]* logged at index' \
+	node XA propose --body oewg --text-file "$T/p.txt" --lang en --adopts "norm:${NORM:0:12}"
+P=$(sed -n 's/^proposal \([0-9a-f]*\) logged.*/\1/p' "$T/last.out")
+check_out "under silence, the norm is UNDER DISCUSSION" "^${NORM:0:16} *UNDER DISCUSSION" node XB norms
+DL=$(node XA decision show "$P" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["deadline"])')
+for _ in $(seq 1 240); do
+	[ "$(date +%s%3N)" -gt "$((DL + 1000))" ] && break
+	sleep 0.5
+done
+node XC send --to XA --subject "after the deadline" --body "a record, so a checkpoint past it is signed" >/dev/null 2>&1
+check_out "no member objected: the norm is AGREED from the deadline on" "^${NORM:0:16} *AGREED" node XB norms
+check_out "... and norm show names the decision" "decision ${P:0:16} of oewg on version 1: adopted" \
+	node XC norm show "$NORM"
+N=$(logsize)
+"$FORGE" sign --node "$T/node-XB" --kind norm-version --hdr "{\"norm\":\"$NORM\",\"version\":2}" \
+	--payload '{"title":{"en":"Changed after agreement"}}' --out "$T/f.bin" >/dev/null
+check_out "an agreed norm takes no new version (409)" '^409$' post "$T/f.bin"
+[ "$(logsize)" = "$N" ] && ok "... not logged" || bad "log grew: $N -> $(logsize)"
+for s in XA XB XC XA2; do "$ROSTER" norms --dir "$T/node-$s" --json >"$T/agreed-$s.json" 2>/dev/null; done
+cmp -s "$T/agreed-XA.json" "$T/agreed-XB.json" && cmp -s "$T/agreed-XA.json" "$T/agreed-XC.json" && \
+	cmp -s "$T/agreed-XA.json" "$T/agreed-XA2.json" && ok "every node shows the same agreement, byte for byte" || \
+	bad "agreement views differ"
 finish
