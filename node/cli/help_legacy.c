@@ -59,7 +59,7 @@ const struct cmd_doc doc_contribute = {
 const struct cmd_doc doc_propose = {
 	.prog = "roster", .name = "propose", .run = cmd_propose,
 	.summary = "put a proposal under the silence procedure",
-	.synopsis = "--body NAME --text-file FILE --lang CODE [--translation CODE=FILE]... [--silence DURATION] [--meeting ID] [--paper ID]",
+	.synopsis = "--body NAME --text-file FILE --lang CODE [--translation CODE=FILE]... [--silence DURATION] [--meeting ID] [--paper ID] [--adopts ITEM:ID[:VERSION]]",
 	.description =
 "Signs a public proposal to body NAME (docs/process.md): its text in\n"
 "language CODE (UTF-8, at most 65,536 bytes) and any translations.  It is\n"
@@ -68,7 +68,14 @@ const struct cmd_doc doc_propose = {
 "--silence gives a longer one, or any of at least 60s for a proposal made\n"
 "during the meeting it names (--meeting).  Only the body's Chair (or a\n"
 "proposer its rules name) proposes: anyone else is told so and nothing is\n"
-"signed.  Prints the proposal's id.",
+"signed.  Prints the proposal's id.\n"
+"\n"
+"--adopts names what the body agrees if the proposal is adopted\n"
+"(docs/registries.md): norm:ID[:VERSION] (default: its current version),\n"
+"checklist:NORM:VERSION (0: the shipped model) or definition:ID.  Until the\n"
+"deadline the item is under discussion; adopted, it is agreed from the\n"
+"deadline on, by this decision.  An item that does not exist, a version it\n"
+"does not have, or one agreed already is refused before signing.",
 };
 
 const struct cmd_doc doc_object = {
