@@ -197,6 +197,20 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	web_set_port(front.web, http_server_port(srv));
+	/* The metrics listener first: serve.url says the node is up, so
+	 * everything it announces is there once serve.url is. */
+	if (mlisten != NULL) {
+		if ((metrics = web_metrics_start(&n, &node_lock, mlisten)) == NULL) {
+			rc = fail("serve");
+			goto out;
+		}
+		snprintf(url, sizeof(url), "http://%.*s:%u/metrics\n",
+		    (int)(strrchr(mlisten, ':') - mlisten), mlisten,
+		    web_metrics_port(metrics));
+		snprintf(path, sizeof(path), "%s/metrics.url", n.dir);
+		if (write_file_atomic(path, url, strlen(url), 0644) != 0)
+			log_event(LOG_WARN, "metrics", "cannot write %s: %s", path, rs_err());
+	}
 	const char *colon = strrchr(listen, ':');
 	snprintf(url, sizeof(url), "%s://%.*s:%u\n", tls_cert != NULL ? "https" : "http",
 	    (int)(colon - listen), listen, http_server_port(srv));
@@ -213,18 +227,6 @@ cmd_serve(int argc, char **argv)
 		json_object_set_new(f, "state", json_string(n.cfg.state));
 		log_fields(LOG_INFO, "start", f, 0, "%s %s node serving on %s",
 		    n.cfg.state, n.cfg.role, url);
-	}
-	if (mlisten != NULL) {
-		if ((metrics = web_metrics_start(&n, &node_lock, mlisten)) == NULL) {
-			rc = fail("serve");
-			goto out;
-		}
-		snprintf(url, sizeof(url), "http://%.*s:%u/metrics\n",
-		    (int)(strrchr(mlisten, ':') - mlisten), mlisten,
-		    web_metrics_port(metrics));
-		snprintf(path, sizeof(path), "%s/metrics.url", n.dir);
-		if (write_file_atomic(path, url, strlen(url), 0644) != 0)
-			log_event(LOG_WARN, "metrics", "cannot write %s: %s", path, rs_err());
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
