@@ -24,6 +24,10 @@
  *                 the start
  *   public places a public record's place and root, counted below a size;
  *                 forgetting the places keeps the records
+ *   public plan   that count walks the records down from the size (the
+ *                 rowid), never the records_pindex index: planned on the
+ *                 index, every checkpoint check sorted all public records
+ *                 and a node following a log did O(P^2) work
  *   alarms        an alarm about a record is resolved when the record is
  *                 taken, raised again it is unresolved again (never a
  *                 resolved row that hides a new failure), and the pending
@@ -305,6 +309,50 @@ test_public_places(void **state)
 	assert_int_equal(index, 20);
 }
 
+/* The plan SQLite makes for the kept statement k, its rows' details joined. */
+static void
+plan_of(struct node *n, enum stmt k, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	size_t used = 0;
+
+	assert_non_null(n->store->kept[k]);
+	sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(n->store->kept[k]));
+	assert_int_equal(sqlite3_prepare_v2(n->store->db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && used < len)
+		used += (size_t)snprintf(out + used, len - used, "%s; ",
+		    (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+static void
+test_public_plan(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t root[32];
+	char plan[512];
+	int64_t count;
+
+	/* A log of 20,000 records, one in ten public, as a node holds them. */
+	exec(&f->n, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c"
+	    " WHERE i < 19999) INSERT INTO records(idx, time, id, kind, envelope,"
+	    " checked_size, pindex, proot) SELECT i, i, randomblob(32), 'msg', x'00', 40,"
+	    " CASE WHEN i % 10 = 0 THEN i / 10 END, CASE WHEN i % 10 = 0 THEN"
+	    " zeroblob(32) END FROM c");
+	assert_int_equal(store_public_below(&f->n, 5000, 2000, &count, root), STORE_OK);
+	assert_int_equal(count, 500);
+	assert_int_equal(store_public_below(&f->n, 20000, 1000, &count, root), STORE_OK);
+	assert_int_equal(count, 1000);
+	plan_of(&f->n, ST_PUBLIC_BELOW, plan, sizeof(plan));
+	print_message("plan: %s\n", plan);
+	assert_null(strstr(plan, "records_pindex"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	assert_non_null(strstr(plan, "rowid<?"));
+}
+
 static int
 collect(void *ud, int64_t index)
 {
@@ -365,6 +413,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_public_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_public_places, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_public_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alarms, setup, teardown),
 	};
 
