@@ -97,7 +97,11 @@ others_fine() {
 # 15 MB each, then with a payload that is not an answer's, then as large as
 # the hub allows.
 check "XA starts a check to XM" node XA checks start --to XM --deadline 24h
-CHECK=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM log WHERE kind = 'check' ORDER BY idx DESC LIMIT 1")
+case "$(hubdb "$T/hub" backend)" in
+pg) hexid="encode(id, 'hex')" ;;
+*) hexid="lower(hex(id))" ;;
+esac
+CHECK=$(hubdb "$T/hub" sql "SELECT $hexid FROM log WHERE kind = 'check' ORDER BY idx DESC LIMIT 1")
 ANS="{\"ref\":\"$CHECK\",\"status\":\"acknowledged\",\"check\":true,\"rcpt\":[]}"
 big=0
 for i in $(seq 1 18); do
