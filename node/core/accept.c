@@ -178,6 +178,7 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	const struct envelope *e = &r->e;
 	int64_t index = r->index, time = r->time;
 	struct msg_new row;
+	struct stix_received sr;
 	json_t *m;
 	char *to = NULL, *rcpt = NULL, *content = NULL, *proof = NULL, ferr[RS_ERRLEN + 64];
 	uint8_t parent[32];
@@ -249,13 +250,14 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	}
 	proof = json_is_array(json_object_get(r->served, "proof")) ?
 	    jdump(json_object_get(r->served, "proof")) : NULL;
+	sr = (struct stix_received){ e->id, e->state, row.tlp, index, e->key, e->time, m };
 	if ((proof != NULL && store_message_set_proof(n, e->id, proof) != 0) ||
 	    store_record_add(n, e, index, time, cp->size) != 0 ||
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
 	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
-	    stixstore_file(n, NULL, e->id) != 0) {
+	    stixstore_file_received(n, &sr) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}

@@ -30,6 +30,20 @@ enum stix_map_result stixstore_bundle(struct node *n, struct catalogue *c,
  * message is taken again. */
 int stixstore_file(struct node *n, struct catalogue *c, const uint8_t id[32])
     __attribute__((warn_unused_result));
+/* The same for a message the accept path has just stored, from what it
+ * holds: its id, sender State, label (the payload's tlp), log index, signer
+ * and signed time, and the payload as stored (the same JSON as the row's
+ * content).  The same filing as stixstore_file makes from the row. */
+struct stix_received {
+	const uint8_t *id;
+	const char *sender_state, *tlp;
+	int64_t index;
+	const uint8_t *signer;
+	int64_t signed_ms;
+	json_t *payload;
+};
+int stixstore_file_received(struct node *n, const struct stix_received *r)
+    __attribute__((warn_unused_result));
 
 /* Files every logged message not filed yet (a store from before, or one a
  * failure left out), each in its own transaction; *count (may be NULL)
