@@ -13,7 +13,8 @@
  * and one POC node enrolled, as tests/e2e/lib.sh does.  The hub is stopped
  * and the log grown straight in hub.db to N records as one sequencer would
  * have appended them: dense indexes, rising times, one in K a public record
- * (a real group record signed with the operator key, with its pub row), the
+ * (a real group record signed with the operator key, with its pub row,
+ * redefining one of GROUP_NAMES groups), the
  * others mail rows routed to nobody (random bytes: the node never fetches
  * them, as it never fetches mail not addressed to it).  The hub rebuilds
  * both trees at its next start and signs a checkpoint over the whole log.
@@ -63,6 +64,11 @@
 #include "jsonutil.h"
 #include "keys.h"
 #include "util.h"
+
+/* The public records redefine GROUP_NAMES groups over and over (the latest
+ * record of a name wins), as a long-lived log would: 100,000 distinct groups
+ * would measure the directory's linear search by name instead. */
+#define GROUP_NAMES	100
 
 static char base[256], hubdir[300], nodedir[300], rosterd[4096], roster[4096];
 static pid_t hub_pid;
@@ -288,7 +294,8 @@ grow(uint64_t from, uint64_t to, unsigned k, const struct keypair *op,
 			json_t *h = json_pack("{s:s,s:I}", "kind", "group", "time", (json_int_t)lt);
 			char payload[80];
 			int plen = snprintf(payload, sizeof(payload),
-			    "{\"name\":\"g%llu\",\"states\":[\"XA\"]}", (unsigned long long)i);
+			    "{\"name\":\"g%llu\",\"states\":[\"XA\"]}",
+			    (unsigned long long)(i / k % GROUP_NAMES));
 			if (env_build(&b, h, payload, (size_t)plen, op->pk, op->sk) != 0)
 				die("env_build");
 			json_decref(h);
