@@ -67,6 +67,7 @@ struct check {
 	struct keypair *op;
 	struct directory *dir;
 	struct process *proc;
+	struct registry *reg;
 	struct workpool *pool;
 	uint64_t problems;
 
@@ -312,10 +313,11 @@ check_envelope(struct check *c, struct row *r)
 		    "differ from its header", idx);
 	if (!r->verified)
 		problem(c, "envelope %llu: signature does not verify", idx);
-	else if (rules_take(c->dir, c->proc, &r->e, r->idx, r->time,
+	else if (rules_take(c->dir, c->proc, c->reg, &r->e, r->idx, r->time,
 	    DIR_CHECK_CHAIN) != RULES_OK)
 		problem(c, "envelope %llu breaks the %s rules: %s", idx,
 		    kind_has(r->e.kind_id, KIND_PROCESS) ? "process's" :
+		    kind_has(r->e.kind_id, KIND_REGISTRY) ? "registries'" :
 		    "directory", rs_err());
 	c->rcpt_rows += count_recipients(&r->e);
 }
@@ -725,6 +727,8 @@ run_check(struct check *c, const struct hub_config *cfg)
 		return -1;
 	c->dir = dir_new(c->op->pk);
 	c->proc = proc_new();
+	if ((c->reg = reg_new_shipped()) == NULL)
+		return -1;
 	c->pool = workpool_new(0);	/* NULL: verify on this thread alone */
 	load_checkpoint(c);
 	if (c->s->ops->open_tree(c->s, 0, count_rows(c), &c->tree) != 0) {
@@ -801,6 +805,7 @@ cmd_check(int argc, char **argv)
 	store_close(c.s);
 	dir_free(c.dir);
 	proc_free(c.proc);
+	reg_free(c.reg);
 	checkpoint_free(&c.cp);
 	free(c.ids);
 	hub_unlock(lockfd);

@@ -118,10 +118,12 @@ int operator_record(const char *hubdir, json_t *hdr, json_t *payload,
  * and the process, replayed as the serving hub did), from one snapshot of
  * the database; works while a hub serves.  -1 with rs_err. */
 struct store;
+struct registry;
 struct hub_state {
 	struct store *store;		/* store_open_reader's; holds the rest */
 	struct directory *dir;
 	struct process *proc;
+	struct registry *reg;
 	uint64_t size;			/* the log's size */
 	int64_t last_time;		/* the last record's log time */
 };

@@ -39,6 +39,7 @@ hub_state_read(const char *hubdir, struct hub_state *hs)
 		return -1;
 	hs->dir = hs->store->dir;
 	hs->proc = hs->store->proc;
+	hs->reg = hs->store->reg;
 	hs->size = store_committed(hs->store);
 	hs->last_time = hs->store->time_committed;
 	return 0;

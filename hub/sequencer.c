@@ -195,7 +195,7 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 		it->retry_after = retry;
 		return 0;
 	}
-	if ((verdict = rules_check(s->dir, s->proc, e, (int64_t)idx, t,
+	if ((verdict = rules_check(s->dir, s->proc, s->reg, e, (int64_t)idx, t,
 	    DIR_CHECK_CHAIN)) != RULES_OK) {
 		char why[RS_ERRLEN];
 		snprintf(why, sizeof(why), "%s", rs_err());
@@ -218,10 +218,10 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	if (rc != 0)
 		return -1;
 	if (!kind_has(e->kind_id, KIND_DIRECTORY))	/* chain head, process */
-		rules_apply(s->dir, s->proc, e, (int64_t)idx, t);
+		rules_apply(s->dir, s->proc, s->reg, e, (int64_t)idx, t);
 	else {
 		pthread_rwlock_wrlock(&s->dirlock);
-		rules_apply(s->dir, s->proc, e, (int64_t)idx, t);
+		rules_apply(s->dir, s->proc, s->reg, e, (int64_t)idx, t);
 		pthread_rwlock_unlock(&s->dirlock);
 	}
 	if (e->seq > 0 && (dev = dir_device(s->dir, e->key)) != NULL)

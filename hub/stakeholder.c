@@ -219,7 +219,7 @@ precheck(const char *hubdir, const struct envelope *e)
 
 	if (hub_state_read(hubdir, &hs) != 0)
 		return -1;
-	if (rules_check(hs.dir, hs.proc, e, (int64_t)hs.size,
+	if (rules_check(hs.dir, hs.proc, hs.reg, e, (int64_t)hs.size,
 	    hs.last_time > now_ms() ? hs.last_time : now_ms(), 0) == RULES_OK)
 		rc = 0;
 	hub_state_free(&hs);

@@ -64,6 +64,7 @@
 #include "checkrec.h"
 #include "db.h"
 #include "jsonutil.h"
+#include "rules.h"
 #include "util.h"
 
 /* The kind index leaves out the mail kinds' rows (nearly all of them): they
@@ -604,7 +605,7 @@ store_open(const char *hubdir, const struct hub_config *cfg)
 	    open_tree(s, 1, built) != 0 ||
 	    (cfg->startup_check && !MUTANT(startcheck) && store_check(s) != 0))
 		goto fail;
-	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc)) == NULL)
+	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc, &s->reg)) == NULL)
 		goto fail;
 	if (cp_load(s) != 0 || prepare_writer(s) != 0)
 		goto fail;
@@ -641,6 +642,7 @@ store_close(struct store *s)
 	quota_free(s->quota);
 	dir_free(s->dir);
 	proc_free(s->proc);
+	reg_free(s->reg);
 	cp_free(s);
 	keypair_free(s->op);
 	pthread_rwlock_destroy(&s->dirlock);
@@ -867,27 +869,30 @@ store_set_head(struct store *s, const uint8_t device[32], int64_t seq,
 
 /* ---- directory --------------------------------------------------------------- */
 
-/* A stored process record the rules refuse: the store is not a log an
- * honest hub wrote (or the rules changed under it); never skipped. */
+/* A stored process or registry record the rules refuse: the store is not
+ * a log an honest hub wrote (or the rules changed under it); never
+ * skipped. */
 int
-store_replay_process(struct directory *d, struct process *p, const struct envelope *e,
-    int64_t idx, int64_t time)
+store_replay_rules(struct directory *d, struct process *p, struct registry *r,
+    const struct envelope *e, int64_t idx, int64_t time)
 {
 	char why[RS_ERRLEN];
 
-	if (proc_take(p, d, e, idx, time) == PROC_OK)
+	if (rules_replay(d, p, r, e, idx, time) == RULES_OK)
 		return 0;
 	snprintf(why, sizeof(why), "%s", rs_err());
-	rs_seterr("stored process record %lld (%s) is refused by the process's "
-	    "rules: %s; run \"rosterd check\"", (long long)idx, e->kind, why);
+	rs_seterr("stored %s record %lld (%s) is refused by the %s rules: %s; run "
+	    "\"rosterd check\"", kind_has(e->kind_id, KIND_REGISTRY) ? "registry" :
+	    "process", (long long)idx, e->kind, kind_has(e->kind_id, KIND_REGISTRY) ?
+	    "registries'" : "process's", why);
 	return -1;
 }
 
 /* The directory records among the public records, by their headers, and
- * (when p is given) the process records, through the same rules as when
- * they were appended. */
+ * (when p and r are given) the process and registry records, through the
+ * same rules as when they were appended. */
 static int
-replay_public(sqlite3 *db, struct directory *d, struct process *p)
+replay_public(sqlite3 *db, struct directory *d, struct process *p, struct registry *r)
 {
 	sqlite3_stmt *st = db_prep(db, "SELECT p.pindex, p.idx, l.envelope, l.time"
 	    " FROM pub p JOIN log l ON l.idx = p.idx ORDER BY p.pindex");
@@ -918,8 +923,8 @@ replay_public(sqlite3 *db, struct directory *d, struct process *p)
 		}
 		if (kind_has(e.kind_id, KIND_DIRECTORY))
 			dir_apply(d, &e, idx);
-		else if (p != NULL && kind_has(e.kind_id, KIND_PROCESS) &&
-		    store_replay_process(d, p, &e, idx, sqlite3_column_int64(st, 3)) != 0) {
+		else if (p != NULL && store_replay_rules(d, p, r, &e, idx,
+		    sqlite3_column_int64(st, 3)) != 0) {
 			env_free(&e);
 			sqlite3_finalize(st);
 			return -1;
@@ -961,32 +966,42 @@ restore_heads(sqlite3 *db, struct directory *d)
 }
 
 struct directory *
-store_load_state(sqlite3 *db, const uint8_t operator_pk[32], struct process **proc)
+store_load_state(sqlite3 *db, const uint8_t operator_pk[32], struct process **proc,
+    struct registry **reg)
 {
-	struct directory *d = dir_new(operator_pk);
-	struct process *p = proc != NULL ? proc_new() : NULL;
+	struct directory *d;
+	struct process *p = NULL;
+	struct registry *r = NULL;
 
-	if (replay_public(db, d, p) != 0 || restore_heads(db, d) != 0) {
+	if (proc != NULL && (r = reg_new_shipped()) == NULL)
+		return NULL;
+	d = dir_new(operator_pk);
+	p = proc != NULL ? proc_new() : NULL;
+	if (replay_public(db, d, p, r) != 0 || restore_heads(db, d) != 0) {
 		dir_free(d);
 		proc_free(p);
+		reg_free(r);
 		return NULL;
 	}
-	if (proc != NULL)
+	if (proc != NULL) {
 		*proc = p;
+		*reg = r;
+	}
 	return d;
 }
 
 struct directory *
 store_load_dir(sqlite3 *db, const uint8_t operator_pk[32])
 {
-	return store_load_state(db, operator_pk, NULL);
+	return store_load_state(db, operator_pk, NULL, NULL);
 }
 
 int
 store_reload_dir(struct store *s)
 {
 	struct process *p, *oldp;
-	struct directory *d = store_load_state(s->db, s->op->pk, &p), *old;
+	struct registry *r, *oldr;
+	struct directory *d = store_load_state(s->db, s->op->pk, &p, &r), *old;
 
 	if (d == NULL)
 		return -1;
@@ -996,8 +1011,11 @@ store_reload_dir(struct store *s)
 	pthread_rwlock_unlock(&s->dirlock);
 	oldp = s->proc;
 	s->proc = p;
+	oldr = s->reg;
+	s->reg = r;
 	dir_free(old);
 	proc_free(oldp);
+	reg_free(oldr);
 	return 0;
 }
 

@@ -43,6 +43,7 @@
 #include "merkle.h"
 #include "process.h"
 #include "quota.h"
+#include "registry.h"
 #include "statement.h"
 
 #define STORE_POOL	16	/* idle reader connections kept */
@@ -86,9 +87,11 @@ struct store {
 	 * read by request handlers under the read lock. */
 	struct directory *dir;
 	pthread_rwlock_t dirlock;
-	/* The process (lib/process.c), kept like the directory and rebuilt
-	 * with it from the public records; the sequencer's thread only. */
+	/* The process (lib/process.c) and the registries (lib/registry.c,
+	 * over the shipped data), kept like the directory and rebuilt with it
+	 * from the public records; the sequencer's thread only. */
 	struct process *proc;
+	struct registry *reg;
 
 	pthread_mutex_t pool_mu;
 	sqlite3 *pool[STORE_POOL];
@@ -161,15 +164,16 @@ int store_reload_dir(struct store *s);
  * table, each classified by its header (never by the kind column),
  * replayed in order, then the chain heads. */
 struct directory *store_load_dir(sqlite3 *db, const uint8_t operator_pk[32]);
-/* The same, and the process from the same records (lib/rules.c's rules
- * for each, in log order) into *proc; NULL with rs_err when a stored
- * process record is refused. */
+/* The same, and the process and the registries from the same records
+ * (lib/rules.c's rules for each, in log order) into *proc and *reg; NULL
+ * with rs_err when a stored process or registry record is refused, or the
+ * shipped registry data does not load. */
 struct directory *store_load_state(sqlite3 *db, const uint8_t operator_pk[32],
-    struct process **proc);
-/* One stored process record replayed into p (proc_take, against d as of
- * its index): -1 with rs_err naming the index when the rules refuse it.
- * Both backends' replays. */
-int store_replay_process(struct directory *d, struct process *p,
+    struct process **proc, struct registry **reg);
+/* One stored process or registry record replayed into p and r
+ * (rules_replay, against d as of its index): -1 with rs_err naming the
+ * index when the rules refuse it.  Both backends' replays. */
+int store_replay_rules(struct directory *d, struct process *p, struct registry *r,
     const struct envelope *e, int64_t idx, int64_t time);
 
 /* ---- listings (readers) ------------------------------------------------ */

@@ -690,8 +690,10 @@ const struct store_ops store_pg_ops = {
 /* ---- the directory ----------------------------------------------------- */
 
 struct directory *
-pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc)
+pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc,
+    struct registry **reg)
 {
+	struct registry *rg = reg_new_shipped();
 	struct directory *d = dir_new(operator_pk);
 	struct process *p = proc_new();
 	struct envelope e;
@@ -700,6 +702,8 @@ pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc)
 	int64_t next = 0;
 	int n;
 
+	if (rg == NULL)
+		goto fail;
 	do {
 		pgq_init(&q);
 		pgq_i64(&q, next);
@@ -732,8 +736,8 @@ pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc)
 			}
 			if (kind_has(e.kind_id, KIND_DIRECTORY))
 				dir_apply(d, &e, idx);
-			else if (kind_has(e.kind_id, KIND_PROCESS) &&
-			    store_replay_process(d, p, &e, idx, pg_i64(r, i, 3)) != 0) {
+			else if (store_replay_rules(d, p, rg, &e, idx,
+			    pg_i64(r, i, 3)) != 0) {
 				env_free(&e);
 				PQclear(r);
 				goto fail;
@@ -756,10 +760,12 @@ pgs_load_state(PGconn *c, const uint8_t operator_pk[32], struct process **proc)
 	}
 	PQclear(r);
 	*proc = p;
+	*reg = rg;
 	return d;
 fail:
 	dir_free(d);
 	proc_free(p);
+	reg_free(rg);
 	return NULL;
 }
 
@@ -1102,7 +1108,7 @@ load_state(struct store *s)
 				return -1;
 			continue;
 		}
-		if ((s->dir = pgs_load_state(c, s->op->pk, &s->proc)) == NULL)
+		if ((s->dir = pgs_load_state(c, s->op->pk, &s->proc, &s->reg)) == NULL)
 			goto fail;
 		if (pg_script(c, "COMMIT") != 0)
 			return -1;
@@ -1223,6 +1229,7 @@ store_pg_close(struct store *s)
 	merkle_close(s->ptree);
 	dir_free(s->dir);
 	proc_free(s->proc);
+	reg_free(s->reg);
 	quota_free(s->quota);
 	cp_free(s);
 	keypair_free(s->op);

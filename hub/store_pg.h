@@ -86,7 +86,7 @@ void pgs_reader_done(struct store *s, PGconn *c);
  * replayed in order, classified by their headers, then the chain heads (as
  * store_load_state); NULL with rs_err, *proc untouched. */
 struct directory *pgs_load_state(PGconn *c, const uint8_t operator_pk[32],
-    struct process **proc);
+    struct process **proc, struct registry **reg);
 extern const struct merkle_source pgs_tree_source;
 
 /* The COPY statement of a tree's entries (level, idx, h). */

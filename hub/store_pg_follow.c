@@ -210,12 +210,12 @@ apply_chunk(struct store *s, struct crow *rows, size_t n)
 		if (w->public) {
 			if (kind_has(w->e.kind_id, KIND_DIRECTORY)) {
 				pthread_rwlock_wrlock(&s->dirlock);
-				rules_apply(s->dir, s->proc, &w->e, (int64_t)w->idx,
-				    w->time);
+				rules_apply(s->dir, s->proc, s->reg, &w->e,
+				    (int64_t)w->idx, w->time);
 				pthread_rwlock_unlock(&s->dirlock);
 			} else
-				rules_apply(s->dir, s->proc, &w->e, (int64_t)w->idx,
-				    w->time);
+				rules_apply(s->dir, s->proc, s->reg, &w->e,
+				    (int64_t)w->idx, w->time);
 		} else if (w->seq > 0 && (dev = dir_device(s->dir, w->signer)) != NULL) {
 			/* dir_apply's effect of a device envelope: its chain head. */
 			dev->last_seq = w->seq;
@@ -304,6 +304,7 @@ pgs_resync(struct store *s)
 	struct pgstore *pg = s->pg;
 	struct directory *d = NULL, *old;
 	struct process *p = NULL, *oldp;
+	struct registry *rg = NULL, *oldr;
 	uint64_t size, pub;
 	int64_t last;
 	PGconn *c = pg->w;
@@ -316,7 +317,7 @@ pgs_resync(struct store *s)
 	if (pg_script(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
 		return -1;
 	if (read_target(c, &size, &pub, &last) != 0 ||
-	    (d = pgs_load_state(c, s->op->pk, &p)) == NULL) {
+	    (d = pgs_load_state(c, s->op->pk, &p, &rg)) == NULL) {
 		pg_rollback(c);
 		return -1;
 	}
@@ -329,6 +330,7 @@ pgs_resync(struct store *s)
 		s->broken = 1;
 		dir_free(d);
 		proc_free(p);
+		reg_free(rg);
 		return -1;
 	}
 	/* Entries below these sizes never change: reading the trees outside
@@ -336,6 +338,7 @@ pgs_resync(struct store *s)
 	if (merkle_reset(s->tree, size) != 0 || merkle_reset(s->ptree, pub) != 0) {
 		dir_free(d);
 		proc_free(p);
+		reg_free(rg);
 		return -1;
 	}
 	pthread_rwlock_wrlock(&s->dirlock);
@@ -346,6 +349,9 @@ pgs_resync(struct store *s)
 	oldp = s->proc;		/* under follow_mu: the sequencer's and ours */
 	s->proc = p;
 	proc_free(oldp);
+	oldr = s->reg;
+	s->reg = rg;
+	reg_free(oldr);
 	s->pub_size = pub;
 	s->last_time = last;
 	store_set_committed(s, size, pub, last);

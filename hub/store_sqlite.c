@@ -469,7 +469,7 @@ store_sqlite_open_reader(const char *hubdir, const struct hub_config *cfg)
 	 * takes no write lock, so a serving hub goes on appending) */
 	if (db_exec(s->db, "BEGIN DEFERRED") != 0)
 		goto fail;
-	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc)) == NULL)
+	if ((s->dir = store_load_state(s->db, s->op->pk, &s->proc, &s->reg)) == NULL)
 		goto fail;
 	if ((st = db_prep(s->db, "SELECT coalesce(max(idx), -1) + 1,"
 	    " coalesce(max(time), 0) FROM log")) == NULL)

@@ -18,9 +18,11 @@
  */
 #include "catalogue.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,8 @@ struct catalogue {
 	json_t *problems;	/* array of sentences */
 	json_t *sorted;		/* cache of catalogue_templates */
 	json_t *xsorted;	/* cache of catalogue_taxonomies */
+	atomic_int refs;	/* catalogue_ref / catalogue_free */
+	int frozen;		/* catalogue_freeze: shared, read only */
 };
 
 static const char *const field_types[] = {
@@ -80,6 +84,7 @@ add_problem(struct catalogue *c, const char *fmt, ...)
 	char s[RS_ERRLEN];
 	va_list ap;
 
+	assert(!c->frozen);
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
@@ -448,6 +453,7 @@ put_entry(struct catalogue *c, int is_template, json_t *o, const char *where,
 	json_t *old = json_object_get(map, id);
 	json_int_t v = json_integer_value(json_object_get(o, "version"));
 
+	assert(!c->frozen);
 	if (old != NULL) {
 		json_int_t ov = json_integer_value(json_object_get(old, "version"));
 		if (v <= ov) {
@@ -493,13 +499,30 @@ catalogue_new(void)
 	c->tsource = json_object();
 	c->xsource = json_object();
 	c->problems = json_array();
+	atomic_init(&c->refs, 1);
 	return c;
+}
+
+struct catalogue *
+catalogue_ref(struct catalogue *c)
+{
+	assert(c->frozen);	/* only a read-only catalogue is shared */
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void
+catalogue_freeze(struct catalogue *c)
+{
+	(void)catalogue_templates(c);
+	(void)catalogue_taxonomies(c);
+	c->frozen = 1;
 }
 
 void
 catalogue_free(struct catalogue *c)
 {
-	if (c == NULL)
+	if (c == NULL || atomic_fetch_sub(&c->refs, 1) > 1)
 		return;
 	json_decref(c->templates);
 	json_decref(c->taxonomies);
@@ -753,16 +776,20 @@ sorted_values(json_t *map)
 json_t *
 catalogue_templates(struct catalogue *c)
 {
-	if (c->sorted == NULL)
+	if (c->sorted == NULL) {
+		assert(!c->frozen);
 		c->sorted = sorted_values(c->templates);
+	}
 	return c->sorted;
 }
 
 json_t *
 catalogue_taxonomies(struct catalogue *c)
 {
-	if (c->xsorted == NULL)
+	if (c->xsorted == NULL) {
+		assert(!c->frozen);
 		c->xsorted = sorted_values(c->taxonomies);
+	}
 	return c->xsorted;
 }
 

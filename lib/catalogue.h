@@ -51,7 +51,14 @@ void cat_printable(char *s);
 struct catalogue;
 
 struct catalogue *catalogue_new(void);
+/* Drops a reference: the last one frees the catalogue. */
 void catalogue_free(struct catalogue *c);
+/* Makes c read only (its sorted lists built now, nothing added after), so
+ * that threads may share it; catalogue_ref then takes another reference,
+ * which catalogue_free drops.  A holder keeps its copy however many newer
+ * ones replace it elsewhere (node/core/catalogue_node.c). */
+void catalogue_freeze(struct catalogue *c);
+struct catalogue *catalogue_ref(struct catalogue *c);
 
 /* Loads share_dir()/catalogue.  Strict: -1 with rs_err naming the first
  * problem if any file is refused (a broken installation). */

@@ -8,8 +8,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
+
+/*
+ * A connection that finds the database locked (another process's or
+ * thread's write transaction) waits in steps of 1 ms, up to DB_BUSY_MS in
+ * all, then the statement fails with SQLITE_BUSY.  SQLite's own handler
+ * (sqlite3_busy_timeout) sleeps 1, 2, 5, 10 ... then 100 ms a step: a
+ * reader behind a writer's commit of a millisecond waited for up to a
+ * tenth of a second more.  The start of a wait is the thread's (the
+ * handler runs on the thread whose statement waits; count 0 starts it).
+ */
+static _Thread_local struct timespec busy_since;
+
+static int
+busy_wait(void *arg, int count)
+{
+	struct timespec now, step = { 0, 1000000 };
+	int64_t ms;
+
+	(void)arg;
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &busy_since);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(now.tv_sec - busy_since.tv_sec) * 1000 +
+	    (now.tv_nsec - busy_since.tv_nsec) / 1000000;
+	if (ms >= DB_BUSY_MS)
+		return 0;
+	nanosleep(&step, NULL);
+	return 1;
+}
 
 sqlite3 *
 db_open(const char *path, const char *schema)
@@ -22,7 +52,7 @@ db_open(const char *path, const char *schema)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 10000);
+	sqlite3_busy_handler(db, busy_wait, NULL);
 	if (db_exec(db, MUTANT(durability) ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" :
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;") != 0 ||

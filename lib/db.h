@@ -1,13 +1,16 @@
 /*
  * db.h - SQLite, opened the one way roster uses it: WAL journal, synchronous
  * FULL (a commit is on disk when it returns: a receipt may follow), foreign
- * keys on, a busy timeout so the CLI and a running daemon can share a file.
+ * keys on, a busy wait so the CLI and a running daemon can share a file:
+ * 1 ms steps, for at most DB_BUSY_MS (db.c).
  */
 #ifndef ROSTER_DB_H
 #define ROSTER_DB_H
 
 #include <stdint.h>
 #include <sqlite3.h>
+
+#define DB_BUSY_MS	10000	/* the longest a statement waits for a lock */
 
 sqlite3 *db_open(const char *path, const char *schema);
 void db_close(sqlite3 *db);

@@ -818,6 +818,18 @@ dir_check(struct directory *d, const struct envelope *e, int64_t index,
 	case KIND_WITHDRAW:
 	case KIND_APPLICATION:
 	case KIND_CONTRIBUTION:
+	case KIND_NORM:
+	case KIND_NORM_VERSION:
+	case KIND_COSPONSOR:
+	case KIND_CHECKLIST:
+	case KIND_REPORT:
+	case KIND_CII:
+	case KIND_TERM:
+	case KIND_DEFINITION:
+	case KIND_TRANSLATION:
+	case KIND_CB_REQUEST:
+	case KIND_CB_OFFER:
+	case KIND_CB_STEP:
 		return check_signer(d, e, index, time, flags);
 	case KIND_UNKNOWN:
 	case KIND_COUNT:

@@ -22,6 +22,7 @@
 #include "envelope.h"
 #include "jsonutil.h"
 #include "procrec.h"
+#include "regrec.h"
 #include "statement.h"
 #include "util.h"
 
@@ -123,9 +124,29 @@ process_shape(const struct envelope *e)
 	return rc == PROC_OK ? 0 : -1;
 }
 
+/* A registry record (docs/protocol.md section 11): header and payload (a
+ * plaintext one) read by lib/regrec.c; whether what it names exists and
+ * who may write it is lib/registry.c's. */
+static int
+registry_shape(const struct envelope *e)
+{
+	struct reg_rec r;
+	enum reg_result rc = regrec_parse(e, &r);
+
+	regrec_free(&r);
+	return rc == REG_OK ? 0 : -1;
+}
+
 #define PROC_ROW(k, name, signers, chained, max) \
 	[k] = { k, name, signers, KIND_PUBLIC | KIND_PROCESS | (chained), max, \
 	    NULL, NULL, process_shape }
+
+/* Every registry kind is public and chained, signed by a State's device
+ * (translations and offers by an accredited stakeholder's too; the
+ * operator signs none: nothing in a registry is an operator's act). */
+#define REG_ROW(k, name, signers, max) \
+	[k] = { k, name, signers, KIND_PUBLIC | KIND_REGISTRY | KIND_CHAINED, max, \
+	    NULL, NULL, registry_shape }
 
 static const struct kind_info table[KIND_COUNT] = {
 	[KIND_ADMIT] = { KIND_ADMIT, "admit", KIND_BY_OPERATOR,
@@ -164,6 +185,21 @@ static const struct kind_info table[KIND_COUNT] = {
 	PROC_ROW(KIND_APPLICATION, "application", KIND_BY_OPERATOR, 0, 32 * KIB),
 	PROC_ROW(KIND_CONTRIBUTION, "contribution", KIND_BY_STAKEHOLDER,
 	    KIND_CHAINED, 64 * KIB),
+	/* The registries: the limits of section 11. */
+	REG_ROW(KIND_NORM, "norm", KIND_BY_DEVICE, 128 * KIB),
+	REG_ROW(KIND_NORM_VERSION, "norm-version", KIND_BY_DEVICE, 128 * KIB),
+	REG_ROW(KIND_COSPONSOR, "cosponsor", KIND_BY_DEVICE, 1 * KIB),
+	REG_ROW(KIND_CHECKLIST, "checklist", KIND_BY_DEVICE, 256 * KIB),
+	REG_ROW(KIND_REPORT, "report", KIND_BY_DEVICE, 1 * MIB),
+	REG_ROW(KIND_CII, "cii", KIND_BY_DEVICE, 512 * KIB),
+	REG_ROW(KIND_TERM, "term", KIND_BY_DEVICE, 64 * KIB),
+	REG_ROW(KIND_DEFINITION, "definition", KIND_BY_DEVICE, 128 * KIB),
+	REG_ROW(KIND_TRANSLATION, "translation",
+	    KIND_BY_DEVICE | KIND_BY_STAKEHOLDER, 128 * KIB),
+	REG_ROW(KIND_CB_REQUEST, "cb-request", KIND_BY_DEVICE, 256 * KIB),
+	REG_ROW(KIND_CB_OFFER, "cb-offer", KIND_BY_DEVICE | KIND_BY_STAKEHOLDER,
+	    256 * KIB),
+	REG_ROW(KIND_CB_STEP, "cb-step", KIND_BY_DEVICE, 1 * KIB),
 };
 
 enum kind

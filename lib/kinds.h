@@ -12,7 +12,8 @@
  * compares the enum, never the name.
  *
  * Adding a kind is adding an enum value and a row (and, if the directory
- * must apply it, its rules in directory.c).
+ * must apply it, its rules in directory.c; if another family's rules apply
+ * it, its flag and a call in lib/rules.c).
  */
 #ifndef ROSTER_KINDS_H
 #define ROSTER_KINDS_H
@@ -45,6 +46,19 @@ enum kind {
 	KIND_WITHDRAW,
 	KIND_APPLICATION,
 	KIND_CONTRIBUTION,
+	/* the registries (docs/protocol.md section 11, lib/registry.c) */
+	KIND_NORM,
+	KIND_NORM_VERSION,
+	KIND_COSPONSOR,
+	KIND_CHECKLIST,
+	KIND_REPORT,
+	KIND_CII,
+	KIND_TERM,
+	KIND_DEFINITION,
+	KIND_TRANSLATION,
+	KIND_CB_REQUEST,
+	KIND_CB_OFFER,
+	KIND_CB_STEP,
 	KIND_COUNT
 };
 
@@ -60,6 +74,7 @@ enum kind {
 #define KIND_CHAINED	4u	/* a device's envelopes carry seq and prev */
 #define KIND_ROUTED	8u	/* filed as mail of every device in "rcpt" */
 #define KIND_PROCESS	16u	/* applied by the process's rules (lib/process.c) */
+#define KIND_REGISTRY	32u	/* applied by the registries' rules (lib/registry.c) */
 
 /* A payload field of a public kind. */
 enum kind_field_type {

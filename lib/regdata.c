@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -978,6 +979,32 @@ regdata_load_shipped(struct regdata **out)
 	if (share_path(dir, sizeof(dir), "registries") != 0)
 		return -1;
 	return regdata_load_dir(out, dir);
+}
+
+static pthread_mutex_t shipped_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct regdata *shipped;
+static int shipped_tried;
+static char shipped_err[RS_ERRLEN];
+
+int
+regdata_shipped(const struct regdata **out)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&shipped_mu);
+	if (!shipped_tried) {
+		shipped_tried = 1;
+		if (regdata_load_shipped(&shipped) != 0)
+			snprintf(shipped_err, sizeof(shipped_err),
+			    "the shipped registry data: %s", rs_err());
+	}
+	if (shipped == NULL) {
+		rs_seterr("%s", shipped_err);
+		rc = -1;
+	}
+	*out = shipped;
+	pthread_mutex_unlock(&shipped_mu);
+	return rc;
 }
 
 void

@@ -110,6 +110,12 @@ int regdata_load_dir(struct regdata **out, const char *dir)
 /* The same from share_dir()/registries. */
 int regdata_load_shipped(struct regdata **out) __attribute__((warn_unused_result));
 void regdata_free(struct regdata *d);
+/* The shipped data, read once for the whole program (regdata_load_shipped
+ * on the first call) and kept until it exits: the rules of the hub's
+ * store, of "rosterd check" and of a node's read model all check records
+ * against it, and it does not change while a program runs.  0, or -1 with
+ * the load's rs_err (the same on every call). */
+int regdata_shipped(const struct regdata **out) __attribute__((warn_unused_result));
 
 /* Lookups; -1 or NULL when absent. */
 long regdata_norm(const struct regdata *d, const char *id);

@@ -82,6 +82,14 @@ doc_free(struct reg_doc *d)
 	free(d->refused);
 }
 
+struct registry *
+reg_new_shipped(void)
+{
+	const struct regdata *data;
+
+	return regdata_shipped(&data) == 0 ? reg_new(data) : NULL;
+}
+
 void
 reg_free(struct registry *r)
 {

@@ -209,6 +209,9 @@ struct registry {
 
 /* A registry over data (which must outlive it). */
 struct registry *reg_new(const struct regdata *data);
+/* A registry over the shipped data (regdata_shipped): the one the hub
+ * and every node run.  NULL with rs_err when the data does not load. */
+struct registry *reg_new_shipped(void);
 void reg_free(struct registry *r);
 /* The device whose sealed records this node reads (its box key opens
  * them); before the first record is applied. */

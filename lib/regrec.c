@@ -13,6 +13,7 @@
  */
 #include "regrec.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,19 +21,19 @@
 #include "seal.h"
 
 const struct reg_kind_info reg_kinds[] = {
-	{ "norm",         REG_K_NORM,         131072,  1, 0 },
-	{ "norm-version", REG_K_NORM_VERSION, 131072,  1, 0 },
-	{ "cosponsor",    REG_K_COSPONSOR,    1024,    1, 0 },
-	{ "checklist",    REG_K_CHECKLIST,    262144,  1, 0 },
-	{ "report",       REG_K_REPORT,       1048576, 1, 1 },
-	{ "cii",          REG_K_CII,          524288,  1, 1 },
-	{ "term",         REG_K_TERM,         65536,   1, 0 },
-	{ "definition",   REG_K_DEFINITION,   131072,  1, 0 },
-	{ "translation",  REG_K_TRANSLATION,  131072,  1, 0 },
-	{ "cb-request",   REG_K_CB_REQUEST,   262144,  1, 1 },
-	{ "cb-offer",     REG_K_CB_OFFER,     262144,  1, 1 },
-	{ "cb-step",      REG_K_CB_STEP,      1024,    1, 0 },
-	{ NULL,           REG_K_NONE,         0,       0, 0 },
+	{ "norm",         REG_K_NORM,         KIND_NORM,         0 },
+	{ "norm-version", REG_K_NORM_VERSION, KIND_NORM_VERSION, 0 },
+	{ "cosponsor",    REG_K_COSPONSOR,    KIND_COSPONSOR,    0 },
+	{ "checklist",    REG_K_CHECKLIST,    KIND_CHECKLIST,    0 },
+	{ "report",       REG_K_REPORT,       KIND_REPORT,       1 },
+	{ "cii",          REG_K_CII,          KIND_CII,          1 },
+	{ "term",         REG_K_TERM,         KIND_TERM,         0 },
+	{ "definition",   REG_K_DEFINITION,   KIND_DEFINITION,   0 },
+	{ "translation",  REG_K_TRANSLATION,  KIND_TRANSLATION,  0 },
+	{ "cb-request",   REG_K_CB_REQUEST,   KIND_CB_REQUEST,   1 },
+	{ "cb-offer",     REG_K_CB_OFFER,     KIND_CB_OFFER,     1 },
+	{ "cb-step",      REG_K_CB_STEP,      KIND_CB_STEP,      0 },
+	{ NULL,           REG_K_NONE,         KIND_UNKNOWN,      0 },
 };
 
 const char *const reg_status_names[REG_NSTATUS] = {
@@ -905,6 +906,7 @@ enum reg_result
 regrec_parse(const struct envelope *e, struct reg_rec *r)
 {
 	const struct reg_kind_info *k;
+	const struct kind_info *ki;
 
 	memset(r, 0, sizeof(*r));
 	if (e->kind != NULL && strcmp(e->kind, "proposal") == 0) {
@@ -915,13 +917,14 @@ regrec_parse(const struct envelope *e, struct reg_rec *r)
 		}
 		return REG_OK;
 	}
-	if ((k = regrec_kind(e->kind)) == NULL) {
+	if ((k = regrec_kind(e->kind)) == NULL || (ki = kind_info(k->id)) == NULL) {
 		rs_seterr("\"%s\" is not a registry record", e->kind ? e->kind : "");
 		return REG_MALFORMED;
 	}
-	if (e->payload_len > k->max_payload) {
+	assert(kind_has(k->id, KIND_PUBLIC | KIND_REGISTRY));
+	if (e->payload_len > ki->max_payload) {
 		rs_seterr("%s payload is %zu bytes; at most %zu", k->name, e->payload_len,
-		    k->max_payload);
+		    ki->max_payload);
 		return REG_MALFORMED;
 	}
 	r->kind = k->kind;

@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "envelope.h"
+#include "kinds.h"
 #include "procrec.h"
 #include "regdata.h"
 
@@ -79,22 +80,23 @@ enum reg_kind {
 };
 
 /*
- * The table entry of each kind.  TODO(kinds): once lib/kinds.c is on main
- * (branch hub-complete), register these there (all public, these payload
- * limits, signed by devices and chained) and have this table read from it,
- * so that one table decides public or mail for every kind.
+ * The registry kinds.  Their row in lib/kinds.c is the one table that says
+ * public or mail, who signs, chained, and the payload limit (all public,
+ * signed by devices and chained); this table adds only what the registries
+ * need beside it: which of its own kinds a name is, and whether its author
+ * may choose an audience.
  */
 struct reg_kind_info {
 	const char *name;
 	enum reg_kind kind;
-	size_t max_payload;	/* bytes; larger is 413 */
-	int public_record;	/* always 1: every registry record is public */
+	enum kind id;		/* its row in lib/kinds.c */
 	int may_seal;		/* its author may choose an audience */
 };
 
 /* The entry for a registry kind name; NULL otherwise (and for "proposal",
  * which is the process's). */
 const struct reg_kind_info *regrec_kind(const char *name);
+/* All entries, ending with a NULL name. */
 extern const struct reg_kind_info reg_kinds[];
 
 enum reg_audience { REG_PUBLIC = 0, REG_SEALED };

@@ -2,12 +2,15 @@
  * rules.h - the rules of every record, in the one order the hub and every
  * node run them.
  *
- * Three state machines are fed the log in order: the directory
+ * Four state machines are fed the log in order: the directory
  * (lib/directory.c: who signed, is the device current, its sequence and
  * chain, the directory kinds' own rules), the communication checks (inside
- * the directory's rules) and the process (lib/process.c: bodies, papers,
- * decisions, stakeholders).  A record must pass the directory's rules
- * first, then its family's: a process kind the process's, and a
+ * the directory's rules), the process (lib/process.c: bodies, papers,
+ * decisions, stakeholders) and the registries (lib/registry.c: norms,
+ * checklists, reports, terms, CII lists, capacity-building).  A record must
+ * pass the directory's rules first, then its family's: a process kind the
+ * process's (and a proposal that "adopts" a norm, definition or checklist
+ * the registries' too), a registry kind the registries', and a
  * certificate the operator signed for a stakeholder's device the rule that
  * its application is accredited at that log time.  Calling the families
  * one by one at each call site would let the hub and the node differ in
@@ -16,8 +19,9 @@
  * The hub runs rules_check before it appends a record and rules_apply after
  * (hub/sequencer.c), and replays rules_take over its stored public records
  * at start-up; a node runs rules_take on every public record it takes.
- * The directory and the process must be as of the records before it (the
- * same records, applied by the same calls).
+ * The directory, the process and the registries must be as of the records
+ * before it (the same records, applied by the same calls).  The registries
+ * are over the shipped data (regdata_shipped): hub and nodes run the same.
  */
 #ifndef ROSTER_RULES_H
 #define ROSTER_RULES_H
@@ -27,6 +31,7 @@
 #include "directory.h"
 #include "envelope.h"
 #include "process.h"
+#include "registry.h"
 
 /* What rules_check found.  Anything but RULES_OK comes with rs_err. */
 enum rules_result {
@@ -43,14 +48,23 @@ enum rules_result {
 /* May e stand at log index with log time?  flags are dir_check's
  * (DIR_CHECK_CHAIN on the hub).  Changes nothing. */
 enum rules_result rules_check(struct directory *d, struct process *p,
-    const struct envelope *e, int64_t index, int64_t time, int flags)
-    __attribute__((warn_unused_result));
+    struct registry *r, const struct envelope *e, int64_t index, int64_t time,
+    int flags) __attribute__((warn_unused_result));
 /* Applies e, which rules_check accepted at this index and time. */
-void rules_apply(struct directory *d, struct process *p, const struct envelope *e,
-    int64_t index, int64_t time);
+void rules_apply(struct directory *d, struct process *p, struct registry *r,
+    const struct envelope *e, int64_t index, int64_t time);
 /* rules_check, then rules_apply when it passed. */
 enum rules_result rules_take(struct directory *d, struct process *p,
-    const struct envelope *e, int64_t index, int64_t time, int flags)
+    struct registry *r, const struct envelope *e, int64_t index, int64_t time,
+    int flags) __attribute__((warn_unused_result));
+
+/* A stored public record replayed into the families (the directory's own
+ * records are dir_apply'd by the caller, which took them already): a
+ * process record by the process's rules (and the registries', for its
+ * "adopts"), a registry record by the registries'; RULES_OK for any other
+ * kind.  A refusal applies nothing. */
+enum rules_result rules_replay(struct directory *d, struct process *p,
+    struct registry *r, const struct envelope *e, int64_t index, int64_t time)
     __attribute__((warn_unused_result));
 
 /* The HTTP status the hub answers for a refusal other than

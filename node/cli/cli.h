@@ -83,13 +83,19 @@ extern const struct cmd_doc doc_keygen, doc_certify, doc_init, doc_enroll,
     doc_revoke, doc_send, doc_reply, doc_ack, doc_forward, doc_consult,
     doc_checks, doc_sync, doc_inbox, doc_show, doc_status, doc_directory,
     doc_audit, doc_alarms, doc_checkpoint, doc_proof, doc_attachment,
-    doc_serve, doc_templates, doc_alerts, doc_user;
+    doc_serve, doc_templates, doc_alerts, doc_user, doc_norms, doc_norm,
+    doc_terms, doc_term;
 extern const struct cmd_doc doc_endorse, doc_propose, doc_object, doc_support,
     doc_withdraw, doc_decisions, doc_decision, doc_meeting, doc_process,
-    doc_paper, doc_contribute, doc_stix, doc_token, doc_taxii;	/* help_legacy.c */
+    doc_paper, doc_contribute;	/* help_legacy.c */
+extern const struct cmd_doc doc_stix, doc_token, doc_taxii;
 
 /* The commands. */
 int cmd_keygen(int argc, char **argv);		/* keys.c */
+int cmd_norms(int argc, char **argv);		/* registry.c */
+int cmd_norm(int argc, char **argv);
+int cmd_terms(int argc, char **argv);
+int cmd_term(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_init(int argc, char **argv);		/* enroll.c */
 int cmd_enroll(int argc, char **argv);

@@ -599,9 +599,13 @@ const struct cmd_doc doc_status = {
 "first, so what it shows is fresh; when the hub cannot be reached it says\n"
 "so and shows what was known at the last sync, naming its time.\n"
 "\n"
-"Without ID: the reminder naming this State's POCs not confirmed (by an\n"
+"Without ID: whether the hub can be reached and what waits in the outbox,\n"
+"then the reminder naming this State's POCs not confirmed (by an\n"
 "answer to a communication check, or a new certificate) for\n"
-"stale_after_days (config.json, default 365).",
+"stale_after_days (config.json, default 365).  With --json it prints\n"
+"{\"hub\", \"stale\", \"sent\"}: \"sent\" is the list of sent messages the\n"
+"web's Sent page shows (GET /api/sent, one view: newest first, counts of\n"
+"recipient devices delivered and acknowledged).",
 	.opts = opts_status,
 	.common = common_node,
 	.examples = "  roster status 3fa2c1d0\n  roster status",
@@ -979,6 +983,247 @@ const struct cmd_doc doc_endorse = {
 	.examples = "  roster endorse --root xa.root --key xa2.root.pub --accept",
 };
 
+/* ---- stix, token, taxii ----------------------------------------------------- */
+
+static const struct opt_spec opts_token[] = {
+	{ "--collections", "LIST|all", 0,
+	  "add: the collections it may use, by alias, separated by commas:\n"
+	  "received, sent, from-XA, group-NAME, an outbox's name; or all.  An\n"
+	  "alias may be named before the collection exists." },
+	{ "--write", NULL, 0,
+	  "add: it may POST to the outboxes among them: the node then signs\n"
+	  "and sends a message for the tool." },
+	{ "--json", NULL, 0, "list: as JSON." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct opt_spec opts_taxii[] = {
+	{ "--name", "NAME", 0, "add: the outbox's name (its alias)." },
+	{ "--to", "AUDIENCE", 0, "add: as roster send --to takes it." },
+	{ "--tlp", "LABEL", 0, "add: CLEAR, GREEN, AMBER or AMBER+STRICT." },
+	{ "--write", NULL, 0, "add: required: an added collection is an outbox." },
+	{ "--role", "ROLES", 0, "add: as roster send --role." },
+	{ "--urgency", "LEVEL", 0, "add: when the bundle does not say (default routine)." },
+	{ "--subject", "TEXT", 0, "add: when the bundle does not say." },
+	{ "--field", "NAME=VALUE", OPT_REPEAT,
+	  "add: an incident notification's field, when the bundle does not\n"
+	  "say (repeat)." },
+	{ "--title", "TEXT", 0, "add: the collection's title." },
+	{ "--description", "TEXT", 0, "add: the collection's description." },
+	{ "--json", NULL, 0, "list: as JSON." },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc doc_stix = {
+	.prog = "roster", .name = "stix", .run = cmd_stix,
+	.common = common_node,
+	.summary = "print a message as a STIX 2.1 bundle",
+	.synopsis = "ID\n"
+"check FILE",
+	.description =
+"Prints received or sent message ID (any unique prefix of 8 or more hex\n"
+"digits) as a STIX 2.1 bundle: a report, an incident with its indicators,\n"
+"observed data and notes for an incident notification, the sending State\n"
+"as an identity, the message's TLP 2.0 marking, and on every object roster\n"
+"provenance (message id, log index, signer key and fingerprint), so that\n"
+"anyone holding the envelope can check the signature.  The same bundle for\n"
+"the same message on every node.  Whatever its TLP label: the TAXII\n"
+"collections never hold TLP:RED, this command is the recipient's own.\n"
+"docs/taxii.md has the mapping.\n"
+"\n"
+"check FILE says whether the bundle in FILE is valid STIX 2.1 (or names the\n"
+"object and property that is not) and what `roster send --stix FILE` would\n"
+"send of it: the template, subject, TLP, fields, and what it would not\n"
+"carry.  Nothing is sent.  Exit status 1 when it is not valid or a message\n"
+"cannot carry it (`roster send --stix` would refuse it).",
+};
+
+const struct cmd_doc doc_token = {
+	.prog = "roster", .name = "token", .run = cmd_token,
+	.opts = opts_token,
+	.common = common_node,
+	.summary = "API tokens for the TAXII server's tools",
+	.synopsis = "add NAME --collections LIST|all [--write]\n"
+"list [--json]\n"
+"revoke NAME",
+	.description =
+"A token lets a tool (MISP, OpenCTI, a script on taxii2-client) use the TAXII\n"
+"server of `roster serve`.  add prints the token once, on stdout (the node\n"
+"keeps only its SHA-256); the tool sends it as HTTP Basic (user NAME,\n"
+"password the token) or as \"Authorization: Bearer TOKEN\".  Making one asks\n"
+"for the device key's passphrase.\n"
+"\n"
+"revoke holds from the tool's next request.  The web interface's accounts\n"
+"(`roster user add`) may also sign in with HTTP Basic; they read every\n"
+"collection and write none.",
+};
+
+const struct cmd_doc doc_taxii = {
+	.prog = "roster", .name = "taxii", .run = cmd_taxii,
+	.opts = opts_taxii,
+	.common = common_node,
+	.summary = "the TAXII collections and outboxes",
+	.synopsis = "collection list [--json]\n"
+"collection add --name NAME --to AUDIENCE --tlp LABEL --write [--role ROLES] [--urgency LEVEL] [--subject TEXT] [--field NAME=VALUE]... [--title TEXT] [--description TEXT]\n"
+"collection remove NAME",
+	.description =
+"The TAXII 2.1 server of `roster serve` (/taxii2/, API root /taxii2/roster/)\n"
+"has these collections, each with a fixed id:\n"
+"  received    every message this State received, as STIX 2.1\n"
+"  from-XA     what State XA sent\n"
+"  group-NAME  what the States of group NAME sent while members\n"
+"  sent        what this node sent, once logged\n"
+"  NAME        an outbox (add): a bundle a tool POSTs there is checked,\n"
+"              signed by this node and sent as one message to AUDIENCE (as\n"
+"              `roster send --to` takes it) under TLP LABEL (CLEAR, GREEN,\n"
+"              AMBER or AMBER+STRICT; RED is for named recipients, not\n"
+"              tools); the status resource follows it to the hub's receipt,\n"
+"              and the outbox then holds it as STIX.  --urgency (default\n"
+"              routine), --subject and --field (the incident notification's,\n"
+"              e.g. --field sector=energy) apply when the bundle does not say.\n"
+"No collection holds TLP:RED.  remove deletes an outbox (its messages stay\n"
+"in sent).  docs/taxii.md says how to connect MISP, OpenCTI and\n"
+"taxii2-client.",
+};
+
+/* ---- norms, norm, terms, term (registry.c) ------------------------------- */
+
+/* The options the four commands share. */
+#define REG_COMMON_OPTS \
+	{ "--lang", "L", 0, \
+	  "The language to print texts in: ar, zh, en, fr, ru or es (default:\n" \
+	  "the node's first language).  A text missing in L is printed in\n" \
+	  "English, and says so; --json carries every language." }, \
+	{ "--json", NULL, 0, \
+	  "Print the view of docs/protocol.md section 11 (the same bytes on\n" \
+	  "every node that verified the same records)." }, \
+	{ "--at", "TIME", 0, \
+	  "Compute the standing at another log time (YYYY-MM-DD,\n" \
+	  "YYYY-MM-DDTHH:MMZ or ms; never before the last record)." }
+
+static const struct opt_spec opts_norms[] = {
+	{ "--status", "STATUS", 0,
+	  "Only norms that are agreed, proposed or under-discussion." },
+	{ "--source", "SYMBOL", 0,
+	  "Only norms citing document SYMBOL (\"A/70/174\", \"A/76/135\")." },
+	REG_COMMON_OPTS,
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct opt_spec opts_reg_show[] = {
+	REG_COMMON_OPTS,
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct opt_spec opts_terms[] = {
+	{ "--search", "TEXT", 0,
+	  "Only terms with a form matching TEXT in any of the six languages,\n"
+	  "best match first: capitals, accents, Arabic vowel marks and\n"
+	  "traditional Chinese characters do not matter (docs/registries.md)." },
+	REG_COMMON_OPTS,
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc doc_norms = {
+	.prog = "roster", .name = "norms", .run = cmd_norms,
+	.summary = "the norms of responsible State behaviour, with their sources",
+	.synopsis = "[--status agreed|proposed|under-discussion] [--source SYMBOL] "
+	    "[--lang L] [--json] [--at TIME]",
+	.description =
+"Syncs, then lists the norms as this node's own verified records make them\n"
+"(docs/registries.md): the eleven of A/70/174 paragraph 13 shipped with\n"
+"roster, agreed in that consensus document, first; then the norms States\n"
+"proposed by record, each with its standing.  A norm is AGREED only in a\n"
+"consensus document the data names or by a decision of a body (a proposal\n"
+"under the silence procedure that adopts it), never because a record says\n"
+"so; UNDER DISCUSSION while such a proposal is open.  Each line gives the\n"
+"norm's id, its standing and its short title, marked [unofficial] where\n"
+"the title is this project's paraphrase or translation, and its sources\n"
+"(document symbol and paragraph).",
+	.opts = opts_norms,
+	.common = common_node,
+	.examples = "  roster norms --status agreed --lang fr\n"
+	    "  roster norms --source A/75/816 --json",
+};
+
+static const struct opt_spec opts_norm[] = {
+	{ "--title", "LANG=TEXT", OPT_REPEAT,
+	  "propose: the norm's short title in a language (repeatable; at least\n"
+	  "in the original's, --lang)." },
+	{ "--text-file", "FILE", 0,
+	  "propose: the norm's text in the original's language (UTF-8, at most\n"
+	  "16 KiB)." },
+	{ "--translation", "LANG=FILE", OPT_REPEAT,
+	  "propose: the text in another language, read from FILE (repeatable)." },
+	{ "--source", "SOURCE", OPT_REPEAT,
+	  "propose: a document and paragraph the norm comes from, written\n"
+	  "\"SYMBOL para N\" (\"A/75/816 para 20\") or \"SYMBOL PP N\" for a\n"
+	  "preambular paragraph (repeatable, at least one)." },
+	REG_COMMON_OPTS,
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct cmd_doc doc_norm = {
+	.prog = "roster", .name = "norm", .run = cmd_norm,
+	.summary = "one norm: show it, propose one, co-sponsor one",
+	.synopsis = "show ID [--lang L] [--json] [--at TIME]\n"
+	    "propose --lang L --title LANG=TEXT... --text-file FILE [--translation LANG=FILE...] "
+	    "--source SOURCE...\n"
+	    "cosponsor ID",
+	.description =
+"show ID shows norm ID (an id as roster norms prints it, or at least 8 hex\n"
+"digits of a proposed norm's record id): its title and text, its sources,\n"
+"the consensus document it is agreed in or the State that proposed it and\n"
+"its co-sponsors, every version (the earlier ones stay readable), the\n"
+"decisions that would adopt it and what came of them, and its checklist.\n"
+"\n"
+"propose signs this State's proposal of a norm: its title and text (--lang\n"
+"is the original's language, which the title must have too) and its\n"
+"sources.  It is PROPOSED, listed after the agreed norms; it becomes\n"
+"agreed only by a decision of a body.  cosponsor signs this State's\n"
+"co-sponsorship of another State's proposed norm (not its own, not twice,\n"
+"not once agreed).  Both are checked first with the rules the hub and every\n"
+"node apply, so a refusal names the field here and nothing is signed.",
+	.opts = opts_norm,
+	.common = common_node,
+	.examples = "  roster norm show a70-174-13f\n"
+	    "  roster norm propose --lang en --title \"en=Notify large exercises\" \\\n"
+	    "      --text-file norm.txt --source \"A/75/816 para 20\"\n"
+	    "  roster norm cosponsor 3fa2c1d0",
+};
+
+const struct cmd_doc doc_terms = {
+	.prog = "roster", .name = "terms", .run = cmd_terms,
+	.summary = "the terms of consensus documents, in six languages",
+	.synopsis = "[--search TEXT] [--lang L] [--json] [--at TIME]",
+	.description =
+"Syncs, then lists the terms used in consensus UN documents, shipped with\n"
+"roster and added by States by record, each by its form in --lang.  With\n"
+"--search, only the terms one of whose forms (or abbreviations) matches\n"
+"TEXT in any language, best match first, with the form that matched: a\n"
+"Russian reader finds a term by its Russian form, a Chinese reader by the\n"
+"first characters of its Chinese form, an Arabic reader with or without\n"
+"the vowel marks (docs/registries.md says how each script is compared).",
+	.opts = opts_terms,
+	.common = common_node,
+	.examples = "  roster terms --search \"critical infra\"\n"
+	    "  roster terms --search securite --lang fr",
+};
+
+const struct cmd_doc doc_term = {
+	.prog = "roster", .name = "term", .run = cmd_term,
+	.summary = "one term: its forms, sources and definitions",
+	.synopsis = "show ID [--lang L] [--json] [--at TIME]",
+	.description =
+"Shows term ID: its form in each of the six languages (those that are our\n"
+"translations marked unofficial), its abbreviations, the paragraphs of\n"
+"consensus documents it appears in, and the definitions States proposed,\n"
+"each with its standing (agreed only by a decision of a body).",
+	.opts = opts_reg_show,
+	.common = common_node,
+	.examples = "  roster term show critical-information-infrastructure",
+};
+
 static const struct cmd_doc *const roster_cmds[] = {
 	&doc_keygen, &doc_certify, &doc_init, &doc_enroll, &doc_revoke,
 	&doc_send, &doc_reply, &doc_forward, &doc_consult, &doc_sync,
@@ -987,7 +1232,9 @@ static const struct cmd_doc *const roster_cmds[] = {
 	&doc_attachment, &doc_serve, &doc_templates, &doc_alerts, &doc_user,
 	&doc_endorse, &doc_propose, &doc_object, &doc_support, &doc_withdraw,
 	&doc_decisions, &doc_decision, &doc_meeting, &doc_process, &doc_paper,
-	&doc_contribute, &doc_stix, &doc_token, &doc_taxii,	/* help_legacy.c */
+	&doc_contribute,	/* help_legacy.c */
+	&doc_stix, &doc_token, &doc_taxii,
+	&doc_norms, &doc_norm, &doc_terms, &doc_term,
 	NULL
 };
 

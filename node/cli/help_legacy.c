@@ -2,7 +2,7 @@
  * help_legacy.c - the pages of the commands that still parse with the old
  * lazy parser (legacy_opts.c): the process's propose, object,
  * support, withdraw, decisions, decision, meeting, process, paper and
- * contribute, and stix, token, taxii.  They came to main while the other
+ * contribute.  They came to main while the other
  * commands moved to option tables; their text is the usage text they had,
  * so --help and the manual pages still come from one source (lib/opts),
  * but without a table their options are not checked by name ("did you
@@ -59,7 +59,7 @@ const struct cmd_doc doc_contribute = {
 const struct cmd_doc doc_propose = {
 	.prog = "roster", .name = "propose", .run = cmd_propose,
 	.summary = "put a proposal under the silence procedure",
-	.synopsis = "--body NAME --text-file FILE --lang CODE [--translation CODE=FILE]... [--silence DURATION] [--meeting ID] [--paper ID]",
+	.synopsis = "--body NAME --text-file FILE --lang CODE [--translation CODE=FILE]... [--silence DURATION] [--meeting ID] [--paper ID] [--adopts ITEM:ID[:VERSION]]",
 	.description =
 "Signs a public proposal to body NAME (docs/process.md): its text in\n"
 "language CODE (UTF-8, at most 65,536 bytes) and any translations.  It is\n"
@@ -68,7 +68,14 @@ const struct cmd_doc doc_propose = {
 "--silence gives a longer one, or any of at least 60s for a proposal made\n"
 "during the meeting it names (--meeting).  Only the body's Chair (or a\n"
 "proposer its rules name) proposes: anyone else is told so and nothing is\n"
-"signed.  Prints the proposal's id.",
+"signed.  Prints the proposal's id.\n"
+"\n"
+"--adopts names what the body agrees if the proposal is adopted\n"
+"(docs/registries.md): norm:ID[:VERSION] (default: its current version),\n"
+"checklist:NORM:VERSION (0: the shipped model) or definition:ID.  Until the\n"
+"deadline the item is under discussion; adopted, it is agreed from the\n"
+"deadline on, by this decision.  An item that does not exist, a version it\n"
+"does not have, or one agreed already is refused before signing.",
 };
 
 const struct cmd_doc doc_object = {
@@ -155,77 +162,3 @@ const struct cmd_doc doc_process = {
 "byte for byte what `rosterd process HUBDIR --json` prints on the hub and\n"
 "what every other node prints.",
 };
-
-const struct cmd_doc doc_stix = {
-	.prog = "roster", .name = "stix", .run = cmd_stix,
-	.summary = "print a message as a STIX 2.1 bundle",
-	.synopsis = "[--dir NODEDIR] ID\n"
-"check FILE",
-	.description =
-"Prints received or sent message ID (any unique prefix of 8 or more hex\n"
-"digits) as a STIX 2.1 bundle: a report, an incident with its indicators,\n"
-"observed data and notes for an incident notification, the sending State\n"
-"as an identity, the message's TLP 2.0 marking, and on every object roster\n"
-"provenance (message id, log index, signer key and fingerprint), so that\n"
-"anyone holding the envelope can check the signature.  The same bundle for\n"
-"the same message on every node.  Whatever its TLP label: the TAXII\n"
-"collections never hold TLP:RED, this command is the recipient's own.\n"
-"docs/taxii.md has the mapping.\n"
-"\n"
-"check FILE says whether the bundle in FILE is valid STIX 2.1 (or names the\n"
-"object and property that is not) and what `roster send --stix FILE` would\n"
-"send of it: the template, subject, TLP, fields, and what it would not\n"
-"carry.  Nothing is sent.  Exit status 1 when it is not valid or a message\n"
-"cannot carry it (`roster send --stix` would refuse it).",
-};
-
-const struct cmd_doc doc_token = {
-	.prog = "roster", .name = "token", .run = cmd_token,
-	.summary = "API tokens for the TAXII server's tools",
-	.synopsis = "add NAME --collections LIST|all [--write]\n"
-"list [--json]\n"
-"revoke NAME",
-	.description =
-"A token lets a tool (MISP, OpenCTI, a script on taxii2-client) use the TAXII\n"
-"server of `roster serve`.  add prints the token once, on stdout (the node\n"
-"keeps only its SHA-256); the tool sends it as HTTP Basic (user NAME,\n"
-"password the token) or as \"Authorization: Bearer TOKEN\".  Making one asks\n"
-"for the device key's passphrase.\n"
-"\n"
-"  --collections  the collections it may use, by alias, separated by commas:\n"
-"                 received, sent, from-XA, group-NAME, an outbox's name; or\n"
-"                 all.  An alias may be named before the collection exists.\n"
-"  --write        it may POST to the outboxes among them: the node then signs\n"
-"                 and sends a message for the tool\n"
-"\n"
-"revoke holds from the tool's next request.  The web interface's accounts\n"
-"(`roster user add`) may also sign in with HTTP Basic; they read every\n"
-"collection and write none.",
-};
-
-const struct cmd_doc doc_taxii = {
-	.prog = "roster", .name = "taxii", .run = cmd_taxii,
-	.summary = "the TAXII collections and outboxes",
-	.synopsis = "collection list [--json]\n"
-"collection add --name NAME --to AUDIENCE --tlp LABEL --write [--role ROLES] [--urgency LEVEL] [--subject TEXT] [--field NAME=VALUE]... [--title TEXT] [--description TEXT]\n"
-"collection remove NAME",
-	.description =
-"The TAXII 2.1 server of `roster serve` (/taxii2/, API root /taxii2/roster/)\n"
-"has these collections, each with a fixed id:\n"
-"  received    every message this State received, as STIX 2.1\n"
-"  from-XA     what State XA sent\n"
-"  group-NAME  what the States of group NAME sent while members\n"
-"  sent        what this node sent, once logged\n"
-"  NAME        an outbox (add): a bundle a tool POSTs there is checked,\n"
-"              signed by this node and sent as one message to AUDIENCE (as\n"
-"              `roster send --to` takes it) under TLP LABEL (CLEAR, GREEN,\n"
-"              AMBER or AMBER+STRICT; RED is for named recipients, not\n"
-"              tools); the status resource follows it to the hub's receipt,\n"
-"              and the outbox then holds it as STIX.  --urgency (default\n"
-"              routine), --subject and --field (the incident notification's,\n"
-"              e.g. --field sector=energy) apply when the bundle does not say.\n"
-"No collection holds TLP:RED.  remove deletes an outbox (its messages stay\n"
-"in sent).  docs/taxii.md says how to connect MISP, OpenCTI and\n"
-"taxii2-client.",
-};
-

@@ -2,7 +2,7 @@
  * legacy_opts.c - the command line's old lazy option parser, kept only for
  * the commands that arrived on main while the others moved to lib/opts
  * (the process's propose, object, support, withdraw, decisions, decision,
- * meeting, process, paper and contribute; stix, token, taxii): each asks
+ * meeting, process, paper and contribute): each asks
  * for what it reads, and whatever is left is "unexpected argument".  Their
  * pages are in help_legacy.c, so --help and the manual pages come from
  * lib/opts like every other command's.  Provisional: porting each to an

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "core/procnode.h"
+#include "core/regnode.h"
 #include "core/sync.h"
 #include "jsonutil.h"
 #include "procopt.h"
@@ -75,8 +76,8 @@ cmd_propose(int argc, char **argv)
 	struct procnode pn = {0};
 	struct lopts o;
 	struct buf b = {0};
-	const char *body, *file, *lang, *paper, *meeting, *silence, *tr;
-	json_t *text = json_object(), *hdr = NULL, *p = NULL;
+	const char *body, *file, *lang, *paper, *meeting, *silence, *tr, *adopts;
+	json_t *text = json_object(), *hdr = NULL, *p = NULL, *a;
 	uint8_t id[32], ref[32];
 	int64_t ms;
 	char *payload = NULL;
@@ -90,6 +91,7 @@ cmd_propose(int argc, char **argv)
 	paper = lopt_value(&o, "--paper");
 	meeting = lopt_value(&o, "--meeting");
 	silence = lopt_value(&o, "--silence");
+	adopts = lopt_value(&o, "--adopts");
 	if (body == NULL || file == NULL || lang == NULL) {
 		usage_error("propose", "--body, --text-file and --lang are required");
 		goto usage;
@@ -162,6 +164,13 @@ cmd_propose(int argc, char **argv)
 	if (open_synced(&n, &pn, 1) != 0)
 		goto fail;
 	loaded = 1;
+	/* what it agrees if adopted, found in this node's registries; whether
+	 * it may be is the rules' (procnode_sign) */
+	if (adopts != NULL) {
+		if ((a = regnode_adopts(&pn, adopts)) == NULL)
+			goto fail;
+		json_object_set_new(hdr, "adopts", a);
+	}
 	if (procnode_sign(&n, &pn, hdr, payload, id) != 0)
 		goto fail;
 	if (submit(&n, "proposal", id) != 0)

@@ -221,6 +221,23 @@ print_original(json_t *orig)
 	printf("Subject   %s\n\n%s\n", jtext(c, "subject", ""), jtext(c, "body", ""));
 }
 
+/* An original nothing checked (views.c: an older format, or the
+ * forwarder's own claim): shown, but as what it is. */
+static void
+print_unverified(json_t *orig)
+{
+	json_t *c = json_object_get(orig, "content"), *v = json_object_get(orig, "verification");
+	const char *why = jtext(v, "why", "");
+
+	printf("\n---- Forwarded original: UNVERIFIED (%s; nothing of it was checked: "
+	    "not its signature, its author, its place in the log nor its text) ----\n",
+	    strcmp(why, "older-format") == 0 ? "stored from a forward of the format "
+	    "before forwards carried the original's proof" :
+	    "the forwarder's own claim, not the signed original");
+	printf("Claimed from  %s\n", jtext(orig, "from", "?"));
+	printf("Subject   %s\n\n%s\n", jtext(c, "subject", ""), jtext(c, "body", ""));
+}
+
 /* One line for `roster show`: how many attachments, how large. */
 static void
 print_attachments(json_t *list, const char *id, int received)
@@ -318,7 +335,9 @@ show_text(json_t *j)
 	print_attachments(json_object_get(j, "attachments"), jstr(j, "id"), !out_);
 	if (json_object_get(j, "original") != NULL)
 		print_original(json_object_get(j, "original"));
-	else if (jstr(j, "original_error") != NULL)
+	else if (json_object_get(j, "original_unverified") != NULL)
+		print_unverified(json_object_get(j, "original_unverified"));
+	if (json_object_get(j, "original") == NULL && jstr(j, "original_error") != NULL)
 		printf("\nWARNING   the forwarded original did not verify: %s\n",
 		    jstr(j, "original_error"));
 	if (!out_) {
@@ -489,8 +508,9 @@ cmd_status(int argc, char **argv)
 		contact = contact_json(&n);
 		stale = checks_stale(&n);
 		if (json) {
-			json_t *j = json_pack("{s:o,s:O}", "hub", contact ? contact :
-			    json_null(), "stale", stale);
+			json_t *sent = sent_view(&n, node_lang(&n));
+			json_t *j = json_pack("{s:o,s:O,s:o}", "hub", contact ? contact :
+			    json_null(), "stale", stale, "sent", sent ? sent : json_array());
 			print_json(j);
 			json_decref(j);
 			json_decref(stale);

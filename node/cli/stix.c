@@ -67,20 +67,21 @@ int
 cmd_stix(int argc, char **argv)
 {
 	struct node n = {0};
-	struct lopts o;
+	struct opts o;
 	const char *idp, *file;
 	uint8_t id[32];
 	json_t *bundle = NULL;
 	int rc;
 
-	lopts_init(&o, argc, argv);
-	lnode_common_opts(&n, &o);
-	idp = lopt_positional(&o);
-	file = lopt_positional(&o);
-	rc = lopts_finish(&o, "stix");
-	lopts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_parse(&o, &doc_stix, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	idp = opt_positional(&o);
+	file = opt_positional(&o);
+	if ((rc = cli_finish(&o)) != 0) {
+		node_close(&n);
+		return rc;
+	}
 	if (idp == NULL)
 		return usage_error("stix", "which message? give its ID");
 	if (strcmp(idp, "check") == 0) {

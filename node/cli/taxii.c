@@ -74,40 +74,51 @@ int
 cmd_taxii(int argc, char **argv)
 {
 	struct node n = {0};
-	struct lopts o;
+	struct opts o;
 	struct outbox_def d;
 	const char *what, *sub, *name, *kv[MAX_FIELDS + 1];
 	size_t nkv = 0;
-	int write, json, rc;
+	int write = 0, json = 0, rc;
 
 	memset(&d, 0, sizeof(d));
-	lopts_init(&o, argc, argv);
-	lnode_common_opts(&n, &o);
-	what = lopt_positional(&o);
-	sub = lopt_positional(&o);
-	name = lopt_positional(&o);
-	d.name = lopt_value(&o, "--name");
-	d.to = lopt_value(&o, "--to");
-	d.roles = lopt_value(&o, "--role");
-	d.tlp = lopt_value(&o, "--tlp");
-	d.urgency = lopt_value(&o, "--urgency");
-	d.subject = lopt_value(&o, "--subject");
-	d.title = lopt_value(&o, "--title");
-	d.description = lopt_value(&o, "--description");
-	while (nkv <= MAX_FIELDS && (kv[nkv] = lopt_value(&o, "--field")) != NULL)
-		nkv++;
-	write = lopt_flag(&o, "--write");
-	json = lopt_flag(&o, "--json");
-	rc = lopts_finish(&o, "taxii");
-	lopts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
+	if ((rc = cli_parse(&o, &doc_taxii, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	what = opt_positional(&o);
+	if ((sub = opt_positional(&o)) == NULL)
+		sub = "list";
+	if (what != NULL) {
+		char form[48];
+		snprintf(form, sizeof(form), "%s %s", what, sub);
+		opts_subcommand(&o, form);
+	}
+	name = opt_positional(&o);
+	/* each form takes its own options: another's is refused by name */
+	if (strcmp(sub, "add") == 0) {
+		d.name = opt_value(&o, "--name");
+		d.to = opt_value(&o, "--to");
+		d.roles = opt_value(&o, "--role");
+		d.tlp = opt_value(&o, "--tlp");
+		d.urgency = opt_value(&o, "--urgency");
+		d.subject = opt_value(&o, "--subject");
+		d.title = opt_value(&o, "--title");
+		d.description = opt_value(&o, "--description");
+		while (nkv <= MAX_FIELDS && (kv[nkv] = opt_value(&o, "--field")) != NULL)
+			nkv++;
+		write = opt_flag(&o, "--write");
+	} else if (strcmp(sub, "list") == 0)
+		json = opt_flag(&o, "--json");
+	if (nkv > MAX_FIELDS) {
+		opts_free(&o);
+		node_close(&n);
+		return usage_error("taxii", "at most %d --field options", MAX_FIELDS);
+	}
+	if ((rc = cli_finish(&o)) != 0) {
+		node_close(&n);
+		return rc;
+	}
 	if (what == NULL || strcmp(what, "collection") != 0)
 		return usage_error("taxii", "collection add|list|remove");
-	if (sub == NULL)
-		sub = "list";
-	if (nkv > MAX_FIELDS)
-		return usage_error("taxii", "at most %d --field options", MAX_FIELDS);
 	d.kv = kv;
 	d.nkv = nkv;
 	n.quiet = 1;

@@ -74,24 +74,28 @@ int
 cmd_token(int argc, char **argv)
 {
 	struct node n = {0};
-	struct lopts o;
-	const char *sub, *name, *colls;
-	int write, json, rc;
+	struct opts o;
+	const char *sub, *name, *colls = NULL;
+	int write = 0, json = 0, rc;
 	struct listing l = {0};
 
-	lopts_init(&o, argc, argv);
-	lnode_common_opts(&n, &o);
-	sub = lopt_positional(&o);
-	name = lopt_positional(&o);
-	colls = lopt_value(&o, "--collections");
-	write = lopt_flag(&o, "--write");
-	json = lopt_flag(&o, "--json");
-	rc = lopts_finish(&o, "token");
-	lopts_free(&o);
-	if (rc != 0)
-		return EXIT_USAGE;
-	if (sub == NULL)
+	if ((rc = cli_parse(&o, &doc_token, argc, argv)) != 0)
+		return rc;
+	node_common_opts(&n, &o);
+	if ((sub = opt_positional(&o)) == NULL)
 		sub = "list";
+	opts_subcommand(&o, sub);
+	name = opt_positional(&o);
+	/* each form takes its own options: another's is refused by name */
+	if (strcmp(sub, "add") == 0) {
+		colls = opt_value(&o, "--collections");
+		write = opt_flag(&o, "--write");
+	} else if (strcmp(sub, "list") == 0)
+		json = opt_flag(&o, "--json");
+	if ((rc = cli_finish(&o)) != 0) {
+		node_close(&n);
+		return rc;
+	}
 	if (strcmp(sub, "add") == 0) {
 		if (name == NULL || colls == NULL)
 			return usage_error("token", "add NAME --collections LIST|all [--write]");

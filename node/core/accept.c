@@ -178,7 +178,6 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	const struct envelope *e = &r->e;
 	int64_t index = r->index, time = r->time;
 	struct msg_new row;
-	struct stix_received sr;
 	json_t *m;
 	char *to = NULL, *rcpt = NULL, *content = NULL, *proof = NULL, ferr[RS_ERRLEN + 64];
 	uint8_t parent[32];
@@ -195,6 +194,14 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	to = jdump(env_field(e, "to") ? env_field(e, "to") : json_array());
 	rcpt = jdump(env_field(e, "rcpt"));
 	ferr[0] = '\0';
+	/* "original" is what this node verified (forward_verify), never the
+	 * forwarder's word: an "original" in the payload itself (the format
+	 * before forwards carried the proof, or a forger's) is kept aside as
+	 * a claim, which the views show as unverified. */
+	if (json_object_get(m, "original") != NULL) {
+		json_object_set(m, "original_claimed", json_object_get(m, "original"));
+		json_object_del(m, "original");
+	}
 	if (json_object_get(m, "forward") != NULL && forward_verify(n, cp, e, m) != 0)
 		snprintf(ferr, sizeof(ferr), "the forwarded original does not verify: %s",
 		    rs_err());
@@ -250,14 +257,13 @@ accept_msg(struct node *n, const struct checkpoint *cp, const struct page_rec *r
 	}
 	proof = json_is_array(json_object_get(r->served, "proof")) ?
 	    jdump(json_object_get(r->served, "proof")) : NULL;
-	sr = (struct stix_received){ e->id, e->state, row.tlp, index, e->key, e->time, m };
 	if ((proof != NULL && store_message_set_proof(n, e->id, proof) != 0) ||
 	    store_record_add(n, e, index, time, cp->size) != 0 ||
 	    ack_sign(n, e->id, e->key, "delivered", "", NULL) != 0 ||
 	    notice_received(n, e, m, time) != 0 ||
 	    (jstr(m, "notice") == NULL &&
 	    alert_queue(n, "message", env_str(e, "urgency"), e->id) != 0) ||
-	    stixstore_file_received(n, &sr) != 0) {
+	    stixstore_file_received(n, NULL, e, index, m) != 0) {
 		rc = NR_STORAGE;
 		goto out;
 	}

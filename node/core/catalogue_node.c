@@ -10,15 +10,41 @@
  * carries the template's digest, so which version was used is never in
  * doubt.  The document is stored as the hub sent it, and checked again
  * whenever it is loaded.
+ *
+ * Cached.  Loading checks every label of every entry in six languages,
+ * which cost more than the rest of filing a received message into TAXII
+ * or of answering a web page; so the node handle keeps the catalogue it
+ * last loaded (n->cat) with a stamp of what it was loaded from, and a call
+ * whose stamp matches takes another reference to it.  The stamp is a hash
+ * of the stat() of every folder and *.json file the load reads (device,
+ * inode, size, modification and change times) and of a counter that
+ * catalogue_fetch bumps: a `roster templates fetch` by another process, a
+ * file an administrator drops into NODEDIR/catalogue/, an upgrade of the
+ * shipped files each change it, and nothing else does.  What changed in
+ * the last CAT_RACY_S seconds is not trusted to show in the stamp (two
+ * writes in one timestamp tick look alike), so it is loaded every time
+ * until it is older.  A cached
+ * catalogue is frozen (read only), so threads share it; a newer load
+ * replaces the handle's slot under a mutex held only for the swap, and a
+ * reader that took the old one keeps it until its catalogue_free.
  */
 #include "catalogue_node.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "hubclient.h"
 #include "jsonutil.h"
+#include "share.h"
 
 static void
 warn_problems(struct node *n, struct catalogue *c, size_t from)
@@ -46,8 +72,9 @@ add_hub_doc(struct catalogue *c, const char *dir)
 	return rc;
 }
 
-int
-node_catalogue(struct node *n, struct catalogue **out)
+/* Loads the catalogue afresh (what node_catalogue did before it cached). */
+static int
+load(struct node *n, struct catalogue **out)
 {
 	struct catalogue *c = catalogue_new();
 	char path[4096];
@@ -67,6 +94,132 @@ node_catalogue(struct node *n, struct catalogue **out)
 		}
 	}
 	warn_problems(n, c, before);
+	*out = c;
+	return 0;
+}
+
+/* ---- the stamp ------------------------------------------------------------------ */
+
+static atomic_uint_fast64_t fetched;	/* bumped by catalogue_fetch */
+static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Adds what stat says of path (or that it is not there) to the stamp;
+ * *newest: the latest modification or change time seen (seconds). */
+static void
+stamp_path(crypto_generichash_state *h, const char *path, int64_t *newest)
+{
+	struct stat st;
+	int64_t v[7] = {0};
+
+	if (stat(path, &st) == 0) {
+		v[0] = (int64_t)st.st_dev;
+		v[1] = (int64_t)st.st_ino;
+		v[2] = (int64_t)st.st_size;
+		v[3] = (int64_t)st.st_mtim.tv_sec;
+		v[4] = (int64_t)st.st_mtim.tv_nsec;
+		v[5] = (int64_t)st.st_ctim.tv_sec;
+		v[6] = (int64_t)st.st_ctim.tv_nsec;
+		if (v[3] > *newest)
+			*newest = v[3];
+		if (v[5] > *newest)
+			*newest = v[5];
+	} else
+		v[0] = -(int64_t)errno;
+	crypto_generichash_update(h, (const unsigned char *)path, strlen(path) + 1);
+	crypto_generichash_update(h, (const unsigned char *)v, sizeof(v));
+}
+
+/* A catalogue folder: its two subfolders and every *.json in them, in
+ * name order (as catalogue_add_dir reads them). */
+static void
+stamp_dir(crypto_generichash_state *h, const char *dir, int64_t *newest)
+{
+	static const char *const sub[] = { "taxonomies", "templates" };
+
+	for (size_t k = 0; k < 2; k++) {
+		char path[4096];
+		struct dirent **names = NULL;
+		int count;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, sub[k]);
+		stamp_path(h, path, newest);
+		if ((count = scandir(path, &names, NULL, alphasort)) < 0)
+			continue;
+		for (int i = 0; i < count; i++) {
+			size_t len = strlen(names[i]->d_name);
+			char file[4096 + 256];
+			if (names[i]->d_name[0] != '.' && len >= 6 &&
+			    strcmp(names[i]->d_name + len - 5, ".json") == 0) {
+				snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
+				stamp_path(h, file, newest);
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+}
+
+/* The stamp of what load() reads.  *racy: something changed in the last
+ * CAT_RACY_S seconds, closer to now than file systems' timestamps can
+ * tell apart (a tick of a few milliseconds; FAT's 2 s), so a change in the
+ * same tick as a load, keeping size and inode, would leave the stamp as it
+ * was: such a stamp is not trusted (as git treats a "racily clean" file). */
+#define CAT_RACY_S	3
+
+static int
+stamp(struct node *n, uint8_t out[32], int *racy)
+{
+	crypto_generichash_state h;
+	char path[4096];
+	uint64_t gen = atomic_load(&fetched);
+	int64_t newest = 0;
+
+	if (share_path(path, sizeof(path), "catalogue") != 0)
+		return -1;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const unsigned char *)&gen, sizeof(gen));
+	stamp_dir(&h, path, &newest);
+	if (n->dir != NULL) {
+		snprintf(path, sizeof(path), "%s/catalogue", n->dir);
+		stamp_dir(&h, path, &newest);
+		snprintf(path, sizeof(path), "%s/catalogue-hub.json", n->dir);
+		stamp_path(&h, path, &newest);
+	}
+	crypto_generichash_final(&h, out, 32);
+	*racy = newest >= (int64_t)time(NULL) - CAT_RACY_S;
+	return 0;
+}
+
+int
+node_catalogue(struct node *n, struct catalogue **out)
+{
+	struct catalogue *c;
+	uint8_t st[32];
+	int racy;
+
+	*out = NULL;
+	if (stamp(n, st, &racy) != 0)
+		return -1;
+	pthread_mutex_lock(&slot_mu);
+	if (!racy && n->cat != NULL && sodium_memcmp(n->cat_stamp, st, 32) == 0) {
+		*out = catalogue_ref(n->cat);
+		pthread_mutex_unlock(&slot_mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&slot_mu);
+	/* Loaded outside the mutex: another thread of the handle may load
+	 * the same at once, and the later swap wins; both are right. */
+	if (load(n, &c) != 0)
+		return -1;
+	catalogue_freeze(c);
+	pthread_mutex_lock(&slot_mu);
+	catalogue_free(n->cat);		/* a reader that took it keeps it */
+	n->cat = catalogue_ref(c);
+	if (racy)	/* matches no stamp: loaded again once the files settle */
+		sodium_memzero(n->cat_stamp, 32);
+	else
+		memcpy(n->cat_stamp, st, 32);
+	pthread_mutex_unlock(&slot_mu);
 	*out = c;
 	return 0;
 }
@@ -113,6 +266,7 @@ catalogue_fetch(struct node *n, struct catalogue **report)
 	snprintf(path, sizeof(path), "%s/catalogue-hub.json", n->dir);
 	if (write_file_atomic(path, b.p, b.len, 0644) != 0)
 		goto out;
+	atomic_fetch_add(&fetched, 1);	/* node_catalogue loads it next time */
 	rc = 0;
 	if (report) {
 		*report = c;

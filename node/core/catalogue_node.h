@@ -10,10 +10,14 @@
 #include "node.h"
 #include "catalogue.h"
 
-/* Loads the node's full catalogue: shipped (a broken installation is an
- * error), then NODEDIR/catalogue/, then NODEDIR/catalogue-hub.json.  A
- * refused addition is a warning on stderr (unless n->quiet), not an error.
- * n->dir may be NULL: the shipped catalogue alone.  0, or -1 with rs_err. */
+/* The node's full catalogue: shipped (a broken installation is an error),
+ * then NODEDIR/catalogue/, then NODEDIR/catalogue-hub.json.  A refused
+ * addition is a warning on stderr (unless n->quiet), not an error, given
+ * when the catalogue is loaded.  n->dir may be NULL: the shipped catalogue
+ * alone.  *out is read only and may be shared: the handle's cached copy
+ * while none of those files changed (catalogue_node.c), a reference the
+ * caller drops with catalogue_free.  Safe from several threads on one
+ * handle.  0, or -1 with rs_err. */
 int node_catalogue(struct node *n, struct catalogue **out)
     __attribute__((warn_unused_result));
 

@@ -40,8 +40,26 @@ consult_is_step(const char *s)
 	return 0;
 }
 
+const char *
+consult_result_code(enum consult_result r)
+{
+	switch (r) {
+	case CONSULT_OK: return "ok";
+	case CONSULT_BAD_STEP: return "bad-step";
+	case CONSULT_TEXT_REQUIRED: return "text-required";
+	case CONSULT_NOT_FOUND: return "no-such-message";
+	case CONSULT_NOT_REQUEST: return "not-a-request";
+	case CONSULT_OWN_REQUEST: return "own-request";
+	case CONSULT_NOT_OUTCOME: return "not-an-outcome";
+	case CONSULT_ALREADY_AGREED: return "already-agreed";
+	case CONSULT_NOT_SENT: return "not-sent";
+	case CONSULT_STORE: return "store-failed";
+	}
+	return "store-failed";
+}
+
 /* The consultation step of a stored message ("" when it is none). */
-static int
+static enum consult_result
 step_of(struct node *n, const uint8_t id[32], char *step, size_t len, uint8_t request[32],
     char *direction, size_t dlen)
 {
@@ -51,20 +69,20 @@ step_of(struct node *n, const uint8_t id[32], char *step, size_t len, uint8_t re
 	case STORE_OK:
 		break;
 	case STORE_NOT_FOUND:
-		rs_seterr("no such message");
-		return -1;
+		rs_seterr("no such message on this node");
+		return CONSULT_NOT_FOUND;
 	default:
-		return -1;
+		return CONSULT_STORE;
 	}
 	memcpy(request, id, 32);
 	if (hex[0] != '\0' && hex_decode_exact(request, 32, hex) != 0) {
 		rs_seterr("the message names its consultation wrongly");
-		return -1;
+		return CONSULT_NOT_REQUEST;
 	}
-	return 0;
+	return CONSULT_OK;
 }
 
-int
+enum consult_result
 consult_reply(struct node *n, const uint8_t id[32], const char *step, const char *body,
     uint8_t newid[32], struct sent *r)
 {
@@ -72,28 +90,31 @@ consult_reply(struct node *n, const uint8_t id[32], const char *step, const char
 	struct parent_info p;
 	char have[16], dir[8];
 	uint8_t request[32];
-	int rc = -1;
+	enum consult_result rc;
 
 	if (!consult_is_step(step)) {
 		rs_seterr("unknown step \"%s\" (accept, decline, propose, outcome)", step);
-		return -1;
+		return CONSULT_BAD_STEP;
 	}
 	if ((strcmp(step, "propose") == 0 || strcmp(step, "outcome") == 0) &&
 	    (body == NULL || *body == '\0')) {
 		rs_seterr("the %s itself is required", step[0] == 'p' ? "proposal" : "outcome");
-		return -1;
+		return CONSULT_TEXT_REQUIRED;
 	}
 	outgoing_init(&out);
-	if (step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
+	if ((rc = step_of(n, id, have, sizeof(have), request, dir, sizeof(dir))) != CONSULT_OK)
 		goto out;
 	if (strcmp(have, "request") != 0) {
 		rs_seterr("that message is not a request for consultations");
+		rc = CONSULT_NOT_REQUEST;
 		goto out;
 	}
 	if (strcmp(step, "outcome") != 0 && strcmp(dir, "in") != 0) {
 		rs_seterr("only the requested side answers a request; this node made it");
+		rc = CONSULT_OWN_REQUEST;
 		goto out;
 	}
+	rc = CONSULT_NOT_SENT;
 	if (message_reply_audience(n, id, 0, &p) != 0)
 		goto out;
 	out.to = p.to;
@@ -105,45 +126,47 @@ consult_reply(struct node *n, const uint8_t id[32], const char *step, const char
 	json_object_set_new(out.payload, "lang", json_string("en"));
 	json_object_set_new(out.payload, "consultation", json_pack("{s:s,s:o}", "step", step,
 	    "request", jhex(request, 32)));
-	rc = message_send(n, &out, newid, r);
+	if (message_send(n, &out, newid, r) == 0)
+		rc = CONSULT_OK;
 out:
 	outgoing_free(&out);
 	return rc;
 }
 
-int
+enum consult_result
 consult_agree_to(struct node *n, const uint8_t id[32], const char *note, int *queued)
 {
 	char have[16], dir[8];
 	uint8_t request[32], sender[32], ack[32];
 	struct msg_row m;
+	enum consult_result rc;
 	int agreed;
 
 	*queued = 0;
-	if (step_of(n, id, have, sizeof(have), request, dir, sizeof(dir)) != 0)
-		return -1;
+	if ((rc = step_of(n, id, have, sizeof(have), request, dir, sizeof(dir))) != CONSULT_OK)
+		return rc;
 	if (strcmp(have, "outcome") != 0 || strcmp(dir, "in") != 0) {
 		rs_seterr("that message is not an outcome the other side wrote");
-		return -1;
+		return CONSULT_NOT_OUTCOME;
 	}
 	if (store_message_get(n, id, &m) != STORE_OK)
-		return -1;
+		return CONSULT_STORE;
 	agreed = m.has_agreement;
 	memcpy(sender, m.sender_device, 32);
 	msg_row_free(&m);
 	if (agreed) {
 		rs_seterr("this node already agreed to that outcome");
-		return -1;
+		return CONSULT_ALREADY_AGREED;
 	}
 	if (store_begin(n) != 0)
-		return -1;
+		return CONSULT_STORE;
 	if (ack_sign(n, id, sender, "agreed", note, ack) != 0 ||
 	    store_message_set_agreement(n, id, ack) != 0 || store_commit(n) != 0) {
 		store_rollback(n);
-		return -1;
+		return CONSULT_STORE;
 	}
 	*queued = n->offline || outbox_flush(n, NULL) != 0;
-	return 0;
+	return CONSULT_OK;
 }
 
 static int

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "catalogue.h"
 #include "hubclient.h"
 #include "store.h"
 #include "verify.h"
@@ -111,6 +112,8 @@ node_close(struct node *n)
 	n->hub = NULL;
 	dir_free(n->directory);
 	n->directory = NULL;
+	catalogue_free(n->cat);
+	n->cat = NULL;
 	store_close(n);
 	free(n->dir);
 	n->dir = NULL;

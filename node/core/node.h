@@ -58,6 +58,8 @@ struct node_config {
 	char node_url[512];		/* where the POC reads messages */
 };
 
+struct catalogue;
+
 struct node {
 	char *dir;
 	const char *passfile;
@@ -84,6 +86,10 @@ struct node {
 	 * (node_open_peer), holding no lock through a pass. */
 	pthread_mutex_t *lock;
 	int peer;			/* opened by node_open_peer: key borrowed */
+	/* The catalogue last loaded, read only and shared, and the stamp of
+	 * what it was loaded from (catalogue_node.c; node_close drops it). */
+	struct catalogue *cat;
+	uint8_t cat_stamp[32];
 };
 
 /* node.c.  Opens config, store, the device key (need_key: unlocked with the

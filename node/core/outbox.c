@@ -139,10 +139,24 @@ take_receipt(struct node *n, json_t *rj, const uint8_t id[32], int64_t seq)
 	text = jdump(rj);
 	rc = store_outbox_set_receipt(n, seq, (int64_t)r.index, r.time, text) == 0 &&
 	    store_message_set_logged(n, id, (int64_t)r.index, r.time) == 0 &&
-	    own_public_check(n, id, (int64_t)r.index, text) == 0 &&
-	    stixstore_file(n, NULL, id) == 0 ? 0 : -1;
+	    own_public_check(n, id, (int64_t)r.index, text) == 0 ? 0 : -1;
 	free(text);
 	return rc;
+}
+
+/* Files the first count of items, whose receipts are committed, into the
+ * TAXII collections (sent, and the outbox a bundle came through), each in
+ * chunks of its own transactions (stixstore.c): after the receipts' commit,
+ * so that the hub's answer is stored at once however big the bundles.  A
+ * failure is a warning: the receipt stands, and serve's backfill files the
+ * message at its next start. */
+static void
+file_sent(struct node *n, const struct outbox_item *items, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (stixstore_file_chunked(n, NULL, items[i].id) != 0 && !n->quiet)
+			fprintf(stderr, "roster: warning: a sent message is not in the TAXII "
+			    "collections yet (filed at serve's next start): %s\n", rs_err());
 }
 
 /* Sends up to OUTBOX_BATCH pending envelopes.  Returns how many were
@@ -185,6 +199,8 @@ outbox_batch(struct node *n, int *pending)
 			snprintf(why, sizeof(why), "%s", rs_err());
 			if (store_commit(n) != 0)	/* the receipts before it, and the alarm */
 				store_rollback(n);
+			else
+				file_sent(n, items, (size_t)accepted);
 			rs_seterr("%s", why);
 			goto out;
 		}
@@ -194,6 +210,7 @@ outbox_batch(struct node *n, int *pending)
 		store_rollback(n);
 		goto out;
 	}
+	file_sent(n, items, (size_t)accepted);
 	if (refused != NULL && later) {
 		rs_seterr("%s; it stays in the outbox for the next sync", refused);
 		goto out;

@@ -4,8 +4,8 @@
  * The state is computed, not kept: every command replays the public
  * records the node proved complete (below the verified checkpoint, section
  * 8) through the same calls the hub makes when it rebuilds its own at
- * start-up (the directory records by dir_apply, the process records by
- * proc_take, in log order), so there is no second copy of the process to
+ * start-up (the directory records by dir_apply, the process and registry
+ * records by rules_replay, in log order), so there is no second copy of the process to
  * drift from the records, and an outcome is known exactly as far as the
  * node can prove that no record is missing: as_of is the log time of that
  * checkpoint, and a proposal shows "adopted" only once a checkpoint past
@@ -51,8 +51,7 @@ replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 	}
 	if (kind_has(e.kind_id, KIND_DIRECTORY))
 		dir_apply(pn->dir, &e, idx);
-	else if (kind_has(e.kind_id, KIND_PROCESS) &&
-	    proc_take(pn->proc, pn->dir, &e, idx, time) != PROC_OK) {
+	else if (rules_replay(pn->dir, pn->proc, pn->reg, &e, idx, time) != RULES_OK) {
 		if (pn->refused++ == 0) {
 			pn->first_refused = idx;
 			snprintf(pn->why, sizeof(pn->why), "%s", rs_err());
@@ -123,6 +122,10 @@ procnode_load(struct node *n, struct procnode *pn)
 	pn->first_refused = -1;
 	if (store_pub_state_get(n, PUB_VERIFIED, &v) == STORE_ERROR)
 		return -1;
+	if ((pn->reg = reg_new_shipped()) == NULL)
+		return -1;
+	if (n->key != NULL)
+		reg_set_reader(pn->reg, n->key);
 	pn->dir = dir_new(n->cfg.operator_key);
 	pn->proc = proc_new();
 	pn->size = v.size;
@@ -140,8 +143,10 @@ procnode_free(struct procnode *pn)
 {
 	dir_free(pn->dir);
 	proc_free(pn->proc);
+	reg_free(pn->reg);
 	pn->dir = NULL;
 	pn->proc = NULL;
+	pn->reg = NULL;
 }
 
 int64_t
@@ -232,7 +237,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *pay
 			t = pn->proc->last_time;
 		if (t < pn->as_of)
 			t = pn->as_of;
-		rc = rules_check(pn->dir, pn->proc, &e, (int64_t)pn->size, t, 0) ==
+		rc = rules_check(pn->dir, pn->proc, pn->reg, &e, (int64_t)pn->size, t, 0) ==
 		    RULES_OK ? 0 : -1;
 	}
 	env_free(&e);

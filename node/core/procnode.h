@@ -14,6 +14,7 @@
 
 #include "node.h"
 #include "process.h"
+#include "registry.h"
 
 /* The directory and the process as the public records below the verified
  * checkpoint make them (store_public_each, the records the node proved
@@ -21,10 +22,12 @@
 struct procnode {
 	struct directory *dir;
 	struct process *proc;
+	struct registry *reg;	/* the registries (lib/registry.c), same replay */
 	uint64_t size;		/* the verified checkpoint's log size */
 	int64_t as_of;		/* its log time: outcomes are known up to it */
-	/* process records the rules refuse (a hub should have refused them;
-	 * they are left out, as every honest reader leaves them out) */
+	/* process and registry records the rules refuse (a hub should have
+	 * refused them; they are left out, as every honest reader leaves them
+	 * out) */
 	size_t refused;
 	int64_t first_refused;	/* its log index, -1: none */
 	char why[RS_ERRLEN];	/* the rule the first one broke */

@@ -4,12 +4,15 @@
  * at the time it is logged (see stixstore.h, collections.h).
  *
  * When.  A received message is filed by the accept path in the transaction
- * that stores it, from what that path holds (stixstore_file_received:
- * reading the row, the envelope and the payload back, hashing and parsing
- * them again, was a quarter of the node's CPU on a 512 KiB message); a
- * sent one when its receipt arrives (the log index is
- * part of every object's provenance, so a message cannot be mapped
- * before).  Filing never refuses a message: what the mapping cannot read
+ * that stores it, from the payload and envelope accept.c holds (nothing
+ * read back from the store).  A sent one is filed once its receipt is
+ * committed (the log index is part of every object's provenance, so a
+ * message cannot be mapped before), mapped outside any transaction and
+ * filed STIX_FILE_CHUNK objects a transaction, so that a big bundle POSTed
+ * to an outbox does not hold the store's write lock while it is filed;
+ * until its last chunk is committed the message is not marked filed, and
+ * a chunk filed twice (a crash in between, then the backfill) adds
+ * nothing (an entry is unique per collection and object).  Filing never refuses a message: what the mapping cannot read
  * is recorded in stix_msgs with the reason, and only a store failure rolls
  * the transaction back.  A backfill (serve's start) files whatever a store
  * from before holds.
@@ -26,6 +29,7 @@
  */
 #include "stixstore.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +49,20 @@ now_us(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/* What the mapping and the filing read of one logged message: from the
+ * store (src_of_row), or from what the accept path holds already. */
+struct src {
+	const uint8_t *id;
+	int in;				/* received (else sent by this node) */
+	int64_t index;
+	const char *state;		/* the sending State */
+	uint8_t key[32];		/* the signer's */
+	int64_t signed_ms;		/* the header's time */
+	const char *tlp;		/* the payload's label (NULL: none) */
+	json_t *payload;		/* owned */
+	char why[RS_ERRLEN];		/* set: it could not be read (src_of_row) */
+};
 
 /* The message's signed envelope: its signer and its header's time. */
 static int
@@ -81,55 +99,58 @@ envelope_of(struct node *n, const struct msg_row *m, uint8_t key[32], int64_t *s
 	return rc;
 }
 
-/* The mapping of message m (logged) into *bundle: its envelope and its
- * payload read back from the store. */
-static enum stix_map_result
-map_row(struct node *n, struct catalogue *c, const struct msg_row *m, json_t **bundle)
+/* *s from stored message m (logged); -1 with rs_err when it cannot be
+ * read (s->payload is then NULL).  s borrows from m. */
+static int
+src_of_row(struct node *n, const struct msg_row *m, struct src *s)
 {
-	struct stix_source src;
-	uint8_t key[32];
-	char hex[65];
-	json_t *payload;
-	enum stix_map_result r;
-
-	*bundle = NULL;
-	if (!m->has_index || m->content == NULL) {
+	memset(s, 0, sizeof(*s));
+	s->id = m->id;
+	s->in = strcmp(m->direction, "in") == 0;
+	s->index = m->index;
+	s->state = s->in ? m->sender_state : n->cfg.state;
+	s->tlp = m->tlp;
+	if (!m->has_index || m->content == NULL)
 		rs_seterr("the message is not in the log yet, or its content is not stored");
-		return STIX_MAP_BAD;
-	}
-	if (envelope_of(n, m, key, &src.signed_ms) != 0)
-		return STIX_MAP_BAD;
-	if ((payload = jparse(m->content, strlen(m->content))) == NULL ||
-	    !json_is_object(payload)) {
-		json_decref(payload);
+	else if (envelope_of(n, m, s->key, &s->signed_ms) != 0)
+		;
+	else if ((s->payload = jparse(m->content, strlen(m->content))) == NULL ||
+	    !json_is_object(s->payload)) {
+		json_decref(s->payload);
+		s->payload = NULL;
 		rs_seterr("the stored payload is not JSON");
-		return STIX_MAP_BAD;
-	}
-	sodium_bin2hex(hex, sizeof(hex), m->id, 32);
-	src.message_id = hex;
-	src.log_index = m->index;
-	src.state = strcmp(m->direction, "in") == 0 ? m->sender_state : n->cfg.state;
-	src.signer_key = key;
-	src.payload = payload;
-	r = stix_from_message(c, &src, bundle);
-	json_decref(payload);
-	return r;
+	} else
+		return 0;
+	snprintf(s->why, sizeof(s->why), "%s", rs_err());
+	return -1;
 }
 
-/* What filing needs of a message besides its mapping. */
-struct to_file {
-	const uint8_t *id;
-	int in;				/* received (else sent) */
-	const char *sender_state, *tlp;
-};
+/* The mapping of message s into *bundle. */
+static enum stix_map_result
+map_src(struct catalogue *c, const struct src *s, json_t **bundle)
+{
+	struct stix_source in;
+	char hex[65];
+
+	*bundle = NULL;
+	sodium_bin2hex(hex, sizeof(hex), s->id, 32);
+	in.message_id = hex;
+	in.log_index = s->index;
+	in.state = s->state;
+	in.signer_key = s->key;
+	in.signed_ms = s->signed_ms;
+	in.payload = s->payload;
+	return stix_from_message(c, &in, bundle);
+}
 
 enum stix_map_result
 stixstore_bundle(struct node *n, struct catalogue *c, const uint8_t id[32], json_t **bundle)
 {
 	struct catalogue *own = NULL;
 	struct msg_row m;
+	struct src s;
 	enum store_result found;
-	enum stix_map_result r;
+	enum stix_map_result r = STIX_MAP_BAD;
 
 	*bundle = NULL;
 	if ((found = store_message_get(n, id, &m)) != STORE_OK) {
@@ -141,7 +162,9 @@ stixstore_bundle(struct node *n, struct catalogue *c, const uint8_t id[32], json
 		msg_row_free(&m);
 		return STIX_MAP_BAD;
 	}
-	r = map_row(n, c != NULL ? c : own, &m, bundle);
+	if (src_of_row(n, &m, &s) == 0)
+		r = map_src(c != NULL ? c : own, &s, bundle);
+	json_decref(s.payload);
 	catalogue_free(own);
 	msg_row_free(&m);
 	return r;
@@ -169,19 +192,19 @@ add_coll(void *ud, const char *alias)
 	return 0;
 }
 
-/* The collections message m goes to. */
+/* The collections message s goes to. */
 static int
-colls_of(struct filing *f, const struct to_file *m)
+colls_of(struct filing *f, const struct src *s)
 {
 	char alias[64];
 
-	if (m->in) {
+	if (s->in) {
 		add_coll(f, "received");
-		snprintf(alias, sizeof(alias), "from-%s", m->sender_state);
+		snprintf(alias, sizeof(alias), "from-%s", s->state);
 		add_coll(f, alias);
 		for (size_t i = 0; f->n->directory != NULL && i < f->n->directory->ngroups; i++) {
 			struct dir_group *g = &f->n->directory->groups[i];
-			if (g->nstates > 0 && dir_group_has(g, m->sender_state)) {
+			if (g->nstates > 0 && dir_group_has(g, s->state)) {
 				snprintf(alias, sizeof(alias), "group-%s", g->name);
 				add_coll(f, alias);
 			}
@@ -189,7 +212,7 @@ colls_of(struct filing *f, const struct to_file *m)
 		return 0;
 	}
 	add_coll(f, "sent");
-	return store_taxii_status_colls_each(f->n, m->id, add_coll, f);
+	return store_taxii_status_colls_each(f->n, s->id, add_coll, f);
 }
 
 /* The version of o (microseconds) and the key it is stored under. */
@@ -240,7 +263,8 @@ file_object(struct filing *f, json_t *o)
 		case STORE_OK:
 			f->last = e.added;
 			break;
-		case STORE_DUPLICATE:	/* a fixed object (a marking, an identity) again */
+		case STORE_DUPLICATE:	/* a fixed object (a marking, an identity)
+					 * again, or a chunk filed before */
 			break;
 		default:
 			return -1;
@@ -249,73 +273,108 @@ file_object(struct filing *f, json_t *o)
 	return 0;
 }
 
-/* Files message m as mapped (r, bundle: taken). */
-static int
-file_mapped(struct node *n, const struct to_file *m, enum stix_map_result r, json_t *bundle)
-{
-	struct filing f = { .n = n };
-	json_t *o;
-	const char *tlp;
-	char why[RS_ERRLEN + 32];
-	size_t i;
-	int rc = -1;
+/* A message mapped and placed, not filed yet (plan), or what is recorded
+ * of it instead (why != NULL: skipped, not mapped, TLP:RED). */
+struct plan {
+	struct filing f;
+	json_t *bundle;
+	json_t *objects;		/* of bundle */
+	const char *why;
+	char whybuf[RS_ERRLEN + 32];
+};
 
-	switch (r) {
+/* Maps s and finds its collections: store reads only, so it may run
+ * outside a transaction.  -1 on a store failure. */
+static int
+plan_of(struct node *n, struct catalogue *c, const struct src *s, struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->f.n = n;
+	if (s->why[0] != '\0') {
+		snprintf(p->whybuf, sizeof(p->whybuf), "not mapped: %s", s->why);
+		p->why = p->whybuf;
+		return 0;
+	}
+	switch (map_src(c, s, &p->bundle)) {
 	case STIX_MAP_SKIP:
-		return store_stix_msg_done(n, m->id, "skip", 0);
+		p->why = "skip";
+		return 0;
 	case STIX_MAP_BAD:
-		snprintf(why, sizeof(why), "not mapped: %s", rs_err());
-		return store_stix_msg_done(n, m->id, why, 0);
+		snprintf(p->whybuf, sizeof(p->whybuf), "not mapped: %s", rs_err());
+		p->why = p->whybuf;
+		return 0;
 	case STIX_MAP_OK:
 		break;
 	}
 	/* the mapping reads a missing label as RED; so does the filing (the
 	 * messages table holds the payload's label) */
-	tlp = m->tlp;
-	if (!MUTANT(taxiired) && (tlp == NULL || !coll_tlp_allowed(tlp))) {
-		json_decref(bundle);
-		return store_stix_msg_done(n, m->id, "red", 0);
+	if (!MUTANT(taxiired) && (s->tlp == NULL || !coll_tlp_allowed(s->tlp))) {
+		p->why = "red";
+		return 0;
 	}
-	f.colls = json_array();
-	if (colls_of(&f, m) != 0)
-		goto out;
-	json_array_foreach(f.colls, i, o)
-		if (strcmp(json_string_value(o), "sent") == 0 ||
-		    strcmp(json_string_value(o), "received") == 0 ||
-		    strncmp(json_string_value(o), "from-", 5) == 0 ||
-		    strncmp(json_string_value(o), "group-", 6) == 0)
-			if (coll_ensure(n, json_string_value(o)) != 0)
-				goto out;
-	if (store_meta_get_int(n, "taxii_added", &f.last) != 0)
-		f.last = 0;
-	json_array_foreach(json_object_get(bundle, "objects"), i, o)
-		if (file_object(&f, o) != 0)
-			goto out;
-	if (store_meta_set_int(n, "taxii_added", f.last) != 0)
-		goto out;
-	rc = store_stix_msg_done(n, m->id, "ok",
-	    (int64_t)json_array_size(json_object_get(bundle, "objects")));
-out:
-	json_decref(f.colls);
-	json_decref(bundle);
-	return rc;
+	p->objects = json_object_get(p->bundle, "objects");
+	p->f.colls = json_array();
+	return colls_of(&p->f, s);
 }
 
-static int
-file_row(struct node *n, struct catalogue *c, const struct msg_row *m)
+static void
+plan_free(struct plan *p)
 {
-	struct to_file t = { m->id, strcmp(m->direction, "in") == 0, m->sender_state, m->tlp };
-	json_t *bundle = NULL;
-	enum stix_map_result r = map_row(n, c, m, &bundle);
+	json_decref(p->f.colls);
+	json_decref(p->bundle);
+}
 
-	return file_mapped(n, &t, r, bundle);
+/* Files objects [from, to) of plan p, inside the caller's transaction; the
+ * collections are made with the first, the message recorded with the
+ * last. */
+static int
+file_range(struct node *n, const uint8_t id[32], struct plan *p, size_t from, size_t to)
+{
+	size_t i, total = json_array_size(p->objects);
+	json_t *o;
+
+	if (p->why != NULL)
+		return store_stix_msg_done(n, id, p->why, 0);
+	if (from == 0)
+		json_array_foreach(p->f.colls, i, o)
+			if (strcmp(json_string_value(o), "sent") == 0 ||
+			    strcmp(json_string_value(o), "received") == 0 ||
+			    strncmp(json_string_value(o), "from-", 5) == 0 ||
+			    strncmp(json_string_value(o), "group-", 6) == 0)
+				if (coll_ensure(n, json_string_value(o)) != 0)
+					return -1;
+	if (store_meta_get_int(n, "taxii_added", &p->f.last) != 0)
+		p->f.last = 0;
+	for (i = from; i < to && i < total; i++)
+		if (file_object(&p->f, json_array_get(p->objects, i)) != 0)
+			return -1;
+	if (store_meta_set_int(n, "taxii_added", p->f.last) != 0)
+		return -1;
+	return to < total ? 0 : store_stix_msg_done(n, id, "ok", (int64_t)total);
+}
+
+/* Files message s whole, inside the caller's transaction. */
+static int
+file_src(struct node *n, struct catalogue *c, const struct src *s)
+{
+	struct catalogue *own = NULL;
+	struct plan p;
+	int rc = -1;
+
+	if (c == NULL && node_catalogue(n, &own) != 0)
+		return -1;
+	if (plan_of(n, c != NULL ? c : own, s, &p) == 0)
+		rc = file_range(n, s->id, &p, 0, SIZE_MAX);
+	plan_free(&p);
+	catalogue_free(own);
+	return rc;
 }
 
 int
 stixstore_file(struct node *n, struct catalogue *c, const uint8_t id[32])
 {
-	struct catalogue *own = NULL;
 	struct msg_row m;
+	struct src s;
 	enum store_result r;
 	int rc;
 
@@ -323,42 +382,82 @@ stixstore_file(struct node *n, struct catalogue *c, const uint8_t id[32])
 		return r == STORE_OK ? 0 : -1;
 	if ((r = store_message_get(n, id, &m)) != STORE_OK)
 		return r == STORE_NOT_FOUND ? 0 : -1;	/* not a message: nothing to file */
-	if (c == NULL && node_catalogue(n, &own) != 0) {
-		msg_row_free(&m);
-		return -1;
-	}
-	rc = file_row(n, c != NULL ? c : own, &m);
-	catalogue_free(own);
+	(void)src_of_row(n, &m, &s);	/* unreadable: recorded as not mapped */
+	rc = file_src(n, c, &s);
+	json_decref(s.payload);
 	msg_row_free(&m);
 	return rc;
 }
 
 int
-stixstore_file_received(struct node *n, const struct stix_received *r)
+stixstore_file_received(struct node *n, struct catalogue *c, const struct envelope *e,
+    int64_t index, json_t *payload)
 {
-	struct to_file t = { r->id, 1, r->sender_state, r->tlp };
-	struct catalogue *own = NULL;
-	struct stix_source src;
-	enum store_result found;
-	enum stix_map_result m;
-	json_t *bundle = NULL;
-	char hex[65];
-	int rc;
+	struct src s;
+	enum store_result r;
 
-	if ((found = store_stix_msg_filed(n, r->id)) != STORE_NOT_FOUND)
-		return found == STORE_OK ? 0 : -1;
-	if (node_catalogue(n, &own) != 0)
-		return -1;
-	sodium_bin2hex(hex, sizeof(hex), r->id, 32);
-	src.message_id = hex;
-	src.log_index = r->index;
-	src.state = r->sender_state;
-	src.signer_key = r->signer;
-	src.signed_ms = r->signed_ms;
-	src.payload = r->payload;
-	m = stix_from_message(own, &src, &bundle);
-	rc = file_mapped(n, &t, m, bundle);
+	if ((r = store_stix_msg_filed(n, e->id)) != STORE_NOT_FOUND)
+		return r == STORE_OK ? 0 : -1;
+	memset(&s, 0, sizeof(s));
+	s.id = e->id;
+	s.in = 1;
+	s.index = index;
+	s.state = e->state;
+	memcpy(s.key, e->key, 32);
+	s.signed_ms = e->time;
+	s.tlp = jstr(payload, "tlp");
+	s.payload = payload;		/* borrowed: not freed here */
+	return file_src(n, c, &s);
+}
+
+int
+stixstore_file_chunked(struct node *n, struct catalogue *c, const uint8_t id[32])
+{
+	struct catalogue *own = NULL;
+	struct msg_row m;
+	struct src s;
+	struct plan p;
+	enum store_result r;
+	size_t total, from = 0;
+	int rc = -1;
+
+	if ((r = store_stix_msg_filed(n, id)) != STORE_NOT_FOUND)
+		return r == STORE_OK ? 0 : -1;
+	if ((r = store_message_get(n, id, &m)) != STORE_OK)
+		return r == STORE_NOT_FOUND ? 0 : -1;
+	(void)src_of_row(n, &m, &s);
+	if (c == NULL && node_catalogue(n, &own) != 0)
+		goto out;
+	if (plan_of(n, c != NULL ? c : own, &s, &p) != 0) {
+		plan_free(&p);
+		goto out;
+	}
+	total = json_array_size(p.objects);
+	do {
+		size_t to = from + STIX_FILE_CHUNK;
+		if (store_begin(n) != 0)
+			break;
+		/* another filer (a backfill, another process) may have been
+		 * first: its filing stands */
+		if (from == 0 && (r = store_stix_msg_filed(n, id)) != STORE_NOT_FOUND) {
+			rc = r == STORE_OK && store_commit(n) == 0 ? 0 : -1;
+			if (rc != 0)
+				store_rollback(n);
+			break;
+		}
+		if (file_range(n, id, &p, from, to) != 0 || store_commit(n) != 0) {
+			store_rollback(n);
+			break;
+		}
+		from = to;
+		if (from >= total)
+			rc = 0;
+	} while (from < total);
+	plan_free(&p);
+out:
 	catalogue_free(own);
+	json_decref(s.payload);
+	msg_row_free(&m);
 	return rc;
 }
 
@@ -391,12 +490,8 @@ stixstore_backfill(struct node *n, int *count)
 	if (p.n > 0 && node_catalogue(n, &c) != 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++) {
-		if (store_begin(n) != 0)
+		if (stixstore_file_chunked(n, c, p.ids[i]) != 0)
 			goto out;
-		if (stixstore_file(n, c, p.ids[i]) != 0 || store_commit(n) != 0) {
-			store_rollback(n);
-			goto out;
-		}
 		if (count != NULL)
 			(*count)++;
 	}

@@ -30,23 +30,25 @@ enum stix_map_result stixstore_bundle(struct node *n, struct catalogue *c,
  * message is taken again. */
 int stixstore_file(struct node *n, struct catalogue *c, const uint8_t id[32])
     __attribute__((warn_unused_result));
-/* The same for a message the accept path has just stored, from what it
- * holds: its id, sender State, label (the payload's tlp), log index, signer
- * and signed time, and the payload as stored (the same JSON as the row's
- * content).  The same filing as stixstore_file makes from the row. */
-struct stix_received {
-	const uint8_t *id;
-	const char *sender_state, *tlp;
-	int64_t index;
-	const uint8_t *signer;
-	int64_t signed_ms;
-	json_t *payload;
-};
-int stixstore_file_received(struct node *n, const struct stix_received *r)
+
+/* The same for a message the accept path is storing now: from its
+ * envelope e, log index and (final) payload, read nothing back. */
+int stixstore_file_received(struct node *n, struct catalogue *c, const struct envelope *e,
+    int64_t index, json_t *payload) __attribute__((warn_unused_result));
+
+/* Objects filed in one transaction by stixstore_file_chunked. */
+#define STIX_FILE_CHUNK	500
+
+/* Files logged message id outside any transaction: mapped first, then its
+ * objects STIX_FILE_CHUNK a transaction, the last one marking it filed (a
+ * sent message, after the transaction that took its receipt; the
+ * backfill).  -1 with rs_err on a store failure: what was committed stays,
+ * and the next try (the backfill at serve's start) files the rest. */
+int stixstore_file_chunked(struct node *n, struct catalogue *c, const uint8_t id[32])
     __attribute__((warn_unused_result));
 
 /* Files every logged message not filed yet (a store from before, or one a
- * failure left out), each in its own transaction; *count (may be NULL)
+ * failure left out), each as stixstore_file_chunked does; *count (may be NULL)
  * says how many.  -1 with rs_err on a store failure. */
 int stixstore_backfill(struct node *n, int *count) __attribute__((warn_unused_result));
 

@@ -142,9 +142,44 @@ original_view(struct node *n, json_t *orig, const struct msg_row *m)
 		json_object_set_new(v, "inclusion_checked_at",
 		    json_integer(store_checkpoint_seen(n, size)));
 	}
+	json_object_set_new(v, "verified", json_true());
 	json_object_set_new(v, "signature_valid", json_true());
 	json_object_set_new(v, "content_checked", json_true());
 	json_object_set_new(o, "verification", v);
+	return o;
+}
+
+/* Was the "original" of this content verified by this node?  Only a
+ * forward in the format that carries the original's inclusion proof and
+ * checkpoint (protocol.md section 3, Forwarding) is: forward_verify puts
+ * "original" only after checking them.  A node.db of an older version
+ * may hold an "original" from before, which nothing here checked. */
+static int
+original_verified(json_t *content)
+{
+	json_t *f = json_object_get(content, "forward");
+
+	return json_object_get(content, "original") != NULL && json_is_object(f) &&
+	    json_is_array(json_object_get(f, "proof")) &&
+	    json_is_object(json_object_get(f, "checkpoint"));
+}
+
+/* An original nothing checked: what it claims (content, from, signer,
+ * index, time, as given), with "verification": {"verified": false,
+ * "signature_valid": false, "content_checked": false, "why"}; why is
+ * "older-format" (stored from a forward of the format before the proof
+ * was carried) or "claimed" (the forwarder's own payload said it). */
+static json_t *
+original_unverified(json_t *orig, const char *why)
+{
+	json_t *o = json_object();
+	const char *keys[] = { "content", "from", "signer", "index", "time", NULL };
+
+	for (int i = 0; keys[i] != NULL; i++)
+		if (json_object_get(orig, keys[i]) != NULL)
+			json_object_set(o, keys[i], json_object_get(orig, keys[i]));
+	json_object_set_new(o, "verification", json_pack("{s:b,s:b,s:b,s:s}", "verified", 0,
+	    "signature_valid", 0, "content_checked", 0, "why", why));
 	return o;
 }
 
@@ -530,12 +565,20 @@ message_view(struct node *n, const uint8_t id[32], const char *lang, json_t **ou
 		template_into(n, j, content, m.subject, lang);
 	json_object_set_new(j, "forward",
 	    json_boolean(json_object_get(content, "forward") != NULL));
-	if (json_object_get(content, "original") != NULL)
+	if (original_verified(content))
 		json_object_set_new(j, "original", original_view(n,
 		    json_object_get(content, "original"), &m));
-	else if (json_object_get(content, "forward") != NULL)
-		json_object_set_new(j, "original_error", json_string(*m.error ? m.error :
-		    "the forwarded original was not kept"));
+	else {
+		if (json_is_object(json_object_get(content, "original")))
+			json_object_set_new(j, "original_unverified", original_unverified(
+			    json_object_get(content, "original"), "older-format"));
+		else if (json_is_object(json_object_get(content, "original_claimed")))
+			json_object_set_new(j, "original_unverified", original_unverified(
+			    json_object_get(content, "original_claimed"), "claimed"));
+		if (json_object_get(content, "forward") != NULL)
+			json_object_set_new(j, "original_error", json_string(*m.error ?
+			    m.error : "the forwarded original was not kept"));
+	}
 	json_object_set_new(j, "attachments", attachments_view(n, id, content));
 	consultation_into(n, j, id, content);
 	json_object_set_new(j, "thread", message_thread_json(n, id));
@@ -613,6 +656,62 @@ inbox_view(struct node *n, const char *user, int limit, const char *lang)
 	if (node_catalogue(n, &l.cat) != 0)
 		l.cat = NULL;	/* titles are left out, the rest stands */
 	if (store_inbox_each(n, user, limit, l.now, inbox_row, &l) != 0) {
+		json_decref(l.arr);
+		l.arr = NULL;
+	}
+	catalogue_free(l.cat);
+	return l.arr;
+}
+
+/* ---- sent ------------------------------------------------------------------- */
+
+struct sent_list {
+	json_t *arr;
+	struct catalogue *cat;
+	const char *lang;
+	int64_t synced;		/* the last complete sync pass, 0: never */
+};
+
+static int
+sent_row(void *ud, const struct sent_row *r)
+{
+	struct sent_list *l = ud;
+	json_t *toj = jparse(r->to_states, strlen(r->to_states)), *tt;
+	json_t *m = json_pack("{s:o,s:I,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
+	    "id", jhex(r->id, 32), "sent", (json_int_t)r->sent,
+	    "to", toj ? toj : json_array(), "urgency", r->urgency, "subject", r->subject,
+	    "lang", r->lang, "tlp", r->tlp, "recipients", (json_int_t)r->recipients,
+	    "delivered", (json_int_t)r->delivered, "acknowledged", (json_int_t)r->acknowledged);
+
+	if (m == NULL)
+		return 0;	/* not UTF-8: nothing of ours, left out */
+	if (r->template_id != NULL) {
+		json_object_set_new(m, "template", json_string(r->template_id));
+		if ((tt = title_of(l->cat, r->template_id, l->lang)) != NULL)
+			json_object_set_new(m, "template_title", tt);
+	}
+	if (r->notice != NULL)
+		json_object_set_new(m, "notice", json_string(r->notice));
+	if (l->synced > 0)	/* its counts are as of then */
+		json_object_set_new(m, "synced_at", json_integer(l->synced));
+	if (r->has_index) {
+		json_object_set_new(m, "index", json_integer(r->index));
+		json_object_set_new(m, "time", json_integer(r->time));
+	}
+	if (r->error != NULL)
+		json_object_set_new(m, "error", json_string(r->error));
+	json_array_append_new(l->arr, m);
+	return 0;
+}
+
+json_t *
+sent_view(struct node *n, const char *lang)
+{
+	struct sent_list l = { json_array(), NULL, lang, contact_synced_at(n) };
+
+	if (node_catalogue(n, &l.cat) != 0)
+		l.cat = NULL;	/* titles are left out, the rest stands */
+	if (store_sent_each(n, sent_row, &l) != 0) {
 		json_decref(l.arr);
 		l.arr = NULL;
 	}

@@ -56,6 +56,15 @@ enum view_result message_view(struct node *n, const uint8_t id[32], const char *
  * read)}] with labels in lang; NULL with rs_err. */
 json_t *inbox_view(struct node *n, const char *user, int limit, const char *lang);
 
+/* Messages this node sent, newest first, at most 500 (store_sent_each):
+ * [{"id", "sent", "to", "urgency", "subject", "lang", "tlp", "recipients",
+ * "delivered", "acknowledged" (counts of recipient devices; acknowledged
+ * by the rule of protocol.md section 3), "template"?, "template_title"?
+ * (in lang), "notice"?, "synced_at"? (what the counts are as of),
+ * "index"?, "time"?, "error"?}].  GET /api/sent and `roster status
+ * --json`'s "sent" list are this one view.  NULL with rs_err. */
+json_t *sent_view(struct node *n, const char *lang);
+
 /* The thread of message id (from its first ancestor this node holds),
  * [{id, depth, from, subject, time}] in log order, notices left out. */
 json_t *message_thread_json(struct node *n, const uint8_t id[32]);

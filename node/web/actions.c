@@ -290,6 +290,8 @@ send_checks(json_t *j, struct send_arg *s, char *to, size_t tolen, char *err,
 	}
 	s->out.urgency = urgency;
 	s->out.roles = roles;
+	/* the sender ticked "include unconfirmed devices" (audience.h) */
+	s->out.unconfirmed = json_is_true(json_object_get(j, "unconfirmed"));
 	if (subject != NULL && *subject != '\0')
 		json_object_set_new(s->out.payload, "subject", json_string(subject));
 	json_object_set_new(s->out.payload, "body", json_string(body ? body : ""));
@@ -344,7 +346,8 @@ struct consult_arg {
 	struct web *w;
 	uint8_t id[32], newid[32];
 	const char *step, *text;
-	int agree, queued;
+	int agree, queued, ran;
+	enum consult_result res;
 	struct sent r;
 };
 
@@ -353,9 +356,38 @@ do_consult(void *p)
 {
 	struct consult_arg *c = p;
 
+	c->ran = 1;
 	if (c->agree)
-		return consult_agree_to(c->w->n, c->id, c->text, &c->queued);
-	return consult_reply(c->w->n, c->id, c->step, c->text, c->newid, &c->r);
+		c->res = consult_agree_to(c->w->n, c->id, c->text, &c->queued);
+	else
+		c->res = consult_reply(c->w->n, c->id, c->step, c->text, c->newid, &c->r);
+	return c->res == CONSULT_OK ? 0 : -1;
+}
+
+/* The status each refusal is answered with: the request's fault (400),
+ * no such message (404), a step the thread does not allow (409), a step
+ * that could not be sent (422), the store (500). */
+static int
+consult_status(enum consult_result r)
+{
+	switch (r) {
+	case CONSULT_BAD_STEP:
+	case CONSULT_TEXT_REQUIRED:
+		return 400;
+	case CONSULT_NOT_FOUND:
+		return 404;
+	case CONSULT_NOT_REQUEST:
+	case CONSULT_OWN_REQUEST:
+	case CONSULT_NOT_OUTCOME:
+	case CONSULT_ALREADY_AGREED:
+		return 409;
+	case CONSULT_NOT_SENT:
+		return 422;
+	case CONSULT_OK:
+	case CONSULT_STORE:
+		break;
+	}
+	return 500;
 }
 
 static void
@@ -370,16 +402,22 @@ consult_action(const struct call *call, int agree, struct http_resp *resp)
 	c.step = jstr(call->body, "step");
 	c.text = jstr(call->body, c.agree ? "note" : "body");
 	if (!c.agree && c.step == NULL) {
-		http_resp_error(resp, 400, "\"step\" is required: accept, decline, propose or outcome");
+		web_refuse(resp, 400, "bad-step", "\"step\" is required: accept, decline, "
+		    "propose or outcome");
 		return;
 	}
-	if (c.text != NULL && strlen(c.text) > (1u << 19)) {
-		http_resp_error(resp, 400, "the text is too long (at most 512 KiB)");
+	if (c.text != NULL && strlen(c.text) > MSG_BODY_MAX) {
+		web_refuse(resp, 400, "too-long", "the text is too long (at most %u KiB)",
+		    MSG_BODY_MAX >> 10);
 		return;
 	}
-	if (web_with_key(call->w, call->who, do_consult, &c) != 0)
-		http_resp_error(resp, 422, "%s", rs_err());
-	else if (c.agree) {
+	if (web_with_key(call->w, call->who, do_consult, &c) != 0) {
+		if (!c.ran)	/* the session ended under us */
+			web_refuse(resp, 401, "session-ended", "%s", rs_err());
+		else
+			web_refuse(resp, consult_status(c.res), consult_result_code(c.res),
+			    "%s", rs_err());
+	} else if (c.agree) {
 		*call->queued = 1;
 		http_resp_json(resp, 200, json_pack("{s:b,s:b}", "agreed", 1, "queued", c.queued));
 	}
@@ -515,20 +553,20 @@ act_settings(const struct call *c, struct http_resp *resp)
 	const char *lang = jstr(j, "lang"), *email = jstr(j, "email");
 
 	if (lang != NULL && !web_lang_ok(lang)) {
-		http_resp_error(resp, 400, "\"lang\" must be one of ar, en, es, fr, ru, zh");
+		web_refuse(resp, 400, "bad-lang", "\"lang\" must be one of ar, en, es, fr, ru, zh");
 		return;
 	}
 	if (email != NULL && *email && vocab_email_check("\"email\"", email) != 0) {
-		http_resp_error(resp, 400, "%s", rs_err());
+		web_refuse(resp, 400, "bad-email", "%s", rs_err());
 		return;
 	}
 	if (!w->account && email != NULL && *email) {
-		http_resp_error(resp, 400, "alert e-mail needs an account (`roster user add`)");
+		web_refuse(resp, 400, "needs-account", "alert e-mail needs an account (`roster user add`)");
 		return;
 	}
 	if ((w->account ? store_account_set_prefs(web->n, w->s.user, lang, email) :
 	    lang ? store_meta_set_text(web->n, "web_lang", lang) : 0) != 0) {
-		http_resp_error(resp, 500, "cannot save the settings: %s", rs_err());
+		web_refuse(resp, 500, "store-failed", "cannot save the settings: %s", rs_err());
 		return;
 	}
 	/* The account's alert address is where this node's e-mail alerts go
@@ -537,12 +575,12 @@ act_settings(const struct call *c, struct http_resp *resp)
 	if (w->account && email != NULL && *email &&
 	    strcmp(email, web->n->cfg.alert_email) != 0) {
 		if (vocab_email_check("the alert address", email) != 0) {
-			http_resp_error(resp, 400, "%s", rs_err());
+			web_refuse(resp, 400, "bad-email", "%s", rs_err());
 			return;
 		}
 		snprintf(web->n->cfg.alert_email, sizeof(web->n->cfg.alert_email), "%s", email);
 		if (config_save(web->n) != 0) {
-			http_resp_error(resp, 500, "cannot save the alert address: %s", rs_err());
+			web_refuse(resp, 500, "store-failed", "cannot save the alert address: %s", rs_err());
 			return;
 		}
 	}

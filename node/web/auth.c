@@ -108,11 +108,11 @@ body_object(const struct http_req *req, struct http_resp *resp)
 	json_t *j;
 
 	if (req->body_len == 0) {
-		http_resp_error(resp, 400, "the request needs a JSON object as its body");
+		web_refuse(resp, 400, "not-json", "the request needs a JSON object as its body");
 		return NULL;
 	}
 	if ((j = jparse(req->body, req->body_len)) == NULL || !json_is_object(j)) {
-		http_resp_error(resp, 400, "the body is not a JSON object: %s",
+		web_refuse(resp, 400, "not-json", "the body is not a JSON object: %s",
 		    j ? "wrong type" : rs_err());
 		json_decref(j);
 		return NULL;
@@ -140,20 +140,22 @@ web_login(struct web *w, const struct http_req *req, struct http_resp *resp)
 	user = jstr(j, "user");
 	pw = jstr(j, "password");
 	if (user == NULL || pw == NULL || !ws_valid_name(user)) {
-		http_resp_error(resp, 400, "give \"user\" (an account name) and \"password\"");
+		web_refuse(resp, 400, "sign-in-incomplete", "give \"user\" (an account name) and "
+		    "\"password\"");
 		goto out;
 	}
 	pthread_mutex_lock(w->lock);
 	found = store_account_get(w->n, user, &a);
 	pthread_mutex_unlock(w->lock);
 	if (found == STORE_ERROR) {
-		http_resp_error(resp, 500, "cannot read the accounts: %s", rs_err());
+		web_refuse(resp, 500, "store-failed", "cannot read the accounts: %s", rs_err());
 		goto out;
 	}
 	/* Counted per name only for accounts (names nobody can evict), and
 	 * against the rate of all tries whatever the name. */
 	if ((wait = ws_rate_wait(w->sessions, user, found == STORE_OK, now_ms())) > 0) {
-		http_resp_error(resp, 429, "too many failed sign-ins for %s: try again in %lld s",
+		web_refuse_with(resp, 429, "sign-in-locked", json_pack("{s:I}", "wait_s",
+		    (json_int_t)wait), "too many failed sign-ins for %s: try again in %lld s",
 		    user, (long long)wait);
 		goto out;
 	}
@@ -161,20 +163,20 @@ web_login(struct web *w, const struct http_req *req, struct http_resp *resp)
 		(void)ws_check_password(w->dummy_hash, pw);	/* same time as a real check */
 	if (found == STORE_NOT_FOUND || ws_check_password(a.hash, pw) != 0) {
 		ws_rate_failed(w->sessions, user, found == STORE_OK, now_ms());
-		http_resp_error(resp, 401, "wrong account name or password");
+		web_refuse(resp, 401, "wrong-password", "wrong account name or password");
 		goto out;
 	}
 	/* The right password that does not open the key copy: the account was
 	 * made for another device key (node folder re-initialised, or node.db
 	 * tampered with).  Say so; do not sign in without a key. */
 	if ((key = ws_open_key(&a.sealed, pw, w->n->cfg.device, w->n->cfg.state)) == NULL) {
-		http_resp_error(resp, 409, "account %s cannot unlock this node's device key (%s): "
+		web_refuse(resp, 409, "account-key-mismatch", "account %s cannot unlock this node's device key (%s): "
 		    "set its password again with `roster user passwd %s`", user, rs_err(), user);
 		goto out;
 	}
 	ws_rate_passed(w->sessions, user);
 	if (ws_session_start(w->sessions, a.name, a.lang, a.admin, key, now_ms(), &s) != 0) {
-		http_resp_error(resp, 500, "%s", rs_err());
+		web_refuse(resp, 500, "session-failed", "%s", rs_err());
 		goto out;
 	}
 	memset(&who, 0, sizeof(who));
@@ -204,11 +206,11 @@ web_post_ok(const struct http_req *req, const struct who *who, int need_csrf,
 	const char *tok = http_req_header(req, "X-CSRF-Token");
 
 	if (ct == NULL || strncmp(ct, "application/json", 16) != 0) {
-		http_resp_error(resp, 415, "send the body as application/json");
+		web_refuse(resp, 415, "not-json", "send the body as application/json");
 		return 0;
 	}
 	if (need_csrf && (tok == NULL || !ws_token_equal(tok, who->s.csrf))) {
-		http_resp_error(resp, 403, "missing or wrong X-CSRF-Token: reload the page");
+		web_refuse(resp, 403, "csrf", "missing or wrong X-CSRF-Token: reload the page");
 		return 0;
 	}
 	return 1;

@@ -355,11 +355,11 @@ body_json(const struct http_req *req, struct http_resp *resp)
 	json_t *j;
 
 	if (req->body_len == 0) {
-		http_resp_error(resp, 400, "the request needs a JSON object as its body");
+		web_refuse(resp, 400, "not-json", "the request needs a JSON object as its body");
 		return NULL;
 	}
 	if ((j = jparse(req->body, req->body_len)) == NULL || !json_is_object(j)) {
-		http_resp_error(resp, 400, "the body is not a JSON object: %s",
+		web_refuse(resp, 400, "not-json", "the body is not a JSON object: %s",
 		    j ? "wrong type" : rs_err());
 		json_decref(j);
 		return NULL;
@@ -407,7 +407,7 @@ dispatch(struct web *w, const struct http_req *req, struct http_resp *resp, int 
 	web_identify(w, req, &who, &c.required);
 	r = route_of(req, &c, param, sizeof(param));
 	if ((r == NULL || !(r->flags & R_PUBLIC)) && !who.ok) {
-		http_resp_error(resp, 401, "sign in first");
+		web_refuse(resp, 401, "sign-in-needed", "sign in first");
 		goto out;
 	}
 	if (post && !web_post_ok(req, &who, 1, resp))

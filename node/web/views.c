@@ -148,67 +148,18 @@ view_events(const struct call *c, struct http_resp *resp)
 
 /* ---- inbox, sent ------------------------------------------------------------- */
 
-struct rows {
-	struct web *w;
-	json_t *arr;
-	struct catalogue *cat;
-	const char *lang;
-	int64_t synced;		/* the last complete sync pass, 0: never */
-};
-
 void
 view_inbox(const struct call *c, struct http_resp *resp)
 {
 	answer(resp, inbox_view(c->w->n, web_user(c->who), 500, web_lang(c->who)));
 }
 
-static int
-sent_row(void *ud, const struct sent_row *r)
-{
-	struct rows *l = ud;
-	json_t *toj = jparse(r->to_states, strlen(r->to_states)), *t;
-	json_t *m = json_pack("{s:o,s:I,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
-	    "id", jhex(r->id, 32), "sent", (json_int_t)r->sent,
-	    "to", toj ? toj : json_array(), "urgency", r->urgency, "subject", r->subject,
-	    "lang", r->lang, "tlp", r->tlp, "recipients", (json_int_t)r->recipients,
-	    "delivered", (json_int_t)r->delivered, "acknowledged", (json_int_t)r->acknowledged);
-	int fb;
-
-	if (r->template_id != NULL) {
-		json_object_set_new(m, "template", json_string(r->template_id));
-		if (l->cat != NULL && (t = catalogue_template(l->cat, r->template_id)) != NULL)
-			json_object_set_new(m, "template_title", json_string(cat_label(
-			    json_object_get(t, "title"), l->lang, &fb)));
-	}
-	if (r->notice != NULL)
-		json_object_set_new(m, "notice", json_string(r->notice));
-
-	if (l->synced > 0)	/* its status is as of then */
-		json_object_set_new(m, "synced_at", json_integer(l->synced));
-	if (r->has_index) {
-		json_object_set_new(m, "index", json_integer(r->index));
-		json_object_set_new(m, "time", json_integer(r->time));
-	}
-	if (r->error != NULL)
-		json_object_set_new(m, "error", json_string(r->error));
-	json_array_append_new(l->arr, m);
-	return 0;
-}
-
+/* GET /api/sent: the one sent view (node/core/views.c), as `roster status
+ * --json` lists it. */
 void
 view_sent(const struct call *c, struct http_resp *resp)
 {
-	struct rows l = { c->w, json_array(), NULL, web_lang(c->who), 0 };
-
-	if (node_catalogue(c->w->n, &l.cat) != 0)
-		l.cat = NULL;	/* titles are left out, the rest stands */
-	l.synced = contact_synced_at(c->w->n);
-	if (store_sent_each(c->w->n, sent_row, &l) != 0) {
-		json_decref(l.arr);
-		l.arr = NULL;
-	}
-	catalogue_free(l.cat);
-	answer(resp, l.arr);
+	answer(resp, sent_view(c->w->n, web_lang(c->who)));
 }
 
 /* ---- one message --------------------------------------------------------------- */
@@ -316,48 +267,77 @@ device_current(const struct dir_device *d)
 }
 
 
-/* GET /api/recipients?to=XB,group:forum[&roles=technical]: exactly who a
- * message would reach, by the rule send uses (audience.c), grouped by
- * State.  An audience send would refuse is a 400 naming why. */
+/* GET /api/recipients?to=XB,group:forum[&roles=technical][&unconfirmed=1]:
+ * exactly who a message would reach, by the rule send uses (audience.c),
+ * grouped by State.  Devices of a root key their State has not endorsed
+ * are listed too, flagged "unconfirmed", with "included" false unless
+ * &unconfirmed=1 (send's "unconfirmed": true): the sender sees whom the
+ * rule leaves out and may choose to include them.  An audience send would
+ * refuse even with them is a 400 naming why; one refused only because its
+ * devices are all unconfirmed is answered with "refused" (its sentence)
+ * beside the list, so the page can offer to include them. */
 void
 view_recipients(const struct call *c, struct http_resp *resp)
 {
 	struct web *w = c->w;
 	const char *q = http_req_query(c->req, "to"), *roles = http_req_query(c->req, "roles");
-	struct seal_recipient *r = NULL;
+	const char *inc = http_req_query(c->req, "unconfirmed");
+	int include = inc != NULL && strcmp(inc, "1") == 0;
+	struct seal_recipient *r = NULL, *r2 = NULL;
 	json_t *states = json_array(), *rcpt = json_array(), *out = json_array(), *v;
-	size_t nr = 0, i, unconfirmed = 0;
+	json_t *st2 = json_array(), *rc2 = json_array(), *refused = NULL;
+	size_t nr = 0, nr2 = 0, i, unconfirmed = 0;
 
 	if (q == NULL || strlen(q) > 1024 || (roles != NULL && strlen(roles) > 64)) {
-		http_resp_error(resp, 400, "give ?to=XB,XC,group:NAME or all (and &roles=...)");
+		web_refuse(resp, 400, "bad-audience", "give ?to=XB,XC,group:NAME or all "
+		    "(and &roles=...)");
 		goto done;
 	}
-	if (audience_resolve(w->n, q, roles && *roles ? roles : NULL, 0, &r, &nr, states,
-	    rcpt, &unconfirmed) != 0) {
-		http_resp_error(resp, 400, "%s", rs_err());
+	if (roles != NULL && *roles == '\0')
+		roles = NULL;
+	/* everyone the audience could reach, unconfirmed devices included */
+	if (audience_resolve(w->n, q, roles, AUDIENCE_UNCONFIRMED, &r, &nr, states, rcpt,
+	    &unconfirmed) != 0) {
+		web_refuse(resp, 400, "bad-audience", "%s", rs_err());
 		goto done;
 	}
+	/* and whether send, as asked, takes them */
+	if (!include && audience_resolve(w->n, q, roles, 0, &r2, &nr2, st2, rc2, NULL) != 0)
+		refused = json_string(rs_err());
 	json_array_foreach(states, i, v) {
-		json_t *devs = json_array(), *k;
+		json_t *devs = json_array(), *k, *dj;
 		size_t j;
 		json_array_foreach(rcpt, j, k) {
 			uint8_t key[32];
 			struct dir_device *d;
-			if (hex_decode_exact(key, 32, json_string_value(k)) == 0 &&
-			    (d = dir_device(w->n->directory, key)) != NULL &&
-			    strcmp(d->state, json_string_value(v)) == 0)
-				json_array_append_new(devs, device_json(w, key));
+			int unconf;
+			if (hex_decode_exact(key, 32, json_string_value(k)) != 0 ||
+			    (d = dir_device(w->n->directory, key)) == NULL ||
+			    strcmp(d->state, json_string_value(v)) != 0)
+				continue;
+			unconf = dir_device_unconfirmed(w->n->directory, key);
+			dj = device_json(w, key);
+			json_object_set_new(dj, "unconfirmed", json_boolean(unconf));
+			json_object_set_new(dj, "included", json_boolean(!unconf || include));
+			json_array_append_new(devs, dj);
 		}
 		json_array_append_new(out, json_pack("{s:O,s:o}", "state", v, "devices", devs));
 	}
-	/* Devices of a root key their State has not endorsed are left out
-	 * (section 2): the page says how many. */
-	http_resp_json(resp, 200, json_pack("{s:O,s:I}", "states", out,
-	    "unconfirmed_left_out", (json_int_t)unconfirmed));
+	/* Section 2: a device of a root key its State has not endorsed is
+	 * the operator's word alone; the page says how many are left out. */
+	v = json_pack("{s:O,s:I,s:I,s:b}", "states", out, "unconfirmed",
+	    (json_int_t)unconfirmed, "unconfirmed_left_out", (json_int_t)(include ? 0 :
+	    unconfirmed), "included_unconfirmed", include);
+	if (refused != NULL)
+		json_object_set_new(v, "refused", refused);
+	http_resp_json(resp, 200, v);
 done:
 	free(r);
+	free(r2);
 	json_decref(states);
 	json_decref(rcpt);
+	json_decref(st2);
+	json_decref(rc2);
 	json_decref(out);
 }
 

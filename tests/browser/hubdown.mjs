@@ -15,7 +15,10 @@
 //        endorsed: the directory shows FR once, both keys with their
 //        status, and the warning in the reader's language (item 12); and
 //        one for XA that XA does not hold: XA's trust page says the alarm
-//        in the reader's language from its code and facts (item 14).
+//        in the reader's language from its code and facts (item 14);
+//        a device certified by FR's new key is unconfirmed: compose lists
+//        it flagged and left out, counts it, and includes it only when
+//        the sender ticks "include unconfirmed devices", with a warning.
 //
 // Prints ok/FAIL lines; run.sh counts them.
 
@@ -144,6 +147,32 @@ async function roots(lang) {
     assert(text.startsWith(before) && (lang !== 'en' || text.includes(String(a.params.index))),
       `the detail says ${JSON.stringify(text)}`);
     assert(await xa.getAttribute(sel, 'lang') === null, 'the detail is still the node\'s English sentence');
+  });
+  await step(`[${lang} roots] compose to FR: the unconfirmed device listed, left out and counted; included with a warning when asked`, async () => {
+    const r = await until(async () => { const x = await api(xa, 'GET', '/api/recipients?to=FR'); return x.unconfirmed > 0 ? x : null; },
+      'an unconfirmed FR device at XA', 60000);
+    const dev = r.states[0].devices.find((d) => d.unconfirmed);
+    assert(dev && dev.included === false && r.unconfirmed_left_out === r.unconfirmed, `the API lists it ${JSON.stringify(dev)}`);
+    await xa.evaluate(() => { location.hash = '#/compose'; });
+    await xa.waitForSelector('#compose-form');
+    await xa.check('#to-FR');
+    const li = `#compose-preview li[data-device="${dev.device}"]`;
+    await xa.waitForSelector(`${li}.left-out`);
+    assert(plain(await xa.textContent(li)).includes(dev.fingerprint), 'the left-out device is not named by its fingerprint');
+    assert(await xa.isVisible('#compose-unconfirmed-box'), 'no count and no choice to include it');
+    const count = plain(await xa.textContent('#unconfirmed-count'));
+    assert(count !== '' && !count.includes('['), `the count says ${JSON.stringify(count)}`);
+    assert(!(await xa.isVisible('#unconfirmed-warning')), 'a warning before anything was included');
+    await xa.check('#compose-unconfirmed');
+    await xa.waitForSelector(`${li}.unconfirmed:not(.left-out)`);
+    assert(plain(await xa.textContent('#unconfirmed-warning')) === w['compose.unconfirmed_warning'], 'the warning is not in the reader\'s words');
+    await xa.fill('#field-subject', `Unconfirmed ${lang} ${Date.now().toString(36)}`);
+    await xa.fill('#field-body', 'To every FR device, as asked.');
+    await xa.click('#compose-send');
+    await xa.waitForSelector('.page-message', { timeout: 30000 });
+    const id = xa.url().split('#/message/')[1];
+    const m = await api(xa, 'GET', `/api/messages/${id}`);
+    assert(m.recipients.some((x) => x.device === dev.device), 'the unconfirmed device is not among the recipients');
   });
   if (xa) await xa.context().close();
 }

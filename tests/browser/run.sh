@@ -89,7 +89,7 @@ done
 
 # BROWSER_ONLY=crisis (a space-separated list of scripts) runs only those:
 # each script stands on its own, so one can be run while it is worked on.
-for script in ${BROWSER_ONLY:-journeys duty crisis hubdown}; do
+for script in ${BROWSER_ONLY:-journeys duty crisis audit hubdown}; do
 	[ "$script" = hubdown ] && continue	# below: it needs the hub stopped
 	XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
 	XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
@@ -104,6 +104,8 @@ case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
 		HUBDOWN_STATE="$T/hubdown.json" PHASE=$1 count_node "$T/hubdown-$1.out" "$HERE/hubdown.mjs"; }
 	stop_hub
 	hubenv down
+	check_out "roster status says the hub cannot be reached (item 8, the CLI)" "Hub: UNREACHABLE since" \
+		node XA status
 	# (restarted with an 8 s deadline for urgent mail, for the notices; flash
 	# mail's too, since a deadline must not grow with urgency)
 	python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["deadlines"]={"flash":"8s","urgent":"8s"}; json.dump(c,open(p,"w"))' \
@@ -119,6 +121,13 @@ case " ${BROWSER_ONLY:-hubdown} " in *" hubdown "*)
 	"$ROSTER" keygen --state FR --out "$T/FR-new.root" >/dev/null 2>&1
 	check "the operator admits a second root key for FR" \
 		"$ROSTERD" admit "$T/hub" --state FR --root-key "$T/FR-new.root.pub"
+	# ... and a device certified by it: unconfirmed, left out of mail to FR
+	# unless the sender includes it (compose, hubdown.mjs roots)
+	"$ROSTER" init --dir "$T/node-FR-new" --hub "$HUB" --state FR --role technical \
+		--name "FR new key" --email new@fr.example >/dev/null 2>&1
+	"$ROSTER" certify --root "$T/FR-new.root" "$T/node-FR-new/request.json" >/dev/null 2>&1
+	check "a device under FR's second root key enrolls" \
+		"$ROSTER" enroll --dir "$T/node-FR-new" "$T/node-FR-new/request.cert"
 	# ... and one for XA, which XA's node holds no key of: an alarm at XA
 	"$ROSTER" keygen --state XA --out "$T/XA-evil.root" >/dev/null 2>&1
 	check "the operator admits a root key for XA that XA does not hold" \

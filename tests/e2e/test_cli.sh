@@ -110,6 +110,12 @@ usage "... in user" 'did you mean passwd' "$ROSTER" user paswd alice --dir "$T/n
 usage "a stray argument" '^roster sync: unexpected argument "extra"' "$ROSTER" sync extra
 usage "every usage error points to the page" '\(see `roster send --help`\)' "$ROSTER" send --bogus
 usage "rosterd's too" '\(see `rosterd init --help`\)' "$ROSTERD" init --bogus
+usage "roster token: an option of another form is refused by name" \
+	'^roster token add: --json does not go with roster token add' \
+	"$ROSTER" token add tool --collections all --json --dir "$T/none"
+usage "roster taxii: a mistyped option, with the one meant" \
+	'^roster taxii: unknown option --tpl \(did you mean --tlp\?\)' \
+	"$ROSTER" taxii collection add --name o --to XB --tpl GREEN --write --dir "$T/none"
 # rosterd's process commands and db/migrate-store parse from their tables too
 usage "rosterd body: a mistyped option, with the one meant" \
 	'^rosterd body: unknown option --chiar \(did you mean --chair\?\)' \

@@ -74,7 +74,21 @@ check_out "... the intruder's device unconfirmed" '"unconfirmed": ?true' curl -s
 check_out "... and the warning to show" '"warning": ?"second-root-key"' curl -s "$B/api/directory"
 check_out "the web's recipient preview leaves it out, and counts it" \
 	'"unconfirmed_left_out": ?1' curl -s "$B/api/recipients?to=XA"
-check_fails "... it is not among the recipients shown" bash -c "curl -s '$B/api/recipients?to=XA' | grep -q '$EVIL'"
+check_out "... it is listed flagged: unconfirmed, not included" \
+	"\"device\": ?\"$EVIL\"[^}]*\"unconfirmed\": ?true, ?\"included\": ?false" curl -s "$B/api/recipients?to=XA"
+check_out "... with unconfirmed=1 it is included, and none left out" \
+	"\"device\": ?\"$EVIL\"[^}]*\"included\": ?true.*\"unconfirmed_left_out\": ?0" \
+	curl -s "$B/api/recipients?to=XA&unconfirmed=1"
+check_out "a State whose only device is unconfirmed: listed, with send's refusal beside it" \
+	"\"included\": ?false.*\"refused\": ?\"XA's only current device" curl -s "$B/api/recipients?to=XA&roles=diplomatic"
+BCSRF=$(curl -s "$B/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+bpost() { curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -H "X-CSRF-Token: $BCSRF" -d "$2" "$B$1"; }
+check_out "the web's send without \"unconfirmed\" leaves it out" ' 200$' \
+	bpost /api/send '{"template":"free-text","to":["XA"],"subject":"web","body":"confirmed only"}'
+check_fails "... it is not a recipient" bash -c "$(declare -f rcpt_last); T='$T'; rcpt_last | grep -q '$EVIL'"
+check_out "the web's send with \"unconfirmed\": true encrypts to it" ' 200$' \
+	bpost /api/send '{"template":"free-text","to":["XA"],"subject":"web asked","body":"every device","unconfirmed":true}'
+check_out "... it is a recipient then" "$EVIL" rcpt_last
 kill "$SERVE"
 wait "$SERVE" 2>/dev/null
 

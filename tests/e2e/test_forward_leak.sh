@@ -7,7 +7,10 @@
 # (never stalling here), which logs them.  Then the forwarder's node is
 # tampered with (the proof it kept altered): XC shows the forward as not
 # verified, with the reason; and with no proof kept at all (a message from
-# before), the forwarder proves it itself.
+# before), the forwarder proves it itself.  A forward in a format older
+# than the one that carries the proof (a node.db from before), and a
+# forwarder's own claim of an "original" in its payload, are shown as
+# UNVERIFIED, never as verified.
 . "$(dirname "$0")/lib.sh"
 
 new_hub "Forward hub" && make_state XA && make_state XB && make_state XC ||
@@ -60,4 +63,35 @@ check_out "XB forwards a message it holds no proof of" "sent [0-9a-f]{16} to XC"
 node XC sync >/dev/null 2>&1
 check_out "... and XC sees the original verified" "Forwarded original \(verified" \
 	node XC show "$(last_received XC)"
+
+# A forward stored in the format from before forwards carried the
+# original's proof and checkpoint (a node.db of an older version): its
+# "original" was never checked here, so it is UNVERIFIED.
+OLD=$(last_received XC)
+sqlite3 "$T/node-XC/node.db" "UPDATE messages SET content = json_remove(content, '\$.forward.proof', '\$.forward.checkpoint') WHERE lower(hex(id)) = '$OLD'"
+check_out "an older-format forward is shown UNVERIFIED" "Forwarded original: UNVERIFIED" node XC show "$OLD"
+check_fails "... never as verified" bash -c "'$ROSTER' show --dir '$T/node-XC' '$OLD' | grep -q 'Forwarded original (verified'"
+check_out "... its view says why, with no verified original" '"why": "older-format"' node XC show --json "$OLD"
+check_fails "... and has no \"original\"" bash -c "'$ROSTER' show --json --dir '$T/node-XC' '$OLD' | grep -q '\"original\": {'"
+check_out "... and the same on the web" '"original_unverified":\{.*"verified":false' bash -c "
+	'$ROSTER' serve --dir '$T/node-XC' --listen 127.0.0.1:0 --interval 3600 >>'$T/serve-XC.log' 2>&1 & p=\$!
+	for _ in \$(seq 1 200); do [ -s '$T/node-XC/serve.url' ] && break; sleep 0.05; done
+	curl -s \"\$(cat '$T/node-XC/serve.url')/api/messages/$OLD\"; kill \$p"
+
+# A forwarder's own "original" in its payload (what an old-format forward
+# carried, or a forger writes): XB claims XA said something XA never
+# signed.  XC shows the claim UNVERIFIED, never as XA's verified words.
+FORGE=$BIN/tests/tools/forge
+XADEV=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device"])' "$T/node-XA/config.json" 2>/dev/null || echo "00")
+payload=$(printf '{"subject":"Fwd: green report","body":"see below","tlp":"GREEN","lang":"en","sent":1,"original":{"content":{"subject":"XA orders","body":"XA never wrote this","tlp":"GREEN","lang":"en"},"from":"XA","signer":"%s","index":1,"time":1}}' "$XADEV")
+check "XB signs a forward claiming an original without carrying it" \
+	"$FORGE" sign --node "$T/node-XB" --kind msg --seal-node "$T/node-XC" \
+	--hdr '{"urgency":"routine"}' --advance --out "$T/claim.bin" --payload "$payload"
+node XB sync >/dev/null 2>&1
+CLAIM=$(python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$T/claim.bin")
+node XC sync >/dev/null 2>&1
+check_out "XC keeps it" "^1$" sqlite3 "$T/node-XC/node.db" "SELECT count(*) FROM messages WHERE lower(hex(id)) = '$CLAIM'"
+check_out "... and shows the claimed original UNVERIFIED" "Forwarded original: UNVERIFIED" node XC show "${CLAIM:0:16}"
+check_fails "... never as verified" bash -c "'$ROSTER' show --dir '$T/node-XC' '${CLAIM:0:16}' | grep -q 'Forwarded original (verified'"
+check_out "... its view says it is the forwarder's claim" '"why": "claimed"' node XC show --json "${CLAIM:0:16}"
 finish

@@ -69,7 +69,14 @@ login() {	# URL USER PASSWORD: signs in, keeping the cookie in $T/jar
 	curl -s -c "$T/jar" -H 'Content-Type: application/json' \
 		-d "{\"user\":\"$2\",\"password\":\"$3\"}" "$1/api/session/login"
 }
-check_out "wrong password: 401 with a plain error" "wrong account name or password" login "$A" alice "not the password"
+check_out "wrong password: 401 with a plain error and its code" \
+	'"error":"wrong account name or password","code":"wrong-password"' login "$A" alice "not the password"
+check_out "a sign-in without a password: 400, coded" '"code":"sign-in-incomplete"' \
+	curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -d '{"user":"alice"}' "$A/api/session/login"
+check_out "... its status" ' 400$' \
+	curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -d '{"user":"alice"}' "$A/api/session/login"
+check_out "a sign-in whose body is not JSON: 400, coded" '"code":"not-json".* 400$' \
+	curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -d 'user=alice' "$A/api/session/login"
 check_out "unknown account: the same answer" "wrong account name or password" login "$A" mallory "whatever123"
 check_out "a form-encoded sign-in is refused (415)" "application/json" \
 	curl -s -d 'user=alice&password=xa+password+one' "$A/api/session/login"
@@ -82,7 +89,10 @@ check "the session gives a CSRF token" test ${#CSRF} -eq 64
 apost() {	# PATH JSON [CSRF]: POST as alice
 	curl -s -b "$T/jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: ${3-$CSRF}" -d "$2" "$A$1"
 }
-check_out "a POST without the CSRF token is refused" "X-CSRF-Token" apost /api/send '{}' ""
+apostc() {	# PATH JSON: POST as alice, the status after the answer
+	curl -s -w ' %{http_code}' -b "$T/jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" -d "$2" "$A$1"
+}
+check_out "a POST without the CSRF token is refused" 'X-CSRF-Token.*"code":"csrf"' apost /api/send '{}' ""
 check_out "a POST with a wrong CSRF token is refused" "X-CSRF-Token" apost /api/send '{}' "$(printf '0%.0s' $(seq 64))"
 check_out "send: missing subject is named" '"subject\\" is required' apost /api/send '{"to":["XB"],"body":"b"}'
 check_out "send: a bad State code is named" 'not a State code' apost /api/send '{"to":["x1"],"subject":"s","body":"b"}'
@@ -150,21 +160,32 @@ wait_msg() {	# NODE ID: until the node holds message ID
 msg_id() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().rsplit(" ",1)[0])["id"])' 2>/dev/null; }
 CR=$(bpost /api/send '{"to":["XA"],"subject":"Activity of concern","body":"We request consultations.","consultation":true}' | msg_id)
 check "XB requests consultations from its page" test ${#CR} -eq 64
-check_out "XB cannot answer its own request" 'only the requested side.* 422$' \
+check_out "XB cannot answer its own request: 409, coded" 'only the requested side.*"code":"own-request".* 409$' \
 	bpost "/api/messages/$CR/consult" '{"step":"accept"}'
 check "XA has the request" wait_msg XA "$CR"
 check_out "XA's page sees a consultation request" '"consultation":\{"step":"request"' \
 	curl -s -b "$T/jar" "$A/api/messages/$CR"
-check_out "a proposal without its text is refused" 'proposal itself is required' \
-	apost "/api/messages/$CR/consult" '{"step":"propose"}'
-check_out "an unknown step is refused" 'unknown step' apost "/api/messages/$CR/consult" '{"step":"maybe"}'
+check_out "a proposal without its text is refused: 400, coded" \
+	'proposal itself is required.*"code":"text-required".* 400$' \
+	apostc "/api/messages/$CR/consult" '{"step":"propose"}'
+check_out "an unknown step is refused: 400, coded" 'unknown step.*"code":"bad-step".* 400$' \
+	apostc "/api/messages/$CR/consult" '{"step":"maybe"}'
+check_out "a request without a step: 400, coded" '"code":"bad-step".* 400$' \
+	apostc "/api/messages/$CR/consult" '{}'
+check_out "agreeing to a request (not an outcome): 409, coded" '"code":"not-an-outcome".* 409$' \
+	apostc "/api/messages/$CR/agree" '{}'
+check_out "a consultation step on no message: 404, coded" '"code":"no-such-message".* 404$' \
+	apostc "/api/messages/$(printf 'cd%.0s' $(seq 32))/consult" '{"step":"accept"}'
 check_out "XA proposes something else" '"id":"[0-9a-f]{64}"' \
 	apost "/api/messages/$CR/consult" '{"step":"propose","body":"A call on Tuesday"}'
 CO=$(apost "/api/messages/$CR/consult" '{"step":"outcome","body":"Call held; XA filters the range."}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "XA records the outcome" test ${#CO} -eq 64
 check "XB has the outcome" wait_msg XB "$CO"
 check_out "XB agrees to it" '"agreed":true.* 200$' bpost "/api/messages/$CO/agree" '{}'
-check_out "agreeing twice: refused" 'already agreed.* 422$' bpost "/api/messages/$CO/agree" '{}'
+check_out "agreeing twice: refused, 409, coded" 'already agreed.*"code":"already-agreed".* 409$' \
+	bpost "/api/messages/$CO/agree" '{}'
+check_out "a step on a message that is no request: 409, coded" '"code":"not-a-request".* 409$' \
+	bpost "/api/messages/$CO/consult" '{"step":"accept"}'
 for _ in $(seq 1 60); do
 	curl -s -b "$T/jar" "$A/api/messages/$CR" | grep -q '"agreed":{' && break; sleep 0.5
 done
@@ -194,12 +215,12 @@ check_out "roster status says when the last sync completed" "^Last complete sync
 check_out "trust: no alarm, a checkpoint" '"status":"ok","alarms":\[\],"checkpoint":\{"size":[0-9]+' curl -s -b "$T/jar" "$A/api/trust"
 check_out "countries in Russian from iso-codes" '"FR":"Франция"' curl -s -b "$T/jar" "$A/api/countries?lang=ru"
 check_out "countries: an unknown language is a 400" '^\{"error":"unknown language' curl -s -b "$T/jar" "$A/api/countries?lang=xx"
-check_out "settings: a bad language is named" '"lang\\" must be one of' apost /api/settings '{"lang":"de"}'
+check_out "settings: a bad language is named, coded" '"lang\\" must be one of.*"code":"bad-lang"' apost /api/settings '{"lang":"de"}'
 check_out "settings: Arabic saved" '"lang":"ar"' apost /api/settings '{"lang":"ar","email":"a@xa.example"}'
 check_out "admin settings list XA's devices" '"devices":\[\{"device"' curl -s -b "$T/jar" "$A/api/settings"
 check_out "the alert address is the node's: config.json has it" '"alert_email": "a@xa.example"' cat "$T/node-XA/config.json"
 check_out "settings say no mail server is set yet" '"mail_server":false' curl -s -b "$T/jar" "$A/api/settings"
-check_out "a header injection in the alert address is refused" 'not an e-mail address|not allowed in an address' \
+check_out "a header injection in the alert address is refused, coded" '(not an e-mail address|not allowed in an address).*"code":"bad-email"' \
 	apost /api/settings '{"email":"a@xa.example\\r\\nBcc: x@y.example"}' 
 check_out "sign-out" '"signed_in":false' apost /api/session/logout '{}'
 check_out "the old cookie no longer works" "^401$" curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$A/api/inbox"

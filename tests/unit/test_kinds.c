@@ -132,6 +132,11 @@ test_public(void **state)
 		{ "body", 1 }, { "body-rules", 1 }, { "meeting", 1 }, { "paper", 1 },
 		{ "paper-lang", 1 }, { "proposal", 1 }, { "position", 1 },
 		{ "withdraw", 1 }, { "application", 1 }, { "contribution", 1 },
+		/* the registries: every kind, sealed reports and lists included */
+		{ "norm", 1 }, { "norm-version", 1 }, { "cosponsor", 1 },
+		{ "checklist", 1 }, { "report", 1 }, { "cii", 1 }, { "term", 1 },
+		{ "definition", 1 }, { "translation", 1 }, { "cb-request", 1 },
+		{ "cb-offer", 1 }, { "cb-step", 1 },
 	};
 	struct rec r;
 
@@ -173,6 +178,11 @@ test_limits(void **state)
 		{ "paper", 262144 }, { "paper-lang", 262144 }, { "proposal", 1048576 },
 		{ "position", 131072 }, { "withdraw", 1024 }, { "application", 32768 },
 		{ "contribution", 65536 },
+		/* section 11 */
+		{ "norm", 131072 }, { "norm-version", 131072 }, { "cosponsor", 1024 },
+		{ "checklist", 262144 }, { "report", 1048576 }, { "cii", 524288 },
+		{ "term", 65536 }, { "definition", 131072 }, { "translation", 131072 },
+		{ "cb-request", 262144 }, { "cb-offer", 262144 }, { "cb-step", 1024 },
 	};
 	struct rec r;
 	uint8_t *big = xcalloc(1, 1048577);

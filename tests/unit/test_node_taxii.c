@@ -82,6 +82,7 @@ teardown(void **state)
 	void *tmp = f->dir;
 
 	keypair_free(f->xb);
+	catalogue_free(f->n.cat);	/* what node_close would drop */
 	store_close(&f->n);
 	free(f->n.dir);
 	free(f);
@@ -399,6 +400,127 @@ test_filing(void **state)
 	}
 }
 
+/* A message of 700 indicators: more objects than STIX_FILE_CHUNK. */
+static json_t *
+big_incident(struct node *n)
+{
+	struct buf ind = {0};
+	const char *kv[] = { "incident_class=malicious-code", "sector=energy",
+	    "first_seen=2026-12-01T10:00:00Z", "impact=high", NULL };
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "subject", "Scanning", "body", "",
+	    "tlp", "GREEN", "lang", "en");
+	char one[64];
+
+	buf_add(&ind, "indicators=", 11);
+	for (int i = 0; i < 700; i++) {
+		snprintf(one, sizeof(one), "%sip:10.%d.%d.1", i ? "," : "", i / 250, i % 250);
+		buf_add(&ind, one, strlen(one));
+	}
+	buf_add(&ind, "", 1);
+	kv[4] = (const char *)ind.p;
+	if (message_fill_template(n, "incident-notification", kv, 5, "en", p) != 0)
+		fail_msg("fill: %s", rs_err());
+	buf_free(&ind);
+	return p;
+}
+
+/* Filing in chunks: a store failing in the second chunk keeps the first,
+ * does not mark the message filed, and the backfill files the rest with
+ * nothing twice. */
+static void
+test_filing_chunked(void **state)
+{
+	struct fixture *f = *state;
+	struct node *n = &f->n;
+	json_t *p = big_incident(n), *bundle;
+	uint8_t id[32];
+	size_t objects;
+	int64_t first;
+
+	received(f, 30, p, id);
+	json_decref(p);
+	assert_int_equal(stixstore_bundle(n, NULL, id, &bundle), STIX_MAP_OK);
+	objects = json_array_size(json_object_get(bundle, "objects"));
+	json_decref(bundle);
+	assert_true(objects > 2 * STIX_FILE_CHUNK);
+	/* received and from-XB: two entries an object; the second chunk's
+	 * 100th object fails */
+	assert_int_equal(db_exec(n->store->db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON"
+	    " taxii_entries WHEN (SELECT count(*) FROM taxii_entries) >= 2 * 600 BEGIN"
+	    " SELECT RAISE(ABORT, 'disk on fire'); END"), 0);
+	assert_int_equal(stixstore_file_chunked(n, NULL, id), -1);
+	first = store_taxii_count(n, "received");
+	assert_int_equal(first, STIX_FILE_CHUNK);	/* the first chunk stays */
+	assert_int_equal(store_stix_msg_filed(n, id), STORE_NOT_FOUND);
+	assert_int_equal(db_exec(n->store->db, "DROP TRIGGER boom"), 0);
+	assert_int_equal(stixstore_backfill(n, NULL), 0);
+	assert_int_equal(store_stix_msg_filed(n, id), STORE_OK);
+	assert_int_equal(store_taxii_count(n, "received"), (int64_t)objects);
+	assert_int_equal(store_taxii_count(n, "from-XB"), (int64_t)objects);
+	/* again: nothing */
+	assert_int_equal(stixstore_file_chunked(n, NULL, id), 0);
+	assert_int_equal(store_taxii_count(n, "received"), (int64_t)objects);
+}
+
+/* Filing from what the accept path holds files what filing from the store
+ * does: the same objects, in the same collections. */
+static void
+test_filing_received(void **state)
+{
+	struct fixture *f = *state;
+	struct node *n = &f->n;
+	struct buf raw = {0};
+	struct stored_record rec;
+	struct envelope e;
+	json_t *p = incident(n, "AMBER"), *stored;
+	struct msg_row m;
+	uint8_t id[32];
+	struct added a, b;
+
+	received(f, 40, p, id);
+	json_decref(p);
+	assert_int_equal(store_message_get(n, id, &m), STORE_OK);
+	assert_int_equal(store_record_get(n, id, &rec), STORE_OK);
+	raw = rec.raw;
+	memset(&rec.raw, 0, sizeof(rec.raw));
+	stored_record_free(&rec);
+	assert_int_equal(env_parse(&e, raw.p, raw.len), 0);
+	e.state = "XB";		/* what the hub's directory says of XB's device */
+	assert_non_null(stored = jparse(m.content, strlen(m.content)));
+	assert_int_equal(store_begin(n), 0);
+	assert_int_equal(stixstore_file_received(n, NULL, &e, m.index, stored), 0);
+	assert_int_equal(store_commit(n), 0);
+	walk(n, "received", &a);
+	walk(n, "from-XB", &b);
+	json_decref(stored);
+	env_free(&e);
+	buf_free(&raw);
+	msg_row_free(&m);
+	/* the same message filed from the store, in a store of its own */
+	{
+		struct fixture *g;
+		void *gs;
+		struct added c;
+		uint8_t id2[32];
+		assert_int_equal(setup(&gs), 0);
+		g = gs;
+		p = incident(&g->n, "AMBER");
+		keypair_free(g->xb);
+		g->xb = f->xb;		/* the same sender */
+		received(g, 40, p, id2);
+		json_decref(p);
+		assert_int_equal(store_begin(&g->n), 0);
+		assert_int_equal(stixstore_file(&g->n, NULL, id2), 0);
+		assert_int_equal(store_commit(&g->n), 0);
+		walk(&g->n, "received", &c);
+		assert_int_equal(c.n, a.n);
+		assert_string_equal(c.types, a.types);
+		assert_int_equal(b.n, a.n);
+		g->xb = NULL;
+		assert_int_equal(teardown(&gs), 0);
+	}
+}
+
 /* A store that fails in the middle of filing: nothing is left, and the
  * message is filed on the next try. */
 static void
@@ -601,6 +723,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filing_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filing_chunked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filing_received, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose, setup, teardown),
 	};

@@ -68,6 +68,7 @@ struct rec {
 struct world {
 	struct directory *d;
 	struct process *p;
+	struct registry *r;				/* lib/rules.c's fourth family */
 	struct keypair *op, *root[5], *dev[NDEV];	/* a1 a2 b1 c1 d1 e1 */
 	struct keypair *sh;				/* a stakeholder device */
 	int64_t next, t;
@@ -431,6 +432,8 @@ setup(void **state)
 	w->sh = keypair_new(NULL, 1);
 	w->d = dir_new(w->op->pk);
 	w->p = proc_new();
+	w->r = reg_new_shipped();
+	assert_non_null(w->r);
 	w->t = T0;
 	for (int i = 0; i < 5; i++)
 		dir_take(w, w->op, "admit", root_state[i], json_pack("{s:s,s:o,s:s}",
@@ -454,6 +457,7 @@ teardown(void **state)
 		buf_free(&w->log[i].raw);
 	free(w->log);
 	proc_free(w->p);
+	reg_free(w->r);
 	dir_free(w->d);
 	keypair_free(w->op);
 	for (int i = 0; i < 5; i++)
@@ -1404,7 +1408,7 @@ certify_at(struct world *w, struct keypair *dev, const uint8_t app[32], int64_t 
 	rec_build(&r, w->op, "ZZ", json_pack("{s:s}", "kind", "cert"), s, strlen(s), t);
 	free(s);
 	json_decref(p);
-	rc = rules_take(w->d, w->p, &r.e, w->next, t, 0);
+	rc = rules_take(w->d, w->p, w->r, &r.e, w->next, t, 0);
 	if (rc == RULES_OK) {
 		log_add(w, E_DIR, &r.raw, w->next, t);
 		w->next++;
@@ -1456,7 +1460,7 @@ test_stakeholder_cert(void **state)
 		    strlen(s), dl + 2);
 		free(s);
 		json_decref(p);
-		assert_int_equal(rules_check(w->d, w->p, &r.e, w->next, dl + 2, 0),
+		assert_int_equal(rules_check(w->d, w->p, w->r, &r.e, w->next, dl + 2, 0),
 		    RULES_DIRECTORY);
 		rec_free(&r);
 	}

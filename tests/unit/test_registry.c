@@ -45,6 +45,7 @@
 #include "regdata.h"
 #include "registry.h"
 #include "regview.h"
+#include "rules.h"
 #include "seal.h"
 #include "util.h"
 
@@ -1351,7 +1352,89 @@ test_order(void **state)
 	assert_true(reg_kind("cii"));
 	assert_false(reg_kind("proposal"));
 	assert_true(regrec_kind("report")->may_seal);
-	assert_true(regrec_kind("norm")->public_record);
+	assert_true(kind_has(regrec_kind("norm")->id, KIND_PUBLIC | KIND_REGISTRY |
+	    KIND_CHAINED));
+	for (const struct reg_kind_info *k = reg_kinds; k->name != NULL; k++) {
+		assert_int_equal(kind_from_name(k->name), k->id);
+		assert_true(kind_has(k->id, KIND_PUBLIC | KIND_REGISTRY));
+		assert_int_equal(kind_info(k->id)->signers & KIND_BY_OPERATOR, 0);
+	}
+}
+
+/* The one order the hub and every node run (lib/rules.c): a registry record
+ * reaches the registries' rules through rules_check, after the directory's,
+ * and a refusal there is the hub's refusal too (its HTTP status from
+ * rules_status); a proposal "adopting" what is not there is refused though
+ * the process alone would take it.  Before lib/rules.c called reg_check, a
+ * report on a norm that does not exist passed rules_check. */
+static enum rules_result
+rules_put(struct world *w, const struct keypair *k, const char *state, json_t *h,
+    json_t *payload, int64_t t)
+{
+	struct rec r;
+	char *s = jdump(payload);
+	enum rules_result rc, c;
+	size_t before = w->r->records;
+
+	rec_build(&r, k, state, h, s, strlen(s), t);
+	free(s);
+	json_decref(payload);
+	c = rules_check(w->d, w->p, w->r, &r.e, w->next, t, 0);
+	rc = rules_take(w->d, w->p, w->r, &r.e, w->next, t, 0);
+	assert_int_equal(rc, c);
+	if (rc == RULES_OK) {
+		log_add(w, reg_kind(r.e.kind) ? E_REG : E_PROC, &r.raw, w->next, t);
+		w->next++;
+		w->t = t;
+	} else
+		assert_int_equal(w->r->records, before);
+	rec_free(&r);
+	return rc;
+}
+
+static void
+test_rules_order(void **state)
+{
+	struct world *w = *state;
+	json_t *rh = json_pack("{s:s,s:i,s:s}", "kind", "report", "version", 1,
+	    "audience", "public");
+
+	/* a report on a norm no one proposed and the data does not have */
+	assert_int_equal(rules_put(w, DEV(B1), json_deep_copy(rh),
+	    report_payload("a70-174-13z", 1, "implemented"), w->t + 1), RULES_UNKNOWN);
+	assert_non_null(strstr(rs_err(), "a70-174-13z"));
+	assert_int_equal(rules_status(RULES_UNKNOWN), 400);
+	/* XC's device writing XB's report: the directory refuses the signer */
+	assert_int_equal(rules_put(w, w->dev[C1], "XB", json_deep_copy(rh),
+	    report_payload("a70-174-13f", 1, "implemented"), w->t + 1), RULES_DIRECTORY);
+	/* the operator writes no registry record */
+	assert_int_equal(rules_put(w, w->op, NULL, hdr("norm"), norm_payload(),
+	    w->t + 1), RULES_DIRECTORY);
+	/* a source that is not "SYMBOL para N": the kind's shape, first */
+	assert_int_equal(rules_put(w, DEV(B1), hdr("norm"), json_pack(
+	    "{s:s,s:{s:s},s:{s:s},s:[s]}", "lang", "en", "title", "en", "T", "text",
+	    "en", "X.", "sources", "A/75/816 paragraph 20"), w->t + 1), RULES_DIRECTORY);
+	assert_non_null(strstr(rs_err(), "sources"));
+	/* version 2 before version 1 */
+	json_object_set_new(rh, "version", json_integer(2));
+	assert_int_equal(rules_put(w, DEV(B1), json_deep_copy(rh),
+	    report_payload("a70-174-13f", 1, "implemented"), w->t + 1), RULES_MALFORMED);
+	json_object_set_new(rh, "version", json_integer(1));
+	/* the good one passes, and the registries have it */
+	assert_int_equal(rules_put(w, DEV(B1), json_deep_copy(rh),
+	    report_payload("a70-174-13f", 1, "implemented"), w->t + 1), RULES_OK);
+	assert_non_null(reg_state(w->r, "XB"));
+	assert_int_equal(reg_state(w->r, "XB")->nreports, 1);
+	/* a proposal the process would take, adopting a norm that is not there */
+	assert_int_equal(rules_put(w, DEV(A1), json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:i}}",
+	    "kind", "proposal", "body", "oewg", "audience", "public", "lang", "en",
+	    "adopts", "item", "norm", "id", "a70-174-13z", "version", 1),
+	    json_pack("{s:{s:s}}", "text", "en", "Agree it."), w->t + 1), RULES_UNKNOWN);
+	/* a proposal without "adopts" is the process's alone */
+	assert_int_equal(rules_put(w, DEV(A1), json_pack("{s:s,s:s,s:s,s:s}",
+	    "kind", "proposal", "body", "oewg", "audience", "public", "lang", "en"),
+	    json_pack("{s:{s:s}}", "text", "en", "Meet on Monday."), w->t + 1), RULES_OK);
+	json_decref(rh);
 }
 
 #define W(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -1370,6 +1453,7 @@ main(void)
 		W(test_cb),
 		W(test_replay),
 		W(test_order),
+		W(test_rules_order),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -116,6 +116,16 @@ export function has(key, vars) {
   return [...s.matchAll(/\{\s*(\w+)/g)].every((m) => vars && vars[m[1]] !== undefined && vars[m[1]] !== null);
 }
 
+// What the node refused, in the reader's words: the catalogue's sentence
+// for the answer's stable code (error.CODE, with the answer's facts) when
+// there is one, else the node's own sentence, marked as the node's.  The
+// node's English is never the only text when a code says it better.
+export function refusal(e) {
+  const b = e && e.body;
+  if (b && typeof b.code === 'string' && has(`error.${b.code}`, b)) return t(`error.${b.code}`, b);
+  return t('common.node_says', { error: (e && e.message) || String(e) });
+}
+
 // Elements of index.html carry data-i18n (text) or data-i18n-aria-label.
 export function translateStatic(root) {
   for (const e of root.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
@@ -182,6 +192,12 @@ export function fmtAxis(ms, span) {
 
 export function fmtNumber(n) {
   return new Intl.NumberFormat(lang).format(n);
+}
+
+// A size in bytes, in the user's words and digits ("524,288 bytes",
+// "524 288 байт"): Intl picks the plural.
+export function fmtBytes(n) {
+  return new Intl.NumberFormat(lang, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(n);
 }
 
 export function fmtPercent(x) {

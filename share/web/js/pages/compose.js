@@ -8,12 +8,30 @@
 // empty (choice fields start on "choose", never on a real value), a date
 // that is not one.  The node checks everything again (catalogue_fill);
 // its refusal names the field, and is shown next to it when it does.
+//
+// Sizes.  A field with a limit (the subject's 300 bytes and the body's
+// 512 KiB of protocol.md section 3, which every node applies) shows its
+// size in bytes as UTF-8 counts them, not characters (a character of
+// Chinese or Arabic is two or three bytes), as the user types; over the
+// limit the counter says so and the send is refused before anything is
+// signed, with the code the node would answer (too-long).  Files do not
+// go from this page: the hint names the command line's limit.
+//
+// Unconfirmed devices.  A device certified by a root key its State has
+// not endorsed (an operator's doing, protocol.md section 2) gets no mail
+// unless the sender asks: the recipient list shows such devices flagged
+// and left out, counts them, and offers "include unconfirmed devices"
+// with a warning; the send then carries "unconfirmed": true.
 
 import { get, post } from '../api.js';
-import { t, currentLang, stateLabel, LANGS, list, ltr, plainText } from '../i18n.js';
+import { t, currentLang, stateLabel, LANGS, list, ltr, plainText, fmtBytes, refusal } from '../i18n.js';
 import { el, clear } from '../dom.js';
 
 const URGENCIES = ['flash', 'urgent', 'priority', 'routine'];
+const MAX_FILES = 32;	// attachments per message (lib/blob.h BLOB_MAX_ATTACH)
+
+// Bytes of s as UTF-8, what the node's limits count.
+export function utf8Bytes(s) { return new TextEncoder().encode(s).length; }
 const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 
 function label(f) {
@@ -67,6 +85,14 @@ function fieldInput(f, value, dir) {
     extra.push(el('p', { class: 'hint', id: `${id}-format` }, t('compose.datetime_format', { zone: zoneName() })));
     describe.push(`${id}-format`);
   }
+  if (f.max && (f.type === 'text' || f.type === 'textarea')) {
+    extra.push(el('p', { class: 'hint counter', id: `${id}-count`, 'data-max': f.max }));
+    describe.push(`${id}-count`);
+  }
+  if (f.name === 'body') {
+    extra.push(el('p', { class: 'hint', id: `${id}-files` }, t('compose.attach_limits', { n: MAX_FILES })));
+    describe.push(`${id}-files`);
+  }
   const err = el('p', { class: 'field-error', id: `${id}-error`, hidden: true });
   const common = { 'data-field': f.name, 'data-kind': kind, 'data-tf': f.template_field ? '1' : null,
     'data-required': f.required ? '1' : null, 'aria-required': f.required ? 'true' : null,
@@ -96,12 +122,27 @@ function fieldInput(f, value, dir) {
   } else if (kind === 'datetime') {
     input = el('input', Object.assign({ id, name: f.name, type: 'datetime-local', step: 60 }, common));
   } else if (f.type === 'textarea') {
-    input = el('textarea', Object.assign({ id, name: f.name, rows: f.template_field ? 3 : 10, maxlength: f.max, dir: 'auto' }, common));
+    input = el('textarea', Object.assign({ id, name: f.name, rows: f.template_field ? 3 : 10, dir: 'auto', 'data-max': f.max || null }, common));
   } else {
-    input = el('input', Object.assign({ id, name: f.name, maxlength: f.max, dir: 'auto' }, common));
+    input = el('input', Object.assign({ id, name: f.name, dir: 'auto', 'data-max': f.max || null }, common));
   }
   if (value && typeof value === 'string') input.value = value;
   return [el('label', { for: id }, lbl), input, ...extra, err];
+}
+
+// The counter under a field with a limit: its size in bytes against the
+// limit, marked when over.  Returns {used, max} or null.
+function drawCounter(box) {
+  const c = box.querySelector('[data-field]');
+  const out = box.querySelector('.counter');
+  if (!out || !c.dataset.max) return null;
+  const used = utf8Bytes(c.value);
+  const max = Number(c.dataset.max);
+  const over = used > max;
+  out.textContent = t(over ? 'compose.size_over' : 'compose.size', { used: fmtBytes(used), max: fmtBytes(max) });
+  out.classList.toggle('over', over);
+  out.dataset.bytes = String(used);
+  return { used, max, over };
 }
 
 // The value a field holds, as the API takes it (a string, a list, or
@@ -114,6 +155,10 @@ function fieldValue(box) {
   else v = c.value.trim();
   const empty = Array.isArray(v) ? v.length === 0 : v === '';
   if (empty) return c.dataset.required ? { control: c, error: t('compose.error_required') } : { control: c };
+  const size = drawCounter(box);
+  if (size && size.over) {
+    return { control: c, code: 'too-long', error: t('error.too-long-bytes', { used: fmtBytes(size.used), max: fmtBytes(size.max) }) };
+  }
   if (kind === 'datetime') {
     const u = toUtc(v);
     return u ? { control: c, value: u } : { control: c, error: t('compose.error_datetime') };
@@ -163,7 +208,14 @@ export async function render(main, ctx) {
   const drawFields = () => {
     clear(fieldsBox);
     const tp = templates.find((x) => x.id === tplSel.value) || templates[0];
-    for (const f of tp.fields) fieldsBox.appendChild(el('div', { class: 'field', 'data-name': f.name }, fieldInput(f, prefill[f.name], dir)));
+    for (const f of tp.fields) {
+      const box = el('div', { class: 'field', 'data-name': f.name }, fieldInput(f, prefill[f.name], dir));
+      fieldsBox.appendChild(box);
+      if (box.querySelector('.counter')) {
+        drawCounter(box);
+        box.querySelector('[data-field]').addEventListener('input', () => drawCounter(box));
+      }
+    }
   };
   tplSel.addEventListener('change', drawFields);
 
@@ -206,6 +258,14 @@ export async function render(main, ctx) {
   tlp.addEventListener('change', showTlp);
 
   const preview = el('div', { id: 'compose-preview', 'aria-live': 'polite' });
+  const unconf = el('input', { type: 'checkbox', id: 'compose-unconfirmed', name: 'unconfirmed' });
+  const unconfWarn = el('p', { class: 'warning', id: 'unconfirmed-warning', role: 'alert', hidden: true }, t('compose.unconfirmed_warning'));
+  const unconfCount = el('p', { class: 'hint', id: 'unconfirmed-count' });
+  const unconfBox = el('div', { class: 'unconfirmed-box', id: 'compose-unconfirmed-box', hidden: true }, [
+    unconfCount,
+    el('div', { class: 'check' }, [unconf, el('label', { for: 'compose-unconfirmed' }, t('compose.include_unconfirmed'))]),
+    unconfWarn,
+  ]);
   const chosen = () => [...audience.querySelectorAll('input[name=to]:checked')].map((c) => c.value);
   const roles = () => [...audience.querySelectorAll('input[name=role]:checked')].map((c) => c.value).join(',');
   const drawPreview = async () => {
@@ -214,21 +274,31 @@ export async function render(main, ctx) {
     if (states.length === 0) { preview.appendChild(el('p', { class: 'hint' }, t('compose.no_audience'))); return; }
     try {
       const rq = roles() ? `&roles=${encodeURIComponent(roles())}` : '';
-      const r = await get(`/api/recipients?to=${encodeURIComponent(states.join(','))}${rq}`);
+      const uq = unconf.checked ? '&unconfirmed=1' : '';
+      const r = await get(`/api/recipients?to=${encodeURIComponent(states.join(','))}${rq}${uq}`);
       const ul = el('ul', { class: 'recipients' });
       for (const s of r.states) {
-        if (s.devices.length === 0) ul.appendChild(el('li', { class: 'error' }, t('compose.no_device', { state: stateLabel(s.state) })));
+        if (!s.devices.some((d) => d.included)) ul.appendChild(el('li', { class: 'error' }, t('compose.no_device', { state: stateLabel(s.state) })));
         for (const d of s.devices) {
-          ul.appendChild(el('li', { dir: 'auto' }, t('compose.device', {
-            state: stateLabel(s.state), role: t(`role.${d.role}`), name: d.name, fingerprint: d.fingerprint,
-          })));
+          const vars = { state: stateLabel(s.state), role: t(`role.${d.role}`), name: d.name, fingerprint: d.fingerprint };
+          const key = !d.unconfirmed ? 'compose.device' : d.included ? 'compose.device_unconfirmed_in' : 'compose.device_left_out';
+          const cls = d.unconfirmed ? ['unconfirmed', d.included ? '' : 'left-out'].join(' ').trim() : null;
+          ul.appendChild(el('li', { dir: 'auto', class: cls, 'data-device': d.device }, t(key, vars)));
         }
       }
       preview.appendChild(el('h2', {}, t('compose.will_receive')));
       preview.appendChild(ul);
-    } catch (e) { preview.appendChild(el('p', { class: 'error' }, t('common.error', { error: e.message }))); }
+      // devices of a root key their State has not endorsed: counted, and
+      // offered (with the warning) rather than silently dropped
+      unconfBox.hidden = !(r.unconfirmed > 0 || unconf.checked);
+      unconfCount.textContent = unconf.checked ? t('compose.unconfirmed_included', { n: r.unconfirmed || 0 }) :
+        t('compose.unconfirmed_left_out', { n: r.unconfirmed || 0 });
+      unconfWarn.hidden = !unconf.checked;
+      if (r.refused) preview.appendChild(el('p', { class: 'error', id: 'compose-only-unconfirmed' }, t('compose.only_unconfirmed')));
+    } catch (e) { preview.appendChild(el('p', { class: 'error' }, refusal(e))); }
   };
   audience.addEventListener('change', drawPreview);
+  unconf.addEventListener('change', drawPreview);
 
   const status = el('div', { role: 'alert', id: 'compose-status' });
   form.append(
@@ -238,7 +308,7 @@ export async function render(main, ctx) {
       el('div', {}, [el('label', { for: 'compose-tlp' }, t('compose.tlp')), tlp]),
       el('div', {}, [el('label', { for: 'compose-lang' }, t('compose.lang')), lang]),
     ]),
-    tlpHelp, preview,
+    tlpHelp, preview, unconfBox,
     el('button', { type: 'submit', id: 'compose-send' }, t('compose.send')), status,
   );
   form.addEventListener('submit', async (ev) => {
@@ -248,20 +318,24 @@ export async function render(main, ctx) {
     if (to.length === 0) { status.className = 'error'; status.textContent = t('compose.no_audience'); return; }
     const body = { template: tplSel.value, to, urgency: urg.value, tlp: tlp.value, lang: lang.value, fields: {} };
     if (roles()) body.roles = roles();
+    if (unconf.checked) body.unconfirmed = true;
     if (ref) body.reply_to = ref;
     if (query.get('consult')) body.consultation = true;
     let first = null;
+    let code = null;
     for (const box of fieldsBox.querySelectorAll('div.field')) {
       const v = fieldValue(box);
       showError(box, v.error);
-      if (v.error && !first) first = v.control;
+      if (v.error && !first) { first = v.control; code = v.code || null; }
       if (v.error || v.value === undefined) continue;
       if (v.control.dataset.tf) body.fields[v.control.dataset.field] = v.value;
       else body[v.control.dataset.field] = v.value;
     }
     if (first) {
       status.className = 'error';
-      status.textContent = t('compose.fix_fields');
+      // the code the node would answer (too-long), before anything is signed
+      if (code) status.dataset.code = code; else delete status.dataset.code;
+      status.textContent = t(code === 'too-long' ? 'compose.too_big' : 'compose.fix_fields');
       (first.tagName === 'FIELDSET' ? first.querySelector('input') : first).focus();
       return;
     }
@@ -273,9 +347,9 @@ export async function render(main, ctx) {
       // its sentence 'field "NAME": ...'.
       const name = (e.body && e.body.field) || (/field "([a-z0-9_]+)"/.exec(e.message) || [])[1];
       const box = name && fieldsBox.querySelector(`div.field[data-name="${name}"]`);
-      const words = e.body && e.body.code ? t(`error.${e.body.code}`) : null;
-      const text = words && !words.startsWith('[') ? words : t('common.node_says', { error: e.message });
+      const text = refusal(e);
       status.className = 'error';
+      if (e.body && e.body.code) status.dataset.code = e.body.code;
       status.textContent = t('compose.failed', { error: text });
       if (box) {
         showError(box, text);

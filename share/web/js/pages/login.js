@@ -2,7 +2,7 @@
 // choice is kept in the browser; after, the account's language rules).
 
 import { post, setCsrf } from '../api.js';
-import { t, LANGS, currentLang, stateLabel } from '../i18n.js';
+import { t, LANGS, currentLang, stateLabel, refusal } from '../i18n.js';
 import { el } from '../dom.js';
 
 export async function render(main, { app, start }) {
@@ -26,7 +26,10 @@ export async function render(main, { app, start }) {
       if (location.hash.startsWith('#/login') || !location.hash) location.hash = '#/inbox';
       await start();
     } catch (e) {
-      err.textContent = e.status === 429 ? t('login.too_many') : t('login.failed');
+      // the node's code in the reader's words (wrong-password,
+      // sign-in-locked, account-key-mismatch, ...)
+      err.dataset.code = (e.body && e.body.code) || '';
+      err.textContent = refusal(e);
     }
   });
   const langs = el('div', { class: 'langs', role: 'group', 'aria-label': t('settings.language') },

@@ -16,7 +16,7 @@
 // 16 hex digits).
 
 import { get, post, ApiError } from '../api.js';
-import { t, fmtTime, stateLabel, currentLang, bdi, timeEl, list } from '../i18n.js';
+import { t, fmtTime, stateLabel, currentLang, bdi, timeEl, list, refusal } from '../i18n.js';
 import { el } from '../dom.js';
 import { countdown } from '../countdown.js';
 import { urgencyBadge, tlpBadge, langAttr } from './inbox.js';
@@ -163,6 +163,26 @@ function original(m, dir) {
   ]);
 }
 
+// An original nothing on this node checked (a forward stored in the
+// format from before forwards carried the original's proof, or the
+// forwarder's own claim in its payload): shown as UNVERIFIED, never with
+// the verified original's marks (views.c, original_unverified).
+function unverifiedOriginal(m) {
+  const o = m.original_unverified;
+  const c = o.content || {};
+  const lang = langAttr(c.lang);
+  const why = o.verification && o.verification.why === 'older-format' ? 'older_format' : 'claimed';
+  return el('section', { class: 'card original unverified', id: 'original-unverified', 'aria-labelledby': 'original-unverified-h' }, [
+    el('h2', { id: 'original-unverified-h' }, t('original.unverified_title')),
+    el('p', { class: 'bad', id: 'original-unverified-why' }, t(`original.unverified.${why}`)),
+    o.from ? el('p', { class: 'meta' }, t('original.claimed_from', { state: stateLabel(o.from) })) : null,
+    el('dl', { class: 'fields' }, [
+      el('dt', {}, t('field.subject')), el('dd', { id: 'original-unverified-subject' }, bdi(c.subject || '', { lang })),
+      el('dt', {}, t('field.body')), el('dd', {}, el('pre', { class: 'body', lang, dir: 'auto' }, c.body || '')),
+    ]),
+  ]);
+}
+
 function recipients(m) {
   return el('section', { class: 'card' }, [
     el('h2', {}, t('message.recipients')),
@@ -213,7 +233,7 @@ function ackForm(m, refresh, announce) {
       justAcked = m.id;
       announce(notice ? t('notice.acked') : t('message.you_acked'));
       await refresh();
-    } catch (e) { msg.textContent = t('common.error', { error: e.message }); msg.className = 'error'; }
+    } catch (e) { msg.textContent = refusal(e); msg.dataset.code = (e.body && e.body.code) || ''; msg.className = 'error'; }
   });
   return form;
 }
@@ -246,7 +266,7 @@ function forwardForm(m, states, go) {
       out.className = 'error refusal';
       out.appendChild(el('strong', {}, e.status === 403 ? t('message.forward_refused') : t('message.forward_failed')));
       out.appendChild(el('p', {}, e.status === 403 ? t(`tlp.rule.${(m.tlp || '').toLowerCase().replace('+', '-')}`) : ''));
-      out.appendChild(el('p', { class: 'detail' }, t('common.node_says', { error: e.message })));
+      out.appendChild(el('p', { class: 'detail' }, refusal(e)));
     }
   });
   return form;
@@ -272,7 +292,7 @@ function consultation(m, refresh, go) {
     try {
       const r = await post(`/api/messages/${path}`, body);
       if (r.id) go(`#/message/${r.id}`); else await refresh();
-    } catch (e) { out.className = 'error'; out.textContent = t('common.error', { error: e.message }); }
+    } catch (e) { out.className = 'error'; out.dataset.code = (e.body && e.body.code) || ''; out.textContent = refusal(e); }
   };
   const button = (id, label, fn) => { const b = el('button', { type: 'button', id }, label); b.addEventListener('click', fn); return b; };
   const buttons = [];
@@ -353,6 +373,10 @@ export async function render(main, ctx) {
   if (m.notice && m.notice.for) main.appendChild(noticeCard(m));
   main.appendChild(el('section', { class: 'card' }, fields(m, tpl)));
   if (m.original) main.appendChild(original(m, dir));
+  else if (m.original_unverified) main.appendChild(unverifiedOriginal(m));
+  if (!m.original && m.original_error) {
+    main.appendChild(el('p', { class: 'error', id: 'original-error' }, t('original.error', { error: m.original_error })));
+  }
   if (m.attachments && m.attachments.length) {
     main.appendChild(el('section', { class: 'card' }, [el('h2', {}, t('message.attachments')),
       el('ul', { id: 'attachments' }, m.attachments.map((a) => el('li', {},

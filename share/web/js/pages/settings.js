@@ -2,7 +2,7 @@
 // administrators the devices of their State.
 
 import { get, post } from '../api.js';
-import { t, LANGS, bdi } from '../i18n.js';
+import { t, LANGS, bdi, refusal } from '../i18n.js';
 import { el } from '../dom.js';
 import { changeLanguage } from '../app.js';
 
@@ -29,7 +29,7 @@ export async function render(main, { refresh }) {
       localStorage.setItem('roster.lang', lang.value);
       await changeLanguage(lang.value);
       await refresh();
-    } catch (e) { status.className = 'error'; status.textContent = t('common.error', { error: e.message }); }
+    } catch (e) { status.className = 'error'; status.dataset.code = (e.body && e.body.code) || ''; status.textContent = refusal(e); }
   });
   main.appendChild(form);
   if (s.admin) {
