@@ -69,6 +69,7 @@ struct node {
 	struct http_client *hub;	/* made by hubclient.c, signing with key */
 	struct directory *directory;
 	int64_t dir_index;		/* last directory record applied */
+	uint64_t dir_read;		/* every directory record below it applied */
 	uint64_t dir_size;		/* directory complete up to this log size */
 	int alarms;			/* raised by this process */
 	int quiet;

@@ -399,6 +399,7 @@ directory_load(struct node *n)
 {
 	n->directory = dir_new(n->cfg.operator_key);
 	n->dir_index = -1;
+	n->dir_read = 0;
 	return directory_refresh(n);
 }
 
@@ -421,13 +422,30 @@ apply_stored(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len
 	return 0;
 }
 
+/*
+ * Incremental: only the records past both the last directory record applied
+ * and n->dir_read.  Below the verified size the node holds every public
+ * record the hub logged (public.c), so once a read has covered them no
+ * directory record can land there later; n->dir_read is that size as it was
+ * before the read.  Rereading from dir_index alone read every record after
+ * the last directory record on each pass (about 70 ms at 1M records).  A
+ * record taken out of order (below dir_index, after it was left out) makes
+ * its taker replay the directory from the start (directory_load), as before.
+ */
 int
 directory_refresh(struct node *n)
 {
 	struct pub_state v;
+	int64_t after = n->dir_index;
 
 	if (store_pub_state_get(n, PUB_VERIFIED, &v) == STORE_ERROR)
 		return -1;
 	n->dir_size = v.size;
-	return store_records_each(n, NULL, n->dir_index, INT64_MAX, 0, apply_stored, n);
+	if (n->dir_read > 0 && (int64_t)n->dir_read - 1 > after)
+		after = (int64_t)n->dir_read - 1;
+	if (store_records_each(n, NULL, after, INT64_MAX, 0, apply_stored, n) != 0)
+		return -1;
+	if (v.size > n->dir_read)
+		n->dir_read = v.size;
+	return 0;
 }

@@ -56,7 +56,7 @@ check_fails "... the message is not in XA's inbox" bash -c "'$ROSTER' inbox --di
 # XD's plain sync must refuse the new checkpoint.
 check "XD syncs on the edited log" node XD sync
 check "XD has no alarm yet" node XD alarms
-FIRST=$(sqlite3 "$T/hub/hub.db" "SELECT min(idx) FROM log WHERE kind = 'msg'")
+FIRST=$(hubdb "$T/hub" sql "SELECT min(idx) FROM log WHERE kind = 'msg'")
 stop_hub
 check "the operator rewrites log index $FIRST" python3 "$TOP/tests/e2e/hub_forge.py" "$T/hub" retime "$FIRST"
 check "the hub restarts on the rewritten log" start_hub "$T/hub"

@@ -24,6 +24,15 @@
  *                 the start
  *   public places a public record's place and root, counted below a size;
  *                 forgetting the places keeps the records
+ *   public plan   that count walks the records down from the size (the
+ *                 rowid), never the records_pindex index: planned on the
+ *                 index, every checkpoint check sorted all public records
+ *                 and a node following a log did O(P^2) work
+ *   directory     a refresh reads only what landed past the last read
+ *                 (below the verified size nothing can land later), and
+ *                 still sees an admission that landed after it, past
+ *                 thousands of other records: the same directory as one
+ *                 loaded from the start
  *   alarms        an alarm about a record is resolved when the record is
  *                 taken, raised again it is unresolved again (never a
  *                 resolved row that hides a new failure), and the pending
@@ -44,6 +53,11 @@
 
 #include "core/store.h"
 #include "core/store_impl.h"
+#include "core/verify.h"
+#include "directory.h"
+#include "envelope.h"
+#include "jsonutil.h"
+#include "keys.h"
 #include "tmpdir.h"
 
 struct fixture {
@@ -305,6 +319,160 @@ test_public_places(void **state)
 	assert_int_equal(index, 20);
 }
 
+/* The plan SQLite makes for the kept statement k, its rows' details joined. */
+static void
+plan_of(struct node *n, enum stmt k, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	size_t used = 0;
+
+	assert_non_null(n->store->kept[k]);
+	sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(n->store->kept[k]));
+	assert_int_equal(sqlite3_prepare_v2(n->store->db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && used < len)
+		used += (size_t)snprintf(out + used, len - used, "%s; ",
+		    (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+static void
+test_public_plan(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t root[32];
+	char plan[512];
+	int64_t count;
+
+	/* A log of 20,000 records, one in ten public, as a node holds them. */
+	exec(&f->n, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c"
+	    " WHERE i < 19999) INSERT INTO records(idx, time, id, kind, envelope,"
+	    " checked_size, pindex, proot) SELECT i, i, randomblob(32), 'msg', x'00', 40,"
+	    " CASE WHEN i % 10 = 0 THEN i / 10 END, CASE WHEN i % 10 = 0 THEN"
+	    " zeroblob(32) END FROM c");
+	assert_int_equal(store_public_below(&f->n, 5000, 2000, &count, root), STORE_OK);
+	assert_int_equal(count, 500);
+	assert_int_equal(store_public_below(&f->n, 20000, 1000, &count, root), STORE_OK);
+	assert_int_equal(count, 1000);
+	plan_of(&f->n, ST_PUBLIC_BELOW, plan, sizeof(plan));
+	print_message("plan: %s\n", plan);
+	assert_null(strstr(plan, "records_pindex"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	assert_non_null(strstr(plan, "rowid<?"));
+}
+
+/* An admission of state's root key, signed by op, stored as public record
+ * pindex at log index idx. */
+static void
+admit_at(struct node *n, const struct keypair *op, const char *state,
+    const struct keypair *root, int64_t idx, int64_t pindex)
+{
+	json_t *h = json_pack("{s:s,s:s,s:I}", "kind", "admit", "state", state, "time",
+	    (json_int_t)idx);
+	json_t *pj = json_pack("{s:s,s:o,s:s}", "state", state, "root_key",
+	    jhex(root->pk, 32), "name", "Test");
+	char *p = jdump(pj);
+	struct buf raw = {0};
+	struct envelope e;
+	uint8_t proot[32] = {0};
+
+	assert_int_equal(env_build(&raw, h, p, strlen(p), op->pk, op->sk), 0);
+	assert_int_equal(env_parse(&e, raw.p, raw.len), 0);
+	assert_int_equal(store_record_add_public(n, &e, idx, idx, 40, pindex, proot), 0);
+	env_free(&e);
+	buf_free(&raw);
+	json_decref(h);
+	json_decref(pj);
+	free(p);
+}
+
+/* The verified point of the public feed at log size size. */
+static void
+verified_at(struct node *n, uint64_t size)
+{
+	struct pub_state v;
+
+	assert_int_not_equal(store_pub_state_get(n, PUB_VERIFIED, &v), STORE_ERROR);
+	v.size = size;
+	assert_int_equal(store_pub_state_put(n, PUB_VERIFIED, &v), 0);
+}
+
+static void
+test_directory_refresh(void **state)
+{
+	struct fixture *f = *state;
+	struct keypair *op = keypair_new(NULL, 0), *ra = keypair_new("XA", 0),
+	    *rb = keypair_new("XB", 0), *rc = keypair_new("XC", 0),
+	    *rd = keypair_new("XD", 0);
+	struct node fresh = { 0 };
+
+	memcpy(f->n.cfg.operator_key, op->pk, 32);
+	admit_at(&f->n, op, "XA", ra, 0, 0);
+	verified_at(&f->n, 1);
+	assert_int_equal(directory_load(&f->n), 0);
+	assert_true(dir_is_root(f->n.directory, "XA", ra->pk));
+	/* 5,000 mail records land, the feed is verified past them. */
+	exec(&f->n, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+	    " WHERE i < 5000) INSERT INTO records(idx, time, id, kind, envelope,"
+	    " checked_size) SELECT i, i, randomblob(32), 'msg', x'00', 40 FROM c");
+	verified_at(&f->n, 5001);
+	assert_int_equal(directory_refresh(&f->n), 0);
+	assert_int_equal(f->n.dir_read, 5001);
+	assert_int_equal(f->n.dir_size, 5001);
+	/* An admission lands after the refresh, past them: seen by the next. */
+	admit_at(&f->n, op, "XB", rb, 5001, 1);
+	assert_false(dir_is_root(f->n.directory, "XB", rb->pk));
+	assert_int_equal(directory_refresh(&f->n), 0);
+	assert_true(dir_is_root(f->n.directory, "XB", rb->pk));
+	assert_int_equal(f->n.dir_index, 5001);
+	/* One beyond the verified size (taken, not yet verified): seen too. */
+	admit_at(&f->n, op, "XC", rc, 6000, 2);
+	assert_int_equal(directory_refresh(&f->n), 0);
+	assert_true(dir_is_root(f->n.directory, "XC", rc->pk));
+	/* The same directory as one loaded from the start. */
+	fresh.store = f->n.store;
+	fresh.dir = f->n.dir;
+	memcpy(fresh.cfg.operator_key, op->pk, 32);
+	assert_int_equal(directory_load(&fresh), 0);
+	assert_int_equal(fresh.directory->nroots, 3);
+	assert_int_equal(fresh.directory->nroots, f->n.directory->nroots);
+	for (size_t i = 0; i < fresh.directory->nroots; i++) {
+		assert_memory_equal(fresh.directory->roots[i].key,
+		    f->n.directory->roots[i].key, 32);
+		assert_int_equal(fresh.directory->roots[i].index,
+		    f->n.directory->roots[i].index);
+	}
+	assert_int_equal(fresh.dir_index, f->n.dir_index);
+	assert_int_equal(fresh.dir_read, f->n.dir_read);
+	assert_int_equal(fresh.dir_size, f->n.dir_size);
+	/* Incremental: a directory record written where none can land (below
+	 * the verified size, past the last directory record read) is not read
+	 * again by a refresh, which starts past the last read; only a replay
+	 * from the start reads it. */
+	dir_free(fresh.directory);
+	assert_int_equal(directory_load(&fresh), 0);
+	exec(&f->n, "DELETE FROM records WHERE idx = 17");
+	admit_at(&f->n, op, "XD", rd, 17, 99);
+	verified_at(&f->n, 7000);
+	fresh.dir_index = 0;	/* as if the XB and XC admissions were not there */
+	assert_int_equal(directory_refresh(&fresh), 0);
+	assert_false(dir_is_root(fresh.directory, "XD", rd->pk));
+	assert_int_equal(fresh.dir_read, 7000);
+	dir_free(fresh.directory);
+	assert_int_equal(directory_load(&fresh), 0);
+	assert_true(dir_is_root(fresh.directory, "XD", rd->pk));
+	dir_free(fresh.directory);
+	dir_free(f->n.directory);
+	f->n.directory = NULL;
+	keypair_free(op);
+	keypair_free(ra);
+	keypair_free(rb);
+	keypair_free(rc);
+	keypair_free(rd);
+}
+
 static int
 collect(void *ud, int64_t index)
 {
@@ -365,6 +533,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_public_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_public_places, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_public_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alarms, setup, teardown),
 	};
 
