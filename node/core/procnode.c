@@ -152,6 +152,18 @@ procnode_at(const struct procnode *pn, int64_t at)
 	return t > pn->proc->last_time ? t : pn->proc->last_time;
 }
 
+int64_t
+procnode_act_time(const struct procnode *pn)
+{
+	int64_t t = node_clock();
+
+	if (t < pn->proc->last_time)
+		t = pn->proc->last_time;
+	if (t < pn->as_of)
+		t = pn->as_of;
+	return t;
+}
+
 /* The one id among n (each at ids + i * stride) that prefix starts. */
 static int
 find_id(const char *prefix, const uint8_t *ids, size_t stride, size_t n,
@@ -208,7 +220,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *pay
 	json_t *h = json_deep_copy(hdr);
 	struct buf env = {0};
 	struct envelope e;
-	int64_t seq, t = node_clock();
+	int64_t seq, t;
 	char prev[65];
 	int rc = -1;
 
@@ -228,10 +240,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *pay
 	if (kind_validate(&e, n->cfg.operator_key) != KIND_VALID)
 		;	/* rs_err says what */
 	else {
-		if (t < pn->proc->last_time)
-			t = pn->proc->last_time;
-		if (t < pn->as_of)
-			t = pn->as_of;
+		t = procnode_act_time(pn);
 		rc = rules_check(pn->dir, pn->proc, &e, (int64_t)pn->size, t, 0) ==
 		    RULES_OK ? 0 : -1;
 	}
