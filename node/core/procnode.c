@@ -38,10 +38,21 @@
 #include "seal.h"
 #include "store.h"
 
+/* The replay of the verified public records.  A process record the rules
+ * refuse is left out, as every honest reader leaves it out, and kept as a
+ * stored alarm, process-refused (one per record: alarms are kept by kind
+ * and text), since a hub that logged it did not apply the rules it
+ * shares with the nodes, or served a feed without a record it rests on. */
+struct replay {
+	struct node *n;
+	struct procnode *pn;
+};
+
 static int
 replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 {
-	struct procnode *pn = ud;
+	struct replay *rp = ud;
+	struct procnode *pn = rp->pn;
 	struct envelope e;
 
 	if (env_parse(&e, env, len) != 0) {
@@ -53,10 +64,16 @@ replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 		dir_apply(pn->dir, &e, idx);
 	else if (kind_has(e.kind_id, KIND_PROCESS) &&
 	    proc_take(pn->proc, pn->dir, &e, idx, time) != PROC_OK) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
 		if (pn->refused++ == 0) {
 			pn->first_refused = idx;
-			snprintf(pn->why, sizeof(pn->why), "%s", rs_err());
+			snprintf(pn->why, sizeof(pn->why), "%s", why);
 		}
+		(void)store_alarm_record(rp->n, "process-refused", "public", idx, NULL,
+		    "the hub logged a %s at log index %lld that the process rules "
+		    "refuse (%s): this node leaves it out, as every node does",
+		    e.kind, (long long)idx, why);
 	}
 	env_free(&e);
 	return 0;
@@ -116,6 +133,7 @@ int
 procnode_load(struct node *n, struct procnode *pn)
 {
 	struct own_check c = { n, pn };
+	struct replay rp = { n, pn };
 
 	struct pub_state v;
 
@@ -127,7 +145,7 @@ procnode_load(struct node *n, struct procnode *pn)
 	pn->proc = proc_new();
 	pn->size = v.size;
 	pn->as_of = store_checkpoint_time_of_size(n, v.size);
-	if (store_public_each(n, v.f.size, replay_one, pn) != 0 ||
+	if (store_public_each(n, v.f.size, replay_one, &rp) != 0 ||
 	    store_outbox_logged_each(n, -1, (int64_t)v.size, own_position, &c) != 0) {
 		procnode_free(pn);
 		return -1;

@@ -120,15 +120,20 @@ check_out "the web: GET /api/process gives the view, P2 with its 2 objections" \
 	'"objections": ?2' sh -c "curl -s '$C/api/process' | python3 -c 'import json,sys; v=json.load(sys.stdin); print(json.dumps([d for d in v[\"decisions\"] if d[\"id\"]==\"$P2\"][0]))'"
 # one read model: the web's decision is `roster decision show --json`'s, and
 # what it offers is what lib's rules allow this State
-curl -s "$C/api/process" >"$T/web-XC.json"
-node XC decision show "$P2" --json >"$T/cli-P2.json" 2>/dev/null
-python3 - "$T/web-XC.json" "$T/cli-P2.json" "$P1" "$P2" "$P3" >"$T/last.out" 2>&1 <<'PY' && ok "the web's decision is the CLI's; it offers what the rules allow XC" || { bad "process_view"; show_last; }
+# (at one log time, so that a checkpoint verified between the two calls
+# does not move "remaining_ms")
+# (and XC's node synced first, so that both read the withdrawal of P3)
+node XC sync >/dev/null 2>&1
+AT1=$(( $(date +%s%3N) + 1000 ))
+curl -s "$C/api/process?at=$AT1" >"$T/web-XC.json"
+node XC decision show "$P2" --json --at "$AT1" >"$T/cli-P2.json" 2>/dev/null
+python3 - "$T/web-XC.json" "$T/cli-P2.json" "$P1" "$P2" "$P3" "$AT1" >"$T/last.out" 2>&1 <<'PY' && ok "the web's decision is the CLI's; it offers what the rules allow XC" || { bad "process_view"; show_last; }
 import json, sys
 v = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
 d = {x["id"]: x for x in v["decisions"]}
 assert d[sys.argv[4]] == c, (d[sys.argv[4]], c)
 p1, p2, p3 = d[sys.argv[3]], d[sys.argv[4]], d[sys.argv[5]]
-assert v["state"] == "XC" and v["act_time"] >= v["as_of"], v
+assert v["state"] == "XC" and v["act_time"] > 0 and v["as_of"] == int(sys.argv[6]), v
 assert p1["own"] == "support" and p1["may"] == {"object": True, "support": False, "withdraw": False}, p1
 assert p2["own"] == "object" and p2["may"] == {"object": False, "support": False, "withdraw": False}, p2
 assert p3["own"] is None and p3["may"] == {"object": False, "support": False, "withdraw": False}, p3
@@ -277,6 +282,19 @@ sqlite3 "$T/node-XB/node.db" "DELETE FROM records WHERE idx = $OBJ"
 check_out "its objection missing, XB's node raises the alarm" 'ALARM: 1 position of this State receipted before the deadline is not counted' \
 	node XB decisions
 check_out "roster alarms keeps it, with the receipt" 'position-dropped' node XB alarms
+
+# ---- a refused process record is a stored alarm -----------------------------------
+# XD's store made to lack P3 (as a feed without it would leave it): the
+# withdrawal that names it is refused by the rules on replay, left out, and
+# kept as the alarm process-refused, once however often the node replays.
+P3IDX=$(sqlite3 "$T/node-XD/node.db" "SELECT idx FROM records WHERE lower(hex(id)) = '$P3'")
+WIDX=$(sqlite3 "$T/node-XD/node.db" "SELECT idx FROM records WHERE kind = 'withdraw' ORDER BY idx LIMIT 1")
+sqlite3 "$T/node-XD/node.db" "DELETE FROM records WHERE idx = $P3IDX"
+check_out "XD's node says the refused record" 'the hub logged [0-9]+ process record.* the rules refuse' node XD decisions
+node XD decisions >/dev/null 2>&1
+check_out "roster alarms keeps it as process-refused, with its index" "process-refused.*withdraw at log index $WIDX" node XD alarms
+N_ALARMS=$(sqlite3 "$T/node-XD/node.db" "SELECT count(*) FROM alarms WHERE kind = 'process-refused'")
+[ "$N_ALARMS" = 1 ] && ok "one alarm for the one record, however often the node replays" || bad "process-refused alarms: $N_ALARMS"
 
 # ---- the Chair's meeting, bad words ------------------------------------------------
 check_out "the Chair records a meeting" 'meeting [0-9a-f]+ logged' \
