@@ -12,7 +12,6 @@
  * judged by the hub's rules (lib/process.c), whose refusal is printed as
  * it came.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,84 +48,50 @@ static const char *const rule_names[] = { "silence", "lead-time", "languages",
 static int
 parse_body(int argc, char **argv, const char *cmd, struct body_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "chair", required_argument, NULL, 'c' },
-		{ "members", required_argument, NULL, 'm' },
-		{ "title", required_argument, NULL, 't' },
-		{ "silence", required_argument, NULL, 1 },
-		{ "lead-time", required_argument, NULL, 2 },
-		{ "languages", required_argument, NULL, 3 },
-		{ "objections", required_argument, NULL, 4 },
-		{ "proposers", required_argument, NULL, 5 },
-		{ "ecosoc", required_argument, NULL, 6 },
-		{ "other", required_argument, NULL, 7 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	const struct cmd_doc *doc = strcmp(cmd, "body") == 0 ? &hdoc_body :
+	    &hdoc_body_rules;
+	const char *members, *v;
+	struct opts op;
 
 	memset(o, 0, sizeof(*o));
 	o->title = json_object();
 	o->rules = json_object();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:c:m:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'c':
-			o->chair = optarg;
-			break;
-		case 'm':
-			json_decref(o->members);
-			if ((o->members = procopt_members(optarg)) == NULL)
-				goto bad;
-			break;
-		case 't':
-			if (procopt_text("--title", o->title, optarg, PROC_TITLE_MAX) != 0)
-				goto bad;
-			break;
-		case 1: case 2: case 3: case 4: case 5: case 6: case 7:
-			if (procopt_rule(o->rules, rule_names[c - 1], optarg) != 0)
-				goto bad;
-			break;
-		case 'h':
-			if (strcmp(cmd, "body") == 0)
-				opts_help(stdout, &rosterd_prog, &hdoc_body);
-			else
-				opts_help(stdout, &rosterd_prog, &hdoc_body_rules);
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd %s --help\".\n", cmd);
-			return -1;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd %s: unexpected argument \"%s\"\n", cmd,
-		    argv[optind]);
+	if (hub_opts(&op, doc, argc, argv) != 0)
 		return -1;
+	o->name = opt_value(&op, "--name");
+	o->chair = opt_value(&op, "--chair");
+	members = opt_value(&op, "--members");
+	while ((v = opt_value(&op, "--title")) != NULL)
+		if (procopt_text("--title", o->title, v, PROC_TITLE_MAX) != 0)
+			goto bad;
+	for (int i = 0; rule_names[i] != NULL; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "--%s", rule_names[i]);
+		if ((v = opt_value(&op, name)) != NULL &&
+		    procopt_rule(o->rules, rule_names[i], v) != 0)
+			goto bad;
 	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd %s: %s\n", cmd, rs_err());
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
+		return -1;
+	if (members != NULL && (o->members = procopt_members(members)) == NULL) {
+		opts_usage_for("rosterd", cmd, "%s", rs_err());
 		return -1;
 	}
 	if (o->name == NULL || !procrec_valid_name(o->name)) {
-		fprintf(stderr, "rosterd %s: --name is the body's name: 1 to %d of "
-		    "a-z, 0-9 and -, not starting with -\n", cmd, PROC_NAME_MAX - 1);
+		opts_usage_for("rosterd", cmd, "--name is the body's name: 1 to %d "
+		    "of a-z, 0-9 and -, not starting with -", PROC_NAME_MAX - 1);
 		return -1;
 	}
 	if (o->chair != NULL && !dir_state_code(o->chair)) {
-		fprintf(stderr, "rosterd %s: --chair must be a State code, such as XA\n",
-		    cmd);
+		opts_usage_for("rosterd", cmd, "--chair must be a State code, such "
+		    "as XA");
 		return -1;
 	}
 	return 0;
 bad:
-	fprintf(stderr, "rosterd %s: %s\n", cmd, rs_err());
+	opts_usage_for("rosterd", cmd, "%s", rs_err());
+	opts_free(&op);
 	return -1;
 }
 

@@ -17,7 +17,6 @@
  * The SQLite store has no versions: rosterd creates and extends its schema
  * when it opens hub.db, and says so.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,43 +35,31 @@ struct db_opts {
 static int
 parse_db(int argc, char **argv, struct db_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct hub_config cfg;
-	const char *pos = NULL, *db = NULL;
-	int c;
+	const char *pos, *db;
+	struct opts op;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			help_db();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd db --help\".\n");
-			return -1;
-		}
-	}
-	if (optind < argc)
-		o->what = argv[optind++];
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc || o->what == NULL ||
-	    (strcmp(o->what, "status") != 0 && strcmp(o->what, "migrate") != 0)) {
-		fprintf(stderr, "rosterd db: say \"status\" or \"migrate\" (try "
-		    "\"rosterd db --help\")\n");
+	if (hub_opts(&op, &hdoc_db, argc, argv) != 0)
+		return -1;
+	db = opt_value(&op, "--db");
+	o->what = opt_positional(&op);
+	if (o->what == NULL || (strcmp(o->what, "status") != 0 &&
+	    strcmp(o->what, "migrate") != 0)) {
+		opts_usage(&op, "say \"status\" or \"migrate\"");
+		opts_free(&op);
 		return -1;
 	}
+	opts_subcommand(&op, o->what);
+	pos = opt_positional(&op);
+	if (opts_finish(&op) != OPTS_OK) {
+		opts_free(&op);
+		return -1;
+	}
+	opts_free(&op);
 	if (db != NULL) {
 		if (!pg_is_url(db) || strlen(db) >= sizeof(o->url)) {
-			fprintf(stderr, "rosterd db: --db must be a postgresql:// URL\n");
+			opts_usage_for("rosterd", "db", "--db must be a postgresql:// URL");
 			return -1;
 		}
 		snprintf(o->url, sizeof(o->url), "%s", db);

@@ -407,34 +407,47 @@ const struct cmd_doc hdoc_checks = {
 };
 
 
-/* ---- the process (help text as it came; their options are parsed by each
- * command itself, with getopt, not yet from a table) --------------------- */
+/* ---- the process -------------------------------------------------------- */
+
+/* The rules of a body: rosterd body and body-rules take the same ones (each
+ * sets one field of the record's "rules"; lib/procopt.c reads the words). */
+#define BODY_RULE_OPTS \
+	{ "--silence", "DURATION", 0, \
+	  "Length of a silence procedure (default 72h; at least 60s): GA\n" \
+	  "decision 74/544." }, \
+	{ "--lead-time", "DURATION", 0, \
+	  "Papers are due this long before a meeting (default 42d, the\n" \
+	  "six-week rule; 21d for \"2-3 weeks\")." }, \
+	{ "--languages", "LIST", 0, \
+	  "Languages every paper must have (default ar,zh,en,fr,ru,es)." }, \
+	{ "--objections", "all|chair", 0, \
+	  "Who is shown which States objected (default all members; chair:\n" \
+	  "the tables name only their number, except to the Chair; the signed\n" \
+	  "records still say it)." }, \
+	{ "--proposers", "chair|members|XA,XB", 0, \
+	  "Who proposes besides the Chair (default chair: nobody else)." }, \
+	{ "--ecosoc", "silence|admit|closed", 0, \
+	  "Applications of organisations with ECOSOC status (default silence:\n" \
+	  "accredited unless a member objects in the silence period)." }, \
+	{ "--other", "silence|admit|closed", 0, \
+	  "The same, for organisations without ECOSOC status." }
+
+static const struct opt_spec opts_body[] = {
+	{ "--name", "NAME", 0,
+	  "1 to 31 of a-z, 0-9 and -, not starting with -." },
+	{ "--chair", "XA", 0, "The State in the Chair." },
+	{ "--members", "M", 0,
+	  "all (every State on the hub, as the directory says when each\n"
+	  "matter is put under silence), group:NAME (a group of rosterd\n"
+	  "group), or a list XA,XB,..." },
+	{ "--title", "LANG=TEXT", OPT_REPEAT,
+	  "The body's name in one language (repeat for each)." },
+	BODY_RULE_OPTS,
+	{ NULL, NULL, 0, NULL }
+};
 
 static const struct doc_section hdoc_body_sections[] = {
-	{ "OPTIONS",
-"  --name NAME         1 to 31 of a-z, 0-9 and -, not starting with -\n"
-"  --chair XA          the State in the Chair\n"
-"  --members M         all (every State on the hub, as the directory says\n"
-"                      when each matter is put under silence), group:NAME\n"
-"                      (a group of rosterd group), or a list XA,XB,...\n"
-"  --title LANG=TEXT   the body's name in one language (repeat)\n"
-"  --silence DURATION  length of a silence procedure (default 72h; at\n"
-"                      least 60s): GA decision 74/544\n"
-"  --lead-time DURATION  papers are due this long before a meeting\n"
-"                      (default 42d, the six-week rule; 21d for \"2-3 weeks\")\n"
-"  --languages LIST    languages every paper must have (default\n"
-"                      ar,zh,en,fr,ru,es)\n"
-"  --objections all|chair  who is shown which States objected (default\n"
-"                      all members; chair: the tables name only their number,\n"
-"                      except to the Chair; the signed records still say it)\n"
-"  --proposers chair|members|XA,XB  who proposes besides the Chair\n"
-"                      (default chair: nobody else)\n"
-"  --ecosoc silence|admit|closed  applications of organisations with\n"
-"                      ECOSOC status (default silence: accredited unless a\n"
-"                      member objects in the silence period)\n"
-"  --other silence|admit|closed   the same, without ECOSOC status\n"
-"\n"
-"  Durations are a number and s, m, h or d (72h, 42d)." },
+	{ "DURATIONS", "A number and s, m, h or d (72h, 42d)." },
 	{ "ERRORS",
 "  Exit 2 on a usage error (a bad name, State, duration or language\n"
 "  code), 1 when the hub refuses the record (a body of that name exists:\n"
@@ -453,27 +466,11 @@ const struct cmd_doc hdoc_body = {
 "not given keeps the default from UN practice (docs/process.md).  A\n"
 "body's name is taken once; change it with rosterd body-rules.\n"
 "Prints the log index and the record's id.",
+	.opts = opts_body,
 	.sections = hdoc_body_sections,
 };
 
 static const struct doc_section hdoc_body_rules_sections[] = {
-	{ "OPTIONS",
-"  As rosterd body:\n"
-"  --silence DURATION  length of a silence procedure (default 72h; at\n"
-"                      least 60s): GA decision 74/544\n"
-"  --lead-time DURATION  papers are due this long before a meeting\n"
-"                      (default 42d, the six-week rule; 21d for \"2-3 weeks\")\n"
-"  --languages LIST    languages every paper must have (default\n"
-"                      ar,zh,en,fr,ru,es)\n"
-"  --objections all|chair  who is shown which States objected (default\n"
-"                      all members; chair: the tables name only their number,\n"
-"                      except to the Chair; the signed records still say it)\n"
-"  --proposers chair|members|XA,XB  who proposes besides the Chair\n"
-"                      (default chair: nobody else)\n"
-"  --ecosoc silence|admit|closed  applications of organisations with\n"
-"                      ECOSOC status (default silence: accredited unless a\n"
-"                      member objects in the silence period)\n"
-"  --other silence|admit|closed   the same, without ECOSOC status" },
 	{ "ERRORS",
 "  Exit 2 on a usage error or when nothing is to change, 1 when the hub\n"
 "  refuses (no such body: 400) or cannot be reached." },
@@ -490,18 +487,24 @@ const struct cmd_doc hdoc_body_rules = {
 "the rules and members of its own log index, a meeting's papers are\n"
 "judged by the rules in force when the meeting was recorded.  A new\n"
 "--title replaces the whole title.",
+	.opts = opts_body,
 	.sections = hdoc_body_rules_sections,
 };
 
+static const struct opt_spec opts_meeting[] = {
+	{ "--body", "NAME", 0, "The body." },
+	{ "--start", "DATE", 0,
+	  "YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MMZ,\n"
+	  "YYYY-MM-DDTHH:MM+HH:MM, or ms since 1970." },
+	{ "--end", "DATE", 0,
+	  "As --start: after the start, within 31 days." },
+	{ "--title", "LANG=TEXT", OPT_REPEAT,
+	  "The meeting's title in one language (repeat for each)." },
+	{ "--place", "TEXT", 0, "Where it sits." },
+	{ NULL, NULL, 0, NULL }
+};
+
 static const struct doc_section hdoc_meeting_sections[] = {
-	{ "OPTIONS",
-"  --body NAME         the body\n"
-"  --start DATE, --end DATE\n"
-"                      YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MMZ,\n"
-"                      YYYY-MM-DDTHH:MM+HH:MM, or ms since 1970; the end\n"
-"                      after the start, within 31 days\n"
-"  --title LANG=TEXT   the meeting's title in one language (repeat)\n"
-"  --place TEXT        where it sits" },
 	{ "ERRORS",
 "  Exit 2 on a usage error (a date that is not one), 1 when the hub\n"
 "  refuses (no such body: 400) or cannot be reached." },
@@ -519,19 +522,27 @@ const struct cmd_doc hdoc_meeting = {
 "body's lead time as it was when the meeting was recorded.  The Chair's\n"
 "devices record meetings too (roster meeting add).  Prints the log\n"
 "index and the meeting's id, which papers name.",
+	.opts = opts_meeting,
 	.sections = hdoc_meeting_sections,
 };
 
+static const struct opt_spec opts_stakeholder[] = {
+	{ "--body", "NAME", 0, "apply: the body applied to." },
+	{ "--name", "TEXT", 0, "apply: the organisation's name (1 to 256 bytes)." },
+	{ "--ecosoc", "yes|no", 0,
+	  "apply: whether it has ECOSOC consultative status." },
+	{ "--website", "URL", 0, "apply: http(s), at most 512 bytes." },
+	{ "--about-file", "FILE", 0,
+	  "apply: a description, UTF-8, at most 16,384 bytes." },
+	{ "--application", "ID", 0,
+	  "certify: the accredited application (64 hex digits)." },
+	{ "--out", "FILE", 0, "certify: where the certificate goes." },
+	{ "--days", "N", 0,
+	  "certify: validity of the certificate (default 730, at most 3650)." },
+	{ NULL, NULL, 0, NULL }
+};
+
 static const struct doc_section hdoc_stakeholder_sections[] = {
-	{ "OPTIONS",
-"  --body NAME         the body applied to\n"
-"  --name TEXT         the organisation's name (1 to 256 bytes)\n"
-"  --ecosoc yes|no     whether it has ECOSOC consultative status\n"
-"  --website URL       http(s), at most 512 bytes\n"
-"  --about-file FILE   a description, UTF-8, at most 16,384 bytes\n"
-"  --application ID    the accredited application (64 hex digits)\n"
-"  --out FILE          where the certificate goes\n"
-"  --days N            validity of the certificate (default 730)" },
 	{ "ERRORS",
 "  Exit 2 on a usage error, 1 when the hub refuses (no such body, a body\n"
 "  that takes no such applications: 403) or, for certify, when the\n"
@@ -557,16 +568,19 @@ const struct cmd_doc hdoc_stakeholder = {
 "organisation publishes it with roster enroll.  Such a device can do\n"
 "one thing: send written contributions to the Chair.  It is never a\n"
 "recipient of anything addressed to States.",
+	.opts = opts_stakeholder,
 	.sections = hdoc_stakeholder_sections,
 };
 
-static const struct doc_section hdoc_process_sections[] = {
-	{ "OPTIONS",
-"  --json              the view as JSON\n"
-"  --at TIME           the log time to compute outcomes at (default: now)\n"
-"  --viewer XA         as shown to XA (objecting States are named only\n"
-"                      where the body shows them, or to its Chair)" },
-	{ NULL, NULL }
+static const struct opt_spec opts_process[] = {
+	{ "--json", NULL, 0, "The view as JSON." },
+	{ "--at", "TIME", 0,
+	  "The log time to compute outcomes at (default: now); a date as\n"
+	  "rosterd meeting takes." },
+	{ "--viewer", "XA", 0,
+	  "As shown to XA (objecting States are named only where the body\n"
+	  "shows them, or to its Chair)." },
+	{ NULL, NULL, 0, NULL }
 };
 
 const struct cmd_doc hdoc_process = {
@@ -579,14 +593,28 @@ const struct cmd_doc hdoc_process = {
 "--json, the whole view (docs/protocol.md section 10, \"Views\"): a\n"
 "node that took the same records prints the same bytes for the same\n"
 "--at and viewer.  Works while the hub serves.",
-	.sections = hdoc_process_sections,
+	.opts = opts_process,
 };
 
-/* ---- db, migrate-store (they parse their own options) --------------------- */
+/* ---- db, migrate-store ---------------------------------------------------- */
+
+static const struct opt_spec opts_db[] = {
+	{ "--db", "URL", 0,
+	  "The database, a postgresql:// URL (default: \"db\" in\n"
+	  "HUBDIR/hub.json, or ROSTER_HUB_DB)." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct opt_spec opts_migrate[] = {
+	{ "--from", "HUBDIR", 0, "The SQLite hub to move (the hub stopped)." },
+	{ "--to", "URL", 0, "The new database, a postgresql:// URL, holding no hub." },
+	{ NULL, NULL, 0, NULL }
+};
 
 const struct cmd_doc hdoc_db = {
 	.prog = "rosterd", .name = "db", .run = cmd_db,
 	.summary = "the schema of a PostgreSQL store: status, migrate",
+	.opts = opts_db,
 	.synopsis = "status [HUBDIR] [--db URL]\nmigrate [HUBDIR] [--db URL]",
 	.description =
 "rosterd creates the tables of a hub on PostgreSQL itself (rosterd init\n"
@@ -608,6 +636,7 @@ const struct cmd_doc hdoc_db = {
 const struct cmd_doc hdoc_migrate = {
 	.prog = "rosterd", .name = "migrate-store", .run = cmd_migrate_store,
 	.summary = "move a hub's log from SQLite to PostgreSQL",
+	.opts = opts_migrate,
 	.synopsis = "--from HUBDIR --to postgresql://USER@HOST/DB",
 	.description =
 "With the hub stopped, copies every envelope of HUBDIR/hub.db, at its\n"
@@ -625,18 +654,6 @@ const struct cmd_doc hdoc_migrate = {
 "Start the hub (rosterd serve HUBDIR) as before; for more processes see\n"
 "docs/operations.md.",
 };
-
-void
-help_db(void)
-{
-	opts_help(stdout, &rosterd_prog, &hdoc_db);
-}
-
-void
-help_migrate(void)
-{
-	opts_help(stdout, &rosterd_prog, &hdoc_migrate);
-}
 
 static const struct cmd_doc *const rosterd_cmds[] = {
 	&hdoc_init, &hdoc_serve, &hdoc_admit, &hdoc_group, &hdoc_check,

@@ -143,8 +143,6 @@ int cmd_checks(int argc, char **argv);	/* checks.c */
 int cmd_ping(int argc, char **argv);
 int cmd_db(int argc, char **argv);	/* dbcmd.c */
 int cmd_migrate_store(int argc, char **argv);	/* migrate.c */
-void help_db(void);		/* help.c: the pages of db and migrate-store */
-void help_migrate(void);
 int cmd_body(int argc, char **argv);		/* body.c */
 int cmd_body_rules(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);		/* meeting.c */

@@ -4,10 +4,9 @@
  * rosterd is one binary with a command per file (init, serve, admit, group,
  * check, ping, checks, db, migrate-store, and the process's body, body-rules, meeting,
  * stakeholder and process); their manual pages and option tables are in
- * help.c (lib/opts.h: db, migrate-store and the process's commands still
- * parse their own options,
- * with getopt, and have only their pages there), and lib/opts.c's
- * opts_main answers --help, help, --version and a mistyped command the
+ * help.c (lib/opts.h: every command parses its options from its table, so
+ * its --help, its man page and what it accepts cannot differ), and
+ * lib/opts.c's opts_main answers --help, help, --version and a mistyped command the
  * same way as roster.  This file only initialises libsodium and picks the
  * command, so that the commands can also be linked into the benchmarks
  * (which have their own main).  Exit status: 0 success, 1 failure, 2 usage

@@ -8,7 +8,6 @@
  * devices record meetings too, with `roster meeting add`; both write the
  * same record, read from the same words (lib/procopt.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,64 +29,29 @@ struct meeting_opts {
 static int
 parse_meeting(int argc, char **argv, struct meeting_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "body", required_argument, NULL, 'b' },
-		{ "start", required_argument, NULL, 's' },
-		{ "end", required_argument, NULL, 'e' },
-		{ "title", required_argument, NULL, 't' },
-		{ "place", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	struct opts op;
+	const char *v;
 
 	memset(o, 0, sizeof(*o));
 	o->title = json_object();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:s:e:t:p:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->body = optarg;
-			break;
-		case 's':
-			o->start = optarg;
-			break;
-		case 'e':
-			o->end = optarg;
-			break;
-		case 'p':
-			o->place = optarg;
-			break;
-		case 't':
-			if (procopt_text("--title", o->title, optarg, PROC_TITLE_MAX) != 0) {
-				fprintf(stderr, "rosterd meeting: %s\n", rs_err());
-				return -1;
-			}
-			break;
-		case 'h':
-			opts_help(stdout, &rosterd_prog, &hdoc_meeting);
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd meeting --help\".\n");
+	if (hub_opts(&op, &hdoc_meeting, argc, argv) != 0)
+		return -1;
+	o->body = opt_value(&op, "--body");
+	o->start = opt_value(&op, "--start");
+	o->end = opt_value(&op, "--end");
+	o->place = opt_value(&op, "--place");
+	while ((v = opt_value(&op, "--title")) != NULL)
+		if (procopt_text("--title", o->title, v, PROC_TITLE_MAX) != 0) {
+			opts_usage(&op, "%s", rs_err());
+			opts_free(&op);
 			return -1;
 		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd meeting: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts_finish(&op, &o->hubdir) != 0)
 		return -1;
-	}
-	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd meeting: %s\n", rs_err());
-		return -1;
-	}
 	if (o->body == NULL || o->start == NULL || o->end == NULL ||
 	    json_object_size(o->title) == 0) {
-		fprintf(stderr, "rosterd meeting: --body, --start, --end and --title "
-		    "LANG=TEXT are required\n");
+		opts_usage_for("rosterd", "meeting", "--body, --start, --end and "
+		    "--title LANG=TEXT are required");
 		return -1;
 	}
 	return 0;

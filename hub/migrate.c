@@ -28,7 +28,6 @@
  * hub.json is left as it was.  hub.db and tree/ stay where they are, as a
  * backup: nothing reads them once hub.json names the database.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,47 +293,28 @@ struct mopts {
 static int
 parse_migrate(int argc, char **argv, struct mopts *o)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos = NULL;
-	int c;
+	const char *pos;
+	struct opts op;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			pos = optarg;
-			break;
-		case 't':
-			o->url = optarg;
-			break;
-		case 'h':
-			help_migrate();
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd migrate-store --help\".\n");
-			return -1;
-		}
-	}
-	if (optind < argc && pos == NULL)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd migrate-store: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts(&op, &hdoc_migrate, argc, argv) != 0)
+		return -1;
+	/* --from HUBDIR, or HUBDIR as the one positional argument */
+	if ((pos = opt_value(&op, "--from")) == NULL)
+		pos = opt_positional(&op);
+	o->url = opt_value(&op, "--to");
+	if (opts_finish(&op) != OPTS_OK) {
+		opts_free(&op);
 		return -1;
 	}
+	opts_free(&op);
 	if (o->url == NULL || !pg_is_url(o->url) || strlen(o->url) >= HUB_DB_MAX) {
-		fprintf(stderr, "rosterd migrate-store: --to must name the new "
-		    "database, a postgresql:// URL\n");
+		opts_usage_for("rosterd", "migrate-store", "--to must name the new "
+		    "database, a postgresql:// URL");
 		return -1;
 	}
 	if ((o->hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd migrate-store: %s\n", rs_err());
+		opts_usage_for("rosterd", "migrate-store", "%s", rs_err());
 		return -1;
 	}
 	return 0;

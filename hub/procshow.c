@@ -12,7 +12,6 @@
  * log while a hub serves (store_open_reader: one snapshot, on either
  * backend) and needs no lock.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,59 +97,26 @@ print_text(json_t *v)
 int
 cmd_process(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "viewer", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *hubdir, *pos = NULL, *viewer = NULL;
+	const char *hubdir, *viewer, *at_arg;
 	struct hub_state hs;
+	struct opts op;
 	int64_t at = -1;
 	json_t *v;
 	char *text;
-	int c, json = 0;
+	int json;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'a':
-			if (procopt_time(optarg, &at) != 0) {
-				fprintf(stderr, "rosterd process: --at: %s\n", rs_err());
-				return 2;
-			}
-			break;
-		case 'v':
-			if (!dir_state_code(optarg)) {
-				fprintf(stderr, "rosterd process: --viewer must be a State "
-				    "code\n");
-				return 2;
-			}
-			viewer = optarg;
-			break;
-		case 'h':
-			opts_help(stdout, &rosterd_prog, &hdoc_process);
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd process --help\".\n");
-			return 2;
-		}
-	}
-	if (optind < argc)
-		pos = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd process: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	if (hub_opts(&op, &hdoc_process, argc, argv) != 0)
 		return 2;
-	}
-	if ((hubdir = hub_dir_arg(pos)) == NULL) {
-		fprintf(stderr, "rosterd process: %s\n", rs_err());
+	json = opt_flag(&op, "--json");
+	at_arg = opt_value(&op, "--at");
+	viewer = opt_value(&op, "--viewer");
+	if (hub_opts_finish(&op, &hubdir) != 0)
 		return 2;
-	}
+	if (at_arg != NULL && procopt_time(at_arg, &at) != 0)
+		return opts_usage_for("rosterd", "process", "--at: %s", rs_err());
+	if (viewer != NULL && !dir_state_code(viewer))
+		return opts_usage_for("rosterd", "process", "--viewer must be a State "
+		    "code, such as XA");
 	if (hub_state_read(hubdir, &hs) != 0) {
 		fprintf(stderr, "rosterd process: %s\n", rs_err());
 		return 1;

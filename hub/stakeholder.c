@@ -17,7 +17,6 @@
  *          lib/rules.c): a certificate for an application that is not
  *          accredited is refused here, in words, rather than at enrolment.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,88 +49,72 @@ struct sh_opts {
 static int
 parse_sh(int argc, char **argv, const char *sub, struct sh_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "body", required_argument, NULL, 'b' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "website", required_argument, NULL, 'w' },
-		{ "ecosoc", required_argument, NULL, 'e' },
-		{ "about-file", required_argument, NULL, 'a' },
-		{ "application", required_argument, NULL, 'A' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *pos[2] = { NULL, NULL };
-	int c, npos = 0, apply = strcmp(sub, "apply") == 0;
+	int apply = strcmp(sub, "apply") == 0;
+	const char *pos[2], *days;
+	struct opts op;
 	char *end;
+	int npos;
 
 	memset(o, 0, sizeof(*o));
 	o->days = CERT_DEFAULT_DAYS;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b': o->body = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'w': o->website = optarg; break;
-		case 'e': o->ecosoc = optarg; break;
-		case 'a': o->about_file = optarg; break;
-		case 'A': o->application = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'd':
-			o->days = strtol(optarg, &end, 10);
-			if (*end != '\0' || o->days < 1 || o->days > 3650) {
-				fprintf(stderr, "rosterd stakeholder %s: --days must be 1 "
-				    "to 3650\n", sub);
+	if (hub_opts(&op, &hdoc_stakeholder, argc, argv) != 0)
+		return -1;
+	opts_subcommand(&op, sub);
+	/* Each form takes only its own options: another's is refused by
+	 * opts_finish, never ignored. */
+	if (apply) {
+		o->body = opt_value(&op, "--body");
+		o->name = opt_value(&op, "--name");
+		o->website = opt_value(&op, "--website");
+		o->ecosoc = opt_value(&op, "--ecosoc");
+		o->about_file = opt_value(&op, "--about-file");
+	} else {
+		o->application = opt_value(&op, "--application");
+		o->out = opt_value(&op, "--out");
+		if ((days = opt_value(&op, "--days")) != NULL) {
+			o->days = strtol(days, &end, 10);
+			if (end == days || *end != '\0' || o->days < 1 || o->days > 3650) {
+				opts_usage(&op, "--days must be 1 to 3650");
+				opts_free(&op);
 				return -1;
 			}
-			break;
-		case 'h':
-			opts_help(stdout, &rosterd_prog, &hdoc_stakeholder);
-			exit(0);
-		default:
-			fprintf(stderr, "Try \"rosterd stakeholder --help\".\n");
-			return -1;
 		}
 	}
-	while (optind < argc && npos < 2)
-		pos[npos++] = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rosterd stakeholder %s: unexpected argument \"%s\"\n",
-		    sub, argv[optind]);
+	/* apply: [HUBDIR]; certify: [HUBDIR] REQUEST */
+	npos = op.npos < (apply ? 1 : 2) ? op.npos : (apply ? 1 : 2);
+	for (int i = 0; i < npos; i++)
+		pos[i] = opt_positional(&op);
+	if (opts_finish(&op) != OPTS_OK) {
+		opts_free(&op);
 		return -1;
 	}
-	/* apply: [HUBDIR]; certify: [HUBDIR] REQUEST */
+	opts_free(&op);
 	if (!apply) {
 		if (npos == 0) {
-			fprintf(stderr, "rosterd stakeholder certify: name the "
-			    "organisation's request.json\n");
+			opts_usage_for("rosterd", "stakeholder certify", "name the "
+			    "organisation's request.json");
 			return -1;
 		}
 		o->request = pos[--npos];
 	}
 	if ((o->hubdir = hub_dir_arg(npos > 0 ? pos[0] : NULL)) == NULL) {
-		fprintf(stderr, "rosterd stakeholder %s: %s\n", sub, rs_err());
-		return -1;
-	}
-	if (npos > 1) {
-		fprintf(stderr, "rosterd stakeholder %s: unexpected argument \"%s\"\n",
-		    sub, pos[1]);
+		opts_usage_for("rosterd", apply ? "stakeholder apply" :
+		    "stakeholder certify", "%s", rs_err());
 		return -1;
 	}
 	if (apply && (o->body == NULL || o->name == NULL || o->ecosoc == NULL)) {
-		fprintf(stderr, "rosterd stakeholder apply: --body, --name and --ecosoc "
-		    "yes|no are required\n");
+		opts_usage_for("rosterd", "stakeholder apply", "--body, --name and "
+		    "--ecosoc yes|no are required");
 		return -1;
 	}
 	if (apply && strcmp(o->ecosoc, "yes") != 0 && strcmp(o->ecosoc, "no") != 0) {
-		fprintf(stderr, "rosterd stakeholder apply: --ecosoc must be yes or no "
-		    "(has the organisation ECOSOC consultative status?)\n");
+		opts_usage_for("rosterd", "stakeholder apply", "--ecosoc must be yes "
+		    "or no (has the organisation ECOSOC consultative status?)");
 		return -1;
 	}
 	if (!apply && o->application == NULL) {
-		fprintf(stderr, "rosterd stakeholder certify: --application ID (the "
-		    "accredited application's id) is required\n");
+		opts_usage_for("rosterd", "stakeholder certify", "--application ID "
+		    "(the accredited application's id) is required");
 		return -1;
 	}
 	return 0;

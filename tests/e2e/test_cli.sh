@@ -110,6 +110,23 @@ usage "... in user" 'did you mean passwd' "$ROSTER" user paswd alice --dir "$T/n
 usage "a stray argument" '^roster sync: unexpected argument "extra"' "$ROSTER" sync extra
 usage "every usage error points to the page" '\(see `roster send --help`\)' "$ROSTER" send --bogus
 usage "rosterd's too" '\(see `rosterd init --help`\)' "$ROSTERD" init --bogus
+# rosterd's process commands and db/migrate-store parse from their tables too
+usage "rosterd body: a mistyped option, with the one meant" \
+	'^rosterd body: unknown option --chiar \(did you mean --chair\?\)' \
+	"$ROSTERD" body "$T/hub" --name wg --chiar XA --members all
+usage "rosterd body: a rule given twice is refused" '^rosterd body: --silence is given twice' \
+	"$ROSTERD" body "$T/hub" --name wg --chair XA --members all --silence 1h --silence 2h
+usage "rosterd meeting: a value missing" '^rosterd meeting: --start needs a value' \
+	"$ROSTERD" meeting "$T/hub" --body wg --start
+usage "rosterd stakeholder certify: an option of apply is refused by name" \
+	'^rosterd stakeholder certify: --ecosoc does not go with rosterd stakeholder certify' \
+	"$ROSTERD" stakeholder certify "$T/hub" req.json --application x --ecosoc yes
+usage "rosterd process: a flag given a value" '^rosterd process: --json takes no value' \
+	"$ROSTERD" process "$T/hub" --json=yes
+usage "rosterd db: a mistyped option" '^rosterd db: unknown option --bd \(did you mean --db\?\)' \
+	"$ROSTERD" db status --bd postgresql://x@y/z
+usage "rosterd migrate-store: a stray argument" '^rosterd migrate-store: unexpected argument' \
+	"$ROSTERD" migrate-store --from "$T/hub" --to postgresql://x@y/z extra
 check_out "roster --version" '^roster [0-9.]+ \(protocol [0-9]+\)$' "$ROSTER" --version
 check_out "rosterd --version" '^rosterd [0-9.]+ \(protocol [0-9]+\)$' "$ROSTERD" --version
 check_out "roster help CMD is CMD --help" '^    roster status - delivery' "$ROSTER" help status
