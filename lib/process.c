@@ -572,22 +572,12 @@ check_proposal(struct process *p, struct directory *d, const struct who *w,
 	return PROC_OK;
 }
 
-static enum proc_result
-check_position(struct process *p, const struct who *w, const struct proc_rec *r,
-    int64_t time)
-{
-	struct proc_matter *m = proc_matter(p, r->ref);
+/* ---- who may take a position, who may withdraw ---------------------------- */
 
-	if (m == NULL) {
-		rs_seterr("no proposal or application with that id in the log");
-		return PROC_UNKNOWN;
-	}
-	if (w->kind != S_STATE) {
-		rs_seterr("%s", w->kind == S_STAKEHOLDER ?
-		    "a stakeholder device cannot object or support" :
-		    "the operator takes no position: member States do");
-		return PROC_FORBIDDEN;
-	}
+enum proc_result
+proc_may_position(const struct process *p, const struct proc_matter *m,
+    const char *state, enum proc_stance stance, int64_t time)
+{
 	if (m->withdrawn_index >= 0) {
 		rs_seterr("this %s was withdrawn at log index %lld: it takes no more "
 		    "positions", m->kind == PROC_K_PROPOSAL ? "proposal" : "application",
@@ -604,17 +594,18 @@ check_position(struct process *p, const struct who *w, const struct proc_rec *r,
 		    (long long)(time - m->deadline));
 		return PROC_CLOSED;
 	}
-	if (!proc_member(m->members, w->party)) {
+	if (state == NULL || !proc_member(m->members, state)) {
 		rs_seterr("%s was not a member of %s when this was put under silence: "
-		    "only members take positions", w->party, p->bodies[m->body].name);
+		    "only members take positions", state ? state : "this party",
+		    p->bodies[m->body].name);
 		return PROC_FORBIDDEN;
 	}
 	for (size_t i = 0; i < m->npos; i++) {
 		const struct proc_position *x = &m->pos[i];
-		if (strcmp(x->state, w->party) != 0)
+		if (strcmp(x->state, state) != 0)
 			continue;
-		if (x->stance == PROC_OBJECT || r->stance == x->stance) {
-			rs_seterr("%s %s already (log index %lld)", w->party,
+		if (x->stance == PROC_OBJECT || stance == x->stance) {
+			rs_seterr("%s %s already (log index %lld)", state,
 			    x->stance == PROC_OBJECT ? "objected" : "supported",
 			    (long long)x->index);
 			return PROC_DUPLICATE;
@@ -623,21 +614,17 @@ check_position(struct process *p, const struct who *w, const struct proc_rec *r,
 	return PROC_OK;
 }
 
-static enum proc_result
-check_withdraw(struct process *p, const struct who *w, const struct proc_rec *r,
-    int64_t time)
+enum proc_result
+proc_may_withdraw(const struct process *p, const struct proc_matter *m,
+    const char *party, int64_t time)
 {
-	struct proc_matter *m = proc_matter(p, r->ref);
-	const struct proc_body *b;
+	const struct proc_body *b = &p->bodies[m->body];
+	int chair = party != NULL && strcmp(party, b->chair) == 0;
+	int own = party != NULL && (m->kind == PROC_K_PROPOSAL ?
+	    strcmp(party, "operator") != 0 && strcmp(party, m->by) == 0 :
+	    strcmp(party, "operator") == 0);
 
-	if (m == NULL) {
-		rs_seterr("no proposal or application with that id in the log");
-		return PROC_UNKNOWN;
-	}
-	b = &p->bodies[m->body];
-	if (m->kind == PROC_K_PROPOSAL ? !(w->kind == S_STATE &&
-	    strcmp(w->party, m->by) == 0) && !is_chair(w, b) :
-	    w->kind != S_OPERATOR && !is_chair(w, b)) {
+	if (!own && !chair) {
 		rs_seterr("only %s or the Chair (%s) withdraws this %s",
 		    m->kind == PROC_K_PROPOSAL ? m->by : "the operator", b->chair,
 		    m->kind == PROC_K_PROPOSAL ? "proposal" : "application");
@@ -653,6 +640,42 @@ check_withdraw(struct process *p, const struct who *w, const struct proc_rec *r,
 		return PROC_CLOSED;
 	}
 	return PROC_OK;
+}
+
+static enum proc_result
+check_position(struct process *p, const struct who *w, const struct proc_rec *r,
+    int64_t time)
+{
+	struct proc_matter *m = proc_matter(p, r->ref);
+
+	if (m == NULL) {
+		rs_seterr("no proposal or application with that id in the log");
+		return PROC_UNKNOWN;
+	}
+	if (w->kind != S_STATE) {
+		rs_seterr("%s", w->kind == S_STAKEHOLDER ?
+		    "a stakeholder device cannot object or support" :
+		    "the operator takes no position: member States do");
+		return PROC_FORBIDDEN;
+	}
+	return proc_may_position(p, m, w->party, r->stance, time);
+}
+
+static enum proc_result
+check_withdraw(struct process *p, const struct who *w, const struct proc_rec *r,
+    int64_t time)
+{
+	struct proc_matter *m = proc_matter(p, r->ref);
+
+	if (m == NULL) {
+		rs_seterr("no proposal or application with that id in the log");
+		return PROC_UNKNOWN;
+	}
+	if (w->kind == S_STAKEHOLDER) {
+		rs_seterr("a stakeholder device withdraws nothing");
+		return PROC_FORBIDDEN;
+	}
+	return proc_may_withdraw(p, m, w->party, time);
 }
 
 static enum proc_result

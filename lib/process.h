@@ -209,6 +209,24 @@ size_t proc_count(const struct proc_matter *m, enum proc_stance stance);
 /* Is the application accredited at log time t (admitted, or its silence
  * ended unbroken, and not withdrawn)? */
 int proc_accredited(const struct proc_matter *m, int64_t t);
+/* May State state take position stance on m at log time time (given every
+ * record applied so far)?  PROC_OK; PROC_CLOSED when m was withdrawn,
+ * admitted at once or is past its deadline; PROC_FORBIDDEN when state (NULL:
+ * none) was not a member when m was logged; PROC_DUPLICATE when state
+ * objected already, or took this stance already (a supporter may still
+ * object).  rs_err says which, in the words of the refusal.  The hub's
+ * check of a position is this (after the signer's kind), and so is what a
+ * node offers (roster object, the web's buttons): one rule. */
+enum proc_result proc_may_position(const struct process *p, const struct proc_matter *m,
+    const char *state, enum proc_stance stance, int64_t time)
+    __attribute__((warn_unused_result));
+/* May party ("operator" or a State code) withdraw m at log time time?  A
+ * proposal: its proposer or the body's Chair; an application: the operator
+ * or the Chair; PROC_FORBIDDEN otherwise, then PROC_CLOSED when m is
+ * withdrawn or decided.  As proc_may_position, the hub's rule and the
+ * node's. */
+enum proc_result proc_may_withdraw(const struct process *p, const struct proc_matter *m,
+    const char *party, int64_t time) __attribute__((warn_unused_result));
 /* Is state in the memberset? */
 int proc_member(const struct proc_memberset *s, const char *state);
 

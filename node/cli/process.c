@@ -22,6 +22,7 @@
 #include "core/procnode.h"
 #include "core/regnode.h"
 #include "core/sync.h"
+#include "core/views.h"
 #include "jsonutil.h"
 #include "procopt.h"
 #include "procrec.h"
@@ -378,6 +379,19 @@ print_decision(json_t *d, int full)
 	if (json_is_integer(json_object_get(pr, "withdrawal")))
 		printf(", withdrawal at %lld", (long long)jint(pr, "withdrawal"));
 	printf("\n");
+	if (json_is_string(json_object_get(d, "own")))
+		printf("    this State: %s\n", strcmp(jstr(d, "own"), "object") == 0 ?
+		    "objected" : "supported");
+	{
+		json_t *may = json_object_get(d, "may");
+		int o = json_is_true(json_object_get(may, "object"));
+		int s = json_is_true(json_object_get(may, "support"));
+		int w = json_is_true(json_object_get(may, "withdraw"));
+		if (o || s || w)
+			printf("    this State may:%s%s%s\n", o ? " roster object" : "",
+			    s ? (o ? ", roster support" : " roster support") : "",
+			    w ? (o || s ? ", roster withdraw" : " roster withdraw") : "");
+	}
 }
 
 /* --at TIME, or -1; -2 on a usage error (said). */
@@ -413,7 +427,7 @@ cmd_decisions(int argc, char **argv)
 	struct lopts o;
 	const char *body;
 	int64_t at;
-	json_t *v = NULL, *d;
+	json_t *v = NULL, *pv, *d;
 	size_t i;
 	int rc = EXIT_USAGE, json, open, loaded = 0;
 
@@ -432,7 +446,9 @@ cmd_decisions(int argc, char **argv)
 	}
 	loaded = 1;
 	at = procnode_at(&pn, at);
-	v = proc_view_decisions(pn.proc, at, n.cfg.state, body, open);
+	pv = process_view(&n, &pn, at, body, open);
+	v = json_incref(json_object_get(pv, "decisions"));
+	json_decref(pv);
 	if (json) {
 		char *text = proc_dump(v);
 		fputs(text, stdout);
@@ -465,7 +481,7 @@ cmd_decision(int argc, char **argv)
 	uint8_t id[32];
 	char hex[65];
 	int64_t at;
-	json_t *v = NULL, *d, *found = NULL;
+	json_t *v = NULL, *pv, *d, *found = NULL;
 	size_t i;
 	int rc = EXIT_USAGE, json, loaded = 0;
 
@@ -489,7 +505,9 @@ cmd_decision(int argc, char **argv)
 	loaded = 1;
 	at = procnode_at(&pn, at);
 	sodium_bin2hex(hex, sizeof(hex), id, 32);
-	v = proc_view_decisions(pn.proc, at, n.cfg.state, NULL, 0);
+	pv = process_view(&n, &pn, at, NULL, 0);
+	v = json_incref(json_object_get(pv, "decisions"));
+	json_decref(pv);
 	json_array_foreach(v, i, d)
 		if (strcmp(jstr(d, "id"), hex) == 0)
 			found = d;

@@ -38,10 +38,21 @@
 #include "seal.h"
 #include "store.h"
 
+/* The replay of the verified public records.  A process record the rules
+ * refuse is left out, as every honest reader leaves it out, and kept as a
+ * stored alarm, process-refused (one per record: alarms are kept by kind
+ * and text), since a hub that logged it did not apply the rules it
+ * shares with the nodes, or served a feed without a record it rests on. */
+struct replay {
+	struct node *n;
+	struct procnode *pn;
+};
+
 static int
 replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 {
-	struct procnode *pn = ud;
+	struct replay *rp = ud;
+	struct procnode *pn = rp->pn;
 	struct envelope e;
 
 	if (env_parse(&e, env, len) != 0) {
@@ -52,10 +63,16 @@ replay_one(void *ud, int64_t idx, int64_t time, const uint8_t *env, size_t len)
 	if (kind_has(e.kind_id, KIND_DIRECTORY))
 		dir_apply(pn->dir, &e, idx);
 	else if (rules_replay(pn->dir, pn->proc, pn->reg, &e, idx, time) != RULES_OK) {
+		char why[RS_ERRLEN];
+		snprintf(why, sizeof(why), "%s", rs_err());
 		if (pn->refused++ == 0) {
 			pn->first_refused = idx;
-			snprintf(pn->why, sizeof(pn->why), "%s", rs_err());
+			snprintf(pn->why, sizeof(pn->why), "%s", why);
 		}
+		(void)store_alarm_record(rp->n, "process-refused", "public", idx, NULL,
+		    "the hub logged a %s at log index %lld that the process rules "
+		    "refuse (%s): this node leaves it out, as every node does",
+		    e.kind, (long long)idx, why);
 	}
 	env_free(&e);
 	return 0;
@@ -115,6 +132,7 @@ int
 procnode_load(struct node *n, struct procnode *pn)
 {
 	struct own_check c = { n, pn };
+	struct replay rp = { n, pn };
 
 	struct pub_state v;
 
@@ -130,7 +148,7 @@ procnode_load(struct node *n, struct procnode *pn)
 	pn->proc = proc_new();
 	pn->size = v.size;
 	pn->as_of = store_checkpoint_time_of_size(n, v.size);
-	if (store_public_each(n, v.f.size, replay_one, pn) != 0 ||
+	if (store_public_each(n, v.f.size, replay_one, &rp) != 0 ||
 	    store_outbox_logged_each(n, -1, (int64_t)v.size, own_position, &c) != 0) {
 		procnode_free(pn);
 		return -1;
@@ -155,6 +173,18 @@ procnode_at(const struct procnode *pn, int64_t at)
 	int64_t t = at >= 0 ? at : pn->as_of;
 
 	return t > pn->proc->last_time ? t : pn->proc->last_time;
+}
+
+int64_t
+procnode_act_time(const struct procnode *pn)
+{
+	int64_t t = node_clock();
+
+	if (t < pn->proc->last_time)
+		t = pn->proc->last_time;
+	if (t < pn->as_of)
+		t = pn->as_of;
+	return t;
 }
 
 /* The one id among n (each at ids + i * stride) that prefix starts. */
@@ -213,7 +243,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *pay
 	json_t *h = json_deep_copy(hdr);
 	struct buf env = {0};
 	struct envelope e;
-	int64_t seq, t = node_clock();
+	int64_t seq, t;
 	char prev[65];
 	int rc = -1;
 
@@ -233,10 +263,7 @@ precheck(struct node *n, const struct procnode *pn, json_t *hdr, const void *pay
 	if (kind_validate(&e, n->cfg.operator_key) != KIND_VALID)
 		;	/* rs_err says what */
 	else {
-		if (t < pn->proc->last_time)
-			t = pn->proc->last_time;
-		if (t < pn->as_of)
-			t = pn->as_of;
+		t = procnode_act_time(pn);
 		rc = rules_check(pn->dir, pn->proc, pn->reg, &e, (int64_t)pn->size, t, 0) ==
 		    RULES_OK ? 0 : -1;
 	}

@@ -45,6 +45,11 @@ void procnode_free(struct procnode *pn);
  * never below the last record's. */
 int64_t procnode_at(const struct procnode *pn, int64_t at);
 
+/* The log time a record this device signs now is checked at: its clock,
+ * never before the last record's log time nor the verified checkpoint's
+ * (the hub's clock is not earlier than what it has logged). */
+int64_t procnode_act_time(const struct procnode *pn);
+
 /* A record id or a unique prefix of one (at least 8 hex digits) among the
  * matters (proposals and applications) known; -1 with rs_err. */
 int procnode_find_matter(const struct procnode *pn, const char *prefix, uint8_t id[32])

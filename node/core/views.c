@@ -28,6 +28,8 @@
 #include "consult.h"
 #include "forward.h"
 #include "jsonutil.h"
+#include "procnode.h"
+#include "procview.h"
 #include "store.h"
 
 json_t *
@@ -860,4 +862,50 @@ directory_view(struct node *n)
 	}
 	return json_pack("{s:s,s:o,s:o}", "own_state", n->cfg.state, "states", states,
 	    "groups", groups);
+}
+
+/* ---- the process -------------------------------------------------------------- */
+
+static json_t *
+own_position(const struct proc_matter *m, const char *state)
+{
+	const char *own = NULL;
+
+	for (size_t i = 0; i < m->npos; i++)
+		if (strcmp(m->pos[i].state, state) == 0 && (own == NULL ||
+		    m->pos[i].stance == PROC_OBJECT))
+			own = m->pos[i].stance == PROC_OBJECT ? "object" : "support";
+	return own != NULL ? json_string(own) : json_null();
+}
+
+json_t *
+process_view(struct node *n, const struct procnode *pn, int64_t at,
+    const char *body, int open_only)
+{
+	const char *state = n->cfg.state;
+	int64_t now = procnode_at(pn, at), act = procnode_act_time(pn);
+	json_t *v = proc_view(pn->proc, now, state), *d;
+	size_t i;
+
+	json_object_set_new(v, "decisions", proc_view_decisions(pn->proc, now, state,
+	    body, open_only));
+	json_array_foreach(json_object_get(v, "decisions"), i, d) {
+		uint8_t id[32];
+		struct proc_matter *m;
+		int ok = hex_decode_exact(id, 32, jstr(d, "id")) == 0;
+
+		m = ok ? proc_matter(pn->proc, id) : NULL;
+		assert(m != NULL);
+		json_object_set_new(d, "own", own_position(m, state));
+		json_object_set_new(d, "may", json_pack("{s:b,s:b,s:b}",
+		    "object", proc_may_position(pn->proc, m, state, PROC_OBJECT, act) == PROC_OK,
+		    "support", proc_may_position(pn->proc, m, state, PROC_SUPPORT, act) == PROC_OK,
+		    "withdraw", proc_may_withdraw(pn->proc, m, state, act) == PROC_OK));
+	}
+	json_object_set_new(v, "state", json_string(state));
+	json_object_set_new(v, "verified_size", json_integer((json_int_t)pn->size));
+	json_object_set_new(v, "dropped", json_integer((json_int_t)pn->dropped));
+	json_object_set_new(v, "refused", json_integer((json_int_t)pn->refused));
+	json_object_set_new(v, "act_time", json_integer(act));
+	return v;
 }

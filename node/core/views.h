@@ -77,4 +77,24 @@ json_t *message_thread_json(struct node *n, const uint8_t id[32]);
  * "stale"}]}], "groups": [{"name", "title", "states", "index"}]}. */
 json_t *directory_view(struct node *n);
 
+/* The process as this node sees it (issue 13), the one read model of the
+ * bodies, papers, proposals, positions, deadlines and decisions that
+ * `roster decisions --json`, `roster decision show --json` and GET
+ * /api/process serialize: lib/procview.c's view of pn (the records this
+ * node proved complete) at log time at (-1: the verified checkpoint's),
+ * with this State as viewer, and what only this node knows beside it:
+ * "state", "verified_size", "dropped", "refused", "act_time" (the log time
+ * the next record this device signs is checked at: its clock, never before
+ * the last record or the checkpoint), and in each decision "own" (this
+ * State's position: "object", "support" or null) and "may" ({"object",
+ * "support", "withdraw"}: whether lib's proc_may_position and
+ * proc_may_withdraw allow this State that at act_time, so a button is
+ * offered exactly when the hub would log the record).  Decisions of one
+ * body (body not NULL) or open ones only (open_only), as proc_view_decisions.
+ * `roster process` prints lib's view alone, without these, since it is the
+ * one to compare byte for byte with the hub's (`rosterd process`). */
+struct procnode;
+json_t *process_view(struct node *n, const struct procnode *pn, int64_t at,
+    const char *body, int open_only);
+
 #endif

@@ -655,3 +655,53 @@ act_position(const struct call *c, struct http_resp *resp)
 	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", 1));
 	free(hex);
 }
+
+struct withdraw_arg {
+	struct web *w;
+	const char *prefix;
+	uint8_t id[32];
+	int known;
+};
+
+static int
+do_withdraw(void *ud)
+{
+	struct withdraw_arg *a = ud;
+	struct procnode pn;
+	uint8_t ref[32];
+	int rc = -1;
+
+	if (procnode_load(a->w->n, &pn) != 0)
+		return -1;
+	if (procnode_find_matter(&pn, a->prefix, ref) == 0) {
+		json_t *hdr = json_pack("{s:s,s:o}", "kind", "withdraw", "ref",
+		    jhex(ref, 32));
+		a->known = 1;
+		rc = procnode_sign(a->w->n, &pn, hdr, "{}", a->id);
+		json_decref(hdr);
+	}
+	procnode_free(&pn);
+	return rc;
+}
+
+/* POST /api/process/ID/withdraw {}: this State withdraws proposal ID (a
+ * unique prefix of 8 or more hex digits), as `roster withdraw` does: the
+ * rule (lib's proc_may_withdraw: the proposer or the Chair, before the
+ * deadline) checked on the records this node verified (404 for a matter it
+ * does not know, 409 with the rule's words, nothing signed), then queued
+ * for the hub. */
+void
+act_withdraw(const struct call *c, struct http_resp *resp)
+{
+	struct withdraw_arg a = { .w = c->w, .prefix = c->param };
+	char *hex;
+
+	if (web_with_key(c->w, c->who, do_withdraw, &a) != 0) {
+		http_resp_error(resp, !a.known ? 404 : 409, "%s", rs_err());
+		return;
+	}
+	*c->queued = 1;
+	hex = hex_encode(a.id, 32);
+	http_resp_json(resp, 200, json_pack("{s:s,s:b}", "id", hex, "queued", 1));
+	free(hex);
+}

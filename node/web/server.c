@@ -287,6 +287,7 @@ static const struct route {
 	{ "POST", "/api/checks", 0, act_check_start },
 	{ "POST", "/api/checks/:check/answer", 0, act_check_answer },
 	{ "POST", "/api/process/:matter/position", 0, act_position },
+	{ "POST", "/api/process/:matter/withdraw", 0, act_withdraw },
 };
 
 /* Does path match pattern?  Fills c's id and param (into buf). */

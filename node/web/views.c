@@ -650,10 +650,7 @@ view_process(const struct call *c, struct http_resp *resp)
 		answer(resp, NULL);
 		return;
 	}
-	v = proc_view(pn.proc, procnode_at(&pn, at), c->w->n->cfg.state);
-	json_object_set_new(v, "verified_size", json_integer((json_int_t)pn.size));
-	json_object_set_new(v, "dropped", json_integer((json_int_t)pn.dropped));
-	json_object_set_new(v, "refused", json_integer((json_int_t)pn.refused));
+	v = process_view(c->w->n, &pn, at, NULL, 0);
 	procnode_free(&pn);
 	answer(resp, v);
 }

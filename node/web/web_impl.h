@@ -104,6 +104,7 @@ void act_agree(const struct call *c, struct http_resp *resp);
 void act_check_start(const struct call *c, struct http_resp *resp);
 void act_check_answer(const struct call *c, struct http_resp *resp);
 void act_position(const struct call *c, struct http_resp *resp);
+void act_withdraw(const struct call *c, struct http_resp *resp);
 
 /* ---- server.c ---- */
 /* The security headers every answer carries (set before any route runs;

@@ -10,7 +10,8 @@
 # 10: forwards, templates, time, right to left, keyboard only, axe-core) in
 # English and Arabic, then the crisis paths the node's API serves
 # (crisis.mjs: overdue notices, answers that acknowledge, forward offers,
-# the hub unreachable, the order of redraws), and hubdown.mjs with the hub
+# the hub unreachable, the order of redraws), process.mjs (issue 13: the
+# process pages, in English and Arabic), and hubdown.mjs with the hub
 # stopped and started again.  Screenshots of every main
 # page in each language go to build-san/screenshots/.  i18n_check.mjs checks the catalogues and the
 # page sources first.  Ends with "N passed, N failed".
@@ -87,12 +88,18 @@ for s in XB XC XA; do
 	check "$s audits and cosigns beside its running node" node "$s" audit
 done
 
+# The process (process.mjs): a body whose Chair is XA, with a silence of
+# 60 s, so that a deadline passes while the browser watches.
+check "operator: body oewg (Chair XA; XA, XB, XC; silence 60 s)" "$ROSTERD" body "$T/hub" --name oewg \
+	--chair XA --members XA,XB,XC --title "en=Open-ended working group" \
+	--title "ar=الفريق العامل المفتوح العضوية" --silence 60s
+
 # BROWSER_ONLY=crisis (a space-separated list of scripts) runs only those:
 # each script stands on its own, so one can be run while it is worked on.
-for script in ${BROWSER_ONLY:-journeys duty crisis audit hubdown}; do
+for script in ${BROWSER_ONLY:-journeys duty crisis audit process hubdown}; do
 	[ "$script" = hubdown ] && continue	# below: it needs the hub stopped
 	XA_URL=$(cat "$T/node-XA/serve.url") XB_URL=$(cat "$T/node-XB/serve.url") \
-	XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" \
+	XC_URL=$(cat "$T/node-XC/serve.url") CHROMIUM="$CHROMIUM" SHOTS="$SHOTS" XA_DIR="$T/node-XA" ROSTER="$ROSTER" \
 		count_node "$T/$script.out" "$HERE/$script.mjs"
 done
 

@@ -118,6 +118,29 @@ check_out "no position after a withdrawal" 'withdrawn' node XB object "$P3"
 
 check_out "the web: GET /api/process gives the view, P2 with its 2 objections" \
 	'"objections": ?2' sh -c "curl -s '$C/api/process' | python3 -c 'import json,sys; v=json.load(sys.stdin); print(json.dumps([d for d in v[\"decisions\"] if d[\"id\"]==\"$P2\"][0]))'"
+# one read model: the web's decision is `roster decision show --json`'s, and
+# what it offers is what lib's rules allow this State
+# (at one log time, so that a checkpoint verified between the two calls
+# does not move "remaining_ms")
+# (and XC's node synced first, so that both read the withdrawal of P3)
+node XC sync >/dev/null 2>&1
+AT1=$(( $(date +%s%3N) + 1000 ))
+curl -s "$C/api/process?at=$AT1" >"$T/web-XC.json"
+node XC decision show "$P2" --json --at "$AT1" >"$T/cli-P2.json" 2>/dev/null
+python3 - "$T/web-XC.json" "$T/cli-P2.json" "$P1" "$P2" "$P3" "$AT1" >"$T/last.out" 2>&1 <<'PY' && ok "the web's decision is the CLI's; it offers what the rules allow XC" || { bad "process_view"; show_last; }
+import json, sys
+v = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+d = {x["id"]: x for x in v["decisions"]}
+assert d[sys.argv[4]] == c, (d[sys.argv[4]], c)
+p1, p2, p3 = d[sys.argv[3]], d[sys.argv[4]], d[sys.argv[5]]
+assert v["state"] == "XC" and v["act_time"] > 0 and v["as_of"] == int(sys.argv[6]), v
+assert p1["own"] == "support" and p1["may"] == {"object": True, "support": False, "withdraw": False}, p1
+assert p2["own"] == "object" and p2["may"] == {"object": False, "support": False, "withdraw": False}, p2
+assert p3["own"] is None and p3["may"] == {"object": False, "support": False, "withdraw": False}, p3
+PY
+check_out "roster decision show says what XC may still do" 'this State may: roster object$' node XC decision show "$P1"
+check_out "the web: XC, not the proposer nor the Chair, may not withdraw P1 (409)" '^409 .*only XA or the Chair' \
+	sh -c "curl -s -w '%{http_code} ' -o '$T/wd.out' -H 'Content-Type: application/json' -H 'X-CSRF-Token: $CSRF' -d '{}' '$C/api/process/$P1/withdraw'; cat '$T/wd.out'"
 # the objecting State is named to every member (the body's default rule)
 check_out "XB sees P2 open with 2 objections" "${P2:0:16}.*OPEN" node XB decisions
 check_out "roster decision show names the objectors" 'objecting: XB, XC' node XA decision show "$P2"
@@ -149,6 +172,24 @@ check_out "past the deadline, with no checkpoint after it, P1 is not yet called 
 node XA propose --body oewg --text-file "$T/p3.txt" --lang en >"$T/p4.out" 2>&1
 P4=$(id_of "$T/p4.out")
 check_out "XB's chain goes on after the refusal" 'support [0-9a-f]+ logged' node XB support "$P4"
+# XA withdraws P4 in the browser (the local API of its own serve)
+rm -f "$T/node-XA/serve.url"
+"$ROSTER" serve --dir "$T/node-XA" --listen 127.0.0.1:0 --interval 1 >>"$T/serve-XA.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 200); do [ -s "$T/node-XA/serve.url" ] && break; sleep 0.05; done
+A=$(tr -d '\n' <"$T/node-XA/serve.url")
+ACSRF=$(curl -s "$A/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+apost() { curl -s -H 'Content-Type: application/json' -H "X-CSRF-Token: $ACSRF" -d "$2" "$A$1"; }
+wstatus() { curl -s "$A/api/process" | python3 -c 'import json,sys; v=json.load(sys.stdin); print([d for d in v["decisions"] if d["id"]==sys.argv[1]][0][sys.argv[2]])' "$1" "$2"; }
+check_out "the web offers XA, the Chair, to withdraw P4" "'withdraw': True" wstatus "$P4" may
+check_out "the web: XA withdraws P4 in one click" '"id":"[0-9a-f]{64}","queued":true' apost "/api/process/${P4:0:12}/withdraw" '{}'
+for _ in $(seq 1 200); do [ "$(wstatus "$P4" status 2>/dev/null)" = withdrawn ] && break; sleep 0.1; done
+check_out "... and the log takes it: P4 withdrawn" '^withdrawn$' wstatus "$P4" status
+check_out "the web: a second withdrawal is refused (409)" 'withdrawn already' apost "/api/process/$P4/withdraw" '{}'
+check_out "the web: withdrawing nothing known: 404" '^404$' curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	-H "X-CSRF-Token: $ACSRF" -d '{}' "$A/api/process/$(printf 'ab%.0s' $(seq 32))/withdraw"
+check_out "the web: no withdrawal without the CSRF token" 'X-CSRF-Token' \
+	curl -s -H 'Content-Type: application/json' -d '{}' "$A/api/process/$P4/withdraw"
 for s in XA XB XC XD; do node "$s" sync >/dev/null 2>&1; done
 check_out "P1 is adopted (no objection before the deadline)" "${P1:0:16}.*ADOPTED" node XB decisions
 check_out "P2 is not adopted (silence broken)" "${P2:0:16}.*NOT ADOPTED" node XB decisions
@@ -241,6 +282,19 @@ sqlite3 "$T/node-XB/node.db" "DELETE FROM records WHERE idx = $OBJ"
 check_out "its objection missing, XB's node raises the alarm" 'ALARM: 1 position of this State receipted before the deadline is not counted' \
 	node XB decisions
 check_out "roster alarms keeps it, with the receipt" 'position-dropped' node XB alarms
+
+# ---- a refused process record is a stored alarm -----------------------------------
+# XD's store made to lack P3 (as a feed without it would leave it): the
+# withdrawal that names it is refused by the rules on replay, left out, and
+# kept as the alarm process-refused, once however often the node replays.
+P3IDX=$(sqlite3 "$T/node-XD/node.db" "SELECT idx FROM records WHERE lower(hex(id)) = '$P3'")
+WIDX=$(sqlite3 "$T/node-XD/node.db" "SELECT idx FROM records WHERE kind = 'withdraw' ORDER BY idx LIMIT 1")
+sqlite3 "$T/node-XD/node.db" "DELETE FROM records WHERE idx = $P3IDX"
+check_out "XD's node says the refused record" 'the hub logged [0-9]+ process record.* the rules refuse' node XD decisions
+node XD decisions >/dev/null 2>&1
+check_out "roster alarms keeps it as process-refused, with its index" "process-refused.*withdraw at log index $WIDX" node XD alarms
+N_ALARMS=$(sqlite3 "$T/node-XD/node.db" "SELECT count(*) FROM alarms WHERE kind = 'process-refused'")
+[ "$N_ALARMS" = 1 ] && ok "one alarm for the one record, however often the node replays" || bad "process-refused alarms: $N_ALARMS"
 
 # ---- the Chair's meeting, bad words ------------------------------------------------
 check_out "the Chair records a meeting" 'meeting [0-9a-f]+ logged' \

@@ -1739,6 +1739,81 @@ test_replay_refuses_late(void **state)
 	dir_free(d);
 }
 
+/* proc_may_position and proc_may_withdraw are the hub's check (the node
+ * offers what they allow, the hub logs what the check passes): before each
+ * record of a script that tries every refusal, what they say is what the
+ * check then says, and asking changes nothing. */
+static enum proc_result
+may_then_take(struct world *w, int dev, int op, const uint8_t ref[32],
+    const char *what, int64_t t)
+{
+	struct proc_matter *m = proc_matter(w->p, ref);
+	size_t before = w->p->records;
+	enum proc_result may, got;
+
+	assert_non_null(m);
+	if (strcmp(what, "withdraw") == 0)
+		may = proc_may_withdraw(w->p, m, op ? "operator" : dev_state[dev], t);
+	else
+		may = proc_may_position(w->p, m, dev_state[dev],
+		    strcmp(what, "object") == 0 ? PROC_OBJECT : PROC_SUPPORT, t);
+	assert_int_equal(w->p->records, before);
+	if (strcmp(what, "withdraw") == 0)
+		got = op ? withdraw(w, OP, ref, t) : withdraw(w, DEV(dev), ref, t);
+	else
+		got = position(w, w->dev[dev], ref, what, t, t);
+	assert_int_equal(may, got);
+	return got;
+}
+
+static void
+test_may(void **state)
+{
+	struct world *w = *state;
+	uint8_t p1[32], p2[32], p3[32], a1[32];
+	int64_t t = w->t, dl = t + 72 * HOUR;
+	static const struct { int dev; const char *what; int64_t dt; enum proc_result want; }
+	    s1[] = {
+		{ E1, "object", 1, PROC_FORBIDDEN },	/* not a member */
+		{ B1, "support", 2, PROC_OK },
+		{ B1, "support", 3, PROC_DUPLICATE },
+		{ B1, "object", 4, PROC_OK },		/* a supporter may object */
+		{ B1, "object", 5, PROC_DUPLICATE },
+		{ B1, "support", 6, PROC_DUPLICATE },
+		{ C1, "withdraw", 7, PROC_FORBIDDEN },	/* not the proposer */
+		{ A2, "withdraw", 8, PROC_OK },		/* the proposer, another device */
+		{ C1, "object", 9, PROC_CLOSED },	/* withdrawn */
+		{ A1, "withdraw", 10, PROC_CLOSED },
+	};
+
+	assert_int_equal(propose(w, w->dev[A1], "oewg", t, p1), PROC_OK);
+	assert_int_equal(propose(w, w->dev[A1], "oewg", t, p2), PROC_OK);
+	for (size_t i = 0; i < sizeof(s1) / sizeof(s1[0]); i++)
+		assert_int_equal(may_then_take(w, s1[i].dev, 0, p1, s1[i].what,
+		    t + s1[i].dt), s1[i].want);
+	/* the deadline, to the millisecond */
+	assert_int_equal(may_then_take(w, C1, 0, p2, "object", dl - 1), PROC_OK);
+	assert_int_equal(may_then_take(w, D1, 0, p2, "object", dl), PROC_CLOSED);
+	assert_int_equal(may_then_take(w, D1, 0, p2, "support", dl + 1), PROC_CLOSED);
+	assert_int_equal(may_then_take(w, A1, 0, p2, "withdraw", dl), PROC_CLOSED);
+	/* the Chair withdraws another's proposal; the operator none */
+	assert_int_equal(put(w, OP, hdr_body("body-rules", "oewg"),
+	    json_pack("{s:{s:[s]}}", "rules", "proposers", "XB"), dl + 2, NULL), PROC_OK);
+	assert_int_equal(propose(w, w->dev[B1], "oewg", dl + 3, p3), PROC_OK);
+	assert_int_equal(may_then_take(w, 0, 1, p3, "withdraw", dl + 4), PROC_FORBIDDEN);
+	assert_int_equal(may_then_take(w, C1, 0, p3, "withdraw", dl + 4), PROC_FORBIDDEN);
+	assert_int_equal(may_then_take(w, A1, 0, p3, "withdraw", dl + 5), PROC_OK);
+	/* an application: the operator withdraws it, not a member */
+	assert_int_equal(apply_org(w, "oewg", 1, dl + 6, a1), PROC_OK);
+	assert_int_equal(may_then_take(w, B1, 0, a1, "withdraw", dl + 7), PROC_FORBIDDEN);
+	assert_int_equal(may_then_take(w, C1, 0, a1, "object", dl + 8), PROC_OK);
+	assert_int_equal(may_then_take(w, 0, 1, a1, "withdraw", dl + 9), PROC_OK);
+	assert_int_equal(may_then_take(w, D1, 0, a1, "support", dl + 10), PROC_CLOSED);
+	/* nobody's State is no member */
+	assert_int_equal(proc_may_position(w->p, proc_matter(w->p, p2), NULL,
+	    PROC_OBJECT, t + 1), PROC_FORBIDDEN);
+}
+
 #define W(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int
@@ -1754,6 +1829,7 @@ main(void)
 		W(test_deadline),
 		W(test_positions),
 		W(test_withdraw),
+		W(test_may),
 		W(test_visibility),
 		W(test_applications),
 		W(test_stakeholders),

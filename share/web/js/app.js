@@ -25,11 +25,12 @@ import * as message from './pages/message.js';
 import * as compose from './pages/compose.js';
 import * as directory from './pages/directory.js';
 import * as checks from './pages/checks.js';
+import * as process from './pages/process.js';
 import * as trust from './pages/trust.js';
 import * as settings from './pages/settings.js';
 
-const routes = { login, inbox, sent, message, compose, directory, checks, trust, settings };
-const NAV = ['inbox', 'sent', 'compose', 'directory', 'checks', 'trust', 'settings'];
+const routes = { login, inbox, sent, message, compose, directory, checks, process, trust, settings };
+const NAV = ['inbox', 'sent', 'compose', 'directory', 'checks', 'process', 'trust', 'settings'];
 
 const app = { session: null, version: null, events: null, openChecks: 0, page: null, params: [] };
 
