@@ -85,11 +85,6 @@ cp_load(struct store *s)
 		}
 	}
 	rc = 0;
-	/* no record appended from now on is earlier than what was signed */
-	pthread_mutex_lock(&s->size_mu);
-	if (s->time_floor < c.time)
-		s->time_floor = c.time;
-	pthread_mutex_unlock(&s->size_mu);
 	if (c.version == 2 && c.size == store_committed(s) &&
 	    strcmp(c.origin, s->cfg.name) == 0) {
 		s->cp = c;
@@ -115,19 +110,18 @@ cp_current(struct store *s, uint64_t *size)
 
 	pthread_mutex_lock(&s->cp_mu);
 	store_sizes(s, &n, &p, &last);
-	if (!s->cp_valid || s->cp.size != n || (s->cfg.checkpoint_interval_ms > 0 &&
-	    now_ms() - s->cp.time >= s->cfg.checkpoint_interval_ms)) {
-		/* the sizes again, with the time: never past a record being
-		 * written, never before one committed (store_checkpoint_sizes) */
-		store_checkpoint_sizes(s, &n, &p, &t);
+	if (!s->cp_valid || s->cp.size != n) {
 		if (merkle_root(s->tree, n, root) != 0 ||
 		    merkle_root(s->ptree, p, proot) != 0) {
 			pthread_mutex_unlock(&s->cp_mu);
 			return NULL;
 		}
+		t = now_ms();
 		if (s->cp_valid && t < s->cp.time)
 			t = s->cp.time;
-		(void)last;
+		/* Every leaf below n has a log time at most t (protocol 4). */
+		if (t < last)
+			t = last;
 		checkpoint_make(&c, s->cfg.name, n, root, t, p, proot, s->op->sk);
 		checkpoint_free(&s->cp);
 		s->cp = c;

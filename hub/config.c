@@ -11,8 +11,7 @@
  *    "blobs": "/srv/shared/roster-blobs",
  *    "quota_envelopes": 3600, "quota_bytes": 67108864,
  *    "max_connections_per_address": 64, "header_timeout_s": 10,
- *    "max_waits_per_device": 4, "startup_check": true,
- *    "checkpoint_interval": "60s"}
+ *    "max_waits_per_device": 4, "startup_check": true}
  *
  * The last five are docs/protocol.md section 9's: what one device may
  * append in a sliding hour (envelopes it signs and their bytes; 0 turns a
@@ -22,11 +21,6 @@
  * park.  docs/operations.md says how to size them.  "startup_check" false
  * skips the re-hashing of every stored envelope at start (hub/startcheck.c;
  * its cost is in docs/operations.md), for hubs restarted in a loop.
- * "checkpoint_interval" is how old the checkpoint served for a log that has
- * not grown may be before a fresh one (same size and roots, a later time)
- * is signed for the next request: nodes compute every outcome "as of" the
- * checkpoint they verified, so on a quiet hub a silence deadline is known
- * to have passed within this interval of it (docs/process.md).
  *
  * ROSTER_HUB_DB in the environment overrides "db" for every command (so a
  * URL with a password can stay out of the file: libpq's PGPASSFILE and
@@ -64,7 +58,6 @@ hub_config_defaults(struct hub_config *c)
 	c->header_timeout_s = HUB_DEFAULT_HEADER_TIMEOUT_S;
 	c->waits_per_device = HUB_DEFAULT_WAITS_PER_DEVICE;
 	c->startup_check = 1;
-	c->checkpoint_interval_ms = HUB_DEFAULT_CHECKPOINT_INTERVAL_MS;
 	snprintf(c->log_format, sizeof(c->log_format), "plain");
 	c->db_pool = HUB_DEFAULT_DB_POOL;
 }
@@ -266,16 +259,6 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 			return -1;
 		}
 		c->startup_check = json_is_true(v);
-	} else if (strcmp(key, "checkpoint_interval") == 0) {
-		int64_t ms;
-		if (!json_is_string(v) || parse_duration(json_string_value(v), &ms) != 0 ||
-		    ms < 0 || (ms > 0 && ms < 1000) || ms > 86400000) {
-			rs_seterr("%s: \"checkpoint_interval\" must be a duration from "
-			    "\"1s\" to \"24h\", or \"0s\" (a checkpoint only when the "
-			    "log grows)", path);
-			return -1;
-		}
-		c->checkpoint_interval_ms = ms;
 	} else if (strcmp(key, "max_waits_per_device") == 0) {
 		if (config_int(path, key, v, 0, 4000, &n) != 0)
 			return -1;
@@ -285,7 +268,6 @@ config_field(struct hub_config *c, const char *path, const char *key, json_t *v)
 		    "max_body, max_attachment, threads, tls_cert, tls_key, deadlines, "
 		    "quota_envelopes, quota_bytes, max_connections_per_address, "
 		    "header_timeout_s, max_waits_per_device, startup_check, "
-		    "checkpoint_interval, "
 		    "metrics_listen, log_format, db, db_pool, blobs)", path, key);
 		return -1;
 	}
@@ -390,11 +372,6 @@ hub_config_write(const char *hubdir, const struct hub_config *c)
 		    json_integer(c->waits_per_device));
 	if (!c->startup_check)
 		json_object_set_new(j, "startup_check", json_false());
-	if (c->checkpoint_interval_ms != HUB_DEFAULT_CHECKPOINT_INTERVAL_MS) {
-		char d[32];
-		snprintf(d, sizeof(d), "%llds", (long long)(c->checkpoint_interval_ms / 1000));
-		json_object_set_new(j, "checkpoint_interval", json_string(d));
-	}
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL) {

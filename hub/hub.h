@@ -54,7 +54,6 @@
 #define HUB_DEFAULT_CONN_PER_ADDRESS	64
 #define HUB_DEFAULT_HEADER_TIMEOUT_S	10
 #define HUB_DEFAULT_WAITS_PER_DEVICE	4
-#define HUB_DEFAULT_CHECKPOINT_INTERVAL_MS	60000
 
 struct hub_config {
 	char name[ORIGIN_MAX];		/* the checkpoints' origin line */
@@ -78,9 +77,6 @@ struct hub_config {
 	unsigned header_timeout_s;	/* to finish a request's headers */
 	unsigned waits_per_device;	/* parked long polls of one device */
 	int startup_check;		/* check every stored envelope at start */
-	int64_t checkpoint_interval_ms;	/* a fresh checkpoint of an unchanged
-					 * log at most this old; 0: only when
-					 * the log grows */
 };
 
 /* HUBDIR/name, malloc'd. */

@@ -181,7 +181,9 @@ sequence_one(struct store *s, struct seq_item *it, uint64_t idx, struct heads *h
 	enum rules_result verdict;
 	int rc, counted;
 
-	t = store_take_time(s, s->last_time);
+	t = now_ms();
+	if (t < s->last_time)
+		t = s->last_time;
 	assert(t >= s->last_time);	/* log times never decrease */
 	counted = memcmp(e->key, s->op->pk, 32) != 0;	/* operator: no quota */
 	if (counted && (retry = quota_check(s->quota, e->key, e->raw_len, t)) > 0) {
@@ -262,7 +264,6 @@ abandon(struct store *s, struct seq_batch *list, uint64_t base, uint64_t pub_bas
 	    "appended: %s", rs_err());
 	log_event(LOG_ERROR, "batch-failed", "%s", why);
 	s->ops->rollback(s);
-	store_abandoned(s);
 	s->last_time = last_time;
 	s->pub_size = pub_base;
 	if (s->ops->recover(s, base, pub_base) != 0) {

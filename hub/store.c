@@ -689,58 +689,12 @@ store_sizes(struct store *s, uint64_t *size, uint64_t *pub, int64_t *time)
 	pthread_mutex_unlock(&s->size_mu);
 }
 
-int64_t
-store_take_time(struct store *s, int64_t last)
-{
-	int64_t t = now_ms();
-
-	pthread_mutex_lock(&s->size_mu);
-	if (t < last)
-		t = last;
-	if (t < s->time_floor)
-		t = s->time_floor;
-	if (s->inflight_time == 0)
-		s->inflight_time = t;
-	pthread_mutex_unlock(&s->size_mu);
-	return t;
-}
-
-void
-store_abandoned(struct store *s)
-{
-	pthread_mutex_lock(&s->size_mu);
-	s->inflight_time = 0;
-	pthread_mutex_unlock(&s->size_mu);
-}
-
-void
-store_checkpoint_sizes(struct store *s, uint64_t *size, uint64_t *pub, int64_t *time)
-{
-	int64_t t = now_ms();
-
-	pthread_mutex_lock(&s->size_mu);
-	*size = atomic_load(&s->committed);
-	*pub = s->pub_committed;
-	if (t < s->time_floor)
-		t = s->time_floor;
-	if (s->inflight_time != 0 && t > s->inflight_time)
-		t = s->inflight_time;
-	if (t < s->time_committed)	/* every leaf below size is at most t */
-		t = s->time_committed;
-	assert(t >= s->time_floor || t == s->time_committed);
-	if (t > s->time_floor)
-		s->time_floor = t;
-	*time = t;
-	pthread_mutex_unlock(&s->size_mu);
-}
-
 void
 store_set_committed(struct store *s, uint64_t n, uint64_t pub, int64_t time)
 {
 	assert(pub <= n);
 	pthread_mutex_lock(&s->size_mu);
 	assert(time >= s->time_committed);
-	s->inflight_time = 0;
 	s->pub_committed = pub;
 	s->time_committed = time;
 	atomic_store_explicit(&s->committed, n, memory_order_release);

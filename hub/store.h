@@ -82,15 +82,6 @@ struct store {
 	pthread_mutex_t size_mu;
 	uint64_t pub_committed;
 	int64_t time_committed;
-	/* The log-time floor, under size_mu too (store_take_time,
-	 * store_checkpoint_sizes): a checkpoint's time is a promise that no
-	 * record appended later has an earlier log time,
-	 * since nodes compute outcomes "as of" it.  time_floor: the latest
-	 * checkpoint's time, below which no new record's time goes;
-	 * inflight_time: the first log time given to the batch being written
-	 * (0: none), above which no checkpoint signed meanwhile goes. */
-	int64_t time_floor;
-	int64_t inflight_time;
 
 	/* The directory: written by the sequencer under the write lock,
 	 * read by request handlers under the read lock. */
@@ -360,21 +351,6 @@ int store_follow(struct store *s) __attribute__((warn_unused_result));
  * no-op on SQLite, where this process is the only writer. */
 void store_set_wake(struct store *s, void (*fn)(void *arg,
     const uint8_t (*keys)[32], size_t n, int all), void *arg);
-
-/* The log time of the next record the writer appends: now, never before
- * last (the writer's last record's) nor the latest checkpoint's time; the
- * first of a batch is remembered until store_set_committed or
- * store_abandoned. */
-int64_t store_take_time(struct store *s, int64_t last);
-/* The batch in flight was abandoned: none is in flight. */
-void store_abandoned(struct store *s);
-/* The committed sizes and the time a checkpoint of them may be signed at:
- * now, at least the last committed record's time and the floor, at most
- * the first time given to a batch still being written (so no record of it,
- * committed after, is earlier than the checkpoint).  The floor becomes
- * that time. */
-void store_checkpoint_sizes(struct store *s, uint64_t *size, uint64_t *pub,
-    int64_t *time);
 
 /* ---- checkpoints (checkpoint.c) ---------------------------------------- */
 

@@ -266,14 +266,8 @@ store_checkpoint_has_v2(struct node *n)
 int
 store_checkpoint_add(struct node *n, const struct checkpoint *cp)
 {
-	/* A later checkpoint of the same tree (a quiet hub signs one every
-	 * checkpoint_interval) replaces the earlier one's time, text and
-	 * signature: outcomes are known up to the latest time; "seen" stays
-	 * the first sight of that tree. */
-	sqlite3_stmt *st = store_kept(n, ST_CHECKPOINT_ADD, "INSERT INTO"
-	    " checkpoints(size, root, time, text, sig, seen) VALUES(?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT(size, root) DO UPDATE SET time = excluded.time,"
-	    " text = excluded.text, sig = excluded.sig WHERE excluded.time > time");
+	sqlite3_stmt *st = store_kept(n, ST_CHECKPOINT_ADD, "INSERT OR IGNORE INTO"
+	    " checkpoints(size, root, time, text, sig, seen) VALUES(?, ?, ?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
